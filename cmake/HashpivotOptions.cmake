@@ -1,0 +1,14 @@
+# Compiler flags shared by every hashpivot target, gathered on one interface library so a
+# target opts in by linking it rather than by repeating flags.
+add_library(hashpivot_options INTERFACE)
+target_compile_options(hashpivot_options INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion -Wnon-virtual-dtor
+  -Wold-style-cast -Wcast-align -Woverloaded-virtual -Wdouble-promotion)
+if(HASHPIVOT_WERROR)
+  target_compile_options(hashpivot_options INTERFACE -Werror)
+endif()
+if(HASHPIVOT_SANITIZE)
+  target_compile_options(hashpivot_options INTERFACE
+    -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+  target_link_options(hashpivot_options INTERFACE -fsanitize=address,undefined)
+endif()
