@@ -1,0 +1,35 @@
+#include "chain/mainnet_history.hpp"
+
+#include "hashpivot/core/csv.hpp"
+
+namespace hashpivot::chain::testing {
+
+std::string data_path(const std::string& relative) { return std::string(HASHPIVOT_TEST_DATA_DIR) + "/" + relative; }
+
+std::vector<MainnetEpoch> load_mainnet_epochs() {
+  auto reader = csv::Reader::open(data_path("chain/btc_difficulty_epochs.csv"));
+  const auto epoch = reader.column("epoch");
+  const auto start = reader.column("start_height");
+  const auto end = reader.column("end_height");
+  const auto bits = reader.column("nbits_hex");
+  const auto target = reader.column("target_hex");
+  const auto difficulty = reader.column("difficulty");
+  const auto start_time = reader.column("start_time_unix");
+  const auto end_time = reader.column("end_time_unix");
+  const auto next_bits = reader.column("next_nbits_hex");
+  const auto chainwork = reader.column("chainwork_at_start_hex");
+  std::vector<MainnetEpoch> epochs;
+  csv::Row row;
+  while (reader.next(row)) {
+    MainnetEpoch e{row.as_int64(epoch), row.as_int64(start), row.as_int64(end), row.as_hex_u32(bits),
+                   std::string(row.text(target)), row.as_double(difficulty), std::nullopt, std::nullopt,
+                   std::nullopt, std::string(row.text(chainwork))};
+    if (!row.empty(start_time)) e.start_time_unix = row.as_int64(start_time);
+    if (!row.empty(end_time)) e.end_time_unix = row.as_int64(end_time);
+    if (!row.empty(next_bits)) e.next_bits = row.as_hex_u32(next_bits);
+    epochs.push_back(std::move(e));
+  }
+  return epochs;
+}
+
+}  // namespace hashpivot::chain::testing
