@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The README's second command: set up, build with warnings as errors, run the whole test suite,
+# then build and run it again under AddressSanitizer and UndefinedBehaviorSanitizer.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+jobs=$(nproc)
+
+# Assertions stay on in tests: the flags drop the NDEBUG that RelWithDebInfo would add.
+bash "$root/scripts/setup.sh" build-test -DHASHPIVOT_WERROR=ON \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g"
+echo "test: normal build"
+ctest --test-dir "$root/build-test" --parallel "$jobs" --output-on-failure
+
+bash "$root/scripts/setup.sh" build-asan -DHASHPIVOT_WERROR=ON -DHASHPIVOT_SANITIZE=ON \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g"
+echo "test: AddressSanitizer + UndefinedBehaviorSanitizer build"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir "$root/build-asan" --parallel "$jobs" --output-on-failure

@@ -1,0 +1,320 @@
+#include "chain_command.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli_support.hpp"
+#include "hashpivot/chain/compact.hpp"
+#include "hashpivot/chain/retarget.hpp"
+#include "hashpivot/chain/retarget_replay.hpp"
+#include "hashpivot/chain/subsidy.hpp"
+#include "hashpivot/chain/work.hpp"
+#include "hashpivot/core/error.hpp"
+#include "hashpivot/network/hashprice.hpp"
+
+namespace hashpivot::cli {
+namespace {
+
+using nlohmann::json;
+using chain::ConsensusParams;
+
+double sat_to_btc(std::int64_t sat) { return static_cast<double>(sat) / static_cast<double>(chain::kSatPerBtc); }
+
+std::string iso_date_utc(std::int64_t unix_seconds) {
+  const auto day = std::chrono::floor<std::chrono::days>(std::chrono::sys_seconds{std::chrono::seconds{unix_seconds}});
+  const std::chrono::year_month_day ymd{day};
+  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                     static_cast<unsigned>(ymd.day()));
+}
+
+void require_valid_bits(unsigned bits, const std::string& flag) {
+  if (!chain::is_valid_target_bits(bits))
+    throw InputError("command line", 0, flag,
+                     fmt::format("{} is not a usable target: its sign bit is set, it overflows 256 bits, or it is zero",
+                                 format_bits(bits)));
+}
+
+struct SubsidyOptions {
+  std::int64_t height = 0;
+  bool json = false;
+};
+
+void run_subsidy(const SubsidyOptions& options) {
+  const ConsensusParams params = ConsensusParams::mainnet();
+  const std::int64_t sat = chain::block_subsidy_sat(options.height, params);
+  const std::int64_t era = options.height / params.subsidy_halving_interval_blocks;
+  if (options.json) {
+    std::cout << json{{"height", options.height}, {"subsidy_sat", sat}, {"subsidy_btc", sat_to_btc(sat)},
+                      {"halvings", era}}.dump()
+              << '\n';
+    return;
+  }
+  fmt::print("height   {}\nsubsidy  {} sat = {:.8f} BTC (after {} halvings)\n", options.height, sat, sat_to_btc(sat),
+             era);
+}
+
+struct RetargetOptions {
+  std::string bits;
+  std::int64_t first_time = 0;
+  std::int64_t last_time = 0;
+  bool json = false;
+};
+
+void run_retarget(const RetargetOptions& options) {
+  const ConsensusParams params = ConsensusParams::mainnet();
+  const unsigned old_bits = parse_bits_hex(options.bits, "--bits");
+  require_valid_bits(old_bits, "--bits");
+  if (options.last_time < options.first_time)
+    throw InputError("command line", 0, "--last-time",
+                     "the epoch's last block must not be older than its first (--first-time)");
+  const unsigned new_bits = chain::next_epoch_bits(old_bits, options.first_time, options.last_time, params);
+  const std::int64_t actual = options.last_time - options.first_time;
+  const std::int64_t used = chain::clamped_timespan_s(options.first_time, options.last_time, params);
+  const double difficulty = chain::difficulty_from_bits(new_bits);
+  const double change_pct = (difficulty / chain::difficulty_from_bits(old_bits) - 1.0) * 100.0;
+  if (options.json) {
+    std::cout << json{{"bits", format_bits(new_bits)},
+                      {"difficulty", difficulty},
+                      {"previous_bits", format_bits(old_bits)},
+                      {"actual_timespan_s", actual},
+                      {"timespan_used_s", used},
+                      {"difficulty_change_pct", change_pct}}
+                     .dump()
+              << '\n';
+    return;
+  }
+  fmt::print("previous bits     {}  (difficulty {:.2f})\n", format_bits(old_bits), chain::difficulty_from_bits(old_bits));
+  fmt::print("actual timespan   {} s{}\n", actual, used != actual ? fmt::format("  (clamped to {} s)", used) : "");
+  fmt::print("new bits          {}\ndifficulty        {:.2f}  ({:+.2f}%)\n", format_bits(new_bits), difficulty,
+             change_pct);
+}
+
+struct VerifyOptions {
+  std::string file;
+  bool json = false;
+};
+
+void run_verify(const VerifyOptions& options, int& exit_code) {
+  const ConsensusParams params = ConsensusParams::mainnet();
+  const auto records = chain::read_block_records_csv(options.file);
+  const chain::RetargetReplay replay = chain::replay_retargets(records, params);
+  exit_code = replay.mismatches.empty() ? kExitOk : kExitCheckFailed;
+  if (options.json) {
+    json mismatches = json::array();
+    for (const auto& m : replay.mismatches)
+      mismatches.push_back(
+          {{"height", m.height}, {"actual_bits", format_bits(m.actual_bits)}, {"computed_bits", format_bits(m.computed_bits)}});
+    std::cout << json{{"file", options.file}, {"checked", replay.checked}, {"mismatches", mismatches}}.dump() << '\n';
+    return;
+  }
+  fmt::print("{}: {} blocks read, {} retargets checked, {} mismatches\n", options.file, records.size(), replay.checked,
+             replay.mismatches.size());
+  for (const auto& m : replay.mismatches)
+    fmt::print("  mismatch at height {}: chain has {}, the rule gives {}\n", m.height, format_bits(m.actual_bits),
+               format_bits(m.computed_bits));
+  if (replay.checked == 0)
+    fmt::print(stderr,
+               "warning: nothing to check; each retarget at height h needs rows for h, h-1 and h-2016 "
+               "(an epoch's first and last block)\n");
+}
+
+struct HashpriceOptions {
+  std::string difficulty;
+  double price_usd = 0;
+  double fees_btc_per_block = 0;
+  // The fourth halving era (3.125 BTC), in force from April 2024; stated in --help.
+  std::int64_t height = 840'000;
+  bool json = false;
+};
+
+void run_hashprice(const HashpriceOptions& options) {
+  const ConsensusParams params = ConsensusParams::mainnet();
+  const double difficulty = parse_scaled_number(options.difficulty, "--difficulty");
+  if (!(options.price_usd > 0)) throw InputError("command line", 0, "--price-usd", "expected a price in USD per BTC > 0");
+  if (!(options.fees_btc_per_block >= 0))
+    throw InputError("command line", 0, "--fees-btc-per-block", "expected mean fees per block in BTC >= 0");
+  const double subsidy_btc = sat_to_btc(chain::block_subsidy_sat(options.height, params));
+  const double reward = subsidy_btc + options.fees_btc_per_block;
+  const double btc = network::hashprice_btc_per_ph_day(difficulty, reward);
+  const double usd = network::hashprice_usd_per_ph_day(difficulty, reward, options.price_usd);
+  if (options.json) {
+    std::cout << json{{"hashprice_usd_per_ph_day", usd},
+                      {"hashprice_btc_per_ph_day", btc},
+                      {"difficulty", difficulty},
+                      {"price_usd", options.price_usd},
+                      {"subsidy_btc", subsidy_btc},
+                      {"fees_btc_per_block", options.fees_btc_per_block},
+                      {"reward_btc_per_block", reward}}
+                     .dump()
+              << '\n';
+    return;
+  }
+  fmt::print("difficulty   {:.4g}\nreward       {:.8f} BTC per block ({:.8f} subsidy at height {} + {:.8f} fees)\n",
+             difficulty, reward, subsidy_btc, options.height, options.fees_btc_per_block);
+  fmt::print("hashprice    ${:.2f} per PH/s per day  ({:.8f} BTC)\n", usd, btc);
+}
+
+struct TargetOptions {
+  std::string bits;
+  std::string target;
+  bool json = false;
+};
+
+void run_target(const TargetOptions& options) {
+  unsigned bits = 0;
+  chain::Uint256 target;
+  bool negative = false;
+  bool overflow = false;
+  if (options.bits.empty() == options.target.empty())
+    throw InputError("command line", 0, "--bits", "give exactly one of --bits or --target");
+  if (!options.bits.empty()) {
+    bits = parse_bits_hex(options.bits, "--bits");
+    const chain::DecodedCompact decoded = chain::decode_compact(bits);
+    target = decoded.target;
+    negative = decoded.negative;
+    overflow = decoded.overflow;
+  } else {
+    try {
+      target = chain::Uint256::from_hex(options.target);
+    } catch (const std::invalid_argument& e) {
+      throw InputError("command line", 0, "--target", fmt::format("expected up to 64 hex digits: {}", e.what()));
+    }
+    bits = chain::encode_compact(target);
+  }
+  const bool usable = !negative && !overflow && !target.is_zero();
+  const double difficulty = usable ? chain::difficulty_from_bits(bits) : 0.0;
+  const std::string work = chain::block_work(bits).to_hex();
+  if (options.json) {
+    std::cout << json{{"bits", format_bits(bits)}, {"target_hex", overflow ? "" : target.to_hex()},
+                      {"negative", negative},     {"overflow", overflow},
+                      {"difficulty", difficulty}, {"work_hex", work}}
+                     .dump()
+              << '\n';
+    return;
+  }
+  fmt::print("bits        {}{}{}\ntarget      {}\ndifficulty  {:.8f}\nwork/block  0x{}\n", format_bits(bits),
+             negative ? "  (negative)" : "", overflow ? "  (overflow)" : "", overflow ? "-" : target.to_hex(),
+             difficulty, work);
+}
+
+struct HalvingsOptions {
+  std::int64_t height = 0;
+  std::int64_t time = 0;
+  std::int64_t block_interval_s = 600;
+  int count = 4;
+  bool json = false;
+};
+
+void run_halvings(const HalvingsOptions& options) {
+  const ConsensusParams params = ConsensusParams::mainnet();
+  const auto halvings =
+      chain::next_halvings(options.height, options.time, options.block_interval_s, options.count, params);
+  if (options.json) {
+    json list = json::array();
+    for (const auto& h : halvings)
+      list.push_back({{"index", h.index}, {"height", h.height}, {"subsidy_sat", h.subsidy_sat},
+                      {"subsidy_btc", sat_to_btc(h.subsidy_sat)}, {"est_time_unix", h.est_time_unix},
+                      {"est_date", iso_date_utc(h.est_time_unix)}});
+    std::cout << json{{"halvings", list}}.dump() << '\n';
+    return;
+  }
+  fmt::print("{:>5}  {:>9}  {:>14}  {}\n", "#", "height", "subsidy BTC", "estimated date (UTC)");
+  for (const auto& h : halvings)
+    fmt::print("{:>5}  {:>9}  {:>14.8f}  {}\n", h.index, h.height, sat_to_btc(h.subsidy_sat),
+               iso_date_utc(h.est_time_unix));
+}
+
+}  // namespace
+
+void add_chain_command(CLI::App& app, int& exit_code) {
+  CLI::App* chain = app.add_subcommand("chain", "Bitcoin's consensus rules, exactly as Bitcoin Core computes them");
+  chain->require_subcommand(1);
+
+  auto subsidy = std::make_shared<SubsidyOptions>();
+  CLI::App* subsidy_cmd = chain->add_subcommand("subsidy", "Block subsidy at a height, in sat and BTC");
+  subsidy_cmd->add_option("HEIGHT", subsidy->height, "Block height (>= 0)")->required()->check(CLI::NonNegativeNumber);
+  subsidy_cmd->add_flag("--json", subsidy->json, "Print one JSON object: subsidy_sat, subsidy_btc");
+  subsidy_cmd->callback([subsidy, &exit_code] {
+    run_subsidy(*subsidy);
+    exit_code = kExitOk;
+  });
+
+  auto retarget = std::make_shared<RetargetOptions>();
+  CLI::App* retarget_cmd = chain->add_subcommand(
+      "retarget", "Bits of the next epoch from the last block's bits and the epoch's first and last timestamps");
+  retarget_cmd->add_option("--bits", retarget->bits, "Compact bits of the epoch's last block, hex (0x1d00ffff)")
+      ->required();
+  retarget_cmd->add_option("--first-time", retarget->first_time, "Timestamp of the epoch's first block (Unix s)")
+      ->required();
+  retarget_cmd->add_option("--last-time", retarget->last_time, "Timestamp of the epoch's last block (Unix s)")
+      ->required();
+  retarget_cmd->add_flag("--json", retarget->json, "Print one JSON object: bits, difficulty");
+  retarget_cmd->callback([retarget, &exit_code] {
+    run_retarget(*retarget);
+    exit_code = kExitOk;
+  });
+
+  auto verify = std::make_shared<VerifyOptions>();
+  CLI::App* verify_cmd = chain->add_subcommand(
+      "verify",
+      "Replay every retarget in a CSV of blocks (columns height,time,bits; any order; extra columns ignored). "
+      "Exit 0 if all match, 1 on a mismatch, 2 on malformed input");
+  verify_cmd->add_option("FILE", verify->file, "CSV file with rows at each epoch's first and last block")->required();
+  verify_cmd->add_flag("--json", verify->json, "Print one JSON object: checked, mismatches");
+  verify_cmd->callback([verify, &exit_code] { run_verify(*verify, exit_code); });
+
+  auto hashprice = std::make_shared<HashpriceOptions>();
+  CLI::App* hashprice_cmd =
+      chain->add_subcommand("hashprice", "Expected revenue of 1 PH/s for one day, in USD and BTC (MODEL.md §2)");
+  hashprice_cmd->add_option("--difficulty", hashprice->difficulty, "Network difficulty, e.g. 144.4T or 1.444e14")
+      ->required();
+  hashprice_cmd->add_option("--price-usd", hashprice->price_usd, "BTC price in USD")->required();
+  hashprice_cmd->add_option("--fees-btc-per-block", hashprice->fees_btc_per_block,
+                            "Mean transaction fees per block in BTC")
+      ->capture_default_str();
+  hashprice_cmd
+      ->add_option("--height", hashprice->height,
+                   "Block height that sets the subsidy (default: 840000, the 3.125 BTC era begun April 2024)")
+      ->check(CLI::NonNegativeNumber);
+  hashprice_cmd->add_flag("--json", hashprice->json,
+                          "Print one JSON object: hashprice_usd_per_ph_day, hashprice_btc_per_ph_day");
+  hashprice_cmd->callback([hashprice, &exit_code] {
+    run_hashprice(*hashprice);
+    exit_code = kExitOk;
+  });
+
+  auto target = std::make_shared<TargetOptions>();
+  CLI::App* target_cmd =
+      chain->add_subcommand("target", "Decode compact bits to the 256-bit target, difficulty and work, or encode a target");
+  auto* bits_option = target_cmd->add_option("--bits", target->bits, "Compact bits in hex, e.g. 0x17034219");
+  auto* target_option = target_cmd->add_option("--target", target->target, "Target as up to 64 hex digits");
+  bits_option->excludes(target_option);
+  target_cmd->add_flag("--json", target->json, "Print one JSON object: bits, target_hex, difficulty, work_hex");
+  target_cmd->callback([target, &exit_code] {
+    run_target(*target);
+    exit_code = kExitOk;
+  });
+
+  auto halvings = std::make_shared<HalvingsOptions>();
+  CLI::App* halvings_cmd =
+      chain->add_subcommand("halvings", "Next halving heights and their dates, extrapolated from a known block");
+  halvings_cmd->add_option("--height", halvings->height, "Height of a known block")->required()->check(
+      CLI::NonNegativeNumber);
+  halvings_cmd->add_option("--time", halvings->time, "Timestamp of that block (Unix s)")->required();
+  halvings_cmd->add_option("--block-interval-s", halvings->block_interval_s, "Mean seconds per block assumed")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  halvings_cmd->add_option("--count", halvings->count, "How many halvings to list")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
+  halvings_cmd->add_flag("--json", halvings->json, "Print one JSON object: halvings");
+  halvings_cmd->callback([halvings, &exit_code] {
+    run_halvings(*halvings);
+    exit_code = kExitOk;
+  });
+}
+
+}  // namespace hashpivot::cli

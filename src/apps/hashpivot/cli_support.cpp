@@ -1,0 +1,49 @@
+#include "cli_support.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <fmt/format.h>
+
+#include "hashpivot/core/error.hpp"
+
+namespace hashpivot::cli {
+
+double parse_scaled_number(std::string_view text, const std::string& flag) {
+  const std::string_view original = text;
+  double scale = 1.0;
+  if (!text.empty()) {
+    switch (text.back()) {
+      case 'k': scale = 1e3; break;
+      case 'M': scale = 1e6; break;
+      case 'G': scale = 1e9; break;
+      case 'T': scale = 1e12; break;
+      case 'P': scale = 1e15; break;
+      case 'E': scale = 1e18; break;
+      default: break;
+    }
+    if (scale != 1.0) text.remove_suffix(1);
+  }
+  double value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value) || value <= 0)
+    throw InputError("command line", 0, flag,
+                     fmt::format("expected a positive number (suffixes k M G T P E allowed, e.g. 144.4T), got '{}'",
+                                 original));
+  return value * scale;
+}
+
+unsigned parse_bits_hex(std::string_view text, const std::string& flag) {
+  const std::string_view original = text;
+  if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) text.remove_prefix(2);
+  std::uint32_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value, 16);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size())
+    throw InputError("command line", 0, flag,
+                     fmt::format("expected 32-bit compact bits in hex such as 0x1d00ffff, got '{}'", original));
+  return value;
+}
+
+std::string format_bits(unsigned bits) { return fmt::format("0x{:08x}", bits); }
+
+}  // namespace hashpivot::cli

@@ -1,0 +1,24 @@
+#pragma once
+// What the hashpivot command line returns, and the small parsing helpers its commands share.
+
+#include <string>
+#include <string_view>
+
+namespace hashpivot::cli {
+
+/// Process exit codes: 0 success; 1 the command ran and found a problem in the data (a check that
+/// failed, e.g. a retarget mismatch); 2 the input could not be used (bad flag, malformed file);
+/// 3 an internal error (a bug: please report it).
+enum ExitCode : int { kExitOk = 0, kExitCheckFailed = 1, kExitBadInput = 2, kExitInternalError = 3 };
+
+/// Parses a positive finite number with an optional SI suffix: k, M, G, T, P, E (×10^3 … ×10^18),
+/// so a difficulty can be written 144.4T. Throws InputError naming `flag` otherwise.
+[[nodiscard]] double parse_scaled_number(std::string_view text, const std::string& flag);
+
+/// Parses 32-bit compact bits written as hex, with or without 0x. Throws InputError naming `flag`.
+[[nodiscard]] unsigned parse_bits_hex(std::string_view text, const std::string& flag);
+
+/// "0x1d00ffff"
+[[nodiscard]] std::string format_bits(unsigned bits);
+
+}  // namespace hashpivot::cli

@@ -1,0 +1,23 @@
+#include "hashpivot/network/hashprice.hpp"
+
+namespace hashpivot::network {
+
+namespace {
+constexpr double kSecondsPerDay = 86400.0;
+constexpr double kHashesPerSecondPerPh = 1e15;
+constexpr double kHashesPerDifficultyUnit = 4294967296.0;  // 2^32: expected hashes per block at difficulty 1
+}  // namespace
+
+double blocks_per_ph_day(double difficulty) {
+  return kSecondsPerDay * kHashesPerSecondPerPh / (kHashesPerDifficultyUnit * difficulty);
+}
+
+double hashprice_btc_per_ph_day(double difficulty, double reward_btc_per_block) {
+  return blocks_per_ph_day(difficulty) * reward_btc_per_block;
+}
+
+double hashprice_usd_per_ph_day(double difficulty, double reward_btc_per_block, double price_usd_per_btc) {
+  return hashprice_btc_per_ph_day(difficulty, reward_btc_per_block) * price_usd_per_btc;
+}
+
+}  // namespace hashpivot::network
