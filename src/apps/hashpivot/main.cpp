@@ -6,6 +6,7 @@
 #include <exception>
 
 #include "chain_command.hpp"
+#include "network_command.hpp"
 #include "cli_support.hpp"
 #include "hashpivot/core/error.hpp"
 
@@ -16,6 +17,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   int exit_code = kExitOk;
   add_chain_command(app, exit_code);
+  add_network_command(app, exit_code);
 
   try {
     app.parse(argc, argv);

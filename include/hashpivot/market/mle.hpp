@@ -1,0 +1,30 @@
+#pragma once
+// Maximum likelihood with standard errors: a derivative-free search (NLopt, BOBYQA then a
+// Nelder–Mead polish) inside box bounds, and standard errors from the inverse of the observed
+// information, the negative Hessian of the log-likelihood at the optimum by central differences.
+
+#include <functional>
+#include <span>
+#include <vector>
+
+namespace hashpivot::market {
+
+using LogLikelihood = std::function<double(std::span<const double> theta)>;
+
+struct MleResult {
+  std::vector<double> theta;
+  std::vector<double> se;      // NaN where the information matrix is not positive definite
+  double log_likelihood;
+  bool converged;
+};
+
+/// Maximizes `log_likelihood` from `start` within [lower, upper] (same sizes; start inside).
+/// A non-finite log-likelihood is treated as -infinity (the point is rejected).
+[[nodiscard]] MleResult maximize_likelihood(const LogLikelihood& log_likelihood, std::vector<double> start,
+                                            const std::vector<double>& lower, const std::vector<double>& upper);
+
+/// Standard errors from the observed information at `theta` (exposed for closed-form fits too).
+[[nodiscard]] std::vector<double> standard_errors(const LogLikelihood& log_likelihood, std::span<const double> theta,
+                                                  const std::vector<double>& lower, const std::vector<double>& upper);
+
+}  // namespace hashpivot::market
