@@ -5,6 +5,7 @@
 
 #include <exception>
 
+#include "calibrate_command.hpp"
 #include "chain_command.hpp"
 #include "network_command.hpp"
 #include "cli_support.hpp"
@@ -18,6 +19,7 @@ int main(int argc, char** argv) {
   int exit_code = kExitOk;
   add_chain_command(app, exit_code);
   add_network_command(app, exit_code);
+  add_calibrate_command(app, exit_code);
 
   try {
     app.parse(argc, argv);

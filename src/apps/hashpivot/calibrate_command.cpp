@@ -1,0 +1,116 @@
+#include "calibrate_command.hpp"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <optional>
+
+#include "cli_support.hpp"
+#include "fit_output.hpp"
+#include "hashpivot/core/date.hpp"
+#include "hashpivot/core/error.hpp"
+#include "hashpivot/market/correlation.hpp"
+#include "hashpivot/market/history.hpp"
+// CALIBRATORS_INCLUDES
+
+namespace hashpivot::cli {
+namespace {
+
+struct CalibrateOptions {
+  std::string history;
+  std::string from;
+  std::string to;
+  std::string energy_csv;
+  std::string energy_column = "hb_west_usd_per_mwh";
+  std::string gpu_csv;
+  std::string toml_out;
+  bool json = false;
+};
+
+std::optional<DayNumber> date_option(const std::string& text, const std::string& flag) {
+  if (text.empty()) return std::nullopt;
+  const auto day = parse_date(text);
+  if (!day) throw InputError("command line", 0, flag, fmt::format("expected a date YYYY-MM-DD, got '{}'", text));
+  return day;
+}
+
+/// Writes through a temporary file and a rename, so an interrupted run leaves no half-written file.
+void write_atomically(const std::filesystem::path& path, const std::string& text) {
+  const std::filesystem::path temporary = path.string() + ".partial";
+  {
+    std::ofstream out(temporary);
+    if (!out) throw InputError(path.string(), 0, "--toml", "cannot write the file");
+    out << text;
+    if (!out.flush()) throw InputError(path.string(), 0, "--toml", "write failed");
+  }
+  std::filesystem::rename(temporary, path);
+}
+
+void run_calibrate(const CalibrateOptions& options) {
+  const auto from = date_option(options.from, "--from");
+  const auto to = date_option(options.to, "--to");
+  if (from && to && *from > *to) throw InputError("command line", 0, "--from", "must not be after --to");
+  const market::DailyHistory history = market::read_daily_history_csv(options.history, from, to);
+
+  std::vector<market::FitReport> reports;
+  // CALIBRATORS_CALLS
+  reports.push_back(market::calibrate_correlation(history));
+
+  const std::string first = format_date(history.first_day);
+  const std::string last = format_date(history.day(history.days() - 1));
+  int missing_days = 0;
+  for (const auto& gap : history.gaps) missing_days += gap.missing_days;
+
+  if (!options.toml_out.empty()) {
+    std::string command = "hashpivot calibrate " + options.history;
+    if (!options.from.empty()) command += " --from " + options.from;
+    if (!options.to.empty()) command += " --to " + options.to;
+    command += " --toml " + options.toml_out;
+    write_atomically(options.toml_out,
+                     fit_reports_toml(reports, {"Calibrated market and network parameters (hashpivot calibrate).",
+                                                "Regenerate with: " + command,
+                                                fmt::format("History: {} from {} to {} ({} days, {} missing)",
+                                                            options.history, first, last, history.days(),
+                                                            missing_days)}));
+  }
+  if (options.json) {
+    nlohmann::json out = fit_reports_json(reports);
+    nlohmann::json gaps = nlohmann::json::array();
+    for (const auto& gap : history.gaps)
+      gaps.push_back({{"first_missing", format_date(gap.first_missing)}, {"days", gap.missing_days}});
+    out["history"] = {{"file", options.history}, {"from", first}, {"to", last}, {"days", history.days()}, {"gaps", gaps}};
+    std::cout << out.dump() << '\n';
+    return;
+  }
+  fmt::print("history  {}\n         {} to {}: {} days", options.history, first, last, history.days());
+  if (history.gaps.empty()) fmt::print(", no missing dates\n\n");
+  else fmt::print(", {} dates missing in {} gaps (treated as unknown)\n\n", missing_days, history.gaps.size());
+  fmt::print("{}", fit_reports_text(reports));
+  if (!options.toml_out.empty()) fmt::print("wrote {}\n", options.toml_out);
+}
+
+}  // namespace
+
+void add_calibrate_command(CLI::App& app, int& exit_code) {
+  auto options = std::make_shared<CalibrateOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "calibrate",
+      "Fit every market and network process to a daily history (Coin Metrics format: time, PriceUSD, HashRate, "
+      "DiffMean, BlkCnt, FeeTotNtv) and report parameters, standard errors and goodness of fit");
+  cmd->add_option("HISTORY", options->history, "Daily history CSV")->required();
+  cmd->add_option("--from", options->from, "First day used (YYYY-MM-DD)");
+  cmd->add_option("--to", options->to, "Last day used (YYYY-MM-DD)");
+  cmd->add_option("--energy", options->energy_csv, "Hourly power prices (ERCOT DAM format) to fit the energy model");
+  cmd->add_option("--energy-column", options->energy_column, "Price column of --energy, USD/MWh")->capture_default_str();
+  cmd->add_option("--gpu-prices", options->gpu_csv, "GPU rental price snapshots to fit the AI/HPC rates");
+  cmd->add_option("--toml", options->toml_out, "Also write the parameters as a TOML fragment a scenario can include");
+  cmd->add_flag("--json", options->json, "Print one JSON object keyed by factor and model");
+  cmd->callback([options, &exit_code] {
+    run_calibrate(*options);
+    exit_code = kExitOk;
+  });
+}
+
+}  // namespace hashpivot::cli
