@@ -1,7 +1,8 @@
 // End-to-end tests of the hashpivot executable: output, JSON keys and exit codes.
 
 #include <gtest/gtest.h>
-#include <sys/wait.h>
+
+#include "apps/cli_runner.hpp"
 
 #include <array>
 #include <cstdio>
@@ -12,37 +13,19 @@
 
 namespace {
 
-struct Result {
-  int exit_code;
-  std::string out;  // stdout
-  std::string err;  // stderr
-};
-
-std::string slurp(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-Result run(const std::string& args) {
-  const auto dir = std::filesystem::temp_directory_path();
-  const auto out = dir / ("hashpivot_cli_out_" + std::to_string(::getpid()));
-  const auto err = dir / ("hashpivot_cli_err_" + std::to_string(::getpid()));
-  const std::string command = std::string(HASHPIVOT_BINARY) + " " + args + " >" + out.string() + " 2>" + err.string();
-  const int status = std::system(command.c_str());
-  Result result{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
-  std::filesystem::remove(out);
-  std::filesystem::remove(err);
-  return result;
-}
+using hashpivot::testing::run_cli;
+using hashpivot::testing::slurp;
+using hashpivot::testing::temp_path;
+using Result = hashpivot::testing::CliResult;
 
 std::filesystem::path write_temp(const std::string& name, const std::string& text) {
-  const auto path = std::filesystem::temp_directory_path() / name;
+  const auto path = temp_path(name);
   std::ofstream(path) << text;
   return path;
 }
 
 TEST(Cli, subsidy_prints_sat_and_btc_as_json) {
-  const Result r = run("chain subsidy 840000 --json");
+  const Result r = run_cli("chain subsidy 840000 --json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["subsidy_sat"], 312'500'000);
@@ -50,7 +33,7 @@ TEST(Cli, subsidy_prints_sat_and_btc_as_json) {
 }
 
 TEST(Cli, retarget_reproduces_bitcoin_core_pow_tests_get_next_work) {
-  const Result r = run("chain retarget --bits 0x1d00ffff --first-time 1261130161 --last-time 1262152739 --json");
+  const Result r = run_cli("chain retarget --bits 0x1d00ffff --first-time 1261130161 --last-time 1262152739 --json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["bits"], "0x1d00d86a");
@@ -58,7 +41,7 @@ TEST(Cli, retarget_reproduces_bitcoin_core_pow_tests_get_next_work) {
 }
 
 TEST(Cli, verify_replays_the_whole_mainnet_history_with_zero_mismatches) {
-  const Result r = run(std::string("chain verify ") + HASHPIVOT_MAINNET_RETARGETS_CSV + " --json");
+  const Result r = run_cli(std::string("chain verify ") + HASHPIVOT_MAINNET_RETARGETS_CSV + " --json");
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["checked"], 413 + 11);  // every epoch whose first and last timestamps are known
@@ -71,18 +54,18 @@ TEST(Cli, verify_exits_1_and_names_the_height_of_a_mismatch) {
   const auto at = text.find(real);
   ASSERT_NE(at, std::string::npos);
   text.replace(at, real.size(), "4032,1234466190,0x1d00fffe");
-  const auto path = write_temp("hashpivot_tampered.csv", text);
-  const Result r = run("chain verify " + path.string());
+  const auto path = write_temp("tampered.csv", text);
+  const Result r = run_cli("chain verify " + path.string());
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.out.find("mismatch at height 4032"), std::string::npos) << r.out;
-  const Result j = run("chain verify " + path.string() + " --json");
+  const Result j = run_cli("chain verify " + path.string() + " --json");
   EXPECT_EQ(nlohmann::json::parse(j.out)["mismatches"][0]["height"], 4032);
   std::filesystem::remove(path);
 }
 
 TEST(Cli, verify_exits_2_naming_the_line_and_column_of_malformed_input) {
-  const auto path = write_temp("hashpivot_malformed.csv", "height,time,bits\n0,1231006505,0x1d00ffff\n2015,soon,0x1d00ffff\n");
-  const Result r = run("chain verify " + path.string());
+  const auto path = write_temp("malformed.csv", "height,time,bits\n0,1231006505,0x1d00ffff\n2015,soon,0x1d00ffff\n");
+  const Result r = run_cli("chain verify " + path.string());
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find(path.string() + ":3: time:"), std::string::npos) << r.err;
   EXPECT_TRUE(r.out.empty());
@@ -90,7 +73,7 @@ TEST(Cli, verify_exits_2_naming_the_line_and_column_of_malformed_input) {
 }
 
 TEST(Cli, hashprice_reproduces_the_model_check) {
-  const Result r = run("chain hashprice --difficulty 144.4T --price-usd 68000 --fees-btc-per-block 0.036 --json");
+  const Result r = run_cli("chain hashprice --difficulty 144.4T --price-usd 68000 --fees-btc-per-block 0.036 --json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_NEAR(j["hashprice_usd_per_ph_day"].get<double>(), 29.9, 0.05);
@@ -98,35 +81,35 @@ TEST(Cli, hashprice_reproduces_the_model_check) {
 }
 
 TEST(Cli, bad_flags_exit_2_with_a_message_naming_the_flag) {
-  Result r = run("chain hashprice --difficulty -3 --price-usd 68000");
+  Result r = run_cli("chain hashprice --difficulty -3 --price-usd 68000");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--difficulty"), std::string::npos) << r.err;
-  r = run("chain retarget --bits 0x04923456 --first-time 0 --last-time 1");
+  r = run_cli("chain retarget --bits 0x04923456 --first-time 0 --last-time 1");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--bits"), std::string::npos) << r.err;
-  r = run("chain subsidy");
+  r = run_cli("chain subsidy");
   EXPECT_EQ(r.exit_code, 2);
-  r = run("no-such-command");
+  r = run_cli("no-such-command");
   EXPECT_EQ(r.exit_code, 2);
 }
 
 TEST(Cli, help_exits_0_and_lists_the_subcommands) {
-  const Result r = run("chain --help");
+  const Result r = run_cli("chain --help");
   EXPECT_EQ(r.exit_code, 0);
   for (const char* name : {"subsidy", "retarget", "verify", "hashprice", "target", "halvings"})
     EXPECT_NE(r.out.find(name), std::string::npos) << name;
 }
 
 TEST(Cli, target_decodes_bits_and_encodes_the_target_back) {
-  const Result r = run("chain target --bits 0x17034219 --json");
+  const Result r = run_cli("chain target --bits 0x17034219 --json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
-  const Result back = run("chain target --target " + j["target_hex"].get<std::string>() + " --json");
+  const Result back = run_cli("chain target --target " + j["target_hex"].get<std::string>() + " --json");
   EXPECT_EQ(nlohmann::json::parse(back.out)["bits"], "0x17034219");
 }
 
 TEST(Cli, halvings_lists_the_fifth_halving_at_1050000) {
-  const Result r = run("chain halvings --height 840000 --time 1713571767 --count 1 --json");
+  const Result r = run_cli("chain halvings --height 840000 --time 1713571767 --count 1 --json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["halvings"][0]["height"], 1'050'000);
