@@ -1,0 +1,274 @@
+#include "hashpivot/io/scenario_reader.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <map>
+#include <set>
+
+#include "hashpivot/core/error.hpp"
+#include "hashpivot/io/toml_reader.hpp"
+
+namespace hashpivot::io {
+namespace {
+
+using firm::Scenario;
+
+constexpr double kDaysPerYear = 365.0;
+
+std::uint32_t parse_bits(TableReader& t, const std::string& key) {
+  std::string text = t.require_string(key);
+  std::string_view digits = text;
+  if (digits.starts_with("0x") || digits.starts_with("0X")) digits.remove_prefix(2);
+  std::uint32_t bits = 0;
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), bits, 16);
+  if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size())
+    t.fail(key, fmt::format("expected compact bits in hex such as \"0x1701fca1\", got \"{}\"", text));
+  return bits;
+}
+
+firm::RunSettings read_run(TableReader t) {
+  firm::RunSettings run{
+      .name = t.require_string("name"),
+      .start_date = t.require_date("start_date"),
+      .horizon_years = static_cast<int>(t.require_integer("horizon_years", Range{1, 10})),
+      .paths = t.integer_or("paths", 10'000, Range{1, 1e9}),
+      .seed = static_cast<std::uint64_t>(t.require_integer("seed", Range::non_negative())),
+      .discount_rate_annual = t.require_number("discount_rate_annual", Range{0.0, 1.0}),
+      .terminal_ebitda_multiple = t.number_or("terminal_ebitda_multiple", 0.0, Range{0.0, 50.0}),
+  };
+  t.finish();
+  return run;
+}
+
+firm::MarketSetup read_market(TableReader t) {
+  firm::MarketSetup m{
+      .calibration_file = t.require_string("calibration"),
+      .btc_price_model = t.choice_or("btc_price_model", "jump_diffusion",
+                                     {"gbm", "jump_diffusion", "regime_switching", "block_bootstrap"}),
+      .btc_price_usd = t.require_number("btc_price_usd", Range::positive()),
+      .fees_btc_per_block = t.require_number("fees_btc_per_block", Range::non_negative()),
+      .hashrate_model = t.choice_or("hashrate_model", "exogenous", {"exogenous", "margin_driven"}),
+      .network_hashrate_ehs = t.require_number("network_hashrate_ehs", Range::positive()),
+      .height = t.require_integer("height", Range::non_negative()),
+      .bits = parse_bits(t, "bits"),
+      .epoch_first_block_time_unix = t.require_integer("epoch_first_block_time_unix", Range::positive()),
+  };
+  t.finish();
+  return m;
+}
+
+firm::MachineModel read_machine(TableReader t) {
+  firm::MachineModel m{
+      .name = t.require_string("name"),
+      .hashrate_th = t.require_number("hashrate_th", Range::positive()),
+      .power_w = t.require_number("power_w", Range::positive()),
+      .release_year = static_cast<int>(t.require_integer("release_year", Range{2009, 2100})),
+      .price_usd = t.number_or("price_usd", 0.0, Range::non_negative()),
+  };
+  t.finish();
+  return m;
+}
+
+firm::Conversion read_conversion(TableReader t) {
+  firm::Conversion c{
+      .capex_usd_per_mw = t.require_number("capex_usd_per_mw", Range::non_negative()),
+      .tenant_funded_fraction = t.number_or("tenant_funded_fraction", 0.0, Range::fraction()),
+      .lead_time_months = static_cast<int>(t.require_integer("lead_time_months", Range{0, 60})),
+      .lease_usd_per_mw_year = t.require_number("lease_usd_per_mw_year", Range::non_negative()),
+      .escalator_annual = t.number_or("escalator_annual", 0.0, Range{-0.5, 0.5}),
+      .term_years = static_cast<int>(t.require_integer("term_years", Range{1, 50})),
+      .noi_margin = t.require_number("noi_margin", Range::fraction()),
+      .tenant_default_prob_annual = t.number_or("tenant_default_prob_annual", 0.0, Range::fraction()),
+  };
+  t.finish();
+  return c;
+}
+
+firm::Site read_site(TableReader t) {
+  firm::Site s{
+      .name = t.require_string("name"),
+      .capacity_mw = t.require_number("capacity_mw", Range::non_negative()),
+      .pue = t.number_or("pue", 1.0, Range{1.0, 3.0}),
+      .power_contract = t.choice_or("power_contract", "fixed", {"fixed", "index"}),
+      .power_price_usd_per_mwh = t.require_number("power_price_usd_per_mwh", Range::non_negative()),
+      .curtailment_credit_usd_per_mwh = t.number_or("curtailment_credit_usd_per_mwh", 0.0, Range::non_negative()),
+      .opex_usd_per_mw_year = t.number_or("opex_usd_per_mw_year", 0.0, Range::non_negative()),
+      .conversion = std::nullopt,
+  };
+  if (auto conversion = t.optional_table("conversion")) s.conversion = read_conversion(*conversion);
+  t.finish();
+  return s;
+}
+
+firm::FleetEntry read_fleet_entry(TableReader t) {
+  firm::FleetEntry f{
+      .machine = t.require_string("machine"),
+      .site = t.require_string("site"),
+      .count = t.require_integer("count", Range::non_negative()),
+      .uptime = t.number_or("uptime", 1.0, Range::fraction()),
+      .failure_rate_annual = t.number_or("failure_rate_annual", 0.0, Range::fraction()),
+      .book_value_usd = t.number_or("book_value_usd", 0.0, Range::non_negative()),
+      .depreciation_years = t.number_or("depreciation_years", 3.0, Range::positive()),
+  };
+  t.finish();
+  return f;
+}
+
+firm::Debt read_debt(TableReader t) {
+  firm::Debt d{
+      .name = t.require_string("name"),
+      .kind = t.require_choice("kind", {"term", "btc_backed", "convertible", "revolver"}),
+      .principal_usd = t.require_number("principal_usd", Range::non_negative()),
+      .rate_annual = t.require_number("rate_annual", Range{0.0, 1.0}),
+      .maturity = t.require_date("maturity"),
+      .amortization = t.choice_or("amortization", "bullet", {"bullet", "linear"}),
+  };
+  if (d.kind == "btc_backed") {
+    d.collateral_btc = t.require_number("collateral_btc", Range::non_negative());
+    d.ltv_target = t.require_number("ltv_target", Range{0.0, 1.0, true, true});
+    d.ltv_call = t.require_number("ltv_call", Range{0.0, 1.0, true, true});
+    d.ltv_liquidation = t.require_number("ltv_liquidation", Range{0.0, 1.0, true, false});
+    if (!(d.ltv_target < d.ltv_call && d.ltv_call < d.ltv_liquidation))
+      t.fail("ltv_call", fmt::format("expected ltv_target < ltv_call < ltv_liquidation, got {} / {} / {}", d.ltv_target,
+                                     d.ltv_call, d.ltv_liquidation));
+  } else if (d.kind == "convertible") {
+    d.conversion_price_usd = t.require_number("conversion_price_usd", Range::positive());
+  } else if (d.kind == "revolver") {
+    d.limit_usd = t.require_number("limit_usd", Range::non_negative());
+    if (d.principal_usd > d.limit_usd)
+      t.fail("principal_usd", fmt::format("the drawn principal {} exceeds the limit {}", d.principal_usd, d.limit_usd));
+  }
+  t.finish();
+  return d;
+}
+
+firm::Strategy read_strategy(TableReader t) {
+  firm::Strategy s;
+  s.name = t.require_string("name");
+  s.sell_policy = t.choice_or("sell", "hold", {"hold", "sell_all_mined", "sell_fraction", "cash_floor"});
+  if (s.sell_policy == "sell_fraction") s.sell_fraction = t.require_number("sell_fraction", Range::fraction());
+  if (s.sell_policy == "cash_floor") s.cash_floor_months = t.require_number("cash_floor_months", Range::positive());
+  for (TableReader sale : t.tables("sales")) {
+    s.sales.push_back({sale.require_date("date"), sale.require_number("btc", Range::positive()),
+                       sale.string_or("use", "cash")});
+    const std::string& use = s.sales.back().use;
+    if (use != "cash" && use != "capex" && !use.starts_with("repay:"))
+      sale.fail("use", fmt::format("expected \"cash\", \"capex\" or \"repay:<debt name>\", got \"{}\"", use));
+    sale.finish();
+  }
+  s.curtail_policy = t.choice_or("curtail", "never", {"never", "economic"});
+  s.pivot_policy = t.choice_or("pivot", "none", {"none", "schedule", "trigger"});
+  if (s.pivot_policy != "none") {
+    s.pivot_site = t.require_string("pivot_site");
+    s.pivot_mw = t.require_number("pivot_mw", Range::positive());
+    if (s.pivot_policy == "schedule") s.pivot_date = t.require_date("pivot_date");
+    if (s.pivot_policy == "trigger") {
+      s.pivot_hashprice_below_usd_per_ph_day = t.require_number("pivot_hashprice_below_usd_per_ph_day", Range::positive());
+      s.pivot_trigger_days = static_cast<int>(t.require_integer("pivot_trigger_days", Range{1, 3650}));
+    }
+  }
+  t.finish();
+  return s;
+}
+
+template <typename T>
+void require_unique_names(const std::vector<T>& items, std::vector<TableReader>& tables, const char* what) {
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < items.size(); ++i)
+    if (!seen.insert(items[i].name).second)
+      tables[i].fail("name", fmt::format("a second {} named \"{}\"; names must be unique", what, items[i].name));
+}
+
+}  // namespace
+
+firm::Scenario read_scenario(const std::string& path) {
+  const toml::table document = parse_toml_file(path);
+  TableReader root(document, path, "");
+  Scenario s;
+  s.source = path;
+  s.run = read_run(root.require_table("scenario"));
+  s.market = read_market(root.require_table("market"));
+
+  auto machine_tables = root.tables("machines");
+  for (auto& t : machine_tables) s.machines.push_back(read_machine(t));
+  require_unique_names(s.machines, machine_tables, "machine");
+  auto site_tables = root.tables("sites");
+  for (auto& t : site_tables) s.sites.push_back(read_site(t));
+  require_unique_names(s.sites, site_tables, "site");
+  if (s.sites.empty()) root.fail("sites", "a scenario needs at least one [[sites]] table");
+
+  auto fleet_tables = root.tables("fleet");
+  std::map<std::string, double> site_power_mw;
+  for (std::size_t i = 0; i < fleet_tables.size(); ++i) {
+    s.fleet.push_back(read_fleet_entry(fleet_tables[i]));
+    const firm::FleetEntry& f = s.fleet.back();
+    const firm::MachineModel* machine = nullptr;
+    for (const auto& m : s.machines)
+      if (m.name == f.machine) machine = &m;
+    if (!machine) fleet_tables[i].fail("machine", fmt::format("no [[machines]] entry is named \"{}\"", f.machine));
+    const firm::Site* site = nullptr;
+    for (const auto& candidate : s.sites)
+      if (candidate.name == f.site) site = &candidate;
+    if (!site) fleet_tables[i].fail("site", fmt::format("no [[sites]] entry is named \"{}\"", f.site));
+    site_power_mw[f.site] += static_cast<double>(f.count) * machine->power_w * site->pue / 1e6;
+    if (site_power_mw[f.site] > site->capacity_mw * (1 + 1e-9))
+      fleet_tables[i].fail("count", fmt::format("the fleet at site \"{}\" would draw {:.2f} MW with PUE {}, above its "
+                                                "capacity of {} MW",
+                                                f.site, site_power_mw[f.site], site->pue, site->capacity_mw));
+  }
+
+  TableReader treasury = root.require_table("treasury");
+  s.treasury = {
+      .btc = treasury.require_number("btc", Range::non_negative()),
+      .cash_usd = treasury.require_number("cash_usd", Range::non_negative()),
+      .sga_usd_per_year = treasury.number_or("sga_usd_per_year", 0.0, Range::non_negative()),
+      .tax_rate = treasury.number_or("tax_rate", 0.0, Range::fraction()),
+      .pool_fee = treasury.number_or("pool_fee", 0.0, Range{0.0, 0.1}),
+  };
+  treasury.finish();
+
+  auto debt_tables = root.tables("debt");
+  for (auto& t : debt_tables) s.debts.push_back(read_debt(t));
+  require_unique_names(s.debts, debt_tables, "debt");
+  for (std::size_t i = 0; i < s.debts.size(); ++i)
+    if (s.debts[i].maturity <= s.run.start_date)
+      debt_tables[i].fail("maturity", fmt::format("matures on {}, not after the start date {}",
+                                                  format_date(s.debts[i].maturity), format_date(s.run.start_date)));
+
+  auto strategy_tables = root.tables("strategies");
+  const DayNumber end = s.run.start_date + static_cast<DayNumber>(s.run.horizon_years * kDaysPerYear);
+  for (auto& t : strategy_tables) {
+    s.strategies.push_back(read_strategy(t));
+    const firm::Strategy& st = s.strategies.back();
+    for (const auto& sale : st.sales) {
+      if (sale.date < s.run.start_date || sale.date >= end)
+        t.fail("sales", fmt::format("a sale on {} lies outside the horizon {} to {}", format_date(sale.date),
+                                    format_date(s.run.start_date), format_date(end)));
+      if (sale.use.starts_with("repay:")) {
+        const std::string debt = sale.use.substr(6);
+        bool found = false;
+        for (const auto& d : s.debts) found = found || d.name == debt;
+        if (!found) t.fail("sales", fmt::format("a sale repays \"{}\", but no [[debt]] is named so", debt));
+      }
+    }
+    if (st.pivot_policy != "none") {
+      const firm::Site* site = nullptr;
+      for (const auto& candidate : s.sites)
+        if (candidate.name == st.pivot_site) site = &candidate;
+      if (!site) t.fail("pivot_site", fmt::format("no [[sites]] entry is named \"{}\"", st.pivot_site));
+      if (!site->conversion)
+        t.fail("pivot_site", fmt::format("site \"{}\" has no [sites.conversion] terms", st.pivot_site));
+      if (st.pivot_mw > site->capacity_mw)
+        t.fail("pivot_mw", fmt::format("{} MW is more than the site's capacity of {} MW", st.pivot_mw, site->capacity_mw));
+      if (st.pivot_date && (*st.pivot_date < s.run.start_date || *st.pivot_date >= end))
+        t.fail("pivot_date", "lies outside the horizon");
+    }
+  }
+  require_unique_names(s.strategies, strategy_tables, "strategy");
+  if (s.strategies.empty()) root.fail("strategies", "a scenario needs at least one [[strategies]] table");
+  root.finish();
+  return s;
+}
+
+}  // namespace hashpivot::io

@@ -1,0 +1,160 @@
+#include "hashpivot/io/scenario_reader.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <unistd.h>
+
+#include "hashpivot/core/error.hpp"
+
+namespace hashpivot::io {
+namespace {
+
+// A small but complete scenario; the figures are arbitrary test inputs, not a calibrated case.
+const std::string kValid = R"(
+[scenario]
+name = "test miner"
+start_date = 2026-02-01
+horizon_years = 3
+paths = 100
+seed = 7
+discount_rate_annual = 0.12
+
+[market]
+calibration = "calibration.toml"
+btc_price_usd = 78702.39
+fees_btc_per_block = 0.019
+network_hashrate_ehs = 866.2
+height = 934542
+bits = "0x1701fca1"
+epoch_first_block_time_unix = 1769110282
+
+[[machines]]
+name = "S21"
+hashrate_th = 200
+power_w = 3500
+release_year = 2023
+
+[[sites]]
+name = "Texas"
+capacity_mw = 10
+pue = 1.1
+power_price_usd_per_mwh = 45
+[sites.conversion]
+capex_usd_per_mw = 9.5e6
+lead_time_months = 14
+lease_usd_per_mw_year = 1.75e6
+term_years = 15
+noi_margin = 0.85
+
+[[fleet]]
+machine = "S21"
+site = "Texas"
+count = 2500
+
+[treasury]
+btc = 100
+cash_usd = 5e6
+pool_fee = 0.02
+
+[[debt]]
+name = "loan"
+kind = "btc_backed"
+principal_usd = 3e6
+rate_annual = 0.09
+maturity = 2027-06-30
+collateral_btc = 60
+ltv_target = 0.5
+ltv_call = 0.7
+ltv_liquidation = 0.85
+
+[[strategies]]
+name = "hold"
+
+[[strategies]]
+name = "sell and pivot"
+sell = "sell_all_mined"
+pivot = "schedule"
+pivot_site = "Texas"
+pivot_mw = 5
+pivot_date = 2026-06-01
+[[strategies.sales]]
+date = 2026-02-08
+btc = 40
+use = "repay:loan"
+)";
+
+std::filesystem::path write(const std::string& text) {
+  const auto path = std::filesystem::temp_directory_path() / ("hashpivot_scenario_" + std::to_string(::getpid()) + ".toml");
+  std::ofstream(path) << text;
+  return path;
+}
+
+// 1-based line of the first occurrence of `needle` in `text`.
+std::size_t line_of(const std::string& text, const std::string& needle) {
+  const auto at = text.find(needle);
+  EXPECT_NE(at, std::string::npos) << needle;
+  return static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n')) + 1;
+}
+
+// Reads the scenario with the first match of `pattern` replaced, and returns the error as
+// "LINE: key: problem", where the line must be that of `expected_at` in the modified text.
+std::string error_with(const std::string& pattern, const std::string& replacement, const std::string& expected_at) {
+  const std::string text = std::regex_replace(kValid, std::regex(pattern), replacement, std::regex_constants::format_first_only);
+  EXPECT_NE(text, kValid) << "the pattern did not match: " << pattern;
+  const auto path = write(text);
+  try {
+    (void)read_scenario(path.string());
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.source(), path.string());
+    EXPECT_EQ(e.line(), line_of(text, expected_at)) << e.what();
+    return e.field() + ": " + e.problem();
+  }
+  return "no error";
+}
+
+TEST(ScenarioReader, reads_a_complete_scenario) {
+  const auto s = read_scenario(write(kValid).string());
+  EXPECT_EQ(s.run.horizon_years, 3);
+  EXPECT_EQ(s.market.bits, 0x1701fca1u);
+  EXPECT_EQ(s.market.btc_price_model, "jump_diffusion");  // the documented default
+  ASSERT_EQ(s.sites.size(), 1u);
+  ASSERT_TRUE(s.sites[0].conversion.has_value());
+  EXPECT_DOUBLE_EQ(s.sites[0].conversion->lease_usd_per_mw_year, 1.75e6);
+  EXPECT_DOUBLE_EQ(s.machines[0].efficiency_j_per_th(), 17.5);
+  ASSERT_EQ(s.strategies.size(), 2u);
+  EXPECT_EQ(s.strategies[1].sales.at(0).use, "repay:loan");
+  EXPECT_EQ(format_date(*s.strategies[1].pivot_date), "2026-06-01");
+}
+
+TEST(ScenarioReader, names_line_and_key_of_each_kind_of_mistake) {
+  EXPECT_EQ(error_with("capacity_mw = 10", "capacity_mw = -10", "capacity_mw"),
+            "sites[1].capacity_mw: expected a number >= 0, got -10");
+  EXPECT_EQ(error_with("pool_fee = 0.02", "pool_fe = 0.02", "pool_fe"),
+            "treasury.pool_fe: unknown key (misspelt, or not valid here)");
+  EXPECT_EQ(error_with("seed = 7\n", "", "[scenario]"), "scenario.seed: missing field (expected an integer, a number >= 0)");
+  EXPECT_EQ(error_with("horizon_years = 3", "horizon_years = \"3\"", "horizon_years"),
+            "scenario.horizon_years: expected an integer (a number in [1, 10])");
+  EXPECT_EQ(error_with("maturity = 2027-06-30", "maturity = 2025-06-30", "maturity"),
+            "debt[1].maturity: matures on 2025-06-30, not after the start date 2026-02-01");
+}
+
+TEST(ScenarioReader, checks_references_and_physical_limits) {
+  EXPECT_EQ(error_with("site = \"Texas\"", "site = \"Texsa\"", "site = \"Texsa\""),
+            "fleet[1].site: no [[sites]] entry is named \"Texsa\"");
+  // 3000 × 3.5 kW × 1.1 = 11.55 MW > 10 MW.
+  EXPECT_EQ(error_with("count = 2500", "count = 3000", "count = 3000"),
+            "fleet[1].count: the fleet at site \"Texas\" would draw 11.55 MW with PUE 1.1, above its capacity of 10 MW");
+  EXPECT_EQ(error_with("use = \"repay:loan\"", "use = \"repay:bond\"", "[[strategies.sales]]"),
+            "strategies[2].sales: a sale repays \"bond\", but no [[debt]] is named so");
+  EXPECT_EQ(error_with("ltv_call = 0.7", "ltv_call = 0.9", "ltv_call"),
+            "debt[1].ltv_call: expected ltv_target < ltv_call < ltv_liquidation, got 0.5 / 0.9 / 0.85");
+  EXPECT_EQ(error_with("pivot_mw = 5", "pivot_mw = 50", "pivot_mw"),
+            "strategies[2].pivot_mw: 50 MW is more than the site's capacity of 10 MW");
+}
+
+}  // namespace
+}  // namespace hashpivot::io
