@@ -1,0 +1,70 @@
+#pragma once
+// The firm's daily rules as small pure functions (MODEL.md §4). Units are in the names; a day is
+// 24 hours and a year 365 days.
+
+#include <span>
+
+namespace hashpivot::firm {
+
+inline constexpr double kHoursPerDay = 24.0;
+inline constexpr double kDaysPerYear = 365.0;
+
+// ---- Mining revenue and power ------------------------------------------------------------------
+
+/// FPPS payout for a day: hashrate × uptime × hashprice × (1 − pool fee), with hashrate in TH/s
+/// and hashprice in BTC per PH/s per day (1 PH/s = 1000 TH/s).
+[[nodiscard]] double fpps_btc_per_day(double hashrate_th, double uptime, double hashprice_btc_per_ph_day,
+                                      double pool_fee);
+
+/// Energy a load draws in a day, MWh: power_w × pue × running_hours / 10^6.
+[[nodiscard]] double energy_mwh(double power_w, double pue, double running_hours);
+
+/// What a machine of efficiency e (J/TH) earns per MWh drawn at the meter:
+///   hashprice_usd / (e · 24 · 10^-6) × (1 − pool fee) / pue   USD/MWh.
+/// It pays to run in an hour when the power price, less any credit for curtailing, is below this.
+[[nodiscard]] double breakeven_power_price_usd_per_mwh(double hashprice_usd_per_ph_day, double efficiency_j_per_th,
+                                                       double pue, double pool_fee);
+
+/// The hours of a day a machine runs under economic curtailment, given the day's hourly power
+/// prices (USD/MWh, 24 values or fewer) and the credit earned per MWh not drawn: an hour runs when
+/// price + credit < break-even (curtailing forgoes revenue but saves the price and earns the credit).
+struct CurtailedDay {
+  double running_hours;
+  double energy_cost_usd_per_mw;    // cost of the hours run, per MW of load
+  double credit_usd_per_mw;         // credits for the hours curtailed, per MW of load
+};
+[[nodiscard]] CurtailedDay curtail_hourly(std::span<const double> hourly_price_usd_per_mwh, double breakeven_usd_per_mwh,
+                                          double credit_usd_per_mwh);
+
+// ---- BTC-collateralized loans -----------------------------------------------------------------
+
+/// Loan-to-value: loan / (collateral × price). Infinite when the collateral is worth nothing.
+[[nodiscard]] double loan_to_value(double loan_usd, double collateral_btc, double price_usd);
+
+/// BTC to add so that the LTV falls back to `ltv_target`: loan / (ltv_target × price) − collateral,
+/// and zero when already at or below the target.
+[[nodiscard]] double topup_to_target_btc(double loan_usd, double collateral_btc, double price_usd, double ltv_target);
+
+/// Liquidation: the lender sells collateral to repay the loan in full (or all of it if it is not
+/// enough); the rest of the collateral is returned.
+struct Liquidation {
+  double collateral_sold_btc;
+  double loan_repaid_usd;
+  double loan_remaining_usd;    // unsecured shortfall, zero if the collateral covered the loan
+  double collateral_returned_btc;
+};
+[[nodiscard]] Liquidation liquidate(double loan_usd, double collateral_btc, double price_usd);
+
+// ---- Debt service and leases ------------------------------------------------------------------
+
+/// Interest accrued in one day at an annual simple rate (actual/365).
+[[nodiscard]] double daily_interest_usd(double principal_usd, double rate_annual);
+
+/// Straight-line amortization: the principal due today so that it reaches zero at maturity.
+/// `days_to_maturity` counts today; the last day repays what remains.
+[[nodiscard]] double linear_amortization_usd(double principal_usd, int days_to_maturity);
+
+/// Lease revenue of contract year n (1-based) with an annual escalator: base × (1 + g)^(n − 1).
+[[nodiscard]] double lease_usd_per_mw_year(double base_usd_per_mw_year, double escalator_annual, int contract_year);
+
+}  // namespace hashpivot::firm

@@ -1,0 +1,87 @@
+#include "hashpivot/firm/rules.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cmath>
+
+#include "hashpivot/network/hashprice.hpp"
+
+namespace hashpivot::firm {
+namespace {
+
+TEST(Fpps, a_fleet_with_the_whole_network_hashrate_earns_every_block) {
+  // Network hashrate D·2^32/600 H/s earns 144 blocks a day at no fee and full uptime.
+  const double difficulty = 141668107417558.24;  // epoch 463 (data/chain/btc_difficulty_epochs.csv)
+  const double network_th = difficulty * std::ldexp(1.0, 32) / 600.0 / 1e12;
+  const double hashprice = network::hashprice_btc_per_ph_day(difficulty, 3.125);
+  EXPECT_NEAR(fpps_btc_per_day(network_th, 1.0, hashprice, 0.0), 144 * 3.125, 1e-9);
+  EXPECT_NEAR(fpps_btc_per_day(network_th, 0.5, hashprice, 0.02), 144 * 3.125 * 0.5 * 0.98, 1e-9);
+}
+
+TEST(Power, an_s19j_pro_draws_73_2_kwh_a_day) {
+  // S19j Pro: 3,050 W (MODEL.md §4) × 24 h = 73.2 kWh.
+  EXPECT_DOUBLE_EQ(energy_mwh(3050, 1.0, 24), 0.0732);
+  EXPECT_DOUBLE_EQ(energy_mwh(3050, 1.1, 12), 0.0732 * 1.1 / 2);
+}
+
+TEST(Breakeven, revenue_equals_power_cost_at_the_breakeven_price) {
+  // A 200 TH/s machine at 17.5 J/TH (S21, MODEL.md §4) with hashprice $29.9/PH/day.
+  const double hashprice_usd = 29.9, efficiency = 17.5, pue = 1.05, fee = 0.02;
+  const double breakeven = breakeven_power_price_usd_per_mwh(hashprice_usd, efficiency, pue, fee);
+  const double revenue = 200.0 / 1000 * hashprice_usd * (1 - fee);
+  const double cost = energy_mwh(200 * efficiency, pue, 24) * breakeven;
+  EXPECT_NEAR(revenue, cost, 1e-12);
+  // MODEL.md §4's hashprice / (e · 24 · 10^-6) with hashprice per TH/s·day (= per PH/s·day / 1000).
+  EXPECT_NEAR(breakeven_power_price_usd_per_mwh(hashprice_usd, efficiency, 1.0, 0.0),
+              hashprice_usd / 1000 / (efficiency * 24 * 1e-6), 1e-9);
+}
+
+TEST(Curtailment, runs_only_the_hours_priced_below_breakeven_less_credit) {
+  const std::array<double, 6> prices{20, 40, 60, 80, 100, 9000};
+  const CurtailedDay no_credit = curtail_hourly(prices, 70, 0);
+  EXPECT_DOUBLE_EQ(no_credit.running_hours, 3);
+  EXPECT_DOUBLE_EQ(no_credit.energy_cost_usd_per_mw, 120);
+  EXPECT_DOUBLE_EQ(no_credit.credit_usd_per_mw, 0);
+  // A $25 credit makes the $60 hour not worth running: 60 + 25 >= 70.
+  const CurtailedDay credit = curtail_hourly(prices, 70, 25);
+  EXPECT_DOUBLE_EQ(credit.running_hours, 2);
+  EXPECT_DOUBLE_EQ(credit.credit_usd_per_mw, 4 * 25);
+}
+
+TEST(BtcLoan, topup_restores_the_target_ltv_exactly) {
+  const double loan = 305e6, collateral = 5000, price = 68000;
+  EXPECT_NEAR(loan_to_value(loan, collateral, price), 305e6 / (5000 * 68000.0), 1e-15);
+  const double topup = topup_to_target_btc(loan, collateral, price, 0.65);
+  EXPECT_NEAR(loan_to_value(loan, collateral + topup, price), 0.65, 1e-12);
+  EXPECT_EQ(topup_to_target_btc(loan, 1e6, price, 0.65), 0.0);
+  EXPECT_TRUE(std::isinf(loan_to_value(1, 0, price)));
+}
+
+TEST(BtcLoan, liquidation_repays_from_collateral_and_returns_the_rest) {
+  const Liquidation covered = liquidate(68e6, 2000, 68000);
+  EXPECT_DOUBLE_EQ(covered.collateral_sold_btc, 1000);
+  EXPECT_DOUBLE_EQ(covered.loan_remaining_usd, 0);
+  EXPECT_DOUBLE_EQ(covered.collateral_returned_btc, 1000);
+  const Liquidation short_of = liquidate(68e6, 500, 68000);
+  EXPECT_DOUBLE_EQ(short_of.collateral_sold_btc, 500);
+  EXPECT_DOUBLE_EQ(short_of.loan_repaid_usd, 34e6);
+  EXPECT_DOUBLE_EQ(short_of.loan_remaining_usd, 34e6);
+}
+
+TEST(Debt, a_year_of_daily_interest_is_the_annual_rate_and_amortization_clears_the_principal) {
+  double interest = 0;
+  for (int d = 0; d < 365; ++d) interest += daily_interest_usd(100e6, 0.09);
+  EXPECT_NEAR(interest, 9e6, 1e-6);
+  double principal = 407.5e6;
+  for (int days_left = 730; days_left >= 1; --days_left) principal -= linear_amortization_usd(principal, days_left);
+  EXPECT_NEAR(principal, 0.0, 1e-6);
+}
+
+TEST(Lease, escalates_geometrically) {
+  EXPECT_DOUBLE_EQ(lease_usd_per_mw_year(1.75e6, 0.03, 1), 1.75e6);
+  EXPECT_NEAR(lease_usd_per_mw_year(1.75e6, 0.03, 11), 1.75e6 * std::pow(1.03, 10), 1e-6);
+}
+
+}  // namespace
+}  // namespace hashpivot::firm
