@@ -16,7 +16,7 @@ double energy_mwh(double power_w, double pue, double running_hours) { return pow
 double breakeven_power_price_usd_per_mwh(double hashprice_usd_per_ph_day, double efficiency_j_per_th, double pue,
                                          double pool_fee) {
   // 1 PH/s at e J/TH draws 1000·e W = e·24·10^-3 MWh a day, so a PH/s-day costs e·0.024 MWh.
-  return hashprice_usd_per_ph_day * (1.0 - pool_fee) / (efficiency_j_per_th * kHoursPerDay * 1e-3) / pue;
+  return hashprice_usd_per_ph_day * (1.0 - pool_fee) / (efficiency_j_per_th * static_cast<double>(kHoursPerDay) * 1e-3) / pue;
 }
 
 CurtailedDay curtail_hourly(std::span<const double> hourly_price_usd_per_mwh, double breakeven_usd_per_mwh,

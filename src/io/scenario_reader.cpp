@@ -1,3 +1,4 @@
+#include "hashpivot/core/units.hpp"
 #include "hashpivot/io/scenario_reader.hpp"
 
 #include <fmt/format.h>
@@ -14,7 +15,6 @@ namespace {
 
 using firm::Scenario;
 
-constexpr double kDaysPerYear = 365.0;
 
 std::uint32_t parse_bits(TableReader& t, const std::string& key) {
   std::string text = t.require_string(key);

@@ -1,9 +1,9 @@
+#include "hashpivot/core/units.hpp"
 #include "hashpivot/network/hashprice.hpp"
 
 namespace hashpivot::network {
 
 namespace {
-constexpr double kSecondsPerDay = 86400.0;
 constexpr double kHashesPerSecondPerPh = 1e15;
 constexpr double kHashesPerDifficultyUnit = 4294967296.0;  // 2^32: expected hashes per block at difficulty 1
 }  // namespace

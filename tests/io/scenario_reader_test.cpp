@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <unistd.h>
 
 #include "hashpivot/core/error.hpp"
@@ -100,11 +99,13 @@ std::size_t line_of(const std::string& text, const std::string& needle) {
   return static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n')) + 1;
 }
 
-// Reads the scenario with the first match of `pattern` replaced, and returns the error as
-// "LINE: key: problem", where the line must be that of `expected_at` in the modified text.
-std::string error_with(const std::string& pattern, const std::string& replacement, const std::string& expected_at) {
-  const std::string text = std::regex_replace(kValid, std::regex(pattern), replacement, std::regex_constants::format_first_only);
-  EXPECT_NE(text, kValid) << "the pattern did not match: " << pattern;
+// Reads the scenario with the first occurrence of `original` replaced, and returns the error as
+// "key: problem"; the error's line must be that of `expected_at` in the modified text.
+std::string error_with(const std::string& original, const std::string& replacement, const std::string& expected_at) {
+  std::string text = kValid;
+  const auto at = text.find(original);
+  EXPECT_NE(at, std::string::npos) << "not in the scenario: " << original;
+  if (at != std::string::npos) text.replace(at, original.size(), replacement);
   const auto path = write(text);
   try {
     (void)read_scenario(path.string());

@@ -2,12 +2,11 @@
 // The firm's daily rules as small pure functions (MODEL.md §4). Units are in the names; a day is
 // 24 hours and a year 365 days.
 
+#include "hashpivot/core/units.hpp"
 #include <span>
 
 namespace hashpivot::firm {
 
-inline constexpr double kHoursPerDay = 24.0;
-inline constexpr double kDaysPerYear = 365.0;
 
 // ---- Mining revenue and power ------------------------------------------------------------------
 

@@ -4,6 +4,7 @@
 // `hashpivot calibrate` prints, serializes (JSON, TOML) and ships these.
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hashpivot::market {
@@ -30,5 +31,10 @@ struct FitReport {
   std::vector<Estimate> parameters;
   std::vector<GoodnessOfFit> fit;
 };
+
+/// The estimate named `name`; throws std::invalid_argument naming the report and the parameter.
+[[nodiscard]] const Estimate& find_estimate(const FitReport& report, std::string_view name);
+/// find_estimate(report, name).value
+[[nodiscard]] double report_parameter(const FitReport& report, std::string_view name);
 
 }  // namespace hashpivot::market
