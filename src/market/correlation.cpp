@@ -111,13 +111,7 @@ CorrelationMatrix correlation_from_report(const FitReport& report) {
   CorrelationMatrix r{};
   for (std::size_t i = 0; i < kCorrelatedFactors; ++i) r[i][i] = 1.0;
   for (std::size_t p = 0; p < kPairs.size(); ++p) {
-    bool found = false;
-    for (const auto& estimate : report.parameters)
-      if (estimate.name == kPairNames[p]) {
-        r[kPairs[p].first][kPairs[p].second] = r[kPairs[p].second][kPairs[p].first] = estimate.value;
-        found = true;
-      }
-    if (!found) throw std::invalid_argument(std::string("correlation report lacks ") + kPairNames[p]);
+    r[kPairs[p].first][kPairs[p].second] = r[kPairs[p].second][kPairs[p].first] = report_parameter(report, kPairNames[p]);
   }
   return r;
 }

@@ -71,4 +71,38 @@ TEST(CalibrateCli, bad_dates_and_malformed_history_exit_2_and_write_nothing) {
   EXPECT_FALSE(std::filesystem::exists(toml));
 }
 
+// The shipped default calibration must be what its own "Regenerate with" command produces today,
+// so a change to a model or to the data cannot leave it stale.
+TEST(CalibrateCli, the_shipped_default_calibration_is_reproduced_by_its_regenerate_command) {
+  const std::string data_dir = HASHPIVOT_TEST_DATA_DIR;
+  const std::string shipped_path = data_dir + "/calibration/default_market.toml";
+  const std::string shipped_text = slurp(shipped_path);
+  const std::string marker = "# Regenerate with: hashpivot ";
+  const auto at = shipped_text.find(marker);
+  ASSERT_NE(at, std::string::npos);
+  std::string args = shipped_text.substr(at + marker.size(), shipped_text.find('\n', at) - at - marker.size());
+  // Paths in the command are relative to the project root, where data/ lives.
+  for (std::size_t p = args.find(" data/"); p != std::string::npos; p = args.find(" data/", p + 1))
+    args.replace(p + 1, 4, data_dir);
+  const auto fresh_path = temp_path("fresh_default.toml");
+  args.replace(args.find("--toml "), std::string::npos, "--toml " + fresh_path.string());
+  const Result r = run_cli(args);
+  ASSERT_EQ(r.exit_code, 0) << args << "\n" << r.err;
+  const toml::table shipped = toml::parse(shipped_text);
+  const toml::table fresh = toml::parse_file(fresh_path.string());
+  std::filesystem::remove(fresh_path);
+  int compared = 0;
+  shipped["market"].as_table()->for_each([&](const toml::key& factor, const toml::table& models) {
+    models.for_each([&](const toml::key& model, const toml::table& fields) {
+      fields.for_each([&](const toml::key& name, const toml::value<double>& value) {
+        const auto now = fresh["market"][factor.str()][model.str()][name.str()].value<double>();
+        ASSERT_TRUE(now.has_value()) << factor << "." << model << "." << name;
+        EXPECT_NEAR(*now, value.get(), 1e-9 * std::max(1.0, std::abs(value.get()))) << factor << "." << model << "." << name;
+        ++compared;
+      });
+    });
+  });
+  EXPECT_GE(compared, 40);
+}
+
 }  // namespace

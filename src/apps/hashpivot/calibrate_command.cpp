@@ -13,7 +13,12 @@
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/market/correlation.hpp"
 #include "hashpivot/market/history.hpp"
-// CALIBRATORS_INCLUDES
+#include "hashpivot/market/ai_rates.hpp"
+#include "hashpivot/market/asic_price.hpp"
+#include "hashpivot/market/btc_price_calibration.hpp"
+#include "hashpivot/market/energy.hpp"
+#include "hashpivot/market/fees.hpp"
+#include "hashpivot/network/hashrate.hpp"
 
 namespace hashpivot::cli {
 namespace {
@@ -29,13 +34,6 @@ struct CalibrateOptions {
   bool json = false;
 };
 
-std::optional<DayNumber> date_option(const std::string& text, const std::string& flag) {
-  if (text.empty()) return std::nullopt;
-  const auto day = parse_date(text);
-  if (!day) throw InputError("command line", 0, flag, fmt::format("expected a date YYYY-MM-DD, got '{}'", text));
-  return day;
-}
-
 /// Writes through a temporary file and a rename, so an interrupted run leaves no half-written file.
 void write_atomically(const std::filesystem::path& path, const std::string& text) {
   const std::filesystem::path temporary = path.string() + ".partial";
@@ -49,14 +47,22 @@ void write_atomically(const std::filesystem::path& path, const std::string& text
 }
 
 void run_calibrate(const CalibrateOptions& options) {
-  const auto from = date_option(options.from, "--from");
-  const auto to = date_option(options.to, "--to");
+  const auto from = parse_date_flag(options.from, "--from");
+  const auto to = parse_date_flag(options.to, "--to");
   if (from && to && *from > *to) throw InputError("command line", 0, "--from", "must not be after --to");
   const market::DailyHistory history = market::read_daily_history_csv(options.history, from, to);
 
   std::vector<market::FitReport> reports;
-  // CALIBRATORS_CALLS
+  auto append = [&reports](std::vector<market::FitReport> more) {
+    for (auto& r : more) reports.push_back(std::move(r));
+  };
+  append(market::calibrate_btc_price(history));
+  reports.push_back(market::calibrate_fees(history));
+  append(network::calibrate_hashrate(history));
   reports.push_back(market::calibrate_correlation(history));
+  reports.push_back(market::asic_price_report(market::AsicPriceModel{}, history));
+  if (!options.energy_csv.empty()) append(market::calibrate_energy_ercot(options.energy_csv, options.energy_column));
+  if (!options.gpu_csv.empty()) append(market::calibrate_ai_rates(options.gpu_csv));
 
   const std::string first = format_date(history.first_day);
   const std::string last = format_date(history.day(history.days() - 1));
@@ -67,6 +73,9 @@ void run_calibrate(const CalibrateOptions& options) {
     std::string command = "hashpivot calibrate " + options.history;
     if (!options.from.empty()) command += " --from " + options.from;
     if (!options.to.empty()) command += " --to " + options.to;
+    if (!options.energy_csv.empty())
+      command += " --energy " + options.energy_csv + " --energy-column " + options.energy_column;
+    if (!options.gpu_csv.empty()) command += " --gpu-prices " + options.gpu_csv;
     command += " --toml " + options.toml_out;
     write_atomically(options.toml_out,
                      fit_reports_toml(reports, {"Calibrated market and network parameters (hashpivot calibrate).",

@@ -44,6 +44,13 @@ unsigned parse_bits_hex(std::string_view text, const std::string& flag) {
   return value;
 }
 
+std::optional<DayNumber> parse_date_flag(const std::string& text, const std::string& flag) {
+  if (text.empty()) return std::nullopt;
+  const auto day = parse_date(text);
+  if (!day) throw InputError("command line", 0, flag, fmt::format("expected a date YYYY-MM-DD, got '{}'", text));
+  return day;
+}
+
 std::string format_bits(unsigned bits) { return fmt::format("0x{:08x}", bits); }
 
 }  // namespace hashpivot::cli

@@ -1,8 +1,11 @@
 #pragma once
 // What the hashpivot command line returns, and the small parsing helpers its commands share.
 
+#include <optional>
 #include <string>
 #include <string_view>
+
+#include "hashpivot/core/date.hpp"
 
 namespace hashpivot::cli {
 
@@ -17,6 +20,10 @@ enum ExitCode : int { kExitOk = 0, kExitCheckFailed = 1, kExitBadInput = 2, kExi
 
 /// Parses 32-bit compact bits written as hex, with or without 0x. Throws InputError naming `flag`.
 [[nodiscard]] unsigned parse_bits_hex(std::string_view text, const std::string& flag);
+
+/// An optional date flag: std::nullopt when `text` is empty; throws InputError naming `flag` unless
+/// it is a calendar date YYYY-MM-DD.
+[[nodiscard]] std::optional<DayNumber> parse_date_flag(const std::string& text, const std::string& flag);
 
 /// "0x1d00ffff"
 [[nodiscard]] std::string format_bits(unsigned bits);
