@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
-#include <iostream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -17,12 +16,6 @@ namespace hashpivot::market {
 namespace {
 
 std::string gpu_csv() { return std::string(HASHPIVOT_TEST_DATA_DIR) + "/ai/gpu_rental_prices_neocloud_2025.csv"; }
-
-const Estimate& param(const FitReport& r, const std::string& name) {
-  for (const Estimate& e : r.parameters)
-    if (e.name == name) return e;
-  throw std::runtime_error("no parameter " + name);
-}
 
 TEST(ColocationLease, escalator_follows_the_closed_form) {
   const ColocationLease lease{1.8e6, 0.03};
@@ -87,12 +80,6 @@ double independent_median(const std::string& type, const std::string& socket) {
 TEST(AiRatesCalibration, runs_on_the_gpu_snapshots_with_positive_standard_errors) {
   const std::vector<FitReport> reports = calibrate_ai_rates(gpu_csv());
   ASSERT_EQ(reports.size(), 2u);
-  for (const FitReport& r : reports) {
-    std::cout << r.factor << " / " << r.model << " (" << r.observations << " obs)\n  method: " << r.method << "\n";
-    for (const Estimate& e : r.parameters) std::cout << "  " << e.name << " = " << e.value << " (SE " << e.se << ")\n";
-    for (const GoodnessOfFit& g : r.fit)
-      std::cout << "  fit: " << g.name << ": model " << g.model << ", history " << g.history << "\n";
-  }
   const FitReport& gpu = reports[0];
   EXPECT_EQ(gpu.model, "gpu_cloud_decline");
   for (const Estimate& e : gpu.parameters) {
@@ -101,12 +88,12 @@ TEST(AiRatesCalibration, runs_on_the_gpu_snapshots_with_positive_standard_errors
       EXPECT_TRUE(std::isfinite(e.se) && e.se > 0) << e.name;
     }
   }
-  EXPECT_TRUE(std::isnan(param(gpu, "decline_per_year").se));  // an assumption, not a fit
+  EXPECT_TRUE(std::isnan(find_estimate(gpu, "decline_per_year").se));  // an assumption, not a fit
   const double h100 = independent_median("H100_80GB", "SXM5");
   const double a100 = independent_median("A100_80GB", "SXM4");
-  EXPECT_EQ(param(gpu, "h100_80gb_sxm5_usd_per_gpu_hour").value, h100);
-  EXPECT_EQ(param(gpu, "b200_180gb_usd_per_gpu_hour").value, independent_median("B200_180GB", ""));
-  EXPECT_NEAR(param(gpu, "decline_per_year").value, std::log(h100 / a100) / 2.0, 1e-12);
+  EXPECT_EQ(find_estimate(gpu, "h100_80gb_sxm5_usd_per_gpu_hour").value, h100);
+  EXPECT_EQ(find_estimate(gpu, "b200_180gb_usd_per_gpu_hour").value, independent_median("B200_180GB", ""));
+  EXPECT_NEAR(find_estimate(gpu, "decline_per_year").value, std::log(h100 / a100) / 2.0, 1e-12);
   const GpuCloudRate rate = gpu_cloud_rate_from_report(gpu, "h100_80gb_sxm5");
   EXPECT_EQ(rate.usd_per_gpu_hour, h100);
 

@@ -4,7 +4,6 @@
 
 #include <cmath>
 #include <fstream>
-#include <iostream>
 #include <limits>
 #include <numbers>
 #include <sstream>
@@ -21,19 +20,6 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 std::string ercot_csv() {
   return std::string(HASHPIVOT_TEST_DATA_DIR) + "/energy/electricity_ercot_dam_spp_hourly_2021_2025.csv";
-}
-
-void print(const FitReport& r) {
-  std::cout << r.factor << " / " << r.model << " (" << r.observations << " obs, logL " << r.log_likelihood << ")\n";
-  for (const Estimate& e : r.parameters) std::cout << "  " << e.name << " = " << e.value << " (SE " << e.se << ")\n";
-  for (const GoodnessOfFit& g : r.fit)
-    std::cout << "  fit: " << g.name << ": model " << g.model << ", history " << g.history << " [" << g.note << "]\n";
-}
-
-const Estimate& param(const FitReport& r, const std::string& name) {
-  for (const Estimate& e : r.parameters)
-    if (e.name == name) return e;
-  throw std::runtime_error("no parameter " + name);
 }
 
 std::array<double, kHoursPerDay> test_shape() {
@@ -106,7 +92,7 @@ TEST(EnergyCalibration, recovers_known_parameters_and_the_shape_from_a_long_synt
                                                                 {"spike_mean_log", truth.log_daily.spike_mean_log},
                                                                 {"spike_sd_log", truth.log_daily.spike_sd_log}}};
   for (const auto& [name, value] : expected) {
-    const Estimate& e = param(r, name);
+    const Estimate& e = find_estimate(r, name);
     ASSERT_TRUE(std::isfinite(e.se) && e.se > 0) << name;
     EXPECT_NEAR(e.value, value, 4 * e.se) << name;
   }
@@ -119,7 +105,6 @@ TEST(EnergyCalibration, runs_on_ercot_with_positive_standard_errors_and_an_eveni
   const std::vector<FitReport> reports = calibrate_energy_ercot(ercot_csv(), std::string(kErcotDefaultColumn));
   ASSERT_EQ(reports.size(), 1u);
   const FitReport& r = reports[0];
-  print(r);
   EXPECT_GT(r.observations, 1500);
   for (const Estimate& e : r.parameters) {
     EXPECT_TRUE(std::isfinite(e.value)) << e.name;

@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <iostream>
 #include <limits>
 #include <vector>
 
@@ -14,19 +13,6 @@ namespace hashpivot::market {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-void print(const FitReport& r) {
-  std::cout << r.factor << " / " << r.model << " (" << r.observations << " obs, logL " << r.log_likelihood << ")\n";
-  for (const Estimate& e : r.parameters) std::cout << "  " << e.name << " = " << e.value << " (SE " << e.se << ")\n";
-  for (const GoodnessOfFit& g : r.fit)
-    std::cout << "  fit: " << g.name << ": model " << g.model << ", history " << g.history << " [" << g.note << "]\n";
-}
-
-const Estimate& param(const FitReport& r, const std::string& name) {
-  for (const Estimate& e : r.parameters)
-    if (e.name == name) return e;
-  throw std::runtime_error("no parameter " + name);
-}
 
 // Independent paths started at θ: at step T the log is normal with mean θ and variance
 // v (1 − a^{2T}), a = 1 − κ, v = σ² / (1 − a²). Sample mean SE √(v/n), sample variance SE v √(2/(n − 1)).
@@ -136,20 +122,19 @@ TEST(FeeCalibration, recovers_known_parameters_from_a_long_synthetic_series) {
                                                                 {"spike_mean_log", truth.spike_mean_log},
                                                                 {"spike_sd_log", truth.spike_sd_log}}};
   for (const auto& [name, value] : expected) {
-    const Estimate& e = param(r, name);
+    const Estimate& e = find_estimate(r, name);
     ASSERT_TRUE(std::isfinite(e.se) && e.se > 0) << name;
     EXPECT_NEAR(e.value, value, 4 * e.se) << name;
   }
-  EXPECT_NEAR(param(r, "theta_btc_per_block").value, std::exp(param(r, "theta_log_btc").value), 1e-15);
+  EXPECT_NEAR(find_estimate(r, "theta_btc_per_block").value, std::exp(find_estimate(r, "theta_log_btc").value), 1e-15);
   const FeeProcess back = fee_process_from_report(r);
-  EXPECT_EQ(back.log_fees.kappa_per_day, param(r, "kappa_per_day").value);
+  EXPECT_EQ(back.log_fees.kappa_per_day, find_estimate(r, "kappa_per_day").value);
 }
 
 TEST(FeeCalibration, runs_on_the_real_history_with_finite_positive_standard_errors) {
   const DailyHistory h =
       read_daily_history_csv(std::string(HASHPIVOT_TEST_DATA_DIR) + "/history/btc_daily_history_coinmetrics_format.csv");
   const FitReport r = calibrate_fees(h);
-  print(r);
   // Transitions: pairs of consecutive days with fees and blocks both known and positive, counted here.
   auto known = [&](std::size_t i) { return h.fees_btc[i] > 0 && h.block_count[i] > 0; };  // false for NaN
   int pairs = 0;
@@ -160,7 +145,7 @@ TEST(FeeCalibration, runs_on_the_real_history_with_finite_positive_standard_erro
     EXPECT_TRUE(std::isfinite(e.value)) << e.name;
     EXPECT_TRUE(std::isfinite(e.se) && e.se > 0) << e.name;
   }
-  const double kappa = param(r, "kappa_per_day").value;
+  const double kappa = find_estimate(r, "kappa_per_day").value;
   EXPECT_GT(kappa, 0);
   EXPECT_LT(kappa, 1);
   for (const GoodnessOfFit& g : r.fit) {
@@ -171,7 +156,6 @@ TEST(FeeCalibration, runs_on_the_real_history_with_finite_positive_standard_erro
   const DailyHistory recent = read_daily_history_csv(
       std::string(HASHPIVOT_TEST_DATA_DIR) + "/history/btc_daily_history_coinmetrics_format.csv", parse_date("2016-01-01"));
   const FitReport rr = calibrate_fees(recent);
-  print(rr);
   for (const Estimate& e : rr.parameters) EXPECT_TRUE(std::isfinite(e.se) && e.se > 0) << e.name;
 }
 
