@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <iostream>
 #include <limits>
 
 #include "hashpivot/market/history.hpp"
@@ -89,10 +88,7 @@ TEST(AsicPrice, report_on_the_real_history_sets_the_assumption_beside_two_source
   const DailyHistory h =
       read_daily_history_csv(std::string(HASHPIVOT_TEST_DATA_DIR) + "/history/btc_daily_history_coinmetrics_format.csv");
   const FitReport r = asic_price_report(AsicPriceModel{}, h);
-  for (const GoodnessOfFit& g : r.fit) {
-    std::cout << "  fit: " << g.name << ": model " << g.model << ", history " << g.history << "\n";
-    EXPECT_TRUE(std::isfinite(g.history)) << g.name;
-  }
+  for (const GoodnessOfFit& g : r.fit) EXPECT_TRUE(std::isfinite(g.history)) << g.name;
   ASSERT_EQ(r.fit.size(), 3u);
   EXPECT_GT(r.fit[0].history, 1.0);  // hashprice fell from Jul 2023 to Dec 2025
   EXPECT_GT(r.fit[1].history, 0.0);
