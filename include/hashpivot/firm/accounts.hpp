@@ -1,0 +1,149 @@
+#pragma once
+// One day of a miner's full accounts for one path: income statement, cash flow, BTC flows and the
+// balance sheet, advanced by a pure, allocation-free step (MODEL.md §4).
+//
+// Accounting conventions
+// - BTC (free and pledged) is carried at market value. Each day the BTC held at the start of the day
+//   is re-marked from the previous mark to today's price; the difference is an unrealized gain/loss
+//   in net income (btc_revaluation_gain_usd). Every BTC flow of the day happens at today's price, so
+//   a sale realizes no further gain. Mined BTC is revenue at today's price (non-cash).
+// - Proceeds of BTC sales are an investing cash flow (BTC is a held asset; mining revenue is
+//   non-cash). Operating cash flow = HPC net revenue + curtailment credits − power − opex − SG&A −
+//   interest − tax. Investing = BTC sale proceeds − capex. Financing = debt drawn − debt repaid in
+//   cash. Collateral sold by a lender and convertibles converted into equity are non-cash.
+// - Tax: tax_rate × max(0, pre-tax income excluding the unrealized BTC revaluation), paid in cash the
+//   same day; no loss carry-forward, no deferred tax on the revaluation.
+// - PP&E: fleet book values depreciate straight line (book / (depreciation_years × 365) a day) until
+//   zero. Conversion capex is capitalized as paid and depreciated straight line over the lease term
+//   from the first day of revenue. Machines displaced by a conversion are not impaired.
+// - Equity = paid-in capital + retained earnings. Opening paid-in capital is 0 and opening retained
+//   earnings are set so that the opening balance sheet (at the scenario's BTC price) balances; net
+//   income goes to retained earnings; a converted convertible adds its principal to paid-in capital.
+//   Assets = liabilities + equity holds after every day.
+// - Default: the firm defaults on the day its cash stays negative after every remedy. From then on
+//   the state is frozen (step_day does nothing) and the engine values equity to holders at zero.
+
+#include <cstddef>
+#include <span>
+#include <vector>
+
+#include "hashpivot/firm/plan.hpp"
+
+namespace hashpivot::firm {
+
+/// The firm's state between days. Vectors are sized by make_state and never resized by step_day.
+struct FirmState {
+  double cash_usd;
+  double free_btc;                         // unpledged BTC
+  std::vector<double> principal_usd;       // per debt
+  std::vector<double> collateral_btc;      // per debt (btc_backed; 0 otherwise)
+  std::vector<double> fleet_book_usd;      // per fleet entry
+  std::vector<double> conversion_book_usd; // per site: capitalized conversion capex, net of depreciation
+  double ppe_book_usd;                     // Σ fleet_book_usd + Σ conversion_book_usd
+  double paid_in_capital_usd;
+  double retained_earnings_usd;
+  double btc_mark_price_usd;               // the price BTC is carried at (last day's price)
+  std::vector<double> converted_mw;        // per site: MW decided for conversion (leave mining that day)
+  std::vector<int> conversion_decision_day;  // per site: -1 when none
+  std::vector<int> conversion_revenue_day;   // per site: first day of lease revenue, -1 when none
+  int trigger_days_below;                  // consecutive days with hashprice below the pivot trigger
+  bool defaulted;
+  int default_day;                         // -1 while solvent
+};
+
+/// The opening state: the plan's cash, free BTC, debts and collateral, fleet book values, BTC
+/// marked at the opening price, paid-in capital 0 and retained earnings balancing the sheet.
+[[nodiscard]] FirmState make_state(const FirmPlan& plan);
+
+/// One day's market as seen by the firm.
+struct DayMarket {
+  double price_usd_per_btc;
+  double hashprice_btc_per_ph_day;
+  double hashprice_usd_per_ph_day;
+  /// Per site (FirmPlan::sites order): the day's mean power price, USD/MWh. Used by index sites;
+  /// fixed-price sites use their contract price. May be empty when every site is fixed.
+  std::span<const double> power_usd_per_mwh;
+  /// Optional: sites × 24 hourly prices (site-major), USD/MWh, for economic curtailment at index
+  /// sites (rules::curtail_hourly). Empty: curtailment decides on the daily price for the whole day.
+  std::span<const double> hourly_power_usd_per_mwh;
+};
+
+/// The day's accounts. Every field is for this day only; step_day overwrites all of them.
+struct DayAccounts {
+  // Income statement, USD.
+  double mining_revenue_usd;        // BTC mined × price
+  double hpc_revenue_usd;           // lease × MW × NOI margin (net operating income)
+  double power_cost_usd;
+  double curtailment_credit_usd;
+  double opex_usd;                  // site fixed opex
+  double sga_usd;
+  double ebitda_usd;                // mining + HPC + credits − power − opex − SG&A
+  double depreciation_usd;
+  double interest_usd;
+  double btc_revaluation_gain_usd;  // unrealized, on BTC held at the start of the day
+  double pretax_income_usd;         // EBITDA − depreciation − interest + revaluation
+  double tax_usd;
+  double net_income_usd;
+  // Cash flow, USD (operating + investing + financing = total = Δcash).
+  double operating_cash_flow_usd;
+  double btc_sale_proceeds_usd;     // part of investing
+  double capex_usd;                 // conversion capex paid (tenant-funded share excluded)
+  double investing_cash_flow_usd;
+  double debt_drawn_usd;
+  double debt_repaid_usd;           // in cash: amortization, maturities, one-off repayments, shortfalls
+  double financing_cash_flow_usd;
+  double total_cash_flow_usd;
+  // Non-cash debt movements, USD.
+  double debt_repaid_by_collateral_usd;
+  double debt_converted_to_equity_usd;
+  // BTC flows. Δ(free + collateral) = mined − sold − liquidated.
+  double btc_mined;
+  double btc_sold;                  // by the firm: one-off, policy and remedy sales
+  double btc_topped_up;             // free → collateral
+  double btc_released;              // collateral → free when a BTC-backed loan is closed
+  double btc_liquidated;            // collateral sold by a lender
+  // Operations.
+  double running_hashrate_th;       // mean over the day, before uptime
+  double energy_mwh;
+  bool defaulted_today;
+};
+
+/// Balance sheet at the state's mark price.
+struct BalanceSheet {
+  double assets_usd;       // cash + (free + collateral BTC) × mark + PP&E
+  double liabilities_usd;  // Σ principal
+  double equity_usd;       // paid-in capital + retained earnings (book; zero to holders after default)
+};
+[[nodiscard]] BalanceSheet balance_sheet(const FirmState& state);
+
+/// Advances `state` by day `day` (0 = start date) under `market` and writes the day's accounts.
+/// Pure in (plan, day, market, state); allocates nothing; no virtual calls, no lookups by name.
+///
+/// Order of the day:
+///  0. Defaulted already: nothing changes, accounts are zero.
+///  1. Re-mark BTC held to today's price (unrealized gain/loss).
+///  2. Pivot decision: schedule on its day; trigger after pivot_trigger_days consecutive days with
+///     hashprice_usd below the threshold. From the decision day the MW leave mining (the site's
+///     fleet runs at 1 − converted_mw / mining_it_mw) and carry no site opex.
+///  3. Mining per fleet entry: hashrate × survival × mining share; curtailment (economic: hours when
+///     power + credit < break-even; hourly with rules::curtail_hourly where given, else all-or-
+///     nothing on the daily price); FPPS BTC (rules::fpps_btc_per_day) into free BTC.
+///  4. Costs in cash: power, site opex, SG&A; curtailment credits received.
+///  5. HPC: lease revenue from decision + lead time for the term (contract year escalated) × MW ×
+///     NOI margin; capex (tenant share excluded) paid evenly over the lead time and capitalized;
+///     depreciation of fleet and conversion PP&E.
+///  6. Interest on opening principals; amortization (linear) and maturities repaid in cash;
+///     a convertible at maturity converts into equity when price >= its conversion price.
+///  7. Tax on positive pre-tax income (excluding revaluation), paid in cash.
+///  8. One-off sales on their day (up to the free BTC): proceeds to cash, capex (held as cash for
+///     capex), or to repay the named debt (rest to cash; a repaid BTC-backed loan releases collateral).
+///  9. Sell policy: sell_all_mined / sell_fraction of today's mined BTC; cash_floor sells free BTC up
+///     to cash_floor_months × 365/12 × today's cash costs (power + opex + SG&A + interest); hold.
+/// 10. BTC-backed loans: LTV > call → top up from free BTC toward ltv_target; LTV still >
+///     liquidation → rules::liquidate, the collateral left is released and any shortfall is due in cash.
+/// 11. Remedies while cash < 0: sell free BTC, then draw revolvers (before maturity) up to their limit.
+/// 12. Cash still < 0 (below -1e-6 USD, the rounding of BTC sold to cover it): default
+///     (defaulted = true, default_day = day); the day's accounts stay as they are.
+void step_day(const FirmPlan& plan, int day, const DayMarket& market, FirmState& state, DayAccounts& accounts);
+
+}  // namespace hashpivot::firm

@@ -1,0 +1,113 @@
+#pragma once
+// A scenario and one of its strategies flattened into fixed arrays for the daily step
+// (firm/accounts.hpp). Built once per (scenario, strategy) by make_plan; read-only afterwards.
+//
+// Days are indices: day 0 is the scenario's start date, day d is start_date + d. Every name carries
+// its unit: _usd, _btc, _th (TH/s), _w, _mw, _usd_per_mwh, _per_day, _annual (fraction per year).
+// A year is 365 days and a month 365/12 days (core/units.hpp).
+
+#include <cstddef>
+#include <limits>
+#include <vector>
+
+#include "hashpivot/firm/scenario.hpp"
+
+namespace hashpivot::firm {
+
+inline constexpr std::size_t kNoIndex = std::numeric_limits<std::size_t>::max();
+
+enum class DebtKind { kTerm, kBtcBacked, kConvertible, kRevolver };
+enum class SellPolicy { kHold, kSellAllMined, kSellFraction, kCashFloor };
+enum class CurtailPolicy { kNever, kEconomic };
+enum class PivotPolicy { kNone, kSchedule, kTrigger };
+enum class SaleUse { kCash, kCapex, kRepayDebt };
+
+/// One fleet entry: all machines of one model at one site.
+struct PlanFleet {
+  double hashrate_th_total;        // count × machine hashrate, TH/s
+  double power_w_total;            // count × machine power, W (IT power, before PUE)
+  double uptime;                   // fraction of the day hashing when switched on
+  double efficiency_j_per_th;      // machine power / machine hashrate
+  double failure_rate_annual;      // machines lost per year: survival (1 − f)^(day/365)
+  double book_value_usd;           // carrying value at day 0
+  double depreciation_usd_per_day; // straight line: book / (depreciation_years × 365)
+  std::size_t site;                // index into FirmPlan::sites
+};
+
+/// One site: power, overheads and (optionally) what converting it to AI/HPC costs and earns.
+struct PlanSite {
+  double capacity_mw;
+  double pue;                              // facility / IT power, >= 1
+  bool index_power;                        // true: the day's market price; false: the fixed price
+  double fixed_power_price_usd_per_mwh;    // the contract price (index: the price at day 0)
+  double curtailment_credit_usd_per_mwh;   // paid per MWh not drawn when curtailed
+  double opex_usd_per_mw_day;              // fixed opex per MW of (unconverted) capacity per day
+  double mining_it_mw;                     // Σ fleet IT power at the site, MW (what conversion displaces)
+  bool has_conversion;
+  // Conversion terms (meaningful when has_conversion).
+  double capex_usd_per_mw;
+  double tenant_funded_fraction;
+  int lead_time_days;                      // round(lead_time_months × 365/12)
+  double lease_usd_per_mw_year;            // contract year 1
+  double escalator_annual;
+  int term_days;                           // term_years × 365
+  double noi_margin;
+};
+
+/// One debt. Day indices are relative to the start date.
+struct PlanDebt {
+  DebtKind kind;
+  double principal_usd;            // at day 0
+  double rate_annual;              // simple, actual/365, paid daily in cash
+  int maturity_day;                // the day the remainder is repaid (or converted)
+  bool linear;                     // linear amortization (else bullet)
+  double collateral_btc;           // btc_backed: pledged at day 0
+  double ltv_call;
+  double ltv_liquidation;
+  double ltv_target;
+  double conversion_price_usd;     // convertible: converted into equity at maturity when price >= this
+  double limit_usd;                // revolver: drawable up to this principal until maturity
+};
+
+/// A one-off BTC sale of the strategy.
+struct PlanSale {
+  int day;
+  double btc;
+  SaleUse use;
+  std::size_t debt;                // kRepayDebt: index into FirmPlan::debts, else kNoIndex
+};
+
+/// Everything step_day needs, sized at construction; step_day never resizes it.
+struct FirmPlan {
+  std::vector<PlanFleet> fleet;
+  std::vector<PlanSite> sites;
+  std::vector<PlanDebt> debts;
+  std::vector<PlanSale> sales;     // in scenario order; several may fall on one day
+
+  // Treasury and company.
+  double opening_cash_usd;
+  double opening_free_btc;
+  double opening_price_usd_per_btc;  // market.btc_price_usd: the mark of the opening balance sheet
+  double tax_rate;
+  double pool_fee;
+  double sga_usd_per_day;
+
+  // Strategy.
+  SellPolicy sell_policy;
+  double sell_fraction;
+  double cash_floor_months;
+  CurtailPolicy curtail_policy;
+  PivotPolicy pivot_policy;
+  std::size_t pivot_site;          // kNoIndex when pivot_policy == kNone
+  double pivot_mw;                 // MW of critical IT converted
+  int pivot_day;                   // kSchedule: the decision day
+  double pivot_hashprice_below_usd_per_ph_day;  // kTrigger
+  int pivot_trigger_days;                       // kTrigger: consecutive days below, then decide
+};
+
+/// Flattens `scenario` and its strategy number `strategy`. Throws std::invalid_argument on a name
+/// that does not resolve (machine, site, debt) or an unknown policy keyword; io::read_scenario
+/// already rejects those, so this only guards scenarios built in code.
+[[nodiscard]] FirmPlan make_plan(const Scenario& scenario, std::size_t strategy);
+
+}  // namespace hashpivot::firm

@@ -1,0 +1,516 @@
+#include "hashpivot/firm/accounts.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <new>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "hashpivot/core/date.hpp"
+#include "hashpivot/firm/plan.hpp"
+#include "hashpivot/firm/rules.hpp"
+#include "hashpivot/random/philox.hpp"
+
+// Counts heap allocations, so tests can check that step_day never allocates.
+namespace {
+std::atomic<std::uint64_t> g_allocations{0};
+}  // namespace
+
+void* operator new(std::size_t size) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  throw std::bad_alloc();
+}
+// GCC pairs the malloc above with these frees only through the replaced operators; it warns anyway.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+#pragma GCC diagnostic pop
+
+namespace hashpivot::firm {
+namespace {
+
+using random::CounterRng;
+using random::DrawAddress;
+using random::Stream;
+
+const DayNumber kStart = *parse_date("2026-01-01");
+
+MachineModel machine(const char* name, double hashrate_th, double power_w) {
+  MachineModel m{};
+  m.name = name;
+  m.hashrate_th = hashrate_th;
+  m.power_w = power_w;
+  m.release_year = 2024;
+  m.price_usd = 0;
+  return m;
+}
+
+Site site(const char* name, double capacity_mw, double pue, const char* contract, double price_usd_per_mwh) {
+  Site s{};
+  s.name = name;
+  s.capacity_mw = capacity_mw;
+  s.pue = pue;
+  s.power_contract = contract;
+  s.power_price_usd_per_mwh = price_usd_per_mwh;
+  s.curtailment_credit_usd_per_mwh = 0;
+  s.opex_usd_per_mw_year = 0;
+  return s;
+}
+
+Conversion conversion(double lead_months) {
+  Conversion c{};
+  c.capex_usd_per_mw = 9e6;
+  c.tenant_funded_fraction = 0.4;
+  c.lead_time_months = static_cast<int>(lead_months);
+  c.lease_usd_per_mw_year = 1.8e6;
+  c.escalator_annual = 0.03;
+  c.term_years = 10;
+  c.noi_margin = 0.85;
+  c.tenant_default_prob_annual = 0;
+  return c;
+}
+
+FleetEntry fleet(const char* machine_name, const char* site_name, std::int64_t count, double uptime, double book_usd) {
+  FleetEntry f{};
+  f.machine = machine_name;
+  f.site = site_name;
+  f.count = count;
+  f.uptime = uptime;
+  f.failure_rate_annual = 0;
+  f.book_value_usd = book_usd;
+  f.depreciation_years = 3;
+  return f;
+}
+
+Debt debt(const char* name, const char* kind, double principal_usd, double rate_annual, int maturity_day,
+          const char* amortization) {
+  Debt d{};
+  d.name = name;
+  d.kind = kind;
+  d.principal_usd = principal_usd;
+  d.rate_annual = rate_annual;
+  d.maturity = kStart + maturity_day;
+  d.amortization = amortization;
+  return d;
+}
+
+Strategy strategy(const char* sell) {
+  Strategy s{};
+  s.name = "s";
+  s.sell_policy = sell;
+  s.curtail_policy = "never";
+  s.pivot_policy = "none";
+  return s;
+}
+
+// One site at a fixed $45/MWh with 10,000 S21 (200 TH/s, 3,500 W); no debt, no tax.
+Scenario simple_scenario() {
+  Scenario s{};
+  s.run.start_date = kStart;
+  s.run.horizon_years = 3;
+  s.market.btc_price_usd = 90'000;
+  s.machines = {machine("S21", 200, 3500)};
+  s.sites = {site("tx", 50, 1.05, "fixed", 45)};
+  s.fleet = {fleet("S21", "tx", 10'000, 0.95, 30e6)};
+  s.treasury.btc = 100;
+  s.treasury.cash_usd = 20e6;
+  s.treasury.sga_usd_per_year = 0;
+  s.treasury.tax_rate = 0;
+  s.treasury.pool_fee = 0.02;
+  s.strategies = {strategy("hold")};
+  return s;
+}
+
+DayMarket constant_market(double price, double hashprice_usd) {
+  DayMarket m{};
+  m.price_usd_per_btc = price;
+  m.hashprice_usd_per_ph_day = hashprice_usd;
+  m.hashprice_btc_per_ph_day = hashprice_usd / price;
+  return m;
+}
+
+double rel_diff(double a, double b, double scale) { return std::abs(a - b) / std::max(1.0, scale); }
+
+// ---- Random scenarios: the identities every day --------------------------------------------------
+
+struct RandomCase {
+  Scenario scenario;
+  std::vector<double> price;          // per day
+  std::vector<double> hashprice_btc;  // per day
+  std::vector<double> power;          // per day, per site (2 sites)
+  std::vector<double> hourly;         // per day, 2 sites × 24
+};
+
+RandomCase random_case(std::uint64_t seed, int days) {
+  const CounterRng rng(seed);
+  auto u = [&](std::uint32_t block) { return rng.uniforms(DrawAddress{Stream::kTest, 0, 0, block})[0]; };
+  RandomCase c;
+  Scenario& s = c.scenario;
+  s.run.start_date = kStart;
+  s.run.horizon_years = 3;
+  s.market.btc_price_usd = 60'000 + 60'000 * u(1);
+  s.machines = {machine("S21", 200, 3500), machine("S19XP", 140, 3010)};
+  Site a = site("a", 60, 1.05, "fixed", 40 + 30 * u(2));
+  a.opex_usd_per_mw_year = 50'000;
+  Site b = site("b", 40, 1.1, "index", 50);
+  b.curtailment_credit_usd_per_mwh = 10 * u(3);
+  b.opex_usd_per_mw_year = 40'000;
+  b.conversion = conversion(6 + 12 * u(4));
+  s.sites = {a, b};
+  s.fleet = {fleet("S21", "a", 8'000 + static_cast<std::int64_t>(8'000 * u(5)), 0.95, 40e6),
+             fleet("S19XP", "b", 5'000 + static_cast<std::int64_t>(5'000 * u(6)), 0.9, 10e6)};
+  s.fleet[1].failure_rate_annual = 0.05;
+  s.treasury.btc = 200 + 800 * u(7);
+  s.treasury.cash_usd = 5e6 + 20e6 * u(8);
+  s.treasury.sga_usd_per_year = 10e6;
+  s.treasury.tax_rate = 0.21;
+  s.treasury.pool_fee = 0.02;
+  s.debts = {debt("term", "term", 10e6 + 20e6 * u(9), 0.09, 365 + static_cast<int>(500 * u(10)), "linear"),
+             debt("btc", "btc_backed", 40e6, 0.07, 700, "bullet"),
+             debt("rcf", "revolver", 5e6, 0.08, 900, "bullet"),
+             debt("cvt", "convertible", 15e6, 0.04, 600, "bullet")};
+  Debt& btc = s.debts[1];
+  btc.collateral_btc = 40e6 / (0.45 * s.market.btc_price_usd);  // LTV 0.45 at the start
+  btc.ltv_target = 0.5;
+  btc.ltv_call = 0.6;
+  btc.ltv_liquidation = 0.75;
+  s.debts[2].limit_usd = 15e6 + 15e6 * u(11);
+  s.debts[3].conversion_price_usd = 100'000;
+  Strategy st = strategy("hold");
+  const double pick = u(12);
+  st.sell_policy = pick < 0.25 ? "hold" : pick < 0.5 ? "sell_all_mined" : pick < 0.75 ? "sell_fraction" : "cash_floor";
+  st.sell_fraction = u(13);
+  st.cash_floor_months = 1 + 5 * u(14);
+  st.curtail_policy = u(15) < 0.5 ? "never" : "economic";
+  const double pivot = u(16);
+  st.pivot_policy = pivot < 0.2 ? "none" : pivot < 0.6 ? "schedule" : "trigger";
+  st.pivot_site = "b";
+  st.pivot_mw = 5 + 20 * u(17);
+  st.pivot_date = kStart + static_cast<int>(300 * u(18));
+  st.pivot_hashprice_below_usd_per_ph_day = 45;
+  st.pivot_trigger_days = 30;
+  OneOffSale repay{};
+  repay.date = kStart + 100 + static_cast<int>(200 * u(19));
+  repay.btc = 100 * u(20);
+  repay.use = "repay:btc";
+  OneOffSale cash{};
+  cash.date = kStart + static_cast<int>(700 * u(21));
+  cash.btc = 50 * u(22);
+  cash.use = u(23) < 0.5 ? "cash" : "capex";
+  st.sales = {repay, cash};
+  s.strategies = {st};
+
+  // Market: log price with 70%/yr volatility and, for a third of the seeds, a crash through the
+  // BTC-backed loan's call and liquidation levels; hashprice mean-reverting around $50/PH/day.
+  const auto n = static_cast<std::size_t>(days);
+  c.price.resize(n);
+  c.hashprice_btc.resize(n);
+  c.power.resize(2 * n);
+  c.hourly.resize(48 * n);
+  double log_price = std::log(s.market.btc_price_usd);
+  double log_hashprice_usd = std::log(50.0);
+  for (std::size_t d = 0; d < n; ++d) {
+    const auto step = static_cast<std::uint32_t>(d + 1);
+    const auto z = rng.normals(DrawAddress{Stream::kTest, 1, step, 0});
+    log_price += 0.7 / std::sqrt(365.0) * z[0];
+    if (seed % 3 == 0 && (d == 120 || d == 121)) log_price += std::log(0.7);
+    log_hashprice_usd += 0.02 * (std::log(50.0) - log_hashprice_usd) + 0.03 * z[1];
+    c.price[d] = std::exp(log_price);
+    c.hashprice_btc[d] = std::exp(log_hashprice_usd) / c.price[d];
+    double sum = 0;
+    for (std::uint32_t h = 0; h < 24; ++h) {
+      const double x = rng.uniforms(DrawAddress{Stream::kTest, 2, step, h})[0];
+      const double price_h = 20 + 80 * x * x + (h >= 17 && h <= 20 ? 60 * x : 0.0);
+      c.hourly[48 * d + 24 + h] = price_h;
+      c.hourly[48 * d + h] = s.sites[0].power_price_usd_per_mwh;
+      sum += price_h;
+    }
+    c.power[2 * d] = s.sites[0].power_price_usd_per_mwh;
+    c.power[2 * d + 1] = sum / 24;
+  }
+  return c;
+}
+
+DayMarket market_of(const RandomCase& c, std::size_t d) {
+  DayMarket m{};
+  m.price_usd_per_btc = c.price[d];
+  m.hashprice_btc_per_ph_day = c.hashprice_btc[d];
+  m.hashprice_usd_per_ph_day = c.hashprice_btc[d] * c.price[d];
+  m.power_usd_per_mwh = std::span<const double>(c.power).subspan(2 * d, 2);
+  if (d % 2 == 0) m.hourly_power_usd_per_mwh = std::span<const double>(c.hourly).subspan(48 * d, 48);
+  return m;
+}
+
+double total_btc(const FirmState& s) {
+  double btc = s.free_btc;
+  for (const double x : s.collateral_btc) btc += x;
+  return btc;
+}
+
+TEST(Accounts, random_scenarios_balance_every_day_and_conserve_cash_and_btc) {
+  constexpr int kDays = 3 * 365;
+  int topped_up = 0, liquidated = 0, defaulted = 0, hpc = 0, converted = 0, drawn = 0;
+  for (std::uint64_t seed = 1; seed <= 60; ++seed) {
+    const RandomCase c = random_case(seed, kDays);
+    const FirmPlan plan = make_plan(c.scenario, 0);
+    FirmState state = make_state(plan);
+    {
+      const BalanceSheet open = balance_sheet(state);
+      ASSERT_NEAR(open.assets_usd, open.liabilities_usd + open.equity_usd, 1e-9 * open.assets_usd);
+    }
+    DayAccounts a{};
+    bool seen_hpc = false;
+    for (int day = 0; day < kDays; ++day) {
+      const FirmState before = state;
+      step_day(plan, day, market_of(c, static_cast<std::size_t>(day)), state, a);
+      const BalanceSheet bs = balance_sheet(state);
+      const double scale = std::abs(bs.assets_usd) + std::abs(bs.liabilities_usd) + std::abs(bs.equity_usd);
+      ASSERT_LE(rel_diff(bs.assets_usd, bs.liabilities_usd + bs.equity_usd, scale), 1e-9)
+          << "seed " << seed << " day " << day;
+      ASSERT_LE(rel_diff(state.cash_usd - before.cash_usd, a.total_cash_flow_usd,
+                         std::abs(before.cash_usd) + a.btc_sale_proceeds_usd + a.debt_repaid_usd + a.debt_drawn_usd),
+                1e-9)
+          << "seed " << seed << " day " << day;
+      ASSERT_NEAR(total_btc(state) - total_btc(before), a.btc_mined - a.btc_sold - a.btc_liquidated,
+                  1e-9 * (1.0 + total_btc(before)))
+          << "seed " << seed << " day " << day;
+      ASSERT_NEAR(a.operating_cash_flow_usd + a.investing_cash_flow_usd + a.financing_cash_flow_usd,
+                  a.total_cash_flow_usd, 1e-6);
+      ASSERT_GE(state.free_btc, 0.0);
+      if (before.defaulted) {
+        ASSERT_EQ(state.cash_usd, before.cash_usd);
+        ASSERT_EQ(state.free_btc, before.free_btc);
+        ASSERT_EQ(state.principal_usd, before.principal_usd);
+        ASSERT_EQ(state.collateral_btc, before.collateral_btc);
+        ASSERT_EQ(state.ppe_book_usd, before.ppe_book_usd);
+        ASSERT_EQ(state.retained_earnings_usd, before.retained_earnings_usd);
+        ASSERT_EQ(state.default_day, before.default_day);
+        ASSERT_EQ(a.net_income_usd, 0.0);
+        ASSERT_EQ(a.total_cash_flow_usd, 0.0);
+        ASSERT_EQ(a.btc_mined, 0.0);
+      } else {
+        ASSERT_GE(state.cash_usd, state.defaulted ? -1e300 : -1e-6) << "seed " << seed << " day " << day;
+      }
+      topped_up += a.btc_topped_up > 0;
+      liquidated += a.btc_liquidated > 0;
+      defaulted += a.defaulted_today;
+      converted += a.debt_converted_to_equity_usd > 0;
+      drawn += a.debt_drawn_usd > 0;
+      seen_hpc = seen_hpc || a.hpc_revenue_usd > 0;
+    }
+    hpc += seen_hpc;
+  }
+  // The seeds exercise every branch the identities are meant to cover.
+  EXPECT_GT(topped_up, 0);
+  EXPECT_GT(liquidated, 0);
+  EXPECT_GT(defaulted, 0);
+  EXPECT_GT(hpc, 0);
+  EXPECT_GT(converted, 0);
+  EXPECT_GT(drawn, 0);
+  std::printf("top-ups %d, liquidations %d, defaults %d, paths with HPC revenue %d, conversions %d, draws %d\n",
+              topped_up, liquidated, defaulted, hpc, converted, drawn);
+}
+
+TEST(Accounts, step_day_does_not_allocate) {
+  const RandomCase c = random_case(3, 3 * 365);
+  Scenario s = c.scenario;
+  s.strategies[0].curtail_policy = "economic";
+  s.strategies[0].sell_policy = "cash_floor";
+  const FirmPlan plan = make_plan(s, 0);
+  FirmState state = make_state(plan);
+  DayAccounts a{};
+  const std::uint64_t before = g_allocations.load();
+  for (int day = 0; day < 3 * 365; ++day) step_day(plan, day, market_of(c, static_cast<std::size_t>(day)), state, a);
+  EXPECT_EQ(g_allocations.load(), before);
+}
+
+// ---- Closed forms ------------------------------------------------------------------------------
+
+TEST(Accounts, a_debt_free_fleet_at_constant_hashprice_mines_n_days_of_fpps) {
+  const Scenario s = simple_scenario();
+  const FirmPlan plan = make_plan(s, 0);
+  FirmState state = make_state(plan);
+  const DayMarket m = constant_market(90'000, 50);
+  const double per_day = fpps_btc_per_day(10'000 * 200.0, 0.95, m.hashprice_btc_per_ph_day, 0.02);
+  DayAccounts a{};
+  double mined = 0;
+  constexpr int kDays = 400;
+  for (int day = 0; day < kDays; ++day) {
+    step_day(plan, day, m, state, a);
+    EXPECT_DOUBLE_EQ(a.btc_mined, per_day);
+    mined += a.btc_mined;
+  }
+  EXPECT_NEAR(mined, kDays * per_day, 1e-12 * kDays * per_day);
+  EXPECT_NEAR(state.free_btc, 100 + kDays * per_day, 1e-12 * state.free_btc);
+  // The fleet's book value (30e6 over 3 years) depreciates linearly.
+  EXPECT_NEAR(state.ppe_book_usd, 30e6 * (1 - kDays / (3 * 365.0)), 1e-6);
+}
+
+TEST(Accounts, sell_all_mined_keeps_free_btc_and_converts_revenue_at_the_price) {
+  Scenario s = simple_scenario();
+  s.strategies[0].sell_policy = "sell_all_mined";
+  s.sites[0].opex_usd_per_mw_year = 36'500;
+  s.treasury.sga_usd_per_year = 3.65e6;
+  const FirmPlan plan = make_plan(s, 0);
+  FirmState state = make_state(plan);
+  const double price = 80'000;
+  const DayMarket m = constant_market(price, 50);
+  const double mined = fpps_btc_per_day(2e6, 0.95, m.hashprice_btc_per_ph_day, 0.02);
+  const double power = energy_mwh(10'000 * 3500.0 * 0.95, 1.05, 24) * 45;
+  const double opex = 50 * 100.0, sga = 10'000;
+  DayAccounts a{};
+  constexpr int kDays = 200;
+  for (int day = 0; day < kDays; ++day) {
+    step_day(plan, day, m, state, a);
+    EXPECT_NEAR(a.btc_sale_proceeds_usd, mined * price, 1e-6);
+    EXPECT_NEAR(a.power_cost_usd, power, 1e-6);
+  }
+  EXPECT_NEAR(state.free_btc, 100, 1e-9);
+  EXPECT_NEAR(state.cash_usd, 20e6 + kDays * (mined * price - power - opex - sga), 1e-6 * kDays);
+}
+
+TEST(Accounts, a_linear_term_loan_is_repaid_at_maturity_with_closed_form_interest) {
+  for (const char* amortization : {"linear", "bullet"}) {
+    Scenario s = simple_scenario();
+    constexpr int kMaturity = 500;
+    const double principal = 10e6, rate = 0.08;
+    s.debts = {debt("term", "term", principal, rate, kMaturity, amortization)};
+    const FirmPlan plan = make_plan(s, 0);
+    FirmState state = make_state(plan);
+    const DayMarket m = constant_market(90'000, 50);
+    DayAccounts a{};
+    double interest = 0, repaid = 0;
+    for (int day = 0; day < kMaturity + 30; ++day) {
+      step_day(plan, day, m, state, a);
+      interest += a.interest_usd;
+      repaid += a.debt_repaid_usd;
+      if (day < kMaturity) {
+        EXPECT_GT(state.principal_usd[0], 0.0) << day;
+      }
+    }
+    EXPECT_EQ(state.principal_usd[0], 0.0);
+    EXPECT_NEAR(repaid, principal, 1e-6);
+    // Linear: payments on days 0..M of P/(M+1); the opening principal of day d is P(M+1−d)/(M+1), so
+    // interest = r/365 · P · (M+2)/2. Bullet: r/365 · P · (M+1).
+    const double expected = std::string_view(amortization) == "linear"
+                                ? rate / 365 * principal * (kMaturity + 2) / 2.0
+                                : rate / 365 * principal * (kMaturity + 1);
+    EXPECT_NEAR(interest, expected, 1e-9 * expected) << amortization;
+    EXPECT_FALSE(state.defaulted);
+  }
+}
+
+TEST(Accounts, a_scheduled_conversion_earns_nothing_before_the_lead_time_then_lease_times_margin) {
+  Scenario s = simple_scenario();
+  s.sites[0].conversion = conversion(12);
+  s.treasury.cash_usd = 100e6;
+  Strategy& st = s.strategies[0];
+  st.pivot_policy = "schedule";
+  st.pivot_site = "tx";
+  st.pivot_mw = 7;
+  constexpr int kDecision = 30, kLead = 365;  // 12 months = 365 days
+  st.pivot_date = kStart + kDecision;
+  const FirmPlan plan = make_plan(s, 0);
+  ASSERT_EQ(plan.sites[0].lead_time_days, kLead);
+  FirmState state = make_state(plan);
+  const DayMarket m = constant_market(90'000, 50);
+  const double capex_per_day = 7 * 9e6 * (1 - 0.4) / kLead;
+  const double year1 = 1.8e6 / 365 * 7 * 0.85;
+  const double mining_it_mw = 10'000 * 3500.0 / 1e6;
+  DayAccounts a{};
+  double capex = 0;
+  for (int day = 0; day < kDecision + kLead + 400; ++day) {
+    step_day(plan, day, m, state, a);
+    capex += a.capex_usd;
+    if (day < kDecision) {
+      EXPECT_EQ(a.capex_usd, 0.0);
+      EXPECT_DOUBLE_EQ(a.running_hashrate_th, 2e6);
+    } else {
+      EXPECT_NEAR(a.running_hashrate_th, 2e6 * (1 - 7 / mining_it_mw), 1e-6) << day;
+    }
+    if (day >= kDecision && day < kDecision + kLead) {
+      EXPECT_NEAR(a.capex_usd, capex_per_day, 1e-6) << day;
+    }
+    if (day < kDecision + kLead) {
+      EXPECT_EQ(a.hpc_revenue_usd, 0.0) << day;
+    } else if (day < kDecision + kLead + 365) {
+      EXPECT_NEAR(a.hpc_revenue_usd, year1, 1e-9) << day;
+      EXPECT_EQ(a.capex_usd, 0.0);
+    } else {
+      EXPECT_NEAR(a.hpc_revenue_usd, year1 * 1.03, 1e-9) << day;
+    }
+  }
+  EXPECT_NEAR(capex, 7 * 9e6 * 0.6, 1e-3);
+  EXPECT_EQ(state.conversion_revenue_day[0], kDecision + kLead);
+}
+
+TEST(Accounts, a_btc_backed_loan_is_topped_up_to_target_then_liquidated) {
+  Scenario s = simple_scenario();
+  s.debts = {debt("btc", "btc_backed", 30e6, 0.07, 700, "bullet")};
+  s.debts[0].collateral_btc = 1000;  // LTV 1/3 at 90,000
+  s.debts[0].ltv_target = 0.5;
+  s.debts[0].ltv_call = 0.6;
+  s.debts[0].ltv_liquidation = 0.8;
+  s.treasury.btc = 2000;
+  const FirmPlan plan = make_plan(s, 0);
+  FirmState state = make_state(plan);
+  DayAccounts a{};
+  step_day(plan, 0, constant_market(60'000, 50), state, a);  // LTV 0.5 < call: nothing
+  EXPECT_EQ(a.btc_topped_up, 0.0);
+  step_day(plan, 1, constant_market(45'000, 50), state, a);  // LTV 0.667 > call
+  const double expected = 30e6 / (0.5 * 45'000) - 1000;
+  EXPECT_NEAR(a.btc_topped_up, expected, 1e-9);
+  EXPECT_NEAR(loan_to_value(state.principal_usd[0], state.collateral_btc[0], 45'000), 0.5, 1e-12);
+  EXPECT_EQ(a.btc_liquidated, 0.0);
+
+  // Without free BTC the loan is liquidated at 0.8: the lender sells loan / price and returns the rest.
+  Scenario dry = s;
+  dry.treasury.btc = 0;
+  dry.strategies[0].sell_policy = "sell_all_mined";
+  const FirmPlan dry_plan = make_plan(dry, 0);
+  FirmState dry_state = make_state(dry_plan);
+  step_day(dry_plan, 0, constant_market(35'000, 50), dry_state, a);  // LTV 0.857 > liquidation
+  EXPECT_NEAR(a.btc_liquidated, 30e6 / 35'000, 1e-9);
+  EXPECT_NEAR(a.btc_released, 1000 - 30e6 / 35'000, 1e-9);
+  EXPECT_NEAR(a.debt_repaid_by_collateral_usd, 30e6, 1e-6);
+  EXPECT_EQ(dry_state.principal_usd[0], 0.0);
+  EXPECT_EQ(dry_state.collateral_btc[0], 0.0);
+  EXPECT_NEAR(dry_state.free_btc, 1000 - 30e6 / 35'000, 1e-9);
+}
+
+TEST(Accounts, economic_curtailment_with_hourly_prices_follows_curtail_hourly) {
+  Scenario s = simple_scenario();
+  s.sites[0].power_contract = "index";
+  s.sites[0].curtailment_credit_usd_per_mwh = 5;
+  s.strategies[0].curtail_policy = "economic";
+  const FirmPlan plan = make_plan(s, 0);
+  FirmState state = make_state(plan);
+  std::array<double, 24> hourly{};
+  for (std::size_t h = 0; h < 24; ++h) hourly[h] = h % 3 == 0 ? 150.0 : 30.0;
+  const std::array<double, 1> daily{80.0};
+  DayMarket m = constant_market(90'000, 50);
+  m.power_usd_per_mwh = daily;
+  m.hourly_power_usd_per_mwh = hourly;
+  DayAccounts a{};
+  step_day(plan, 0, m, state, a);
+  const double breakeven = breakeven_power_price_usd_per_mwh(50, 17.5, 1.05, 0.02);
+  const CurtailedDay c = curtail_hourly(hourly, breakeven, 5);
+  const double load_mw = 10'000 * 3500.0 * 0.95 * 1.05 / 1e6;
+  EXPECT_EQ(c.running_hours, 16.0);
+  EXPECT_NEAR(a.power_cost_usd, load_mw * c.energy_cost_usd_per_mw, 1e-6);
+  EXPECT_NEAR(a.curtailment_credit_usd, load_mw * c.credit_usd_per_mw, 1e-6);
+  EXPECT_NEAR(a.btc_mined, fpps_btc_per_day(2e6 * 16 / 24, 0.95, m.hashprice_btc_per_ph_day, 0.02), 1e-15);
+}
+
+}  // namespace
+}  // namespace hashpivot::firm
