@@ -13,23 +13,7 @@
 #include <vector>
 
 #include "hashpivot/random/philox.hpp"
-
-// Counts heap allocations, so tests can check that add() never allocates.
-namespace {
-std::atomic<std::uint64_t> g_allocations{0};
-}  // namespace
-
-void* operator new(std::size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-// GCC pairs the malloc above with these frees only through the replaced operators; it warns anyway.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-#pragma GCC diagnostic pop
+#include "support/allocation_counter.hpp"
 
 namespace hashpivot::engine {
 namespace {
@@ -197,9 +181,9 @@ TEST(QuantileSketch, nearest_rank_definition_and_small_cases) {
 TEST(QuantileSketch, add_does_not_allocate_and_merge_is_order_free) {
   const auto values = sample("mix_with_negatives", 20'000);
   QuantileSketch forward, backward, merged, part;
-  const std::uint64_t before = g_allocations.load();
+  const std::uint64_t before = testing::heap_allocations();
   for (const double v : values) forward.add(v);
-  EXPECT_EQ(g_allocations.load(), before);
+  EXPECT_EQ(testing::heap_allocations(), before);
   for (auto it = values.rbegin(); it != values.rend(); ++it) backward.add(*it);
   for (std::size_t i = 0; i < values.size(); ++i) {
     part.add(values[i]);
@@ -231,9 +215,9 @@ TEST(TailMean, equals_the_brute_force_mean_of_the_worst_five_percent_exactly) {
   for (const TailSide side : {TailSide::kLowest, TailSide::kHighest}) {
     TailMean one_pass(0.05, n, side), merged(0.05, n, side), block(0.05, n, side);
     EXPECT_EQ(one_pass.capacity(), 5'000u);
-    const std::uint64_t before = g_allocations.load();
+    const std::uint64_t before = testing::heap_allocations();
     for (const double v : values) one_pass.add(v);
-    EXPECT_EQ(g_allocations.load(), before) << "add does not allocate";
+    EXPECT_EQ(testing::heap_allocations(), before) << "add does not allocate";
     for (std::size_t i = 0; i < values.size(); ++i) {
       block.add(values[i]);
       if (i % 4096 == 4095 || i + 1 == values.size()) merged.merge(block), block.clear();
@@ -338,7 +322,7 @@ TEST(MonthlySeries, cells_are_independent_and_add_does_not_allocate) {
   MonthlySeries series(shape);
   QuantileSketch reference;
   Moments reference_moments;
-  const std::uint64_t before = g_allocations.load();
+  const std::uint64_t before = testing::heap_allocations();
   for (std::uint32_t path = 0; path < 2'000; ++path)
     for (std::size_t s = 0; s < 2; ++s)
       for (std::size_t m = 0; m < 3; ++m)
@@ -347,7 +331,7 @@ TEST(MonthlySeries, cells_are_independent_and_add_does_not_allocate) {
           series.add(s, m, k, value);
           if (s == 1 && m == 2 && k == 3) reference.add(value), reference_moments.add(value);
         }
-  EXPECT_EQ(g_allocations.load(), before);
+  EXPECT_EQ(testing::heap_allocations(), before);
   EXPECT_EQ(series.sketch(1, 2, 3).bucket_counts(), reference.bucket_counts());
   EXPECT_TRUE(same_bits(series.moments(1, 2, 3).mean(), reference_moments.mean()));
   for (std::size_t s = 0; s < 2; ++s)

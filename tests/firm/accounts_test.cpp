@@ -18,23 +18,7 @@
 #include "hashpivot/firm/plan.hpp"
 #include "hashpivot/firm/rules.hpp"
 #include "hashpivot/random/philox.hpp"
-
-// Counts heap allocations, so tests can check that step_day never allocates.
-namespace {
-std::atomic<std::uint64_t> g_allocations{0};
-}  // namespace
-
-void* operator new(std::size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-// GCC pairs the malloc above with these frees only through the replaced operators; it warns anyway.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-#pragma GCC diagnostic pop
+#include "support/allocation_counter.hpp"
 
 namespace hashpivot::firm {
 namespace {
@@ -329,9 +313,9 @@ TEST(Accounts, step_day_does_not_allocate) {
   const FirmPlan plan = make_plan(s, 0);
   FirmState state = make_state(plan);
   DayAccounts a{};
-  const std::uint64_t before = g_allocations.load();
+  const std::uint64_t before = testing::heap_allocations();
   for (int day = 0; day < 3 * 365; ++day) step_day(plan, day, market_of(c, static_cast<std::size_t>(day)), state, a);
-  EXPECT_EQ(g_allocations.load(), before);
+  EXPECT_EQ(testing::heap_allocations(), before);
 }
 
 // ---- Closed forms ------------------------------------------------------------------------------
@@ -514,3 +498,18 @@ TEST(Accounts, economic_curtailment_with_hourly_prices_follows_curtail_hourly) {
 
 }  // namespace
 }  // namespace hashpivot::firm
+
+namespace hashpivot::testing {
+namespace {
+
+// The no-allocation tests are only meaningful if the counter sees allocations at all.
+TEST(AllocationCounter, counts_an_allocation_made_with_new) {
+  const std::uint64_t before = heap_allocations();
+  // A volatile sink keeps the compiler from eliding the new/delete pair.
+  std::vector<double>* volatile value = new std::vector<double>(16);
+  EXPECT_GE(heap_allocations(), before + 2);  // the vector object and its buffer
+  delete value;
+}
+
+}  // namespace
+}  // namespace hashpivot::testing
