@@ -1,4 +1,5 @@
 #include "hashpivot/market/ai_rates.hpp"
+#include "hashpivot/market/sample_moments.hpp"
 
 #include <fmt/format.h>
 
@@ -109,27 +110,18 @@ std::vector<FitReport> calibrate_ai_rates(const std::filesystem::path& gpu_csv) 
       daily.push_back(median(v));
       days.push_back(d);
     }
-    const auto nd = static_cast<double>(daily.size());
-    double mean = 0;
-    for (double v : daily) mean += v;
-    mean /= nd;
-    double var = 0;
-    for (double v : daily) var += (v - mean) * (v - mean);
-    const double level_se = daily.size() > 1 ? kMedianSeFactor * std::sqrt(var / (nd - 1) / nd) : kNaN;
+    const double level_se =
+        daily.size() > 1
+            ? kMedianSeFactor * std::sqrt(sample_moments(daily).unbiased_variance() / static_cast<double>(daily.size()))
+            : kNaN;
     // Day-on-day log changes between consecutive calendar days only.
     std::vector<double> changes;
     for (std::size_t i = 1; i < daily.size(); ++i)
       if (days[i] == days[i - 1] + 1) changes.push_back(std::log(daily[i] / daily[i - 1]));
     double sigma = kNaN, sigma_se = kNaN;
     if (changes.size() > 2) {
-      const auto nc = static_cast<double>(changes.size());
-      double m = 0;
-      for (double c : changes) m += c;
-      m /= nc;
-      double v = 0;
-      for (double c : changes) v += (c - m) * (c - m);
-      sigma = std::sqrt(v / (nc - 1));
-      sigma_se = sigma / std::sqrt(2 * (nc - 1));
+      sigma = std::sqrt(sample_moments(changes).unbiased_variance());
+      sigma_se = sigma / std::sqrt(2 * static_cast<double>(changes.size() - 1));
     }
     gpu.parameters.push_back({key + "_usd_per_gpu_hour", median(s.snapshot_medians), level_se});
     gpu.parameters.push_back({key + "_sigma_log_daily", sigma, sigma_se});

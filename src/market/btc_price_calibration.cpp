@@ -1,4 +1,5 @@
 #include "hashpivot/market/btc_price_calibration.hpp"
+#include "hashpivot/market/sample_moments.hpp"
 
 #include <fmt/format.h>
 
@@ -23,35 +24,6 @@ constexpr std::uint32_t kBootstrapFitPaths = 200;
 constexpr double kKs1PercentCritical = 1.6276;  // asymptotic Kolmogorov distribution, P(K > c) = 1%
 const double kLogSqrtTwoPi = 0.5 * std::log(2.0 * std::numbers::pi);
 
-struct Moments {
-  double mean = 0;
-  double variance = 0;  // (1/n)
-  double skewness = 0;
-  double excess_kurtosis = 0;
-};
-
-Moments moments(std::span<const double> x) {
-  const auto n = static_cast<double>(x.size());
-  Moments m;
-  for (double v : x) m.mean += v;
-  m.mean /= n;
-  double m2 = 0, m3 = 0, m4 = 0;
-  for (double v : x) {
-    const double d = v - m.mean;
-    const double d2 = d * d;
-    m2 += d2;
-    m3 += d2 * d;
-    m4 += d2 * d2;
-  }
-  m2 /= n;
-  m3 /= n;
-  m4 /= n;
-  m.variance = m2;
-  m.skewness = m3 / std::pow(m2, 1.5);
-  m.excess_kurtosis = m4 / (m2 * m2) - 3.0;
-  return m;
-}
-
 double annualized_volatility(double daily_variance) { return std::sqrt(daily_variance * kDaysPerYear); }
 
 double normal_cdf(double x) { return 0.5 * std::erfc(-x / std::numbers::sqrt2); }
@@ -70,7 +42,7 @@ double ks_distance_to_normal(std::span<const double> x, double mean, double sd) 
 }
 
 double lag1_autocorrelation_of_squares(std::span<const double> x) {
-  const Moments m = moments(x);
+  const SampleMoments m = sample_moments(x);
   std::vector<double> sq(x.size());
   for (std::size_t i = 0; i < x.size(); ++i) sq[i] = (x[i] - m.mean) * (x[i] - m.mean);
   double mean_sq = 0;
@@ -228,7 +200,7 @@ std::vector<double> btc_log_returns(const DailyHistory& history) {
 FitReport fit_gbm(std::span<const double> r) {
   require_returns(r);
   const auto n = static_cast<double>(r.size());
-  const Moments m = moments(r);
+  const SampleMoments m = sample_moments(r);
   const double v = m.variance;
   const double sigma = annualized_volatility(v);
   const double mu = kDaysPerYear * (m.mean + 0.5 * v);
@@ -251,7 +223,7 @@ FitReport fit_gbm(std::span<const double> r) {
 
 FitReport fit_jump_diffusion(std::span<const double> r) {
   require_returns(r);
-  const Moments m = moments(r);
+  const SampleMoments m = sample_moments(r);
   // Start: the diffusion from the robust scale (1.4826 × median absolute deviation), jumps from
   // the returns beyond 4 robust standard deviations.
   std::vector<double> sorted(r.begin(), r.end());
@@ -268,7 +240,7 @@ FitReport fit_jump_diffusion(std::span<const double> r) {
   const auto n = static_cast<double>(r.size());
   double jump_mean = 0, jump_sd = 2 * robust_sd, intensity = 0.5 * kDaysPerYear / n + 1.0;
   if (outliers.size() >= 2) {
-    const Moments j = moments(outliers);
+    const SampleMoments j = sample_moments(outliers);
     jump_mean = j.mean;
     jump_sd = std::sqrt(j.variance + 4 * robust_sd * robust_sd);
     intensity = kDaysPerYear * static_cast<double>(outliers.size()) / n;
@@ -311,7 +283,7 @@ FitReport fit_jump_diffusion(std::span<const double> r) {
 
 FitReport fit_regime_switching(std::span<const double> r) {
   require_returns(r);
-  const Moments m = moments(r);
+  const SampleMoments m = sample_moments(r);
   const double sigma = annualized_volatility(m.variance);
   const double mu = std::clamp(kDaysPerYear * (m.mean + 0.5 * m.variance), -9.0, 9.0);
   const std::vector<double> lower{-20.0, 1e-3, -20.0, 1e-3, 0.01, 0.01};
@@ -412,7 +384,7 @@ double politis_white_block_length(std::span<const double> x) {
 
 FitReport fit_block_bootstrap(std::span<const double> r) {
   require_returns(r);
-  const Moments m = moments(r);
+  const SampleMoments m = sample_moments(r);
   std::vector<double> squares(r.size());
   for (std::size_t i = 0; i < r.size(); ++i) squares[i] = (r[i] - m.mean) * (r[i] - m.mean);
   const double block_returns = politis_white_block_length(r);
@@ -432,7 +404,7 @@ FitReport fit_block_bootstrap(std::span<const double> r) {
   double vol = 0, kurt = 0, acf = 0;
   for (std::uint32_t k = 0; k < kBootstrapFitPaths; ++k) {
     simulate_log_returns(process, rng, k, path);
-    const Moments s = moments(path);
+    const SampleMoments s = sample_moments(path);
     vol += annualized_volatility(s.variance);
     kurt += s.excess_kurtosis;
     acf += lag1_autocorrelation_of_squares(path);
