@@ -74,6 +74,7 @@ FirmState make_state(const FirmPlan& plan) {
   s.converted_mw.assign(plan.sites.size(), 0.0);
   s.conversion_decision_day.assign(plan.sites.size(), -1);
   s.conversion_revenue_day.assign(plan.sites.size(), -1);
+  s.tenant_default_after_days.assign(plan.sites.size(), kTenantNeverDefaults);
   s.trigger_days_below = 0;
   s.defaulted = false;
   s.default_day = -1;
@@ -187,9 +188,12 @@ void step_day(const FirmPlan& plan, int day, const DayMarket& market, FirmState&
     state.conversion_book_usd[k] += capex;
     a.capex_usd += capex;
     if (day >= revenue_day && day < revenue_day + site.term_days) {
-      const int contract_year = (day - revenue_day) / static_cast<int>(kDaysPerYear) + 1;
-      a.hpc_revenue_usd += lease_usd_per_mw_year(site.lease_usd_per_mw_year, site.escalator_annual, contract_year) /
-                           kDaysPerYear * mw * site.noi_margin;
+      // A defaulted tenant pays nothing more; the capex still depreciates over the term.
+      if (day - revenue_day < state.tenant_default_after_days[k]) {
+        const int contract_year = (day - revenue_day) / static_cast<int>(kDaysPerYear) + 1;
+        a.hpc_revenue_usd += lease_usd_per_mw_year(site.lease_usd_per_mw_year, site.escalator_annual, contract_year) /
+                             kDaysPerYear * mw * site.noi_margin;
+      }
       const double dep =
           std::min(state.conversion_book_usd[k], capex_total / static_cast<double>(std::max(1, site.term_days)));
       state.conversion_book_usd[k] -= dep;
@@ -279,6 +283,13 @@ void step_day(const FirmPlan& plan, int day, const DayMarket& market, FirmState&
       // The loan is closed: the shortfall is due in cash today and the rest of the collateral returns.
       repay_cash(state, i, l.loan_remaining_usd, a);
     }
+  }
+
+  // Covenants: acceleration when the cash is below the minimum.
+  for (std::size_t i = 0; i < plan.debts.size(); ++i) {
+    const double covenant = plan.debts[i].covenant_min_cash_usd;
+    if (covenant > 0.0 && state.principal_usd[i] > 0.0 && state.cash_usd < covenant)
+      repay_cash(state, i, state.principal_usd[i], a);
   }
 
   // 11. Remedies.

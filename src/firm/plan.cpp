@@ -113,6 +113,7 @@ FirmPlan make_plan(const Scenario& scenario, std::size_t strategy) {
     d.ltv_target = debt.ltv_target;
     d.conversion_price_usd = debt.conversion_price_usd;
     d.limit_usd = d.kind == DebtKind::kRevolver ? debt.limit_usd : 0.0;
+    d.covenant_min_cash_usd = debt.covenant_min_cash_usd;
     plan.debts.push_back(d);
   }
 

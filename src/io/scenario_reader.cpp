@@ -53,7 +53,11 @@ firm::MarketSetup read_market(TableReader t) {
       .height = t.require_integer("height", Range::non_negative()),
       .bits = parse_bits(t, "bits"),
       .epoch_first_block_time_unix = t.require_integer("epoch_first_block_time_unix", Range::positive()),
+      .btc_price_drift_annual = t.optional_number("btc_price_drift_annual", Range{-2.0, 2.0}),
+      .hashrate_drift_annual = t.optional_number("hashrate_drift_annual", Range{-2.0, 2.0}),
+      .history_file = "",
   };
+  if (m.btc_price_model == "block_bootstrap") m.history_file = t.require_string("history");
   t.finish();
   return m;
 }
@@ -124,6 +128,7 @@ firm::Debt read_debt(TableReader t) {
       .maturity = t.require_date("maturity"),
       .amortization = t.choice_or("amortization", "bullet", {"bullet", "linear"}),
   };
+  d.covenant_min_cash_usd = t.number_or("covenant_min_cash_usd", 0.0, Range::non_negative());
   if (d.kind == "btc_backed") {
     d.collateral_btc = t.require_number("collateral_btc", Range::non_negative());
     d.ltv_target = t.require_number("ltv_target", Range{0.0, 1.0, true, true});

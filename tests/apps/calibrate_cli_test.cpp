@@ -71,11 +71,11 @@ TEST(CalibrateCli, bad_dates_and_malformed_history_exit_2_and_write_nothing) {
   EXPECT_FALSE(std::filesystem::exists(toml));
 }
 
-// The shipped default calibration must be what its own "Regenerate with" command produces today,
-// so a change to a model or to the data cannot leave it stale.
-TEST(CalibrateCli, the_shipped_default_calibration_is_reproduced_by_its_regenerate_command) {
+// Every shipped calibration must be what its own "Regenerate with" command produces today, so a
+// change to a model or to the data cannot leave it stale.
+void expect_reproduced_by_its_regenerate_command(const std::string& shipped_path) {
+  SCOPED_TRACE(shipped_path);
   const std::string data_dir = HASHPIVOT_TEST_DATA_DIR;
-  const std::string shipped_path = data_dir + "/calibration/default_market.toml";
   const std::string shipped_text = slurp(shipped_path);
   const std::string marker = "# Regenerate with: hashpivot ";
   const auto at = shipped_text.find(marker);
@@ -103,6 +103,16 @@ TEST(CalibrateCli, the_shipped_default_calibration_is_reproduced_by_its_regenera
     });
   });
   EXPECT_GE(compared, 40);
+}
+
+TEST(CalibrateCli, every_shipped_calibration_is_reproduced_by_its_regenerate_command) {
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(std::string(HASHPIVOT_TEST_DATA_DIR) + "/calibration")) {
+    if (entry.path().extension() != ".toml") continue;
+    expect_reproduced_by_its_regenerate_command(entry.path().string());
+    ++files;
+  }
+  EXPECT_GE(files, 2);  // default_market.toml and halving_2024_market.toml
 }
 
 }  // namespace

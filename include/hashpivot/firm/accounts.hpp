@@ -24,6 +24,7 @@
 //   the state is frozen (step_day does nothing) and the engine values equity to holders at zero.
 
 #include <cstddef>
+#include <limits>
 #include <span>
 #include <vector>
 
@@ -46,10 +47,16 @@ struct FirmState {
   std::vector<double> converted_mw;        // per site: MW decided for conversion (leave mining that day)
   std::vector<int> conversion_decision_day;  // per site: -1 when none
   std::vector<int> conversion_revenue_day;   // per site: first day of lease revenue, -1 when none
+  // Per site: days of lease revenue after which the tenant defaults and pays nothing more
+  // (kTenantNeverDefaults by default; the engine draws it from the tenant's default probability).
+  // The MW stay converted (irreversible) and the capex keeps depreciating; no re-letting is assumed.
+  std::vector<int> tenant_default_after_days;
   int trigger_days_below;                  // consecutive days with hashprice below the pivot trigger
   bool defaulted;
   int default_day;                         // -1 while solvent
 };
+
+inline constexpr int kTenantNeverDefaults = std::numeric_limits<int>::max();
 
 /// The opening state: the plan's cash, free BTC, debts and collateral, fleet book values, BTC
 /// marked at the opening price, paid-in capital 0 and retained earnings balancing the sheet.
@@ -130,7 +137,7 @@ struct BalanceSheet {
 ///     nothing on the daily price); FPPS BTC (rules::fpps_btc_per_day) into free BTC.
 ///  4. Costs in cash: power, site opex, SG&A; curtailment credits received.
 ///  5. HPC: lease revenue from decision + lead time for the term (contract year escalated) × MW ×
-///     NOI margin; capex (tenant share excluded) paid evenly over the lead time and capitalized;
+///     NOI margin, until the tenant defaults (tenant_default_after_days of revenue); capex (tenant share excluded) paid evenly over the lead time and capitalized;
 ///     depreciation of fleet and conversion PP&E.
 ///  6. Interest on opening principals; amortization (linear) and maturities repaid in cash;
 ///     a convertible at maturity converts into equity when price >= its conversion price.
@@ -141,6 +148,8 @@ struct BalanceSheet {
 ///     to cash_floor_months × 365/12 × today's cash costs (power + opex + SG&A + interest); hold.
 /// 10. BTC-backed loans: LTV > call → top up from free BTC toward ltv_target; LTV still >
 ///     liquidation → rules::liquidate, the collateral left is released and any shortfall is due in cash.
+///     Then covenants: a debt whose covenant_min_cash_usd exceeds the cash is accelerated (its
+///     principal is repaid in cash now, which the remedies must fund).
 /// 11. Remedies while cash < 0: sell free BTC, then draw revolvers (before maturity) up to their limit.
 /// 12. Cash still < 0 (below -1e-6 USD, the rounding of BTC sold to cover it): default
 ///     (defaulted = true, default_day = day); the day's accounts stay as they are.

@@ -67,6 +67,7 @@ struct PlanDebt {
   double ltv_target;
   double conversion_price_usd;     // convertible: converted into equity at maturity when price >= this
   double limit_usd;                // revolver: drawable up to this principal until maturity
+  double covenant_min_cash_usd;    // accelerated when cash ends a day below this; 0 = none
 };
 
 /// A one-off BTC sale of the strategy.

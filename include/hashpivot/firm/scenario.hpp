@@ -32,6 +32,10 @@ struct MarketSetup {
   std::int64_t height;              // first block height on start_date
   std::uint32_t bits;               // compact bits in force at start_date
   std::int64_t epoch_first_block_time_unix;  // timestamp of the current epoch's first block
+  // Optional overrides of calibrated drifts (a stated view instead of the history's average).
+  std::optional<double> btc_price_drift_annual;   // μ of the price process, per year
+  std::optional<double> hashrate_drift_annual;    // mean log growth of network hashrate, per year
+  std::string history_file;         // block_bootstrap: the daily history whose returns are resampled
 };
 
 struct MachineModel {
@@ -92,6 +96,9 @@ struct Debt {
   double conversion_price_usd = 0;
   // revolver
   double limit_usd = 0;
+  // Any kind: a minimum-liquidity covenant. When the firm's cash ends a day below this, the debt
+  // is accelerated (all principal due in cash that day). 0 = no covenant.
+  double covenant_min_cash_usd = 0;
 };
 
 struct Treasury {
