@@ -5,9 +5,11 @@
 
 #include <exception>
 
+#include "backtest_command.hpp"
 #include "calibrate_command.hpp"
 #include "chain_command.hpp"
 #include "network_command.hpp"
+#include "run_command.hpp"
 #include "cli_support.hpp"
 #include "hashpivot/core/error.hpp"
 
@@ -20,6 +22,8 @@ int main(int argc, char** argv) {
   add_chain_command(app, exit_code);
   add_network_command(app, exit_code);
   add_calibrate_command(app, exit_code);
+  add_run_command(app, exit_code);
+  add_backtest_command(app, exit_code);
 
   try {
     app.parse(argc, argv);
