@@ -41,6 +41,18 @@ std::string format_date(DayNumber day) {
 
 std::string format_month(DayNumber day) { return format_date(day).substr(0, 7); }
 
+DayNumber add_years(DayNumber day, int years) {
+  const auto ymd = civil(day);
+  const std::chrono::year_month_day later{ymd.year() + std::chrono::years{years}, ymd.month(), ymd.day()};
+  // sys_days of an invalid 29 February normalizes to 1 March.
+  return static_cast<DayNumber>(std::chrono::sys_days{later}.time_since_epoch().count());
+}
+
+int month_index(DayNumber day) {
+  const auto ymd = civil(day);
+  return static_cast<int>(ymd.year()) * 12 + static_cast<int>(static_cast<unsigned>(ymd.month())) - 1;
+}
+
 DayNumber day_of_unix_time(std::int64_t unix_seconds) {
   return static_cast<DayNumber>(
       std::chrono::floor<std::chrono::days>(std::chrono::sys_seconds{std::chrono::seconds{unix_seconds}})

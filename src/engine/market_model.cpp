@@ -1,1 +1,265 @@
-// (being written)
+#include "hashpivot/engine/market_model.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <filesystem>
+#include <stdexcept>
+
+#include "hashpivot/chain/subsidy.hpp"
+#include "hashpivot/core/error.hpp"
+#include "hashpivot/io/calibration_reader.hpp"
+#include "hashpivot/market/btc_price_calibration.hpp"
+#include "hashpivot/market/history.hpp"
+#include "hashpivot/network/hashprice.hpp"
+#include "hashpivot/random/poisson.hpp"
+
+namespace hashpivot::engine {
+namespace {
+
+using random::Stream;
+
+constexpr double kThsPerHs = 1e-12;  // TH/s per H/s
+constexpr double kSatPerBtc = 1e8;
+
+std::string resolve(const firm::Scenario& scenario, const std::string& relative) {
+  const std::filesystem::path p(relative);
+  if (p.is_absolute()) return p.string();
+  return (std::filesystem::path(scenario.source).parent_path() / p).lexically_normal().string();
+}
+
+// Converts the std::invalid_argument of a *_from_report builder into an input error on the file.
+template <typename Build>
+auto from_calibration(const io::Calibration& c, const char* factor, const char* model, Build build) {
+  const market::FitReport& report = c.report(factor, model);
+  try {
+    return build(report);
+  } catch (const std::invalid_argument& e) {
+    throw InputError(c.source, 0, fmt::format("market.{}.{}", factor, model), e.what());
+  }
+}
+
+double mean_of(const std::vector<double>& x) {
+  double s = 0;
+  for (const double v : x) s += v;
+  return s / static_cast<double>(x.size());
+}
+
+double variance_of(const std::vector<double>& x) {
+  const double m = mean_of(x);
+  double s = 0;
+  for (const double v : x) s += (v - m) * (v - m);
+  return s / static_cast<double>(x.size() - 1);
+}
+
+void load_price_model(const firm::Scenario& scenario, const io::Calibration& c, MarketModel& m) {
+  const std::string& kind = scenario.market.btc_price_model;
+  const auto& drift = scenario.market.btc_price_drift_annual;
+  if (kind == "gbm") {
+    m.price_model = PriceModel::kGbm;
+    m.gbm = from_calibration(c, "btc_price", "gbm", market::gbm_from_report);
+    if (drift) m.gbm.mu_annual = *drift;
+    m.description.push_back(fmt::format("BTC price: GBM, mu {:.3f}/yr{}, sigma {:.3f}", m.gbm.mu_annual,
+                                        drift ? " (scenario)" : "", m.gbm.sigma_annual));
+  } else if (kind == "jump_diffusion") {
+    m.price_model = PriceModel::kJumpDiffusion;
+    m.jump_diffusion = from_calibration(c, "btc_price", "jump_diffusion", market::jump_diffusion_from_report);
+    if (drift) m.jump_diffusion.mu_annual = *drift;
+    const auto& p = m.jump_diffusion;
+    m.description.push_back(fmt::format("BTC price: Merton jump-diffusion, mu {:.3f}/yr{}, sigma {:.3f}, {:.1f} jumps/yr "
+                                        "of mean {:.4f} sd {:.4f} (log)",
+                                        p.mu_annual, drift ? " (scenario)" : "", p.sigma_annual,
+                                        p.jump_intensity_per_year, p.jump_mean_log, p.jump_sd_log));
+  } else if (kind == "regime_switching") {
+    m.price_model = PriceModel::kRegimeSwitching;
+    m.regime_switching = from_calibration(c, "btc_price", "regime_switching", market::regime_switching_from_report);
+    auto& p = m.regime_switching;
+    if (drift) {
+      // Shift both regimes' drifts by the same amount so the stationary mean drift is the override.
+      const double pi = p.stationary_bull_probability();
+      const double shift = *drift - (pi * p.bull_mu_annual + (1 - pi) * p.bear_mu_annual);
+      p.bull_mu_annual += shift;
+      p.bear_mu_annual += shift;
+    }
+    m.description.push_back(fmt::format("BTC price: two regimes, bull mu {:.3f} sigma {:.3f}, bear mu {:.3f} sigma {:.3f}{}, "
+                                        "stay {:.3f}/{:.3f} a day",
+                                        p.bull_mu_annual, p.bull_sigma_annual, p.bear_mu_annual, p.bear_sigma_annual,
+                                        drift ? " (drift from the scenario)" : "", p.p_stay_bull_daily,
+                                        p.p_stay_bear_daily));
+  } else if (kind == "block_bootstrap") {
+    m.price_model = PriceModel::kBlockBootstrap;
+    const std::string history_path = resolve(scenario, scenario.market.history_file);
+    // Only returns before the start date: a run must not see its own future.
+    const market::DailyHistory history =
+        market::read_daily_history_csv(history_path, std::nullopt, scenario.run.start_date - 1);
+    std::vector<double> returns = market::btc_log_returns(history);
+    if (returns.size() < 30)
+      throw InputError(scenario.source, 0, "market.history",
+                       fmt::format("{} has {} daily returns before the start date; the bootstrap needs at least 30",
+                                   history_path, returns.size()));
+    const double block_length =
+        from_calibration(c, "btc_price", "block_bootstrap",
+                         [](const market::FitReport& r) { return market::report_parameter(r, "mean_block_length_days"); });
+    if (drift) {
+      // Re-centre the returns so that E[S_T]/S_0 grows at the override: mean log return
+      // (mu − sigma²/2)/365 with sigma² the sample's annualized variance.
+      const double shift = (*drift - 0.5 * variance_of(returns) * kDaysPerYear) / kDaysPerYear - mean_of(returns);
+      for (double& r : returns) r += shift;
+    }
+    m.description.push_back(fmt::format("BTC price: stationary block bootstrap of {} daily returns from {} (mean block "
+                                         "{:.1f} days){}",
+                                         returns.size(), history_path, block_length,
+                                         drift ? ", re-centred on the scenario's drift" : ""));
+    m.bootstrap = market::BlockBootstrapPrice{std::move(returns), block_length};
+  } else {
+    throw InputError(scenario.source, 0, "market.btc_price_model", fmt::format("unknown model \"{}\"", kind));
+  }
+}
+
+bool any_index_site(const firm::Scenario& s) {
+  for (const firm::Site& site : s.sites)
+    if (site.power_contract == "index") return true;
+  return false;
+}
+
+}  // namespace
+
+MarketModel load_market_model(const firm::Scenario& scenario) {
+  if (scenario.market.hashrate_model != "exogenous")
+    throw InputError(scenario.source, 0, "market.hashrate_model",
+                     fmt::format("\"{}\" cannot drive a run yet: the margin-driven model needs every miner's fleet "
+                                 "and is available in `hashpivot network`; use \"exogenous\"",
+                                 scenario.market.hashrate_model));
+  const io::Calibration c = io::read_calibration_toml(resolve(scenario, scenario.market.calibration_file));
+  MarketModel m;
+  load_price_model(scenario, c, m);
+
+  m.fees = from_calibration(c, "fees", "log_ou_spikes", market::fee_process_from_report);
+  m.description.push_back(fmt::format("Fees: log-OU with spikes, kappa {:.4f}/day, long-run {:.4f} BTC/block, sigma {:.3f}, "
+                                      "spikes {:.3f}/day",
+                                      m.fees.log_fees.kappa_per_day, std::exp(m.fees.log_fees.theta_log),
+                                      m.fees.log_fees.sigma_daily, m.fees.log_fees.spike_prob_daily));
+
+  m.hashrate = from_calibration(c, "hashrate", "exogenous", network::exogenous_params_from_report);
+  if (scenario.market.hashrate_drift_annual) m.hashrate.drift_per_day = *scenario.market.hashrate_drift_annual / kDaysPerYear;
+  if (m.hashrate.price_lag_days > network::kMaxPriceLagDays)
+    throw InputError(c.source, 0, "market.hashrate.exogenous.price_lag_days",
+                     fmt::format("expected at most {}", network::kMaxPriceLagDays));
+  m.description.push_back(fmt::format("Network hashrate: exogenous, drift {:.3f}/yr{}, sigma {:.3f}/yr, price beta {:.3f} "
+                                      "at lag {} days",
+                                      m.hashrate.drift_per_day * kDaysPerYear,
+                                      scenario.market.hashrate_drift_annual ? " (scenario)" : "",
+                                      m.hashrate.sigma_per_day * std::sqrt(kDaysPerYear), m.hashrate.price_beta,
+                                      m.hashrate.price_lag_days));
+
+  m.shocks = from_calibration(c, "correlation", "daily_shocks", [](const market::FitReport& r) {
+    return market::CorrelatedShocks(market::correlation_from_report(r));
+  });
+
+  m.has_energy_index = any_index_site(scenario);
+  if (m.has_energy_index) {
+    m.energy = from_calibration(c, "energy", "log_ou_spikes_hourly", market::energy_index_from_report);
+    m.energy_stationary_log = m.energy.log_daily.stationary_mean();
+    double mean_factor = 0;
+    for (const double s : m.energy.hourly_shape) mean_factor += std::exp(s);
+    mean_factor /= static_cast<double>(kHoursPerDay);
+    for (std::size_t h = 0; h < kHoursPerDay; ++h) m.energy_hour_factor[h] = std::exp(m.energy.hourly_shape[h]) / mean_factor;
+    m.description.push_back(fmt::format("Power at index sites: log-OU with spikes (kappa {:.3f}/day, sigma {:.3f}, spikes "
+                                        "{:.2f}/day) and an hourly shape, scaled to each site's price",
+                                        m.energy.log_daily.kappa_per_day, m.energy.log_daily.sigma_daily,
+                                        m.energy.log_daily.spike_prob_daily));
+  }
+
+  m.start_day = scenario.run.start_date;
+  m.btc_price_usd = scenario.market.btc_price_usd;
+  m.fees_btc_per_block = scenario.market.fees_btc_per_block;
+  if (!(m.fees_btc_per_block > 0))
+    throw InputError(scenario.source, 0, "market.fees_btc_per_block", "must be > 0 to start the log-fee process");
+  m.network_hashrate_ths = scenario.market.network_hashrate_ehs * 1e6;
+  m.chain = network::make_daily_chain(scenario.market.height, scenario.market.bits,
+                                      scenario.market.epoch_first_block_time_unix);
+  m.description.push_back("Blocks: Poisson per day; difficulty retargets by Bitcoin Core's rule");
+  return m;
+}
+
+MarketPathState start_market_path(const MarketModel& m, const random::CounterRng& rng, std::uint32_t path) {
+  MarketPathState s;
+  s.log_price = std::log(m.btc_price_usd);
+  s.log_fees = std::log(m.fees_btc_per_block);
+  s.log_hashrate_ths = std::log(m.network_hashrate_ths);
+  s.energy_log = m.energy_stationary_log;
+  s.chain = m.chain;
+  // Day 0's draws set the initial regime / bootstrap position (day 0 itself has no return).
+  if (m.price_model == PriceModel::kRegimeSwitching)
+    s.regime = m.regime_switching.initial_regime(rng.uniforms({Stream::kBtcPriceRegime, path, 0})[0]);
+  if (m.price_model == PriceModel::kBlockBootstrap)
+    s.bootstrap_index = m.bootstrap.initial_index(rng.uniforms({Stream::kBtcPriceBootstrap, path, 0})[0]);
+  return s;
+}
+
+void step_market_day(const MarketModel& m, const random::CounterRng& rng, std::uint32_t path, std::uint32_t day,
+                     MarketPathState& s, MarketDay& out) {
+  if (day > 0) {
+    const std::array<double, 2> z01 = rng.normals({Stream::kCorrelatedShock, path, day, 0});
+    const std::array<double, 2> z23 = rng.normals({Stream::kCorrelatedShock, path, day, 1});
+    const auto z = m.shocks.apply({z01[0], z01[1], z23[0]});
+    // Price.
+    double r = 0;
+    switch (m.price_model) {
+      case PriceModel::kGbm:
+        r = m.gbm.log_return(z[0]);
+        break;
+      case PriceModel::kJumpDiffusion: {
+        const int jumps = m.jump_diffusion.jump_count(rng.uniforms({Stream::kBtcPriceJumps, path, day, 0})[0]);
+        const double z_jump = jumps > 0 ? rng.normals({Stream::kBtcPriceJumps, path, day, 1})[0] : 0.0;
+        r = m.jump_diffusion.log_return(z[0], jumps, z_jump);
+        break;
+      }
+      case PriceModel::kRegimeSwitching:
+        s.regime = m.regime_switching.next_regime(s.regime, rng.uniforms({Stream::kBtcPriceRegime, path, day})[0]);
+        r = m.regime_switching.log_return(s.regime, z[0]);
+        break;
+      case PriceModel::kBlockBootstrap: {
+        const std::array<double, 2> u = rng.uniforms({Stream::kBtcPriceBootstrap, path, day});
+        s.bootstrap_index = m.bootstrap.next_index(s.bootstrap_index, u[0], u[1]);
+        r = m.bootstrap.log_return(s.bootstrap_index);
+        break;
+      }
+    }
+    s.log_price += r;
+    const std::size_t ring = s.price_returns.size();
+    s.price_returns[day % ring] = r;
+    // Fees.
+    market::SpikeShocks fee{z[1], rng.uniforms({Stream::kFeeSpikes, path, day, 0})[0], 0.0};
+    if (fee.spike_uniform < m.fees.log_fees.spike_prob_daily) fee.spike_z = rng.normals({Stream::kFeeSpikes, path, day, 1})[0];
+    s.log_fees = m.fees.step_log(s.log_fees, fee);
+    // Hashrate: the return k days ago (0 before the start: unknown, its mean is in the drift).
+    const auto lag = static_cast<std::uint32_t>(m.hashrate.price_lag_days);
+    const double lagged = day >= lag + 1 || lag == 0 ? s.price_returns[(day - lag) % ring] : 0.0;
+    s.log_hashrate_ths = network::next_log_hashrate(s.log_hashrate_ths, z[2], lagged, m.hashrate);
+    // Energy.
+    if (m.has_energy_index) {
+      market::SpikeShocks e{z23[1], rng.uniforms({Stream::kEnergySpikes, path, day, 0})[0], 0.0};
+      if (e.spike_uniform < m.energy.log_daily.spike_prob_daily) e.spike_z = rng.normals({Stream::kEnergySpikes, path, day, 1})[0];
+      s.energy_log = m.energy.step_log(s.energy_log, e);
+    }
+  }
+  out.price_usd_per_btc = std::exp(s.log_price);
+  out.fees_btc_per_block = std::exp(s.log_fees);
+  out.network_hashrate_ths = std::exp(s.log_hashrate_ths);
+  out.difficulty = s.chain.difficulty;
+  out.height = s.chain.next_height;
+  out.reward_btc_per_block =
+      static_cast<double>(chain::block_subsidy_sat(s.chain.next_height, m.chain_params)) / kSatPerBtc +
+      out.fees_btc_per_block;
+  out.hashprice_btc_per_ph_day = network::hashprice_btc_per_ph_day(out.difficulty, out.reward_btc_per_block);
+  out.hashprice_usd_per_ph_day = out.hashprice_btc_per_ph_day * out.price_usd_per_btc;
+  out.energy_factor = m.has_energy_index ? std::exp(s.energy_log - m.energy_stationary_log) : 1.0;
+  // The day's blocks, then the chain moves to the day's end.
+  const double expected = network::expected_blocks_per_day(out.network_hashrate_ths / kThsPerHs, s.chain.difficulty);
+  out.blocks = random::poisson(rng, {Stream::kBlockArrivals, path, day, 0}, expected);
+  const std::int64_t day_start_unix = static_cast<std::int64_t>(m.start_day + static_cast<DayNumber>(day)) * 86'400;
+  network::advance_chain_day(s.chain, day_start_unix, out.blocks, m.chain_params);
+}
+
+}  // namespace hashpivot::engine

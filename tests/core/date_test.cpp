@@ -27,3 +27,21 @@ TEST(Date, formats_round_trip) {
 
 }  // namespace
 }  // namespace hashpivot
+
+namespace hashpivot {
+namespace {
+
+TEST(AddYears, keeps_the_calendar_day_and_moves_29_february_to_1_march) {
+  EXPECT_EQ(format_date(add_years(*parse_date("2026-02-01"), 5)), "2031-02-01");
+  EXPECT_EQ(add_years(*parse_date("2026-02-01"), 5) - *parse_date("2026-02-01"), 365 * 5 + 1);  // 2028 is leap
+  EXPECT_EQ(format_date(add_years(*parse_date("2024-02-29"), 1)), "2025-03-01");
+}
+
+TEST(MonthIndex, counts_calendar_months) {
+  EXPECT_EQ(month_index(*parse_date("2026-03-01")) - month_index(*parse_date("2026-02-28")), 1);
+  EXPECT_EQ(month_index(*parse_date("2027-01-31")) - month_index(*parse_date("2026-02-01")), 11);
+  EXPECT_EQ(month_index(*parse_date("2026-02-01")), month_index(*parse_date("2026-02-28")));
+}
+
+}  // namespace
+}  // namespace hashpivot

@@ -19,5 +19,10 @@ using DayNumber = std::int32_t;  // days since 1970-01-01
 [[nodiscard]] DayNumber day_of_unix_time(std::int64_t unix_seconds);
 /// "YYYY-MM" of a day.
 [[nodiscard]] std::string format_month(DayNumber day);
+/// The same calendar day `years` later (29 February becomes 1 March in a non-leap year).
+[[nodiscard]] DayNumber add_years(DayNumber day, int years);
+/// Months since year 0 of the day's calendar month (year × 12 + month − 1): consecutive months
+/// differ by one, so `month_index(d) − month_index(start)` counts calendar months from the start.
+[[nodiscard]] int month_index(DayNumber day);
 
 }  // namespace hashpivot

@@ -1,0 +1,98 @@
+#pragma once
+// The Monte Carlo engine: every strategy of a scenario run on the same simulated markets (common
+// random numbers), in parallel over paths, with statistics accumulated as the paths run.
+//
+// Per path and strategy (MODEL.md §6):
+// - NPV to equity, USD: the firm retains all cash until the horizon T, when equity holders own
+//       V_T = max(0, cash_T + BTC_T · S_T − debt_T + TV_T),   TV_T = multiple × max(0, EBITDA of the last 365 days)
+//   (multiple 0 = run-off), discounted at the scenario's rate: NPV = V_T / (1 + r)^(days/365). A
+//   path on which the firm defaulted is worth 0. The opening equity is the same for every strategy,
+//   so differences between strategies are differences in NPV.
+// - BTC mined; BTC held at the horizon (free + pledged); EBITDA per year.
+// - Cash cost = power + site opex − curtailment credits; all-in = cash cost + SG&A + depreciation +
+//   interest. Per BTC mined and hashcost per PH/s-day of effective hashrate (BTC mined /
+//   (hashprice_btc × (1 − pool fee))) are ratios of the means over paths (stable when a path mines
+//   little).
+// Across paths: mean and SE, 5/25/50/75/95% quantiles (sketch, error ≤ 1% of the value), CVaR 5%
+// (exact mean of the worst 5%), probability of default with its month distribution, the paired
+// difference of each strategy's NPV against the first with a 95% CI, and per-month quantiles of
+// the main series.
+//
+// Determinism: paths are cut into fixed blocks of kPathsPerBlock; each block's statistics are
+// computed by one thread and merged in ascending block order, so results are bit-identical for
+// any number of threads. Memory is bounded: (threads + 1) accumulators, whatever the paths.
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "hashpivot/engine/market_model.hpp"
+#include "hashpivot/engine/statistics.hpp"
+#include "hashpivot/firm/scenario.hpp"
+
+namespace hashpivot::engine {
+
+inline constexpr std::uint32_t kPathsPerBlock = 256;
+inline constexpr double kCvarAlpha = 0.05;
+
+/// Month-end (or month-mean) series kept as quantile sketches per strategy and month.
+enum class FirmSeries : std::size_t { kCashUsd, kBtcHeld, kDebtUsd, kEquityUsd, kCount };
+enum class MarketSeries : std::size_t { kBtcPriceUsd, kHashpriceUsdPerPhDay, kDifficulty, kFeesBtcPerBlock, kCount };
+
+struct RunOptions {
+  std::int64_t paths = 0;
+  std::uint64_t seed = 0;
+  unsigned threads = 1;
+  /// Called from the calling thread after each round of blocks with (paths done, paths total).
+  std::function<void(std::int64_t, std::int64_t)> progress;
+};
+
+/// Statistics of one strategy over all paths. Sums are kept as Moments of per-path totals.
+struct StrategyStatistics {
+  std::string name;
+  Probability defaulted;
+  EventMonthHistogram default_month;   // month of default (0 = the start month)
+  Moments npv_usd;
+  QuantileSketch npv_quantiles;
+  TailMean npv_worst;                  // CVaR at kCvarAlpha
+  Moments btc_mined;
+  Moments btc_held_end;
+  Moments ebitda_usd_per_year;
+  Moments cash_cost_usd;               // per path, over the horizon
+  Moments all_in_cost_usd;
+  Moments effective_ph_days;           // PH/s × days hashed, after uptime and curtailment
+  PairedDifference npv_vs_first;       // this strategy's NPV − the first strategy's, per path
+
+  StrategyStatistics(std::string strategy_name, std::size_t months, std::uint64_t paths);
+  void merge(const StrategyStatistics& other);
+  void clear();
+
+  [[nodiscard]] double cash_cost_usd_per_btc() const { return cash_cost_usd.mean() / btc_mined.mean(); }
+  [[nodiscard]] double all_in_cost_usd_per_btc() const { return all_in_cost_usd.mean() / btc_mined.mean(); }
+  [[nodiscard]] double hashcost_usd_per_ph_day() const { return cash_cost_usd.mean() / effective_ph_days.mean(); }
+  [[nodiscard]] double cvar_usd() const { return npv_worst.conditional_tail_mean(); }
+};
+
+struct RunResult {
+  std::string scenario_name;
+  std::uint64_t seed = 0;
+  std::int64_t paths = 0;
+  unsigned threads = 0;
+  DayNumber start_day = 0;
+  int horizon_days = 0;
+  std::vector<std::string> months;     // "YYYY-MM" of each month index
+  std::vector<StrategyStatistics> strategies;
+  MonthlySeries firm_series;           // strategies × months × FirmSeries, at month end
+  MonthlySeries market_series;         // 1 × months × MarketSeries (price, difficulty, fees at month end; hashprice: month mean)
+  std::vector<std::string> market_description;
+  double seconds = 0;                  // wall time of the simulation
+};
+
+/// Runs every strategy of `scenario` on `options.paths` paths of `market`.
+/// Throws std::invalid_argument when paths < 1 or threads < 1.
+[[nodiscard]] RunResult run_simulation(const firm::Scenario& scenario, const MarketModel& market,
+                                       const RunOptions& options);
+
+}  // namespace hashpivot::engine
