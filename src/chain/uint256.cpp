@@ -96,6 +96,19 @@ Uint256& Uint256::operator/=(const Uint256& divisor_in) {
   const int numerator_bits = remainder.bits();
   const int divisor_bits = divisor.bits();
   if (divisor_bits == 0) throw std::domain_error("division of a 256-bit integer by zero");
+  if (divisor_bits <= 32) {
+    // A one-limb divisor (a retarget divides by the two-week timespan): schoolbook division limb
+    // by limb. The quotient of integers is unique, so this equals the shift-subtract result below
+    // (the tests compare both), about a hundred times faster.
+    const std::uint64_t d = divisor.limbs_[0];
+    std::uint64_t carry = 0;
+    for (std::size_t i = kLimbs; i-- > 0;) {
+      const std::uint64_t current = (carry << 32) | limbs_[i];
+      limbs_[i] = static_cast<std::uint32_t>(current / d);
+      carry = current % d;
+    }
+    return *this;
+  }
   if (divisor_bits > numerator_bits) {
     *this = Uint256();
     return *this;

@@ -72,6 +72,21 @@ TEST(Uint256, long_division_satisfies_the_division_identity) {
   }
 }
 
+TEST(Uint256, one_limb_divisors_satisfy_the_division_identity_on_wide_numerators) {
+  // The one-limb fast path (what a retarget's division by the timespan takes).
+  std::mt19937_64 rng(11);
+  for (int i = 0; i < 2000; ++i) {
+    Uint256 a;
+    for (int limb = 0; limb < 4; ++limb) a = (a << 64) + Uint256(rng());
+    a >>= 1 + static_cast<unsigned>(rng() % 200);
+    const Uint256 b(1 + (rng() >> 32));  // 1 … 2^32
+    const Uint256 q = a / b;
+    EXPECT_LE(q * b, a);
+    EXPECT_GT((q + Uint256(1)) * b, a);
+  }
+  EXPECT_EQ(Uint256(1209600) / Uint256(1209600), Uint256(1));
+}
+
 TEST(Uint256, division_by_zero_throws) { EXPECT_THROW((void)(Uint256(5) / Uint256()), std::domain_error); }
 
 TEST(Uint256, ordering_is_by_magnitude) {
