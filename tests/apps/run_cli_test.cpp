@@ -1,1 +1,171 @@
-// (being written)
+// End-to-end tests of `hashpivot run`: the JSON contract, the table, determinism across threads,
+// bad input, and the bundled scenarios.
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "apps/cli_runner.hpp"
+
+namespace {
+
+using hashpivot::testing::run_cli;
+using hashpivot::testing::temp_path;
+using Result = hashpivot::testing::CliResult;
+
+// Test inputs, not a calibrated case.
+const std::string kScenario = R"([scenario]
+name = "cli test miner"
+start_date = 2026-02-01
+horizon_years = 2
+paths = 100000
+seed = 3
+discount_rate_annual = 0.1
+
+[market]
+calibration = ")" + std::string(HASHPIVOT_TEST_DATA_DIR) + R"(/calibration/halving_2024_market.toml"
+btc_price_usd = 78702.39
+fees_btc_per_block = 0.019
+network_hashrate_ehs = 866.2
+height = 934542
+bits = "0x1701fca1"
+epoch_first_block_time_unix = 1769110282
+
+[[machines]]
+name = "S21"
+hashrate_th = 200
+power_w = 3500
+release_year = 2023
+
+[[sites]]
+name = "site"
+capacity_mw = 40
+power_price_usd_per_mwh = 45
+
+[[fleet]]
+machine = "S21"
+site = "site"
+count = 10000
+
+[treasury]
+btc = 500
+cash_usd = 20e6
+sga_usd_per_year = 5e6
+
+[[debt]]
+name = "term"
+kind = "term"
+principal_usd = 30e6
+rate_annual = 0.1
+maturity = 2027-06-01
+
+[[strategies]]
+name = "hold"
+
+[[strategies]]
+name = "sell_all"
+sell = "sell_all_mined"
+)";
+
+std::filesystem::path write_scenario(const std::string& name, const std::string& text) {
+  const auto path = temp_path(name);
+  std::ofstream(path) << text;
+  return path;
+}
+
+TEST(RunCli, json_has_the_issue_keys_and_sane_values) {
+  const auto path = write_scenario("run_cli_json.toml", kScenario);
+  const Result r = run_cli("run " + path.string() + " --paths 300 --seed 9 --threads 2 --json");
+  std::filesystem::remove(path);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["seed"], 9);
+  EXPECT_EQ(j["paths"], 300);
+  ASSERT_EQ(j["strategies"].size(), 2u);
+  for (const auto& s : j["strategies"]) {
+    for (const char* key : {"name", "p_default", "npv_usd", "cvar5_usd", "btc_mined", "btc_held_end", "cost_per_btc_usd",
+                            "hashcost_usd_per_ph_day"})
+      EXPECT_TRUE(s.contains(key)) << key;
+    for (const char* key : {"mean", "p5", "p50", "p95"}) EXPECT_TRUE(s["npv_usd"][key].is_number()) << key;
+    EXPECT_TRUE(s["btc_mined"]["mean"].is_number());
+    EXPECT_TRUE(s["btc_held_end"]["mean"].is_number());
+    EXPECT_TRUE(s["cost_per_btc_usd"]["cash"].is_number());
+    EXPECT_TRUE(s["cost_per_btc_usd"]["all_in"].is_number());
+    const double p = s["p_default"];
+    EXPECT_GE(p, 0.0);
+    EXPECT_LE(p, 1.0);
+    EXPECT_LE(s["npv_usd"]["p5"].get<double>(), s["npv_usd"]["p50"].get<double>());
+    EXPECT_LE(s["npv_usd"]["p50"].get<double>(), s["npv_usd"]["p95"].get<double>());
+    EXPECT_LE(s["cvar5_usd"].get<double>(), s["npv_usd"]["mean"].get<double>());
+    EXPECT_GE(s["cost_per_btc_usd"]["all_in"].get<double>(), s["cost_per_btc_usd"]["cash"].get<double>());
+  }
+  // 10,000 S21 at 200 TH/s: 2 EH/s of the network's 866 EH/s, about 0.23% of ~52,600 blocks a year
+  // of 3.125 BTC plus fees, for two years. A loose band around that arithmetic.
+  const double mined = j["strategies"][0]["btc_mined"]["mean"];
+  const double share = 2.0 / 866.2;
+  const double expected_rough = share * 144 * 730 * 3.14;
+  EXPECT_GT(mined, 0.6 * expected_rough);
+  EXPECT_LT(mined, 1.2 * expected_rough);
+  // The first strategy against itself.
+  EXPECT_EQ(j["strategies"][0]["npv_vs_first_usd"]["mean"], 0.0);
+}
+
+TEST(RunCli, output_is_identical_for_any_thread_count) {
+  const auto path = write_scenario("run_cli_threads.toml", kScenario);
+  const Result one = run_cli("run " + path.string() + " --paths 600 --threads 1 --json");
+  const Result two = run_cli("run " + path.string() + " --paths 600 --threads 2 --json");
+  const Result three = run_cli("run " + path.string() + " --paths 600 --threads 3 --json");
+  std::filesystem::remove(path);
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  EXPECT_EQ(one.out, two.out);
+  EXPECT_EQ(one.out, three.out);
+}
+
+TEST(RunCli, table_names_every_strategy_and_metric) {
+  const auto path = write_scenario("run_cli_table.toml", kScenario);
+  const Result r = run_cli("run " + path.string() + " --paths 200");
+  std::filesystem::remove(path);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* text : {"hold", "sell_all", "P(default)", "NPV to equity, mean", "CVaR 5%", "BTC mined",
+                           "BTC held at the horizon", "Cash cost per BTC", "All-in cost per BTC", "Hashcost",
+                           "EBITDA per year", "95% CI"})
+    EXPECT_NE(r.out.find(text), std::string::npos) << text << "\n" << r.out;
+  // Not a terminal: no progress line.
+  EXPECT_EQ(r.err.find("paths ("), std::string::npos) << r.err;
+}
+
+TEST(RunCli, bad_input_names_file_line_and_key_and_prints_nothing) {
+  std::string text = kScenario;
+  text.replace(text.find("capacity_mw = 40"), 16, "capacity_mw = -40");
+  const auto path = write_scenario("run_cli_bad.toml", text);
+  const Result r = run_cli("run " + path.string() + " --paths 10");
+  ASSERT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(path.string() + ":"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("capacity_mw"), std::string::npos) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+
+  const Result missing = run_cli("run /nonexistent/scenario.toml");
+  EXPECT_EQ(missing.exit_code, 2) << missing.err;
+  const Result zero = run_cli("run " + path.string() + " --paths 0");
+  EXPECT_EQ(zero.exit_code, 2) << zero.err;
+  std::filesystem::remove(path);
+}
+
+TEST(RunCli, every_bundled_scenario_runs) {
+  int scenarios = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(HASHPIVOT_SCENARIOS_DIR)) {
+    if (entry.path().extension() != ".toml") continue;
+    const Result r = run_cli("run " + entry.path().string() + " --paths 64 --json");
+    ASSERT_EQ(r.exit_code, 0) << entry.path() << "\n" << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_GE(j["strategies"].size(), 2u) << entry.path();
+    ++scenarios;
+  }
+  EXPECT_GE(scenarios, 3);  // cango and two contrasting firms
+}
+
+}  // namespace
