@@ -1,6 +1,7 @@
 #include "hashpivot/engine/simulation.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <climits>
 #include <cmath>
@@ -46,6 +47,41 @@ void StrategyStatistics::clear() {
   npv_vs_first.clear();
 }
 
+const char* accounts_field_name(AccountsField field) {
+  switch (field) {
+    case AccountsField::kMiningRevenueUsd: return "mining_revenue_usd";
+    case AccountsField::kHpcRevenueUsd: return "hpc_revenue_usd";
+    case AccountsField::kPowerCostUsd: return "power_cost_usd";
+    case AccountsField::kCurtailmentCreditUsd: return "curtailment_credit_usd";
+    case AccountsField::kOpexUsd: return "opex_usd";
+    case AccountsField::kSgaUsd: return "sga_usd";
+    case AccountsField::kEbitdaUsd: return "ebitda_usd";
+    case AccountsField::kDepreciationUsd: return "depreciation_usd";
+    case AccountsField::kInterestUsd: return "interest_usd";
+    case AccountsField::kTaxUsd: return "tax_usd";
+    case AccountsField::kNetIncomeUsd: return "net_income_usd";
+    case AccountsField::kOperatingCashFlowUsd: return "operating_cash_flow_usd";
+    case AccountsField::kInvestingCashFlowUsd: return "investing_cash_flow_usd";
+    case AccountsField::kFinancingCashFlowUsd: return "financing_cash_flow_usd";
+    case AccountsField::kBtcMined: return "btc_mined";
+    case AccountsField::kBtcSold: return "btc_sold";
+    case AccountsField::kBtcLiquidated: return "btc_liquidated";
+    case AccountsField::kCount: break;
+  }
+  return "?";
+}
+
+MonthlyAccounts::MonthlyAccounts(std::size_t strategies, std::size_t months)
+    : months_(months), cells_(strategies * months * kFields) {}
+
+void MonthlyAccounts::merge(const MonthlyAccounts& other) {
+  for (std::size_t i = 0; i < cells_.size(); ++i) cells_[i].merge(other.cells_[i]);
+}
+
+void MonthlyAccounts::clear() {
+  for (Moments& m : cells_) m.clear();
+}
+
 namespace {
 
 constexpr std::size_t kFirmSeries = static_cast<std::size_t>(FirmSeries::kCount);
@@ -79,21 +115,25 @@ struct Accumulator {
   std::vector<StrategyStatistics> strategies;
   MonthlySeries firm_series;
   MonthlySeries market_series;
+  MonthlyAccounts accounts;
 
   Accumulator(const firm::Scenario& scenario, std::size_t months, std::uint64_t paths)
       : firm_series({scenario.strategies.size(), months, kFirmSeries}),
-        market_series({1, months, kMarketSeries}) {
+        market_series({1, months, kMarketSeries}),
+        accounts(scenario.strategies.size(), months) {
     for (const firm::Strategy& s : scenario.strategies) strategies.emplace_back(s.name, months, paths);
   }
   void merge(const Accumulator& o) {
     for (std::size_t s = 0; s < strategies.size(); ++s) strategies[s].merge(o.strategies[s]);
     firm_series.merge(o.firm_series);
     market_series.merge(o.market_series);
+    accounts.merge(o.accounts);
   }
   void clear() {
     for (StrategyStatistics& s : strategies) s.clear();
     firm_series.clear();
     market_series.clear();
+    accounts.clear();
   }
 };
 
@@ -109,6 +149,7 @@ struct FirmRun {
   double effective_ph_days = 0;
   double ebitda_usd = 0;
   double ebitda_last_year_usd = 0;
+  std::array<double, MonthlyAccounts::kFields> month_sums{};
 };
 
 /// A thread's scratch: sized once, reused for every path of every block it runs.
@@ -166,6 +207,7 @@ class Worker {
         r.state.tenant_default_after_days[k] = tenant_default_after_[k];
       r.btc_mined = r.cash_cost_usd = r.all_in_cost_usd = r.effective_ph_days = 0;
       r.ebitda_usd = r.ebitda_last_year_usd = 0;
+      r.month_sums.fill(0.0);
     }
   }
 
@@ -203,7 +245,10 @@ class Worker {
         if (a.btc_mined > 0) r.effective_ph_days += a.btc_mined / (md.hashprice_btc_per_ph_day * (1.0 - r.plan.pool_fee));
         r.ebitda_usd += a.ebitda_usd;
         if (d >= last_year_from) r.ebitda_last_year_usd += a.ebitda_usd;
+        add_day(a, r.month_sums);
         if (month_end) {
+          acc.accounts.add(s, month, r.month_sums.data());
+          r.month_sums.fill(0.0);
           const firm::BalanceSheet bs = firm::balance_sheet(r.state);
           const double btc = held_btc(r.state);
           acc.firm_series.add(s, month, static_cast<std::size_t>(FirmSeries::kCashUsd), r.state.cash_usd);
@@ -217,13 +262,34 @@ class Worker {
         acc.market_series.add(0, month, static_cast<std::size_t>(MarketSeries::kBtcPriceUsd), md.price_usd_per_btc);
         acc.market_series.add(0, month, static_cast<std::size_t>(MarketSeries::kHashpriceUsdPerPhDay),
                               month_hashprice_sum / month_days);
-        acc.market_series.add(0, month, static_cast<std::size_t>(MarketSeries::kDifficulty), md.difficulty);
+        acc.market_series.add(0, month, static_cast<std::size_t>(MarketSeries::kDifficultyT), md.difficulty / 1e12);
         acc.market_series.add(0, month, static_cast<std::size_t>(MarketSeries::kFeesBtcPerBlock), md.fees_btc_per_block);
         month_hashprice_sum = 0;
         month_days = 0;
       }
     }
     finish_path(md.price_usd_per_btc, acc);
+  }
+
+  static void add_day(const firm::DayAccounts& a, std::array<double, MonthlyAccounts::kFields>& sums) {
+    const auto at = [&sums](AccountsField f) -> double& { return sums[static_cast<std::size_t>(f)]; };
+    at(AccountsField::kMiningRevenueUsd) += a.mining_revenue_usd;
+    at(AccountsField::kHpcRevenueUsd) += a.hpc_revenue_usd;
+    at(AccountsField::kPowerCostUsd) += a.power_cost_usd;
+    at(AccountsField::kCurtailmentCreditUsd) += a.curtailment_credit_usd;
+    at(AccountsField::kOpexUsd) += a.opex_usd;
+    at(AccountsField::kSgaUsd) += a.sga_usd;
+    at(AccountsField::kEbitdaUsd) += a.ebitda_usd;
+    at(AccountsField::kDepreciationUsd) += a.depreciation_usd;
+    at(AccountsField::kInterestUsd) += a.interest_usd;
+    at(AccountsField::kTaxUsd) += a.tax_usd;
+    at(AccountsField::kNetIncomeUsd) += a.net_income_usd;
+    at(AccountsField::kOperatingCashFlowUsd) += a.operating_cash_flow_usd;
+    at(AccountsField::kInvestingCashFlowUsd) += a.investing_cash_flow_usd;
+    at(AccountsField::kFinancingCashFlowUsd) += a.financing_cash_flow_usd;
+    at(AccountsField::kBtcMined) += a.btc_mined;
+    at(AccountsField::kBtcSold) += a.btc_sold;
+    at(AccountsField::kBtcLiquidated) += a.btc_liquidated;
   }
 
   static double held_btc(const firm::FirmState& state) {
@@ -328,6 +394,7 @@ RunResult run_simulation(const firm::Scenario& scenario, const MarketModel& mark
                    std::move(total.strategies),
                    std::move(total.firm_series),
                    std::move(total.market_series),
+                   std::move(total.accounts),
                    market.description,
                    0.0};
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

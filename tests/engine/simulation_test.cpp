@@ -283,6 +283,21 @@ TEST(Simulation, monthly_calendar_and_default_months_are_consistent) {
     EXPECT_EQ(st.default_month.total().events(), st.defaulted.events()) << st.name;
     EXPECT_EQ(r.firm_series.moments(0, 23, 0).count(), 256u);
   }
+  // Monthly accounts add up to the horizon totals.
+  for (std::size_t k = 0; k < r.strategies.size(); ++k) {
+    double mined = 0, ebitda = 0;
+    for (std::size_t m = 0; m < r.months.size(); ++m) {
+      mined += r.accounts.at(k, m, AccountsField::kBtcMined).mean();
+      ebitda += r.accounts.at(k, m, AccountsField::kEbitdaUsd).mean();
+    }
+    EXPECT_NEAR(mined, r.strategies[k].btc_mined.mean(), 1e-9 * mined) << r.strategies[k].name;
+    EXPECT_NEAR(ebitda / (730 / 365.0), r.strategies[k].ebitda_usd_per_year.mean(), 1e-6 * std::abs(ebitda) + 1e-6)
+        << r.strategies[k].name;
+  }
+  // Difficulty (in T) at the first month end: the start's bits give about 141.7 T.
+  const double difficulty_t = r.market_series.quantile(0, 0, static_cast<std::size_t>(MarketSeries::kDifficultyT), 0.5);
+  EXPECT_GT(difficulty_t, 100.0);
+  EXPECT_LT(difficulty_t, 200.0);
   // The market is common: its month-end price count is the paths.
   EXPECT_EQ(r.market_series.moments(0, 0, static_cast<std::size_t>(MarketSeries::kBtcPriceUsd)).count(), 256u);
 }

@@ -39,7 +39,36 @@ inline constexpr double kCvarAlpha = 0.05;
 
 /// Month-end (or month-mean) series kept as quantile sketches per strategy and month.
 enum class FirmSeries : std::size_t { kCashUsd, kBtcHeld, kDebtUsd, kEquityUsd, kCount };
-enum class MarketSeries : std::size_t { kBtcPriceUsd, kHashpriceUsdPerPhDay, kDifficulty, kFeesBtcPerBlock, kCount };
+/// Difficulty is kept in trillions (T): the quantile sketches cover magnitudes up to 1e12.
+enum class MarketSeries : std::size_t { kBtcPriceUsd, kHashpriceUsdPerPhDay, kDifficultyT, kFeesBtcPerBlock, kCount };
+
+/// Monthly sums of the daily accounts (income statement, cash flow, BTC flows), averaged over paths.
+enum class AccountsField : std::size_t {
+  kMiningRevenueUsd, kHpcRevenueUsd, kPowerCostUsd, kCurtailmentCreditUsd, kOpexUsd, kSgaUsd, kEbitdaUsd,
+  kDepreciationUsd, kInterestUsd, kTaxUsd, kNetIncomeUsd, kOperatingCashFlowUsd, kInvestingCashFlowUsd,
+  kFinancingCashFlowUsd, kBtcMined, kBtcSold, kBtcLiquidated, kCount
+};
+[[nodiscard]] const char* accounts_field_name(AccountsField field);
+
+/// strategies × months × AccountsField means over paths (a defaulted path contributes zeros).
+class MonthlyAccounts {
+ public:
+  MonthlyAccounts(std::size_t strategies, std::size_t months);
+  void add(std::size_t strategy, std::size_t month, const double* sums) {
+    Moments* cell = &cells_[(strategy * months_ + month) * kFields];
+    for (std::size_t f = 0; f < kFields; ++f) cell[f].add(sums[f]);
+  }
+  void merge(const MonthlyAccounts& other);
+  void clear();
+  [[nodiscard]] const Moments& at(std::size_t strategy, std::size_t month, AccountsField field) const {
+    return cells_[(strategy * months_ + month) * kFields + static_cast<std::size_t>(field)];
+  }
+  static constexpr std::size_t kFields = static_cast<std::size_t>(AccountsField::kCount);
+
+ private:
+  std::size_t months_;
+  std::vector<Moments> cells_;
+};
 
 struct RunOptions {
   std::int64_t paths = 0;
@@ -86,6 +115,7 @@ struct RunResult {
   std::vector<StrategyStatistics> strategies;
   MonthlySeries firm_series;           // strategies × months × FirmSeries, at month end
   MonthlySeries market_series;         // 1 × months × MarketSeries (price, difficulty, fees at month end; hashprice: month mean)
+  MonthlyAccounts accounts;            // strategies × months × AccountsField
   std::vector<std::string> market_description;
   double seconds = 0;                  // wall time of the simulation
 };

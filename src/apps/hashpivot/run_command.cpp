@@ -34,9 +34,53 @@ constexpr double kProgressAfterSeconds = 1.0;  // quiet for short runs
 
 double quantile(const engine::StrategyStatistics& s, double q) { return s.npv_quantiles.quantile(q); }
 
+nlohmann::json band(const engine::MonthlySeries& series, std::size_t strategy, std::size_t month, std::size_t which) {
+  return {{"p5", series.quantile(strategy, month, which, 0.05)},
+          {"p25", series.quantile(strategy, month, which, 0.25)},
+          {"p50", series.quantile(strategy, month, which, 0.50)},
+          {"p75", series.quantile(strategy, month, which, 0.75)},
+          {"p95", series.quantile(strategy, month, which, 0.95)}};
+}
+
+/// Per month: mean monthly accounts, month-end balance quantiles, cumulative default probability.
+nlohmann::json strategy_months(const engine::RunResult& r, std::size_t k) {
+  nlohmann::json months = nlohmann::json::array();
+  for (std::size_t m = 0; m < r.months.size(); ++m) {
+    nlohmann::json month{{"month", r.months[m]}};
+    for (std::size_t f = 0; f < engine::MonthlyAccounts::kFields; ++f) {
+      const auto field = static_cast<engine::AccountsField>(f);
+      month[engine::accounts_field_name(field)] = r.accounts.at(k, m, field).mean();
+    }
+    using engine::FirmSeries;
+    month["cash_usd"] = band(r.firm_series, k, m, static_cast<std::size_t>(FirmSeries::kCashUsd));
+    month["btc_held"] = band(r.firm_series, k, m, static_cast<std::size_t>(FirmSeries::kBtcHeld));
+    month["debt_usd"] = band(r.firm_series, k, m, static_cast<std::size_t>(FirmSeries::kDebtUsd));
+    month["equity_usd"] = band(r.firm_series, k, m, static_cast<std::size_t>(FirmSeries::kEquityUsd));
+    month["p_default_cumulative"] = r.strategies[k].default_month.cumulative(m).probability();
+    months.push_back(std::move(month));
+  }
+  return months;
+}
+
+nlohmann::json market_months(const engine::RunResult& r) {
+  nlohmann::json months = nlohmann::json::array();
+  using engine::MarketSeries;
+  for (std::size_t m = 0; m < r.months.size(); ++m) {
+    months.push_back({{"month", r.months[m]},
+                      {"btc_price_usd", band(r.market_series, 0, m, static_cast<std::size_t>(MarketSeries::kBtcPriceUsd))},
+                      {"hashprice_usd_per_ph_day",
+                       band(r.market_series, 0, m, static_cast<std::size_t>(MarketSeries::kHashpriceUsdPerPhDay))},
+                      {"difficulty_t", band(r.market_series, 0, m, static_cast<std::size_t>(MarketSeries::kDifficultyT))},
+                      {"fees_btc_per_block",
+                       band(r.market_series, 0, m, static_cast<std::size_t>(MarketSeries::kFeesBtcPerBlock))}});
+  }
+  return months;
+}
+
 nlohmann::json to_json(const engine::RunResult& r) {
   nlohmann::json strategies = nlohmann::json::array();
-  for (const engine::StrategyStatistics& s : r.strategies) {
+  for (std::size_t k = 0; k < r.strategies.size(); ++k) {
+    const engine::StrategyStatistics& s = r.strategies[k];
     const engine::ConfidenceInterval ci = s.npv_vs_first.confidence_interval_95();
     strategies.push_back({
         {"name", s.name},
@@ -60,6 +104,7 @@ nlohmann::json to_json(const engine::RunResult& r) {
          {{"mean", s.npv_vs_first.difference().mean()},
           {"ci95", {ci.lower, ci.upper}},
           {"p_better", s.npv_vs_first.candidate_wins().probability()}}},
+        {"months", strategy_months(r, k)},
     });
   }
   return {{"scenario", r.scenario_name},
@@ -67,7 +112,9 @@ nlohmann::json to_json(const engine::RunResult& r) {
           {"paths", r.paths},
           {"start_date", format_date(r.start_day)},
           {"horizon_days", r.horizon_days},
-          {"strategies", strategies}};
+          {"strategies", strategies},
+          {"market_months", market_months(r)},
+          {"market", r.market_description}};
 }
 
 std::string millions(double usd) { return std::isfinite(usd) ? fmt::format("{:.1f}", usd / 1e6) : "-"; }
