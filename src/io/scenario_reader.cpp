@@ -27,6 +27,38 @@ std::uint32_t parse_bits(TableReader& t, const std::string& key) {
   return bits;
 }
 
+// Plausibility bounds that catch a wrong unit (a number right in another unit), with the hint.
+// They are wide: any real value lies inside them by orders of magnitude.
+constexpr double kMaxNetworkHashrateEhs = 1e5;    // 100,000 EH/s: ~115x the Jan 2026 network
+constexpr double kMinEfficiencyJPerTh = 5.0;      // the best machines of 2025 draw ~10 J/TH
+constexpr double kMaxEfficiencyJPerTh = 10'000.0; // a 2013 ASIC drew ~10,000 J/TH (USB sticks)
+constexpr double kMinPowerPriceUsdPerMwh = 1.0;   // below: a price in USD/kWh
+constexpr double kMaxFeesBtcPerBlock = 50.0;      // above: sat, or fees of a day
+
+void check_units_of_market(TableReader& t, const firm::MarketSetup& m) {
+  if (m.network_hashrate_ehs > kMaxNetworkHashrateEhs)
+    t.fail("network_hashrate_ehs", fmt::format("{} EH/s looks like TH/s or PH/s; expected EH/s (866.2 EH/s in January 2026)",
+                                               m.network_hashrate_ehs));
+  if (m.fees_btc_per_block > kMaxFeesBtcPerBlock)
+    t.fail("fees_btc_per_block", fmt::format("{} BTC per block looks like sat or a day's fees; expected BTC per block "
+                                             "(0.019 in January 2026)",
+                                             m.fees_btc_per_block));
+}
+
+void check_units_of_machine(TableReader& t, const firm::MachineModel& m) {
+  const double j_per_th = m.efficiency_j_per_th();
+  if (j_per_th < kMinEfficiencyJPerTh || j_per_th > kMaxEfficiencyJPerTh)
+    t.fail("power_w", fmt::format("{} W for {} TH/s is {:.3g} J/TH, outside what any machine draws ({}-{} J/TH): "
+                                  "expected W and TH/s per machine (an S21 is 200 TH/s at 3,500 W)",
+                                  m.power_w, m.hashrate_th, j_per_th, kMinEfficiencyJPerTh, kMaxEfficiencyJPerTh));
+}
+
+void check_units_of_site(TableReader& t, const firm::Site& s) {
+  if (s.power_price_usd_per_mwh > 0 && s.power_price_usd_per_mwh < kMinPowerPriceUsdPerMwh)
+    t.fail("power_price_usd_per_mwh", fmt::format("{} looks like USD/kWh; expected USD/MWh (7.58 cents/kWh = 75.8 USD/MWh)",
+                                                  s.power_price_usd_per_mwh));
+}
+
 firm::RunSettings read_run(TableReader t) {
   firm::RunSettings run{
       .name = t.require_string("name"),
@@ -58,6 +90,7 @@ firm::MarketSetup read_market(TableReader t) {
       .history_file = "",
   };
   if (m.btc_price_model == "block_bootstrap") m.history_file = t.require_string("history");
+  check_units_of_market(t, m);
   t.finish();
   return m;
 }
@@ -70,6 +103,7 @@ firm::MachineModel read_machine(TableReader t) {
       .release_year = static_cast<int>(t.require_integer("release_year", Range{2009, 2100})),
       .price_usd = t.number_or("price_usd", 0.0, Range::non_negative()),
   };
+  check_units_of_machine(t, m);
   t.finish();
   return m;
 }
@@ -101,6 +135,7 @@ firm::Site read_site(TableReader t) {
       .conversion = std::nullopt,
   };
   if (auto conversion = t.optional_table("conversion")) s.conversion = read_conversion(*conversion);
+  check_units_of_site(t, s);
   t.finish();
   return s;
 }
