@@ -162,6 +162,22 @@ void print_table(const engine::RunResult& r, const std::string& path) {
                  percent(d.candidate_wins().probability()));
     }
   }
+  if (r.strategies.size() > 1) {
+    std::size_t best = 0, safest = 0;
+    for (std::size_t i = 1; i < r.strategies.size(); ++i) {
+      if (r.strategies[i].npv_usd.mean() > r.strategies[best].npv_usd.mean()) best = i;
+      if (r.strategies[i].defaulted.probability() < r.strategies[safest].defaulted.probability()) safest = i;
+    }
+    const auto& b = r.strategies[best];
+    const auto& s = r.strategies[safest];
+    fmt::print("\nHighest mean NPV: {} (${}M); lowest probability of default: {} ({}).", b.name, millions(b.npv_usd.mean()),
+               s.name, percent(s.defaulted.probability()));
+    if (best != safest) {
+      fmt::print(" The choice trades value against survival: {} defaults on {} of paths, {} has ${}M less mean NPV.",
+                 b.name, percent(b.defaulted.probability()), s.name, millions(b.npv_usd.mean() - s.npv_usd.mean()));
+    }
+    fmt::print("\n");
+  }
   fmt::print("\nNPV to equity: what holders own at the horizon (cash + BTC at market − debt + terminal value), "
              "discounted; 0 on paths that default.\n");
 }
