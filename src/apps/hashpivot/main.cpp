@@ -9,6 +9,7 @@
 #include "calibrate_command.hpp"
 #include "chain_command.hpp"
 #include "network_command.hpp"
+#include "options_command.hpp"
 #include "run_command.hpp"
 #include "cli_support.hpp"
 #include "hashpivot/core/error.hpp"
@@ -24,6 +25,7 @@ int main(int argc, char** argv) {
   add_calibrate_command(app, exit_code);
   add_run_command(app, exit_code);
   add_backtest_command(app, exit_code);
+  add_options_command(app, exit_code);
 
   try {
     app.parse(argc, argv);
