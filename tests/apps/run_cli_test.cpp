@@ -169,3 +169,21 @@ TEST(RunCli, every_bundled_scenario_runs) {
 }
 
 }  // namespace
+
+namespace {
+
+// The benchmark's JSON contract (no timing is asserted: speed is measured, not tested).
+TEST(BenchCli, json_has_the_issue_keys) {
+  const auto path = write_scenario("bench_cli.toml", kScenario);
+  const Result r = run_cli("bench " + path.string() + " --paths 256 --threads 2 --json");
+  std::filesystem::remove(path);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  for (const char* key : {"path_days_per_second", "threads", "path_days_per_second_per_core",
+                          "gbm_path_steps_per_second_per_core", "peak_rss_mib"})
+    EXPECT_TRUE(j[key].is_number()) << key;
+  EXPECT_EQ(j["threads"], 2);
+  EXPECT_GT(j["peak_rss_mib"].get<double>(), 0.0);
+}
+
+}  // namespace

@@ -6,6 +6,7 @@
 #include <exception>
 
 #include "backtest_command.hpp"
+#include "bench_command.hpp"
 #include "calibrate_command.hpp"
 #include "chain_command.hpp"
 #include "network_command.hpp"
@@ -26,6 +27,7 @@ int main(int argc, char** argv) {
   add_run_command(app, exit_code);
   add_backtest_command(app, exit_code);
   add_options_command(app, exit_code);
+  add_bench_command(app, exit_code);
 
   try {
     app.parse(argc, argv);
