@@ -124,12 +124,12 @@ void step_day(const FirmPlan& plan, int day, const DayMarket& market, FirmState&
   }
 
   // 3–4. Mining, power and site costs.
-  const double years = static_cast<double>(day) / kDaysPerYear;
   for (const PlanFleet& f : plan.fleet) {
     const PlanSite& site = plan.sites[f.site];
     const double mining_share =
         site.mining_it_mw > 0.0 ? std::max(0.0, 1.0 - state.converted_mw[f.site] / site.mining_it_mw) : 0.0;
-    const double survival = f.failure_rate_annual > 0.0 ? std::pow(1.0 - f.failure_rate_annual, years) : 1.0;
+    // (1 − f)^(day/365) as one exp of a precomputed log (pow was a tenth of the step's time).
+    const double survival = f.failure_rate_annual > 0.0 ? std::exp(f.log_survival_per_day * static_cast<double>(day)) : 1.0;
     const double share = mining_share * survival;
     if (share <= 0.0) continue;
     // Load at the meter while hashing, MW.

@@ -74,6 +74,7 @@ FirmPlan make_plan(const Scenario& scenario, std::size_t strategy) {
     f.uptime = entry.uptime;
     f.efficiency_j_per_th = machine.efficiency_j_per_th();
     f.failure_rate_annual = entry.failure_rate_annual;
+    f.log_survival_per_day = std::log1p(-entry.failure_rate_annual) / kDaysPerYear;
     f.book_value_usd = entry.book_value_usd;
     f.depreciation_usd_per_day = entry.depreciation_years > 0
                                      ? entry.book_value_usd / (entry.depreciation_years * kDaysPerYear)

@@ -29,6 +29,7 @@ struct PlanFleet {
   double uptime;                   // fraction of the day hashing when switched on
   double efficiency_j_per_th;      // machine power / machine hashrate
   double failure_rate_annual;      // machines lost per year: survival (1 − f)^(day/365)
+  double log_survival_per_day;     // ln(1 − f) / 365, so survival = exp(day × this) (f = 1: −inf)
   double book_value_usd;           // carrying value at day 0
   double depreciation_usd_per_day; // straight line: book / (depreciation_years × 365)
   std::size_t site;                // index into FirmPlan::sites
