@@ -241,7 +241,21 @@ void step_day(const FirmPlan& plan, int day, const DayMarket& market, FirmState&
   // 8. One-off sales.
   for (const PlanSale& sale : plan.sales) {
     if (sale.day != day) continue;
-    const double proceeds = sell_free(state, sale.btc, price, a);
+    double proceeds = sell_free(state, sale.btc, price, a);
+    // Repaying a BTC-backed loan may also sell that loan's collateral (the lender releases what
+    // the repayment frees), but no more of it than the rest of the loan needs.
+    if (sale.use == SaleUse::kRepayDebt && plan.debts[sale.debt].kind == DebtKind::kBtcBacked && price > 0.0) {
+      const double still_owed_btc = std::max(0.0, (state.principal_usd[sale.debt] - proceeds) / price);
+      const double from_collateral =
+          std::min({sale.btc - proceeds / price, state.collateral_btc[sale.debt], still_owed_btc});
+      if (from_collateral > 0.0) {
+        state.collateral_btc[sale.debt] -= from_collateral;
+        state.cash_usd += from_collateral * price;
+        a.btc_sold += from_collateral;
+        a.btc_sale_proceeds_usd += from_collateral * price;
+        proceeds += from_collateral * price;
+      }
+    }
     if (sale.use == SaleUse::kRepayDebt) repay_cash(state, sale.debt, proceeds, a);
   }
 

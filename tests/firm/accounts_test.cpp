@@ -472,6 +472,43 @@ TEST(Accounts, a_btc_backed_loan_is_topped_up_to_target_then_liquidated) {
   EXPECT_NEAR(dry_state.free_btc, 1000 - 30e6 / 35'000, 1e-9);
 }
 
+// Cango's February 2026 sale repaid a BTC-collateralized loan with pledged BTC: a sale that repays
+// a BTC-backed loan sells free BTC first, then the loan's collateral, never more than it owes.
+TEST(Accounts, a_sale_repaying_a_btc_backed_loan_sells_free_btc_then_collateral) {
+  Scenario s = simple_scenario();
+  s.debts = {debt("btc", "btc_backed", 30e6, 0.07, 700, "bullet")};
+  s.debts[0].collateral_btc = 1000;
+  s.debts[0].ltv_target = 0.5;
+  s.debts[0].ltv_call = 0.6;
+  s.debts[0].ltv_liquidation = 0.8;
+  s.treasury.btc = 100;
+  s.strategies[0].sales = {{s.run.start_date, 800, "repay:btc"}};
+  const FirmPlan plan = make_plan(s, 0);
+  FirmState state = make_state(plan);
+  DayAccounts a{};
+  step_day(plan, 0, constant_market(60'000, 50), state, a);
+  // 100 free + mined that day, then collateral up to 800 BTC in all: 800 × 60,000 = 48M > 30M owed,
+  // so only 30M / 60,000 = 500 BTC are sold in all; the loan is closed and the rest released.
+  EXPECT_NEAR(a.btc_sold, 500.0, 1e-9);
+  EXPECT_EQ(state.principal_usd[0], 0.0);
+  EXPECT_EQ(state.collateral_btc[0], 0.0);
+  const double mined = a.btc_mined;
+  EXPECT_NEAR(state.free_btc, 1000 + 100 + mined - 500, 1e-9);
+  EXPECT_NEAR(a.btc_released, 1000 - (500 - 100 - mined), 1e-9);
+  EXPECT_NEAR(a.debt_repaid_usd, 30e6, 1e-6);
+  const BalanceSheet bs = balance_sheet(state);
+  EXPECT_NEAR(bs.assets_usd, bs.liabilities_usd + bs.equity_usd, 1e-6 * bs.assets_usd);
+
+  // A smaller sale repays part of the loan from collateral and keeps the rest pledged.
+  s.strategies[0].sales = {{s.run.start_date, 300, "repay:btc"}};
+  const FirmPlan partial_plan = make_plan(s, 0);
+  FirmState partial = make_state(partial_plan);
+  step_day(partial_plan, 0, constant_market(60'000, 50), partial, a);
+  const double from_collateral = 300 - 100 - a.btc_mined;
+  EXPECT_NEAR(partial.collateral_btc[0], 1000 - from_collateral, 1e-9);
+  EXPECT_NEAR(partial.principal_usd[0], 30e6 - 300 * 60'000.0, 1e-3);
+}
+
 TEST(Accounts, economic_curtailment_with_hourly_prices_follows_curtail_hourly) {
   Scenario s = simple_scenario();
   s.sites[0].power_contract = "index";

@@ -144,6 +144,8 @@ struct BalanceSheet {
 ///  7. Tax on positive pre-tax income (excluding revaluation), paid in cash.
 ///  8. One-off sales on their day (up to the free BTC): proceeds to cash, capex (held as cash for
 ///     capex), or to repay the named debt (rest to cash; a repaid BTC-backed loan releases collateral).
+///     A sale that repays a BTC-backed loan sells free BTC first, then that loan's collateral, no
+///     more than the loan still needs.
 ///  9. Sell policy: sell_all_mined / sell_fraction of today's mined BTC; cash_floor sells free BTC up
 ///     to cash_floor_months × 365/12 × today's cash costs (power + opex + SG&A + interest); hold.
 /// 10. BTC-backed loans: LTV > call → top up from free BTC toward ltv_target; LTV still >
