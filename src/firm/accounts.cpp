@@ -256,7 +256,12 @@ void step_day(const FirmPlan& plan, int day, const DayMarket& market, FirmState&
         proceeds += from_collateral * price;
       }
     }
-    if (sale.use == SaleUse::kRepayDebt) repay_cash(state, sale.debt, proceeds, a);
+    if (sale.use == SaleUse::kRepayDebt) {
+      repay_cash(state, sale.debt, proceeds, a);
+      // The rest of the sale (collateral the repayment released, or more free BTC) goes to cash.
+      const double sold = proceeds / price;
+      if (sold < sale.btc) sell_free(state, sale.btc - sold, price, a);
+    }
   }
 
   // 9. Sell policy.
@@ -306,8 +311,20 @@ void step_day(const FirmPlan& plan, int day, const DayMarket& market, FirmState&
       repay_cash(state, i, state.principal_usd[i], a);
   }
 
-  // 11. Remedies.
+  // 11. Remedies: sell free BTC; then ask BTC lenders for the collateral above what keeps each
+  // loan at its target LTV and sell that; then draw revolvers.
   if (state.cash_usd < 0.0 && price > 0.0) sell_free(state, -state.cash_usd / price, price, a);
+  for (std::size_t i = 0; i < plan.debts.size() && state.cash_usd < 0.0 && price > 0.0; ++i) {
+    const PlanDebt& d = plan.debts[i];
+    if (d.kind != DebtKind::kBtcBacked || state.principal_usd[i] <= 0.0) continue;
+    const double excess = state.collateral_btc[i] - state.principal_usd[i] / (d.ltv_target * price);
+    if (excess <= 0.0) continue;
+    const double release = std::min(excess, -state.cash_usd / price);
+    state.collateral_btc[i] -= release;
+    state.free_btc += release;
+    a.btc_released += release;
+    sell_free(state, release, price, a);
+  }
   for (std::size_t i = 0; i < plan.debts.size() && state.cash_usd < 0.0; ++i) {
     const PlanDebt& d = plan.debts[i];
     if (d.kind != DebtKind::kRevolver || day >= d.maturity_day) continue;

@@ -473,7 +473,8 @@ TEST(Accounts, a_btc_backed_loan_is_topped_up_to_target_then_liquidated) {
 }
 
 // Cango's February 2026 sale repaid a BTC-collateralized loan with pledged BTC: a sale that repays
-// a BTC-backed loan sells free BTC first, then the loan's collateral, never more than it owes.
+// a BTC-backed loan sells free BTC first, then the loan's collateral (no more than it owes); what
+// the repayment released is sold for the rest of the sale.
 TEST(Accounts, a_sale_repaying_a_btc_backed_loan_sells_free_btc_then_collateral) {
   Scenario s = simple_scenario();
   s.debts = {debt("btc", "btc_backed", 30e6, 0.07, 700, "bullet")};
@@ -486,16 +487,18 @@ TEST(Accounts, a_sale_repaying_a_btc_backed_loan_sells_free_btc_then_collateral)
   const FirmPlan plan = make_plan(s, 0);
   FirmState state = make_state(plan);
   DayAccounts a{};
+  const double cash_before = state.cash_usd;
   step_day(plan, 0, constant_market(60'000, 50), state, a);
-  // 100 free + mined that day, then collateral up to 800 BTC in all: 800 × 60,000 = 48M > 30M owed,
-  // so only 30M / 60,000 = 500 BTC are sold in all; the loan is closed and the rest released.
-  EXPECT_NEAR(a.btc_sold, 500.0, 1e-9);
+  // 30M / 60,000 = 500 BTC repay the loan (100 free + the day's mining + collateral); the loan's
+  // release frees the remaining collateral, and 300 more BTC are sold for cash: 800 in all.
+  EXPECT_NEAR(a.btc_sold, 800.0, 1e-9);
   EXPECT_EQ(state.principal_usd[0], 0.0);
   EXPECT_EQ(state.collateral_btc[0], 0.0);
   const double mined = a.btc_mined;
-  EXPECT_NEAR(state.free_btc, 1000 + 100 + mined - 500, 1e-9);
+  EXPECT_NEAR(state.free_btc, 1000 + 100 + mined - 800, 1e-9);
   EXPECT_NEAR(a.btc_released, 1000 - (500 - 100 - mined), 1e-9);
   EXPECT_NEAR(a.debt_repaid_usd, 30e6, 1e-6);
+  EXPECT_NEAR(state.cash_usd - cash_before, 300 * 60'000.0 + a.operating_cash_flow_usd, 1e-3);
   const BalanceSheet bs = balance_sheet(state);
   EXPECT_NEAR(bs.assets_usd, bs.liabilities_usd + bs.equity_usd, 1e-6 * bs.assets_usd);
 
@@ -507,6 +510,39 @@ TEST(Accounts, a_sale_repaying_a_btc_backed_loan_sells_free_btc_then_collateral)
   const double from_collateral = 300 - 100 - a.btc_mined;
   EXPECT_NEAR(partial.collateral_btc[0], 1000 - from_collateral, 1e-9);
   EXPECT_NEAR(partial.principal_usd[0], 30e6 - 300 * 60'000.0, 1e-3);
+}
+
+// When cash runs out, a BTC lender releases the collateral above what keeps the loan at its target
+// LTV; the firm sells it before defaulting: here 1000 − 30M / (0.6 × 60,000) = 166.67 BTC.
+TEST(Accounts, remedies_sell_collateral_in_excess_of_the_target_ltv_before_defaulting) {
+  Scenario s = simple_scenario();
+  s.debts = {debt("btc", "btc_backed", 30e6, 0.07, 700, "bullet")};
+  s.debts[0].collateral_btc = 1000;
+  s.debts[0].ltv_target = 0.6;
+  s.debts[0].ltv_call = 0.7;
+  s.debts[0].ltv_liquidation = 0.85;
+  s.treasury.btc = 0;
+  s.treasury.cash_usd = 0;
+  s.treasury.sga_usd_per_year = 40e6 * 365;  // $40M a day: more than the excess collateral is worth
+  s.strategies[0].sell_policy = "hold";
+  const FirmPlan plan = make_plan(s, 0);
+  FirmState state = make_state(plan);
+  DayAccounts a{};
+  step_day(plan, 0, constant_market(60'000, 50), state, a);
+  const double excess = 1000 - 30e6 / (0.6 * 60'000);
+  EXPECT_NEAR(a.btc_released, excess, 1e-9);
+  EXPECT_NEAR(state.collateral_btc[0], 30e6 / (0.6 * 60'000), 1e-9);
+  EXPECT_NEAR(a.btc_sold, excess + a.btc_mined, 1e-9);  // the day's mining first, then the release
+  EXPECT_TRUE(state.defaulted);
+
+  // With a cost the excess covers, the firm survives at the target LTV or below.
+  s.treasury.sga_usd_per_year = 5e6 * 365;
+  const FirmPlan small = make_plan(s, 0);
+  FirmState survivor = make_state(small);
+  step_day(small, 0, constant_market(60'000, 50), survivor, a);
+  EXPECT_FALSE(survivor.defaulted);
+  EXPECT_NEAR(survivor.cash_usd, 0.0, 1e-6);
+  EXPECT_LE(loan_to_value(survivor.principal_usd[0], survivor.collateral_btc[0], 60'000), 0.6 + 1e-12);
 }
 
 TEST(Accounts, economic_curtailment_with_hourly_prices_follows_curtail_hourly) {

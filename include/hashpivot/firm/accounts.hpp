@@ -152,7 +152,9 @@ struct BalanceSheet {
 ///     liquidation → rules::liquidate, the collateral left is released and any shortfall is due in cash.
 ///     Then covenants: a debt whose covenant_min_cash_usd exceeds the cash is accelerated (its
 ///     principal is repaid in cash now, which the remedies must fund).
-/// 11. Remedies while cash < 0: sell free BTC, then draw revolvers (before maturity) up to their limit.
+/// 11. Remedies while cash < 0: sell free BTC; have BTC lenders release the collateral above what
+///     keeps each loan at its ltv_target and sell it; then draw revolvers (before maturity) up to
+///     their limit.
 /// 12. Cash still < 0 (below -1e-6 USD, the rounding of BTC sold to cover it): default
 ///     (defaulted = true, default_day = day); the day's accounts stay as they are.
 void step_day(const FirmPlan& plan, int day, const DayMarket& market, FirmState& state, DayAccounts& accounts);
