@@ -8,5 +8,5 @@ cd "$root"
 if (($# > 0)); then
   exec build/hashpivot "$@"
 fi
-# The main job until the firm model exists: Bitcoin's retarget rule replayed over the real mainnet history.
-build/hashpivot chain verify build/data/mainnet_retargets.csv
+# The main job: Cango's February 2026 choices compared on 10,000 simulated paths.
+build/hashpivot run scenarios/cango.toml
