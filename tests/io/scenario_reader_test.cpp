@@ -157,5 +157,83 @@ TEST(ScenarioReader, checks_references_and_physical_limits) {
             "strategies[2].pivot_mw: 50 MW is more than the site's capacity of 10 MW");
 }
 
+
+// ---- Keys added with the covenant and the drift overrides -------------------------------------
+
+// Reads the scenario with `original` replaced (the first occurrence) and returns it.
+firm::Scenario read_with(const std::string& original, const std::string& replacement) {
+  std::string text = kValid;
+  const auto at = text.find(original);
+  EXPECT_NE(at, std::string::npos) << "not in the scenario: " << original;
+  if (at != std::string::npos) text.replace(at, original.size(), replacement);
+  return read_scenario(write(text).string());
+}
+
+const std::string kEpochLine = "epoch_first_block_time_unix = 1769110282\n";
+const std::string kLoanRate = "rate_annual = 0.09\n";
+
+TEST(ScenarioReader, the_drift_overrides_are_optional_and_read_when_given) {
+  const auto absent = read_scenario(write(kValid).string());
+  EXPECT_FALSE(absent.market.btc_price_drift_annual.has_value());
+  EXPECT_FALSE(absent.market.hashrate_drift_annual.has_value());
+  EXPECT_TRUE(absent.market.history_file.empty());
+  const auto given =
+      read_with(kEpochLine, kEpochLine + "btc_price_drift_annual = -0.25\nhashrate_drift_annual = 0.3\n");
+  ASSERT_TRUE(given.market.btc_price_drift_annual.has_value());
+  ASSERT_TRUE(given.market.hashrate_drift_annual.has_value());
+  EXPECT_DOUBLE_EQ(*given.market.btc_price_drift_annual, -0.25);
+  EXPECT_DOUBLE_EQ(*given.market.hashrate_drift_annual, 0.3);
+  // The ends of the documented range [-2, 2] are accepted.
+  const auto ends = read_with(kEpochLine, kEpochLine + "btc_price_drift_annual = -2\nhashrate_drift_annual = 2\n");
+  EXPECT_DOUBLE_EQ(*ends.market.btc_price_drift_annual, -2.0);
+  EXPECT_DOUBLE_EQ(*ends.market.hashrate_drift_annual, 2.0);
+}
+
+TEST(ScenarioReader, a_drift_out_of_range_names_file_line_and_key) {
+  EXPECT_EQ(error_with(kEpochLine, kEpochLine + "btc_price_drift_annual = 2.5\n", "btc_price_drift_annual"),
+            "market.btc_price_drift_annual: expected a number in [-2, 2], got 2.5");
+  EXPECT_EQ(error_with(kEpochLine, kEpochLine + "hashrate_drift_annual = -3\n", "hashrate_drift_annual"),
+            "market.hashrate_drift_annual: expected a number in [-2, 2], got -3");
+  EXPECT_EQ(error_with(kEpochLine, kEpochLine + "hashrate_drift_annual = \"0.1\"\n", "hashrate_drift_annual"),
+            "market.hashrate_drift_annual: expected a number in [-2, 2], got a string");
+}
+
+TEST(ScenarioReader, block_bootstrap_requires_its_history_and_no_other_model_takes_one) {
+  const std::string bootstrap = kEpochLine + "btc_price_model = \"block_bootstrap\"\n";
+  const auto with_history = read_with(kEpochLine, bootstrap + "history = \"history.csv\"\n");
+  EXPECT_EQ(with_history.market.btc_price_model, "block_bootstrap");
+  EXPECT_EQ(with_history.market.history_file, "history.csv");
+  // Missing: reported at the [market] table's line.
+  EXPECT_EQ(error_with(kEpochLine, bootstrap, "[market]"), "market.history: missing field (expected a string)");
+  EXPECT_EQ(error_with(kEpochLine, bootstrap + "history = 7\n", "history = 7"),
+            "market.history: expected a string in quotes");
+  // With another price model nobody reads it: an unknown key, not silently ignored.
+  EXPECT_EQ(error_with(kEpochLine, kEpochLine + "btc_price_model = \"gbm\"\nhistory = \"history.csv\"\n", "history ="),
+            "market.history: unknown key (misspelt, or not valid here)");
+}
+
+TEST(ScenarioReader, the_minimum_cash_covenant_is_read_on_any_debt_and_defaults_to_none) {
+  const auto absent = read_scenario(write(kValid).string());
+  ASSERT_EQ(absent.debts.size(), 1u);
+  EXPECT_EQ(absent.debts[0].covenant_min_cash_usd, 0.0);
+  const auto given = read_with(kLoanRate, kLoanRate + "covenant_min_cash_usd = 2.5e6\n");
+  EXPECT_DOUBLE_EQ(given.debts[0].covenant_min_cash_usd, 2.5e6);
+  // A term loan takes it too: the key is read for every kind.
+  const auto term = read_with(
+      "kind = \"btc_backed\"\nprincipal_usd = 3e6\nrate_annual = 0.09\nmaturity = 2027-06-30\ncollateral_btc = 60\n"
+      "ltv_target = 0.5\nltv_call = 0.7\nltv_liquidation = 0.85\n",
+      "kind = \"term\"\nprincipal_usd = 3e6\nrate_annual = 0.09\nmaturity = 2027-06-30\ncovenant_min_cash_usd = 1e6\n");
+  ASSERT_EQ(term.debts.size(), 1u);
+  EXPECT_EQ(term.debts[0].kind, "term");
+  EXPECT_DOUBLE_EQ(term.debts[0].covenant_min_cash_usd, 1e6);
+}
+
+TEST(ScenarioReader, a_negative_covenant_names_file_line_and_key) {
+  EXPECT_EQ(error_with(kLoanRate, kLoanRate + "covenant_min_cash_usd = -1\n", "covenant_min_cash_usd"),
+            "debt[1].covenant_min_cash_usd: expected a number >= 0, got -1");
+  EXPECT_EQ(error_with(kLoanRate, kLoanRate + "covenant_min_cash_usd = \"5M\"\n", "covenant_min_cash_usd"),
+            "debt[1].covenant_min_cash_usd: expected a number >= 0, got a string");
+}
+
 }  // namespace
 }  // namespace hashpivot::io
