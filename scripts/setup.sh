@@ -15,6 +15,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev
   librandom123-dev libtomlplusplus-dev libnlopt-cxx-dev libeigen3-dev
+  libsqlite3-dev libpqxx-dev postgresql
 )
 
 missing=()

@@ -1,0 +1,496 @@
+// What both result-store engines share: the schema and its migrations, the mapping of a RunRecord
+// to rows and back, and the order of writes. The engines (sqlite_store.cpp, postgres_store.cpp)
+// supply transactions and typed statements.
+
+#include "hashpivot/io/result_store.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <cassert>
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+#include <map>
+#include <stdexcept>
+#include <utility>
+
+#include "hashpivot/core/error.hpp"
+
+namespace hashpivot::io {
+namespace {
+
+// --- The schema. The same DDL text for both engines except the auto-assigned id ({id}). ---
+// Types are those both engines understand: BIGINT and INTEGER (64-bit in SQLite), DOUBLE PRECISION,
+// TEXT. Times are TEXT in ISO 8601 UTC, which sorts as time does in both engines.
+
+// Version 1: the first layout.
+constexpr std::array kSchemaV1 = {
+    "CREATE TABLE schema_version (version INTEGER NOT NULL)",
+    "CREATE TABLE runs ("
+    " id {id},"
+    " scenario_name TEXT NOT NULL,"
+    " scenario_path TEXT NOT NULL,"
+    " scenario_text TEXT NOT NULL,"
+    " seed BIGINT NOT NULL,"            // the uint64 seed's bit pattern
+    " paths BIGINT NOT NULL,"
+    " version TEXT NOT NULL,"           // hashpivot's version
+    " started_at TEXT NOT NULL,"        // UTC, 2026-02-01T09:30:00.125Z
+    " finished_at TEXT NOT NULL,"
+    " start_date TEXT NOT NULL,"        // first simulated day, YYYY-MM-DD
+    " horizon_days INTEGER NOT NULL)",
+    "CREATE TABLE strategy_summaries ("
+    " run_id BIGINT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+    " position INTEGER NOT NULL,"       // order in the scenario; 0 is the baseline of npv_vs_first
+    " strategy TEXT NOT NULL,"
+    " p_default DOUBLE PRECISION,"      // fraction of paths
+    " p_default_se DOUBLE PRECISION,"
+    " npv_mean_usd DOUBLE PRECISION,"
+    " npv_se_usd DOUBLE PRECISION,"
+    " npv_p5_usd DOUBLE PRECISION,"
+    " npv_p25_usd DOUBLE PRECISION,"
+    " npv_p50_usd DOUBLE PRECISION,"
+    " npv_p75_usd DOUBLE PRECISION,"
+    " npv_p95_usd DOUBLE PRECISION,"
+    " cvar5_usd DOUBLE PRECISION,"
+    " btc_mined_mean_btc DOUBLE PRECISION,"
+    " btc_mined_se_btc DOUBLE PRECISION,"
+    " btc_held_end_mean_btc DOUBLE PRECISION,"
+    " btc_held_end_se_btc DOUBLE PRECISION,"
+    " cash_cost_usd_per_btc DOUBLE PRECISION,"
+    " all_in_cost_usd_per_btc DOUBLE PRECISION,"
+    " hashcost_usd_per_ph_day DOUBLE PRECISION,"
+    " ebitda_mean_usd_per_year DOUBLE PRECISION,"
+    " npv_vs_first_mean_usd DOUBLE PRECISION,"
+    " npv_vs_first_ci95_low_usd DOUBLE PRECISION,"
+    " npv_vs_first_ci95_high_usd DOUBLE PRECISION,"
+    " p_better DOUBLE PRECISION,"       // fraction of paths
+    " PRIMARY KEY (run_id, strategy))",
+    "CREATE TABLE monthly_quantiles ("
+    " run_id BIGINT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+    " seq INTEGER NOT NULL,"            // order of the row within the run
+    " strategy TEXT,"                   // NULL: a market series
+    " month TEXT NOT NULL,"             // YYYY-MM
+    " series TEXT NOT NULL,"            // name with its unit: btc_price_usd, difficulty_t, cash_usd, …
+    " p5 DOUBLE PRECISION, p25 DOUBLE PRECISION, p50 DOUBLE PRECISION, p75 DOUBLE PRECISION,"
+    " p95 DOUBLE PRECISION, mean DOUBLE PRECISION,"
+    " PRIMARY KEY (run_id, seq))",
+    "CREATE TABLE monthly_accounts ("
+    " run_id BIGINT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+    " seq INTEGER NOT NULL,"
+    " strategy TEXT NOT NULL,"
+    " month TEXT NOT NULL,"
+    " field TEXT NOT NULL,"             // mining_revenue_usd, btc_mined, …
+    " mean DOUBLE PRECISION,"           // over paths, in the field's unit
+    " PRIMARY KEY (run_id, strategy, month, field))",
+    "CREATE TABLE default_months ("
+    " run_id BIGINT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+    " seq INTEGER NOT NULL,"
+    " strategy TEXT NOT NULL,"
+    " month TEXT NOT NULL,"
+    " paths_defaulted BIGINT NOT NULL,"
+    " PRIMARY KEY (run_id, strategy, month))",
+    "CREATE INDEX strategy_summaries_run ON strategy_summaries (run_id, position)",
+    "CREATE INDEX monthly_accounts_run ON monthly_accounts (run_id, seq)",
+    "CREATE INDEX default_months_run ON default_months (run_id, seq)",
+};
+
+// Version 2: the worker threads and the market's description, as `hashpivot run` prints them.
+constexpr std::array kSchemaV2 = {
+    "ALTER TABLE runs ADD COLUMN threads INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE runs ADD COLUMN market_description TEXT NOT NULL DEFAULT ''",  // lines joined by \n
+};
+
+// The columns save() writes, in the order of its row.
+constexpr std::array<std::string_view, 12> kRunColumns = {
+    "scenario_name", "scenario_path", "scenario_text", "seed", "paths", "threads", "version",
+    "started_at", "finished_at", "start_date", "horizon_days", "market_description"};
+// The columns a listing reads (no scenario text).
+constexpr std::string_view kRunInfoSelect =
+    "id, scenario_name, scenario_path, seed, paths, threads, version, started_at, finished_at, start_date, "
+    "horizon_days";
+
+constexpr std::size_t kSummaryNumbers = 22;
+constexpr std::array<std::string_view, kSummaryNumbers> kSummaryNumberColumns = {
+    "p_default", "p_default_se", "npv_mean_usd", "npv_se_usd", "npv_p5_usd", "npv_p25_usd",
+    "npv_p50_usd", "npv_p75_usd", "npv_p95_usd", "cvar5_usd", "btc_mined_mean_btc", "btc_mined_se_btc",
+    "btc_held_end_mean_btc", "btc_held_end_se_btc", "cash_cost_usd_per_btc", "all_in_cost_usd_per_btc",
+    "hashcost_usd_per_ph_day", "ebitda_mean_usd_per_year", "npv_vs_first_mean_usd",
+    "npv_vs_first_ci95_low_usd", "npv_vs_first_ci95_high_usd", "p_better"};
+
+// The summary's numbers in column order (a table of member pointers keeps the two directions in step).
+constexpr std::array<double StrategySummary::*, kSummaryNumbers> kSummaryMembers = {
+    &StrategySummary::p_default,
+    &StrategySummary::p_default_se,
+    &StrategySummary::npv_mean_usd,
+    &StrategySummary::npv_se_usd,
+    &StrategySummary::npv_p5_usd,
+    &StrategySummary::npv_p25_usd,
+    &StrategySummary::npv_p50_usd,
+    &StrategySummary::npv_p75_usd,
+    &StrategySummary::npv_p95_usd,
+    &StrategySummary::cvar5_usd,
+    &StrategySummary::btc_mined_mean_btc,
+    &StrategySummary::btc_mined_se_btc,
+    &StrategySummary::btc_held_end_mean_btc,
+    &StrategySummary::btc_held_end_se_btc,
+    &StrategySummary::cash_cost_usd_per_btc,
+    &StrategySummary::all_in_cost_usd_per_btc,
+    &StrategySummary::hashcost_usd_per_ph_day,
+    &StrategySummary::ebitda_mean_usd_per_year,
+    &StrategySummary::npv_vs_first_mean_usd,
+    &StrategySummary::npv_vs_first_ci95_low_usd,
+    &StrategySummary::npv_vs_first_ci95_high_usd,
+    &StrategySummary::p_better,
+};
+
+constexpr std::array<double MonthlyQuantiles::*, 6> kQuantileMembers = {
+    &MonthlyQuantiles::p5,  &MonthlyQuantiles::p25, &MonthlyQuantiles::p50,
+    &MonthlyQuantiles::p75, &MonthlyQuantiles::p95, &MonthlyQuantiles::mean};
+
+using Value = std::variant<std::monostate, std::int64_t, double, std::string>;
+
+/// NaN (unknown) is stored as NULL.
+Value number(double x) { return std::isnan(x) ? Value{} : Value{x}; }
+double number_from(const Value& v) {
+  if (const double* x = std::get_if<double>(&v)) return *x;
+  if (const std::int64_t* i = std::get_if<std::int64_t>(&v)) return static_cast<double>(*i);
+  return std::numeric_limits<double>::quiet_NaN();
+}
+std::int64_t integer_from(const Value& v) {
+  if (const std::int64_t* i = std::get_if<std::int64_t>(&v)) return *i;
+  throw std::runtime_error("result store: an integer column holds NULL or a non-integer");
+}
+std::string text_from(const Value& v) {
+  if (const std::string* s = std::get_if<std::string>(&v)) return *s;
+  if (std::holds_alternative<std::monostate>(v)) return {};
+  throw std::runtime_error("result store: a text column holds a number");
+}
+Value text(std::string s) { return Value{std::move(s)}; }
+Value integer(std::int64_t i) { return Value{i}; }
+
+std::string join_lines(const std::vector<std::string>& lines) {
+  std::string joined;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (i > 0) joined += '\n';
+    joined += lines[i];
+  }
+  return joined;
+}
+std::vector<std::string> split_lines(const std::string& joined) {
+  std::vector<std::string> lines;
+  if (joined.empty()) return lines;
+  std::size_t begin = 0;
+  for (;;) {
+    const std::size_t end = joined.find('\n', begin);
+    lines.push_back(joined.substr(begin, end == std::string::npos ? std::string::npos : end - begin));
+    if (end == std::string::npos) break;
+    begin = end + 1;
+  }
+  return lines;
+}
+
+std::string select_list(const auto& columns) {
+  std::string list;
+  for (const std::string_view column : columns) {
+    if (column.empty()) continue;
+    if (!list.empty()) list += ", ";
+    list += column;
+  }
+  return list;
+}
+
+}  // namespace
+
+std::string default_result_store() {
+  const char* env = std::getenv("HASHPIVOT_DB");
+  if (env != nullptr && *env != '\0') return env;
+  return kDefaultResultStoreFile;
+}
+
+bool is_postgres_url(std::string_view url_or_path) {
+  return url_or_path.starts_with("postgresql://") || url_or_path.starts_with("postgres://");
+}
+
+std::string redact_store_location(const std::string& url_or_path) {
+  if (!is_postgres_url(url_or_path)) return url_or_path;
+  const std::size_t scheme_end = url_or_path.find("://") + 3;
+  const std::size_t at = url_or_path.find('@', scheme_end);
+  const std::size_t slash = url_or_path.find('/', scheme_end);
+  if (at == std::string::npos || (slash != std::string::npos && slash < at)) return url_or_path;
+  const std::size_t colon = url_or_path.find(':', scheme_end);
+  if (colon == std::string::npos || colon > at) return url_or_path;
+  return url_or_path.substr(0, colon + 1) + "***" + url_or_path.substr(at);
+}
+
+std::string series_unit(std::string_view name) {
+  static const std::map<std::string_view, std::string_view> kKnown = {
+      {"btc_price_usd", "USD per BTC"},
+      {"hashprice_usd_per_ph_day", "USD per PH/s per day"},
+      {"difficulty_t", "T (10^12 difficulty)"},
+      {"fees_btc_per_block", "BTC per block"},
+      {"cash_usd", "USD"},
+      {"btc_held", "BTC"},
+      {"debt_usd", "USD"},
+      {"equity_usd", "USD"},
+      {"btc_mined", "BTC"},
+      {"btc_sold", "BTC"},
+      {"btc_liquidated", "BTC"},
+  };
+  if (const auto it = kKnown.find(name); it != kKnown.end()) return std::string(it->second);
+  if (name.ends_with("_usd")) return "USD";
+  if (name.ends_with("_btc")) return "BTC";
+  return "";
+}
+
+std::unique_ptr<ResultStore> open_result_store(const std::string& url_or_path, StoreAccess access) {
+  if (is_postgres_url(url_or_path)) return open_postgres_store(url_or_path, access);
+  return open_sqlite_store(url_or_path, access);
+}
+
+// --- Schema versions and migrations. ---
+
+int ResultStore::read_schema_version() {
+  if (!table_exists("schema_version")) return 0;
+  const std::vector<Row> rows = query("SELECT max(version) FROM schema_version", {}, {Type::kInteger});
+  if (rows.empty() || std::holds_alternative<std::monostate>(rows[0][0])) return 0;
+  return static_cast<int>(integer_from(rows[0][0]));
+}
+
+void ResultStore::migrate(int from_version) {
+  auto run = [&](const auto& statements) {
+    for (const char* statement : statements) {
+      std::string sql = statement;
+      if (const std::size_t at = sql.find("{id}"); at != std::string::npos) sql.replace(at, 4, auto_id_column());
+      execute(sql);
+    }
+  };
+  if (from_version < 1) run(kSchemaV1);
+  if (from_version < 2) run(kSchemaV2);
+  execute("DELETE FROM schema_version");
+  execute(fmt::format("INSERT INTO schema_version (version) VALUES ({})", kResultSchemaVersion));
+}
+
+void ResultStore::open_schema(StoreAccess access) {
+  int found = 0;
+  bool has_runs = false;
+  read_transaction([&] {
+    found = read_schema_version();
+    has_runs = found == 0 && table_exists("runs");
+  });
+  auto check = [&](int version, bool runs_without_version) {
+    if (version > kResultSchemaVersion)
+      throw InputError(location_, 0, "schema_version",
+                       fmt::format("the store has schema version {}, written by a newer hashpivot; this one reads "
+                                   "versions up to {}",
+                                   version, kResultSchemaVersion));
+    if (runs_without_version)
+      throw InputError(location_, 0, "",
+                       "has a table named runs but no schema_version table: not a hashpivot result store");
+    if (version == 0 && access == StoreAccess::kExisting)
+      throw InputError(location_, 0, "", "not a hashpivot result store (no runs recorded here yet)");
+  };
+  check(found, has_runs);
+  if (found == kResultSchemaVersion) return;
+  // Create or migrate under the write lock, checking again: another process may have done it.
+  write_transaction([&] {
+    const int version = read_schema_version();
+    check(version, version == 0 && table_exists("runs"));
+    if (version < kResultSchemaVersion) migrate(version);
+  });
+}
+
+int ResultStore::schema_version() {
+  int version = 0;
+  read_transaction([&] { version = read_schema_version(); });
+  return version;
+}
+
+// --- Writing a record. ---
+
+std::int64_t ResultStore::save(const RunRecord& record) {
+  const RunInfo& info = record.run;
+  std::int64_t id = 0;
+  auto written = [&](std::string_view table) {
+    if (after_table_written_for_testing) after_table_written_for_testing(table);
+  };
+  write_transaction([&] {
+    const Row run_row = {text(info.scenario_name),
+                         text(info.scenario_path),
+                         text(record.scenario_text),
+                         integer(static_cast<std::int64_t>(info.seed)),
+                         integer(info.paths),
+                         integer(info.threads),
+                         text(info.version),
+                         text(info.started_at),
+                         text(info.finished_at),
+                         text(info.start_date),
+                         integer(info.horizon_days),
+                         text(join_lines(record.market_description))};
+    assert(run_row.size() == kRunColumns.size());
+    std::string placeholders;
+    for (std::size_t i = 1; i <= run_row.size(); ++i) placeholders += fmt::format("{}${}", i > 1 ? ", " : "", i);
+    const std::vector<Row> ids = query(
+        fmt::format("INSERT INTO runs ({}) VALUES ({}) RETURNING id",
+                    select_list(kRunColumns), placeholders),
+        run_row, {Type::kInteger});
+    if (ids.size() != 1) throw std::runtime_error("result store: inserting a run returned no id");
+    id = integer_from(ids[0][0]);
+    written("runs");
+
+    std::vector<std::string_view> columns = {"run_id", "position", "strategy"};
+    columns.insert(columns.end(), kSummaryNumberColumns.begin(), kSummaryNumberColumns.end());
+    std::vector<Row> rows;
+    rows.reserve(record.strategies.size());
+    for (std::size_t k = 0; k < record.strategies.size(); ++k) {
+      const StrategySummary& s = record.strategies[k];
+      Row row = {integer(id), integer(static_cast<std::int64_t>(k)), text(s.strategy)};
+      for (const auto member : kSummaryMembers) row.push_back(number(s.*member));
+      rows.push_back(std::move(row));
+    }
+    insert_rows("strategy_summaries", columns, rows);
+    written("strategy_summaries");
+
+    rows.clear();
+    rows.reserve(record.monthly_quantiles.size());
+    for (std::size_t i = 0; i < record.monthly_quantiles.size(); ++i) {
+      const MonthlyQuantiles& q = record.monthly_quantiles[i];
+      Row row = {integer(id), integer(static_cast<std::int64_t>(i)), q.strategy ? text(*q.strategy) : Value{},
+                 text(q.month), text(q.series)};
+      for (const auto member : kQuantileMembers) row.push_back(number(q.*member));
+      rows.push_back(std::move(row));
+    }
+    insert_rows("monthly_quantiles",
+                {"run_id", "seq", "strategy", "month", "series", "p5", "p25", "p50", "p75", "p95", "mean"}, rows);
+    written("monthly_quantiles");
+
+    rows.clear();
+    rows.reserve(record.monthly_accounts.size());
+    for (std::size_t i = 0; i < record.monthly_accounts.size(); ++i) {
+      const MonthlyAccount& a = record.monthly_accounts[i];
+      rows.push_back({integer(id), integer(static_cast<std::int64_t>(i)), text(a.strategy), text(a.month),
+                      text(a.field), number(a.mean)});
+    }
+    insert_rows("monthly_accounts", {"run_id", "seq", "strategy", "month", "field", "mean"}, rows);
+    written("monthly_accounts");
+
+    rows.clear();
+    rows.reserve(record.default_months.size());
+    for (std::size_t i = 0; i < record.default_months.size(); ++i) {
+      const DefaultMonth& d = record.default_months[i];
+      rows.push_back({integer(id), integer(static_cast<std::int64_t>(i)), text(d.strategy), text(d.month),
+                      integer(d.paths_defaulted)});
+    }
+    insert_rows("default_months", {"run_id", "seq", "strategy", "month", "paths_defaulted"}, rows);
+    written("default_months");
+  });
+  return id;
+}
+
+// --- Reading. ---
+
+RunInfo ResultStore::run_info_from(const Row& row) {
+  RunInfo info;
+  info.id = integer_from(row[0]);
+  info.scenario_name = text_from(row[1]);
+  info.scenario_path = text_from(row[2]);
+  info.seed = static_cast<std::uint64_t>(integer_from(row[3]));
+  info.paths = integer_from(row[4]);
+  info.threads = static_cast<unsigned>(integer_from(row[5]));
+  info.version = text_from(row[6]);
+  info.started_at = text_from(row[7]);
+  info.finished_at = text_from(row[8]);
+  info.start_date = text_from(row[9]);
+  info.horizon_days = static_cast<int>(integer_from(row[10]));
+  return info;
+}
+
+std::vector<RunListing> ResultStore::list() {
+  using T = Type;
+  const std::vector<Type> info_types = {T::kInteger, T::kText, T::kText, T::kInteger, T::kInteger, T::kInteger,
+                                        T::kText,    T::kText, T::kText, T::kText,    T::kInteger};
+  std::vector<RunListing> listings;
+  read_transaction([&] {
+    listings.clear();
+    const std::vector<Row> runs =
+        query(fmt::format("SELECT {} FROM runs ORDER BY id", kRunInfoSelect), {}, info_types);
+    std::map<std::int64_t, std::size_t> index;
+    for (const Row& row : runs) {
+      index[integer_from(row[0])] = listings.size();
+      listings.push_back({run_info_from(row), {}});
+    }
+    const std::vector<Row> names =
+        query("SELECT run_id, strategy FROM strategy_summaries ORDER BY run_id, position", {}, {T::kInteger, T::kText});
+    for (const Row& row : names) {
+      if (const auto it = index.find(integer_from(row[0])); it != index.end())
+        listings[it->second].strategies.push_back(text_from(row[1]));
+    }
+  });
+  return listings;
+}
+
+std::optional<RunRecord> ResultStore::load(std::int64_t id) {
+  using T = Type;
+  std::optional<RunRecord> found;
+  read_transaction([&] {
+    found.reset();
+    const Row key = {Value{id}};
+    const std::vector<Row> runs =
+        query(fmt::format("SELECT {}, scenario_text, market_description FROM runs WHERE id = $1", kRunInfoSelect), key,
+              {T::kInteger, T::kText, T::kText, T::kInteger, T::kInteger, T::kInteger, T::kText, T::kText, T::kText,
+               T::kText, T::kInteger, T::kText, T::kText});
+    if (runs.empty()) return;
+    RunRecord record;
+    record.run = run_info_from(runs[0]);
+    record.scenario_text = text_from(runs[0][11]);
+    record.market_description = split_lines(text_from(runs[0][12]));
+
+    std::vector<Type> types = {T::kText};
+    types.insert(types.end(), kSummaryNumbers, T::kReal);
+    for (const Row& row : query(fmt::format("SELECT strategy, {} FROM strategy_summaries WHERE run_id = $1 "
+                                            "ORDER BY position",
+                                            select_list(kSummaryNumberColumns)),
+                                key, types)) {
+      StrategySummary s;
+      s.strategy = text_from(row[0]);
+      for (std::size_t i = 0; i < kSummaryNumbers; ++i) s.*kSummaryMembers[i] = number_from(row[i + 1]);
+      record.strategies.push_back(std::move(s));
+    }
+
+    for (const Row& row : query("SELECT strategy, month, series, p5, p25, p50, p75, p95, mean FROM monthly_quantiles "
+                                "WHERE run_id = $1 ORDER BY seq",
+                                key, {T::kText, T::kText, T::kText, T::kReal, T::kReal, T::kReal, T::kReal, T::kReal,
+                                      T::kReal})) {
+      MonthlyQuantiles q;
+      if (!std::holds_alternative<std::monostate>(row[0])) q.strategy = text_from(row[0]);
+      q.month = text_from(row[1]);
+      q.series = text_from(row[2]);
+      for (std::size_t i = 0; i < kQuantileMembers.size(); ++i) q.*kQuantileMembers[i] = number_from(row[i + 3]);
+      record.monthly_quantiles.push_back(std::move(q));
+    }
+
+    for (const Row& row : query("SELECT strategy, month, field, mean FROM monthly_accounts WHERE run_id = $1 "
+                                "ORDER BY seq",
+                                key, {T::kText, T::kText, T::kText, T::kReal})) {
+      record.monthly_accounts.push_back({text_from(row[0]), text_from(row[1]), text_from(row[2]), number_from(row[3])});
+    }
+
+    for (const Row& row : query("SELECT strategy, month, paths_defaulted FROM default_months WHERE run_id = $1 "
+                                "ORDER BY seq",
+                                key, {T::kText, T::kText, T::kInteger})) {
+      record.default_months.push_back({text_from(row[0]), text_from(row[1]), integer_from(row[2])});
+    }
+    found = std::move(record);
+  });
+  return found;
+}
+
+RunRecord ResultStore::load_or_throw(std::int64_t id) {
+  std::optional<RunRecord> record = load(id);
+  if (!record)
+    throw InputError(location_, 0, "ID",
+                     fmt::format("no run {} in this store (`hashpivot runs list --db …` shows the ids)", id));
+  return std::move(*record);
+}
+
+}  // namespace hashpivot::io
