@@ -12,6 +12,7 @@
 #include "network_command.hpp"
 #include "options_command.hpp"
 #include "run_command.hpp"
+#include "runs_command.hpp"
 #include "cli_support.hpp"
 #include "hashpivot/core/error.hpp"
 
@@ -25,6 +26,7 @@ int main(int argc, char** argv) {
   add_network_command(app, exit_code);
   add_calibrate_command(app, exit_code);
   add_run_command(app, exit_code);
+  add_runs_command(app, exit_code);
   add_backtest_command(app, exit_code);
   add_options_command(app, exit_code);
   add_bench_command(app, exit_code);
