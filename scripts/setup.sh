@@ -16,7 +16,10 @@ packages=(
   libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev
   librandom123-dev libtomlplusplus-dev libnlopt-cxx-dev libeigen3-dev
   libsqlite3-dev libpqxx-dev postgresql
+  nodejs npm
 )
+# The tests also check the HTML report in a real browser.
+if [[ ${HASHPIVOT_SETUP_TESTS:-0} == 1 ]]; then packages+=(chromium); fi
 
 missing=()
 for package in "${packages[@]}"; do
@@ -28,6 +31,13 @@ if ((${#missing[@]} > 0)); then
   [[ $(id -u) -ne 0 ]] && sudo=(sudo)
   "${sudo[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The report's chart library, from the npm registry (versions pinned by report/package-lock.json);
+# the build inlines it into the binary, so nothing is fetched when a report is viewed.
+if [[ ! -f $root/report/node_modules/uplot/dist/uPlot.iife.min.js ]]; then
+  echo "setup: npm ci in report/"
+  (cd "$root/report" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi
 
 # Reconfigure only when the requested options differ from the last configure of this directory.

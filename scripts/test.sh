@@ -4,6 +4,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 jobs=$(nproc)
+export HASHPIVOT_SETUP_TESTS=1  # setup.sh also installs what only the tests need (Chromium)
 
 # Assertions stay on in tests: the flags drop the NDEBUG that RelWithDebInfo would add.
 bash "$root/scripts/setup.sh" build-test -DHASHPIVOT_WERROR=ON \

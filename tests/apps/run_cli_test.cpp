@@ -116,13 +116,40 @@ TEST(RunCli, json_has_the_issue_keys_and_sane_values) {
 
 TEST(RunCli, output_is_identical_for_any_thread_count) {
   const auto path = write_scenario("run_cli_threads.toml", kScenario);
-  const Result one = run_cli("run " + path.string() + " --paths 600 --threads 1 --json");
-  const Result two = run_cli("run " + path.string() + " --paths 600 --threads 2 --json");
-  const Result three = run_cli("run " + path.string() + " --paths 600 --threads 3 --json");
+  // Not recorded: a store would number the three runs differently.
+  const Result one = run_cli("run " + path.string() + " --paths 600 --threads 1 --json --no-record");
+  const Result two = run_cli("run " + path.string() + " --paths 600 --threads 2 --json --no-record");
+  const Result three = run_cli("run " + path.string() + " --paths 600 --threads 3 --json --no-record");
   std::filesystem::remove(path);
   ASSERT_EQ(one.exit_code, 0) << one.err;
   EXPECT_EQ(one.out, two.out);
   EXPECT_EQ(one.out, three.out);
+}
+
+// A run is recorded in the store it is given, and its report can be written then or later.
+TEST(RunCli, records_the_run_and_writes_the_report_now_or_from_the_store) {
+  const auto path = write_scenario("run_cli_record.toml", kScenario);
+  const auto db = temp_path("run_cli_record.sqlite");
+  const auto now_html = temp_path("run_cli_report_now.html");
+  const auto later_html = temp_path("run_cli_report_later.html");
+  for (const auto& p : {db, now_html, later_html}) std::filesystem::remove(p);
+  const Result r = run_cli("run " + path.string() + " --paths 128 --json --db " + db.string() + " --report " +
+                           now_html.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_TRUE(j["run_id"].is_number_integer());
+  const std::string id = std::to_string(j["run_id"].get<std::int64_t>());
+  EXPECT_TRUE(std::filesystem::exists(now_html));
+  const Result show = run_cli("runs show " + id + " --db " + db.string() + " --json");
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_NE(show.out.find("sell_all"), std::string::npos);
+  const Result later = run_cli("report " + id + " --html " + later_html.string() + " --db " + db.string());
+  ASSERT_EQ(later.exit_code, 0) << later.err;
+  // The same record gives the same page, whether written at the run or from the store.
+  EXPECT_EQ(hashpivot::testing::slurp(now_html), hashpivot::testing::slurp(later_html));
+  const Result unknown = run_cli("report 999 --html " + later_html.string() + " --db " + db.string());
+  EXPECT_EQ(unknown.exit_code, 2) << unknown.err;
+  for (const auto& p : {path, db, now_html, later_html}) std::filesystem::remove(p);
 }
 
 TEST(RunCli, table_names_every_strategy_and_metric) {

@@ -11,6 +11,7 @@
 #include "chain_command.hpp"
 #include "network_command.hpp"
 #include "options_command.hpp"
+#include "report_command.hpp"
 #include "run_command.hpp"
 #include "runs_command.hpp"
 #include "cli_support.hpp"
@@ -30,6 +31,7 @@ int main(int argc, char** argv) {
   add_backtest_command(app, exit_code);
   add_options_command(app, exit_code);
   add_bench_command(app, exit_code);
+  add_report_command(app, exit_code);
 
   try {
     app.parse(argc, argv);

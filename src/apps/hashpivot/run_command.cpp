@@ -6,6 +6,8 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -17,7 +19,10 @@
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/engine/market_model.hpp"
 #include "hashpivot/engine/simulation.hpp"
+#include "hashpivot/engine/run_record.hpp"
+#include "hashpivot/io/result_store.hpp"
 #include "hashpivot/io/scenario_reader.hpp"
+#include "hashpivot/report/html_report.hpp"
 
 namespace hashpivot::cli {
 namespace {
@@ -28,6 +33,9 @@ struct RunCommandOptions {
   std::int64_t seed = -1;   // -1: the scenario's
   unsigned threads = 0;     // 0: every core
   bool json = false;
+  std::string db;           // "": io::default_result_store()
+  bool no_record = false;
+  std::string report;       // HTML report file, "" for none
 };
 
 constexpr double kProgressAfterSeconds = 1.0;  // quiet for short runs
@@ -182,11 +190,24 @@ void print_table(const engine::RunResult& r, const std::string& path) {
              "discounted; 0 on paths that default.\n");
 }
 
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 void run_run(const RunCommandOptions& o) {
   firm::Scenario scenario = io::read_scenario(o.scenario);
+  const std::string scenario_text = read_text(o.scenario);
+  const auto started_at = std::chrono::system_clock::now();
   if (o.paths > 0) scenario.run.paths = o.paths;
   if (o.seed >= 0) scenario.run.seed = static_cast<std::uint64_t>(o.seed);
   const engine::MarketModel market = engine::load_market_model(scenario);
+  // Open the store before simulating, so an unusable --db fails at once, not after the run.
+  const std::string db = o.db.empty() ? io::default_result_store() : o.db;
+  std::unique_ptr<io::ResultStore> store;
+  if (!o.no_record) store = io::open_result_store(db);
   engine::RunOptions options;
   options.paths = scenario.run.paths;
   options.seed = scenario.run.seed;
@@ -207,10 +228,21 @@ void run_run(const RunCommandOptions& o) {
   }
   const engine::RunResult result = engine::run_simulation(scenario, market, options);
   if (shown) fmt::print(stderr, "\r{:80}\r", "");
+  const auto finished_at = std::chrono::system_clock::now();
+  // Record the run (one transaction), then write the report from the same record.
+  io::RunRecord record =
+      engine::make_run_record(scenario, scenario_text, result, started_at, finished_at, HASHPIVOT_VERSION);
+  if (store) record.run.id = store->save(record);
+  if (!o.report.empty()) report::write_html_report(record, o.report);
   if (o.json) {
-    std::cout << to_json(result).dump(2) << "\n";
+    nlohmann::json j = to_json(result);
+    if (!o.no_record) j["run_id"] = record.run.id;
+    std::cout << j.dump(2) << "\n";
   } else {
     print_table(result, o.scenario);
+    if (!o.no_record) fmt::print("Recorded as run {} in {} (hashpivot runs show {}).\n", record.run.id,
+                                 io::redact_store_location(db), record.run.id);
+    if (!o.report.empty()) fmt::print("Report: {}\n", o.report);
   }
 }
 
@@ -231,6 +263,11 @@ void add_run_command(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(static_cast<std::int64_t>(0), std::numeric_limits<std::int64_t>::max()));
   cmd->add_option("--threads", options->threads, "Worker threads (default: every core)")->check(CLI::Range(1u, 1024u));
   cmd->add_flag("--json", options->json, "Print one JSON object instead of the table");
+  cmd->add_option("--db", options->db,
+                  "Result store the run is recorded in: a SQLite file, or postgresql://… "
+                  "(default: $HASHPIVOT_DB, else hashpivot.sqlite in the current directory)");
+  cmd->add_flag("--no-record", options->no_record, "Do not record the run in the result store");
+  cmd->add_option("--report", options->report, "Also write the run's self-contained HTML report to this file");
   cmd->callback([options, &exit_code] {
     run_run(*options);
     exit_code = kExitOk;

@@ -1,0 +1,26 @@
+#pragma once
+// The HTML report of a run: one self-contained file (the chart library, uPlot from npm, inlined;
+// nothing is fetched when it is viewed) with
+//   - the strategy comparison table (every number `hashpivot run` prints),
+//   - the distribution of default times (cumulative probability of default by month),
+//   - fan charts (5–95% and 25–75% bands, the median) of equity, cash, BTC held and debt per
+//     strategy, and of the BTC price and hashprice,
+//   - each strategy's cash cost per BTC mined, month by month, against the median BTC price,
+//   - the scenario's inputs (the file as read) and the market model's description.
+// The page checks itself once drawn: <body data-charts-expected="N" data-charts-drawn="M"
+// data-errors="K"> lets a headless browser (the tests use Chromium) verify every chart has data.
+
+#include <string>
+
+#include "hashpivot/io/result_store.hpp"
+
+namespace hashpivot::report {
+
+/// The report of `record` as one HTML document (UTF-8).
+[[nodiscard]] std::string render_html(const io::RunRecord& record);
+
+/// Writes render_html(record) to `path` through a temporary file and a rename, so a failed write
+/// leaves no half-written report. Throws InputError naming the path when it cannot be written.
+void write_html_report(const io::RunRecord& record, const std::string& path);
+
+}  // namespace hashpivot::report

@@ -1,0 +1,10 @@
+#pragma once
+// `hashpivot report ID --html FILE [--db STORE]`: the self-contained HTML report of a recorded run.
+
+#include <CLI/CLI.hpp>
+
+namespace hashpivot::cli {
+
+void add_report_command(CLI::App& app, int& exit_code);
+
+}  // namespace hashpivot::cli

@@ -1,0 +1,181 @@
+// The HTML report: self-contained, every number of the run in its table, and, in headless
+// Chromium, a page that loads without errors and draws data in every chart (with a screenshot).
+
+#include "hashpivot/report/html_report.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "hashpivot/engine/market_model.hpp"
+#include "hashpivot/engine/run_record.hpp"
+#include "hashpivot/engine/simulation.hpp"
+#include "hashpivot/io/scenario_reader.hpp"
+
+namespace hashpivot::report {
+namespace {
+
+// Test inputs, not a calibrated case: a small miner with a BTC-backed loan, two strategies.
+const std::string kScenario = R"([scenario]
+name = "report test miner </script> & co"
+start_date = 2026-02-01
+horizon_years = 2
+paths = 128
+seed = 5
+discount_rate_annual = 0.1
+
+[market]
+calibration = ")" + std::string(HASHPIVOT_TEST_DATA_DIR) + R"(/calibration/halving_2024_market.toml"
+btc_price_usd = 78702.39
+fees_btc_per_block = 0.019
+network_hashrate_ehs = 866.2
+height = 934542
+bits = "0x1701fca1"
+epoch_first_block_time_unix = 1769110282
+
+[[machines]]
+name = "S21"
+hashrate_th = 200
+power_w = 3500
+release_year = 2023
+
+[[sites]]
+name = "site"
+capacity_mw = 40
+power_price_usd_per_mwh = 70
+
+[[fleet]]
+machine = "S21"
+site = "site"
+count = 10000
+
+[treasury]
+btc = 100
+cash_usd = 5e6
+sga_usd_per_year = 10e6
+
+[[debt]]
+name = "loan"
+kind = "btc_backed"
+principal_usd = 20e6
+rate_annual = 0.09
+maturity = 2027-02-01
+collateral_btc = 450
+ltv_target = 0.6
+ltv_call = 0.7
+ltv_liquidation = 0.85
+
+[[strategies]]
+name = "hold"
+
+[[strategies]]
+name = "sell_all"
+sell = "sell_all_mined"
+)";
+
+io::RunRecord make_record() {
+  const auto path = std::filesystem::temp_directory_path() / "html_report_test.toml";
+  std::ofstream(path) << kScenario;
+  const firm::Scenario scenario = io::read_scenario(path.string());
+  std::filesystem::remove(path);
+  const engine::MarketModel market = engine::load_market_model(scenario);
+  const auto started = std::chrono::system_clock::now();
+  const engine::RunResult result = engine::run_simulation(scenario, market, {128, 5, 2, {}});
+  return engine::make_run_record(scenario, kScenario, result, started, std::chrono::system_clock::now(), "test");
+}
+
+std::string attribute(const std::string& html, const std::string& name) {
+  const std::string key = name + "=\"";
+  const auto at = html.find(key);
+  if (at == std::string::npos) return "";
+  const auto end = html.find('"', at + key.size());
+  return html.substr(at + key.size(), end - at - key.size());
+}
+
+TEST(HtmlReport, is_self_contained_and_carries_the_runs_numbers) {
+  const io::RunRecord record = make_record();
+  const std::string html = render_html(record);
+  EXPECT_NE(html.find("uPlot"), std::string::npos);  // the chart library is inlined
+  for (const char* external : {"src=\"http", "href=\"http", "src=\"//", "<link"})
+    EXPECT_EQ(html.find(external), std::string::npos) << external;
+  for (const io::StrategySummary& s : record.strategies) EXPECT_NE(html.find("<th>" + s.strategy + "</th>"), std::string::npos);
+  // The scenario name is escaped in the page and cannot close the data script.
+  EXPECT_NE(html.find("report test miner &lt;/script&gt; &amp; co"), std::string::npos);
+  const auto data_at = html.find("<script id=\"hp-data\"");
+  const auto data_end = html.find("</script>", data_at);
+  EXPECT_EQ(html.substr(data_at, data_end - data_at).find("</"), std::string::npos);
+  // The comparison table shows the run's probability of default, formatted as the table does.
+  char p_default[32];
+  std::snprintf(p_default, sizeof p_default, "%.1f%%", 100 * record.strategies[0].p_default);
+  EXPECT_NE(html.find(p_default), std::string::npos) << p_default;
+}
+
+TEST(HtmlReport, write_leaves_no_partial_file_when_the_folder_is_missing) {
+  const io::RunRecord record = make_record();
+  EXPECT_ANY_THROW(write_html_report(record, "/nonexistent-folder/report.html"));
+  EXPECT_FALSE(std::filesystem::exists("/nonexistent-folder/report.html.partial"));
+}
+
+std::string find_chromium() {
+  for (const char* name : {"chromium", "chromium-browser", "google-chrome"}) {
+    const std::string probe = std::string("command -v ") + name + " >/dev/null 2>&1";
+    if (std::system(probe.c_str()) == 0) return name;
+  }
+  return "";
+}
+
+std::string run_capture(const std::string& command) {
+  std::string out;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return out;
+  std::array<char, 4096> buffer{};
+  while (std::fgets(buffer.data(), static_cast<int>(buffer.size()), pipe) != nullptr) out += buffer.data();
+  pclose(pipe);
+  return out;
+}
+
+// The page in a real browser: it must load without a console error, draw data points in every
+// chart, and leave a screenshot (build/tests/report_screenshot.png) for a person to look at.
+TEST(HtmlReport, headless_chromium_loads_it_without_errors_and_every_chart_has_points) {
+  const std::string chromium = find_chromium();
+  if (chromium.empty()) GTEST_SKIP() << "no Chromium on PATH (scripts/setup.sh installs Debian's chromium)";
+  const io::RunRecord record = make_record();
+  const auto html_path = std::filesystem::absolute("report_test.html");
+  write_html_report(record, html_path.string());
+  const auto profile = std::filesystem::temp_directory_path() / "hashpivot-chromium-profile";
+  const std::string flags = " --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --user-data-dir=" +
+                            profile.string() + " --enable-logging=stderr --v=0 ";
+  const auto log_path = std::filesystem::absolute("report_test_chromium.log");
+  const std::string dom =
+      run_capture(chromium + flags + "--dump-dom file://" + html_path.string() + " 2>" + log_path.string());
+  std::ifstream log_file(log_path);
+  std::stringstream log;
+  log << log_file.rdbuf();
+  ASSERT_FALSE(dom.empty()) << log.str();
+  const std::string expected = attribute(dom, "data-charts-expected");
+  const std::string drawn = attribute(dom, "data-charts-drawn");
+  EXPECT_EQ(attribute(dom, "data-errors"), "0") << log.str();
+  ASSERT_FALSE(expected.empty()) << "the page's script did not finish\n" << log.str();
+  // 1 default-time chart + 4 series x 2 strategies + 2 market fans + 1 cost chart.
+  EXPECT_EQ(expected, "12");
+  EXPECT_EQ(drawn, expected);
+  EXPECT_EQ(log.str().find(":CONSOLE("), std::string::npos) << log.str();
+
+  const auto screenshot = std::filesystem::absolute("report_screenshot.png");
+  std::filesystem::remove(screenshot);
+  (void)run_capture(chromium + flags + "--window-size=1280,3000 --screenshot=" + screenshot.string() + " file://" +
+                    html_path.string() + " 2>/dev/null");
+  ASSERT_TRUE(std::filesystem::exists(screenshot));
+  EXPECT_GT(std::filesystem::file_size(screenshot), 10'000u);
+  std::filesystem::remove_all(profile);
+}
+
+}  // namespace
+}  // namespace hashpivot::report
