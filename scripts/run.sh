@@ -8,5 +8,6 @@ cd "$root"
 if (($# > 0)); then
   exec build/hashpivot "$@"
 fi
-# The main job: Cango's February 2026 choices compared on 10,000 simulated paths.
-build/hashpivot run scenarios/cango.toml
+# The main job: Cango's February 2026 choices compared on 10,000 simulated paths, recorded in
+# hashpivot.sqlite, with the HTML report to open in a browser.
+build/hashpivot run scenarios/cango.toml --report build/cango_report.html

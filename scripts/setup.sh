@@ -16,8 +16,10 @@ packages=(
   libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev
   librandom123-dev libtomlplusplus-dev libnlopt-cxx-dev libeigen3-dev
   libsqlite3-dev libpqxx-dev postgresql
-  nodejs npm
 )
+# npm fetches the report's chart library; a machine whose node already brings npm (e.g. a
+# NodeSource build, which conflicts with Debian's npm package) keeps it.
+if ! command -v npm >/dev/null 2>&1; then packages+=(nodejs npm); fi
 # The tests also check the HTML report in a real browser.
 if [[ ${HASHPIVOT_SETUP_TESTS:-0} == 1 ]]; then packages+=(chromium); fi
 
