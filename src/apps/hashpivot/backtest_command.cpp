@@ -1,10 +1,227 @@
 #include "backtest_command.hpp"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "cli_support.hpp"
+#include "hashpivot/core/date.hpp"
+#include "hashpivot/core/error.hpp"
+#include "hashpivot/engine/history_backtest.hpp"
+#include "hashpivot/firm/scenario.hpp"
+#include "hashpivot/io/scenario_reader.hpp"
+#include "hashpivot/market/history.hpp"
+
 namespace hashpivot::cli {
+namespace {
+
+using nlohmann::json;
+
+struct BacktestOptions {
+  std::string scenario;
+  std::string history;
+  std::string from;
+  std::string to;
+  std::string strategy;  // empty: the first
+  bool json = false;
+};
+
+std::size_t strategy_index(const firm::Scenario& scenario, const std::string& name) {
+  if (name.empty()) return 0;
+  std::string names;
+  for (std::size_t i = 0; i < scenario.strategies.size(); ++i) {
+    if (scenario.strategies[i].name == name) return i;
+    names += fmt::format("{}\"{}\"", i == 0 ? "" : ", ", scenario.strategies[i].name);
+  }
+  throw InputError("command line", 0, "--strategy",
+                   fmt::format("no strategy named \"{}\" in {}; its strategies are {}", name, scenario.source, names));
+}
+
+json number_or_null(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+
+/// Mean effective hashrate of a period, EH/s.
+double effective_ehs(const engine::HistoryBacktestPeriod& p) {
+  return p.days > 0 ? p.effective_ph_days / static_cast<double>(p.days) / 1e3 : 0.0;
+}
+
+json period_json(const engine::HistoryBacktestPeriod& p) {
+  return {{"month", p.label},
+          {"days", p.days},
+          {"btc_mined", p.btc_mined},
+          {"revenue_usd", p.revenue_usd},
+          {"hashprice_usd_per_ph_day", number_or_null(p.hashprice_usd_per_ph_day)},
+          {"hashprice_btc_per_ph_day", number_or_null(p.hashprice_btc_per_ph_day)},
+          {"power_cost_usd", p.power_cost_usd},
+          {"energy_mwh", p.energy_mwh},
+          {"curtailment_credit_usd", p.curtailment_credit_usd},
+          {"opex_usd", p.opex_usd},
+          {"sga_usd", p.sga_usd},
+          {"hpc_revenue_usd", p.hpc_revenue_usd},
+          {"ebitda_usd", p.ebitda_usd},
+          {"interest_usd", p.interest_usd},
+          {"net_income_usd", p.net_income_usd},
+          {"btc_sold", p.btc_sold},
+          {"btc_liquidated", p.btc_liquidated},
+          {"price_usd_per_btc", number_or_null(p.price_usd_per_btc)},
+          {"effective_hashrate_ehs", effective_ehs(p)},
+          {"btc_held_end", p.btc_held_end},
+          {"cash_usd_end", p.cash_usd_end},
+          {"debt_usd_end", p.debt_usd_end},
+          {"days_with_filled_input", p.days_with_filled_input}};
+}
+
+json filled_json(const engine::HistoryBacktest& r) {
+  json filled = json::object();
+  for (std::size_t i = 0; i < engine::kHistoryInputs; ++i)
+    filled[engine::history_input_name(static_cast<engine::HistoryInput>(i))] = r.filled_days[i];
+  return filled;
+}
+
+json to_json(const engine::HistoryBacktest& r, const BacktestOptions& o) {
+  json months = json::array();
+  for (const auto& m : r.months) months.push_back(period_json(m));
+  const engine::HistoryBacktestPeriod& t = r.total;
+  return {{"scenario", r.scenario_name},
+          {"scenario_file", o.scenario},
+          {"strategy", r.strategy_name},
+          {"history", o.history},
+          {"from", format_date(r.from)},
+          {"to", format_date(r.to)},
+          {"days", t.days},
+          {"btc_mined", t.btc_mined},
+          {"revenue_usd", t.revenue_usd},
+          {"hashprice_usd_per_ph_day", t.hashprice_usd_per_ph_day},
+          {"power_cost_usd", t.power_cost_usd},
+          {"hpc_revenue_usd", t.hpc_revenue_usd},
+          {"ebitda_usd", t.ebitda_usd},
+          {"net_income_usd", t.net_income_usd},
+          {"effective_hashrate_ehs", effective_ehs(t)},
+          {"btc_held_end", t.btc_held_end},
+          {"cash_usd_end", t.cash_usd_end},
+          {"debt_usd_end", t.debt_usd_end},
+          {"default_day", r.default_day ? json(format_date(*r.default_day)) : json(nullptr)},
+          {"filled_days", filled_json(r)},
+          {"fill_rule", engine::history_fill_rule()},
+          {"notes", r.notes},
+          {"months", months}};
+}
+
+// $M with one decimal; a few cents left by the remedies' rounding print as 0.0, not -0.0.
+std::string millions(double usd) { return fmt::format("{:.1f}", std::abs(usd) < 5e4 ? 0.0 : usd / 1e6); }
+
+void print_row(const engine::HistoryBacktestPeriod& p) {
+  const std::string power_per_btc = p.btc_mined > 0 ? fmt::format("{:.0f}", p.power_cost_usd / p.btc_mined) : "-";
+  fmt::print("{:<8}{:>5}{:>11.2f}{:>12}{:>11.2f}{:>12.2f}{:>10}{:>11}{:>11}{:>11}{:>11.1f}{:>10}{:>8}\n", p.label, p.days,
+             p.btc_mined, millions(p.revenue_usd), p.price_usd_per_btc / 1e3, p.hashprice_usd_per_ph_day,
+             millions(p.power_cost_usd), power_per_btc, millions(p.hpc_revenue_usd), millions(p.ebitda_usd),
+             p.btc_held_end, millions(p.cash_usd_end), p.days_with_filled_input);
+}
+
+void print_text(const engine::HistoryBacktest& r, const firm::Scenario& scenario, const BacktestOptions& o) {
+  fmt::print("{} ({}), strategy \"{}\": real history {} to {} ({} days)\n", r.scenario_name, o.scenario,
+             r.strategy_name, format_date(r.from), format_date(r.to), r.total.days);
+  fmt::print("history   {}\n", o.history);
+  double deployed_th = 0, operating_th = 0, power_w = 0;
+  for (const firm::FleetEntry& f : scenario.fleet) {
+    for (const firm::MachineModel& m : scenario.machines) {
+      if (m.name != f.machine) continue;
+      const auto count = static_cast<double>(f.count);
+      deployed_th += count * m.hashrate_th;
+      operating_th += count * m.hashrate_th * f.uptime;
+      power_w += count * m.power_w;
+    }
+  }
+  fmt::print("fleet     {:.2f} EH/s deployed, {:.2f} EH/s operating (after uptime), {:.1f} J/TH, pool fee {:.2f}%\n",
+             deployed_th / 1e6, operating_th / 1e6, deployed_th > 0 ? power_w / deployed_th : 0.0,
+             100 * scenario.treasury.pool_fee);
+  for (const firm::Site& s : scenario.sites)
+    fmt::print("power     site \"{}\": {} {:.2f} $/MWh{}, PUE {}\n", s.name, s.power_contract, s.power_price_usd_per_mwh,
+               s.power_contract == "index" ? " (held constant: the history has no power prices)" : "", s.pue);
+  fmt::print("filled    price {} days, difficulty {}, issuance per block {}, fees per block {} (of {})\n",
+             r.filled_days[0], r.filled_days[1], r.filled_days[2], r.filled_days[3], r.total.days);
+  // The rule, one clause a line.
+  const std::string rule = engine::history_fill_rule();
+  for (std::size_t begin = 0, clause = 0; begin < rule.size(); ++clause) {
+    const std::size_t end = std::min(rule.find("; ", begin), rule.size());
+    fmt::print("          {}{}\n", clause == 0 ? "rule: " : "      ", rule.substr(begin, end - begin));
+    begin = end + 2;
+  }
+  for (const std::string& note : r.notes) fmt::print("note      {}\n", note);
+  fmt::print("\n{:<8}{:>5}{:>11}{:>12}{:>11}{:>12}{:>10}{:>11}{:>11}{:>11}{:>11}{:>10}{:>8}\n", "month", "days", "BTC mined",
+             "mining $M", "price $k", "$/PH/day", "power $M", "power/BTC", "HPC $M", "EBITDA $M", "BTC held", "cash $M",
+             "filled");
+  for (const auto& m : r.months) print_row(m);
+  print_row(r.total);
+  fmt::print("\nBTC mined {:.2f}, mining revenue ${}M, power ${}M; effective hashrate {:.2f} EH/s (BTC mined / "
+             "hashprice / (1 - pool fee)).\n",
+             r.total.btc_mined, millions(r.total.revenue_usd), millions(r.total.power_cost_usd),
+             effective_ehs(r.total));
+  if (r.default_day) fmt::print("The firm DEFAULTED on {}; nothing is mined or paid after.\n", format_date(*r.default_day));
+  fmt::print("Price and hashprice are means of the days; BTC held and cash at the month's last day; filled = days on "
+             "which the fill rule supplied an input.\n");
+}
+
+void run_backtest(const BacktestOptions& o) {
+  const auto from = parse_date_flag(o.from, "--from");
+  const auto to = parse_date_flag(o.to, "--to");
+  if (!from) throw InputError("command line", 0, "--from", "expected a date YYYY-MM-DD");
+  if (!to) throw InputError("command line", 0, "--to", "expected a date YYYY-MM-DD");
+  if (*from > *to)
+    throw InputError("command line", 0, "--from", fmt::format("{} is after --to {}", o.from, o.to));
+  const firm::Scenario scenario = io::read_scenario(o.scenario);
+  const std::size_t strategy = strategy_index(scenario, o.strategy);
+  // The whole file: the range checks need its first and last day.
+  const market::DailyHistory history = market::read_daily_history_csv(o.history);
+  const engine::HistoryBacktest result = engine::run_history_backtest(scenario, strategy, history, *from, *to);
+  if (o.json) {
+    std::cout << to_json(result, o).dump(2) << '\n';
+  } else {
+    print_text(result, scenario, o);
+  }
+}
+
+}  // namespace
 
 void add_backtest_command(CLI::App& app, int& exit_code) {
-  (void)app;
-  (void)exit_code;
+  auto options = std::make_shared<BacktestOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "backtest",
+      "Run a scenario's firm on a REAL daily history instead of simulated markets, and report month by month\n"
+      "the BTC it would have mined, mining revenue, hashprice, power cost, HPC revenue, EBITDA, BTC held and cash.\n"
+      "Each day's market comes from the history's own columns (MODEL.md section 2): price = PriceUSD;\n"
+      "hashprice = 86400e15 / (2^32 DiffMean) x (issuance + fees per block), issuance per block = change of\n"
+      "SplyCur / BlkCnt, fees per block = FeeTotNtv / BlkCnt; so BTC mined per TH/s is that hashprice / 1000\n"
+      "times uptime times (1 - pool fee).\n"
+      "Fill rule for unknown values, counted per input and reported: an unknown price, difficulty or fees per\n"
+      "block takes the last value known earlier in the window --from..--to; days before the window's first\n"
+      "known value take that first value; an unknown issuance per block is the chain's subsidy of the era the\n"
+      "day's opening supply lies in; an input with no known value in the window is an error. Values before\n"
+      "--from are not used. (2025: fees are unknown to 2025-08-10, DiffMean and BlkCnt 2025-04-17..08-10.)\n"
+      "Assumptions: the scenario's firm (treasury, debt, fleet, book values) is taken as of --from, with BTC\n"
+      "marked at that day's price; dated events (maturities, sales, pivots) keep their dates; the horizon is\n"
+      "ignored. Fixed-price sites pay their contract; index sites pay their power_price_usd_per_mwh every day\n"
+      "(the history has no power prices), and economic curtailment decides on that price.\n"
+      "Exit codes: 0 ok, 2 bad input (file:line: field: problem), 3 internal error.");
+  cmd->add_option("SCENARIO", options->scenario, "Scenario file (TOML; see docs/scenario.md)")->required();
+  cmd->add_option("--history", options->history,
+                  "Daily history CSV in calibrate's Coin Metrics format "
+                  "(e.g. data/history/btc_daily_history_coinmetrics_format.csv)")
+      ->required();
+  cmd->add_option("--from", options->from, "First day run (YYYY-MM-DD, inside the history)")->required();
+  cmd->add_option("--to", options->to, "Last day run (YYYY-MM-DD, inside the history, not before --from)")->required();
+  cmd->add_option("--strategy", options->strategy, "The scenario's strategy to run, by name (default: the first)");
+  cmd->add_flag("--json", options->json,
+                "Print one JSON object: btc_mined, revenue_usd, months [{month, btc_mined, revenue_usd, "
+                "hashprice_usd_per_ph_day, power_cost_usd, ...}], filled_days and more");
+  cmd->callback([options, &exit_code] {
+    run_backtest(*options);
+    exit_code = kExitOk;
+  });
 }
 
 }  // namespace hashpivot::cli

@@ -1,5 +1,6 @@
 #pragma once
-// `hashpivot backtest` (being written).
+// `hashpivot backtest SCENARIO.toml --history HISTORY.csv --from DATE --to DATE [--strategy NAME] [--json]`:
+// a scenario's firm run on a real daily history (engine/history_backtest.hpp), month by month.
 
 #include <CLI/CLI.hpp>
 
