@@ -1,1 +1,123 @@
-// (being written)
+// End-to-end tests of `hashpivot options --american-put`: the JSON contract, the check against the
+// tree that users can rerun, determinism, and bad input (exit 2, naming the flag).
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "apps/cli_runner.hpp"
+
+namespace {
+
+using hashpivot::testing::run_cli;
+using Result = hashpivot::testing::CliResult;
+
+// Longstaff & Schwartz (2001) Table 1, first row: S = 36, K = 40, r = 0.06, σ = 0.2, T = 1.
+const std::string kPut = "options --american-put --spot 36 --strike 40 --rate 0.06 --vol 0.2 --maturity 1";
+
+TEST(OptionsCli, american_put_json_has_value_se_and_the_tree_beside_it) {
+  const Result r = run_cli(kPut + " --paths 20000 --fit-paths 20000 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  const double value = j.at("value").get<double>();
+  const double se = j.at("se").get<double>();
+  const double tree = j.at("tree").get<double>();
+  EXPECT_NEAR(tree, 4.4867, 2e-4);  // the converged American value (the paper's FD: 4.478)
+  // The same 50 exercise dates as the LSM: what it estimates, less the regression rule's bias.
+  const double bermudan = j.at("tree_bermudan").get<double>();
+  EXPECT_NEAR(bermudan, 4.4779, 5e-4);
+  EXPECT_LE(value, bermudan + 3 * se);
+  EXPECT_GE(value, bermudan - 3 * se - 0.012);
+  EXPECT_GT(se, 0.0);
+  EXPECT_LT(se, 0.03);
+  // Low-biased (Bermudan exercise, a regression rule): within 3 SE above, 3 SE + 0.02 below.
+  EXPECT_LE(value, tree + 3 * se);
+  EXPECT_GE(value, tree - 3 * se - 0.02);
+  EXPECT_NEAR(j.at("european").get<double>(), 3.8443, 1e-4);
+  EXPECT_NEAR(j.at("early_exercise_premium").get<double>(), value - j.at("european").get<double>(), 1e-12);
+  EXPECT_NEAR(j.at("value_of_waiting").get<double>(), value - 4.0, 1e-12);
+  EXPECT_FALSE(j.at("exercise_now").get<bool>());
+  EXPECT_EQ(j.at("paths"), 20000);
+  EXPECT_EQ(j.at("fit_paths"), 20000);
+  EXPECT_EQ(j.at("exercise_dates"), 50);
+  EXPECT_EQ(j.at("seed"), 1);
+  EXPECT_TRUE(j.at("in_sample").at("value").is_number());
+  EXPECT_TRUE(j.at("in_sample").at("se").is_number());
+  ASSERT_EQ(j.at("boundary").at("t").size(), 50u);
+  ASSERT_EQ(j.at("boundary").at("spot").size(), 50u);
+  EXPECT_NEAR(j.at("boundary").at("t").back().get<double>(), 1.0, 1e-12);
+  EXPECT_NEAR(j.at("boundary").at("spot").back().get<double>(), 40.0, 0.05);
+  EXPECT_EQ(j.at("boundary").at("exercise").front(), "below");
+}
+
+TEST(OptionsCli, american_put_text_names_every_reference) {
+  const Result r = run_cli(kPut + " --paths 4000 --fit-paths 4000 --steps-per-year 20");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* expected : {"LSM value", "LSM in-sample", "tree, American", "tree, Bermudan", "European (Black-Scholes)",
+                               "early exercise premium", "value of waiting", "exercise boundary", "20 exercise dates"})
+    EXPECT_NE(r.out.find(expected), std::string::npos) << expected << "\n" << r.out;
+}
+
+TEST(OptionsCli, same_seed_same_output_other_seed_other_value) {
+  const std::string args = kPut + " --paths 4000 --fit-paths 4000 --json";
+  const Result a = run_cli(args + " --seed 5");
+  const Result b = run_cli(args + " --seed 5");
+  const Result c = run_cli(args + " --seed 6");
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_EQ(a.out, b.out);
+  EXPECT_NE(nlohmann::json::parse(a.out).at("value"), nlohmann::json::parse(c.out).at("value"));
+}
+
+TEST(OptionsCli, deep_in_the_money_put_is_exercised_at_once) {
+  const Result r = run_cli(
+      "options --american-put --spot 20 --strike 40 --rate 0.06 --vol 0.2 --maturity 1 --paths 2000 --fit-paths 2000 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_TRUE(j.at("exercise_now").get<bool>());
+  EXPECT_DOUBLE_EQ(j.at("value").get<double>(), 20.0);
+  EXPECT_LT(j.at("value_of_waiting").get<double>(), 0.0);
+}
+
+void expect_bad_flag(const std::string& args, const std::string& flag) {
+  SCOPED_TRACE(args);
+  const Result r = run_cli(args);
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.err.find(flag), std::string::npos) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+}
+
+TEST(OptionsCli, bad_numbers_exit_2_naming_the_flag) {
+  const std::string base = "options --american-put --strike 40 --rate 0.06 --maturity 1 --paths 1000";
+  expect_bad_flag(base + " --spot 36 --vol -0.2", "--vol");
+  expect_bad_flag(base + " --spot 36 --vol 0", "--vol");
+  expect_bad_flag(base + " --spot 0 --vol 0.2", "--spot");
+  expect_bad_flag(base + " --spot -5 --vol 0.2", "--spot");
+  expect_bad_flag("options --american-put --spot 36 --strike 40 --rate 0.06 --vol 0.2 --maturity 0", "--maturity");
+  expect_bad_flag("options --american-put --spot 36 --strike 40 --rate 0.06 --vol 0.2 --maturity -1", "--maturity");
+  expect_bad_flag("options --american-put --spot 36 --strike 0 --rate 0.06 --vol 0.2 --maturity 1", "--strike");
+  expect_bad_flag("options --american-put --spot 36 --strike 40 --rate 6 --vol 0.2 --maturity 1", "--rate");
+  expect_bad_flag("options --american-put --spot 36 --strike 40 --rate 0.06 --vol 0.2 --maturity 1 --spot abc", "--spot");
+  expect_bad_flag("options --american-put --spot 36 --strike 40 --rate 0.06 --vol 0.2 --maturity 1 --paths 0", "--paths");
+  expect_bad_flag(kPut + " --steps-per-year 0", "--steps-per-year");
+}
+
+TEST(OptionsCli, missing_contract_flags_exit_2_naming_the_flag) {
+  expect_bad_flag("options --american-put --spot 36 --rate 0.06 --vol 0.2 --maturity 1", "--strike");
+  expect_bad_flag("options --american-put --spot 36 --strike 40 --rate 0.06 --maturity 1", "--vol");
+}
+
+TEST(OptionsCli, without_a_mode_or_with_a_scenario_it_explains_what_exists) {
+  Result r = run_cli("options");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--american-put"), std::string::npos) << r.err;
+
+  r = run_cli("options some_scenario.toml --site west");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("not available yet"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--american-put"), std::string::npos) << r.err;
+}
+
+}  // namespace
