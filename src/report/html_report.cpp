@@ -7,7 +7,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "hashpivot/core/error.hpp"
+#include "hashpivot/core/atomic_file.hpp"
 #include "report_assets.hpp"
 
 namespace hashpivot::report {
@@ -178,15 +178,7 @@ std::string render_html(const io::RunRecord& r) {
 }
 
 void write_html_report(const io::RunRecord& record, const std::string& path) {
-  const std::string html = render_html(record);
-  const std::filesystem::path temporary = path + ".partial";
-  {
-    std::ofstream out(temporary, std::ios::binary);
-    if (!out) throw InputError(path, 0, "--report", "cannot write the file");
-    out << html;
-    if (!out.flush()) throw InputError(path, 0, "--report", "write failed");
-  }
-  std::filesystem::rename(temporary, path);
+  write_file_atomically(path, render_html(record), "--report");
 }
 
 }  // namespace hashpivot::report

@@ -19,3 +19,39 @@ TEST(InputError, omits_the_line_and_field_when_unknown) {
 
 }  // namespace
 }  // namespace hashpivot
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "hashpivot/core/atomic_file.hpp"
+
+namespace hashpivot {
+namespace {
+
+TEST(AtomicFile, replaces_the_whole_file_and_leaves_no_temporary) {
+  const auto dir = std::filesystem::temp_directory_path() / "hashpivot_atomic_file_test";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const auto path = dir / "out.txt";
+  write_file_atomically(path, "first", "--out");
+  write_file_atomically(path, "second, longer", "--out");
+  std::stringstream text;
+  text << std::ifstream(path).rdbuf();
+  EXPECT_EQ(text.str(), "second, longer");
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir), std::filesystem::directory_iterator()), 1);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(AtomicFile, an_unwritable_folder_is_an_input_error_naming_path_and_flag) {
+  try {
+    write_file_atomically("/nonexistent-folder/out.txt", "x", "--report");
+    FAIL() << "expected an InputError";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.source(), "/nonexistent-folder/out.txt");
+    EXPECT_EQ(e.field(), "--report");
+  }
+}
+
+}  // namespace
+}  // namespace hashpivot

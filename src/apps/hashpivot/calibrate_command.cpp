@@ -9,6 +9,7 @@
 
 #include "cli_support.hpp"
 #include "fit_output.hpp"
+#include "hashpivot/core/atomic_file.hpp"
 #include "hashpivot/core/date.hpp"
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/market/correlation.hpp"
@@ -33,18 +34,6 @@ struct CalibrateOptions {
   std::string toml_out;
   bool json = false;
 };
-
-/// Writes through a temporary file and a rename, so an interrupted run leaves no half-written file.
-void write_atomically(const std::filesystem::path& path, const std::string& text) {
-  const std::filesystem::path temporary = path.string() + ".partial";
-  {
-    std::ofstream out(temporary);
-    if (!out) throw InputError(path.string(), 0, "--toml", "cannot write the file");
-    out << text;
-    if (!out.flush()) throw InputError(path.string(), 0, "--toml", "write failed");
-  }
-  std::filesystem::rename(temporary, path);
-}
 
 void run_calibrate(const CalibrateOptions& options) {
   const auto from = parse_date_flag(options.from, "--from");
@@ -77,12 +66,13 @@ void run_calibrate(const CalibrateOptions& options) {
       command += " --energy " + options.energy_csv + " --energy-column " + options.energy_column;
     if (!options.gpu_csv.empty()) command += " --gpu-prices " + options.gpu_csv;
     command += " --toml " + options.toml_out;
-    write_atomically(options.toml_out,
+    write_file_atomically(options.toml_out,
                      fit_reports_toml(reports, {"Calibrated market and network parameters (hashpivot calibrate).",
                                                 "Regenerate with: " + command,
                                                 fmt::format("History: {} from {} to {} ({} days, {} missing)",
                                                             options.history, first, last, history.days(),
-                                                            missing_days)}));
+                                                            missing_days)}),
+                          "--toml");
   }
   if (options.json) {
     nlohmann::json out = fit_reports_json(reports);

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "cli_support.hpp"
+#include "hashpivot/core/atomic_file.hpp"
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/io/result_store.hpp"
 
@@ -263,32 +264,6 @@ std::vector<CsvFile> csv_files(const io::RunRecord& r) {
   return files;
 }
 
-/// Writes through a temporary file in the same folder and a rename, so an interrupted export leaves
-/// either the previous file or the new one, never half of one.
-void write_atomically(const std::filesystem::path& path, const std::string& text) {
-  const std::filesystem::path temporary =
-      path.parent_path() / fmt::format(".{}.{}.partial", path.filename().string(), ::getpid());
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) throw InputError(path.string(), 0, "--csv", "cannot write the file");
-    out << text;
-    out.flush();
-    if (!out) {
-      std::error_code ignored;
-      std::filesystem::remove(temporary, ignored);
-      throw InputError(path.string(), 0, "--csv", "write failed");
-    }
-  }
-  std::error_code error;
-  std::filesystem::rename(temporary, path, error);
-  if (error) {
-    std::error_code ignored;
-    std::filesystem::remove(temporary, ignored);
-    throw InputError(path.string(), 0, "--csv", fmt::format("cannot rename the written file into place: {}",
-                                                            error.message()));
-  }
-}
-
 // --- Text. ---
 
 void print_list(const std::vector<io::RunListing>& runs, const std::string& where) {
@@ -455,7 +430,7 @@ void run_export(const RunsOptions& o) {
   if (error || !std::filesystem::is_directory(dir))
     throw InputError(o.csv_dir, 0, "--csv", fmt::format("cannot create the folder{}", error ? ": " + error.message() : ""));
   for (const CsvFile& file : csv_files(record)) {
-    write_atomically(dir / file.name, file.text);
+    write_file_atomically(dir / file.name, file.text, "--csv");
     fmt::print("{}\n", (dir / file.name).string());
   }
 }
