@@ -12,6 +12,7 @@
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/io/calibration_reader.hpp"
 #include "hashpivot/io/scenario_reader.hpp"
+#include "support/test_market.hpp"
 #include "hashpivot/market/btc_price_calibration.hpp"
 
 namespace hashpivot::engine {
@@ -29,16 +30,7 @@ horizon_years = 4
 seed = 1
 discount_rate_annual = 0.1
 
-[market]
-calibration = ")" + kCalibration + R"("
-btc_price_usd = 78702.39
-fees_btc_per_block = 0.019
-network_hashrate_ehs = 866.2
-height = 934542
-bits = "0x1701fca1"
-epoch_first_block_time_unix = 1769110282
-)" + market_extra + R"(
-
+)" + testing::test_market_toml(market_extra) + R"(
 [[machines]]
 name = "XP"
 hashrate_th = 140

@@ -12,6 +12,7 @@
 #include "hashpivot/firm/plan.hpp"
 #include "hashpivot/io/scenario_reader.hpp"
 #include "support/allocation_counter.hpp"
+#include "support/test_market.hpp"
 
 namespace hashpivot::engine {
 namespace {
@@ -29,16 +30,7 @@ seed = 11
 discount_rate_annual = 0.1
 terminal_ebitda_multiple = 3
 
-[market]
-calibration = ")" + std::string(HASHPIVOT_TEST_DATA_DIR) + R"(/calibration/halving_2024_market.toml"
-btc_price_model = ")" + price_model + R"("
-btc_price_usd = 78702.39
-fees_btc_per_block = 0.019
-network_hashrate_ehs = 866.2
-height = 934542
-bits = "0x1701fca1"
-epoch_first_block_time_unix = 1769110282
-
+)" + testing::test_market_toml("btc_price_model = \"" + price_model + "\"") + R"(
 [[machines]]
 name = "XP"
 hashrate_th = 140

@@ -14,6 +14,7 @@
 #include <sstream>
 #include <string>
 
+#include "support/test_market.hpp"
 #include "hashpivot/engine/market_model.hpp"
 #include "hashpivot/engine/run_record.hpp"
 #include "hashpivot/engine/simulation.hpp"
@@ -31,15 +32,7 @@ paths = 128
 seed = 5
 discount_rate_annual = 0.1
 
-[market]
-calibration = ")" + std::string(HASHPIVOT_TEST_DATA_DIR) + R"(/calibration/halving_2024_market.toml"
-btc_price_usd = 78702.39
-fees_btc_per_block = 0.019
-network_hashrate_ehs = 866.2
-height = 934542
-bits = "0x1701fca1"
-epoch_first_block_time_unix = 1769110282
-
+)" + hashpivot::testing::test_market_toml() + R"(
 [[machines]]
 name = "S21"
 hashrate_th = 200
