@@ -72,7 +72,7 @@ std::filesystem::path write_scenario(const std::string& name, const std::string&
 
 TEST(RunCli, json_has_the_issue_keys_and_sane_values) {
   const auto path = write_scenario("run_cli_json.toml", kScenario);
-  const Result r = run_cli("run " + path.string() + " --paths 300 --seed 9 --threads 2 --json");
+  const Result r = run_cli("run " + path.string() + " --paths 300 --seed 9 --threads 2 --json --no-record");
   std::filesystem::remove(path);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
@@ -147,7 +147,7 @@ TEST(RunCli, records_the_run_and_writes_the_report_now_or_from_the_store) {
 
 TEST(RunCli, table_names_every_strategy_and_metric) {
   const auto path = write_scenario("run_cli_table.toml", kScenario);
-  const Result r = run_cli("run " + path.string() + " --paths 200");
+  const Result r = run_cli("run " + path.string() + " --paths 200 --no-record");
   std::filesystem::remove(path);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   for (const char* text : {"hold", "sell_all", "P(default)", "NPV to equity, mean", "CVaR 5%", "BTC mined",
@@ -179,7 +179,7 @@ TEST(RunCli, every_bundled_scenario_runs) {
   int scenarios = 0;
   for (const auto& entry : std::filesystem::directory_iterator(HASHPIVOT_SCENARIOS_DIR)) {
     if (entry.path().extension() != ".toml") continue;
-    const Result r = run_cli("run " + entry.path().string() + " --paths 64 --json");
+    const Result r = run_cli("run " + entry.path().string() + " --paths 64 --json --no-record");
     ASSERT_EQ(r.exit_code, 0) << entry.path() << "\n" << r.err;
     const auto j = nlohmann::json::parse(r.out);
     EXPECT_GE(j["strategies"].size(), 2u) << entry.path();

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -58,7 +60,8 @@ name = "hold"
 }
 
 MarketModel model_from(const std::string& text) {
-  const auto path = std::filesystem::temp_directory_path() / "market_model_test.toml";
+  // One file per process: ctest runs these tests in parallel processes.
+  const auto path = std::filesystem::temp_directory_path() / ("market_model_test_" + std::to_string(::getpid()) + ".toml");
   std::ofstream(path) << text;
   const firm::Scenario s = io::read_scenario(path.string());
   MarketModel m = load_market_model(s);

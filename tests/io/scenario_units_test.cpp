@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -58,7 +60,8 @@ InputError read_with(const std::string& from, const std::string& to) {
   const auto at = text.find(from);
   EXPECT_NE(at, std::string::npos) << from;
   text.replace(at, from.size(), to);
-  const auto path = std::filesystem::temp_directory_path() / "scenario_units_test.toml";
+  // One file per process: ctest runs these tests in parallel processes.
+  const auto path = std::filesystem::temp_directory_path() / ("scenario_units_test_" + std::to_string(::getpid()) + ".toml");
   std::ofstream(path) << text;
   try {
     (void)read_scenario(path.string());

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <array>
 #include <chrono>
 #include <cstdio>
@@ -74,7 +76,8 @@ sell = "sell_all_mined"
 )";
 
 io::RunRecord make_record() {
-  const auto path = std::filesystem::temp_directory_path() / "html_report_test.toml";
+  // One file per process: ctest runs these tests in parallel processes.
+  const auto path = std::filesystem::temp_directory_path() / ("html_report_test_" + std::to_string(::getpid()) + ".toml");
   std::ofstream(path) << kScenario;
   const firm::Scenario scenario = io::read_scenario(path.string());
   std::filesystem::remove(path);
