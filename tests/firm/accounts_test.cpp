@@ -17,6 +17,7 @@
 #include "hashpivot/core/date.hpp"
 #include "hashpivot/firm/plan.hpp"
 #include "hashpivot/firm/rules.hpp"
+#include "hashpivot/firm/strategy_parameters.hpp"
 #include "hashpivot/random/philox.hpp"
 #include "support/allocation_counter.hpp"
 
@@ -567,6 +568,120 @@ TEST(Accounts, economic_curtailment_with_hourly_prices_follows_curtail_hourly) {
   EXPECT_NEAR(a.power_cost_usd, load_mw * c.energy_cost_usd_per_mw, 1e-6);
   EXPECT_NEAR(a.curtailment_credit_usd, load_mw * c.credit_usd_per_mw, 1e-6);
   EXPECT_NEAR(a.btc_mined, fpps_btc_per_day(2e6 * 16 / 24, 0.95, m.hashprice_btc_per_ph_day, 0.02), 1e-15);
+}
+
+// ---- Strategies as points in a parameter space (MODEL.md §5) ------------------------------------
+
+Scenario scenario_with_every_parameter() {
+  Scenario s = simple_scenario();
+  s.sites[0].conversion = conversion(12);
+  Strategy sell = strategy("sell_fraction");
+  sell.sell_fraction = 0.25;
+  sell.sales = {{kStart + 10, 50, "cash"}};
+  sell.pivot_policy = "schedule";
+  sell.pivot_site = "tx";
+  sell.pivot_mw = 10;
+  sell.pivot_date = kStart + 100;
+  Strategy trigger = strategy("cash_floor");
+  trigger.cash_floor_months = 3;
+  trigger.pivot_policy = "trigger";
+  trigger.pivot_site = "tx";
+  trigger.pivot_mw = 20;
+  trigger.pivot_hashprice_below_usd_per_ph_day = 35;
+  trigger.pivot_trigger_days = 30;
+  s.strategies = {sell, trigger};
+  return s;
+}
+
+TEST(StrategyParameters, read_and_write_by_name_and_reach_the_plan) {
+  Scenario s = scenario_with_every_parameter();
+  EXPECT_EQ(parameters_of(s, 0),
+            (std::vector<std::string>{"sell_fraction", "sale_btc", "sale_day", "pivot_mw", "pivot_day"}));
+  EXPECT_EQ(parameters_of(s, 1), (std::vector<std::string>{"cash_floor_months", "pivot_mw",
+                                                           "pivot_hashprice_below_usd_per_ph_day", "pivot_trigger_days"}));
+  EXPECT_EQ(get_strategy_parameter(s, 0, "sale_day"), 10.0);
+  EXPECT_EQ(get_strategy_parameter(s, 1, "pivot_trigger_days"), 30.0);
+  set_strategy_parameter(s, 0, "sell_fraction", 0.6);
+  set_strategy_parameter(s, 0, "sale_btc", 80);
+  set_strategy_parameter(s, 0, "sale_day", 19.6);  // rounded to day 20
+  set_strategy_parameter(s, 0, "pivot_mw", 12.5);
+  set_strategy_parameter(s, 0, "pivot_day", 200);
+  set_strategy_parameter(s, 1, "pivot_hashprice_below_usd_per_ph_day", 28);
+  set_strategy_parameter(s, 1, "pivot_trigger_days", 45);
+  for (const std::string& name : parameters_of(s, 0)) EXPECT_TRUE(std::isfinite(get_strategy_parameter(s, 0, name)));
+  const FirmPlan plan = make_plan(s, 0);
+  EXPECT_EQ(plan.sell_fraction, 0.6);
+  EXPECT_EQ(plan.sales[0].btc, 80.0);
+  EXPECT_EQ(plan.sales[0].day, 20);
+  EXPECT_EQ(plan.pivot_mw, 12.5);
+  EXPECT_EQ(plan.pivot_day, 200);
+  const FirmPlan trigger = make_plan(s, 1);
+  EXPECT_EQ(trigger.pivot_hashprice_below_usd_per_ph_day, 28.0);
+  EXPECT_EQ(trigger.pivot_trigger_days, 45);
+}
+
+TEST(StrategyParameters, unknown_unused_and_out_of_range_values_are_refused_by_name) {
+  Scenario s = scenario_with_every_parameter();
+  const auto message = [&](std::size_t k, const char* name, double value) -> std::string {
+    try {
+      set_strategy_parameter(s, k, name, value);
+    } catch (const std::invalid_argument& e) {
+      return e.what();
+    }
+    return "";
+  };
+  EXPECT_NE(message(0, "sell_fractoin", 0.5).find("sell_fractoin"), std::string::npos);
+  EXPECT_NE(message(1, "sale_btc", 10).find("does not use"), std::string::npos);  // no one-off sale
+  EXPECT_NE(message(0, "sell_fraction", 1.5).find("outside"), std::string::npos);
+  EXPECT_NE(message(0, "pivot_mw", 60).find("outside"), std::string::npos);        // the site has 50 MW
+  EXPECT_NE(message(0, "pivot_day", 5000).find("outside"), std::string::npos);     // past the 3-year horizon
+  EXPECT_NE(message(1, "pivot_trigger_days", 0).find("outside"), std::string::npos);
+  EXPECT_THROW((void)get_strategy_parameter(s, 0, "pivot_trigger_days"), std::invalid_argument);
+  EXPECT_THROW((void)get_strategy_parameter(s, 5, "sell_fraction"), std::invalid_argument);
+}
+
+// No look-ahead: a firm's decisions on day d use only markets up to day d. Two market paths equal up
+// to day D and different after it give identical states and accounts through day D, whatever the
+// policies (trigger pivot, cash floor, one-off sale, curtailment), and differ after.
+TEST(StrategyParameters, decisions_use_no_information_after_their_day) {
+  Scenario s = scenario_with_every_parameter();
+  s.strategies[1].curtail_policy = "economic";
+  s.strategies[1].pivot_trigger_days = 5;
+  constexpr int kSplitDay = 60;
+  constexpr int kDays = 120;
+  for (std::size_t k = 0; k < s.strategies.size(); ++k) {
+    const FirmPlan plan = make_plan(s, k);
+    FirmState a = make_state(plan);
+    FirmState b = make_state(plan);
+    bool differed_after = false;
+    for (int d = 0; d < kDays; ++d) {
+      // A falling hashprice that crosses the trigger level; after the split, path b crashes.
+      const double hashprice = 45.0 - 0.2 * d;
+      const DayMarket ma = constant_market(90'000, hashprice);
+      const DayMarket mb = d <= kSplitDay ? ma : constant_market(30'000, hashprice / 3);
+      DayAccounts da{}, db{};
+      step_day(plan, d, ma, a, da);
+      step_day(plan, d, mb, b, db);
+      if (d <= kSplitDay) {
+        ASSERT_EQ(da.btc_mined, db.btc_mined) << "strategy " << k << " day " << d;
+        ASSERT_EQ(da.total_cash_flow_usd, db.total_cash_flow_usd) << "strategy " << k << " day " << d;
+        ASSERT_EQ(a.cash_usd, b.cash_usd) << "strategy " << k << " day " << d;
+        ASSERT_EQ(a.free_btc, b.free_btc) << "strategy " << k << " day " << d;
+        ASSERT_EQ(a.conversion_decision_day, b.conversion_decision_day) << "strategy " << k << " day " << d;
+      } else {
+        differed_after = differed_after || da.mining_revenue_usd != db.mining_revenue_usd;
+      }
+    }
+    EXPECT_TRUE(differed_after) << "strategy " << k;
+  }
+  // The trigger (hashprice below 35 for 5 days: from day 51) fired before the split, on day 55.
+  const FirmPlan trigger = make_plan(s, 1);
+  FirmState state = make_state(trigger);
+  for (int d = 0; d <= kSplitDay; ++d) {
+    DayAccounts a{};
+    step_day(trigger, d, constant_market(90'000, 45.0 - 0.2 * d), state, a);
+  }
+  EXPECT_EQ(state.conversion_decision_day[0], 55);
 }
 
 }  // namespace
