@@ -11,6 +11,7 @@
 #include "hashpivot/io/calibration_reader.hpp"
 #include "hashpivot/market/btc_price_calibration.hpp"
 #include "hashpivot/market/history.hpp"
+#include "hashpivot/market/sample_moments.hpp"
 #include "hashpivot/network/hashprice.hpp"
 #include "hashpivot/random/poisson.hpp"
 
@@ -37,19 +38,6 @@ auto from_calibration(const io::Calibration& c, const char* factor, const char* 
   } catch (const std::invalid_argument& e) {
     throw InputError(c.source, 0, fmt::format("market.{}.{}", factor, model), e.what());
   }
-}
-
-double mean_of(const std::vector<double>& x) {
-  double s = 0;
-  for (const double v : x) s += v;
-  return s / static_cast<double>(x.size());
-}
-
-double variance_of(const std::vector<double>& x) {
-  const double m = mean_of(x);
-  double s = 0;
-  for (const double v : x) s += (v - m) * (v - m);
-  return s / static_cast<double>(x.size() - 1);
 }
 
 void load_price_model(const firm::Scenario& scenario, const io::Calibration& c, MarketModel& m) {
@@ -103,7 +91,8 @@ void load_price_model(const firm::Scenario& scenario, const io::Calibration& c, 
     if (drift) {
       // Re-centre the returns so that E[S_T]/S_0 grows at the override: mean log return
       // (mu − sigma²/2)/365 with sigma² the sample's annualized variance.
-      const double shift = (*drift - 0.5 * variance_of(returns) * kDaysPerYear) / kDaysPerYear - mean_of(returns);
+      const market::SampleMoments moments = market::sample_moments(returns);
+      const double shift = (*drift - 0.5 * moments.unbiased_variance() * kDaysPerYear) / kDaysPerYear - moments.mean;
       for (double& r : returns) r += shift;
     }
     m.description.push_back(fmt::format("BTC price: stationary block bootstrap of {} daily returns from {} (mean block "

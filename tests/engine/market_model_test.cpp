@@ -193,6 +193,20 @@ TEST(MarketModel, block_bootstrap_uses_only_history_before_the_start) {
   EXPECT_LT(m.bootstrap.log_returns.size(), market::btc_log_returns(all).size());
 }
 
+// With a drift override the bootstrap sample is re-centred: (mean log return + variance / 2) × 365
+// equals the stated drift, and the spread of the returns is unchanged.
+TEST(MarketModel, block_bootstrap_is_recentred_on_an_overridden_drift) {
+  const std::string history = std::string(HASHPIVOT_TEST_DATA_DIR) + "/history/btc_daily_history_coinmetrics_format.csv";
+  const MarketModel m = model_from(scenario_toml(
+      "btc_price_model = \"block_bootstrap\"\nhistory = \"" + history + "\"\nbtc_price_drift_annual = 0.05", "2020-01-01"));
+  const market::DailyHistory before = market::read_daily_history_csv(history, std::nullopt, *parse_date("2019-12-31"));
+  const std::vector<double> original = market::btc_log_returns(before);
+  const Sample recentred = summarize(m.bootstrap.log_returns);
+  const Sample raw = summarize(original);
+  EXPECT_NEAR((recentred.mean + 0.5 * recentred.sd * recentred.sd) * 365.0, 0.05, 1e-9);
+  EXPECT_NEAR(recentred.sd, raw.sd, 1e-12);
+}
+
 TEST(MarketModel, rejects_what_it_cannot_run_naming_the_key) {
   try {
     (void)model_from(scenario_toml("hashrate_model = \"margin_driven\""));
