@@ -250,7 +250,7 @@ class Worker {
           acc.accounts.add(s, month, r.month_sums.data());
           r.month_sums.fill(0.0);
           const firm::BalanceSheet bs = firm::balance_sheet(r.state);
-          const double btc = held_btc(r.state);
+          const double btc = firm::total_btc(r.state);
           acc.firm_series.add(s, month, static_cast<std::size_t>(FirmSeries::kCashUsd), r.state.cash_usd);
           acc.firm_series.add(s, month, static_cast<std::size_t>(FirmSeries::kBtcHeld), btc);
           acc.firm_series.add(s, month, static_cast<std::size_t>(FirmSeries::kDebtUsd), bs.liabilities_usd);
@@ -292,12 +292,6 @@ class Worker {
     at(AccountsField::kBtcLiquidated) += a.btc_liquidated;
   }
 
-  static double held_btc(const firm::FirmState& state) {
-    double btc = state.free_btc;
-    for (const double c : state.collateral_btc) btc += c;
-    return btc;
-  }
-
   void finish_path(double final_price_usd, Accumulator& acc) {
     double first_npv = 0;
     for (std::size_t s = 0; s < runs_.size(); ++s) {
@@ -308,7 +302,7 @@ class Worker {
         const firm::BalanceSheet bs = firm::balance_sheet(r.state);
         const double terminal =
             scenario_.run.terminal_ebitda_multiple * std::max(0.0, r.ebitda_last_year_usd);
-        npv = discount_ * std::max(0.0, r.state.cash_usd + held_btc(r.state) * final_price_usd - bs.liabilities_usd + terminal);
+        npv = discount_ * std::max(0.0, r.state.cash_usd + firm::total_btc(r.state) * final_price_usd - bs.liabilities_usd + terminal);
       }
       st.defaulted.add(r.state.defaulted);
       if (r.state.defaulted) {
@@ -320,7 +314,7 @@ class Worker {
       st.npv_quantiles.add(npv);
       st.npv_worst.add(npv);
       st.btc_mined.add(r.btc_mined);
-      st.btc_held_end.add(held_btc(r.state));
+      st.btc_held_end.add(firm::total_btc(r.state));
       st.ebitda_usd_per_year.add(r.ebitda_usd / years_);
       st.cash_cost_usd.add(r.cash_cost_usd);
       st.all_in_cost_usd.add(r.all_in_cost_usd);

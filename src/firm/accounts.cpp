@@ -14,12 +14,6 @@ constexpr double kHours = static_cast<double>(kHoursPerDay);
 // Cash within this of zero after the remedies counts as zero (rounding of BTC sold to cover it).
 constexpr double kCashToleranceUsd = 1e-6;
 
-double total_btc(const FirmState& state) {
-  double btc = state.free_btc;
-  for (const double c : state.collateral_btc) btc += c;
-  return btc;
-}
-
 // Closes a BTC-backed loan whose principal reached zero: the collateral goes back to free BTC.
 void release_if_repaid(FirmState& state, std::size_t i, DayAccounts& a) {
   if (state.principal_usd[i] <= 0.0 && state.collateral_btc[i] > 0.0) {
@@ -53,6 +47,12 @@ double repay_cash(FirmState& state, std::size_t i, double usd, DayAccounts& a) {
 }
 
 }  // namespace
+
+double total_btc(const FirmState& state) {
+  double btc = state.free_btc;
+  for (const double c : state.collateral_btc) btc += c;
+  return btc;
+}
 
 FirmState make_state(const FirmPlan& plan) {
   FirmState s{};

@@ -236,12 +236,6 @@ DayMarket market_of(const RandomCase& c, std::size_t d) {
   return m;
 }
 
-double total_btc(const FirmState& s) {
-  double btc = s.free_btc;
-  for (const double x : s.collateral_btc) btc += x;
-  return btc;
-}
-
 TEST(Accounts, random_scenarios_balance_every_day_and_conserve_cash_and_btc) {
   constexpr int kDays = 3 * 365;
   int topped_up = 0, liquidated = 0, defaulted = 0, hpc = 0, converted = 0, drawn = 0;

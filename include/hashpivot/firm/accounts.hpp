@@ -115,6 +115,9 @@ struct DayAccounts {
   bool defaulted_today;
 };
 
+/// BTC held: free plus pledged as collateral.
+[[nodiscard]] double total_btc(const FirmState& state);
+
 /// Balance sheet at the state's mark price.
 struct BalanceSheet {
   double assets_usd;       // cash + (free + collateral BTC) × mark + PP&E
