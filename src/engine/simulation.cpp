@@ -162,8 +162,11 @@ class Worker {
       run.plan = firm::make_plan(scenario, s);
       run.opening = firm::make_state(run.plan);
       run.state = run.opening;
+      hourly_needed_ = hourly_needed_ || run.plan.curtail_policy == firm::CurtailPolicy::kEconomic;
       runs_.push_back(std::move(run));
     }
+    // Hourly prices only matter to economic curtailment at index sites.
+    hourly_needed_ = hourly_needed_ && market.has_energy_index;
     const std::size_t sites = scenario.sites.size();
     power_usd_per_mwh_.assign(sites, 0.0);
     hourly_usd_per_mwh_.assign(sites * kHoursPerDay, 0.0);
@@ -224,12 +227,13 @@ class Worker {
       for (std::size_t k = 0; k < site_price_.size(); ++k) {
         if (!site_index_[k]) continue;
         power_usd_per_mwh_[k] = site_price_[k] * md.energy_factor;
+        if (!hourly_needed_) continue;
         for (std::size_t h = 0; h < kHoursPerDay; ++h)
           hourly_usd_per_mwh_[k * kHoursPerDay + h] = power_usd_per_mwh_[k] * market_.energy_hour_factor[h];
       }
       const firm::DayMarket dm{md.price_usd_per_btc, md.hashprice_btc_per_ph_day, md.hashprice_usd_per_ph_day,
-                               power_usd_per_mwh_, market_.has_energy_index ? std::span<const double>(hourly_usd_per_mwh_)
-                                                                            : std::span<const double>()};
+                               power_usd_per_mwh_, hourly_needed_ ? std::span<const double>(hourly_usd_per_mwh_)
+                                                                  : std::span<const double>()};
       month_hashprice_sum += md.hashprice_usd_per_ph_day;
       ++month_days;
       const std::size_t month = calendar_.month_of_day[day];
@@ -335,6 +339,7 @@ class Worker {
   std::vector<double> site_price_;
   std::vector<double> tenant_hazard_per_day_;
   std::vector<int> tenant_default_after_;
+  bool hourly_needed_ = false;
   double discount_ = 1;
   double years_ = 1;
 };
