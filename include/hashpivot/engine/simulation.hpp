@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "hashpivot/engine/market_model.hpp"
+#include "hashpivot/engine/process_group.hpp"
 #include "hashpivot/engine/statistics.hpp"
 #include "hashpivot/firm/scenario.hpp"
 
@@ -76,6 +77,8 @@ struct RunOptions {
   unsigned threads = 1;
   /// Called from the calling thread after each round of blocks with (paths done, paths total).
   std::function<void(std::int64_t, std::int64_t)> progress;
+  /// The processes that share the paths; nullptr = this process alone. Every rank returns the same result.
+  const ProcessGroup* group = nullptr;
 };
 
 /// Statistics of one strategy over all paths. Sums are kept as Moments of per-path totals.

@@ -187,7 +187,8 @@ void run_backtest(const BacktestOptions& o) {
 
 }  // namespace
 
-void add_backtest_command(CLI::App& app, int& exit_code) {
+void add_backtest_command(CLI::App& app, int& exit_code, const engine::ProcessGroup& group) {
+  static_cast<void>(group);
   auto options = std::make_shared<BacktestOptions>();
   CLI::App* cmd = app.add_subcommand(
       "backtest",

@@ -109,7 +109,8 @@ void print_benchmark(const BenchOptions& options) {
   fmt::print("  peak memory   {:>8.1f} MiB\n", r.peak_rss_mib);
 }
 
-void add_bench_command(CLI::App& app, int& exit_code) {
+void add_bench_command(CLI::App& app, int& exit_code, const engine::ProcessGroup& group) {
+  static_cast<void>(group);
   auto options = std::make_shared<BenchOptions>();
   CLI::App* cmd = app.add_subcommand(
       "bench",

@@ -92,7 +92,8 @@ void run_calibrate(const CalibrateOptions& options) {
 
 }  // namespace
 
-void add_calibrate_command(CLI::App& app, int& exit_code) {
+void add_calibrate_command(CLI::App& app, int& exit_code, const engine::ProcessGroup& group) {
+  static_cast<void>(group);
   auto options = std::make_shared<CalibrateOptions>();
   CLI::App* cmd = app.add_subcommand(
       "calibrate",

@@ -10,12 +10,15 @@
 #include "calibrate_command.hpp"
 #include "chain_command.hpp"
 #include "network_command.hpp"
+#include "optimize_command.hpp"
 #include "options_command.hpp"
 #include "report_command.hpp"
 #include "run_command.hpp"
 #include "runs_command.hpp"
+#include "sensitivity_command.hpp"
 #include "cli_support.hpp"
 #include "hashpivot/core/error.hpp"
+#include "hashpivot/engine/process_group.hpp"
 
 int main(int argc, char** argv) {
   using namespace hashpivot::cli;
@@ -23,15 +26,19 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", HASHPIVOT_VERSION);
   app.require_subcommand(1);
   int exit_code = kExitOk;
-  add_chain_command(app, exit_code);
-  add_network_command(app, exit_code);
-  add_calibrate_command(app, exit_code);
-  add_run_command(app, exit_code);
-  add_runs_command(app, exit_code);
-  add_backtest_command(app, exit_code);
-  add_options_command(app, exit_code);
-  add_bench_command(app, exit_code);
-  add_report_command(app, exit_code);
+  // One process; an MPI build replaces it with the ranks of MPI_COMM_WORLD when started by mpirun.
+  const hashpivot::engine::ProcessGroup group;
+  add_chain_command(app, exit_code, group);
+  add_network_command(app, exit_code, group);
+  add_calibrate_command(app, exit_code, group);
+  add_run_command(app, exit_code, group);
+  add_runs_command(app, exit_code, group);
+  add_backtest_command(app, exit_code, group);
+  add_options_command(app, exit_code, group);
+  add_bench_command(app, exit_code, group);
+  add_report_command(app, exit_code, group);
+  add_optimize_command(app, exit_code, group);
+  add_sensitivity_command(app, exit_code, group);
 
   try {
     app.parse(argc, argv);

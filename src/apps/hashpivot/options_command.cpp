@@ -208,7 +208,8 @@ void run_options(const OptionsCommandOptions& o) {
 
 }  // namespace
 
-void add_options_command(CLI::App& app, int& exit_code) {
+void add_options_command(CLI::App& app, int& exit_code, const engine::ProcessGroup& group) {
+  static_cast<void>(group);
   auto options = std::make_shared<OptionsCommandOptions>();
   CLI::App* cmd = app.add_subcommand(
       "options",

@@ -3,8 +3,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include "hashpivot/engine/process_group.hpp"
+
 namespace hashpivot::cli {
 
-void add_report_command(CLI::App& app, int& exit_code);
+void add_report_command(CLI::App& app, int& exit_code, const engine::ProcessGroup& group);
 
 }  // namespace hashpivot::cli

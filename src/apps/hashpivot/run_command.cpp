@@ -248,7 +248,8 @@ void run_run(const RunCommandOptions& o) {
 
 }  // namespace
 
-void add_run_command(CLI::App& app, int& exit_code) {
+void add_run_command(CLI::App& app, int& exit_code, const engine::ProcessGroup& group) {
+  static_cast<void>(group);
   auto options = std::make_shared<RunCommandOptions>();
   CLI::App* cmd = app.add_subcommand(
       "run",

@@ -445,7 +445,8 @@ void add_db_option(CLI::App* cmd, RunsOptions& options) {
 
 }  // namespace
 
-void add_runs_command(CLI::App& app, int& exit_code) {
+void add_runs_command(CLI::App& app, int& exit_code, const engine::ProcessGroup& group) {
+  static_cast<void>(group);
   CLI::App* runs = app.add_subcommand(
       "runs",
       "The runs recorded by `hashpivot run` in a result store: every run's scenario text, seed, paths, version,\n"

@@ -1,0 +1,1 @@
+#include "hashpivot/engine/real_options.hpp"

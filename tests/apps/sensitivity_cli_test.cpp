@@ -1,0 +1,3 @@
+#include <gtest/gtest.h>
+
+#include "apps/cli_runner.hpp"

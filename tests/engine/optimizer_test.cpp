@@ -1,0 +1,3 @@
+#include "hashpivot/engine/optimizer.hpp"
+
+#include <gtest/gtest.h>

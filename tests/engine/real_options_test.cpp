@@ -1,0 +1,3 @@
+#include "hashpivot/engine/real_options.hpp"
+
+#include <gtest/gtest.h>

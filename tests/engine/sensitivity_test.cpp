@@ -1,0 +1,3 @@
+#include "hashpivot/engine/sensitivity.hpp"
+
+#include <gtest/gtest.h>
