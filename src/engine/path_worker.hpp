@@ -36,8 +36,9 @@ struct FirmRun {
 /// A thread's scratch: sized once, reused for every path of every block it runs.
 class Worker {
  public:
-  Worker(const firm::Scenario& scenario, const MarketModel& market, const Calendar& calendar, std::uint64_t seed)
-      : scenario_(scenario), market_(market), calendar_(calendar), rng_(seed) {
+  Worker(const firm::Scenario& scenario, const MarketModel& market, const Calendar& calendar, std::uint64_t seed,
+         const CrraUtility& utility)
+      : scenario_(scenario), market_(market), calendar_(calendar), rng_(seed), utility_(utility) {
     for (std::size_t s = 0; s < scenario.strategies.size(); ++s) {
       FirmRun run;
       run.plan = firm::make_plan(scenario, s);
@@ -206,6 +207,7 @@ class Worker {
       st.effective_ph_days.add(r.effective_ph_days);
       if (s == 0) first_npv = npv;
       st.npv_vs_first.add(npv, first_npv);
+      st.npv_utility.add(utility_.utility(npv));
     }
   }
 
@@ -213,6 +215,7 @@ class Worker {
   const MarketModel& market_;
   const Calendar& calendar_;
   random::CounterRng rng_;
+  CrraUtility utility_;
   std::vector<FirmRun> runs_;
   std::vector<double> power_usd_per_mwh_;
   std::vector<double> hourly_usd_per_mwh_;

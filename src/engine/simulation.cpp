@@ -29,6 +29,7 @@ void StrategyStatistics::merge(const StrategyStatistics& o) {
   all_in_cost_usd.merge(o.all_in_cost_usd);
   effective_ph_days.merge(o.effective_ph_days);
   npv_vs_first.merge(o.npv_vs_first);
+  npv_utility.merge(o.npv_utility);
 }
 
 void StrategyStatistics::clear() {
@@ -44,6 +45,28 @@ void StrategyStatistics::clear() {
   all_in_cost_usd.clear();
   effective_ph_days.clear();
   npv_vs_first.clear();
+  npv_utility.clear();
+}
+
+double CrraUtility::utility(double npv_usd) const {
+  const double wealth = wealth_offset_usd + npv_usd;
+  if (gamma == 0) return wealth;
+  if (gamma == 1) return std::log(wealth);
+  return std::pow(wealth, 1.0 - gamma) / (1.0 - gamma);
+}
+
+double CrraUtility::certainty_equivalent_npv_usd(double expected_utility) const {
+  double wealth = expected_utility;
+  if (gamma == 1) {
+    wealth = std::exp(expected_utility);
+  } else if (gamma != 0) {
+    wealth = std::pow(expected_utility * (1.0 - gamma), 1.0 / (1.0 - gamma));
+  }
+  return wealth - wealth_offset_usd;
+}
+
+double CrraUtility::marginal_utility(double npv_usd) const {
+  return std::pow(wealth_offset_usd + npv_usd, -gamma);
 }
 
 const char* accounts_field_name(AccountsField field) {
@@ -101,7 +124,7 @@ RunResult run_simulation(const firm::Scenario& scenario, const MarketModel& mark
   workers.reserve(threads);
   for (unsigned t = 0; t < threads; ++t) {
     in_flight.emplace_back(scenario, months, paths);
-    workers.emplace_back(scenario, market, calendar, options.seed);
+    workers.emplace_back(scenario, market, calendar, options.seed, options.utility);
   }
   for (std::uint32_t round_start = 0; round_start < blocks; round_start += threads) {
     const unsigned in_round = std::min<unsigned>(threads, blocks - round_start);

@@ -71,6 +71,21 @@ class MonthlyAccounts {
   std::vector<Moments> cells_;
 };
 
+/// Constant relative risk aversion over the equity holder's wealth W = wealth_offset_usd + NPV (USD):
+///     u(W) = W^(1−γ) / (1−γ)   (γ ≠ 1),   u(W) = ln W   (γ = 1),   γ ≥ 0;
+/// γ = 0 is risk neutral (u(W) = W). The offset is the holder's wealth outside this firm, which
+/// keeps W > 0 on paths where the firm defaults (NPV = 0); with γ > 0 it must be > 0.
+struct CrraUtility {
+  double gamma = 0;
+  double wealth_offset_usd = 0;
+  /// u(wealth_offset_usd + npv_usd).
+  [[nodiscard]] double utility(double npv_usd) const;
+  /// The certainty equivalent NPV: the sure NPV whose utility is `expected_utility`.
+  [[nodiscard]] double certainty_equivalent_npv_usd(double expected_utility) const;
+  /// u′(wealth_offset_usd + npv_usd), for the delta method: SE(CE) ≈ SE(mean u) / u′(CE).
+  [[nodiscard]] double marginal_utility(double npv_usd) const;
+};
+
 struct RunOptions {
   std::int64_t paths = 0;
   std::uint64_t seed = 0;
@@ -79,6 +94,8 @@ struct RunOptions {
   std::function<void(std::int64_t, std::int64_t)> progress;
   /// The processes that share the paths; nullptr = this process alone. Every rank returns the same result.
   const ProcessGroup* group = nullptr;
+  /// The utility whose per-path mean StrategyStatistics::npv_utility accumulates.
+  CrraUtility utility{};
 };
 
 /// Statistics of one strategy over all paths. Sums are kept as Moments of per-path totals.
@@ -96,6 +113,7 @@ struct StrategyStatistics {
   Moments all_in_cost_usd;
   Moments effective_ph_days;           // PH/s × days hashed, after uptime and curtailment
   PairedDifference npv_vs_first;       // this strategy's NPV − the first strategy's, per path
+  Moments npv_utility;                 // RunOptions::utility.utility(NPV), per path
 
   StrategyStatistics(std::string strategy_name, std::size_t months, std::uint64_t paths);
   void merge(const StrategyStatistics& other);

@@ -219,6 +219,8 @@ class TailMean {
   [[nodiscard]] TailSide side() const { return side_; }
   /// C = ⌈α·max_count⌉: the most values kept.
   [[nodiscard]] std::size_t capacity() const { return capacity_; }
+  /// The kept values (the worst ones seen, at most capacity()), in heap order, not sorted.
+  [[nodiscard]] const std::vector<double>& kept_values() const { return kept_; }
 
  private:
   [[nodiscard]] bool is_worse(double a, double b) const { return side_ == TailSide::kLowest ? a < b : a > b; }
