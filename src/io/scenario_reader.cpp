@@ -5,9 +5,12 @@
 
 #include <charconv>
 #include <map>
+#include <optional>
 #include <set>
+#include <stdexcept>
 
 #include "hashpivot/core/error.hpp"
+#include "hashpivot/firm/strategy_parameters.hpp"
 #include "hashpivot/io/toml_reader.hpp"
 
 namespace hashpivot::io {
@@ -183,7 +186,40 @@ firm::Debt read_debt(TableReader t) {
   return d;
 }
 
-firm::Strategy read_strategy(TableReader t) {
+// [strategies.search]: one inline table { low = …, high = … } per parameter name. A key that is not
+// a parameter name is left unread, so finish() reports it with its line.
+std::optional<TableReader> read_search(TableReader& t, firm::Strategy& s) {
+  std::optional<TableReader> search = t.optional_table("search");
+  if (!search) return std::nullopt;
+  for (const firm::StrategyParameter& p : firm::strategy_parameters()) {
+    const std::string name(p.name);
+    std::optional<TableReader> range = search->optional_table(name);
+    if (!range) continue;
+    const double low = range->require_number("low", Range::any());
+    const double high = range->require_number("high", Range::any());
+    if (!(low < high)) range->fail("low", fmt::format("expected low < high, got low {} and high {}", low, high));
+    range->finish();
+    s.search.push_back({name, low, high});
+  }
+  search->finish();
+  return search;
+}
+
+// Each declared range must name a parameter the strategy uses, with both ends inside its valid range:
+// firm::set_strategy_parameter on a copy of the scenario is the one place that knows both.
+void check_search(const Scenario& scenario, std::size_t strategy, const TableReader& search) {
+  for (const firm::SearchRange& r : scenario.strategies[strategy].search) {
+    Scenario probe = scenario;
+    try {
+      firm::set_strategy_parameter(probe, strategy, r.parameter, r.low);
+      firm::set_strategy_parameter(probe, strategy, r.parameter, r.high);
+    } catch (const std::invalid_argument& e) {
+      search.fail(r.parameter, e.what());
+    }
+  }
+}
+
+firm::Strategy read_strategy(TableReader t, std::optional<TableReader>& search) {
   firm::Strategy s;
   s.name = t.require_string("name");
   s.sell_policy = t.choice_or("sell", "hold", {"hold", "sell_all_mined", "sell_fraction", "cash_floor"});
@@ -208,6 +244,7 @@ firm::Strategy read_strategy(TableReader t) {
       s.pivot_trigger_days = static_cast<int>(t.require_integer("pivot_trigger_days", Range{1, 3650}));
     }
   }
+  search = read_search(t, s);
   t.finish();
   return s;
 }
@@ -279,7 +316,8 @@ firm::Scenario read_scenario(const std::string& path) {
   auto strategy_tables = root.tables("strategies");
   const DayNumber end = s.run.start_date + static_cast<DayNumber>(s.run.horizon_years * kDaysPerYear);
   for (auto& t : strategy_tables) {
-    s.strategies.push_back(read_strategy(t));
+    std::optional<TableReader> search;
+    s.strategies.push_back(read_strategy(t, search));
     const firm::Strategy& st = s.strategies.back();
     for (const auto& sale : st.sales) {
       if (sale.date < s.run.start_date || sale.date >= end)
@@ -304,6 +342,7 @@ firm::Scenario read_scenario(const std::string& path) {
       if (st.pivot_date && (*st.pivot_date < s.run.start_date || *st.pivot_date >= end))
         t.fail("pivot_date", "lies outside the horizon");
     }
+    if (search) check_search(s, s.strategies.size() - 1, *search);
   }
   require_unique_names(s.strategies, strategy_tables, "strategy");
   if (s.strategies.empty()) root.fail("strategies", "a scenario needs at least one [[strategies]] table");

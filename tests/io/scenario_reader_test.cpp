@@ -235,5 +235,55 @@ TEST(ScenarioReader, a_negative_covenant_names_file_line_and_key) {
             "debt[1].covenant_min_cash_usd: expected a number >= 0, got a string");
 }
 
+// ---- [strategies.search]: the ranges `hashpivot optimize` searches -----------------------------
+
+const std::string kPivotDate = "pivot_date = 2026-06-01\n";
+
+TEST(ScenarioReader, reads_the_declared_search_ranges_in_parameter_order) {
+  const auto absent = read_scenario(write(kValid).string());
+  EXPECT_TRUE(absent.strategies[1].search.empty());
+  const auto given = read_with(kPivotDate, kPivotDate + "[strategies.search]\npivot_mw = { low = 1, high = 10 }\n"
+                                                        "sale_btc = { low = 5, high = 90 }\n");
+  const auto& search = given.strategies[1].search;
+  ASSERT_EQ(search.size(), 2u);
+  EXPECT_EQ(search[0].parameter, "sale_btc");  // firm::strategy_parameters() order, not the file's
+  EXPECT_DOUBLE_EQ(search[0].low, 5);
+  EXPECT_DOUBLE_EQ(search[0].high, 90);
+  EXPECT_EQ(search[1].parameter, "pivot_mw");
+  EXPECT_DOUBLE_EQ(search[1].low, 1);
+  EXPECT_DOUBLE_EQ(search[1].high, 10);  // the site's whole capacity is a valid end
+}
+
+TEST(ScenarioReader, a_search_range_with_low_not_below_high_names_file_line_and_key) {
+  const std::string bad = kPivotDate + "[strategies.search]\npivot_mw = { low = 6, high = 6 }\n";
+  EXPECT_EQ(error_with(kPivotDate, bad, "pivot_mw = { low = 6"),
+            "strategies[2].search.pivot_mw.low: expected low < high, got low 6 and high 6");
+  const std::string reversed = kPivotDate + "[strategies.search]\npivot_mw = { low = 8, high = 2 }\n";
+  EXPECT_EQ(error_with(kPivotDate, reversed, "pivot_mw = { low = 8"),
+            "strategies[2].search.pivot_mw.low: expected low < high, got low 8 and high 2");
+}
+
+TEST(ScenarioReader, a_search_range_for_an_unknown_or_unused_parameter_names_file_line_and_key) {
+  EXPECT_EQ(error_with(kPivotDate, kPivotDate + "[strategies.search]\npivot_megawatts = { low = 1, high = 2 }\n",
+                       "pivot_megawatts"),
+            "strategies[2].search.pivot_megawatts: unknown key (misspelt, or not valid here)");
+  // A real parameter that this strategy's policies do not use (it sells all mined, not a fraction).
+  const std::string unused = error_with(kPivotDate, kPivotDate + "[strategies.search]\nsell_fraction = { low = 0, high = 1 }\n",
+                                        "sell_fraction = {");
+  EXPECT_EQ(unused.rfind("strategies[2].search.sell_fraction: strategy parameter sell_fraction: strategy \"sell and pivot\" "
+                         "does not use it", 0), 0u) << unused;
+}
+
+TEST(ScenarioReader, a_search_range_outside_the_parameters_valid_range_names_file_line_and_key) {
+  // The site has 10 MW: pivot_mw is valid in (0, 10].
+  EXPECT_EQ(error_with(kPivotDate, kPivotDate + "[strategies.search]\npivot_mw = { low = 1, high = 12 }\n", "pivot_mw = {"),
+            "strategies[2].search.pivot_mw: strategy parameter pivot_mw: 12 is outside (0, 10]");
+  // A 3-year horizon from 2026-02-01 has days 0-1095: day 2000 is past it.
+  EXPECT_EQ(error_with(kPivotDate, kPivotDate + "[strategies.search]\npivot_day = { low = 0, high = 2000 }\n", "pivot_day = {"),
+            "strategies[2].search.pivot_day: strategy parameter pivot_day: 2000 is outside [0, 1095]");
+  EXPECT_EQ(error_with(kPivotDate, kPivotDate + "[strategies.search]\nsale_btc = { low = 0, high = 50 }\n", "sale_btc = {"),
+            "strategies[2].search.sale_btc: strategy parameter sale_btc: 0 is outside (0, 21000000]");
+}
+
 }  // namespace
 }  // namespace hashpivot::io

@@ -115,6 +115,15 @@ struct OneOffSale {
   std::string use;                     // cash | capex | repay:<debt name>
 };
 
+/// A range that `hashpivot optimize` searches for one named strategy parameter
+/// (firm/strategy_parameters.hpp), in that parameter's unit: low < high, both inside the
+/// parameter's valid range for the strategy (io::read_scenario checks).
+struct SearchRange {
+  std::string parameter;               // e.g. "sale_btc", "pivot_mw", "pivot_day"
+  double low = 0;
+  double high = 0;
+};
+
 struct Strategy {
   std::string name;
   std::string sell_policy;             // hold | sell_all_mined | sell_fraction | cash_floor
@@ -128,6 +137,7 @@ struct Strategy {
   std::optional<DayNumber> pivot_date;                 // schedule
   double pivot_hashprice_below_usd_per_ph_day = 0;     // trigger
   int pivot_trigger_days = 0;                          // trigger: consecutive days below
+  std::vector<SearchRange> search;                     // [strategies.search]: ranges the optimizer searches by default
 };
 
 struct Scenario {
