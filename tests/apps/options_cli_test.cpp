@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -109,15 +110,88 @@ TEST(OptionsCli, missing_contract_flags_exit_2_naming_the_flag) {
   expect_bad_flag("options --american-put --spot 36 --strike 40 --rate 0.06 --maturity 1", "--vol");
 }
 
-TEST(OptionsCli, without_a_mode_or_with_a_scenario_it_explains_what_exists) {
-  Result r = run_cli("options");
+TEST(OptionsCli, without_a_mode_it_explains_what_exists) {
+  const Result r = run_cli("options");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--american-put"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--site"), std::string::npos) << r.err;
+}
 
-  r = run_cli("options some_scenario.toml --site west");
+// ---- The real options of a scenario's site ---------------------------------------------------
+
+const std::string kCango = std::string(HASHPIVOT_SCENARIOS_DIR) + "/cango.toml";
+const std::string kSmall = " --paths 300 --fit-paths 300";
+
+TEST(OptionsCli, site_json_has_the_documented_shape_and_consistent_values) {
+  const Result r = run_cli("options " + kCango + " --site georgia --json" + kSmall);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j.at("site"), "georgia");
+  EXPECT_EQ(j.at("paths"), 300);
+  EXPECT_EQ(j.at("fit_paths"), 300);
+  EXPECT_EQ(j.at("seed"), 20260201);  // the scenario's seed by default
+  EXPECT_EQ(j.at("months"), 60);
+  const auto& c = j.at("convert");
+  EXPECT_EQ(c.at("mw"), 15.0);  // the scenario's pivot_mw on georgia
+  const double value = c.at("value").get<double>();
+  const double now = c.at("convert_now").get<double>();
+  const double cont = c.at("continuation").get<double>();
+  EXPECT_TRUE(value == now || value == cont);
+  EXPECT_NEAR(c.at("waiting").get<double>(), value - std::max(0.0, now), 1e-6 * std::abs(value) + 1e-9);
+  EXPECT_GT(c.at("se").get<double>(), 0.0);
+  EXPECT_TRUE(c.at("in_sample").at("value").is_number());
+  ASSERT_EQ(c.at("boundary").size(), 60u);
+  EXPECT_EQ(c.at("boundary").front().at("month"), "2026-02");
+  EXPECT_TRUE(c.at("boundary").front().contains("hashprice_usd_per_ph_day"));
+  const auto& s = j.at("shutdown");
+  EXPECT_NEAR(s.at("value").get<double>(), s.at("flexible").get<double>() - s.at("always_running").get<double>(),
+              1e-6 * std::abs(s.at("always_running").get<double>()));
+  EXPECT_EQ(s.at("boundary").size(), 60u);
+  EXPECT_EQ(s.at("shutdown_usd_per_mw"), 3000.0);
+}
+
+TEST(OptionsCli, site_without_conversion_values_the_shutdown_option_only) {
+  Result r = run_cli("options " + kCango + " --site hosted --json" + kSmall);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_TRUE(j.at("convert").is_null());
+  EXPECT_NE(j.at("convert_note").get<std::string>().find("no [sites.conversion]"), std::string::npos);
+  EXPECT_TRUE(j.at("shutdown").at("value").is_number());
+  r = run_cli("options " + kCango + " --site hosted" + kSmall);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("only the shut-down option"), std::string::npos) << r.out;
+}
+
+TEST(OptionsCli, site_text_names_values_units_and_boundaries) {
+  const Result r = run_cli("options " + kCango + " --site georgia" + kSmall);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* expected : {"option to convert ($M)", "convert now ($M)", "value of waiting ($M)",
+                               "value of the flexibility ($M)", "USD/PH/day", "2026-02", "2030-12"})
+    EXPECT_NE(r.out.find(expected), std::string::npos) << expected << "\n" << r.out;
+}
+
+TEST(OptionsCli, site_same_seed_same_output) {
+  const Result a = run_cli("options " + kCango + " --site georgia --json --seed 3" + kSmall);
+  const Result b = run_cli("options " + kCango + " --site georgia --json --seed 3" + kSmall);
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  EXPECT_EQ(a.out, b.out);
+}
+
+TEST(OptionsCli, unknown_site_exits_2_naming_it_and_the_known_ones) {
+  const Result r = run_cli("options " + kCango + " --site texas" + kSmall);
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("not available yet"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("--american-put"), std::string::npos) << r.err;
+  for (const char* expected : {"--site", "texas", "hosted", "georgia"})
+    EXPECT_NE(r.err.find(expected), std::string::npos) << expected << "\n" << r.err;
+  EXPECT_TRUE(r.out.empty());
+}
+
+TEST(OptionsCli, bad_site_flags_exit_2_naming_the_flag) {
+  expect_bad_flag("options " + kCango + " --site georgia --mw 100" + kSmall, "--mw");
+  expect_bad_flag("options " + kCango + " --site georgia --mw -1" + kSmall, "--mw");
+  expect_bad_flag("options " + kCango + " --site hosted --mw 5" + kSmall, "--mw");
+  expect_bad_flag("options " + kCango + " --site georgia --restart-usd-per-mw -5" + kSmall, "--restart-usd-per-mw");
+  expect_bad_flag("options " + kCango + kSmall, "--site");
+  expect_bad_flag("options --site georgia" + kSmall, "SCENARIO");
 }
 
 }  // namespace

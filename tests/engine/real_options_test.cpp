@@ -170,6 +170,8 @@ TEST(RealOptionsConvert, lsm_matches_the_tree_within_its_standard_error) {
   const double tree = tree_convert_option(g, convert_value, 200);
   const ConvertFit fit = fit_convert(convert_gbm_sample(g, convert_value, 20000, 11), 3);
   const ConvertResult r = evaluate_convert(fit.policy, convert_gbm_sample(g, convert_value, 20000, 12));
+  RecordProperty("tree", std::to_string(tree));
+  RecordProperty("lsm", std::to_string(r.value) + " +- " + std::to_string(r.standard_error));
   EXPECT_FALSE(r.convert_today);
   EXPECT_LT(r.convert_now, r.continuation);
   EXPECT_LE(r.value, tree + 3 * r.standard_error) << "tree " << tree;
@@ -217,6 +219,8 @@ TEST(RealOptionsSwitching, lsm_matches_the_tree_within_its_standard_error) {
   const double tree = tree_switching_flexibility(g, idle, shutdown, restart, 200);
   const SwitchingFit fit = fit_switching(switching_gbm_sample(g, idle, shutdown, restart, 20000, 41), 3);
   const SwitchingResult r = evaluate_switching(fit.policy, switching_gbm_sample(g, idle, shutdown, restart, 20000, 42));
+  RecordProperty("tree", std::to_string(tree));
+  RecordProperty("lsm", std::to_string(r.flexibility) + " +- " + std::to_string(r.flexibility_se));
   EXPECT_LE(r.flexibility, tree + 3 * r.flexibility_se) << "tree " << tree;
   EXPECT_GE(r.flexibility, tree - 3 * r.flexibility_se - 0.02 * tree) << "tree " << tree;
   EXPECT_NEAR(r.value - r.always_running, r.flexibility, 1e-9 * std::abs(r.value));

@@ -3,18 +3,27 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <stdexcept>
 #include <cmath>
 #include <cstdint>
 #include <iostream>
 #include <limits>
 #include <memory>
+#include <optional>
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "cli_support.hpp"
 #include "hashpivot/core/error.hpp"
+#include "hashpivot/core/date.hpp"
 #include "hashpivot/engine/lsm.hpp"
+#include "hashpivot/engine/market_model.hpp"
+#include "hashpivot/engine/real_options.hpp"
+#include "hashpivot/io/scenario_reader.hpp"
 
 namespace hashpivot::cli {
 namespace {
@@ -22,8 +31,12 @@ namespace {
 constexpr double kUnset = std::numeric_limits<double>::quiet_NaN();
 
 struct OptionsCommandOptions {
-  std::string scenario;  // reserved: the real options of a scenario's site
+  std::string scenario;  // the real options of a scenario's site
   std::string site;
+  bool paths_given = false;
+  bool fit_paths_given = false;
+  std::optional<std::uint64_t> site_seed;
+  engine::SiteOptionSettings settings;
   bool american_put = false;
   double spot = kUnset;
   double strike = kUnset;
@@ -192,44 +205,296 @@ void run_american_put(const OptionsCommandOptions& o) {
   }
 }
 
-void run_options(const OptionsCommandOptions& o) {
-  if (!o.scenario.empty() || !o.site.empty())
-    // Reserved for the real options of a scenario's site (convert MW to AI/HPC, shut down), valued by
-    // the same engine (engine::lsm_fit / lsm_evaluate) on the run's simulated market.
-    throw InputError(o.scenario.empty() ? "command line" : o.scenario, 0, o.scenario.empty() ? "--site" : "SCENARIO",
-                     "real options on a scenario's site are not available yet; this version values the "
-                     "validation case: hashpivot options --american-put --spot S --strike K --rate R --vol V "
-                     "--maturity T");
+// ---- Real options of a scenario's site ----------------------------------------------------------
+
+constexpr std::uint64_t kSitePathsDefault = 4000;
+
+std::vector<std::byte> pack(const engine::SiteMonths& m) {
+  std::vector<std::byte> bytes;
+  const auto append = [&bytes](const std::vector<double>& v) {
+    const std::size_t at = bytes.size();
+    bytes.resize(at + v.size() * sizeof(double));
+    std::memcpy(bytes.data() + at, v.data(), v.size() * sizeof(double));
+  };
+  append(m.hashprice_usd_per_ph_day);
+  append(m.margin_curtailed_usd);
+  append(m.margin_running_usd);
+  append(m.start_hashprice_usd_per_ph_day);
+  return bytes;
+}
+
+/// Copies `rows` paths packed by `pack` into rows [first, first + rows) of `out`.
+void unpack_into(const std::vector<std::byte>& bytes, std::size_t first, std::size_t rows, engine::SiteMonths& out) {
+  const std::size_t cells = rows * out.months;
+  if (bytes.size() != (3 * cells + rows) * sizeof(double))
+    throw std::runtime_error("options: a rank sent a share of the wrong size");
+  const std::byte* at = bytes.data();
+  const auto take = [&at](std::vector<double>& v, std::size_t offset, std::size_t n) {
+    std::memcpy(v.data() + offset, at, n * sizeof(double));
+    at += n * sizeof(double);
+  };
+  take(out.hashprice_usd_per_ph_day, first * out.months, cells);
+  take(out.margin_curtailed_usd, first * out.months, cells);
+  take(out.margin_running_usd, first * out.months, cells);
+  take(out.start_hashprice_usd_per_ph_day, first, rows);
+}
+
+/// Paths [0, total) split over the group's ranks in contiguous shares; path p depends only on
+/// (seed, p), so the root's concatenation equals one process's simulation. Returns the whole set at
+/// the root, an empty set elsewhere.
+std::optional<engine::SiteMonths> simulate_all(const engine::MarketModel& market, const engine::SiteMining& site,
+                                               const std::vector<int>& first_days, std::uint64_t seed, std::size_t total,
+                                               const engine::ProcessGroup& group) {
+  const std::size_t months = first_days.size() - 1;
+  const auto ranks = static_cast<std::size_t>(group.size());
+  const auto share_begin = [&](std::size_t r) { return total * r / ranks; };
+  const auto rank = static_cast<std::size_t>(group.rank());
+  engine::SiteMonths mine(share_begin(rank + 1) - share_begin(rank), months);
+  if (mine.paths > 0)
+    engine::simulate_site_months(market, site, first_days, seed, static_cast<std::uint32_t>(share_begin(rank)), mine);
+  if (ranks == 1) return mine;
+  if (!group.is_root()) {
+    group.send_to_root(pack(mine));
+    return std::nullopt;
+  }
+  engine::SiteMonths all(total, months);
+  unpack_into(pack(mine), 0, mine.paths, all);
+  for (std::size_t r = 1; r < ranks; ++r)
+    unpack_into(group.receive_from(static_cast<int>(r)), share_begin(r), share_begin(r + 1) - share_begin(r), all);
+  return all;
+}
+
+const char* boundary_side(engine::DecisionBoundary::Side side) {
+  switch (side) {
+    case engine::DecisionBoundary::Side::kBelow: return "below";
+    case engine::DecisionBoundary::Side::kAbove: return "above";
+    case engine::DecisionBoundary::Side::kNone: return "none";
+    case engine::DecisionBoundary::Side::kEverywhere: return "everywhere";
+  }
+  return "none";
+}
+
+nlohmann::json boundary_json(const engine::DecisionBoundary& b) {
+  return std::isfinite(b.state) ? nlohmann::json(b.state) : nlohmann::json(nullptr);
+}
+
+/// The text of a boundary: the hashprice, "all" (every simulated value), "none".
+std::string boundary_text(const engine::DecisionBoundary& b) {
+  switch (b.side) {
+    case engine::DecisionBoundary::Side::kBelow: return fmt::format("< {:.2f}", b.state);
+    case engine::DecisionBoundary::Side::kAbove: return fmt::format("> {:.2f}", b.state);
+    case engine::DecisionBoundary::Side::kEverywhere: return "all";
+    case engine::DecisionBoundary::Side::kNone: return "none";
+  }
+  return "none";
+}
+
+void check_site_settings(const engine::SiteOptionSettings& s) {
+  const auto nonnegative = [](double v, const char* flag) {
+    if (!(v >= 0) || !std::isfinite(v)) bad_flag(flag, fmt::format("must be a finite number >= 0 (got {})", v));
+  };
+  nonnegative(s.shutdown_usd_per_mw, "--shutdown-usd-per-mw");
+  nonnegative(s.restart_usd_per_mw, "--restart-usd-per-mw");
+  if (!std::isnan(s.idle_cost_usd_per_mw_year)) nonnegative(s.idle_cost_usd_per_mw_year, "--idle-cost-usd-per-mw-year");
+}
+
+void run_site(const OptionsCommandOptions& o, const engine::ProcessGroup& group) {
+  if (o.american_put) bad_flag("--american-put", "values the validation put; it takes no SCENARIO or --site");
+  if (o.scenario.empty()) bad_flag("SCENARIO", "--site needs a scenario file: hashpivot options SCENARIO.toml --site NAME");
+  if (o.site.empty()) {
+    const firm::Scenario scenario = io::read_scenario(o.scenario);
+    std::string known;
+    for (const firm::Site& s : scenario.sites) known += (known.empty() ? "" : ", ") + s.name;
+    bad_flag("--site", "missing: name the site whose options to value; " + o.scenario + " has: " + known);
+  }
+  check_site_settings(o.settings);
+  const firm::Scenario scenario = io::read_scenario(o.scenario);
+  const engine::SiteMining site = engine::site_mining(scenario, o.site);
+  const bool convertible = site.conversion.has_value();
+  const double mw = convertible ? engine::resolve_convert_mw(scenario, site, o.settings) : 0.0;
+  if (!convertible && !std::isnan(o.settings.convert_mw))
+    bad_flag("--mw", "site " + site.name + " has no [sites.conversion] block: only the shut-down option applies");
+  const std::uint64_t seed = o.site_seed.value_or(scenario.run.seed);
+  const std::size_t pricing = o.paths_given ? o.paths : kSitePathsDefault;
+  const std::size_t fitting = o.fit_paths_given ? o.fit_paths : kSitePathsDefault;
+  if (pricing + fitting > 2'000'000) bad_flag("--paths", "--paths + --fit-paths must be at most 2,000,000");
+  const engine::MarketModel market = engine::load_market_model(scenario);
+  const std::vector<int> first_days = engine::month_first_days(scenario);
+  const auto started = std::chrono::steady_clock::now();
+  // Fitting paths 0 … F−1, pricing paths F … F+P−1: independent draws of the same market.
+  const std::optional<engine::SiteMonths> months =
+      simulate_all(market, site, first_days, seed, fitting + pricing, group);
+  if (!group.is_root() || !months) return;
+
+  const double d = engine::monthly_discount(scenario);
+  const double multiple = scenario.run.terminal_ebitda_multiple;
+  std::optional<engine::ConvertFit> convert_fit;
+  std::optional<engine::ConvertResult> convert;
+  if (convertible) {
+    const std::vector<double> g = engine::conversion_values(*site.conversion, mw, months->months, d, multiple);
+    convert_fit = engine::fit_convert(engine::convert_sample(*months, 0, fitting, site, mw, g, d, multiple), o.degree);
+    convert = engine::evaluate_convert(convert_fit->policy,
+                                       engine::convert_sample(*months, fitting, pricing, site, mw, g, d, multiple));
+  }
+  const engine::SwitchingFit switch_fit =
+      engine::fit_switching(engine::switching_sample(*months, 0, fitting, site, o.settings, d), o.degree);
+  const engine::SwitchingResult sw =
+      engine::evaluate_switching(switch_fit.policy, engine::switching_sample(*months, fitting, pricing, site, o.settings, d));
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const double idle_cost = std::isnan(o.settings.idle_cost_usd_per_mw_year) ? site.opex_usd_per_mw_year
+                                                                             : o.settings.idle_cost_usd_per_mw_year;
+  std::vector<std::string> labels;
+  for (std::size_t m = 0; m < months->months; ++m)
+    labels.push_back(format_month(scenario.run.start_date + first_days[m]));
+
+  if (o.json) {
+    nlohmann::json out{{"site", site.name},
+                       {"scenario", o.scenario},
+                       {"units", "USD at the start date; hashprice USD/PH/day (the previous month's mean)"},
+                       {"paths", pricing},
+                       {"fit_paths", fitting},
+                       {"seed", seed},
+                       {"months", months->months},
+                       {"discount_rate_annual", scenario.run.discount_rate_annual},
+                       {"terminal_ebitda_multiple", multiple},
+                       {"mining_it_mw", site.mining_it_mw}};
+    if (convert) {
+      nlohmann::json boundary = nlohmann::json::array();
+      for (std::size_t m = 0; m < months->months; ++m)
+        boundary.push_back({{"month", labels[m]},
+                            {"hashprice_usd_per_ph_day", boundary_json(convert->boundary[m])},
+                            {"side", boundary_side(convert->boundary[m].side)},
+                            {"converted_fraction", convert->exercise_fraction[m]}});
+      out["convert"] = {{"mw", mw},
+                        {"value", convert->value},
+                        {"se", convert->standard_error},
+                        {"convert_now", convert->convert_now},
+                        {"convert_now_se", convert->convert_now_se},
+                        {"continuation", convert->continuation},
+                        {"continuation_se", convert->continuation_se},
+                        {"waiting", convert->waiting},
+                        {"decision", convert->convert_today ? "convert now" : "wait"},
+                        {"in_sample", {{"value", convert_fit->in_sample.value}, {"se", convert_fit->in_sample.standard_error}}},
+                        {"boundary", boundary}};
+    } else {
+      out["convert"] = nullptr;
+      out["convert_note"] = "site " + site.name + " has no [sites.conversion] block: only the shut-down option";
+    }
+    nlohmann::json boundary = nlohmann::json::array();
+    for (std::size_t m = 0; m < months->months; ++m)
+      boundary.push_back({{"month", labels[m]},
+                          {"idle_below_usd_per_ph_day", boundary_json(sw.idle_below[m])},
+                          {"idle_side", boundary_side(sw.idle_below[m].side)},
+                          {"restart_above_usd_per_ph_day", boundary_json(sw.restart_above[m])},
+                          {"restart_side", boundary_side(sw.restart_above[m].side)},
+                          {"idle_fraction", sw.idle_fraction[m]}});
+    out["shutdown"] = {{"mw", site.mining_it_mw},
+                       {"value", sw.flexibility},
+                       {"se", sw.flexibility_se},
+                       {"flexible", sw.value},
+                       {"flexible_se", sw.standard_error},
+                       {"always_running", sw.always_running},
+                       {"always_running_se", sw.always_running_se},
+                       {"in_sample", {{"value", switch_fit.in_sample.flexibility}, {"se", switch_fit.in_sample.flexibility_se}}},
+                       {"shutdown_usd_per_mw", o.settings.shutdown_usd_per_mw},
+                       {"restart_usd_per_mw", o.settings.restart_usd_per_mw},
+                       {"idle_cost_usd_per_mw_year", idle_cost},
+                       {"boundary", boundary}};
+    std::cout << out.dump() << '\n';
+    return;
+  }
+
+  const auto musd = [](double usd) { return usd / 1e6; };
+  fmt::print("Real options of site {} ({}): {:.3f} MW of machines (IT), {} monthly decisions from {}\n", site.name,
+             o.scenario, site.mining_it_mw, months->months, labels.front());
+  fmt::print("  {} pricing + {} fitting paths (independent), seed {}, discount {:g}/year, terminal {:g}x the last year, {:.1f} s\n",
+             pricing, fitting, seed, scenario.run.discount_rate_annual, multiple, seconds);
+  fmt::print("  values in $M at {}, relative to running the site as it is; value = the rule fitted on other paths (low-biased)\n\n",
+             labels.front());
+  const auto row = [](const std::string& label, double value, double se, const std::string& note) {
+    fmt::print("{:<34}{:>10.2f} ± {:<7.2f} {}\n", label, value, se, note);
+  };
+  if (convert) {
+    const firm::Conversion& c = *site.conversion;
+    fmt::print("Convert {:g} MW to AI/HPC: capex ${:.2f}M/MW ({:.0f}% tenant-funded), {} months' lead, lease ${:.2f}M/MW-year "
+               "x {:.0f}% NOI, {} years, +{:.1f}%/year, tenant default {:.1f}%/year\n",
+               mw, c.capex_usd_per_mw / 1e6, 100 * c.tenant_funded_fraction, c.lead_time_months,
+               c.lease_usd_per_mw_year / 1e6, 100 * c.noi_margin, c.term_years, 100 * c.escalator_annual,
+               100 * c.tenant_default_prob_annual);
+    row("  option to convert ($M)", musd(convert->value), musd(convert->standard_error),
+        fmt::format("in-sample {:.2f} ± {:.2f}", musd(convert_fit->in_sample.value), musd(convert_fit->in_sample.standard_error)));
+    row("  convert now ($M)", musd(convert->convert_now), musd(convert->convert_now_se), "");
+    row("  wait, convert by the rule ($M)", musd(convert->continuation), musd(convert->continuation_se), "");
+    fmt::print("{:<34}{:>10.2f}           option - max(0, convert now): {}\n\n", "  value of waiting ($M)",
+               musd(convert->waiting), convert->convert_today ? "convert now" : "wait");
+  } else {
+    fmt::print("Site {} has no [sites.conversion] block: only the shut-down option is valued.\n\n", site.name);
+  }
+  fmt::print("Shut down / restart monthly, all {:.3f} MW: shutdown ${:g}/MW, restart ${:g}/MW, idle cost ${:g}/MW-year "
+             "(ASSUMPTIONS, docs/real_options.md)\n",
+             site.mining_it_mw, o.settings.shutdown_usd_per_mw, o.settings.restart_usd_per_mw, idle_cost);
+  row("  value of the flexibility ($M)", musd(sw.flexibility), musd(sw.flexibility_se),
+      fmt::format("in-sample {:.2f} ± {:.2f}", musd(switch_fit.in_sample.flexibility), musd(switch_fit.in_sample.flexibility_se)));
+  row("  switching ($M)", musd(sw.value), musd(sw.standard_error), "");
+  row("  always running ($M)", musd(sw.always_running), musd(sw.always_running_se), "");
+  fmt::print("\nBoundaries by month, on the previous month's mean hashprice (USD/PH/day); 'all': every simulated value, "
+             "'none': no crossing\n");
+  fmt::print("{:<9}{:>14}{:>11}{:>14}{:>15}{:>8}\n", "month", "convert when", "converted", "idle when", "restart when", "idle");
+  for (std::size_t m = 0; m < months->months; ++m) {
+    const std::string conv = convert ? boundary_text(convert->boundary[m]) : "-";
+    const std::string conv_share = convert ? fmt::format("{:.1f}%", 100 * convert->exercise_fraction[m]) : "-";
+    fmt::print("{:<9}{:>14}{:>11}{:>14}{:>15}{:>7.1f}%\n", labels[m], conv, conv_share, boundary_text(sw.idle_below[m]),
+               boundary_text(sw.restart_above[m]), 100 * sw.idle_fraction[m]);
+  }
+}
+
+void run_options(const OptionsCommandOptions& o, const engine::ProcessGroup& group) {
+  if (!o.scenario.empty() || !o.site.empty()) {
+    run_site(o, group);
+    return;
+  }
   if (!o.american_put)
     throw InputError("command line", 0, "--american-put",
-                     "nothing to value: give --american-put with --spot, --strike, --rate, --vol and --maturity");
-  run_american_put(o);
+                     "nothing to value: give SCENARIO.toml --site NAME, or --american-put with --spot, --strike, --rate, "
+                     "--vol and --maturity");
+  if (group.is_root()) run_american_put(o);
 }
 
 }  // namespace
 
 void add_options_command(CLI::App& app, int& exit_code, const engine::ProcessGroup& group) {
-  static_cast<void>(group);
   auto options = std::make_shared<OptionsCommandOptions>();
   CLI::App* cmd = app.add_subcommand(
       "options",
-      "Real options by least-squares Monte Carlo (Longstaff & Schwartz 2001); --american-put values the validation "
-      "case against a fine binomial tree");
-  cmd->add_option("SCENARIO", options->scenario, "Reserved: a scenario whose site's options to value (not yet available)");
-  cmd->add_option("--site", options->site, "Reserved: the scenario's site (not yet available)");
+      "Real options by least-squares Monte Carlo (Longstaff & Schwartz 2001): SCENARIO.toml --site NAME values "
+      "converting the site to AI/HPC and shutting it down/restarting; --american-put values the validation case "
+      "against a fine binomial tree");
+  cmd->add_option("SCENARIO", options->scenario, "Scenario file whose site's real options to value");
+  cmd->add_option("--site", options->site, "The scenario's site (its [[sites]] name)");
+  cmd->add_option("--mw", options->settings.convert_mw,
+                  "MW to convert (default: the largest pivot_mw of the scenario's strategies on the site, else all its machines' MW)");
+  cmd->add_option("--shutdown-usd-per-mw", options->settings.shutdown_usd_per_mw,
+                  "Cost of idling the site, USD per MW (ASSUMPTION, docs/real_options.md)")
+      ->capture_default_str();
+  cmd->add_option("--restart-usd-per-mw", options->settings.restart_usd_per_mw,
+                  "Cost of restarting the site, USD per MW (ASSUMPTION, docs/real_options.md)")
+      ->capture_default_str();
+  cmd->add_option("--idle-cost-usd-per-mw-year", options->settings.idle_cost_usd_per_mw_year,
+                  "Fixed cost that continues while idle, USD per MW-year (default: the site's opex)");
   cmd->add_flag("--american-put", options->american_put, "Value an American put (no dividends) by LSM and by a tree");
   cmd->add_option("--spot", options->spot, "Stock price today");
   cmd->add_option("--strike", options->strike, "Strike price");
   cmd->add_option("--rate", options->rate, "Risk-free rate, continuously compounded per year (0.06 = 6%)");
   cmd->add_option("--vol", options->vol, "Volatility per square root of a year (0.2 = 20%)");
   cmd->add_option("--maturity", options->maturity, "Maturity in years");
-  cmd->add_option("--paths", options->paths, "Pricing paths (rounded up to whole antithetic pairs)")
+  cmd->add_option("--paths", options->paths, "Pricing paths (a put: default 100000, rounded up to whole antithetic pairs; a site: default 4000)")
       ->capture_default_str()
       ->check(CLI::Range(std::uint64_t{2}, std::uint64_t{100'000'000}));
-  cmd->add_option("--fit-paths", options->fit_paths, "Paths the exercise rule is fitted on (independent of the pricing paths)")
+  cmd->add_option("--fit-paths", options->fit_paths, "Paths the exercise rule is fitted on, independent of the pricing paths (a site: default 4000)")
       ->capture_default_str()
       ->check(CLI::Range(std::uint64_t{100}, std::uint64_t{10'000'000}));
-  cmd->add_option("--seed", options->seed, "Seed of every random draw")->capture_default_str();
+  cmd->add_option("--seed", options->seed, "Seed of every random draw (a site: default the scenario's seed)")
+      ->capture_default_str();
   cmd->add_option("--steps-per-year", options->steps_per_year, "Exercise dates per year (Longstaff & Schwartz use 50)")
       ->capture_default_str();
   cmd->add_option("--degree", options->degree, "Degree of the regression polynomial in the stock price")
@@ -239,8 +504,11 @@ void add_options_command(CLI::App& app, int& exit_code, const engine::ProcessGro
       ->capture_default_str()
       ->check(CLI::Range(std::uint64_t{10}, std::uint64_t{20'000}));
   cmd->add_flag("--json", options->json, "Print one JSON object: value, se, tree, european, and more");
-  cmd->callback([options, &exit_code] {
-    run_options(*options);
+  cmd->callback([options, &exit_code, &group, cmd] {
+    options->paths_given = cmd->count("--paths") > 0;
+    options->fit_paths_given = cmd->count("--fit-paths") > 0;
+    if (cmd->count("--seed") > 0) options->site_seed = options->seed;
+    run_options(*options, group);
     exit_code = kExitOk;
   });
 }

@@ -9,8 +9,14 @@
 // printing the LSM value ± its standard error, the tree, the European (Black–Scholes) value, the
 // early-exercise premium, the value of waiting and the exercise boundary.
 //
-// Reserved: `hashpivot options SCENARIO.toml --site NAME`, the options of a scenario's site (convert
-// its MW to AI/HPC, shut it down); until it exists, a scenario gets a clear error and exit 2.
+// The real options of a scenario's site (engine/real_options.hpp, docs/real_options.md):
+//   hashpivot options SCENARIO.toml --site NAME [--paths N] [--fit-paths N] [--seed S] [--mw X]
+//                     [--shutdown-usd-per-mw C] [--restart-usd-per-mw C] [--idle-cost-usd-per-mw-year C]
+//                     [--degree K] [--json]
+// prints the option to convert MW to AI/HPC (value ± SE out of sample, in-sample beside it, convert
+// now, value of waiting) and the value of shutting down/restarting monthly, with the boundaries by
+// month. Under a process group of K > 1 ranks each rank simulates a contiguous share of the paths and
+// the root gathers them in path order (identical results to one process); only the root prints.
 
 #include <CLI/CLI.hpp>
 
