@@ -23,6 +23,15 @@ using random::Stream;
 constexpr double kThsPerHs = 1e-12;  // TH/s per H/s
 constexpr double kSatPerBtc = 1e8;
 
+// The 128-bit blocks of a path-day's Stream::kMarketDay counter (see the header). Part of the
+// results' reproducibility: never renumber one.
+constexpr std::uint32_t kDrawShocks01 = 0;       // normals of the price and fee shocks
+constexpr std::uint32_t kDrawShock2Uniforms = 1; // hashrate normal; fee-spike and price uniforms (32 bits)
+constexpr std::uint32_t kDrawPrice = 2;          // jump size, or the bootstrap's two uniforms
+constexpr std::uint32_t kDrawFeeSpike = 3;       // fee spike size, read only on a spike day
+constexpr std::uint32_t kDrawEnergy = 4;         // energy normal and spike uniform (index sites only)
+constexpr std::uint32_t kDrawEnergySpike = 5;    // energy spike size, read only on a spike day
+
 std::string resolve(const firm::Scenario& scenario, const std::string& relative) {
   const std::filesystem::path p(relative);
   if (p.is_absolute()) return p.string();
@@ -189,9 +198,17 @@ MarketPathState start_market_path(const MarketModel& m, const random::CounterRng
 void step_market_day(const MarketModel& m, const random::CounterRng& rng, std::uint32_t path, std::uint32_t day,
                      MarketPathState& s, MarketDay& out) {
   if (day > 0) {
-    const std::array<double, 2> z01 = rng.normals({Stream::kCorrelatedShock, path, day, 0});
-    const std::array<double, 2> z23 = rng.normals({Stream::kCorrelatedShock, path, day, 1});
-    const auto z = m.shocks.apply({z01[0], z01[1], z23[0]});
+    using random::normal_quantile;
+    using random::to_open_unit;
+    using random::to_open_unit32;
+    using random::word64;
+    // Blocks 0 and 1 of the day: three normals (52-bit uniforms through Φ⁻¹) and two 32-bit uniforms.
+    const auto b0 = rng.bits({Stream::kMarketDay, path, day, kDrawShocks01});
+    const auto b1 = rng.bits({Stream::kMarketDay, path, day, kDrawShock2Uniforms});
+    const auto z = m.shocks.apply({normal_quantile(to_open_unit(word64(b0, 0))), normal_quantile(to_open_unit(word64(b0, 1))),
+                                   normal_quantile(to_open_unit(word64(b1, 0)))});
+    const double fee_spike_uniform = to_open_unit32(b1[2]);
+    const double price_uniform = to_open_unit32(b1[3]);  // the regime switch or the jump count
     // Price.
     double r = 0;
     switch (m.price_model) {
@@ -199,17 +216,18 @@ void step_market_day(const MarketModel& m, const random::CounterRng& rng, std::u
         r = m.gbm.log_return(z[0]);
         break;
       case PriceModel::kJumpDiffusion: {
-        const int jumps = m.jump_diffusion.jump_count(rng.uniforms({Stream::kBtcPriceJumps, path, day, 0})[0]);
-        const double z_jump = jumps > 0 ? rng.normals({Stream::kBtcPriceJumps, path, day, 1})[0] : 0.0;
+        const int jumps = m.jump_diffusion.jump_count(price_uniform);
+        const double z_jump =
+            jumps > 0 ? normal_quantile(to_open_unit(word64(rng.bits({Stream::kMarketDay, path, day, kDrawPrice}), 0))) : 0.0;
         r = m.jump_diffusion.log_return(z[0], jumps, z_jump);
         break;
       }
       case PriceModel::kRegimeSwitching:
-        s.regime = m.regime_switching.next_regime(s.regime, rng.uniforms({Stream::kBtcPriceRegime, path, day})[0]);
+        s.regime = m.regime_switching.next_regime(s.regime, price_uniform);
         r = m.regime_switching.log_return(s.regime, z[0]);
         break;
       case PriceModel::kBlockBootstrap: {
-        const std::array<double, 2> u = rng.uniforms({Stream::kBtcPriceBootstrap, path, day});
+        const std::array<double, 2> u = rng.uniforms({Stream::kMarketDay, path, day, kDrawPrice});
         s.bootstrap_index = m.bootstrap.next_index(s.bootstrap_index, u[0], u[1]);
         r = m.bootstrap.log_return(s.bootstrap_index);
         break;
@@ -219,8 +237,9 @@ void step_market_day(const MarketModel& m, const random::CounterRng& rng, std::u
     const std::size_t ring = s.price_returns.size();
     s.price_returns[day % ring] = r;
     // Fees.
-    market::SpikeShocks fee{z[1], rng.uniforms({Stream::kFeeSpikes, path, day, 0})[0], 0.0};
-    if (fee.spike_uniform < m.fees.log_fees.spike_prob_daily) fee.spike_z = rng.normals({Stream::kFeeSpikes, path, day, 1})[0];
+    market::SpikeShocks fee{z[1], fee_spike_uniform, 0.0};
+    if (fee.spike_uniform < m.fees.log_fees.spike_prob_daily)
+      fee.spike_z = normal_quantile(to_open_unit(word64(rng.bits({Stream::kMarketDay, path, day, kDrawFeeSpike}), 0)));
     s.log_fees = m.fees.step_log(s.log_fees, fee);
     // Hashrate: the return k days ago (0 before the start: unknown, its mean is in the drift).
     const auto lag = static_cast<std::uint32_t>(m.hashrate.price_lag_days);
@@ -228,8 +247,10 @@ void step_market_day(const MarketModel& m, const random::CounterRng& rng, std::u
     s.log_hashrate_ths = network::next_log_hashrate(s.log_hashrate_ths, z[2], lagged, m.hashrate);
     // Energy.
     if (m.has_energy_index) {
-      market::SpikeShocks e{z23[1], rng.uniforms({Stream::kEnergySpikes, path, day, 0})[0], 0.0};
-      if (e.spike_uniform < m.energy.log_daily.spike_prob_daily) e.spike_z = rng.normals({Stream::kEnergySpikes, path, day, 1})[0];
+      const auto be = rng.bits({Stream::kMarketDay, path, day, kDrawEnergy});
+      market::SpikeShocks e{normal_quantile(to_open_unit(word64(be, 0))), to_open_unit32(be[2]), 0.0};
+      if (e.spike_uniform < m.energy.log_daily.spike_prob_daily)
+        e.spike_z = normal_quantile(to_open_unit(word64(rng.bits({Stream::kMarketDay, path, day, kDrawEnergySpike}), 0)));
       s.energy_log = m.energy.step_log(s.energy_log, e);
     }
   }

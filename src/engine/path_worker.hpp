@@ -122,16 +122,19 @@ class Worker {
       const bool month_end = calendar_.closes_month[day] != 0;
       for (std::size_t s = 0; s < runs_.size(); ++s) {
         FirmRun& r = runs_[s];
-        firm::step_day(r.plan, d, dm, r.state, r.day);
-        const firm::DayAccounts& a = r.day;
-        const double cash_cost = a.power_cost_usd + a.opex_usd - a.curtailment_credit_usd;
-        r.btc_mined += a.btc_mined;
-        r.cash_cost_usd += cash_cost;
-        r.all_in_cost_usd += cash_cost + a.sga_usd + a.depreciation_usd + a.interest_usd;
-        if (a.btc_mined > 0) r.effective_ph_days += a.btc_mined / (md.hashprice_btc_per_ph_day * (1.0 - r.plan.pool_fee));
-        r.ebitda_usd += a.ebitda_usd;
-        if (d >= last_year_from) r.ebitda_last_year_usd += a.ebitda_usd;
-        add_day(a, r.month_sums);
+        // A defaulted firm's day is all zeros (firm::step_day's first rule): adding it changes no sum.
+        if (!r.state.defaulted) {
+          firm::step_day(r.plan, d, dm, r.state, r.day);
+          const firm::DayAccounts& a = r.day;
+          const double cash_cost = a.power_cost_usd + a.opex_usd - a.curtailment_credit_usd;
+          r.btc_mined += a.btc_mined;
+          r.cash_cost_usd += cash_cost;
+          r.all_in_cost_usd += cash_cost + a.sga_usd + a.depreciation_usd + a.interest_usd;
+          if (a.btc_mined > 0) r.effective_ph_days += a.btc_mined / (md.hashprice_btc_per_ph_day * (1.0 - r.plan.pool_fee));
+          r.ebitda_usd += a.ebitda_usd;
+          if (d >= last_year_from) r.ebitda_last_year_usd += a.ebitda_usd;
+          add_day(a, r.month_sums);
+        }
         if (month_end) {
           acc.accounts.add(s, month, r.month_sums.data());
           r.month_sums.fill(0.0);

@@ -128,7 +128,9 @@ TEST(MarketModel, hashrate_grows_at_its_drift_and_difficulty_follows_it) {
   });
   const Sample g = summarize(growth);
   EXPECT_NEAR(g.mean, 0.3, 4 * g.se);
-  EXPECT_NEAR(g.sd, m.hashrate.sigma_per_day * std::sqrt(365.0), 0.1 * g.sd);
+  // 5 standard errors of a normal sample's sd, sd / √(2(n − 1)).
+  EXPECT_NEAR(g.sd, m.hashrate.sigma_per_day * std::sqrt(365.0),
+              5 * g.sd / std::sqrt(2.0 * static_cast<double>(growth.size() - 1)));
   const Sample r = summarize(ratio);
   // An epoch's lag at 30%/yr is about e^{−0.3·14/365} ≈ 0.989; the tolerance covers ±1 epoch.
   EXPECT_GT(r.mean, 0.96);

@@ -19,7 +19,12 @@
 //
 // Random draws are addressed by (seed, stream, path, day, block), so a path's market is the same
 // whatever thread or process computes it, and every strategy sees the same market (common random
-// numbers).
+// numbers). A day's market draws come from as few Philox blocks as possible: blocks 0 and 1 of
+// Stream::kMarketDay give the three correlated-shock normals (52-bit uniforms through the AS241
+// quantile, random::normal_quantile) and two 32-bit uniforms (the fee spike and the price regime
+// switch or jump count); further blocks are read only when needed (a jump, a spike, the bootstrap,
+// an energy index); the blocks' Poisson reads Stream::kBlockArrivals. So a regime-switching day
+// costs three Philox calls (about 1.1 of them the Poisson's).
 
 #include <array>
 #include <cstdint>
