@@ -491,16 +491,22 @@ SensitivityResult run_sensitivity(const firm::Scenario& scenario, const MarketMo
           seen.emplace_back(x, o);
           return o.ebitda_usd_per_year;
         };
-        double slope = kNoValue;
         // The tolerance is relative to the base value, i.e. absolute in x (a factor of the base).
-        const std::optional<double> root = find_root(f, low, high, options.tolerance, be.evaluations, &slope);
+        const std::optional<double> root = find_root(f, low, high, options.tolerance, be.evaluations);
         if (root) {
           be.found = true;
           be.value = *root * unit_per_x;
-          const auto nearest = std::min_element(seen.begin(), seen.end(), [&](const auto& x, const auto& y) {
-            return std::abs(x.first - *root) < std::abs(y.first - *root);
-          });
-          be.se = std::abs(nearest->second.ebitda_se_usd_per_year / (slope / unit_per_x));
+          // SE by the delta method with the slope of a central difference over ±slope_step of the base:
+          // defaults make f jump at some x, so the final bracket's secant can be arbitrarily steep.
+          const double x_low = std::max(low, *root - options.slope_step);
+          const double x_high = std::min(high, *root + options.slope_step);
+          const std::size_t before = seen.size();
+          const double f_low = f(x_low);
+          const double f_high = f(x_high);
+          be.evaluations += 2;
+          const double se_f = 0.5 * (seen[before].second.ebitda_se_usd_per_year + seen[before + 1].second.ebitda_se_usd_per_year);
+          const double slope_per_unit = (f_high - f_low) / ((x_high - x_low) * unit_per_x);
+          be.se = slope_per_unit != 0 ? std::abs(se_f / slope_per_unit) : kNoValue;
         }
         return be;
       };

@@ -34,7 +34,9 @@
 //   - a common factor m on every site's power price; reported as m × the capacity-weighted mean price.
 //   The break-even is the root of f in the bracket, found by Brent's method on common random numbers
 //   (f is deterministic given the seed); none when f has the same sign at both ends of the bracket.
-//   Its SE (delta method): SE of the mean EBITDA at the root / |slope of f there|.
+//   Its SE (delta method): SE of the mean EBITDA near the root / |slope of f|, the slope a central
+//   difference over root ± slope_step × base (two more runs; the final bracket's secant can be
+//   arbitrarily steep, since a path's default makes f jump).
 
 #include <cmath>
 #include <cstddef>
@@ -164,8 +166,10 @@ struct SensitivityOptions {
   /// Brackets as factors of the base (opening BTC price; every site's power price).
   double btc_factor_low = 0.05, btc_factor_high = 20;
   double power_factor_low = 0, power_factor_high = 20;
-  /// Root tolerance, relative to the base value.
-  double tolerance = 1e-4;
+  /// Root tolerance, relative to the base value (0.1%: well inside the Monte Carlo error of a break-even).
+  double tolerance = 1e-3;
+  /// Half-width of the central difference that gives the slope for a break-even's SE, relative to the base.
+  double slope_step = 0.05;
   /// Called from the calling thread before each run with its label ("base", "power_price high",
   /// "break-even BTC price of hold"), the runs done so far, and the tornado's run count.
   std::function<void(const std::string&, int, int)> progress;

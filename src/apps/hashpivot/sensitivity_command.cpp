@@ -1,11 +1,253 @@
 #include "sensitivity_command.hpp"
 
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <limits>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cli_support.hpp"
+#include "hashpivot/core/error.hpp"
+#include "hashpivot/engine/market_model.hpp"
+#include "hashpivot/engine/sensitivity.hpp"
+#include "hashpivot/io/scenario_reader.hpp"
+
 namespace hashpivot::cli {
+namespace {
+
+// ASSUMPTION (docs/sensitivity.md): 2,000 paths keep the default run near a minute on the bundled
+// Cango scenario with 2 cores; common random numbers make the swings far more precise than the
+// means' own SEs.
+constexpr std::int64_t kDefaultPaths = 2000;
+// ASSUMPTION (docs/sensitivity.md): ±20%, about the half-widths of MODEL.md §4's ranges for capex
+// ($8–11M per MW around $9.5M: ±16%) and lease rates ($1.2–2.3M per MW-year around $1.75M: ±31%).
+constexpr double kDefaultBump = 0.2;
+constexpr double kProgressAfterSeconds = 1.0;
+
+struct SensitivityCommandOptions {
+  std::string scenario;
+  std::string strategy;     // "": every strategy
+  std::int64_t paths = kDefaultPaths;
+  std::int64_t seed = -1;   // -1: the scenario's
+  unsigned threads = 0;     // 0: every core
+  double bump = kDefaultBump;
+  bool json = false;
+  bool no_break_even = false;
+};
+
+std::string basis_name(engine::BumpBasis basis) {
+  switch (basis) {
+    case engine::BumpBasis::kCalibrationSe: return "calibration_se";
+    case engine::BumpBasis::kRelative: return "relative";
+    case engine::BumpBasis::kAbsent: return "absent";
+  }
+  return "?";
+}
+
+nlohmann::json number_or_null(double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); }
+
+nlohmann::json outcome_json(const engine::SensitivityOutcome& o) {
+  return {{"npv_usd", {{"mean", o.npv_mean_usd}, {"se", o.npv_se_usd}}},
+          {"p_default", {{"value", o.p_default}, {"se", o.p_default_se}}},
+          {"ebitda_usd_per_year", {{"mean", o.ebitda_usd_per_year}, {"se", o.ebitda_se_usd_per_year}}}};
+}
+
+nlohmann::json break_even_json(const std::optional<engine::BreakEven>& b) {
+  if (!b) return nullptr;
+  return {{"found", b->found},
+          {"value", number_or_null(b->value)},
+          {"se", number_or_null(b->se)},
+          {"factor", number_or_null(b->factor)},
+          {"bracket", {b->bracket_low, b->bracket_high}},
+          {"runs", b->evaluations}};
+}
+
+nlohmann::json to_json(const engine::SensitivityResult& r, double opening_price_usd, double mean_power_usd_per_mwh) {
+  nlohmann::json strategies = nlohmann::json::array();
+  for (const engine::StrategySensitivity& st : r.strategies) {
+    nlohmann::json bars = nlohmann::json::array();
+    for (const engine::TornadoBar& b : st.bars) {
+      bars.push_back({{"input", std::string(engine::sensitivity_input_name(b.bump.input))},
+                      {"unit", std::string(engine::sensitivity_input_unit(b.bump.input))},
+                      {"basis", basis_name(b.bump.basis)},
+                      {"base", number_or_null(b.bump.base)},
+                      {"low", number_or_null(b.bump.low)},
+                      {"high", number_or_null(b.bump.high)},
+                      {"at_low", outcome_json(b.low)},
+                      {"at_high", outcome_json(b.high)},
+                      {"npv_swing_usd", b.npv_swing_usd()}});
+    }
+    strategies.push_back({{"name", st.strategy},
+                          {"base", outcome_json(st.base)},
+                          {"tornado", bars},
+                          {"break_even_btc_price_usd", break_even_json(st.btc_price_usd)},
+                          {"break_even_power_price_usd_per_mwh", break_even_json(st.power_price_usd_per_mwh)}});
+  }
+  return {{"scenario", r.scenario_name},
+          {"paths", r.paths},
+          {"seed", r.seed},
+          {"relative_bump", r.relative_bump},
+          {"price_model", r.price_model},
+          {"opening_btc_price_usd", opening_price_usd},
+          {"mean_power_price_usd_per_mwh", mean_power_usd_per_mwh},
+          {"runs", r.runs},
+          {"seconds", r.seconds},
+          {"strategies", strategies}};
+}
+
+std::string millions(double usd) { return std::isfinite(usd) ? fmt::format("{:.1f}", usd / 1e6) : "-"; }
+std::string percent(double p) { return std::isfinite(p) ? fmt::format("{:.1f}%", 100 * p) : "-"; }
+
+std::string input_value_text(engine::SensitivityInput input, double x) {
+  if (!std::isfinite(x)) return "-";
+  switch (input) {
+    case engine::SensitivityInput::kPowerPrice: return fmt::format("{:.2f}", x);
+    case engine::SensitivityInput::kFees: return fmt::format("{:.5f}", x);
+    case engine::SensitivityInput::kConversionCapex:
+    case engine::SensitivityInput::kLeaseRate: return fmt::format("{:.3f}M", x / 1e6);
+    default: return fmt::format("{:.3f}", x);
+  }
+}
+
+std::string basis_text(const engine::InputBump& b) {
+  switch (b.basis) {
+    case engine::BumpBasis::kCalibrationSe: return "1 SE";
+    case engine::BumpBasis::kRelative:
+      return b.input <= engine::SensitivityInput::kHashrateGrowth ? fmt::format("{:.0f}% of |base|", 100 * b.shift / std::abs(b.base))
+                                                                  : fmt::format("{:.0f}%", 100 * b.shift);
+    case engine::BumpBasis::kAbsent: return "absent";
+  }
+  return "?";
+}
+
+std::string break_even_text(const engine::BreakEven& b, const char* unit, const char* format_value, double base,
+                            const char* base_name) {
+  if (!b.found)
+    return fmt::format("none in [{}, {}] {}", fmt::format(fmt::runtime(format_value), b.bracket_low),
+                       fmt::format(fmt::runtime(format_value), b.bracket_high), unit);
+  return fmt::format("{} {} (SE {}), {:.2f}x {} {} ({} runs)", fmt::format(fmt::runtime(format_value), b.value), unit,
+                     fmt::format(fmt::runtime(format_value), b.se), b.factor, base_name,
+                     fmt::format(fmt::runtime(format_value), base), b.evaluations);
+}
+
+void print_table(const engine::SensitivityResult& r, const std::string& path, unsigned threads, double opening_price_usd,
+                 double mean_power_usd_per_mwh) {
+  fmt::print("{} ({}): sensitivity on {} paths, seed {}, {} runs, {} thread{}, {:.1f} s\n", r.scenario_name, path,
+             r.paths, r.seed, r.runs, threads, threads == 1 ? "" : "s", r.seconds);
+  fmt::print("Every run uses the same seed and paths (common random numbers). Bumps: 1 SE of the calibration where it\n"
+             "reports one (price drift and volatility of the {} model, hashrate growth), else ±{:.0f}%.\n",
+             r.price_model, 100 * r.relative_bump);
+  for (const engine::StrategySensitivity& st : r.strategies) {
+    fmt::print("\n{}: NPV to equity ${}M (SE {}), P(default) {}, EBITDA ${}M a year\n", st.strategy,
+               millions(st.base.npv_mean_usd), millions(st.base.npv_se_usd), percent(st.base.p_default),
+               millions(st.base.ebitda_usd_per_year));
+    fmt::print("{:<22}{:>11}{:>11}{:>11}{:>17}{:>12}{:>12}{:>12}{:>10}{:>10}\n", "input", "unit", "low", "high", "bump",
+               "NPV low", "NPV high", "swing", "P(def)", "P(def)");
+    fmt::print("{:<22}{:>11}{:>11}{:>11}{:>17}{:>12}{:>12}{:>12}{:>10}{:>10}\n", "", "", "", "", "", "($M)", "($M)",
+               "($M)", "low", "high");
+    for (const engine::TornadoBar& b : st.bars) {
+      fmt::print("{:<22}{:>11}{:>11}{:>11}{:>17}{:>12}{:>12}{:>12}{:>10}{:>10}\n",
+                 engine::sensitivity_input_name(b.bump.input), engine::sensitivity_input_unit(b.bump.input),
+                 input_value_text(b.bump.input, b.bump.low), input_value_text(b.bump.input, b.bump.high),
+                 basis_text(b.bump), millions(b.low.npv_mean_usd), millions(b.high.npv_mean_usd),
+                 millions(b.npv_swing_usd()), percent(b.low.p_default), percent(b.high.p_default));
+    }
+    if (st.btc_price_usd)
+      fmt::print("Break-even BTC price:   {}\n",
+                 break_even_text(*st.btc_price_usd, "USD/BTC", "{:.0f}", opening_price_usd, "the opening"));
+    if (st.power_price_usd_per_mwh)
+      fmt::print("Break-even power price: {}\n", break_even_text(*st.power_price_usd_per_mwh, "USD/MWh", "{:.2f}",
+                                                               mean_power_usd_per_mwh, "the mean"));
+  }
+  fmt::print("\nSwing: NPV at the high value minus NPV at the low value, sorted by size. Break-even: the opening BTC\n"
+             "price (every path scaled) or every site's power price (one factor) at which the strategy's mean EBITDA\n"
+             "over the horizon is zero (a path that defaults counts until it defaults); SE by the delta method.\n");
+}
+
+void run_sensitivity_command(const SensitivityCommandOptions& o, const engine::ProcessGroup& group) {
+  if (!(o.bump >= 0 && o.bump < 1)) throw InputError("command line", 0, "--bump", "expected a relative bump in [0, 1)");
+  firm::Scenario scenario = io::read_scenario(o.scenario);
+  const engine::MarketModel market = engine::load_market_model(scenario);
+  const engine::CalibrationErrors errors = engine::read_calibration_errors(scenario);
+
+  engine::SensitivityOptions options;
+  options.paths = o.paths;
+  options.seed = o.seed >= 0 ? static_cast<std::uint64_t>(o.seed) : scenario.run.seed;
+  options.threads = o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
+  options.group = &group;
+  options.relative_bump = o.bump;
+  options.break_evens = !o.no_break_even;
+  if (!o.strategy.empty()) {
+    std::string names;
+    for (std::size_t k = 0; k < scenario.strategies.size(); ++k) {
+      if (scenario.strategies[k].name == o.strategy) options.strategies.push_back(k);
+      names += (k == 0 ? "" : ", ") + scenario.strategies[k].name;
+    }
+    if (options.strategies.empty())
+      throw InputError("command line", 0, "--strategy",
+                       fmt::format("no strategy \"{}\" in {} (it has: {})", o.strategy, o.scenario, names));
+  }
+
+  const bool terminal = group.is_root() && !o.json && isatty(fileno(stderr)) != 0;
+  const auto started = std::chrono::steady_clock::now();
+  bool shown = false;
+  if (terminal) {
+    options.progress = [&](const std::string& label, int done, int tornado_runs) {
+      const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      if (elapsed < kProgressAfterSeconds && !shown) return;
+      shown = true;
+      const std::string of = done < tornado_runs ? fmt::format("{} of {}", done + 1, tornado_runs)
+                                                 : fmt::format("{}", done + 1);
+      fmt::print(stderr, "\r{:100}\rrun {} ({}), {:.1f} s", "", of, label, elapsed);
+      std::fflush(stderr);
+    };
+  }
+  const engine::SensitivityResult result = engine::run_sensitivity(scenario, market, errors, options);
+  if (shown) fmt::print(stderr, "\r{:100}\r", "");
+  if (!group.is_root()) return;
+  const double mean_power = engine::mean_power_price_usd_per_mwh(scenario);
+  if (o.json) {
+    std::cout << to_json(result, market.btc_price_usd, mean_power).dump(2) << "\n";
+  } else {
+    print_table(result, o.scenario, options.threads, market.btc_price_usd, mean_power);
+  }
+}
+
+}  // namespace
 
 void add_sensitivity_command(CLI::App& app, int& exit_code, const engine::ProcessGroup& group) {
-  static_cast<void>(app);
-  static_cast<void>(exit_code);
-  static_cast<void>(group);
+  auto options = std::make_shared<SensitivityCommandOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "sensitivity",
+      "Tornado of a strategy's mean NPV to equity and probability of default over the main inputs (BTC price\n"
+      "drift and volatility, hashrate growth, power price, fees, conversion capex per MW, lease rate), each moved\n"
+      "low and high on the same random paths, and the break-even BTC price and power price (mean EBITDA = 0).\n"
+      "Drift, volatility and hashrate growth move by 1 standard error of the calibration; the others by --bump.\n"
+      "See docs/sensitivity.md. Exit codes: 0 ok, 2 bad input, 3 internal error.");
+  cmd->add_option("SCENARIO", options->scenario, "Scenario file (TOML; see docs/scenario.md)")->required();
+  cmd->add_option("--strategy", options->strategy, "The strategy to analyse (default: every strategy of the scenario)");
+  cmd->add_option("--paths", options->paths, "Monte Carlo paths of every run (default 2000)")
+      ->check(CLI::Range(static_cast<std::int64_t>(1), static_cast<std::int64_t>(1'000'000'000)));
+  cmd->add_option("--seed", options->seed, "Seed of every random draw (default: the scenario's)")
+      ->check(CLI::Range(static_cast<std::int64_t>(0), std::numeric_limits<std::int64_t>::max()));
+  cmd->add_option("--threads", options->threads, "Worker threads (default: every core)")->check(CLI::Range(1u, 1024u));
+  cmd->add_option("--bump", options->bump,
+                  "Relative bump of the inputs without a calibrated standard error, in [0, 1) (default 0.2 = ±20%)");
+  cmd->add_flag("--no-break-even", options->no_break_even, "Skip the break-even BTC and power prices");
+  cmd->add_flag("--json", options->json, "Print one JSON object instead of the table (shape: docs/sensitivity.md)");
+  cmd->callback([options, &exit_code, &group] {
+    run_sensitivity_command(*options, group);
+    exit_code = kExitOk;
+  });
 }
 
 }  // namespace hashpivot::cli
