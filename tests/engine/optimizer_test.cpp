@@ -41,7 +41,7 @@ std::string treasury_toml() {
 name = "closed-form treasury"
 start_date = 2026-02-01
 horizon_years = 1
-paths = 4000
+paths = 2000
 seed = 5
 discount_rate_annual = 0
 terminal_ebitda_multiple = 0
@@ -117,8 +117,8 @@ OptimizerSettings sale_settings(const firm::Scenario& s) {
   o.seed = s.run.seed;
   o.out_of_sample_seed = s.run.seed + 1;
   o.threads = 2;
-  o.max_evaluations = 80;
-  o.x_tolerance = 1e-4;
+  o.max_evaluations = 50;
+  o.x_tolerance = 1e-3;
   return o;
 }
 
@@ -140,7 +140,7 @@ TEST(Optimizer, finds_the_closed_form_sale_under_a_default_probability_limit) {
 
   // 1. Against the sample optimum on the same paths (brute force): path i defaults iff X < X_i =
   // (D − B·S_i)/(S0 − S_i); with m = ⌊p·n⌋ defaults allowed, the smallest feasible X is the
-  // (m+1)-th largest X_i. The search stops within its x tolerance of it (the sale rounds nothing).
+  // (m+1)-th largest X_i. The search stops within a few x tolerances of it (the sale rounds nothing).
   const std::vector<double> prices = final_prices(market, s.run.seed, s.run.paths);
   std::vector<double> thresholds;
   for (const double price : prices) thresholds.push_back(price < s0 ? (kLoanUsd - kBtc * price) / (s0 - price) : -1e300);
@@ -149,7 +149,8 @@ TEST(Optimizer, finds_the_closed_form_sale_under_a_default_probability_limit) {
   const double sample_optimum = thresholds.at(allowed);
   const double range = settings.ranges[0].high - settings.ranges[0].low;
   EXPECT_GE(found, sample_optimum - 1e-6 * range);  // feasible: not below it
-  EXPECT_NEAR(found, sample_optimum, 20 * settings.x_tolerance * range) << "sample optimum " << sample_optimum;
+  EXPECT_NEAR(found, sample_optimum, 5 * settings.x_tolerance * range) << "sample optimum " << sample_optimum;
+  std::printf("found %.3f sample %.3f evaluations %d\n", found, sample_optimum, r.evaluations);
 
   // 2. Against the closed form: X* = (D − B·q_p)/(S0 − q_p). The sample p-quantile has SE
   // √(p(1−p)/n) / f(q_p), f the lognormal density of S_T; X moves by dX/dq = (D − B·S0)/(S0 − q)²
@@ -161,7 +162,7 @@ TEST(Optimizer, finds_the_closed_form_sale_under_a_default_probability_limit) {
   const double density = std::exp(-0.5 * z * z) / std::sqrt(2 * std::numbers::pi) / (q * sigma * std::sqrt(years));
   const double quantile_se = std::sqrt(p * (1 - p) / static_cast<double>(s.run.paths)) / density;
   const double x_se = std::abs((kLoanUsd - kBtc * s0) / ((s0 - q) * (s0 - q))) * quantile_se;
-  EXPECT_NEAR(found, closed_form, 4 * x_se + 20 * settings.x_tolerance * range) << "SE " << x_se;
+  EXPECT_NEAR(found, closed_form, 4 * x_se + 5 * settings.x_tolerance * range) << "SE " << x_se;
   EXPECT_GT(closed_form, settings.ranges[0].low + 8 * x_se);  // the constraint binds inside the range
 
   // Out of sample the same sale defaults on about p of fresh paths (within 4 SE of p).
@@ -172,9 +173,9 @@ TEST(Optimizer, without_a_constraint_the_smallest_sale_is_best_when_btc_outgrows
   const firm::Scenario s = read_treasury_scenario();
   const MarketModel market = load_market_model(s);
   OptimizerSettings settings = sale_settings(s);
-  settings.max_evaluations = 40;
+  settings.max_evaluations = 30;
   const OptimizationResult r = optimize_strategy(s, market, 0, settings);
-  EXPECT_NEAR(r.best.parameters.at(0), settings.ranges[0].low, 20 * settings.x_tolerance * (kBtc - 2));
+  EXPECT_NEAR(r.best.parameters.at(0), settings.ranges[0].low, 5 * settings.x_tolerance * (kBtc - 2));
   EXPECT_TRUE(r.at_bound.at(0));
   // The declared 500 BTC sale is worse on the same paths.
   EXPECT_GT(r.best.objective.value, r.declared.objective.value);
