@@ -52,6 +52,22 @@ struct Accumulator {
     market_series.clear();
     accounts.clear();
   }
+  /// The exact state, after the strategy count (statistics.hpp, SERIALIZATION).
+  void serialize(ByteWriter& out) const {
+    out.write_varint(strategies.size());
+    for (const StrategyStatistics& s : strategies) s.serialize(out);
+    firm_series.serialize(out);
+    market_series.serialize(out);
+    accounts.serialize(out);
+  }
+  /// Throws SerializationError unless the bytes hold an accumulator of this one's shape.
+  void deserialize(ByteReader& in) {
+    ByteReader::expect("strategies", in.read_varint(), strategies.size());
+    for (StrategyStatistics& s : strategies) s.deserialize(in);
+    firm_series.deserialize(in);
+    market_series.deserialize(in);
+    accounts.deserialize(in);
+  }
 };
 
 }  // namespace hashpivot::engine::detail

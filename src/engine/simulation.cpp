@@ -5,6 +5,8 @@
 #include <chrono>
 #include <climits>
 #include <cmath>
+#include <optional>
+#include <span>
 #include <stdexcept>
 #include <thread>
 
@@ -46,6 +48,40 @@ void StrategyStatistics::clear() {
   effective_ph_days.clear();
   npv_vs_first.clear();
   npv_utility.clear();
+}
+
+void StrategyStatistics::serialize(ByteWriter& out) const {
+  out.write_string(name);
+  defaulted.serialize(out);
+  default_month.serialize(out);
+  npv_usd.serialize(out);
+  npv_quantiles.serialize(out);
+  npv_worst.serialize(out);
+  btc_mined.serialize(out);
+  btc_held_end.serialize(out);
+  ebitda_usd_per_year.serialize(out);
+  cash_cost_usd.serialize(out);
+  all_in_cost_usd.serialize(out);
+  effective_ph_days.serialize(out);
+  npv_vs_first.serialize(out);
+  npv_utility.serialize(out);
+}
+
+void StrategyStatistics::deserialize(ByteReader& in) {
+  if (in.read_string() != name) throw SerializationError("StrategyStatistics: another strategy's name");
+  defaulted.deserialize(in);
+  default_month.deserialize(in);
+  npv_usd.deserialize(in);
+  npv_quantiles.deserialize(in);
+  npv_worst.deserialize(in);
+  btc_mined.deserialize(in);
+  btc_held_end.deserialize(in);
+  ebitda_usd_per_year.deserialize(in);
+  cash_cost_usd.deserialize(in);
+  all_in_cost_usd.deserialize(in);
+  effective_ph_days.deserialize(in);
+  npv_vs_first.deserialize(in);
+  npv_utility.deserialize(in);
 }
 
 double CrraUtility::utility(double npv_usd) const {
@@ -104,6 +140,56 @@ void MonthlyAccounts::clear() {
   for (Moments& m : cells_) m.clear();
 }
 
+void MonthlyAccounts::serialize(ByteWriter& out) const {
+  out.write_varint(strategies());
+  out.write_varint(months_);
+  for (const Moments& m : cells_) m.serialize(out);
+}
+
+void MonthlyAccounts::deserialize(ByteReader& in) {
+  ByteReader::expect("MonthlyAccounts strategies", in.read_varint(), strategies());
+  ByteReader::expect("MonthlyAccounts months", in.read_varint(), months_);
+  for (Moments& m : cells_) m.deserialize(in);
+}
+
+namespace {
+
+// The framing of every message between ranks: a magic number ("hpstats" + 0), the format version,
+// what the message holds (a chunk index, or kTotalMessage) and the run it belongs to, then the
+// accumulator. Reading checks each field, so ranks that run different builds or inputs fail
+// loudly instead of merging mismatched statistics.
+constexpr std::uint64_t kMessageMagic = 0x0073746174737068;  // "hpstats\0", little-endian
+constexpr std::uint64_t kTotalMessage = ~std::uint64_t{0};
+
+void write_message(ByteWriter& out, std::uint64_t what, const RunOptions& options, const detail::Accumulator& accumulator) {
+  out.clear();
+  out.write_u64(kMessageMagic);
+  out.write_u64(kStatisticsFormatVersion);
+  out.write_u64(what);
+  out.write_u64(options.seed);
+  out.write_u64(static_cast<std::uint64_t>(options.paths));
+  accumulator.serialize(out);
+}
+
+void read_message(std::span<const std::byte> bytes, std::uint64_t what, int from_rank, const RunOptions& options,
+                  detail::Accumulator& accumulator) {
+  try {
+    ByteReader in(bytes);
+    ByteReader::expect("magic number", in.read_u64(), kMessageMagic);
+    ByteReader::expect("statistics format version", in.read_u64(), kStatisticsFormatVersion);
+    ByteReader::expect("chunk", in.read_u64(), what);
+    ByteReader::expect("seed", in.read_u64(), options.seed);
+    ByteReader::expect("paths", in.read_u64(), static_cast<std::uint64_t>(options.paths));
+    accumulator.deserialize(in);
+    if (!in.at_end()) throw SerializationError("bytes after the statistics");
+  } catch (const SerializationError& e) {
+    throw SerializationError("statistics from rank " + std::to_string(from_rank) + " do not match this run (" +
+                             e.what() + "); do all ranks run the same hashpivot build on the same inputs?");
+  }
+}
+
+}  // namespace
+
 RunResult run_simulation(const firm::Scenario& scenario, const MarketModel& market, const RunOptions& options) {
   using detail::Accumulator;
   using detail::Worker;
@@ -111,36 +197,95 @@ RunResult run_simulation(const firm::Scenario& scenario, const MarketModel& mark
   if (options.threads < 1) throw std::invalid_argument("run_simulation: threads must be at least 1");
   if (scenario.strategies.empty()) throw std::invalid_argument("run_simulation: the scenario has no strategy");
   const auto started = std::chrono::steady_clock::now();
+  const ProcessGroup alone;
+  const ProcessGroup& group = options.group != nullptr ? *options.group : alone;
+  const int ranks = group.size();
+  const int rank = group.rank();
   const detail::Calendar calendar = detail::make_calendar(scenario.run.start_date, scenario.run.horizon_years);
   const std::size_t months = calendar.month_labels.size();
   const auto paths = static_cast<std::uint64_t>(options.paths);
   const auto blocks = static_cast<std::uint32_t>((options.paths + kPathsPerBlock - 1) / kPathsPerBlock);
+  const std::uint32_t chunks = (blocks + kBlocksPerChunk - 1) / kBlocksPerChunk;
+  const auto chunk_end = [&](std::uint32_t chunk) { return std::min(blocks, (chunk + 1) * kBlocksPerChunk); };
+  // This rank's blocks in ascending order: those of chunks rank, rank + ranks, rank + 2·ranks, …
+  std::vector<std::uint32_t> own_blocks;
+  own_blocks.reserve(blocks);
+  for (auto chunk = static_cast<std::uint32_t>(rank); chunk < chunks; chunk += static_cast<std::uint32_t>(ranks))
+    for (std::uint32_t block = chunk * kBlocksPerChunk; block < chunk_end(chunk); ++block) own_blocks.push_back(block);
+  // The threads a rank uses at most; the same on every rank and for one process.
   const unsigned threads = std::min<unsigned>(options.threads, blocks);
+  const auto workers_here = static_cast<unsigned>(std::min<std::size_t>(threads, own_blocks.size()));
 
   Accumulator total(scenario, months, paths);
+  Accumulator chunk(scenario, months, paths);
   std::vector<Accumulator> in_flight;
   std::vector<Worker> workers;
-  in_flight.reserve(threads);
-  workers.reserve(threads);
-  for (unsigned t = 0; t < threads; ++t) {
+  in_flight.reserve(workers_here);
+  workers.reserve(workers_here);
+  for (unsigned t = 0; t < workers_here; ++t) {
     in_flight.emplace_back(scenario, months, paths);
     workers.emplace_back(scenario, market, calendar, options.seed, options.utility);
   }
-  for (std::uint32_t round_start = 0; round_start < blocks; round_start += threads) {
-    const unsigned in_round = std::min<unsigned>(threads, blocks - round_start);
+  std::optional<Accumulator> received;  // the root's buffer for other ranks' chunks
+  if (group.is_root() && ranks > 1) received.emplace(scenario, months, paths);
+  ByteWriter message;
+
+  // At the root: the total is the chunks merged in ascending order; merged_chunks is the next one.
+  std::uint32_t merged_chunks = 0;
+  const auto merged_one = [&] {
+    ++merged_chunks;
+    if (options.progress)
+      options.progress(std::min<std::int64_t>(options.paths, std::int64_t{merged_chunks} * kBlocksPerChunk * kPathsPerBlock),
+                       options.paths);
+  };
+  // At the root: receive and merge the other ranks' chunks before `end`, in order.
+  const auto merge_received_before = [&](std::uint32_t end) {
+    while (merged_chunks < end) {
+      const int owner = static_cast<int>(merged_chunks % static_cast<std::uint32_t>(ranks));
+      const std::vector<std::byte> bytes = group.receive_from(owner);
+      read_message(bytes, merged_chunks, owner, options, *received);
+      total.merge(*received);
+      merged_one();
+    }
+  };
+  const auto finish_chunk = [&](std::uint32_t index) {
+    if (group.is_root()) {
+      merge_received_before(index);
+      total.merge(chunk);
+      merged_one();
+    } else {
+      write_message(message, index, options, chunk);
+      group.send_to_root(message.bytes());
+    }
+    chunk.clear();
+  };
+
+  for (std::size_t round_start = 0; round_start < own_blocks.size(); round_start += workers_here) {
+    const auto in_round = static_cast<unsigned>(std::min<std::size_t>(workers_here, own_blocks.size() - round_start));
     std::vector<std::thread> pool;
     for (unsigned t = 1; t < in_round; ++t)
-      pool.emplace_back([&, t] { workers[t].run_block(round_start + t, options.paths, in_flight[t]); });
-    workers[0].run_block(round_start, options.paths, in_flight[0]);
+      pool.emplace_back([&, t] { workers[t].run_block(own_blocks[round_start + t], options.paths, in_flight[t]); });
+    workers[0].run_block(own_blocks[round_start], options.paths, in_flight[0]);
     for (std::thread& th : pool) th.join();
-    // Ascending block order: the merge, and so every floating-point sum, is the same for any thread count.
+    // Ascending block order within each chunk: the merge tree, and so every floating-point sum, is
+    // the same for any number of threads and ranks.
     for (unsigned t = 0; t < in_round; ++t) {
-      total.merge(in_flight[t]);
+      const std::uint32_t block = own_blocks[round_start + t];
+      chunk.merge(in_flight[t]);
       in_flight[t].clear();
+      const std::uint32_t index = block / kBlocksPerChunk;
+      if (block + 1 == chunk_end(index)) finish_chunk(index);
     }
-    if (options.progress)
-      options.progress(std::min<std::int64_t>(options.paths, static_cast<std::int64_t>(round_start + in_round) * kPathsPerBlock),
-                       options.paths);
+  }
+  if (ranks > 1) {
+    std::vector<std::byte> bytes;
+    if (group.is_root()) {
+      merge_received_before(chunks);
+      write_message(message, kTotalMessage, options, total);
+      bytes = message.bytes();
+    }
+    group.broadcast(bytes);
+    if (!group.is_root()) read_message(bytes, kTotalMessage, 0, options, total);
   }
 
   RunResult result{scenario.run.name,

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 #include <stdexcept>
+#include <string>
 
 namespace hashpivot::engine {
 
@@ -10,7 +11,68 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 }  // namespace
 
+// ---- ByteReader -------------------------------------------------------------------------------
+
+std::byte ByteReader::next() {
+  if (position_ >= bytes_.size()) throw SerializationError("serialized statistics end early");
+  return bytes_[position_++];
+}
+
+std::uint64_t ByteReader::read_u64() {
+  std::uint64_t value = 0;
+  for (int i = 0; i < 8; ++i) value |= std::to_integer<std::uint64_t>(next()) << (8 * i);
+  return value;
+}
+
+std::uint64_t ByteReader::read_varint() {
+  std::uint64_t value = 0;
+  for (int shift = 0; shift < 64; shift += 7) {
+    const auto byte = std::to_integer<std::uint64_t>(next());
+    value |= (byte & 0x7fu) << shift;
+    if ((byte & 0x80u) == 0) return value;
+  }
+  throw SerializationError("serialized statistics: a varint longer than 64 bits");
+}
+
+std::string ByteReader::read_string() {
+  const std::uint64_t size = read_varint();
+  if (size > bytes_.size() - position_) throw SerializationError("serialized statistics end early");
+  std::string text(size, '\0');
+  for (char& c : text) c = static_cast<char>(std::to_integer<unsigned char>(next()));
+  return text;
+}
+
+void ByteReader::expect(std::string_view what, std::uint64_t actual, std::uint64_t expected) {
+  if (actual != expected)
+    throw SerializationError(std::string(what) + ": serialized " + std::to_string(actual) + ", expected " +
+                             std::to_string(expected));
+}
+
+namespace {
+void expect_same_bits(std::string_view what, double actual, double expected) {
+  if (std::bit_cast<std::uint64_t>(actual) != std::bit_cast<std::uint64_t>(expected))
+    throw SerializationError(std::string(what) + ": serialized " + std::to_string(actual) + ", expected " +
+                             std::to_string(expected));
+}
+}  // namespace
+
 // ---- Moments ----------------------------------------------------------------------------------
+
+void Moments::serialize(ByteWriter& out) const {
+  out.write_u64(count_);
+  out.write_f64(mean_);
+  out.write_f64(m2_);
+  out.write_f64(min_);
+  out.write_f64(max_);
+}
+
+void Moments::deserialize(ByteReader& in) {
+  count_ = in.read_u64();
+  mean_ = in.read_f64();
+  m2_ = in.read_f64();
+  min_ = in.read_f64();
+  max_ = in.read_f64();
+}
 
 void Moments::merge(const Moments& other) {
   if (other.count_ == 0) return;
@@ -74,6 +136,53 @@ void QuantileSketch::clear() {
   count_ = 0;
   min_ = std::numeric_limits<double>::infinity();
   max_ = -std::numeric_limits<double>::infinity();
+}
+
+void QuantileSketch::serialize(ByteWriter& out) const {
+  out.write_f64(options_.relative_accuracy);
+  out.write_f64(options_.min_magnitude);
+  out.write_f64(options_.max_magnitude);
+  out.write_varint(counts_.size());
+  out.write_u64(count_);
+  out.write_f64(min_);
+  out.write_f64(max_);
+  const auto non_zero = static_cast<std::uint64_t>(std::count_if(counts_.begin(), counts_.end(), [](std::uint32_t c) { return c != 0; }));
+  out.write_varint(non_zero);
+  std::size_t next = 0;  // the gap is counted from the bucket after the previous non-zero one
+  for (std::size_t i = 0; i < counts_.size(); ++i) {
+    if (counts_[i] == 0) continue;
+    out.write_varint(i - next);
+    out.write_varint(counts_[i]);
+    next = i + 1;
+  }
+}
+
+void QuantileSketch::deserialize(ByteReader& in) {
+  expect_same_bits("QuantileSketch relative_accuracy", in.read_f64(), options_.relative_accuracy);
+  expect_same_bits("QuantileSketch min_magnitude", in.read_f64(), options_.min_magnitude);
+  expect_same_bits("QuantileSketch max_magnitude", in.read_f64(), options_.max_magnitude);
+  ByteReader::expect("QuantileSketch buckets", in.read_varint(), counts_.size());
+  const std::uint64_t count = in.read_u64();
+  const double min = in.read_f64();
+  const double max = in.read_f64();
+  const std::uint64_t non_zero = in.read_varint();
+  if (non_zero > counts_.size()) throw SerializationError("QuantileSketch: more non-zero buckets than buckets");
+  std::fill(counts_.begin(), counts_.end(), 0u);
+  std::uint64_t total = 0;
+  std::uint64_t next = 0;
+  for (std::uint64_t k = 0; k < non_zero; ++k) {
+    const std::uint64_t bucket = next + in.read_varint();
+    const std::uint64_t bucket_count = in.read_varint();
+    if (bucket >= counts_.size() || bucket_count == 0 || bucket_count > std::numeric_limits<std::uint32_t>::max())
+      throw SerializationError("QuantileSketch: a bucket or count out of range");
+    counts_[bucket] = static_cast<std::uint32_t>(bucket_count);
+    total += bucket_count;
+    next = bucket + 1;
+  }
+  ByteReader::expect("QuantileSketch count (sum of the buckets)", total, count);
+  count_ = count;
+  min_ = min;
+  max_ = max;
 }
 
 std::uint64_t QuantileSketch::rank(double q, std::uint64_t n) {
@@ -156,6 +265,28 @@ void TailMean::clear() {
   count_ = 0;
 }
 
+void TailMean::serialize(ByteWriter& out) const {
+  out.write_f64(alpha_);
+  out.write_u64(max_count_);
+  out.write_varint(side_ == TailSide::kLowest ? 0 : 1);
+  out.write_u64(count_);
+  out.write_varint(kept_.size());
+  for (const double value : kept_) out.write_f64(value);
+}
+
+void TailMean::deserialize(ByteReader& in) {
+  expect_same_bits("TailMean alpha", in.read_f64(), alpha_);
+  ByteReader::expect("TailMean max_count", in.read_u64(), max_count_);
+  ByteReader::expect("TailMean side", in.read_varint(), side_ == TailSide::kLowest ? 0 : 1);
+  const std::uint64_t count = in.read_u64();
+  const std::uint64_t kept = in.read_varint();
+  if (count > max_count_ || kept > capacity_ || kept > count)
+    throw SerializationError("TailMean: more values than the capacity or the count");
+  kept_.clear();  // capacity_ is reserved: no allocation
+  for (std::uint64_t i = 0; i < kept; ++i) kept_.push_back(in.read_f64());
+  count_ = count;
+}
+
 std::uint64_t TailMean::tail_count() const {
   if (count_ == 0) return 0;
   const double exact = alpha_ * static_cast<double>(count_);
@@ -187,6 +318,19 @@ double Probability::standard_error() const {
   return std::sqrt(p * (1 - p) / static_cast<double>(trials_));
 }
 
+void Probability::serialize(ByteWriter& out) const {
+  out.write_varint(events_);
+  out.write_varint(trials_);
+}
+
+void Probability::deserialize(ByteReader& in) {
+  const std::uint64_t events = in.read_varint();
+  const std::uint64_t trials = in.read_varint();
+  if (events > trials) throw SerializationError("Probability: more events than trials");
+  events_ = events;
+  trials_ = trials;
+}
+
 EventMonthHistogram::EventMonthHistogram(std::size_t months) : counts_(months, 0) {
   if (months == 0) throw std::invalid_argument("EventMonthHistogram: months must be at least 1");
 }
@@ -202,6 +346,18 @@ void EventMonthHistogram::clear() {
   paths_ = 0;
 }
 
+void EventMonthHistogram::serialize(ByteWriter& out) const {
+  out.write_varint(counts_.size());
+  out.write_varint(paths_);
+  for (const std::uint64_t c : counts_) out.write_varint(c);
+}
+
+void EventMonthHistogram::deserialize(ByteReader& in) {
+  ByteReader::expect("EventMonthHistogram months", in.read_varint(), counts_.size());
+  paths_ = in.read_varint();
+  for (std::uint64_t& c : counts_) c = in.read_varint();
+}
+
 Probability EventMonthHistogram::cumulative(std::size_t month) const {
   assert(month < counts_.size());
   std::uint64_t events = 0;
@@ -213,6 +369,16 @@ ConfidenceInterval PairedDifference::confidence_interval_95() const {
   const double mean = difference_.mean();
   const double half_width = kNormalQuantile975 * difference_.standard_error();
   return {mean - half_width, mean + half_width};
+}
+
+void PairedDifference::serialize(ByteWriter& out) const {
+  difference_.serialize(out);
+  candidate_wins_.serialize(out);
+}
+
+void PairedDifference::deserialize(ByteReader& in) {
+  difference_.deserialize(in);
+  candidate_wins_.deserialize(in);
 }
 
 // ---- MonthlySeries ----------------------------------------------------------------------------
@@ -239,6 +405,26 @@ void MonthlySeries::merge(const MonthlySeries& other) {
 void MonthlySeries::clear() {
   for (auto& sketch : sketches_) sketch.clear();
   for (auto& moments : moments_) moments.clear();
+}
+
+void MonthlySeries::serialize(ByteWriter& out) const {
+  out.write_varint(shape_.strategies);
+  out.write_varint(shape_.months);
+  out.write_varint(shape_.series);
+  for (std::size_t i = 0; i < sketches_.size(); ++i) {
+    sketches_[i].serialize(out);
+    moments_[i].serialize(out);
+  }
+}
+
+void MonthlySeries::deserialize(ByteReader& in) {
+  ByteReader::expect("MonthlySeries strategies", in.read_varint(), shape_.strategies);
+  ByteReader::expect("MonthlySeries months", in.read_varint(), shape_.months);
+  ByteReader::expect("MonthlySeries series", in.read_varint(), shape_.series);
+  for (std::size_t i = 0; i < sketches_.size(); ++i) {
+    sketches_[i].deserialize(in);
+    moments_[i].deserialize(in);
+  }
 }
 
 }  // namespace hashpivot::engine

@@ -18,9 +18,16 @@
 // difference of each strategy's NPV against the first with a 95% CI, and per-month quantiles of
 // the main series.
 //
-// Determinism: paths are cut into fixed blocks of kPathsPerBlock; each block's statistics are
-// computed by one thread and merged in ascending block order, so results are bit-identical for
-// any number of threads. Memory is bounded: (threads + 1) accumulators, whatever the paths.
+// Determinism (the merge rule of statistics.hpp): paths are cut into fixed blocks of
+// kPathsPerBlock, and blocks into fixed chunks of kBlocksPerChunk. Each block's statistics are
+// computed by one thread; a chunk is its blocks merged in ascending block order, and the total is
+// the chunks merged in ascending chunk order. With a ProcessGroup of K ranks, chunk c belongs to
+// rank c mod K (round robin, so all ranks stay busy and the root can merge as chunks arrive);
+// each rank runs its chunks' blocks in rounds of `threads` blocks, sends each finished chunk,
+// serialized, to the root, and the root merges every chunk in ascending order, then broadcasts the
+// serialized total, so every rank returns the same RunResult. The tree depends on neither the
+// threads nor the ranks: results are bit-identical for any number of both.
+// Memory is bounded: (threads + 3) accumulators per rank, whatever the paths.
 
 #include <cstddef>
 #include <cstdint>
@@ -36,6 +43,12 @@
 namespace hashpivot::engine {
 
 inline constexpr std::uint32_t kPathsPerBlock = 256;
+/// Blocks per chunk, the unit a rank sends to the root: 4 × 256 = 1024 paths. An assumption that
+/// trades the root's merging (one full merge per chunk) against having enough chunks for every
+/// rank on small runs (a 10 000-path run has 10 chunks). Changing it changes results in the last bits.
+inline constexpr std::uint32_t kBlocksPerChunk = 4;
+/// The version of the serialized statistics that ranks exchange; bumped when the layout changes.
+inline constexpr std::uint64_t kStatisticsFormatVersion = 1;
 inline constexpr double kCvarAlpha = 0.05;
 
 /// Month-end (or month-mean) series kept as quantile sketches per strategy and month.
@@ -55,12 +68,18 @@ enum class AccountsField : std::size_t {
 class MonthlyAccounts {
  public:
   MonthlyAccounts(std::size_t strategies, std::size_t months);
+  [[nodiscard]] std::size_t strategies() const { return months_ == 0 ? 0 : cells_.size() / (months_ * kFields); }
+  [[nodiscard]] std::size_t months() const { return months_; }
   void add(std::size_t strategy, std::size_t month, const double* sums) {
     Moments* cell = &cells_[(strategy * months_ + month) * kFields];
     for (std::size_t f = 0; f < kFields; ++f) cell[f].add(sums[f]);
   }
   void merge(const MonthlyAccounts& other);
   void clear();
+  /// Every cell's Moments (statistics.hpp, SERIALIZATION); deserialize throws SerializationError
+  /// unless the strategies and months are equal.
+  void serialize(ByteWriter& out) const;
+  void deserialize(ByteReader& in);
   [[nodiscard]] const Moments& at(std::size_t strategy, std::size_t month, AccountsField field) const {
     return cells_[(strategy * months_ + month) * kFields + static_cast<std::size_t>(field)];
   }
@@ -90,7 +109,8 @@ struct RunOptions {
   std::int64_t paths = 0;
   std::uint64_t seed = 0;
   unsigned threads = 1;
-  /// Called from the calling thread after each round of blocks with (paths done, paths total).
+  /// Called at the root only, from the calling thread, after each chunk merged into the total,
+  /// with (paths done, paths total).
   std::function<void(std::int64_t, std::int64_t)> progress;
   /// The processes that share the paths; nullptr = this process alone. Every rank returns the same result.
   const ProcessGroup* group = nullptr;
@@ -118,6 +138,10 @@ struct StrategyStatistics {
   StrategyStatistics(std::string strategy_name, std::size_t months, std::uint64_t paths);
   void merge(const StrategyStatistics& other);
   void clear();
+  /// The name and every statistic (statistics.hpp, SERIALIZATION); deserialize throws
+  /// SerializationError unless the name and the shapes are equal.
+  void serialize(ByteWriter& out) const;
+  void deserialize(ByteReader& in);
 
   [[nodiscard]] double cash_cost_usd_per_btc() const { return cash_cost_usd.mean() / btc_mined.mean(); }
   [[nodiscard]] double all_in_cost_usd_per_btc() const { return all_in_cost_usd.mean() / btc_mined.mean(); }
@@ -141,8 +165,11 @@ struct RunResult {
   double seconds = 0;                  // wall time of the simulation
 };
 
-/// Runs every strategy of `scenario` on `options.paths` paths of `market`.
-/// Throws std::invalid_argument when paths < 1 or threads < 1.
+/// Runs every strategy of `scenario` on `options.paths` paths of `market`. With `options.group`,
+/// every rank of the group must call it with the same inputs; each returns the same RunResult
+/// (except `seconds`, each rank's own wall time).
+/// Throws std::invalid_argument when paths < 1 or threads < 1, and SerializationError when another
+/// rank's statistics do not match this run (another build, scenario, seed or path count).
 [[nodiscard]] RunResult run_simulation(const firm::Scenario& scenario, const MarketModel& market,
                                        const RunOptions& options);
 

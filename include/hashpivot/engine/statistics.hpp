@@ -8,10 +8,14 @@
 //      block k holds paths [k·B, (k+1)·B) (the last block may be shorter).
 //   2. Each block is accumulated into a fresh (or clear()ed) accumulator, by one worker, adding the
 //      paths in ascending path order.
-//   3. The run's result is an empty accumulator into which the block results are merged in
-//      ascending block order: total = (((∅ ⊕ b0) ⊕ b1) ⊕ b2) …  A worker that finishes block k
-//      early holds it until blocks 0…k−1 are merged; ranks send their blocks to the root, which
-//      merges them in block order.
+//   3. Blocks are grouped into chunks of a fixed number C of blocks (chunk c holds blocks
+//      [c·C, (c+1)·C)). A chunk's result is an empty accumulator into which its blocks are merged
+//      in ascending block order: chunk = (((∅ ⊕ b0) ⊕ b1) ⊕ b2) …
+//   4. The run's result is an empty accumulator into which the chunk results are merged in
+//      ascending chunk order: total = ((∅ ⊕ c0) ⊕ c1) …  A worker that finishes block k early
+//      holds it until the blocks before it are merged; MPI ranks serialize their chunks and send
+//      them to the root, which merges them in chunk order. The tree depends on B and C only, so
+//      every number of threads and ranks gives the same bits.
 // Floating-point sums are not associative, so this rule is what makes Moments (and everything
 // containing Moments) reproducible to the bit. QuantileSketch, TailMean, Probability and
 // EventMonthHistogram are stronger: their state is integer counts or a sorted multiset, so any
@@ -21,12 +25,25 @@
 // Every type is a value type with merge(const T&) and clear(); nothing is virtual; add() never
 // allocates (storage is sized at construction). Values passed to add() must not be NaN (unknown
 // values are the caller's to skip or count); this is asserted.
+//
+// SERIALIZATION (to send a chunk's statistics from one MPI rank to another): serialize(ByteWriter&)
+// writes the exact state (counts as integers, doubles as their IEEE-754 bit patterns, the sketch's
+// non-zero counters, the tail's kept values in their heap order), and deserialize(ByteReader&)
+// replaces the state of an object built with the same shape (options, months, α, max_count) with
+// it, so that  deserialize(serialize(x)) has the same bits as x  and merges after the round trip
+// equal merges before it. A shape that differs from the receiver's, or bytes that end early,
+// throw SerializationError. The bytes are the same on every platform (little-endian).
 
+#include <bit>
 #include <cassert>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -35,6 +52,61 @@ namespace hashpivot::engine {
 /// z such that Φ(z) = 0.975 (≈ 1.96): the half-width, in standard errors, of a two-sided 95%
 /// normal-approximation confidence interval.
 inline constexpr double kNormalQuantile975 = 1.959963984540054;
+
+/// Serialized statistics that do not match the object they are read into (another shape, another
+/// format version, or too few bytes): a sign of ranks running different binaries or inputs.
+class SerializationError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Appends values to a byte buffer: fixed 8-byte little-endian integers, doubles as the 8 bytes of
+/// their bit pattern (NaN payloads, ±0 and ±∞ survive), and unsigned LEB128 varints (1 byte per 7
+/// bits) for counts that are usually small.
+class ByteWriter {
+ public:
+  void write_u64(std::uint64_t value) {
+    for (int i = 0; i < 8; ++i) bytes_.push_back(static_cast<std::byte>((value >> (8 * i)) & 0xffu));
+  }
+  void write_f64(double value) { write_u64(std::bit_cast<std::uint64_t>(value)); }
+  void write_varint(std::uint64_t value) {
+    while (value >= 0x80u) {
+      bytes_.push_back(static_cast<std::byte>((value & 0x7fu) | 0x80u));
+      value >>= 7;
+    }
+    bytes_.push_back(static_cast<std::byte>(value));
+  }
+  /// A varint length, then the characters.
+  void write_string(std::string_view text) {
+    write_varint(text.size());
+    for (const char c : text) bytes_.push_back(static_cast<std::byte>(c));
+  }
+  [[nodiscard]] const std::vector<std::byte>& bytes() const { return bytes_; }
+  /// Empties the buffer, keeping its capacity for the next message.
+  void clear() { bytes_.clear(); }
+
+ private:
+  std::vector<std::byte> bytes_;
+};
+
+/// Reads what ByteWriter wrote, in the same order. Every read throws SerializationError when the
+/// bytes end early.
+class ByteReader {
+ public:
+  explicit ByteReader(std::span<const std::byte> bytes) : bytes_(bytes) {}
+  [[nodiscard]] std::uint64_t read_u64();
+  [[nodiscard]] double read_f64() { return std::bit_cast<double>(read_u64()); }
+  [[nodiscard]] std::uint64_t read_varint();
+  [[nodiscard]] std::string read_string();
+  /// Throws SerializationError("<what>: serialized <actual>, expected <expected>") unless equal.
+  static void expect(std::string_view what, std::uint64_t actual, std::uint64_t expected);
+  [[nodiscard]] bool at_end() const { return position_ == bytes_.size(); }
+
+ private:
+  [[nodiscard]] std::byte next();
+  std::span<const std::byte> bytes_;
+  std::size_t position_ = 0;
+};
 
 /// A closed interval [lower, upper] in the units of the statistic it bounds.
 struct ConfidenceInterval {
@@ -62,6 +134,9 @@ class Moments {
   /// Merging into an empty Moments copies `other` exactly; merging an empty one changes nothing.
   void merge(const Moments& other);
   void clear() { *this = Moments{}; }
+  /// The exact state: count, mean, M2, min, max (see SERIALIZATION above).
+  void serialize(ByteWriter& out) const;
+  void deserialize(ByteReader& in);
 
   [[nodiscard]] std::uint64_t count() const { return count_; }
   /// NaN when empty.
@@ -136,6 +211,10 @@ class QuantileSketch {
   void merge(const QuantileSketch& other);
   /// Empties the sketch, keeping its storage.
   void clear();
+  /// Options, count, min, max and the non-zero counters as (gap, count) varints. deserialize
+  /// throws SerializationError unless the options equal this sketch's; it does not allocate.
+  void serialize(ByteWriter& out) const;
+  void deserialize(ByteReader& in);
 
   /// The nearest-rank q-quantile estimate (see the class comment); q ∈ [0, 1]; NaN when empty.
   [[nodiscard]] double quantile(double q) const;
@@ -206,6 +285,10 @@ class TailMean {
   /// Merges the other's kept values. Asserts equal α, max_count and side.
   void merge(const TailMean& other);
   void clear();
+  /// α, max_count, side, count and the kept values in heap order. deserialize throws
+  /// SerializationError unless α, max_count and side equal this one's; it does not allocate.
+  void serialize(ByteWriter& out) const;
+  void deserialize(ByteReader& in);
 
   /// K = ⌈α·N⌉ (≥ 1 when N ≥ 1), with α·N that is an integer up to the rounding of α counted as
   /// that integer (relative tolerance 1e-12).
@@ -253,6 +336,8 @@ class Probability {
     events_ += other.events_;
   }
   void clear() { *this = Probability{}; }
+  void serialize(ByteWriter& out) const;
+  void deserialize(ByteReader& in);
 
   [[nodiscard]] std::uint64_t events() const { return events_; }
   [[nodiscard]] std::uint64_t trials() const { return trials_; }
@@ -284,6 +369,9 @@ class EventMonthHistogram {
   /// Asserts equal month counts.
   void merge(const EventMonthHistogram& other);
   void clear();
+  /// deserialize throws SerializationError unless the month counts are equal.
+  void serialize(ByteWriter& out) const;
+  void deserialize(ByteReader& in);
 
   [[nodiscard]] std::size_t months() const { return counts_.size(); }
   [[nodiscard]] std::uint64_t paths() const { return paths_; }
@@ -315,6 +403,8 @@ class PairedDifference {
     candidate_wins_.merge(other.candidate_wins_);
   }
   void clear() { *this = PairedDifference{}; }
+  void serialize(ByteWriter& out) const;
+  void deserialize(ByteReader& in);
 
   [[nodiscard]] const Moments& difference() const { return difference_; }
   /// mean ± 1.96·SE of the difference (normal approximation); NaN bounds when n < 2.
@@ -353,6 +443,9 @@ class MonthlySeries {
   /// Asserts equal shapes and options.
   void merge(const MonthlySeries& other);
   void clear();
+  /// deserialize throws SerializationError unless the shape and the sketch options are equal.
+  void serialize(ByteWriter& out) const;
+  void deserialize(ByteReader& in);
 
   [[nodiscard]] const MonthlySeriesShape& shape() const { return shape_; }
   [[nodiscard]] const QuantileSketch& sketch(std::size_t strategy, std::size_t month, std::size_t series) const {

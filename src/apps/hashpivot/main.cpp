@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 
 #include <exception>
+#include <optional>
+#include <string>
 
 #include "backtest_command.hpp"
 #include "bench_command.hpp"
@@ -20,14 +22,28 @@
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/engine/process_group.hpp"
 
-int main(int argc, char** argv) {
+#if defined(HASHPIVOT_WITH_MPI)
+#include "hashpivot/mpi/mpi_process_group.hpp"
+#endif
+
+namespace {
+
+/// How a command line ended: the exit code, and whether it was a command that failed while it ran
+/// (an error that, under MPI, may be this rank's alone, while the others wait in a collective).
+struct Outcome {
+  int exit_code;
+  bool command_failed;
+};
+
+/// Parses the command line and runs the command on `group`. Only the root prints help, version and
+/// parse errors (every rank parses the same arguments); an error while a command runs is printed
+/// by the rank it happened on.
+Outcome run_hashpivot(int argc, char** argv, const hashpivot::engine::ProcessGroup& group) {
   using namespace hashpivot::cli;
   CLI::App app{"hashpivot: mining economics, strategies and the AI/HPC pivot, with numbers", "hashpivot"};
   app.set_version_flag("--version", HASHPIVOT_VERSION);
   app.require_subcommand(1);
   int exit_code = kExitOk;
-  // One process; an MPI build replaces it with the ranks of MPI_COMM_WORLD when started by mpirun.
-  const hashpivot::engine::ProcessGroup group;
   add_chain_command(app, exit_code, group);
   add_network_command(app, exit_code, group);
   add_calibrate_command(app, exit_code, group);
@@ -40,23 +56,48 @@ int main(int argc, char** argv) {
   add_optimize_command(app, exit_code, group);
   add_sensitivity_command(app, exit_code, group);
 
+  const std::string rank_prefix = group.is_root() ? "" : fmt::format("rank {}: ", group.rank());
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
+    return {group.is_root() ? app.exit(e) : e.get_exit_code(), false};
   } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
+    return {group.is_root() ? app.exit(e) : e.get_exit_code(), false};
   } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
+    return {group.is_root() ? app.exit(e) : e.get_exit_code(), false};
   } catch (const CLI::ParseError& e) {
-    app.exit(e);  // prints the message and a hint to use --help
-    return kExitBadInput;
+    if (group.is_root()) app.exit(e);  // prints the message and a hint to use --help
+    return {kExitBadInput, false};
   } catch (const hashpivot::InputError& e) {
-    fmt::print(stderr, "hashpivot: error: {}\n", e.what());
-    return kExitBadInput;
+    fmt::print(stderr, "hashpivot: {}error: {}\n", rank_prefix, e.what());
+    return {kExitBadInput, true};
   } catch (const std::exception& e) {
-    fmt::print(stderr, "hashpivot: internal error: {}\n", e.what());
-    return kExitInternalError;
+    fmt::print(stderr, "hashpivot: {}internal error: {}\n", rank_prefix, e.what());
+    return {kExitInternalError, true};
   }
-  return exit_code;
+  return {exit_code, false};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+#if defined(HASHPIVOT_WITH_MPI)
+  // Started by mpirun: the ranks of MPI_COMM_WORLD share the paths. Otherwise MPI is never initialized.
+  if (hashpivot::mpi::launched_by_mpirun()) {
+    std::optional<hashpivot::mpi::MpiProcessGroup> group;
+    try {
+      group.emplace(argc, argv);
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "hashpivot: internal error: {}\n", e.what());
+      return hashpivot::cli::kExitInternalError;
+    }
+    const Outcome outcome = run_hashpivot(argc, argv, *group);
+    // The other ranks may be waiting for this one: end them all, with this exit code.
+    if (outcome.command_failed && group->size() > 1) group->abort(outcome.exit_code);
+    return outcome.exit_code;
+  }
+#endif
+  // One process.
+  const hashpivot::engine::ProcessGroup group;
+  return run_hashpivot(argc, argv, group).exit_code;
 }

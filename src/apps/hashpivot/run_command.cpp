@@ -197,21 +197,23 @@ std::string read_text(const std::string& path) {
   return text.str();
 }
 
-void run_run(const RunCommandOptions& o) {
+void run_run(const RunCommandOptions& o, const engine::ProcessGroup& group) {
   firm::Scenario scenario = io::read_scenario(o.scenario);
   const std::string scenario_text = read_text(o.scenario);
   const auto started_at = std::chrono::system_clock::now();
   if (o.paths > 0) scenario.run.paths = o.paths;
   if (o.seed >= 0) scenario.run.seed = static_cast<std::uint64_t>(o.seed);
   const engine::MarketModel market = engine::load_market_model(scenario);
-  // Open the store before simulating, so an unusable --db fails at once, not after the run.
+  // Open the store before simulating, so an unusable --db fails at once, not after the run. Under
+  // MPI every rank computes the same result; only the root records, writes and prints it.
   const std::string db = o.db.empty() ? io::default_result_store() : o.db;
   std::unique_ptr<io::ResultStore> store;
-  if (!o.no_record) store = io::open_result_store(db);
+  if (!o.no_record && group.is_root()) store = io::open_result_store(db);
   engine::RunOptions options;
   options.paths = scenario.run.paths;
   options.seed = scenario.run.seed;
   options.threads = o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
+  options.group = &group;
   const bool terminal = isatty(fileno(stderr)) != 0;
   const auto started = std::chrono::steady_clock::now();
   bool shown = false;
@@ -227,6 +229,7 @@ void run_run(const RunCommandOptions& o) {
     };
   }
   const engine::RunResult result = engine::run_simulation(scenario, market, options);
+  if (!group.is_root()) return;
   if (shown) fmt::print(stderr, "\r{:80}\r", "");
   const auto finished_at = std::chrono::system_clock::now();
   // Record the run (one transaction), then write the report from the same record.
@@ -249,15 +252,15 @@ void run_run(const RunCommandOptions& o) {
 }  // namespace
 
 void add_run_command(CLI::App& app, int& exit_code, const engine::ProcessGroup& group) {
-  static_cast<void>(group);
   auto options = std::make_shared<RunCommandOptions>();
   CLI::App* cmd = app.add_subcommand(
       "run",
       "Run every strategy of a scenario on the same simulated markets (common random numbers) and compare them:\n"
       "probability of default, NPV to equity (mean, percentiles, CVaR 5%), BTC mined and held, cost per BTC,\n"
       "hashcost and EBITDA, and each strategy's paired NPV difference against the first.\n"
-      "The same seed gives bit-identical results for any --threads. Progress shows on a terminal for runs\n"
-      "over a second. Exit codes: 0 ok, 2 bad input (file:line: key: problem), 3 internal error.");
+      "The same seed gives bit-identical results for any --threads, and under `mpirun -n K` (docs/cluster.md),\n"
+      "where each rank uses --threads threads and rank 0 alone prints and records. Progress shows on a\n"
+      "terminal for runs over a second. Exit codes: 0 ok, 2 bad input (file:line: key: problem), 3 internal error.");
   cmd->add_option("SCENARIO", options->scenario, "Scenario file (TOML; see docs/scenario.md)")->required();
   cmd->add_option("--paths", options->paths, "Monte Carlo paths (default: the scenario's)")->check(CLI::Range(1, 1'000'000'000));
   cmd->add_option("--seed", options->seed, "Seed of every random draw (default: the scenario's)")
@@ -269,8 +272,8 @@ void add_run_command(CLI::App& app, int& exit_code, const engine::ProcessGroup& 
                   "(default: $HASHPIVOT_DB, else hashpivot.sqlite in the current directory)");
   cmd->add_flag("--no-record", options->no_record, "Do not record the run in the result store");
   cmd->add_option("--report", options->report, "Also write the run's self-contained HTML report to this file");
-  cmd->callback([options, &exit_code] {
-    run_run(*options);
+  cmd->callback([options, &exit_code, &group] {
+    run_run(*options, group);
     exit_code = kExitOk;
   });
 }
