@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <bit>
 #include <cmath>
 #include <filesystem>
 #include <stdexcept>
@@ -195,20 +196,123 @@ MarketPathState start_market_path(const MarketModel& m, const random::CounterRng
   return s;
 }
 
+MarketDayDraws market_day_draws(const random::CounterRng& rng, std::uint32_t path, std::uint32_t day) {
+  using random::normal_quantile;
+  using random::to_open_unit;
+  using random::to_open_unit32;
+  using random::word64;
+  // Blocks 0 and 1 of the day: three normals (52-bit uniforms through Φ⁻¹) and two 32-bit uniforms.
+  const auto b0 = rng.bits({Stream::kMarketDay, path, day, kDrawShocks01});
+  const auto b1 = rng.bits({Stream::kMarketDay, path, day, kDrawShock2Uniforms});
+  return {normal_quantile(to_open_unit(word64(b0, 0))), normal_quantile(to_open_unit(word64(b0, 1))),
+          normal_quantile(to_open_unit(word64(b1, 0))), to_open_unit32(b1[2]), to_open_unit32(b1[3])};
+}
+
+namespace {
+
+// Philox4x32-10 of the counters (d, path, stream, block) for d in [0, days), written as 4 words per
+// day at words[4·d + j]. Lane-wise over d, so it vectorizes (pmuludq for the 32×32→64 products).
+void philox_days(std::uint64_t seed, std::uint32_t path, std::uint32_t block, std::uint32_t days, std::uint32_t* w0,
+                 std::uint32_t* w1, std::uint32_t* w2, std::uint32_t* w3) {
+  constexpr std::uint64_t kM0 = 0xD2511F53u, kM1 = 0xCD9E8D57u;
+  constexpr std::uint32_t kW0 = 0x9E3779B9u, kW1 = 0xBB67AE85u;
+  const auto key0 = static_cast<std::uint32_t>(seed), key1 = static_cast<std::uint32_t>(seed >> 32);
+  const auto stream = static_cast<std::uint32_t>(Stream::kMarketDay);
+  for (std::uint32_t d = 0; d < days; ++d) {
+    std::uint32_t c0 = d, c1 = path, c2 = stream, c3 = block, k0 = key0, k1 = key1;
+    for (int round = 0; round < 10; ++round) {
+      const std::uint64_t p0 = kM0 * c0;
+      const std::uint64_t p1 = kM1 * c2;
+      c0 = static_cast<std::uint32_t>(p1 >> 32) ^ c1 ^ k0;
+      c1 = static_cast<std::uint32_t>(p1);
+      c2 = static_cast<std::uint32_t>(p0 >> 32) ^ c3 ^ k1;
+      c3 = static_cast<std::uint32_t>(p0);
+      k0 += kW0;
+      k1 += kW1;
+    }
+    w0[d] = c0;
+    w1[d] = c1;
+    w2[d] = c2;
+    w3[d] = c3;
+  }
+}
+
+// to_open_unit of the 64-bit word (hi, lo) without an integer-to-double conversion (which SSE2 and
+// AVX2 lack for 64 bits): the top 52 bits as the mantissa of a double in [1, 2), minus 1, plus half
+// an ulp: (m + 0.5)·2^-52 exactly as to_open_unit computes it.
+inline double open_unit_from_words(std::uint32_t hi, std::uint32_t lo) {
+  const std::uint64_t mantissa = ((std::uint64_t{hi} << 32) | lo) >> 12;
+  return std::bit_cast<double>(mantissa | 0x3FF0000000000000ull) - (1.0 - 0x1.0p-53);
+}
+
+// The central branch of the AS241 quantile for every u (meaningless outside |u − ½| ≤ 0.425, where
+// the caller replaces it): branch-free, so the loop over an array vectorizes.
+void normal_quantile_central(const double* u, double* z, std::uint32_t n) {
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const double q = u[i] - 0.5;
+    const double r = 0.180625 - q * q;
+    z[i] = q *
+           (((((((2.5090809287301226727e3 * r + 3.3430575583588128105e4) * r + 6.7265770927008700853e4) * r +
+                4.5921953931549871457e4) * r + 1.3731693765509461125e4) * r + 1.9715909503065514427e3) * r +
+             1.3314166789178437745e2) * r + 3.3871328727963666080e0) /
+           (((((((5.2264952788528545610e3 * r + 2.8729085735721942674e4) * r + 3.9307895800092710610e4) * r +
+                2.1213794301586595867e4) * r + 5.3941960214247511077e3) * r + 6.8718700749205790830e2) * r +
+             4.2313330701600911252e1) * r + 1.0);
+  }
+}
+
+void normals_of_uniforms(double* u_then_z, std::uint32_t n, double* central) {
+  normal_quantile_central(u_then_z, central, n);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const double q = u_then_z[i] - 0.5;
+    u_then_z[i] = q * q <= 0.425 * 0.425 ? central[i] : random::normal_quantile_tail(u_then_z[i]);
+  }
+}
+
+}  // namespace
+
+void draw_market_path(const random::CounterRng& rng, std::uint32_t path, std::uint32_t days, MarketPathDraws& out) {
+  const std::size_t n = days;
+  for (auto* v : {&out.normal0, &out.normal1, &out.normal2, &out.fee_spike_uniform, &out.price_uniform})
+    if (v->size() < n) v->resize(n);
+  if (out.scratch.size() < 8 * n) out.scratch.resize(8 * n);
+  std::uint32_t* w = out.scratch.data();
+  philox_days(rng.seed(), path, kDrawShocks01, days, w, w + n, w + 2 * n, w + 3 * n);
+  philox_days(rng.seed(), path, kDrawShock2Uniforms, days, w + 4 * n, w + 5 * n, w + 6 * n, w + 7 * n);
+  double* z0 = out.normal0.data();
+  double* z1 = out.normal1.data();
+  double* z2 = out.normal2.data();
+  double* uf = out.fee_spike_uniform.data();
+  double* up = out.price_uniform.data();
+  for (std::size_t d = 0; d < n; ++d) {
+    z0[d] = open_unit_from_words(w[d], w[n + d]);
+    z1[d] = open_unit_from_words(w[2 * n + d], w[3 * n + d]);
+    z2[d] = open_unit_from_words(w[4 * n + d], w[5 * n + d]);
+    uf[d] = (static_cast<double>(static_cast<std::int32_t>(w[6 * n + d] ^ 0x80000000u)) + 2147483648.5) * 0x1.0p-32;
+    up[d] = (static_cast<double>(static_cast<std::int32_t>(w[7 * n + d] ^ 0x80000000u)) + 2147483648.5) * 0x1.0p-32;
+  }
+  if (out.central.size() < n) out.central.resize(n);
+  double* central = out.central.data();
+  normals_of_uniforms(z0, days, central);
+  normals_of_uniforms(z1, days, central);
+  normals_of_uniforms(z2, days, central);
+}
+
 void step_market_day(const MarketModel& m, const random::CounterRng& rng, std::uint32_t path, std::uint32_t day,
                      MarketPathState& s, MarketDay& out) {
+  step_market_day(m, rng, path, day, day > 0 ? market_day_draws(rng, path, day) : MarketDayDraws{}, s, out);
+}
+
+void step_market_day(const MarketModel& m, const random::CounterRng& rng, std::uint32_t path, std::uint32_t day,
+                     const MarketDayDraws& draws, MarketPathState& s, MarketDay& out) {
   if (day > 0) {
     using random::normal_quantile;
     using random::to_open_unit;
     using random::to_open_unit32;
     using random::word64;
-    // Blocks 0 and 1 of the day: three normals (52-bit uniforms through Φ⁻¹) and two 32-bit uniforms.
-    const auto b0 = rng.bits({Stream::kMarketDay, path, day, kDrawShocks01});
-    const auto b1 = rng.bits({Stream::kMarketDay, path, day, kDrawShock2Uniforms});
-    const auto z = m.shocks.apply({normal_quantile(to_open_unit(word64(b0, 0))), normal_quantile(to_open_unit(word64(b0, 1))),
-                                   normal_quantile(to_open_unit(word64(b1, 0)))});
-    const double fee_spike_uniform = to_open_unit32(b1[2]);
-    const double price_uniform = to_open_unit32(b1[3]);  // the regime switch or the jump count
+    const auto z = m.shocks.apply({draws.normal0, draws.normal1, draws.normal2});
+    const double fee_spike_uniform = draws.fee_spike_uniform;
+    const double price_uniform = draws.price_uniform;
     // Price.
     double r = 0;
     switch (m.price_model) {

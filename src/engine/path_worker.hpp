@@ -99,13 +99,17 @@ class Worker {
   void run_path(std::uint32_t path, Accumulator& acc) {
     start_path(path);
     MarketPathState ms = start_market_path(market_, rng_, path);
+    // The path's main market draws for every day at once, in vectorized loops (SoA buffers reused).
+    draw_market_path(rng_, path, static_cast<std::uint32_t>(calendar_.horizon_days), draws_);
     MarketDay md;
     double month_hashprice_sum = 0;
     int month_days = 0;
     const int last_year_from = calendar_.horizon_days - static_cast<int>(kDaysPerYear);
     for (int d = 0; d < calendar_.horizon_days; ++d) {
       const auto day = static_cast<std::uint32_t>(d);
-      step_market_day(market_, rng_, path, day, ms, md);
+      const MarketDayDraws draws{draws_.normal0[day], draws_.normal1[day], draws_.normal2[day],
+                                 draws_.fee_spike_uniform[day], draws_.price_uniform[day]};
+      step_market_day(market_, rng_, path, day, draws, ms, md);
       for (std::size_t k = 0; k < site_price_.size(); ++k) {
         if (!site_index_[k]) continue;
         power_usd_per_mwh_[k] = site_price_[k] * md.energy_factor;
@@ -220,6 +224,7 @@ class Worker {
   random::CounterRng rng_;
   CrraUtility utility_;
   std::vector<FirmRun> runs_;
+  MarketPathDraws draws_;
   std::vector<double> power_usd_per_mwh_;
   std::vector<double> hourly_usd_per_mwh_;
   std::vector<std::uint8_t> site_index_;

@@ -111,6 +111,29 @@ TEST(MarketModel, gbm_price_has_the_closed_form_log_moments_with_the_drift_overr
   EXPECT_NEAR(s.sd, sigma, 0.05 * sigma);
 }
 
+// The vectorized fill of a path's draws is the per-day function bit for bit (both tails and the
+// centre of the quantile occur among 3 × 2000 normals), and a day's draws depend on nothing but
+// (seed, path, day): a second fill of another path in between changes nothing.
+TEST(MarketModel, a_paths_batched_draws_equal_the_per_day_draws_bit_for_bit) {
+  const random::CounterRng rng(20260201);
+  MarketPathDraws batch, other;
+  constexpr std::uint32_t kDays = 2000;
+  draw_market_path(rng, 7, kDays, batch);
+  draw_market_path(rng, 8, 10, other);
+  int tails = 0;
+  for (std::uint32_t d = 0; d < kDays; ++d) {
+    const MarketDayDraws one = market_day_draws(rng, 7, d);
+    EXPECT_EQ(batch.normal0[d], one.normal0) << d;
+    EXPECT_EQ(batch.normal1[d], one.normal1) << d;
+    EXPECT_EQ(batch.normal2[d], one.normal2) << d;
+    EXPECT_EQ(batch.fee_spike_uniform[d], one.fee_spike_uniform) << d;
+    EXPECT_EQ(batch.price_uniform[d], one.price_uniform) << d;
+    if (std::abs(one.normal0) > 1.44) ++tails;  // |u − ½| > 0.425
+  }
+  EXPECT_GT(tails, 100);
+  EXPECT_NE(batch.normal0[5], other.normal0[5]);
+}
+
 // Exogenous hashrate: E[ln H_T/H_0] = drift·T (the halving-era calibration has no price term).
 // Difficulty follows it through Core's retargets: at the end, D · 2^32 / (H · 600) ≈ 1 (it lags
 // growth by about an epoch, so a little below one).

@@ -113,4 +113,35 @@ struct MarketDay {
 void step_market_day(const MarketModel& model, const random::CounterRng& rng, std::uint32_t path, std::uint32_t day,
                      MarketPathState& state, MarketDay& out);
 
+/// The two main Philox blocks of one path-day (Stream::kMarketDay, blocks 0 and 1) as the step
+/// uses them: three independent standard normals (before the correlation) and two 32-bit uniforms.
+struct MarketDayDraws {
+  double normal0 = 0;               // price shock, before the Cholesky factor
+  double normal1 = 0;               // fee shock
+  double normal2 = 0;               // hashrate shock
+  double fee_spike_uniform = 0.5;
+  double price_uniform = 0.5;       // the regime switch or the jump count
+};
+
+/// A path's main draws for days 0..days−1, structure of arrays (day 0's are never read). Sized
+/// once by the caller's first fill and reused: no allocation per path.
+struct MarketPathDraws {
+  std::vector<double> normal0, normal1, normal2, fee_spike_uniform, price_uniform;
+  std::vector<std::uint32_t> scratch;  // the raw 32-bit words, 8 per day
+  std::vector<double> central;         // the quantile's central branch, one normal at a time
+};
+
+/// The draws of day `day` of `path`: a pure function of (seed, path, day).
+[[nodiscard]] MarketDayDraws market_day_draws(const random::CounterRng& rng, std::uint32_t path, std::uint32_t day);
+
+/// Fills `out` with market_day_draws(rng, path, d) for every d < days, bit for bit, with loops over
+/// the days that the compiler vectorizes (Philox's 32×32→64 multiplies, the bits-to-double map and
+/// the central region of the normal quantile; the 15% of tail draws are finished one by one).
+void draw_market_path(const random::CounterRng& rng, std::uint32_t path, std::uint32_t days, MarketPathDraws& out);
+
+/// step_market_day with the day's main draws given (taken from draw_market_path's buffers): the
+/// same result as the overload above when draws = market_day_draws(rng, path, day).
+void step_market_day(const MarketModel& model, const random::CounterRng& rng, std::uint32_t path, std::uint32_t day,
+                     const MarketDayDraws& draws, MarketPathState& state, MarketDay& out);
+
 }  // namespace hashpivot::engine
