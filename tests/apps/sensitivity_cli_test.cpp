@@ -125,7 +125,7 @@ TEST(SensitivityCli, json_has_a_sorted_tornado_with_the_bumped_values_and_break_
       EXPECT_LE(be["value"].get<double>(), be["bracket"][1].get<double>()) << key;
     }
   }
-  EXPECT_NEAR(st["break_even_btc_price_usd"]["bracket"][0].get<double>(), 0.05 * 78702.39, 1e-6);
+  EXPECT_NEAR(st["break_even_btc_price_usd"]["bracket"][0].get<double>(), 0.1 * 78702.39, 1e-6);
 }
 
 TEST(SensitivityCli, table_names_every_input_and_the_break_evens_and_every_strategy_by_default) {

@@ -164,10 +164,11 @@ struct SensitivityOptions {
   std::vector<std::size_t> strategies;   // indices into scenario.strategies; empty = all
   bool break_evens = true;
   /// Brackets as factors of the base (opening BTC price; every site's power price).
-  double btc_factor_low = 0.05, btc_factor_high = 20;
-  double power_factor_low = 0, power_factor_high = 20;
-  /// Root tolerance, relative to the base value (0.1%: well inside the Monte Carlo error of a break-even).
-  double tolerance = 1e-3;
+  double btc_factor_low = 0.1, btc_factor_high = 10;
+  double power_factor_low = 0, power_factor_high = 10;
+  /// Root tolerance, relative to the base value: 0.5%, well inside the Monte Carlo error of a
+  /// break-even (its SE is 2-8% of the base on the Cango scenario at 2,000 paths).
+  double tolerance = 5e-3;
   /// Half-width of the central difference that gives the slope for a break-even's SE, relative to the base.
   double slope_step = 0.05;
   /// Called from the calling thread before each run with its label ("base", "power_price high",
