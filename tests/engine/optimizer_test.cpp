@@ -150,7 +150,6 @@ TEST(Optimizer, finds_the_closed_form_sale_under_a_default_probability_limit) {
   const double range = settings.ranges[0].high - settings.ranges[0].low;
   EXPECT_GE(found, sample_optimum - 1e-6 * range);  // feasible: not below it
   EXPECT_NEAR(found, sample_optimum, 5 * settings.x_tolerance * range) << "sample optimum " << sample_optimum;
-  std::printf("found %.3f sample %.3f evaluations %d\n", found, sample_optimum, r.evaluations);
 
   // 2. Against the closed form: X* = (D − B·q_p)/(S0 − q_p). The sample p-quantile has SE
   // √(p(1−p)/n) / f(q_p), f the lognormal density of S_T; X moves by dX/dq = (D − B·S0)/(S0 − q)²
