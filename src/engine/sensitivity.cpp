@@ -22,6 +22,10 @@ double se_of(const io::Calibration& c, std::string_view factor, std::string_view
   return kNoValue;
 }
 
+// Cash of the break-even runs: more than any horizon's costs, small enough that a day's flows
+// (~1e6 USD) keep their cents in a double.
+constexpr double kOperatingCashUsd = 1e13;
+
 bool usable_se(double se) { return std::isfinite(se) && se > 0; }
 
 double regime_volatility(const market::RegimeSwitchingPrice& p, double bull_sigma, double bear_sigma) {
@@ -476,6 +480,13 @@ SensitivityResult run_sensitivity(const firm::Scenario& scenario, const MarketMo
     for (std::size_t k = 0; k < selected.size(); ++k) {
       firm::Scenario alone = scenario;
       alone.strategies = {scenario.strategies[selected[k]]};
+      // The operating break-even: financing removed (no debt, cash that never runs out), so no path
+      // defaults and f is the mean EBITDA of the strategy's operations (fleet, curtailment, conversion).
+      // With defaults f would jump and need not be monotone (a default ends a path's losses).
+      alone.debts.clear();
+      alone.treasury.cash_usd = kOperatingCashUsd;
+      for (firm::OneOffSale& sale : alone.strategies.front().sales)
+        if (sale.use.starts_with("repay:")) sale.use = "cash";
       const std::string& name = alone.strategies.front().name;
       // Solves f(x) = mean EBITDA per year = 0 for x in [low, high]; `scaled` builds the run at x.
       const auto solve = [&](double low, double high, double unit_per_x, const std::string& label, auto scaled) {

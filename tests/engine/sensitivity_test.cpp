@@ -131,15 +131,18 @@ TEST(Sensitivity, fee_bump_and_price_scaling_scale_every_day_of_every_path) {
   }
 }
 
-// Closed form: no debt, no curtailment, cash that never runs out, a constant BTC price (zero drift
-// and volatility) and hashrate independent of price. Then BTC mined does not depend on the price
+// Closed form: no curtailment, a constant BTC price (zero drift and volatility) and hashrate
+// independent of price. The break-even is of operations: financing is removed, so the loan that
+// sinks this firm in the tornado's runs does not move it. Then BTC mined does not depend on the price
 // and mean EBITDA = S·E[mined] − power − SG&A, linear in the price S and the power price P:
 //   S* = (power + SG&A) / E[mined],   P* = (S0·E[mined] − SG&A) / MWh.
 // E[mined] is recomputed here from the market alone (FPPS: PH/s × hashprice_btc × (1 − pool fee)).
 TEST(Sensitivity, break_evens_match_the_closed_form_of_a_firm_whose_ebitda_is_linear) {
   const firm::Scenario s =
-      scenario_from(firm_toml("gbm", "[treasury]\nbtc = 0\ncash_usd = 1e12\nsga_usd_per_year = 20e6\npool_fee = 0.02\n",
-                              "[[strategies]]\nname = \"hold\"\n"),
+      scenario_from(firm_toml("gbm", "[treasury]\nbtc = 0\ncash_usd = 5e6\nsga_usd_per_year = 20e6\npool_fee = 0.02\n",
+                              "[[strategies]]\nname = \"hold\"\n",
+                              "[[debt]]\nname = \"term\"\nkind = \"term\"\nprincipal_usd = 500e6\nrate_annual = 0.1\n"
+                              "maturity = 2026-06-01\n"),
                     "sens_linear.toml");
   MarketModel market = load_market_model(s);
   market.gbm.mu_annual = 0;
@@ -179,7 +182,7 @@ TEST(Sensitivity, break_evens_match_the_closed_form_of_a_firm_whose_ebitda_is_li
   EXPECT_NEAR(st.power_price_usd_per_mwh->factor, power_factor, 1e-5 * power_factor);
   EXPECT_NEAR(st.power_price_usd_per_mwh->value, power_factor * mean_price, 1e-5 * power_factor * mean_price);
   EXPECT_GT(st.btc_price_usd->se, 0);
-  EXPECT_EQ(st.base.p_default, 0);
+  EXPECT_EQ(st.base.p_default, 1);  // the $500M loan due in four months: every path defaults
 }
 
 // With a bracket the root is outside of, the answer is "none", not an error.

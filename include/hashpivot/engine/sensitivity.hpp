@@ -26,17 +26,18 @@
 // calibrated SE exists. An input the scenario lacks (no convertible site) has NaN values and moves
 // nothing: its bar has zero swing.
 //
-// Break-evens (per strategy, each on a scenario holding that strategy alone):
-//   f(x) = mean over paths of the strategy's EBITDA per year over the horizon (a path that defaults
-//   contributes its EBITDA until the default), as a function of
+// Break-evens (per strategy, each on a scenario holding that strategy alone, with its financing
+// removed: no debt, cash that never runs out, one-off sales' "repay:" proceeds kept as cash; so no
+// path defaults and the break-even is of the strategy's operations):
+//   f(x) = mean over paths of the strategy's EBITDA per year over the horizon, as a function of
 //   - the opening BTC price x (USD/BTC): every price path is scaled by x / S_0 (all price models move
 //     log returns, so scaling S_0 scales the path; hashprice in USD follows, hashprice in BTC does not);
 //   - a common factor m on every site's power price; reported as m × the capacity-weighted mean price.
 //   The break-even is the root of f in the bracket, found by Brent's method on common random numbers
 //   (f is deterministic given the seed); none when f has the same sign at both ends of the bracket.
 //   Its SE (delta method): SE of the mean EBITDA near the root / |slope of f|, the slope a central
-//   difference over root ± slope_step × base (two more runs; the final bracket's secant can be
-//   arbitrarily steep, since a path's default makes f jump).
+//   difference over root ± slope_step × base (two more runs; the final bracket's secant may be
+//   steep where a curtailment decision flips on many paths at once).
 
 #include <cmath>
 #include <cstddef>

@@ -169,8 +169,8 @@ void print_table(const engine::SensitivityResult& r, const std::string& path, un
                                                                mean_power_usd_per_mwh, "the mean"));
   }
   fmt::print("\nSwing: NPV at the high value minus NPV at the low value, sorted by size. Break-even: the opening BTC\n"
-             "price (every path scaled) or every site's power price (one factor) at which the strategy's mean EBITDA\n"
-             "over the horizon is zero (a path that defaults counts until it defaults); SE by the delta method.\n");
+             "price (every path scaled) or every site's power price (one factor) at which the strategy's operations,\n"
+             "without its debt (no path defaults), have zero mean EBITDA over the horizon; SE by the delta method.\n");
 }
 
 void run_sensitivity_command(const SensitivityCommandOptions& o, const engine::ProcessGroup& group) {
