@@ -2,11 +2,22 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <bit>
 #include <cmath>
+#include <condition_variable>
+#include <deque>
+#include <exception>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <optional>
+#include <span>
 #include <string>
+#include <thread>
+#include <utility>
+#include <vector>
 
 #include "hashpivot/firm/accounts.hpp"
 #include "hashpivot/firm/plan.hpp"
@@ -292,6 +303,179 @@ TEST(Simulation, monthly_calendar_and_default_months_are_consistent) {
   EXPECT_LT(difficulty_t, 200.0);
   // The market is common: its month-end price count is the paths.
   EXPECT_EQ(r.market_series.moments(0, 0, static_cast<std::size_t>(MarketSeries::kBtcPriceUsd)).count(), 256u);
+}
+
+// ---- Ranks: the MPI split, with threads standing in for processes ------------------------------
+
+/// What an in-process group of ranks shares: the messages to the root (first in, first out per
+/// sender, as MPI keeps them) and the broadcasts in order. fail() wakes every waiting rank with an
+/// exception, as MPI_Abort would end them.
+class Mailroom {
+ public:
+  explicit Mailroom(int ranks) : to_root_(static_cast<std::size_t>(ranks)), sent_(static_cast<std::size_t>(ranks), 0) {}
+  void send(int from, std::vector<std::byte> bytes) {
+    const std::lock_guard lock(mutex_);
+    to_root_[static_cast<std::size_t>(from)].push_back(std::move(bytes));
+    ++sent_[static_cast<std::size_t>(from)];
+    changed_.notify_all();
+  }
+  std::vector<std::byte> receive(int from) {
+    std::unique_lock lock(mutex_);
+    auto& queue = to_root_[static_cast<std::size_t>(from)];
+    changed_.wait(lock, [&] { return failed_ || !queue.empty(); });
+    if (failed_) throw std::runtime_error("another rank failed");
+    std::vector<std::byte> bytes = std::move(queue.front());
+    queue.pop_front();
+    return bytes;
+  }
+  void publish(const std::vector<std::byte>& bytes) {
+    const std::lock_guard lock(mutex_);
+    broadcasts_.push_back(bytes);
+    changed_.notify_all();
+  }
+  std::vector<std::byte> broadcast(std::size_t index) {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return failed_ || broadcasts_.size() > index; });
+    if (failed_) throw std::runtime_error("another rank failed");
+    return broadcasts_[index];
+  }
+  void fail() {
+    const std::lock_guard lock(mutex_);
+    failed_ = true;
+    changed_.notify_all();
+  }
+  std::size_t messages_sent_by(int rank) {
+    const std::lock_guard lock(mutex_);
+    return sent_[static_cast<std::size_t>(rank)];
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<std::deque<std::vector<std::byte>>> to_root_;
+  std::vector<std::vector<std::byte>> broadcasts_;
+  std::vector<std::size_t> sent_;
+  bool failed_ = false;
+};
+
+class ThreadRank final : public ProcessGroup {
+ public:
+  ThreadRank(Mailroom& room, int rank, int size) : room_(room), rank_(rank), size_(size) {}
+  [[nodiscard]] int rank() const override { return rank_; }
+  [[nodiscard]] int size() const override { return size_; }
+  void broadcast(std::vector<std::byte>& bytes) const override {
+    if (rank_ == 0)
+      room_.publish(bytes);
+    else
+      bytes = room_.broadcast(broadcasts_seen_);
+    ++broadcasts_seen_;
+  }
+  void send_to_root(std::span<const std::byte> bytes) const override {
+    EXPECT_NE(rank_, 0);
+    room_.send(rank_, std::vector<std::byte>(bytes.begin(), bytes.end()));
+  }
+  [[nodiscard]] std::vector<std::byte> receive_from(int rank) const override {
+    EXPECT_EQ(rank_, 0);
+    return room_.receive(rank);
+  }
+
+ private:
+  Mailroom& room_;
+  int rank_;
+  int size_;
+  mutable std::size_t broadcasts_seen_ = 0;
+};
+
+struct RankRuns {
+  std::vector<RunResult> results;            // per rank, when it finished
+  std::vector<std::exception_ptr> errors;    // per rank, when it threw
+};
+
+/// Runs `ranks` ranks as threads, each with `threads` worker threads; rank r uses seeds[r].
+RankRuns run_on_ranks(const firm::Scenario& s, const MarketModel& market, std::int64_t paths, unsigned threads,
+                      Mailroom& room, const std::vector<std::uint64_t>& seeds) {
+  const int ranks = static_cast<int>(seeds.size());
+  std::vector<std::optional<RunResult>> results(seeds.size());
+  RankRuns runs;
+  runs.errors.resize(seeds.size());
+  std::vector<std::thread> pool;
+  for (int r = 0; r < ranks; ++r) {
+    pool.emplace_back([&, r] {
+      const ThreadRank group(room, r, ranks);
+      RunOptions options{paths, seeds[static_cast<std::size_t>(r)], threads, {}};
+      options.group = &group;
+      try {
+        results[static_cast<std::size_t>(r)].emplace(run_simulation(s, market, options));
+      } catch (...) {
+        runs.errors[static_cast<std::size_t>(r)] = std::current_exception();
+        room.fail();
+      }
+    });
+  }
+  for (std::thread& t : pool) t.join();
+  for (auto& result : results)
+    if (result) runs.results.push_back(std::move(*result));
+  return runs;
+}
+
+/// Every statistic of a result, as bytes: equal bytes are equal bits (the serialization tests in
+/// statistics_test.cpp check the round trip against each statistic's accessors).
+std::vector<std::byte> state_of(const RunResult& r) {
+  ByteWriter out;
+  for (const StrategyStatistics& s : r.strategies) s.serialize(out);
+  r.firm_series.serialize(out);
+  r.market_series.serialize(out);
+  r.accounts.serialize(out);
+  return out.bytes();
+}
+
+TEST(Simulation, ranks_and_threads_give_the_bits_of_one_process) {
+  const firm::Scenario s = scenario_from(miner_toml(), "simulation_ranks_" + std::to_string(::getpid()) + ".toml");
+  const MarketModel market = load_market_model(s);
+  // Four chunks, the last one partial: with 2 and 3 ranks the round robin wraps, and rounds of
+  // 3 and 2 threads cross chunk ends.
+  constexpr std::int64_t kPaths = 3 * kBlocksPerChunk * kPathsPerBlock + 100;
+  const std::int64_t chunks = (kPaths + kBlocksPerChunk * kPathsPerBlock - 1) / (kBlocksPerChunk * kPathsPerBlock);
+  ASSERT_EQ(chunks, 4);
+  const RunResult one = run(s, kPaths, 1);
+  const std::vector<std::byte> expected = state_of(one);
+  for (const auto& [ranks, threads] : {std::pair{2, 3u}, std::pair{3, 2u}}) {
+    SCOPED_TRACE(std::to_string(ranks) + " ranks of " + std::to_string(threads) + " threads");
+    Mailroom room(ranks);
+    RankRuns runs = run_on_ranks(s, market, kPaths, threads, room, std::vector<std::uint64_t>(static_cast<std::size_t>(ranks), s.run.seed));
+    ASSERT_EQ(runs.results.size(), static_cast<std::size_t>(ranks));
+    for (int r = 0; r < ranks; ++r) {
+      const RunResult& got = runs.results[static_cast<std::size_t>(r)];
+      EXPECT_EQ(got.paths, one.paths);
+      EXPECT_EQ(got.threads, threads);  // per rank, as one process with these threads reports
+      EXPECT_TRUE(state_of(got) == expected) << "rank " << r;
+      for (std::size_t k = 0; k < one.strategies.size(); ++k) {
+        expect_bitwise_equal(got.strategies[k].npv_usd.mean(), one.strategies[k].npv_usd.mean(), "npv mean");
+        expect_bitwise_equal(got.strategies[k].npv_usd.variance(), one.strategies[k].npv_usd.variance(), "npv var");
+        expect_bitwise_equal(got.strategies[k].cvar_usd(), one.strategies[k].cvar_usd(), "cvar");
+        EXPECT_EQ(got.strategies[k].npv_worst.kept_values(), one.strategies[k].npv_worst.kept_values());
+      }
+      // Each non-root rank sent its own chunks (r, r + ranks, …) and nothing else.
+      if (r > 0) {
+        EXPECT_EQ(room.messages_sent_by(r), static_cast<std::size_t>((chunks - r + ranks - 1) / ranks));
+      }
+    }
+  }
+}
+
+TEST(Simulation, a_rank_with_another_seed_is_refused_not_merged) {
+  const firm::Scenario s = scenario_from(miner_toml(), "simulation_seeds_" + std::to_string(::getpid()) + ".toml");
+  const MarketModel market = load_market_model(s);
+  Mailroom room(2);
+  const RankRuns runs = run_on_ranks(s, market, 2 * kBlocksPerChunk * kPathsPerBlock, 1, room, {s.run.seed, s.run.seed + 1});
+  EXPECT_TRUE(runs.results.empty());
+  ASSERT_TRUE(runs.errors[0]);
+  try {
+    std::rethrow_exception(runs.errors[0]);
+  } catch (const SerializationError& e) {
+    EXPECT_NE(std::string(e.what()).find("seed"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("rank 1"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

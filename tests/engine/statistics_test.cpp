@@ -470,5 +470,172 @@ TEST(Determinism, count_based_statistics_are_identical_in_any_merge_order) {
   }
 }
 
+// ---- Serialization (what MPI ranks send each other) ----------------------------------------------
+
+template <typename T>
+std::vector<std::byte> bytes_of(const T& statistic) {
+  ByteWriter out;
+  statistic.serialize(out);
+  return out.bytes();
+}
+
+// Reads `bytes` into `into` and checks that every byte was consumed.
+template <typename T>
+void read_into(T& into, const std::vector<std::byte>& bytes) {
+  ByteReader in(bytes);
+  into.deserialize(in);
+  EXPECT_TRUE(in.at_end());
+}
+
+TEST(Serialization, bytes_round_trip_integers_varints_strings_and_every_kind_of_double) {
+  const std::vector<std::uint64_t> integers{0, 1, 127, 128, 300, 16383, 16384, std::uint64_t{1} << 35,
+                                            std::numeric_limits<std::uint64_t>::max()};
+  const std::vector<double> doubles{0.0, -0.0, 1.5, -3e-310, std::numeric_limits<double>::infinity(),
+                                    -std::numeric_limits<double>::infinity(), std::numeric_limits<double>::quiet_NaN(),
+                                    std::numeric_limits<double>::denorm_min(), std::numeric_limits<double>::max()};
+  ByteWriter out;
+  for (const std::uint64_t i : integers) out.write_varint(i), out.write_u64(i);
+  for (const double d : doubles) out.write_f64(d);
+  out.write_string("hold \xe2\x82\xbf");
+  ByteReader in(out.bytes());
+  for (const std::uint64_t i : integers) {
+    EXPECT_EQ(in.read_varint(), i);
+    EXPECT_EQ(in.read_u64(), i);
+  }
+  for (const double d : doubles) EXPECT_TRUE(same_bits(in.read_f64(), d)) << d;
+  EXPECT_EQ(in.read_string(), "hold \xe2\x82\xbf");
+  EXPECT_TRUE(in.at_end());
+  EXPECT_THROW(static_cast<void>(in.read_u64()), SerializationError);
+  // Little-endian on every platform: the first byte of 0x0102 is 0x02.
+  ByteWriter two;
+  two.write_u64(0x0102);
+  EXPECT_EQ(two.bytes().front(), std::byte{0x02});
+}
+
+TEST(Serialization, moments_round_trip_to_the_bit_and_merge_as_before) {
+  Moments a, b, empty;
+  for (std::uint32_t i = 0; i < 1000; ++i) a.add(1e6 * normal(i, 3));
+  for (std::uint32_t i = 1000; i < 1500; ++i) b.add(-2e5 + 1e5 * normal(i, 3));
+  for (const Moments* original : {&a, &b, &empty}) {
+    Moments copy;
+    copy.add(42);  // overwritten
+    read_into(copy, bytes_of(*original));
+    expect_same_bits(copy, *original);
+  }
+  Moments before = a, after = a, b_copy;
+  read_into(b_copy, bytes_of(b));
+  before.merge(b);
+  after.merge(b_copy);
+  expect_same_bits(after, before);
+}
+
+TEST(Serialization, quantile_sketch_round_trips_counts_min_max_and_does_not_allocate) {
+  const auto values = sample("mix_with_negatives", 5'000);
+  QuantileSketch a, b, copy, empty;
+  for (std::size_t i = 0; i < values.size(); ++i) (i % 3 == 0 ? a : b).add(values[i]);
+  const std::vector<std::byte> bytes = bytes_of(a);
+  copy.add(7);  // overwritten
+  const std::uint64_t before = testing::heap_allocations();
+  read_into(copy, bytes);
+  EXPECT_EQ(testing::heap_allocations(), before);
+  EXPECT_EQ(copy.bucket_counts(), a.bucket_counts());
+  EXPECT_EQ(copy.count(), a.count());
+  EXPECT_TRUE(same_bits(copy.min(), a.min()));
+  EXPECT_TRUE(same_bits(copy.max(), a.max()));
+  // Sparse: far fewer bytes than one 4-byte counter per bucket.
+  EXPECT_LT(bytes.size(), 4 * a.bucket_count());
+  read_into(copy, bytes_of(empty));
+  EXPECT_EQ(copy.count(), 0u);
+  EXPECT_EQ(copy.bucket_counts(), empty.bucket_counts());
+  EXPECT_TRUE(std::isinf(copy.min()) && copy.min() > 0);
+  QuantileSketch merged_before = b, merged_after = b;
+  QuantileSketch a_copy;
+  read_into(a_copy, bytes);
+  merged_before.merge(a);
+  merged_after.merge(a_copy);
+  EXPECT_EQ(merged_after.bucket_counts(), merged_before.bucket_counts());
+  for (const double q : {0.05, 0.5, 0.95}) EXPECT_TRUE(same_bits(merged_after.quantile(q), merged_before.quantile(q)));
+}
+
+TEST(Serialization, tail_mean_keeps_the_kept_values_in_heap_order) {
+  TailMean a(0.05, 4000), b(0.05, 4000), copy(0.05, 4000);
+  for (std::uint32_t i = 0; i < 3000; ++i) (i % 2 == 0 ? a : b).add(1e6 * normal(i, 5));
+  copy.add(1);  // overwritten
+  const std::vector<std::byte> bytes = bytes_of(a);
+  const std::uint64_t before = testing::heap_allocations();
+  read_into(copy, bytes);
+  EXPECT_EQ(testing::heap_allocations(), before);
+  EXPECT_EQ(copy.count(), a.count());
+  ASSERT_EQ(copy.kept_values().size(), a.kept_values().size());
+  for (std::size_t i = 0; i < a.kept_values().size(); ++i)
+    EXPECT_TRUE(same_bits(copy.kept_values()[i], a.kept_values()[i])) << i;
+  TailMean merged_before = b, merged_after = b;
+  merged_before.merge(a);
+  merged_after.merge(copy);
+  EXPECT_EQ(merged_after.kept_values(), merged_before.kept_values());
+  EXPECT_TRUE(same_bits(merged_after.conditional_tail_mean(), merged_before.conditional_tail_mean()));
+}
+
+TEST(Serialization, probability_histogram_and_paired_difference_round_trip) {
+  Probability p;
+  EventMonthHistogram months(12), months_copy(12);
+  PairedDifference paired, paired_copy;
+  for (std::uint32_t i = 0; i < 700; ++i) {
+    const double u = uniform(i, 7);
+    p.add(u < 0.3);
+    if (u < 0.2) months.add_event(i % 12); else months.add_no_event();
+    paired.add(normal(i, 8) + 0.1, normal(i, 9));
+  }
+  Probability p_copy;
+  read_into(p_copy, bytes_of(p));
+  EXPECT_EQ(p_copy.events(), p.events());
+  EXPECT_EQ(p_copy.trials(), p.trials());
+  read_into(months_copy, bytes_of(months));
+  EXPECT_EQ(months_copy.counts(), months.counts());
+  EXPECT_EQ(months_copy.paths(), months.paths());
+  read_into(paired_copy, bytes_of(paired));
+  expect_same_bits(paired_copy.difference(), paired.difference());
+  EXPECT_EQ(paired_copy.candidate_wins().events(), paired.candidate_wins().events());
+  EXPECT_EQ(paired_copy.candidate_wins().trials(), paired.candidate_wins().trials());
+}
+
+TEST(Serialization, monthly_series_round_trips_every_cell) {
+  const MonthlySeriesShape shape{2, 3, 2};
+  MonthlySeries series(shape), copy(shape);
+  for (std::uint32_t i = 0; i < 400; ++i)
+    series.add(i % 2, i % 3, (i / 6) % 2, 1e3 * normal(i, 11));
+  read_into(copy, bytes_of(series));
+  for (std::size_t s = 0; s < 2; ++s)
+    for (std::size_t m = 0; m < 3; ++m)
+      for (std::size_t k = 0; k < 2; ++k) {
+        expect_same_bits(copy.moments(s, m, k), series.moments(s, m, k));
+        EXPECT_EQ(copy.sketch(s, m, k).bucket_counts(), series.sketch(s, m, k).bucket_counts());
+      }
+}
+
+TEST(Serialization, another_shape_or_too_few_bytes_throw) {
+  QuantileSketch sketch;
+  sketch.add(3);
+  QuantileSketch coarser(QuantileSketchOptions{.relative_accuracy = 0.02});
+  EXPECT_THROW(read_into(coarser, bytes_of(sketch)), SerializationError);
+  TailMean tail(0.05, 100);
+  tail.add(1);
+  TailMean other_alpha(0.1, 100), other_count(0.05, 200), other_side(0.05, 100, TailSide::kHighest);
+  EXPECT_THROW(read_into(other_alpha, bytes_of(tail)), SerializationError);
+  EXPECT_THROW(read_into(other_count, bytes_of(tail)), SerializationError);
+  EXPECT_THROW(read_into(other_side, bytes_of(tail)), SerializationError);
+  EventMonthHistogram twelve(12), eleven(11);
+  EXPECT_THROW(read_into(eleven, bytes_of(twelve)), SerializationError);
+  MonthlySeries series({1, 2, 3}), other_series({1, 3, 2});
+  EXPECT_THROW(read_into(other_series, bytes_of(series)), SerializationError);
+  // Every proper prefix of a serialized sketch ends early.
+  const std::vector<std::byte> bytes = bytes_of(sketch);
+  for (std::size_t size = 0; size < bytes.size(); ++size) {
+    QuantileSketch into;
+    ByteReader in(std::span<const std::byte>(bytes.data(), size));
+    EXPECT_THROW(into.deserialize(in), SerializationError) << size;
+  }
+}
+
 }  // namespace
 }  // namespace hashpivot::engine

@@ -1,0 +1,93 @@
+// `mpirun -n K hashpivot …` prints exactly what one process prints (docs/cluster.md): the tests run
+// the real launcher on this machine with 2 and 3 ranks and compare stdout byte for byte with a
+// plain `hashpivot …` of the same arguments.
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <regex>
+#include <string>
+
+#include "apps/cli_runner.hpp"
+
+namespace hashpivot::testing {
+namespace {
+
+/// `mpirun -n RANKS hashpivot ARGS`. As root Open MPI needs --allow-run-as-root; --oversubscribe
+/// lets 3 ranks start on a machine with fewer cores, and --bind-to none keeps the ranks from being
+/// pinned to the same cores as other tests.
+CliResult run_mpi(int ranks, const std::string& args) {
+  const auto out = temp_path("mpi_stdout");
+  const auto err = temp_path("mpi_stderr");
+  std::string command = std::string(HASHPIVOT_MPIEXEC) + " -n " + std::to_string(ranks);
+  if (::geteuid() == 0) command += " --allow-run-as-root";
+  command += " --oversubscribe --bind-to none " + std::string(HASHPIVOT_BINARY) + " " + args + " >" + out.string() +
+             " 2>" + err.string();
+  const int status = std::system(command.c_str());
+  CliResult result{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+  std::filesystem::remove(out);
+  std::filesystem::remove(err);
+  return result;
+}
+
+const std::string kCango = std::string(HASHPIVOT_SCENARIOS_DIR) + "/cango.toml";
+// Four chunks of 1024 paths (kBlocksPerChunk × kPathsPerBlock), the last partial: with 2 and 3
+// ranks the chunks wrap round the ranks, and the root merges chunks of every rank.
+const std::string kRunArgs = "run " + kCango + " --paths 3100 --no-record";
+
+void expect_same_output(const CliResult& one, const CliResult& ranks, const std::string& what) {
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  ASSERT_EQ(ranks.exit_code, 0) << ranks.err;
+  ASSERT_FALSE(one.out.empty());
+  EXPECT_TRUE(one.out == ranks.out) << what << ": one process printed\n"
+                                    << one.out.substr(0, 2000) << "\nthe ranks printed\n"
+                                    << ranks.out.substr(0, 2000) << "\nstderr: " << ranks.err;
+}
+
+TEST(MpiRun, json_of_two_and_three_ranks_equals_one_process_byte_for_byte) {
+  const CliResult one = run_cli(kRunArgs + " --json --threads 2");
+  expect_same_output(one, run_mpi(2, kRunArgs + " --json --threads 2"), "2 ranks of 2 threads");
+  expect_same_output(one, run_mpi(3, kRunArgs + " --json --threads 1"), "3 ranks of 1 thread");
+}
+
+// The table's first line ends with the wall time ("…, 2 threads, 4.2 s"): the only field dropped.
+std::string without_wall_time(const std::string& table) {
+  return std::regex_replace(table, std::regex(R"(, [0-9]+\.[0-9] s\n)"), ", <seconds>\n",
+                            std::regex_constants::format_first_only);
+}
+
+TEST(MpiRun, table_of_three_ranks_equals_one_process_but_for_the_wall_time) {
+  const CliResult one = run_cli(kRunArgs + " --threads 2");
+  CliResult ranks = run_mpi(3, kRunArgs + " --threads 2");
+  ASSERT_NE(without_wall_time(one.out), one.out) << "no wall time found in\n" << one.out;
+  EXPECT_NE(one.out.find("2 threads"), std::string::npos);
+  CliResult one_masked = one;
+  one_masked.out = without_wall_time(one.out);
+  ranks.out = without_wall_time(ranks.out);
+  expect_same_output(one_masked, ranks, "3 ranks of 2 threads, table");
+}
+
+TEST(MpiRun, only_rank_zero_records_the_run) {
+  const auto db = temp_path("mpi_runs.sqlite");
+  std::filesystem::remove(db);
+  const CliResult ranks = run_mpi(2, "run " + kCango + " --paths 300 --threads 1 --db " + db.string());
+  ASSERT_EQ(ranks.exit_code, 0) << ranks.err;
+  EXPECT_NE(ranks.out.find("Recorded as run 1 "), std::string::npos) << ranks.out;
+  // Two ranks recording would have stored two runs.
+  const CliResult runs = run_cli("runs list --db " + db.string());
+  EXPECT_EQ(runs.exit_code, 0) << runs.err;
+  EXPECT_NE(runs.out.find("\n1 run in "), std::string::npos) << runs.out;
+  std::filesystem::remove(db);
+}
+
+TEST(MpiRun, bad_input_exits_2_on_every_rank) {
+  const CliResult ranks = run_mpi(2, "run " + temp_path("missing.toml").string() + " --no-record");
+  EXPECT_EQ(ranks.exit_code, 2) << ranks.err;
+  EXPECT_NE(ranks.err.find("missing.toml"), std::string::npos) << ranks.err;
+}
+
+}  // namespace
+}  // namespace hashpivot::testing
