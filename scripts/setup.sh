@@ -16,6 +16,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev
   librandom123-dev libtomlplusplus-dev libnlopt-cxx-dev libeigen3-dev
   libsqlite3-dev libpqxx-dev postgresql
+  libopenmpi-dev openmpi-bin
 )
 # npm fetches the report's chart library; a machine whose node already brings npm (e.g. a
 # NodeSource build, which conflicts with Debian's npm package) keeps it.
