@@ -72,6 +72,13 @@ DecisionBoundary find_boundary(std::span<const double> x, const Gain& gain) {
   return b;
 }
 
+/// The convert rule's region at one date: see ConvertPolicy.
+DecisionBoundary conversion_region(std::span<const double> x, const PolynomialFit& gain) {
+  DecisionBoundary b = find_boundary(x, [&gain](double xi) { return gain(xi); });
+  if (b.side == DecisionBoundary::Side::kAbove) return {DecisionBoundary::Side::kNone, std::numeric_limits<double>::quiet_NaN()};
+  return b;
+}
+
 }  // namespace
 
 // ---- Regression ------------------------------------------------------------------------------
@@ -150,12 +157,12 @@ ConvertResult apply_convert(const ConvertPolicy& policy, const ConvertSample& s)
     const auto h = s.exercise_at(m);
     for (std::size_t p = 0; p < s.paths; ++p) {
       cash[p] *= s.discount_per_date;
-      if (policy.gain[m](x[p]) > 0) {
+      if (converts_in(policy.region[m], x[p])) {
         cash[p] = h[p];
         stop[p] = static_cast<int>(m);
       }
     }
-    r.boundary[m] = find_boundary(x, policy.gain[m]);
+    r.boundary[m] = policy.region[m];
   }
   for (double& c : cash) c *= s.discount_per_date;
   const MeanSe cont = mean_se(cash);
@@ -165,8 +172,8 @@ ConvertResult apply_convert(const ConvertPolicy& policy, const ConvertSample& s)
   r.convert_now = now.mean;
   r.convert_now_se = now.se;
   // Today's decision is the rule's (fitted on its own paths): the constant gain at date 0.
-  r.convert_today = policy.gain[0](s.state_at(0)[0]) > 0;
-  r.boundary[0] = find_boundary(s.state_at(0), policy.gain[0]);
+  r.convert_today = converts_in(policy.region[0], s.state_at(0)[0]);
+  r.boundary[0] = policy.region[0];
   r.value = r.convert_today ? r.convert_now : r.continuation;
   r.standard_error = r.convert_today ? r.convert_now_se : r.continuation_se;
   r.waiting = r.value - std::max(0.0, r.convert_now);
@@ -181,11 +188,22 @@ ConvertResult apply_convert(const ConvertPolicy& policy, const ConvertSample& s)
 
 }  // namespace
 
+bool converts_in(const DecisionBoundary& region, double x) {
+  switch (region.side) {
+    case DecisionBoundary::Side::kEverywhere: return true;
+    case DecisionBoundary::Side::kBelow: return x < region.state;
+    case DecisionBoundary::Side::kNone:
+    case DecisionBoundary::Side::kAbove: return false;
+  }
+  return false;
+}
+
 ConvertFit fit_convert(const ConvertSample& s, int degree) {
   validate(s);
   require(degree >= 1 && degree <= PolynomialFit::kMaxDegree, "degree must be in [1, 8]");
   ConvertFit out;
   out.policy.gain.resize(s.dates);
+  out.policy.region.resize(s.dates);
   std::vector<double> cash(s.paths, 0.0);
   std::vector<double> gain(s.paths, 0.0);
   for (std::size_t m = s.dates; m-- > 0;) {
@@ -195,10 +213,11 @@ ConvertFit fit_convert(const ConvertSample& s, int degree) {
       gain[p] = h[p] - cash[p];
     }
     out.policy.gain[m] = fit_polynomial(s.state_at(m), gain, degree);
+    out.policy.region[m] = conversion_region(s.state_at(m), out.policy.gain[m]);
     if (m == 0) break;
     const auto x = s.state_at(m);
     for (std::size_t p = 0; p < s.paths; ++p)
-      if (out.policy.gain[m](x[p]) > 0) cash[p] = h[p];
+      if (converts_in(out.policy.region[m], x[p])) cash[p] = h[p];
   }
   out.in_sample = apply_convert(out.policy, s);
   return out;
@@ -206,7 +225,8 @@ ConvertFit fit_convert(const ConvertSample& s, int degree) {
 
 ConvertResult evaluate_convert(const ConvertPolicy& policy, const ConvertSample& s) {
   validate(s);
-  require(policy.gain.size() == s.dates, "the policy and the sample have different dates");
+  require(policy.gain.size() == s.dates && policy.region.size() == s.dates,
+          "the policy and the sample have different dates");
   return apply_convert(policy, s);
 }
 

@@ -92,10 +92,19 @@ struct ConvertSample {
   }
 };
 
-/// The fitted rule: at date m exercise when gain[m](x) > 0.
+/// The fitted rule. gain[m] is the regression of the gain of converting at date m over waiting;
+/// region[m] is where the rule converts: below the first hashprice (over the fitting paths' range)
+/// at which the fitted gain turns negative (Side::kBelow), everywhere, or nowhere. Converting gives
+/// up mining, which is worth more when hashprice is high, so a fitted gain that turns positive again
+/// far in the upper tail (a cubic's extrapolation over a handful of paths) is not a region to
+/// convert in: a fit whose first crossing is upward (Side::kAbove) converts nowhere.
 struct ConvertPolicy {
   std::vector<PolynomialFit> gain;
+  std::vector<DecisionBoundary> region;
 };
+
+/// Whether the rule with this region converts at state x.
+[[nodiscard]] bool converts_in(const DecisionBoundary& region, double x);
 
 struct ConvertResult {
   /// max(convert_now, continuation), money at date 0.
