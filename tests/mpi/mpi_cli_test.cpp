@@ -17,8 +17,9 @@ namespace hashpivot::testing {
 namespace {
 
 /// `mpirun -n RANKS hashpivot ARGS`. As root Open MPI needs --allow-run-as-root; --oversubscribe
-/// lets 3 ranks start on a machine with fewer cores, and --bind-to none keeps the ranks from being
-/// pinned to the same cores as other tests.
+/// lets 3 ranks start on a machine with fewer cores; --bind-to none keeps the ranks from being
+/// pinned to the same cores as other tests; shared memory without the cross-memory-attach copy,
+/// which containers often forbid (ptrace), keeps CI containers working.
 CliResult run_mpi(int ranks, const std::string& args) {
   const auto out = temp_path("mpi_stdout");
   const auto err = temp_path("mpi_stderr");
@@ -28,7 +29,7 @@ CliResult run_mpi(int ranks, const std::string& args) {
 #endif
   command += std::string(HASHPIVOT_MPIEXEC) + " -n " + std::to_string(ranks);
   if (::geteuid() == 0) command += " --allow-run-as-root";
-  command += " --oversubscribe --bind-to none " + std::string(HASHPIVOT_BINARY) + " " + args + " >" + out.string() +
+  command += " --oversubscribe --bind-to none --mca btl_vader_single_copy_mechanism none " + std::string(HASHPIVOT_BINARY) + " " + args + " >" + out.string() +
              " 2>" + err.string();
   const int status = std::system(command.c_str());
   CliResult result{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
