@@ -248,17 +248,7 @@ inline double open_unit_from_words(std::uint32_t hi, std::uint32_t lo) {
 // The central branch of the AS241 quantile for every u (meaningless outside |u − ½| ≤ 0.425, where
 // the caller replaces it): branch-free, so the loop over an array vectorizes.
 void normal_quantile_central(const double* u, double* z, std::uint32_t n) {
-  for (std::uint32_t i = 0; i < n; ++i) {
-    const double q = u[i] - 0.5;
-    const double r = 0.180625 - q * q;
-    z[i] = q *
-           (((((((2.5090809287301226727e3 * r + 3.3430575583588128105e4) * r + 6.7265770927008700853e4) * r +
-                4.5921953931549871457e4) * r + 1.3731693765509461125e4) * r + 1.9715909503065514427e3) * r +
-             1.3314166789178437745e2) * r + 3.3871328727963666080e0) /
-           (((((((5.2264952788528545610e3 * r + 2.8729085735721942674e4) * r + 3.9307895800092710610e4) * r +
-                2.1213794301586595867e4) * r + 5.3941960214247511077e3) * r + 6.8718700749205790830e2) * r +
-             4.2313330701600911252e1) * r + 1.0);
-  }
+  for (std::uint32_t i = 0; i < n; ++i) z[i] = random::normal_quantile_central(u[i] - 0.5);
 }
 
 void normals_of_uniforms(double* u_then_z, std::uint32_t n, double* central) {
