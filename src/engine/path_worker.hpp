@@ -31,6 +31,7 @@ struct FirmRun {
   double ebitda_usd = 0;
   double ebitda_last_year_usd = 0;
   std::array<double, MonthlyAccounts::kFields> month_sums{};
+  double gross_of_pool_fee = 1;  // 1 / (1 − pool fee)
 };
 
 /// A thread's scratch: sized once, reused for every path of every block it runs.
@@ -44,6 +45,7 @@ class Worker {
       run.plan = firm::make_plan(scenario, s);
       run.opening = firm::make_state(run.plan);
       run.state = run.opening;
+      run.gross_of_pool_fee = 1.0 / (1.0 - run.plan.pool_fee);
       hourly_needed_ = hourly_needed_ || run.plan.curtail_policy == firm::CurtailPolicy::kEconomic;
       runs_.push_back(std::move(run));
     }
@@ -122,6 +124,8 @@ class Worker {
                                                                   : std::span<const double>()};
       month_hashprice_sum += md.hashprice_usd_per_ph_day;
       ++month_days;
+      // PH/s-days that earn one BTC before the pool fee: what turns BTC mined into effective hashrate.
+      const double ph_days_per_btc = 1.0 / md.hashprice_btc_per_ph_day;
       const std::size_t month = calendar_.month_of_day[day];
       const bool month_end = calendar_.closes_month[day] != 0;
       for (std::size_t s = 0; s < runs_.size(); ++s) {
@@ -134,7 +138,7 @@ class Worker {
           r.btc_mined += a.btc_mined;
           r.cash_cost_usd += cash_cost;
           r.all_in_cost_usd += cash_cost + a.sga_usd + a.depreciation_usd + a.interest_usd;
-          if (a.btc_mined > 0) r.effective_ph_days += a.btc_mined / (md.hashprice_btc_per_ph_day * (1.0 - r.plan.pool_fee));
+          if (a.btc_mined > 0) r.effective_ph_days += a.btc_mined * ph_days_per_btc * r.gross_of_pool_fee;
           r.ebitda_usd += a.ebitda_usd;
           if (d >= last_year_from) r.ebitda_last_year_usd += a.ebitda_usd;
           add_day(a, r.month_sums);

@@ -124,42 +124,45 @@ void step_day(const FirmPlan& plan, int day, const DayMarket& market, FirmState&
   }
 
   // 3–4. Mining, power and site costs.
-  for (const PlanFleet& f : plan.fleet) {
+  for (std::size_t entry = 0; entry < plan.fleet.size(); ++entry) {
+    const PlanFleet& f = plan.fleet[entry];
     const PlanSite& site = plan.sites[f.site];
-    const double mining_share =
-        site.mining_it_mw > 0.0 ? std::max(0.0, 1.0 - state.converted_mw[f.site] / site.mining_it_mw) : 0.0;
-    // (1 − f)^(day/365) as one exp of a precomputed log (pow was a tenth of the step's time).
-    const double survival = f.failure_rate_annual > 0.0 ? std::exp(f.log_survival_per_day * static_cast<double>(day)) : 1.0;
-    const double share = mining_share * survival;
+    const double converted_mw = state.converted_mw[f.site];
+    double mining_share = site.mining_it_mw > 0.0 ? 1.0 : 0.0;
+    if (converted_mw > 0.0 && mining_share > 0.0) mining_share = std::max(0.0, 1.0 - converted_mw / site.mining_it_mw);
+    const double share = mining_share * fleet_survival(plan, entry, day);
     if (share <= 0.0) continue;
     // Load at the meter while hashing, MW.
-    const double load_mw = f.power_w_total * share * f.uptime * site.pue / 1e6;
+    const double load_mw = f.load_mw_all_running * share;
     const double daily_price = site.index_power && !market.power_usd_per_mwh.empty()
                                    ? market.power_usd_per_mwh[f.site]
                                    : site.fixed_power_price_usd_per_mwh;
     double running_hours = kHours;
+    double running_fraction = 1.0;
     double energy_cost_per_mw = daily_price * kHours;
     double credit_per_mw = 0.0;
     if (plan.curtail_policy == CurtailPolicy::kEconomic) {
-      const double breakeven = breakeven_power_price_usd_per_mwh(market.hashprice_usd_per_ph_day,
-                                                                 f.efficiency_j_per_th, site.pue, plan.pool_fee);
+      // breakeven_power_price_usd_per_mwh is linear in the hashprice.
+      const double breakeven = f.breakeven_usd_per_mwh_per_hashprice_usd * market.hashprice_usd_per_ph_day;
       const double credit = site.curtailment_credit_usd_per_mwh;
       if (site.index_power && market.hourly_power_usd_per_mwh.size() >= (f.site + 1) * kHoursPerDay) {
         const CurtailedDay c =
             curtail_hourly(market.hourly_power_usd_per_mwh.subspan(f.site * kHoursPerDay, kHoursPerDay), breakeven, credit);
         running_hours = c.running_hours;
+        running_fraction = running_hours / kHours;
         energy_cost_per_mw = c.energy_cost_usd_per_mw;
         credit_per_mw = c.credit_usd_per_mw;
       } else if (!(daily_price + credit < breakeven)) {
         running_hours = 0.0;
+        running_fraction = 0.0;
         energy_cost_per_mw = 0.0;
         credit_per_mw = credit * kHours;
       }
     }
-    const double hashrate_th = f.hashrate_th_total * share * running_hours / kHours;
-    const double mined = fpps_btc_per_day(hashrate_th, f.uptime, market.hashprice_btc_per_ph_day, plan.pool_fee);
-    a.running_hashrate_th += hashrate_th;
-    a.btc_mined += mined;
+    const double running_share = share * running_fraction;
+    // fpps_btc_per_day is linear in the hashrate and the hashprice.
+    a.running_hashrate_th += f.hashrate_th_total * running_share;
+    a.btc_mined += f.btc_per_day_per_hashprice * running_share * market.hashprice_btc_per_ph_day;
     a.energy_mwh += load_mw * running_hours;
     a.power_cost_usd += load_mw * energy_cost_per_mw;
     a.curtailment_credit_usd += load_mw * credit_per_mw;
@@ -190,9 +193,8 @@ void step_day(const FirmPlan& plan, int day, const DayMarket& market, FirmState&
     if (day >= revenue_day && day < revenue_day + site.term_days) {
       // A defaulted tenant pays nothing more; the capex still depreciates over the term.
       if (day - revenue_day < state.tenant_default_after_days[k]) {
-        const int contract_year = (day - revenue_day) / static_cast<int>(kDaysPerYear) + 1;
-        a.hpc_revenue_usd += lease_usd_per_mw_year(site.lease_usd_per_mw_year, site.escalator_annual, contract_year) /
-                             kDaysPerYear * mw * site.noi_margin;
+        const auto contract_year_index = static_cast<std::size_t>((day - revenue_day) / static_cast<int>(kDaysPerYear));
+        a.hpc_revenue_usd += site.lease_usd_per_mw_day_by_contract_year[contract_year_index] * mw * site.noi_margin;
       }
       const double dep =
           std::min(state.conversion_book_usd[k], capex_total / static_cast<double>(std::max(1, site.term_days)));

@@ -1,11 +1,14 @@
 #include "hashpivot/firm/plan.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 
+#include "hashpivot/core/date.hpp"
 #include "hashpivot/core/units.hpp"
+#include "hashpivot/firm/rules.hpp"
 
 namespace hashpivot::firm {
 namespace {
@@ -60,6 +63,9 @@ FirmPlan make_plan(const Scenario& scenario, std::size_t strategy) {
       p.escalator_annual = c.escalator_annual;
       p.term_days = c.term_years * static_cast<int>(kDaysPerYear);
       p.noi_margin = c.noi_margin;
+      for (int year = 1; year <= c.term_years; ++year)
+        p.lease_usd_per_mw_day_by_contract_year.push_back(
+            lease_usd_per_mw_year(c.lease_usd_per_mw_year, c.escalator_annual, year) / kDaysPerYear);
     }
     plan.sites.push_back(p);
   }
@@ -80,8 +86,20 @@ FirmPlan make_plan(const Scenario& scenario, std::size_t strategy) {
                                      ? entry.book_value_usd / (entry.depreciation_years * kDaysPerYear)
                                      : entry.book_value_usd;
     f.site = index_by_name(scenario.sites, entry.site, "site");
+    const PlanSite& site = plan.sites[f.site];
+    f.load_mw_all_running = f.power_w_total * f.uptime * site.pue / 1e6;
+    f.btc_per_day_per_hashprice = fpps_btc_per_day(f.hashrate_th_total, f.uptime, 1.0, scenario.treasury.pool_fee);
+    f.breakeven_usd_per_mwh_per_hashprice_usd =
+        breakeven_power_price_usd_per_mwh(1.0, f.efficiency_j_per_th, site.pue, scenario.treasury.pool_fee);
     plan.sites[f.site].mining_it_mw += f.power_w_total / 1e6;
     plan.fleet.push_back(f);
+  }
+  plan.horizon_days = static_cast<int>(add_years(start, scenario.run.horizon_years) - start);
+  plan.fleet_survival_by_day.resize(static_cast<std::size_t>(std::max(0, plan.horizon_days)) * plan.fleet.size());
+  for (int day = 0; day < plan.horizon_days; ++day) {
+    for (std::size_t i = 0; i < plan.fleet.size(); ++i)
+      plan.fleet_survival_by_day[static_cast<std::size_t>(day) * plan.fleet.size() + i] =
+          fleet_survival(plan.fleet[i], day);
   }
 
   plan.debts.reserve(scenario.debts.size());

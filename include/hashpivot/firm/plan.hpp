@@ -6,6 +6,7 @@
 // its unit: _usd, _btc, _th (TH/s), _w, _mw, _usd_per_mwh, _per_day, _annual (fraction per year).
 // A year is 365 days and a month 365/12 days (core/units.hpp).
 
+#include <cmath>
 #include <cstddef>
 #include <limits>
 #include <vector>
@@ -33,7 +34,18 @@ struct PlanFleet {
   double book_value_usd;           // carrying value at day 0
   double depreciation_usd_per_day; // straight line: book / (depreciation_years × 365)
   std::size_t site;                // index into FirmPlan::sites
+  // Per-day coefficients of the rules, each linear in what varies, so the daily step multiplies
+  // instead of dividing (rules.hpp):
+  double load_mw_all_running;                     // power_w_total × uptime × pue / 10^6
+  double btc_per_day_per_hashprice;               // fpps_btc_per_day(hashrate_th_total, uptime, 1, pool_fee)
+  double breakeven_usd_per_mwh_per_hashprice_usd; // breakeven_power_price_usd_per_mwh(1, efficiency, pue, pool_fee)
 };
+
+/// The fraction of the entry's machines still hashing on `day`: (1 − f)^(day/365), as one exp of the
+/// precomputed log (1 when f = 0).
+[[nodiscard]] inline double fleet_survival(const PlanFleet& f, int day) {
+  return f.failure_rate_annual > 0.0 ? std::exp(f.log_survival_per_day * static_cast<double>(day)) : 1.0;
+}
 
 /// One site: power, overheads and (optionally) what converting it to AI/HPC costs and earns.
 struct PlanSite {
@@ -53,6 +65,9 @@ struct PlanSite {
   double escalator_annual;
   int term_days;                           // term_years × 365
   double noi_margin;
+  // Lease per MW per day for contract years 1..term_years: lease_usd_per_mw_year(base, escalator,
+  // year) / 365, so the daily step needs no pow (rules.hpp).
+  std::vector<double> lease_usd_per_mw_day_by_contract_year;
 };
 
 /// One debt. Day indices are relative to the start date.
@@ -86,6 +101,12 @@ struct FirmPlan {
   std::vector<PlanDebt> debts;
   std::vector<PlanSale> sales;     // in scenario order; several may fall on one day
 
+  // Fleet survival (1 − f)^(day/365) = exp(day × log_survival_per_day), day-major:
+  // [day × fleet.size() + entry] for days 0 … horizon_days − 1 (later days compute it). The same
+  // bits as the exp; a table because the exp was a tenth of the daily step's time.
+  std::vector<double> fleet_survival_by_day;
+  int horizon_days;
+
   // Treasury and company.
   double opening_cash_usd;
   double opening_free_btc;
@@ -106,6 +127,13 @@ struct FirmPlan {
   double pivot_hashprice_below_usd_per_ph_day;  // kTrigger
   int pivot_trigger_days;                       // kTrigger: consecutive days below, then decide
 };
+
+/// fleet_survival(plan.fleet[entry], day), from the plan's table within the horizon.
+[[nodiscard]] inline double fleet_survival(const FirmPlan& plan, std::size_t entry, int day) {
+  if (day >= 0 && day < plan.horizon_days)
+    return plan.fleet_survival_by_day[static_cast<std::size_t>(day) * plan.fleet.size() + entry];
+  return fleet_survival(plan.fleet[entry], day);
+}
 
 /// Flattens `scenario` and its strategy number `strategy`. Throws std::invalid_argument on a name
 /// that does not resolve (machine, site, debt) or an unknown policy keyword; io::read_scenario
