@@ -66,6 +66,8 @@ class Worker {
         tenant_hazard_per_day_[k] = -std::log1p(-std::min(site.conversion->tenant_default_prob_annual, 1.0 - 1e-15)) /
                                     kDaysPerYear;
     }
+    month_end_cells_ = runs_.size() * kFirmSeries + kMarketSeries;
+    month_end_values_.assign(calendar.month_labels.size() * month_end_cells_ * kPathsPerBlock, 0.0);
     const double years = calendar.horizon_days / kDaysPerYear;
     discount_ = std::pow(1.0 + scenario.run.discount_rate_annual, -years);
     years_ = years;
@@ -74,7 +76,8 @@ class Worker {
   void run_block(std::uint32_t block, std::int64_t total_paths, Accumulator& acc) {
     const auto first = static_cast<std::int64_t>(block) * kPathsPerBlock;
     const std::int64_t last = std::min<std::int64_t>(first + kPathsPerBlock, total_paths);
-    for (std::int64_t p = first; p < last; ++p) run_path(static_cast<std::uint32_t>(p), acc);
+    for (std::int64_t p = first; p < last; ++p) run_path(static_cast<std::uint32_t>(p), static_cast<std::size_t>(p - first), acc);
+    add_month_end_values(static_cast<std::size_t>(last - first), acc);
   }
 
  private:
@@ -98,7 +101,34 @@ class Worker {
     }
   }
 
-  void run_path(std::uint32_t path, Accumulator& acc) {
+  /// Where path `slot` of the block keeps its value of month-end cell `cell` (a strategy's firm
+  /// series, then the market series) for `month`: [month][cell][slot], so each cell's values are
+  /// contiguous when the block adds them.
+  double& month_end_value(std::size_t month, std::size_t cell, std::size_t slot) {
+    return month_end_values_[(month * month_end_cells_ + cell) * kPathsPerBlock + slot];
+  }
+
+  // The block's month-end values go into the monthly series cell by cell, in path order within each
+  // cell: the order a path-by-path add would give, so the Moments get the same bits, while each
+  // quantile sketch (12.6 KiB) stays in cache for the block's paths instead of being touched once
+  // per path (adding path by path was a tenth of the run time, in cache misses).
+  void add_month_end_values(std::size_t paths, Accumulator& acc) {
+    const std::size_t strategies = runs_.size();
+    for (std::size_t month = 0; month < calendar_.month_labels.size(); ++month) {
+      for (std::size_t cell = 0; cell < month_end_cells_; ++cell) {
+        const double* values = &month_end_value(month, cell, 0);
+        if (cell < strategies * kFirmSeries) {
+          for (std::size_t slot = 0; slot < paths; ++slot)
+            acc.firm_series.add(cell / kFirmSeries, month, cell % kFirmSeries, values[slot]);
+        } else {
+          for (std::size_t slot = 0; slot < paths; ++slot)
+            acc.market_series.add(0, month, cell - strategies * kFirmSeries, values[slot]);
+        }
+      }
+    }
+  }
+
+  void run_path(std::uint32_t path, std::size_t slot, Accumulator& acc) {
     start_path(path);
     MarketPathState ms = start_market_path(market_, rng_, path);
     // The path's main market draws for every day at once, in vectorized loops (SoA buffers reused).
@@ -148,19 +178,23 @@ class Worker {
           r.month_sums.fill(0.0);
           const firm::BalanceSheet bs = firm::balance_sheet(r.state);
           const double btc = firm::total_btc(r.state);
-          acc.firm_series.add(s, month, static_cast<std::size_t>(FirmSeries::kCashUsd), r.state.cash_usd);
-          acc.firm_series.add(s, month, static_cast<std::size_t>(FirmSeries::kBtcHeld), btc);
-          acc.firm_series.add(s, month, static_cast<std::size_t>(FirmSeries::kDebtUsd), bs.liabilities_usd);
-          acc.firm_series.add(s, month, static_cast<std::size_t>(FirmSeries::kEquityUsd),
-                              r.state.defaulted ? 0.0 : bs.equity_usd);
+          const auto firm_cell = [&](FirmSeries series) -> double& {
+            return month_end_value(month, s * kFirmSeries + static_cast<std::size_t>(series), slot);
+          };
+          firm_cell(FirmSeries::kCashUsd) = r.state.cash_usd;
+          firm_cell(FirmSeries::kBtcHeld) = btc;
+          firm_cell(FirmSeries::kDebtUsd) = bs.liabilities_usd;
+          firm_cell(FirmSeries::kEquityUsd) = r.state.defaulted ? 0.0 : bs.equity_usd;
         }
       }
       if (month_end) {
-        acc.market_series.add(0, month, static_cast<std::size_t>(MarketSeries::kBtcPriceUsd), md.price_usd_per_btc);
-        acc.market_series.add(0, month, static_cast<std::size_t>(MarketSeries::kHashpriceUsdPerPhDay),
-                              month_hashprice_sum / month_days);
-        acc.market_series.add(0, month, static_cast<std::size_t>(MarketSeries::kDifficultyT), md.difficulty / 1e12);
-        acc.market_series.add(0, month, static_cast<std::size_t>(MarketSeries::kFeesBtcPerBlock), md.fees_btc_per_block);
+        const auto market_cell = [&](MarketSeries series) -> double& {
+          return month_end_value(month, runs_.size() * kFirmSeries + static_cast<std::size_t>(series), slot);
+        };
+        market_cell(MarketSeries::kBtcPriceUsd) = md.price_usd_per_btc;
+        market_cell(MarketSeries::kHashpriceUsdPerPhDay) = month_hashprice_sum / month_days;
+        market_cell(MarketSeries::kDifficultyT) = md.difficulty / 1e12;
+        market_cell(MarketSeries::kFeesBtcPerBlock) = md.fees_btc_per_block;
         month_hashprice_sum = 0;
         month_days = 0;
       }
@@ -235,6 +269,8 @@ class Worker {
   std::vector<double> site_price_;
   std::vector<double> tenant_hazard_per_day_;
   std::vector<int> tenant_default_after_;
+  std::size_t month_end_cells_ = 0;
+  std::vector<double> month_end_values_;  // months × month_end_cells_ × kPathsPerBlock
   bool hourly_needed_ = false;
   double discount_ = 1;
   double years_ = 1;
