@@ -206,4 +206,13 @@ TEST(BenchCli, json_has_the_issue_keys) {
   EXPECT_GT(j["peak_rss_mib"].get<double>(), 0.0);
 }
 
+// --years replaces the scenario's horizon: 2026-02-01 to 2036-02-01 holds the leap days of 2028 and
+// 2032 (2036's falls after February 1).
+TEST(BenchCli, years_replace_the_horizon) {
+  const Result r = run_cli("bench " + std::string(HASHPIVOT_SCENARIOS_DIR) + "/cango.toml --paths 256 --threads 1 --years 10 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["days"], 10 * 365 + 2);
+  EXPECT_EQ(run_cli("bench --years 11 --paths 256").exit_code, 2);
+}
+
 }  // namespace

@@ -53,6 +53,7 @@ double gbm_path_steps_per_second(std::uint32_t paths, std::uint32_t days) {
 
 BenchResult run_benchmark(const BenchOptions& o) {
   firm::Scenario scenario = io::read_scenario(o.scenario);
+  if (o.years > 0) scenario.run.horizon_years = o.years;
   const engine::MarketModel market = engine::load_market_model(scenario);
   BenchResult r;
   r.scenario = o.scenario;
@@ -79,6 +80,7 @@ void configure_bench_options(CLI::App& cmd, BenchOptions& options) {
   cmd.add_option("--threads", options.threads, "Threads for the parallel measurement (default: every core)")
       ->check(CLI::Range(1u, 1024u));
   cmd.add_option("--paths", options.paths, "Paths per measurement")->capture_default_str()->check(CLI::Range(256, 100'000'000));
+  cmd.add_option("--years", options.years, "Horizon in years instead of the scenario's")->check(CLI::Range(1, 10));
   cmd.add_flag("--json", options.json, "Print one JSON object");
 }
 

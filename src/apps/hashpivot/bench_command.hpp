@@ -16,6 +16,7 @@ struct BenchOptions {
   std::string scenario = "scenarios/cango.toml";
   unsigned threads = 0;        // 0: every core
   std::int64_t paths = 2048;
+  int years = 0;               // 0: the scenario's horizon_years
   bool json = false;
 };
 
