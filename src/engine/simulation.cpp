@@ -5,6 +5,8 @@
 #include <chrono>
 #include <climits>
 #include <cmath>
+#include <condition_variable>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -218,14 +220,16 @@ RunResult run_simulation(const firm::Scenario& scenario, const MarketModel& mark
 
   Accumulator total(scenario, months, paths);
   Accumulator chunk(scenario, months, paths);
-  std::vector<Accumulator> in_flight;
+  // Each block runs into a slot of a ring; block i of own_blocks uses slot i % ring and may start
+  // once block i − ring has been merged. Two slots more than threads let the workers run ahead
+  // while the main thread merges, and bound the memory whatever the number of paths.
+  const std::size_t ring = workers_here + 2;
+  std::vector<Accumulator> slots;
   std::vector<Worker> workers;
-  in_flight.reserve(workers_here);
+  slots.reserve(ring);
   workers.reserve(workers_here);
-  for (unsigned t = 0; t < workers_here; ++t) {
-    in_flight.emplace_back(scenario, months, paths);
-    workers.emplace_back(scenario, market, calendar, options.seed, options.utility);
-  }
+  for (std::size_t i = 0; i < ring; ++i) slots.emplace_back(scenario, months, paths);
+  for (unsigned t = 0; t < workers_here; ++t) workers.emplace_back(scenario, market, calendar, options.seed, options.utility);
   std::optional<Accumulator> received;  // the root's buffer for other ranks' chunks
   if (group.is_root() && ranks > 1) received.emplace(scenario, months, paths);
   ByteWriter message;
@@ -260,23 +264,74 @@ RunResult run_simulation(const firm::Scenario& scenario, const MarketModel& mark
     chunk.clear();
   };
 
-  for (std::size_t round_start = 0; round_start < own_blocks.size(); round_start += workers_here) {
-    const auto in_round = static_cast<unsigned>(std::min<std::size_t>(workers_here, own_blocks.size() - round_start));
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < in_round; ++t)
-      pool.emplace_back([&, t] { workers[t].run_block(own_blocks[round_start + t], options.paths, in_flight[t]); });
-    workers[0].run_block(own_blocks[round_start], options.paths, in_flight[0]);
-    for (std::thread& th : pool) th.join();
-    // Ascending block order within each chunk: the merge tree, and so every floating-point sum, is
-    // the same for any number of threads and ranks.
-    for (unsigned t = 0; t < in_round; ++t) {
-      const std::uint32_t block = own_blocks[round_start + t];
-      chunk.merge(in_flight[t]);
-      in_flight[t].clear();
+  // Threads claim the blocks in order as they come free (no barrier after each round: blocks whose
+  // firms default early finish sooner). Only the main thread merges, in ascending block order: the
+  // merge tree, and so every floating-point sum, is the same for any number of threads and ranks;
+  // and only the main thread talks to the other ranks (MPI_THREAD_FUNNELED).
+  const std::size_t own = own_blocks.size();
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::size_t next_claim = 0;             // guarded by mutex
+  std::size_t merged = 0;                 // guarded by mutex; written by the main thread only
+  std::vector<std::uint8_t> done(ring);   // guarded by mutex: the slot's block has finished
+  const auto slot_free = [&](std::size_t i) { return i < merged + ring; };
+  const auto finish_block = [&](std::size_t i) {
+    {
+      const std::lock_guard lock(mutex);
+      done[i % ring] = 1;
+    }
+    changed.notify_all();
+  };
+  const auto worker_loop = [&](unsigned t) {
+    for (;;) {
+      std::size_t i = 0;
+      {
+        std::unique_lock lock(mutex);
+        if (next_claim >= own) return;
+        i = next_claim++;
+        changed.wait(lock, [&] { return slot_free(i); });
+      }
+      workers[t].run_block(own_blocks[i], options.paths, slots[i % ring]);
+      finish_block(i);
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < workers_here; ++t) pool.emplace_back(worker_loop, t);
+  for (;;) {
+    std::size_t claimed = own;
+    bool merge_next = false;
+    {
+      std::unique_lock lock(mutex);
+      if (merged == own) break;
+      changed.wait(lock, [&] {
+        return done[merged % ring] != 0 || (workers_here > 0 && next_claim < own && slot_free(next_claim));
+      });
+      if (done[merged % ring] != 0) {
+        merge_next = true;
+      } else {
+        claimed = next_claim++;
+      }
+    }
+    if (merge_next) {
+      // The slot is the main thread's until merged moves past it.
+      const std::size_t i = merged;
+      const std::uint32_t block = own_blocks[i];
+      chunk.merge(slots[i % ring]);
+      slots[i % ring].clear();
       const std::uint32_t index = block / kBlocksPerChunk;
       if (block + 1 == chunk_end(index)) finish_chunk(index);
+      {
+        const std::lock_guard lock(mutex);
+        done[i % ring] = 0;
+        ++merged;
+      }
+      changed.notify_all();
+    } else {
+      workers[0].run_block(own_blocks[claimed], options.paths, slots[claimed % ring]);
+      finish_block(claimed);
     }
   }
+  for (std::thread& th : pool) th.join();
   if (ranks > 1) {
     std::vector<std::byte> bytes;
     if (group.is_root()) {
