@@ -59,8 +59,6 @@ FirmPlan make_plan(const Scenario& scenario, std::size_t strategy) {
       p.capex_usd_per_mw = c.capex_usd_per_mw;
       p.tenant_funded_fraction = c.tenant_funded_fraction;
       p.lead_time_days = days_from_months(c.lead_time_months);
-      p.lease_usd_per_mw_year = c.lease_usd_per_mw_year;
-      p.escalator_annual = c.escalator_annual;
       p.term_days = c.term_years * static_cast<int>(kDaysPerYear);
       p.noi_margin = c.noi_margin;
       for (int year = 1; year <= c.term_years; ++year)

@@ -61,8 +61,6 @@ struct PlanSite {
   double capex_usd_per_mw;
   double tenant_funded_fraction;
   int lead_time_days;                      // round(lead_time_months × 365/12)
-  double lease_usd_per_mw_year;            // contract year 1
-  double escalator_annual;
   int term_days;                           // term_years × 365
   double noi_margin;
   // Lease per MW per day for contract years 1..term_years: lease_usd_per_mw_year(base, escalator,
