@@ -14,22 +14,9 @@ std::size_t line_of(const toml::node& node) { return static_cast<std::size_t>(no
 
 }  // namespace
 
-const market::FitReport& Calibration::report(std::string_view factor, std::string_view model) const {
-  for (const market::FitReport& r : reports)
-    if (r.factor == factor && r.model == model) return r;
-  throw InputError(source, 0, fmt::format("market.{}.{}", factor, model),
-                   "missing: the calibration has no such table (write it with `hashpivot calibrate --toml`)");
-}
-
-bool Calibration::has(std::string_view factor, std::string_view model) const {
-  for (const market::FitReport& r : reports)
-    if (r.factor == factor && r.model == model) return true;
-  return false;
-}
-
-Calibration read_calibration_toml(const std::string& path) {
+market::Calibration read_calibration_toml(const std::string& path) {
   const toml::table root = parse_toml_file(path);
-  Calibration out{path, {}};
+  market::Calibration out{path, {}};
   const toml::table* market = root["market"].as_table();
   if (market == nullptr) throw InputError(path, 1, "market", "missing: expected [market.FACTOR.MODEL] tables");
   for (const auto& [factor, models] : *market) {

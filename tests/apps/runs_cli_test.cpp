@@ -1,5 +1,5 @@
 // End-to-end tests of `hashpivot runs list | show | export`: a small scenario is simulated and
-// recorded through the library (engine::record_run, the call `hashpivot run` makes), then read back
+// recorded through the library (io::record_run, the call `hashpivot run` makes), then read back
 // through the command line. Also: the record built from a RunResult, and the store over PostgreSQL.
 
 #include <gtest/gtest.h>
@@ -18,9 +18,10 @@
 
 #include "support/test_market.hpp"
 #include "apps/cli_runner.hpp"
-#include "hashpivot/engine/market_model.hpp"
-#include "hashpivot/engine/run_record.hpp"
-#include "hashpivot/engine/simulation.hpp"
+#include "hashpivot/io/market_inputs.hpp"
+#include "hashpivot/model/market_model.hpp"
+#include "hashpivot/io/run_record.hpp"
+#include "hashpivot/sim/simulation.hpp"
 #include "hashpivot/io/result_store.hpp"
 #include "hashpivot/io/scenario_reader.hpp"
 #include "support/postgres_server.hpp"
@@ -81,17 +82,17 @@ sell = "sell_all_mined"
 
 struct Simulated {
   firm::Scenario scenario;
-  engine::RunResult result;
+  sim::RunResult result;
 };
 
 Simulated simulate(const fs::path& scenario_path, std::uint64_t seed) {
   firm::Scenario scenario = io::read_scenario(scenario_path.string());
-  const engine::MarketModel market = engine::load_market_model(scenario);
-  engine::RunOptions options;
+  const model::MarketModel market = io::load_market_model(scenario);
+  sim::RunOptions options;
   options.paths = scenario.run.paths;
   options.seed = seed;
   options.threads = 2;
-  engine::RunResult result = engine::run_simulation(scenario, market, options);
+  sim::RunResult result = sim::run_simulation(scenario, market, options);
   return {std::move(scenario), std::move(result)};
 }
 
@@ -115,8 +116,8 @@ class RunsCli : public ::testing::Test {
   /// Simulates and records one run; returns its record as built (id filled in).
   io::RunRecord record(std::uint64_t seed, const std::string& db) {
     const Simulated s = simulate(scenario_path_, seed);
-    io::RunRecord r = engine::make_run_record(s.scenario, kScenario, s.result, kStarted, kFinished, "9.9.9");
-    r.run.id = engine::record_run(db, s.scenario, kScenario, s.result, kStarted, kFinished, "9.9.9");
+    io::RunRecord r = io::make_run_record(s.scenario, kScenario, s.result, kStarted, kFinished, "9.9.9");
+    r.run.id = io::record_run(db, s.scenario, kScenario, s.result, kStarted, kFinished, "9.9.9");
     return r;
   }
 
@@ -155,7 +156,7 @@ TEST(RunStoreRecord, built_from_a_run_result_with_every_series_and_month) {
   std::ofstream(path) << kScenario;
   const Simulated s = simulate(path, 5);
   fs::remove(path);
-  const io::RunRecord r = engine::make_run_record(s.scenario, kScenario, s.result, kStarted, kFinished, "1.2.3");
+  const io::RunRecord r = io::make_run_record(s.scenario, kScenario, s.result, kStarted, kFinished, "1.2.3");
   const std::size_t months = s.result.months.size();
   const std::size_t strategies = s.result.strategies.size();
   ASSERT_EQ(months, 24u);
@@ -176,7 +177,7 @@ TEST(RunStoreRecord, built_from_a_run_result_with_every_series_and_month) {
 
   ASSERT_EQ(r.strategies.size(), strategies);
   for (std::size_t k = 0; k < strategies; ++k) {
-    const engine::StrategyStatistics& st = s.result.strategies[k];
+    const sim::StrategyStatistics& st = s.result.strategies[k];
     EXPECT_EQ(r.strategies[k].strategy, st.name);
     EXPECT_EQ(r.strategies[k].p_default, st.defaulted.probability());
     EXPECT_EQ(r.strategies[k].npv_mean_usd, st.npv_usd.mean());
@@ -208,7 +209,7 @@ TEST(RunStoreRecord, built_from_a_run_result_with_every_series_and_month) {
   EXPECT_EQ(series, (std::vector<std::string>{"btc_price_usd", "hashprice_usd_per_ph_day", "difficulty_t",
                                               "fees_btc_per_block"}));
 
-  EXPECT_EQ(r.monthly_accounts.size(), strategies * months * engine::MonthlyAccounts::kFields);
+  EXPECT_EQ(r.monthly_accounts.size(), strategies * months * sim::MonthlyAccounts::kFields);
   EXPECT_EQ(r.monthly_accounts[0].field, "mining_revenue_usd");
 
   ASSERT_EQ(r.default_months.size(), strategies * months);

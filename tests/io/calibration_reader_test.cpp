@@ -31,7 +31,7 @@ mu_annual = 0.2
 [market.fees.log_ou_spikes]
 kappa_per_day = 0.1
 )");
-  const Calibration c = read_calibration_toml(path.string());
+  const market::Calibration c = read_calibration_toml(path.string());
   std::filesystem::remove(path);
   ASSERT_EQ(c.reports.size(), 2u);
   const market::FitReport& gbm = c.report("btc_price", "gbm");
@@ -57,7 +57,7 @@ TEST(CalibrationReader, names_file_line_and_key_of_a_non_number) {
 
 TEST(CalibrationReader, reads_every_shipped_calibration_with_every_factor_the_engine_needs) {
   for (const char* name : {"default_market.toml", "halving_2024_market.toml"}) {
-    const Calibration c = read_calibration_toml(std::string(HASHPIVOT_TEST_DATA_DIR) + "/calibration/" + name);
+    const market::Calibration c = read_calibration_toml(std::string(HASHPIVOT_TEST_DATA_DIR) + "/calibration/" + name);
     for (const auto& [factor, model] : {std::pair{"btc_price", "jump_diffusion"}, {"btc_price", "regime_switching"},
                                         {"fees", "log_ou_spikes"}, {"hashrate", "exogenous"},
                                         {"correlation", "daily_shocks"}, {"energy", "log_ou_spikes_hourly"}})

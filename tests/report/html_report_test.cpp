@@ -17,9 +17,10 @@
 #include <string>
 
 #include "support/test_market.hpp"
-#include "hashpivot/engine/market_model.hpp"
-#include "hashpivot/engine/run_record.hpp"
-#include "hashpivot/engine/simulation.hpp"
+#include "hashpivot/io/market_inputs.hpp"
+#include "hashpivot/model/market_model.hpp"
+#include "hashpivot/io/run_record.hpp"
+#include "hashpivot/sim/simulation.hpp"
 #include "hashpivot/io/scenario_reader.hpp"
 
 namespace hashpivot::report {
@@ -81,10 +82,10 @@ io::RunRecord make_record() {
   std::ofstream(path) << kScenario;
   const firm::Scenario scenario = io::read_scenario(path.string());
   std::filesystem::remove(path);
-  const engine::MarketModel market = engine::load_market_model(scenario);
+  const model::MarketModel market = io::load_market_model(scenario);
   const auto started = std::chrono::system_clock::now();
-  const engine::RunResult result = engine::run_simulation(scenario, market, {128, 5, 2, {}});
-  return engine::make_run_record(scenario, kScenario, result, started, std::chrono::system_clock::now(), "test");
+  const sim::RunResult result = sim::run_simulation(scenario, market, {128, 5, 2, {}});
+  return io::make_run_record(scenario, kScenario, result, started, std::chrono::system_clock::now(), "test");
 }
 
 std::string attribute(const std::string& html, const std::string& name) {

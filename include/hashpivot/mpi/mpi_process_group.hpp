@@ -1,5 +1,5 @@
 #pragma once
-// The ranks of MPI_COMM_WORLD as an engine::ProcessGroup (built with HASHPIVOT_WITH_MPI). The
+// The ranks of MPI_COMM_WORLD as an sim::ProcessGroup (built with HASHPIVOT_WITH_MPI). The
 // object owns the MPI environment: the constructor calls MPI_Init_thread, the destructor
 // MPI_Finalize, so exactly one exists, in main, and only when the process was started by mpirun
 // (launched_by_mpirun), so that a plain `hashpivot …` never initializes MPI.
@@ -14,7 +14,7 @@
 #include <span>
 #include <vector>
 
-#include "hashpivot/engine/process_group.hpp"
+#include "hashpivot/sim/process_group.hpp"
 
 namespace hashpivot::mpi {
 
@@ -22,7 +22,7 @@ namespace hashpivot::mpi {
 /// or a PMIx/PMI launcher such as srun (PMIX_RANK, PMI_RANK) is in the environment.
 [[nodiscard]] bool launched_by_mpirun();
 
-class MpiProcessGroup final : public engine::ProcessGroup {
+class MpiProcessGroup final : public sim::ProcessGroup {
  public:
   /// MPI_Init_thread(MPI_THREAD_FUNNELED). Throws std::runtime_error if MPI is already
   /// initialized or cannot give FUNNELED.

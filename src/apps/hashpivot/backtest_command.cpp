@@ -12,7 +12,7 @@
 #include "cli_support.hpp"
 #include "hashpivot/core/date.hpp"
 #include "hashpivot/core/error.hpp"
-#include "hashpivot/engine/history_backtest.hpp"
+#include "hashpivot/study/history_backtest.hpp"
 #include "hashpivot/firm/scenario.hpp"
 #include "hashpivot/io/scenario_reader.hpp"
 #include "hashpivot/market/history.hpp"
@@ -45,11 +45,11 @@ std::size_t strategy_index(const firm::Scenario& scenario, const std::string& na
 json number_or_null(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
 
 /// Mean effective hashrate of a period, EH/s.
-double effective_ehs(const engine::HistoryBacktestPeriod& p) {
+double effective_ehs(const study::HistoryBacktestPeriod& p) {
   return p.days > 0 ? p.effective_ph_days / static_cast<double>(p.days) / 1e3 : 0.0;
 }
 
-json period_json(const engine::HistoryBacktestPeriod& p) {
+json period_json(const study::HistoryBacktestPeriod& p) {
   return {{"month", p.label},
           {"days", p.days},
           {"btc_mined", p.btc_mined},
@@ -75,17 +75,17 @@ json period_json(const engine::HistoryBacktestPeriod& p) {
           {"days_with_filled_input", p.days_with_filled_input}};
 }
 
-json filled_json(const engine::HistoryBacktest& r) {
+json filled_json(const study::HistoryBacktest& r) {
   json filled = json::object();
-  for (std::size_t i = 0; i < engine::kHistoryInputs; ++i)
-    filled[engine::history_input_name(static_cast<engine::HistoryInput>(i))] = r.filled_days[i];
+  for (std::size_t i = 0; i < study::kHistoryInputs; ++i)
+    filled[study::history_input_name(static_cast<study::HistoryInput>(i))] = r.filled_days[i];
   return filled;
 }
 
-json to_json(const engine::HistoryBacktest& r, const BacktestOptions& o) {
+json to_json(const study::HistoryBacktest& r, const BacktestOptions& o) {
   json months = json::array();
   for (const auto& m : r.months) months.push_back(period_json(m));
-  const engine::HistoryBacktestPeriod& t = r.total;
+  const study::HistoryBacktestPeriod& t = r.total;
   return {{"scenario", r.scenario_name},
           {"scenario_file", o.scenario},
           {"strategy", r.strategy_name},
@@ -106,7 +106,7 @@ json to_json(const engine::HistoryBacktest& r, const BacktestOptions& o) {
           {"debt_usd_end", t.debt_usd_end},
           {"default_day", r.default_day ? json(format_date(*r.default_day)) : json(nullptr)},
           {"filled_days", filled_json(r)},
-          {"fill_rule", engine::history_fill_rule()},
+          {"fill_rule", study::history_fill_rule()},
           {"notes", r.notes},
           {"months", months}};
 }
@@ -114,7 +114,7 @@ json to_json(const engine::HistoryBacktest& r, const BacktestOptions& o) {
 // $M with one decimal; a few cents left by the remedies' rounding print as 0.0, not -0.0.
 std::string millions(double usd) { return fmt::format("{:.1f}", std::abs(usd) < 5e4 ? 0.0 : usd / 1e6); }
 
-void print_row(const engine::HistoryBacktestPeriod& p) {
+void print_row(const study::HistoryBacktestPeriod& p) {
   const std::string power_per_btc = p.btc_mined > 0 ? fmt::format("{:.0f}", p.power_cost_usd / p.btc_mined) : "-";
   fmt::print("{:<8}{:>5}{:>11.2f}{:>12}{:>11.2f}{:>12.2f}{:>10}{:>11}{:>11}{:>11}{:>11.1f}{:>10}{:>8}\n", p.label, p.days,
              p.btc_mined, millions(p.revenue_usd), p.price_usd_per_btc / 1e3, p.hashprice_usd_per_ph_day,
@@ -122,7 +122,7 @@ void print_row(const engine::HistoryBacktestPeriod& p) {
              p.btc_held_end, millions(p.cash_usd_end), p.days_with_filled_input);
 }
 
-void print_text(const engine::HistoryBacktest& r, const firm::Scenario& scenario, const BacktestOptions& o) {
+void print_text(const study::HistoryBacktest& r, const firm::Scenario& scenario, const BacktestOptions& o) {
   fmt::print("{} ({}), strategy \"{}\": real history {} to {} ({} days)\n", r.scenario_name, o.scenario,
              r.strategy_name, format_date(r.from), format_date(r.to), r.total.days);
   fmt::print("history   {}\n", o.history);
@@ -145,7 +145,7 @@ void print_text(const engine::HistoryBacktest& r, const firm::Scenario& scenario
   fmt::print("filled    price {} days, difficulty {}, issuance per block {}, fees per block {} (of {})\n",
              r.filled_days[0], r.filled_days[1], r.filled_days[2], r.filled_days[3], r.total.days);
   // The rule, one clause a line.
-  const std::string rule = engine::history_fill_rule();
+  const std::string rule = study::history_fill_rule();
   for (std::size_t begin = 0, clause = 0; begin < rule.size(); ++clause) {
     const std::size_t end = std::min(rule.find("; ", begin), rule.size());
     fmt::print("          {}{}\n", clause == 0 ? "rule: " : "      ", rule.substr(begin, end - begin));
@@ -177,7 +177,7 @@ void run_backtest(const BacktestOptions& o) {
   const std::size_t strategy = strategy_index(scenario, o.strategy);
   // The whole file: the range checks need its first and last day.
   const market::DailyHistory history = market::read_daily_history_csv(o.history);
-  const engine::HistoryBacktest result = engine::run_history_backtest(scenario, strategy, history, *from, *to);
+  const study::HistoryBacktest result = study::run_history_backtest(scenario, strategy, history, *from, *to);
   if (o.json) {
     std::cout << to_json(result, o).dump(2) << '\n';
   } else {
@@ -187,7 +187,7 @@ void run_backtest(const BacktestOptions& o) {
 
 }  // namespace
 
-void add_backtest_command(CLI::App& app, int& exit_code, const engine::ProcessGroup& group) {
+void add_backtest_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& group) {
   static_cast<void>(group);
   auto options = std::make_shared<BacktestOptions>();
   CLI::App* cmd = app.add_subcommand(

@@ -4,10 +4,10 @@
 
 #include <CLI/CLI.hpp>
 
-#include "hashpivot/engine/process_group.hpp"
+#include "hashpivot/sim/process_group.hpp"
 
 namespace hashpivot::cli {
 
-void add_backtest_command(CLI::App& app, int& exit_code, const engine::ProcessGroup& group);
+void add_backtest_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& group);
 
 }  // namespace hashpivot::cli

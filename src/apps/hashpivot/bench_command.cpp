@@ -11,8 +11,9 @@
 #include <thread>
 
 #include "cli_support.hpp"
-#include "hashpivot/engine/market_model.hpp"
-#include "hashpivot/engine/simulation.hpp"
+#include "hashpivot/io/market_inputs.hpp"
+#include "hashpivot/model/market_model.hpp"
+#include "hashpivot/sim/simulation.hpp"
 #include "hashpivot/io/scenario_reader.hpp"
 #include "hashpivot/market/btc_price.hpp"
 #include "hashpivot/random/philox.hpp"
@@ -54,18 +55,18 @@ double gbm_path_steps_per_second(std::uint32_t paths, std::uint32_t days) {
 BenchResult run_benchmark(const BenchOptions& o) {
   firm::Scenario scenario = io::read_scenario(o.scenario);
   if (o.years > 0) scenario.run.horizon_years = o.years;
-  const engine::MarketModel market = engine::load_market_model(scenario);
+  const model::MarketModel market = io::load_market_model(scenario);
   BenchResult r;
   r.scenario = o.scenario;
   r.paths = o.paths;
   r.threads = o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
   r.strategies = scenario.strategies.size();
-  const auto timed = [&](unsigned threads, engine::RunResult& out) {
+  const auto timed = [&](unsigned threads, sim::RunResult& out) {
     const auto start = std::chrono::steady_clock::now();
-    out = engine::run_simulation(scenario, market, {o.paths, scenario.run.seed, threads, {}});
+    out = sim::run_simulation(scenario, market, {o.paths, scenario.run.seed, threads, {}});
     return seconds_since(start);
   };
-  engine::RunResult result = engine::run_simulation(scenario, market, {engine::kPathsPerBlock, 1, 1, {}});  // warm-up
+  sim::RunResult result = sim::run_simulation(scenario, market, {sim::kPathsPerBlock, 1, 1, {}});  // warm-up
   r.days = result.horizon_days;
   const double path_days = static_cast<double>(o.paths) * r.days * static_cast<double>(r.strategies);
   r.path_days_per_second_one_thread = path_days / timed(1, result);
@@ -111,7 +112,7 @@ void print_benchmark(const BenchOptions& options) {
   fmt::print("  peak memory   {:>8.1f} MiB\n", r.peak_rss_mib);
 }
 
-void add_bench_command(CLI::App& app, int& exit_code, const engine::ProcessGroup& group) {
+void add_bench_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& group) {
   static_cast<void>(group);
   auto options = std::make_shared<BenchOptions>();
   CLI::App* cmd = app.add_subcommand(

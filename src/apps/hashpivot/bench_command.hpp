@@ -5,7 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "hashpivot/engine/process_group.hpp"
+#include "hashpivot/sim/process_group.hpp"
 
 #include <cstdint>
 #include <string>
@@ -39,6 +39,6 @@ void configure_bench_options(CLI::App& command, BenchOptions& options);
 /// Runs the measurement and prints it (a table, or JSON with options.json).
 void print_benchmark(const BenchOptions& options);
 
-void add_bench_command(CLI::App& app, int& exit_code, const engine::ProcessGroup& group);
+void add_bench_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& group);
 
 }  // namespace hashpivot::cli

@@ -92,7 +92,7 @@ void run_calibrate(const CalibrateOptions& options) {
 
 }  // namespace
 
-void add_calibrate_command(CLI::App& app, int& exit_code, const engine::ProcessGroup& group) {
+void add_calibrate_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& group) {
   static_cast<void>(group);
   auto options = std::make_shared<CalibrateOptions>();
   CLI::App* cmd = app.add_subcommand(

@@ -229,7 +229,7 @@ void run_halvings(const HalvingsOptions& options) {
 
 }  // namespace
 
-void add_chain_command(CLI::App& app, int& exit_code, const engine::ProcessGroup& group) {
+void add_chain_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& group) {
   static_cast<void>(group);
   CLI::App* chain = app.add_subcommand("chain", "Bitcoin's consensus rules, exactly as Bitcoin Core computes them");
   chain->require_subcommand(1);

@@ -3,12 +3,12 @@
 
 #include <CLI/CLI.hpp>
 
-#include "hashpivot/engine/process_group.hpp"
+#include "hashpivot/sim/process_group.hpp"
 
 namespace hashpivot::cli {
 
 /// Registers `chain` and its subcommands on `app`. When one runs, it writes its exit code to
 /// `exit_code`; bad input is thrown as InputError for main() to report.
-void add_chain_command(CLI::App& app, int& exit_code, const engine::ProcessGroup& group);
+void add_chain_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& group);
 
 }  // namespace hashpivot::cli

@@ -20,7 +20,7 @@
 #include "sensitivity_command.hpp"
 #include "cli_support.hpp"
 #include "hashpivot/core/error.hpp"
-#include "hashpivot/engine/process_group.hpp"
+#include "hashpivot/sim/process_group.hpp"
 
 #if defined(HASHPIVOT_WITH_MPI)
 #include "hashpivot/mpi/mpi_process_group.hpp"
@@ -38,7 +38,7 @@ struct Outcome {
 /// Parses the command line and runs the command on `group`. Only the root prints help, version and
 /// parse errors (every rank parses the same arguments); an error while a command runs is printed
 /// by the rank it happened on.
-Outcome run_hashpivot(int argc, char** argv, const hashpivot::engine::ProcessGroup& group) {
+Outcome run_hashpivot(int argc, char** argv, const hashpivot::sim::ProcessGroup& group) {
   using namespace hashpivot::cli;
   CLI::App app{"hashpivot: mining economics, strategies and the AI/HPC pivot, with numbers", "hashpivot"};
   app.set_version_flag("--version", HASHPIVOT_VERSION);
@@ -98,6 +98,6 @@ int main(int argc, char** argv) {
   }
 #endif
   // One process.
-  const hashpivot::engine::ProcessGroup group;
+  const hashpivot::sim::ProcessGroup group;
   return run_hashpivot(argc, argv, group).exit_code;
 }

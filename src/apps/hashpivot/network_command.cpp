@@ -157,7 +157,7 @@ void run_calibrate_command(const CalibrateCliOptions& o) {
 
 }  // namespace
 
-void add_network_command(CLI::App& app, int& exit_code, const engine::ProcessGroup& group) {
+void add_network_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& group) {
   static_cast<void>(group);
   CLI::App* network = app.add_subcommand("network", "The simulated Bitcoin network against real history");
   network->require_subcommand(1);

@@ -3,12 +3,12 @@
 
 #include <CLI/CLI.hpp>
 
-#include "hashpivot/engine/process_group.hpp"
+#include "hashpivot/sim/process_group.hpp"
 
 namespace hashpivot::cli {
 
 /// Registers `network` and its subcommands on `app`; a command that runs writes its exit code
 /// to `exit_code` and throws InputError on bad input.
-void add_network_command(CLI::App& app, int& exit_code, const engine::ProcessGroup& group);
+void add_network_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& group);
 
 }  // namespace hashpivot::cli

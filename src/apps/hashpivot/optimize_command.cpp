@@ -20,8 +20,9 @@
 
 #include "cli_support.hpp"
 #include "hashpivot/core/error.hpp"
-#include "hashpivot/engine/market_model.hpp"
-#include "hashpivot/engine/optimizer.hpp"
+#include "hashpivot/io/market_inputs.hpp"
+#include "hashpivot/model/market_model.hpp"
+#include "hashpivot/study/optimizer.hpp"
 #include "hashpivot/firm/strategy_parameters.hpp"
 #include "hashpivot/io/scenario_reader.hpp"
 
@@ -90,10 +91,10 @@ std::size_t find_strategy(const firm::Scenario& s, const std::string& name) {
   bad_flag("--strategy", fmt::format("no strategy named \"{}\" (the scenario has: {})", name, names));
 }
 
-engine::SearchAlgorithm parse_algorithm(const std::string& text) {
-  if (text == "neldermead") return engine::SearchAlgorithm::kNelderMead;
-  if (text == "cobyla") return engine::SearchAlgorithm::kCobyla;
-  return engine::SearchAlgorithm::kSubplex;  // CLI::IsMember admits only the three
+study::SearchAlgorithm parse_algorithm(const std::string& text) {
+  if (text == "neldermead") return study::SearchAlgorithm::kNelderMead;
+  if (text == "cobyla") return study::SearchAlgorithm::kCobyla;
+  return study::SearchAlgorithm::kSubplex;  // CLI::IsMember admits only the three
 }
 
 std::string millions(double usd) { return std::isfinite(usd) ? fmt::format("{:.1f}", usd / 1e6) : "-"; }
@@ -109,7 +110,7 @@ std::string parameter_value(const std::string& name, double value) {
   return is_integer_parameter(name) ? fmt::format("{:.0f}", value) : fmt::format("{:.4g}", value);
 }
 
-nlohmann::json point_json(const engine::OptimizationResult& r, const engine::PointEvaluation& e) {
+nlohmann::json point_json(const study::OptimizationResult& r, const study::PointEvaluation& e) {
   nlohmann::json params = nlohmann::json::object();
   for (std::size_t i = 0; i < r.ranges.size(); ++i) params[r.ranges[i].parameter] = e.parameters.at(i);
   return {{"parameters", params},
@@ -124,7 +125,7 @@ nlohmann::json point_json(const engine::OptimizationResult& r, const engine::Poi
           {"constraint_satisfied", e.feasible}};
 }
 
-nlohmann::json to_json(const engine::OptimizationResult& r, const engine::OptimizerSettings& s) {
+nlohmann::json to_json(const study::OptimizationResult& r, const study::OptimizerSettings& s) {
   nlohmann::json best = nlohmann::json::object();
   nlohmann::json ranges = nlohmann::json::object();
   for (std::size_t i = 0; i < r.ranges.size(); ++i) {
@@ -148,7 +149,7 @@ nlohmann::json to_json(const engine::OptimizationResult& r, const engine::Optimi
         {"paths", s.out_of_sample_paths > 0 ? s.out_of_sample_paths : s.paths},
         {"declared", point_json(r, r.declared_out_of_sample)}}},
       {"evaluations", r.evaluations},
-      {"objective_name", engine::objective_name(s.objective)},
+      {"objective_name", study::objective_name(s.objective)},
       {"max_default_prob", s.max_default_prob ? nlohmann::json(*s.max_default_prob) : nlohmann::json(nullptr)},
       {"constraint_satisfied", r.best.feasible},
       {"ranges", ranges},
@@ -157,19 +158,19 @@ nlohmann::json to_json(const engine::OptimizationResult& r, const engine::Optimi
       {"paths", s.paths},
       {"seed", s.seed},
   };
-  if (s.objective.kind == engine::ObjectiveKind::kCrra) j["wealth_offset_usd"] = s.objective.wealth_offset_usd;
+  if (s.objective.kind == study::ObjectiveKind::kCrra) j["wealth_offset_usd"] = s.objective.wealth_offset_usd;
   return j;
 }
 
-void print_table(const engine::OptimizationResult& r, const engine::OptimizerSettings& s, const firm::Scenario& scenario,
+void print_table(const study::OptimizationResult& r, const study::OptimizerSettings& s, const firm::Scenario& scenario,
                  const std::string& path, double seconds) {
-  const std::string objective = engine::objective_name(s.objective);
+  const std::string objective = study::objective_name(s.objective);
   const std::int64_t oos_paths = s.out_of_sample_paths > 0 ? s.out_of_sample_paths : s.paths;
   fmt::print("Optimizing \"{}\" of {} ({})\n", r.strategy, scenario.run.name, path);
   fmt::print("  objective {} (maximized), {}; {} paths, seed {} (common random numbers); {} evaluations, {:.1f} s\n",
              objective, s.max_default_prob ? fmt::format("P(default) <= {}", percent(*s.max_default_prob)) : "no default limit",
              s.paths, s.seed, r.evaluations, seconds);
-  if (s.objective.kind == engine::ObjectiveKind::kCrra)
+  if (s.objective.kind == study::ObjectiveKind::kCrra)
     fmt::print("  CRRA wealth outside the firm: ${}M\n", millions(s.objective.wealth_offset_usd));
   fmt::print("\n");
   const std::size_t label = 30, width = 16;
@@ -184,8 +185,8 @@ void print_table(const engine::OptimizationResult& r, const engine::OptimizerSet
     row(fmt::format("{} [{}, {}]", name, parameter_value(name, r.ranges[i].low), parameter_value(name, r.ranges[i].high)),
         parameter_value(name, r.declared.parameters[i]), parameter_value(name, r.best.parameters[i]), "", "");
   }
-  auto est = [](const engine::Estimate& e) { return fmt::format("{} ± {}", millions(e.value), millions(e.standard_error)); };
-  auto pct = [](const engine::Estimate& e) { return fmt::format("{} ± {}", percent(e.value), percent(e.standard_error)); };
+  auto est = [](const study::Estimate& e) { return fmt::format("{} ± {}", millions(e.value), millions(e.standard_error)); };
+  auto pct = [](const study::Estimate& e) { return fmt::format("{} ± {}", percent(e.value), percent(e.standard_error)); };
   row(fmt::format("objective {} ($M)", objective), est(r.declared.objective), est(r.best.objective),
       est(r.declared_out_of_sample.objective), est(r.best_out_of_sample.objective));
   row("mean NPV ($M)", est(r.declared.mean_npv_usd), est(r.best.mean_npv_usd), est(r.declared_out_of_sample.mean_npv_usd),
@@ -237,17 +238,17 @@ void print_table(const engine::OptimizationResult& r, const engine::OptimizerSet
   }
 }
 
-void run_optimize(const OptimizeCommandOptions& o, const engine::ProcessGroup& group) {
+void run_optimize(const OptimizeCommandOptions& o, const sim::ProcessGroup& group) {
   const firm::Scenario scenario = io::read_scenario(o.scenario);
   const std::size_t strategy = find_strategy(scenario, o.strategy);
-  engine::OptimizerSettings s;
+  study::OptimizerSettings s;
   try {
-    s.objective = engine::parse_objective(o.objective);
+    s.objective = study::parse_objective(o.objective);
   } catch (const std::invalid_argument& e) {
     bad_flag("--objective", e.what());
   }
-  if (s.objective.kind == engine::ObjectiveKind::kCrra) {
-    s.objective.wealth_offset_usd = o.wealth_usd >= 0 ? o.wealth_usd : engine::opening_equity_usd(scenario);
+  if (s.objective.kind == study::ObjectiveKind::kCrra) {
+    s.objective.wealth_offset_usd = o.wealth_usd >= 0 ? o.wealth_usd : study::opening_equity_usd(scenario);
     if (s.objective.gamma > 0 && !(s.objective.wealth_offset_usd > 0))
       bad_flag("--wealth-usd", fmt::format("CRRA with gamma > 0 needs wealth > 0 (the opening equity is ${}M); give "
                                            "--wealth-usd",
@@ -289,7 +290,7 @@ void run_optimize(const OptimizeCommandOptions& o, const engine::ProcessGroup& g
   s.x_tolerance = o.xtol;
   s.algorithm = parse_algorithm(o.algorithm);
   s.group = &group;
-  const engine::MarketModel market = engine::load_market_model(scenario);
+  const model::MarketModel market = io::load_market_model(scenario);
 
   const bool terminal = group.is_root() && isatty(fileno(stderr)) != 0;
   const auto started = std::chrono::steady_clock::now();
@@ -303,7 +304,7 @@ void run_optimize(const OptimizeCommandOptions& o, const engine::ProcessGroup& g
       std::fflush(stderr);
     };
   }
-  const engine::OptimizationResult result = engine::optimize_strategy(scenario, market, strategy, s);
+  const study::OptimizationResult result = study::optimize_strategy(scenario, market, strategy, s);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (shown) fmt::print(stderr, "\r{:80}\r", "");
   if (!group.is_root()) return;
@@ -316,7 +317,7 @@ void run_optimize(const OptimizeCommandOptions& o, const engine::ProcessGroup& g
 
 }  // namespace
 
-void add_optimize_command(CLI::App& app, int& exit_code, const engine::ProcessGroup& group) {
+void add_optimize_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& group) {
   auto options = std::make_shared<OptimizeCommandOptions>();
   CLI::App* cmd = app.add_subcommand(
       "optimize",

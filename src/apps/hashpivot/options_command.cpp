@@ -20,9 +20,10 @@
 #include "cli_support.hpp"
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/core/date.hpp"
-#include "hashpivot/engine/lsm.hpp"
-#include "hashpivot/engine/market_model.hpp"
-#include "hashpivot/engine/real_options.hpp"
+#include "hashpivot/valuation/lsm.hpp"
+#include "hashpivot/io/market_inputs.hpp"
+#include "hashpivot/model/market_model.hpp"
+#include "hashpivot/valuation/real_options.hpp"
 #include "hashpivot/io/scenario_reader.hpp"
 
 namespace hashpivot::cli {
@@ -36,7 +37,7 @@ struct OptionsCommandOptions {
   bool paths_given = false;
   bool fit_paths_given = false;
   std::optional<std::uint64_t> site_seed;
-  engine::SiteOptionSettings settings;
+  valuation::SiteOptionSettings settings;
   bool american_put = false;
   double spot = kUnset;
   double strike = kUnset;
@@ -62,8 +63,8 @@ double required(double value, const std::string& flag, const std::string& what) 
   return value;
 }
 
-engine::PutContract read_contract(const OptionsCommandOptions& o) {
-  const engine::PutContract put{required(o.spot, "--spot", "the stock price today, > 0"),
+valuation::PutContract read_contract(const OptionsCommandOptions& o) {
+  const valuation::PutContract put{required(o.spot, "--spot", "the stock price today, > 0"),
                                 required(o.strike, "--strike", "the strike, > 0"),
                                 required(o.rate, "--rate", "the continuously compounded rate per year, e.g. 0.06"),
                                 required(o.vol, "--vol", "the volatility per √year, e.g. 0.2"),
@@ -79,7 +80,7 @@ engine::PutContract read_contract(const OptionsCommandOptions& o) {
   return put;
 }
 
-void check_run_size(const OptionsCommandOptions& o, const engine::PutContract& put) {
+void check_run_size(const OptionsCommandOptions& o, const valuation::PutContract& put) {
   if (!(o.steps_per_year > 0) || !std::isfinite(o.steps_per_year))
     bad_flag("--steps-per-year", "must be > 0 (exercise dates per year; Longstaff & Schwartz use 50)");
   const double dates = std::max(1.0, std::round(put.maturity * o.steps_per_year));
@@ -93,35 +94,35 @@ void check_run_size(const OptionsCommandOptions& o, const engine::PutContract& p
 }
 
 /// Where the rule exercises relative to the boundary spot: "below", "above", "never", "always".
-const char* side_name(engine::LsmBoundary::Side side) {
+const char* side_name(valuation::LsmBoundary::Side side) {
   switch (side) {
-    case engine::LsmBoundary::Side::kBelow: return "below";
-    case engine::LsmBoundary::Side::kAbove: return "above";
-    case engine::LsmBoundary::Side::kNone: return "never";
-    case engine::LsmBoundary::Side::kEverywhere: return "always";
+    case valuation::LsmBoundary::Side::kBelow: return "below";
+    case valuation::LsmBoundary::Side::kAbove: return "above";
+    case valuation::LsmBoundary::Side::kNone: return "never";
+    case valuation::LsmBoundary::Side::kEverywhere: return "always";
   }
   return "never";
 }
 
 void run_american_put(const OptionsCommandOptions& o) {
-  const engine::PutContract put = read_contract(o);
+  const valuation::PutContract put = read_contract(o);
   check_run_size(o, put);
-  engine::AmericanPutLsmOptions lsm_options;
+  valuation::AmericanPutLsmOptions lsm_options;
   lsm_options.paths = o.paths;
   lsm_options.fit_paths = o.fit_paths;
   lsm_options.seed = o.seed;
   lsm_options.exercise_dates_per_year = o.steps_per_year;
   lsm_options.lsm.degree = o.degree;
 
-  const engine::AmericanPutLsm lsm = engine::lsm_american_put(put, lsm_options);
-  const double tree = engine::american_put_binomial(put, o.tree_steps);
+  const valuation::AmericanPutLsm lsm = valuation::lsm_american_put(put, lsm_options);
+  const double tree = valuation::american_put_binomial(put, o.tree_steps);
   // The same exercise dates as the LSM on a tree with a whole number of steps per period: the value
   // the LSM estimates without the gap between 50-a-year (say) and continuous exercise.
   const std::size_t per_period = std::max<std::size_t>(1, (o.tree_steps + lsm.exercise_dates - 1) / lsm.exercise_dates);
-  const double tree_bermudan = engine::binomial_put(put, per_period * lsm.exercise_dates, engine::ExerciseStyle::kBermudan,
+  const double tree_bermudan = valuation::binomial_put(put, per_period * lsm.exercise_dates, valuation::ExerciseStyle::kBermudan,
                                                     lsm.exercise_dates);
-  const double european = engine::black_scholes_put(put);
-  const engine::LsmResult& v = lsm.value;
+  const double european = valuation::black_scholes_put(put);
+  const valuation::LsmResult& v = lsm.value;
   const double dt = put.maturity / static_cast<double>(lsm.exercise_dates);
 
   if (o.json) {
@@ -129,7 +130,7 @@ void run_american_put(const OptionsCommandOptions& o) {
     nlohmann::json boundary_spot = nlohmann::json::array();
     nlohmann::json boundary_side = nlohmann::json::array();
     for (std::size_t m = 0; m < lsm.in_sample.boundary.size(); ++m) {
-      const engine::LsmBoundary& b = lsm.in_sample.boundary[m];
+      const valuation::LsmBoundary& b = lsm.in_sample.boundary[m];
       boundary_t.push_back(static_cast<double>(m + 1) * dt);
       boundary_spot.push_back(std::isfinite(b.state) ? nlohmann::json(b.state) : nlohmann::json(nullptr));
       boundary_side.push_back(side_name(b.side));
@@ -195,10 +196,10 @@ void run_american_put(const OptionsCommandOptions& o) {
       if (!line.empty()) line += ", ";
       const double t = static_cast<double>(m + 1) * dt;
       switch (b[m].side) {
-        case engine::LsmBoundary::Side::kBelow: line += fmt::format("S < {:.2f} at t {:.2f} y", b[m].state, t); break;
-        case engine::LsmBoundary::Side::kAbove: line += fmt::format("S > {:.2f} at t {:.2f} y", b[m].state, t); break;
-        case engine::LsmBoundary::Side::kNone: line += fmt::format("never at t {:.2f} y", t); break;
-        case engine::LsmBoundary::Side::kEverywhere: line += fmt::format("always at t {:.2f} y", t); break;
+        case valuation::LsmBoundary::Side::kBelow: line += fmt::format("S < {:.2f} at t {:.2f} y", b[m].state, t); break;
+        case valuation::LsmBoundary::Side::kAbove: line += fmt::format("S > {:.2f} at t {:.2f} y", b[m].state, t); break;
+        case valuation::LsmBoundary::Side::kNone: line += fmt::format("never at t {:.2f} y", t); break;
+        case valuation::LsmBoundary::Side::kEverywhere: line += fmt::format("always at t {:.2f} y", t); break;
       }
     }
     fmt::print("{:<26}exercise when {}\n", "exercise boundary", line);
@@ -209,7 +210,7 @@ void run_american_put(const OptionsCommandOptions& o) {
 
 constexpr std::uint64_t kSitePathsDefault = 4000;
 
-std::vector<std::byte> pack(const engine::SiteMonths& m) {
+std::vector<std::byte> pack(const valuation::SiteMonths& m) {
   std::vector<std::byte> bytes;
   const auto append = [&bytes](const std::vector<double>& v) {
     const std::size_t at = bytes.size();
@@ -224,7 +225,7 @@ std::vector<std::byte> pack(const engine::SiteMonths& m) {
 }
 
 /// Copies `rows` paths packed by `pack` into rows [first, first + rows) of `out`.
-void unpack_into(const std::vector<std::byte>& bytes, std::size_t first, std::size_t rows, engine::SiteMonths& out) {
+void unpack_into(const std::vector<std::byte>& bytes, std::size_t first, std::size_t rows, valuation::SiteMonths& out) {
   const std::size_t cells = rows * out.months;
   if (bytes.size() != (3 * cells + rows) * sizeof(double))
     throw std::runtime_error("options: a rank sent a share of the wrong size");
@@ -242,54 +243,54 @@ void unpack_into(const std::vector<std::byte>& bytes, std::size_t first, std::si
 /// Paths [0, total) split over the group's ranks in contiguous shares; path p depends only on
 /// (seed, p), so the root's concatenation equals one process's simulation. Returns the whole set at
 /// the root, an empty set elsewhere.
-std::optional<engine::SiteMonths> simulate_all(const engine::MarketModel& market, const engine::SiteMining& site,
+std::optional<valuation::SiteMonths> simulate_all(const model::MarketModel& market, const valuation::SiteMining& site,
                                                const std::vector<int>& first_days, std::uint64_t seed, std::size_t total,
-                                               const engine::ProcessGroup& group) {
+                                               const sim::ProcessGroup& group) {
   const std::size_t months = first_days.size() - 1;
   const auto ranks = static_cast<std::size_t>(group.size());
   const auto share_begin = [&](std::size_t r) { return total * r / ranks; };
   const auto rank = static_cast<std::size_t>(group.rank());
-  engine::SiteMonths mine(share_begin(rank + 1) - share_begin(rank), months);
+  valuation::SiteMonths mine(share_begin(rank + 1) - share_begin(rank), months);
   if (mine.paths > 0)
-    engine::simulate_site_months(market, site, first_days, seed, static_cast<std::uint32_t>(share_begin(rank)), mine);
+    valuation::simulate_site_months(market, site, first_days, seed, static_cast<std::uint32_t>(share_begin(rank)), mine);
   if (ranks == 1) return mine;
   if (!group.is_root()) {
     group.send_to_root(pack(mine));
     return std::nullopt;
   }
-  engine::SiteMonths all(total, months);
+  valuation::SiteMonths all(total, months);
   unpack_into(pack(mine), 0, mine.paths, all);
   for (std::size_t r = 1; r < ranks; ++r)
     unpack_into(group.receive_from(static_cast<int>(r)), share_begin(r), share_begin(r + 1) - share_begin(r), all);
   return all;
 }
 
-const char* boundary_side(engine::DecisionBoundary::Side side) {
+const char* boundary_side(valuation::DecisionBoundary::Side side) {
   switch (side) {
-    case engine::DecisionBoundary::Side::kBelow: return "below";
-    case engine::DecisionBoundary::Side::kAbove: return "above";
-    case engine::DecisionBoundary::Side::kNone: return "none";
-    case engine::DecisionBoundary::Side::kEverywhere: return "everywhere";
+    case valuation::DecisionBoundary::Side::kBelow: return "below";
+    case valuation::DecisionBoundary::Side::kAbove: return "above";
+    case valuation::DecisionBoundary::Side::kNone: return "none";
+    case valuation::DecisionBoundary::Side::kEverywhere: return "everywhere";
   }
   return "none";
 }
 
-nlohmann::json boundary_json(const engine::DecisionBoundary& b) {
+nlohmann::json boundary_json(const valuation::DecisionBoundary& b) {
   return std::isfinite(b.state) ? nlohmann::json(b.state) : nlohmann::json(nullptr);
 }
 
 /// The text of a boundary: the hashprice, "all" (every simulated value), "none".
-std::string boundary_text(const engine::DecisionBoundary& b) {
+std::string boundary_text(const valuation::DecisionBoundary& b) {
   switch (b.side) {
-    case engine::DecisionBoundary::Side::kBelow: return fmt::format("< {:.2f}", b.state);
-    case engine::DecisionBoundary::Side::kAbove: return fmt::format("> {:.2f}", b.state);
-    case engine::DecisionBoundary::Side::kEverywhere: return "all";
-    case engine::DecisionBoundary::Side::kNone: return "none";
+    case valuation::DecisionBoundary::Side::kBelow: return fmt::format("< {:.2f}", b.state);
+    case valuation::DecisionBoundary::Side::kAbove: return fmt::format("> {:.2f}", b.state);
+    case valuation::DecisionBoundary::Side::kEverywhere: return "all";
+    case valuation::DecisionBoundary::Side::kNone: return "none";
   }
   return "none";
 }
 
-void check_site_settings(const engine::SiteOptionSettings& s) {
+void check_site_settings(const valuation::SiteOptionSettings& s) {
   const auto nonnegative = [](double v, const char* flag) {
     if (!(v >= 0) || !std::isfinite(v)) bad_flag(flag, fmt::format("must be a finite number >= 0 (got {})", v));
   };
@@ -298,7 +299,7 @@ void check_site_settings(const engine::SiteOptionSettings& s) {
   if (!std::isnan(s.idle_cost_usd_per_mw_year)) nonnegative(s.idle_cost_usd_per_mw_year, "--idle-cost-usd-per-mw-year");
 }
 
-void run_site(const OptionsCommandOptions& o, const engine::ProcessGroup& group) {
+void run_site(const OptionsCommandOptions& o, const sim::ProcessGroup& group) {
   if (o.american_put) bad_flag("--american-put", "values the validation put; it takes no SCENARIO or --site");
   if (o.scenario.empty()) bad_flag("SCENARIO", "--site needs a scenario file: hashpivot options SCENARIO.toml --site NAME");
   if (o.site.empty()) {
@@ -309,37 +310,37 @@ void run_site(const OptionsCommandOptions& o, const engine::ProcessGroup& group)
   }
   check_site_settings(o.settings);
   const firm::Scenario scenario = io::read_scenario(o.scenario);
-  const engine::SiteMining site = engine::site_mining(scenario, o.site);
+  const valuation::SiteMining site = valuation::site_mining(scenario, o.site);
   const bool convertible = site.conversion.has_value();
-  const double mw = convertible ? engine::resolve_convert_mw(scenario, site, o.settings) : 0.0;
+  const double mw = convertible ? valuation::resolve_convert_mw(scenario, site, o.settings) : 0.0;
   if (!convertible && !std::isnan(o.settings.convert_mw))
     bad_flag("--mw", "site " + site.name + " has no [sites.conversion] block: only the shut-down option applies");
   const std::uint64_t seed = o.site_seed.value_or(scenario.run.seed);
   const std::size_t pricing = o.paths_given ? o.paths : kSitePathsDefault;
   const std::size_t fitting = o.fit_paths_given ? o.fit_paths : kSitePathsDefault;
   if (pricing + fitting > 2'000'000) bad_flag("--paths", "--paths + --fit-paths must be at most 2,000,000");
-  const engine::MarketModel market = engine::load_market_model(scenario);
-  const std::vector<int> first_days = engine::month_first_days(scenario);
+  const model::MarketModel market = io::load_market_model(scenario);
+  const std::vector<int> first_days = valuation::month_first_days(scenario);
   const auto started = std::chrono::steady_clock::now();
   // Fitting paths 0 … F−1, pricing paths F … F+P−1: independent draws of the same market.
-  const std::optional<engine::SiteMonths> months =
+  const std::optional<valuation::SiteMonths> months =
       simulate_all(market, site, first_days, seed, fitting + pricing, group);
   if (!group.is_root() || !months) return;
 
-  const double d = engine::monthly_discount(scenario);
+  const double d = valuation::monthly_discount(scenario);
   const double multiple = scenario.run.terminal_ebitda_multiple;
-  std::optional<engine::ConvertFit> convert_fit;
-  std::optional<engine::ConvertResult> convert;
+  std::optional<valuation::ConvertFit> convert_fit;
+  std::optional<valuation::ConvertResult> convert;
   if (convertible) {
-    const std::vector<double> g = engine::conversion_values(*site.conversion, mw, months->months, d, multiple);
-    convert_fit = engine::fit_convert(engine::convert_sample(*months, 0, fitting, site, mw, g, d, multiple), o.degree);
-    convert = engine::evaluate_convert(convert_fit->policy,
-                                       engine::convert_sample(*months, fitting, pricing, site, mw, g, d, multiple));
+    const std::vector<double> g = valuation::conversion_values(*site.conversion, mw, months->months, d, multiple);
+    convert_fit = valuation::fit_convert(valuation::convert_sample(*months, 0, fitting, site, mw, g, d, multiple), o.degree);
+    convert = valuation::evaluate_convert(convert_fit->policy,
+                                       valuation::convert_sample(*months, fitting, pricing, site, mw, g, d, multiple));
   }
-  const engine::SwitchingFit switch_fit =
-      engine::fit_switching(engine::switching_sample(*months, 0, fitting, site, o.settings, d), o.degree);
-  const engine::SwitchingResult sw =
-      engine::evaluate_switching(switch_fit.policy, engine::switching_sample(*months, fitting, pricing, site, o.settings, d));
+  const valuation::SwitchingFit switch_fit =
+      valuation::fit_switching(valuation::switching_sample(*months, 0, fitting, site, o.settings, d), o.degree);
+  const valuation::SwitchingResult sw =
+      valuation::evaluate_switching(switch_fit.policy, valuation::switching_sample(*months, fitting, pricing, site, o.settings, d));
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   const double idle_cost = std::isnan(o.settings.idle_cost_usd_per_mw_year) ? site.opex_usd_per_mw_year
                                                                              : o.settings.idle_cost_usd_per_mw_year;
@@ -448,7 +449,7 @@ void run_site(const OptionsCommandOptions& o, const engine::ProcessGroup& group)
   }
 }
 
-void run_options(const OptionsCommandOptions& o, const engine::ProcessGroup& group) {
+void run_options(const OptionsCommandOptions& o, const sim::ProcessGroup& group) {
   if (!o.scenario.empty() || !o.site.empty()) {
     run_site(o, group);
     return;
@@ -462,7 +463,7 @@ void run_options(const OptionsCommandOptions& o, const engine::ProcessGroup& gro
 
 }  // namespace
 
-void add_options_command(CLI::App& app, int& exit_code, const engine::ProcessGroup& group) {
+void add_options_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& group) {
   auto options = std::make_shared<OptionsCommandOptions>();
   CLI::App* cmd = app.add_subcommand(
       "options",
@@ -499,7 +500,7 @@ void add_options_command(CLI::App& app, int& exit_code, const engine::ProcessGro
       ->capture_default_str();
   cmd->add_option("--degree", options->degree, "Degree of the regression polynomial in the stock price")
       ->capture_default_str()
-      ->check(CLI::Range(1, engine::LsmOptions::kMaxDegree));
+      ->check(CLI::Range(1, valuation::LsmOptions::kMaxDegree));
   cmd->add_option("--tree-steps", options->tree_steps, "Binomial tree steps (the mean of N and N+1 steps is reported)")
       ->capture_default_str()
       ->check(CLI::Range(std::uint64_t{10}, std::uint64_t{20'000}));

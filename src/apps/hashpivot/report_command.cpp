@@ -20,7 +20,7 @@ struct ReportOptions {
 
 }  // namespace
 
-void add_report_command(CLI::App& app, int& exit_code, const engine::ProcessGroup& group) {
+void add_report_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& group) {
   static_cast<void>(group);
   auto options = std::make_shared<ReportOptions>();
   CLI::App* cmd = app.add_subcommand(

@@ -17,9 +17,10 @@
 
 #include "cli_support.hpp"
 #include "hashpivot/core/error.hpp"
-#include "hashpivot/engine/market_model.hpp"
-#include "hashpivot/engine/simulation.hpp"
-#include "hashpivot/engine/run_record.hpp"
+#include "hashpivot/io/market_inputs.hpp"
+#include "hashpivot/model/market_model.hpp"
+#include "hashpivot/sim/simulation.hpp"
+#include "hashpivot/io/run_record.hpp"
 #include "hashpivot/io/result_store.hpp"
 #include "hashpivot/io/scenario_reader.hpp"
 #include "hashpivot/report/html_report.hpp"
@@ -40,9 +41,9 @@ struct RunCommandOptions {
 
 constexpr double kProgressAfterSeconds = 1.0;  // quiet for short runs
 
-double quantile(const engine::StrategyStatistics& s, double q) { return s.npv_quantiles.quantile(q); }
+double quantile(const sim::StrategyStatistics& s, double q) { return s.npv_quantiles.quantile(q); }
 
-nlohmann::json band(const engine::MonthlySeries& series, std::size_t strategy, std::size_t month, std::size_t which) {
+nlohmann::json band(const stats::MonthlySeries& series, std::size_t strategy, std::size_t month, std::size_t which) {
   return {{"p5", series.quantile(strategy, month, which, 0.05)},
           {"p25", series.quantile(strategy, month, which, 0.25)},
           {"p50", series.quantile(strategy, month, which, 0.50)},
@@ -51,15 +52,15 @@ nlohmann::json band(const engine::MonthlySeries& series, std::size_t strategy, s
 }
 
 /// Per month: mean monthly accounts, month-end balance quantiles, cumulative default probability.
-nlohmann::json strategy_months(const engine::RunResult& r, std::size_t k) {
+nlohmann::json strategy_months(const sim::RunResult& r, std::size_t k) {
   nlohmann::json months = nlohmann::json::array();
   for (std::size_t m = 0; m < r.months.size(); ++m) {
     nlohmann::json month{{"month", r.months[m]}};
-    for (std::size_t f = 0; f < engine::MonthlyAccounts::kFields; ++f) {
-      const auto field = static_cast<engine::AccountsField>(f);
-      month[engine::accounts_field_name(field)] = r.accounts.at(k, m, field).mean();
+    for (std::size_t f = 0; f < sim::MonthlyAccounts::kFields; ++f) {
+      const auto field = static_cast<sim::AccountsField>(f);
+      month[sim::accounts_field_name(field)] = r.accounts.at(k, m, field).mean();
     }
-    using engine::FirmSeries;
+    using sim::FirmSeries;
     month["cash_usd"] = band(r.firm_series, k, m, static_cast<std::size_t>(FirmSeries::kCashUsd));
     month["btc_held"] = band(r.firm_series, k, m, static_cast<std::size_t>(FirmSeries::kBtcHeld));
     month["debt_usd"] = band(r.firm_series, k, m, static_cast<std::size_t>(FirmSeries::kDebtUsd));
@@ -70,9 +71,9 @@ nlohmann::json strategy_months(const engine::RunResult& r, std::size_t k) {
   return months;
 }
 
-nlohmann::json market_months(const engine::RunResult& r) {
+nlohmann::json market_months(const sim::RunResult& r) {
   nlohmann::json months = nlohmann::json::array();
-  using engine::MarketSeries;
+  using sim::MarketSeries;
   for (std::size_t m = 0; m < r.months.size(); ++m) {
     months.push_back({{"month", r.months[m]},
                       {"btc_price_usd", band(r.market_series, 0, m, static_cast<std::size_t>(MarketSeries::kBtcPriceUsd))},
@@ -85,11 +86,11 @@ nlohmann::json market_months(const engine::RunResult& r) {
   return months;
 }
 
-nlohmann::json to_json(const engine::RunResult& r) {
+nlohmann::json to_json(const sim::RunResult& r) {
   nlohmann::json strategies = nlohmann::json::array();
   for (std::size_t k = 0; k < r.strategies.size(); ++k) {
-    const engine::StrategyStatistics& s = r.strategies[k];
-    const engine::ConfidenceInterval ci = s.npv_vs_first.confidence_interval_95();
+    const sim::StrategyStatistics& s = r.strategies[k];
+    const stats::ConfidenceInterval ci = s.npv_vs_first.confidence_interval_95();
     strategies.push_back({
         {"name", s.name},
         {"p_default", s.defaulted.probability()},
@@ -129,7 +130,7 @@ std::string millions(double usd) { return std::isfinite(usd) ? fmt::format("{:.1
 std::string dollars(double usd) { return std::isfinite(usd) ? fmt::format("{:.0f}", usd) : "-"; }
 std::string percent(double p) { return std::isfinite(p) ? fmt::format("{:.1f}%", 100 * p) : "-"; }
 
-void print_table(const engine::RunResult& r, const std::string& path) {
+void print_table(const sim::RunResult& r, const std::string& path) {
   fmt::print("{} ({}): {} paths, seed {}, {} + {} days, {} thread{}, {:.1f} s\n", r.scenario_name, path, r.paths, r.seed,
              format_date(r.start_day), r.horizon_days, r.threads, r.threads == 1 ? "" : "s", r.seconds);
   for (const std::string& line : r.market_description) fmt::print("  {}\n", line);
@@ -143,7 +144,7 @@ void print_table(const engine::RunResult& r, const std::string& path) {
     for (const auto& s : r.strategies) line += fmt::format("{:>{}}", cell(s), width);
     fmt::print("{}\n", line);
   };
-  using S = engine::StrategyStatistics;
+  using S = sim::StrategyStatistics;
   row("", [](const S& s) { return s.name; });
   row("P(default)", [](const S& s) { return percent(s.defaulted.probability()); });
   row("NPV to equity, mean ($M)", [](const S& s) { return millions(s.npv_usd.mean()); });
@@ -164,7 +165,7 @@ void print_table(const engine::RunResult& r, const std::string& path) {
     fmt::print("{:<{}}{:>14}{:>26}{:>14}\n", "", label_width, "mean ($M)", "95% CI ($M)", "P(better)");
     for (std::size_t i = 1; i < r.strategies.size(); ++i) {
       const auto& d = r.strategies[i].npv_vs_first;
-      const engine::ConfidenceInterval ci = d.confidence_interval_95();
+      const stats::ConfidenceInterval ci = d.confidence_interval_95();
       fmt::print("{:<{}}{:>14}{:>26}{:>14}\n", r.strategies[i].name, label_width, millions(d.difference().mean()),
                  fmt::format("[{}, {}]", millions(ci.lower), millions(ci.upper)),
                  percent(d.candidate_wins().probability()));
@@ -197,19 +198,19 @@ std::string read_text(const std::string& path) {
   return text.str();
 }
 
-void run_run(const RunCommandOptions& o, const engine::ProcessGroup& group) {
+void run_run(const RunCommandOptions& o, const sim::ProcessGroup& group) {
   firm::Scenario scenario = io::read_scenario(o.scenario);
   const std::string scenario_text = read_text(o.scenario);
   const auto started_at = std::chrono::system_clock::now();
   if (o.paths > 0) scenario.run.paths = o.paths;
   if (o.seed >= 0) scenario.run.seed = static_cast<std::uint64_t>(o.seed);
-  const engine::MarketModel market = engine::load_market_model(scenario);
+  const model::MarketModel market = io::load_market_model(scenario);
   // Open the store before simulating, so an unusable --db fails at once, not after the run. Under
   // MPI every rank computes the same result; only the root records, writes and prints it.
   const std::string db = o.db.empty() ? io::default_result_store() : o.db;
   std::unique_ptr<io::ResultStore> store;
   if (!o.no_record && group.is_root()) store = io::open_result_store(db);
-  engine::RunOptions options;
+  sim::RunOptions options;
   options.paths = scenario.run.paths;
   options.seed = scenario.run.seed;
   options.threads = o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -228,13 +229,13 @@ void run_run(const RunCommandOptions& o, const engine::ProcessGroup& group) {
       std::fflush(stderr);
     };
   }
-  const engine::RunResult result = engine::run_simulation(scenario, market, options);
+  const sim::RunResult result = sim::run_simulation(scenario, market, options);
   if (!group.is_root()) return;
   if (shown) fmt::print(stderr, "\r{:80}\r", "");
   const auto finished_at = std::chrono::system_clock::now();
   // Record the run (one transaction), then write the report from the same record.
   io::RunRecord record =
-      engine::make_run_record(scenario, scenario_text, result, started_at, finished_at, HASHPIVOT_VERSION);
+      io::make_run_record(scenario, scenario_text, result, started_at, finished_at, HASHPIVOT_VERSION);
   if (store) record.run.id = store->save(record);
   if (!o.report.empty()) report::write_html_report(record, o.report);
   if (o.json) {
@@ -251,7 +252,7 @@ void run_run(const RunCommandOptions& o, const engine::ProcessGroup& group) {
 
 }  // namespace
 
-void add_run_command(CLI::App& app, int& exit_code, const engine::ProcessGroup& group) {
+void add_run_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& group) {
   auto options = std::make_shared<RunCommandOptions>();
   CLI::App* cmd = app.add_subcommand(
       "run",

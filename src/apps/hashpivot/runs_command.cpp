@@ -445,7 +445,7 @@ void add_db_option(CLI::App* cmd, RunsOptions& options) {
 
 }  // namespace
 
-void add_runs_command(CLI::App& app, int& exit_code, const engine::ProcessGroup& group) {
+void add_runs_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& group) {
   static_cast<void>(group);
   CLI::App* runs = app.add_subcommand(
       "runs",

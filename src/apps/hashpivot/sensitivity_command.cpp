@@ -17,8 +17,9 @@
 
 #include "cli_support.hpp"
 #include "hashpivot/core/error.hpp"
-#include "hashpivot/engine/market_model.hpp"
-#include "hashpivot/engine/sensitivity.hpp"
+#include "hashpivot/io/market_inputs.hpp"
+#include "hashpivot/model/market_model.hpp"
+#include "hashpivot/study/sensitivity.hpp"
 #include "hashpivot/io/scenario_reader.hpp"
 
 namespace hashpivot::cli {
@@ -44,24 +45,24 @@ struct SensitivityCommandOptions {
   bool no_break_even = false;
 };
 
-std::string basis_name(engine::BumpBasis basis) {
+std::string basis_name(study::BumpBasis basis) {
   switch (basis) {
-    case engine::BumpBasis::kCalibrationSe: return "calibration_se";
-    case engine::BumpBasis::kRelative: return "relative";
-    case engine::BumpBasis::kAbsent: return "absent";
+    case study::BumpBasis::kCalibrationSe: return "calibration_se";
+    case study::BumpBasis::kRelative: return "relative";
+    case study::BumpBasis::kAbsent: return "absent";
   }
   return "?";
 }
 
 nlohmann::json number_or_null(double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); }
 
-nlohmann::json outcome_json(const engine::SensitivityOutcome& o) {
+nlohmann::json outcome_json(const study::SensitivityOutcome& o) {
   return {{"npv_usd", {{"mean", o.npv_mean_usd}, {"se", o.npv_se_usd}}},
           {"p_default", {{"value", o.p_default}, {"se", o.p_default_se}}},
           {"ebitda_usd_per_year", {{"mean", o.ebitda_usd_per_year}, {"se", o.ebitda_se_usd_per_year}}}};
 }
 
-nlohmann::json break_even_json(const std::optional<engine::BreakEven>& b) {
+nlohmann::json break_even_json(const std::optional<study::BreakEven>& b) {
   if (!b) return nullptr;
   return {{"found", b->found},
           {"value", number_or_null(b->value)},
@@ -71,13 +72,13 @@ nlohmann::json break_even_json(const std::optional<engine::BreakEven>& b) {
           {"runs", b->evaluations}};
 }
 
-nlohmann::json to_json(const engine::SensitivityResult& r, double opening_price_usd, double mean_power_usd_per_mwh) {
+nlohmann::json to_json(const study::SensitivityResult& r, double opening_price_usd, double mean_power_usd_per_mwh) {
   nlohmann::json strategies = nlohmann::json::array();
-  for (const engine::StrategySensitivity& st : r.strategies) {
+  for (const study::StrategySensitivity& st : r.strategies) {
     nlohmann::json bars = nlohmann::json::array();
-    for (const engine::TornadoBar& b : st.bars) {
-      bars.push_back({{"input", std::string(engine::sensitivity_input_name(b.bump.input))},
-                      {"unit", std::string(engine::sensitivity_input_unit(b.bump.input))},
+    for (const study::TornadoBar& b : st.bars) {
+      bars.push_back({{"input", std::string(study::sensitivity_input_name(b.bump.input))},
+                      {"unit", std::string(study::sensitivity_input_unit(b.bump.input))},
                       {"basis", basis_name(b.bump.basis)},
                       {"base", number_or_null(b.bump.base)},
                       {"low", number_or_null(b.bump.low)},
@@ -107,29 +108,29 @@ nlohmann::json to_json(const engine::SensitivityResult& r, double opening_price_
 std::string millions(double usd) { return std::isfinite(usd) ? fmt::format("{:.1f}", usd / 1e6) : "-"; }
 std::string percent(double p) { return std::isfinite(p) ? fmt::format("{:.1f}%", 100 * p) : "-"; }
 
-std::string input_value_text(engine::SensitivityInput input, double x) {
+std::string input_value_text(study::SensitivityInput input, double x) {
   if (!std::isfinite(x)) return "-";
   switch (input) {
-    case engine::SensitivityInput::kPowerPrice: return fmt::format("{:.2f}", x);
-    case engine::SensitivityInput::kFees: return fmt::format("{:.5f}", x);
-    case engine::SensitivityInput::kConversionCapex:
-    case engine::SensitivityInput::kLeaseRate: return fmt::format("{:.3f}M", x / 1e6);
+    case study::SensitivityInput::kPowerPrice: return fmt::format("{:.2f}", x);
+    case study::SensitivityInput::kFees: return fmt::format("{:.5f}", x);
+    case study::SensitivityInput::kConversionCapex:
+    case study::SensitivityInput::kLeaseRate: return fmt::format("{:.3f}M", x / 1e6);
     default: return fmt::format("{:.3f}", x);
   }
 }
 
-std::string basis_text(const engine::InputBump& b) {
+std::string basis_text(const study::InputBump& b) {
   switch (b.basis) {
-    case engine::BumpBasis::kCalibrationSe: return "1 SE";
-    case engine::BumpBasis::kRelative:
-      return b.input <= engine::SensitivityInput::kHashrateGrowth ? fmt::format("{:.0f}% of |base|", 100 * b.shift / std::abs(b.base))
+    case study::BumpBasis::kCalibrationSe: return "1 SE";
+    case study::BumpBasis::kRelative:
+      return b.input <= study::SensitivityInput::kHashrateGrowth ? fmt::format("{:.0f}% of |base|", 100 * b.shift / std::abs(b.base))
                                                                   : fmt::format("{:.0f}%", 100 * b.shift);
-    case engine::BumpBasis::kAbsent: return "absent";
+    case study::BumpBasis::kAbsent: return "absent";
   }
   return "?";
 }
 
-std::string break_even_text(const engine::BreakEven& b, const char* unit, const char* format_value, double base,
+std::string break_even_text(const study::BreakEven& b, const char* unit, const char* format_value, double base,
                             const char* base_name) {
   if (!b.found)
     return fmt::format("none in [{}, {}] {}", fmt::format(fmt::runtime(format_value), b.bracket_low),
@@ -139,14 +140,14 @@ std::string break_even_text(const engine::BreakEven& b, const char* unit, const 
                      fmt::format(fmt::runtime(format_value), base), b.evaluations);
 }
 
-void print_table(const engine::SensitivityResult& r, const std::string& path, unsigned threads, double opening_price_usd,
+void print_table(const study::SensitivityResult& r, const std::string& path, unsigned threads, double opening_price_usd,
                  double mean_power_usd_per_mwh) {
   fmt::print("{} ({}): sensitivity on {} paths, seed {}, {} runs, {} thread{}, {:.1f} s\n", r.scenario_name, path,
              r.paths, r.seed, r.runs, threads, threads == 1 ? "" : "s", r.seconds);
   fmt::print("Every run uses the same seed and paths (common random numbers). Bumps: 1 SE of the calibration where it\n"
              "reports one (price drift and volatility of the {} model, hashrate growth), else ±{:.0f}%.\n",
              r.price_model, 100 * r.relative_bump);
-  for (const engine::StrategySensitivity& st : r.strategies) {
+  for (const study::StrategySensitivity& st : r.strategies) {
     fmt::print("\n{}: NPV to equity ${}M (SE {}), P(default) {}, EBITDA ${}M a year\n", st.strategy,
                millions(st.base.npv_mean_usd), millions(st.base.npv_se_usd), percent(st.base.p_default),
                millions(st.base.ebitda_usd_per_year));
@@ -154,9 +155,9 @@ void print_table(const engine::SensitivityResult& r, const std::string& path, un
                "NPV low", "NPV high", "swing", "P(def)", "P(def)");
     fmt::print("{:<22}{:>11}{:>11}{:>11}{:>17}{:>12}{:>12}{:>12}{:>10}{:>10}\n", "", "", "", "", "", "($M)", "($M)",
                "($M)", "low", "high");
-    for (const engine::TornadoBar& b : st.bars) {
+    for (const study::TornadoBar& b : st.bars) {
       fmt::print("{:<22}{:>11}{:>11}{:>11}{:>17}{:>12}{:>12}{:>12}{:>10}{:>10}\n",
-                 engine::sensitivity_input_name(b.bump.input), engine::sensitivity_input_unit(b.bump.input),
+                 study::sensitivity_input_name(b.bump.input), study::sensitivity_input_unit(b.bump.input),
                  input_value_text(b.bump.input, b.bump.low), input_value_text(b.bump.input, b.bump.high),
                  basis_text(b.bump), millions(b.low.npv_mean_usd), millions(b.high.npv_mean_usd),
                  millions(b.npv_swing_usd()), percent(b.low.p_default), percent(b.high.p_default));
@@ -173,13 +174,14 @@ void print_table(const engine::SensitivityResult& r, const std::string& path, un
              "without its debt (no path defaults), have zero mean EBITDA over the horizon; SE by the delta method.\n");
 }
 
-void run_sensitivity_command(const SensitivityCommandOptions& o, const engine::ProcessGroup& group) {
+void run_sensitivity_command(const SensitivityCommandOptions& o, const sim::ProcessGroup& group) {
   if (!(o.bump >= 0 && o.bump < 1)) throw InputError("command line", 0, "--bump", "expected a relative bump in [0, 1)");
   firm::Scenario scenario = io::read_scenario(o.scenario);
-  const engine::MarketModel market = engine::load_market_model(scenario);
-  const engine::CalibrationErrors errors = engine::read_calibration_errors(scenario);
+  const model::MarketInputs inputs = io::read_market_inputs(scenario);
+  const model::MarketModel market = model::build_market_model(scenario, inputs);
+  const study::CalibrationErrors errors = study::calibration_errors(scenario, inputs.calibration);
 
-  engine::SensitivityOptions options;
+  study::SensitivityOptions options;
   options.paths = o.paths;
   options.seed = o.seed >= 0 ? static_cast<std::uint64_t>(o.seed) : scenario.run.seed;
   options.threads = o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -211,10 +213,10 @@ void run_sensitivity_command(const SensitivityCommandOptions& o, const engine::P
       std::fflush(stderr);
     };
   }
-  const engine::SensitivityResult result = engine::run_sensitivity(scenario, market, errors, options);
+  const study::SensitivityResult result = study::run_sensitivity(scenario, market, errors, options);
   if (shown) fmt::print(stderr, "\r{:100}\r", "");
   if (!group.is_root()) return;
-  const double mean_power = engine::mean_power_price_usd_per_mwh(scenario);
+  const double mean_power = study::mean_power_price_usd_per_mwh(scenario);
   if (o.json) {
     std::cout << to_json(result, market.btc_price_usd, mean_power).dump(2) << "\n";
   } else {
@@ -224,7 +226,7 @@ void run_sensitivity_command(const SensitivityCommandOptions& o, const engine::P
 
 }  // namespace
 
-void add_sensitivity_command(CLI::App& app, int& exit_code, const engine::ProcessGroup& group) {
+void add_sensitivity_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& group) {
   auto options = std::make_shared<SensitivityCommandOptions>();
   CLI::App* cmd = app.add_subcommand(
       "sensitivity",

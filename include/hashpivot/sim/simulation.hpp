@@ -1,0 +1,176 @@
+#pragma once
+// The Monte Carlo engine: every strategy of a scenario run on the same simulated markets (common
+// random numbers), in parallel over paths, with statistics accumulated as the paths run.
+//
+// Per path and strategy (MODEL.md §6):
+// - NPV to equity, USD: the firm retains all cash until the horizon T, when equity holders own
+//       V_T = max(0, cash_T + BTC_T · S_T − debt_T + TV_T),   TV_T = multiple × max(0, EBITDA of the last 365 days)
+//   (multiple 0 = run-off), discounted at the scenario's rate: NPV = V_T / (1 + r)^(days/365). A
+//   path on which the firm defaulted is worth 0. The opening equity is the same for every strategy,
+//   so differences between strategies are differences in NPV.
+// - BTC mined; BTC held at the horizon (free + pledged); EBITDA per year.
+// - Cash cost = power + site opex − curtailment credits; all-in = cash cost + SG&A + depreciation +
+//   interest. Per BTC mined and hashcost per PH/s-day of effective hashrate (BTC mined /
+//   (hashprice_btc × (1 − pool fee))) are ratios of the means over paths (stable when a path mines
+//   little).
+// Across paths: mean and SE, 5/25/50/75/95% quantiles (sketch, error ≤ 1% of the value), CVaR 5%
+// (exact mean of the worst 5%), probability of default with its month distribution, the paired
+// difference of each strategy's NPV against the first with a 95% CI, and per-month quantiles of
+// the main series.
+//
+// Determinism (the merge rule of statistics.hpp): paths are cut into fixed blocks of
+// kPathsPerBlock, and blocks into fixed chunks of kBlocksPerChunk. Each block's statistics are
+// computed by one thread; a chunk is its blocks merged in ascending block order, and the total is
+// the chunks merged in ascending chunk order. With a ProcessGroup of K ranks, chunk c belongs to
+// rank c mod K (round robin, so all ranks stay busy and the root can merge as chunks arrive);
+// each rank runs its chunks' blocks in rounds of `threads` blocks, sends each finished chunk,
+// serialized, to the root, and the root merges every chunk in ascending order, then broadcasts the
+// serialized total, so every rank returns the same RunResult. The tree depends on neither the
+// threads nor the ranks: results are bit-identical for any number of both.
+// Memory is bounded: (threads + 3) accumulators per rank, whatever the paths.
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "hashpivot/model/market_model.hpp"
+#include "hashpivot/sim/process_group.hpp"
+#include "hashpivot/stats/statistics.hpp"
+#include "hashpivot/firm/scenario.hpp"
+
+namespace hashpivot::sim {
+
+inline constexpr std::uint32_t kPathsPerBlock = 256;
+/// Blocks per chunk, the unit a rank sends to the root: 4 × 256 = 1024 paths. An assumption that
+/// trades the root's merging (one full merge per chunk) against having enough chunks for every
+/// rank on small runs (a 10 000-path run has 10 chunks). Changing it changes results in the last bits.
+inline constexpr std::uint32_t kBlocksPerChunk = 4;
+/// The version of the serialized statistics that ranks exchange; bumped when the layout changes.
+inline constexpr std::uint64_t kStatisticsFormatVersion = 1;
+inline constexpr double kCvarAlpha = 0.05;
+
+/// Month-end (or month-mean) series kept as quantile sketches per strategy and month.
+enum class FirmSeries : std::size_t { kCashUsd, kBtcHeld, kDebtUsd, kEquityUsd, kCount };
+/// Difficulty is kept in trillions (T): the quantile sketches cover magnitudes up to 1e12.
+enum class MarketSeries : std::size_t { kBtcPriceUsd, kHashpriceUsdPerPhDay, kDifficultyT, kFeesBtcPerBlock, kCount };
+
+/// Monthly sums of the daily accounts (income statement, cash flow, BTC flows), averaged over paths.
+enum class AccountsField : std::size_t {
+  kMiningRevenueUsd, kHpcRevenueUsd, kPowerCostUsd, kCurtailmentCreditUsd, kOpexUsd, kSgaUsd, kEbitdaUsd,
+  kDepreciationUsd, kInterestUsd, kTaxUsd, kNetIncomeUsd, kOperatingCashFlowUsd, kInvestingCashFlowUsd,
+  kFinancingCashFlowUsd, kBtcMined, kBtcSold, kBtcLiquidated, kCount
+};
+[[nodiscard]] const char* accounts_field_name(AccountsField field);
+
+/// strategies × months × AccountsField means over paths (a defaulted path contributes zeros).
+class MonthlyAccounts {
+ public:
+  MonthlyAccounts(std::size_t strategies, std::size_t months);
+  [[nodiscard]] std::size_t strategies() const { return months_ == 0 ? 0 : cells_.size() / (months_ * kFields); }
+  [[nodiscard]] std::size_t months() const { return months_; }
+  void add(std::size_t strategy, std::size_t month, const double* sums) {
+    stats::Moments* cell = &cells_[(strategy * months_ + month) * kFields];
+    for (std::size_t f = 0; f < kFields; ++f) cell[f].add(sums[f]);
+  }
+  void merge(const MonthlyAccounts& other);
+  void clear();
+  /// Every cell's stats::Moments (statistics.hpp, SERIALIZATION); deserialize throws stats::SerializationError
+  /// unless the strategies and months are equal.
+  void serialize(stats::ByteWriter& out) const;
+  void deserialize(stats::ByteReader& in);
+  [[nodiscard]] const stats::Moments& at(std::size_t strategy, std::size_t month, AccountsField field) const {
+    return cells_[(strategy * months_ + month) * kFields + static_cast<std::size_t>(field)];
+  }
+  static constexpr std::size_t kFields = static_cast<std::size_t>(AccountsField::kCount);
+
+ private:
+  std::size_t months_;
+  std::vector<stats::Moments> cells_;
+};
+
+/// Constant relative risk aversion over the equity holder's wealth W = wealth_offset_usd + NPV (USD):
+///     u(W) = W^(1−γ) / (1−γ)   (γ ≠ 1),   u(W) = ln W   (γ = 1),   γ ≥ 0;
+/// γ = 0 is risk neutral (u(W) = W). The offset is the holder's wealth outside this firm, which
+/// keeps W > 0 on paths where the firm defaults (NPV = 0); with γ > 0 it must be > 0.
+struct CrraUtility {
+  double gamma = 0;
+  double wealth_offset_usd = 0;
+  /// u(wealth_offset_usd + npv_usd).
+  [[nodiscard]] double utility(double npv_usd) const;
+  /// The certainty equivalent NPV: the sure NPV whose utility is `expected_utility`.
+  [[nodiscard]] double certainty_equivalent_npv_usd(double expected_utility) const;
+  /// u′(wealth_offset_usd + npv_usd), for the delta method: SE(CE) ≈ SE(mean u) / u′(CE).
+  [[nodiscard]] double marginal_utility(double npv_usd) const;
+};
+
+struct RunOptions {
+  std::int64_t paths = 0;
+  std::uint64_t seed = 0;
+  unsigned threads = 1;
+  /// Called at the root only, from the calling thread, after each chunk merged into the total,
+  /// with (paths done, paths total).
+  std::function<void(std::int64_t, std::int64_t)> progress;
+  /// The processes that share the paths; nullptr = this process alone. Every rank returns the same result.
+  const ProcessGroup* group = nullptr;
+  /// The utility whose per-path mean StrategyStatistics::npv_utility accumulates.
+  CrraUtility utility{};
+};
+
+/// Statistics of one strategy over all paths. Sums are kept as stats::Moments of per-path totals.
+struct StrategyStatistics {
+  std::string name;
+  stats::Probability defaulted;
+  stats::EventMonthHistogram default_month;   // month of default (0 = the start month)
+  stats::Moments npv_usd;
+  stats::QuantileSketch npv_quantiles;
+  stats::TailMean npv_worst;                  // CVaR at kCvarAlpha
+  stats::Moments btc_mined;
+  stats::Moments btc_held_end;
+  stats::Moments ebitda_usd_per_year;
+  stats::Moments cash_cost_usd;               // per path, over the horizon
+  stats::Moments all_in_cost_usd;
+  stats::Moments effective_ph_days;           // PH/s × days hashed, after uptime and curtailment
+  stats::PairedDifference npv_vs_first;       // this strategy's NPV − the first strategy's, per path
+  stats::Moments npv_utility;                 // RunOptions::utility.utility(NPV), per path
+
+  StrategyStatistics(std::string strategy_name, std::size_t months, std::uint64_t paths);
+  void merge(const StrategyStatistics& other);
+  void clear();
+  /// The name and every statistic (statistics.hpp, SERIALIZATION); deserialize throws
+  /// stats::SerializationError unless the name and the shapes are equal.
+  void serialize(stats::ByteWriter& out) const;
+  void deserialize(stats::ByteReader& in);
+
+  [[nodiscard]] double cash_cost_usd_per_btc() const { return cash_cost_usd.mean() / btc_mined.mean(); }
+  [[nodiscard]] double all_in_cost_usd_per_btc() const { return all_in_cost_usd.mean() / btc_mined.mean(); }
+  [[nodiscard]] double hashcost_usd_per_ph_day() const { return cash_cost_usd.mean() / effective_ph_days.mean(); }
+  [[nodiscard]] double cvar_usd() const { return npv_worst.conditional_tail_mean(); }
+};
+
+struct RunResult {
+  std::string scenario_name;
+  std::uint64_t seed = 0;
+  std::int64_t paths = 0;
+  unsigned threads = 0;
+  DayNumber start_day = 0;
+  int horizon_days = 0;
+  std::vector<std::string> months;     // "YYYY-MM" of each month index
+  std::vector<StrategyStatistics> strategies;
+  stats::MonthlySeries firm_series;           // strategies × months × FirmSeries, at month end
+  stats::MonthlySeries market_series;         // 1 × months × MarketSeries (price, difficulty, fees at month end; hashprice: month mean)
+  MonthlyAccounts accounts;            // strategies × months × AccountsField
+  std::vector<std::string> market_description;
+  double seconds = 0;                  // wall time of the simulation
+};
+
+/// Runs every strategy of `scenario` on `options.paths` paths of `market`. With `options.group`,
+/// every rank of the group must call it with the same inputs; each returns the same RunResult
+/// (except `seconds`, each rank's own wall time).
+/// Throws std::invalid_argument when paths < 1 or threads < 1, and stats::SerializationError when another
+/// rank's statistics do not match this run (another build, scenario, seed or path count).
+[[nodiscard]] RunResult run_simulation(const firm::Scenario& scenario, const model::MarketModel& market,
+                                       const RunOptions& options);
+
+}  // namespace hashpivot::sim

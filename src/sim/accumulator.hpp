@@ -1,0 +1,73 @@
+#pragma once
+// Internal to the engine: the statistics one block (or chunk, or run) of paths accumulates, and
+// the calendar of a run. Not part of the public headers.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "hashpivot/core/date.hpp"
+#include "hashpivot/sim/simulation.hpp"
+#include "hashpivot/firm/scenario.hpp"
+
+namespace hashpivot::sim::detail {
+
+
+constexpr std::size_t kFirmSeries = static_cast<std::size_t>(FirmSeries::kCount);
+constexpr std::size_t kMarketSeries = static_cast<std::size_t>(MarketSeries::kCount);
+
+/// The calendar of a run: month index of each day and whether a day closes its month.
+struct Calendar {
+  int horizon_days = 0;
+  std::vector<std::uint16_t> month_of_day;
+  std::vector<std::uint8_t> closes_month;
+  std::vector<std::string> month_labels;
+};
+
+[[nodiscard]] Calendar make_calendar(DayNumber start, int horizon_years);
+
+/// Everything merged across paths; one per block in flight and one for the total.
+struct Accumulator {
+  std::vector<StrategyStatistics> strategies;
+  stats::MonthlySeries firm_series;
+  stats::MonthlySeries market_series;
+  MonthlyAccounts accounts;
+
+  Accumulator(const firm::Scenario& scenario, std::size_t months, std::uint64_t paths)
+      : firm_series({scenario.strategies.size(), months, kFirmSeries}),
+        market_series({1, months, kMarketSeries}),
+        accounts(scenario.strategies.size(), months) {
+    for (const firm::Strategy& s : scenario.strategies) strategies.emplace_back(s.name, months, paths);
+  }
+  void merge(const Accumulator& o) {
+    for (std::size_t s = 0; s < strategies.size(); ++s) strategies[s].merge(o.strategies[s]);
+    firm_series.merge(o.firm_series);
+    market_series.merge(o.market_series);
+    accounts.merge(o.accounts);
+  }
+  void clear() {
+    for (StrategyStatistics& s : strategies) s.clear();
+    firm_series.clear();
+    market_series.clear();
+    accounts.clear();
+  }
+  /// The exact state, after the strategy count (statistics.hpp, SERIALIZATION).
+  void serialize(stats::ByteWriter& out) const {
+    out.write_varint(strategies.size());
+    for (const StrategyStatistics& s : strategies) s.serialize(out);
+    firm_series.serialize(out);
+    market_series.serialize(out);
+    accounts.serialize(out);
+  }
+  /// Throws stats::SerializationError unless the bytes hold an accumulator of this one's shape.
+  void deserialize(stats::ByteReader& in) {
+    stats::ByteReader::expect("strategies", in.read_varint(), strategies.size());
+    for (StrategyStatistics& s : strategies) s.deserialize(in);
+    firm_series.deserialize(in);
+    market_series.deserialize(in);
+    accounts.deserialize(in);
+  }
+};
+
+}  // namespace hashpivot::sim::detail

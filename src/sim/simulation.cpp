@@ -1,0 +1,363 @@
+#include "hashpivot/sim/simulation.hpp"
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <climits>
+#include <cmath>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <thread>
+
+#include "accumulator.hpp"
+#include "path_worker.hpp"
+
+namespace hashpivot::sim {
+
+StrategyStatistics::StrategyStatistics(std::string strategy_name, std::size_t months, std::uint64_t paths)
+    : name(std::move(strategy_name)), default_month(months), npv_worst(kCvarAlpha, paths) {}
+
+void StrategyStatistics::merge(const StrategyStatistics& o) {
+  defaulted.merge(o.defaulted);
+  default_month.merge(o.default_month);
+  npv_usd.merge(o.npv_usd);
+  npv_quantiles.merge(o.npv_quantiles);
+  npv_worst.merge(o.npv_worst);
+  btc_mined.merge(o.btc_mined);
+  btc_held_end.merge(o.btc_held_end);
+  ebitda_usd_per_year.merge(o.ebitda_usd_per_year);
+  cash_cost_usd.merge(o.cash_cost_usd);
+  all_in_cost_usd.merge(o.all_in_cost_usd);
+  effective_ph_days.merge(o.effective_ph_days);
+  npv_vs_first.merge(o.npv_vs_first);
+  npv_utility.merge(o.npv_utility);
+}
+
+void StrategyStatistics::clear() {
+  defaulted.clear();
+  default_month.clear();
+  npv_usd.clear();
+  npv_quantiles.clear();
+  npv_worst.clear();
+  btc_mined.clear();
+  btc_held_end.clear();
+  ebitda_usd_per_year.clear();
+  cash_cost_usd.clear();
+  all_in_cost_usd.clear();
+  effective_ph_days.clear();
+  npv_vs_first.clear();
+  npv_utility.clear();
+}
+
+void StrategyStatistics::serialize(stats::ByteWriter& out) const {
+  out.write_string(name);
+  defaulted.serialize(out);
+  default_month.serialize(out);
+  npv_usd.serialize(out);
+  npv_quantiles.serialize(out);
+  npv_worst.serialize(out);
+  btc_mined.serialize(out);
+  btc_held_end.serialize(out);
+  ebitda_usd_per_year.serialize(out);
+  cash_cost_usd.serialize(out);
+  all_in_cost_usd.serialize(out);
+  effective_ph_days.serialize(out);
+  npv_vs_first.serialize(out);
+  npv_utility.serialize(out);
+}
+
+void StrategyStatistics::deserialize(stats::ByteReader& in) {
+  if (in.read_string() != name) throw stats::SerializationError("StrategyStatistics: another strategy's name");
+  defaulted.deserialize(in);
+  default_month.deserialize(in);
+  npv_usd.deserialize(in);
+  npv_quantiles.deserialize(in);
+  npv_worst.deserialize(in);
+  btc_mined.deserialize(in);
+  btc_held_end.deserialize(in);
+  ebitda_usd_per_year.deserialize(in);
+  cash_cost_usd.deserialize(in);
+  all_in_cost_usd.deserialize(in);
+  effective_ph_days.deserialize(in);
+  npv_vs_first.deserialize(in);
+  npv_utility.deserialize(in);
+}
+
+double CrraUtility::utility(double npv_usd) const {
+  const double wealth = wealth_offset_usd + npv_usd;
+  if (gamma == 0) return wealth;
+  if (gamma == 1) return std::log(wealth);
+  return std::pow(wealth, 1.0 - gamma) / (1.0 - gamma);
+}
+
+double CrraUtility::certainty_equivalent_npv_usd(double expected_utility) const {
+  double wealth = expected_utility;
+  if (gamma == 1) {
+    wealth = std::exp(expected_utility);
+  } else if (gamma != 0) {
+    wealth = std::pow(expected_utility * (1.0 - gamma), 1.0 / (1.0 - gamma));
+  }
+  return wealth - wealth_offset_usd;
+}
+
+double CrraUtility::marginal_utility(double npv_usd) const {
+  return std::pow(wealth_offset_usd + npv_usd, -gamma);
+}
+
+const char* accounts_field_name(AccountsField field) {
+  switch (field) {
+    case AccountsField::kMiningRevenueUsd: return "mining_revenue_usd";
+    case AccountsField::kHpcRevenueUsd: return "hpc_revenue_usd";
+    case AccountsField::kPowerCostUsd: return "power_cost_usd";
+    case AccountsField::kCurtailmentCreditUsd: return "curtailment_credit_usd";
+    case AccountsField::kOpexUsd: return "opex_usd";
+    case AccountsField::kSgaUsd: return "sga_usd";
+    case AccountsField::kEbitdaUsd: return "ebitda_usd";
+    case AccountsField::kDepreciationUsd: return "depreciation_usd";
+    case AccountsField::kInterestUsd: return "interest_usd";
+    case AccountsField::kTaxUsd: return "tax_usd";
+    case AccountsField::kNetIncomeUsd: return "net_income_usd";
+    case AccountsField::kOperatingCashFlowUsd: return "operating_cash_flow_usd";
+    case AccountsField::kInvestingCashFlowUsd: return "investing_cash_flow_usd";
+    case AccountsField::kFinancingCashFlowUsd: return "financing_cash_flow_usd";
+    case AccountsField::kBtcMined: return "btc_mined";
+    case AccountsField::kBtcSold: return "btc_sold";
+    case AccountsField::kBtcLiquidated: return "btc_liquidated";
+    case AccountsField::kCount: break;
+  }
+  return "?";
+}
+
+MonthlyAccounts::MonthlyAccounts(std::size_t strategies, std::size_t months)
+    : months_(months), cells_(strategies * months * kFields) {}
+
+void MonthlyAccounts::merge(const MonthlyAccounts& other) {
+  for (std::size_t i = 0; i < cells_.size(); ++i) cells_[i].merge(other.cells_[i]);
+}
+
+void MonthlyAccounts::clear() {
+  for (stats::Moments& m : cells_) m.clear();
+}
+
+void MonthlyAccounts::serialize(stats::ByteWriter& out) const {
+  out.write_varint(strategies());
+  out.write_varint(months_);
+  for (const stats::Moments& m : cells_) m.serialize(out);
+}
+
+void MonthlyAccounts::deserialize(stats::ByteReader& in) {
+  stats::ByteReader::expect("MonthlyAccounts strategies", in.read_varint(), strategies());
+  stats::ByteReader::expect("MonthlyAccounts months", in.read_varint(), months_);
+  for (stats::Moments& m : cells_) m.deserialize(in);
+}
+
+namespace {
+
+// The framing of every message between ranks: a magic number ("hpstats" + 0), the format version,
+// what the message holds (a chunk index, or kTotalMessage) and the run it belongs to, then the
+// accumulator. Reading checks each field, so ranks that run different builds or inputs fail
+// loudly instead of merging mismatched statistics.
+constexpr std::uint64_t kMessageMagic = 0x0073746174737068;  // "hpstats\0", little-endian
+constexpr std::uint64_t kTotalMessage = ~std::uint64_t{0};
+
+void write_message(stats::ByteWriter& out, std::uint64_t what, const RunOptions& options, const detail::Accumulator& accumulator) {
+  out.clear();
+  out.write_u64(kMessageMagic);
+  out.write_u64(kStatisticsFormatVersion);
+  out.write_u64(what);
+  out.write_u64(options.seed);
+  out.write_u64(static_cast<std::uint64_t>(options.paths));
+  accumulator.serialize(out);
+}
+
+void read_message(std::span<const std::byte> bytes, std::uint64_t what, int from_rank, const RunOptions& options,
+                  detail::Accumulator& accumulator) {
+  try {
+    stats::ByteReader in(bytes);
+    stats::ByteReader::expect("magic number", in.read_u64(), kMessageMagic);
+    stats::ByteReader::expect("statistics format version", in.read_u64(), kStatisticsFormatVersion);
+    stats::ByteReader::expect("chunk", in.read_u64(), what);
+    stats::ByteReader::expect("seed", in.read_u64(), options.seed);
+    stats::ByteReader::expect("paths", in.read_u64(), static_cast<std::uint64_t>(options.paths));
+    accumulator.deserialize(in);
+    if (!in.at_end()) throw stats::SerializationError("bytes after the statistics");
+  } catch (const stats::SerializationError& e) {
+    throw stats::SerializationError("statistics from rank " + std::to_string(from_rank) + " do not match this run (" +
+                             e.what() + "); do all ranks run the same hashpivot build on the same inputs?");
+  }
+}
+
+}  // namespace
+
+RunResult run_simulation(const firm::Scenario& scenario, const model::MarketModel& market, const RunOptions& options) {
+  using detail::Accumulator;
+  using detail::Worker;
+  if (options.paths < 1) throw std::invalid_argument("run_simulation: paths must be at least 1");
+  if (options.threads < 1) throw std::invalid_argument("run_simulation: threads must be at least 1");
+  if (scenario.strategies.empty()) throw std::invalid_argument("run_simulation: the scenario has no strategy");
+  const auto started = std::chrono::steady_clock::now();
+  const ProcessGroup alone;
+  const ProcessGroup& group = options.group != nullptr ? *options.group : alone;
+  const int ranks = group.size();
+  const int rank = group.rank();
+  const detail::Calendar calendar = detail::make_calendar(scenario.run.start_date, scenario.run.horizon_years);
+  const std::size_t months = calendar.month_labels.size();
+  const auto paths = static_cast<std::uint64_t>(options.paths);
+  const auto blocks = static_cast<std::uint32_t>((options.paths + kPathsPerBlock - 1) / kPathsPerBlock);
+  const std::uint32_t chunks = (blocks + kBlocksPerChunk - 1) / kBlocksPerChunk;
+  const auto chunk_end = [&](std::uint32_t chunk) { return std::min(blocks, (chunk + 1) * kBlocksPerChunk); };
+  // This rank's blocks in ascending order: those of chunks rank, rank + ranks, rank + 2·ranks, …
+  std::vector<std::uint32_t> own_blocks;
+  own_blocks.reserve(blocks);
+  for (auto chunk = static_cast<std::uint32_t>(rank); chunk < chunks; chunk += static_cast<std::uint32_t>(ranks))
+    for (std::uint32_t block = chunk * kBlocksPerChunk; block < chunk_end(chunk); ++block) own_blocks.push_back(block);
+  // The threads a rank uses at most; the same on every rank and for one process.
+  const unsigned threads = std::min<unsigned>(options.threads, blocks);
+  const auto workers_here = static_cast<unsigned>(std::min<std::size_t>(threads, own_blocks.size()));
+
+  Accumulator total(scenario, months, paths);
+  Accumulator chunk(scenario, months, paths);
+  // Each block runs into a slot of a ring; block i of own_blocks uses slot i % ring and may start
+  // once block i − ring has been merged. Two slots more than threads let the workers run ahead
+  // while the main thread merges, and bound the memory whatever the number of paths.
+  const std::size_t ring = workers_here + 2;
+  std::vector<Accumulator> slots;
+  std::vector<Worker> workers;
+  slots.reserve(ring);
+  workers.reserve(workers_here);
+  for (std::size_t i = 0; i < ring; ++i) slots.emplace_back(scenario, months, paths);
+  for (unsigned t = 0; t < workers_here; ++t) workers.emplace_back(scenario, market, calendar, options.seed, options.utility);
+  std::optional<Accumulator> received;  // the root's buffer for other ranks' chunks
+  if (group.is_root() && ranks > 1) received.emplace(scenario, months, paths);
+  stats::ByteWriter message;
+
+  // At the root: the total is the chunks merged in ascending order; merged_chunks is the next one.
+  std::uint32_t merged_chunks = 0;
+  const auto merged_one = [&] {
+    ++merged_chunks;
+    if (options.progress)
+      options.progress(std::min<std::int64_t>(options.paths, std::int64_t{merged_chunks} * kBlocksPerChunk * kPathsPerBlock),
+                       options.paths);
+  };
+  // At the root: receive and merge the other ranks' chunks before `end`, in order.
+  const auto merge_received_before = [&](std::uint32_t end) {
+    while (merged_chunks < end) {
+      const int owner = static_cast<int>(merged_chunks % static_cast<std::uint32_t>(ranks));
+      const std::vector<std::byte> bytes = group.receive_from(owner);
+      read_message(bytes, merged_chunks, owner, options, *received);
+      total.merge(*received);
+      merged_one();
+    }
+  };
+  const auto finish_chunk = [&](std::uint32_t index) {
+    if (group.is_root()) {
+      merge_received_before(index);
+      total.merge(chunk);
+      merged_one();
+    } else {
+      write_message(message, index, options, chunk);
+      group.send_to_root(message.bytes());
+    }
+    chunk.clear();
+  };
+
+  // Threads claim the blocks in order as they come free (no barrier after each round: blocks whose
+  // firms default early finish sooner). Only the main thread merges, in ascending block order: the
+  // merge tree, and so every floating-point sum, is the same for any number of threads and ranks;
+  // and only the main thread talks to the other ranks (MPI_THREAD_FUNNELED).
+  const std::size_t own = own_blocks.size();
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::size_t next_claim = 0;             // guarded by mutex
+  std::size_t merged = 0;                 // guarded by mutex; written by the main thread only
+  std::vector<std::uint8_t> done(ring);   // guarded by mutex: the slot's block has finished
+  const auto slot_free = [&](std::size_t i) { return i < merged + ring; };
+  const auto finish_block = [&](std::size_t i) {
+    {
+      const std::lock_guard lock(mutex);
+      done[i % ring] = 1;
+    }
+    changed.notify_all();
+  };
+  const auto worker_loop = [&](unsigned t) {
+    for (;;) {
+      std::size_t i = 0;
+      {
+        std::unique_lock lock(mutex);
+        if (next_claim >= own) return;
+        i = next_claim++;
+        changed.wait(lock, [&] { return slot_free(i); });
+      }
+      workers[t].run_block(own_blocks[i], options.paths, slots[i % ring]);
+      finish_block(i);
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < workers_here; ++t) pool.emplace_back(worker_loop, t);
+  for (;;) {
+    std::size_t claimed = own;
+    bool merge_next = false;
+    {
+      std::unique_lock lock(mutex);
+      if (merged == own) break;
+      changed.wait(lock, [&] {
+        return done[merged % ring] != 0 || (workers_here > 0 && next_claim < own && slot_free(next_claim));
+      });
+      if (done[merged % ring] != 0) {
+        merge_next = true;
+      } else {
+        claimed = next_claim++;
+      }
+    }
+    if (merge_next) {
+      // The slot is the main thread's until merged moves past it.
+      const std::size_t i = merged;
+      const std::uint32_t block = own_blocks[i];
+      chunk.merge(slots[i % ring]);
+      slots[i % ring].clear();
+      const std::uint32_t index = block / kBlocksPerChunk;
+      if (block + 1 == chunk_end(index)) finish_chunk(index);
+      {
+        const std::lock_guard lock(mutex);
+        done[i % ring] = 0;
+        ++merged;
+      }
+      changed.notify_all();
+    } else {
+      workers[0].run_block(own_blocks[claimed], options.paths, slots[claimed % ring]);
+      finish_block(claimed);
+    }
+  }
+  for (std::thread& th : pool) th.join();
+  if (ranks > 1) {
+    std::vector<std::byte> bytes;
+    if (group.is_root()) {
+      merge_received_before(chunks);
+      write_message(message, kTotalMessage, options, total);
+      bytes = message.bytes();
+    }
+    group.broadcast(bytes);
+    if (!group.is_root()) read_message(bytes, kTotalMessage, 0, options, total);
+  }
+
+  RunResult result{scenario.run.name,
+                   options.seed,
+                   options.paths,
+                   threads,
+                   scenario.run.start_date,
+                   calendar.horizon_days,
+                   calendar.month_labels,
+                   std::move(total.strategies),
+                   std::move(total.firm_series),
+                   std::move(total.market_series),
+                   std::move(total.accounts),
+                   market.description,
+                   0.0};
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return result;
+}
+
+}  // namespace hashpivot::sim

@@ -1,0 +1,316 @@
+#include "hashpivot/study/optimizer.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <nlopt.hpp>
+#include <stdexcept>
+
+#include "hashpivot/firm/strategy_parameters.hpp"
+
+namespace hashpivot::study {
+namespace {
+
+double parse_number(std::string_view text, std::string_view objective) {
+  double value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value))
+    throw std::invalid_argument(fmt::format("objective {}: expected a number after the colon, got \"{}\"", objective, text));
+  return value;
+}
+
+firm::Scenario only_strategy(const firm::Scenario& scenario, std::size_t strategy) {
+  firm::Scenario one = scenario;
+  one.strategies = {scenario.strategies.at(strategy)};
+  return one;
+}
+
+// The penalized value that the search maximizes (see the header).
+double penalized_value(const PointEvaluation& e, const OptimizerSettings& settings, double scale_usd,
+                       std::int64_t paths) {
+  if (!settings.max_default_prob || e.feasible) return e.objective.value;
+  const double excess = e.p_default.value - *settings.max_default_prob;
+  return e.objective.value - scale_usd * (1.0 + static_cast<double>(paths) * excess);
+}
+
+// Whether `a` is a better reported optimum than `b`: feasible first, then by objective; among
+// infeasible points, the fewest defaults first.
+bool better(const PointEvaluation& a, const PointEvaluation& b) {
+  if (a.feasible != b.feasible) return a.feasible;
+  if (!a.feasible && a.p_default.value != b.p_default.value) return a.p_default.value < b.p_default.value;
+  return a.objective.value > b.objective.value;
+}
+
+nlopt::algorithm nlopt_algorithm(SearchAlgorithm a) {
+  switch (a) {
+    case SearchAlgorithm::kCobyla: return nlopt::LN_COBYLA;
+    case SearchAlgorithm::kSubplex: return nlopt::LN_SBPLX;
+    case SearchAlgorithm::kNelderMead: break;
+  }
+  return nlopt::LN_NELDERMEAD;
+}
+
+void check_settings(const firm::Scenario& scenario, std::size_t strategy, const OptimizerSettings& s) {
+  if (strategy >= scenario.strategies.size()) throw std::invalid_argument("no such strategy");
+  if (s.ranges.empty()) throw std::invalid_argument("no parameter to search: give at least one range");
+  if (s.paths < 1 || s.out_of_sample_paths < 0) throw std::invalid_argument("paths must be at least 1");
+  if (s.max_evaluations < 1) throw std::invalid_argument("max_evaluations must be at least 1");
+  if (s.max_default_prob && !(*s.max_default_prob >= 0 && *s.max_default_prob <= 1))
+    throw std::invalid_argument(fmt::format("the default probability limit {} is outside [0, 1]", *s.max_default_prob));
+  firm::Scenario probe = scenario;
+  for (std::size_t i = 0; i < s.ranges.size(); ++i) {
+    const firm::SearchRange& r = s.ranges[i];
+    if (!(r.low < r.high))
+      throw std::invalid_argument(fmt::format("range of {}: expected LO < HI, got {} and {}", r.parameter, r.low, r.high));
+    for (std::size_t j = 0; j < i; ++j)
+      if (s.ranges[j].parameter == r.parameter) throw std::invalid_argument(fmt::format("{} is given twice", r.parameter));
+    firm::set_strategy_parameter(probe, strategy, r.parameter, r.low);
+    firm::set_strategy_parameter(probe, strategy, r.parameter, r.high);
+  }
+}
+
+constexpr double kSmallStep = 0.05;  // the restart's first step, share of each range
+
+}  // namespace
+
+Objective parse_objective(std::string_view text) {
+  Objective o;
+  if (text == "npv") return o;
+  const auto colon = text.find(':');
+  const std::string_view head = text.substr(0, colon);
+  if (colon == std::string_view::npos || (head != "mean-cvar" && head != "crra"))
+    throw std::invalid_argument(fmt::format("unknown objective \"{}\" (expected npv, mean-cvar:LAMBDA or crra:GAMMA)", text));
+  const double value = parse_number(text.substr(colon + 1), head);
+  if (head == "mean-cvar") {
+    if (!(value >= 0 && value <= 1))
+      throw std::invalid_argument(fmt::format("objective mean-cvar: LAMBDA {} is outside [0, 1]", value));
+    o.kind = ObjectiveKind::kMeanCvar;
+    o.lambda = value;
+  } else {
+    if (!(value >= 0 && value <= 50))
+      throw std::invalid_argument(fmt::format("objective crra: GAMMA {} is outside [0, 50]", value));
+    o.kind = ObjectiveKind::kCrra;
+    o.gamma = value;
+  }
+  return o;
+}
+
+std::string objective_name(const Objective& o) {
+  switch (o.kind) {
+    case ObjectiveKind::kMeanCvar: return fmt::format("mean-cvar:{}", o.lambda);
+    case ObjectiveKind::kCrra: return fmt::format("crra:{}", o.gamma);
+    case ObjectiveKind::kMeanNpv: break;
+  }
+  return "npv";
+}
+
+double opening_equity_usd(const firm::Scenario& s) {
+  double btc = s.treasury.btc;
+  double debt_usd = 0;
+  for (const firm::Debt& d : s.debts) {
+    btc += d.collateral_btc;
+    debt_usd += d.principal_usd;
+  }
+  double book_usd = 0;
+  for (const firm::FleetEntry& f : s.fleet) book_usd += f.book_value_usd;
+  return s.treasury.cash_usd + btc * s.market.btc_price_usd + book_usd - debt_usd;
+}
+
+Estimate cvar_estimate(const sim::StrategyStatistics& st) {
+  const std::uint64_t n = st.npv_usd.count();
+  const std::uint64_t k = st.npv_worst.tail_count();
+  if (n == 0 || k == 0) return {};
+  std::vector<double> tail = st.npv_worst.kept_values();
+  std::sort(tail.begin(), tail.end());
+  tail.resize(std::min<std::size_t>(tail.size(), k));
+  const double var = tail.back();
+  double sum_y = 0, sum_y2 = 0;
+  for (const double x : tail) {
+    sum_y += var - x;
+    sum_y2 += (var - x) * (var - x);
+  }
+  const auto nd = static_cast<double>(n);
+  const double a = static_cast<double>(tail.size()) / nd;
+  const double mean_y = sum_y / nd;
+  const double var_y = std::max(0.0, sum_y2 / nd - mean_y * mean_y);
+  return {st.cvar_usd(), std::sqrt(var_y / (a * a * nd))};
+}
+
+Estimate objective_estimate(const Objective& o, const sim::StrategyStatistics& st) {
+  const Estimate mean{st.npv_usd.mean(), st.npv_usd.standard_error()};
+  switch (o.kind) {
+    case ObjectiveKind::kMeanNpv:
+      return mean;
+    case ObjectiveKind::kMeanCvar: {
+      const std::uint64_t n = st.npv_usd.count();
+      const std::uint64_t k = st.npv_worst.tail_count();
+      if (n == 0 || k == 0) return {};
+      std::vector<double> tail = st.npv_worst.kept_values();
+      std::sort(tail.begin(), tail.end());
+      tail.resize(std::min<std::size_t>(tail.size(), k));
+      const double var = tail.back();
+      const auto nd = static_cast<double>(n);
+      double sum_y = 0, sum_y2 = 0, sum_xy = 0;
+      for (const double x : tail) {
+        sum_y += var - x;
+        sum_y2 += (var - x) * (var - x);
+        sum_xy += x * (var - x);
+      }
+      const double a = static_cast<double>(tail.size()) / nd;
+      const double mean_y = sum_y / nd;
+      const double var_y = std::max(0.0, sum_y2 / nd - mean_y * mean_y);
+      const double cov_xy = sum_xy / nd - mean.value * mean_y;
+      const double var_x = st.npv_usd.variance();
+      const double w_mean = 1.0 - o.lambda;
+      const double w_tail = o.lambda / a;  // the objective moves by −w_tail per unit of Y
+      const double variance = w_mean * w_mean * var_x + w_tail * w_tail * var_y - 2.0 * w_mean * w_tail * cov_xy;
+      return {w_mean * mean.value + o.lambda * st.cvar_usd(), std::sqrt(std::max(0.0, variance) / nd)};
+    }
+    case ObjectiveKind::kCrra: {
+      const sim::CrraUtility u{o.gamma, o.wealth_offset_usd};
+      const double ce = u.certainty_equivalent_npv_usd(st.npv_utility.mean());
+      return {ce, st.npv_utility.standard_error() / u.marginal_utility(ce)};
+    }
+  }
+  return {};
+}
+
+PointEvaluation evaluate_point(const firm::Scenario& scenario, const model::MarketModel& market, std::size_t strategy,
+                               const OptimizerSettings& settings, const std::vector<double>& parameters,
+                               std::int64_t paths, std::uint64_t seed, double penalty_scale_usd) {
+  firm::Scenario one = only_strategy(scenario, strategy);
+  PointEvaluation e;
+  for (std::size_t i = 0; i < settings.ranges.size(); ++i) {
+    firm::set_strategy_parameter(one, 0, settings.ranges[i].parameter, parameters.at(i));
+    e.parameters.push_back(firm::get_strategy_parameter(one, 0, settings.ranges[i].parameter));
+  }
+  sim::RunOptions options;
+  options.paths = paths;
+  options.seed = seed;
+  options.threads = std::max(1u, settings.threads);
+  options.group = settings.group;
+  if (settings.objective.kind == ObjectiveKind::kCrra)
+    options.utility = {settings.objective.gamma, settings.objective.wealth_offset_usd};
+  const sim::RunResult r = run_simulation(one, market, options);
+  const sim::StrategyStatistics& st = r.strategies.front();
+  e.objective = objective_estimate(settings.objective, st);
+  e.mean_npv_usd = {st.npv_usd.mean(), st.npv_usd.standard_error()};
+  e.cvar_usd = cvar_estimate(st);
+  e.p_default = {st.defaulted.probability(), st.defaulted.standard_error()};
+  e.feasible = !settings.max_default_prob || e.p_default.value <= *settings.max_default_prob;
+  e.penalized = penalized_value(e, settings, penalty_scale_usd, paths);
+  return e;
+}
+
+OptimizationResult optimize_strategy(const firm::Scenario& scenario, const model::MarketModel& market, std::size_t strategy,
+                                     const OptimizerSettings& settings) {
+  check_settings(scenario, strategy, settings);
+  const std::size_t dims = settings.ranges.size();
+  OptimizationResult result;
+  result.strategy = scenario.strategies[strategy].name;
+  result.ranges = settings.ranges;
+
+  // The declared point, on the same paths: the start of the search and the reference of the report.
+  std::vector<double> declared(dims);
+  for (std::size_t i = 0; i < dims; ++i)
+    declared[i] = firm::get_strategy_parameter(scenario, strategy, settings.ranges[i].parameter);
+  result.declared = evaluate_point(scenario, market, strategy, settings, declared, settings.paths, settings.seed, 0.0);
+  result.penalty_scale_usd = std::max({std::abs(result.declared.objective.value),
+                                       result.declared.mean_npv_usd.standard_error *
+                                           std::sqrt(static_cast<double>(settings.paths)),
+                                       1.0});
+  result.declared.penalized = penalized_value(result.declared, settings, result.penalty_scale_usd, settings.paths);
+  result.evaluations = 1;
+
+  // Scaled coordinates u ∈ [0, 1]^dims; the start is the declared point clamped into the ranges.
+  auto to_parameters = [&](const std::vector<double>& u) {
+    std::vector<double> x(dims);
+    for (std::size_t i = 0; i < dims; ++i) {
+      const firm::SearchRange& r = settings.ranges[i];
+      x[i] = std::clamp(r.low + std::clamp(u[i], 0.0, 1.0) * (r.high - r.low), r.low, r.high);
+    }
+    return x;
+  };
+  std::vector<double> u(dims);
+  for (std::size_t i = 0; i < dims; ++i) {
+    const firm::SearchRange& r = settings.ranges[i];
+    u[i] = std::clamp((declared[i] - r.low) / (r.high - r.low), 0.0, 1.0);
+  }
+  bool declared_inside = true;
+  for (std::size_t i = 0; i < dims; ++i)
+    declared_inside = declared_inside && declared[i] >= settings.ranges[i].low && declared[i] <= settings.ranges[i].high;
+
+  PointEvaluation best = result.declared;
+  bool have_best = declared_inside;
+  double best_penalized = declared_inside ? result.declared.penalized : -std::numeric_limits<double>::infinity();
+  std::vector<double> best_u = u;
+
+  auto objective = [&](const std::vector<double>& point, std::vector<double>& grad) -> double {
+    static_cast<void>(grad);  // derivative-free algorithms pass no gradient
+    if (result.evaluations >= settings.max_evaluations) throw nlopt::forced_stop();
+    PointEvaluation e = evaluate_point(scenario, market, strategy, settings, to_parameters(point), settings.paths,
+                                       settings.seed, result.penalty_scale_usd);
+    ++result.evaluations;
+    if (!have_best || better(e, best)) {
+      best = e;
+      have_best = true;
+    }
+    if (e.penalized > best_penalized) {
+      best_penalized = e.penalized;
+      best_u = point;
+    }
+    if (settings.progress) settings.progress(result.evaluations, settings.max_evaluations, best_penalized);
+    return e.penalized;
+  };
+  using Fn = decltype(objective);
+  auto trampoline = [](const std::vector<double>& x, std::vector<double>& g, void* data) {
+    return (*static_cast<Fn*>(data))(x, g);
+  };
+
+  // Local searches from the best point so far while they improve it; when one does not, one more
+  // with a smaller first simplex, then stop. The evaluation budget bounds it all.
+  double step = 0.25;
+  while (result.evaluations < settings.max_evaluations) {
+    const double before = best_penalized;
+    nlopt::opt opt(nlopt_algorithm(settings.algorithm), static_cast<unsigned>(dims));
+    opt.set_lower_bounds(std::vector<double>(dims, 0.0));
+    opt.set_upper_bounds(std::vector<double>(dims, 1.0));
+    opt.set_max_objective(trampoline, &objective);
+    opt.set_xtol_abs(settings.x_tolerance);
+    opt.set_maxeval(settings.max_evaluations - result.evaluations);
+    opt.set_initial_step(std::vector<double>(dims, step));
+    std::vector<double> start = best_u;
+    double value = 0;
+    try {
+      static_cast<void>(opt.optimize(start, value));
+    } catch (const nlopt::forced_stop&) {
+      break;  // the evaluation budget is spent
+    } catch (const nlopt::roundoff_limited&) {
+      // A step function can stall the search: what it found is kept in best.
+    }
+    if (best_penalized > before) continue;
+    if (step > kSmallStep) {
+      step = kSmallStep;
+      continue;
+    }
+    break;
+  }
+
+  result.best = best;
+  result.at_bound.resize(dims);
+  for (std::size_t i = 0; i < dims; ++i) {
+    const firm::SearchRange& r = settings.ranges[i];
+    const double tolerance = std::max(settings.x_tolerance * (r.high - r.low), 0.5 * 1e-9 * (r.high - r.low));
+    result.at_bound[i] = best.parameters[i] - r.low <= tolerance || r.high - best.parameters[i] <= tolerance;
+  }
+  const std::int64_t oos_paths = settings.out_of_sample_paths > 0 ? settings.out_of_sample_paths : settings.paths;
+  result.best_out_of_sample = evaluate_point(scenario, market, strategy, settings, best.parameters, oos_paths,
+                                             settings.out_of_sample_seed, result.penalty_scale_usd);
+  result.declared_out_of_sample = evaluate_point(scenario, market, strategy, settings, declared, oos_paths,
+                                                 settings.out_of_sample_seed, result.penalty_scale_usd);
+  return result;
+}
+
+}  // namespace hashpivot::study

@@ -1,0 +1,584 @@
+#include "hashpivot/valuation/real_options.hpp"
+
+#include <fmt/format.h>
+
+#include <Eigen/Dense>
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include "hashpivot/core/date.hpp"
+#include "hashpivot/core/error.hpp"
+#include "hashpivot/core/units.hpp"
+#include "hashpivot/firm/rules.hpp"
+#include "hashpivot/market/sample_moments.hpp"
+
+namespace hashpivot::valuation {
+namespace {
+
+constexpr std::size_t kBoundaryGrid = 512;
+constexpr double kMonthsPerYear = 12.0;
+
+void require(bool condition, const char* what) {
+  if (!condition) throw std::invalid_argument(std::string("real options: ") + what);
+}
+
+/// Mean and standard error of a column of values.
+struct MeanSe {
+  double mean = 0;
+  double se = 0;
+};
+MeanSe mean_se(std::span<const double> v) {
+  const auto n = static_cast<double>(v.size());
+  double sum = 0;
+  for (const double x : v) sum += x;
+  const double mean = sum / n;
+  double ss = 0;
+  for (const double x : v) ss += (x - mean) * (x - mean);
+  return {mean, v.size() > 1 ? std::sqrt(ss / (n - 1) / n) : 0.0};
+}
+
+/// The grid search of DecisionBoundary for "act when g(x) > 0".
+template <class Gain>
+DecisionBoundary find_boundary(std::span<const double> x, const Gain& gain) {
+  const auto [lo_it, hi_it] = std::minmax_element(x.begin(), x.end());
+  const double lo = *lo_it;
+  const double hi = *hi_it;
+  DecisionBoundary b;
+  const std::size_t n = hi > lo ? kBoundaryGrid : 1;
+  double previous_x = lo;
+  double previous_g = gain(lo);
+  bool any = previous_g > 0;
+  bool all = any;
+  bool crossed = false;
+  for (std::size_t i = 1; i < n; ++i) {
+    const double xi = lo + (hi - lo) * static_cast<double>(i) / static_cast<double>(n - 1);
+    const double gi = gain(xi);
+    const bool act = gi > 0;
+    if (!crossed && act != (previous_g > 0)) {
+      crossed = true;
+      // Linear interpolation of the sign change between the two grid points.
+      const double t = previous_g / (previous_g - gi);
+      b.state = previous_x + t * (xi - previous_x);
+      b.side = previous_g > 0 ? DecisionBoundary::Side::kBelow : DecisionBoundary::Side::kAbove;
+    }
+    any = any || act;
+    all = all && act;
+    previous_x = xi;
+    previous_g = gi;
+  }
+  if (!any) return {DecisionBoundary::Side::kNone, std::numeric_limits<double>::quiet_NaN()};
+  if (all) return {DecisionBoundary::Side::kEverywhere, std::numeric_limits<double>::quiet_NaN()};
+  return b;
+}
+
+/// The convert rule's region at one date: see ConvertPolicy.
+DecisionBoundary conversion_region(std::span<const double> x, const PolynomialFit& gain) {
+  DecisionBoundary b = find_boundary(x, [&gain](double xi) { return gain(xi); });
+  if (b.side == DecisionBoundary::Side::kAbove) return {DecisionBoundary::Side::kNone, std::numeric_limits<double>::quiet_NaN()};
+  return b;
+}
+
+}  // namespace
+
+// ---- Regression ------------------------------------------------------------------------------
+
+double PolynomialFit::operator()(double x) const {
+  const double z = (x - centre) / scale;
+  double value = 0;
+  for (int k = degree; k >= 0; --k) value = value * z + coefficients[k];
+  return value;
+}
+
+PolynomialFit fit_polynomial(std::span<const double> x, std::span<const double> y, int degree) {
+  require(!x.empty() && x.size() == y.size(), "fit_polynomial: x and y must have the same, non-zero size");
+  require(degree >= 0 && degree <= PolynomialFit::kMaxDegree, "fit_polynomial: degree out of range");
+  const MeanSe moments = mean_se(x);
+  const double sd = moments.se * std::sqrt(static_cast<double>(x.size()));
+  PolynomialFit fit;
+  fit.centre = moments.mean;
+  // No spread (date 0, or a degenerate date): the constant fit, the mean of y.
+  if (!(sd > 1e-12 * std::max(1.0, std::abs(moments.mean))) || x.size() <= static_cast<std::size_t>(degree) + 1) {
+    fit.degree = 0;
+    fit.coefficients[0] = mean_se(y).mean;
+    return fit;
+  }
+  fit.scale = sd;
+  fit.degree = degree;
+  const auto n = static_cast<Eigen::Index>(x.size());
+  Eigen::MatrixXd a(n, degree + 1);
+  Eigen::VectorXd b(n);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const double z = (x[static_cast<std::size_t>(i)] - fit.centre) / fit.scale;
+    double power = 1;
+    for (int k = 0; k <= degree; ++k) {
+      a(i, k) = power;
+      power *= z;
+    }
+    b(i) = y[static_cast<std::size_t>(i)];
+  }
+  Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qr(a);
+  qr.setThreshold(1e-10);
+  const Eigen::VectorXd beta = qr.solve(b);
+  for (int k = 0; k <= degree; ++k) fit.coefficients[k] = beta(k);
+  return fit;
+}
+
+// ---- Convert ---------------------------------------------------------------------------------
+
+ConvertSample::ConvertSample(std::size_t paths_, std::size_t dates_) : paths(paths_), dates(dates_) {
+  require(paths >= 2, "a sample needs at least 2 paths");
+  require(dates >= 1, "a sample needs at least 1 date");
+  state.assign(paths * dates, 0.0);
+  exercise_value.assign(paths * dates, 0.0);
+}
+
+namespace {
+
+void validate(const ConvertSample& s) {
+  require(s.state.size() == s.paths * s.dates && s.exercise_value.size() == s.paths * s.dates,
+          "convert sample arrays have the wrong size");
+  require(s.discount_per_date > 0 && std::isfinite(s.discount_per_date), "discount must be in (0, inf)");
+  for (const double v : s.exercise_value) require(std::isfinite(v), "exercise values must be finite");
+  for (const double v : s.state) require(std::isfinite(v), "states must be finite");
+}
+
+/// Applies `policy` to `s` by backward induction on the realized values (the rule does not depend
+/// on the cash flows, so this is the rule's forward value), filling `r`.
+ConvertResult apply_convert(const ConvertPolicy& policy, const ConvertSample& s) {
+  ConvertResult r;
+  r.paths = s.paths;
+  r.exercise_fraction.assign(s.dates, 0.0);
+  r.boundary.resize(s.dates);
+  std::vector<double> cash(s.paths, 0.0);
+  std::vector<int> stop(s.paths, -1);
+  for (std::size_t m = s.dates; m-- > 1;) {
+    const auto x = s.state_at(m);
+    const auto h = s.exercise_at(m);
+    for (std::size_t p = 0; p < s.paths; ++p) {
+      cash[p] *= s.discount_per_date;
+      if (converts_in(policy.region[m], x[p])) {
+        cash[p] = h[p];
+        stop[p] = static_cast<int>(m);
+      }
+    }
+    r.boundary[m] = policy.region[m];
+  }
+  for (double& c : cash) c *= s.discount_per_date;
+  const MeanSe cont = mean_se(cash);
+  const MeanSe now = mean_se(s.exercise_at(0));
+  r.continuation = cont.mean;
+  r.continuation_se = cont.se;
+  r.convert_now = now.mean;
+  r.convert_now_se = now.se;
+  // Today's decision is the rule's (fitted on its own paths): the constant gain at date 0.
+  r.convert_today = converts_in(policy.region[0], s.state_at(0)[0]);
+  r.boundary[0] = policy.region[0];
+  r.value = r.convert_today ? r.convert_now : r.continuation;
+  r.standard_error = r.convert_today ? r.convert_now_se : r.continuation_se;
+  r.waiting = r.value - std::max(0.0, r.convert_now);
+  if (r.convert_today) {
+    r.exercise_fraction[0] = 1;
+  } else {
+    for (const int m : stop)
+      if (m >= 0) r.exercise_fraction[static_cast<std::size_t>(m)] += 1.0 / static_cast<double>(s.paths);
+  }
+  return r;
+}
+
+}  // namespace
+
+bool converts_in(const DecisionBoundary& region, double x) {
+  switch (region.side) {
+    case DecisionBoundary::Side::kEverywhere: return true;
+    case DecisionBoundary::Side::kBelow: return x < region.state;
+    case DecisionBoundary::Side::kNone:
+    case DecisionBoundary::Side::kAbove: return false;
+  }
+  return false;
+}
+
+ConvertFit fit_convert(const ConvertSample& s, int degree) {
+  validate(s);
+  require(degree >= 1 && degree <= PolynomialFit::kMaxDegree, "degree must be in [1, 8]");
+  ConvertFit out;
+  out.policy.gain.resize(s.dates);
+  out.policy.region.resize(s.dates);
+  std::vector<double> cash(s.paths, 0.0);
+  std::vector<double> gain(s.paths, 0.0);
+  for (std::size_t m = s.dates; m-- > 0;) {
+    const auto h = s.exercise_at(m);
+    for (std::size_t p = 0; p < s.paths; ++p) {
+      cash[p] *= s.discount_per_date;
+      gain[p] = h[p] - cash[p];
+    }
+    out.policy.gain[m] = fit_polynomial(s.state_at(m), gain, degree);
+    out.policy.region[m] = conversion_region(s.state_at(m), out.policy.gain[m]);
+    if (m == 0) break;
+    const auto x = s.state_at(m);
+    for (std::size_t p = 0; p < s.paths; ++p)
+      if (converts_in(out.policy.region[m], x[p])) cash[p] = h[p];
+  }
+  out.in_sample = apply_convert(out.policy, s);
+  return out;
+}
+
+ConvertResult evaluate_convert(const ConvertPolicy& policy, const ConvertSample& s) {
+  validate(s);
+  require(policy.gain.size() == s.dates && policy.region.size() == s.dates,
+          "the policy and the sample have different dates");
+  return apply_convert(policy, s);
+}
+
+// ---- Switching -------------------------------------------------------------------------------
+
+SwitchingSample::SwitchingSample(std::size_t paths_, std::size_t dates_) : paths(paths_), dates(dates_) {
+  require(paths >= 2, "a sample needs at least 2 paths");
+  require(dates >= 1, "a sample needs at least 1 date");
+  state.assign(paths * dates, 0.0);
+  running_cash.assign(paths * dates, 0.0);
+  idle_cash.assign(paths * dates, 0.0);
+  running_terminal.assign(paths, 0.0);
+  idle_terminal.assign(paths, 0.0);
+}
+
+namespace {
+
+void validate(const SwitchingSample& s) {
+  const std::size_t n = s.paths * s.dates;
+  require(s.state.size() == n && s.running_cash.size() == n && s.idle_cash.size() == n &&
+              s.running_terminal.size() == s.paths && s.idle_terminal.size() == s.paths,
+          "switching sample arrays have the wrong size");
+  require(s.discount_per_date > 0 && std::isfinite(s.discount_per_date), "discount must be in (0, inf)");
+  require(s.shutdown_cost >= 0 && s.restart_cost >= 0 && std::isfinite(s.shutdown_cost) && std::isfinite(s.restart_cost),
+          "switching costs must be finite and >= 0");
+}
+
+/// The rule's score of target regime j at date m on path p (see SWITCHING).
+struct Scores {
+  double running;
+  double idle;
+};
+Scores scores(const SwitchingPolicy& policy, const SwitchingSample& s, std::size_t m, std::size_t p) {
+  const double x = s.state[m * s.paths + p];
+  Scores g{policy.running[m](x), policy.idle[m](x)};
+  if (policy.cash_known_at_decision) {
+    g.running += s.running_cash[m * s.paths + p];
+    g.idle += s.idle_cash[m * s.paths + p];
+  }
+  return g;
+}
+
+SwitchingResult apply_switching(const SwitchingPolicy& policy, const SwitchingSample& s) {
+  SwitchingResult r;
+  r.paths = s.paths;
+  r.idle_fraction.assign(s.dates, 0.0);
+  std::vector<double> flexible(s.paths, 0.0);
+  std::vector<double> always(s.paths, 0.0);
+  std::vector<double> difference(s.paths, 0.0);
+  const double share = 1.0 / static_cast<double>(s.paths);
+  for (std::size_t p = 0; p < s.paths; ++p) {
+    bool running = true;
+    double discount = 1;
+    double value = 0;
+    double base = 0;
+    for (std::size_t m = 0; m < s.dates; ++m) {
+      const Scores g = scores(policy, s, m, p);
+      if (running && g.idle - s.shutdown_cost > g.running) {
+        running = false;
+        value -= discount * s.shutdown_cost;
+      } else if (!running && g.running - s.restart_cost > g.idle) {
+        running = true;
+        value -= discount * s.restart_cost;
+      }
+      value += discount * (running ? s.running_cash[m * s.paths + p] : s.idle_cash[m * s.paths + p]);
+      base += discount * s.running_cash[m * s.paths + p];
+      if (!running) r.idle_fraction[m] += share;
+      discount *= s.discount_per_date;
+    }
+    value += discount * (running ? s.running_terminal[p] : s.idle_terminal[p]);
+    base += discount * s.running_terminal[p];
+    flexible[p] = value;
+    always[p] = base;
+    difference[p] = value - base;
+  }
+  const MeanSe v = mean_se(flexible);
+  const MeanSe a = mean_se(always);
+  const MeanSe d = mean_se(difference);
+  r.value = v.mean;
+  r.standard_error = v.se;
+  r.always_running = a.mean;
+  r.always_running_se = a.se;
+  r.flexibility = d.mean;
+  r.flexibility_se = d.se;
+  if (!policy.cash_known_at_decision) {
+    for (std::size_t m = 0; m < s.dates; ++m) {
+      const auto x = s.state_at(m);
+      const PolynomialFit& run = policy.running[m];
+      const PolynomialFit& idle = policy.idle[m];
+      const double shutdown = s.shutdown_cost;
+      const double restart = s.restart_cost;
+      r.idle_below.push_back(find_boundary(x, [&](double h) { return idle(h) - shutdown - run(h); }));
+      r.restart_above.push_back(find_boundary(x, [&](double h) { return run(h) - restart - idle(h); }));
+    }
+  }
+  return r;
+}
+
+}  // namespace
+
+SwitchingFit fit_switching(const SwitchingSample& s, int degree) {
+  validate(s);
+  require(degree >= 1 && degree <= PolynomialFit::kMaxDegree, "degree must be in [1, 8]");
+  SwitchingFit out;
+  out.policy.cash_known_at_decision = s.cash_known_at_decision;
+  out.policy.running.resize(s.dates);
+  out.policy.idle.resize(s.dates);
+  // V_j(m+1), realized, money at date m+1; then Y_j and the regression target.
+  std::vector<double> v_running(s.running_terminal);
+  std::vector<double> v_idle(s.idle_terminal);
+  std::vector<double> y_running(s.paths), y_idle(s.paths), target(s.paths);
+  for (std::size_t m = s.dates; m-- > 0;) {
+    const auto x = s.state_at(m);
+    for (std::size_t p = 0; p < s.paths; ++p) {
+      y_running[p] = s.running_cash[m * s.paths + p] + s.discount_per_date * v_running[p];
+      y_idle[p] = s.idle_cash[m * s.paths + p] + s.discount_per_date * v_idle[p];
+    }
+    const auto regress = [&](const std::vector<double>& y, std::span<const double> cash) {
+      if (!s.cash_known_at_decision) return fit_polynomial(x, y, degree);
+      for (std::size_t p = 0; p < s.paths; ++p) target[p] = y[p] - cash[p];
+      return fit_polynomial(x, target, degree);
+    };
+    out.policy.running[m] = regress(y_running, {s.running_cash.data() + m * s.paths, s.paths});
+    out.policy.idle[m] = regress(y_idle, {s.idle_cash.data() + m * s.paths, s.paths});
+    for (std::size_t p = 0; p < s.paths; ++p) {
+      const Scores g = scores(out.policy, s, m, p);
+      v_running[p] = g.idle - s.shutdown_cost > g.running ? y_idle[p] - s.shutdown_cost : y_running[p];
+      v_idle[p] = g.running - s.restart_cost > g.idle ? y_running[p] - s.restart_cost : y_idle[p];
+    }
+  }
+  out.in_sample = apply_switching(out.policy, s);
+  return out;
+}
+
+SwitchingResult evaluate_switching(const SwitchingPolicy& policy, const SwitchingSample& s) {
+  validate(s);
+  require(policy.running.size() == s.dates && policy.idle.size() == s.dates,
+          "the policy and the sample have different dates");
+  require(policy.cash_known_at_decision == s.cash_known_at_decision, "the policy and the sample differ in timing");
+  return apply_switching(policy, s);
+}
+
+// ---- A scenario's site -----------------------------------------------------------------------
+
+SiteMining site_mining(const firm::Scenario& scenario, const std::string& name) {
+  const auto site = std::ranges::find_if(scenario.sites, [&](const firm::Site& s) { return s.name == name; });
+  if (site == scenario.sites.end()) {
+    std::string known;
+    for (const firm::Site& s : scenario.sites) known += (known.empty() ? "" : ", ") + s.name;
+    throw InputError("command line", 0, "--site",
+                     fmt::format("no site named \"{}\" in {}; its sites: {}", name, scenario.source, known));
+  }
+  SiteMining out;
+  out.name = site->name;
+  out.capacity_mw = site->capacity_mw;
+  out.pue = site->pue;
+  out.index_power = site->power_contract == "index";
+  out.power_price_usd_per_mwh = site->power_price_usd_per_mwh;
+  out.curtailment_credit_usd_per_mwh = site->curtailment_credit_usd_per_mwh;
+  out.opex_usd_per_mw_year = site->opex_usd_per_mw_year;
+  out.pool_fee = scenario.treasury.pool_fee;
+  out.conversion = site->conversion;
+  for (const firm::FleetEntry& f : scenario.fleet) {
+    if (f.site != name) continue;
+    const auto machine =
+        std::ranges::find_if(scenario.machines, [&](const firm::MachineModel& mm) { return mm.name == f.machine; });
+    if (machine == scenario.machines.end()) continue;  // the reader rejects this already
+    const auto count = static_cast<double>(f.count);
+    out.entries.push_back({count * machine->hashrate_th, count * machine->power_w * f.uptime * site->pue / 1e6, f.uptime,
+                           machine->efficiency_j_per_th()});
+    out.mining_it_mw += count * machine->power_w / 1e6;
+  }
+  if (out.entries.empty())
+    throw InputError("command line", 0, "--site", fmt::format("site \"{}\" has no machines in {}", name, scenario.source));
+  return out;
+}
+
+SiteMonths::SiteMonths(std::size_t paths_, std::size_t months_)
+    : paths(paths_),
+      months(months_),
+      hashprice_usd_per_ph_day(paths_ * months_, 0.0),
+      margin_curtailed_usd(paths_ * months_, 0.0),
+      margin_running_usd(paths_ * months_, 0.0),
+      start_hashprice_usd_per_ph_day(paths_, 0.0) {}
+
+std::vector<int> month_first_days(const firm::Scenario& scenario) {
+  const DayNumber start = scenario.run.start_date;
+  const int days = add_years(start, scenario.run.horizon_years) - start;
+  std::vector<int> first{0};
+  for (int d = 1; d < days; ++d)
+    if (month_index(start + d) != month_index(start + d - 1)) first.push_back(d);
+  first.push_back(days);
+  return first;
+}
+
+void simulate_site_months(const model::MarketModel& market, const SiteMining& site, std::span<const int> first_days,
+                          std::uint64_t seed, std::uint32_t first_path, SiteMonths& out) {
+  require(first_days.size() == out.months + 1, "first_days must have months + 1 values");
+  const random::CounterRng rng(seed);
+  const double kHours = static_cast<double>(kHoursPerDay);
+  const bool hourly = site.index_power && market.has_energy_index;
+  for (std::size_t row = 0; row < out.paths; ++row) {
+    const auto path = static_cast<std::uint32_t>(first_path + row);
+    model::MarketPathState state = start_market_path(market, rng, path);
+    model::MarketDay day;
+    for (std::size_t m = 0; m < out.months; ++m) {
+      double hashprice_sum = 0;
+      double curtailed = 0;
+      double running = 0;
+      for (int d = first_days[m]; d < first_days[m + 1]; ++d) {
+        step_market_day(market, rng, path, static_cast<std::uint32_t>(d), state, day);
+        if (d == 0) out.start_hashprice_usd_per_ph_day[row] = day.hashprice_usd_per_ph_day;
+        hashprice_sum += day.hashprice_usd_per_ph_day;
+        const double price = site.index_power ? site.power_price_usd_per_mwh * day.energy_factor : site.power_price_usd_per_mwh;
+        for (const SiteMining::Entry& e : site.entries) {
+          const double revenue = e.hashrate_th / 1000.0 * e.uptime * day.hashprice_usd_per_ph_day * (1.0 - site.pool_fee);
+          const double full_day = revenue - e.load_mw * price * kHours;
+          running += full_day;
+          const double breakeven =
+              firm::breakeven_power_price_usd_per_mwh(day.hashprice_usd_per_ph_day, e.efficiency_j_per_th, site.pue, site.pool_fee);
+          const double credit = site.curtailment_credit_usd_per_mwh;
+          if (hourly) {
+            // The firm's hourly rule on the day's 24 index prices (firm::curtail_hourly).
+            double run_hours = 0;
+            double cost = 0;
+            double credits = 0;
+            for (std::size_t h = 0; h < kHoursPerDay; ++h) {
+              const double p_h = price * market.energy_hour_factor[h];
+              if (p_h + credit < breakeven) {
+                run_hours += 1;
+                cost += p_h;
+              } else {
+                credits += credit;
+              }
+            }
+            curtailed += revenue * run_hours / kHours - e.load_mw * (cost - credits);
+          } else {
+            curtailed += price + credit < breakeven ? full_day : e.load_mw * credit * kHours;
+          }
+        }
+      }
+      const std::size_t i = row * out.months + m;
+      out.hashprice_usd_per_ph_day[i] = hashprice_sum / static_cast<double>(first_days[m + 1] - first_days[m]);
+      out.margin_curtailed_usd[i] = curtailed;
+      out.margin_running_usd[i] = running;
+    }
+  }
+}
+
+double monthly_discount(const firm::Scenario& scenario) {
+  return std::pow(1.0 + scenario.run.discount_rate_annual, -1.0 / kMonthsPerYear);
+}
+
+double resolve_convert_mw(const firm::Scenario& scenario, const SiteMining& site, const SiteOptionSettings& settings) {
+  double mw = settings.convert_mw;
+  if (std::isnan(mw)) {
+    mw = 0;
+    for (const firm::Strategy& s : scenario.strategies)
+      if (s.pivot_policy != "none" && s.pivot_site == site.name) mw = std::max(mw, s.pivot_mw);
+    if (!(mw > 0)) mw = site.mining_it_mw;
+  }
+  if (!(mw > 0) || mw > site.mining_it_mw * (1 + 1e-9))
+    throw InputError("command line", 0, "--mw",
+                     fmt::format("must be in (0, {:.3f}] (the IT MW of site {}'s machines; got {})", site.mining_it_mw,
+                                 site.name, mw));
+  return std::min(mw, site.mining_it_mw);
+}
+
+std::vector<double> conversion_values(const firm::Conversion& c, double mw, std::size_t months, double discount,
+                                      double terminal_multiple) {
+  const auto lead = static_cast<std::size_t>(std::max(0, c.lead_time_months));
+  const auto term = static_cast<std::size_t>(std::max(0, c.term_years)) * 12;
+  const double capex = mw * c.capex_usd_per_mw * (1.0 - c.tenant_funded_fraction);
+  const auto noi_month = [&](std::size_t k) {  // k months after first revenue
+    const int contract_year = static_cast<int>(k / 12) + 1;
+    const double survival = std::pow(1.0 - c.tenant_default_prob_annual, static_cast<double>(k) / kMonthsPerYear);
+    return firm::lease_usd_per_mw_year(c.lease_usd_per_mw_year, c.escalator_annual, contract_year) / kMonthsPerYear * mw *
+           c.noi_margin * survival;
+  };
+  std::vector<double> g(months, 0.0);
+  for (std::size_t m = 0; m < months; ++m) {
+    double value = 0;
+    double d = 1;
+    for (std::size_t k = m; k < months; ++k, d *= discount) {
+      const std::size_t since = k - m;
+      if (lead == 0 ? since == 0 : since < lead) value -= d * (lead == 0 ? capex : capex / static_cast<double>(lead));
+      if (since >= lead && since < lead + term) value += d * noi_month(since - lead);
+    }
+    // d = discount^(months − m): the horizon. The lease as a going concern there (module doc).
+    const std::size_t since = months - m;
+    double terminal = 0;
+    if (since < lead) {
+      terminal = 12.0 * noi_month(0) - capex * static_cast<double>(lead - since) / static_cast<double>(lead);
+    } else if (since < lead + term) {
+      terminal = 12.0 * noi_month(since - lead);
+    }
+    g[m] = value + d * terminal_multiple * terminal;
+  }
+  return g;
+}
+
+ConvertSample convert_sample(const SiteMonths& months, std::size_t first, std::size_t n, const SiteMining& site, double mw,
+                             std::span<const double> conversion_value, double discount, double terminal_multiple) {
+  require(first + n <= months.paths && conversion_value.size() == months.months, "convert_sample: bad range or values");
+  const std::size_t dates = months.months;
+  ConvertSample s(n, dates);
+  s.discount_per_date = discount;
+  const double share = mw / site.mining_it_mw;
+  const double opex_month = mw * site.opex_usd_per_mw_year / kMonthsPerYear;
+  const std::size_t last_year = dates >= 12 ? dates - 12 : 0;
+  for (std::size_t p = 0; p < n; ++p) {
+    const std::size_t row = (first + p) * dates;
+    const double* margin = months.margin_curtailed_usd.data() + row;
+    double last_twelve = 0;
+    for (std::size_t k = last_year; k < dates; ++k) last_twelve += margin[k];
+    // L and S, accumulated backwards from the horizon: value at m = cf_m + d·value at m+1.
+    double lost = terminal_multiple * share * last_twelve;
+    double saved = terminal_multiple * 12.0 * opex_month;
+    for (std::size_t m = dates; m-- > 0;) {
+      lost = share * margin[m] + discount * lost;
+      saved = opex_month + discount * saved;
+      s.exercise_at(m)[p] = conversion_value[m] - lost + saved;
+      s.state_at(m)[p] = m == 0 ? months.start_hashprice_usd_per_ph_day[first + p] : months.hashprice_usd_per_ph_day[row + m - 1];
+    }
+  }
+  return s;
+}
+
+SwitchingSample switching_sample(const SiteMonths& months, std::size_t first, std::size_t n, const SiteMining& site,
+                                 const SiteOptionSettings& settings, double discount) {
+  require(first + n <= months.paths, "switching_sample: bad range");
+  const std::size_t dates = months.months;
+  SwitchingSample s(n, dates);
+  s.discount_per_date = discount;
+  const double mw = site.mining_it_mw;
+  const double idle_cost =
+      std::isnan(settings.idle_cost_usd_per_mw_year) ? site.opex_usd_per_mw_year : settings.idle_cost_usd_per_mw_year;
+  const double opex_month = site.capacity_mw * site.opex_usd_per_mw_year / kMonthsPerYear;
+  const double idle_month = site.capacity_mw * idle_cost / kMonthsPerYear;
+  s.shutdown_cost = settings.shutdown_usd_per_mw * mw;
+  s.restart_cost = settings.restart_usd_per_mw * mw;
+  for (std::size_t p = 0; p < n; ++p) {
+    const std::size_t row = (first + p) * dates;
+    for (std::size_t m = 0; m < dates; ++m) {
+      s.state_at(m)[p] = m == 0 ? months.start_hashprice_usd_per_ph_day[first + p] : months.hashprice_usd_per_ph_day[row + m - 1];
+      s.running_cash[m * n + p] = months.margin_running_usd[row + m] - opex_month;
+      s.idle_cash[m * n + p] = -idle_month;
+    }
+    s.running_terminal[p] = 0;
+    s.idle_terminal[p] = -s.restart_cost;
+  }
+  return s;
+}
+
+}  // namespace hashpivot::valuation

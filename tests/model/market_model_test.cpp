@@ -1,0 +1,249 @@
+#include "hashpivot/model/market_model.hpp"
+
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "hashpivot/chain/subsidy.hpp"
+#include "hashpivot/core/error.hpp"
+#include "hashpivot/io/calibration_reader.hpp"
+#include "hashpivot/io/market_inputs.hpp"
+#include "hashpivot/io/scenario_reader.hpp"
+#include "support/test_market.hpp"
+#include "hashpivot/market/btc_price_calibration.hpp"
+
+namespace hashpivot::model {
+namespace {
+
+const std::string kCalibration = std::string(HASHPIVOT_TEST_DATA_DIR) + "/calibration/halving_2024_market.toml";
+
+std::string scenario_toml(const std::string& market_extra, const std::string& start = "2026-02-01",
+                          const std::string& site_contract = "fixed") {
+  return R"(
+[scenario]
+name = "market test"
+start_date = )" + start + R"(
+horizon_years = 4
+seed = 1
+discount_rate_annual = 0.1
+
+)" + testing::test_market_toml(market_extra) + R"(
+[[machines]]
+name = "XP"
+hashrate_th = 140
+power_w = 3150
+release_year = 2022
+
+[[sites]]
+name = "site"
+capacity_mw = 10
+power_contract = ")" + site_contract + R"("
+power_price_usd_per_mwh = 40
+
+[[fleet]]
+machine = "XP"
+site = "site"
+count = 100
+
+[treasury]
+btc = 0
+cash_usd = 1e6
+
+[[strategies]]
+name = "hold"
+)";
+}
+
+MarketModel model_from(const std::string& text) {
+  // One file per process: ctest runs these tests in parallel processes.
+  const auto path = std::filesystem::temp_directory_path() / ("market_model_test_" + std::to_string(::getpid()) + ".toml");
+  std::ofstream(path) << text;
+  const firm::Scenario s = io::read_scenario(path.string());
+  MarketModel m = io::load_market_model(s);
+  std::filesystem::remove(path);
+  return m;
+}
+
+struct Sample {
+  double mean = 0, sd = 0, se = 0;
+};
+Sample summarize(const std::vector<double>& x) {
+  Sample s;
+  for (const double v : x) s.mean += v;
+  s.mean /= static_cast<double>(x.size());
+  for (const double v : x) s.sd += (v - s.mean) * (v - s.mean);
+  s.sd = std::sqrt(s.sd / static_cast<double>(x.size() - 1));
+  s.se = s.sd / std::sqrt(static_cast<double>(x.size()));
+  return s;
+}
+
+/// Runs `paths` paths for `days` days and hands each day's market to `observe(path, day, md)`.
+template <typename Observe>
+void simulate(const MarketModel& m, std::uint32_t paths, std::uint32_t days, Observe observe) {
+  const random::CounterRng rng(99);
+  for (std::uint32_t p = 0; p < paths; ++p) {
+    MarketPathState s = start_market_path(m, rng, p);
+    MarketDay md;
+    for (std::uint32_t d = 0; d < days; ++d) {
+      step_market_day(m, rng, p, d, s, md);
+      observe(p, d, md);
+    }
+  }
+}
+
+// GBM with the scenario's drift: E[ln S_T − ln S_0] = (μ − σ²/2)T, Var = σ²T.
+TEST(MarketModel, gbm_price_has_the_closed_form_log_moments_with_the_drift_override) {
+  const MarketModel m = model_from(scenario_toml("btc_price_model = \"gbm\"\nbtc_price_drift_annual = -0.2"));
+  ASSERT_EQ(m.gbm.mu_annual, -0.2);
+  constexpr std::uint32_t kDays = 366;  // 365 returns
+  std::vector<double> log_change;
+  simulate(m, 2000, kDays, [&](std::uint32_t, std::uint32_t d, const MarketDay& md) {
+    if (d == kDays - 1) log_change.push_back(std::log(md.price_usd_per_btc / 78702.39));
+  });
+  const Sample s = summarize(log_change);
+  const double sigma = m.gbm.sigma_annual;
+  EXPECT_NEAR(s.mean, -0.2 - 0.5 * sigma * sigma, 4 * s.se);
+  EXPECT_NEAR(s.sd, sigma, 0.05 * sigma);
+}
+
+// The vectorized fill of a path's draws is the per-day function bit for bit (both tails and the
+// centre of the quantile occur among 3 × 2000 normals), and a day's draws depend on nothing but
+// (seed, path, day): a second fill of another path in between changes nothing.
+TEST(MarketModel, a_paths_batched_draws_equal_the_per_day_draws_bit_for_bit) {
+  const random::CounterRng rng(20260201);
+  MarketPathDraws batch, other;
+  constexpr std::uint32_t kDays = 2000;
+  draw_market_path(rng, 7, kDays, batch);
+  draw_market_path(rng, 8, 10, other);
+  int tails = 0;
+  for (std::uint32_t d = 0; d < kDays; ++d) {
+    const MarketDayDraws one = market_day_draws(rng, 7, d);
+    EXPECT_EQ(batch.normal0[d], one.normal0) << d;
+    EXPECT_EQ(batch.normal1[d], one.normal1) << d;
+    EXPECT_EQ(batch.normal2[d], one.normal2) << d;
+    EXPECT_EQ(batch.fee_spike_uniform[d], one.fee_spike_uniform) << d;
+    EXPECT_EQ(batch.price_uniform[d], one.price_uniform) << d;
+    if (std::abs(one.normal0) > 1.44) ++tails;  // |u − ½| > 0.425
+  }
+  EXPECT_GT(tails, 100);
+  EXPECT_NE(batch.normal0[5], other.normal0[5]);
+}
+
+// Exogenous hashrate: E[ln H_T/H_0] = drift·T (the halving-era calibration has no price term).
+// Difficulty follows it through Core's retargets: at the end, D · 2^32 / (H · 600) ≈ 1 (it lags
+// growth by about an epoch, so a little below one).
+TEST(MarketModel, hashrate_grows_at_its_drift_and_difficulty_follows_it) {
+  const MarketModel m = model_from(scenario_toml("hashrate_drift_annual = 0.3"));
+  ASSERT_NEAR(m.hashrate.drift_per_day * 365, 0.3, 1e-12);
+  ASSERT_EQ(m.hashrate.price_beta, 0.0);
+  constexpr std::uint32_t kDays = 366;
+  std::vector<double> growth, ratio;
+  simulate(m, 400, kDays, [&](std::uint32_t, std::uint32_t d, const MarketDay& md) {
+    if (d == kDays - 1) {
+      growth.push_back(std::log(md.network_hashrate_ths / 866.2e6));
+      ratio.push_back(md.difficulty * 4294967296.0 / (md.network_hashrate_ths * 1e12 * 600.0));
+    }
+  });
+  const Sample g = summarize(growth);
+  EXPECT_NEAR(g.mean, 0.3, 4 * g.se);
+  // 5 standard errors of a normal sample's sd, sd / √(2(n − 1)).
+  EXPECT_NEAR(g.sd, m.hashrate.sigma_per_day * std::sqrt(365.0),
+              5 * g.sd / std::sqrt(2.0 * static_cast<double>(growth.size() - 1)));
+  const Sample r = summarize(ratio);
+  // An epoch's lag at 30%/yr is about e^{−0.3·14/365} ≈ 0.989; the tolerance covers ±1 epoch.
+  EXPECT_GT(r.mean, 0.96);
+  EXPECT_LT(r.mean, 1.01);
+}
+
+// The day's hashprice is (subsidy + fees) · 86400 · 10^15 / (2^32 · D), with the subsidy of the
+// next block's height: it halves at 1,050,000 (expected in 2028) within a four-year run.
+TEST(MarketModel, hashprice_is_the_closed_form_of_its_inputs_and_sees_the_halving) {
+  const MarketModel m = model_from(scenario_toml(""));
+  bool saw_halving = false;
+  simulate(m, 3, 4 * 365, [&](std::uint32_t, std::uint32_t, const MarketDay& md) {
+    const double subsidy = md.height < 1'050'000 ? 3.125 : 1.5625;
+    EXPECT_DOUBLE_EQ(md.reward_btc_per_block, subsidy + md.fees_btc_per_block);
+    const double hashprice = md.reward_btc_per_block * 86400.0 * 1e15 / (4294967296.0 * md.difficulty);
+    EXPECT_NEAR(md.hashprice_btc_per_ph_day, hashprice, 1e-12 * hashprice);
+    EXPECT_DOUBLE_EQ(md.hashprice_usd_per_ph_day, md.hashprice_btc_per_ph_day * md.price_usd_per_btc);
+    saw_halving = saw_halving || md.height >= 1'050'000;
+  });
+  EXPECT_TRUE(saw_halving);
+}
+
+// Fees revert to the calibrated stationary mean of the log: θ + p·μ_J/κ.
+TEST(MarketModel, fees_revert_to_their_stationary_log_mean) {
+  const MarketModel m = model_from(scenario_toml(""));
+  std::vector<double> log_fees;
+  simulate(m, 2000, 200, [&](std::uint32_t, std::uint32_t d, const MarketDay& md) {
+    if (d == 199) log_fees.push_back(std::log(md.fees_btc_per_block));
+  });
+  const Sample s = summarize(log_fees);
+  EXPECT_NEAR(s.mean, m.fees.log_fees.stationary_mean(), 4 * s.se);
+  EXPECT_NEAR(s.sd, std::sqrt(m.fees.log_fees.stationary_variance()), 0.1 * s.sd);
+}
+
+// Index power starts at the site's price and its log factor keeps a stationary mean of zero.
+TEST(MarketModel, index_power_factor_is_centred_on_the_sites_price) {
+  const MarketModel m = model_from(scenario_toml("", "2026-02-01", "index"));
+  ASSERT_TRUE(m.has_energy_index);
+  double shape_mean = 0;
+  for (const double f : m.energy_hour_factor) shape_mean += f;
+  EXPECT_NEAR(shape_mean / 24.0, 1.0, 1e-12);
+  std::vector<double> log_factor;
+  simulate(m, 2000, 60, [&](std::uint32_t, std::uint32_t d, const MarketDay& md) {
+    if (d == 0) {
+      EXPECT_EQ(md.energy_factor, 1.0);
+    }
+    if (d == 59) log_factor.push_back(std::log(md.energy_factor));
+  });
+  const Sample s = summarize(log_factor);
+  EXPECT_NEAR(s.mean, 0.0, 4 * s.se);
+}
+
+// The bootstrap resamples only returns before the start date: no look-ahead.
+TEST(MarketModel, block_bootstrap_uses_only_history_before_the_start) {
+  const std::string history = std::string(HASHPIVOT_TEST_DATA_DIR) + "/history/btc_daily_history_coinmetrics_format.csv";
+  const MarketModel m = model_from(
+      scenario_toml("btc_price_model = \"block_bootstrap\"\nhistory = \"" + history + "\"", "2020-01-01"));
+  ASSERT_EQ(m.price_model, PriceModel::kBlockBootstrap);
+  const market::DailyHistory before = market::read_daily_history_csv(history, std::nullopt, *parse_date("2019-12-31"));
+  EXPECT_EQ(m.bootstrap.log_returns, market::btc_log_returns(before));
+  const market::DailyHistory all = market::read_daily_history_csv(history);
+  EXPECT_LT(m.bootstrap.log_returns.size(), market::btc_log_returns(all).size());
+}
+
+// With a drift override the bootstrap sample is re-centred: (mean log return + variance / 2) × 365
+// equals the stated drift, and the spread of the returns is unchanged.
+TEST(MarketModel, block_bootstrap_is_recentred_on_an_overridden_drift) {
+  const std::string history = std::string(HASHPIVOT_TEST_DATA_DIR) + "/history/btc_daily_history_coinmetrics_format.csv";
+  const MarketModel m = model_from(scenario_toml(
+      "btc_price_model = \"block_bootstrap\"\nhistory = \"" + history + "\"\nbtc_price_drift_annual = 0.05", "2020-01-01"));
+  const market::DailyHistory before = market::read_daily_history_csv(history, std::nullopt, *parse_date("2019-12-31"));
+  const std::vector<double> original = market::btc_log_returns(before);
+  const Sample recentred = summarize(m.bootstrap.log_returns);
+  const Sample raw = summarize(original);
+  EXPECT_NEAR((recentred.mean + 0.5 * recentred.sd * recentred.sd) * 365.0, 0.05, 1e-9);
+  EXPECT_NEAR(recentred.sd, raw.sd, 1e-12);
+}
+
+TEST(MarketModel, rejects_what_it_cannot_run_naming_the_key) {
+  try {
+    (void)model_from(scenario_toml("hashrate_model = \"margin_driven\""));
+    FAIL() << "expected an InputError";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.field(), "market.hashrate_model");
+  }
+  std::string text = scenario_toml("");
+  text.replace(text.find(kCalibration), kCalibration.size(), "/nonexistent/calibration.toml");
+  EXPECT_THROW((void)model_from(text), InputError);
+}
+
+}  // namespace
+}  // namespace hashpivot::model

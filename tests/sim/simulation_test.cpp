@@ -1,0 +1,488 @@
+#include "hashpivot/sim/simulation.hpp"
+
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <bit>
+#include <cmath>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "hashpivot/firm/accounts.hpp"
+#include "hashpivot/firm/plan.hpp"
+#include "hashpivot/io/market_inputs.hpp"
+#include "hashpivot/io/scenario_reader.hpp"
+#include "support/allocation_counter.hpp"
+#include "support/test_market.hpp"
+
+namespace hashpivot::sim {
+namespace {
+
+// Test inputs, not a calibrated case: a miner near break-even with a BTC-backed loan, an index
+// site it can convert, and four strategies that exercise every policy.
+std::string miner_toml(const std::string& price_model = "jump_diffusion") {
+  return R"(
+[scenario]
+name = "test miner"
+start_date = 2026-02-01
+horizon_years = 2
+paths = 300
+seed = 11
+discount_rate_annual = 0.1
+terminal_ebitda_multiple = 3
+
+)" + testing::test_market_toml("btc_price_model = \"" + price_model + "\"") + R"(
+[[machines]]
+name = "XP"
+hashrate_th = 140
+power_w = 3150
+release_year = 2022
+
+[[sites]]
+name = "hosted"
+capacity_mw = 400
+power_price_usd_per_mwh = 70
+
+[[sites]]
+name = "texas"
+capacity_mw = 60
+power_contract = "index"
+power_price_usd_per_mwh = 40
+curtailment_credit_usd_per_mwh = 5
+[sites.conversion]
+capex_usd_per_mw = 9e6
+lead_time_months = 12
+lease_usd_per_mw_year = 1.7e6
+term_years = 10
+noi_margin = 0.85
+tenant_default_prob_annual = 0.05
+
+[[fleet]]
+machine = "XP"
+site = "hosted"
+count = 100000
+uptime = 0.9
+failure_rate_annual = 0.05
+book_value_usd = 100e6
+
+[[fleet]]
+machine = "XP"
+site = "texas"
+count = 15000
+
+[treasury]
+btc = 2000
+cash_usd = 60e6
+sga_usd_per_year = 30e6
+pool_fee = 0.02
+tax_rate = 0.2
+
+[[debt]]
+name = "btc_loan"
+kind = "btc_backed"
+principal_usd = 120e6
+rate_annual = 0.09
+maturity = 2027-06-01
+collateral_btc = 2500
+ltv_target = 0.5
+ltv_call = 0.7
+ltv_liquidation = 0.85
+
+[[strategies]]
+name = "hold"
+
+[[strategies]]
+name = "sell_and_repay"
+[[strategies.sales]]
+date = 2026-02-07
+btc = 1500
+use = "repay:btc_loan"
+
+[[strategies]]
+name = "sell_production"
+sell = "sell_all_mined"
+curtail = "economic"
+
+[[strategies]]
+name = "convert"
+pivot = "schedule"
+pivot_site = "texas"
+pivot_mw = 40
+pivot_date = 2026-03-01
+)";
+}
+
+firm::Scenario scenario_from(const std::string& text, const std::string& name) {
+  const auto path = std::filesystem::temp_directory_path() / name;
+  std::ofstream(path) << text;
+  firm::Scenario s = io::read_scenario(path.string());
+  std::filesystem::remove(path);
+  return s;
+}
+
+RunResult run(const firm::Scenario& s, std::int64_t paths, unsigned threads) {
+  const model::MarketModel market = io::load_market_model(s);
+  return run_simulation(s, market, {paths, s.run.seed, threads, {}});
+}
+
+void expect_bitwise_equal(double a, double b, const std::string& what) {
+  EXPECT_EQ(std::bit_cast<std::uint64_t>(a), std::bit_cast<std::uint64_t>(b)) << what << ": " << a << " vs " << b;
+}
+
+TEST(Simulation, results_are_bit_identical_for_any_thread_count) {
+  const firm::Scenario s = scenario_from(miner_toml(), "simulation_threads.toml");
+  // 1,700 paths: seven blocks, the last one partial: more blocks than the ring of threads + 2
+  // accumulators, so slots are reused while the threads finish unevenly.
+  const RunResult one = run(s, 1700, 1);
+  for (const unsigned threads : {2u, 3u}) {
+    const RunResult many = run(s, 1700, threads);
+    ASSERT_EQ(many.strategies.size(), one.strategies.size());
+    for (std::size_t i = 0; i < one.strategies.size(); ++i) {
+      const StrategyStatistics& a = one.strategies[i];
+      const StrategyStatistics& b = many.strategies[i];
+      const std::string tag = a.name + " with " + std::to_string(threads) + " threads";
+      expect_bitwise_equal(a.npv_usd.mean(), b.npv_usd.mean(), tag + " npv mean");
+      expect_bitwise_equal(a.npv_usd.variance(), b.npv_usd.variance(), tag + " npv variance");
+      expect_bitwise_equal(a.npv_quantiles.quantile(0.05), b.npv_quantiles.quantile(0.05), tag + " npv p5");
+      expect_bitwise_equal(a.cvar_usd(), b.cvar_usd(), tag + " cvar");
+      expect_bitwise_equal(a.btc_mined.mean(), b.btc_mined.mean(), tag + " btc mined");
+      expect_bitwise_equal(a.all_in_cost_usd_per_btc(), b.all_in_cost_usd_per_btc(), tag + " all-in");
+      expect_bitwise_equal(a.npv_vs_first.difference().mean(), b.npv_vs_first.difference().mean(), tag + " paired");
+      EXPECT_EQ(a.defaulted.events(), b.defaulted.events()) << tag;
+    }
+    expect_bitwise_equal(one.firm_series.moments(1, 10, 0).mean(), many.firm_series.moments(1, 10, 0).mean(), "cash month 10");
+    expect_bitwise_equal(one.firm_series.moments(1, 10, 0).variance(), many.firm_series.moments(1, 10, 0).variance(),
+                         "cash month 10 variance");
+    expect_bitwise_equal(one.market_series.quantile(0, 10, 0, 0.5), many.market_series.quantile(0, 10, 0, 0.5),
+                         "price month 10 median");
+  }
+}
+
+// A brute-force recomputation of one path: the market stepped by hand, every strategy's firm
+// stepped by hand, the NPV formula written out. With one path the run's means are that path.
+TEST(Simulation, one_path_equals_a_hand_written_loop_over_market_and_firm) {
+  const firm::Scenario s = scenario_from(miner_toml(), "simulation_brute.toml");
+  const model::MarketModel market = io::load_market_model(s);
+  const RunResult r = run_simulation(s, market, {1, s.run.seed, 1, {}});
+  const random::CounterRng rng(s.run.seed);
+  const int days = add_years(s.run.start_date, s.run.horizon_years) - s.run.start_date;
+  for (std::size_t k = 0; k < s.strategies.size(); ++k) {
+    const firm::FirmPlan plan = firm::make_plan(s, k);
+    firm::FirmState state = firm::make_state(plan);
+    // The tenant's default time: the kFirm draw of path 0, site 1 (the convertible one).
+    const double hazard = -std::log1p(-0.05) / 365.0;
+    state.tenant_default_after_days[1] =
+        static_cast<int>(-std::log(rng.uniforms({random::Stream::kFirm, 0, 0, 1})[0]) / hazard);
+    model::MarketPathState ms = start_market_path(market, rng, 0);
+    model::MarketDay md;
+    double mined = 0, ebitda_last_year = 0, price = 0;
+    for (int d = 0; d < days; ++d) {
+      step_market_day(market, rng, 0, static_cast<std::uint32_t>(d), ms, md);
+      const std::vector<double> power{70.0, 40.0 * md.energy_factor};
+      std::vector<double> hourly(48, 0.0);
+      for (std::size_t h = 0; h < 24; ++h) hourly[24 + h] = power[1] * market.energy_hour_factor[h];
+      firm::DayAccounts a{};
+      firm::step_day(plan, d, {md.price_usd_per_btc, md.hashprice_btc_per_ph_day, md.hashprice_usd_per_ph_day, power, hourly},
+                     state, a);
+      mined += a.btc_mined;
+      if (d >= days - 365) ebitda_last_year += a.ebitda_usd;
+      price = md.price_usd_per_btc;
+    }
+    double npv = 0;
+    if (!state.defaulted) {
+      double btc = state.free_btc, debt = 0;
+      for (std::size_t i = 0; i < state.principal_usd.size(); ++i) {
+        btc += state.collateral_btc[i];
+        debt += state.principal_usd[i];
+      }
+      npv = std::max(0.0, state.cash_usd + btc * price - debt + 3.0 * std::max(0.0, ebitda_last_year)) /
+            std::pow(1.1, days / 365.0);
+    }
+    const StrategyStatistics& st = r.strategies[k];
+    EXPECT_NEAR(st.npv_usd.mean(), npv, 1e-6 * std::max(1.0, npv)) << st.name;
+    EXPECT_NEAR(st.btc_mined.mean(), mined, 1e-9 * mined) << st.name;
+    EXPECT_EQ(st.defaulted.events(), state.defaulted ? 1u : 0u) << st.name;
+  }
+}
+
+// Closed form: a firm with no machines, no costs and no debt that holds BTC and cash under GBM:
+// E[NPV] = (cash + BTC · S0 · e^{μT}) / (1 + r)^T.
+TEST(Simulation, a_pure_treasury_under_gbm_has_the_closed_form_mean_npv) {
+  std::string text = miner_toml("gbm");
+  const auto cut = text.find("[[machines]]");
+  text = text.substr(0, cut) + R"(
+[[machines]]
+name = "XP"
+hashrate_th = 140
+power_w = 3150
+release_year = 2022
+
+[[sites]]
+name = "hosted"
+capacity_mw = 10
+power_price_usd_per_mwh = 70
+
+[[fleet]]
+machine = "XP"
+site = "hosted"
+count = 0
+
+[treasury]
+btc = 1000
+cash_usd = 5e6
+
+[[strategies]]
+name = "hold"
+)";
+  const firm::Scenario s = scenario_from(text, "simulation_treasury.toml");
+  const model::MarketModel market = io::load_market_model(s);
+  const RunResult r = run_simulation(s, market, {3000, 3, 2, {}});
+  const double years = r.horizon_days / 365.0;
+  const double expected = (5e6 + 1000 * 78702.39 * std::exp(market.gbm.mu_annual * years)) / std::pow(1.1, years);
+  const StrategyStatistics& st = r.strategies[0];
+  EXPECT_NEAR(st.npv_usd.mean(), expected, 4 * st.npv_usd.standard_error());
+  EXPECT_EQ(st.defaulted.events(), 0u);
+  EXPECT_EQ(st.btc_mined.mean(), 0.0);
+}
+
+// The loop allocates nothing per path: ten times the paths, the same number of allocations.
+TEST(Simulation, allocations_do_not_grow_with_the_number_of_paths) {
+  const firm::Scenario s = scenario_from(miner_toml(), "simulation_alloc.toml");
+  const model::MarketModel market = io::load_market_model(s);
+  const auto count = [&](std::int64_t paths) {
+    const std::uint64_t before = testing::heap_allocations();
+    const RunResult r = run_simulation(s, market, {paths, 5, 1, {}});
+    EXPECT_EQ(r.paths, paths);
+    return testing::heap_allocations() - before;
+  };
+  EXPECT_EQ(count(1280), count(256));
+}
+
+TEST(Simulation, common_random_numbers_make_identical_strategies_identical) {
+  std::string text = miner_toml();
+  text += "\n[[strategies]]\nname = \"hold_again\"\n";
+  const firm::Scenario s = scenario_from(text, "simulation_crn.toml");
+  const RunResult r = run(s, 300, 2);
+  const StrategyStatistics& twin = r.strategies.back();
+  EXPECT_EQ(twin.npv_vs_first.difference().mean(), 0.0);
+  EXPECT_EQ(twin.npv_vs_first.difference().variance(), 0.0);
+  EXPECT_EQ(twin.npv_usd.mean(), r.strategies.front().npv_usd.mean());
+}
+
+TEST(Simulation, monthly_calendar_and_default_months_are_consistent) {
+  const firm::Scenario s = scenario_from(miner_toml(), "simulation_months.toml");
+  const RunResult r = run(s, 256, 2);
+  ASSERT_EQ(r.months.size(), 24u);  // 2026-02 … 2028-01
+  EXPECT_EQ(r.months.front(), "2026-02");
+  EXPECT_EQ(r.months.back(), "2028-01");
+  EXPECT_EQ(r.horizon_days, 730);
+  for (const StrategyStatistics& st : r.strategies) {
+    EXPECT_EQ(st.default_month.paths(), 256u);
+    EXPECT_EQ(st.default_month.total().events(), st.defaulted.events()) << st.name;
+    EXPECT_EQ(r.firm_series.moments(0, 23, 0).count(), 256u);
+  }
+  // Monthly accounts add up to the horizon totals.
+  for (std::size_t k = 0; k < r.strategies.size(); ++k) {
+    double mined = 0, ebitda = 0;
+    for (std::size_t m = 0; m < r.months.size(); ++m) {
+      mined += r.accounts.at(k, m, AccountsField::kBtcMined).mean();
+      ebitda += r.accounts.at(k, m, AccountsField::kEbitdaUsd).mean();
+    }
+    EXPECT_NEAR(mined, r.strategies[k].btc_mined.mean(), 1e-9 * mined) << r.strategies[k].name;
+    EXPECT_NEAR(ebitda / (730 / 365.0), r.strategies[k].ebitda_usd_per_year.mean(), 1e-6 * std::abs(ebitda) + 1e-6)
+        << r.strategies[k].name;
+  }
+  // Difficulty (in T) at the first month end: the start's bits give about 141.7 T.
+  const double difficulty_t = r.market_series.quantile(0, 0, static_cast<std::size_t>(MarketSeries::kDifficultyT), 0.5);
+  EXPECT_GT(difficulty_t, 100.0);
+  EXPECT_LT(difficulty_t, 200.0);
+  // The market is common: its month-end price count is the paths.
+  EXPECT_EQ(r.market_series.moments(0, 0, static_cast<std::size_t>(MarketSeries::kBtcPriceUsd)).count(), 256u);
+}
+
+// ---- Ranks: the MPI split, with threads standing in for processes ------------------------------
+
+/// What an in-process group of ranks shares: the messages to the root (first in, first out per
+/// sender, as MPI keeps them) and the broadcasts in order. fail() wakes every waiting rank with an
+/// exception, as MPI_Abort would end them.
+class Mailroom {
+ public:
+  explicit Mailroom(int ranks) : to_root_(static_cast<std::size_t>(ranks)), sent_(static_cast<std::size_t>(ranks), 0) {}
+  void send(int from, std::vector<std::byte> bytes) {
+    const std::lock_guard lock(mutex_);
+    to_root_[static_cast<std::size_t>(from)].push_back(std::move(bytes));
+    ++sent_[static_cast<std::size_t>(from)];
+    changed_.notify_all();
+  }
+  std::vector<std::byte> receive(int from) {
+    std::unique_lock lock(mutex_);
+    auto& queue = to_root_[static_cast<std::size_t>(from)];
+    changed_.wait(lock, [&] { return failed_ || !queue.empty(); });
+    if (failed_) throw std::runtime_error("another rank failed");
+    std::vector<std::byte> bytes = std::move(queue.front());
+    queue.pop_front();
+    return bytes;
+  }
+  void publish(const std::vector<std::byte>& bytes) {
+    const std::lock_guard lock(mutex_);
+    broadcasts_.push_back(bytes);
+    changed_.notify_all();
+  }
+  std::vector<std::byte> broadcast(std::size_t index) {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return failed_ || broadcasts_.size() > index; });
+    if (failed_) throw std::runtime_error("another rank failed");
+    return broadcasts_[index];
+  }
+  void fail() {
+    const std::lock_guard lock(mutex_);
+    failed_ = true;
+    changed_.notify_all();
+  }
+  std::size_t messages_sent_by(int rank) {
+    const std::lock_guard lock(mutex_);
+    return sent_[static_cast<std::size_t>(rank)];
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<std::deque<std::vector<std::byte>>> to_root_;
+  std::vector<std::vector<std::byte>> broadcasts_;
+  std::vector<std::size_t> sent_;
+  bool failed_ = false;
+};
+
+class ThreadRank final : public ProcessGroup {
+ public:
+  ThreadRank(Mailroom& room, int rank, int size) : room_(room), rank_(rank), size_(size) {}
+  [[nodiscard]] int rank() const override { return rank_; }
+  [[nodiscard]] int size() const override { return size_; }
+  void broadcast(std::vector<std::byte>& bytes) const override {
+    if (rank_ == 0)
+      room_.publish(bytes);
+    else
+      bytes = room_.broadcast(broadcasts_seen_);
+    ++broadcasts_seen_;
+  }
+  void send_to_root(std::span<const std::byte> bytes) const override {
+    EXPECT_NE(rank_, 0);
+    room_.send(rank_, std::vector<std::byte>(bytes.begin(), bytes.end()));
+  }
+  [[nodiscard]] std::vector<std::byte> receive_from(int rank) const override {
+    EXPECT_EQ(rank_, 0);
+    return room_.receive(rank);
+  }
+
+ private:
+  Mailroom& room_;
+  int rank_;
+  int size_;
+  mutable std::size_t broadcasts_seen_ = 0;
+};
+
+struct RankRuns {
+  std::vector<RunResult> results;            // per rank, when it finished
+  std::vector<std::exception_ptr> errors;    // per rank, when it threw
+};
+
+/// Runs `ranks` ranks as threads, each with `threads` worker threads; rank r uses seeds[r].
+RankRuns run_on_ranks(const firm::Scenario& s, const model::MarketModel& market, std::int64_t paths, unsigned threads,
+                      Mailroom& room, const std::vector<std::uint64_t>& seeds) {
+  const int ranks = static_cast<int>(seeds.size());
+  std::vector<std::optional<RunResult>> results(seeds.size());
+  RankRuns runs;
+  runs.errors.resize(seeds.size());
+  std::vector<std::thread> pool;
+  for (int r = 0; r < ranks; ++r) {
+    pool.emplace_back([&, r] {
+      const ThreadRank group(room, r, ranks);
+      RunOptions options{paths, seeds[static_cast<std::size_t>(r)], threads, {}};
+      options.group = &group;
+      try {
+        results[static_cast<std::size_t>(r)].emplace(run_simulation(s, market, options));
+      } catch (...) {
+        runs.errors[static_cast<std::size_t>(r)] = std::current_exception();
+        room.fail();
+      }
+    });
+  }
+  for (std::thread& t : pool) t.join();
+  for (auto& result : results)
+    if (result) runs.results.push_back(std::move(*result));
+  return runs;
+}
+
+/// Every statistic of a result, as bytes: equal bytes are equal bits (the serialization tests in
+/// statistics_test.cpp check the round trip against each statistic's accessors).
+std::vector<std::byte> state_of(const RunResult& r) {
+  stats::ByteWriter out;
+  for (const StrategyStatistics& s : r.strategies) s.serialize(out);
+  r.firm_series.serialize(out);
+  r.market_series.serialize(out);
+  r.accounts.serialize(out);
+  return out.bytes();
+}
+
+TEST(Simulation, ranks_and_threads_give_the_bits_of_one_process) {
+  const firm::Scenario s = scenario_from(miner_toml(), "simulation_ranks_" + std::to_string(::getpid()) + ".toml");
+  const model::MarketModel market = io::load_market_model(s);
+  // Four chunks, the last one partial: with 2 and 3 ranks the round robin wraps, and rounds of
+  // 3 and 2 threads cross chunk ends.
+  constexpr std::int64_t kPaths = 3 * kBlocksPerChunk * kPathsPerBlock + 100;
+  const std::int64_t chunks = (kPaths + kBlocksPerChunk * kPathsPerBlock - 1) / (kBlocksPerChunk * kPathsPerBlock);
+  ASSERT_EQ(chunks, 4);
+  const RunResult one = run(s, kPaths, 1);
+  const std::vector<std::byte> expected = state_of(one);
+  for (const auto& [ranks, threads] : {std::pair{2, 3u}, std::pair{3, 2u}}) {
+    SCOPED_TRACE(std::to_string(ranks) + " ranks of " + std::to_string(threads) + " threads");
+    Mailroom room(ranks);
+    RankRuns runs = run_on_ranks(s, market, kPaths, threads, room, std::vector<std::uint64_t>(static_cast<std::size_t>(ranks), s.run.seed));
+    ASSERT_EQ(runs.results.size(), static_cast<std::size_t>(ranks));
+    for (int r = 0; r < ranks; ++r) {
+      const RunResult& got = runs.results[static_cast<std::size_t>(r)];
+      EXPECT_EQ(got.paths, one.paths);
+      EXPECT_EQ(got.threads, threads);  // per rank, as one process with these threads reports
+      EXPECT_TRUE(state_of(got) == expected) << "rank " << r;
+      for (std::size_t k = 0; k < one.strategies.size(); ++k) {
+        expect_bitwise_equal(got.strategies[k].npv_usd.mean(), one.strategies[k].npv_usd.mean(), "npv mean");
+        expect_bitwise_equal(got.strategies[k].npv_usd.variance(), one.strategies[k].npv_usd.variance(), "npv var");
+        expect_bitwise_equal(got.strategies[k].cvar_usd(), one.strategies[k].cvar_usd(), "cvar");
+        EXPECT_EQ(got.strategies[k].npv_worst.kept_values(), one.strategies[k].npv_worst.kept_values());
+      }
+      // Each non-root rank sent its own chunks (r, r + ranks, …) and nothing else.
+      if (r > 0) {
+        EXPECT_EQ(room.messages_sent_by(r), static_cast<std::size_t>((chunks - r + ranks - 1) / ranks));
+      }
+    }
+  }
+}
+
+TEST(Simulation, a_rank_with_another_seed_is_refused_not_merged) {
+  const firm::Scenario s = scenario_from(miner_toml(), "simulation_seeds_" + std::to_string(::getpid()) + ".toml");
+  const model::MarketModel market = io::load_market_model(s);
+  Mailroom room(2);
+  const RankRuns runs = run_on_ranks(s, market, 2 * kBlocksPerChunk * kPathsPerBlock, 1, room, {s.run.seed, s.run.seed + 1});
+  EXPECT_TRUE(runs.results.empty());
+  ASSERT_TRUE(runs.errors[0]);
+  try {
+    std::rethrow_exception(runs.errors[0]);
+  } catch (const stats::SerializationError& e) {
+    EXPECT_NE(std::string(e.what()).find("seed"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("rank 1"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace hashpivot::sim

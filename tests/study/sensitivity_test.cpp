@@ -1,0 +1,301 @@
+#include "hashpivot/study/sensitivity.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <bit>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "hashpivot/io/market_inputs.hpp"
+#include "hashpivot/io/scenario_reader.hpp"
+#include "support/test_market.hpp"
+
+namespace hashpivot::study {
+namespace {
+
+// Test inputs, not a calibrated case: one fixed-price site of `mw_sites` machines, a convertible
+// second site, no debt unless asked, and the strategies given.
+std::string firm_toml(const std::string& price_model, const std::string& treasury, const std::string& strategies,
+                      const std::string& debt = "") {
+  return R"(
+[scenario]
+name = "sensitivity test"
+start_date = 2026-02-01
+horizon_years = 1
+paths = 256
+seed = 5
+discount_rate_annual = 0.1
+terminal_ebitda_multiple = 0
+
+)" + testing::test_market_toml("btc_price_model = \"" + price_model + "\"") + R"(
+[[machines]]
+name = "XP"
+hashrate_th = 140
+power_w = 3150
+release_year = 2022
+
+[[sites]]
+name = "hosted"
+capacity_mw = 100
+power_price_usd_per_mwh = 70
+
+[[sites]]
+name = "owned"
+capacity_mw = 20
+power_price_usd_per_mwh = 60
+[sites.conversion]
+capex_usd_per_mw = 9e6
+lead_time_months = 3
+lease_usd_per_mw_year = 1.7e6
+term_years = 10
+noi_margin = 0.85
+
+[[fleet]]
+machine = "XP"
+site = "hosted"
+count = 20000
+
+[[fleet]]
+machine = "XP"
+site = "owned"
+count = 5000
+
+)" + treasury + debt + strategies;
+}
+
+firm::Scenario scenario_from(const std::string& text, const std::string& name) {
+  const auto path = std::filesystem::temp_directory_path() / (std::to_string(getpid()) + "_" + name);
+  std::ofstream(path) << text;
+  firm::Scenario s = io::read_scenario(path.string());
+  std::filesystem::remove(path);
+  return s;
+}
+
+bool same_bits(double a, double b) { return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b); }
+
+const TornadoBar& bar_of(const StrategySensitivity& st, SensitivityInput input) {
+  for (const TornadoBar& b : st.bars)
+    if (b.bump.input == input) return b;
+  throw std::logic_error("no bar");
+}
+
+SensitivityOptions options_for(const firm::Scenario& s, std::int64_t paths) {
+  SensitivityOptions o;
+  o.paths = paths;
+  o.seed = s.run.seed;
+  o.threads = 2;
+  return o;
+}
+
+TEST(FindRoot, finds_the_cube_root_of_two_and_reports_no_root_without_a_sign_change) {
+  int evaluations = 0;
+  double slope = 0;
+  const auto root = find_root([](double x) { return x * x * x - 2; }, 0, 4, 1e-12, evaluations, &slope);
+  ASSERT_TRUE(root.has_value());
+  EXPECT_NEAR(*root, std::cbrt(2.0), 1e-11);
+  EXPECT_NEAR(slope, 3 * std::cbrt(4.0), 1e-3);  // f'(x) = 3x² at the root
+  EXPECT_LT(evaluations, 40);
+  int none_evaluations = 0;
+  EXPECT_FALSE(find_root([](double x) { return x * x + 1; }, -1, 1, 1e-9, none_evaluations).has_value());
+  EXPECT_EQ(none_evaluations, 2);
+}
+
+// The fees bump moves the opening and long-run log levels alike, so every day's fees scale by the
+// same factor; the break-even's price scaling multiplies every day's price.
+TEST(Sensitivity, fee_bump_and_price_scaling_scale_every_day_of_every_path) {
+  const firm::Scenario s = scenario_from(firm_toml("regime_switching", "[treasury]\nbtc = 0\ncash_usd = 1e9\n",
+                                                   "[[strategies]]\nname = \"hold\"\n"),
+                                         "sens_scaling.toml");
+  const model::MarketModel base = io::load_market_model(s);
+  const std::vector<InputBump> bumps = make_bumps(s, base, CalibrationErrors{}, 0.2);
+  firm::Scenario moved_scenario = s;
+  model::MarketModel fees_up = base;
+  apply_bump(bumps[static_cast<std::size_t>(SensitivityInput::kFees)], +1, moved_scenario, fees_up);
+  model::MarketModel price_up = base;
+  price_up.btc_price_usd *= 1.7;
+  const random::CounterRng rng(9);
+  for (std::uint32_t path = 0; path < 3; ++path) {
+    model::MarketPathState a = start_market_path(base, rng, path), b = start_market_path(fees_up, rng, path),
+                    c = start_market_path(price_up, rng, path);
+    model::MarketDay da, db, dc;
+    for (std::uint32_t day = 0; day < 200; ++day) {
+      step_market_day(base, rng, path, day, a, da);
+      step_market_day(fees_up, rng, path, day, b, db);
+      step_market_day(price_up, rng, path, day, c, dc);
+      ASSERT_NEAR(db.fees_btc_per_block / da.fees_btc_per_block, 1.2, 1e-9) << "day " << day;
+      ASSERT_NEAR(dc.price_usd_per_btc / da.price_usd_per_btc, 1.7, 1e-9) << "day " << day;
+      ASSERT_EQ(dc.hashprice_btc_per_ph_day, da.hashprice_btc_per_ph_day) << "day " << day;
+    }
+  }
+}
+
+// Closed form: no curtailment, a constant BTC price (zero drift and volatility) and hashrate
+// independent of price. The break-even is of operations: financing is removed, so the loan that
+// sinks this firm in the tornado's runs does not move it. Then BTC mined does not depend on the price
+// and mean EBITDA = S·E[mined] − power − SG&A, linear in the price S and the power price P:
+//   S* = (power + SG&A) / E[mined],   P* = (S0·E[mined] − SG&A) / MWh.
+// E[mined] is recomputed here from the market alone (FPPS: PH/s × hashprice_btc × (1 − pool fee)).
+TEST(Sensitivity, break_evens_match_the_closed_form_of_a_firm_whose_ebitda_is_linear) {
+  const firm::Scenario s =
+      scenario_from(firm_toml("gbm", "[treasury]\nbtc = 0\ncash_usd = 5e6\nsga_usd_per_year = 20e6\npool_fee = 0.02\n",
+                              "[[strategies]]\nname = \"hold\"\n",
+                              "[[debt]]\nname = \"term\"\nkind = \"term\"\nprincipal_usd = 500e6\nrate_annual = 0.1\n"
+                              "maturity = 2026-06-01\n"),
+                    "sens_linear.toml");
+  model::MarketModel market = io::load_market_model(s);
+  market.gbm.mu_annual = 0;
+  market.gbm.sigma_annual = 0;
+  market.hashrate.price_beta = 0;
+  constexpr std::int64_t kPaths = 256;
+  const int days = add_years(s.run.start_date, s.run.horizon_years) - s.run.start_date;
+
+  const double fleet_ph = (20000 + 5000) * 140 / 1000.0;
+  const random::CounterRng rng(s.run.seed);
+  double mined_sum = 0;
+  for (std::uint32_t p = 0; p < kPaths; ++p) {
+    model::MarketPathState state = start_market_path(market, rng, p);
+    model::MarketDay day;
+    for (int d = 0; d < days; ++d) {
+      step_market_day(market, rng, p, static_cast<std::uint32_t>(d), state, day);
+      mined_sum += fleet_ph * day.hashprice_btc_per_ph_day * (1 - 0.02);
+    }
+  }
+  const double mined = mined_sum / kPaths;
+  const double power_usd = days * 24.0 * (20000 * 3150 / 1e6 * 70 + 5000 * 3150 / 1e6 * 60);
+  const double sga_usd = 20e6 / 365 * days;
+  const double btc_break_even = (power_usd + sga_usd) / mined;
+  const double mwh = days * 24.0 * (25000 * 3150 / 1e6);
+  const double mean_price = (100 * 70 + 20 * 60) / 120.0;
+  // The power factor m scales both sites: S0·mined − m·power − SG&A = 0.
+  const double power_factor = (78702.39 * mined - sga_usd) / power_usd;
+  ASSERT_GT(mwh, 0);
+
+  SensitivityOptions o = options_for(s, kPaths);
+  o.tolerance = 1e-7;
+  const SensitivityResult r = run_sensitivity(s, market, CalibrationErrors{}, o);
+  const StrategySensitivity& st = r.strategies.at(0);
+  ASSERT_TRUE(st.btc_price_usd && st.btc_price_usd->found);
+  EXPECT_NEAR(st.btc_price_usd->value, btc_break_even, 1e-5 * btc_break_even);
+  ASSERT_TRUE(st.power_price_usd_per_mwh && st.power_price_usd_per_mwh->found);
+  EXPECT_NEAR(st.power_price_usd_per_mwh->factor, power_factor, 1e-5 * power_factor);
+  EXPECT_NEAR(st.power_price_usd_per_mwh->value, power_factor * mean_price, 1e-5 * power_factor * mean_price);
+  EXPECT_GT(st.btc_price_usd->se, 0);
+  EXPECT_EQ(st.base.p_default, 1);  // the $500M loan due in four months: every path defaults
+}
+
+// With a bracket the root is outside of, the answer is "none", not an error.
+TEST(Sensitivity, a_break_even_outside_the_bracket_is_reported_as_none) {
+  const firm::Scenario s =
+      scenario_from(firm_toml("gbm", "[treasury]\nbtc = 0\ncash_usd = 1e12\nsga_usd_per_year = 20e6\n",
+                              "[[strategies]]\nname = \"hold\"\n"),
+                    "sens_none.toml");
+  const model::MarketModel market = io::load_market_model(s);
+  SensitivityOptions o = options_for(s, 256);
+  o.btc_factor_low = 10;  // at ten times the price this miner is far above break-even
+  o.btc_factor_high = 20;
+  const SensitivityResult r = run_sensitivity(s, market, CalibrationErrors{}, o);
+  ASSERT_TRUE(r.strategies.at(0).btc_price_usd.has_value());
+  EXPECT_FALSE(r.strategies[0].btc_price_usd->found);
+  EXPECT_EQ(r.strategies[0].btc_price_usd->evaluations, 2);
+}
+
+// Common random numbers: moving nothing (a zero relative bump, no calibrated SE) reproduces the
+// base run bit for bit, and the base run is run_simulation's.
+TEST(Sensitivity, bumping_nothing_reproduces_the_base_run_bit_for_bit) {
+  const firm::Scenario s = scenario_from(
+      firm_toml("jump_diffusion", "[treasury]\nbtc = 500\ncash_usd = 30e6\nsga_usd_per_year = 20e6\n",
+                "[[strategies]]\nname = \"hold\"\n[[strategies]]\nname = \"convert\"\npivot = \"schedule\"\n"
+                "pivot_site = \"owned\"\npivot_mw = 10\npivot_date = 2026-03-01\n"),
+      "sens_nothing.toml");
+  const model::MarketModel market = io::load_market_model(s);
+  SensitivityOptions o = options_for(s, 300);
+  o.relative_bump = 0;
+  o.break_evens = false;
+  const SensitivityResult r = run_sensitivity(s, market, CalibrationErrors{}, o);
+  const sim::RunResult direct = sim::run_simulation(s, market, {300, s.run.seed, 1, {}});
+  ASSERT_EQ(r.strategies.size(), 2u);
+  for (std::size_t k = 0; k < 2; ++k) {
+    const StrategySensitivity& st = r.strategies[k];
+    EXPECT_TRUE(same_bits(st.base.npv_mean_usd, direct.strategies[k].npv_usd.mean())) << st.strategy;
+    EXPECT_TRUE(same_bits(st.base.p_default, direct.strategies[k].defaulted.probability())) << st.strategy;
+    ASSERT_EQ(st.bars.size(), kSensitivityInputs);
+    for (const TornadoBar& b : st.bars) {
+      const std::string what = st.strategy + " " + std::string(sensitivity_input_name(b.bump.input));
+      EXPECT_TRUE(same_bits(b.low.npv_mean_usd, st.base.npv_mean_usd)) << what;
+      EXPECT_TRUE(same_bits(b.high.npv_mean_usd, st.base.npv_mean_usd)) << what;
+      EXPECT_TRUE(same_bits(b.high.p_default, st.base.p_default)) << what;
+      EXPECT_EQ(b.npv_swing_usd(), 0.0) << what;
+    }
+    EXPECT_FALSE(st.btc_price_usd.has_value());
+  }
+}
+
+// Inputs that cannot matter: a strategy that never converts does not see the conversion's capex or
+// lease (exactly zero swing), and a scenario with no convertible site has them absent.
+TEST(Sensitivity, inputs_a_strategy_never_uses_have_exactly_zero_swing) {
+  const std::string hold = "[[strategies]]\nname = \"hold\"\n";
+  const firm::Scenario s =
+      scenario_from(firm_toml("gbm", "[treasury]\nbtc = 500\ncash_usd = 30e6\nsga_usd_per_year = 20e6\n", hold),
+                    "sens_unused.toml");
+  const model::MarketModel market = io::load_market_model(s);
+  SensitivityOptions o = options_for(s, 256);
+  o.break_evens = false;
+  const SensitivityResult r = run_sensitivity(s, market, CalibrationErrors{}, o);
+  const StrategySensitivity& st = r.strategies.at(0);
+  for (const SensitivityInput input : {SensitivityInput::kConversionCapex, SensitivityInput::kLeaseRate}) {
+    const TornadoBar& b = bar_of(st, input);
+    EXPECT_EQ(b.bump.basis, BumpBasis::kRelative);
+    EXPECT_EQ(b.npv_swing_usd(), 0.0);
+    EXPECT_TRUE(same_bits(b.low.p_default, b.high.p_default));
+  }
+  // The tornado is sorted by |swing|: the unused inputs come last.
+  for (std::size_t i = 1; i < st.bars.size(); ++i)
+    EXPECT_GE(std::abs(st.bars[i - 1].npv_swing_usd()), std::abs(st.bars[i].npv_swing_usd()));
+
+  // No convertible site at all: absent, no runs, zero swing.
+  std::string text = firm_toml("gbm", "[treasury]\nbtc = 0\ncash_usd = 30e6\n", hold);
+  const auto from = text.find("[sites.conversion]");
+  text.erase(from, text.find("[[fleet]]") - from);
+  const firm::Scenario plain = scenario_from(text, "sens_plain.toml");
+  const SensitivityResult rp = run_sensitivity(plain, io::load_market_model(plain), CalibrationErrors{}, o);
+  const TornadoBar& capex = bar_of(rp.strategies.at(0), SensitivityInput::kConversionCapex);
+  EXPECT_EQ(capex.bump.basis, BumpBasis::kAbsent);
+  EXPECT_TRUE(std::isnan(capex.bump.base));
+  EXPECT_EQ(capex.npv_swing_usd(), 0.0);
+  EXPECT_EQ(rp.runs, 1 + 2 * 5);
+}
+
+// The economics fix the signs: dearer power, faster network growth and dearer conversion lower the
+// NPV; a higher price drift, higher fees and a higher lease raise it.
+TEST(Sensitivity, swings_have_the_signs_the_economics_require) {
+  const firm::Scenario s = scenario_from(
+      firm_toml("gbm", "[treasury]\nbtc = 500\ncash_usd = 200e6\nsga_usd_per_year = 20e6\n",
+                "[[strategies]]\nname = \"convert\"\npivot = \"schedule\"\npivot_site = \"owned\"\npivot_mw = 15\n"
+                "pivot_date = 2026-02-02\n"),
+      "sens_signs.toml");
+  const model::MarketModel market = io::load_market_model(s);
+  const CalibrationErrors errors = calibration_errors(s, io::read_market_inputs(s).calibration);
+  EXPECT_GT(errors.btc_price_mu_annual, 0);
+  EXPECT_GT(errors.hashrate_drift_annual, 0);
+  SensitivityOptions o = options_for(s, 512);
+  o.break_evens = false;
+  const SensitivityResult r = run_sensitivity(s, market, errors, o);
+  const StrategySensitivity& st = r.strategies.at(0);
+  EXPECT_LT(bar_of(st, SensitivityInput::kPowerPrice).npv_swing_usd(), 0);
+  EXPECT_LT(bar_of(st, SensitivityInput::kHashrateGrowth).npv_swing_usd(), 0);
+  EXPECT_LT(bar_of(st, SensitivityInput::kConversionCapex).npv_swing_usd(), 0);
+  EXPECT_GT(bar_of(st, SensitivityInput::kBtcPriceDrift).npv_swing_usd(), 0);
+  EXPECT_GT(bar_of(st, SensitivityInput::kFees).npv_swing_usd(), 0);
+  EXPECT_GT(bar_of(st, SensitivityInput::kLeaseRate).npv_swing_usd(), 0);
+  // The SE-based bumps are the calibration's: drift ± SE(μ) around the calibrated μ.
+  const InputBump& drift = bar_of(st, SensitivityInput::kBtcPriceDrift).bump;
+  EXPECT_EQ(drift.basis, BumpBasis::kCalibrationSe);
+  EXPECT_DOUBLE_EQ(drift.high - drift.base, errors.btc_price_mu_annual);
+  EXPECT_DOUBLE_EQ(drift.base, market.gbm.mu_annual);
+}
+
+}  // namespace
+}  // namespace hashpivot::study
