@@ -4,10 +4,11 @@
 
 #include <bit>
 #include <cmath>
-#include <stdexcept>
 
+#include "hashpivot/chain/params.hpp"
 #include "hashpivot/chain/subsidy.hpp"
 #include "hashpivot/core/error.hpp"
+#include "hashpivot/core/units.hpp"
 #include "hashpivot/market/btc_price_calibration.hpp"
 #include "hashpivot/market/sample_moments.hpp"
 #include "hashpivot/network/hashprice.hpp"
@@ -18,8 +19,8 @@ namespace {
 
 using random::Stream;
 
-constexpr double kThsPerHs = 1e-12;  // TH/s per H/s
-constexpr double kSatPerBtc = 1e8;
+constexpr double kThsPerHs = 1.0 / kHashesPerTh;  // TH/s per H/s: the same double as 1e-12
+constexpr double kSatPerBtc = static_cast<double>(chain::kSatPerBtc);
 
 // The 128-bit blocks of a path-day's Stream::kMarketDay counter (see the header). Part of the
 // results' reproducibility: never renumber one.
@@ -30,14 +31,15 @@ constexpr std::uint32_t kDrawFeeSpike = 3;       // fee spike size, read only on
 constexpr std::uint32_t kDrawEnergy = 4;         // energy normal and spike uniform (index sites only)
 constexpr std::uint32_t kDrawEnergySpike = 5;    // energy spike size, read only on a spike day
 
-// Converts the std::invalid_argument of a *_from_report builder into an input error on the file.
+// Builds a process from the calibration's report; a parameter the builder rejects (missing, or out
+// of its domain) becomes an input error on the calibration file's key market.FACTOR.MODEL.PARAMETER.
 template <typename Build>
 auto from_calibration(const market::Calibration& c, const char* factor, const char* model, Build build) {
   const market::FitReport& report = c.report(factor, model);
   try {
     return build(report);
-  } catch (const std::invalid_argument& e) {
-    throw InputError(c.source, 0, fmt::format("market.{}.{}", factor, model), e.what());
+  } catch (const ParameterError& e) {
+    throw InputError(c.source, 0, fmt::format("market.{}.{}.{}", factor, model, e.parameter()), e.problem());
   }
 }
 
@@ -164,7 +166,7 @@ MarketModel build_market_model(const firm::Scenario& scenario, const MarketInput
   m.fees_btc_per_block = scenario.market.fees_btc_per_block;
   if (!(m.fees_btc_per_block > 0))
     throw InputError(scenario.source, 0, "market.fees_btc_per_block", "must be > 0 to start the log-fee process");
-  m.network_hashrate_ths = scenario.market.network_hashrate_ehs * 1e6;
+  m.network_hashrate_ths = scenario.market.network_hashrate_ehs * kThPerEh;
   m.chain = network::make_daily_chain(scenario.market.height, scenario.market.bits,
                                       scenario.market.epoch_first_block_time_unix);
   m.description.push_back("Blocks: Poisson per day; difficulty retargets by Bitcoin Core's rule");
@@ -352,7 +354,8 @@ void step_market_day(const MarketModel& m, const random::CounterRng& rng, std::u
   // The day's blocks, then the chain moves to the day's end.
   const double expected = network::expected_blocks_per_day(out.network_hashrate_ths / kThsPerHs, s.chain.difficulty);
   out.blocks = random::poisson(rng, {Stream::kBlockArrivals, path, day, 0}, expected);
-  const std::int64_t day_start_unix = static_cast<std::int64_t>(m.start_day + static_cast<DayNumber>(day)) * 86'400;
+  const std::int64_t day_start_unix = static_cast<std::int64_t>(m.start_day + static_cast<DayNumber>(day)) *
+                                       static_cast<std::int64_t>(kSecondsPerDay);
   network::advance_chain_day(s.chain, day_start_unix, out.blocks, m.chain_params);
 }
 

@@ -168,8 +168,9 @@ struct RunResult {
 /// Runs every strategy of `scenario` on `options.paths` paths of `market`. With `options.group`,
 /// every rank of the group must call it with the same inputs; each returns the same RunResult
 /// (except `seconds`, each rank's own wall time).
-/// Throws std::invalid_argument when paths < 1 or threads < 1, and stats::SerializationError when another
-/// rank's statistics do not match this run (another build, scenario, seed or path count).
+/// Throws ParameterError ("paths", "threads") when paths < 1 or threads < 1, and
+/// stats::SerializationError when another rank's statistics do not match this run (another build,
+/// scenario, seed or path count). The scenario has at least one strategy (asserted).
 [[nodiscard]] RunResult run_simulation(const firm::Scenario& scenario, const model::MarketModel& market,
                                        const RunOptions& options);
 

@@ -12,6 +12,7 @@
 #include "cli_support.hpp"
 #include "hashpivot/core/date.hpp"
 #include "hashpivot/core/error.hpp"
+#include "hashpivot/core/units.hpp"
 #include "hashpivot/study/history_backtest.hpp"
 #include "hashpivot/firm/scenario.hpp"
 #include "hashpivot/io/scenario_reader.hpp"
@@ -46,7 +47,7 @@ json number_or_null(double v) { return std::isfinite(v) ? json(v) : json(nullptr
 
 /// Mean effective hashrate of a period, EH/s.
 double effective_ehs(const study::HistoryBacktestPeriod& p) {
-  return p.days > 0 ? p.effective_ph_days / static_cast<double>(p.days) / 1e3 : 0.0;
+  return p.days > 0 ? p.effective_ph_days / static_cast<double>(p.days) / kPhPerEh : 0.0;
 }
 
 json period_json(const study::HistoryBacktestPeriod& p) {
@@ -117,7 +118,7 @@ std::string millions(double usd) { return fmt::format("{:.1f}", std::abs(usd) < 
 void print_row(const study::HistoryBacktestPeriod& p) {
   const std::string power_per_btc = p.btc_mined > 0 ? fmt::format("{:.0f}", p.power_cost_usd / p.btc_mined) : "-";
   fmt::print("{:<8}{:>5}{:>11.2f}{:>12}{:>11.2f}{:>12.2f}{:>10}{:>11}{:>11}{:>11}{:>11.1f}{:>10}{:>8}\n", p.label, p.days,
-             p.btc_mined, millions(p.revenue_usd), p.price_usd_per_btc / 1e3, p.hashprice_usd_per_ph_day,
+             p.btc_mined, millions(p.revenue_usd), p.price_usd_per_btc / kThousand, p.hashprice_usd_per_ph_day,
              millions(p.power_cost_usd), power_per_btc, millions(p.hpc_revenue_usd), millions(p.ebitda_usd),
              p.btc_held_end, millions(p.cash_usd_end), p.days_with_filled_input);
 }
@@ -137,8 +138,8 @@ void print_text(const study::HistoryBacktest& r, const firm::Scenario& scenario,
     }
   }
   fmt::print("fleet     {:.2f} EH/s deployed, {:.2f} EH/s operating (after uptime), {:.1f} J/TH, pool fee {:.2f}%\n",
-             deployed_th / 1e6, operating_th / 1e6, deployed_th > 0 ? power_w / deployed_th : 0.0,
-             100 * scenario.treasury.pool_fee);
+             deployed_th / kThPerEh, operating_th / kThPerEh, deployed_th > 0 ? power_w / deployed_th : 0.0,
+             kPercentPerUnit * scenario.treasury.pool_fee);
   for (const firm::Site& s : scenario.sites)
     fmt::print("power     site \"{}\": {} {:.2f} $/MWh{}, PUE {}\n", s.name, s.power_contract, s.power_price_usd_per_mwh,
                s.power_contract == "index" ? " (held constant: the history has no power prices)" : "", s.pue);

@@ -13,6 +13,7 @@
 #include "fit_output.hpp"
 #include "hashpivot/core/date.hpp"
 #include "hashpivot/core/error.hpp"
+#include "hashpivot/core/units.hpp"
 #include "hashpivot/market/history.hpp"
 #include "hashpivot/network/backtest.hpp"
 #include "hashpivot/network/hashrate.hpp"
@@ -21,6 +22,10 @@ namespace hashpivot::cli {
 namespace {
 
 using nlohmann::json;
+
+/// The flags that set network::run_backtest's options (cli_support.hpp, ParameterFlag).
+constexpr ParameterFlag kBacktestParameterFlags[] = {
+    {"paths", "--paths"}, {"window_days", "--window-days"}, {"from", "--from"}, {"to", "--to"}};
 
 network::HashrateDriver driver_flag(const std::string& text) {
   if (text == "centred-loo") return network::HashrateDriver::kCentredLeaveOneOut;
@@ -77,8 +82,8 @@ void run_backtest_command(const BacktestCliOptions& o) {
     json by_year = json::object();
     for (const auto& [year, y] : years)
       by_year[year] = {{"days", y.days},
-                       {"blocks_mape_pct", 100 * y.blocks_ape / y.days},
-                       {"difficulty_mape_pct", 100 * y.diff_ape / y.days}};
+                       {"blocks_mape_pct", kPercentPerUnit * y.blocks_ape / y.days},
+                       {"difficulty_mape_pct", kPercentPerUnit * y.diff_ape / y.days}};
     std::cout << json{{"history", o.history},
                       {"from", format_date(r.days.empty() ? r.start_day : r.days.front().day)},
                       {"to", format_date(r.last_day)},
@@ -129,8 +134,8 @@ void run_backtest_command(const BacktestCliOptions& o) {
   fmt::print("{:<44} {:>10.0f}\n\n", "retargets in the history", r.retargets_real);
   fmt::print("{:<6} {:>6} {:>12} {:>16}\n", "year", "days", "blocks MAPE", "difficulty MAPE");
   for (const auto& [year, y] : years)
-    fmt::print("{:<6} {:>6} {:>11.3f}% {:>15.3f}%\n", year, y.days, 100 * y.blocks_ape / y.days,
-               100 * y.diff_ape / y.days);
+    fmt::print("{:<6} {:>6} {:>11.3f}% {:>15.3f}%\n", year, y.days, kPercentPerUnit * y.blocks_ape / y.days,
+               kPercentPerUnit * y.diff_ape / y.days);
   fmt::print("\nThe real daily count is itself Poisson (about +-8% a day): a daily blocks MAPE near "
              "sqrt(2/(pi*144)) = 6.6% is the floor for any forecast.\n");
 }
@@ -173,18 +178,18 @@ void add_network_command(CLI::App& app, int& exit_code, const sim::ProcessGroup&
   backtest_cmd->add_option("--seed", backtest->seed, "Seed of the block arrivals")->capture_default_str();
   backtest_cmd->add_option("--paths", backtest->paths, "Simulated paths averaged per day")
       ->capture_default_str()
-      ->check(CLI::Range(1, 100000));
+      ->check(CLI::Range(1, network::kMaxBacktestPaths));
   backtest_cmd
       ->add_option("--driver", backtest->driver,
                    "Hashrate driving day d: centred-loo (days d-3..d+3 except d), centred, trailing, raw (circular)")
       ->capture_default_str();
   backtest_cmd->add_option("--window-days", backtest->window_days, "Days in the driver's window")
       ->capture_default_str()
-      ->check(CLI::Range(1, 365));
+      ->check(CLI::Range(1, network::kMaxBacktestWindowDays));
   backtest_cmd->add_flag("--json", backtest->json,
                          "Print one JSON object: days, blocks_mape_pct, difficulty_mape_pct and more");
   backtest_cmd->callback([backtest, &exit_code] {
-    run_backtest_command(*backtest);
+    run_with_flags(kBacktestParameterFlags, [&] { run_backtest_command(*backtest); });
     exit_code = kExitOk;
   });
 
