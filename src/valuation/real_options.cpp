@@ -383,7 +383,7 @@ SiteMining site_mining(const firm::Scenario& scenario, const std::string& name) 
   out.name = site->name;
   out.capacity_mw = site->capacity_mw;
   out.pue = site->pue;
-  out.index_power = site->power_contract == "index";
+  out.index_power = site->power_contract == firm::PowerContract::kIndex;
   out.power_price_usd_per_mwh = site->power_price_usd_per_mwh;
   out.curtailment_credit_usd_per_mwh = site->curtailment_credit_usd_per_mwh;
   out.opex_usd_per_mw_year = site->opex_usd_per_mw_year;
@@ -485,7 +485,7 @@ double resolve_convert_mw(const firm::Scenario& scenario, const SiteMining& site
   if (std::isnan(mw)) {
     mw = 0;
     for (const firm::Strategy& s : scenario.strategies)
-      if (s.pivot_policy != "none" && s.pivot_site == site.name) mw = std::max(mw, s.pivot_mw);
+      if (s.pivot_policy != firm::PivotPolicy::kNone && s.pivot_site == site.name) mw = std::max(mw, s.pivot_mw);
     if (!(mw > 0)) mw = site.mining_it_mw;
   }
   if (!(mw > 0) || mw > site.mining_it_mw * (1 + 1e-9))

@@ -51,7 +51,7 @@ Scenario base_scenario(double cash_usd, double btc) {
   site.name = "site";
   site.capacity_mw = 50;
   site.pue = kPue;
-  site.power_contract = "fixed";
+  site.power_contract = PowerContract::kFixed;
   site.power_price_usd_per_mwh = kPowerPrice;
   s.sites = {site};
   FleetEntry f{};
@@ -66,9 +66,9 @@ Scenario base_scenario(double cash_usd, double btc) {
   s.treasury.pool_fee = kPoolFee;
   Strategy st{};
   st.name = "hold";
-  st.sell_policy = "hold";
-  st.curtail_policy = "never";
-  st.pivot_policy = "none";
+  st.sell_policy = SellPolicy::kHold;
+  st.curtail_policy = CurtailPolicy::kNever;
+  st.pivot_policy = PivotPolicy::kNone;
   s.strategies = {st};
   return s;
 }
@@ -76,11 +76,11 @@ Scenario base_scenario(double cash_usd, double btc) {
 Debt term_loan(const char* name, double principal_usd, double rate_annual, double covenant_usd) {
   Debt d{};
   d.name = name;
-  d.kind = "term";
+  d.kind = DebtKind::kTerm;
   d.principal_usd = principal_usd;
   d.rate_annual = rate_annual;
   d.maturity = kStart + 1000;
-  d.amortization = "bullet";
+  d.amortization = Amortization::kBullet;
   d.covenant_min_cash_usd = covenant_usd;
   return d;
 }
@@ -195,7 +195,7 @@ TEST(Covenant, a_breach_beyond_the_free_btc_draws_the_revolver) {
   constexpr double kCash = 4e6, kPrincipal = 10e6, kRate = 0.08;
   Scenario s = base_scenario(kCash, 0);
   Debt revolver = term_loan("rcf", 0, 0.09, 0);
-  revolver.kind = "revolver";
+  revolver.kind = DebtKind::kRevolver;
   revolver.limit_usd = 20e6;
   s.debts = {term_loan("loan", kPrincipal, kRate, 5e6), revolver};
   const FirmPlan plan = make_plan(s, 0);
@@ -246,7 +246,7 @@ TEST(Covenant, an_accelerated_btc_backed_loan_releases_its_collateral) {
   constexpr double kCash = 4e6, kPrincipal = 10e6, kRate = 0.08, kCollateral = 300;
   Scenario s = base_scenario(kCash, 0);
   Debt loan = term_loan("btc", kPrincipal, kRate, 5e6);
-  loan.kind = "btc_backed";
+  loan.kind = DebtKind::kBtcBacked;
   loan.collateral_btc = kCollateral;  // LTV 0.37 at $90,000: no call
   loan.ltv_target = 0.5;
   loan.ltv_call = 0.6;
@@ -288,7 +288,7 @@ FirmPlan conversion_plan(int decision_day, int lead_months) {
   c.noi_margin = kNoi;
   s.sites[0].conversion = c;
   Strategy& st = s.strategies[0];
-  st.pivot_policy = "schedule";
+  st.pivot_policy = PivotPolicy::kSchedule;
   st.pivot_site = "site";
   st.pivot_mw = kPivotMw;
   st.pivot_date = kStart + decision_day;

@@ -140,8 +140,8 @@ void print_text(const study::HistoryBacktest& r, const firm::Scenario& scenario,
              deployed_th / 1e6, operating_th / 1e6, deployed_th > 0 ? power_w / deployed_th : 0.0,
              100 * scenario.treasury.pool_fee);
   for (const firm::Site& s : scenario.sites)
-    fmt::print("power     site \"{}\": {} {:.2f} $/MWh{}, PUE {}\n", s.name, s.power_contract, s.power_price_usd_per_mwh,
-               s.power_contract == "index" ? " (held constant: the history has no power prices)" : "", s.pue);
+    fmt::print("power     site \"{}\": {} {:.2f} $/MWh{}, PUE {}\n", s.name, firm::keyword(s.power_contract), s.power_price_usd_per_mwh,
+               s.power_contract == firm::PowerContract::kIndex ? " (held constant: the history has no power prices)" : "", s.pue);
   fmt::print("filled    price {} days, difficulty {}, issuance per block {}, fees per block {} (of {})\n",
              r.filled_days[0], r.filled_days[1], r.filled_days[2], r.filled_days[3], r.total.days);
   // The rule, one clause a line.
