@@ -273,8 +273,7 @@ TEST(Accounts, random_scenarios_balance_every_day_and_conserve_cash_and_btc) {
       if (before.defaulted) {
         ASSERT_EQ(state.cash_usd, before.cash_usd);
         ASSERT_EQ(state.free_btc, before.free_btc);
-        ASSERT_EQ(state.principal_usd, before.principal_usd);
-        ASSERT_EQ(state.collateral_btc, before.collateral_btc);
+        ASSERT_EQ(state.debts, before.debts);  // principal and collateral
         ASSERT_EQ(state.ppe_book_usd, before.ppe_book_usd);
         ASSERT_EQ(state.retained_earnings_usd, before.retained_earnings_usd);
         ASSERT_EQ(state.default_day, before.default_day);
@@ -378,10 +377,10 @@ TEST(Accounts, a_linear_term_loan_is_repaid_at_maturity_with_closed_form_interes
       interest += a.interest_usd;
       repaid += a.debt_repaid_usd;
       if (day < kMaturity) {
-        EXPECT_GT(state.principal_usd[0], 0.0) << day;
+        EXPECT_GT(state.debts[0].principal_usd, 0.0) << day;
       }
     }
-    EXPECT_EQ(state.principal_usd[0], 0.0);
+    EXPECT_EQ(state.debts[0].principal_usd, 0.0);
     EXPECT_NEAR(repaid, principal, 1e-6);
     // Linear: payments on days 0..M of P/(M+1); the opening principal of day d is P(M+1−d)/(M+1), so
     // interest = r/365 · P · (M+2)/2. Bullet: r/365 · P · (M+1).
@@ -434,7 +433,7 @@ TEST(Accounts, a_scheduled_conversion_earns_nothing_before_the_lead_time_then_le
     }
   }
   EXPECT_NEAR(capex, 7 * 9e6 * 0.6, 1e-3);
-  EXPECT_EQ(state.conversion_revenue_day[0], kDecision + kLead);
+  EXPECT_EQ(state.sites[0].conversion_revenue_day, kDecision + kLead);
 }
 
 TEST(Accounts, a_btc_backed_loan_is_topped_up_to_target_then_liquidated) {
@@ -453,7 +452,7 @@ TEST(Accounts, a_btc_backed_loan_is_topped_up_to_target_then_liquidated) {
   step_day(plan, 1, constant_market(45'000, 50), state, a);  // LTV 0.667 > call
   const double expected = 30e6 / (0.5 * 45'000) - 1000;
   EXPECT_NEAR(a.btc_topped_up, expected, 1e-9);
-  EXPECT_NEAR(loan_to_value(state.principal_usd[0], state.collateral_btc[0], 45'000), 0.5, 1e-12);
+  EXPECT_NEAR(loan_to_value(state.debts[0].principal_usd, state.debts[0].collateral_btc, 45'000), 0.5, 1e-12);
   EXPECT_EQ(a.btc_liquidated, 0.0);
 
   // Without free BTC the loan is liquidated at 0.8: the lender sells loan / price and returns the rest.
@@ -466,8 +465,8 @@ TEST(Accounts, a_btc_backed_loan_is_topped_up_to_target_then_liquidated) {
   EXPECT_NEAR(a.btc_liquidated, 30e6 / 35'000, 1e-9);
   EXPECT_NEAR(a.btc_released, 1000 - 30e6 / 35'000, 1e-9);
   EXPECT_NEAR(a.debt_repaid_by_collateral_usd, 30e6, 1e-6);
-  EXPECT_EQ(dry_state.principal_usd[0], 0.0);
-  EXPECT_EQ(dry_state.collateral_btc[0], 0.0);
+  EXPECT_EQ(dry_state.debts[0].principal_usd, 0.0);
+  EXPECT_EQ(dry_state.debts[0].collateral_btc, 0.0);
   EXPECT_NEAR(dry_state.free_btc, 1000 - 30e6 / 35'000, 1e-9);
 }
 
@@ -491,8 +490,8 @@ TEST(Accounts, a_sale_repaying_a_btc_backed_loan_sells_free_btc_then_collateral)
   // 30M / 60,000 = 500 BTC repay the loan (100 free + the day's mining + collateral); the loan's
   // release frees the remaining collateral, and 300 more BTC are sold for cash: 800 in all.
   EXPECT_NEAR(a.btc_sold, 800.0, 1e-9);
-  EXPECT_EQ(state.principal_usd[0], 0.0);
-  EXPECT_EQ(state.collateral_btc[0], 0.0);
+  EXPECT_EQ(state.debts[0].principal_usd, 0.0);
+  EXPECT_EQ(state.debts[0].collateral_btc, 0.0);
   const double mined = a.btc_mined;
   EXPECT_NEAR(state.free_btc, 1000 + 100 + mined - 800, 1e-9);
   EXPECT_NEAR(a.btc_released, 1000 - (500 - 100 - mined), 1e-9);
@@ -507,8 +506,8 @@ TEST(Accounts, a_sale_repaying_a_btc_backed_loan_sells_free_btc_then_collateral)
   FirmState partial = make_state(partial_plan);
   step_day(partial_plan, 0, constant_market(60'000, 50), partial, a);
   const double from_collateral = 300 - 100 - a.btc_mined;
-  EXPECT_NEAR(partial.collateral_btc[0], 1000 - from_collateral, 1e-9);
-  EXPECT_NEAR(partial.principal_usd[0], 30e6 - 300 * 60'000.0, 1e-3);
+  EXPECT_NEAR(partial.debts[0].collateral_btc, 1000 - from_collateral, 1e-9);
+  EXPECT_NEAR(partial.debts[0].principal_usd, 30e6 - 300 * 60'000.0, 1e-3);
 }
 
 // When cash runs out, a BTC lender releases the collateral above what keeps the loan at its target
@@ -530,7 +529,7 @@ TEST(Accounts, remedies_sell_collateral_in_excess_of_the_target_ltv_before_defau
   step_day(plan, 0, constant_market(60'000, 50), state, a);
   const double excess = 1000 - 30e6 / (0.6 * 60'000);
   EXPECT_NEAR(a.btc_released, excess, 1e-9);
-  EXPECT_NEAR(state.collateral_btc[0], 30e6 / (0.6 * 60'000), 1e-9);
+  EXPECT_NEAR(state.debts[0].collateral_btc, 30e6 / (0.6 * 60'000), 1e-9);
   EXPECT_NEAR(a.btc_sold, excess + a.btc_mined, 1e-9);  // the day's mining first, then the release
   EXPECT_TRUE(state.defaulted);
 
@@ -541,7 +540,7 @@ TEST(Accounts, remedies_sell_collateral_in_excess_of_the_target_ltv_before_defau
   step_day(small, 0, constant_market(60'000, 50), survivor, a);
   EXPECT_FALSE(survivor.defaulted);
   EXPECT_NEAR(survivor.cash_usd, 0.0, 1e-6);
-  EXPECT_LE(loan_to_value(survivor.principal_usd[0], survivor.collateral_btc[0], 60'000), 0.6 + 1e-12);
+  EXPECT_LE(loan_to_value(survivor.debts[0].principal_usd, survivor.debts[0].collateral_btc, 60'000), 0.6 + 1e-12);
 }
 
 TEST(Accounts, economic_curtailment_with_hourly_prices_follows_curtail_hourly) {
@@ -665,7 +664,8 @@ TEST(StrategyParameters, decisions_use_no_information_after_their_day) {
         ASSERT_EQ(da.total_cash_flow_usd, db.total_cash_flow_usd) << "strategy " << k << " day " << d;
         ASSERT_EQ(a.cash_usd, b.cash_usd) << "strategy " << k << " day " << d;
         ASSERT_EQ(a.free_btc, b.free_btc) << "strategy " << k << " day " << d;
-        ASSERT_EQ(a.conversion_decision_day, b.conversion_decision_day) << "strategy " << k << " day " << d;
+        ASSERT_EQ(a.sites[0].conversion_decision_day, b.sites[0].conversion_decision_day)
+            << "strategy " << k << " day " << d;
       } else {
         differed_after = differed_after || da.mining_revenue_usd != db.mining_revenue_usd;
       }
@@ -679,7 +679,7 @@ TEST(StrategyParameters, decisions_use_no_information_after_their_day) {
     DayAccounts a{};
     step_day(trigger, d, constant_market(90'000, 45.0 - 0.2 * d), state, a);
   }
-  EXPECT_EQ(state.conversion_decision_day[0], 55);
+  EXPECT_EQ(state.sites[0].conversion_decision_day, 55);
 }
 
 }  // namespace
