@@ -2,8 +2,8 @@
 // The steps of firm::step_day (accounts.hpp), one function each, in the order step_day calls them.
 // Each reads the plan and the day, updates the state and adds to the day's accounts exactly as its
 // comment says, and nothing else; step_day is their table of contents. They are here, inline, so
-// that step_day compiles to one loop-free-of-calls function (it is the hot path: no allocation, no
-// virtual call, no lookup) and so that each can be tested on its own (tests/firm/day_steps_test.cpp).
+// that each inlines into step_day (the hot path: no call, allocation or lookup added by the split)
+// and so that each can be tested on its own (tests/firm/day_steps_test.cpp).
 //
 // A step assumes what step_day has done before it: `a` was zeroed at the start of the day and the
 // earlier steps have run. Prices are the day's: `price` is DayMarket::price_usd_per_btc.
@@ -18,6 +18,8 @@
 #include "hashpivot/firm/rules.hpp"
 
 namespace hashpivot::firm::day_steps {
+
+inline constexpr double kMonthsPerYear = 12.0;  // a month is 365/12 days (core/units.hpp's year)
 
 // ---- Cash and BTC movements shared by the steps ---------------------------------------------------
 
@@ -294,7 +296,6 @@ inline void one_off_sales(const FirmPlan& plan, int day, double price, FirmState
 /// sell_all_mined / sell_fraction of today's mined BTC; cash_floor sells free BTC up to
 /// cash_floor_months × 365/12 days of today's cash costs (power + opex + SG&A + interest); hold.
 inline void sell_policy(const FirmPlan& plan, double price, FirmState& state, DayAccounts& a) {
-  constexpr double kMonthsPerYear = 12.0;
   switch (plan.sell_policy) {
     case SellPolicy::kHold:
       break;
