@@ -111,27 +111,7 @@ double CrraUtility::marginal_utility(double npv_usd) const {
 }
 
 const char* accounts_field_name(AccountsField field) {
-  switch (field) {
-    case AccountsField::kMiningRevenueUsd: return "mining_revenue_usd";
-    case AccountsField::kHpcRevenueUsd: return "hpc_revenue_usd";
-    case AccountsField::kPowerCostUsd: return "power_cost_usd";
-    case AccountsField::kCurtailmentCreditUsd: return "curtailment_credit_usd";
-    case AccountsField::kOpexUsd: return "opex_usd";
-    case AccountsField::kSgaUsd: return "sga_usd";
-    case AccountsField::kEbitdaUsd: return "ebitda_usd";
-    case AccountsField::kDepreciationUsd: return "depreciation_usd";
-    case AccountsField::kInterestUsd: return "interest_usd";
-    case AccountsField::kTaxUsd: return "tax_usd";
-    case AccountsField::kNetIncomeUsd: return "net_income_usd";
-    case AccountsField::kOperatingCashFlowUsd: return "operating_cash_flow_usd";
-    case AccountsField::kInvestingCashFlowUsd: return "investing_cash_flow_usd";
-    case AccountsField::kFinancingCashFlowUsd: return "financing_cash_flow_usd";
-    case AccountsField::kBtcMined: return "btc_mined";
-    case AccountsField::kBtcSold: return "btc_sold";
-    case AccountsField::kBtcLiquidated: return "btc_liquidated";
-    case AccountsField::kCount: break;
-  }
-  return "?";
+  return kMonthlyAccountsFields[static_cast<std::size_t>(field)].name;
 }
 
 MonthlyAccounts::MonthlyAccounts(std::size_t strategies, std::size_t months)

@@ -189,16 +189,18 @@ std::string_view sensitivity_input_unit(SensitivityInput input) {
 
 CalibrationErrors calibration_errors(const firm::Scenario& scenario, const market::Calibration& c) {
   CalibrationErrors e;
-  const std::string& model = scenario.market.btc_price_model;
-  if (model == "gbm" || model == "jump_diffusion") {
-    e.btc_price_mu_annual = se_of(c, "btc_price", model, "mu_annual");
-    e.btc_price_sigma_annual = se_of(c, "btc_price", model, "sigma_annual");
+  // The calibration names each price model's fit by the scenario's keyword for it.
+  const model::PriceModel price_model = scenario.market.btc_price_model;
+  const std::string_view fit = firm::keyword(price_model);
+  if (price_model == model::PriceModel::kGbm || price_model == model::PriceModel::kJumpDiffusion) {
+    e.btc_price_mu_annual = se_of(c, "btc_price", fit, "mu_annual");
+    e.btc_price_sigma_annual = se_of(c, "btc_price", fit, "sigma_annual");
   } else {
     // The stationary drift of the other models: the SE of the history's mean drift (the GBM fit's μ).
-    e.btc_price_mu_annual = se_of(c, "btc_price", "gbm", "mu_annual");
-    if (model == "regime_switching") {
-      e.btc_price_sigma_annual = se_of(c, "btc_price", model, "bull_sigma_annual");
-      e.btc_price_bear_sigma_annual = se_of(c, "btc_price", model, "bear_sigma_annual");
+    e.btc_price_mu_annual = se_of(c, "btc_price", firm::keyword(model::PriceModel::kGbm), "mu_annual");
+    if (price_model == model::PriceModel::kRegimeSwitching) {
+      e.btc_price_sigma_annual = se_of(c, "btc_price", fit, "bull_sigma_annual");
+      e.btc_price_bear_sigma_annual = se_of(c, "btc_price", fit, "bear_sigma_annual");
     }
   }
   e.hashrate_drift_annual = se_of(c, "hashrate", "exogenous", "drift_per_day") * kDaysPerYear;
@@ -473,7 +475,7 @@ SensitivityResult run_sensitivity(const firm::Scenario& scenario, const model::M
   result.paths = options.paths;
   result.seed = options.seed;
   result.relative_bump = options.relative_bump;
-  result.price_model = scenario.market.btc_price_model;
+  result.price_model = std::string(firm::keyword(scenario.market.btc_price_model));
 
   sim::RunOptions run_options;
   run_options.paths = options.paths;
@@ -500,7 +502,10 @@ SensitivityResult run_sensitivity(const firm::Scenario& scenario, const model::M
       alone.debts.clear();
       alone.treasury.cash_usd = kOperatingCashUsd;
       for (firm::OneOffSale& sale : alone.strategies.front().sales)
-        if (sale.use.starts_with("repay:")) sale.use = "cash";
+        if (sale.use == firm::SaleUse::kRepayDebt) {
+          sale.use = firm::SaleUse::kCash;
+          sale.repay_debt.clear();
+        }
       const std::string& name = alone.strategies.front().name;
       // Solves f(x) = mean EBITDA per year = 0 for x in [low, high]; `scaled` builds the run at x.
       const auto solve = [&](double low, double high, double unit_per_x, const std::string& label, auto scaled) {

@@ -182,7 +182,7 @@ TEST(Simulation, one_path_equals_a_hand_written_loop_over_market_and_firm) {
     firm::FirmState state = firm::make_state(plan);
     // The tenant's default time: the kFirm draw of path 0, site 1 (the convertible one).
     const double hazard = -std::log1p(-0.05) / 365.0;
-    state.tenant_default_after_days[1] =
+    state.sites[1].tenant_default_after_days =
         static_cast<int>(-std::log(rng.uniforms({random::Stream::kFirm, 0, 0, 1})[0]) / hazard);
     model::MarketPathState ms = start_market_path(market, rng, 0);
     model::MarketDay md;
@@ -202,9 +202,9 @@ TEST(Simulation, one_path_equals_a_hand_written_loop_over_market_and_firm) {
     double npv = 0;
     if (!state.defaulted) {
       double btc = state.free_btc, debt = 0;
-      for (std::size_t i = 0; i < state.principal_usd.size(); ++i) {
-        btc += state.collateral_btc[i];
-        debt += state.principal_usd[i];
+      for (const firm::DebtState& d : state.debts) {
+        btc += d.collateral_btc;
+        debt += d.principal_usd;
       }
       npv = std::max(0.0, state.cash_usd + btc * price - debt + 3.0 * std::max(0.0, ebitda_last_year)) /
             std::pow(1.1, days / 365.0);
@@ -296,8 +296,8 @@ TEST(Simulation, monthly_calendar_and_default_months_are_consistent) {
   for (std::size_t k = 0; k < r.strategies.size(); ++k) {
     double mined = 0, ebitda = 0;
     for (std::size_t m = 0; m < r.months.size(); ++m) {
-      mined += r.accounts.at(k, m, AccountsField::kBtcMined).mean();
-      ebitda += r.accounts.at(k, m, AccountsField::kEbitdaUsd).mean();
+      mined += r.accounts.at(k, m, &firm::DayAccounts::btc_mined).mean();
+      ebitda += r.accounts.at(k, m, &firm::DayAccounts::ebitda_usd).mean();
     }
     EXPECT_NEAR(mined, r.strategies[k].btc_mined.mean(), 1e-9 * mined) << r.strategies[k].name;
     EXPECT_NEAR(ebitda / (730 / 365.0), r.strategies[k].ebitda_usd_per_year.mean(), 1e-6 * std::abs(ebitda) + 1e-6)

@@ -29,6 +29,8 @@
 // threads nor the ranks: results are bit-identical for any number of both.
 // Memory is bounded: (threads + 3) accumulators per rank, whatever the paths.
 
+#include <array>
+#include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -38,6 +40,7 @@
 #include "hashpivot/model/market_model.hpp"
 #include "hashpivot/sim/process_group.hpp"
 #include "hashpivot/stats/statistics.hpp"
+#include "hashpivot/firm/accounts.hpp"
 #include "hashpivot/firm/scenario.hpp"
 
 namespace hashpivot::sim {
@@ -56,23 +59,50 @@ enum class FirmSeries : std::size_t { kCashUsd, kBtcHeld, kDebtUsd, kEquityUsd, 
 /// Difficulty is kept in trillions (T): the quantile sketches cover magnitudes up to 1e12.
 enum class MarketSeries : std::size_t { kBtcPriceUsd, kHashpriceUsdPerPhDay, kDifficultyT, kFeesBtcPerBlock, kCount };
 
-/// Monthly sums of the daily accounts (income statement, cash flow, BTC flows), averaged over paths.
-enum class AccountsField : std::size_t {
-  kMiningRevenueUsd, kHpcRevenueUsd, kPowerCostUsd, kCurtailmentCreditUsd, kOpexUsd, kSgaUsd, kEbitdaUsd,
-  kDepreciationUsd, kInterestUsd, kTaxUsd, kNetIncomeUsd, kOperatingCashFlowUsd, kInvestingCashFlowUsd,
-  kFinancingCashFlowUsd, kBtcMined, kBtcSold, kBtcLiquidated, kCount
-};
+/// The daily accounts' fields kept per month: the rows of firm::kDayAccountsFields marked
+/// `monthly`, in the table's order (their names are the keys of run --json and the store).
+namespace detail {
+[[nodiscard]] consteval std::size_t monthly_accounts_field_count() {
+  std::size_t n = 0;
+  for (const firm::DayAccountsField& f : firm::kDayAccountsFields) n += f.monthly ? 1 : 0;
+  return n;
+}
+[[nodiscard]] consteval std::array<firm::DayAccountsField, monthly_accounts_field_count()> monthly_accounts_fields() {
+  std::array<firm::DayAccountsField, monthly_accounts_field_count()> fields{};
+  std::size_t n = 0;
+  for (const firm::DayAccountsField& f : firm::kDayAccountsFields)
+    if (f.monthly) fields[n++] = f;
+  return fields;
+}
+}  // namespace detail
+inline constexpr auto kMonthlyAccountsFields = detail::monthly_accounts_fields();
+
+/// An index into kMonthlyAccountsFields.
+enum class AccountsField : std::size_t {};
+
+/// The field of kMonthlyAccountsFields that is `member` (a compile error in a constant expression,
+/// and an assertion otherwise, when the member is not kept monthly).
+[[nodiscard]] constexpr AccountsField accounts_field(double firm::DayAccounts::*member) {
+  for (std::size_t f = 0; f < kMonthlyAccountsFields.size(); ++f)
+    if (kMonthlyAccountsFields[f].member == member) return static_cast<AccountsField>(f);
+  assert(false && "accounts_field: a DayAccounts member not kept monthly");
+  return AccountsField{};
+}
+
+/// The field's name, e.g. "mining_revenue_usd".
 [[nodiscard]] const char* accounts_field_name(AccountsField field);
 
-/// strategies × months × AccountsField means over paths (a defaulted path contributes zeros).
+/// strategies × months × monthly accounts fields: means over paths of the month's sums (a
+/// defaulted path contributes zeros).
 class MonthlyAccounts {
  public:
   MonthlyAccounts(std::size_t strategies, std::size_t months);
   [[nodiscard]] std::size_t strategies() const { return months_ == 0 ? 0 : cells_.size() / (months_ * kFields); }
   [[nodiscard]] std::size_t months() const { return months_; }
-  void add(std::size_t strategy, std::size_t month, const double* sums) {
+  /// Adds one path's sums of the month's daily accounts (firm::add_accounts).
+  void add(std::size_t strategy, std::size_t month, const firm::DayAccounts& sums) {
     stats::Moments* cell = &cells_[(strategy * months_ + month) * kFields];
-    for (std::size_t f = 0; f < kFields; ++f) cell[f].add(sums[f]);
+    for (std::size_t f = 0; f < kFields; ++f) cell[f].add(sums.*(kMonthlyAccountsFields[f].member));
   }
   void merge(const MonthlyAccounts& other);
   void clear();
@@ -83,7 +113,10 @@ class MonthlyAccounts {
   [[nodiscard]] const stats::Moments& at(std::size_t strategy, std::size_t month, AccountsField field) const {
     return cells_[(strategy * months_ + month) * kFields + static_cast<std::size_t>(field)];
   }
-  static constexpr std::size_t kFields = static_cast<std::size_t>(AccountsField::kCount);
+  [[nodiscard]] const stats::Moments& at(std::size_t strategy, std::size_t month, double firm::DayAccounts::*member) const {
+    return at(strategy, month, accounts_field(member));
+  }
+  static constexpr std::size_t kFields = kMonthlyAccountsFields.size();
 
  private:
   std::size_t months_;

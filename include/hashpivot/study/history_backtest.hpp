@@ -106,20 +106,7 @@ struct HistoryBacktestPeriod {
   int days = 0;
   int days_with_filled_input = 0;         // days on which the fill rule supplied any input
   // Sums over the days.
-  double btc_mined = 0;
-  double revenue_usd = 0;                 // mining revenue: BTC mined × each day's price
-  double hpc_revenue_usd = 0;             // lease net operating income
-  double power_cost_usd = 0;
-  double curtailment_credit_usd = 0;
-  double opex_usd = 0;
-  double sga_usd = 0;
-  double ebitda_usd = 0;
-  double interest_usd = 0;
-  double tax_usd = 0;
-  double net_income_usd = 0;
-  double btc_sold = 0;
-  double btc_liquidated = 0;
-  double energy_mwh = 0;
+  firm::DayAccounts sums{};               // every field of the daily accounts, summed (firm::add_accounts)
   double effective_ph_days = 0;           // Σ running hashrate × uptime over the days, PH/s·day
   // Means over the days.
   double price_usd_per_btc = 0;

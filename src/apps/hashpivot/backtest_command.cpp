@@ -53,21 +53,21 @@ double effective_ehs(const study::HistoryBacktestPeriod& p) {
 json period_json(const study::HistoryBacktestPeriod& p) {
   return {{"month", p.label},
           {"days", p.days},
-          {"btc_mined", p.btc_mined},
-          {"revenue_usd", p.revenue_usd},
+          {"btc_mined", p.sums.btc_mined},
+          {"revenue_usd", p.sums.mining_revenue_usd},
           {"hashprice_usd_per_ph_day", number_or_null(p.hashprice_usd_per_ph_day)},
           {"hashprice_btc_per_ph_day", number_or_null(p.hashprice_btc_per_ph_day)},
-          {"power_cost_usd", p.power_cost_usd},
-          {"energy_mwh", p.energy_mwh},
-          {"curtailment_credit_usd", p.curtailment_credit_usd},
-          {"opex_usd", p.opex_usd},
-          {"sga_usd", p.sga_usd},
-          {"hpc_revenue_usd", p.hpc_revenue_usd},
-          {"ebitda_usd", p.ebitda_usd},
-          {"interest_usd", p.interest_usd},
-          {"net_income_usd", p.net_income_usd},
-          {"btc_sold", p.btc_sold},
-          {"btc_liquidated", p.btc_liquidated},
+          {"power_cost_usd", p.sums.power_cost_usd},
+          {"energy_mwh", p.sums.energy_mwh},
+          {"curtailment_credit_usd", p.sums.curtailment_credit_usd},
+          {"opex_usd", p.sums.opex_usd},
+          {"sga_usd", p.sums.sga_usd},
+          {"hpc_revenue_usd", p.sums.hpc_revenue_usd},
+          {"ebitda_usd", p.sums.ebitda_usd},
+          {"interest_usd", p.sums.interest_usd},
+          {"net_income_usd", p.sums.net_income_usd},
+          {"btc_sold", p.sums.btc_sold},
+          {"btc_liquidated", p.sums.btc_liquidated},
           {"price_usd_per_btc", number_or_null(p.price_usd_per_btc)},
           {"effective_hashrate_ehs", effective_ehs(p)},
           {"btc_held_end", p.btc_held_end},
@@ -94,13 +94,13 @@ json to_json(const study::HistoryBacktest& r, const BacktestOptions& o) {
           {"from", format_date(r.from)},
           {"to", format_date(r.to)},
           {"days", t.days},
-          {"btc_mined", t.btc_mined},
-          {"revenue_usd", t.revenue_usd},
+          {"btc_mined", t.sums.btc_mined},
+          {"revenue_usd", t.sums.mining_revenue_usd},
           {"hashprice_usd_per_ph_day", t.hashprice_usd_per_ph_day},
-          {"power_cost_usd", t.power_cost_usd},
-          {"hpc_revenue_usd", t.hpc_revenue_usd},
-          {"ebitda_usd", t.ebitda_usd},
-          {"net_income_usd", t.net_income_usd},
+          {"power_cost_usd", t.sums.power_cost_usd},
+          {"hpc_revenue_usd", t.sums.hpc_revenue_usd},
+          {"ebitda_usd", t.sums.ebitda_usd},
+          {"net_income_usd", t.sums.net_income_usd},
           {"effective_hashrate_ehs", effective_ehs(t)},
           {"btc_held_end", t.btc_held_end},
           {"cash_usd_end", t.cash_usd_end},
@@ -116,10 +116,10 @@ json to_json(const study::HistoryBacktest& r, const BacktestOptions& o) {
 std::string millions(double usd) { return fmt::format("{:.1f}", std::abs(usd) < 5e4 ? 0.0 : usd / 1e6); }
 
 void print_row(const study::HistoryBacktestPeriod& p) {
-  const std::string power_per_btc = p.btc_mined > 0 ? fmt::format("{:.0f}", p.power_cost_usd / p.btc_mined) : "-";
+  const std::string power_per_btc = p.sums.btc_mined > 0 ? fmt::format("{:.0f}", p.sums.power_cost_usd / p.sums.btc_mined) : "-";
   fmt::print("{:<8}{:>5}{:>11.2f}{:>12}{:>11.2f}{:>12.2f}{:>10}{:>11}{:>11}{:>11}{:>11.1f}{:>10}{:>8}\n", p.label, p.days,
-             p.btc_mined, millions(p.revenue_usd), p.price_usd_per_btc / kThousand, p.hashprice_usd_per_ph_day,
-             millions(p.power_cost_usd), power_per_btc, millions(p.hpc_revenue_usd), millions(p.ebitda_usd),
+             p.sums.btc_mined, millions(p.sums.mining_revenue_usd), p.price_usd_per_btc / kThousand, p.hashprice_usd_per_ph_day,
+             millions(p.sums.power_cost_usd), power_per_btc, millions(p.sums.hpc_revenue_usd), millions(p.sums.ebitda_usd),
              p.btc_held_end, millions(p.cash_usd_end), p.days_with_filled_input);
 }
 
@@ -141,8 +141,8 @@ void print_text(const study::HistoryBacktest& r, const firm::Scenario& scenario,
              deployed_th / kThPerEh, operating_th / kThPerEh, deployed_th > 0 ? power_w / deployed_th : 0.0,
              kPercentPerUnit * scenario.treasury.pool_fee);
   for (const firm::Site& s : scenario.sites)
-    fmt::print("power     site \"{}\": {} {:.2f} $/MWh{}, PUE {}\n", s.name, s.power_contract, s.power_price_usd_per_mwh,
-               s.power_contract == "index" ? " (held constant: the history has no power prices)" : "", s.pue);
+    fmt::print("power     site \"{}\": {} {:.2f} $/MWh{}, PUE {}\n", s.name, firm::keyword(s.power_contract), s.power_price_usd_per_mwh,
+               s.power_contract == firm::PowerContract::kIndex ? " (held constant: the history has no power prices)" : "", s.pue);
   fmt::print("filled    price {} days, difficulty {}, issuance per block {}, fees per block {} (of {})\n",
              r.filled_days[0], r.filled_days[1], r.filled_days[2], r.filled_days[3], r.total.days);
   // The rule, one clause a line.
@@ -160,7 +160,7 @@ void print_text(const study::HistoryBacktest& r, const firm::Scenario& scenario,
   print_row(r.total);
   fmt::print("\nBTC mined {:.2f}, mining revenue ${}M, power ${}M; effective hashrate {:.2f} EH/s (BTC mined / "
              "hashprice / (1 - pool fee)).\n",
-             r.total.btc_mined, millions(r.total.revenue_usd), millions(r.total.power_cost_usd),
+             r.total.sums.btc_mined, millions(r.total.sums.mining_revenue_usd), millions(r.total.sums.power_cost_usd),
              effective_ehs(r.total));
   if (r.default_day) fmt::print("The firm DEFAULTED on {}; nothing is mined or paid after.\n", format_date(*r.default_day));
   fmt::print("Price and hashprice are means of the days; BTC held and cash at the month's last day; filled = days on "
