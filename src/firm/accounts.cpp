@@ -289,6 +289,7 @@ void step_day(const FirmPlan& plan, int day, const DayMarket& market, FirmState&
     const PlanDebt& d = plan.debts[i];
     if (d.kind != DebtKind::kBtcBacked || state.principal_usd[i] <= 0.0) continue;
     if (loan_to_value(state.principal_usd[i], state.collateral_btc[i], price) > d.ltv_call && price > 0.0) {
+      a.margin_calls += 1.0;
       const double topup =
           std::min(state.free_btc, topup_to_target_btc(state.principal_usd[i], state.collateral_btc[i], price, d.ltv_target));
       state.free_btc -= topup;

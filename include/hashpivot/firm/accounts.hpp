@@ -109,6 +109,7 @@ struct DayAccounts {
   double btc_topped_up;             // free → collateral
   double btc_released;              // collateral → free when a BTC-backed loan is closed
   double btc_liquidated;            // collateral sold by a lender
+  double margin_calls;              // BTC-backed loans whose LTV exceeded ltv_call (step 10), a count
   // Operations.
   double running_hashrate_th;       // mean over the day, before uptime
   double energy_mwh;
