@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "cli_support.hpp"
+#include "hashpivot/report/format.hpp"
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/core/date.hpp"
 #include "hashpivot/valuation/lsm.hpp"
@@ -132,7 +133,7 @@ void run_american_put(const OptionsCommandOptions& o) {
     for (std::size_t m = 0; m < lsm.in_sample.boundary.size(); ++m) {
       const valuation::LsmBoundary& b = lsm.in_sample.boundary[m];
       boundary_t.push_back(static_cast<double>(m + 1) * dt);
-      boundary_spot.push_back(std::isfinite(b.state) ? nlohmann::json(b.state) : nlohmann::json(nullptr));
+      boundary_spot.push_back(report::number_or_null(b.state));
       boundary_side.push_back(side_name(b.side));
     }
     const nlohmann::json out{
@@ -276,7 +277,7 @@ const char* boundary_side(valuation::DecisionBoundary::Side side) {
 }
 
 nlohmann::json boundary_json(const valuation::DecisionBoundary& b) {
-  return std::isfinite(b.state) ? nlohmann::json(b.state) : nlohmann::json(nullptr);
+  return report::number_or_null(b.state);
 }
 
 /// The text of a boundary: the hashprice, "all" (every simulated value), "none".
@@ -405,15 +406,16 @@ void run_site(const OptionsCommandOptions& o, const sim::ProcessGroup& group) {
     return;
   }
 
-  const auto musd = [](double usd) { return usd / 1e6; };
   fmt::print("Real options of site {} ({}): {:.3f} MW of machines (IT), {} monthly decisions from {}\n", site.name,
              o.scenario, site.mining_it_mw, months->months, labels.front());
   fmt::print("  {} pricing + {} fitting paths (independent), seed {}, discount {:g}/year, terminal {:g}x the last year, {:.1f} s\n",
              pricing, fitting, seed, scenario.run.discount_rate_annual, multiple, seconds);
   fmt::print("  values in $M at {}, relative to running the site as it is; value = the rule fitted on other paths (low-biased)\n\n",
              labels.front());
-  const auto row = [](const std::string& label, double value, double se, const std::string& note) {
-    fmt::print("{:<34}{:>10.2f} ± {:<7.2f} {}\n", label, value, se, note);
+  // Values in $M to two decimals.
+  const auto musd = [](double usd) { return report::millions(usd, 2); };
+  const auto row = [](const std::string& label, const std::string& value, const std::string& se, const std::string& note) {
+    fmt::print("{:<34}{:>10} ± {:<7} {}\n", label, value, se, note);
   };
   if (convert) {
     const firm::Conversion& c = *site.conversion;
@@ -423,10 +425,10 @@ void run_site(const OptionsCommandOptions& o, const sim::ProcessGroup& group) {
                c.lease_usd_per_mw_year / 1e6, 100 * c.noi_margin, c.term_years, 100 * c.escalator_annual,
                100 * c.tenant_default_prob_annual);
     row("  option to convert ($M)", musd(convert->value), musd(convert->standard_error),
-        fmt::format("in-sample {:.2f} ± {:.2f}", musd(convert_fit->in_sample.value), musd(convert_fit->in_sample.standard_error)));
+        fmt::format("in-sample {} ± {}", musd(convert_fit->in_sample.value), musd(convert_fit->in_sample.standard_error)));
     row("  convert now ($M)", musd(convert->convert_now), musd(convert->convert_now_se), "");
     row("  wait, convert by the rule ($M)", musd(convert->continuation), musd(convert->continuation_se), "");
-    fmt::print("{:<34}{:>10.2f}           option - max(0, convert now): {}\n\n", "  value of waiting ($M)",
+    fmt::print("{:<34}{:>10}           option - max(0, convert now): {}\n\n", "  value of waiting ($M)",
                musd(convert->waiting), convert->convert_today ? "convert now" : "wait");
   } else {
     fmt::print("Site {} has no [sites.conversion] block: only the shut-down option is valued.\n\n", site.name);
@@ -435,7 +437,7 @@ void run_site(const OptionsCommandOptions& o, const sim::ProcessGroup& group) {
              "(ASSUMPTIONS, docs/real_options.md)\n",
              site.mining_it_mw, o.settings.shutdown_usd_per_mw, o.settings.restart_usd_per_mw, idle_cost);
   row("  value of the flexibility ($M)", musd(sw.flexibility), musd(sw.flexibility_se),
-      fmt::format("in-sample {:.2f} ± {:.2f}", musd(switch_fit.in_sample.flexibility), musd(switch_fit.in_sample.flexibility_se)));
+      fmt::format("in-sample {} ± {}", musd(switch_fit.in_sample.flexibility), musd(switch_fit.in_sample.flexibility_se)));
   row("  switching ($M)", musd(sw.value), musd(sw.standard_error), "");
   row("  always running ($M)", musd(sw.always_running), musd(sw.always_running_se), "");
   fmt::print("\nBoundaries by month, on the previous month's mean hashprice (USD/PH/day); 'all': every simulated value, "
@@ -443,7 +445,7 @@ void run_site(const OptionsCommandOptions& o, const sim::ProcessGroup& group) {
   fmt::print("{:<9}{:>14}{:>11}{:>14}{:>15}{:>8}\n", "month", "convert when", "converted", "idle when", "restart when", "idle");
   for (std::size_t m = 0; m < months->months; ++m) {
     const std::string conv = convert ? boundary_text(convert->boundary[m]) : "-";
-    const std::string conv_share = convert ? fmt::format("{:.1f}%", 100 * convert->exercise_fraction[m]) : "-";
+    const std::string conv_share = convert ? report::percent(convert->exercise_fraction[m]) : "-";
     fmt::print("{:<9}{:>14}{:>11}{:>14}{:>15}{:>7.1f}%\n", labels[m], conv, conv_share, boundary_text(sw.idle_below[m]),
                boundary_text(sw.restart_above[m]), 100 * sw.idle_fraction[m]);
   }
