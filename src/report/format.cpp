@@ -39,6 +39,17 @@ std::string significant(double x, int digits) {
   return unsigned_zero(fmt::format("{:.{}g}", x, digits));
 }
 
+std::string metric_text(sim::MetricFormat format, double value) {
+  switch (format) {
+    case sim::MetricFormat::kMillionsUsd: return millions(value);
+    case sim::MetricFormat::kDollars: return dollars(value);
+    case sim::MetricFormat::kPercent: return percent(value);
+    case sim::MetricFormat::kWhole: return count(value);
+    case sim::MetricFormat::kFixed2: return fixed(value, 2);
+  }
+  return "-";
+}
+
 nlohmann::json number_or_null(double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); }
 
 }  // namespace hashpivot::report

@@ -50,5 +50,14 @@ TEST(Format, a_small_negative_value_rounds_to_an_unsigned_zero) {
   EXPECT_EQ(millions(-60'000), "-0.1");
 }
 
+TEST(Format, metric_text_follows_the_metric_format) {
+  EXPECT_EQ(metric_text(sim::MetricFormat::kMillionsUsd, 12'345'678), "12.3");
+  EXPECT_EQ(metric_text(sim::MetricFormat::kDollars, 41'234.6), "41235");
+  EXPECT_EQ(metric_text(sim::MetricFormat::kPercent, 0.125), "12.5%");
+  EXPECT_EQ(metric_text(sim::MetricFormat::kWhole, 1046.6), "1047");
+  EXPECT_EQ(metric_text(sim::MetricFormat::kFixed2, 36.064), "36.06");
+  EXPECT_EQ(metric_text(sim::MetricFormat::kPercent, kNaN), "-");
+}
+
 }  // namespace
 }  // namespace hashpivot::report

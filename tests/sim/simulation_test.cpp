@@ -21,6 +21,7 @@
 
 #include "hashpivot/firm/accounts.hpp"
 #include "hashpivot/firm/plan.hpp"
+#include "hashpivot/sim/metrics.hpp"
 #include "hashpivot/io/market_inputs.hpp"
 #include "hashpivot/io/scenario_reader.hpp"
 #include "support/allocation_counter.hpp"
@@ -288,6 +289,10 @@ use = "cash"
     EXPECT_EQ(st.margin_called.trials(), 300u);
     EXPECT_EQ(st.margin_called.events(), 0u) << st.name;
   }
+  // The metric table reads them.
+  const MetricValues values = metric_values(r.strategies[1]);
+  EXPECT_EQ(values[metric_index("btc_sold_mean_btc")], 123.456);
+  EXPECT_EQ(values[metric_index("p_margin_call")], 0.0);
 }
 
 // The test miner's BTC-backed loan ($120M) on 50 BTC instead of 2500 (about $4M): its LTV is far
@@ -303,8 +308,38 @@ TEST(Simulation, a_loan_above_its_call_level_on_day_0_is_a_margin_call_on_every_
   const StrategyStatistics& st = r.strategies[0];
   EXPECT_EQ(st.margin_called.trials(), 300u);
   EXPECT_EQ(st.margin_called.events(), 300u);
-  EXPECT_EQ(st.margin_called.probability(), 1.0);
-  EXPECT_EQ(st.margin_called.standard_error(), 0.0);
+  const MetricValues values = metric_values(st);
+  EXPECT_EQ(values[metric_index("p_margin_call")], 1.0);
+  EXPECT_EQ(values[metric_index("p_margin_call_se")], 0.0);
+}
+
+// The table's own rules, on which every generated output relies.
+TEST(MetricTable, columns_and_json_pointers_are_unique_and_the_places_consistent) {
+  for (std::size_t i = 0; i < kMetricCount; ++i) {
+    const Metric& m = kMetrics[i];
+    SCOPED_TRACE(std::string(m.column));
+    EXPECT_FALSE(m.column.empty());
+    EXPECT_EQ(m.column.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_"), std::string_view::npos);
+    ASSERT_TRUE(m.json.starts_with('/'));
+    EXPECT_GE(m.store_version, 1);
+    if (i > 0) {
+      EXPECT_GE(m.store_version, kMetrics[i - 1].store_version) << "new rows go at the end";
+    }
+    const bool labelled = m.place == MetricPlace::kStrategyTable || m.place == MetricPlace::kAgainstFirst;
+    EXPECT_EQ(!m.label.empty(), labelled);
+    if (m.place == MetricPlace::kSameCell) {
+      ASSERT_GT(i, 0u);
+      EXPECT_TRUE(kMetrics[i - 1].place == MetricPlace::kAgainstFirst || kMetrics[i - 1].place == MetricPlace::kSameCell);
+    }
+    for (std::size_t j = 0; j < kMetricCount; ++j) {
+      if (j == i) continue;
+      EXPECT_NE(m.column, kMetrics[j].column);
+      EXPECT_NE(m.json, kMetrics[j].json);
+      // One pointer inside another's value would overwrite it.
+      EXPECT_FALSE(kMetrics[j].json.starts_with(std::string(m.json) + "/")) << kMetrics[j].json;
+    }
+  }
+  EXPECT_EQ(kMetricsStoreVersion, 3);
 }
 
 // The loop allocates nothing per path: ten times the paths, the same number of allocations.

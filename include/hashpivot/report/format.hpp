@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "hashpivot/sim/metrics.hpp"
+
 namespace hashpivot::report {
 
 /// USD in millions: millions(12'345'678) = "12.3"; `decimals` after the point.
@@ -21,6 +23,9 @@ namespace hashpivot::report {
 [[nodiscard]] std::string count(double n);
 /// `digits` significant digits: significant(0.000123456, 3) = "0.000123".
 [[nodiscard]] std::string significant(double x, int digits);
+
+/// A metric's value as its table shows it (sim::MetricFormat).
+[[nodiscard]] std::string metric_text(sim::MetricFormat format, double value);
 
 /// A number in JSON: null when it is not finite (JSON has no NaN or infinity).
 [[nodiscard]] nlohmann::json number_or_null(double x);

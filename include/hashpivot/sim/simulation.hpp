@@ -15,6 +15,7 @@
 //   interest. Per BTC mined and hashcost per PH/s-day of effective hashrate (BTC mined /
 //   (hashprice_btc × (1 − pool fee))) are ratios of the means over paths (stable when a path mines
 //   little).
+// What a run reports from these is the metric table (metrics.hpp).
 // Across paths: mean and SE, 5/25/50/75/95% quantiles (sketch, error ≤ 1% of the value), CVaR 5%
 // (exact mean of the worst 5%), probability of default with its month distribution, the paired
 // difference of each strategy's NPV against the first with a 95% CI, and per-month quantiles of

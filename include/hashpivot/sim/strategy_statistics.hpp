@@ -1,5 +1,6 @@
 #pragma once
-// The statistics of one strategy over the paths of a run (simulation.hpp runs them). Every accumulator is mergeable and serializable
+// The statistics of one strategy over the paths of a run (simulation.hpp runs them; metrics.hpp
+// lists what a run reports from them). Every accumulator is mergeable and serializable
 // (stats/statistics.hpp), so blocks, chunks and ranks combine exactly.
 
 #include <cstddef>
