@@ -380,12 +380,14 @@ TEST(Simulation, monthly_calendar_and_default_months_are_consistent) {
   }
   // Monthly accounts add up to the horizon totals.
   for (std::size_t k = 0; k < r.strategies.size(); ++k) {
-    double mined = 0, ebitda = 0;
+    double mined = 0, sold = 0, ebitda = 0;
     for (std::size_t m = 0; m < r.months.size(); ++m) {
       mined += r.accounts.at(k, m, AccountsField::kBtcMined).mean();
+      sold += r.accounts.at(k, m, AccountsField::kBtcSold).mean();
       ebitda += r.accounts.at(k, m, AccountsField::kEbitdaUsd).mean();
     }
     EXPECT_NEAR(mined, r.strategies[k].btc_mined.mean(), 1e-9 * mined) << r.strategies[k].name;
+    EXPECT_NEAR(sold, r.strategies[k].btc_sold.mean(), 1e-9 * sold + 1e-12) << r.strategies[k].name;
     EXPECT_NEAR(ebitda / (730 / 365.0), r.strategies[k].ebitda_usd_per_year.mean(), 1e-6 * std::abs(ebitda) + 1e-6)
         << r.strategies[k].name;
   }
