@@ -30,6 +30,8 @@ struct FirmRun {
   double effective_ph_days = 0;
   double ebitda_usd = 0;
   double ebitda_last_year_usd = 0;
+  double btc_sold = 0;
+  double margin_calls = 0;  // BTC-backed loans called, summed over the days
   firm::DayAccounts month_sums{};   // the month's sums so far of the fields kept monthly
   double gross_of_pool_fee = 1;  // 1 / (1 − pool fee)
 };
@@ -97,6 +99,7 @@ class Worker {
         r.state.sites[k].tenant_default_after_days = tenant_default_after_[k];
       r.btc_mined = r.cash_cost_usd = r.all_in_cost_usd = r.effective_ph_days = 0;
       r.ebitda_usd = r.ebitda_last_year_usd = 0;
+      r.btc_sold = r.margin_calls = 0;
       r.month_sums = firm::DayAccounts{};
     }
   }
@@ -171,6 +174,8 @@ class Worker {
           if (a.btc_mined > 0) r.effective_ph_days += a.btc_mined * ph_days_per_btc * r.gross_of_pool_fee;
           r.ebitda_usd += a.ebitda_usd;
           if (d >= last_year_from) r.ebitda_last_year_usd += a.ebitda_usd;
+          r.btc_sold += a.btc_sold;
+          r.margin_calls += a.margin_calls;
           firm::add_accounts<&firm::DayAccountsField::monthly>(r.month_sums, a);
         }
         if (month_end) {
@@ -232,6 +237,8 @@ class Worker {
       if (s == 0) first_npv = npv;
       st.npv_vs_first.add(npv, first_npv);
       st.npv_utility.add(utility_.utility(npv));
+      st.btc_sold.add(r.btc_sold);
+      st.margin_called.add(r.margin_calls > 0);
     }
   }
 

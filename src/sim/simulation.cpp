@@ -11,6 +11,7 @@
 #include <optional>
 #include <span>
 #include <thread>
+#include <tuple>
 
 #include "hashpivot/core/calendar.hpp"
 #include "hashpivot/core/error.hpp"
@@ -24,69 +25,22 @@ StrategyStatistics::StrategyStatistics(std::string strategy_name, std::size_t mo
     : name(std::move(strategy_name)), default_month(months), npv_worst(kCvarAlpha, paths) {}
 
 void StrategyStatistics::merge(const StrategyStatistics& o) {
-  defaulted.merge(o.defaulted);
-  default_month.merge(o.default_month);
-  npv_usd.merge(o.npv_usd);
-  npv_quantiles.merge(o.npv_quantiles);
-  npv_worst.merge(o.npv_worst);
-  btc_mined.merge(o.btc_mined);
-  btc_held_end.merge(o.btc_held_end);
-  ebitda_usd_per_year.merge(o.ebitda_usd_per_year);
-  cash_cost_usd.merge(o.cash_cost_usd);
-  all_in_cost_usd.merge(o.all_in_cost_usd);
-  effective_ph_days.merge(o.effective_ph_days);
-  npv_vs_first.merge(o.npv_vs_first);
-  npv_utility.merge(o.npv_utility);
+  std::apply([&](auto&... mine) { std::apply([&](const auto&... theirs) { (mine.merge(theirs), ...); }, accumulators(o)); },
+             accumulators(*this));
 }
 
 void StrategyStatistics::clear() {
-  defaulted.clear();
-  default_month.clear();
-  npv_usd.clear();
-  npv_quantiles.clear();
-  npv_worst.clear();
-  btc_mined.clear();
-  btc_held_end.clear();
-  ebitda_usd_per_year.clear();
-  cash_cost_usd.clear();
-  all_in_cost_usd.clear();
-  effective_ph_days.clear();
-  npv_vs_first.clear();
-  npv_utility.clear();
+  std::apply([](auto&... accumulator) { (accumulator.clear(), ...); }, accumulators(*this));
 }
 
 void StrategyStatistics::serialize(stats::ByteWriter& out) const {
   out.write_string(name);
-  defaulted.serialize(out);
-  default_month.serialize(out);
-  npv_usd.serialize(out);
-  npv_quantiles.serialize(out);
-  npv_worst.serialize(out);
-  btc_mined.serialize(out);
-  btc_held_end.serialize(out);
-  ebitda_usd_per_year.serialize(out);
-  cash_cost_usd.serialize(out);
-  all_in_cost_usd.serialize(out);
-  effective_ph_days.serialize(out);
-  npv_vs_first.serialize(out);
-  npv_utility.serialize(out);
+  std::apply([&](const auto&... accumulator) { (accumulator.serialize(out), ...); }, accumulators(*this));
 }
 
 void StrategyStatistics::deserialize(stats::ByteReader& in) {
   if (in.read_string() != name) throw stats::SerializationError("StrategyStatistics: another strategy's name");
-  defaulted.deserialize(in);
-  default_month.deserialize(in);
-  npv_usd.deserialize(in);
-  npv_quantiles.deserialize(in);
-  npv_worst.deserialize(in);
-  btc_mined.deserialize(in);
-  btc_held_end.deserialize(in);
-  ebitda_usd_per_year.deserialize(in);
-  cash_cost_usd.deserialize(in);
-  all_in_cost_usd.deserialize(in);
-  effective_ph_days.deserialize(in);
-  npv_vs_first.deserialize(in);
-  npv_utility.deserialize(in);
+  std::apply([&](auto&... accumulator) { (accumulator.deserialize(in), ...); }, accumulators(*this));
 }
 
 double CrraUtility::utility(double npv_usd) const {

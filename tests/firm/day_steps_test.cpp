@@ -602,6 +602,7 @@ TEST(DayAccountsFields, rows_are_the_members_in_declaration_order_under_their_ow
       {"btc_topped_up", &A::btc_topped_up},
       {"btc_released", &A::btc_released},
       {"btc_liquidated", &A::btc_liquidated},
+      {"margin_calls", &A::margin_calls},
       {"running_hashrate_th", &A::running_hashrate_th},
       {"energy_mwh", &A::energy_mwh},
   };
@@ -656,6 +657,7 @@ DayAccounts random_day(std::uint32_t block) {
   a.btc_topped_up = u(k++);
   a.btc_released = u(k++);
   a.btc_liquidated = u(k++);
+  a.margin_calls = u(k++);
   a.running_hashrate_th = u(k++);
   a.energy_mwh = u(k++);
   a.defaulted_today = block % 2 == 1;

@@ -131,6 +131,7 @@ struct DayAccounts {
   double btc_topped_up;             // free → collateral
   double btc_released;              // collateral → free when a BTC-backed loan is closed
   double btc_liquidated;            // collateral sold by a lender
+  double margin_calls;              // BTC-backed loans whose LTV exceeded ltv_call (step 10), a count
   // Operations.
   double running_hashrate_th;       // mean over the day, before uptime
   double energy_mwh;
@@ -149,7 +150,7 @@ struct DayAccountsField {
 
 /// Every field of DayAccounts but the flag defaulted_today, in declaration order: the one list
 /// that sums, names and (through `monthly`) reports them. A new field is one row here.
-inline constexpr std::array<DayAccountsField, 30> kDayAccountsFields{{
+inline constexpr std::array<DayAccountsField, 31> kDayAccountsFields{{
     {"mining_revenue_usd", "USD", &DayAccounts::mining_revenue_usd, true},
     {"hpc_revenue_usd", "USD", &DayAccounts::hpc_revenue_usd, true},
     {"power_cost_usd", "USD", &DayAccounts::power_cost_usd, true},
@@ -178,6 +179,7 @@ inline constexpr std::array<DayAccountsField, 30> kDayAccountsFields{{
     {"btc_topped_up", "BTC", &DayAccounts::btc_topped_up, false},
     {"btc_released", "BTC", &DayAccounts::btc_released, false},
     {"btc_liquidated", "BTC", &DayAccounts::btc_liquidated, true},
+    {"margin_calls", "count", &DayAccounts::margin_calls, false},
     {"running_hashrate_th", "TH/s", &DayAccounts::running_hashrate_th, false},
     {"energy_mwh", "MWh", &DayAccounts::energy_mwh, false},
 }};

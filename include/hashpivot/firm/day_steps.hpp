@@ -350,6 +350,7 @@ inline void service_btc_loans(const FirmPlan& plan, double price, FirmState& sta
     const PlanDebt& d = plan.debts[i];
     if (d.kind != DebtKind::kBtcBacked || state.debts[i].principal_usd <= 0.0) continue;
     if (margin_called(d, state.debts[i], price)) {
+      a.margin_calls += 1.0;
       top_up_collateral(d, price, state.debts[i], state, a);
     }
     liquidate_if_above(d, i, price, state, a);

@@ -8,11 +8,14 @@
 //   (multiple 0 = run-off), discounted at the scenario's rate: NPV = V_T / (1 + r)^(days/365). A
 //   path on which the firm defaulted is worth 0. The opening equity is the same for every strategy,
 //   so differences between strategies are differences in NPV.
-// - BTC mined; BTC held at the horizon (free + pledged); EBITDA per year.
+// - BTC mined; BTC held at the horizon (free + pledged); EBITDA per year; BTC sold by the firm
+//   (one-off, policy and remedy sales); whether a BTC-backed loan's LTV exceeded its call level on
+//   some day (a margin call).
 // - Cash cost = power + site opex − curtailment credits; all-in = cash cost + SG&A + depreciation +
 //   interest. Per BTC mined and hashcost per PH/s-day of effective hashrate (BTC mined /
 //   (hashprice_btc × (1 − pool fee))) are ratios of the means over paths (stable when a path mines
 //   little).
+// What a run reports from these is the metric table (metrics.hpp).
 // Across paths: mean and SE, 5/25/50/75/95% quantiles (sketch, error ≤ 1% of the value), CVaR 5%
 // (exact mean of the worst 5%), probability of default with its month distribution, the paired
 // difference of each strategy's NPV against the first with a 95% CI, and per-month quantiles of
@@ -39,6 +42,7 @@
 
 #include "hashpivot/model/market_model.hpp"
 #include "hashpivot/sim/process_group.hpp"
+#include "hashpivot/sim/strategy_statistics.hpp"
 #include "hashpivot/stats/statistics.hpp"
 #include "hashpivot/firm/accounts.hpp"
 #include "hashpivot/firm/scenario.hpp"
@@ -50,9 +54,9 @@ inline constexpr std::uint32_t kPathsPerBlock = 256;
 /// trades the root's merging (one full merge per chunk) against having enough chunks for every
 /// rank on small runs (a 10 000-path run has 10 chunks). Changing it changes results in the last bits.
 inline constexpr std::uint32_t kBlocksPerChunk = 4;
-/// The version of the serialized statistics that ranks exchange; bumped when the layout changes.
-inline constexpr std::uint64_t kStatisticsFormatVersion = 1;
-inline constexpr double kCvarAlpha = 0.05;
+/// The version of the serialized statistics that ranks exchange; bumped when the layout changes
+/// (2: StrategyStatistics::btc_sold and margin_called).
+inline constexpr std::uint64_t kStatisticsFormatVersion = 2;
 
 /// Month-end (or month-mean) series kept as quantile sketches per strategy and month.
 enum class FirmSeries : std::size_t { kCashUsd, kBtcHeld, kDebtUsd, kEquityUsd, kCount };
@@ -149,37 +153,6 @@ struct RunOptions {
   const ProcessGroup* group = nullptr;
   /// The utility whose per-path mean StrategyStatistics::npv_utility accumulates.
   CrraUtility utility{};
-};
-
-/// Statistics of one strategy over all paths. Sums are kept as stats::Moments of per-path totals.
-struct StrategyStatistics {
-  std::string name;
-  stats::Probability defaulted;
-  stats::EventMonthHistogram default_month;   // month of default (0 = the start month)
-  stats::Moments npv_usd;
-  stats::QuantileSketch npv_quantiles;
-  stats::TailMean npv_worst;                  // CVaR at kCvarAlpha
-  stats::Moments btc_mined;
-  stats::Moments btc_held_end;
-  stats::Moments ebitda_usd_per_year;
-  stats::Moments cash_cost_usd;               // per path, over the horizon
-  stats::Moments all_in_cost_usd;
-  stats::Moments effective_ph_days;           // PH/s × days hashed, after uptime and curtailment
-  stats::PairedDifference npv_vs_first;       // this strategy's NPV − the first strategy's, per path
-  stats::Moments npv_utility;                 // RunOptions::utility.utility(NPV), per path
-
-  StrategyStatistics(std::string strategy_name, std::size_t months, std::uint64_t paths);
-  void merge(const StrategyStatistics& other);
-  void clear();
-  /// The name and every statistic (statistics.hpp, SERIALIZATION); deserialize throws
-  /// stats::SerializationError unless the name and the shapes are equal.
-  void serialize(stats::ByteWriter& out) const;
-  void deserialize(stats::ByteReader& in);
-
-  [[nodiscard]] double cash_cost_usd_per_btc() const { return cash_cost_usd.mean() / btc_mined.mean(); }
-  [[nodiscard]] double all_in_cost_usd_per_btc() const { return all_in_cost_usd.mean() / btc_mined.mean(); }
-  [[nodiscard]] double hashcost_usd_per_ph_day() const { return cash_cost_usd.mean() / effective_ph_days.mean(); }
-  [[nodiscard]] double cvar_usd() const { return npv_worst.conditional_tail_mean(); }
 };
 
 struct RunResult {

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "cli_support.hpp"
+#include "hashpivot/report/format.hpp"
 #include "hashpivot/core/date.hpp"
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/core/units.hpp"
@@ -43,7 +44,7 @@ std::size_t strategy_index(const firm::Scenario& scenario, const std::string& na
                    fmt::format("no strategy named \"{}\" in {}; its strategies are {}", name, scenario.source, names));
 }
 
-json number_or_null(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+using report::number_or_null;
 
 /// Mean effective hashrate of a period, EH/s.
 double effective_ehs(const study::HistoryBacktestPeriod& p) {
@@ -112,8 +113,7 @@ json to_json(const study::HistoryBacktest& r, const BacktestOptions& o) {
           {"months", months}};
 }
 
-// $M with one decimal; a few cents left by the remedies' rounding print as 0.0, not -0.0.
-std::string millions(double usd) { return fmt::format("{:.1f}", std::abs(usd) < 5e4 ? 0.0 : usd / 1e6); }
+using report::millions;  // a few cents left by the remedies' rounding print as 0.0, not -0.0
 
 void print_row(const study::HistoryBacktestPeriod& p) {
   const std::string power_per_btc = p.sums.btc_mined > 0 ? fmt::format("{:.0f}", p.sums.power_cost_usd / p.sums.btc_mined) : "-";

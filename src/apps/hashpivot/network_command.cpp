@@ -10,6 +10,7 @@
 #include <string>
 
 #include "cli_support.hpp"
+#include "hashpivot/report/format.hpp"
 #include "fit_output.hpp"
 #include "hashpivot/core/date.hpp"
 #include "hashpivot/core/error.hpp"
@@ -36,7 +37,7 @@ network::HashrateDriver driver_flag(const std::string& text) {
                    fmt::format("expected centred-loo, centred, trailing or raw, got '{}'", text));
 }
 
-json number_or_null(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+using report::number_or_null;
 
 struct BacktestCliOptions {
   std::string history;

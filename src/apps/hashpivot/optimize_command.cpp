@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "cli_support.hpp"
+#include "hashpivot/report/format.hpp"
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/core/units.hpp"
 #include "hashpivot/io/market_inputs.hpp"
@@ -106,8 +107,9 @@ study::SearchAlgorithm parse_algorithm(const std::string& text) {
   return study::SearchAlgorithm::kSubplex;  // CLI::IsMember admits only the three
 }
 
-std::string millions(double usd) { return std::isfinite(usd) ? fmt::format("{:.1f}", usd / 1e6) : "-"; }
-std::string percent(double p) { return std::isfinite(p) ? fmt::format("{:.2f}%", 100 * p) : "-"; }
+using report::millions;
+// Probabilities to two decimals: a default limit binds at the second decimal (4.97% against 5%).
+std::string percent(double p) { return report::percent(p, 2); }
 
 bool is_integer_parameter(const std::string& name) {
   for (const firm::StrategyParameter& p : firm::strategy_parameters())

@@ -19,6 +19,7 @@
 
 #include "cli_support.hpp"
 #include "hashpivot/core/calendar.hpp"
+#include "hashpivot/report/format.hpp"
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/core/units.hpp"
 #include "hashpivot/valuation/lsm.hpp"
@@ -175,7 +176,7 @@ void run_american_put(const OptionsCommandOptions& o) {
     for (std::size_t m = 0; m < lsm.in_sample.boundary.size(); ++m) {
       const valuation::LsmBoundary& b = lsm.in_sample.boundary[m];
       boundary_t.push_back(static_cast<double>(m + 1) * dt);
-      boundary_spot.push_back(std::isfinite(b.state) ? nlohmann::json(b.state) : nlohmann::json(nullptr));
+      boundary_spot.push_back(report::number_or_null(b.state));
       boundary_side.push_back(side_name(b.side));
     }
     const nlohmann::json out{
@@ -304,7 +305,7 @@ const char* boundary_side(valuation::DecisionBoundary::Side side) {
 }
 
 nlohmann::json boundary_json(const valuation::DecisionBoundary& b) {
-  return std::isfinite(b.state) ? nlohmann::json(b.state) : nlohmann::json(nullptr);
+  return report::number_or_null(b.state);
 }
 
 /// The text of a boundary: the hashprice, "all" (every simulated value), "none".

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "cli_support.hpp"
+#include "hashpivot/report/format.hpp"
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/core/units.hpp"
 #include "hashpivot/io/market_inputs.hpp"
@@ -58,7 +59,7 @@ std::string basis_name(study::BumpBasis basis) {
   return "?";
 }
 
-nlohmann::json number_or_null(double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); }
+using report::number_or_null;
 
 nlohmann::json outcome_json(const study::SensitivityOutcome& o) {
   return {{"npv_usd", {{"mean", o.npv_mean_usd}, {"se", o.npv_se_usd}}},
@@ -109,8 +110,8 @@ nlohmann::json to_json(const study::SensitivityResult& r, double opening_price_u
           {"strategies", strategies}};
 }
 
-std::string millions(double usd) { return std::isfinite(usd) ? fmt::format("{:.1f}", usd / 1e6) : "-"; }
-std::string percent(double p) { return std::isfinite(p) ? fmt::format("{:.1f}%", 100 * p) : "-"; }
+using report::millions;
+using report::percent;
 
 std::string input_value_text(study::SensitivityInput input, double x) {
   if (!std::isfinite(x)) return "-";
