@@ -264,7 +264,7 @@ TEST(BacktestCli, cango_2025_on_real_history_reports_twelve_months_of_plausible_
   // curtailment only lowers it) and must match the share of the hashrate it actually ran (the
   // effective hashrate of the report). 10% covers the expected revenue at each day's difficulty
   // against the realized issuance (the year's block-time drift, a percent or two), annual means
-  // against days (the fleet ran when the network was smaller), and 116 days of difficulty carried
+  // against days (the fleet ran when the network was smaller), and 114 days of difficulty carried
   // forward (within 5% of the real one).
   const Year2025 y = history_2025();
   ASSERT_GT(y.issued_btc, 0);
