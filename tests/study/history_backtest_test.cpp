@@ -352,18 +352,19 @@ TEST(HistoryBacktest, the_firm_starts_on_from_marked_at_that_days_price) {
 }
 
 TEST(HistoryBacktest, the_real_2025_gaps_are_filled_and_counted) {
-  // Fees are unknown to 2025-08-10, DiffMean and BlkCnt from 2025-04-17 to 2025-08-10.
+  // Fees are unknown to 2025-08-10, BlkCnt from 2025-04-17 to 2025-08-10, DiffMean from 2025-04-18 to 2025-08-09
+  // (2025-04-17 and 2025-08-10 lie wholly in one epoch: data/README.md).
   const HistoryBacktest r = run_history_backtest(scenario({}, "2025"), 0, history(), day("2025-01-01"), day("2025-12-31"));
   EXPECT_EQ(r.months.size(), 12u);
   EXPECT_EQ(r.filled_days[static_cast<std::size_t>(HistoryInput::kPrice)], 0);
   EXPECT_EQ(r.filled_days[static_cast<std::size_t>(HistoryInput::kFeesPerBlock)], 222);
-  EXPECT_EQ(r.filled_days[static_cast<std::size_t>(HistoryInput::kDifficulty)], 116);
+  EXPECT_EQ(r.filled_days[static_cast<std::size_t>(HistoryInput::kDifficulty)], 114);
   EXPECT_EQ(r.filled_days[static_cast<std::size_t>(HistoryInput::kIssuancePerBlock)], 116);
   const auto csv = read_csv(kHistory);
   const CsvDay& first_fees = csv.at("2025-08-11");
   EXPECT_DOUBLE_EQ(r.days[0].market.fees_btc_per_block, first_fees.fees / first_fees.blocks);
   const std::size_t may_1 = static_cast<std::size_t>(day("2025-05-01") - day("2025-01-01"));
-  EXPECT_EQ(r.days[may_1].market.difficulty, csv.at("2025-04-16").difficulty);
+  EXPECT_EQ(r.days[may_1].market.difficulty, csv.at("2025-04-17").difficulty);
   EXPECT_EQ(r.days[may_1].market.issuance_btc_per_block, 3.125);
 }
 

@@ -7,6 +7,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 #include "cli_support.hpp"
@@ -153,7 +154,14 @@ void run_calibrate_command(const CalibrateCliOptions& o) {
   const auto to = parse_date_flag(o.to, "--to");
   if (from && to && *from > *to) throw InputError("command line", 0, "--from", "must not be after --to");
   const market::DailyHistory history = market::read_daily_history_csv(o.history, from, to);
-  const std::vector<market::FitReport> reports = network::calibrate_hashrate(history);
+  std::vector<market::FitReport> reports;
+  try {  // too few known weeks in the window: an input error on the window, not a bug
+    reports = network::calibrate_hashrate(history);
+  } catch (const std::invalid_argument& e) {
+    throw InputError(o.history, 0, o.from.empty() && o.to.empty() ? "HISTORY" : "--from/--to",
+                     fmt::format("hashrate cannot be fitted on {} .. {} ({} days): {}", format_date(history.first_day),
+                                 format_date(history.day(history.days() - 1)), history.days(), e.what()));
+  }
   if (o.json) {
     std::cout << fit_reports_json(reports).dump() << '\n';
     return;
