@@ -31,7 +31,6 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kTwoPow32 = 4294967296.0;
 constexpr double kHsPerThs = 1e12;
-constexpr double kThsPerEhs = 1e6;
 constexpr int kMonthsPerYear = 12;
 constexpr int kFeeStartDays = 7;             // known days averaged into the starting fees per block
 constexpr int kFeeLookbackDays = 30;         // how far back they are looked for
@@ -173,15 +172,17 @@ std::array<double, kForecastSeriesCount> random_walk_sigmas(const market::DailyH
   return out;
 }
 
-market::Calibration calibrate_window(const market::DailyHistory& window, const std::string& price_model,
+market::Calibration calibrate_window(const market::DailyHistory& window, firm::PriceModel price_model,
                                      const std::vector<double>& returns) {
   market::Calibration c;
   c.source = fmt::format("forecast-check calibration {} to {}", format_date(window.first_day),
                          format_date(window.day(window.days() - 1)));
-  if (price_model == "gbm") c.reports.push_back(market::fit_gbm(returns));
-  if (price_model == "jump_diffusion") c.reports.push_back(market::fit_jump_diffusion(returns));
-  if (price_model == "regime_switching") c.reports.push_back(market::fit_regime_switching(returns));
-  if (price_model == "block_bootstrap") c.reports.push_back(market::fit_block_bootstrap(returns));
+  switch (price_model) {
+    case firm::PriceModel::kGbm: c.reports.push_back(market::fit_gbm(returns)); break;
+    case firm::PriceModel::kJumpDiffusion: c.reports.push_back(market::fit_jump_diffusion(returns)); break;
+    case firm::PriceModel::kRegimeSwitching: c.reports.push_back(market::fit_regime_switching(returns)); break;
+    case firm::PriceModel::kBlockBootstrap: c.reports.push_back(market::fit_block_bootstrap(returns)); break;
+  }
   c.reports.push_back(market::calibrate_fees(window));
   for (auto& r : network::calibrate_hashrate(window)) c.reports.push_back(std::move(r));
   c.reports.push_back(market::calibrate_correlation(window));
@@ -216,8 +217,8 @@ firm::Scenario origin_scenario(DayNumber origin, const ForecastCheckOptions& o, 
   s.market.btc_price_model = o.price_model;
   s.market.btc_price_usd = price;
   s.market.fees_btc_per_block = fees;
-  s.market.hashrate_model = "exogenous";
-  s.market.network_hashrate_ehs = hashrate_ths / kThsPerEhs;
+  s.market.hashrate_model = firm::HashrateModel::kExogenous;
+  s.market.network_hashrate_ehs = hashrate_ths / kThPerEh;
   s.market.height = state.chain.next_height;
   s.market.bits = state.chain.bits;
   s.market.epoch_first_block_time_unix = state.chain.epoch_first_block_time_unix;
@@ -312,20 +313,15 @@ OriginRecord check_origin(const market::DailyHistory& h, const network::ChainHis
 }
 
 void validate(const market::DailyHistory& h, const ForecastCheckOptions& o) {
-  auto bad = [](const char* flag, const std::string& problem) { throw InputError("command line", 0, flag, problem); };
-  if (o.horizons_months.empty()) bad("--horizons", "needs at least one horizon");
+  if (o.horizons_months.empty()) require(false, "horizons_months", "needs at least one horizon");
   for (int m : o.horizons_months)
-    if (m < 1) bad("--horizons", fmt::format("a horizon is a whole number of months >= 1, got {}", m));
+    if (m < 1) require(false, "horizons_months", fmt::format("a horizon is a whole number of months >= 1, got {}", m));
   if (o.paths < 1 || o.paths > kPathsPerOriginLimit)
-    bad("--paths", fmt::format("expected 1 to {}, got {}", kPathsPerOriginLimit, o.paths));
-  if (o.threads < 1) bad("--threads", "expected at least 1");
-  if (o.window_years < 2) bad("--window-years", "expected at least 2 (the hashrate fit needs 60 weeks)");
-  const std::array<std::string_view, 4> models{"gbm", "jump_diffusion", "regime_switching", "block_bootstrap"};
-  if (std::find(models.begin(), models.end(), o.price_model) == models.end())
-    bad("--price-model", fmt::format("unknown model \"{}\": expected gbm, jump_diffusion, regime_switching or "
-                                     "block_bootstrap", o.price_model));
-  if (o.from > o.to) bad("--from", "must not be after --to");
-  if (h.days() == 0) bad("HISTORY", "the history has no days");
+    require(false, "paths", fmt::format("expected 1 to {}, got {}", kPathsPerOriginLimit, o.paths));
+  if (o.threads < 1) require(false, "threads", "expected at least 1");
+  if (o.window_years < 2) require(false, "window_years", "expected at least 2 (the hashrate fit needs 60 weeks)");
+  if (o.from > o.to) require(false, "from", "must not be after --to");
+  if (h.days() == 0) require(false, "history", "the history has no days");
 }
 
 std::vector<OriginRecord> run_origins(const market::DailyHistory& h, const network::ChainHistory& chain,

@@ -125,7 +125,7 @@ TEST(ForecastCheck, results_are_bit_identical_for_one_and_two_threads) {
   o.to = *parse_date("2019-03-01");
   o.horizons_months = {1, 3};
   o.paths = 40;
-  o.price_model = "gbm";
+  o.price_model = firm::PriceModel::kGbm;
   o.threads = 1;
   const study::ForecastCheckResult one = study::run_forecast_check(history, chain, o);
   o.threads = 2;

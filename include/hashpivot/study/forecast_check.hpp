@@ -37,6 +37,7 @@
 #include <string_view>
 #include <vector>
 
+#include "hashpivot/firm/scenario.hpp"
 #include "hashpivot/core/date.hpp"
 #include "hashpivot/market/history.hpp"
 #include "hashpivot/network/chain_history.hpp"
@@ -62,7 +63,7 @@ struct ForecastCheckOptions {
   std::uint32_t paths = 500;
   std::uint64_t seed = 1;
   int threads = 1;
-  std::string price_model = "regime_switching";  // gbm | jump_diffusion | regime_switching | block_bootstrap
+  firm::PriceModel price_model = firm::PriceModel::kRegimeSwitching;
   HashrateModelKind hashrate_model = HashrateModelKind::kExogenous;
   int window_years = 4;                      // calibration window before each origin
   int state_window_days = 14;                // days of blocks behind the starting (and realized) hashrate

@@ -81,7 +81,7 @@ json result_json(const study::ForecastCheckResult& r, const study::ForecastCheck
           {"fee_starts_from_long_run", r.fee_starts_from_long_run},
           {"settings",
            {{"history", c.history}, {"from", format_date(o.from)}, {"to", format_date(o.to)}, {"paths", o.paths},
-            {"seed", o.seed}, {"price_model", o.price_model}, {"hashrate_model", c.hashrate_model},
+            {"seed", o.seed}, {"price_model", firm::keyword(o.price_model)}, {"hashrate_model", c.hashrate_model},
             {"window_years", o.window_years}, {"state_window_days", o.state_window_days}}},
           {"horizons", horizons}};
 }
@@ -89,7 +89,7 @@ json result_json(const study::ForecastCheckResult& r, const study::ForecastCheck
 void print_text(const study::ForecastCheckResult& r, const study::ForecastCheckOptions& o, double seconds) {
   fmt::print("forecast check  {} origins (month starts {} .. {}), {} skipped, {} paths each, price {}, hashrate "
              "exogenous, {}-year calibration windows; {:.1f} s\n",
-             r.origins, format_date(o.from), format_date(o.to), r.origins_skipped, o.paths, o.price_model,
+             r.origins, format_date(o.from), format_date(o.to), r.origins_skipped, o.paths, firm::keyword(o.price_model),
              o.window_years, seconds);
   fmt::print("CRPS of log values (lower is better); cover = share of realized values inside the central band;\n"
              "RW = random walk (zero drift, historical volatility), last = last value; PIT p = chi-square test of a\n"
@@ -131,10 +131,21 @@ study::ForecastCheckOptions to_options(const ForecastCheckCli& c) {
   o.seed = c.seed;
   o.threads = static_cast<int>(c.threads > 0 ? c.threads : std::max(1U, std::thread::hardware_concurrency()));
   o.window_years = c.window_years;
-  o.price_model = c.price_model;
+  const std::optional<firm::PriceModel> price_model = firm::parse_keyword<firm::PriceModel>(c.price_model);
+  if (!price_model)
+    throw InputError("command line", 0, "--price-model",
+                     fmt::format("unknown model \"{}\": expected gbm, jump_diffusion, regime_switching or block_bootstrap",
+                                 c.price_model));
+  o.price_model = *price_model;
   o.hashrate_model = study::HashrateModelKind::kExogenous;
   return o;
 }
+
+/// The flags that set the check's parameters (cli_support.hpp, ParameterFlag).
+constexpr ParameterFlag kParameterFlags[] = {
+    {"horizons_months", "--horizons"}, {"paths", "--paths"}, {"threads", "--threads"},
+    {"window_years", "--window-years"}, {"from", "--from"}, {"history", "HISTORY"},
+};
 
 void run_forecast_check_command(const ForecastCheckCli& c) {
   const study::ForecastCheckOptions o = to_options(c);
@@ -187,7 +198,7 @@ void add_forecast_check_command(CLI::App& app, int& exit_code, const sim::Proces
   cmd->add_flag("--json", c->json, "Print one JSON object: {origins, horizons: [{months, series: {...}}]}");
   cmd->add_option("--report", c->report, "Also write a self-contained HTML page with the scores and charts");
   cmd->callback([c, &exit_code] {
-    run_forecast_check_command(*c);
+    run_with_flags(kParameterFlags, [&] { run_forecast_check_command(*c); });
     exit_code = kExitOk;
   });
 }
