@@ -112,6 +112,12 @@ PlanSale plan_sale(const Scenario& scenario, const OneOffSale& sale) {
   return p;
 }
 
+// k × σ_daily / sqrt(V_daily); 0 when the coefficient (or the volume) is 0.
+double sale_impact_per_sqrt_btc(const MarketImpact& impact) {
+  if (impact.coefficient <= 0.0 || impact.daily_volume_btc <= 0.0) return 0.0;
+  return impact.coefficient * impact.daily_volatility / std::sqrt(impact.daily_volume_btc);
+}
+
 void plan_strategy(const Scenario& scenario, const Strategy& s, FirmPlan& plan) {
   plan.sell_policy = s.sell_policy;
   plan.sell_fraction = s.sell_fraction;
@@ -158,6 +164,7 @@ FirmPlan make_plan(const Scenario& scenario, std::size_t strategy) {
   plan.tax_rate = scenario.treasury.tax_rate;
   plan.pool_fee = scenario.treasury.pool_fee;
   plan.sga_usd_per_day = scenario.treasury.sga_usd_per_year / kDaysPerYear;
+  plan.sale_impact_per_sqrt_btc = sale_impact_per_sqrt_btc(scenario.market_impact);
   plan_strategy(scenario, s, plan);
   return plan;
 }

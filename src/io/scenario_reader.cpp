@@ -174,6 +174,78 @@ firm::FleetEntry read_fleet_entry(TableReader t) {
   return f;
 }
 
+// [market_impact] defaults (docs/scenario.md gives the sources):
+// - the square-root law's prefactor Y is of order one in every market measured, Bitcoin/USD included
+//   (Donier & Bonart 2015, "A million metaorder analysis of market impact on the Bitcoin", arXiv
+//   1412.4503); ASSUMPTION Y = 1, and an evenly executed sale pays on average 2/3 of its final
+//   impact (the mean of sqrt over the sale), so k = 2/3 (bounds 1/3 to 4/3: Y from 0.5 to 2);
+// - σ_daily = 0.449 / sqrt(365) = 0.0235: the annual volatility of the bundled calibration
+//   (data/calibration/halving_2024_market.toml, 2024-04-20 to 2026-01-31);
+// - ASSUMPTION V_daily = 100,000 BTC a day of spot volume (bounds 50,000 to 200,000): CoinGecko puts
+//   the top-10 exchanges' 2025 spot volume at $18.7 trillion ($51 billion a day, all assets); a BTC
+//   share of a quarter to a half at ~$100,000 is 130,000 to 250,000 BTC, and Bitwise's 2019 estimate
+//   of "real" volume ($273 million a day at ~$3,900) was ~70,000 BTC; 100,000 leans to the thin side.
+constexpr double kDefaultImpactCoefficient = 2.0 / 3.0;
+constexpr double kDefaultDailyVolatility = 0.0235;
+constexpr double kDefaultDailyVolumeBtc = 100'000;
+constexpr double kMaxImpactCoefficient = 10.0;
+
+firm::MarketImpact read_market_impact(TableReader t) {
+  firm::MarketImpact m{
+      .coefficient = t.number_or("coefficient", kDefaultImpactCoefficient, Range{0.0, kMaxImpactCoefficient}),
+      .daily_volatility = t.number_or("daily_volatility", kDefaultDailyVolatility, Range::fraction()),
+      .daily_volume_btc = t.number_or("daily_volume_btc", kDefaultDailyVolumeBtc, Range::positive()),
+  };
+  t.finish();
+  return m;
+}
+
+// The pools' fees of MODEL.md §4: AntPool 2.5%, F2Pool 4%, Braiins 2% (0% with its own firmware,
+// not assumed), Luxor ~0.7–1.75% (the upper end: a firm of Cango's size is not on the best tier).
+// MODEL quotes one fee per pool, not one per payout scheme.
+double operator_fee(firm::PoolOperator pool) {
+  switch (pool) {
+    case firm::PoolOperator::kAntpool: return 0.025;
+    case firm::PoolOperator::kF2pool: return 0.04;
+    case firm::PoolOperator::kBraiins: return 0.02;
+    case firm::PoolOperator::kLuxor: return 0.0175;
+  }
+  return 0.0;
+}
+
+constexpr double kMaxPoolFee = 0.1;
+constexpr std::int64_t kMaxPoolWindowDays = 365;
+
+// [pool]; writes the fee into `fee` when the table gives one (`fee`, or an `operator`'s).
+// `treasury_fee_given`: treasury.pool_fee was written too, which would be a second, conflicting fee.
+firm::Pool read_pool(TableReader t, double& fee, bool treasury_fee_given) {
+  firm::Pool p;
+  p.scheme = choice_or(t, "scheme", firm::PoolScheme::kFpps);
+  std::optional<double> given_fee = t.optional_number("fee", Range{0.0, kMaxPoolFee});
+  if (t.has("operator")) {
+    const auto pool = require_choice<firm::PoolOperator>(t, "operator");
+    if (!given_fee) given_fee = operator_fee(pool);
+  }
+  if (given_fee) {
+    if (treasury_fee_given)
+      t.fail(t.has("fee") ? "fee" : "operator", "the pool fee is given twice: here and as treasury.pool_fee; keep one");
+    fee = *given_fee;
+  }
+  const std::optional<double> share = t.optional_number("share_of_network", Range{0.0, 1.0, true, false});
+  const std::optional<double> hashrate = t.optional_number("pool_hashrate_ehs", Range::positive());
+  if (share && hashrate)
+    t.fail("pool_hashrate_ehs", "give the pool's size once: share_of_network or pool_hashrate_ehs, not both");
+  if (p.scheme != firm::PoolScheme::kFpps && !share && !hashrate)
+    t.fail("scheme", fmt::format("\"{}\" pays by the blocks the pool finds: give share_of_network or "
+                                 "pool_hashrate_ehs",
+                                 firm::keyword(p.scheme)));
+  p.share_of_network = share.value_or(0.0);
+  p.hashrate_ehs = hashrate.value_or(0.0);
+  p.window_days = static_cast<int>(t.integer_or("window_days", 1, Range{1, kMaxPoolWindowDays}));
+  t.finish();
+  return p;
+}
+
 firm::Debt read_debt(TableReader t) {
   firm::Debt d{
       .name = t.require_string("name"),
@@ -337,7 +409,10 @@ firm::Scenario read_scenario(const std::string& path) {
       .tax_rate = treasury.number_or("tax_rate", 0.0, Range::fraction()),
       .pool_fee = treasury.number_or("pool_fee", 0.0, Range{0.0, 0.1}),
   };
+  const bool treasury_fee_given = treasury.has("pool_fee");
   treasury.finish();
+  if (auto pool = root.optional_table("pool")) s.pool = read_pool(*pool, s.treasury.pool_fee, treasury_fee_given);
+  if (auto impact = root.optional_table("market_impact")) s.market_impact = read_market_impact(*impact);
 
   auto debt_tables = root.tables("debt");
   for (auto& t : debt_tables) s.debts.push_back(read_debt(t));

@@ -248,6 +248,8 @@ TEST(ScenarioReader, docs_list_every_keyword) {
   expect_documented<firm::CurtailPolicy>(doc);
   expect_documented<firm::PivotPolicy>(doc);
   expect_documented<firm::SaleUse>(doc);
+  expect_documented<firm::PoolScheme>(doc);
+  expect_documented<firm::PoolOperator>(doc);
 }
 
 TEST(ScenarioReader, the_drift_overrides_are_optional_and_read_when_given) {
@@ -311,6 +313,65 @@ TEST(ScenarioReader, a_negative_covenant_names_file_line_and_key) {
             "debt[1].covenant_min_cash_usd: expected a number >= 0, got -1");
   EXPECT_EQ(error_with(kLoanRate, kLoanRate + "covenant_min_cash_usd = \"5M\"\n", "covenant_min_cash_usd"),
             "debt[1].covenant_min_cash_usd: expected a number >= 0, got a string");
+}
+
+const std::string kPoolFee = "pool_fee = 0.02\n";
+
+// ---- [pool] ---------------------------------------------------------------------------------------
+
+TEST(ScenarioReader, the_pool_is_fpps_without_its_table_and_an_operator_sets_the_fee) {
+  const auto absent = read_scenario(write(kValid).string());
+  EXPECT_EQ(absent.pool.scheme, firm::PoolScheme::kFpps);
+  EXPECT_DOUBLE_EQ(absent.treasury.pool_fee, 0.02);
+  const auto pplns = read_with(kPoolFee, "\n[pool]\nscheme = \"pplns\"\noperator = \"f2pool\"\nshare_of_network = 0.1\n");
+  EXPECT_EQ(pplns.pool.scheme, firm::PoolScheme::kPplns);
+  EXPECT_DOUBLE_EQ(pplns.treasury.pool_fee, 0.04);
+  EXPECT_DOUBLE_EQ(pplns.pool.share_of_network, 0.1);
+  EXPECT_EQ(pplns.pool.window_days, 1);
+  const auto tides = read_with(
+      kPoolFee, "\n[pool]\nscheme = \"tides\"\nfee = 0.01\npool_hashrate_ehs = 20\nwindow_days = 3\n");
+  EXPECT_EQ(tides.pool.scheme, firm::PoolScheme::kTides);
+  EXPECT_DOUBLE_EQ(tides.treasury.pool_fee, 0.01);
+  EXPECT_DOUBLE_EQ(tides.pool.hashrate_ehs, 20);
+  EXPECT_EQ(tides.pool.window_days, 3);
+}
+
+TEST(ScenarioReader, a_pool_without_its_size_or_with_two_fees_names_file_line_and_key) {
+  EXPECT_EQ(error_with(kPoolFee, "\n[pool]\nscheme = \"pplns\"\n", "scheme"),
+            "pool.scheme: \"pplns\" pays by the blocks the pool finds: give share_of_network or pool_hashrate_ehs");
+  EXPECT_EQ(error_with(kPoolFee, kPoolFee + "\n[pool]\nfee = 0.01\n", "fee = 0.01"),
+            "pool.fee: the pool fee is given twice: here and as treasury.pool_fee; keep one");
+  EXPECT_EQ(error_with(kPoolFee, "\n[pool]\nfee = -0.01\n", "fee = -0.01"),
+            "pool.fee: expected a number in [0, 0.1], got -0.01");
+  EXPECT_EQ(error_with(kPoolFee, "\n[pool]\nshare_of_network = 0.1\npool_hashrate_ehs = 5\n", "pool_hashrate_ehs"),
+            "pool.pool_hashrate_ehs: give the pool's size once: share_of_network or pool_hashrate_ehs, not both");
+  EXPECT_EQ(error_with(kPoolFee, "\n[pool]\nscheme = \"pps\"\n", "scheme"),
+            "pool.scheme: expected one of \"fpps\", \"pplns\", \"tides\", got \"pps\"");
+}
+
+// ---- [market_impact] ----------------------------------------------------------------------------
+
+TEST(ScenarioReader, market_impact_is_off_without_its_table_and_takes_the_sourced_defaults_with_it) {
+  const auto absent = read_scenario(write(kValid).string());
+  EXPECT_EQ(absent.market_impact.coefficient, 0.0);
+  const auto defaults = read_with(kPoolFee, kPoolFee + "\n[market_impact]\n");
+  EXPECT_DOUBLE_EQ(defaults.market_impact.coefficient, 2.0 / 3.0);
+  EXPECT_DOUBLE_EQ(defaults.market_impact.daily_volatility, 0.0235);
+  EXPECT_DOUBLE_EQ(defaults.market_impact.daily_volume_btc, 100'000);
+  const auto given = read_with(
+      kPoolFee, kPoolFee + "\n[market_impact]\ncoefficient = 0.5\ndaily_volatility = 0.03\ndaily_volume_btc = 5e4\n");
+  EXPECT_DOUBLE_EQ(given.market_impact.coefficient, 0.5);
+  EXPECT_DOUBLE_EQ(given.market_impact.daily_volatility, 0.03);
+  EXPECT_DOUBLE_EQ(given.market_impact.daily_volume_btc, 5e4);
+}
+
+TEST(ScenarioReader, a_negative_market_impact_value_names_file_line_and_key) {
+  EXPECT_EQ(error_with(kPoolFee, kPoolFee + "\n[market_impact]\ncoefficient = -0.1\n", "coefficient"),
+            "market_impact.coefficient: expected a number in [0, 10], got -0.1");
+  EXPECT_EQ(error_with(kPoolFee, kPoolFee + "\n[market_impact]\ndaily_volatility = -0.02\n", "daily_volatility"),
+            "market_impact.daily_volatility: expected a number in [0, 1], got -0.02");
+  EXPECT_EQ(error_with(kPoolFee, kPoolFee + "\n[market_impact]\ndaily_volume_btc = -1\n", "daily_volume_btc"),
+            "market_impact.daily_volume_btc: expected a number > 0, got -1");
 }
 
 // ---- [strategies.search]: the ranges `hashpivot optimize` searches -----------------------------

@@ -6,7 +6,9 @@
 // - BTC (free and pledged) is carried at market value. Each day the BTC held at the start of the day
 //   is re-marked from the previous mark to today's price; the difference is an unrealized gain/loss
 //   in net income (btc_revaluation_gain_usd). Every BTC flow of the day happens at today's price, so
-//   a sale realizes no further gain. Mined BTC is revenue at today's price (non-cash).
+//   a sale realizes no further gain, except its market impact: a sale fills below today's price
+//   (rules::sale_proceeds_usd) and the difference is a realized loss (slippage_usd) in pre-tax and
+//   net income. Mined BTC is revenue at today's price (non-cash).
 // - Proceeds of BTC sales are an investing cash flow (BTC is a held asset; mining revenue is
 //   non-cash). Operating cash flow = HPC net revenue + curtailment credits − power − opex − SG&A −
 //   interest − tax. Investing = BTC sale proceeds − capex. Financing = debt drawn − debt repaid in
@@ -95,6 +97,9 @@ struct DayMarket {
   /// Optional: sites × 24 hourly prices (site-major), USD/MWh, for economic curtailment at index
   /// sites (rules::curtail_hourly). Empty: curtailment decides on the daily price for the whole day.
   std::span<const double> hourly_power_usd_per_mwh;
+  /// The pool's luck (model/pool_luck.hpp): the day's BTC mined are the FPPS amount × this. 1 under
+  /// FPPS (and in a backtest); drawn by the engine per path-day under PPLNS or TIDES.
+  double pool_luck = 1.0;
 };
 
 /// The day's accounts. Every field is for this day only; step_day overwrites all of them.
@@ -110,7 +115,9 @@ struct DayAccounts {
   double depreciation_usd;
   double interest_usd;
   double btc_revaluation_gain_usd;  // unrealized, on BTC held at the start of the day
-  double pretax_income_usd;         // EBITDA − depreciation − interest + revaluation
+  double slippage_usd;              // realized loss of the day's BTC sales (firm's and lenders') against
+                                    // the day's price: the market impact of [market_impact]
+  double pretax_income_usd;         // EBITDA − depreciation − interest + revaluation − slippage
   double tax_usd;
   double net_income_usd;
   // Cash flow, USD (operating + investing + financing = total = Δcash).
@@ -132,6 +139,7 @@ struct DayAccounts {
   double btc_released;              // collateral → free when a BTC-backed loan is closed
   double btc_liquidated;            // collateral sold by a lender
   double margin_calls;              // BTC-backed loans whose LTV exceeded ltv_call (step 10), a count
+  double btc_pool_luck;             // BTC mined above (below: negative) the FPPS amount: the pool's luck
   // Operations.
   double running_hashrate_th;       // mean over the day, before uptime
   double energy_mwh;
@@ -150,7 +158,7 @@ struct DayAccountsField {
 
 /// Every field of DayAccounts but the flag defaulted_today, in declaration order: the one list
 /// that sums, names and (through `monthly`) reports them. A new field is one row here.
-inline constexpr std::array<DayAccountsField, 31> kDayAccountsFields{{
+inline constexpr std::array<DayAccountsField, 33> kDayAccountsFields{{
     {"mining_revenue_usd", "USD", &DayAccounts::mining_revenue_usd, true},
     {"hpc_revenue_usd", "USD", &DayAccounts::hpc_revenue_usd, true},
     {"power_cost_usd", "USD", &DayAccounts::power_cost_usd, true},
@@ -161,6 +169,7 @@ inline constexpr std::array<DayAccountsField, 31> kDayAccountsFields{{
     {"depreciation_usd", "USD", &DayAccounts::depreciation_usd, true},
     {"interest_usd", "USD", &DayAccounts::interest_usd, true},
     {"btc_revaluation_gain_usd", "USD", &DayAccounts::btc_revaluation_gain_usd, false},
+    {"slippage_usd", "USD", &DayAccounts::slippage_usd, true},
     {"pretax_income_usd", "USD", &DayAccounts::pretax_income_usd, false},
     {"tax_usd", "USD", &DayAccounts::tax_usd, true},
     {"net_income_usd", "USD", &DayAccounts::net_income_usd, true},
@@ -180,6 +189,7 @@ inline constexpr std::array<DayAccountsField, 31> kDayAccountsFields{{
     {"btc_released", "BTC", &DayAccounts::btc_released, false},
     {"btc_liquidated", "BTC", &DayAccounts::btc_liquidated, true},
     {"margin_calls", "count", &DayAccounts::margin_calls, false},
+    {"btc_pool_luck", "BTC", &DayAccounts::btc_pool_luck, true},
     {"running_hashrate_th", "TH/s", &DayAccounts::running_hashrate_th, false},
     {"energy_mwh", "MWh", &DayAccounts::energy_mwh, false},
 }};
@@ -226,7 +236,8 @@ struct BalanceSheet {
 ///     fleet runs at 1 − converted_mw / mining_it_mw) and carry no site opex.
 ///  3. Mining per fleet entry: hashrate × survival × mining share; curtailment (economic: hours when
 ///     power + credit < break-even; hourly with rules::curtail_hourly where given, else all-or-
-///     nothing on the daily price); FPPS BTC (rules::fpps_btc_per_day) into free BTC.
+///     nothing on the daily price); FPPS BTC (rules::fpps_btc_per_day) × the pool's luck
+///     (DayMarket::pool_luck; the difference from FPPS in btc_pool_luck) into free BTC.
 ///  4. Costs in cash: power, site opex, SG&A; curtailment credits received.
 ///  5. HPC: lease revenue from decision + lead time for the term (contract year escalated) × MW ×
 ///     NOI margin, until the tenant defaults (tenant_default_after_days of revenue); capex (tenant share excluded) paid evenly over the lead time and capitalized;
@@ -234,6 +245,9 @@ struct BalanceSheet {
 ///  6. Interest on opening principals; amortization (linear) and maturities repaid in cash;
 ///     a convertible at maturity converts into equity when price >= its conversion price.
 ///  7. Tax on positive pre-tax income (excluding revaluation), paid in cash.
+///  Every sale in 8–11 (and a lender's sale of collateral) fills with the day's market impact: the
+///  day's sales walk the book in turn (rules::sale_proceeds_usd); a sale meant to raise an amount
+///  sells the BTC that raises it (rules::btc_to_raise). The slippage leaves income at the close.
 ///  8. One-off sales on their day (up to the free BTC): proceeds to cash, capex (held as cash for
 ///     capex), or to repay the named debt (rest to cash; a repaid BTC-backed loan releases collateral).
 ///     A sale that repays a BTC-backed loan sells free BTC first, then that loan's collateral, no

@@ -34,16 +34,29 @@ inline void release_if_repaid(FirmState& state, std::size_t i, DayAccounts& a) {
   }
 }
 
-/// Sells up to `btc` of free BTC at `price`, proceeds to cash. Returns the proceeds, USD.
-inline double sell_free(FirmState& state, double btc, double price, DayAccounts& a) {
+/// BTC sold on the market so far today, by the firm and by its lenders: what a further sale's market
+/// impact starts from (rules::sale_proceeds_usd).
+inline double sold_today_btc(const DayAccounts& a) { return a.btc_sold + a.btc_liquidated; }
+
+/// `btc` BTC (already taken from free BTC or collateral) sold by the firm at `price` with the day's
+/// market impact `impact` (plan.sale_impact_per_sqrt_btc): proceeds to cash, the shortfall against
+/// `btc` × `price` to slippage_usd. Returns the proceeds, USD.
+inline double record_sale(FirmState& state, double btc, double price, double impact, DayAccounts& a) {
+  const double proceeds = sale_proceeds_usd(price, impact, sold_today_btc(a), btc);
+  state.cash_usd += proceeds;
+  a.slippage_usd += btc * price - proceeds;
+  a.btc_sold += btc;
+  a.btc_sale_proceeds_usd += proceeds;
+  return proceeds;
+}
+
+/// Sells up to `btc` of free BTC at `price` with market impact `impact`, proceeds to cash. Returns
+/// the proceeds, USD.
+inline double sell_free(FirmState& state, double btc, double price, double impact, DayAccounts& a) {
   const double sold = std::clamp(btc, 0.0, state.free_btc);
   if (sold <= 0.0) return 0.0;
   state.free_btc -= sold;
-  const double proceeds = sold * price;
-  state.cash_usd += proceeds;
-  a.btc_sold += sold;
-  a.btc_sale_proceeds_usd += proceeds;
-  return proceeds;
+  return record_sale(state, sold, price, impact, a);
 }
 
 /// Repays up to `usd` of debt `i` in cash (closing a BTC-backed loan it pays off). Returns the
@@ -150,10 +163,17 @@ inline void mine_fleet_entry(const FirmPlan& plan, std::size_t entry, int day, c
   a.curtailment_credit_usd += load_mw * p.credit_usd_per_mw;
 }
 
-/// Every fleet entry's mining and power; the BTC mined goes to free BTC and is revenue at `price`.
+/// Every fleet entry's mining and power; the pool pays the FPPS amount × its luck (PPLNS/TIDES:
+/// DayMarket::pool_luck, the difference into btc_pool_luck); the BTC mined goes to free BTC and is
+/// revenue at `price`.
 inline void mine_and_pay_power(const FirmPlan& plan, int day, const DayMarket& market, FirmState& state,
                                DayAccounts& a) {
   for (std::size_t entry = 0; entry < plan.fleet.size(); ++entry) mine_fleet_entry(plan, entry, day, market, state, a);
+  if (market.pool_luck != 1.0) {
+    const double fpps_btc = a.btc_mined;
+    a.btc_mined = fpps_btc * market.pool_luck;
+    a.btc_pool_luck = a.btc_mined - fpps_btc;
+  }
   state.free_btc += a.btc_mined;
   a.mining_revenue_usd = a.btc_mined * market.price_usd_per_btc;
 }
@@ -265,23 +285,26 @@ inline void income_and_tax(const FirmPlan& plan, FirmState& state, DayAccounts& 
 /// loan's collateral, no more than the loan still needs; what the repayment released (or more free
 /// BTC) is sold for cash up to the sale's BTC.
 inline void make_sale(const FirmPlan& plan, const PlanSale& sale, double price, FirmState& state, DayAccounts& a) {
-  double proceeds = sell_free(state, sale.btc, price, a);
+  const double impact = plan.sale_impact_per_sqrt_btc;
+  double sold = std::clamp(sale.btc, 0.0, state.free_btc);  // what sell_free takes
+  double proceeds = sell_free(state, sale.btc, price, impact, a);
+  // BTC of the sale sold so far. Without impact proceeds / price, the form the rule had before
+  // market impact (its last bits are in every bundled output).
+  const auto sold_so_far = [&] { return impact > 0.0 ? sold : proceeds / price; };
   if (sale.use == SaleUse::kRepayDebt && plan.debts[sale.debt].kind == DebtKind::kBtcBacked && price > 0.0) {
     DebtState& debt = state.debts[sale.debt];
-    const double still_owed_btc = std::max(0.0, (debt.principal_usd - proceeds) / price);
-    const double from_collateral = std::min({sale.btc - proceeds / price, debt.collateral_btc, still_owed_btc});
+    const double still_owed_btc =
+        std::max(0.0, btc_to_raise(debt.principal_usd - proceeds, price, impact, sold_today_btc(a)));
+    const double from_collateral = std::min({sale.btc - sold_so_far(), debt.collateral_btc, still_owed_btc});
     if (from_collateral > 0.0) {
       debt.collateral_btc -= from_collateral;
-      state.cash_usd += from_collateral * price;
-      a.btc_sold += from_collateral;
-      a.btc_sale_proceeds_usd += from_collateral * price;
-      proceeds += from_collateral * price;
+      proceeds += record_sale(state, from_collateral, price, impact, a);
+      sold += from_collateral;
     }
   }
   if (sale.use == SaleUse::kRepayDebt) {
     repay_cash(state, sale.debt, proceeds, a);
-    const double sold = proceeds / price;
-    if (sold < sale.btc) sell_free(state, sale.btc - sold, price, a);
+    if (sold_so_far() < sale.btc) sell_free(state, sale.btc - sold_so_far(), price, impact, a);
   }
 }
 
@@ -300,15 +323,18 @@ inline void sell_policy(const FirmPlan& plan, double price, FirmState& state, Da
     case SellPolicy::kHold:
       break;
     case SellPolicy::kSellAllMined:
-      sell_free(state, a.btc_mined, price, a);
+      sell_free(state, a.btc_mined, price, plan.sale_impact_per_sqrt_btc, a);
       break;
     case SellPolicy::kSellFraction:
-      sell_free(state, plan.sell_fraction * a.btc_mined, price, a);
+      sell_free(state, plan.sell_fraction * a.btc_mined, price, plan.sale_impact_per_sqrt_btc, a);
       break;
     case SellPolicy::kCashFloor: {
       const double daily_costs = a.power_cost_usd + a.opex_usd + a.sga_usd + a.interest_usd;
       const double floor_usd = plan.cash_floor_months * kDaysPerYear / kMonthsPerYear * daily_costs;
-      if (state.cash_usd < floor_usd && price > 0.0) sell_free(state, (floor_usd - state.cash_usd) / price, price, a);
+      if (state.cash_usd < floor_usd && price > 0.0) {
+        const double impact = plan.sale_impact_per_sqrt_btc;
+        sell_free(state, btc_to_raise(floor_usd - state.cash_usd, price, impact, sold_today_btc(a)), price, impact, a);
+      }
       break;
     }
   }
@@ -332,10 +358,12 @@ inline void top_up_collateral(const PlanDebt& d, double price, DebtState& debt, 
 
 /// A loan still above its liquidation LTV: the lender sells collateral (rules::liquidate); the loan
 /// is closed, any shortfall due in cash today and the rest of the collateral released.
-inline void liquidate_if_above(const PlanDebt& d, std::size_t i, double price, FirmState& state, DayAccounts& a) {
+inline void liquidate_if_above(const PlanDebt& d, std::size_t i, double price, double impact, FirmState& state,
+                               DayAccounts& a) {
   DebtState& debt = state.debts[i];
   if (!(loan_to_value(debt.principal_usd, debt.collateral_btc, price) > d.ltv_liquidation)) return;
-  const Liquidation l = liquidate(debt.principal_usd, debt.collateral_btc, price);
+  const Liquidation l = liquidate(debt.principal_usd, debt.collateral_btc, price, impact, sold_today_btc(a));
+  a.slippage_usd += l.collateral_sold_btc * price - l.loan_repaid_usd;
   a.btc_liquidated += l.collateral_sold_btc;
   a.debt_repaid_by_collateral_usd += l.loan_repaid_usd;
   debt.collateral_btc -= l.collateral_sold_btc;
@@ -353,7 +381,7 @@ inline void service_btc_loans(const FirmPlan& plan, double price, FirmState& sta
       a.margin_calls += 1.0;
       top_up_collateral(d, price, state.debts[i], state, a);
     }
-    liquidate_if_above(d, i, price, state, a);
+    liquidate_if_above(d, i, price, plan.sale_impact_per_sqrt_btc, state, a);
   }
 }
 
@@ -372,18 +400,20 @@ inline void covenants(const FirmPlan& plan, FirmState& state, DayAccounts& a) {
 /// While cash < 0: sell free BTC; then have each BTC lender release the collateral above what keeps
 /// its loan at ltv_target, and sell it; then draw revolvers (before maturity) up to their limit.
 inline void remedies(const FirmPlan& plan, int day, double price, FirmState& state, DayAccounts& a) {
-  if (state.cash_usd < 0.0 && price > 0.0) sell_free(state, -state.cash_usd / price, price, a);
+  const double impact = plan.sale_impact_per_sqrt_btc;
+  const auto to_cover_btc = [&] { return btc_to_raise(-state.cash_usd, price, impact, sold_today_btc(a)); };
+  if (state.cash_usd < 0.0 && price > 0.0) sell_free(state, to_cover_btc(), price, impact, a);
   for (std::size_t i = 0; i < plan.debts.size() && state.cash_usd < 0.0 && price > 0.0; ++i) {
     const PlanDebt& d = plan.debts[i];
     DebtState& debt = state.debts[i];
     if (d.kind != DebtKind::kBtcBacked || debt.principal_usd <= 0.0) continue;
     const double excess = debt.collateral_btc - debt.principal_usd / (d.ltv_target * price);
     if (excess <= 0.0) continue;
-    const double release = std::min(excess, -state.cash_usd / price);
+    const double release = std::min(excess, to_cover_btc());
     debt.collateral_btc -= release;
     state.free_btc += release;
     a.btc_released += release;
-    sell_free(state, release, price, a);
+    sell_free(state, release, price, impact, a);
   }
   for (std::size_t i = 0; i < plan.debts.size() && state.cash_usd < 0.0; ++i) {
     const PlanDebt& d = plan.debts[i];
@@ -397,8 +427,12 @@ inline void remedies(const FirmPlan& plan, int day, double price, FirmState& sta
 
 // ---- Totals and 12. Default -----------------------------------------------------------------------
 
-/// The cash flow totals (investing, financing, total) and net income into retained earnings.
+/// The slippage of the day's sales (a realized loss against BTC carried at the day's price) out of
+/// pre-tax and net income (tax was set in step 7, before the sales: the loss is not deducted); the
+/// cash flow totals (investing, financing, total); net income into retained earnings.
 inline void close_day(FirmState& state, DayAccounts& a) {
+  a.pretax_income_usd -= a.slippage_usd;
+  a.net_income_usd -= a.slippage_usd;
   a.investing_cash_flow_usd = a.btc_sale_proceeds_usd - a.capex_usd;
   a.financing_cash_flow_usd = a.debt_drawn_usd - a.debt_repaid_usd;
   a.total_cash_flow_usd = a.operating_cash_flow_usd + a.investing_cash_flow_usd + a.financing_cash_flow_usd;

@@ -106,6 +106,9 @@ struct FirmPlan {
   double tax_rate;
   double pool_fee;
   double sga_usd_per_day;
+  // Square-root impact of the day's BTC sales: c = k × σ_daily / sqrt(V_daily), 1/sqrt(BTC), so that
+  // selling Q BTC in a day costs price × c × Q^(3/2) (rules.hpp, sale_proceeds_usd). 0: no impact.
+  double sale_impact_per_sqrt_btc;
 
   // Strategy.
   SellPolicy sell_policy;

@@ -37,6 +37,11 @@ enum class SellPolicy : std::uint8_t { kHold, kSellAllMined, kSellFraction, kCas
 enum class CurtailPolicy : std::uint8_t { kNever, kEconomic };
 /// strategies.pivot.
 enum class PivotPolicy : std::uint8_t { kNone, kSchedule, kTrigger };
+/// How the pool pays ([pool].scheme): the expected value of the shares (FPPS), or a share of the
+/// blocks the pool actually finds (PPLNS, TIDES), so that the firm bears the pool's luck.
+enum class PoolScheme : std::uint8_t { kFpps, kPplns, kTides };
+/// [pool].operator: the pool, which sets the default fee (MODEL.md §4).
+enum class PoolOperator : std::uint8_t { kAntpool, kF2pool, kBraiins, kLuxor };
 /// What a one-off sale's proceeds do (strategies.sales.use): the repay keyword is written
 /// "repay:<debt name>" in a scenario file.
 enum class SaleUse : std::uint8_t { kCash, kCapex, kRepayDebt };
@@ -71,6 +76,12 @@ inline constexpr std::array<Keyword<CurtailPolicy>, 2> kCurtailPolicyKeywords{
     {{CurtailPolicy::kNever, "never"}, {CurtailPolicy::kEconomic, "economic"}}};
 inline constexpr std::array<Keyword<PivotPolicy>, 3> kPivotPolicyKeywords{
     {{PivotPolicy::kNone, "none"}, {PivotPolicy::kSchedule, "schedule"}, {PivotPolicy::kTrigger, "trigger"}}};
+inline constexpr std::array<Keyword<PoolScheme>, 3> kPoolSchemeKeywords{
+    {{PoolScheme::kFpps, "fpps"}, {PoolScheme::kPplns, "pplns"}, {PoolScheme::kTides, "tides"}}};
+inline constexpr std::array<Keyword<PoolOperator>, 4> kPoolOperatorKeywords{{{PoolOperator::kAntpool, "antpool"},
+                                                                             {PoolOperator::kF2pool, "f2pool"},
+                                                                             {PoolOperator::kBraiins, "braiins"},
+                                                                             {PoolOperator::kLuxor, "luxor"}}};
 inline constexpr std::array<Keyword<SaleUse>, 3> kSaleUseKeywords{
     {{SaleUse::kCash, "cash"}, {SaleUse::kCapex, "capex"}, {SaleUse::kRepayDebt, "repay"}}};
 
@@ -84,6 +95,8 @@ constexpr std::span<const Keyword<SellPolicy>> keywords(SellPolicy) { return kSe
 constexpr std::span<const Keyword<CurtailPolicy>> keywords(CurtailPolicy) { return kCurtailPolicyKeywords; }
 constexpr std::span<const Keyword<PivotPolicy>> keywords(PivotPolicy) { return kPivotPolicyKeywords; }
 constexpr std::span<const Keyword<SaleUse>> keywords(SaleUse) { return kSaleUseKeywords; }
+constexpr std::span<const Keyword<PoolScheme>> keywords(PoolScheme) { return kPoolSchemeKeywords; }
+constexpr std::span<const Keyword<PoolOperator>> keywords(PoolOperator) { return kPoolOperatorKeywords; }
 
 /// The keyword of `value`, as a scenario file writes it ("?" for a value outside its table).
 template <class E>
@@ -197,7 +210,30 @@ struct Treasury {
   double cash_usd;
   double sga_usd_per_year;             // corporate overhead
   double tax_rate;                     // on positive pre-tax income
-  double pool_fee;                     // FPPS fee, fraction
+  double pool_fee;                     // the pool's fee, fraction (treasury.pool_fee or [pool])
+};
+
+/// [pool]: how the mining pool pays (the fee itself is Treasury::pool_fee, which [pool] may set).
+/// FPPS pays the expected value every day. PPLNS and TIDES pay the firm its share of the blocks the
+/// pool finds: the pool finds N ~ Poisson(λ) blocks a day, λ = the pool's share of the network
+/// hashrate × the network's expected blocks that day, and the day's BTC are the FPPS amount × the
+/// pool's luck N / λ, averaged as Σ N / Σ λ over the trailing window_days (sim draws N per path-day;
+/// firm::DayMarket::pool_luck carries the factor).
+struct Pool {
+  PoolScheme scheme = PoolScheme::kFpps;
+  double share_of_network = 0;         // the pool's hashrate / the network's (when not pool_hashrate_ehs)
+  double hashrate_ehs = 0;             // the pool's hashrate, EH/s; > 0: the share follows the network
+  int window_days = 1;                 // the trailing days the pool's luck is averaged over
+};
+
+/// [market_impact]: the square-root impact of the firm's BTC sales on the price it gets (MODEL.md §4;
+/// firm/rules.hpp, sale_proceeds_usd). Selling q BTC in a day fills on average at
+///   price × (1 − coefficient × daily_volatility × sqrt(q / daily_volume_btc)).
+/// A scenario without the table has coefficient 0: sales fill at the day's price.
+struct MarketImpact {
+  double coefficient = 0;              // k, dimensionless (0: no impact)
+  double daily_volatility = 0;         // σ of the daily log return
+  double daily_volume_btc = 0;         // the market's spot volume, BTC per day
 };
 
 struct OneOffSale {
@@ -240,6 +276,8 @@ struct Scenario {
   std::vector<Site> sites;
   std::vector<FleetEntry> fleet;
   Treasury treasury;
+  MarketImpact market_impact;          // coefficient 0 unless the scenario has [market_impact]
+  Pool pool;                           // FPPS unless the scenario has [pool]
   std::vector<Debt> debts;
   std::vector<Strategy> strategies;
 };

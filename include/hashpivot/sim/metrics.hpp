@@ -117,6 +117,9 @@ inline constexpr std::array kRows = std::to_array<Metric>({
      MetricPlace::kStrategyTable, MetricFormat::kPercent, [](S s) { return s.margin_called.probability(); }, 3},
     {"p_margin_call_se", "/p_margin_call_se", MetricUnit::kFraction, "", MetricPlace::kHidden, MetricFormat::kPercent,
      [](S s) { return s.margin_called.standard_error(); }, 3},
+    // Schema version 4.
+    {"slippage_mean_usd", "/slippage_usd/mean", MetricUnit::kUsd, "Slippage on BTC sales ($M)",
+     MetricPlace::kStrategyTable, MetricFormat::kMillionsUsd, [](S s) { return s.slippage_usd.mean(); }, 4},
 });
 }  // namespace metric_rows
 
