@@ -64,6 +64,8 @@ PlanFleet plan_fleet_entry(const Scenario& scenario, const FleetEntry& entry, st
   f.failure_rate_annual = entry.failure_rate_annual;
   f.log_survival_per_day = std::log1p(-entry.failure_rate_annual) / kDaysPerYear;
   f.book_value_usd = entry.book_value_usd;
+  f.in_service_from_day = 0;
+  f.in_service_until_day = kNeverRetired;
   f.depreciation_usd_per_day = entry.depreciation_years > 0
                                    ? entry.book_value_usd / (entry.depreciation_years * kDaysPerYear)
                                    : entry.book_value_usd;
@@ -75,6 +77,36 @@ PlanFleet plan_fleet_entry(const Scenario& scenario, const FleetEntry& entry, st
       breakeven_power_price_usd_per_mwh(1.0, f.efficiency_j_per_th, site.pue, scenario.treasury.pool_fee);
   sites[f.site].mining_it_mw += f.power_w_total / kWattsPerMegawatt;
   return f;
+}
+
+// A refresh: its machines as a fleet entry appended to the plan (in service from delivery, book 0
+// until then) and, when it replaces a model at its site, that entry retired on delivery.
+void plan_refresh(const Scenario& scenario, const Refresh& r, FirmPlan& plan) {
+  const DayNumber start = scenario.run.start_date;
+  const FleetEntry as_entry{r.machine, r.site, r.count, r.uptime, r.failure_rate_annual, 0.0, r.depreciation_years};
+  PlanFleet f = plan_fleet_entry(scenario, as_entry, plan.sites);
+  PlanRefresh p{};
+  p.order_day = static_cast<int>(r.date - start);
+  p.delivery_day = p.order_day + r.lead_time_days;
+  p.count = static_cast<double>(r.count);
+  p.cost_usd = f.hashrate_th_total * r.usd_per_th;
+  p.deposit_usd = p.cost_usd * r.deposit_fraction;
+  f.in_service_from_day = p.delivery_day;
+  f.depreciation_usd_per_day = r.depreciation_years > 0 ? p.cost_usd / (r.depreciation_years * kDaysPerYear) : p.cost_usd;
+  p.entry = plan.fleet.size();
+  plan.fleet.push_back(f);
+  p.replaced_entry = kNoIndex;
+  if (!r.replaces.empty()) {
+    for (std::size_t i = 0; i < scenario.fleet.size() && p.replaced_entry == kNoIndex; ++i)
+      if (scenario.fleet[i].machine == r.replaces && scenario.fleet[i].site == r.site) p.replaced_entry = i;
+    assert(p.replaced_entry != kNoIndex && "make_plan: a refresh replaces a model not at its site");
+    PlanFleet& old = plan.fleet[p.replaced_entry];
+    const double surviving = fleet_survival(old, p.delivery_day);
+    old.in_service_until_day = std::min(old.in_service_until_day, p.delivery_day);
+    p.replaced_count = static_cast<double>(scenario.fleet[p.replaced_entry].count) * surviving;
+    p.replaced_sale_usd = old.hashrate_th_total * surviving * r.replaced_usd_per_th;
+  }
+  plan.refreshes.push_back(p);
 }
 
 void plan_fleet_survival(FirmPlan& plan) {
@@ -150,6 +182,7 @@ FirmPlan make_plan(const Scenario& scenario, std::size_t strategy) {
   plan.fleet.reserve(scenario.fleet.size());
   for (const FleetEntry& entry : scenario.fleet) plan.fleet.push_back(plan_fleet_entry(scenario, entry, plan.sites));
   plan.horizon_days = static_cast<int>(add_years(start, scenario.run.horizon_years) - start);
+  for (const Refresh& r : scenario.strategies[strategy].refreshes) plan_refresh(scenario, r, plan);
   plan_fleet_survival(plan);
 
   plan.debts.reserve(scenario.debts.size());

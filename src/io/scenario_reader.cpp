@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <cmath>
 #include <map>
 #include <optional>
 #include <set>
@@ -12,6 +13,7 @@
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/firm/strategy_parameters.hpp"
 #include "hashpivot/io/toml_reader.hpp"
+#include "hashpivot/market/asic_price.hpp"
 
 namespace hashpivot::io {
 namespace {
@@ -327,7 +329,96 @@ firm::OneOffSale read_sale(TableReader& sale) {
   return s;
 }
 
-firm::Strategy read_strategy(TableReader t, std::optional<TableReader>& search) {
+// ---- [[strategies.refresh]] ---------------------------------------------------------------------
+
+const firm::MachineModel* find_machine(const Scenario& s, const std::string& name) {
+  for (const auto& m : s.machines)
+    if (m.name == name) return &m;
+  return nullptr;
+}
+
+// The ASIC price model's USD per TH/s for a machine's efficiency tier (market/asic_price.hpp, at
+// its base hashprice); a tier without a sourced price fails on `key`.
+double tier_usd_per_th(TableReader& t, const std::string& key, const firm::MachineModel& machine) {
+  const market::AsicPriceModel model{};
+  const market::AsicTier tier = market::asic_tier_of(machine.efficiency_j_per_th());
+  const double price = model.base_usd_per_th[static_cast<std::size_t>(tier)];
+  if (!std::isfinite(price))
+    t.fail(key, fmt::format("\"{}\" draws {:.3g} J/TH, in the ASIC price tier {}, which has no price "
+                            "(market/asic_price.hpp: only the tier below 25 J/TH is sourced)",
+                            machine.name, machine.efficiency_j_per_th(), market::asic_tier_name(tier)));
+  return price;
+}
+
+// MW a site's fleet draws at the meter, less the model `replaced` there (it leaves when the refresh
+// arrives), plus the strategy's earlier refreshes there.
+double site_draw_mw(const Scenario& s, const firm::Site& site, const std::vector<firm::Refresh>& earlier,
+                    const std::string& replaced) {
+  double mw = 0.0;
+  for (const firm::FleetEntry& f : s.fleet)
+    if (f.site == site.name && f.machine != replaced)
+      mw += static_cast<double>(f.count) * find_machine(s, f.machine)->power_w * site.pue / kWattsPerMegawatt;
+  for (const firm::Refresh& r : earlier)
+    if (r.site == site.name)
+      mw += static_cast<double>(r.count) * find_machine(s, r.machine)->power_w * site.pue / kWattsPerMegawatt;
+  return mw;
+}
+
+constexpr std::int64_t kMaxLeadTimeDays = 3650;
+
+// One refresh: the machine and its price, the count, the site (given, or the first with room), what
+// it replaces there and their price, all checked against the scenario read so far.
+firm::Refresh read_refresh(TableReader t, const Scenario& s, const std::vector<firm::Refresh>& earlier, DayNumber end) {
+  firm::Refresh r;
+  r.date = t.require_date("date");
+  if (r.date < s.run.start_date || r.date >= end)
+    t.fail("date", fmt::format("{} lies outside the horizon {} to {}", format_date(r.date), format_date(s.run.start_date),
+                               format_date(end)));
+  r.machine = t.require_string("machine");
+  const firm::MachineModel* machine = find_machine(s, r.machine);
+  if (!machine) t.fail("machine", fmt::format("no [[machines]] entry is named \"{}\"", r.machine));
+  r.usd_per_th = tier_usd_per_th(t, "machine", *machine);
+  const std::optional<double> count = t.optional_number("count", Range::positive());
+  const std::optional<double> hashrate_ehs = t.optional_number("hashrate_ehs", Range::positive());
+  if (count.has_value() == hashrate_ehs.has_value())
+    t.fail(count ? "hashrate_ehs" : "count", "give the machines bought once: count or hashrate_ehs");
+  r.count = count ? std::llround(*count) : std::llround(*hashrate_ehs * kThPerEh / machine->hashrate_th);
+  if (r.count < 1) t.fail(count ? "count" : "hashrate_ehs", "rounds to no machine");
+  r.lead_time_days = static_cast<int>(t.require_integer("lead_time_days", Range{0, kMaxLeadTimeDays}));
+  r.deposit_fraction = t.require_number("deposit_fraction", Range::fraction());
+  r.uptime = t.number_or("uptime", 1.0, Range::fraction());
+  r.failure_rate_annual = t.number_or("failure_rate_annual", 0.0, Range::fraction());
+  r.depreciation_years = t.number_or("depreciation_years", 3.0, Range::positive());
+  r.replaces = t.string_or("replaces", "");
+  const std::string given_site = t.string_or("site", "");
+  for (const firm::Site& site : s.sites) {
+    if (!given_site.empty() && site.name != given_site) continue;
+    const double needed_mw = static_cast<double>(r.count) * machine->power_w * site.pue / kWattsPerMegawatt;
+    if (site_draw_mw(s, site, earlier, r.replaces) + needed_mw <= site.capacity_mw * (1 + 1e-9)) {
+      r.site = site.name;
+      break;
+    }
+    if (!given_site.empty())
+      t.fail("count", fmt::format("site \"{}\" has {:.2f} MW free, and {} {} draw {:.2f} MW with PUE {}", site.name,
+                                  site.capacity_mw - site_draw_mw(s, site, earlier, r.replaces), r.count, r.machine,
+                                  needed_mw, site.pue));
+  }
+  if (!given_site.empty() && r.site.empty()) t.fail("site", fmt::format("no [[sites]] entry is named \"{}\"", given_site));
+  if (r.site.empty())
+    t.fail("count", fmt::format("no site has free capacity for {} {} ({:.2f} MW of IT)", r.count, r.machine,
+                                static_cast<double>(r.count) * machine->power_w / kWattsPerMegawatt));
+  if (!r.replaces.empty()) {
+    bool found = false;
+    for (const firm::FleetEntry& f : s.fleet) found = found || (f.machine == r.replaces && f.site == r.site);
+    if (!found) t.fail("replaces", fmt::format("no [[fleet]] entry of \"{}\" at site \"{}\"", r.replaces, r.site));
+    r.replaced_usd_per_th = tier_usd_per_th(t, "replaces", *find_machine(s, r.replaces));
+  }
+  t.finish();
+  return r;
+}
+
+firm::Strategy read_strategy(TableReader t, std::optional<TableReader>& search, const Scenario& scenario,
+                             DayNumber end) {
   using firm::PivotPolicy;
   using firm::SellPolicy;
   firm::Strategy s;
@@ -350,6 +441,7 @@ firm::Strategy read_strategy(TableReader t, std::optional<TableReader>& search) 
       s.pivot_trigger_days = static_cast<int>(t.require_integer("pivot_trigger_days", Range{1, 3650}));
     }
   }
+  for (TableReader refresh : t.tables("refresh")) s.refreshes.push_back(read_refresh(refresh, scenario, s.refreshes, end));
   search = read_search(t, s);
   t.finish();
   return s;
@@ -426,7 +518,7 @@ firm::Scenario read_scenario(const std::string& path) {
   const DayNumber end = s.run.start_date + static_cast<DayNumber>(s.run.horizon_years * kDaysPerYear);
   for (auto& t : strategy_tables) {
     std::optional<TableReader> search;
-    s.strategies.push_back(read_strategy(t, search));
+    s.strategies.push_back(read_strategy(t, search, s, end));
     const firm::Strategy& st = s.strategies.back();
     for (const auto& sale : st.sales) {
       if (sale.date < s.run.start_date || sale.date >= end)

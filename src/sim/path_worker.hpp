@@ -34,6 +34,8 @@ struct FirmRun {
   double btc_sold = 0;
   double margin_calls = 0;  // BTC-backed loans called, summed over the days
   double slippage_usd = 0;
+  double machines_bought = 0;
+  double machines_sold = 0;
   firm::DayAccounts month_sums{};   // the month's sums so far of the fields kept monthly
   double gross_of_pool_fee = 1;  // 1 / (1 − pool fee)
 };
@@ -108,7 +110,7 @@ class Worker {
         r.state.sites[k].tenant_default_after_days = tenant_default_after_[k];
       r.btc_mined = r.cash_cost_usd = r.all_in_cost_usd = r.effective_ph_days = 0;
       r.ebitda_usd = r.ebitda_last_year_usd = 0;
-      r.btc_sold = r.margin_calls = r.slippage_usd = 0;
+      r.btc_sold = r.margin_calls = r.slippage_usd = r.machines_bought = r.machines_sold = 0;
       r.month_sums = firm::DayAccounts{};
     }
   }
@@ -191,6 +193,8 @@ class Worker {
           r.btc_sold += a.btc_sold;
           r.margin_calls += a.margin_calls;
           r.slippage_usd += a.slippage_usd;
+          r.machines_bought += a.machines_bought;
+          r.machines_sold += a.machines_sold;
           firm::add_accounts<&firm::DayAccountsField::monthly>(r.month_sums, a);
         }
         if (month_end) {
@@ -263,6 +267,8 @@ class Worker {
       st.btc_sold.add(r.btc_sold);
       st.margin_called.add(r.margin_calls > 0);
       st.slippage_usd.add(r.slippage_usd);
+      st.machines_bought.add(r.machines_bought);
+      st.machines_sold.add(r.machines_sold);
     }
   }
 

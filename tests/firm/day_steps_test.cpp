@@ -354,6 +354,42 @@ TEST(DaySteps, depreciate_runs_the_fleet_down_to_zero_and_books_ppe) {
   EXPECT_EQ(a.depreciation_usd, 4);
 }
 
+// ---- 5b. Refresh and resale ------------------------------------------------------------------------
+
+// A hand schedule: 1,000 machines bought for $1.2M, ordered on day 2 with a 25% deposit ($300,000),
+// delivered on day 5 (balance $900,000), depreciating $1.2M / (3 × 365) = $1,095.89 a day from day 5.
+// They replace entry 0 (book $3,650, $10 a day), which sells on day 5 for $2,000: book then
+// 3,650 − 5 × 10 = $3,600, so a loss of $1,600.
+TEST(DaySteps, a_refresh_pays_its_deposit_then_its_balance_and_sells_what_it_replaces) {
+  FirmPlan plan = mining_plan();
+  plan.fleet.push_back(fleet_entry());
+  plan.fleet[1].book_value_usd = 0;
+  plan.fleet[1].depreciation_usd_per_day = 1.2e6 / (3 * 365.0);
+  plan.refreshes = {{2, 5, 1, 1000, 1.2e6, 3e5, 0, 1000, 2000}};
+  FirmState s = state_of(plan, 0, 0);
+  s.ppe_book_usd = 3650;
+  const double depreciation = 1.2e6 / (3 * 365.0);
+  for (int day = 0; day <= 6; ++day) {
+    DayAccounts a{};
+    const double cash_before = s.cash_usd;
+    refresh_fleet(plan, day, s, a);
+    depreciate(plan, s, a);
+    const double capex = day == 2 ? 3e5 : day == 5 ? 9e5 : 0.0;
+    EXPECT_EQ(a.capex_usd, capex) << day;
+    EXPECT_EQ(a.machines_bought, day == 5 ? 1000 : 0) << day;
+    EXPECT_EQ(a.machines_sold, day == 5 ? 1000 : 0) << day;
+    EXPECT_EQ(a.machine_sale_proceeds_usd, day == 5 ? 2000 : 0) << day;
+    EXPECT_EQ(a.machine_sale_gain_usd, day == 5 ? 2000 - 3600 : 0) << day;
+    EXPECT_EQ(s.cash_usd - cash_before, day == 5 ? 2000 : 0) << day;  // capex leaves cash in step 7
+    // Depreciation: the old entry's $10 through day 4, the new entry's from day 5 (delivery).
+    EXPECT_NEAR(a.depreciation_usd, day < 5 ? 10.0 : depreciation, 1e-9) << day;
+    EXPECT_NEAR(s.fleet[1].book_usd, day < 5 ? 0.0 : 1.2e6 - (day - 4) * depreciation, 1e-6) << day;
+  }
+  EXPECT_EQ(s.fleet[0].book_usd, 0.0);
+  // PP&E: 3,650 − 50 of depreciation + 1.2M − 3,600 sold − 2 days of the new machines' depreciation.
+  EXPECT_NEAR(s.ppe_book_usd, 3650 - 50 + 1.2e6 - 3600 - 2 * depreciation, 1e-6);
+}
+
 // ---- 6. Debt service ------------------------------------------------------------------------------
 
 TEST(DaySteps, service_debt_charges_interest_amortizes_repays_and_converts_at_maturity) {
@@ -665,6 +701,10 @@ TEST(DayAccountsFields, rows_are_the_members_in_declaration_order_under_their_ow
       {"btc_liquidated", &A::btc_liquidated},
       {"margin_calls", &A::margin_calls},
       {"btc_pool_luck", &A::btc_pool_luck},
+      {"machine_sale_proceeds_usd", &A::machine_sale_proceeds_usd},
+      {"machine_sale_gain_usd", &A::machine_sale_gain_usd},
+      {"machines_bought", &A::machines_bought},
+      {"machines_sold", &A::machines_sold},
       {"running_hashrate_th", &A::running_hashrate_th},
       {"energy_mwh", &A::energy_mwh},
   };
@@ -683,7 +723,8 @@ TEST(DayAccountsFields, rows_are_the_members_in_declaration_order_under_their_ow
                          "mining_revenue_usd", "hpc_revenue_usd", "power_cost_usd", "curtailment_credit_usd",
                          "opex_usd", "sga_usd", "ebitda_usd", "depreciation_usd", "interest_usd", "slippage_usd", "tax_usd",
                          "net_income_usd", "operating_cash_flow_usd", "investing_cash_flow_usd",
-                         "financing_cash_flow_usd", "btc_mined", "btc_sold", "btc_liquidated", "btc_pool_luck"}));
+                         "financing_cash_flow_usd", "btc_mined", "btc_sold", "btc_liquidated", "btc_pool_luck", "machines_bought",
+                         "machines_sold"}));
 }
 
 DayAccounts random_day(std::uint32_t block) {
@@ -724,6 +765,10 @@ DayAccounts random_day(std::uint32_t block) {
   a.energy_mwh = u(k++);
   a.slippage_usd = u(k++);
   a.btc_pool_luck = u(k++);
+  a.machine_sale_proceeds_usd = u(k++);
+  a.machine_sale_gain_usd = u(k++);
+  a.machines_bought = u(k++);
+  a.machines_sold = u(k++);
   a.defaulted_today = block % 2 == 1;
   return a;
 }
@@ -764,6 +809,10 @@ TEST(DayAccountsFields, add_accounts_equals_the_field_by_field_sums_of_random_da
   EXPECT_EQ(s.energy_mwh, x.energy_mwh + y.energy_mwh);
   EXPECT_EQ(s.slippage_usd, x.slippage_usd + y.slippage_usd);
   EXPECT_EQ(s.btc_pool_luck, x.btc_pool_luck + y.btc_pool_luck);
+  EXPECT_EQ(s.machine_sale_proceeds_usd, x.machine_sale_proceeds_usd + y.machine_sale_proceeds_usd);
+  EXPECT_EQ(s.machine_sale_gain_usd, x.machine_sale_gain_usd + y.machine_sale_gain_usd);
+  EXPECT_EQ(s.machines_bought, x.machines_bought + y.machines_bought);
+  EXPECT_EQ(s.machines_sold, x.machines_sold + y.machines_sold);
   EXPECT_TRUE(s.defaulted_today);  // y defaulted
 }
 

@@ -349,6 +349,60 @@ TEST(ScenarioReader, a_pool_without_its_size_or_with_two_fees_names_file_line_an
             "pool.scheme: expected one of \"fpps\", \"pplns\", \"tides\", got \"pps\"");
 }
 
+// ---- [[strategies.refresh]] -----------------------------------------------------------------------
+
+const std::string kHold = "name = \"hold\"\n";
+const std::string kRefresh =
+    "[[strategies.refresh]]\ndate = 2026-06-01\nmachine = \"S21\"\ncount = 2500\nreplaces = \"S21\"\n"
+    "lead_time_days = 90\ndeposit_fraction = 0.3\n";
+
+TEST(ScenarioReader, a_refresh_resolves_its_site_price_and_what_it_replaces) {
+  const auto s = read_with(kHold, kHold + kRefresh);
+  ASSERT_EQ(s.strategies[0].refreshes.size(), 1u);
+  const firm::Refresh& r = s.strategies[0].refreshes[0];
+  EXPECT_EQ(r.site, "Texas");  // the only site; the S21s it replaces free their 9.625 MW
+  EXPECT_EQ(r.count, 2500);
+  EXPECT_EQ(r.lead_time_days, 90);
+  EXPECT_DOUBLE_EQ(r.deposit_fraction, 0.3);
+  EXPECT_DOUBLE_EQ(r.usd_per_th, 7.5);           // 17.5 J/TH: the sourced tier below 25 J/TH
+  EXPECT_DOUBLE_EQ(r.replaced_usd_per_th, 7.5);
+  // 0.5 EH/s of S21 = 2,500 machines.
+  const auto by_hashrate = read_with(kHold, kHold + std::string(kRefresh).replace(kRefresh.find("count = 2500"), 12,
+                                                                                   "hashrate_ehs = 0.5"));
+  EXPECT_EQ(by_hashrate.strategies[0].refreshes[0].count, 2500);
+}
+
+TEST(ScenarioReader, a_refresh_without_room_or_a_price_tier_names_file_line_and_key) {
+  std::string no_room = kRefresh;
+  no_room.replace(no_room.find("replaces = \"S21\"\n"), 17, "");
+  EXPECT_EQ(error_with(kHold, kHold + no_room, "count = 2500\nlead"),
+            "strategies[1].refresh[1].count: no site has free capacity for 2500 S21 (8.75 MW of IT)");
+  EXPECT_EQ(error_with(kHold, kHold + no_room + "site = \"Texas\"\n", "count = 2500\nlead"),
+            "strategies[1].refresh[1].count: site \"Texas\" has 0.38 MW free, and 2500 S21 draw 9.62 MW with PUE 1.1");
+  std::string outside = kRefresh;
+  outside.replace(outside.find("2026-06-01"), 10, "2030-06-01");
+  EXPECT_EQ(error_with(kHold, kHold + outside, "date = 2030"),
+            "strategies[1].refresh[1].date: 2030-06-01 lies outside the horizon 2026-02-01 to 2029-01-31");
+  // An S9 (98 J/TH) is in the tier above 68 J/TH, which has no price.
+  std::string text = kValid;
+  text.replace(text.find("[[sites]]"), 9,
+               "[[machines]]\nname = \"S9\"\nhashrate_th = 13.5\npower_w = 1323\nrelease_year = 2016\n\n[[sites]]");
+  std::string s9 = no_room;
+  s9.replace(s9.find("machine = \"S21\""), 15, "machine = \"S9\"");
+  s9.replace(s9.find("count = 2500"), 12, "count = 10");
+  text.replace(text.find(kHold), kHold.size(), kHold + s9);
+  const auto path = write(text);
+  try {
+    (void)read_scenario(path.string());
+    ADD_FAILURE() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.line(), line_of(text, "machine = \"S9\""));
+    EXPECT_EQ(e.field() + ": " + e.problem(),
+              "strategies[1].refresh[1].machine: \"S9\" draws 98 J/TH, in the ASIC price tier above_68_j_per_th, "
+              "which has no price (market/asic_price.hpp: only the tier below 25 J/TH is sourced)");
+  }
+}
+
 // ---- [market_impact] ----------------------------------------------------------------------------
 
 TEST(ScenarioReader, market_impact_is_off_without_its_table_and_takes_the_sourced_defaults_with_it) {

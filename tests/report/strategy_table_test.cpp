@@ -39,6 +39,8 @@ TEST(StrategyJson, has_the_shape_of_run_json) {
       {"p_margin_call", 25.0},
       {"p_margin_call_se", 26.0},
       {"slippage_usd", {{"mean", 27.0}}},
+      {"machines_bought", {{"mean", 28.0}}},
+      {"machines_sold", {{"mean", 29.0}}},
   };
   EXPECT_EQ(strategy_json(numbered("hold", 1)), expected) << strategy_json(numbered("hold", 1)).dump(2);
 }
@@ -68,7 +70,8 @@ TEST(StrategyTable, a_row_per_shown_metric_a_column_per_strategy) {
                                               "Cash cost per BTC mined ($)", "All-in cost per BTC mined ($)",
                                               "Hashcost ($/PH/day)", "EBITDA per year ($M)",
                                               "BTC sold over the horizon", "P(at least one margin call)",
-                                              "Slippage on BTC sales ($M)"}));
+                                              "Slippage on BTC sales ($M)", "Machines bought (refresh)",
+                                              "Machines sold (replaced)"}));
   // p_default = 1e6 (a fraction, as a percentage), npv mean = 3e6 ($M), BTC sold = 23e6 (whole),
   // P(margin call) = 25e6 for "hold"; twice those for "sell".
   EXPECT_EQ(table.rows[0][1], "100000000.0%");
@@ -104,7 +107,7 @@ TEST(StrategyTable, text_aligns_columns_and_names_the_first_strategy) {
     begin = end + 1;
     ++lines;
   }
-  EXPECT_EQ(lines, 17u);  // the header and 16 metrics
+  EXPECT_EQ(lines, 19u);  // the header and 18 metrics
   EXPECT_NE(table.find("  a much longer name\n"), std::string::npos) << table;
   EXPECT_EQ(comparison_text({strategies.data(), 1}).find("Against"), std::string::npos);
   EXPECT_EQ(table_text({{"", "x"}, {{"label", "-"}}}, 10, 4), std::string(10, ' ') + "   x\nlabel        -\n");

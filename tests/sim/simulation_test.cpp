@@ -363,6 +363,33 @@ TEST(Simulation, market_impact_charges_the_square_root_law_on_the_sales) {
   EXPECT_EQ(values[metric_index("slippage_mean_usd")], sold.slippage_usd.mean());
 }
 
+// A strategy that replaces the 15,000 XP in Texas (no failures) with 15,000 new ones delivered on
+// 2026-03-31: on each path alive then it buys and sells 15,000 machines; the others buy none.
+TEST(Simulation, a_refresh_reports_the_machines_bought_and_sold) {
+  const firm::Scenario s = scenario_from(miner_toml() + R"(
+[[strategies]]
+name = "refresh"
+[[strategies.refresh]]
+date = 2026-03-01
+machine = "XP"
+count = 15000
+site = "texas"
+replaces = "XP"
+lead_time_days = 30
+deposit_fraction = 0.25
+)",
+                                         "simulation_refresh.toml");
+  const RunResult r = run(s, 200, 2);
+  const StrategyStatistics& refresh = r.strategies.back();
+  EXPECT_GT(refresh.machines_bought.mean(), 0.9 * 15'000);
+  EXPECT_LE(refresh.machines_bought.mean(), 15'000);
+  EXPECT_EQ(refresh.machines_sold.mean(), refresh.machines_bought.mean());
+  EXPECT_EQ(r.strategies[0].machines_bought.mean(), 0.0);
+  const MetricValues values = metric_values(refresh);
+  EXPECT_EQ(values[metric_index("machines_bought_mean")], refresh.machines_bought.mean());
+  EXPECT_EQ(values[metric_index("machines_sold_mean")], refresh.machines_sold.mean());
+}
+
 // The test miner's BTC-backed loan ($120M) on 50 BTC instead of 2500 (about $4M): its LTV is far
 // above the call level from the first day, so every path has a margin call.
 TEST(Simulation, a_loan_above_its_call_level_on_day_0_is_a_margin_call_on_every_path) {

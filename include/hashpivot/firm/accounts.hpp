@@ -11,13 +11,17 @@
 //   net income. Mined BTC is revenue at today's price (non-cash).
 // - Proceeds of BTC sales are an investing cash flow (BTC is a held asset; mining revenue is
 //   non-cash). Operating cash flow = HPC net revenue + curtailment credits − power − opex − SG&A −
-//   interest − tax. Investing = BTC sale proceeds − capex. Financing = debt drawn − debt repaid in
+//   interest − tax. Investing = BTC sale proceeds + machine sale proceeds − capex. Financing = debt drawn − debt repaid in
 //   cash. Collateral sold by a lender and convertibles converted into equity are non-cash.
 // - Tax: tax_rate × max(0, pre-tax income excluding the unrealized BTC revaluation), paid in cash the
 //   same day; no loss carry-forward, no deferred tax on the revaluation.
 // - PP&E: fleet book values depreciate straight line (book / (depreciation_years × 365) a day) until
 //   zero. Conversion capex is capitalized as paid and depreciated straight line over the lease term
-//   from the first day of revenue. Machines displaced by a conversion are not impaired.
+//   from the first day of revenue. Machines displaced by a conversion are not impaired. A refresh's
+//   deposit is capex into PP&E on its order day (not depreciated); on delivery the balance is capex
+//   and the machines' book is the whole price, depreciated from that day; the machines it replaces
+//   leave PP&E at book value for their secondary price, the difference a gain (or loss) in pre-tax
+//   income.
 // - Equity = paid-in capital + retained earnings. Opening paid-in capital is 0 and opening retained
 //   earnings are set so that the opening balance sheet (at the scenario's BTC price) balances; net
 //   income goes to retained earnings; a converted convertible adds its principal to paid-in capital.
@@ -117,7 +121,7 @@ struct DayAccounts {
   double btc_revaluation_gain_usd;  // unrealized, on BTC held at the start of the day
   double slippage_usd;              // realized loss of the day's BTC sales (firm's and lenders') against
                                     // the day's price: the market impact of [market_impact]
-  double pretax_income_usd;         // EBITDA − depreciation − interest + revaluation − slippage
+  double pretax_income_usd;         // EBITDA − depreciation − interest + machine sale gain + revaluation − slippage
   double tax_usd;
   double net_income_usd;
   // Cash flow, USD (operating + investing + financing = total = Δcash).
@@ -140,6 +144,11 @@ struct DayAccounts {
   double btc_liquidated;            // collateral sold by a lender
   double margin_calls;              // BTC-backed loans whose LTV exceeded ltv_call (step 10), a count
   double btc_pool_luck;             // BTC mined above (below: negative) the FPPS amount: the pool's luck
+  // Refresh and resale (step 5, rules of a strategy's [[strategies.refresh]]).
+  double machine_sale_proceeds_usd; // replaced machines sold at their tier's secondary price (investing)
+  double machine_sale_gain_usd;     // those proceeds − the machines' book value (in pre-tax income)
+  double machines_bought;           // delivered today, a count
+  double machines_sold;             // replaced and sold today, a count
   // Operations.
   double running_hashrate_th;       // mean over the day, before uptime
   double energy_mwh;
@@ -158,7 +167,7 @@ struct DayAccountsField {
 
 /// Every field of DayAccounts but the flag defaulted_today, in declaration order: the one list
 /// that sums, names and (through `monthly`) reports them. A new field is one row here.
-inline constexpr std::array<DayAccountsField, 33> kDayAccountsFields{{
+inline constexpr std::array<DayAccountsField, 37> kDayAccountsFields{{
     {"mining_revenue_usd", "USD", &DayAccounts::mining_revenue_usd, true},
     {"hpc_revenue_usd", "USD", &DayAccounts::hpc_revenue_usd, true},
     {"power_cost_usd", "USD", &DayAccounts::power_cost_usd, true},
@@ -190,6 +199,10 @@ inline constexpr std::array<DayAccountsField, 33> kDayAccountsFields{{
     {"btc_liquidated", "BTC", &DayAccounts::btc_liquidated, true},
     {"margin_calls", "count", &DayAccounts::margin_calls, false},
     {"btc_pool_luck", "BTC", &DayAccounts::btc_pool_luck, true},
+    {"machine_sale_proceeds_usd", "USD", &DayAccounts::machine_sale_proceeds_usd, false},
+    {"machine_sale_gain_usd", "USD", &DayAccounts::machine_sale_gain_usd, false},
+    {"machines_bought", "count", &DayAccounts::machines_bought, true},
+    {"machines_sold", "count", &DayAccounts::machines_sold, true},
     {"running_hashrate_th", "TH/s", &DayAccounts::running_hashrate_th, false},
     {"energy_mwh", "MWh", &DayAccounts::energy_mwh, false},
 }};
@@ -241,7 +254,8 @@ struct BalanceSheet {
 ///  4. Costs in cash: power, site opex, SG&A; curtailment credits received.
 ///  5. HPC: lease revenue from decision + lead time for the term (contract year escalated) × MW ×
 ///     NOI margin, until the tenant defaults (tenant_default_after_days of revenue); capex (tenant share excluded) paid evenly over the lead time and capitalized;
-///     depreciation of fleet and conversion PP&E.
+///     refreshes (the deposit on the order day; on delivery the balance, the machines into the
+///     fleet's book, the replaced machines sold); depreciation of fleet and conversion PP&E.
 ///  6. Interest on opening principals; amortization (linear) and maturities repaid in cash;
 ///     a convertible at maturity converts into equity when price >= its conversion price.
 ///  7. Tax on positive pre-tax income (excluding revaluation), paid in cash.

@@ -226,6 +226,28 @@ inline void hpc_lease_and_capex(const FirmPlan& plan, int day, FirmState& state,
   for (std::size_t k = 0; k < plan.sites.size(); ++k) lease_and_convert_site(plan, k, day, state, a);
 }
 
+/// The strategy's refreshes on `day`: on the order day the deposit is capex (held in PP&E); on the
+/// delivery day the balance is capex, the bought entry's book becomes the whole price (the deposit
+/// joins it), and the replaced entry is sold: its surviving machines' secondary price to cash, its
+/// book out of PP&E, the difference a gain (or loss).
+inline void refresh_fleet(const FirmPlan& plan, int day, FirmState& state, DayAccounts& a) {
+  for (const PlanRefresh& r : plan.refreshes) {
+    if (day == r.order_day) a.capex_usd += r.deposit_usd;
+    if (day != r.delivery_day) continue;
+    a.capex_usd += r.cost_usd - r.deposit_usd;
+    state.fleet[r.entry].book_usd += r.cost_usd;
+    a.machines_bought += r.count;
+    if (r.replaced_entry == kNoIndex) continue;
+    const double book = state.fleet[r.replaced_entry].book_usd;
+    state.fleet[r.replaced_entry].book_usd = 0.0;
+    state.ppe_book_usd -= book;
+    state.cash_usd += r.replaced_sale_usd;
+    a.machine_sale_proceeds_usd += r.replaced_sale_usd;
+    a.machine_sale_gain_usd += r.replaced_sale_usd - book;
+    a.machines_sold += r.replaced_count;
+  }
+}
+
 /// The fleet's straight-line depreciation (to zero book), then the day's capex less all
 /// depreciation (conversion's included) into PP&E.
 inline void depreciate(const FirmPlan& plan, FirmState& state, DayAccounts& a) {
@@ -269,7 +291,7 @@ inline void service_debt(const FirmPlan& plan, int day, double price, FirmState&
 inline void income_and_tax(const FirmPlan& plan, FirmState& state, DayAccounts& a) {
   a.ebitda_usd = a.mining_revenue_usd + a.hpc_revenue_usd + a.curtailment_credit_usd - a.power_cost_usd - a.opex_usd -
                  a.sga_usd;
-  const double taxable = a.ebitda_usd - a.depreciation_usd - a.interest_usd;
+  const double taxable = a.ebitda_usd - a.depreciation_usd - a.interest_usd + a.machine_sale_gain_usd;
   a.pretax_income_usd = taxable + a.btc_revaluation_gain_usd;
   a.tax_usd = plan.tax_rate * std::max(0.0, taxable);
   a.net_income_usd = a.pretax_income_usd - a.tax_usd;
@@ -433,7 +455,7 @@ inline void remedies(const FirmPlan& plan, int day, double price, FirmState& sta
 inline void close_day(FirmState& state, DayAccounts& a) {
   a.pretax_income_usd -= a.slippage_usd;
   a.net_income_usd -= a.slippage_usd;
-  a.investing_cash_flow_usd = a.btc_sale_proceeds_usd - a.capex_usd;
+  a.investing_cash_flow_usd = a.btc_sale_proceeds_usd - a.capex_usd + a.machine_sale_proceeds_usd;
   a.financing_cash_flow_usd = a.debt_drawn_usd - a.debt_repaid_usd;
   a.total_cash_flow_usd = a.operating_cash_flow_usd + a.investing_cash_flow_usd + a.financing_cash_flow_usd;
   state.retained_earnings_usd += a.net_income_usd;

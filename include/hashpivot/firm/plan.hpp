@@ -16,6 +16,7 @@
 namespace hashpivot::firm {
 
 inline constexpr std::size_t kNoIndex = std::numeric_limits<std::size_t>::max();
+inline constexpr int kNeverRetired = std::numeric_limits<int>::max();
 
 /// One fleet entry: all machines of one model at one site.
 struct PlanFleet {
@@ -26,6 +27,11 @@ struct PlanFleet {
   double failure_rate_annual;      // machines lost per year: survival (1 − f)^(day/365)
   double log_survival_per_day;     // ln(1 − f) / 365, so survival = exp(day × this) (f = 1: −inf)
   double book_value_usd;           // carrying value at day 0
+  // The days the entry is in service, [from, until): a refreshed entry from its delivery, a replaced
+  // one until its replacement's delivery (0 and kNeverRetired for the scenario's fleet). Survival
+  // counts from `from`.
+  int in_service_from_day = 0;
+  int in_service_until_day = kNeverRetired;
   double depreciation_usd_per_day; // straight line: book / (depreciation_years × 365)
   std::size_t site;                // index into FirmPlan::sites
   // Per-day coefficients of the rules, each linear in what varies, so the daily step multiplies
@@ -35,10 +41,13 @@ struct PlanFleet {
   double breakeven_usd_per_mwh_per_hashprice_usd; // breakeven_power_price_usd_per_mwh(1, efficiency, pue, pool_fee)
 };
 
-/// The fraction of the entry's machines still hashing on `day`: (1 − f)^(day/365), as one exp of the
-/// precomputed log (1 when f = 0).
+/// The fraction of the entry's machines still hashing on `day`: 0 outside its days in service, else
+/// (1 − f)^((day − from)/365), as one exp of the precomputed log (1 when f = 0).
 [[nodiscard]] inline double fleet_survival(const PlanFleet& f, int day) {
-  return f.failure_rate_annual > 0.0 ? std::exp(f.log_survival_per_day * static_cast<double>(day)) : 1.0;
+  if (day < f.in_service_from_day || day >= f.in_service_until_day) return 0.0;
+  return f.failure_rate_annual > 0.0
+             ? std::exp(f.log_survival_per_day * static_cast<double>(day - f.in_service_from_day))
+             : 1.0;
 }
 
 /// One site: power, overheads and (optionally) what converting it to AI/HPC costs and earns.
@@ -86,12 +95,27 @@ struct PlanSale {
   std::size_t debt;                // kRepayDebt: index into FirmPlan::debts, else kNoIndex
 };
 
+/// A refresh of the strategy (scenario.hpp Refresh): its machines are fleet entry `entry` (appended
+/// after the scenario's fleet, book 0 until delivery).
+struct PlanRefresh {
+  int order_day;
+  int delivery_day;
+  std::size_t entry;               // the bought machines' fleet entry
+  double count;                    // machines bought
+  double cost_usd;                 // count × hashrate × usd_per_th
+  double deposit_usd;              // cost × deposit_fraction, paid on the order day
+  std::size_t replaced_entry;      // the fleet entry sold on delivery, or kNoIndex
+  double replaced_count;           // its machines still in service on the delivery day
+  double replaced_sale_usd;        // what they sell for: hashrate still in service × replaced_usd_per_th
+};
+
 /// Everything step_day needs, sized at construction; step_day never resizes it.
 struct FirmPlan {
   std::vector<PlanFleet> fleet;
   std::vector<PlanSite> sites;
   std::vector<PlanDebt> debts;
   std::vector<PlanSale> sales;     // in scenario order; several may fall on one day
+  std::vector<PlanRefresh> refreshes;  // in scenario order
 
   // Fleet survival (1 − f)^(day/365) = exp(day × log_survival_per_day), day-major:
   // [day × fleet.size() + entry] for days 0 … horizon_days − 1 (later days compute it). The same

@@ -243,6 +243,25 @@ struct OneOffSale {
   std::string repay_debt;              // kRepayDebt: the name of the debt repaid (io::read_scenario checks it exists)
 };
 
+/// [[strategies.refresh]]: machines the strategy buys. The deposit is paid on the order date; on
+/// delivery (lead_time_days later) the balance is paid, the machines enter service at `site` and the
+/// fleet entries of model `replaces` there (if any) are sold at the secondary price of their tier.
+/// io::read_scenario resolves the site, the count and both prices, and checks capacity.
+struct Refresh {
+  DayNumber date;                      // the order date
+  std::string machine;                 // a [[machines]] name
+  std::int64_t count = 0;              // machines bought (given, or hashrate_ehs over the machine's hashrate)
+  std::string site;                    // where they enter service (given, or the first with free capacity)
+  int lead_time_days = 0;              // order to delivery
+  double deposit_fraction = 0;         // share of the price paid on the order date
+  double usd_per_th = 0;               // the price, USD per TH/s: market::AsicPriceModel's for the machine's tier
+  std::string replaces;                // "" or a [[machines]] name: its fleet entries at `site` are sold on delivery
+  double replaced_usd_per_th = 0;      // their secondary price, USD per TH/s (the same model, their tier)
+  double uptime = 1;
+  double failure_rate_annual = 0;
+  double depreciation_years = 3;
+};
+
 /// A range that `hashpivot optimize` searches for one named strategy parameter
 /// (firm/strategy_parameters.hpp), in that parameter's unit: low < high, both inside the
 /// parameter's valid range for the strategy (io::read_scenario checks).
@@ -266,6 +285,7 @@ struct Strategy {
   double pivot_hashprice_below_usd_per_ph_day = 0;     // trigger
   int pivot_trigger_days = 0;                          // trigger: consecutive days below
   std::vector<SearchRange> search;                     // [strategies.search]: ranges the optimizer searches by default
+  std::vector<Refresh> refreshes;                      // [[strategies.refresh]]
 };
 
 struct Scenario {

@@ -21,7 +21,7 @@
 namespace hashpivot::sim {
 
 /// What a metric's number is measured in.
-enum class MetricUnit : std::uint8_t { kFraction, kUsd, kBtc, kUsdPerBtc, kUsdPerPhDay, kUsdPerYear };
+enum class MetricUnit : std::uint8_t { kFraction, kUsd, kBtc, kUsdPerBtc, kUsdPerPhDay, kUsdPerYear, kCount };
 
 /// How the human tables show a metric (report/format.hpp does the formatting; "-" when not finite).
 enum class MetricFormat : std::uint8_t {
@@ -120,6 +120,10 @@ inline constexpr std::array kRows = std::to_array<Metric>({
     // Schema version 4.
     {"slippage_mean_usd", "/slippage_usd/mean", MetricUnit::kUsd, "Slippage on BTC sales ($M)",
      MetricPlace::kStrategyTable, MetricFormat::kMillionsUsd, [](S s) { return s.slippage_usd.mean(); }, 4},
+    {"machines_bought_mean", "/machines_bought/mean", MetricUnit::kCount, "Machines bought (refresh)",
+     MetricPlace::kStrategyTable, MetricFormat::kWhole, [](S s) { return s.machines_bought.mean(); }, 4},
+    {"machines_sold_mean", "/machines_sold/mean", MetricUnit::kCount, "Machines sold (replaced)",
+     MetricPlace::kStrategyTable, MetricFormat::kWhole, [](S s) { return s.machines_sold.mean(); }, 4},
 });
 }  // namespace metric_rows
 
@@ -157,7 +161,8 @@ consteval std::size_t metric_index(std::string_view column) {
   return values;
 }
 
-/// The unit spelled out: "fraction", "USD", "BTC", "USD per BTC", "USD per PH/s per day", "USD per year".
+/// The unit spelled out: "fraction", "USD", "BTC", "USD per BTC", "USD per PH/s per day", "USD per year",
+/// "count".
 [[nodiscard]] constexpr std::string_view unit_name(MetricUnit unit) {
   switch (unit) {
     case MetricUnit::kFraction: return "fraction";
@@ -166,6 +171,7 @@ consteval std::size_t metric_index(std::string_view column) {
     case MetricUnit::kUsdPerBtc: return "USD per BTC";
     case MetricUnit::kUsdPerPhDay: return "USD per PH/s per day";
     case MetricUnit::kUsdPerYear: return "USD per year";
+    case MetricUnit::kCount: return "count";
   }
   return "";
 }

@@ -35,6 +35,8 @@ struct StrategyStatistics {
   stats::Moments btc_sold;                    // BTC the firm sold over the horizon (one-off, policy, remedies)
   stats::Probability margin_called;           // a BTC-backed loan's LTV exceeded its call level on some day
   stats::Moments slippage_usd;                // market impact of the BTC sold over the horizon (firm's and lenders')
+  stats::Moments machines_bought;             // delivered by the strategy's refreshes over the horizon, a count
+  stats::Moments machines_sold;               // replaced by them and sold, a count
 
   StrategyStatistics(std::string strategy_name, std::size_t months, std::uint64_t paths);
   void merge(const StrategyStatistics& other);
@@ -55,7 +57,8 @@ struct StrategyStatistics {
   static auto accumulators(Self& s) {
     return std::tie(s.defaulted, s.default_month, s.npv_usd, s.npv_quantiles, s.npv_worst, s.btc_mined, s.btc_held_end,
                     s.ebitda_usd_per_year, s.cash_cost_usd, s.all_in_cost_usd, s.effective_ph_days, s.npv_vs_first,
-                    s.npv_utility, s.btc_sold, s.margin_called, s.slippage_usd);
+                    s.npv_utility, s.btc_sold, s.margin_called, s.slippage_usd,
+                    s.machines_bought, s.machines_sold);
   }
 };
 
