@@ -48,6 +48,7 @@ void step_day(const FirmPlan& plan, int day, const DayMarket& market, FirmState&
 
   remark_btc(price, state, a);                          // 1.
   decide_pivot(plan, day, market, state);               // 2.
+  sell_displaced_machines(plan, day, state, a);
   mine_and_pay_power(plan, day, market, state, a);      // 3.
   site_costs(plan, state, a);                           // 4.
   hpc_lease_and_capex(plan, day, state, a);             // 5.

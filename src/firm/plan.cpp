@@ -57,6 +57,7 @@ PlanFleet plan_fleet_entry(const Scenario& scenario, const FleetEntry& entry, st
   const MachineModel& machine = scenario.machines[index_by_name(scenario.machines, entry.machine)];
   PlanFleet f{};
   const auto count = static_cast<double>(entry.count);
+  f.machine_count = count;
   f.hashrate_th_total = count * machine.hashrate_th;
   f.power_w_total = count * machine.power_w;
   f.uptime = entry.uptime;
@@ -64,6 +65,7 @@ PlanFleet plan_fleet_entry(const Scenario& scenario, const FleetEntry& entry, st
   f.failure_rate_annual = entry.failure_rate_annual;
   f.log_survival_per_day = std::log1p(-entry.failure_rate_annual) / kDaysPerYear;
   f.book_value_usd = entry.book_value_usd;
+  f.secondary_usd_per_th = machine.tier_usd_per_th;
   f.in_service_from_day = 0;
   f.in_service_until_day = kNeverRetired;
   f.depreciation_usd_per_day = entry.depreciation_years > 0
@@ -156,6 +158,7 @@ void plan_strategy(const Scenario& scenario, const Strategy& s, FirmPlan& plan) 
   plan.cash_floor_months = s.cash_floor_months;
   plan.curtail_policy = s.curtail_policy;
   plan.pivot_policy = s.pivot_policy;
+  plan.sell_displaced = s.sell_displaced;
   plan.pivot_site = kNoIndex;
   plan.pivot_day = -1;
   if (s.pivot_policy == PivotPolicy::kNone) return;

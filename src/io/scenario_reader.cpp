@@ -126,6 +126,8 @@ firm::MachineModel read_machine(TableReader t) {
       .price_usd = t.number_or("price_usd", 0.0, Range::non_negative()),
   };
   check_units_of_machine(t, m);
+  m.tier_usd_per_th =
+      market::AsicPriceModel{}.base_usd_per_th[static_cast<std::size_t>(market::asic_tier_of(m.efficiency_j_per_th()))];
   t.finish();
   return m;
 }
@@ -442,6 +444,9 @@ firm::Strategy read_strategy(TableReader t, std::optional<TableReader>& search, 
     }
   }
   for (TableReader refresh : t.tables("refresh")) s.refreshes.push_back(read_refresh(refresh, scenario, s.refreshes, end));
+  s.sell_displaced = t.bool_or("sell_displaced", false);
+  if (s.sell_displaced && s.pivot_policy == PivotPolicy::kNone)
+    t.fail("sell_displaced", "sells the machines a pivot displaces, and this strategy has no pivot");
   search = read_search(t, s);
   t.finish();
   return s;
@@ -541,6 +546,11 @@ firm::Scenario read_scenario(const std::string& path) {
         t.fail("pivot_mw", fmt::format("{} MW is more than the site's capacity of {} MW", st.pivot_mw, site->capacity_mw));
       if (st.pivot_date && (*st.pivot_date < s.run.start_date || *st.pivot_date >= end))
         t.fail("pivot_date", "lies outside the horizon");
+      for (const firm::FleetEntry& f : s.fleet)
+        if (st.sell_displaced && f.site == st.pivot_site && !std::isfinite(find_machine(s, f.machine)->tier_usd_per_th))
+          t.fail("sell_displaced", fmt::format("\"{}\" at site \"{}\" is in an ASIC price tier without a price "
+                                               "(market/asic_price.hpp: only the tier below 25 J/TH is sourced)",
+                                               f.machine, f.site));
     }
     if (search) check_search(s, s.strategies.size() - 1, *search);
   }

@@ -242,7 +242,7 @@ DayMarket market_of(const RandomCase& c, std::size_t d) {
 
 TEST(Accounts, random_scenarios_balance_every_day_and_conserve_cash_and_btc) {
   constexpr int kDays = 3 * 365;
-  int topped_up = 0, liquidated = 0, defaulted = 0, hpc = 0, converted = 0, drawn = 0, slipped = 0, refreshed = 0;
+  int topped_up = 0, liquidated = 0, defaulted = 0, hpc = 0, converted = 0, drawn = 0, slipped = 0, refreshed = 0, displaced_sold = 0;
   for (std::uint64_t seed = 1; seed <= 60; ++seed) {
     const RandomCase c = random_case(seed, kDays);
     Scenario scenario = c.scenario;
@@ -261,6 +261,9 @@ TEST(Accounts, random_scenarios_balance_every_day_and_conserve_cash_and_btc) {
       r.replaced_usd_per_th = 5.0;
       scenario.strategies[0].refreshes = {r};
     }
+    // Every fifth seed sells what its pivot displaces, at $5/TH.
+    for (MachineModel& m : scenario.machines) m.tier_usd_per_th = 5.0;
+    scenario.strategies[0].sell_displaced = seed % 5 == 2;
     FirmPlan plan = make_plan(scenario, 0);
     // Every third seed sells with a strong market impact (c = 2e-3 per sqrt(BTC): 2% on 100 BTC), so
     // the identities also hold with slippage.
@@ -309,6 +312,7 @@ TEST(Accounts, random_scenarios_balance_every_day_and_conserve_cash_and_btc) {
       drawn += a.debt_drawn_usd > 0;
       slipped += a.slippage_usd > 0;
       refreshed += a.machines_bought > 0 && a.machines_sold > 0;
+      displaced_sold += a.machines_sold > 0 && a.machines_bought == 0;
       seen_hpc = seen_hpc || a.hpc_revenue_usd > 0;
     }
     hpc += seen_hpc;
@@ -321,6 +325,7 @@ TEST(Accounts, random_scenarios_balance_every_day_and_conserve_cash_and_btc) {
   EXPECT_GT(converted, 0);
   EXPECT_GT(slipped, 0);
   EXPECT_GT(refreshed, 0);
+  EXPECT_GT(displaced_sold, 0);
   EXPECT_GT(drawn, 0);
   std::printf("top-ups %d, liquidations %d, defaults %d, paths with HPC revenue %d, conversions %d, draws %d\n",
               topped_up, liquidated, defaulted, hpc, converted, drawn);

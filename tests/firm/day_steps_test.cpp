@@ -390,6 +390,41 @@ TEST(DaySteps, a_refresh_pays_its_deposit_then_its_balance_and_sells_what_it_rep
   EXPECT_NEAR(s.ppe_book_usd, 3650 - 50 + 1.2e6 - 3600 - 2 * depreciation, 1e-6);
 }
 
+// A pivot decided on day 3 converts 1 of the site's 2 mining MW: with sell_displaced, half of the
+// 1,000 machines (100 PH/s, book $3,650) sell at $5/TH: 50,000 TH × 5 = $250,000 for $1,825 of book,
+// a gain of $248,175; the other half stays and depreciates at half the rate ($5 a day).
+TEST(DaySteps, a_pivot_that_sells_its_displaced_machines_sells_the_converted_share_at_the_tier_price) {
+  FirmPlan plan = mining_plan();
+  plan.fleet[0].machine_count = 1000;
+  plan.fleet[0].secondary_usd_per_th = 5;
+  plan.pivot_site = 0;
+  plan.sell_displaced = true;
+  FirmState s = state_of(plan, 0, 0);
+  s.ppe_book_usd = 3650;
+  s.sites[0].converted_mw = 1;
+  s.sites[0].conversion_decision_day = 3;
+  DayAccounts a{};
+  sell_displaced_machines(plan, 2, s, a);  // not the decision day
+  EXPECT_EQ(a.machines_sold, 0.0);
+  sell_displaced_machines(plan, 3, s, a);
+  EXPECT_DOUBLE_EQ(a.machine_sale_proceeds_usd, 250'000);
+  EXPECT_DOUBLE_EQ(a.machine_sale_gain_usd, 250'000 - 1825);
+  EXPECT_DOUBLE_EQ(a.machines_sold, 500);
+  EXPECT_DOUBLE_EQ(s.cash_usd, 250'000);
+  EXPECT_DOUBLE_EQ(s.fleet[0].book_usd, 1825);
+  EXPECT_DOUBLE_EQ(s.ppe_book_usd, 1825);
+  depreciate(plan, s, a);
+  EXPECT_DOUBLE_EQ(a.depreciation_usd, 5);
+  // Without the flag nothing is sold.
+  plan.sell_displaced = false;
+  FirmState idle = state_of(plan, 0, 0);
+  idle.sites[0] = s.sites[0];
+  DayAccounts b{};
+  sell_displaced_machines(plan, 3, idle, b);
+  EXPECT_EQ(b.machines_sold, 0.0);
+  EXPECT_EQ(idle.fleet[0].book_usd, 3650);
+}
+
 // ---- 6. Debt service ------------------------------------------------------------------------------
 
 TEST(DaySteps, service_debt_charges_interest_amortizes_repays_and_converts_at_maturity) {

@@ -372,6 +372,15 @@ TEST(ScenarioReader, a_refresh_resolves_its_site_price_and_what_it_replaces) {
   EXPECT_EQ(by_hashrate.strategies[0].refreshes[0].count, 2500);
 }
 
+TEST(ScenarioReader, sell_displaced_needs_a_pivot_and_is_read_with_one) {
+  EXPECT_EQ(error_with(kHold, kHold + "sell_displaced = true\n", "sell_displaced"),
+            "strategies[1].sell_displaced: sells the machines a pivot displaces, and this strategy has no pivot");
+  const auto s = read_with("pivot_mw = 5\n", "pivot_mw = 5\nsell_displaced = true\n");
+  EXPECT_TRUE(s.strategies[1].sell_displaced);
+  EXPECT_FALSE(s.strategies[0].sell_displaced);
+  EXPECT_DOUBLE_EQ(s.machines[0].tier_usd_per_th, 7.5);  // S21, 17.5 J/TH
+}
+
 TEST(ScenarioReader, a_refresh_without_room_or_a_price_tier_names_file_line_and_key) {
   std::string no_room = kRefresh;
   no_room.replace(no_room.find("replaces = \"S21\"\n"), 17, "");

@@ -50,6 +50,7 @@ struct DebtState {
 /// One fleet entry's balances (FirmPlan::fleet order).
 struct FleetState {
   double book_usd;                         // carrying value, net of depreciation
+  double in_place = 1.0;                   // share of the entry's machines not sold (its depreciation scales with it)
   bool operator==(const FleetState&) const = default;
 };
 
@@ -246,7 +247,8 @@ struct BalanceSheet {
 ///  1. Re-mark BTC held to today's price (unrealized gain/loss).
 ///  2. Pivot decision: schedule on its day; trigger after pivot_trigger_days consecutive days with
 ///     hashprice_usd below the threshold. From the decision day the MW leave mining (the site's
-///     fleet runs at 1 − converted_mw / mining_it_mw) and carry no site opex.
+///     fleet runs at 1 − converted_mw / mining_it_mw) and carry no site opex. With sell_displaced,
+///     the displaced share of the site's machines is sold that day at its tier's price.
 ///  3. Mining per fleet entry: hashrate × survival × mining share; curtailment (economic: hours when
 ///     power + credit < break-even; hourly with rules::curtail_hourly where given, else all-or-
 ///     nothing on the daily price); FPPS BTC (rules::fpps_btc_per_day) × the pool's luck

@@ -102,6 +102,36 @@ inline void decide_pivot(const FirmPlan& plan, int day, const DayMarket& market,
   }
 }
 
+/// On the pivot's decision day with sell_displaced: the share of each of the site's fleet entries the
+/// conversion displaces (converted MW over the site's mining MW, at most all) is sold at its tier's
+/// price × its hashrate still in service: cash in, that share of the book out of PP&E (the rest
+/// depreciates at the same share of the rate), the difference a gain or loss.
+inline void sell_displaced_machines(const FirmPlan& plan, int day, FirmState& state, DayAccounts& a) {
+  if (!plan.sell_displaced || plan.pivot_site == kNoIndex) return;
+  const SiteState& site_state = state.sites[plan.pivot_site];
+  if (site_state.conversion_decision_day != day) return;
+  const PlanSite& site = plan.sites[plan.pivot_site];
+  if (!(site.mining_it_mw > 0.0)) return;
+  const double displaced = std::min(1.0, site_state.converted_mw / site.mining_it_mw);
+  for (std::size_t i = 0; i < plan.fleet.size(); ++i) {
+    const PlanFleet& f = plan.fleet[i];
+    FleetState& fs = state.fleet[i];
+    if (f.site != plan.pivot_site || fs.in_place <= 0.0) continue;
+    const double sold_share = fs.in_place * displaced;
+    const double surviving = fleet_survival(plan, i, day);
+    if (surviving <= 0.0) continue;  // not yet delivered (a refresh) or retired
+    const double proceeds = f.hashrate_th_total * surviving * sold_share * f.secondary_usd_per_th;
+    const double book_out = fs.book_usd * displaced;
+    fs.book_usd -= book_out;
+    fs.in_place -= sold_share;
+    state.ppe_book_usd -= book_out;
+    state.cash_usd += proceeds;
+    a.machine_sale_proceeds_usd += proceeds;
+    a.machine_sale_gain_usd += proceeds - book_out;
+    a.machines_sold += f.machine_count * surviving * sold_share;
+  }
+}
+
 // ---- 3. Mining and power --------------------------------------------------------------------------
 
 /// The share of a site's machines still mining: 1 − converted_mw / mining_it_mw (at least 0), and 0
@@ -252,7 +282,7 @@ inline void refresh_fleet(const FirmPlan& plan, int day, FirmState& state, DayAc
 /// depreciation (conversion's included) into PP&E.
 inline void depreciate(const FirmPlan& plan, FirmState& state, DayAccounts& a) {
   for (std::size_t i = 0; i < plan.fleet.size(); ++i) {
-    const double dep = std::min(state.fleet[i].book_usd, plan.fleet[i].depreciation_usd_per_day);
+    const double dep = std::min(state.fleet[i].book_usd, plan.fleet[i].depreciation_usd_per_day * state.fleet[i].in_place);
     state.fleet[i].book_usd -= dep;
     a.depreciation_usd += dep;
   }

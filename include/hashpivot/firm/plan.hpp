@@ -20,6 +20,7 @@ inline constexpr int kNeverRetired = std::numeric_limits<int>::max();
 
 /// One fleet entry: all machines of one model at one site.
 struct PlanFleet {
+  double machine_count;
   double hashrate_th_total;        // count × machine hashrate, TH/s
   double power_w_total;            // count × machine power, W (IT power, before PUE)
   double uptime;                   // fraction of the day hashing when switched on
@@ -27,6 +28,7 @@ struct PlanFleet {
   double failure_rate_annual;      // machines lost per year: survival (1 − f)^(day/365)
   double log_survival_per_day;     // ln(1 − f) / 365, so survival = exp(day × this) (f = 1: −inf)
   double book_value_usd;           // carrying value at day 0
+  double secondary_usd_per_th;     // what a machine sells for second hand, USD per TH/s (NaN: no price)
   // The days the entry is in service, [from, until): a refreshed entry from its delivery, a replaced
   // one until its replacement's delivery (0 and kNeverRetired for the scenario's fleet). Survival
   // counts from `from`.
@@ -145,6 +147,7 @@ struct FirmPlan {
   int pivot_day;                   // kSchedule: the decision day
   double pivot_hashprice_below_usd_per_ph_day;  // kTrigger
   int pivot_trigger_days;                       // kTrigger: consecutive days below, then decide
+  bool sell_displaced;                          // sell the machines the pivot displaces on its decision day
 };
 
 /// fleet_survival(plan.fleet[entry], day), from the plan's table within the horizon.

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <span>
 #include <string>
@@ -148,6 +149,9 @@ struct MachineModel {
   double power_w;        // W per machine
   int release_year;
   double price_usd;      // purchase price of a new machine, for replacement; 0 if unknown
+  // The ASIC price model's USD per TH/s for the machine's efficiency tier (market/asic_price.hpp),
+  // what it sells for second hand; NaN when the tier has no price. io::read_scenario sets it.
+  double tier_usd_per_th = std::numeric_limits<double>::quiet_NaN();
 
   [[nodiscard]] double efficiency_j_per_th() const { return power_w / hashrate_th; }
 };
@@ -286,6 +290,9 @@ struct Strategy {
   int pivot_trigger_days = 0;                          // trigger: consecutive days below
   std::vector<SearchRange> search;                     // [strategies.search]: ranges the optimizer searches by default
   std::vector<Refresh> refreshes;                      // [[strategies.refresh]]
+  // The machines a conversion displaces (pivot_mw over the site's mining MW) are sold on the
+  // decision day at their tier's price (MachineModel::tier_usd_per_th) instead of idling in place.
+  bool sell_displaced = false;
 };
 
 struct Scenario {
