@@ -106,9 +106,9 @@ quote_words() { sort -u | sed '/^$/d; s/\\/\\\\/g; s/"/\\"/g; s/.*/"&"/'; }
 toml_dict() {  # toml_dict OUT FILE...
   local out=$1
   shift
-  { grep -ohE '^[[:space:]]*\[{1,2}[A-Za-z0-9_.]+\]{1,2}' "$@" | tr -d ' \t'
-    grep -ohE '[A-Za-z_][A-Za-z0-9_]*[[:space:]]*=' "$@" | tr -d ' \t='
-    grep -ohE '"[A-Za-z_:]+"' "$@"; } | quote_words >"$out"
+  { grep -ohE '^[[:space:]]*\[{1,2}[A-Za-z0-9_.]+\]{1,2}' "$@" | tr -d ' \t' || true
+    grep -ohE '[A-Za-z_][A-Za-z0-9_]*[[:space:]]*=' "$@" | tr -d ' \t=' || true
+    grep -ohE '"[A-Za-z_:]+"' "$@" || true; } | quote_words >"$out"
 }
 csv_dict() {  # csv_dict OUT FILE...
   local out=$1
