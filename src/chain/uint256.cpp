@@ -3,18 +3,20 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "hashpivot/core/error.hpp"
+
 namespace hashpivot::chain {
 
 Uint256 Uint256::from_hex(std::string_view hex) {
   if (hex.size() >= 2 && hex[0] == '0' && (hex[1] == 'x' || hex[1] == 'X')) hex.remove_prefix(2);
-  if (hex.empty() || hex.size() > 64) throw std::invalid_argument("expected 1 to 64 hex digits");
+  require(!hex.empty() && hex.size() <= 64, "hex", "expected 1 to 64 hex digits");
   Uint256 value;
   for (const char c : hex) {
     unsigned digit = 0;
     if (c >= '0' && c <= '9') digit = static_cast<unsigned>(c - '0');
     else if (c >= 'a' && c <= 'f') digit = static_cast<unsigned>(c - 'a' + 10);
     else if (c >= 'A' && c <= 'F') digit = static_cast<unsigned>(c - 'A' + 10);
-    else throw std::invalid_argument("not a hex digit: '" + std::string(1, c) + "'");
+    else throw ParameterError("hex", "not a hex digit: '" + std::string(1, c) + "'");
     value <<= 4;
     value.limbs_[0] |= digit;
   }

@@ -22,4 +22,7 @@ InputError::InputError(std::string source, std::size_t line, std::string field, 
       field_(std::move(field)),
       problem_(std::move(problem)) {}
 
+ParameterError::ParameterError(std::string parameter, std::string problem)
+    : InputError(std::string(kParameterSource), 0, std::move(parameter), std::move(problem)) {}
+
 }  // namespace hashpivot

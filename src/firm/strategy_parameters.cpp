@@ -33,12 +33,13 @@ const Site* site_named(const Scenario& s, const std::string& name) {
 }
 
 bool uses(const Strategy& st, std::string_view name) {
-  if (name == "sell_fraction") return st.sell_policy == "sell_fraction";
-  if (name == "cash_floor_months") return st.sell_policy == "cash_floor";
+  if (name == "sell_fraction") return st.sell_policy == SellPolicy::kSellFraction;
+  if (name == "cash_floor_months") return st.sell_policy == SellPolicy::kCashFloor;
   if (name == "sale_btc" || name == "sale_day") return !st.sales.empty();
-  if (name == "pivot_mw") return st.pivot_policy == "schedule" || st.pivot_policy == "trigger";
-  if (name == "pivot_day") return st.pivot_policy == "schedule";
-  if (name == "pivot_hashprice_below_usd_per_ph_day" || name == "pivot_trigger_days") return st.pivot_policy == "trigger";
+  if (name == "pivot_mw") return st.pivot_policy != PivotPolicy::kNone;
+  if (name == "pivot_day") return st.pivot_policy == PivotPolicy::kSchedule;
+  if (name == "pivot_hashprice_below_usd_per_ph_day" || name == "pivot_trigger_days")
+    return st.pivot_policy == PivotPolicy::kTrigger;
   return false;
 }
 
@@ -53,7 +54,7 @@ void require_used(const Strategy& st, std::string_view name) {
   for (const StrategyParameter& p : kParameters) known = known || p.name == name;
   if (!known) fail(name, "unknown (firm::strategy_parameters() lists the names)");
   if (!uses(st, name)) fail(name, fmt::format("strategy \"{}\" does not use it (its policies: sell {}, pivot {}, {} sale{})",
-                                              st.name, st.sell_policy, st.pivot_policy, st.sales.size(),
+                                              st.name, keyword(st.sell_policy), keyword(st.pivot_policy), st.sales.size(),
                                               st.sales.size() == 1 ? "" : "s"));
 }
 

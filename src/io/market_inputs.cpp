@@ -18,7 +18,7 @@ std::string resolve_scenario_path(const firm::Scenario& scenario, const std::str
 model::MarketInputs read_market_inputs(const firm::Scenario& scenario) {
   model::MarketInputs inputs;
   inputs.calibration = read_calibration_toml(resolve_scenario_path(scenario, scenario.market.calibration_file));
-  if (scenario.market.btc_price_model == "block_bootstrap") {
+  if (scenario.market.btc_price_model == firm::PriceModel::kBlockBootstrap) {
     inputs.bootstrap_source = resolve_scenario_path(scenario, scenario.market.history_file);
     // Only returns before the start date: a run must not see its own future.
     const market::DailyHistory history =

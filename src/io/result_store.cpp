@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cassert>
 #include <cmath>
@@ -14,6 +15,7 @@
 #include <map>
 #include <stdexcept>
 #include <utility>
+#include <vector>
 
 #include "hashpivot/core/error.hpp"
 
@@ -24,8 +26,8 @@ namespace {
 // Types are those both engines understand: BIGINT and INTEGER (64-bit in SQLite), DOUBLE PRECISION,
 // TEXT. Times are TEXT in ISO 8601 UTC, which sorts as time does in both engines.
 
-// Version 1: the first layout.
-constexpr std::array kSchemaV1 = {
+// Version 1: the first layout. Tables before strategy_summaries (strategy_summaries_v1()).
+constexpr std::array kSchemaV1Before = {
     "CREATE TABLE schema_version (version INTEGER NOT NULL)",
     "CREATE TABLE runs ("
     " id {id},"
@@ -39,33 +41,10 @@ constexpr std::array kSchemaV1 = {
     " finished_at TEXT NOT NULL,"
     " start_date TEXT NOT NULL,"        // first simulated day, YYYY-MM-DD
     " horizon_days INTEGER NOT NULL)",
-    "CREATE TABLE strategy_summaries ("
-    " run_id BIGINT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
-    " position INTEGER NOT NULL,"       // order in the scenario; 0 is the baseline of npv_vs_first
-    " strategy TEXT NOT NULL,"
-    " p_default DOUBLE PRECISION,"      // fraction of paths
-    " p_default_se DOUBLE PRECISION,"
-    " npv_mean_usd DOUBLE PRECISION,"
-    " npv_se_usd DOUBLE PRECISION,"
-    " npv_p5_usd DOUBLE PRECISION,"
-    " npv_p25_usd DOUBLE PRECISION,"
-    " npv_p50_usd DOUBLE PRECISION,"
-    " npv_p75_usd DOUBLE PRECISION,"
-    " npv_p95_usd DOUBLE PRECISION,"
-    " cvar5_usd DOUBLE PRECISION,"
-    " btc_mined_mean_btc DOUBLE PRECISION,"
-    " btc_mined_se_btc DOUBLE PRECISION,"
-    " btc_held_end_mean_btc DOUBLE PRECISION,"
-    " btc_held_end_se_btc DOUBLE PRECISION,"
-    " cash_cost_usd_per_btc DOUBLE PRECISION,"
-    " all_in_cost_usd_per_btc DOUBLE PRECISION,"
-    " hashcost_usd_per_ph_day DOUBLE PRECISION,"
-    " ebitda_mean_usd_per_year DOUBLE PRECISION,"
-    " npv_vs_first_mean_usd DOUBLE PRECISION,"
-    " npv_vs_first_ci95_low_usd DOUBLE PRECISION,"
-    " npv_vs_first_ci95_high_usd DOUBLE PRECISION,"
-    " p_better DOUBLE PRECISION,"       // fraction of paths
-    " PRIMARY KEY (run_id, strategy))",
+};
+
+// Version 1, after strategy_summaries.
+constexpr std::array kSchemaV1After = {
     "CREATE TABLE monthly_quantiles ("
     " run_id BIGINT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
     " seq INTEGER NOT NULL,"            // order of the row within the run
@@ -101,6 +80,8 @@ constexpr std::array kSchemaV2 = {
     "ALTER TABLE runs ADD COLUMN market_description TEXT NOT NULL DEFAULT ''",  // lines joined by \n
 };
 
+// Version 3 and later: the metric table's columns of that store_version (schema_statements()).
+
 // The columns save() writes, in the order of its row.
 constexpr std::array<std::string_view, 12> kRunColumns = {
     "scenario_name", "scenario_path", "scenario_text", "seed", "paths", "threads", "version",
@@ -110,39 +91,47 @@ constexpr std::string_view kRunInfoSelect =
     "id, scenario_name, scenario_path, seed, paths, threads, version, started_at, finished_at, start_date, "
     "horizon_days";
 
-constexpr std::size_t kSummaryNumbers = 22;
-constexpr std::array<std::string_view, kSummaryNumbers> kSummaryNumberColumns = {
-    "p_default", "p_default_se", "npv_mean_usd", "npv_se_usd", "npv_p5_usd", "npv_p25_usd",
-    "npv_p50_usd", "npv_p75_usd", "npv_p95_usd", "cvar5_usd", "btc_mined_mean_btc", "btc_mined_se_btc",
-    "btc_held_end_mean_btc", "btc_held_end_se_btc", "cash_cost_usd_per_btc", "all_in_cost_usd_per_btc",
-    "hashcost_usd_per_ph_day", "ebitda_mean_usd_per_year", "npv_vs_first_mean_usd",
-    "npv_vs_first_ci95_low_usd", "npv_vs_first_ci95_high_usd", "p_better"};
+// Every metric's column has a schema version that adds it.
+static_assert(std::ranges::all_of(sim::kMetrics, [](const sim::Metric& m) {
+  return m.store_version >= 1 && m.store_version <= kResultSchemaVersion;
+}));
 
-// The summary's numbers in column order (a table of member pointers keeps the two directions in step).
-constexpr std::array<double StrategySummary::*, kSummaryNumbers> kSummaryMembers = {
-    &StrategySummary::p_default,
-    &StrategySummary::p_default_se,
-    &StrategySummary::npv_mean_usd,
-    &StrategySummary::npv_se_usd,
-    &StrategySummary::npv_p5_usd,
-    &StrategySummary::npv_p25_usd,
-    &StrategySummary::npv_p50_usd,
-    &StrategySummary::npv_p75_usd,
-    &StrategySummary::npv_p95_usd,
-    &StrategySummary::cvar5_usd,
-    &StrategySummary::btc_mined_mean_btc,
-    &StrategySummary::btc_mined_se_btc,
-    &StrategySummary::btc_held_end_mean_btc,
-    &StrategySummary::btc_held_end_se_btc,
-    &StrategySummary::cash_cost_usd_per_btc,
-    &StrategySummary::all_in_cost_usd_per_btc,
-    &StrategySummary::hashcost_usd_per_ph_day,
-    &StrategySummary::ebitda_mean_usd_per_year,
-    &StrategySummary::npv_vs_first_mean_usd,
-    &StrategySummary::npv_vs_first_ci95_low_usd,
-    &StrategySummary::npv_vs_first_ci95_high_usd,
-    &StrategySummary::p_better,
-};
+/// strategy_summaries as version 1 created it: its metric columns are the rows of store_version 1.
+std::string strategy_summaries_v1() {
+  std::string sql =
+      "CREATE TABLE strategy_summaries ("
+      " run_id BIGINT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+      " position INTEGER NOT NULL,"  // order in the scenario; 0 is the baseline of npv_vs_first
+      " strategy TEXT NOT NULL,";
+  for (const sim::Metric& m : sim::kMetrics)
+    if (m.store_version == 1) sql += fmt::format(" {} DOUBLE PRECISION,", m.column);  // in the metric's unit
+  return sql + " PRIMARY KEY (run_id, strategy))";
+}
+
+/// The statements that bring a store of version − 1 to `version`: that version's tables and
+/// columns, then the metric columns it adds (NULL, unknown, in the runs recorded before).
+std::vector<std::string> schema_statements(int version) {
+  std::vector<std::string> statements;
+  const auto add = [&](const auto& list) { statements.insert(statements.end(), list.begin(), list.end()); };
+  if (version == 1) {
+    add(kSchemaV1Before);
+    statements.push_back(strategy_summaries_v1());
+    add(kSchemaV1After);
+    return statements;
+  }
+  if (version == 2) add(kSchemaV2);
+  for (const sim::Metric& m : sim::kMetrics)
+    if (m.store_version == version)
+      statements.push_back(fmt::format("ALTER TABLE strategy_summaries ADD COLUMN {} DOUBLE PRECISION", m.column));
+  return statements;
+}
+
+/// "p_default, p_default_se, …": every metric's column, in the table's order.
+std::string metric_columns() {
+  std::string list;
+  for (const sim::Metric& m : sim::kMetrics) list += fmt::format("{}{}", list.empty() ? "" : ", ", m.column);
+  return list;
+}
 
 constexpr std::array<double MonthlyQuantiles::*, 6> kQuantileMembers = {
     &MonthlyQuantiles::p5,  &MonthlyQuantiles::p25, &MonthlyQuantiles::p50,
@@ -258,15 +247,12 @@ int ResultStore::read_schema_version() {
 }
 
 void ResultStore::migrate(int from_version) {
-  auto run = [&](const auto& statements) {
-    for (const char* statement : statements) {
-      std::string sql = statement;
+  for (int version = from_version + 1; version <= kResultSchemaVersion; ++version) {
+    for (std::string sql : schema_statements(version)) {
       if (const std::size_t at = sql.find("{id}"); at != std::string::npos) sql.replace(at, 4, auto_id_column());
       execute(sql);
     }
-  };
-  if (from_version < 1) run(kSchemaV1);
-  if (from_version < 2) run(kSchemaV2);
+  }
   execute("DELETE FROM schema_version");
   execute(fmt::format("INSERT INTO schema_version (version) VALUES ({})", kResultSchemaVersion));
 }
@@ -339,13 +325,13 @@ std::int64_t ResultStore::save(const RunRecord& record) {
     written("runs");
 
     std::vector<std::string_view> columns = {"run_id", "position", "strategy"};
-    columns.insert(columns.end(), kSummaryNumberColumns.begin(), kSummaryNumberColumns.end());
+    for (const sim::Metric& m : sim::kMetrics) columns.push_back(m.column);
     std::vector<Row> rows;
     rows.reserve(record.strategies.size());
     for (std::size_t k = 0; k < record.strategies.size(); ++k) {
       const StrategySummary& s = record.strategies[k];
       Row row = {integer(id), integer(static_cast<std::int64_t>(k)), text(s.strategy)};
-      for (const auto member : kSummaryMembers) row.push_back(number(s.*member));
+      for (const double value : s.values) row.push_back(number(value));
       rows.push_back(std::move(row));
     }
     insert_rows("strategy_summaries", columns, rows);
@@ -446,14 +432,14 @@ std::optional<RunRecord> ResultStore::load(std::int64_t id) {
     record.market_description = split_lines(text_from(runs[0][12]));
 
     std::vector<Type> types = {T::kText};
-    types.insert(types.end(), kSummaryNumbers, T::kReal);
+    types.insert(types.end(), sim::kMetricCount, T::kReal);
     for (const Row& row : query(fmt::format("SELECT strategy, {} FROM strategy_summaries WHERE run_id = $1 "
                                             "ORDER BY position",
-                                            select_list(kSummaryNumberColumns)),
+                                            metric_columns()),
                                 key, types)) {
       StrategySummary s;
       s.strategy = text_from(row[0]);
-      for (std::size_t i = 0; i < kSummaryNumbers; ++i) s.*kSummaryMembers[i] = number_from(row[i + 1]);
+      for (std::size_t i = 0; i < sim::kMetricCount; ++i) s.values[i] = number_from(row[i + 1]);
       record.strategies.push_back(std::move(s));
     }
 

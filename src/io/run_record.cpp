@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "hashpivot/core/date.hpp"
+#include "hashpivot/sim/metrics.hpp"
 
 namespace hashpivot::io {
 namespace {
@@ -37,35 +38,6 @@ io::MonthlyQuantiles quantiles_of(const stats::MonthlySeries& series, std::size_
   q.p95 = series.quantile(strategy, month, which, 0.95);
   q.mean = series.moments(strategy, month, which).mean();
   return q;
-}
-
-io::StrategySummary summary_of(const sim::StrategyStatistics& s) {
-  const stats::ConfidenceInterval ci = s.npv_vs_first.confidence_interval_95();
-  io::StrategySummary out;
-  out.strategy = s.name;
-  out.p_default = s.defaulted.probability();
-  out.p_default_se = s.defaulted.standard_error();
-  out.npv_mean_usd = s.npv_usd.mean();
-  out.npv_se_usd = s.npv_usd.standard_error();
-  out.npv_p5_usd = s.npv_quantiles.quantile(0.05);
-  out.npv_p25_usd = s.npv_quantiles.quantile(0.25);
-  out.npv_p50_usd = s.npv_quantiles.quantile(0.50);
-  out.npv_p75_usd = s.npv_quantiles.quantile(0.75);
-  out.npv_p95_usd = s.npv_quantiles.quantile(0.95);
-  out.cvar5_usd = s.cvar_usd();
-  out.btc_mined_mean_btc = s.btc_mined.mean();
-  out.btc_mined_se_btc = s.btc_mined.standard_error();
-  out.btc_held_end_mean_btc = s.btc_held_end.mean();
-  out.btc_held_end_se_btc = s.btc_held_end.standard_error();
-  out.cash_cost_usd_per_btc = s.cash_cost_usd_per_btc();
-  out.all_in_cost_usd_per_btc = s.all_in_cost_usd_per_btc();
-  out.hashcost_usd_per_ph_day = s.hashcost_usd_per_ph_day();
-  out.ebitda_mean_usd_per_year = s.ebitda_usd_per_year.mean();
-  out.npv_vs_first_mean_usd = s.npv_vs_first.difference().mean();
-  out.npv_vs_first_ci95_low_usd = ci.lower;
-  out.npv_vs_first_ci95_high_usd = ci.upper;
-  out.p_better = s.npv_vs_first.candidate_wins().probability();
-  return out;
 }
 
 }  // namespace
@@ -99,7 +71,7 @@ io::RunRecord make_run_record(const firm::Scenario& scenario_as_read, const std:
   record.scenario_text = scenario_text;
   record.market_description = result.market_description;
 
-  for (const sim::StrategyStatistics& s : result.strategies) record.strategies.push_back(summary_of(s));
+  for (const sim::StrategyStatistics& s : result.strategies) record.strategies.push_back({s.name, sim::metric_values(s)});
 
   const std::size_t months = result.months.size();
   for (std::size_t m = 0; m < months; ++m) {

@@ -18,6 +18,24 @@ namespace {
 
 using firm::Scenario;
 
+// A keyword field parsed into its enum through the enum's one keyword table (firm/scenario.hpp):
+// the allowed list, and so the error message, come from the table in its order.
+template <class E>
+std::vector<std::string> allowed_keywords() {
+  std::vector<std::string> allowed;
+  for (const firm::Keyword<E>& k : firm::keywords(E{})) allowed.emplace_back(k.keyword);
+  return allowed;
+}
+
+template <class E>
+E choice_or(TableReader& t, const std::string& key, E fallback) {
+  return *firm::parse_keyword<E>(t.choice_or(key, std::string(firm::keyword(fallback)), allowed_keywords<E>()));
+}
+
+template <class E>
+E require_choice(TableReader& t, const std::string& key) {
+  return *firm::parse_keyword<E>(t.require_choice(key, allowed_keywords<E>()));
+}
 
 std::uint32_t parse_bits(TableReader& t, const std::string& key) {
   std::string text = t.require_string(key);
@@ -79,11 +97,10 @@ firm::RunSettings read_run(TableReader t) {
 firm::MarketSetup read_market(TableReader t) {
   firm::MarketSetup m{
       .calibration_file = t.require_string("calibration"),
-      .btc_price_model = t.choice_or("btc_price_model", "jump_diffusion",
-                                     {"gbm", "jump_diffusion", "regime_switching", "block_bootstrap"}),
+      .btc_price_model = choice_or(t, "btc_price_model", firm::PriceModel::kJumpDiffusion),
       .btc_price_usd = t.require_number("btc_price_usd", Range::positive()),
       .fees_btc_per_block = t.require_number("fees_btc_per_block", Range::non_negative()),
-      .hashrate_model = t.choice_or("hashrate_model", "exogenous", {"exogenous", "margin_driven"}),
+      .hashrate_model = choice_or(t, "hashrate_model", firm::HashrateModel::kExogenous),
       .network_hashrate_ehs = t.require_number("network_hashrate_ehs", Range::positive()),
       .height = t.require_integer("height", Range::non_negative()),
       .bits = parse_bits(t, "bits"),
@@ -92,7 +109,7 @@ firm::MarketSetup read_market(TableReader t) {
       .hashrate_drift_annual = t.optional_number("hashrate_drift_annual", Range{-2.0, 2.0}),
       .history_file = "",
   };
-  if (m.btc_price_model == "block_bootstrap") m.history_file = t.require_string("history");
+  if (m.btc_price_model == firm::PriceModel::kBlockBootstrap) m.history_file = t.require_string("history");
   check_units_of_market(t, m);
   t.finish();
   return m;
@@ -131,7 +148,7 @@ firm::Site read_site(TableReader t) {
       .name = t.require_string("name"),
       .capacity_mw = t.require_number("capacity_mw", Range::non_negative()),
       .pue = t.number_or("pue", 1.0, Range{1.0, 3.0}),
-      .power_contract = t.choice_or("power_contract", "fixed", {"fixed", "index"}),
+      .power_contract = choice_or(t, "power_contract", firm::PowerContract::kFixed),
       .power_price_usd_per_mwh = t.require_number("power_price_usd_per_mwh", Range::non_negative()),
       .curtailment_credit_usd_per_mwh = t.number_or("curtailment_credit_usd_per_mwh", 0.0, Range::non_negative()),
       .opex_usd_per_mw_year = t.number_or("opex_usd_per_mw_year", 0.0, Range::non_negative()),
@@ -160,14 +177,14 @@ firm::FleetEntry read_fleet_entry(TableReader t) {
 firm::Debt read_debt(TableReader t) {
   firm::Debt d{
       .name = t.require_string("name"),
-      .kind = t.require_choice("kind", {"term", "btc_backed", "convertible", "revolver"}),
+      .kind = require_choice<firm::DebtKind>(t, "kind"),
       .principal_usd = t.require_number("principal_usd", Range::non_negative()),
       .rate_annual = t.require_number("rate_annual", Range{0.0, 1.0}),
       .maturity = t.require_date("maturity"),
-      .amortization = t.choice_or("amortization", "bullet", {"bullet", "linear"}),
+      .amortization = choice_or(t, "amortization", firm::Amortization::kBullet),
   };
   d.covenant_min_cash_usd = t.number_or("covenant_min_cash_usd", 0.0, Range::non_negative());
-  if (d.kind == "btc_backed") {
+  if (d.kind == firm::DebtKind::kBtcBacked) {
     d.collateral_btc = t.require_number("collateral_btc", Range::non_negative());
     d.ltv_target = t.require_number("ltv_target", Range{0.0, 1.0, true, true});
     d.ltv_call = t.require_number("ltv_call", Range{0.0, 1.0, true, true});
@@ -175,9 +192,9 @@ firm::Debt read_debt(TableReader t) {
     if (!(d.ltv_target < d.ltv_call && d.ltv_call < d.ltv_liquidation))
       t.fail("ltv_call", fmt::format("expected ltv_target < ltv_call < ltv_liquidation, got {} / {} / {}", d.ltv_target,
                                      d.ltv_call, d.ltv_liquidation));
-  } else if (d.kind == "convertible") {
+  } else if (d.kind == firm::DebtKind::kConvertible) {
     d.conversion_price_usd = t.require_number("conversion_price_usd", Range::positive());
-  } else if (d.kind == "revolver") {
+  } else if (d.kind == firm::DebtKind::kRevolver) {
     d.limit_usd = t.require_number("limit_usd", Range::non_negative());
     if (d.principal_usd > d.limit_usd)
       t.fail("principal_usd", fmt::format("the drawn principal {} exceeds the limit {}", d.principal_usd, d.limit_usd));
@@ -219,27 +236,44 @@ void check_search(const Scenario& scenario, std::size_t strategy, const TableRea
   }
 }
 
+// A one-off sale; `use` is "cash", "capex" or "repay:<debt name>" (the debt is resolved once every
+// [[debt]] is read).
+firm::OneOffSale read_sale(TableReader& sale) {
+  using firm::SaleUse;
+  firm::OneOffSale s{sale.require_date("date"), sale.require_number("btc", Range::positive()), SaleUse::kCash, ""};
+  const std::string use = sale.string_or("use", std::string(firm::keyword(SaleUse::kCash)));
+  const std::string repay_prefix = std::string(firm::keyword(SaleUse::kRepayDebt)) + ":";
+  if (use.starts_with(repay_prefix)) {
+    s.use = SaleUse::kRepayDebt;
+    s.repay_debt = use.substr(repay_prefix.size());
+  } else if (const auto parsed = firm::parse_keyword<SaleUse>(use); parsed && *parsed != SaleUse::kRepayDebt) {
+    s.use = *parsed;
+  } else {
+    sale.fail("use", fmt::format("expected \"{}\", \"{}\" or \"{}<debt name>\", got \"{}\"", firm::keyword(SaleUse::kCash),
+                                 firm::keyword(SaleUse::kCapex), repay_prefix, use));
+  }
+  return s;
+}
+
 firm::Strategy read_strategy(TableReader t, std::optional<TableReader>& search) {
+  using firm::PivotPolicy;
+  using firm::SellPolicy;
   firm::Strategy s;
   s.name = t.require_string("name");
-  s.sell_policy = t.choice_or("sell", "hold", {"hold", "sell_all_mined", "sell_fraction", "cash_floor"});
-  if (s.sell_policy == "sell_fraction") s.sell_fraction = t.require_number("sell_fraction", Range::fraction());
-  if (s.sell_policy == "cash_floor") s.cash_floor_months = t.require_number("cash_floor_months", Range::positive());
+  s.sell_policy = choice_or(t, "sell", SellPolicy::kHold);
+  if (s.sell_policy == SellPolicy::kSellFraction) s.sell_fraction = t.require_number("sell_fraction", Range::fraction());
+  if (s.sell_policy == SellPolicy::kCashFloor) s.cash_floor_months = t.require_number("cash_floor_months", Range::positive());
   for (TableReader sale : t.tables("sales")) {
-    s.sales.push_back({sale.require_date("date"), sale.require_number("btc", Range::positive()),
-                       sale.string_or("use", "cash")});
-    const std::string& use = s.sales.back().use;
-    if (use != "cash" && use != "capex" && !use.starts_with("repay:"))
-      sale.fail("use", fmt::format("expected \"cash\", \"capex\" or \"repay:<debt name>\", got \"{}\"", use));
+    s.sales.push_back(read_sale(sale));
     sale.finish();
   }
-  s.curtail_policy = t.choice_or("curtail", "never", {"never", "economic"});
-  s.pivot_policy = t.choice_or("pivot", "none", {"none", "schedule", "trigger"});
-  if (s.pivot_policy != "none") {
+  s.curtail_policy = choice_or(t, "curtail", firm::CurtailPolicy::kNever);
+  s.pivot_policy = choice_or(t, "pivot", PivotPolicy::kNone);
+  if (s.pivot_policy != PivotPolicy::kNone) {
     s.pivot_site = t.require_string("pivot_site");
     s.pivot_mw = t.require_number("pivot_mw", Range::positive());
-    if (s.pivot_policy == "schedule") s.pivot_date = t.require_date("pivot_date");
-    if (s.pivot_policy == "trigger") {
+    if (s.pivot_policy == PivotPolicy::kSchedule) s.pivot_date = t.require_date("pivot_date");
+    if (s.pivot_policy == PivotPolicy::kTrigger) {
       s.pivot_hashprice_below_usd_per_ph_day = t.require_number("pivot_hashprice_below_usd_per_ph_day", Range::positive());
       s.pivot_trigger_days = static_cast<int>(t.require_integer("pivot_trigger_days", Range{1, 3650}));
     }
@@ -323,14 +357,13 @@ firm::Scenario read_scenario(const std::string& path) {
       if (sale.date < s.run.start_date || sale.date >= end)
         t.fail("sales", fmt::format("a sale on {} lies outside the horizon {} to {}", format_date(sale.date),
                                     format_date(s.run.start_date), format_date(end)));
-      if (sale.use.starts_with("repay:")) {
-        const std::string debt = sale.use.substr(6);
+      if (sale.use == firm::SaleUse::kRepayDebt) {
         bool found = false;
-        for (const auto& d : s.debts) found = found || d.name == debt;
-        if (!found) t.fail("sales", fmt::format("a sale repays \"{}\", but no [[debt]] is named so", debt));
+        for (const auto& d : s.debts) found = found || d.name == sale.repay_debt;
+        if (!found) t.fail("sales", fmt::format("a sale repays \"{}\", but no [[debt]] is named so", sale.repay_debt));
       }
     }
-    if (st.pivot_policy != "none") {
+    if (st.pivot_policy != firm::PivotPolicy::kNone) {
       const firm::Site* site = nullptr;
       for (const auto& candidate : s.sites)
         if (candidate.name == st.pivot_site) site = &candidate;

@@ -8,12 +8,12 @@
 #include <cmath>
 #include <limits>
 #include <map>
-#include <stdexcept>
 #include <string>
 
 #include "hashpivot/core/csv.hpp"
 #include "hashpivot/core/date.hpp"
 #include "hashpivot/core/error.hpp"
+#include "hashpivot/core/units.hpp"
 
 namespace hashpivot::market {
 namespace {
@@ -85,8 +85,8 @@ std::vector<FitReport> calibrate_ai_rates(const std::filesystem::path& gpu_csv) 
     ++rows;
   }
   if (!series.contains(std::string(kOlderGpu)) || !series.contains(std::string(kNewerGpu)))
-    throw std::invalid_argument(fmt::format("{}: needs {} and {} for the assumed decline", reader.source(), kOlderGpu,
-                                            kNewerGpu));
+    throw InputError(reader.source(), 0, "gpu_type", fmt::format("needs {} and {} for the assumed decline", kOlderGpu,
+                                                                 kNewerGpu));
 
   const double older = median(series.at(std::string(kOlderGpu)).snapshot_medians);
   const double newer = median(series.at(std::string(kNewerGpu)).snapshot_medians);
@@ -147,7 +147,7 @@ std::vector<FitReport> calibrate_ai_rates(const std::filesystem::path& gpu_csv) 
     colo.fit.push_back({fmt::format("implied USD per MW-year, {}", d.name), lease.usd_per_mw_year,
                         d.total_usd / (d.mw * d.years),
                         fmt::format("MODEL.md §4: {} years, {} MW, ${}B; model: the default base rate", d.years, d.mw,
-                                    d.total_usd / 1e9)});
+                                    d.total_usd / kBillion)});
   return {gpu, colo};
 }
 

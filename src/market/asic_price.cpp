@@ -4,6 +4,9 @@
 #include <limits>
 #include <string>
 
+#include "hashpivot/chain/work.hpp"
+#include "hashpivot/core/units.hpp"
+
 namespace hashpivot::market {
 namespace {
 
@@ -41,9 +44,8 @@ double asic_price_shock(const random::CounterRng& rng, std::uint32_t path, std::
 }
 
 double mean_hashprice_usd_per_ph_day(const DailyHistory& h, DayNumber from, DayNumber to) {
-  // 2^32, the expected hashes per unit of difficulty (MODEL.md §1, Work).
-  constexpr double kHashesPerDifficulty = 4294967296.0;
-  constexpr double kPhPerSecondPerDay = 86400.0 * 1e15;
+  // Hashes a PH/s does in a day (chain::kHashesPerDifficulty: 2^32 per unit of difficulty, MODEL.md §1, Work).
+  constexpr double kPhPerSecondPerDay = kSecondsPerDay * kHashesPerPh;
   double sum = 0;
   int n = 0;
   for (std::size_t i = 1; i < h.days(); ++i) {
@@ -53,7 +55,7 @@ double mean_hashprice_usd_per_ph_day(const DailyHistory& h, DayNumber from, DayN
     if (!(std::isfinite(issued) && issued >= 0 && std::isfinite(fees) && std::isfinite(d) && d > 0 &&
           std::isfinite(price) && std::isfinite(blocks) && blocks > 0))
       continue;
-    sum += kPhPerSecondPerDay / (kHashesPerDifficulty * d) * (issued + fees) / blocks * price;
+    sum += kPhPerSecondPerDay / (chain::kHashesPerDifficulty * d) * (issued + fees) / blocks * price;
     ++n;
   }
   return n > 0 ? sum / n : kNaN;

@@ -3,9 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cassert>
 #include <limits>
 #include <optional>
-#include <stdexcept>
 
 #include "hashpivot/core/csv.hpp"
 #include "hashpivot/core/error.hpp"
@@ -18,16 +18,19 @@ using random::Stream;
 // Beyond this the Poisson(λ/365) probabilities underflow (e^{−mean}); far above any calibrated λ.
 constexpr double kMaxJumpIntensityPerYear = 100.0 * kDaysPerYear;
 
-void require(bool condition, const char* what) {
-  if (!condition) throw std::invalid_argument(what);
-}
-
 bool finite(double x) { return std::isfinite(x); }
 bool probability(double p) { return p >= 0.0 && p <= 1.0; }
 
 std::uint32_t step_of(std::size_t t) {
-  if (t > std::numeric_limits<std::uint32_t>::max()) throw std::invalid_argument("a price path is limited to 2^32 - 1 days");
+  assert(t <= std::numeric_limits<std::uint32_t>::max());  // a horizon of years, far below 2^32 days
   return static_cast<std::uint32_t>(t);
+}
+
+/// A given path shorter than the days asked for: the file's problem.
+void require_days(const GivenPricePath& p, std::size_t needed) {
+  if (p.price_usd.size() < needed)
+    throw InputError(p.source, 0, "time",
+                     fmt::format("the given price path has {} days; {} are needed", p.price_usd.size(), needed));
 }
 
 double diffusion_shock(const random::CounterRng& rng, std::uint32_t path, std::uint32_t step) {
@@ -67,9 +70,7 @@ void simulate(const BlockBootstrapPrice& p, const random::CounterRng& rng, std::
 }
 
 void simulate(const GivenPricePath& p, const random::CounterRng&, std::uint32_t, std::span<double> out) {
-  if (p.price_usd.size() < out.size() + 1)
-    throw std::invalid_argument(fmt::format("the given price path {} has {} days; {} are needed", p.source,
-                                            p.price_usd.size(), out.size() + 1));
+  require_days(p, out.size() + 1);
   for (std::size_t t = 1; t <= out.size(); ++t) out[t - 1] = std::log(p.price_usd[t] / p.price_usd[t - 1]);
 }
 
@@ -95,38 +96,40 @@ int JumpDiffusionPrice::jump_count(double uniform) const {
 }
 
 void validate(const GbmPrice& p) {
-  require(finite(p.mu_annual), "GBM: mu_annual must be finite");
-  require(finite(p.sigma_annual) && p.sigma_annual >= 0, "GBM: sigma_annual must be finite and >= 0");
+  require(finite(p.mu_annual), "mu_annual", "GBM: must be finite");
+  require(finite(p.sigma_annual) && p.sigma_annual >= 0, "sigma_annual", "GBM: must be finite and >= 0");
 }
 
 void validate(const JumpDiffusionPrice& p) {
-  require(finite(p.mu_annual), "jump-diffusion: mu_annual must be finite");
-  require(finite(p.sigma_annual) && p.sigma_annual >= 0, "jump-diffusion: sigma_annual must be finite and >= 0");
+  require(finite(p.mu_annual), "mu_annual", "jump-diffusion: must be finite");
+  require(finite(p.sigma_annual) && p.sigma_annual >= 0, "sigma_annual", "jump-diffusion: must be finite and >= 0");
   require(p.jump_intensity_per_year >= 0 && p.jump_intensity_per_year <= kMaxJumpIntensityPerYear,
-          "jump-diffusion: jump_intensity_per_year must be in [0, 36500]");
-  require(finite(p.jump_mean_log), "jump-diffusion: jump_mean_log must be finite");
-  require(finite(p.jump_sd_log) && p.jump_sd_log >= 0, "jump-diffusion: jump_sd_log must be finite and >= 0");
+          "jump_intensity_per_year", "jump-diffusion: must be in [0, 36500]");
+  require(finite(p.jump_mean_log), "jump_mean_log", "jump-diffusion: must be finite");
+  require(finite(p.jump_sd_log) && p.jump_sd_log >= 0, "jump_sd_log", "jump-diffusion: must be finite and >= 0");
 }
 
 void validate(const RegimeSwitchingPrice& p) {
-  require(finite(p.bull_mu_annual) && finite(p.bear_mu_annual), "regime switching: drifts must be finite");
-  require(finite(p.bull_sigma_annual) && p.bull_sigma_annual >= 0 && finite(p.bear_sigma_annual) &&
-              p.bear_sigma_annual >= 0,
-          "regime switching: volatilities must be finite and >= 0");
-  require(probability(p.p_stay_bull_daily) && probability(p.p_stay_bear_daily),
-          "regime switching: stay probabilities must be in [0, 1]");
+  require(finite(p.bull_mu_annual), "bull_mu_annual", "regime switching: must be finite");
+  require(finite(p.bear_mu_annual), "bear_mu_annual", "regime switching: must be finite");
+  require(finite(p.bull_sigma_annual) && p.bull_sigma_annual >= 0, "bull_sigma_annual",
+          "regime switching: must be finite and >= 0");
+  require(finite(p.bear_sigma_annual) && p.bear_sigma_annual >= 0, "bear_sigma_annual",
+          "regime switching: must be finite and >= 0");
+  require(probability(p.p_stay_bull_daily), "p_stay_bull_daily", "regime switching: must be in [0, 1]");
+  require(probability(p.p_stay_bear_daily), "p_stay_bear_daily", "regime switching: must be in [0, 1]");
 }
 
 void validate(const BlockBootstrapPrice& p) {
-  require(!p.log_returns.empty(), "block bootstrap: the sample of log returns is empty");
-  for (double r : p.log_returns) require(finite(r), "block bootstrap: the sample holds a non-finite log return");
-  require(finite(p.mean_block_length_days) && p.mean_block_length_days >= 1,
-          "block bootstrap: mean_block_length_days must be finite and >= 1");
+  require(!p.log_returns.empty(), "log_returns", "block bootstrap: the sample of log returns is empty");
+  for (double r : p.log_returns) require(finite(r), "log_returns", "block bootstrap: the sample holds a non-finite log return");
+  require(finite(p.mean_block_length_days) && p.mean_block_length_days >= 1, "mean_block_length_days",
+          "block bootstrap: must be finite and >= 1");
 }
 
 void validate(const GivenPricePath& p) {
-  require(!p.price_usd.empty(), "given price path: no prices");
-  for (double x : p.price_usd) require(finite(x) && x > 0, "given price path: prices must be finite and > 0");
+  require(!p.price_usd.empty(), "price_usd", "given price path: no prices");
+  for (double x : p.price_usd) require(finite(x) && x > 0, "price_usd", "given price path: prices must be finite and > 0");
 }
 
 void validate(const BtcPriceProcess& process) {
@@ -151,16 +154,14 @@ void simulate_log_returns(const BtcPriceProcess& process, const random::CounterR
 
 void simulate_price_path(const BtcPriceProcess& process, const random::CounterRng& rng, std::uint32_t path,
                          double initial_price_usd, std::span<double> price_usd) {
-  if (price_usd.empty()) throw std::invalid_argument("simulate_price_path: the output holds no day");
+  assert(!price_usd.empty());
   if (const auto* given = std::get_if<GivenPricePath>(&process)) {
     validate(*given);
-    if (given->price_usd.size() < price_usd.size())
-      throw std::invalid_argument(fmt::format("the given price path {} has {} days; {} are needed", given->source,
-                                              given->price_usd.size(), price_usd.size()));
+    require_days(*given, price_usd.size());
     std::copy_n(given->price_usd.begin(), price_usd.size(), price_usd.begin());
     return;
   }
-  require(finite(initial_price_usd) && initial_price_usd > 0, "simulate_price_path: initial_price_usd must be > 0");
+  require(finite(initial_price_usd) && initial_price_usd > 0, "initial_price_usd", "must be finite and > 0");
   // Log returns go into price_usd[1..n] first, then are accumulated in place.
   simulate_log_returns(process, rng, path, price_usd.subspan(1));
   price_usd[0] = initial_price_usd;

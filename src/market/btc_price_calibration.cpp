@@ -5,12 +5,13 @@
 
 #include <algorithm>
 #include <array>
+#include <cassert>
 #include <cmath>
 #include <limits>
 #include <numbers>
-#include <stdexcept>
 #include <utility>
 
+#include "hashpivot/core/error.hpp"
 #include "hashpivot/market/mle.hpp"
 
 namespace hashpivot::market {
@@ -56,12 +57,13 @@ double lag1_autocorrelation_of_squares(std::span<const double> x) {
   return num / den;
 }
 
+std::string too_few_returns(std::size_t n) {
+  return fmt::format("BTC price calibration needs at least {} daily log returns, got {}", kMinimumReturns, n);
+}
+
 void require_returns(std::span<const double> r) {
-  if (r.size() < kMinimumReturns)
-    throw std::invalid_argument(fmt::format("BTC price calibration needs at least {} daily log returns, got {}",
-                                            kMinimumReturns, r.size()));
-  for (double v : r)
-    if (!std::isfinite(v)) throw std::invalid_argument("BTC price calibration: a daily log return is not finite");
+  if (r.size() < kMinimumReturns) throw ParameterError("log_returns", too_few_returns(r.size()));
+  for (double v : r) require(std::isfinite(v), "log_returns", "BTC price calibration: a daily log return is not finite");
 }
 
 FitReport new_report(const char* model, const char* method, std::size_t n, double log_likelihood) {
@@ -181,10 +183,9 @@ Cumulants regime_switching_cumulants(const RegimeSwitchingPrice& p) {
   return {mean, c2, c3 / std::pow(c2, 1.5), c4 / (c2 * c2) - 3};
 }
 
-void require_model(const FitReport& report, const char* model) {
-  if (report.factor != "btc_price" || report.model != model)
-    throw std::invalid_argument(
-        fmt::format("expected a btc_price {} report, got {} {}", model, report.factor, report.model));
+/// The builders are handed the report of their own model (Calibration::report looks it up by name).
+void assert_model([[maybe_unused]] const FitReport& report, [[maybe_unused]] const char* model) {
+  assert(report.factor == "btc_price" && report.model == model);
 }
 
 }  // namespace
@@ -423,19 +424,19 @@ FitReport fit_block_bootstrap(std::span<const double> r) {
 
 std::vector<FitReport> calibrate_btc_price(const DailyHistory& history) {
   const std::vector<double> r = btc_log_returns(history);
-  require_returns(r);
+  if (r.size() < kMinimumReturns) throw InputError(history.source, 0, "PriceUSD", too_few_returns(r.size()));
   return {fit_gbm(r), fit_jump_diffusion(r), fit_regime_switching(r), fit_block_bootstrap(r)};
 }
 
 GbmPrice gbm_from_report(const FitReport& report) {
-  require_model(report, "gbm");
+  assert_model(report, "gbm");
   const GbmPrice p{report_parameter(report, "mu_annual"), report_parameter(report, "sigma_annual")};
   validate(p);
   return p;
 }
 
 JumpDiffusionPrice jump_diffusion_from_report(const FitReport& report) {
-  require_model(report, "jump_diffusion");
+  assert_model(report, "jump_diffusion");
   const JumpDiffusionPrice p{report_parameter(report, "mu_annual"), report_parameter(report, "sigma_annual"),
                              report_parameter(report, "jump_intensity_per_year"),
                              report_parameter(report, "jump_mean_log"), report_parameter(report, "jump_sd_log")};
@@ -444,7 +445,7 @@ JumpDiffusionPrice jump_diffusion_from_report(const FitReport& report) {
 }
 
 RegimeSwitchingPrice regime_switching_from_report(const FitReport& report) {
-  require_model(report, "regime_switching");
+  assert_model(report, "regime_switching");
   const RegimeSwitchingPrice p{report_parameter(report, "bull_mu_annual"),    report_parameter(report, "bull_sigma_annual"),
                                report_parameter(report, "bear_mu_annual"),    report_parameter(report, "bear_sigma_annual"),
                                report_parameter(report, "p_stay_bull_daily"), report_parameter(report, "p_stay_bear_daily")};
@@ -453,11 +454,11 @@ RegimeSwitchingPrice regime_switching_from_report(const FitReport& report) {
 }
 
 BlockBootstrapPrice block_bootstrap_from_report(const FitReport& report, std::vector<double> log_returns) {
-  require_model(report, "block_bootstrap");
+  assert_model(report, "block_bootstrap");
   const double days = report_parameter(report, "sample_days");
   if (static_cast<double>(log_returns.size()) != days)
-    throw std::invalid_argument(fmt::format("the bootstrap report was fitted on {} days; the sample given has {}", days,
-                                            log_returns.size()));
+    throw ParameterError("sample_days", fmt::format("the bootstrap report was fitted on {} days; the sample given has {}",
+                                                    days, log_returns.size()));
   BlockBootstrapPrice p{std::move(log_returns), report_parameter(report, "mean_block_length_days")};
   validate(p);
   return p;

@@ -1,12 +1,21 @@
 #include "hashpivot/market/correlation.hpp"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <limits>
-#include <stdexcept>
 #include <string>
+
+#include "hashpivot/core/error.hpp"
 
 namespace hashpivot::market {
 namespace {
+
+/// Rounding allowed in a correlation matrix's unit diagonal and symmetry (a matrix read back from
+/// text keeps 17 digits, far inside it).
+constexpr double kMatrixTolerance = 1e-12;
+/// Days of complete daily changes below which a correlation is mostly noise (SE ≈ 1/√n > 0.18).
+constexpr std::size_t kMinDays = 30;
 
 constexpr std::array<const char*, 3> kPairNames{"btc_price_fees", "btc_price_hashrate", "fees_hashrate"};
 constexpr std::array<std::pair<std::size_t, std::size_t>, 3> kPairs{{{0, 1}, {0, 2}, {1, 2}}};
@@ -38,9 +47,9 @@ CorrelatedShocks::CorrelatedShocks() {
 
 CorrelatedShocks::CorrelatedShocks(const CorrelationMatrix& r) {
   for (std::size_t i = 0; i < kCorrelatedFactors; ++i) {
-    if (std::abs(r[i][i] - 1.0) > 1e-12) throw std::invalid_argument("a correlation matrix has ones on its diagonal");
+    require(std::abs(r[i][i] - 1.0) <= kMatrixTolerance, "correlation", "a correlation matrix has ones on its diagonal");
     for (std::size_t j = 0; j < i; ++j)
-      if (std::abs(r[i][j] - r[j][i]) > 1e-12) throw std::invalid_argument("a correlation matrix is symmetric");
+      require(std::abs(r[i][j] - r[j][i]) <= kMatrixTolerance, "correlation", "a correlation matrix is symmetric");
   }
   // Cholesky–Banachiewicz.
   for (std::size_t i = 0; i < kCorrelatedFactors; ++i)
@@ -48,7 +57,7 @@ CorrelatedShocks::CorrelatedShocks(const CorrelationMatrix& r) {
       double sum = r[i][j];
       for (std::size_t k = 0; k < j; ++k) sum -= lower_[i][k] * lower_[j][k];
       if (i == j) {
-        if (!(sum > 0)) throw std::invalid_argument("the correlation matrix is not positive definite");
+        require(sum > 0, "correlation", "the correlation matrix is not positive definite");
         lower_[i][i] = std::sqrt(sum);
       } else {
         lower_[i][j] = sum / lower_[j][j];
@@ -90,7 +99,9 @@ DailyShockSeries daily_shock_series(const DailyHistory& h) {
 FitReport calibrate_correlation(const DailyHistory& history) {
   const DailyShockSeries series = daily_shock_series(history);
   const std::size_t n = series.changes[0].size();
-  if (n < 30) throw std::invalid_argument("fewer than 30 days with price, fees and hashrate all known");
+  if (n < kMinDays)
+    throw InputError(history.source, 0, "",
+                     fmt::format("fewer than {} days with price, fees and hashrate all known", kMinDays));
   FitReport report{"correlation", "daily_shocks", "Pearson correlation of daily log changes", static_cast<int>(n),
                    std::numeric_limits<double>::quiet_NaN(), {}, {}};
   const std::size_t half = n / 2;

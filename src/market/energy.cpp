@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <stdexcept>
 
 #include "hashpivot/core/csv.hpp"
 #include "hashpivot/core/error.hpp"
@@ -19,6 +18,9 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr std::uint64_t kGofSeed = 1;
 constexpr std::size_t kGofDays = 100000;
 constexpr std::size_t kBurnInDays = 1000;
+/// A daily level reverting slower than this (nearly a unit root) has no stationary mean price worth
+/// simulating: the model's mean price is then left unknown.
+constexpr double kMinSimulatedKappaPerDay = 1e-4;
 
 std::string hour_name(std::size_t h) { return fmt::format("hour_{:02d}_shape", h + 1); }
 
@@ -27,7 +29,7 @@ int parse_hour_ending(std::string_view text) {
   if (text.size() != 5 || text[2] != ':' || text[3] != '0' || text[4] != '0') return -1;
   if (text[0] < '0' || text[0] > '9' || text[1] < '0' || text[1] > '9') return -1;
   const int hour = (text[0] - '0') * 10 + (text[1] - '0');
-  return hour >= 1 && hour <= 24 ? hour - 1 : -1;
+  return hour >= 1 && hour <= static_cast<int>(kHoursPerDay) ? hour - 1 : -1;
 }
 
 }  // namespace
@@ -90,52 +92,72 @@ HourlyPrices read_ercot_hourly_csv(const std::filesystem::path& csv_path, const 
   return out;
 }
 
-FitReport calibrate_energy_index(const HourlyPrices& prices) {
-  const std::size_t days = prices.days();
-  const std::span<const double> p(prices.usd_per_mwh);
+namespace {
 
-  // Floored logs; count the hours affected.
-  std::vector<double> y(p.size(), kNaN);
-  std::size_t known_hours = 0, nonpositive_hours = 0, floored_hours = 0;
+/// ln P of every hour, with prices below kLogPriceFloorUsdPerMwh raised to it (NaN: unknown), and
+/// the counts of the hours known, at or below 0, and floored.
+struct FlooredLogs {
+  std::vector<double> y;
+  std::size_t known_hours = 0;
+  std::size_t nonpositive_hours = 0;
+  std::size_t floored_hours = 0;
   double price_sum = 0;
+};
+
+FlooredLogs floored_logs(const HourlyPrices& prices) {
+  const std::span<const double> p(prices.usd_per_mwh);
+  FlooredLogs out;
+  out.y.assign(p.size(), kNaN);
   for (std::size_t i = 0; i < p.size(); ++i) {
     if (std::isnan(p[i])) continue;
-    ++known_hours;
-    price_sum += p[i];
-    if (p[i] <= 0) ++nonpositive_hours;
-    if (p[i] < kLogPriceFloorUsdPerMwh) ++floored_hours;
-    y[i] = std::log(std::max(p[i], kLogPriceFloorUsdPerMwh));
+    ++out.known_hours;
+    out.price_sum += p[i];
+    if (p[i] <= 0) ++out.nonpositive_hours;
+    if (p[i] < kLogPriceFloorUsdPerMwh) ++out.floored_hours;
+    out.y[i] = std::log(std::max(p[i], kLogPriceFloorUsdPerMwh));
   }
-  if (known_hours == 0) throw std::invalid_argument("no known hourly prices in " + prices.source);
+  if (out.known_hours == 0) throw InputError(prices.source, 0, prices.column, "no known hourly prices");
+  return out;
+}
 
-  // Hourly shape from complete days.
-  std::array<double, kHoursPerDay> shape{}, shape2{};
-  std::size_t complete = 0;
-  for (std::size_t d = 0; d < days; ++d) {
+/// s_h, the mean within-day log deviation of hour h over the complete days, and its SE.
+struct HourlyShape {
+  std::array<double, kHoursPerDay> shape{};
+  std::array<double, kHoursPerDay> se{};
+  std::size_t complete_days = 0;
+};
+
+HourlyShape hourly_shape(const HourlyPrices& prices, const std::vector<double>& y) {
+  HourlyShape out;
+  std::array<double, kHoursPerDay> shape2{};
+  for (std::size_t d = 0; d < prices.days(); ++d) {
     const std::span<const double> yd(y.data() + d * kHoursPerDay, kHoursPerDay);
     if (std::any_of(yd.begin(), yd.end(), [](double v) { return std::isnan(v); })) continue;
     double mean = 0;
     for (double v : yd) mean += v;
     mean /= static_cast<double>(kHoursPerDay);
     for (std::size_t h = 0; h < kHoursPerDay; ++h) {
-      shape[h] += yd[h] - mean;
+      out.shape[h] += yd[h] - mean;
       shape2[h] += (yd[h] - mean) * (yd[h] - mean);
     }
-    ++complete;
+    ++out.complete_days;
   }
-  if (complete < 2) throw std::invalid_argument("fewer than 2 complete days in " + prices.source);
-  const auto nc = static_cast<double>(complete);
-  std::array<double, kHoursPerDay> shape_se{};
+  if (out.complete_days < 2) throw InputError(prices.source, 0, prices.column, "fewer than 2 complete days");
+  const auto nc = static_cast<double>(out.complete_days);
   double shape_mean = 0;
   for (std::size_t h = 0; h < kHoursPerDay; ++h) {
-    shape[h] /= nc;
-    shape_se[h] = std::sqrt(std::max(shape2[h] / nc - shape[h] * shape[h], 0.0) * nc / (nc - 1) / nc);
-    shape_mean += shape[h];
+    out.shape[h] /= nc;
+    out.se[h] = std::sqrt(std::max(shape2[h] / nc - out.shape[h] * out.shape[h], 0.0) * nc / (nc - 1) / nc);
+    shape_mean += out.shape[h];
   }
   shape_mean /= static_cast<double>(kHoursPerDay);
-  for (double& s : shape) s -= shape_mean;  // zero up to rounding already; make it exact-ish
+  for (double& s : out.shape) s -= shape_mean;  // zero up to rounding already; make it exact-ish
+  return out;
+}
 
-  // Daily log level.
+/// x_d, the mean over the day's known hours of ln P − s_h (NaN for a day with none).
+std::vector<double> daily_log_levels(std::size_t days, const std::vector<double>& y,
+                                     const std::array<double, kHoursPerDay>& shape) {
   std::vector<double> x(days, kNaN);
   for (std::size_t d = 0; d < days; ++d) {
     double sum = 0;
@@ -147,23 +169,20 @@ FitReport calibrate_energy_index(const HourlyPrices& prices) {
       }
     if (n > 0) x[d] = sum / n;
   }
-  const LogOuSpikesFit f = fit_log_ou_spikes(x);
-  const LogOuSpikes& q = f.process;
+  return x;
+}
 
-  FitReport report;
-  report.factor = "energy";
-  report.model = "log_ou_spikes_hourly";
-  report.method = fmt::format(
-      "{} ({}): hourly prices below {} USD/MWh raised to it for the log; hourly shape = mean within-day log "
-      "deviation over {} complete days (SE as if days were independent); daily log level by maximum likelihood "
-      "(AR(1) with a normal/spike mixture innovation, SE from the observed information)",
-      prices.source, prices.column, kLogPriceFloorUsdPerMwh, complete);
-  report.observations = f.observations;
-  report.log_likelihood = f.log_likelihood;
-  report.parameters = log_ou_spikes_estimates(f, "theta_log_usd_per_mwh", "theta_usd_per_mwh");
-  for (std::size_t h = 0; h < kHoursPerDay; ++h) report.parameters.push_back({hour_name(h), shape[h], shape_se[h]});
+/// The history's side of the goodness of fit.
+struct HistoryStatistics {
+  double x_sd = 0;                 // sd of the daily log level
+  std::size_t spike_hours = 0;     // hours above twice their day's mean price
+  std::size_t spike_base = 0;      // known hours of days with a positive mean
+  std::size_t peak_hour = 0;       // hour of the highest mean price
+};
 
-  // History statistics.
+HistoryStatistics history_statistics(const HourlyPrices& prices, const std::vector<double>& x) {
+  const std::span<const double> p(prices.usd_per_mwh);
+  HistoryStatistics out;
   double xs = 0, xs2 = 0;
   std::size_t xn = 0;
   for (double v : x)
@@ -173,11 +192,10 @@ FitReport calibrate_energy_index(const HourlyPrices& prices) {
       ++xn;
     }
   const double x_mean = xs / static_cast<double>(xn);
-  const double x_sd = std::sqrt(std::max(xs2 / static_cast<double>(xn) - x_mean * x_mean, 0.0));
-  std::size_t spike_hours = 0, spike_base = 0;
+  out.x_sd = std::sqrt(std::max(xs2 / static_cast<double>(xn) - x_mean * x_mean, 0.0));
   std::array<double, kHoursPerDay> hour_sum{};
   std::array<std::size_t, kHoursPerDay> hour_n{};
-  for (std::size_t d = 0; d < days; ++d) {
+  for (std::size_t d = 0; d < prices.days(); ++d) {
     const std::span<const double> pd = p.subspan(d * kHoursPerDay, kHoursPerDay);
     double sum = 0;
     int n = 0;
@@ -192,48 +210,85 @@ FitReport calibrate_energy_index(const HourlyPrices& prices) {
     const double day_mean = sum / n;
     for (double v : pd)
       if (!std::isnan(v)) {
-        ++spike_base;
-        if (v > 2 * day_mean) ++spike_hours;
+        ++out.spike_base;
+        if (v > 2 * day_mean) ++out.spike_hours;
       }
   }
-  std::size_t history_peak = 0;
   for (std::size_t h = 1; h < kHoursPerDay; ++h)
-    if (hour_sum[h] / static_cast<double>(hour_n[h]) > hour_sum[history_peak] / static_cast<double>(hour_n[history_peak]))
-      history_peak = h;
+    if (hour_sum[h] / static_cast<double>(hour_n[h]) > hour_sum[out.peak_hour] / static_cast<double>(hour_n[out.peak_hour]))
+      out.peak_hour = h;
+  return out;
+}
 
-  // Model statistics: the shape is deterministic, so an hour is above twice its day's mean exactly
-  // when e^{s_h} > 2 · mean_h e^{s_h}; the mean price is E[e^x] · mean_h e^{s_h} (E[e^x] simulated).
+/// The model's side: the shape is deterministic, so an hour is above twice its day's mean exactly
+/// when e^{s_h} > 2 · mean_h e^{s_h}; the mean price is E[e^x] · mean_h e^{s_h} (E[e^x] simulated).
+struct ModelStatistics {
+  std::ptrdiff_t spike_hours = 0;
+  std::size_t peak_hour = 0;
+  double mean_price = kNaN;
+};
+
+ModelStatistics model_statistics(const LogOuSpikes& q, const std::array<double, kHoursPerDay>& shape) {
+  ModelStatistics out;
   double shape_exp_mean = 0;
   for (double s : shape) shape_exp_mean += std::exp(s);
   shape_exp_mean /= static_cast<double>(kHoursPerDay);
-  const auto model_spike_hours =
-      std::count_if(shape.begin(), shape.end(), [&](double s) { return std::exp(s) > 2 * shape_exp_mean; });
-  const auto model_peak = static_cast<std::size_t>(std::max_element(shape.begin(), shape.end()) - shape.begin());
-  double model_mean_price = kNaN;
-  if (q.kappa_per_day > 1e-4) {
+  out.spike_hours = std::count_if(shape.begin(), shape.end(), [&](double s) { return std::exp(s) > 2 * shape_exp_mean; });
+  out.peak_hour = static_cast<std::size_t>(std::max_element(shape.begin(), shape.end()) - shape.begin());
+  if (q.kappa_per_day > kMinSimulatedKappaPerDay) {
     std::vector<double> path(kGofDays);
     simulate_log_ou_spikes(q, random::CounterRng(kGofSeed), random::Stream::kEnergyPrice,
                            random::Stream::kEnergySpikes, 0, q.stationary_mean(), path);
     double m = 0;
     for (std::size_t t = kBurnInDays; t < path.size(); ++t) m += std::exp(path[t]);
-    model_mean_price = m / static_cast<double>(path.size() - kBurnInDays) * shape_exp_mean;
+    out.mean_price = m / static_cast<double>(path.size() - kBurnInDays) * shape_exp_mean;
   }
+  return out;
+}
 
-  report.fit.push_back({"mean hourly price (USD/MWh)", model_mean_price,
-                        price_sum / static_cast<double>(known_hours),
+}  // namespace
+
+FitReport calibrate_energy_index(const HourlyPrices& prices) {
+  const FlooredLogs logs = floored_logs(prices);
+  const HourlyShape shape = hourly_shape(prices, logs.y);
+  const std::vector<double> x = daily_log_levels(prices.days(), logs.y, shape.shape);
+  const LogOuSpikesFit f = fit_on_file(x, prices.source, prices.column);
+  const LogOuSpikes& q = f.process;
+
+  FitReport report;
+  report.factor = "energy";
+  report.model = "log_ou_spikes_hourly";
+  report.method = fmt::format(
+      "{} ({}): hourly prices below {} USD/MWh raised to it for the log; hourly shape = mean within-day log "
+      "deviation over {} complete days (SE as if days were independent); daily log level by maximum likelihood "
+      "(AR(1) with a normal/spike mixture innovation, SE from the observed information)",
+      prices.source, prices.column, kLogPriceFloorUsdPerMwh, shape.complete_days);
+  report.observations = f.observations;
+  report.log_likelihood = f.log_likelihood;
+  report.parameters = log_ou_spikes_estimates(f, "theta_log_usd_per_mwh", "theta_usd_per_mwh");
+  for (std::size_t h = 0; h < kHoursPerDay; ++h) report.parameters.push_back({hour_name(h), shape.shape[h], shape.se[h]});
+
+  const HistoryStatistics history = history_statistics(prices, x);
+  const ModelStatistics model = model_statistics(q, shape.shape);
+  report.fit.push_back({"mean hourly price (USD/MWh)", model.mean_price,
+                        logs.price_sum / static_cast<double>(logs.known_hours),
                         "model: simulated stationary E[exp(x)] (1 path, 100000 days, seed 1) times mean exp(s_h); "
                         "history: prices as published"});
-  report.fit.push_back({"sd of the daily log level x_d", std::sqrt(q.stationary_variance()), x_sd,
+  report.fit.push_back({"sd of the daily log level x_d", std::sqrt(q.stationary_variance()), history.x_sd,
                         "model: closed form sqrt(Var(innovation)/(1-(1-kappa)^2)); history: sd of x_d"});
-  report.fit.push_back({"share of hours above 2x their day's mean price", static_cast<double>(model_spike_hours) / 24.0,
-                        spike_base > 0 ? static_cast<double>(spike_hours) / static_cast<double>(spike_base) : kNaN,
+  report.fit.push_back({"share of hours above 2x their day's mean price",
+                        static_cast<double>(model.spike_hours) / static_cast<double>(kHoursPerDay),
+                        history.spike_base > 0
+                            ? static_cast<double>(history.spike_hours) / static_cast<double>(history.spike_base)
+                            : kNaN,
                         "model: exact (no intraday noise, only the shape); history: days with a positive mean"});
   report.fit.push_back({"share of hours at or below 0 USD/MWh", 0.0,
-                        static_cast<double>(nonpositive_hours) / static_cast<double>(known_hours),
+                        static_cast<double>(logs.nonpositive_hours) / static_cast<double>(logs.known_hours),
                         fmt::format("{} of {} hours <= 0; {} hours below {} USD/MWh raised to it for the log fit",
-                                    nonpositive_hours, known_hours, floored_hours, kLogPriceFloorUsdPerMwh)});
-  report.fit.push_back({"hour ending of the highest price (1-24)", static_cast<double>(model_peak + 1),
-                        static_cast<double>(history_peak + 1),
+                                    logs.nonpositive_hours, logs.known_hours, logs.floored_hours,
+                                    kLogPriceFloorUsdPerMwh)});
+  report.fit.push_back({"hour ending of the highest price (1-24)", static_cast<double>(model.peak_hour + 1),
+                        static_cast<double>(history.peak_hour + 1),
                         "model: argmax of the hourly shape; history: argmax of the mean published price by hour"});
   return report;
 }

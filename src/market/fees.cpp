@@ -4,9 +4,11 @@
 #include <cmath>
 #include <limits>
 #include <numbers>
-#include <stdexcept>
 #include <string>
 
+#include <fmt/format.h>
+
+#include "hashpivot/core/error.hpp"
 #include "hashpivot/market/mle.hpp"
 
 namespace hashpivot::market {
@@ -53,8 +55,8 @@ LogOuSpikesFit fit_log_ou_spikes(std::span<const double> x) {
       to.push_back(x[t + 1]);
     }
   if (from.size() < kMinPairs)
-    throw std::invalid_argument("a log-OU fit needs at least 30 pairs of consecutive known days, got " +
-                                std::to_string(from.size()));
+    throw ParameterError("series", fmt::format("a log-OU fit needs at least {} pairs of consecutive known days, got {}",
+                                               kMinPairs, from.size()));
   const auto n = static_cast<double>(from.size());
 
   // Start: OLS of the change on the level, dx = a + b x (κ = −b, θ = a / κ), and a robust σ (MAD).
@@ -133,9 +135,17 @@ std::vector<double> log_fees_btc_per_block(const DailyHistory& h) {
   return x;
 }
 
+LogOuSpikesFit fit_on_file(std::span<const double> x, const std::string& source, const std::string& column) {
+  try {
+    return fit_log_ou_spikes(x);
+  } catch (const ParameterError& e) {
+    throw InputError(source, 0, column, e.problem());
+  }
+}
+
 FitReport calibrate_fees(const DailyHistory& history) {
   const std::vector<double> x = log_fees_btc_per_block(history);
-  const LogOuSpikesFit f = fit_log_ou_spikes(x);
+  const LogOuSpikesFit f = fit_on_file(x, history.source, "FeeTotNtv");
   const LogOuSpikes& p = f.process;
 
   FitReport report;

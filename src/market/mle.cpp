@@ -11,6 +11,11 @@ namespace hashpivot::market {
 namespace {
 
 constexpr double kRejected = -1e300;
+// The numerical Hessian's steps: a relative step of kRelativeStep (of at least kMinScale in
+// absolute size), shrunk to stay inside the bounds but never below kMinStep.
+constexpr double kRelativeStep = 1e-4;
+constexpr double kMinScale = 1e-3;
+constexpr double kMinStep = 1e-12;
 
 double safe(const LogLikelihood& f, std::span<const double> theta) {
   const double value = f(theta);
@@ -49,9 +54,9 @@ std::vector<double> standard_errors(const LogLikelihood& f, std::span<const doub
   std::vector<double> theta(theta_in.begin(), theta_in.end());
   std::vector<double> step(n);
   for (std::size_t i = 0; i < n; ++i) {
-    step[i] = 1e-4 * std::max(std::abs(theta[i]), 1e-3);
+    step[i] = kRelativeStep * std::max(std::abs(theta[i]), kMinScale);
     // Stay inside the box so the likelihood is defined at every probe.
-    step[i] = std::min({step[i], std::max((theta[i] - lower[i]) / 2, 1e-12), std::max((upper[i] - theta[i]) / 2, 1e-12)});
+    step[i] = std::min({step[i], std::max((theta[i] - lower[i]) / 2, kMinStep), std::max((upper[i] - theta[i]) / 2, kMinStep)});
   }
   auto at = [&](std::size_t i, double di, std::size_t j, double dj) {
     std::vector<double> x = theta;

@@ -3,11 +3,13 @@
 #include <fmt/format.h>
 
 #include <bit>
+#include <cassert>
 #include <cmath>
-#include <stdexcept>
 
+#include "hashpivot/chain/params.hpp"
 #include "hashpivot/chain/subsidy.hpp"
 #include "hashpivot/core/error.hpp"
+#include "hashpivot/core/units.hpp"
 #include "hashpivot/market/btc_price_calibration.hpp"
 #include "hashpivot/market/sample_moments.hpp"
 #include "hashpivot/network/hashprice.hpp"
@@ -18,8 +20,8 @@ namespace {
 
 using random::Stream;
 
-constexpr double kThsPerHs = 1e-12;  // TH/s per H/s
-constexpr double kSatPerBtc = 1e8;
+constexpr double kThsPerHs = 1.0 / kHashesPerTh;  // TH/s per H/s: the same double as 1e-12
+constexpr double kSatPerBtc = static_cast<double>(chain::kSatPerBtc);
 
 // The 128-bit blocks of a path-day's Stream::kMarketDay counter (see the header). Part of the
 // results' reproducibility: never renumber one.
@@ -30,39 +32,40 @@ constexpr std::uint32_t kDrawFeeSpike = 3;       // fee spike size, read only on
 constexpr std::uint32_t kDrawEnergy = 4;         // energy normal and spike uniform (index sites only)
 constexpr std::uint32_t kDrawEnergySpike = 5;    // energy spike size, read only on a spike day
 
-// Converts the std::invalid_argument of a *_from_report builder into an input error on the file.
+// Builds a process from the calibration's report; a parameter the builder rejects (missing, or out
+// of its domain) becomes an input error on the calibration file's key market.FACTOR.MODEL.PARAMETER.
 template <typename Build>
 auto from_calibration(const market::Calibration& c, const char* factor, const char* model, Build build) {
   const market::FitReport& report = c.report(factor, model);
   try {
     return build(report);
-  } catch (const std::invalid_argument& e) {
-    throw InputError(c.source, 0, fmt::format("market.{}.{}", factor, model), e.what());
+  } catch (const ParameterError& e) {
+    throw InputError(c.source, 0, fmt::format("market.{}.{}.{}", factor, model, e.parameter()), e.problem());
   }
 }
 
 void load_price_model(const firm::Scenario& scenario, const MarketInputs& inputs, MarketModel& m) {
   const market::Calibration& c = inputs.calibration;
-  const std::string& kind = scenario.market.btc_price_model;
+  // The calibration names each price model's fit by the scenario's keyword for it.
+  const PriceModel kind = scenario.market.btc_price_model;
+  const std::string fit(firm::keyword(kind));
   const auto& drift = scenario.market.btc_price_drift_annual;
-  if (kind == "gbm") {
-    m.price_model = PriceModel::kGbm;
-    m.gbm = from_calibration(c, "btc_price", "gbm", market::gbm_from_report);
+  m.price_model = kind;
+  if (kind == PriceModel::kGbm) {
+    m.gbm = from_calibration(c, "btc_price", fit.c_str(), market::gbm_from_report);
     if (drift) m.gbm.mu_annual = *drift;
     m.description.push_back(fmt::format("BTC price: GBM, mu {:.3f}/yr{}, sigma {:.3f}", m.gbm.mu_annual,
                                         drift ? " (scenario)" : "", m.gbm.sigma_annual));
-  } else if (kind == "jump_diffusion") {
-    m.price_model = PriceModel::kJumpDiffusion;
-    m.jump_diffusion = from_calibration(c, "btc_price", "jump_diffusion", market::jump_diffusion_from_report);
+  } else if (kind == PriceModel::kJumpDiffusion) {
+    m.jump_diffusion = from_calibration(c, "btc_price", fit.c_str(), market::jump_diffusion_from_report);
     if (drift) m.jump_diffusion.mu_annual = *drift;
     const auto& p = m.jump_diffusion;
     m.description.push_back(fmt::format("BTC price: Merton jump-diffusion, mu {:.3f}/yr{}, sigma {:.3f}, {:.1f} jumps/yr "
                                         "of mean {:.4f} sd {:.4f} (log)",
                                         p.mu_annual, drift ? " (scenario)" : "", p.sigma_annual,
                                         p.jump_intensity_per_year, p.jump_mean_log, p.jump_sd_log));
-  } else if (kind == "regime_switching") {
-    m.price_model = PriceModel::kRegimeSwitching;
-    m.regime_switching = from_calibration(c, "btc_price", "regime_switching", market::regime_switching_from_report);
+  } else if (kind == PriceModel::kRegimeSwitching) {
+    m.regime_switching = from_calibration(c, "btc_price", fit.c_str(), market::regime_switching_from_report);
     auto& p = m.regime_switching;
     if (drift) {
       // Shift both regimes' drifts by the same amount so the stationary mean drift is the override.
@@ -76,8 +79,8 @@ void load_price_model(const firm::Scenario& scenario, const MarketInputs& inputs
                                         p.bull_mu_annual, p.bull_sigma_annual, p.bear_mu_annual, p.bear_sigma_annual,
                                         drift ? " (drift from the scenario)" : "", p.p_stay_bull_daily,
                                         p.p_stay_bear_daily));
-  } else if (kind == "block_bootstrap") {
-    m.price_model = PriceModel::kBlockBootstrap;
+  } else {
+    assert(kind == PriceModel::kBlockBootstrap);
     // io::read_market_inputs keeps only returns before the start date: a run must not see its own future.
     std::vector<double> returns = inputs.bootstrap_returns;
     const std::string& history_path = inputs.bootstrap_source;
@@ -86,7 +89,7 @@ void load_price_model(const firm::Scenario& scenario, const MarketInputs& inputs
                        fmt::format("{} has {} daily returns before the start date; the bootstrap needs at least 30",
                                    history_path, returns.size()));
     const double block_length =
-        from_calibration(c, "btc_price", "block_bootstrap",
+        from_calibration(c, "btc_price", fit.c_str(),
                          [](const market::FitReport& r) { return market::report_parameter(r, "mean_block_length_days"); });
     if (drift) {
       // Re-centre the returns so that E[S_T]/S_0 grows at the override: mean log return
@@ -100,25 +103,24 @@ void load_price_model(const firm::Scenario& scenario, const MarketInputs& inputs
                                          returns.size(), history_path, block_length,
                                          drift ? ", re-centred on the scenario's drift" : ""));
     m.bootstrap = market::BlockBootstrapPrice{std::move(returns), block_length};
-  } else {
-    throw InputError(scenario.source, 0, "market.btc_price_model", fmt::format("unknown model \"{}\"", kind));
   }
 }
 
 bool any_index_site(const firm::Scenario& s) {
   for (const firm::Site& site : s.sites)
-    if (site.power_contract == "index") return true;
+    if (site.power_contract == firm::PowerContract::kIndex) return true;
   return false;
 }
 
 }  // namespace
 
 MarketModel build_market_model(const firm::Scenario& scenario, const MarketInputs& inputs) {
-  if (scenario.market.hashrate_model != "exogenous")
+  if (scenario.market.hashrate_model != firm::HashrateModel::kExogenous)
     throw InputError(scenario.source, 0, "market.hashrate_model",
                      fmt::format("\"{}\" cannot drive a run yet: the margin-driven model needs every miner's fleet "
-                                 "and is available in `hashpivot network`; use \"exogenous\"",
-                                 scenario.market.hashrate_model));
+                                 "and is available in `hashpivot network`; use \"{}\"",
+                                 firm::keyword(scenario.market.hashrate_model),
+                                 firm::keyword(firm::HashrateModel::kExogenous)));
   const market::Calibration& c = inputs.calibration;
   MarketModel m;
   load_price_model(scenario, inputs, m);
@@ -164,7 +166,7 @@ MarketModel build_market_model(const firm::Scenario& scenario, const MarketInput
   m.fees_btc_per_block = scenario.market.fees_btc_per_block;
   if (!(m.fees_btc_per_block > 0))
     throw InputError(scenario.source, 0, "market.fees_btc_per_block", "must be > 0 to start the log-fee process");
-  m.network_hashrate_ths = scenario.market.network_hashrate_ehs * 1e6;
+  m.network_hashrate_ths = scenario.market.network_hashrate_ehs * kThPerEh;
   m.chain = network::make_daily_chain(scenario.market.height, scenario.market.bits,
                                       scenario.market.epoch_first_block_time_unix);
   m.description.push_back("Blocks: Poisson per day; difficulty retargets by Bitcoin Core's rule");
@@ -352,7 +354,8 @@ void step_market_day(const MarketModel& m, const random::CounterRng& rng, std::u
   // The day's blocks, then the chain moves to the day's end.
   const double expected = network::expected_blocks_per_day(out.network_hashrate_ths / kThsPerHs, s.chain.difficulty);
   out.blocks = random::poisson(rng, {Stream::kBlockArrivals, path, day, 0}, expected);
-  const std::int64_t day_start_unix = static_cast<std::int64_t>(m.start_day + static_cast<DayNumber>(day)) * 86'400;
+  const std::int64_t day_start_unix = static_cast<std::int64_t>(m.start_day + static_cast<DayNumber>(day)) *
+                                       static_cast<std::int64_t>(kSecondsPerDay);
   network::advance_chain_day(s.chain, day_start_unix, out.blocks, m.chain_params);
 }
 

@@ -1,15 +1,14 @@
 #include "hashpivot/network/blocks.hpp"
 
 #include <cmath>
-#include <stdexcept>
 
 #include "hashpivot/chain/compact.hpp"
+#include "hashpivot/core/error.hpp"
 
 namespace hashpivot::network {
 
 std::uint32_t bits_from_difficulty(double difficulty) {
-  if (!(difficulty >= 1.0) || !std::isfinite(difficulty))
-    throw std::invalid_argument("bits_from_difficulty: difficulty must be finite and >= 1");
+  require(difficulty >= 1.0 && std::isfinite(difficulty), "difficulty", "must be finite and >= 1");
   // target = target(0x1d00ffff) / D = 0xffff · 2^208 / D = m · 256^(size − 3), with the mantissa m
   // in [2^15, 2^23) (the form GetCompact produces).
   const double log2_target = std::log2(65535.0 / difficulty) + 208.0;
@@ -32,14 +31,14 @@ std::uint32_t bits_from_difficulty(double difficulty) {
       best = bits;
     }
   }
-  if (best == 0) throw std::invalid_argument("bits_from_difficulty: no compact target near this difficulty");
+  require(best != 0, "difficulty", "no compact target near this difficulty");
   return best;
 }
 
 BlockSimulator::BlockSimulator(const chain::ConsensusParams& params, const ChainState& state)
     : params_(params), state_(state), interval_blocks_(params.retarget_interval_blocks()) {
-  if (!chain::is_valid_target_bits(state.bits)) throw std::invalid_argument("BlockSimulator: unusable bits");
-  if (state.next_height < 0) throw std::invalid_argument("BlockSimulator: negative height");
+  require(chain::is_valid_target_bits(state.bits), "bits", "not a usable compact target");
+  require(state.next_height >= 0, "next_height", "must be >= 0");
   difficulty_ = chain::difficulty_from_bits(state.bits);
 }
 

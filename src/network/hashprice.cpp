@@ -1,15 +1,11 @@
+#include "hashpivot/chain/work.hpp"
 #include "hashpivot/core/units.hpp"
 #include "hashpivot/network/hashprice.hpp"
 
 namespace hashpivot::network {
 
-namespace {
-constexpr double kHashesPerSecondPerPh = 1e15;
-constexpr double kHashesPerDifficultyUnit = 4294967296.0;  // 2^32: expected hashes per block at difficulty 1
-}  // namespace
-
 double blocks_per_ph_day(double difficulty) {
-  return kSecondsPerDay * kHashesPerSecondPerPh / (kHashesPerDifficultyUnit * difficulty);
+  return kSecondsPerDay * kHashesPerPh / (chain::kHashesPerDifficulty * difficulty);
 }
 
 double hashprice_btc_per_ph_day(double difficulty, double reward_btc_per_block) {

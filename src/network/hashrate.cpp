@@ -1,10 +1,15 @@
 #include "hashpivot/network/hashrate.hpp"
 
+#include <cassert>
 #include <cmath>
 #include <cstddef>
 #include <limits>
-#include <stdexcept>
+#include <numbers>
 #include <string>
+
+#include "hashpivot/chain/params.hpp"
+#include "hashpivot/core/error.hpp"
+#include "hashpivot/core/units.hpp"
 
 namespace hashpivot::network {
 namespace {
@@ -16,7 +21,10 @@ using market::is_known;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr std::size_t kWeek = static_cast<std::size_t>(kHashrateWeekDays);
 constexpr std::size_t kSpan = 2 * kWeek - 1;  // days whose log changes enter one weekly change
-constexpr double kDefaultBlocksPerDay = 144.0;
+/// Weekly changes below which neither the drift nor the price lag can be estimated.
+constexpr std::size_t kMinWeeklyChanges = 60;
+/// Whole weeks in a year (364 days): the step of the 52-week changes.
+constexpr std::size_t kWeeksPerYear = 52;
 
 /// Weights of the daily log changes Δ_{s+j} in the change of two `kWeek`-day means `lag` days apart:
 /// the number of (i, m) with i + m = j, 0 <= i < kWeek, 0 <= m < lag, divided by kWeek.
@@ -135,7 +143,7 @@ double variance_of(const std::vector<double>& v) {
 
 ExogenousHashrateParams ExogenousHashrateParams::from_annual(double drift_annual, double sigma_annual,
                                                              double price_beta, int price_lag_days) {
-  if (price_lag_days < 0) throw std::invalid_argument("price_lag_days must be >= 0");
+  require(price_lag_days >= 0, "price_lag_days", "must be >= 0");
   return {drift_annual / kDaysPerYear, sigma_annual / std::sqrt(kDaysPerYear), price_beta, price_lag_days};
 }
 
@@ -168,11 +176,22 @@ void ExogenousHashrateSimulator::simulate(std::uint32_t path, double hashrate0_t
   }
 }
 
-std::vector<FitReport> calibrate_hashrate(const DailyHistory& h) {
-  const std::size_t days = h.days();
-  // 1. Weekly means on non-overlapping 7-day blocks from the history's first day.
-  const std::size_t weeks = days / kWeek;
-  std::vector<double> week_log(weeks, kNaN), week_noise(weeks, kNaN);
+namespace {
+
+/// Step 1 of calibrate_hashrate: log means of non-overlapping kWeek-day blocks from the history's
+/// first day (NaN where a day is unknown), their Poisson noise, and the changes of consecutive ones.
+struct WeeklyMeans {
+  std::vector<double> week_log;
+  std::vector<double> week_noise;
+  std::vector<WeeklyChange> changes;
+};
+
+WeeklyMeans weekly_means(const DailyHistory& h) {
+  const std::size_t weeks = h.days() / kWeek;
+  WeeklyMeans out{std::vector<double>(weeks, kNaN), std::vector<double>(weeks, kNaN), {}};
+  // A day's blocks when its count is unknown: the consensus rate, a day over the block interval.
+  const double default_blocks_per_day =
+      kSecondsPerDay / static_cast<double>(chain::ConsensusParams::mainnet().pow_target_spacing_s);
   for (std::size_t w = 0; w < weeks; ++w) {
     double sum = 0, noise = 0;
     bool known = true;
@@ -180,24 +199,43 @@ std::vector<FitReport> calibrate_hashrate(const DailyHistory& h) {
       known = known && is_known(h.hashrate_ths[d]) && h.hashrate_ths[d] > 0;
       if (!known) break;
       sum += h.hashrate_ths[d];
-      const double blocks = is_known(h.block_count[d]) && h.block_count[d] > 0 ? h.block_count[d] : kDefaultBlocksPerDay;
+      const double blocks = is_known(h.block_count[d]) && h.block_count[d] > 0 ? h.block_count[d] : default_blocks_per_day;
       noise += 1.0 / blocks;
     }
     if (!known) continue;
-    week_log[w] = std::log(sum / static_cast<double>(kWeek));
-    week_noise[w] = noise / static_cast<double>(kWeek * kWeek);
+    out.week_log[w] = std::log(sum / static_cast<double>(kWeek));
+    out.week_noise[w] = noise / static_cast<double>(kWeek * kWeek);
   }
-  std::vector<WeeklyChange> changes;
   for (std::size_t w = 0; w + 1 < weeks; ++w)
-    if (is_known(week_log[w]) && is_known(week_log[w + 1]))
-      changes.push_back({w * kWeek, week_log[w + 1] - week_log[w], week_noise[w] + week_noise[w + 1], week_noise[w + 1]});
+    if (is_known(out.week_log[w]) && is_known(out.week_log[w + 1]))
+      out.changes.push_back({w * kWeek, out.week_log[w + 1] - out.week_log[w], out.week_noise[w] + out.week_noise[w + 1],
+                             out.week_noise[w + 1]});
+  return out;
+}
 
-  // Daily log price returns r_i = ln(P_i / P_{i−1}).
-  std::vector<double> r(days, kNaN);
-  for (std::size_t i = 1; i < days; ++i)
+/// Daily log price returns r_i = ln(P_i / P_{i−1}) (NaN where unknown).
+std::vector<double> daily_log_returns(const DailyHistory& h) {
+  std::vector<double> r(h.days(), kNaN);
+  for (std::size_t i = 1; i < h.days(); ++i)
     if (is_known(h.price_usd[i]) && is_known(h.price_usd[i - 1]) && h.price_usd[i] > 0 && h.price_usd[i - 1] > 0)
       r[i] = std::log(h.price_usd[i] / h.price_usd[i - 1]);
-  const std::vector<double> c = window_weights(kWeek);  // kSpan weights
+  return r;
+}
+
+/// The weekly changes regressed: their values, which follow one another, and their mean noise.
+struct RegressionSample {
+  const std::vector<WeeklyChange>* changes;
+  bool with_price;
+  std::vector<double> y;
+  std::vector<bool> adjacent;
+  double noise_mean = 0;
+  double week_noise_mean = 0;
+};
+
+/// The changes whose price returns are known at every lag when enough are (else all of them),
+/// from at least kMinWeeklyChanges.
+RegressionSample regression_sample(const DailyHistory& h, const std::vector<WeeklyChange>& changes,
+                                   const std::vector<double>& r, std::vector<WeeklyChange>& priced) {
   const auto max_lag = static_cast<std::size_t>(kMaxPriceLagDays);
   auto prices_known_for_all_lags = [&](std::size_t s) {
     if (s < max_lag + 1) return false;
@@ -205,23 +243,37 @@ std::vector<FitReport> calibrate_hashrate(const DailyHistory& h) {
       if (!is_known(r[i])) return false;
     return true;
   };
-  std::vector<WeeklyChange> priced;
   for (const auto& ch : changes)
     if (prices_known_for_all_lags(ch.start)) priced.push_back(ch);
-  const bool with_price = priced.size() >= 60;
-  const std::vector<WeeklyChange>& sample = with_price ? priced : changes;
-  if (sample.size() < 60) throw std::invalid_argument("calibrate_hashrate: fewer than 60 weekly hashrate changes known");
-
+  RegressionSample out;
+  out.with_price = priced.size() >= kMinWeeklyChanges;
+  out.changes = out.with_price ? &priced : &changes;
+  const std::vector<WeeklyChange>& sample = *out.changes;
+  if (sample.size() < kMinWeeklyChanges)
+    throw InputError(h.source, 0, "HashRate", "fewer than 60 weekly hashrate changes known");
   const std::size_t n = sample.size();
-  std::vector<double> y(n);
-  std::vector<bool> adjacent(n, false);
-  double noise_mean = 0, week_noise_mean = 0;
+  out.y.resize(n);
+  out.adjacent.assign(n, false);
   for (std::size_t t = 0; t < n; ++t) {
-    y[t] = sample[t].change;
-    noise_mean += sample[t].noise_var / static_cast<double>(n);
-    week_noise_mean += sample[t].week_noise / static_cast<double>(n);
-    adjacent[t] = t > 0 && sample[t].start == sample[t - 1].start + kWeek;
+    out.y[t] = sample[t].change;
+    out.noise_mean += sample[t].noise_var / static_cast<double>(n);
+    out.week_noise_mean += sample[t].week_noise / static_cast<double>(n);
+    out.adjacent[t] = t > 0 && sample[t].start == sample[t - 1].start + kWeek;
   }
+  return out;
+}
+
+/// Steps 2–3: the lag with the smallest residual sum of squares, its regressor and fit.
+struct LagFit {
+  Ols ols;
+  std::size_t lag = 0;
+  std::vector<double> x;
+  double correlation = kNaN;
+};
+
+LagFit best_lag_fit(const RegressionSample& s, const std::vector<double>& r, const std::vector<double>& c) {
+  const std::vector<WeeklyChange>& sample = *s.changes;
+  const std::size_t n = sample.size();
   auto regressor = [&](std::size_t lag) {
     std::vector<double> x(n);
     for (std::size_t t = 0; t < n; ++t) {
@@ -231,41 +283,110 @@ std::vector<FitReport> calibrate_hashrate(const DailyHistory& h) {
     }
     return x;
   };
-
-  // 2–3. The lag with the smallest residual sum of squares.
-  Ols best;
-  std::size_t best_lag = 0;
-  std::vector<double> best_x(n, 0.0);
-  double best_corr = kNaN;
-  if (with_price) {
-    best.rss = std::numeric_limits<double>::infinity();
-    for (std::size_t lag = 0; lag <= max_lag; ++lag) {
-      std::vector<double> x = regressor(lag);
-      Ols fit = fit_ols(y, x, adjacent, true);
-      if (fit.rss < best.rss) {
-        best = std::move(fit);
-        best_lag = lag;
-        best_x = std::move(x);
-      }
-    }
-    const double vx = variance_of(best_x), vy = variance_of(y);
-    best_corr = best.beta * std::sqrt(vx / vy);
-  } else {
-    best = fit_ols(y, best_x, adjacent, false);
+  LagFit best;
+  best.x.assign(n, 0.0);
+  if (!s.with_price) {
+    best.ols = fit_ols(s.y, best.x, s.adjacent, false);
+    return best;
   }
+  best.ols.rss = std::numeric_limits<double>::infinity();
+  for (std::size_t lag = 0; lag <= static_cast<std::size_t>(kMaxPriceLagDays); ++lag) {
+    std::vector<double> x = regressor(lag);
+    Ols fit = fit_ols(s.y, x, s.adjacent, true);
+    if (fit.rss < best.ols.rss) {
+      best.ols = std::move(fit);
+      best.lag = lag;
+      best.x = std::move(x);
+    }
+  }
+  const double vx = variance_of(best.x), vy = variance_of(s.y);
+  best.correlation = best.ols.beta * std::sqrt(vx / vy);
+  return best;
+}
+
+/// The goodness of fit of weekly changes: mean growth, volatility, lag-1 autocorrelation.
+void add_weekly_fit(const RegressionSample& s, const LagFit& best, const std::vector<double>& c, double sigma2_day,
+                    FitReport& report) {
+  const std::size_t n = s.y.size();
+  const double week = static_cast<double>(kWeek);
+  double x_cov1 = 0, y_cov1 = 0;
+  int pairs = 0;
+  const double x_mean = mean_of(best.x);
+  const double x_var = s.with_price ? variance_of(best.x) : 0.0;
+  const double y_mean = mean_of(s.y);
+  for (std::size_t t = 1; t < n; ++t)
+    if (s.adjacent[t]) {
+      x_cov1 += (best.x[t] - x_mean) * (best.x[t - 1] - x_mean);
+      y_cov1 += (s.y[t] - y_mean) * (s.y[t - 1] - y_mean);
+      ++pairs;
+    }
+  x_cov1 = pairs > 0 ? x_cov1 / pairs : 0.0;
+  y_cov1 = pairs > 0 ? y_cov1 / pairs : kNaN;
+  const double beta = best.ols.beta;
+  const double y_var = variance_of(s.y);
+  const double model_var = sigma2_day * sum_of_squares(c) + s.noise_mean + beta * beta * x_var;
+  double c_lag1 = 0;
+  for (std::size_t j = 0; j + kWeek < kSpan; ++j) c_lag1 += c[j] * c[j + kWeek];
+  const double model_cov1 = sigma2_day * c_lag1 - s.week_noise_mean + beta * beta * x_cov1;
+  report.fit.push_back({"mean annual log growth of hashrate (weekly means)",
+                        (best.ols.alpha + beta * x_mean) / week * kDaysPerYear, y_mean / week * kDaysPerYear,
+                        "model = drift + price_beta x mean lagged price return; equal by construction (OLS)"});
+  report.fit.push_back({"volatility of weekly changes of the 7-day mean log hashrate", std::sqrt(model_var),
+                        std::sqrt(y_var), "model = closed form incl. Poisson noise of the daily estimate"});
+  report.fit.push_back({"lag-1 autocorrelation of weekly changes", model_cov1 / model_var,
+                        pairs > 0 ? y_cov1 / y_var : kNaN,
+                        "model = random walk seen through overlapping 7-day windows and Poisson noise"});
+}
+
+/// Volatility of 52-week changes of the weekly mean (non-overlapping years): tests the random walk
+/// at long horizons (with at least 3 such years).
+void add_yearly_fit(const WeeklyMeans& m, const RegressionSample& s, const std::vector<double>& r, double beta,
+                    double sigma2_day, FitReport& report) {
+  std::vector<double> yearly;
+  double yearly_noise = 0;
+  std::vector<double> known_r;
+  for (const auto& v : r)
+    if (is_known(v)) known_r.push_back(v);
+  const double r_var = s.with_price ? variance_of(known_r) : 0.0;
+  const std::size_t weeks = m.week_log.size();
+  for (std::size_t w = 0; w + kWeeksPerYear < weeks; w += kWeeksPerYear)
+    if (is_known(m.week_log[w]) && is_known(m.week_log[w + kWeeksPerYear]) &&
+        (!s.with_price || w * kWeek >= s.changes->front().start)) {
+      yearly.push_back(m.week_log[w + kWeeksPerYear] - m.week_log[w]);
+      yearly_noise += (m.week_noise[w] + m.week_noise[w + kWeeksPerYear]);
+    }
+  if (yearly.size() < 3) return;
+  yearly_noise /= static_cast<double>(yearly.size());
+  const double c2_year = sum_of_squares(window_weights(kWeeksPerYear * kWeek));
+  report.fit.push_back({"volatility of 52-week changes of the 7-day mean log hashrate",
+                        std::sqrt(sigma2_day * c2_year + beta * beta * r_var * c2_year + yearly_noise),
+                        std::sqrt(variance_of(yearly)),
+                        std::to_string(yearly.size()) + " non-overlapping years; model = closed form"});
+}
+
+}  // namespace
+
+std::vector<FitReport> calibrate_hashrate(const DailyHistory& h) {
+  const WeeklyMeans weekly = weekly_means(h);
+  const std::vector<double> r = daily_log_returns(h);
+  const std::vector<double> c = window_weights(kWeek);  // kSpan weights
+  std::vector<WeeklyChange> priced;
+  const RegressionSample sample = regression_sample(h, weekly.changes, r, priced);
+  const bool with_price = sample.with_price;
+  const LagFit best = best_lag_fit(sample, r, c);
 
   // 4. Parameters.
-  const double nd = static_cast<double>(n);
+  const double nd = static_cast<double>(sample.y.size());
   const double c2 = sum_of_squares(c);
   const double k_params = with_price ? 2.0 : 1.0;
-  const double resid_var = best.rss / (nd - k_params);
-  const double sigma2_day = std::max((resid_var - noise_mean) / c2, 0.0);
+  const double resid_var = best.ols.rss / (nd - k_params);
+  const double sigma2_day = std::max((resid_var - sample.noise_mean) / c2, 0.0);
   const double sigma_day = std::sqrt(sigma2_day);
-  const double resid_var_se = resid_var * std::sqrt(2.0 * (1.0 + 2.0 * best.rho1 * best.rho1) / nd);
+  const double resid_var_se = resid_var * std::sqrt(2.0 * (1.0 + 2.0 * best.ols.rho1 * best.ols.rho1) / nd);
   const double sigma_day_se = sigma_day > 0 ? resid_var_se / c2 / (2.0 * sigma_day) : kNaN;
   const double week = static_cast<double>(kWeek);
-  const double drift_day = best.alpha / week;
-  const double drift_day_se = best.se_alpha / week;
+  const double drift_day = best.ols.alpha / week;
+  const double drift_day_se = best.ols.se_alpha / week;
 
   FitReport report{"hashrate", "exogenous",
                    with_price ? "OLS of weekly changes of 7-day mean log hashrate on lagged price returns, lag by "
@@ -273,77 +394,28 @@ std::vector<FitReport> calibrate_hashrate(const DailyHistory& h) {
                                 "daily estimate removed from the variance"
                               : "mean and variance of weekly changes of 7-day mean log hashrate (no price known); "
                                 "HAC (MA(1)) standard errors; Poisson noise removed from the variance",
-                   static_cast<int>(n),
-                   -0.5 * nd * (std::log(2.0 * 3.141592653589793 * best.rss / nd) + 1.0),
+                   static_cast<int>(sample.y.size()),
+                   -0.5 * nd * (std::log(2.0 * std::numbers::pi * best.ols.rss / nd) + 1.0),
                    {},
                    {}};
   report.parameters.push_back({"drift_annual", drift_day * kDaysPerYear, drift_day_se * kDaysPerYear});
   report.parameters.push_back(
       {"sigma_annual", sigma_day * std::sqrt(kDaysPerYear), sigma_day_se * std::sqrt(kDaysPerYear)});
-  report.parameters.push_back({"price_beta", best.beta, with_price ? best.se_beta : kNaN});
-  report.parameters.push_back({"price_lag_days", static_cast<double>(best_lag), kNaN});
+  report.parameters.push_back({"price_beta", best.ols.beta, with_price ? best.ols.se_beta : kNaN});
+  report.parameters.push_back({"price_lag_days", static_cast<double>(best.lag), kNaN});
   report.parameters.push_back({"drift_per_day", drift_day, drift_day_se});
   report.parameters.push_back({"sigma_per_day", sigma_day, sigma_day_se});
 
-  // Goodness of fit.
-  double x_mean = 0, x_var = 0, x_cov1 = 0, y_cov1 = 0;
-  int pairs = 0;
-  x_mean = mean_of(best_x);
-  x_var = with_price ? variance_of(best_x) : 0.0;
-  const double y_mean = mean_of(y);
-  for (std::size_t t = 1; t < n; ++t)
-    if (adjacent[t]) {
-      x_cov1 += (best_x[t] - x_mean) * (best_x[t - 1] - x_mean);
-      y_cov1 += (y[t] - y_mean) * (y[t - 1] - y_mean);
-      ++pairs;
-    }
-  x_cov1 = pairs > 0 ? x_cov1 / pairs : 0.0;
-  y_cov1 = pairs > 0 ? y_cov1 / pairs : kNaN;
-  const double y_var = variance_of(y);
-  const double model_var = sigma2_day * c2 + noise_mean + best.beta * best.beta * x_var;
-  double c_lag1 = 0;
-  for (std::size_t j = 0; j + kWeek < kSpan; ++j) c_lag1 += c[j] * c[j + kWeek];
-  const double model_cov1 = sigma2_day * c_lag1 - week_noise_mean + best.beta * best.beta * x_cov1;
-  report.fit.push_back({"mean annual log growth of hashrate (weekly means)",
-                        (best.alpha + best.beta * x_mean) / week * kDaysPerYear, y_mean / week * kDaysPerYear,
-                        "model = drift + price_beta x mean lagged price return; equal by construction (OLS)"});
-  report.fit.push_back({"volatility of weekly changes of the 7-day mean log hashrate", std::sqrt(model_var),
-                        std::sqrt(y_var), "model = closed form incl. Poisson noise of the daily estimate"});
-  report.fit.push_back({"lag-1 autocorrelation of weekly changes", model_cov1 / model_var,
-                        pairs > 0 ? y_cov1 / y_var : kNaN,
-                        "model = random walk seen through overlapping 7-day windows and Poisson noise"});
-
-  // Volatility of 52-week changes of the weekly mean (non-overlapping years): tests the random walk at long horizons.
-  std::vector<double> yearly;
-  double yearly_noise = 0, r_var = 0;
-  {
-    std::vector<double> known_r;
-    for (const auto& v : r)
-      if (is_known(v)) known_r.push_back(v);
-    r_var = with_price ? variance_of(known_r) : 0.0;
-    for (std::size_t w = 0; w + 52 < weeks; w += 52)
-      if (is_known(week_log[w]) && is_known(week_log[w + 52]) && (!with_price || w * kWeek >= sample.front().start)) {
-        yearly.push_back(week_log[w + 52] - week_log[w]);
-        yearly_noise += (week_noise[w] + week_noise[w + 52]);
-      }
-  }
-  if (yearly.size() >= 3) {
-    yearly_noise /= static_cast<double>(yearly.size());
-    const double c2_year = sum_of_squares(window_weights(364));
-    report.fit.push_back({"volatility of 52-week changes of the 7-day mean log hashrate",
-                          std::sqrt(sigma2_day * c2_year + best.beta * best.beta * r_var * c2_year + yearly_noise),
-                          std::sqrt(variance_of(yearly)),
-                          std::to_string(yearly.size()) + " non-overlapping years; model = closed form"});
-  }
+  add_weekly_fit(sample, best, c, sigma2_day, report);
+  add_yearly_fit(weekly, sample, r, best.ols.beta, sigma2_day, report);
   if (with_price)
     report.fit.push_back({"correlation of weekly hashrate change with lagged price returns at the chosen lag",
-                          best_corr, best_corr, "selected over 181 lags: expect some selection bias"});
+                          best.correlation, best.correlation, "selected over 181 lags: expect some selection bias"});
   return {report};
 }
 
 ExogenousHashrateParams exogenous_params_from_report(const FitReport& report) {
-  if (report.factor != "hashrate" || report.model != "exogenous")
-    throw std::invalid_argument("not an exogenous hashrate report");
+  assert(report.factor == "hashrate" && report.model == "exogenous");  // Calibration::report looked it up by name
   auto value = [&](std::string_view name) { return market::report_parameter(report, name); };
   return ExogenousHashrateParams::from_annual(value("drift_annual"), value("sigma_annual"), value("price_beta"),
                                               static_cast<int>(std::lround(value("price_lag_days"))));

@@ -2,16 +2,20 @@
 
 #include <algorithm>
 #include <cmath>
-#include <stdexcept>
 #include <string>
 
 #include "hashpivot/core/csv.hpp"
 #include "hashpivot/core/error.hpp"
+#include "hashpivot/core/units.hpp"
 
 namespace hashpivot::network {
+namespace {
+/// CBECI lists CPUs, GPUs, FPGAs and early ASICs with placeholder efficiencies above this (J/TH).
+constexpr double kMaxListedJPerTh = 1000.0;
+}  // namespace
 
 double EfficiencyFrontier::j_per_th(DayNumber day) const {
-  return j_per_th_at_reference * std::exp(-log_decline_per_year * static_cast<double>(day - reference_day) / 365.0);
+  return j_per_th_at_reference * std::exp(-log_decline_per_year * static_cast<double>(day - reference_day) / kDaysPerYear);
 }
 
 EfficiencyFrontier fit_efficiency_frontier(const std::filesystem::path& cbeci_csv, FrontierFit how,
@@ -30,7 +34,7 @@ EfficiencyFrontier fit_efficiency_frontier(const std::filesystem::path& cbeci_cs
     if (!day) row.fail(date_column, "expected a date YYYY-MM-DD");
     const double e = row.as_double(efficiency_column);
     if (!(e > 0)) row.fail(efficiency_column, "expected a positive efficiency in J/TH");
-    if (e > 1000.0) continue;  // CBECI's CPU/GPU/FPGA/early-ASIC placeholders
+    if (e > kMaxListedJPerTh) continue;  // CBECI's CPU/GPU/FPGA/early-ASIC placeholders
     if (from && *day < *from) continue;
     points.push_back({*day, std::log(e)});
   }
@@ -45,29 +49,30 @@ EfficiencyFrontier fit_efficiency_frontier(const std::filesystem::path& cbeci_cs
       }
     points = std::move(envelope);
   }
-  if (points.size() < 3) throw std::invalid_argument("fit_efficiency_frontier: fewer than 3 models");
+  if (points.size() < 3)
+    throw InputError(reader.source(), 0, "efficiency_j_per_th", "fewer than 3 models to fit the frontier on");
   const auto n = static_cast<double>(points.size());
   double mx = 0, my = 0;
   for (const auto& p : points) {
-    mx += p.day / 365.0;
+    mx += p.day / kDaysPerYear;
     my += p.log_j_per_th;
   }
   mx /= n;
   my /= n;
   double sxx = 0, sxy = 0;
   for (const auto& p : points) {
-    sxx += (p.day / 365.0 - mx) * (p.day / 365.0 - mx);
-    sxy += (p.day / 365.0 - mx) * (p.log_j_per_th - my);
+    sxx += (p.day / kDaysPerYear - mx) * (p.day / kDaysPerYear - mx);
+    sxy += (p.day / kDaysPerYear - mx) * (p.log_j_per_th - my);
   }
   const double slope = sxy / sxx;
   double rss = 0;
   for (const auto& p : points) {
-    const double e = p.log_j_per_th - my - slope * (p.day / 365.0 - mx);
+    const double e = p.log_j_per_th - my - slope * (p.day / kDaysPerYear - mx);
     rss += e * e;
   }
   EfficiencyFrontier f;
   f.reference_day = points.back().day;
-  f.j_per_th_at_reference = std::exp(my + slope * (f.reference_day / 365.0 - mx));
+  f.j_per_th_at_reference = std::exp(my + slope * (f.reference_day / kDaysPerYear - mx));
   f.log_decline_per_year = -slope;
   f.log_decline_se = std::sqrt(rss / (n - 2) / sxx);
   f.models_used = static_cast<int>(points.size());
@@ -86,7 +91,7 @@ std::vector<Vintage> fleet_grown_at(const MarginHashrateParams& params, DayNumbe
   double total_weight = 0;
   for (int age = params.cohort_days / 2; age < params.max_age_days; age += params.cohort_days) {
     const DayNumber release = day - age;
-    const double w = std::exp(-growth_per_year * age / 365.0);
+    const double w = std::exp(-growth_per_year * age / kDaysPerYear);
     fleet.push_back({release, params.frontier.j_per_th(release), w, false});
     total_weight += w;
   }
@@ -96,10 +101,10 @@ std::vector<Vintage> fleet_grown_at(const MarginHashrateParams& params, DayNumbe
 
 MarginHashrate::MarginHashrate(MarginHashrateParams params, DayNumber start_day, std::span<const Vintage> initial)
     : params_(std::move(params)), day_(start_day) {
-  if (params_.pipeline_lag_days < 1 || params_.cohort_days < 1 || params_.max_age_days < 1)
-    throw std::invalid_argument("MarginHashrate: lag, cohort width and maximum age must be >= 1 day");
-  if (params_.pipeline_lag_days >= params_.max_age_days)
-    throw std::invalid_argument("MarginHashrate: the pipeline lag must be shorter than the maximum age");
+  require(params_.pipeline_lag_days >= 1, "pipeline_lag_days", "must be >= 1 day");
+  require(params_.cohort_days >= 1, "cohort_days", "must be >= 1 day");
+  require(params_.max_age_days >= 1, "max_age_days", "must be >= 1 day");
+  require(params_.pipeline_lag_days < params_.max_age_days, "pipeline_lag_days", "must be shorter than max_age_days");
   origin_ = start_day - params_.max_age_days - 2 * params_.cohort_days;
   const auto slots = static_cast<std::size_t>(params_.max_age_days / params_.cohort_days + 3);
   vintages_.assign(slots, Vintage{});
@@ -110,9 +115,9 @@ MarginHashrate::MarginHashrate(MarginHashrateParams params, DayNumber start_day,
             [](const AiPivot& a, const AiPivot& b) { return a.day < b.day; });
   while (next_pivot_ < params_.ai_pivots.size() && params_.ai_pivots[next_pivot_].day < start_day) ++next_pivot_;
   for (const auto& v : initial) {
-    if (v.release_day < origin_ || v.release_day > start_day)
-      throw std::invalid_argument("MarginHashrate: an initial vintage is released after the start or too long before it");
-    if (v.installed_ehs < 0 || !(v.j_per_th > 0)) throw std::invalid_argument("MarginHashrate: bad initial vintage");
+    require(v.release_day >= origin_ && v.release_day <= start_day, "initial",
+            "a vintage is released after the start or too long before it");
+    require(v.installed_ehs >= 0 && v.j_per_th > 0, "initial", "a vintage needs installed_ehs >= 0 and j_per_th > 0");
     install(v.release_day, v.j_per_th, v.installed_ehs);
   }
 }

@@ -8,6 +8,8 @@ namespace hashpivot::random {
 namespace {
 
 constexpr double kPtrsMinMean = 10.0;
+/// Means are capped here so that the draw stays in range (the header's contract).
+constexpr double kMaxMean = 1e12;
 
 // ln(k!) for k = 0..15, exact to double rounding (computed as sums of logs at compile time would
 // need constexpr log; the values below are ln of the exact integers k!).
@@ -60,7 +62,7 @@ double log_factorial(std::int64_t k) {
 std::int64_t poisson(const CounterRng& rng, DrawAddress at, double mean) {
   assert(mean >= 0.0);
   if (!(mean > 0.0)) return 0;
-  if (mean > 1e12) mean = 1e12;
+  if (mean > kMaxMean) mean = kMaxMean;
   if (mean < kPtrsMinMean) return poisson_inversion(mean, rng.uniforms(at)[0]);
   // PTRS constants (Hörmann 1993, Table 1 / algorithm PTRS).
   const double sqrt_mean = std::sqrt(mean);

@@ -2,12 +2,13 @@
 
 #include <fmt/format.h>
 
-#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "hashpivot/core/atomic_file.hpp"
+#include "hashpivot/report/format.hpp"
+#include "hashpivot/report/strategy_table.hpp"
 #include "report_assets.hpp"
 
 namespace hashpivot::report {
@@ -35,9 +36,7 @@ std::string json_for_script(const nlohmann::json& j) {
   return text;
 }
 
-// NaN and infinity have no JSON form; they become null, which the page shows as "-".
-nlohmann::json number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
-
+// What the page's script draws. NaN and infinity have no JSON form: null, which the page shows as "-".
 nlohmann::json page_data(const io::RunRecord& r) {
   nlohmann::json strategies = nlohmann::json::array();
   for (const io::StrategySummary& s : r.strategies) strategies.push_back({{"strategy", s.strategy}});
@@ -47,16 +46,16 @@ nlohmann::json page_data(const io::RunRecord& r) {
     quantiles.push_back({{"strategy", q.strategy ? nlohmann::json(*q.strategy) : nlohmann::json(nullptr)},
                          {"month", q.month},
                          {"series", q.series},
-                         {"p5", number(q.p5)},
-                         {"p25", number(q.p25)},
-                         {"p50", number(q.p50)},
-                         {"p75", number(q.p75)},
-                         {"p95", number(q.p95)}});
+                         {"p5", number_or_null(q.p5)},
+                         {"p25", number_or_null(q.p25)},
+                         {"p50", number_or_null(q.p50)},
+                         {"p75", number_or_null(q.p75)},
+                         {"p95", number_or_null(q.p95)}});
     if (!q.strategy && q.series == "btc_price_usd") months.push_back(q.month);
   }
   nlohmann::json accounts = nlohmann::json::array();
   for (const io::MonthlyAccount& a : r.monthly_accounts)
-    accounts.push_back({{"strategy", a.strategy}, {"month", a.month}, {"field", a.field}, {"mean", number(a.mean)}});
+    accounts.push_back({{"strategy", a.strategy}, {"month", a.month}, {"field", a.field}, {"mean", number_or_null(a.mean)}});
   nlohmann::json defaults = nlohmann::json::array();
   for (const io::DefaultMonth& d : r.default_months)
     defaults.push_back({{"strategy", d.strategy}, {"month", d.month}, {"paths_defaulted", d.paths_defaulted}});
@@ -68,59 +67,46 @@ nlohmann::json page_data(const io::RunRecord& r) {
           {"default_months", defaults}};
 }
 
-std::string millions(double usd) { return std::isfinite(usd) ? fmt::format("{:.1f}", usd / 1e6) : "-"; }
-std::string dollars(double usd) { return std::isfinite(usd) ? fmt::format("{:.0f}", usd) : "-"; }
-std::string percent(double p) { return std::isfinite(p) ? fmt::format("{:.1f}%", 100 * p) : "-"; }
-std::string plain(double v, int decimals) { return std::isfinite(v) ? fmt::format("{:.{}f}", v, decimals) : "-"; }
+/// A label's leading spaces (a sub-row's indent) kept in HTML.
+std::string label_html(std::string_view label) {
+  std::string html;
+  while (label.starts_with(' ')) {
+    html += "&nbsp;";
+    label.remove_prefix(1);
+  }
+  return html + escape_html(label);
+}
 
-std::string comparison_table(const io::RunRecord& r) {
-  std::string html = "<table class=\"cmp\"><thead><tr><th></th>";
-  for (const io::StrategySummary& s : r.strategies) html += "<th>" + escape_html(s.strategy) + "</th>";
+std::string table_html(const TextTable& table) {
+  std::string html = "<table class=\"cmp\"><thead><tr>";
+  for (const std::string& cell : table.header) html += "<th>" + escape_html(cell) + "</th>";
   html += "</tr></thead><tbody>";
-  auto row = [&](const std::string& label, auto cell, const std::string& css = "") {
-    html += "<tr" + (css.empty() ? std::string() : " class=\"" + css + "\"") + "><th>" + label + "</th>";
-    for (const io::StrategySummary& s : r.strategies) html += "<td>" + cell(s) + "</td>";
+  for (const std::vector<std::string>& row : table.rows) {
+    html += "<tr><th>" + label_html(row.front()) + "</th>";
+    for (std::size_t c = 1; c < row.size(); ++c) html += "<td>" + escape_html(row[c]) + "</td>";
     html += "</tr>";
-  };
-  using S = io::StrategySummary;
-  row("P(default)", [](const S& s) { return percent(s.p_default); }, "key");
-  row("NPV to equity, mean ($M)", [](const S& s) { return millions(s.npv_mean_usd); }, "key");
-  row("&nbsp;&nbsp;standard error ($M)", [](const S& s) { return millions(s.npv_se_usd); });
-  row("&nbsp;&nbsp;5th / 50th / 95th percentile ($M)", [](const S& s) {
-    return millions(s.npv_p5_usd) + " / " + millions(s.npv_p50_usd) + " / " + millions(s.npv_p95_usd);
-  });
-  row("CVaR 5%: mean of the worst 5% ($M)", [](const S& s) { return millions(s.cvar5_usd); });
-  row("NPV against the first, mean ($M) [95% CI]", [](const S& s) {
-    return millions(s.npv_vs_first_mean_usd) + " [" + millions(s.npv_vs_first_ci95_low_usd) + ", " +
-           millions(s.npv_vs_first_ci95_high_usd) + "]";
-  });
-  row("&nbsp;&nbsp;paths where it does better", [](const S& s) { return percent(s.p_better); });
-  row("BTC mined", [](const S& s) { return plain(s.btc_mined_mean_btc, 0); });
-  row("BTC held at the horizon", [](const S& s) { return plain(s.btc_held_end_mean_btc, 0); });
-  row("Cash cost per BTC mined ($)", [](const S& s) { return dollars(s.cash_cost_usd_per_btc); });
-  row("All-in cost per BTC mined ($)", [](const S& s) { return dollars(s.all_in_cost_usd_per_btc); });
-  row("Hashcost ($/PH/day)", [](const S& s) { return plain(s.hashcost_usd_per_ph_day, 2); });
-  row("EBITDA per year ($M)", [](const S& s) { return millions(s.ebitda_mean_usd_per_year); });
-  html += "</tbody></table>";
-  return html;
+  }
+  return html + "</tbody></table>";
 }
 
 // One sentence a reader can act on: which strategy survives most often and which creates most value.
 std::string verdict(const io::RunRecord& r) {
   if (r.strategies.empty()) return "";
+  constexpr std::size_t kNpv = sim::metric_index("npv_mean_usd");
+  constexpr std::size_t kDefault = sim::metric_index("p_default");
   const io::StrategySummary* best = &r.strategies.front();
   const io::StrategySummary* safest = best;
   for (const io::StrategySummary& s : r.strategies) {
-    if (s.npv_mean_usd > best->npv_mean_usd) best = &s;
-    if (s.p_default < safest->p_default) safest = &s;
+    if (s[kNpv] > (*best)[kNpv]) best = &s;
+    if (s[kDefault] < (*safest)[kDefault]) safest = &s;
   }
   std::string text = fmt::format("<b>{}</b> has the highest mean NPV (${}M); <b>{}</b> survives most often ({} of paths "
                                  "default).",
-                                 escape_html(best->strategy), millions(best->npv_mean_usd), escape_html(safest->strategy),
-                                 percent(safest->p_default));
+                                 escape_html(best->strategy), millions((*best)[kNpv]), escape_html(safest->strategy),
+                                 percent((*safest)[kDefault]));
   if (best != safest)
     text += fmt::format(" The choice trades value against survival: {} defaults on {} of paths.", escape_html(best->strategy),
-                        percent(best->p_default));
+                        percent((*best)[kDefault]));
   return text;
 }
 
@@ -134,7 +120,6 @@ table.cmp { border-collapse: collapse; font-size: 0.92em; }
 table.cmp th, table.cmp td { padding: 4px 10px; border-bottom: 1px solid #eee; text-align: right; }
 table.cmp thead th { text-align: right; border-bottom: 2px solid #999; }
 table.cmp tbody th { text-align: left; font-weight: normal; color: #444; }
-table.cmp tr.key td { font-weight: 600; }
 .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(560px, 1fr)); gap: 12px; }
 .chart { margin-bottom: 8px; }
 pre { background: #f7f7f7; padding: 12px; overflow-x: auto; font-size: 0.85em; }
@@ -158,7 +143,10 @@ std::string render_html(const io::RunRecord& r) {
                       r.run.id, r.run.paths, r.run.seed, escape_html(r.run.start_date), r.run.horizon_days,
                       escape_html(r.run.version), escape_html(r.run.started_at), escape_html(r.run.finished_at));
   html += "<p class=\"verdict\">" + verdict(r) + "</p>";
-  html += "<h2>Strategies compared on the same paths</h2>" + comparison_table(r);
+  html += "<h2>Strategies compared on the same paths</h2>" + table_html(strategy_table(r.strategies));
+  if (r.strategies.size() > 1)
+    html += "<h2>Against " + escape_html(r.strategies.front().strategy) + " on the same paths (NPV difference)</h2>" +
+            table_html(against_first_table(r.strategies));
   html += "<p class=\"note\">NPV to equity: what holders own at the horizon (cash + BTC at market &minus; debt + terminal "
           "value), discounted; 0 on paths where the firm defaults. CVaR 5%: the mean NPV of the worst 5% of paths.</p>";
   html += "<h2>When firms default</h2><div id=\"defaults\" class=\"grid\"></div>";

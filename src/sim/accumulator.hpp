@@ -1,31 +1,19 @@
 #pragma once
-// Internal to the engine: the statistics one block (or chunk, or run) of paths accumulates, and
-// the calendar of a run. Not part of the public headers.
+// Internal to the engine: the statistics one block (or chunk, or run) of paths accumulates. Not
+// part of the public headers. The calendar of a run is core/calendar.hpp's.
 
 #include <cstddef>
 #include <cstdint>
-#include <string>
 #include <vector>
 
-#include "hashpivot/core/date.hpp"
+#include "hashpivot/core/calendar.hpp"
 #include "hashpivot/sim/simulation.hpp"
 #include "hashpivot/firm/scenario.hpp"
 
 namespace hashpivot::sim::detail {
 
-
 constexpr std::size_t kFirmSeries = static_cast<std::size_t>(FirmSeries::kCount);
 constexpr std::size_t kMarketSeries = static_cast<std::size_t>(MarketSeries::kCount);
-
-/// The calendar of a run: month index of each day and whether a day closes its month.
-struct Calendar {
-  int horizon_days = 0;
-  std::vector<std::uint16_t> month_of_day;
-  std::vector<std::uint8_t> closes_month;
-  std::vector<std::string> month_labels;
-};
-
-[[nodiscard]] Calendar make_calendar(DayNumber start, int horizon_years);
 
 /// Everything merged across paths; one per block in flight and one for the total.
 struct Accumulator {

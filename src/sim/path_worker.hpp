@@ -30,7 +30,9 @@ struct FirmRun {
   double effective_ph_days = 0;
   double ebitda_usd = 0;
   double ebitda_last_year_usd = 0;
-  std::array<double, MonthlyAccounts::kFields> month_sums{};
+  double btc_sold = 0;
+  double margin_calls = 0;  // BTC-backed loans called, summed over the days
+  firm::DayAccounts month_sums{};   // the month's sums so far of the fields kept monthly
   double gross_of_pool_fee = 1;  // 1 / (1 − pool fee)
 };
 
@@ -60,7 +62,7 @@ class Worker {
     tenant_default_after_.assign(sites, firm::kTenantNeverDefaults);
     for (std::size_t k = 0; k < sites; ++k) {
       const firm::Site& site = scenario.sites[k];
-      site_index_[k] = site.power_contract == "index";
+      site_index_[k] = site.power_contract == firm::PowerContract::kIndex;
       site_price_[k] = site.power_price_usd_per_mwh;
       if (site.conversion && site.conversion->tenant_default_prob_annual > 0)
         tenant_hazard_per_day_[k] = -std::log1p(-std::min(site.conversion->tenant_default_prob_annual, 1.0 - 1e-15)) /
@@ -93,11 +95,12 @@ class Worker {
     }
     for (FirmRun& r : runs_) {
       r.state = r.opening;  // same sizes: copy-assignment reuses the vectors' storage
-      for (std::size_t k = 0; k < r.state.tenant_default_after_days.size(); ++k)
-        r.state.tenant_default_after_days[k] = tenant_default_after_[k];
+      for (std::size_t k = 0; k < r.state.sites.size(); ++k)
+        r.state.sites[k].tenant_default_after_days = tenant_default_after_[k];
       r.btc_mined = r.cash_cost_usd = r.all_in_cost_usd = r.effective_ph_days = 0;
       r.ebitda_usd = r.ebitda_last_year_usd = 0;
-      r.month_sums.fill(0.0);
+      r.btc_sold = r.margin_calls = 0;
+      r.month_sums = firm::DayAccounts{};
     }
   }
 
@@ -171,11 +174,13 @@ class Worker {
           if (a.btc_mined > 0) r.effective_ph_days += a.btc_mined * ph_days_per_btc * r.gross_of_pool_fee;
           r.ebitda_usd += a.ebitda_usd;
           if (d >= last_year_from) r.ebitda_last_year_usd += a.ebitda_usd;
-          add_day(a, r.month_sums);
+          r.btc_sold += a.btc_sold;
+          r.margin_calls += a.margin_calls;
+          firm::add_accounts<&firm::DayAccountsField::monthly>(r.month_sums, a);
         }
         if (month_end) {
-          acc.accounts.add(s, month, r.month_sums.data());
-          r.month_sums.fill(0.0);
+          acc.accounts.add(s, month, r.month_sums);
+          r.month_sums = firm::DayAccounts{};
           const firm::BalanceSheet bs = firm::balance_sheet(r.state);
           const double btc = firm::total_btc(r.state);
           const auto firm_cell = [&](FirmSeries series) -> double& {
@@ -200,27 +205,6 @@ class Worker {
       }
     }
     finish_path(md.price_usd_per_btc, acc);
-  }
-
-  static void add_day(const firm::DayAccounts& a, std::array<double, MonthlyAccounts::kFields>& sums) {
-    const auto at = [&sums](AccountsField f) -> double& { return sums[static_cast<std::size_t>(f)]; };
-    at(AccountsField::kMiningRevenueUsd) += a.mining_revenue_usd;
-    at(AccountsField::kHpcRevenueUsd) += a.hpc_revenue_usd;
-    at(AccountsField::kPowerCostUsd) += a.power_cost_usd;
-    at(AccountsField::kCurtailmentCreditUsd) += a.curtailment_credit_usd;
-    at(AccountsField::kOpexUsd) += a.opex_usd;
-    at(AccountsField::kSgaUsd) += a.sga_usd;
-    at(AccountsField::kEbitdaUsd) += a.ebitda_usd;
-    at(AccountsField::kDepreciationUsd) += a.depreciation_usd;
-    at(AccountsField::kInterestUsd) += a.interest_usd;
-    at(AccountsField::kTaxUsd) += a.tax_usd;
-    at(AccountsField::kNetIncomeUsd) += a.net_income_usd;
-    at(AccountsField::kOperatingCashFlowUsd) += a.operating_cash_flow_usd;
-    at(AccountsField::kInvestingCashFlowUsd) += a.investing_cash_flow_usd;
-    at(AccountsField::kFinancingCashFlowUsd) += a.financing_cash_flow_usd;
-    at(AccountsField::kBtcMined) += a.btc_mined;
-    at(AccountsField::kBtcSold) += a.btc_sold;
-    at(AccountsField::kBtcLiquidated) += a.btc_liquidated;
   }
 
   void finish_path(double final_price_usd, Accumulator& acc) {
@@ -253,6 +237,8 @@ class Worker {
       if (s == 0) first_npv = npv;
       st.npv_vs_first.add(npv, first_npv);
       st.npv_utility.add(utility_.utility(npv));
+      st.btc_sold.add(r.btc_sold);
+      st.margin_called.add(r.margin_calls > 0);
     }
   }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cassert>
 #include <chrono>
 #include <climits>
 #include <cmath>
@@ -9,8 +10,11 @@
 #include <mutex>
 #include <optional>
 #include <span>
-#include <stdexcept>
 #include <thread>
+#include <tuple>
+
+#include "hashpivot/core/calendar.hpp"
+#include "hashpivot/core/error.hpp"
 
 #include "accumulator.hpp"
 #include "path_worker.hpp"
@@ -21,69 +25,22 @@ StrategyStatistics::StrategyStatistics(std::string strategy_name, std::size_t mo
     : name(std::move(strategy_name)), default_month(months), npv_worst(kCvarAlpha, paths) {}
 
 void StrategyStatistics::merge(const StrategyStatistics& o) {
-  defaulted.merge(o.defaulted);
-  default_month.merge(o.default_month);
-  npv_usd.merge(o.npv_usd);
-  npv_quantiles.merge(o.npv_quantiles);
-  npv_worst.merge(o.npv_worst);
-  btc_mined.merge(o.btc_mined);
-  btc_held_end.merge(o.btc_held_end);
-  ebitda_usd_per_year.merge(o.ebitda_usd_per_year);
-  cash_cost_usd.merge(o.cash_cost_usd);
-  all_in_cost_usd.merge(o.all_in_cost_usd);
-  effective_ph_days.merge(o.effective_ph_days);
-  npv_vs_first.merge(o.npv_vs_first);
-  npv_utility.merge(o.npv_utility);
+  std::apply([&](auto&... mine) { std::apply([&](const auto&... theirs) { (mine.merge(theirs), ...); }, accumulators(o)); },
+             accumulators(*this));
 }
 
 void StrategyStatistics::clear() {
-  defaulted.clear();
-  default_month.clear();
-  npv_usd.clear();
-  npv_quantiles.clear();
-  npv_worst.clear();
-  btc_mined.clear();
-  btc_held_end.clear();
-  ebitda_usd_per_year.clear();
-  cash_cost_usd.clear();
-  all_in_cost_usd.clear();
-  effective_ph_days.clear();
-  npv_vs_first.clear();
-  npv_utility.clear();
+  std::apply([](auto&... accumulator) { (accumulator.clear(), ...); }, accumulators(*this));
 }
 
 void StrategyStatistics::serialize(stats::ByteWriter& out) const {
   out.write_string(name);
-  defaulted.serialize(out);
-  default_month.serialize(out);
-  npv_usd.serialize(out);
-  npv_quantiles.serialize(out);
-  npv_worst.serialize(out);
-  btc_mined.serialize(out);
-  btc_held_end.serialize(out);
-  ebitda_usd_per_year.serialize(out);
-  cash_cost_usd.serialize(out);
-  all_in_cost_usd.serialize(out);
-  effective_ph_days.serialize(out);
-  npv_vs_first.serialize(out);
-  npv_utility.serialize(out);
+  std::apply([&](const auto&... accumulator) { (accumulator.serialize(out), ...); }, accumulators(*this));
 }
 
 void StrategyStatistics::deserialize(stats::ByteReader& in) {
   if (in.read_string() != name) throw stats::SerializationError("StrategyStatistics: another strategy's name");
-  defaulted.deserialize(in);
-  default_month.deserialize(in);
-  npv_usd.deserialize(in);
-  npv_quantiles.deserialize(in);
-  npv_worst.deserialize(in);
-  btc_mined.deserialize(in);
-  btc_held_end.deserialize(in);
-  ebitda_usd_per_year.deserialize(in);
-  cash_cost_usd.deserialize(in);
-  all_in_cost_usd.deserialize(in);
-  effective_ph_days.deserialize(in);
-  npv_vs_first.deserialize(in);
-  npv_utility.deserialize(in);
+  std::apply([&](auto&... accumulator) { (accumulator.deserialize(in), ...); }, accumulators(*this));
 }
 
 double CrraUtility::utility(double npv_usd) const {
@@ -108,27 +65,7 @@ double CrraUtility::marginal_utility(double npv_usd) const {
 }
 
 const char* accounts_field_name(AccountsField field) {
-  switch (field) {
-    case AccountsField::kMiningRevenueUsd: return "mining_revenue_usd";
-    case AccountsField::kHpcRevenueUsd: return "hpc_revenue_usd";
-    case AccountsField::kPowerCostUsd: return "power_cost_usd";
-    case AccountsField::kCurtailmentCreditUsd: return "curtailment_credit_usd";
-    case AccountsField::kOpexUsd: return "opex_usd";
-    case AccountsField::kSgaUsd: return "sga_usd";
-    case AccountsField::kEbitdaUsd: return "ebitda_usd";
-    case AccountsField::kDepreciationUsd: return "depreciation_usd";
-    case AccountsField::kInterestUsd: return "interest_usd";
-    case AccountsField::kTaxUsd: return "tax_usd";
-    case AccountsField::kNetIncomeUsd: return "net_income_usd";
-    case AccountsField::kOperatingCashFlowUsd: return "operating_cash_flow_usd";
-    case AccountsField::kInvestingCashFlowUsd: return "investing_cash_flow_usd";
-    case AccountsField::kFinancingCashFlowUsd: return "financing_cash_flow_usd";
-    case AccountsField::kBtcMined: return "btc_mined";
-    case AccountsField::kBtcSold: return "btc_sold";
-    case AccountsField::kBtcLiquidated: return "btc_liquidated";
-    case AccountsField::kCount: break;
-  }
-  return "?";
+  return kMonthlyAccountsFields[static_cast<std::size_t>(field)].name;
 }
 
 MonthlyAccounts::MonthlyAccounts(std::size_t strategies, std::size_t months)
@@ -190,85 +127,117 @@ void read_message(std::span<const std::byte> bytes, std::uint64_t what, int from
   }
 }
 
-}  // namespace
+/// The partition of a run's paths: blocks of kPathsPerBlock, chunks of kBlocksPerChunk blocks,
+/// chunk c on rank c mod ranks; and the threads a rank runs them on.
+struct BlockPlan {
+  std::uint32_t blocks = 0;
+  std::uint32_t chunks = 0;
+  std::vector<std::uint32_t> own_blocks;  // this rank's blocks, ascending
+  unsigned threads = 0;                   // at most, per rank: the same on every rank and for one process
+  unsigned workers_here = 0;              // threads this rank uses (≤ threads; fewer when it owns few blocks)
 
-RunResult run_simulation(const firm::Scenario& scenario, const model::MarketModel& market, const RunOptions& options) {
-  using detail::Accumulator;
-  using detail::Worker;
-  if (options.paths < 1) throw std::invalid_argument("run_simulation: paths must be at least 1");
-  if (options.threads < 1) throw std::invalid_argument("run_simulation: threads must be at least 1");
-  if (scenario.strategies.empty()) throw std::invalid_argument("run_simulation: the scenario has no strategy");
-  const auto started = std::chrono::steady_clock::now();
-  const ProcessGroup alone;
-  const ProcessGroup& group = options.group != nullptr ? *options.group : alone;
-  const int ranks = group.size();
-  const int rank = group.rank();
-  const detail::Calendar calendar = detail::make_calendar(scenario.run.start_date, scenario.run.horizon_years);
-  const std::size_t months = calendar.month_labels.size();
-  const auto paths = static_cast<std::uint64_t>(options.paths);
-  const auto blocks = static_cast<std::uint32_t>((options.paths + kPathsPerBlock - 1) / kPathsPerBlock);
-  const std::uint32_t chunks = (blocks + kBlocksPerChunk - 1) / kBlocksPerChunk;
-  const auto chunk_end = [&](std::uint32_t chunk) { return std::min(blocks, (chunk + 1) * kBlocksPerChunk); };
+  /// One past the last block of chunk `chunk`.
+  [[nodiscard]] std::uint32_t chunk_end(std::uint32_t chunk) const { return std::min(blocks, (chunk + 1) * kBlocksPerChunk); }
+};
+
+BlockPlan plan_blocks(const RunOptions& options, int rank, int ranks) {
+  BlockPlan plan;
+  plan.blocks = static_cast<std::uint32_t>((options.paths + kPathsPerBlock - 1) / kPathsPerBlock);
+  plan.chunks = (plan.blocks + kBlocksPerChunk - 1) / kBlocksPerChunk;
   // This rank's blocks in ascending order: those of chunks rank, rank + ranks, rank + 2·ranks, …
-  std::vector<std::uint32_t> own_blocks;
-  own_blocks.reserve(blocks);
-  for (auto chunk = static_cast<std::uint32_t>(rank); chunk < chunks; chunk += static_cast<std::uint32_t>(ranks))
-    for (std::uint32_t block = chunk * kBlocksPerChunk; block < chunk_end(chunk); ++block) own_blocks.push_back(block);
-  // The threads a rank uses at most; the same on every rank and for one process.
-  const unsigned threads = std::min<unsigned>(options.threads, blocks);
-  const auto workers_here = static_cast<unsigned>(std::min<std::size_t>(threads, own_blocks.size()));
+  plan.own_blocks.reserve(plan.blocks);
+  for (auto chunk = static_cast<std::uint32_t>(rank); chunk < plan.chunks; chunk += static_cast<std::uint32_t>(ranks))
+    for (std::uint32_t block = chunk * kBlocksPerChunk; block < plan.chunk_end(chunk); ++block) plan.own_blocks.push_back(block);
+  plan.threads = std::min<unsigned>(options.threads, plan.blocks);
+  plan.workers_here = static_cast<unsigned>(std::min<std::size_t>(plan.threads, plan.own_blocks.size()));
+  return plan;
+}
 
-  Accumulator total(scenario, months, paths);
-  Accumulator chunk(scenario, months, paths);
-  // Each block runs into a slot of a ring; block i of own_blocks uses slot i % ring and may start
-  // once block i − ring has been merged. Two slots more than threads let the workers run ahead
-  // while the main thread merges, and bound the memory whatever the number of paths.
-  const std::size_t ring = workers_here + 2;
-  std::vector<Accumulator> slots;
-  std::vector<Worker> workers;
-  slots.reserve(ring);
-  workers.reserve(workers_here);
-  for (std::size_t i = 0; i < ring; ++i) slots.emplace_back(scenario, months, paths);
-  for (unsigned t = 0; t < workers_here; ++t) workers.emplace_back(scenario, market, calendar, options.seed, options.utility);
-  std::optional<Accumulator> received;  // the root's buffer for other ranks' chunks
-  if (group.is_root() && ranks > 1) received.emplace(scenario, months, paths);
-  stats::ByteWriter message;
+/// The run's total, merged chunk by chunk in ascending chunk order so that every floating-point sum
+/// is the same for any number of ranks: the root merges its own chunks and the other ranks' (as
+/// they arrive, in order); another rank sends each finished chunk to the root. finish() ends with
+/// the total on every rank.
+class ChunkMerger {
+ public:
+  ChunkMerger(const firm::Scenario& scenario, std::size_t months, const RunOptions& options, const ProcessGroup& group)
+      : total(scenario, months, static_cast<std::uint64_t>(options.paths)),
+        chunk(scenario, months, static_cast<std::uint64_t>(options.paths)),
+        options_(options),
+        group_(group),
+        ranks_(group.size()) {
+    // The root's buffer for other ranks' chunks.
+    if (group.is_root() && ranks_ > 1) received_.emplace(scenario, months, static_cast<std::uint64_t>(options.paths));
+  }
 
-  // At the root: the total is the chunks merged in ascending order; merged_chunks is the next one.
-  std::uint32_t merged_chunks = 0;
-  const auto merged_one = [&] {
-    ++merged_chunks;
-    if (options.progress)
-      options.progress(std::min<std::int64_t>(options.paths, std::int64_t{merged_chunks} * kBlocksPerChunk * kPathsPerBlock),
-                       options.paths);
-  };
-  // At the root: receive and merge the other ranks' chunks before `end`, in order.
-  const auto merge_received_before = [&](std::uint32_t end) {
-    while (merged_chunks < end) {
-      const int owner = static_cast<int>(merged_chunks % static_cast<std::uint32_t>(ranks));
-      const std::vector<std::byte> bytes = group.receive_from(owner);
-      read_message(bytes, merged_chunks, owner, options, *received);
-      total.merge(*received);
-      merged_one();
-    }
-  };
-  const auto finish_chunk = [&](std::uint32_t index) {
-    if (group.is_root()) {
+  detail::Accumulator total;
+  detail::Accumulator chunk;  // this rank's chunk being filled, block by block
+
+  /// `chunk` holds every block of chunk `index`: merge it (root) or send it (others), then clear it.
+  void finish_chunk(std::uint32_t index) {
+    if (group_.is_root()) {
       merge_received_before(index);
       total.merge(chunk);
       merged_one();
     } else {
-      write_message(message, index, options, chunk);
-      group.send_to_root(message.bytes());
+      write_message(message_, index, options_, chunk);
+      group_.send_to_root(message_.bytes());
     }
     chunk.clear();
-  };
+  }
 
-  // Threads claim the blocks in order as they come free (no barrier after each round: blocks whose
-  // firms default early finish sooner). Only the main thread merges, in ascending block order: the
-  // merge tree, and so every floating-point sum, is the same for any number of threads and ranks;
-  // and only the main thread talks to the other ranks (MPI_THREAD_FUNNELED).
-  const std::size_t own = own_blocks.size();
+  /// After the last of this rank's chunks: the root merges the rest and broadcasts the total.
+  void finish(std::uint32_t chunks) {
+    if (ranks_ == 1) return;
+    std::vector<std::byte> bytes;
+    if (group_.is_root()) {
+      merge_received_before(chunks);
+      write_message(message_, kTotalMessage, options_, total);
+      bytes = message_.bytes();
+    }
+    group_.broadcast(bytes);
+    if (!group_.is_root()) read_message(bytes, kTotalMessage, 0, options_, total);
+  }
+
+ private:
+  void merged_one() {
+    ++merged_chunks_;
+    if (options_.progress)
+      options_.progress(std::min<std::int64_t>(options_.paths, std::int64_t{merged_chunks_} * kBlocksPerChunk * kPathsPerBlock),
+                        options_.paths);
+  }
+  /// At the root: receive and merge the other ranks' chunks before `end`, in order.
+  void merge_received_before(std::uint32_t end) {
+    while (merged_chunks_ < end) {
+      const int owner = static_cast<int>(merged_chunks_ % static_cast<std::uint32_t>(ranks_));
+      const std::vector<std::byte> bytes = group_.receive_from(owner);
+      read_message(bytes, merged_chunks_, owner, options_, *received_);
+      total.merge(*received_);
+      merged_one();
+    }
+  }
+
+  const RunOptions& options_;
+  const ProcessGroup& group_;
+  int ranks_;
+  std::optional<detail::Accumulator> received_;
+  stats::ByteWriter message_;
+  std::uint32_t merged_chunks_ = 0;  // at the root: the next chunk to merge into the total
+};
+
+/// Runs this rank's blocks on its workers, one thread each (the calling thread is worker 0), and
+/// merges every finished block into merger.chunk in ascending block order. Each block runs into a
+/// slot of a ring: block i of own_blocks uses slot i % ring and may start once block i − ring has
+/// been merged. Two slots more than threads let the workers run ahead while the main thread merges,
+/// and bound the memory whatever the number of paths.
+void run_own_blocks(const BlockPlan& plan, std::vector<detail::Worker>& workers, std::vector<detail::Accumulator>& slots,
+                    std::int64_t total_paths, ChunkMerger& merger) {
+  // Threads claim the blocks in order as they come free (no barrier after each round of blocks:
+  // blocks whose firms default early finish sooner). Only the main thread merges, in ascending
+  // block order: the merge tree, and so every floating-point sum, is the same for any number of
+  // threads and ranks; and only the main thread talks to the other ranks (MPI_THREAD_FUNNELED).
+  const std::size_t ring = slots.size();
+  const std::size_t own = plan.own_blocks.size();
+  const unsigned workers_here = plan.workers_here;
   std::mutex mutex;
   std::condition_variable changed;
   std::size_t next_claim = 0;             // guarded by mutex
@@ -291,7 +260,7 @@ RunResult run_simulation(const firm::Scenario& scenario, const model::MarketMode
         i = next_claim++;
         changed.wait(lock, [&] { return slot_free(i); });
       }
-      workers[t].run_block(own_blocks[i], options.paths, slots[i % ring]);
+      workers[t].run_block(plan.own_blocks[i], total_paths, slots[i % ring]);
       finish_block(i);
     }
   };
@@ -315,11 +284,11 @@ RunResult run_simulation(const firm::Scenario& scenario, const model::MarketMode
     if (merge_next) {
       // The slot is the main thread's until merged moves past it.
       const std::size_t i = merged;
-      const std::uint32_t block = own_blocks[i];
-      chunk.merge(slots[i % ring]);
+      const std::uint32_t block = plan.own_blocks[i];
+      merger.chunk.merge(slots[i % ring]);
       slots[i % ring].clear();
       const std::uint32_t index = block / kBlocksPerChunk;
-      if (block + 1 == chunk_end(index)) finish_chunk(index);
+      if (block + 1 == plan.chunk_end(index)) merger.finish_chunk(index);
       {
         const std::lock_guard lock(mutex);
         done[i % ring] = 0;
@@ -327,21 +296,39 @@ RunResult run_simulation(const firm::Scenario& scenario, const model::MarketMode
       }
       changed.notify_all();
     } else {
-      workers[0].run_block(own_blocks[claimed], options.paths, slots[claimed % ring]);
+      workers[0].run_block(plan.own_blocks[claimed], total_paths, slots[claimed % ring]);
       finish_block(claimed);
     }
   }
   for (std::thread& th : pool) th.join();
-  if (ranks > 1) {
-    std::vector<std::byte> bytes;
-    if (group.is_root()) {
-      merge_received_before(chunks);
-      write_message(message, kTotalMessage, options, total);
-      bytes = message.bytes();
-    }
-    group.broadcast(bytes);
-    if (!group.is_root()) read_message(bytes, kTotalMessage, 0, options, total);
-  }
+}
+
+}  // namespace
+
+RunResult run_simulation(const firm::Scenario& scenario, const model::MarketModel& market, const RunOptions& options) {
+  require(options.paths >= 1, "paths", "must be at least 1");
+  require(options.threads >= 1, "threads", "must be at least 1");
+  assert(!scenario.strategies.empty());  // io::read_scenario requires one
+  const auto started = std::chrono::steady_clock::now();
+  const ProcessGroup alone;
+  const ProcessGroup& group = options.group != nullptr ? *options.group : alone;
+  const Calendar calendar = make_calendar(scenario.run.start_date, scenario.run.horizon_years);
+  const std::size_t months = calendar.months();
+  const BlockPlan plan = plan_blocks(options, group.rank(), group.size());
+  const unsigned threads = plan.threads;
+
+  ChunkMerger merger(scenario, months, options, group);
+  const auto paths = static_cast<std::uint64_t>(options.paths);
+  std::vector<detail::Accumulator> slots;
+  std::vector<detail::Worker> workers;
+  slots.reserve(plan.workers_here + 2);
+  workers.reserve(plan.workers_here);
+  for (std::size_t i = 0; i < plan.workers_here + 2; ++i) slots.emplace_back(scenario, months, paths);
+  for (unsigned t = 0; t < plan.workers_here; ++t)
+    workers.emplace_back(scenario, market, calendar, options.seed, options.utility);
+  run_own_blocks(plan, workers, slots, options.paths, merger);
+  merger.finish(plan.chunks);
+  detail::Accumulator& total = merger.total;
 
   RunResult result{scenario.run.name,
                    options.seed,

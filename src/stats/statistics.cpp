@@ -1,14 +1,22 @@
 #include "hashpivot/stats/statistics.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <functional>
-#include <stdexcept>
 #include <string>
 
 namespace hashpivot::stats {
 
+// The statistics' shapes and options are the code's choices (sim's constants, a run's calendar),
+// never a user's: out-of-domain ones are bugs, asserted.
+
 namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+/// A sketch's buckets per sign at most: 80 MB of counts, far above any useful accuracy and range.
+constexpr double kMaxBucketsPerSign = 1e7;
+/// ⌈α·n⌉ is taken of α·n less this relative rounding, so that an α·n that is a whole number up to
+/// the rounding of the product (0.07 × 100 = 7.000000000000001) is not rounded up past it.
+constexpr double kTailCountRounding = 1e-12;
 }  // namespace
 
 // ---- ByteReader -------------------------------------------------------------------------------
@@ -105,17 +113,15 @@ double Moments::standard_error() const {
 
 QuantileSketch::QuantileSketch(const QuantileSketchOptions& options) : options_(options) {
   const double epsilon = options.relative_accuracy;
-  if (!(epsilon > 0 && epsilon < 0.5))
-    throw std::invalid_argument("QuantileSketch: relative_accuracy must be in (0, 0.5)");
-  if (!(options.min_magnitude > 0 && options.min_magnitude < options.max_magnitude &&
-        std::isfinite(options.max_magnitude)))
-    throw std::invalid_argument("QuantileSketch: need 0 < min_magnitude < max_magnitude < infinity");
+  assert(epsilon > 0 && epsilon < 0.5);
+  assert(options.min_magnitude > 0 && options.min_magnitude < options.max_magnitude &&
+         std::isfinite(options.max_magnitude));
   gamma_ = (1 + epsilon) / (1 - epsilon);
   const double log_gamma = std::log(gamma_);
   inverse_log_gamma_ = 1 / log_gamma;
   inverse_min_magnitude_ = 1 / options.min_magnitude;
   const double decades = std::log(options.max_magnitude / options.min_magnitude) / log_gamma;
-  if (decades > 1e7) throw std::invalid_argument("QuantileSketch: more than 1e7 buckets per sign");
+  assert(decades <= kMaxBucketsPerSign);
   buckets_per_sign_ = static_cast<std::size_t>(std::ceil(decades));
   counts_.assign(2 * buckets_per_sign_ + 3, 0);
 }
@@ -222,10 +228,9 @@ double QuantileSketch::quantile(double q) const {
 
 namespace {
 std::size_t tail_capacity(double alpha, std::uint64_t max_count) {
-  if (!(alpha > 0 && alpha <= 1)) throw std::invalid_argument("TailMean: alpha must be in (0, 1]");
-  if (max_count == 0) throw std::invalid_argument("TailMean: max_count must be at least 1");
+  assert(alpha > 0 && alpha <= 1 && max_count >= 1);
   const double exact = alpha * static_cast<double>(max_count);
-  const double rounded_up = std::ceil(exact - exact * 1e-12);
+  const double rounded_up = std::ceil(exact - exact * kTailCountRounding);
   return std::clamp<std::size_t>(static_cast<std::size_t>(rounded_up), 1, static_cast<std::size_t>(max_count));
 }
 }  // namespace
@@ -290,7 +295,7 @@ void TailMean::deserialize(ByteReader& in) {
 std::uint64_t TailMean::tail_count() const {
   if (count_ == 0) return 0;
   const double exact = alpha_ * static_cast<double>(count_);
-  const double rounded_up = std::ceil(exact - exact * 1e-12);
+  const double rounded_up = std::ceil(exact - exact * kTailCountRounding);
   return std::clamp<std::uint64_t>(static_cast<std::uint64_t>(rounded_up), 1, count_);
 }
 
@@ -331,9 +336,7 @@ void Probability::deserialize(ByteReader& in) {
   trials_ = trials;
 }
 
-EventMonthHistogram::EventMonthHistogram(std::size_t months) : counts_(months, 0) {
-  if (months == 0) throw std::invalid_argument("EventMonthHistogram: months must be at least 1");
-}
+EventMonthHistogram::EventMonthHistogram(std::size_t months) : counts_(months, 0) { assert(months >= 1); }
 
 void EventMonthHistogram::merge(const EventMonthHistogram& other) {
   assert(counts_.size() == other.counts_.size());
@@ -385,8 +388,7 @@ void PairedDifference::deserialize(ByteReader& in) {
 
 namespace {
 std::size_t checked_cells(const MonthlySeriesShape& shape) {
-  if (shape.strategies == 0 || shape.months == 0 || shape.series == 0)
-    throw std::invalid_argument("MonthlySeries: strategies, months and series must be at least 1");
+  assert(shape.strategies >= 1 && shape.months >= 1 && shape.series >= 1);
   return shape.strategies * shape.months * shape.series;
 }
 }  // namespace

@@ -174,20 +174,7 @@ void add_day(HistoryBacktestPeriod& p, const HistoryBacktestDay& d, double pool_
       break;
     }
   }
-  p.btc_mined += a.btc_mined;
-  p.revenue_usd += a.mining_revenue_usd;
-  p.hpc_revenue_usd += a.hpc_revenue_usd;
-  p.power_cost_usd += a.power_cost_usd;
-  p.curtailment_credit_usd += a.curtailment_credit_usd;
-  p.opex_usd += a.opex_usd;
-  p.sga_usd += a.sga_usd;
-  p.ebitda_usd += a.ebitda_usd;
-  p.interest_usd += a.interest_usd;
-  p.tax_usd += a.tax_usd;
-  p.net_income_usd += a.net_income_usd;
-  p.btc_sold += a.btc_sold;
-  p.btc_liquidated += a.btc_liquidated;
-  p.energy_mwh += a.energy_mwh;
+  firm::add_accounts(p.sums, a);
   // BTC mined = PH/s × days × hashprice_btc × (1 − pool fee): the effective PH/s·days it implies.
   if (a.btc_mined > 0 && d.market.hashprice_btc_per_ph_day > 0 && pool_fee < 1)
     p.effective_ph_days += a.btc_mined / (d.market.hashprice_btc_per_ph_day * (1.0 - pool_fee));
@@ -256,10 +243,8 @@ HistoryBacktest run_history_backtest(const firm::Scenario& scenario, std::size_t
     day.market = m;
     firm::step_day(plan, static_cast<int>(k), day_market, state, day.accounts);
     day.cash_usd = state.cash_usd;
-    day.btc_held = state.free_btc;
-    for (const double c : state.collateral_btc) day.btc_held += c;
-    day.debt_usd = 0;
-    for (const double p : state.principal_usd) day.debt_usd += p;
+    day.btc_held = firm::total_btc(state);
+    day.debt_usd = firm::balance_sheet(state).liabilities_usd;
     if (day.accounts.defaulted_today) result.default_day = m.day;
     for (std::size_t input = 0; input < kHistoryInputs; ++input) result.filled_days[input] += m.filled[input] ? 1 : 0;
     result.days.push_back(day);

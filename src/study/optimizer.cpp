@@ -3,11 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cassert>
 #include <charconv>
 #include <cmath>
 #include <nlopt.hpp>
 #include <stdexcept>
 
+#include "hashpivot/core/error.hpp"
 #include "hashpivot/firm/strategy_parameters.hpp"
 
 namespace hashpivot::study {
@@ -17,7 +19,7 @@ double parse_number(std::string_view text, std::string_view objective) {
   double value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value))
-    throw std::invalid_argument(fmt::format("objective {}: expected a number after the colon, got \"{}\"", objective, text));
+    throw ParameterError("objective", fmt::format("{}: expected a number after the colon, got \"{}\"", objective, text));
   return value;
 }
 
@@ -53,25 +55,94 @@ nlopt::algorithm nlopt_algorithm(SearchAlgorithm a) {
 }
 
 void check_settings(const firm::Scenario& scenario, std::size_t strategy, const OptimizerSettings& s) {
-  if (strategy >= scenario.strategies.size()) throw std::invalid_argument("no such strategy");
-  if (s.ranges.empty()) throw std::invalid_argument("no parameter to search: give at least one range");
-  if (s.paths < 1 || s.out_of_sample_paths < 0) throw std::invalid_argument("paths must be at least 1");
-  if (s.max_evaluations < 1) throw std::invalid_argument("max_evaluations must be at least 1");
-  if (s.max_default_prob && !(*s.max_default_prob >= 0 && *s.max_default_prob <= 1))
-    throw std::invalid_argument(fmt::format("the default probability limit {} is outside [0, 1]", *s.max_default_prob));
+  assert(strategy < scenario.strategies.size());  // the caller resolved the strategy's name
+  require(!s.ranges.empty(), "ranges", "no parameter to search: give at least one range");
+  require(s.paths >= 1, "paths", "must be at least 1");
+  require(s.out_of_sample_paths >= 0, "out_of_sample_paths", "must be at least 0");
+  require(s.max_evaluations >= 1, "max_evaluations", "must be at least 1");
+  if (s.max_default_prob)
+    require(*s.max_default_prob >= 0 && *s.max_default_prob <= 1, "max_default_prob",
+            fmt::format("the default probability limit {} is outside [0, 1]", *s.max_default_prob));
   firm::Scenario probe = scenario;
   for (std::size_t i = 0; i < s.ranges.size(); ++i) {
     const firm::SearchRange& r = s.ranges[i];
-    if (!(r.low < r.high))
-      throw std::invalid_argument(fmt::format("range of {}: expected LO < HI, got {} and {}", r.parameter, r.low, r.high));
+    require(r.low < r.high, "ranges", fmt::format("range of {}: expected LO < HI, got {} and {}", r.parameter, r.low, r.high));
     for (std::size_t j = 0; j < i; ++j)
-      if (s.ranges[j].parameter == r.parameter) throw std::invalid_argument(fmt::format("{} is given twice", r.parameter));
-    firm::set_strategy_parameter(probe, strategy, r.parameter, r.low);
-    firm::set_strategy_parameter(probe, strategy, r.parameter, r.high);
+      require(s.ranges[j].parameter != r.parameter, "ranges", fmt::format("{} is given twice", r.parameter));
+    try {
+      firm::set_strategy_parameter(probe, strategy, r.parameter, r.low);
+      firm::set_strategy_parameter(probe, strategy, r.parameter, r.high);
+    } catch (const std::invalid_argument& e) {  // firm's: an unknown or unused parameter, or an end outside its range
+      throw ParameterError("ranges", e.what());
+    }
   }
 }
 
 constexpr double kSmallStep = 0.05;  // the restart's first step, share of each range
+constexpr double kFirstStep = 0.25;  // the first search's first step, share of each range
+/// The least tolerance, as a share of the range, of the at-an-end test (when x_tolerance is smaller).
+constexpr double kMinBoundTolerance = 0.5 * 1e-9;
+
+/// Each parameter's position in its range, clamped to [0, 1]: the search's scaled coordinates.
+std::vector<double> scaled(const std::vector<double>& x, const std::vector<firm::SearchRange>& ranges) {
+  std::vector<double> u(x.size());
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const firm::SearchRange& r = ranges[i];
+    u[i] = std::clamp((x[i] - r.low) / (r.high - r.low), 0.0, 1.0);
+  }
+  return u;
+}
+
+/// Whether each parameter of `best` lies within the search's tolerance of an end of its range.
+std::vector<bool> at_bounds(const std::vector<double>& best, const OptimizerSettings& settings) {
+  std::vector<bool> out(best.size());
+  for (std::size_t i = 0; i < best.size(); ++i) {
+    const firm::SearchRange& r = settings.ranges[i];
+    const double tolerance = std::max(settings.x_tolerance * (r.high - r.low), kMinBoundTolerance * (r.high - r.low));
+    out[i] = best[i] - r.low <= tolerance || r.high - best[i] <= tolerance;
+  }
+  return out;
+}
+
+/// Local searches from the best point so far (`best_u`, which `objective` updates with
+/// `best_penalized` and `evaluations`) while they improve it; when one does not, one more with a
+/// smaller first simplex, then stop. The evaluation budget bounds it all.
+template <class Objective>
+void local_searches(const OptimizerSettings& settings, Objective& objective, const int& evaluations,
+                    const double& best_penalized, const std::vector<double>& best_u) {
+  auto trampoline = [](const std::vector<double>& x, std::vector<double>& g, void* data) {
+    return (*static_cast<Objective*>(data))(x, g);
+  };
+  const std::size_t dims = settings.ranges.size();
+  double step = kFirstStep;
+  while (evaluations < settings.max_evaluations) {
+    const double before = best_penalized;
+    nlopt::opt opt(nlopt_algorithm(settings.algorithm), static_cast<unsigned>(dims));
+    opt.set_lower_bounds(std::vector<double>(dims, 0.0));
+    opt.set_upper_bounds(std::vector<double>(dims, 1.0));
+    opt.set_max_objective(trampoline, &objective);
+    opt.set_xtol_abs(settings.x_tolerance);
+    opt.set_maxeval(settings.max_evaluations - evaluations);
+    opt.set_initial_step(std::vector<double>(dims, step));
+    std::vector<double> start = best_u;
+    double value = 0;
+    try {
+      static_cast<void>(opt.optimize(start, value));
+    } catch (const nlopt::forced_stop&) {
+      break;  // the evaluation budget is spent
+    } catch (const nlopt::roundoff_limited&) {
+      // A step function can stall the search: what it found is kept in best.
+    }
+    if (best_penalized > before) continue;
+    if (step > kSmallStep) {
+      step = kSmallStep;
+      continue;
+    }
+    break;
+  }
+}
+/// The largest relative risk aversion accepted (the header's documented range).
+constexpr double kMaxCrraGamma = 50;
 
 }  // namespace
 
@@ -81,16 +152,14 @@ Objective parse_objective(std::string_view text) {
   const auto colon = text.find(':');
   const std::string_view head = text.substr(0, colon);
   if (colon == std::string_view::npos || (head != "mean-cvar" && head != "crra"))
-    throw std::invalid_argument(fmt::format("unknown objective \"{}\" (expected npv, mean-cvar:LAMBDA or crra:GAMMA)", text));
+    throw ParameterError("objective", fmt::format("unknown objective \"{}\" (expected npv, mean-cvar:LAMBDA or crra:GAMMA)", text));
   const double value = parse_number(text.substr(colon + 1), head);
   if (head == "mean-cvar") {
-    if (!(value >= 0 && value <= 1))
-      throw std::invalid_argument(fmt::format("objective mean-cvar: LAMBDA {} is outside [0, 1]", value));
+    require(value >= 0 && value <= 1, "objective", fmt::format("mean-cvar: LAMBDA {} is outside [0, 1]", value));
     o.kind = ObjectiveKind::kMeanCvar;
     o.lambda = value;
   } else {
-    if (!(value >= 0 && value <= 50))
-      throw std::invalid_argument(fmt::format("objective crra: GAMMA {} is outside [0, 50]", value));
+    require(value >= 0 && value <= kMaxCrraGamma, "objective", fmt::format("crra: GAMMA {} is outside [0, 50]", value));
     o.kind = ObjectiveKind::kCrra;
     o.gamma = value;
   }
@@ -233,11 +302,7 @@ OptimizationResult optimize_strategy(const firm::Scenario& scenario, const model
     }
     return x;
   };
-  std::vector<double> u(dims);
-  for (std::size_t i = 0; i < dims; ++i) {
-    const firm::SearchRange& r = settings.ranges[i];
-    u[i] = std::clamp((declared[i] - r.low) / (r.high - r.low), 0.0, 1.0);
-  }
+  const std::vector<double> u = scaled(declared, settings.ranges);
   bool declared_inside = true;
   for (std::size_t i = 0; i < dims; ++i)
     declared_inside = declared_inside && declared[i] >= settings.ranges[i].low && declared[i] <= settings.ranges[i].high;
@@ -264,47 +329,10 @@ OptimizationResult optimize_strategy(const firm::Scenario& scenario, const model
     if (settings.progress) settings.progress(result.evaluations, settings.max_evaluations, best_penalized);
     return e.penalized;
   };
-  using Fn = decltype(objective);
-  auto trampoline = [](const std::vector<double>& x, std::vector<double>& g, void* data) {
-    return (*static_cast<Fn*>(data))(x, g);
-  };
-
-  // Local searches from the best point so far while they improve it; when one does not, one more
-  // with a smaller first simplex, then stop. The evaluation budget bounds it all.
-  double step = 0.25;
-  while (result.evaluations < settings.max_evaluations) {
-    const double before = best_penalized;
-    nlopt::opt opt(nlopt_algorithm(settings.algorithm), static_cast<unsigned>(dims));
-    opt.set_lower_bounds(std::vector<double>(dims, 0.0));
-    opt.set_upper_bounds(std::vector<double>(dims, 1.0));
-    opt.set_max_objective(trampoline, &objective);
-    opt.set_xtol_abs(settings.x_tolerance);
-    opt.set_maxeval(settings.max_evaluations - result.evaluations);
-    opt.set_initial_step(std::vector<double>(dims, step));
-    std::vector<double> start = best_u;
-    double value = 0;
-    try {
-      static_cast<void>(opt.optimize(start, value));
-    } catch (const nlopt::forced_stop&) {
-      break;  // the evaluation budget is spent
-    } catch (const nlopt::roundoff_limited&) {
-      // A step function can stall the search: what it found is kept in best.
-    }
-    if (best_penalized > before) continue;
-    if (step > kSmallStep) {
-      step = kSmallStep;
-      continue;
-    }
-    break;
-  }
+  local_searches(settings, objective, result.evaluations, best_penalized, best_u);
 
   result.best = best;
-  result.at_bound.resize(dims);
-  for (std::size_t i = 0; i < dims; ++i) {
-    const firm::SearchRange& r = settings.ranges[i];
-    const double tolerance = std::max(settings.x_tolerance * (r.high - r.low), 0.5 * 1e-9 * (r.high - r.low));
-    result.at_bound[i] = best.parameters[i] - r.low <= tolerance || r.high - best.parameters[i] <= tolerance;
-  }
+  result.at_bound = at_bounds(best.parameters, settings);
   const std::int64_t oos_paths = settings.out_of_sample_paths > 0 ? settings.out_of_sample_paths : settings.paths;
   result.best_out_of_sample = evaluate_point(scenario, market, strategy, settings, best.parameters, oos_paths,
                                              settings.out_of_sample_seed, result.penalty_scale_usd);

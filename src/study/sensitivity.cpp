@@ -2,11 +2,12 @@
 
 #include <algorithm>
 #include <array>
+#include <cassert>
 #include <chrono>
 #include <cmath>
-#include <stdexcept>
 #include <utility>
 
+#include "hashpivot/core/error.hpp"
 #include "hashpivot/core/units.hpp"
 #include "hashpivot/market/calibration.hpp"
 #include "hashpivot/market/sample_moments.hpp"
@@ -188,16 +189,18 @@ std::string_view sensitivity_input_unit(SensitivityInput input) {
 
 CalibrationErrors calibration_errors(const firm::Scenario& scenario, const market::Calibration& c) {
   CalibrationErrors e;
-  const std::string& model = scenario.market.btc_price_model;
-  if (model == "gbm" || model == "jump_diffusion") {
-    e.btc_price_mu_annual = se_of(c, "btc_price", model, "mu_annual");
-    e.btc_price_sigma_annual = se_of(c, "btc_price", model, "sigma_annual");
+  // The calibration names each price model's fit by the scenario's keyword for it.
+  const model::PriceModel price_model = scenario.market.btc_price_model;
+  const std::string_view fit = firm::keyword(price_model);
+  if (price_model == model::PriceModel::kGbm || price_model == model::PriceModel::kJumpDiffusion) {
+    e.btc_price_mu_annual = se_of(c, "btc_price", fit, "mu_annual");
+    e.btc_price_sigma_annual = se_of(c, "btc_price", fit, "sigma_annual");
   } else {
     // The stationary drift of the other models: the SE of the history's mean drift (the GBM fit's μ).
-    e.btc_price_mu_annual = se_of(c, "btc_price", "gbm", "mu_annual");
-    if (model == "regime_switching") {
-      e.btc_price_sigma_annual = se_of(c, "btc_price", model, "bull_sigma_annual");
-      e.btc_price_bear_sigma_annual = se_of(c, "btc_price", model, "bear_sigma_annual");
+    e.btc_price_mu_annual = se_of(c, "btc_price", firm::keyword(model::PriceModel::kGbm), "mu_annual");
+    if (price_model == model::PriceModel::kRegimeSwitching) {
+      e.btc_price_sigma_annual = se_of(c, "btc_price", fit, "bull_sigma_annual");
+      e.btc_price_bear_sigma_annual = se_of(c, "btc_price", fit, "bear_sigma_annual");
     }
   }
   e.hashrate_drift_annual = se_of(c, "hashrate", "exogenous", "drift_per_day") * kDaysPerYear;
@@ -236,8 +239,7 @@ double input_value(SensitivityInput input, const firm::Scenario& s, const model:
 
 std::vector<InputBump> make_bumps(const firm::Scenario& s, const model::MarketModel& m, const CalibrationErrors& errors,
                                   double relative_bump) {
-  if (!(relative_bump >= 0 && relative_bump < 1))
-    throw std::invalid_argument("make_bumps: the relative bump must be in [0, 1)");
+  require(relative_bump >= 0 && relative_bump < 1, "relative_bump", "must be in [0, 1)");
   std::vector<InputBump> bumps;
   bumps.push_back(additive(SensitivityInput::kBtcPriceDrift, price_drift_annual(m), errors.btc_price_mu_annual, relative_bump));
 
@@ -405,14 +407,59 @@ std::optional<double> find_root(const std::function<double(double)>& f, double a
   return b;
 }
 
-SensitivityResult run_sensitivity(const firm::Scenario& scenario, const model::MarketModel& market,
-                                  const CalibrationErrors& errors, const SensitivityOptions& options) {
-  if (options.paths < 1) throw std::invalid_argument("run_sensitivity: paths must be >= 1");
+namespace {
+
+/// The strategies to study: those of the options, or all.
+std::vector<std::size_t> selected_strategies(const firm::Scenario& scenario, const SensitivityOptions& options) {
+  require(options.paths >= 1, "paths", "must be at least 1");
   std::vector<std::size_t> selected = options.strategies;
   if (selected.empty())
     for (std::size_t k = 0; k < scenario.strategies.size(); ++k) selected.push_back(k);
-  for (const std::size_t k : selected)
-    if (k >= scenario.strategies.size()) throw std::invalid_argument("run_sensitivity: strategy index out of range");
+  for ([[maybe_unused]] const std::size_t k : selected) assert(k < scenario.strategies.size());  // resolved by name
+  return selected;
+}
+
+/// The tornado: the base run, then each bump's low and high runs, each strategy's bars sorted by the
+/// size of their NPV swing. `simulate` runs one scenario on one market.
+template <class Simulate>
+void tornado(const firm::Scenario& chosen, const model::MarketModel& market, const std::vector<InputBump>& bumps,
+             const Simulate& simulate, SensitivityResult& result) {
+  const std::size_t strategies = chosen.strategies.size();
+  const sim::RunResult base = simulate(chosen, market, "base");
+  result.strategies.resize(strategies);
+  for (std::size_t k = 0; k < strategies; ++k) {
+    result.strategies[k].strategy = chosen.strategies[k].name;
+    result.strategies[k].base = outcome_of(base.strategies[k]);
+  }
+  for (const InputBump& bump : bumps) {
+    std::array<std::vector<SensitivityOutcome>, 2> sides;
+    for (int side = 0; side < 2; ++side) {
+      if (bump.basis == BumpBasis::kAbsent) {
+        // Nothing to move: the base run is both ends (a zero swing, not an error).
+        for (std::size_t k = 0; k < strategies; ++k) sides[static_cast<std::size_t>(side)].push_back(result.strategies[k].base);
+        continue;
+      }
+      firm::Scenario s = chosen;
+      model::MarketModel m = market;
+      apply_bump(bump, side == 0 ? -1 : 1, s, m);
+      const sim::RunResult r =
+          simulate(s, m, std::string(sensitivity_input_name(bump.input)) + (side == 0 ? " low" : " high"));
+      for (std::size_t k = 0; k < strategies; ++k) sides[static_cast<std::size_t>(side)].push_back(outcome_of(r.strategies[k]));
+    }
+    for (std::size_t k = 0; k < strategies; ++k)
+      result.strategies[k].bars.push_back(TornadoBar{bump, sides[0][k], sides[1][k]});
+  }
+  for (StrategySensitivity& st : result.strategies)
+    std::stable_sort(st.bars.begin(), st.bars.end(), [](const TornadoBar& x, const TornadoBar& y) {
+      return std::abs(x.npv_swing_usd()) > std::abs(y.npv_swing_usd());
+    });
+}
+
+}  // namespace
+
+SensitivityResult run_sensitivity(const firm::Scenario& scenario, const model::MarketModel& market,
+                                  const CalibrationErrors& errors, const SensitivityOptions& options) {
+  const std::vector<std::size_t> selected = selected_strategies(scenario, options);
 
   const auto started = std::chrono::steady_clock::now();
   firm::Scenario chosen = scenario;
@@ -428,7 +475,7 @@ SensitivityResult run_sensitivity(const firm::Scenario& scenario, const model::M
   result.paths = options.paths;
   result.seed = options.seed;
   result.relative_bump = options.relative_bump;
-  result.price_model = scenario.market.btc_price_model;
+  result.price_model = std::string(firm::keyword(scenario.market.btc_price_model));
 
   sim::RunOptions run_options;
   run_options.paths = options.paths;
@@ -441,34 +488,7 @@ SensitivityResult run_sensitivity(const firm::Scenario& scenario, const model::M
     return run_simulation(s, m, run_options);
   };
 
-  const sim::RunResult base = simulate(chosen, market, "base");
-  result.strategies.resize(selected.size());
-  for (std::size_t k = 0; k < selected.size(); ++k) {
-    result.strategies[k].strategy = chosen.strategies[k].name;
-    result.strategies[k].base = outcome_of(base.strategies[k]);
-  }
-  for (const InputBump& bump : bumps) {
-    std::array<std::vector<SensitivityOutcome>, 2> sides;
-    for (int side = 0; side < 2; ++side) {
-      if (bump.basis == BumpBasis::kAbsent) {
-        // Nothing to move: the base run is both ends (a zero swing, not an error).
-        for (std::size_t k = 0; k < selected.size(); ++k) sides[static_cast<std::size_t>(side)].push_back(result.strategies[k].base);
-        continue;
-      }
-      firm::Scenario s = chosen;
-      model::MarketModel m = market;
-      apply_bump(bump, side == 0 ? -1 : 1, s, m);
-      const sim::RunResult r =
-          simulate(s, m, std::string(sensitivity_input_name(bump.input)) + (side == 0 ? " low" : " high"));
-      for (std::size_t k = 0; k < selected.size(); ++k) sides[static_cast<std::size_t>(side)].push_back(outcome_of(r.strategies[k]));
-    }
-    for (std::size_t k = 0; k < selected.size(); ++k)
-      result.strategies[k].bars.push_back(TornadoBar{bump, sides[0][k], sides[1][k]});
-  }
-  for (StrategySensitivity& st : result.strategies)
-    std::stable_sort(st.bars.begin(), st.bars.end(), [](const TornadoBar& x, const TornadoBar& y) {
-      return std::abs(x.npv_swing_usd()) > std::abs(y.npv_swing_usd());
-    });
+  tornado(chosen, market, bumps, simulate, result);
 
   if (options.break_evens) {
     const double opening_price = market.btc_price_usd;
@@ -482,7 +502,10 @@ SensitivityResult run_sensitivity(const firm::Scenario& scenario, const model::M
       alone.debts.clear();
       alone.treasury.cash_usd = kOperatingCashUsd;
       for (firm::OneOffSale& sale : alone.strategies.front().sales)
-        if (sale.use.starts_with("repay:")) sale.use = "cash";
+        if (sale.use == firm::SaleUse::kRepayDebt) {
+          sale.use = firm::SaleUse::kCash;
+          sale.repay_debt.clear();
+        }
       const std::string& name = alone.strategies.front().name;
       // Solves f(x) = mean EBITDA per year = 0 for x in [low, high]; `scaled` builds the run at x.
       const auto solve = [&](double low, double high, double unit_per_x, const std::string& label, auto scaled) {

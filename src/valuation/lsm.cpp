@@ -1,19 +1,17 @@
 #include "hashpivot/valuation/lsm.hpp"
 
-#include <Eigen/Dense>
-
 #include <algorithm>
 #include <array>
 #include <cassert>
 #include <cmath>
 #include <limits>
 #include <numbers>
-#include <stdexcept>
-#include <string>
 #include <utility>
 
-#include "hashpivot/stats/statistics.hpp"
+#include "hashpivot/core/error.hpp"
 #include "hashpivot/random/philox.hpp"
+#include "hashpivot/stats/statistics.hpp"
+#include "hashpivot/valuation/least_squares.hpp"
 
 namespace hashpivot::valuation {
 
@@ -23,13 +21,9 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInfinity = std::numeric_limits<double>::infinity();
 constexpr std::size_t kMaxDims = LsmSample::kMaxStateDims;
 constexpr std::size_t kMaxPowers = static_cast<std::size_t>(LsmOptions::kMaxDegree) + 1;
-/// Pivots of the regression's QR below this fraction of the largest count as zero (rank-deficient
-/// design). Standardized bases of the degrees used keep their smallest pivot far above it.
-constexpr double kRankTolerance = 1e-10;
-
-void require(bool condition, const std::string& what) {
-  if (!condition) throw std::invalid_argument("lsm: " + what);
-}
+/// More exercise dates than a put's paths could ever be stored for (16 bytes per path and date):
+/// a limit that keeps the date count exact in a double and in the random streams' 32-bit steps.
+constexpr double kMaxExerciseDates = 1e8;
 
 /// C(K + d, d), or kMaxBasisSize + 1 when it exceeds the limit.
 std::size_t basis_size_for(std::size_t dims, int degree) {
@@ -81,27 +75,34 @@ inline void evaluate_basis(std::span<const std::uint8_t> exponents, std::size_t 
   }
 }
 
+void require_sample_extents(std::size_t paths, std::size_t dates, std::size_t state_dims) {
+  require(paths >= 2, "paths", "a sample needs at least 2 paths");
+  require(dates >= 1, "exercise_dates", "a sample needs at least 1 exercise date");
+  require(state_dims >= 1 && state_dims <= kMaxDims, "state_dims", "must be 1 … 8");
+}
+
+/// The arrays' shapes are the constructor's (only code that resizes them breaks them: asserted);
+/// the values are the caller's simulation (checked).
 void validate_sample(const LsmSample& s) {
-  require(s.paths >= 2, "a sample needs at least 2 paths");
-  require(s.dates >= 1, "a sample needs at least 1 exercise date");
-  require(s.state_dims >= 1 && s.state_dims <= kMaxDims, "state_dims must be 1 … 8");
-  require(s.times.size() == s.dates, "times must have one value per date");
-  require(s.discount.size() == s.dates, "discount must have one factor per date");
-  require(s.states.size() == s.dates * s.state_dims * s.paths, "states must be dates × state_dims × paths");
-  require(s.payoffs.size() == s.dates * s.paths, "payoffs must be dates × paths");
-  require(s.state_now.size() == s.state_dims, "state_now must have state_dims values");
-  for (const double d : s.discount) require(std::isfinite(d) && d > 0, "discount factors must be finite and > 0");
-  require(!s.antithetic_pairs || s.paths % 2 == 0, "antithetic pairs need an even number of paths");
-  for (const double h : s.payoffs) require(!std::isnan(h), "exercise values must not be NaN");
-  if (s.payoff_now) require(std::isfinite(*s.payoff_now), "payoff_now must be finite");
+  require_sample_extents(s.paths, s.dates, s.state_dims);
+  assert(s.times.size() == s.dates && s.discount.size() == s.dates && s.state_now.size() == s.state_dims);
+  assert(s.states.size() == s.dates * s.state_dims * s.paths && s.payoffs.size() == s.dates * s.paths);
+  for (const double d : s.discount) require(std::isfinite(d) && d > 0, "discount", "factors must be finite and > 0");
+  require(!s.antithetic_pairs || s.paths % 2 == 0, "paths", "antithetic pairs need an even number of paths");
+  for (const double h : s.payoffs) require(!std::isnan(h), "payoffs", "exercise values must not be NaN");
+  if (s.payoff_now) require(std::isfinite(*s.payoff_now), "payoff_now", "must be finite");
 }
 
 void validate_contract(const PutContract& put) {
-  require(std::isfinite(put.spot) && put.spot > 0, "spot must be finite and > 0");
-  require(std::isfinite(put.strike) && put.strike > 0, "strike must be finite and > 0");
-  require(std::isfinite(put.volatility) && put.volatility > 0, "volatility must be finite and > 0");
-  require(std::isfinite(put.maturity) && put.maturity > 0, "maturity must be finite and > 0");
-  require(std::isfinite(put.rate), "rate must be finite");
+  require(std::isfinite(put.spot) && put.spot > 0, "spot", "must be finite and > 0");
+  require(std::isfinite(put.strike) && put.strike > 0, "strike", "must be finite and > 0");
+  require(std::isfinite(put.volatility) && put.volatility > 0, "volatility", "must be finite and > 0");
+  require(std::isfinite(put.maturity) && put.maturity > 0, "maturity", "must be finite and > 0");
+  require(std::isfinite(put.rate), "rate", "must be finite");
+}
+
+void require_degree(int degree) {
+  require(degree >= 1 && degree <= LsmOptions::kMaxDegree, "degree", "must be 1 … 8");
 }
 
 }  // namespace
@@ -125,9 +126,7 @@ struct LsmPolicyAccess {
 
 LsmSample::LsmSample(std::size_t paths_, std::size_t dates_, std::size_t state_dims_)
     : paths(paths_), dates(dates_), state_dims(state_dims_) {
-  require(paths_ >= 2, "a sample needs at least 2 paths");
-  require(dates_ >= 1, "a sample needs at least 1 exercise date");
-  require(state_dims_ >= 1 && state_dims_ <= kMaxStateDims, "state_dims must be 1 … 8");
+  require_sample_extents(paths_, dates_, state_dims_);
   times.assign(dates_, 0.0);
   discount.assign(dates_, 1.0);
   states.assign(dates_ * state_dims_ * paths_, 0.0);
@@ -157,11 +156,11 @@ std::span<const double> LsmSample::payoff(std::size_t date) const {
 
 LsmPolicy::LsmPolicy(std::size_t dates, std::size_t state_dims, int degree)
     : dates_(dates), state_dims_(state_dims), degree_(degree) {
-  require(dates >= 1, "a policy needs at least 1 date");
-  require(state_dims >= 1 && state_dims <= kMaxDims, "state_dims must be 1 … 8");
-  require(degree >= 1 && degree <= LsmOptions::kMaxDegree, "degree must be 1 … 8");
+  require(dates >= 1, "exercise_dates", "a policy needs at least 1 date");
+  require(state_dims >= 1 && state_dims <= kMaxDims, "state_dims", "must be 1 … 8");
+  require_degree(degree);
   basis_size_ = basis_size_for(state_dims, degree);
-  require(basis_size_ <= LsmOptions::kMaxBasisSize,
+  require(basis_size_ <= LsmOptions::kMaxBasisSize, "degree",
           "the basis (C(degree + state_dims, state_dims) functions) exceeds 128; lower the degree");
   exponents_ = make_basis_exponents(state_dims, degree);
   assert(exponents_.size() == basis_size_ * state_dims);
@@ -293,122 +292,120 @@ LsmBoundary estimate_boundary(std::span<const double> x, std::span<const std::ui
   return b;
 }
 
-LsmResult backward_pass(const LsmSample& s, const LsmOptions& options, LsmPolicy& policy, bool fit) {
+/// The working arrays of one backward pass, allocated once for the whole pass.
+struct PassScratch {
+  PassScratch(std::size_t paths, std::size_t dates, std::size_t basis, bool fit)
+      : cash(paths, 0.0), stop(paths, static_cast<std::uint32_t>(dates)), exercised(paths, 0) {
+    if (fit) {
+      rows.reserve(paths);
+      design.resize(paths * basis);
+      rhs.resize(paths);
+    }
+  }
+  std::vector<double> cash;             // C_p, money at the current date
+  std::vector<std::uint32_t> stop;      // stopping date
+  std::vector<std::uint8_t> exercised;  // decision at the current date
+  std::vector<std::size_t> rows;        // in-the-money paths of the date
+  std::vector<double> design;           // n_itm × basis, column-major
+  std::vector<double> rhs;
+  BoundaryScratch boundary;
+};
+
+/// The continuation regression of date m (THE ALGORITHM) on its in-the-money paths, into `policy`;
+/// a date with fewer than `min_rows` of them is marked unregressed (never exercised).
+void regress_date(const LsmSample& s, std::size_t m, std::size_t min_rows, LsmPolicy& policy, PassScratch& w) {
   const std::size_t n_paths = s.paths;
   const std::size_t dims = s.state_dims;
-  const std::size_t last = s.dates - 1;
-  const std::size_t basis = policy.basis_size();
-  const std::size_t min_rows = std::max(options.min_regression_paths, basis + 1);
-  const bool want_boundary = options.estimate_boundary && dims == 1;
-
-  // Working arrays, allocated once for the whole pass.
-  std::vector<double> cash(n_paths, 0.0);                         // C_p, money at the current date
-  std::vector<std::uint32_t> stop(n_paths, static_cast<std::uint32_t>(s.dates));  // stopping date
-  std::vector<std::uint8_t> exercised(n_paths, 0);                 // decision at the current date
-  std::vector<std::size_t> rows;                                   // in-the-money paths of the date
-  std::vector<double> design;                                      // n_itm × basis, column-major
-  std::vector<double> rhs;
-  if (fit) {
-    rows.reserve(n_paths);
-    design.resize(n_paths * basis);
-    rhs.resize(n_paths);
+  const std::span<const double> h = s.payoff(m);
+  w.rows.clear();
+  for (std::size_t p = 0; p < n_paths; ++p)
+    if (h[p] > 0) w.rows.push_back(p);
+  const std::size_t n = w.rows.size();
+  const bool regress = n >= min_rows;
+  LsmPolicyAccess::set_regressed(policy, m, regress);
+  if (!regress) return;
+  const std::span<double> mu = LsmPolicyAccess::centre(policy, m);
+  const std::span<double> sd = LsmPolicyAccess::scale(policy, m);
+  for (std::size_t i = 0; i < dims; ++i) {
+    const std::span<const double> xi = s.state(m, i);
+    double sum = 0;
+    for (const std::size_t p : w.rows) sum += xi[p];
+    const double mean = sum / static_cast<double>(n);
+    double ss = 0;
+    for (const std::size_t p : w.rows) ss += (xi[p] - mean) * (xi[p] - mean);
+    const double sdev = std::sqrt(ss / static_cast<double>(n));
+    mu[i] = mean;
+    sd[i] = sdev > 0 && std::isfinite(sdev) ? sdev : 1.0;
   }
-  BoundaryScratch scratch;
-  LsmResult result;
-  if (want_boundary) result.boundary.resize(s.dates);
-
-  std::array<double, kMaxDims> x{};
   std::array<double, kMaxDims> z{};
-  for (std::size_t step = 0; step <= last; ++step) {
-    const std::size_t m = last - step;
-    if (m < last)
-      for (double& c : cash) c *= s.discount[m + 1];
-    const std::span<const double> h = s.payoff(m);
-
-    if (fit && m < last) {
-      rows.clear();
-      for (std::size_t p = 0; p < n_paths; ++p)
-        if (h[p] > 0) rows.push_back(p);
-      const std::size_t n = rows.size();
-      const bool regress = n >= min_rows;
-      LsmPolicyAccess::set_regressed(policy, m, regress);
-      if (regress) {
-        const std::span<double> mu = LsmPolicyAccess::centre(policy, m);
-        const std::span<double> sd = LsmPolicyAccess::scale(policy, m);
-        for (std::size_t i = 0; i < dims; ++i) {
-          const std::span<const double> xi = s.state(m, i);
-          double sum = 0;
-          for (const std::size_t p : rows) sum += xi[p];
-          const double mean = sum / static_cast<double>(n);
-          double ss = 0;
-          for (const std::size_t p : rows) ss += (xi[p] - mean) * (xi[p] - mean);
-          const double sdev = std::sqrt(ss / static_cast<double>(n));
-          mu[i] = mean;
-          sd[i] = sdev > 0 && std::isfinite(sdev) ? sdev : 1.0;
-        }
-        for (std::size_t r = 0; r < n; ++r) {
-          const std::size_t p = rows[r];
-          for (std::size_t i = 0; i < dims; ++i) z[i] = (s.states[(m * dims + i) * n_paths + p] - mu[i]) / sd[i];
-          evaluate_basis(policy.basis_exponents(), dims, policy.degree(), z.data(), design.data() + r, n);
-          rhs[r] = cash[p];
-        }
-        const auto rows_i = static_cast<Eigen::Index>(n);
-        const auto cols_i = static_cast<Eigen::Index>(basis);
-        Eigen::Map<Eigen::MatrixXd> a(design.data(), rows_i, cols_i);
-        Eigen::ColPivHouseholderQR<Eigen::Ref<Eigen::MatrixXd>> qr(a);  // in place: overwrites `design`
-        // A P = Q R. Rank r: pivots above kRankTolerance × the largest; the basic solution sets the
-        // other coefficients to 0: R₁₁ w = (Qᵀ y)₁…ᵣ, β = P [w; 0]. (Eigen's own solve keeps pivots
-        // down to rounding level, whose huge coefficients on duplicated columns ruin the fit.)
-        qr.setThreshold(kRankTolerance);
-        const Eigen::Index rank = qr.rank();
-        Eigen::Map<Eigen::VectorXd> y(rhs.data(), rows_i);
-        y.applyOnTheLeft(qr.householderQ().adjoint());
-        const std::span<double> out = LsmPolicyAccess::coefficients(policy, m);
-        std::fill(out.begin(), out.end(), 0.0);
-        if (rank > 0) {
-          const Eigen::VectorXd w =
-              qr.matrixR().topLeftCorner(rank, rank).template triangularView<Eigen::Upper>().solve(y.head(rank));
-          const auto& permutation = qr.colsPermutation().indices();
-          for (Eigen::Index k = 0; k < rank; ++k) out[static_cast<std::size_t>(permutation(k))] = w(k);
-        }
-      }
-    }
-
-    // Decisions at date m: every in-the-money path asks the rule.
-    const std::span<double> state_span(x.data(), dims);
-    for (std::size_t p = 0; p < n_paths; ++p) {
-      exercised[p] = 0;
-      if (!(h[p] > 0)) continue;
-      for (std::size_t i = 0; i < dims; ++i) x[i] = s.states[(m * dims + i) * n_paths + p];
-      if (policy.exercise(m, state_span, h[p])) {
-        exercised[p] = 1;
-        cash[p] = h[p];
-        stop[p] = static_cast<std::uint32_t>(m);
-      }
-    }
-    if (want_boundary) result.boundary[m] = estimate_boundary(s.state(m, 0), exercised, scratch);
+  for (std::size_t r = 0; r < n; ++r) {
+    const std::size_t p = w.rows[r];
+    for (std::size_t i = 0; i < dims; ++i) z[i] = (s.states[(m * dims + i) * n_paths + p] - mu[i]) / sd[i];
+    evaluate_basis(policy.basis_exponents(), dims, policy.degree(), z.data(), w.design.data() + r, n);
+    w.rhs[r] = w.cash[p];
   }
-  for (double& c : cash) c *= s.discount[0];
+  (void)solve_least_squares({w.design.data(), n * policy.basis_size()}, n, {w.rhs.data(), n},
+                            LsmPolicyAccess::coefficients(policy, m));
+}
 
+/// Decisions at date m: every in-the-money path asks the rule; an exercising path's cash becomes h.
+void decide_date(const LsmSample& s, std::size_t m, const LsmPolicy& policy, PassScratch& w) {
+  const std::size_t dims = s.state_dims;
+  const std::span<const double> h = s.payoff(m);
+  std::array<double, kMaxDims> x{};
+  const std::span<double> state_span(x.data(), dims);
+  for (std::size_t p = 0; p < s.paths; ++p) {
+    w.exercised[p] = 0;
+    if (!(h[p] > 0)) continue;
+    for (std::size_t i = 0; i < dims; ++i) x[i] = s.states[(m * dims + i) * s.paths + p];
+    if (policy.exercise(m, state_span, h[p])) {
+      w.exercised[p] = 1;
+      w.cash[p] = h[p];
+      w.stop[p] = static_cast<std::uint32_t>(m);
+    }
+  }
+}
+
+/// The value and its statistics from the cash flows at t0.
+void summarize(const LsmSample& s, const PassScratch& w, LsmResult& result) {
   stats::Moments moments;
   if (s.antithetic_pairs)
-    for (std::size_t p = 0; p < n_paths; p += 2) moments.add(0.5 * (cash[p] + cash[p + 1]));
+    for (std::size_t p = 0; p < s.paths; p += 2) moments.add(0.5 * (w.cash[p] + w.cash[p + 1]));
   else
-    for (const double c : cash) moments.add(c);
+    for (const double c : w.cash) moments.add(c);
 
-  result.paths = n_paths;
+  result.paths = s.paths;
   result.continuation = moments.mean();
   result.standard_error = moments.standard_error();
   result.exercise_fraction.assign(s.dates, 0.0);
-  for (const std::uint32_t t : stop)
+  for (const std::uint32_t t : w.stop)
     if (t < s.dates) result.exercise_fraction[t] += 1;
-  for (double& f : result.exercise_fraction) f /= static_cast<double>(n_paths);
+  for (double& f : result.exercise_fraction) f /= static_cast<double>(s.paths);
   if (s.payoff_now) {
     result.exercise_now_value = *s.payoff_now;
     result.value_of_waiting = result.continuation - *s.payoff_now;
     result.exercise_now = *s.payoff_now > result.continuation;
   }
   result.value = result.exercise_now ? result.exercise_now_value : result.continuation;
+}
+
+LsmResult backward_pass(const LsmSample& s, const LsmOptions& options, LsmPolicy& policy, bool fit) {
+  const std::size_t last = s.dates - 1;
+  const std::size_t min_rows = std::max(options.min_regression_paths, policy.basis_size() + 1);
+  const bool want_boundary = options.estimate_boundary && s.state_dims == 1;
+  PassScratch w(s.paths, s.dates, policy.basis_size(), fit);
+  LsmResult result;
+  if (want_boundary) result.boundary.resize(s.dates);
+  for (std::size_t step = 0; step <= last; ++step) {
+    const std::size_t m = last - step;
+    if (m < last)
+      for (double& c : w.cash) c *= s.discount[m + 1];
+    if (fit && m < last) regress_date(s, m, min_rows, policy, w);
+    decide_date(s, m, policy, w);
+    if (want_boundary) result.boundary[m] = estimate_boundary(s.state(m, 0), w.exercised, w.boundary);
+  }
+  for (double& c : w.cash) c *= s.discount[0];
+  summarize(s, w, result);
   return result;
 }
 
@@ -416,17 +413,16 @@ LsmResult backward_pass(const LsmSample& s, const LsmOptions& options, LsmPolicy
 
 LsmFit lsm_fit(const LsmSample& sample, const LsmOptions& options) {
   validate_sample(sample);
-  require(options.degree >= 1 && options.degree <= LsmOptions::kMaxDegree, "degree must be 1 … 8");
+  require_degree(options.degree);
   LsmFit fit{LsmPolicy(sample.dates, sample.state_dims, options.degree), {}};
-  require(sample.paths > fit.policy.basis_size(), "fewer paths than basis functions");
+  require(sample.paths > fit.policy.basis_size(), "paths", "fewer paths than basis functions; lower the degree");
   fit.in_sample = backward_pass(sample, options, fit.policy, true);
   return fit;
 }
 
 LsmResult lsm_evaluate(const LsmPolicy& policy, const LsmSample& sample, const LsmOptions& options) {
   validate_sample(sample);
-  require(policy.dates() == sample.dates, "the policy and the sample have different exercise dates");
-  require(policy.state_dims() == sample.state_dims, "the policy and the sample have different state dimensions");
+  assert(policy.dates() == sample.dates && policy.state_dims() == sample.state_dims);  // one problem's policy
   LsmPolicy copy = policy;  // backward_pass takes a mutable policy; evaluation never writes it
   return backward_pass(sample, options, copy, false);
 }
@@ -447,10 +443,10 @@ double black_scholes_put(const PutContract& put) {
 
 double binomial_put(const PutContract& put, std::size_t steps, ExerciseStyle style, std::size_t bermudan_dates) {
   validate_contract(put);
-  require(steps >= 1, "a tree needs at least 1 step");
+  require(steps >= 1, "tree_steps", "a tree needs at least 1 step");
   std::size_t every = 1;
   if (style == ExerciseStyle::kBermudan) {
-    require(bermudan_dates >= 1 && steps % bermudan_dates == 0, "tree steps must be a multiple of the Bermudan dates");
+    require(bermudan_dates >= 1 && steps % bermudan_dates == 0, "tree_steps", "must be a multiple of the Bermudan dates");
     every = steps / bermudan_dates;
   }
   const double dt = put.maturity / static_cast<double>(steps);
@@ -458,7 +454,7 @@ double binomial_put(const PutContract& put, std::size_t steps, ExerciseStyle sty
   const double d = 1 / u;
   const double growth = std::exp(put.rate * dt);
   const double q = (growth - d) / (u - d);
-  require(q > 0 && q < 1, "the tree's risk-neutral probability is outside (0, 1): use more steps");
+  require(q > 0 && q < 1, "tree_steps", "the tree's risk-neutral probability is outside (0, 1): use more steps");
   const double discount = 1 / growth;
   const double up = discount * q;
   const double down = discount * (1 - q);
@@ -488,9 +484,9 @@ double american_put_binomial(const PutContract& put, std::size_t steps) {
 }
 
 std::size_t put_exercise_dates(const PutContract& put, double per_year) {
-  require(std::isfinite(per_year) && per_year > 0, "exercise dates per year must be > 0");
+  require(std::isfinite(per_year) && per_year > 0, "exercise_dates_per_year", "must be > 0");
   const double m = std::round(put.maturity * per_year);
-  require(m < 1e8, "too many exercise dates");
+  require(m < kMaxExerciseDates, "exercise_dates_per_year", "too many exercise dates");
   return m < 1 ? 1 : static_cast<std::size_t>(m);
 }
 
@@ -520,10 +516,10 @@ PutDynamics put_dynamics(const PutContract& put, const AmericanPutLsmOptions& op
 }
 
 void validate_put_options(const AmericanPutLsmOptions& options, std::size_t paths, std::size_t dates) {
-  require(paths >= 2, "at least 2 paths");
-  require(!options.antithetic || paths % 2 == 0, "antithetic variates need an even number of paths");
-  require(paths <= (std::size_t{1} << 32), "at most 2^32 paths");
-  require(dates / 2 < (std::size_t{1} << 32), "too many exercise dates");
+  require(paths >= 2, "paths", "at least 2 paths");
+  require(!options.antithetic || paths % 2 == 0, "paths", "antithetic variates need an even number of paths");
+  require(paths <= (std::size_t{1} << 32), "paths", "at most 2^32 paths");
+  require(dates / 2 < (std::size_t{1} << 32), "exercise_dates_per_year", "too many exercise dates");
 }
 
 }  // namespace

@@ -2,25 +2,31 @@
 
 #include <fmt/format.h>
 
-#include <Eigen/Dense>
 #include <algorithm>
+#include <cassert>
 #include <cmath>
-#include <stdexcept>
 
-#include "hashpivot/core/date.hpp"
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/core/units.hpp"
+#include "hashpivot/firm/plan.hpp"
 #include "hashpivot/firm/rules.hpp"
-#include "hashpivot/market/sample_moments.hpp"
+#include "hashpivot/valuation/least_squares.hpp"
 
 namespace hashpivot::valuation {
 namespace {
 
 constexpr std::size_t kBoundaryGrid = 512;
-constexpr double kMonthsPerYear = 12.0;
+/// A date's state "has no spread" when its standard deviation is below this fraction of its mean's
+/// size (or of 1): the standardized powers would then be rounding noise.
+constexpr double kNoSpreadFraction = 1e-12;
+/// A convert MW that exceeds the site's mining IT MW by no more than this fraction is the whole site
+/// (rounding of a MW figure typed from the site's total).
+constexpr double kWholeSiteTolerance = 1e-9;
+/// The dates are months: a year of them, as a count.
+constexpr auto kMonthsInYear = static_cast<std::size_t>(kMonthsPerYear);
 
-void require(bool condition, const char* what) {
-  if (!condition) throw std::invalid_argument(std::string("real options: ") + what);
+void require_degree(int degree) {
+  require(degree >= 1 && degree <= PolynomialFit::kMaxDegree, "degree", "must be in [1, 8]");
 }
 
 /// Mean and standard error of a column of values.
@@ -91,56 +97,53 @@ double PolynomialFit::operator()(double x) const {
 }
 
 PolynomialFit fit_polynomial(std::span<const double> x, std::span<const double> y, int degree) {
-  require(!x.empty() && x.size() == y.size(), "fit_polynomial: x and y must have the same, non-zero size");
-  require(degree >= 0 && degree <= PolynomialFit::kMaxDegree, "fit_polynomial: degree out of range");
+  assert(!x.empty() && x.size() == y.size());  // the callers pass one date's columns
+  require(degree >= 0 && degree <= PolynomialFit::kMaxDegree, "degree", "must be in [0, 8]");
   const MeanSe moments = mean_se(x);
   const double sd = moments.se * std::sqrt(static_cast<double>(x.size()));
   PolynomialFit fit;
   fit.centre = moments.mean;
   // No spread (date 0, or a degenerate date): the constant fit, the mean of y.
-  if (!(sd > 1e-12 * std::max(1.0, std::abs(moments.mean))) || x.size() <= static_cast<std::size_t>(degree) + 1) {
+  if (!(sd > kNoSpreadFraction * std::max(1.0, std::abs(moments.mean))) || x.size() <= static_cast<std::size_t>(degree) + 1) {
     fit.degree = 0;
     fit.coefficients[0] = mean_se(y).mean;
     return fit;
   }
   fit.scale = sd;
   fit.degree = degree;
-  const auto n = static_cast<Eigen::Index>(x.size());
-  Eigen::MatrixXd a(n, degree + 1);
-  Eigen::VectorXd b(n);
-  for (Eigen::Index i = 0; i < n; ++i) {
-    const double z = (x[static_cast<std::size_t>(i)] - fit.centre) / fit.scale;
+  const std::size_t n = x.size();
+  const auto columns = static_cast<std::size_t>(degree) + 1;
+  std::vector<double> design(n * columns);  // column-major: power k of row i at k × n + i
+  std::vector<double> rhs(y.begin(), y.end());
+  for (std::size_t i = 0; i < n; ++i) {
+    const double z = (x[i] - fit.centre) / fit.scale;
     double power = 1;
-    for (int k = 0; k <= degree; ++k) {
-      a(i, k) = power;
+    for (std::size_t k = 0; k < columns; ++k) {
+      design[k * n + i] = power;
       power *= z;
     }
-    b(i) = y[static_cast<std::size_t>(i)];
   }
-  Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qr(a);
-  qr.setThreshold(1e-10);
-  const Eigen::VectorXd beta = qr.solve(b);
-  for (int k = 0; k <= degree; ++k) fit.coefficients[k] = beta(k);
+  (void)solve_least_squares(design, n, rhs, {fit.coefficients, columns});
   return fit;
 }
 
 // ---- Convert ---------------------------------------------------------------------------------
 
 ConvertSample::ConvertSample(std::size_t paths_, std::size_t dates_) : paths(paths_), dates(dates_) {
-  require(paths >= 2, "a sample needs at least 2 paths");
-  require(dates >= 1, "a sample needs at least 1 date");
+  require(paths >= 2, "paths", "a sample needs at least 2 paths");
+  require(dates >= 1, "dates", "a sample needs at least 1 date");
   state.assign(paths * dates, 0.0);
   exercise_value.assign(paths * dates, 0.0);
 }
 
 namespace {
 
+/// The arrays' shapes are the constructor's (asserted); the values are the caller's (checked).
 void validate(const ConvertSample& s) {
-  require(s.state.size() == s.paths * s.dates && s.exercise_value.size() == s.paths * s.dates,
-          "convert sample arrays have the wrong size");
-  require(s.discount_per_date > 0 && std::isfinite(s.discount_per_date), "discount must be in (0, inf)");
-  for (const double v : s.exercise_value) require(std::isfinite(v), "exercise values must be finite");
-  for (const double v : s.state) require(std::isfinite(v), "states must be finite");
+  assert(s.state.size() == s.paths * s.dates && s.exercise_value.size() == s.paths * s.dates);
+  require(s.discount_per_date > 0 && std::isfinite(s.discount_per_date), "discount_per_date", "must be in (0, inf)");
+  for (const double v : s.exercise_value) require(std::isfinite(v), "exercise_value", "must be finite");
+  for (const double v : s.state) require(std::isfinite(v), "state", "must be finite");
 }
 
 /// Applies `policy` to `s` by backward induction on the realized values (the rule does not depend
@@ -200,7 +203,7 @@ bool converts_in(const DecisionBoundary& region, double x) {
 
 ConvertFit fit_convert(const ConvertSample& s, int degree) {
   validate(s);
-  require(degree >= 1 && degree <= PolynomialFit::kMaxDegree, "degree must be in [1, 8]");
+  require_degree(degree);
   ConvertFit out;
   out.policy.gain.resize(s.dates);
   out.policy.region.resize(s.dates);
@@ -225,16 +228,15 @@ ConvertFit fit_convert(const ConvertSample& s, int degree) {
 
 ConvertResult evaluate_convert(const ConvertPolicy& policy, const ConvertSample& s) {
   validate(s);
-  require(policy.gain.size() == s.dates && policy.region.size() == s.dates,
-          "the policy and the sample have different dates");
+  assert(policy.gain.size() == s.dates && policy.region.size() == s.dates);  // one problem's policy
   return apply_convert(policy, s);
 }
 
 // ---- Switching -------------------------------------------------------------------------------
 
 SwitchingSample::SwitchingSample(std::size_t paths_, std::size_t dates_) : paths(paths_), dates(dates_) {
-  require(paths >= 2, "a sample needs at least 2 paths");
-  require(dates >= 1, "a sample needs at least 1 date");
+  require(paths >= 2, "paths", "a sample needs at least 2 paths");
+  require(dates >= 1, "dates", "a sample needs at least 1 date");
   state.assign(paths * dates, 0.0);
   running_cash.assign(paths * dates, 0.0);
   idle_cash.assign(paths * dates, 0.0);
@@ -244,14 +246,14 @@ SwitchingSample::SwitchingSample(std::size_t paths_, std::size_t dates_) : paths
 
 namespace {
 
+/// The arrays' shapes are the constructor's (asserted); the values are the caller's (checked).
 void validate(const SwitchingSample& s) {
-  const std::size_t n = s.paths * s.dates;
-  require(s.state.size() == n && s.running_cash.size() == n && s.idle_cash.size() == n &&
-              s.running_terminal.size() == s.paths && s.idle_terminal.size() == s.paths,
-          "switching sample arrays have the wrong size");
-  require(s.discount_per_date > 0 && std::isfinite(s.discount_per_date), "discount must be in (0, inf)");
-  require(s.shutdown_cost >= 0 && s.restart_cost >= 0 && std::isfinite(s.shutdown_cost) && std::isfinite(s.restart_cost),
-          "switching costs must be finite and >= 0");
+  [[maybe_unused]] const std::size_t n = s.paths * s.dates;
+  assert(s.state.size() == n && s.running_cash.size() == n && s.idle_cash.size() == n &&
+         s.running_terminal.size() == s.paths && s.idle_terminal.size() == s.paths);
+  require(s.discount_per_date > 0 && std::isfinite(s.discount_per_date), "discount_per_date", "must be in (0, inf)");
+  require(s.shutdown_cost >= 0 && std::isfinite(s.shutdown_cost), "shutdown_cost", "must be finite and >= 0");
+  require(s.restart_cost >= 0 && std::isfinite(s.restart_cost), "restart_cost", "must be finite and >= 0");
 }
 
 /// The rule's score of target regime j at date m on path p (see SWITCHING).
@@ -329,7 +331,7 @@ SwitchingResult apply_switching(const SwitchingPolicy& policy, const SwitchingSa
 
 SwitchingFit fit_switching(const SwitchingSample& s, int degree) {
   validate(s);
-  require(degree >= 1 && degree <= PolynomialFit::kMaxDegree, "degree must be in [1, 8]");
+  require_degree(degree);
   SwitchingFit out;
   out.policy.cash_known_at_decision = s.cash_known_at_decision;
   out.policy.running.resize(s.dates);
@@ -363,44 +365,52 @@ SwitchingFit fit_switching(const SwitchingSample& s, int degree) {
 
 SwitchingResult evaluate_switching(const SwitchingPolicy& policy, const SwitchingSample& s) {
   validate(s);
-  require(policy.running.size() == s.dates && policy.idle.size() == s.dates,
-          "the policy and the sample have different dates");
-  require(policy.cash_known_at_decision == s.cash_known_at_decision, "the policy and the sample differ in timing");
+  // One problem's policy: the same dates and timing.
+  assert(policy.running.size() == s.dates && policy.idle.size() == s.dates);
+  assert(policy.cash_known_at_decision == s.cash_known_at_decision);
   return apply_switching(policy, s);
 }
 
 // ---- A scenario's site -----------------------------------------------------------------------
 
-SiteMining site_mining(const firm::Scenario& scenario, const std::string& name) {
+namespace {
+
+/// The index of the site called `name`; throws ParameterError "site" listing the scenario's sites.
+std::size_t site_index(const firm::Scenario& scenario, const std::string& name) {
   const auto site = std::ranges::find_if(scenario.sites, [&](const firm::Site& s) { return s.name == name; });
   if (site == scenario.sites.end()) {
     std::string known;
     for (const firm::Site& s : scenario.sites) known += (known.empty() ? "" : ", ") + s.name;
-    throw InputError("command line", 0, "--site",
-                     fmt::format("no site named \"{}\" in {}; its sites: {}", name, scenario.source, known));
+    throw ParameterError("site", fmt::format("no site named \"{}\" in {}; its sites: {}", name, scenario.source, known));
   }
+  return static_cast<std::size_t>(site - scenario.sites.begin());
+}
+
+}  // namespace
+
+SiteMining site_mining(const firm::Scenario& scenario, const std::string& name) {
+  const std::size_t k = site_index(scenario, name);
+  // The site as the simulation's daily step sees it: the firm plan's figures (its sites and fleet
+  // are the same for every strategy, so strategy 0's plan).
+  const firm::FirmPlan plan = firm::make_plan(scenario, 0);
+  const firm::PlanSite& site = plan.sites[k];
   SiteMining out;
-  out.name = site->name;
-  out.capacity_mw = site->capacity_mw;
-  out.pue = site->pue;
-  out.index_power = site->power_contract == "index";
-  out.power_price_usd_per_mwh = site->power_price_usd_per_mwh;
-  out.curtailment_credit_usd_per_mwh = site->curtailment_credit_usd_per_mwh;
-  out.opex_usd_per_mw_year = site->opex_usd_per_mw_year;
-  out.pool_fee = scenario.treasury.pool_fee;
-  out.conversion = site->conversion;
-  for (const firm::FleetEntry& f : scenario.fleet) {
-    if (f.site != name) continue;
-    const auto machine =
-        std::ranges::find_if(scenario.machines, [&](const firm::MachineModel& mm) { return mm.name == f.machine; });
-    if (machine == scenario.machines.end()) continue;  // the reader rejects this already
-    const auto count = static_cast<double>(f.count);
-    out.entries.push_back({count * machine->hashrate_th, count * machine->power_w * f.uptime * site->pue / 1e6, f.uptime,
-                           machine->efficiency_j_per_th()});
-    out.mining_it_mw += count * machine->power_w / 1e6;
-  }
+  out.name = name;
+  out.capacity_mw = site.capacity_mw;
+  out.pue = site.pue;
+  out.index_power = site.index_power;
+  out.power_price_usd_per_mwh = site.fixed_power_price_usd_per_mwh;
+  out.curtailment_credit_usd_per_mwh = site.curtailment_credit_usd_per_mwh;
+  out.opex_usd_per_mw_year = site.opex_usd_per_mw_day * kDaysPerYear;
+  out.pool_fee = plan.pool_fee;
+  out.mining_it_mw = site.mining_it_mw;
+  // The conversion's terms in the months and years the monthly valuation steps in (the plan holds
+  // them per day).
+  out.conversion = scenario.sites[k].conversion;
+  for (const firm::PlanFleet& f : plan.fleet)
+    if (f.site == k) out.entries.push_back({f.hashrate_th_total, f.load_mw_all_running, f.uptime, f.efficiency_j_per_th});
   if (out.entries.empty())
-    throw InputError("command line", 0, "--site", fmt::format("site \"{}\" has no machines in {}", name, scenario.source));
+    throw ParameterError("site", fmt::format("site \"{}\" has no machines in {}", name, scenario.source));
   return out;
 }
 
@@ -412,19 +422,10 @@ SiteMonths::SiteMonths(std::size_t paths_, std::size_t months_)
       margin_running_usd(paths_ * months_, 0.0),
       start_hashprice_usd_per_ph_day(paths_, 0.0) {}
 
-std::vector<int> month_first_days(const firm::Scenario& scenario) {
-  const DayNumber start = scenario.run.start_date;
-  const int days = add_years(start, scenario.run.horizon_years) - start;
-  std::vector<int> first{0};
-  for (int d = 1; d < days; ++d)
-    if (month_index(start + d) != month_index(start + d - 1)) first.push_back(d);
-  first.push_back(days);
-  return first;
-}
-
-void simulate_site_months(const model::MarketModel& market, const SiteMining& site, std::span<const int> first_days,
+void simulate_site_months(const model::MarketModel& market, const SiteMining& site, const Calendar& calendar,
                           std::uint64_t seed, std::uint32_t first_path, SiteMonths& out) {
-  require(first_days.size() == out.months + 1, "first_days must have months + 1 values");
+  assert(calendar.months() == out.months);
+  const std::vector<int>& first_days = calendar.month_first_day;
   const random::CounterRng rng(seed);
   const double kHours = static_cast<double>(kHoursPerDay);
   const bool hourly = site.index_power && market.has_energy_index;
@@ -442,7 +443,7 @@ void simulate_site_months(const model::MarketModel& market, const SiteMining& si
         hashprice_sum += day.hashprice_usd_per_ph_day;
         const double price = site.index_power ? site.power_price_usd_per_mwh * day.energy_factor : site.power_price_usd_per_mwh;
         for (const SiteMining::Entry& e : site.entries) {
-          const double revenue = e.hashrate_th / 1000.0 * e.uptime * day.hashprice_usd_per_ph_day * (1.0 - site.pool_fee);
+          const double revenue = e.hashrate_th / kThPerPh * e.uptime * day.hashprice_usd_per_ph_day * (1.0 - site.pool_fee);
           const double full_day = revenue - e.load_mw * price * kHours;
           running += full_day;
           const double breakeven =
@@ -469,7 +470,7 @@ void simulate_site_months(const model::MarketModel& market, const SiteMining& si
         }
       }
       const std::size_t i = row * out.months + m;
-      out.hashprice_usd_per_ph_day[i] = hashprice_sum / static_cast<double>(first_days[m + 1] - first_days[m]);
+      out.hashprice_usd_per_ph_day[i] = hashprice_sum / static_cast<double>(calendar.days_in_month(m));
       out.margin_curtailed_usd[i] = curtailed;
       out.margin_running_usd[i] = running;
     }
@@ -484,24 +485,25 @@ double resolve_convert_mw(const firm::Scenario& scenario, const SiteMining& site
   double mw = settings.convert_mw;
   if (std::isnan(mw)) {
     mw = 0;
-    for (const firm::Strategy& s : scenario.strategies)
-      if (s.pivot_policy != "none" && s.pivot_site == site.name) mw = std::max(mw, s.pivot_mw);
+    const std::size_t k = site_index(scenario, site.name);
+    for (std::size_t s = 0; s < scenario.strategies.size(); ++s) {
+      const firm::FirmPlan plan = firm::make_plan(scenario, s);
+      if (plan.pivot_policy != firm::PivotPolicy::kNone && plan.pivot_site == k) mw = std::max(mw, plan.pivot_mw);
+    }
     if (!(mw > 0)) mw = site.mining_it_mw;
   }
-  if (!(mw > 0) || mw > site.mining_it_mw * (1 + 1e-9))
-    throw InputError("command line", 0, "--mw",
-                     fmt::format("must be in (0, {:.3f}] (the IT MW of site {}'s machines; got {})", site.mining_it_mw,
-                                 site.name, mw));
+  require(mw > 0 && mw <= site.mining_it_mw * (1 + kWholeSiteTolerance), "convert_mw",
+          fmt::format("must be in (0, {:.3f}] (the IT MW of site {}'s machines; got {})", site.mining_it_mw, site.name, mw));
   return std::min(mw, site.mining_it_mw);
 }
 
 std::vector<double> conversion_values(const firm::Conversion& c, double mw, std::size_t months, double discount,
                                       double terminal_multiple) {
   const auto lead = static_cast<std::size_t>(std::max(0, c.lead_time_months));
-  const auto term = static_cast<std::size_t>(std::max(0, c.term_years)) * 12;
+  const auto term = static_cast<std::size_t>(std::max(0, c.term_years)) * kMonthsInYear;
   const double capex = mw * c.capex_usd_per_mw * (1.0 - c.tenant_funded_fraction);
   const auto noi_month = [&](std::size_t k) {  // k months after first revenue
-    const int contract_year = static_cast<int>(k / 12) + 1;
+    const int contract_year = static_cast<int>(k / kMonthsInYear) + 1;
     const double survival = std::pow(1.0 - c.tenant_default_prob_annual, static_cast<double>(k) / kMonthsPerYear);
     return firm::lease_usd_per_mw_year(c.lease_usd_per_mw_year, c.escalator_annual, contract_year) / kMonthsPerYear * mw *
            c.noi_margin * survival;
@@ -519,9 +521,9 @@ std::vector<double> conversion_values(const firm::Conversion& c, double mw, std:
     const std::size_t since = months - m;
     double terminal = 0;
     if (since < lead) {
-      terminal = 12.0 * noi_month(0) - capex * static_cast<double>(lead - since) / static_cast<double>(lead);
+      terminal = kMonthsPerYear * noi_month(0) - capex * static_cast<double>(lead - since) / static_cast<double>(lead);
     } else if (since < lead + term) {
-      terminal = 12.0 * noi_month(since - lead);
+      terminal = kMonthsPerYear * noi_month(since - lead);
     }
     g[m] = value + d * terminal_multiple * terminal;
   }
@@ -530,13 +532,13 @@ std::vector<double> conversion_values(const firm::Conversion& c, double mw, std:
 
 ConvertSample convert_sample(const SiteMonths& months, std::size_t first, std::size_t n, const SiteMining& site, double mw,
                              std::span<const double> conversion_value, double discount, double terminal_multiple) {
-  require(first + n <= months.paths && conversion_value.size() == months.months, "convert_sample: bad range or values");
+  assert(first + n <= months.paths && conversion_value.size() == months.months);
   const std::size_t dates = months.months;
   ConvertSample s(n, dates);
   s.discount_per_date = discount;
   const double share = mw / site.mining_it_mw;
   const double opex_month = mw * site.opex_usd_per_mw_year / kMonthsPerYear;
-  const std::size_t last_year = dates >= 12 ? dates - 12 : 0;
+  const std::size_t last_year = dates >= kMonthsInYear ? dates - kMonthsInYear : 0;
   for (std::size_t p = 0; p < n; ++p) {
     const std::size_t row = (first + p) * dates;
     const double* margin = months.margin_curtailed_usd.data() + row;
@@ -544,7 +546,7 @@ ConvertSample convert_sample(const SiteMonths& months, std::size_t first, std::s
     for (std::size_t k = last_year; k < dates; ++k) last_twelve += margin[k];
     // L and S, accumulated backwards from the horizon: value at m = cf_m + d·value at m+1.
     double lost = terminal_multiple * share * last_twelve;
-    double saved = terminal_multiple * 12.0 * opex_month;
+    double saved = terminal_multiple * kMonthsPerYear * opex_month;
     for (std::size_t m = dates; m-- > 0;) {
       lost = share * margin[m] + discount * lost;
       saved = opex_month + discount * saved;
@@ -557,7 +559,7 @@ ConvertSample convert_sample(const SiteMonths& months, std::size_t first, std::s
 
 SwitchingSample switching_sample(const SiteMonths& months, std::size_t first, std::size_t n, const SiteMining& site,
                                  const SiteOptionSettings& settings, double discount) {
-  require(first + n <= months.paths, "switching_sample: bad range");
+  assert(first + n <= months.paths);
   const std::size_t dates = months.months;
   SwitchingSample s(n, dates);
   s.discount_per_date = discount;

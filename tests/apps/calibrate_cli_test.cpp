@@ -71,6 +71,27 @@ TEST(CalibrateCli, bad_dates_and_malformed_history_exit_2_and_write_nothing) {
   EXPECT_FALSE(std::filesystem::exists(toml));
 }
 
+// Too little data for a fit is the input's problem, not a bug: exit 2 naming the file and the column
+// (these surfaced as "internal error", exit 3, when the fits threw std::invalid_argument).
+TEST(CalibrateCli, too_short_a_history_exits_2_naming_the_file_and_column) {
+  const Result r = run_cli("calibrate " + kHistory + " --from 2020-01-01 --to 2020-01-30 --json");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find(kHistory + ": PriceUSD: BTC price calibration needs at least 100 daily log returns"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find("internal error"), std::string::npos) << r.err;
+  EXPECT_TRUE(r.out.empty());
+}
+
+TEST(CalibrateCli, gpu_prices_without_the_reference_gpus_exit_2_naming_the_file) {
+  const auto gpu = temp_path("gpu_prices.csv");
+  std::ofstream(gpu) << "timestamp_utc,gpu_type,socket_type,median\n2025-06-01T00:00:00Z,B200,SXM6,5.5\n";
+  const Result r = run_cli("calibrate " + kHistory + " --from 2016-01-01 --to 2020-07-27 --gpu-prices " + gpu.string());
+  std::filesystem::remove(gpu);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find(gpu.string() + ": gpu_type: needs a100_80gb_sxm4 and h100_80gb_sxm5"), std::string::npos) << r.err;
+}
+
 // Every shipped calibration must be what its own "Regenerate with" command produces today, so a
 // change to a model or to the data cannot leave it stale.
 void expect_reproduced_by_its_regenerate_command(const std::string& shipped_path) {

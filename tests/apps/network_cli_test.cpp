@@ -44,6 +44,16 @@ TEST(NetworkCli, backtest_exits_2_on_a_malformed_date_naming_the_flag) {
   EXPECT_TRUE(r.out.empty());
 }
 
+// The backtest's option checks name the library's parameters; the command maps them to its flags.
+TEST(NetworkCli, backtest_exits_2_on_a_range_outside_the_history_naming_the_flag) {
+  Result r = run_cli("network backtest " + kHistory + " --to 2000-01-01 --json");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("command line: --to: before the history's first day"), std::string::npos) << r.err;
+  r = run_cli("network backtest " + kHistory + " --from 2040-01-01 --json");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("command line: --from:"), std::string::npos) << r.err;
+}
+
 TEST(NetworkCli, backtest_exits_2_on_a_malformed_history_naming_file_line_and_column) {
   const auto path = temp_path("bad_history.csv");
   std::ofstream(path) << "time,PriceUSD,DiffMean,BlkCnt,HashRate\n2016-01-01,400,1e11,144,1e6\n2016-01-02,400,lots,144,1e6\n";

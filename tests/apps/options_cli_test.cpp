@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -13,6 +15,8 @@
 namespace {
 
 using hashpivot::testing::run_cli;
+using hashpivot::testing::slurp;
+using hashpivot::testing::temp_path;
 using Result = hashpivot::testing::CliResult;
 
 // Longstaff & Schwartz (2001) Table 1, first row: S = 36, K = 40, r = 0.06, σ = 0.2, T = 1.
@@ -186,9 +190,37 @@ TEST(OptionsCli, site_same_seed_same_output) {
 TEST(OptionsCli, unknown_site_exits_2_naming_it_and_the_known_ones) {
   const Result r = run_cli("options " + kCango + " --site texas" + kSmall);
   EXPECT_EQ(r.exit_code, 2);
-  for (const char* expected : {"--site", "texas", "hosted", "georgia"})
-    EXPECT_NE(r.err.find(expected), std::string::npos) << expected << "\n" << r.err;
+  // The valuation names its parameter "site"; the command prints the flag the user typed.
+  EXPECT_NE(r.err.find("command line: --site: no site named \"texas\""), std::string::npos) << r.err;
+  for (const char* expected : {"hosted", "georgia"}) EXPECT_NE(r.err.find(expected), std::string::npos) << expected << "\n" << r.err;
   EXPECT_TRUE(r.out.empty());
+}
+
+// A calibration parameter outside its domain (a stay probability of 1.5): exit 2 naming the
+// calibration file and the parameter's key in it, not an internal error.
+TEST(OptionsCli, a_bad_calibration_parameter_exits_2_naming_its_file_and_key) {
+  const std::string data_calibration = std::string(HASHPIVOT_TEST_DATA_DIR) + "/calibration/halving_2024_market.toml";
+  std::string calibration = slurp(data_calibration);
+  const std::size_t section = calibration.find("[market.btc_price.regime_switching]");
+  const std::size_t key = calibration.find("p_stay_bull_daily = ", section);
+  ASSERT_NE(key, std::string::npos);
+  const std::size_t value = key + std::string("p_stay_bull_daily = ").size();
+  calibration.replace(value, calibration.find('\n', value) - value, "1.5");
+  const auto calibration_path = temp_path("bad_calibration.toml");
+  std::ofstream(calibration_path) << calibration;
+  std::string scenario = slurp(kCango);
+  const std::string relative = "../data/calibration/halving_2024_market.toml";
+  ASSERT_NE(scenario.find(relative), std::string::npos);
+  scenario.replace(scenario.find(relative), relative.size(), calibration_path.string());
+  const auto scenario_path = temp_path("bad_calibration_scenario.toml");
+  std::ofstream(scenario_path) << scenario;
+  const Result r = run_cli("options " + scenario_path.string() + " --site georgia --json" + kSmall);
+  std::filesystem::remove(calibration_path);
+  std::filesystem::remove(scenario_path);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find(calibration_path.string() + ": market.btc_price.regime_switching.p_stay_bull_daily:"),
+            std::string::npos)
+      << r.err;
 }
 
 TEST(OptionsCli, bad_site_flags_exit_2_naming_the_flag) {

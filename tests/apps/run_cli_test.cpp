@@ -81,8 +81,20 @@ TEST(RunCli, json_has_the_issue_keys_and_sane_values) {
   ASSERT_EQ(j["strategies"].size(), 2u);
   for (const auto& s : j["strategies"]) {
     for (const char* key : {"name", "p_default", "npv_usd", "cvar5_usd", "btc_mined", "btc_held_end", "cost_per_btc_usd",
-                            "hashcost_usd_per_ph_day"})
+                            "hashcost_usd_per_ph_day", "btc_sold", "p_margin_call", "p_margin_call_se"})
       EXPECT_TRUE(s.contains(key)) << key;
+    // The shapes of the first layout, unchanged.
+    EXPECT_TRUE(s["hashcost_usd_per_ph_day"].is_number());
+    ASSERT_TRUE(s["npv_vs_first_usd"]["ci95"].is_array());
+    EXPECT_EQ(s["npv_vs_first_usd"]["ci95"].size(), 2u);
+    EXPECT_EQ(s["npv_vs_first_usd"].size(), 3u);  // mean, ci95, p_better
+    EXPECT_EQ(s["cost_per_btc_usd"].size(), 2u);  // cash, all_in
+    EXPECT_EQ(s["npv_usd"].size(), 7u);           // mean, se, p5 … p95
+    EXPECT_TRUE(s["btc_sold"]["mean"].is_number());
+    EXPECT_TRUE(s["btc_sold"]["se"].is_number());
+    // Only a term loan: no BTC-backed loan to call, on any path.
+    EXPECT_EQ(s["p_margin_call"].get<double>(), 0.0);
+    EXPECT_EQ(s["p_margin_call_se"].get<double>(), 0.0);
     for (const char* key : {"mean", "p5", "p50", "p95"}) EXPECT_TRUE(s["npv_usd"][key].is_number()) << key;
     EXPECT_TRUE(s["btc_mined"]["mean"].is_number());
     EXPECT_TRUE(s["btc_held_end"]["mean"].is_number());
@@ -105,6 +117,12 @@ TEST(RunCli, json_has_the_issue_keys_and_sane_values) {
   EXPECT_LT(mined, 1.2 * expected_rough);
   // The first strategy against itself.
   EXPECT_EQ(j["strategies"][0]["npv_vs_first_usd"]["mean"], 0.0);
+  // sell_all sells every BTC it mines each day, and remedies may sell more: on every path the BTC
+  // sold is at least the BTC mined, so the means too (up to rounding).
+  const auto& sell_all = j["strategies"][1];
+  ASSERT_EQ(sell_all["name"], "sell_all");
+  EXPECT_GE(sell_all["btc_sold"]["mean"].get<double>(), sell_all["btc_mined"]["mean"].get<double>() * (1 - 1e-12));
+  EXPECT_GT(sell_all["btc_sold"]["mean"].get<double>(), 0.0);
 }
 
 TEST(RunCli, output_is_identical_for_any_thread_count) {
@@ -152,7 +170,8 @@ TEST(RunCli, table_names_every_strategy_and_metric) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   for (const char* text : {"hold", "sell_all", "P(default)", "NPV to equity, mean", "CVaR 5%", "BTC mined",
                            "BTC held at the horizon", "Cash cost per BTC", "All-in cost per BTC", "Hashcost",
-                           "EBITDA per year", "95% CI"})
+                           "EBITDA per year", "BTC sold over the horizon", "P(at least one margin call)", "95% CI",
+                           "P(better)"})
     EXPECT_NE(r.out.find(text), std::string::npos) << text << "\n" << r.out;
   // Not a terminal: no progress line.
   EXPECT_EQ(r.err.find("paths ("), std::string::npos) << r.err;

@@ -21,6 +21,7 @@
 #include "hashpivot/io/market_inputs.hpp"
 #include "hashpivot/model/market_model.hpp"
 #include "hashpivot/io/run_record.hpp"
+#include "hashpivot/sim/metrics.hpp"
 #include "hashpivot/sim/simulation.hpp"
 #include "hashpivot/io/result_store.hpp"
 #include "hashpivot/io/scenario_reader.hpp"
@@ -178,16 +179,21 @@ TEST(RunStoreRecord, built_from_a_run_result_with_every_series_and_month) {
   ASSERT_EQ(r.strategies.size(), strategies);
   for (std::size_t k = 0; k < strategies; ++k) {
     const sim::StrategyStatistics& st = s.result.strategies[k];
-    EXPECT_EQ(r.strategies[k].strategy, st.name);
-    EXPECT_EQ(r.strategies[k].p_default, st.defaulted.probability());
-    EXPECT_EQ(r.strategies[k].npv_mean_usd, st.npv_usd.mean());
-    EXPECT_EQ(r.strategies[k].npv_p50_usd, st.npv_quantiles.quantile(0.5));
-    EXPECT_EQ(r.strategies[k].cvar5_usd, st.cvar_usd());
-    EXPECT_EQ(r.strategies[k].btc_mined_mean_btc, st.btc_mined.mean());
-    EXPECT_EQ(r.strategies[k].hashcost_usd_per_ph_day, st.hashcost_usd_per_ph_day());
-    EXPECT_TRUE(same_number(r.strategies[k].p_better, st.npv_vs_first.candidate_wins().probability()));
+    const io::StrategySummary& summary = r.strategies[k];
+    EXPECT_EQ(summary.strategy, st.name);
+    EXPECT_EQ(summary[sim::metric_index("p_default")], st.defaulted.probability());
+    EXPECT_EQ(summary[sim::metric_index("npv_mean_usd")], st.npv_usd.mean());
+    EXPECT_EQ(summary[sim::metric_index("npv_p50_usd")], st.npv_quantiles.quantile(0.5));
+    EXPECT_EQ(summary[sim::metric_index("cvar5_usd")], st.cvar_usd());
+    EXPECT_EQ(summary[sim::metric_index("btc_mined_mean_btc")], st.btc_mined.mean());
+    EXPECT_EQ(summary[sim::metric_index("hashcost_usd_per_ph_day")], st.hashcost_usd_per_ph_day());
+    EXPECT_TRUE(same_number(summary[sim::metric_index("p_better")], st.npv_vs_first.candidate_wins().probability()));
+    EXPECT_EQ(summary[sim::metric_index("btc_sold_mean_btc")], st.btc_sold.mean());
+    EXPECT_EQ(summary[sim::metric_index("p_margin_call")], st.margin_called.probability());
+    // A term loan only: no margin call on any path.
+    EXPECT_EQ(summary[sim::metric_index("p_margin_call")], 0.0);
   }
-  EXPECT_EQ(r.strategies[0].npv_vs_first_mean_usd, 0.0);
+  EXPECT_EQ(r.strategies[0][sim::metric_index("npv_vs_first_mean_usd")], 0.0);
 
   // Market series first (no strategy), then each strategy's month-end balances.
   ASSERT_EQ(r.monthly_quantiles.size(), months * 4 + strategies * months * 4);
@@ -257,7 +263,8 @@ TEST_F(RunsCli, show_prints_the_comparison_and_json_keeps_the_numbers) {
   ASSERT_EQ(text.exit_code, 0) << text.err;
   for (const char* expected : {"runs, test miner", "64 paths, seed 5, 1 thread", "2026-02-01 + 730 days",
                                "hashpivot 9.9.9", "(2.5 s)", "hold", "sell_all", "P(default)", "NPV to equity, mean",
-                               "CVaR 5%", "Against \"hold\"", "Defaults by year", "year 2 (2027-02 to 2028-01)",
+                               "CVaR 5%", "BTC sold over the horizon", "P(at least one margin call)",
+                               "Against \"hold\"", "95% CI", "Defaults by year", "year 2 (2027-02 to 2028-01)",
                                "Market, median", "2028-01"})
     EXPECT_NE(text.out.find(expected), std::string::npos) << expected << "\n" << text.out;
   for (const std::string& line : r.market_description)
@@ -273,12 +280,46 @@ TEST_F(RunsCli, show_prints_the_comparison_and_json_keeps_the_numbers) {
     const io::StrategySummary& s = r.strategies[k];
     const auto& js = j["strategies"][k];
     EXPECT_EQ(js["name"], s.strategy);
-    EXPECT_EQ(js["p_default"].get<double>(), s.p_default);
-    EXPECT_EQ(js["npv_usd"]["mean"].get<double>(), s.npv_mean_usd);
-    EXPECT_EQ(js["npv_usd"]["p95"].get<double>(), s.npv_p95_usd);
-    EXPECT_EQ(js["cvar5_usd"].get<double>(), s.cvar5_usd);
-    EXPECT_EQ(js["cost_per_btc_usd"]["all_in"].get<double>(), s.all_in_cost_usd_per_btc);
-    EXPECT_EQ(js["npv_vs_first_usd"]["mean"].get<double>(), s.npv_vs_first_mean_usd);
+    EXPECT_EQ(js["p_default"].get<double>(), s[sim::metric_index("p_default")]);
+    EXPECT_EQ(js["npv_usd"]["mean"].get<double>(), s[sim::metric_index("npv_mean_usd")]);
+    EXPECT_EQ(js["npv_usd"]["p95"].get<double>(), s[sim::metric_index("npv_p95_usd")]);
+    EXPECT_EQ(js["cvar5_usd"].get<double>(), s[sim::metric_index("cvar5_usd")]);
+    EXPECT_EQ(js["cost_per_btc_usd"]["all_in"].get<double>(), s[sim::metric_index("all_in_cost_usd_per_btc")]);
+    EXPECT_EQ(js["npv_vs_first_usd"]["mean"].get<double>(), s[sim::metric_index("npv_vs_first_mean_usd")]);
+    EXPECT_EQ(js["npv_vs_first_usd"]["ci95"][1].get<double>(), s[sim::metric_index("npv_vs_first_ci95_high_usd")]);
+    EXPECT_EQ(js["btc_sold"]["mean"].get<double>(), s[sim::metric_index("btc_sold_mean_btc")]);
+    EXPECT_EQ(js["btc_sold"]["se"].get<double>(), s[sim::metric_index("btc_sold_se_btc")]);
+    EXPECT_EQ(js["p_margin_call"].get<double>(), s[sim::metric_index("p_margin_call")]);
+    EXPECT_EQ(js["p_margin_call_se"].get<double>(), s[sim::metric_index("p_margin_call_se")]);
+  }
+}
+
+// A run recorded before a metric existed (read from an older store: NaN) shows "-" and null.
+TEST_F(RunsCli, metrics_unknown_to_an_older_run_show_as_a_dash_and_null) {
+  const Simulated sim_run = simulate(scenario_path_, 5);
+  io::RunRecord r = io::make_run_record(sim_run.scenario, kScenario, sim_run.result, kStarted, kFinished, "0.1.0");
+  for (io::StrategySummary& s : r.strategies)
+    for (std::size_t i = 0; i < sim::kMetricCount; ++i)
+      if (sim::kMetrics[i].store_version > 2) s[i] = std::nan("");
+  const std::string id = std::to_string(io::open_result_store(db_)->save(r));
+  const Result text = run_cli("runs show " + id + " --db " + db_);
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  int rows = 0;
+  for (const std::string& line : lines_of(text.out)) {
+    if (!line.starts_with("BTC sold over the horizon") && !line.starts_with("P(at least one margin call)")) continue;
+    ++rows;
+    const std::string cells_text = line.substr(34);  // after the label column
+    EXPECT_EQ(cells_text.find_first_not_of(" -"), std::string::npos) << line;
+    EXPECT_NE(cells_text.find('-'), std::string::npos) << line;
+  }
+  EXPECT_EQ(rows, 2) << text.out;
+  const Result json = run_cli("runs show " + id + " --json --db " + db_);
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  const nlohmann::json document = nlohmann::json::parse(json.out);  // the loop must not outlive it
+  for (const auto& js : document["strategies"]) {
+    EXPECT_TRUE(js["btc_sold"]["mean"].is_null()) << js.dump();
+    EXPECT_TRUE(js["p_margin_call"].is_null()) << js.dump();
+    EXPECT_TRUE(js["npv_usd"]["mean"].is_number()) << js.dump();
   }
 }
 
@@ -306,17 +347,20 @@ TEST_F(RunsCli, export_csv_writes_every_file_with_units) {
   const auto summaries = lines_of(slurp(out / "strategy_summaries.csv"));
   ASSERT_EQ(summaries.size(), 3u);
   const auto header = cells(summaries[0]);
-  EXPECT_EQ(header.size(), 23u);
-  for (const char* column : {"p_default_fraction", "npv_mean_usd", "cvar5_usd", "btc_mined_mean_btc",
-                             "cash_cost_usd_per_btc", "hashcost_usd_per_ph_day", "ebitda_mean_usd_per_year",
-                             "npv_vs_first_ci95_high_usd", "p_better_fraction"})
+  EXPECT_EQ(header.size(), 1 + sim::kMetricCount);
+  // The columns of the first layout keep their places; later metrics follow.
+  EXPECT_EQ(header[1], "p_default_fraction");
+  EXPECT_EQ(header[3], "npv_mean_usd");
+  EXPECT_EQ(header[22], "p_better_fraction");
+  for (const char* column : {"cvar5_usd", "btc_mined_mean_btc", "cash_cost_usd_per_btc", "hashcost_usd_per_ph_day",
+                             "ebitda_mean_usd_per_year", "npv_vs_first_ci95_high_usd", "btc_sold_mean_btc",
+                             "btc_sold_se_btc", "p_margin_call_fraction", "p_margin_call_se_fraction"})
     EXPECT_NE(std::find(header.begin(), header.end(), column), header.end()) << column;
   const auto hold = cells(summaries[1]);
   ASSERT_EQ(hold.size(), header.size());
   EXPECT_EQ(hold[0], "hold");
-  EXPECT_TRUE(same_number(number_cell(hold[1]), r.strategies[0].p_default));
-  EXPECT_TRUE(same_number(number_cell(hold[3]), r.strategies[0].npv_mean_usd)) << hold[3];
-  EXPECT_TRUE(same_number(number_cell(hold[22]), r.strategies[0].p_better)) << hold[22];
+  for (std::size_t i = 0; i < sim::kMetricCount; ++i)
+    EXPECT_TRUE(same_number(number_cell(hold[i + 1]), r.strategies[0][i])) << header[i + 1] << " " << hold[i + 1];
 
   const auto quantiles = lines_of(slurp(out / "monthly_quantiles.csv"));
   ASSERT_EQ(quantiles.size(), r.monthly_quantiles.size() + 1);
@@ -447,7 +491,7 @@ TEST_F(RunsCli, postgres_store_lists_shows_and_exports) {
   const Result show = run_cli("runs show 1 --json --db " + url);
   ASSERT_EQ(show.exit_code, 0) << show.err;
   EXPECT_EQ(nlohmann::json::parse(show.out)["strategies"][1]["npv_usd"]["mean"].get<double>(),
-            r.strategies[1].npv_mean_usd);
+            r.strategies[1][sim::metric_index("npv_mean_usd")]);
   const Result exported = run_cli("runs export 1 --json --db " + url);
   ASSERT_EQ(exported.exit_code, 0) << exported.err;
   EXPECT_EQ(nlohmann::json::parse(exported.out)["monthly_quantiles"].size(), r.monthly_quantiles.size());

@@ -5,6 +5,8 @@
 #include <random>
 #include <stdexcept>
 
+#include "hashpivot/core/error.hpp"
+
 namespace hashpivot::chain {
 namespace {
 
@@ -16,9 +18,9 @@ TEST(Uint256, hex_round_trips_and_pads_to_64_digits) {
 }
 
 TEST(Uint256, from_hex_rejects_bad_digits_and_too_many) {
-  EXPECT_THROW((void)Uint256::from_hex("12g4"), std::invalid_argument);
-  EXPECT_THROW((void)Uint256::from_hex(std::string(65, '1')), std::invalid_argument);
-  EXPECT_THROW((void)Uint256::from_hex(""), std::invalid_argument);
+  EXPECT_THROW((void)Uint256::from_hex("12g4"), ParameterError);
+  EXPECT_THROW((void)Uint256::from_hex(std::string(65, '1')), ParameterError);
+  EXPECT_THROW((void)Uint256::from_hex(""), ParameterError);
 }
 
 // Independent reference: native 64-bit arithmetic on operands small enough not to overflow.

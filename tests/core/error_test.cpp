@@ -17,6 +17,26 @@ TEST(InputError, omits_the_line_and_field_when_unknown) {
   EXPECT_STREQ(InputError("command line", 0, "--bits", "bad").what(), "command line: --bits: bad");
 }
 
+TEST(ParameterError, is_an_input_error_naming_the_parameter) {
+  const ParameterError e("volatility", "must be finite and > 0");
+  EXPECT_STREQ(e.what(), "model parameter: volatility: must be finite and > 0");
+  EXPECT_EQ(e.parameter(), "volatility");
+  EXPECT_EQ(e.problem(), "must be finite and > 0");
+  const InputError& as_input = e;
+  EXPECT_EQ(as_input.field(), "volatility");
+}
+
+TEST(Require, throws_only_when_the_condition_fails) {
+  EXPECT_NO_THROW(require(true, "paths", "at least 1"));
+  try {
+    require(false, "paths", "at least 1");
+    FAIL() << "expected a ParameterError";
+  } catch (const ParameterError& e) {
+    EXPECT_EQ(e.parameter(), "paths");
+    EXPECT_EQ(e.problem(), "at least 1");
+  }
+}
+
 }  // namespace
 }  // namespace hashpivot
 

@@ -11,7 +11,6 @@
 #include <cstdlib>
 #include <new>
 #include <span>
-#include <string_view>
 #include <vector>
 
 #include "hashpivot/core/date.hpp"
@@ -40,7 +39,7 @@ MachineModel machine(const char* name, double hashrate_th, double power_w) {
   return m;
 }
 
-Site site(const char* name, double capacity_mw, double pue, const char* contract, double price_usd_per_mwh) {
+Site site(const char* name, double capacity_mw, double pue, PowerContract contract, double price_usd_per_mwh) {
   Site s{};
   s.name = name;
   s.capacity_mw = capacity_mw;
@@ -77,8 +76,8 @@ FleetEntry fleet(const char* machine_name, const char* site_name, std::int64_t c
   return f;
 }
 
-Debt debt(const char* name, const char* kind, double principal_usd, double rate_annual, int maturity_day,
-          const char* amortization) {
+Debt debt(const char* name, DebtKind kind, double principal_usd, double rate_annual, int maturity_day,
+          Amortization amortization) {
   Debt d{};
   d.name = name;
   d.kind = kind;
@@ -89,12 +88,12 @@ Debt debt(const char* name, const char* kind, double principal_usd, double rate_
   return d;
 }
 
-Strategy strategy(const char* sell) {
+Strategy strategy(SellPolicy sell) {
   Strategy s{};
   s.name = "s";
   s.sell_policy = sell;
-  s.curtail_policy = "never";
-  s.pivot_policy = "none";
+  s.curtail_policy = CurtailPolicy::kNever;
+  s.pivot_policy = PivotPolicy::kNone;
   return s;
 }
 
@@ -105,14 +104,14 @@ Scenario simple_scenario() {
   s.run.horizon_years = 3;
   s.market.btc_price_usd = 90'000;
   s.machines = {machine("S21", 200, 3500)};
-  s.sites = {site("tx", 50, 1.05, "fixed", 45)};
+  s.sites = {site("tx", 50, 1.05, PowerContract::kFixed, 45)};
   s.fleet = {fleet("S21", "tx", 10'000, 0.95, 30e6)};
   s.treasury.btc = 100;
   s.treasury.cash_usd = 20e6;
   s.treasury.sga_usd_per_year = 0;
   s.treasury.tax_rate = 0;
   s.treasury.pool_fee = 0.02;
-  s.strategies = {strategy("hold")};
+  s.strategies = {strategy(SellPolicy::kHold)};
   return s;
 }
 
@@ -145,9 +144,9 @@ RandomCase random_case(std::uint64_t seed, int days) {
   s.run.horizon_years = 3;
   s.market.btc_price_usd = 60'000 + 60'000 * u(1);
   s.machines = {machine("S21", 200, 3500), machine("S19XP", 140, 3010)};
-  Site a = site("a", 60, 1.05, "fixed", 40 + 30 * u(2));
+  Site a = site("a", 60, 1.05, PowerContract::kFixed, 40 + 30 * u(2));
   a.opex_usd_per_mw_year = 50'000;
-  Site b = site("b", 40, 1.1, "index", 50);
+  Site b = site("b", 40, 1.1, PowerContract::kIndex, 50);
   b.curtailment_credit_usd_per_mwh = 10 * u(3);
   b.opex_usd_per_mw_year = 40'000;
   b.conversion = conversion(6 + 12 * u(4));
@@ -160,10 +159,11 @@ RandomCase random_case(std::uint64_t seed, int days) {
   s.treasury.sga_usd_per_year = 10e6;
   s.treasury.tax_rate = 0.21;
   s.treasury.pool_fee = 0.02;
-  s.debts = {debt("term", "term", 10e6 + 20e6 * u(9), 0.09, 365 + static_cast<int>(500 * u(10)), "linear"),
-             debt("btc", "btc_backed", 40e6, 0.07, 700, "bullet"),
-             debt("rcf", "revolver", 5e6, 0.08, 900, "bullet"),
-             debt("cvt", "convertible", 15e6, 0.04, 600, "bullet")};
+  s.debts = {debt("term", DebtKind::kTerm, 10e6 + 20e6 * u(9), 0.09, 365 + static_cast<int>(500 * u(10)),
+                  Amortization::kLinear),
+             debt("btc", DebtKind::kBtcBacked, 40e6, 0.07, 700, Amortization::kBullet),
+             debt("rcf", DebtKind::kRevolver, 5e6, 0.08, 900, Amortization::kBullet),
+             debt("cvt", DebtKind::kConvertible, 15e6, 0.04, 600, Amortization::kBullet)};
   Debt& btc = s.debts[1];
   btc.collateral_btc = 40e6 / (0.45 * s.market.btc_price_usd);  // LTV 0.45 at the start
   btc.ltv_target = 0.5;
@@ -171,14 +171,17 @@ RandomCase random_case(std::uint64_t seed, int days) {
   btc.ltv_liquidation = 0.75;
   s.debts[2].limit_usd = 15e6 + 15e6 * u(11);
   s.debts[3].conversion_price_usd = 100'000;
-  Strategy st = strategy("hold");
+  Strategy st = strategy(SellPolicy::kHold);
   const double pick = u(12);
-  st.sell_policy = pick < 0.25 ? "hold" : pick < 0.5 ? "sell_all_mined" : pick < 0.75 ? "sell_fraction" : "cash_floor";
+  st.sell_policy = pick < 0.25   ? SellPolicy::kHold
+                   : pick < 0.5  ? SellPolicy::kSellAllMined
+                   : pick < 0.75 ? SellPolicy::kSellFraction
+                                 : SellPolicy::kCashFloor;
   st.sell_fraction = u(13);
   st.cash_floor_months = 1 + 5 * u(14);
-  st.curtail_policy = u(15) < 0.5 ? "never" : "economic";
+  st.curtail_policy = u(15) < 0.5 ? CurtailPolicy::kNever : CurtailPolicy::kEconomic;
   const double pivot = u(16);
-  st.pivot_policy = pivot < 0.2 ? "none" : pivot < 0.6 ? "schedule" : "trigger";
+  st.pivot_policy = pivot < 0.2 ? PivotPolicy::kNone : pivot < 0.6 ? PivotPolicy::kSchedule : PivotPolicy::kTrigger;
   st.pivot_site = "b";
   st.pivot_mw = 5 + 20 * u(17);
   st.pivot_date = kStart + static_cast<int>(300 * u(18));
@@ -187,11 +190,12 @@ RandomCase random_case(std::uint64_t seed, int days) {
   OneOffSale repay{};
   repay.date = kStart + 100 + static_cast<int>(200 * u(19));
   repay.btc = 100 * u(20);
-  repay.use = "repay:btc";
+  repay.use = SaleUse::kRepayDebt;
+  repay.repay_debt = "btc";
   OneOffSale cash{};
   cash.date = kStart + static_cast<int>(700 * u(21));
   cash.btc = 50 * u(22);
-  cash.use = u(23) < 0.5 ? "cash" : "capex";
+  cash.use = u(23) < 0.5 ? SaleUse::kCash : SaleUse::kCapex;
   st.sales = {repay, cash};
   s.strategies = {st};
 
@@ -269,8 +273,7 @@ TEST(Accounts, random_scenarios_balance_every_day_and_conserve_cash_and_btc) {
       if (before.defaulted) {
         ASSERT_EQ(state.cash_usd, before.cash_usd);
         ASSERT_EQ(state.free_btc, before.free_btc);
-        ASSERT_EQ(state.principal_usd, before.principal_usd);
-        ASSERT_EQ(state.collateral_btc, before.collateral_btc);
+        ASSERT_EQ(state.debts, before.debts);  // principal and collateral
         ASSERT_EQ(state.ppe_book_usd, before.ppe_book_usd);
         ASSERT_EQ(state.retained_earnings_usd, before.retained_earnings_usd);
         ASSERT_EQ(state.default_day, before.default_day);
@@ -303,8 +306,8 @@ TEST(Accounts, random_scenarios_balance_every_day_and_conserve_cash_and_btc) {
 TEST(Accounts, step_day_does_not_allocate) {
   const RandomCase c = random_case(3, 3 * 365);
   Scenario s = c.scenario;
-  s.strategies[0].curtail_policy = "economic";
-  s.strategies[0].sell_policy = "cash_floor";
+  s.strategies[0].curtail_policy = CurtailPolicy::kEconomic;
+  s.strategies[0].sell_policy = SellPolicy::kCashFloor;
   const FirmPlan plan = make_plan(s, 0);
   FirmState state = make_state(plan);
   DayAccounts a{};
@@ -337,7 +340,7 @@ TEST(Accounts, a_debt_free_fleet_at_constant_hashprice_mines_n_days_of_fpps) {
 
 TEST(Accounts, sell_all_mined_keeps_free_btc_and_converts_revenue_at_the_price) {
   Scenario s = simple_scenario();
-  s.strategies[0].sell_policy = "sell_all_mined";
+  s.strategies[0].sell_policy = SellPolicy::kSellAllMined;
   s.sites[0].opex_usd_per_mw_year = 36'500;
   s.treasury.sga_usd_per_year = 3.65e6;
   const FirmPlan plan = make_plan(s, 0);
@@ -359,11 +362,11 @@ TEST(Accounts, sell_all_mined_keeps_free_btc_and_converts_revenue_at_the_price) 
 }
 
 TEST(Accounts, a_linear_term_loan_is_repaid_at_maturity_with_closed_form_interest) {
-  for (const char* amortization : {"linear", "bullet"}) {
+  for (const Amortization amortization : {Amortization::kLinear, Amortization::kBullet}) {
     Scenario s = simple_scenario();
     constexpr int kMaturity = 500;
     const double principal = 10e6, rate = 0.08;
-    s.debts = {debt("term", "term", principal, rate, kMaturity, amortization)};
+    s.debts = {debt("term", DebtKind::kTerm, principal, rate, kMaturity, amortization)};
     const FirmPlan plan = make_plan(s, 0);
     FirmState state = make_state(plan);
     const DayMarket m = constant_market(90'000, 50);
@@ -374,17 +377,17 @@ TEST(Accounts, a_linear_term_loan_is_repaid_at_maturity_with_closed_form_interes
       interest += a.interest_usd;
       repaid += a.debt_repaid_usd;
       if (day < kMaturity) {
-        EXPECT_GT(state.principal_usd[0], 0.0) << day;
+        EXPECT_GT(state.debts[0].principal_usd, 0.0) << day;
       }
     }
-    EXPECT_EQ(state.principal_usd[0], 0.0);
+    EXPECT_EQ(state.debts[0].principal_usd, 0.0);
     EXPECT_NEAR(repaid, principal, 1e-6);
     // Linear: payments on days 0..M of P/(M+1); the opening principal of day d is P(M+1−d)/(M+1), so
     // interest = r/365 · P · (M+2)/2. Bullet: r/365 · P · (M+1).
-    const double expected = std::string_view(amortization) == "linear"
+    const double expected = amortization == Amortization::kLinear
                                 ? rate / 365 * principal * (kMaturity + 2) / 2.0
                                 : rate / 365 * principal * (kMaturity + 1);
-    EXPECT_NEAR(interest, expected, 1e-9 * expected) << amortization;
+    EXPECT_NEAR(interest, expected, 1e-9 * expected) << keyword(amortization);
     EXPECT_FALSE(state.defaulted);
   }
 }
@@ -394,7 +397,7 @@ TEST(Accounts, a_scheduled_conversion_earns_nothing_before_the_lead_time_then_le
   s.sites[0].conversion = conversion(12);
   s.treasury.cash_usd = 100e6;
   Strategy& st = s.strategies[0];
-  st.pivot_policy = "schedule";
+  st.pivot_policy = PivotPolicy::kSchedule;
   st.pivot_site = "tx";
   st.pivot_mw = 7;
   constexpr int kDecision = 30, kLead = 365;  // 12 months = 365 days
@@ -430,12 +433,12 @@ TEST(Accounts, a_scheduled_conversion_earns_nothing_before_the_lead_time_then_le
     }
   }
   EXPECT_NEAR(capex, 7 * 9e6 * 0.6, 1e-3);
-  EXPECT_EQ(state.conversion_revenue_day[0], kDecision + kLead);
+  EXPECT_EQ(state.sites[0].conversion_revenue_day, kDecision + kLead);
 }
 
 TEST(Accounts, a_btc_backed_loan_is_topped_up_to_target_then_liquidated) {
   Scenario s = simple_scenario();
-  s.debts = {debt("btc", "btc_backed", 30e6, 0.07, 700, "bullet")};
+  s.debts = {debt("btc", DebtKind::kBtcBacked, 30e6, 0.07, 700, Amortization::kBullet)};
   s.debts[0].collateral_btc = 1000;  // LTV 1/3 at 90,000
   s.debts[0].ltv_target = 0.5;
   s.debts[0].ltv_call = 0.6;
@@ -449,21 +452,21 @@ TEST(Accounts, a_btc_backed_loan_is_topped_up_to_target_then_liquidated) {
   step_day(plan, 1, constant_market(45'000, 50), state, a);  // LTV 0.667 > call
   const double expected = 30e6 / (0.5 * 45'000) - 1000;
   EXPECT_NEAR(a.btc_topped_up, expected, 1e-9);
-  EXPECT_NEAR(loan_to_value(state.principal_usd[0], state.collateral_btc[0], 45'000), 0.5, 1e-12);
+  EXPECT_NEAR(loan_to_value(state.debts[0].principal_usd, state.debts[0].collateral_btc, 45'000), 0.5, 1e-12);
   EXPECT_EQ(a.btc_liquidated, 0.0);
 
   // Without free BTC the loan is liquidated at 0.8: the lender sells loan / price and returns the rest.
   Scenario dry = s;
   dry.treasury.btc = 0;
-  dry.strategies[0].sell_policy = "sell_all_mined";
+  dry.strategies[0].sell_policy = SellPolicy::kSellAllMined;
   const FirmPlan dry_plan = make_plan(dry, 0);
   FirmState dry_state = make_state(dry_plan);
   step_day(dry_plan, 0, constant_market(35'000, 50), dry_state, a);  // LTV 0.857 > liquidation
   EXPECT_NEAR(a.btc_liquidated, 30e6 / 35'000, 1e-9);
   EXPECT_NEAR(a.btc_released, 1000 - 30e6 / 35'000, 1e-9);
   EXPECT_NEAR(a.debt_repaid_by_collateral_usd, 30e6, 1e-6);
-  EXPECT_EQ(dry_state.principal_usd[0], 0.0);
-  EXPECT_EQ(dry_state.collateral_btc[0], 0.0);
+  EXPECT_EQ(dry_state.debts[0].principal_usd, 0.0);
+  EXPECT_EQ(dry_state.debts[0].collateral_btc, 0.0);
   EXPECT_NEAR(dry_state.free_btc, 1000 - 30e6 / 35'000, 1e-9);
 }
 
@@ -472,13 +475,13 @@ TEST(Accounts, a_btc_backed_loan_is_topped_up_to_target_then_liquidated) {
 // the repayment released is sold for the rest of the sale.
 TEST(Accounts, a_sale_repaying_a_btc_backed_loan_sells_free_btc_then_collateral) {
   Scenario s = simple_scenario();
-  s.debts = {debt("btc", "btc_backed", 30e6, 0.07, 700, "bullet")};
+  s.debts = {debt("btc", DebtKind::kBtcBacked, 30e6, 0.07, 700, Amortization::kBullet)};
   s.debts[0].collateral_btc = 1000;
   s.debts[0].ltv_target = 0.5;
   s.debts[0].ltv_call = 0.6;
   s.debts[0].ltv_liquidation = 0.8;
   s.treasury.btc = 100;
-  s.strategies[0].sales = {{s.run.start_date, 800, "repay:btc"}};
+  s.strategies[0].sales = {{s.run.start_date, 800, SaleUse::kRepayDebt, "btc"}};
   const FirmPlan plan = make_plan(s, 0);
   FirmState state = make_state(plan);
   DayAccounts a{};
@@ -487,8 +490,8 @@ TEST(Accounts, a_sale_repaying_a_btc_backed_loan_sells_free_btc_then_collateral)
   // 30M / 60,000 = 500 BTC repay the loan (100 free + the day's mining + collateral); the loan's
   // release frees the remaining collateral, and 300 more BTC are sold for cash: 800 in all.
   EXPECT_NEAR(a.btc_sold, 800.0, 1e-9);
-  EXPECT_EQ(state.principal_usd[0], 0.0);
-  EXPECT_EQ(state.collateral_btc[0], 0.0);
+  EXPECT_EQ(state.debts[0].principal_usd, 0.0);
+  EXPECT_EQ(state.debts[0].collateral_btc, 0.0);
   const double mined = a.btc_mined;
   EXPECT_NEAR(state.free_btc, 1000 + 100 + mined - 800, 1e-9);
   EXPECT_NEAR(a.btc_released, 1000 - (500 - 100 - mined), 1e-9);
@@ -498,20 +501,20 @@ TEST(Accounts, a_sale_repaying_a_btc_backed_loan_sells_free_btc_then_collateral)
   EXPECT_NEAR(bs.assets_usd, bs.liabilities_usd + bs.equity_usd, 1e-6 * bs.assets_usd);
 
   // A smaller sale repays part of the loan from collateral and keeps the rest pledged.
-  s.strategies[0].sales = {{s.run.start_date, 300, "repay:btc"}};
+  s.strategies[0].sales = {{s.run.start_date, 300, SaleUse::kRepayDebt, "btc"}};
   const FirmPlan partial_plan = make_plan(s, 0);
   FirmState partial = make_state(partial_plan);
   step_day(partial_plan, 0, constant_market(60'000, 50), partial, a);
   const double from_collateral = 300 - 100 - a.btc_mined;
-  EXPECT_NEAR(partial.collateral_btc[0], 1000 - from_collateral, 1e-9);
-  EXPECT_NEAR(partial.principal_usd[0], 30e6 - 300 * 60'000.0, 1e-3);
+  EXPECT_NEAR(partial.debts[0].collateral_btc, 1000 - from_collateral, 1e-9);
+  EXPECT_NEAR(partial.debts[0].principal_usd, 30e6 - 300 * 60'000.0, 1e-3);
 }
 
 // When cash runs out, a BTC lender releases the collateral above what keeps the loan at its target
 // LTV; the firm sells it before defaulting: here 1000 − 30M / (0.6 × 60,000) = 166.67 BTC.
 TEST(Accounts, remedies_sell_collateral_in_excess_of_the_target_ltv_before_defaulting) {
   Scenario s = simple_scenario();
-  s.debts = {debt("btc", "btc_backed", 30e6, 0.07, 700, "bullet")};
+  s.debts = {debt("btc", DebtKind::kBtcBacked, 30e6, 0.07, 700, Amortization::kBullet)};
   s.debts[0].collateral_btc = 1000;
   s.debts[0].ltv_target = 0.6;
   s.debts[0].ltv_call = 0.7;
@@ -519,14 +522,14 @@ TEST(Accounts, remedies_sell_collateral_in_excess_of_the_target_ltv_before_defau
   s.treasury.btc = 0;
   s.treasury.cash_usd = 0;
   s.treasury.sga_usd_per_year = 40e6 * 365;  // $40M a day: more than the excess collateral is worth
-  s.strategies[0].sell_policy = "hold";
+  s.strategies[0].sell_policy = SellPolicy::kHold;
   const FirmPlan plan = make_plan(s, 0);
   FirmState state = make_state(plan);
   DayAccounts a{};
   step_day(plan, 0, constant_market(60'000, 50), state, a);
   const double excess = 1000 - 30e6 / (0.6 * 60'000);
   EXPECT_NEAR(a.btc_released, excess, 1e-9);
-  EXPECT_NEAR(state.collateral_btc[0], 30e6 / (0.6 * 60'000), 1e-9);
+  EXPECT_NEAR(state.debts[0].collateral_btc, 30e6 / (0.6 * 60'000), 1e-9);
   EXPECT_NEAR(a.btc_sold, excess + a.btc_mined, 1e-9);  // the day's mining first, then the release
   EXPECT_TRUE(state.defaulted);
 
@@ -537,14 +540,14 @@ TEST(Accounts, remedies_sell_collateral_in_excess_of_the_target_ltv_before_defau
   step_day(small, 0, constant_market(60'000, 50), survivor, a);
   EXPECT_FALSE(survivor.defaulted);
   EXPECT_NEAR(survivor.cash_usd, 0.0, 1e-6);
-  EXPECT_LE(loan_to_value(survivor.principal_usd[0], survivor.collateral_btc[0], 60'000), 0.6 + 1e-12);
+  EXPECT_LE(loan_to_value(survivor.debts[0].principal_usd, survivor.debts[0].collateral_btc, 60'000), 0.6 + 1e-12);
 }
 
 TEST(Accounts, economic_curtailment_with_hourly_prices_follows_curtail_hourly) {
   Scenario s = simple_scenario();
-  s.sites[0].power_contract = "index";
+  s.sites[0].power_contract = PowerContract::kIndex;
   s.sites[0].curtailment_credit_usd_per_mwh = 5;
-  s.strategies[0].curtail_policy = "economic";
+  s.strategies[0].curtail_policy = CurtailPolicy::kEconomic;
   const FirmPlan plan = make_plan(s, 0);
   FirmState state = make_state(plan);
   std::array<double, 24> hourly{};
@@ -569,16 +572,16 @@ TEST(Accounts, economic_curtailment_with_hourly_prices_follows_curtail_hourly) {
 Scenario scenario_with_every_parameter() {
   Scenario s = simple_scenario();
   s.sites[0].conversion = conversion(12);
-  Strategy sell = strategy("sell_fraction");
+  Strategy sell = strategy(SellPolicy::kSellFraction);
   sell.sell_fraction = 0.25;
-  sell.sales = {{kStart + 10, 50, "cash"}};
-  sell.pivot_policy = "schedule";
+  sell.sales = {{kStart + 10, 50, SaleUse::kCash, ""}};
+  sell.pivot_policy = PivotPolicy::kSchedule;
   sell.pivot_site = "tx";
   sell.pivot_mw = 10;
   sell.pivot_date = kStart + 100;
-  Strategy trigger = strategy("cash_floor");
+  Strategy trigger = strategy(SellPolicy::kCashFloor);
   trigger.cash_floor_months = 3;
-  trigger.pivot_policy = "trigger";
+  trigger.pivot_policy = PivotPolicy::kTrigger;
   trigger.pivot_site = "tx";
   trigger.pivot_mw = 20;
   trigger.pivot_hashprice_below_usd_per_ph_day = 35;
@@ -639,7 +642,7 @@ TEST(StrategyParameters, unknown_unused_and_out_of_range_values_are_refused_by_n
 // policies (trigger pivot, cash floor, one-off sale, curtailment), and differ after.
 TEST(StrategyParameters, decisions_use_no_information_after_their_day) {
   Scenario s = scenario_with_every_parameter();
-  s.strategies[1].curtail_policy = "economic";
+  s.strategies[1].curtail_policy = CurtailPolicy::kEconomic;
   s.strategies[1].pivot_trigger_days = 5;
   constexpr int kSplitDay = 60;
   constexpr int kDays = 120;
@@ -661,7 +664,8 @@ TEST(StrategyParameters, decisions_use_no_information_after_their_day) {
         ASSERT_EQ(da.total_cash_flow_usd, db.total_cash_flow_usd) << "strategy " << k << " day " << d;
         ASSERT_EQ(a.cash_usd, b.cash_usd) << "strategy " << k << " day " << d;
         ASSERT_EQ(a.free_btc, b.free_btc) << "strategy " << k << " day " << d;
-        ASSERT_EQ(a.conversion_decision_day, b.conversion_decision_day) << "strategy " << k << " day " << d;
+        ASSERT_EQ(a.sites[0].conversion_decision_day, b.sites[0].conversion_decision_day)
+            << "strategy " << k << " day " << d;
       } else {
         differed_after = differed_after || da.mining_revenue_usd != db.mining_revenue_usd;
       }
@@ -675,7 +679,7 @@ TEST(StrategyParameters, decisions_use_no_information_after_their_day) {
     DayAccounts a{};
     step_day(trigger, d, constant_market(90'000, 45.0 - 0.2 * d), state, a);
   }
-  EXPECT_EQ(state.conversion_decision_day[0], 55);
+  EXPECT_EQ(state.sites[0].conversion_decision_day, 55);
 }
 
 }  // namespace

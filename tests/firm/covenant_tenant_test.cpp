@@ -2,7 +2,7 @@
 // - a minimum-cash covenant (Debt::covenant_min_cash_usd): when cash ends a day below it, the debt's
 //   whole principal is repaid in cash that day, funded by the remedies (free BTC sold, revolvers
 //   drawn) or else the firm defaults;
-// - tenant default (FirmState::tenant_default_after_days): the lease pays for exactly that many days
+// - tenant default (SiteState::tenant_default_after_days): the lease pays for exactly that many days
 //   of revenue and nothing after; the MW stay converted and the capex keeps depreciating.
 // Every day also keeps assets = liabilities + equity (firm::balance_sheet).
 
@@ -51,7 +51,7 @@ Scenario base_scenario(double cash_usd, double btc) {
   site.name = "site";
   site.capacity_mw = 50;
   site.pue = kPue;
-  site.power_contract = "fixed";
+  site.power_contract = PowerContract::kFixed;
   site.power_price_usd_per_mwh = kPowerPrice;
   s.sites = {site};
   FleetEntry f{};
@@ -66,9 +66,9 @@ Scenario base_scenario(double cash_usd, double btc) {
   s.treasury.pool_fee = kPoolFee;
   Strategy st{};
   st.name = "hold";
-  st.sell_policy = "hold";
-  st.curtail_policy = "never";
-  st.pivot_policy = "none";
+  st.sell_policy = SellPolicy::kHold;
+  st.curtail_policy = CurtailPolicy::kNever;
+  st.pivot_policy = PivotPolicy::kNone;
   s.strategies = {st};
   return s;
 }
@@ -76,11 +76,11 @@ Scenario base_scenario(double cash_usd, double btc) {
 Debt term_loan(const char* name, double principal_usd, double rate_annual, double covenant_usd) {
   Debt d{};
   d.name = name;
-  d.kind = "term";
+  d.kind = DebtKind::kTerm;
   d.principal_usd = principal_usd;
   d.rate_annual = rate_annual;
   d.maturity = kStart + 1000;
-  d.amortization = "bullet";
+  d.amortization = Amortization::kBullet;
   d.covenant_min_cash_usd = covenant_usd;
   return d;
 }
@@ -124,7 +124,7 @@ TEST(Covenant, holds_above_the_floor_then_accelerates_the_whole_principal_on_the
   DayAccounts a{};
   for (int day = 0; day < breach_day; ++day) {
     step_day(plan, day, m, state, a);
-    ASSERT_EQ(state.principal_usd[0], kPrincipal) << "day " << day;
+    ASSERT_EQ(state.debts[0].principal_usd, kPrincipal) << "day " << day;
     ASSERT_EQ(a.debt_repaid_usd, 0.0) << "day " << day;
     ASSERT_EQ(a.btc_sold, 0.0) << "day " << day;
     ASSERT_NEAR(state.cash_usd, kCash - (day + 1) * outflow, 1e-6 * (day + 1)) << "day " << day;
@@ -133,7 +133,7 @@ TEST(Covenant, holds_above_the_floor_then_accelerates_the_whole_principal_on_the
   const double cash_before = kCash - (breach_day + 1) * outflow;  // the day's cash before the covenant
   const double free_before = kBtc + breach_day * mined_per_day();
   step_day(plan, breach_day, m, state, a);
-  EXPECT_EQ(state.principal_usd[0], 0.0);
+  EXPECT_EQ(state.debts[0].principal_usd, 0.0);
   EXPECT_NEAR(a.debt_repaid_usd, kPrincipal, 1e-6);
   EXPECT_NEAR(a.financing_cash_flow_usd, -kPrincipal, 1e-6);
   // Repaying drove cash to cash_before − principal < 0: free BTC is sold for exactly the shortfall.
@@ -162,7 +162,7 @@ TEST(Covenant, a_zero_floor_is_no_covenant) {
   DayAccounts a{};
   for (int day = 0; day < 60; ++day) {
     step_day(plan, day, market(), state, a);
-    ASSERT_EQ(state.principal_usd[0], 10e6) << "day " << day;
+    ASSERT_EQ(state.debts[0].principal_usd, 10e6) << "day " << day;
     ASSERT_EQ(a.debt_repaid_usd, 0.0) << "day " << day;
   }
   EXPECT_FALSE(state.defaulted);
@@ -180,7 +180,7 @@ TEST(Covenant, a_breach_on_day_zero_is_funded_by_selling_free_btc) {
   step_day(plan, 0, market(), state, a);
   const double cash_before = kCash - power_cost_per_day() - daily_interest_usd(kPrincipal, kRate);
   const double sold = (kPrincipal - cash_before) / kPrice;
-  EXPECT_EQ(state.principal_usd[0], 0.0);
+  EXPECT_EQ(state.debts[0].principal_usd, 0.0);
   EXPECT_NEAR(a.debt_repaid_usd, kPrincipal, 1e-6);
   EXPECT_NEAR(a.btc_sold, sold, 1e-9);
   EXPECT_NEAR(state.free_btc, kBtc + mined_per_day() - sold, 1e-9);
@@ -195,7 +195,7 @@ TEST(Covenant, a_breach_beyond_the_free_btc_draws_the_revolver) {
   constexpr double kCash = 4e6, kPrincipal = 10e6, kRate = 0.08;
   Scenario s = base_scenario(kCash, 0);
   Debt revolver = term_loan("rcf", 0, 0.09, 0);
-  revolver.kind = "revolver";
+  revolver.kind = DebtKind::kRevolver;
   revolver.limit_usd = 20e6;
   s.debts = {term_loan("loan", kPrincipal, kRate, 5e6), revolver};
   const FirmPlan plan = make_plan(s, 0);
@@ -205,11 +205,11 @@ TEST(Covenant, a_breach_beyond_the_free_btc_draws_the_revolver) {
   const double cash_before = kCash - power_cost_per_day() - daily_interest_usd(kPrincipal, kRate);
   // The only free BTC is the day's production; it is sold, and the revolver covers the rest.
   const double draw = kPrincipal - cash_before - mined_per_day() * kPrice;
-  EXPECT_EQ(state.principal_usd[0], 0.0);
+  EXPECT_EQ(state.debts[0].principal_usd, 0.0);
   EXPECT_NEAR(a.btc_sold, mined_per_day(), 1e-12);
   EXPECT_NEAR(state.free_btc, 0.0, 1e-12);
   EXPECT_NEAR(a.debt_drawn_usd, draw, 1e-6);
-  EXPECT_NEAR(state.principal_usd[1], draw, 1e-6);
+  EXPECT_NEAR(state.debts[1].principal_usd, draw, 1e-6);
   EXPECT_NEAR(state.cash_usd, 0.0, 1e-6);
   EXPECT_FALSE(state.defaulted);
   expect_balanced(state, 0);
@@ -228,7 +228,7 @@ TEST(Covenant, a_breach_that_cannot_be_funded_is_a_default) {
   EXPECT_TRUE(a.defaulted_today);
   EXPECT_TRUE(state.defaulted);
   EXPECT_EQ(state.default_day, 0);
-  EXPECT_EQ(state.principal_usd[0], 0.0);  // accelerated and paid, which is what broke the firm
+  EXPECT_EQ(state.debts[0].principal_usd, 0.0);  // accelerated and paid, which is what broke the firm
   EXPECT_NEAR(a.btc_sold, mined_per_day(), 1e-12);
   EXPECT_NEAR(state.cash_usd, cash_before - kPrincipal + mined_per_day() * kPrice, 1e-6);
   expect_balanced(state, 0);
@@ -246,7 +246,7 @@ TEST(Covenant, an_accelerated_btc_backed_loan_releases_its_collateral) {
   constexpr double kCash = 4e6, kPrincipal = 10e6, kRate = 0.08, kCollateral = 300;
   Scenario s = base_scenario(kCash, 0);
   Debt loan = term_loan("btc", kPrincipal, kRate, 5e6);
-  loan.kind = "btc_backed";
+  loan.kind = DebtKind::kBtcBacked;
   loan.collateral_btc = kCollateral;  // LTV 0.37 at $90,000: no call
   loan.ltv_target = 0.5;
   loan.ltv_call = 0.6;
@@ -258,8 +258,8 @@ TEST(Covenant, an_accelerated_btc_backed_loan_releases_its_collateral) {
   step_day(plan, 0, market(), state, a);
   const double cash_before = kCash - power_cost_per_day() - daily_interest_usd(kPrincipal, kRate);
   const double sold = (kPrincipal - cash_before) / kPrice;
-  EXPECT_EQ(state.principal_usd[0], 0.0);
-  EXPECT_EQ(state.collateral_btc[0], 0.0);
+  EXPECT_EQ(state.debts[0].principal_usd, 0.0);
+  EXPECT_EQ(state.debts[0].collateral_btc, 0.0);
   EXPECT_NEAR(a.btc_released, kCollateral, 1e-12);
   EXPECT_EQ(a.btc_liquidated, 0.0);
   EXPECT_NEAR(a.btc_sold, sold, 1e-9);
@@ -288,7 +288,7 @@ FirmPlan conversion_plan(int decision_day, int lead_months) {
   c.noi_margin = kNoi;
   s.sites[0].conversion = c;
   Strategy& st = s.strategies[0];
-  st.pivot_policy = "schedule";
+  st.pivot_policy = PivotPolicy::kSchedule;
   st.pivot_site = "site";
   st.pivot_mw = kPivotMw;
   st.pivot_date = kStart + decision_day;
@@ -308,7 +308,7 @@ TEST(TenantDefault, the_lease_pays_for_exactly_n_days_and_depreciation_runs_on_u
   ASSERT_EQ(plan.sites[0].lead_time_days, kLeadDays);
   FirmState defaulting = make_state(plan);
   FirmState paying = make_state(plan);
-  defaulting.tenant_default_after_days[0] = kAfter;
+  defaulting.sites[0].tenant_default_after_days = kAfter;
   const int revenue_day = kDecision + kLeadDays;
   const double capex_total = kPivotMw * kCapexPerMw * (1 - kTenantShare);
   const double depreciation = capex_total / (kTermYears * 365.0);
@@ -328,8 +328,8 @@ TEST(TenantDefault, the_lease_pays_for_exactly_n_days_and_depreciation_runs_on_u
     ASSERT_EQ(a.depreciation_usd, b.depreciation_usd) << "day " << day;
     ASSERT_EQ(a.capex_usd, b.capex_usd) << "day " << day;
     ASSERT_EQ(a.running_hashrate_th, b.running_hashrate_th) << "day " << day;
-    ASSERT_EQ(defaulting.conversion_book_usd[0], paying.conversion_book_usd[0]) << "day " << day;
-    ASSERT_EQ(defaulting.converted_mw[0], day >= kDecision ? kPivotMw : 0.0) << "day " << day;  // irreversible
+    ASSERT_EQ(defaulting.sites[0].conversion_book_usd, paying.sites[0].conversion_book_usd) << "day " << day;
+    ASSERT_EQ(defaulting.sites[0].converted_mw, day >= kDecision ? kPivotMw : 0.0) << "day " << day;  // irreversible
     if (day >= revenue_day) {
       // Straight line over the term from the first day of revenue (fleet book is 0 here).
       ASSERT_NEAR(a.depreciation_usd, depreciation, 1e-9) << "day " << day;
@@ -341,7 +341,7 @@ TEST(TenantDefault, the_lease_pays_for_exactly_n_days_and_depreciation_runs_on_u
   EXPECT_NEAR(revenue, expected, 1e-9 * expected);
   // The capex was paid in full and is depreciating: book = capex − depreciation of the days since revenue.
   const int days_depreciated = revenue_day + kAfter + 400 - revenue_day;
-  EXPECT_NEAR(defaulting.conversion_book_usd[0], capex_total - days_depreciated * depreciation, 1e-3);
+  EXPECT_NEAR(defaulting.sites[0].conversion_book_usd, capex_total - days_depreciated * depreciation, 1e-3);
   EXPECT_FALSE(defaulting.defaulted);
 }
 
@@ -351,7 +351,7 @@ TEST(TenantDefault, a_tenant_defaulting_at_once_pays_nothing_and_the_capex_still
   const FirmPlan plan = conversion_plan(0, 0);
   ASSERT_EQ(plan.sites[0].lead_time_days, 0);
   FirmState state = make_state(plan);
-  state.tenant_default_after_days[0] = 0;
+  state.sites[0].tenant_default_after_days = 0;
   const double capex_total = kPivotMw * kCapexPerMw * (1 - kTenantShare);
   const double depreciation = capex_total / (kTermYears * 365.0);
   DayAccounts a{};
@@ -364,7 +364,7 @@ TEST(TenantDefault, a_tenant_defaulting_at_once_pays_nothing_and_the_capex_still
     expect_balanced(state, day);
   }
   EXPECT_NEAR(capex, capex_total, 1e-6);
-  EXPECT_NEAR(state.conversion_book_usd[0], capex_total - 800 * depreciation, 1e-3);
+  EXPECT_NEAR(state.sites[0].conversion_book_usd, capex_total - 800 * depreciation, 1e-3);
 }
 
 // The default time counts days of revenue, not calendar days: with lead time, revenue runs on
@@ -374,7 +374,7 @@ TEST(TenantDefault, days_are_counted_from_the_first_day_of_revenue) {
   const FirmPlan plan = conversion_plan(kDecision, 6);
   const int revenue_day = kDecision + plan.sites[0].lead_time_days;
   FirmState state = make_state(plan);
-  state.tenant_default_after_days[0] = kAfter;
+  state.sites[0].tenant_default_after_days = kAfter;
   std::vector<int> paid_days;
   DayAccounts a{};
   for (int day = 0; day < revenue_day + kAfter + 50; ++day) {
@@ -387,7 +387,7 @@ TEST(TenantDefault, days_are_counted_from_the_first_day_of_revenue) {
   ASSERT_EQ(paid_days.size(), static_cast<std::size_t>(kAfter));
   EXPECT_EQ(paid_days.front(), revenue_day);
   EXPECT_EQ(paid_days.back(), revenue_day + kAfter - 1);
-  EXPECT_EQ(make_state(plan).tenant_default_after_days[0], kTenantNeverDefaults);
+  EXPECT_EQ(make_state(plan).sites[0].tenant_default_after_days, kTenantNeverDefaults);
 }
 
 }  // namespace

@@ -32,7 +32,7 @@ Scenario scenario() {
   site.name = "tx";
   site.capacity_mw = 40;
   site.pue = 1.08;
-  site.power_contract = "fixed";
+  site.power_contract = PowerContract::kFixed;
   site.power_price_usd_per_mwh = 45;
   Conversion c{};
   c.capex_usd_per_mw = 9e6;

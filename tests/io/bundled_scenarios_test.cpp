@@ -55,7 +55,7 @@ TEST(BundledScenarios, every_scenario_reads_and_names_files_that_exist) {
     EXPECT_FALSE(s.fleet.empty());
     // The calibration (and a bootstrap's history) are relative to the scenario file.
     EXPECT_TRUE(std::filesystem::exists(path.parent_path() / s.market.calibration_file)) << s.market.calibration_file;
-    if (s.market.btc_price_model == "block_bootstrap") {
+    if (s.market.btc_price_model == firm::PriceModel::kBlockBootstrap) {
       EXPECT_TRUE(std::filesystem::exists(path.parent_path() / s.market.history_file)) << s.market.history_file;
     }
   }
@@ -244,7 +244,7 @@ TEST(BundledCangoFirm, free_and_pledged_btc_and_the_debts_add_up_to_the_reported
   for (const firm::Debt& d : s.debts) {
     pledged += d.collateral_btc;
     principal += d.principal_usd;
-    btc_backed = btc_backed || d.kind == "btc_backed";
+    btc_backed = btc_backed || d.kind == firm::DebtKind::kBtcBacked;
   }
   EXPECT_TRUE(btc_backed);
   EXPECT_NEAR(s.treasury.btc + pledged, 7474.0, 1e-9);
@@ -264,15 +264,15 @@ TEST(BundledCangoFirm, the_sale_strategy_sells_what_cango_sold_when_it_sold_it) 
   for (const firm::OneOffSale& sale : strategy->sales) {
     if (sale.date >= feb7 && sale.date <= feb8) february += sale.btc;
     if (format_month(sale.date) == "2026-03") march += sale.btc;
-    if (sale.use.starts_with("repay:")) {
-      const std::string debt = sale.use.substr(6);
-      for (const firm::Debt& d : s.debts) repays_btc_backed = repays_btc_backed || (d.name == debt && d.kind == "btc_backed");
+    if (sale.use == firm::SaleUse::kRepayDebt) {
+      for (const firm::Debt& d : s.debts)
+        repays_btc_backed = repays_btc_backed || (d.name == sale.repay_debt && d.kind == firm::DebtKind::kBtcBacked);
     }
   }
   EXPECT_EQ(february, 4451.0);
   EXPECT_EQ(march, 2000.0);
   EXPECT_TRUE(repays_btc_backed);
-  EXPECT_NE(strategy->pivot_policy, "none");  // "to fund AI compute"
+  EXPECT_NE(strategy->pivot_policy, firm::PivotPolicy::kNone);  // "to fund AI compute"
 }
 
 }  // namespace

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "hashpivot/core/error.hpp"
+#include "hashpivot/sim/metrics.hpp"
 #include "support/postgres_server.hpp"
 
 namespace hashpivot::io {
@@ -41,14 +42,9 @@ StrategySummary summary(const std::string& name, double base) {
   StrategySummary s;
   s.strategy = name;
   double x = base;
-  for (double* field : {&s.p_default, &s.p_default_se, &s.npv_mean_usd, &s.npv_se_usd, &s.npv_p5_usd, &s.npv_p25_usd,
-                        &s.npv_p50_usd, &s.npv_p75_usd, &s.npv_p95_usd, &s.cvar5_usd, &s.btc_mined_mean_btc,
-                        &s.btc_mined_se_btc, &s.btc_held_end_mean_btc, &s.btc_held_end_se_btc,
-                        &s.cash_cost_usd_per_btc, &s.all_in_cost_usd_per_btc, &s.hashcost_usd_per_ph_day,
-                        &s.ebitda_mean_usd_per_year, &s.npv_vs_first_mean_usd, &s.npv_vs_first_ci95_low_usd,
-                        &s.npv_vs_first_ci95_high_usd, &s.p_better}) {
+  for (double& value : s.values) {
     x = x * 1.37 + 0.1;  // digits that need all 17 significant figures
-    *field = x;
+    value = x;
   }
   return s;
 }
@@ -70,12 +66,13 @@ RunRecord sample_record(const std::string& name = "Cango \"₿\", test") {
 
   r.strategies.push_back(summary("hold", 0.01));
   StrategySummary sell = summary("sell, \"all\"", 3.5e7);
-  sell.p_default_se = kNaN;                  // unknown
-  sell.cash_cost_usd_per_btc = kInf;         // nothing mined
-  sell.npv_vs_first_ci95_low_usd = -kInf;
-  sell.npv_p5_usd = -1.7976931348623157e308;
-  sell.btc_mined_se_btc = 4.9406564584124654e-324;  // the smallest subnormal
-  sell.p_better = 0;
+  sell[sim::metric_index("p_default_se")] = kNaN;             // unknown
+  sell[sim::metric_index("cash_cost_usd_per_btc")] = kInf;    // nothing mined
+  sell[sim::metric_index("npv_vs_first_ci95_low_usd")] = -kInf;
+  sell[sim::metric_index("npv_p5_usd")] = -1.7976931348623157e308;
+  sell[sim::metric_index("btc_mined_se_btc")] = 4.9406564584124654e-324;  // the smallest subnormal
+  sell[sim::metric_index("p_better")] = 0;
+  sell[sim::metric_index("p_margin_call_se")] = kNaN;
   r.strategies.push_back(sell);
 
   for (const char* month : {"2026-02", "2026-03"}) {
@@ -128,28 +125,10 @@ void expect_same_record(const RunRecord& expected, const RunRecord& got) {
     const StrategySummary& e = expected.strategies[k];
     const StrategySummary& g = got.strategies[k];
     EXPECT_EQ(g.strategy, e.strategy);
-    EXPECT_SAME(g.p_default, e.p_default);
-    EXPECT_SAME(g.p_default_se, e.p_default_se);
-    EXPECT_SAME(g.npv_mean_usd, e.npv_mean_usd);
-    EXPECT_SAME(g.npv_se_usd, e.npv_se_usd);
-    EXPECT_SAME(g.npv_p5_usd, e.npv_p5_usd);
-    EXPECT_SAME(g.npv_p25_usd, e.npv_p25_usd);
-    EXPECT_SAME(g.npv_p50_usd, e.npv_p50_usd);
-    EXPECT_SAME(g.npv_p75_usd, e.npv_p75_usd);
-    EXPECT_SAME(g.npv_p95_usd, e.npv_p95_usd);
-    EXPECT_SAME(g.cvar5_usd, e.cvar5_usd);
-    EXPECT_SAME(g.btc_mined_mean_btc, e.btc_mined_mean_btc);
-    EXPECT_SAME(g.btc_mined_se_btc, e.btc_mined_se_btc);
-    EXPECT_SAME(g.btc_held_end_mean_btc, e.btc_held_end_mean_btc);
-    EXPECT_SAME(g.btc_held_end_se_btc, e.btc_held_end_se_btc);
-    EXPECT_SAME(g.cash_cost_usd_per_btc, e.cash_cost_usd_per_btc);
-    EXPECT_SAME(g.all_in_cost_usd_per_btc, e.all_in_cost_usd_per_btc);
-    EXPECT_SAME(g.hashcost_usd_per_ph_day, e.hashcost_usd_per_ph_day);
-    EXPECT_SAME(g.ebitda_mean_usd_per_year, e.ebitda_mean_usd_per_year);
-    EXPECT_SAME(g.npv_vs_first_mean_usd, e.npv_vs_first_mean_usd);
-    EXPECT_SAME(g.npv_vs_first_ci95_low_usd, e.npv_vs_first_ci95_low_usd);
-    EXPECT_SAME(g.npv_vs_first_ci95_high_usd, e.npv_vs_first_ci95_high_usd);
-    EXPECT_SAME(g.p_better, e.p_better);
+    for (std::size_t i = 0; i < sim::kMetricCount; ++i) {
+      SCOPED_TRACE(std::string(sim::kMetrics[i].column));
+      EXPECT_SAME(g[i], e[i]);
+    }
   }
 
   ASSERT_EQ(got.monthly_quantiles.size(), expected.monthly_quantiles.size());
@@ -319,12 +298,63 @@ const std::vector<std::string> kVersion1Schema = {
     "INSERT INTO default_months (run_id, seq, strategy, month, paths_defaulted) VALUES (1, 0, 'hold', '2026-01', 250)",
 };
 
+// What hashpivot's schema version 2 added to a version 1 store (a fixture), and a run it recorded
+// with every column version 2 had: the values 0.5, 1.5, … in column order.
+std::vector<std::string> version_2_upgrade() {
+  std::string values;
+  for (int i = 0; i < 22; ++i) values += ", " + std::to_string(i) + ".5";
+  return {
+      "ALTER TABLE runs ADD COLUMN threads INTEGER NOT NULL DEFAULT 0",
+      "ALTER TABLE runs ADD COLUMN market_description TEXT NOT NULL DEFAULT ''",
+      "UPDATE schema_version SET version = 2",
+      "INSERT INTO runs (scenario_name, scenario_path, scenario_text, seed, paths, version, started_at, finished_at, "
+      "start_date, horizon_days, threads, market_description) VALUES ('v2 run', 'v2.toml', '[scenario]', 7, 2000, "
+      "'0.1.0', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:09.000Z', '2026-02-01', 730, 4, 'line one\nline two')",
+      "INSERT INTO strategy_summaries (run_id, position, strategy, p_default, p_default_se, npv_mean_usd, npv_se_usd, "
+      "npv_p5_usd, npv_p25_usd, npv_p50_usd, npv_p75_usd, npv_p95_usd, cvar5_usd, btc_mined_mean_btc, "
+      "btc_mined_se_btc, btc_held_end_mean_btc, btc_held_end_se_btc, cash_cost_usd_per_btc, all_in_cost_usd_per_btc, "
+      "hashcost_usd_per_ph_day, ebitda_mean_usd_per_year, npv_vs_first_mean_usd, npv_vs_first_ci95_low_usd, "
+      "npv_vs_first_ci95_high_usd, p_better) VALUES (2, 0, 'hold'" + values + ")",
+  };
+}
+
+/// After a version 2 store is opened: the current version; its run reads back with the values it
+/// had and the metrics added since unknown (NaN).
+void check_migrated_version_2(const Opener& open) {
+  auto store = open();
+  EXPECT_EQ(store->schema_version(), kResultSchemaVersion);
+  const std::optional<RunRecord> v2 = store->load(2);
+  ASSERT_TRUE(v2.has_value());
+  EXPECT_EQ(v2->run.scenario_name, "v2 run");
+  EXPECT_EQ(v2->run.threads, 4u);
+  EXPECT_EQ(v2->market_description, (std::vector<std::string>{"line one", "line two"}));
+  ASSERT_EQ(v2->strategies.size(), 1u);
+  const StrategySummary& s = v2->strategies[0];
+  EXPECT_EQ(s[sim::metric_index("p_default")], 0.5);
+  EXPECT_EQ(s[sim::metric_index("npv_mean_usd")], 2.5);
+  EXPECT_EQ(s[sim::metric_index("p_better")], 21.5);
+  for (std::size_t i = 0; i < sim::kMetricCount; ++i) {
+    if (sim::kMetrics[i].store_version <= 2) continue;
+    EXPECT_TRUE(std::isnan(s[i])) << sim::kMetrics[i].column;
+  }
+  EXPECT_EQ(store->load(1)->run.scenario_name, "old run");
+  const RunRecord fresh = sample_record();
+  expect_same_record(fresh, *open()->load(store->save(fresh)));
+}
+
+/// strategy_summaries' columns: the keys, then one per metric in the table's order.
+std::vector<std::string> expected_summary_columns() {
+  std::vector<std::string> columns = {"run_id", "position", "strategy"};
+  for (const sim::Metric& m : sim::kMetrics) columns.emplace_back(m.column);
+  return columns;
+}
+
 std::string with_id_column(std::string sql, const std::string& id_column) {
   if (const std::size_t at = sql.find("{id}"); at != std::string::npos) sql.replace(at, 4, id_column);
   return sql;
 }
 
-/// After a version 1 store is opened: version 2, the old run intact with the new columns' defaults.
+/// After a version 1 store is opened: the current version, the old run intact with the new columns' defaults.
 void check_migrated_version_1(const Opener& open, const std::function<long()>& stored_version) {
   auto store = open();
   EXPECT_EQ(store->schema_version(), kResultSchemaVersion);
@@ -337,12 +367,13 @@ void check_migrated_version_1(const Opener& open, const std::function<long()>& s
   EXPECT_EQ(old->run.threads, 0u);  // not recorded by version 1
   EXPECT_TRUE(old->market_description.empty());
   ASSERT_EQ(old->strategies.size(), 1u);
-  EXPECT_EQ(old->strategies[0].p_default, 0.25);
-  EXPECT_EQ(old->strategies[0].npv_mean_usd, 1.5e7);
-  EXPECT_TRUE(std::isnan(old->strategies[0].cvar5_usd));  // NULL in the old row
+  EXPECT_EQ(old->strategies[0][sim::metric_index("p_default")], 0.25);
+  EXPECT_EQ(old->strategies[0][sim::metric_index("npv_mean_usd")], 1.5e7);
+  EXPECT_TRUE(std::isnan(old->strategies[0][sim::metric_index("cvar5_usd")]));  // NULL in the old row
+  EXPECT_TRUE(std::isnan(old->strategies[0][sim::metric_index("btc_sold_mean_btc")]));  // a later column
   ASSERT_EQ(old->default_months.size(), 1u);
   EXPECT_EQ(old->default_months[0].paths_defaulted, 250);
-  // New runs go in next to it, with everything version 2 keeps.
+  // New runs go in next to it, with everything the current version keeps.
   const RunRecord fresh = sample_record();
   const std::int64_t id = store->save(fresh);
   EXPECT_EQ(id, 2);
@@ -366,6 +397,17 @@ class SqliteDb {
       sqlite3_free(message);
       throw std::runtime_error(text + " in " + sql);
     }
+  }
+  std::vector<std::string> column_names(const std::string& table) {
+    sqlite3_stmt* statement = nullptr;
+    const std::string sql = "SELECT name FROM pragma_table_info('" + table + "') ORDER BY cid";
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &statement, nullptr) != SQLITE_OK)
+      throw std::runtime_error(sqlite3_errmsg(db_));
+    std::vector<std::string> names;
+    while (sqlite3_step(statement) == SQLITE_ROW)
+      names.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(statement, 0)));
+    sqlite3_finalize(statement);
+    return names;
   }
   long scalar(const std::string& sql) {
     sqlite3_stmt* statement = nullptr;
@@ -425,6 +467,30 @@ TEST_F(SqliteStoreTest, version_1_store_is_migrated) {
   }
   check_migrated_version_1(opener(StoreAccess::kExisting),
                            [&] { return SqliteDb(path_).scalar("SELECT version FROM schema_version"); });
+}
+
+TEST_F(SqliteStoreTest, version_2_store_is_migrated_and_its_runs_new_metrics_are_unknown) {
+  {
+    SqliteDb db(path_);
+    for (const std::string& sql : kVersion1Schema) db.exec(with_id_column(sql, "INTEGER PRIMARY KEY AUTOINCREMENT"));
+    for (const std::string& sql : version_2_upgrade()) db.exec(sql);
+  }
+  check_migrated_version_2(opener(StoreAccess::kExisting));
+  EXPECT_EQ(SqliteDb(path_).column_names("strategy_summaries"), expected_summary_columns());
+}
+
+// The metric table and the store agree: a column per row, in order, whether the store was created
+// now or migrated from version 1.
+TEST_F(SqliteStoreTest, strategy_summaries_has_a_column_per_metric) {
+  { (void)open_result_store(path_.string()); }
+  EXPECT_EQ(SqliteDb(path_).column_names("strategy_summaries"), expected_summary_columns());
+  const fs::path old = dir_ / "old.sqlite";
+  {
+    SqliteDb db(old);
+    for (const std::string& sql : kVersion1Schema) db.exec(with_id_column(sql, "INTEGER PRIMARY KEY AUTOINCREMENT"));
+  }
+  { (void)open_result_store(old.string(), StoreAccess::kExisting); }
+  EXPECT_EQ(SqliteDb(old).column_names("strategy_summaries"), expected_summary_columns());
 }
 
 TEST_F(SqliteStoreTest, newer_schema_is_refused) {
@@ -510,6 +576,16 @@ long pg_scalar(const std::string& url, const std::string& sql) {
   return work.exec1(sql)[0].as<long>();
 }
 
+std::vector<std::string> pg_columns(const std::string& url, const std::string& table) {
+  pqxx::connection connection(url);
+  pqxx::nontransaction work(connection);
+  std::vector<std::string> names;
+  for (const pqxx::row& row : work.exec("SELECT column_name FROM information_schema.columns WHERE table_schema = "
+                                        "current_schema() AND table_name = '" + table + "' ORDER BY ordinal_position"))
+    names.push_back(row[0].as<std::string>());
+  return names;
+}
+
 class PostgresStoreTest : public ::testing::Test {
  protected:
   RowCounter counter(const std::string& url) const {
@@ -555,6 +631,25 @@ TEST_F(PostgresStoreTest, schema_version_is_stored_and_version_1_migrated) {
   }
   check_migrated_version_1(opener(old, StoreAccess::kExisting),
                            [&] { return pg_scalar(old, "SELECT version FROM schema_version"); });
+}
+
+TEST_F(PostgresStoreTest, version_2_store_is_migrated_with_a_column_per_metric) {
+  HASHPIVOT_START_POSTGRES_OR_SKIP(server);
+  const std::string fresh = server->create_database("columns");
+  { (void)open_result_store(fresh); }
+  EXPECT_EQ(pg_columns(fresh, "strategy_summaries"), expected_summary_columns());
+  const std::string old = server->create_database("version_2");
+  {
+    pqxx::connection connection(old);
+    pqxx::work work(connection);
+    for (const std::string& sql : kVersion1Schema)
+      work.exec(with_id_column(sql, "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"));
+    // The v1 fixture's run took id 1 from the identity; the v2 run is id 2.
+    for (const std::string& sql : version_2_upgrade()) work.exec(sql);
+    work.commit();
+  }
+  check_migrated_version_2(opener(old, StoreAccess::kExisting));
+  EXPECT_EQ(pg_columns(old, "strategy_summaries"), expected_summary_columns());
 }
 
 TEST_F(PostgresStoreTest, unreachable_server_is_an_input_error) {

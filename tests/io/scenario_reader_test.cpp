@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <string>
 #include <unistd.h>
 
 #include "hashpivot/core/error.hpp"
@@ -121,13 +123,14 @@ TEST(ScenarioReader, reads_a_complete_scenario) {
   const auto s = read_scenario(write(kValid).string());
   EXPECT_EQ(s.run.horizon_years, 3);
   EXPECT_EQ(s.market.bits, 0x1701fca1u);
-  EXPECT_EQ(s.market.btc_price_model, "jump_diffusion");  // the documented default
+  EXPECT_EQ(s.market.btc_price_model, firm::PriceModel::kJumpDiffusion);  // the documented default
   ASSERT_EQ(s.sites.size(), 1u);
   ASSERT_TRUE(s.sites[0].conversion.has_value());
   EXPECT_DOUBLE_EQ(s.sites[0].conversion->lease_usd_per_mw_year, 1.75e6);
   EXPECT_DOUBLE_EQ(s.machines[0].efficiency_j_per_th(), 17.5);
   ASSERT_EQ(s.strategies.size(), 2u);
-  EXPECT_EQ(s.strategies[1].sales.at(0).use, "repay:loan");
+  EXPECT_EQ(s.strategies[1].sales.at(0).use, firm::SaleUse::kRepayDebt);
+  EXPECT_EQ(s.strategies[1].sales.at(0).repay_debt, "loan");
   EXPECT_EQ(format_date(*s.strategies[1].pivot_date), "2026-06-01");
 }
 
@@ -172,6 +175,81 @@ firm::Scenario read_with(const std::string& original, const std::string& replace
 const std::string kEpochLine = "epoch_first_block_time_unix = 1769110282\n";
 const std::string kLoanRate = "rate_annual = 0.09\n";
 
+
+// Every keyword field: the allowed values (from the enum's keyword table, in its order) and the
+// bad value, at the key's line. The texts are those the reader gave when it kept the keywords as
+// strings.
+TEST(ScenarioReader, a_bad_keyword_names_file_line_key_and_the_allowed_keywords) {
+  const std::string epoch = "epoch_first_block_time_unix = 1769110282\n";
+  EXPECT_EQ(error_with(epoch, epoch + "btc_price_model = \"gmb\"\n", "btc_price_model"),
+            "market.btc_price_model: expected one of \"gbm\", \"jump_diffusion\", \"regime_switching\", "
+            "\"block_bootstrap\", got \"gmb\"");
+  EXPECT_EQ(error_with(epoch, epoch + "hashrate_model = \"endogenous\"\n", "hashrate_model"),
+            "market.hashrate_model: expected one of \"exogenous\", \"margin_driven\", got \"endogenous\"");
+  EXPECT_EQ(error_with("pue = 1.1\n", "pue = 1.1\npower_contract = \"spot\"\n", "power_contract"),
+            "sites[1].power_contract: expected one of \"fixed\", \"index\", got \"spot\"");
+  EXPECT_EQ(error_with("kind = \"btc_backed\"", "kind = \"mezzanine\"", "kind"),
+            "debt[1].kind: expected one of \"term\", \"btc_backed\", \"convertible\", \"revolver\", got \"mezzanine\"");
+  EXPECT_EQ(error_with("kind = \"btc_backed\"\n", "", "[[debt]]"),
+            "debt[1].kind: missing field (expected one of \"term\", \"btc_backed\", \"convertible\", \"revolver\")");
+  EXPECT_EQ(error_with("rate_annual = 0.09\n", "rate_annual = 0.09\namortization = \"balloon\"\n", "amortization"),
+            "debt[1].amortization: expected one of \"bullet\", \"linear\", got \"balloon\"");
+  EXPECT_EQ(error_with("sell = \"sell_all_mined\"", "sell = \"sell_some\"", "sell ="),
+            "strategies[2].sell: expected one of \"hold\", \"sell_all_mined\", \"sell_fraction\", \"cash_floor\", "
+            "got \"sell_some\"");
+  EXPECT_EQ(error_with("sell = \"sell_all_mined\"", "sell = \"sell_all_mined\"\ncurtail = \"always\"", "curtail"),
+            "strategies[2].curtail: expected one of \"never\", \"economic\", got \"always\"");
+  EXPECT_EQ(error_with("pivot = \"schedule\"", "pivot = \"later\"", "pivot = "),
+            "strategies[2].pivot: expected one of \"none\", \"schedule\", \"trigger\", got \"later\"");
+  for (const char* use : {"repay", "burn", "Cash"})
+    EXPECT_EQ(error_with("use = \"repay:loan\"", std::string("use = \"") + use + "\"", "use ="),
+              std::string("strategies[2].sales[1].use: expected \"cash\", \"capex\" or \"repay:<debt name>\", got \"") +
+                  use + "\"")
+        << use;
+}
+
+// The keywords parse into their enums; a sale's repay target is the debt's name.
+TEST(ScenarioReader, keywords_parse_into_their_values) {
+  const auto s = read_with("pue = 1.1\n", "pue = 1.1\npower_contract = \"index\"\n");
+  EXPECT_EQ(s.sites[0].power_contract, firm::PowerContract::kIndex);
+  EXPECT_EQ(s.debts[0].kind, firm::DebtKind::kBtcBacked);
+  EXPECT_EQ(s.debts[0].amortization, firm::Amortization::kBullet);  // the default
+  EXPECT_EQ(s.market.hashrate_model, firm::HashrateModel::kExogenous);
+  EXPECT_EQ(s.strategies[0].sell_policy, firm::SellPolicy::kHold);
+  EXPECT_EQ(s.strategies[0].pivot_policy, firm::PivotPolicy::kNone);
+  EXPECT_EQ(s.strategies[1].sell_policy, firm::SellPolicy::kSellAllMined);
+  EXPECT_EQ(s.strategies[1].curtail_policy, firm::CurtailPolicy::kNever);
+  EXPECT_EQ(s.strategies[1].pivot_policy, firm::PivotPolicy::kSchedule);
+  const auto capex = read_with("use = \"repay:loan\"", "use = \"capex\"");
+  EXPECT_EQ(capex.strategies[1].sales[0].use, firm::SaleUse::kCapex);
+  EXPECT_TRUE(capex.strategies[1].sales[0].repay_debt.empty());
+  const auto linear = read_with("rate_annual = 0.09\n", "rate_annual = 0.09\namortization = \"linear\"\n");
+  EXPECT_EQ(linear.debts[0].amortization, firm::Amortization::kLinear);
+}
+
+// docs/scenario.md lists every keyword of every table (as `keyword`), so the reference cannot miss
+// one that the reader accepts.
+template <class E>
+void expect_documented(const std::string& doc) {
+  for (const firm::Keyword<E>& k : firm::keywords(E{}))
+    EXPECT_NE(doc.find("`" + std::string(k.keyword)), std::string::npos) << k.keyword;
+}
+
+TEST(ScenarioReader, docs_list_every_keyword) {
+  std::ifstream in(std::filesystem::path(HASHPIVOT_SCENARIOS_DIR) / ".." / "docs" / "scenario.md");
+  ASSERT_TRUE(in) << "docs/scenario.md";
+  const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  expect_documented<firm::PriceModel>(doc);
+  expect_documented<firm::HashrateModel>(doc);
+  expect_documented<firm::PowerContract>(doc);
+  expect_documented<firm::DebtKind>(doc);
+  expect_documented<firm::Amortization>(doc);
+  expect_documented<firm::SellPolicy>(doc);
+  expect_documented<firm::CurtailPolicy>(doc);
+  expect_documented<firm::PivotPolicy>(doc);
+  expect_documented<firm::SaleUse>(doc);
+}
+
 TEST(ScenarioReader, the_drift_overrides_are_optional_and_read_when_given) {
   const auto absent = read_scenario(write(kValid).string());
   EXPECT_FALSE(absent.market.btc_price_drift_annual.has_value());
@@ -201,7 +279,7 @@ TEST(ScenarioReader, a_drift_out_of_range_names_file_line_and_key) {
 TEST(ScenarioReader, block_bootstrap_requires_its_history_and_no_other_model_takes_one) {
   const std::string bootstrap = kEpochLine + "btc_price_model = \"block_bootstrap\"\n";
   const auto with_history = read_with(kEpochLine, bootstrap + "history = \"history.csv\"\n");
-  EXPECT_EQ(with_history.market.btc_price_model, "block_bootstrap");
+  EXPECT_EQ(with_history.market.btc_price_model, firm::PriceModel::kBlockBootstrap);
   EXPECT_EQ(with_history.market.history_file, "history.csv");
   // Missing: reported at the [market] table's line.
   EXPECT_EQ(error_with(kEpochLine, bootstrap, "[market]"), "market.history: missing field (expected a string)");
@@ -224,7 +302,7 @@ TEST(ScenarioReader, the_minimum_cash_covenant_is_read_on_any_debt_and_defaults_
       "ltv_target = 0.5\nltv_call = 0.7\nltv_liquidation = 0.85\n",
       "kind = \"term\"\nprincipal_usd = 3e6\nrate_annual = 0.09\nmaturity = 2027-06-30\ncovenant_min_cash_usd = 1e6\n");
   ASSERT_EQ(term.debts.size(), 1u);
-  EXPECT_EQ(term.debts[0].kind, "term");
+  EXPECT_EQ(term.debts[0].kind, firm::DebtKind::kTerm);
   EXPECT_DOUBLE_EQ(term.debts[0].covenant_min_cash_usd, 1e6);
 }
 

@@ -4,9 +4,10 @@
 
 #include <cmath>
 #include <limits>
-#include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "hashpivot/core/error.hpp"
 
 // Recovery tests fit long synthetic series generated with known parameters (fixed seeds) and
 // accept each estimate within 4.5 of its own reported standard error.
@@ -44,8 +45,19 @@ TEST(BtcPriceCalibration, log_returns_use_only_days_where_both_prices_are_known)
   EXPECT_DOUBLE_EQ(r[1], std::log(133.1 / 121));
 }
 
+#ifndef NDEBUG
+// The builders are handed their own model's report (Calibration::report looks it up by name):
+// another model's is a bug.
+TEST(BtcPriceCalibrationDeathTest, a_report_of_another_model_is_a_bug) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  const FitReport other{"btc_price", "jump_diffusion", "", 0, 0.0, {}, {}};
+  EXPECT_DEATH((void)gbm_from_report(other), "");
+}
+#endif
+
 TEST(BtcPriceCalibration, needs_at_least_100_returns) {
-  EXPECT_THROW((void)calibrate_btc_price(synthetic_history(GbmPrice{0.1, 0.5}, 99, 10)), std::invalid_argument);
+  EXPECT_THROW((void)calibrate_btc_price(synthetic_history(GbmPrice{0.1, 0.5}, 99, 10)), InputError);
+  EXPECT_THROW((void)fit_gbm(btc_log_returns(synthetic_history(GbmPrice{0.1, 0.5}, 99, 10))), ParameterError);
   EXPECT_NO_THROW((void)fit_gbm(btc_log_returns(synthetic_history(GbmPrice{0.1, 0.5}, 100, 10))));
 }
 
@@ -175,7 +187,7 @@ TEST_F(BtcPriceRealHistory, bootstrap_block_length_is_bounded_and_the_sample_is_
   const BlockBootstrapPrice process = block_bootstrap_from_report(b, r);
   EXPECT_EQ(process.mean_block_length_days, l);
   EXPECT_EQ(process.log_returns, r);
-  EXPECT_THROW((void)block_bootstrap_from_report(b, {0.1, 0.2}), std::invalid_argument);
+  EXPECT_THROW((void)block_bootstrap_from_report(b, {0.1, 0.2}), ParameterError);
 }
 
 TEST_F(BtcPriceRealHistory, processes_are_built_from_the_reports) {
@@ -187,10 +199,14 @@ TEST_F(BtcPriceRealHistory, processes_are_built_from_the_reports) {
   const RegimeSwitchingPrice regimes = regime_switching_from_report(reports()[2]);
   EXPECT_EQ(regimes.p_stay_bear_daily, report_parameter(reports()[2], "p_stay_bear_daily"));
   EXPECT_GE(regimes.bull_mu_annual, regimes.bear_mu_annual);  // the labelling convention
-  EXPECT_THROW((void)gbm_from_report(reports()[1]), std::invalid_argument);
   FitReport incomplete = reports()[0];
   incomplete.parameters.pop_back();
-  EXPECT_THROW((void)gbm_from_report(incomplete), std::invalid_argument);
+  try {
+    (void)gbm_from_report(incomplete);
+    FAIL() << "expected a ParameterError";
+  } catch (const ParameterError& e) {
+    EXPECT_EQ(e.parameter(), "sigma_annual");
+  }
 }
 
 }  // namespace

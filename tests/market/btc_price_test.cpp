@@ -142,15 +142,29 @@ TEST(BtcPriceSimulation, simulators_apply_the_step_functions_to_the_documented_d
   EXPECT_GT(days_with_jumps, 0);
 }
 
-TEST(BtcPriceSimulation, invalid_parameters_are_rejected) {
+TEST(BtcPriceSimulation, invalid_parameters_are_rejected_naming_them) {
   const random::CounterRng rng(1);
   std::vector<double> out(3);
-  EXPECT_THROW(simulate_log_returns(GbmPrice{0.1, -0.2}, rng, 0, out), std::invalid_argument);
-  EXPECT_THROW(simulate_log_returns(JumpDiffusionPrice{0.1, 0.2, -1.0, 0.0, 0.1}, rng, 0, out), std::invalid_argument);
-  EXPECT_THROW(simulate_log_returns(RegimeSwitchingPrice{0, 0.1, 0, 0.2, 1.2, 0.5}, rng, 0, out), std::invalid_argument);
-  EXPECT_THROW(simulate_log_returns(BlockBootstrapPrice{{}, 5.0}, rng, 0, out), std::invalid_argument);
-  EXPECT_THROW(simulate_log_returns(BlockBootstrapPrice{{0.1}, 0.5}, rng, 0, out), std::invalid_argument);
-  EXPECT_THROW(simulate_log_returns(GivenPricePath{"x", 0, {1.0, 2.0}}, rng, 0, out), std::invalid_argument);
+  const auto rejected = [&](const BtcPriceProcess& process) -> std::string {
+    try {
+      simulate_log_returns(process, rng, 0, out);
+    } catch (const ParameterError& e) {
+      return e.parameter();
+    }
+    return "";
+  };
+  EXPECT_EQ(rejected(GbmPrice{0.1, -0.2}), "sigma_annual");
+  EXPECT_EQ(rejected(JumpDiffusionPrice{0.1, 0.2, -1.0, 0.0, 0.1}), "jump_intensity_per_year");
+  EXPECT_EQ(rejected(RegimeSwitchingPrice{0, 0.1, 0, 0.2, 1.2, 0.5}), "p_stay_bull_daily");
+  EXPECT_EQ(rejected(BlockBootstrapPrice{{}, 5.0}), "log_returns");
+  EXPECT_EQ(rejected(BlockBootstrapPrice{{0.1}, 0.5}), "mean_block_length_days");
+  // A given path too short for the days asked: its file's problem.
+  try {
+    simulate_log_returns(GivenPricePath{"given.csv", 0, {1.0, 2.0}}, rng, 0, out);
+    FAIL() << "expected an InputError";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.source(), "given.csv");
+  }
 }
 
 // ---- Merton jump-diffusion -----------------------------------------------------------------

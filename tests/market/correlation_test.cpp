@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <stdexcept>
 
+#include "hashpivot/core/error.hpp"
 #include "hashpivot/random/philox.hpp"
 
 namespace hashpivot::market {
@@ -46,10 +46,10 @@ TEST(CorrelatedShocks, sample_correlation_of_applied_shocks_matches_within_its_s
 TEST(CorrelatedShocks, rejects_matrices_that_are_not_correlations) {
   CorrelationMatrix bad = kTarget;
   bad[0][1] = bad[1][0] = 1.5;
-  EXPECT_THROW(CorrelatedShocks{bad}, std::invalid_argument);
+  EXPECT_THROW(CorrelatedShocks{bad}, ParameterError);
   bad = kTarget;
   bad[2][2] = 2.0;
-  EXPECT_THROW(CorrelatedShocks{bad}, std::invalid_argument);
+  EXPECT_THROW(CorrelatedShocks{bad}, ParameterError);
 }
 
 TEST(Correlation, calibration_on_real_history_recomputes_the_price_hashrate_pair_independently) {

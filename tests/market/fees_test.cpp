@@ -6,6 +6,7 @@
 #include <limits>
 #include <vector>
 
+#include "hashpivot/core/error.hpp"
 #include "hashpivot/market/history.hpp"
 #include "hashpivot/random/philox.hpp"
 
@@ -89,7 +90,8 @@ TEST(FeeFit, uses_only_pairs_of_consecutive_known_days) {
   const LogOuSpikesFit f = fit_log_ou_spikes(x);
   EXPECT_EQ(f.observations, 399 - 2 - 11);
   std::vector<double> too_short(20, 1.0);
-  EXPECT_THROW((void)fit_log_ou_spikes(too_short), std::invalid_argument);
+  EXPECT_THROW((void)fit_log_ou_spikes(too_short), ParameterError);
+  EXPECT_THROW((void)fit_on_file(too_short, "fees.csv", "FeeTotNtv"), InputError);
 }
 
 // A synthetic history generated from known parameters, with a gap; the fit is within 4 SE.

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -243,6 +244,31 @@ TEST(MarketModel, rejects_what_it_cannot_run_naming_the_key) {
   std::string text = scenario_toml("");
   text.replace(text.find(kCalibration), kCalibration.size(), "/nonexistent/calibration.toml");
   EXPECT_THROW((void)model_from(text), InputError);
+}
+
+// A calibration whose GBM volatility is negative: the process builder rejects the parameter, and the
+// error names the calibration file and the parameter's key in it.
+TEST(MarketModel, a_bad_calibration_parameter_names_the_file_and_its_key) {
+  std::stringstream original;
+  original << std::ifstream(kCalibration).rdbuf();
+  std::string calibration = original.str();
+  const std::string section = "[market.btc_price.gbm]\nmu_annual = ";
+  const std::size_t at = calibration.find("sigma_annual = ", calibration.find(section));
+  ASSERT_NE(at, std::string::npos);
+  calibration.insert(at + std::string("sigma_annual = ").size(), "-");
+  const auto path =
+      std::filesystem::temp_directory_path() / ("market_model_test_calibration_" + std::to_string(::getpid()) + ".toml");
+  std::ofstream(path) << calibration;
+  std::string text = scenario_toml("btc_price_model = \"gbm\"");
+  text.replace(text.find(kCalibration), kCalibration.size(), path.string());
+  try {
+    (void)model_from(text);
+    FAIL() << "expected an InputError";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.source(), path.string());
+    EXPECT_EQ(e.field(), "market.btc_price.gbm.sigma_annual");
+  }
+  std::filesystem::remove(path);
 }
 
 }  // namespace

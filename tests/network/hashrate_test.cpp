@@ -6,6 +6,7 @@
 #include <limits>
 #include <vector>
 
+#include "hashpivot/core/error.hpp"
 #include "hashpivot/random/philox.hpp"
 
 namespace hashpivot::network {
@@ -28,7 +29,7 @@ TEST(ExogenousHashrate, the_step_is_the_log_random_walk_with_a_lagged_price_term
                    std::log(500e6) + 0.002 + 0.2 * -0.1 + p.sigma_per_day * 1.5);
   EXPECT_NEAR(next_hashrate_ths(500e6, 1.5, -0.1, p), std::exp(next_log_hashrate(std::log(500e6), 1.5, -0.1, p)),
               1e-6);
-  EXPECT_THROW((void)ExogenousHashrateParams::from_annual(0, 0, 0, -1), std::invalid_argument);
+  EXPECT_THROW((void)ExogenousHashrateParams::from_annual(0, 0, 0, -1), ParameterError);
 }
 
 TEST(ExogenousHashrate, simulated_log_changes_have_the_closed_form_mean_and_variance) {
@@ -142,7 +143,7 @@ TEST(HashrateCalibration, on_the_real_history_hashrate_grows_and_responds_positi
 
 TEST(HashrateCalibration, too_short_a_history_is_rejected) {
   const auto truth = ExogenousHashrateParams::from_annual(0.4, 0.3);
-  EXPECT_THROW((void)calibrate_hashrate(synthetic_history(truth, 200, 1)), std::invalid_argument);
+  EXPECT_THROW((void)calibrate_hashrate(synthetic_history(truth, 200, 1)), InputError);
 }
 
 }  // namespace

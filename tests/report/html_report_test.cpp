@@ -20,6 +20,7 @@
 #include "hashpivot/io/market_inputs.hpp"
 #include "hashpivot/model/market_model.hpp"
 #include "hashpivot/io/run_record.hpp"
+#include "hashpivot/sim/metrics.hpp"
 #include "hashpivot/sim/simulation.hpp"
 #include "hashpivot/io/scenario_reader.hpp"
 
@@ -110,8 +111,25 @@ TEST(HtmlReport, is_self_contained_and_carries_the_runs_numbers) {
   EXPECT_EQ(html.substr(data_at, data_end - data_at).find("</"), std::string::npos);
   // The comparison table shows the run's probability of default, formatted as the table does.
   char p_default[32];
-  std::snprintf(p_default, sizeof p_default, "%.1f%%", 100 * record.strategies[0].p_default);
+  std::snprintf(p_default, sizeof p_default, "%.1f%%", 100 * record.strategies[0][sim::metric_index("p_default")]);
   EXPECT_NE(html.find(p_default), std::string::npos) << p_default;
+  // The metrics added by one row of the table each: their rows carry every strategy's value.
+  const auto row_cells = [&](const std::string& label) {
+    const auto at = html.find("<th>" + label + "</th>");
+    return at == std::string::npos ? std::string() : html.substr(at, html.find("</tr>", at) - at);
+  };
+  const std::string sold = row_cells("BTC sold over the horizon");
+  const std::string called = row_cells("P(at least one margin call)");
+  ASSERT_FALSE(sold.empty());
+  ASSERT_FALSE(called.empty());
+  for (const io::StrategySummary& s : record.strategies) {
+    char text[64];
+    std::snprintf(text, sizeof text, "<td>%.0f</td>", s[sim::metric_index("btc_sold_mean_btc")]);
+    EXPECT_NE(sold.find(text), std::string::npos) << text << " in " << sold;
+    std::snprintf(text, sizeof text, "<td>%.1f%%</td>", 100 * s[sim::metric_index("p_margin_call")]);
+    EXPECT_NE(called.find(text), std::string::npos) << text << " in " << called;
+  }
+  EXPECT_NE(html.find("95% CI ($M)"), std::string::npos);
 }
 
 TEST(HtmlReport, write_leaves_no_partial_file_when_the_folder_is_missing) {

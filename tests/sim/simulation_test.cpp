@@ -21,6 +21,7 @@
 
 #include "hashpivot/firm/accounts.hpp"
 #include "hashpivot/firm/plan.hpp"
+#include "hashpivot/sim/metrics.hpp"
 #include "hashpivot/io/market_inputs.hpp"
 #include "hashpivot/io/scenario_reader.hpp"
 #include "support/allocation_counter.hpp"
@@ -182,11 +183,12 @@ TEST(Simulation, one_path_equals_a_hand_written_loop_over_market_and_firm) {
     firm::FirmState state = firm::make_state(plan);
     // The tenant's default time: the kFirm draw of path 0, site 1 (the convertible one).
     const double hazard = -std::log1p(-0.05) / 365.0;
-    state.tenant_default_after_days[1] =
+    state.sites[1].tenant_default_after_days =
         static_cast<int>(-std::log(rng.uniforms({random::Stream::kFirm, 0, 0, 1})[0]) / hazard);
     model::MarketPathState ms = start_market_path(market, rng, 0);
     model::MarketDay md;
-    double mined = 0, ebitda_last_year = 0, price = 0;
+    double mined = 0, sold = 0, ebitda_last_year = 0, price = 0;
+    bool margin_called = false;
     for (int d = 0; d < days; ++d) {
       step_market_day(market, rng, 0, static_cast<std::uint32_t>(d), ms, md);
       const std::vector<double> power{70.0, 40.0 * md.energy_factor};
@@ -196,15 +198,17 @@ TEST(Simulation, one_path_equals_a_hand_written_loop_over_market_and_firm) {
       firm::step_day(plan, d, {md.price_usd_per_btc, md.hashprice_btc_per_ph_day, md.hashprice_usd_per_ph_day, power, hourly},
                      state, a);
       mined += a.btc_mined;
+      sold += a.btc_sold;
+      margin_called = margin_called || a.margin_calls > 0;
       if (d >= days - 365) ebitda_last_year += a.ebitda_usd;
       price = md.price_usd_per_btc;
     }
     double npv = 0;
     if (!state.defaulted) {
       double btc = state.free_btc, debt = 0;
-      for (std::size_t i = 0; i < state.principal_usd.size(); ++i) {
-        btc += state.collateral_btc[i];
-        debt += state.principal_usd[i];
+      for (const firm::DebtState& d : state.debts) {
+        btc += d.collateral_btc;
+        debt += d.principal_usd;
       }
       npv = std::max(0.0, state.cash_usd + btc * price - debt + 3.0 * std::max(0.0, ebitda_last_year)) /
             std::pow(1.1, days / 365.0);
@@ -212,16 +216,17 @@ TEST(Simulation, one_path_equals_a_hand_written_loop_over_market_and_firm) {
     const StrategyStatistics& st = r.strategies[k];
     EXPECT_NEAR(st.npv_usd.mean(), npv, 1e-6 * std::max(1.0, npv)) << st.name;
     EXPECT_NEAR(st.btc_mined.mean(), mined, 1e-9 * mined) << st.name;
+    EXPECT_EQ(st.btc_sold.mean(), sold) << st.name;
+    EXPECT_EQ(st.margin_called.events(), margin_called ? 1u : 0u) << st.name;
     EXPECT_EQ(st.defaulted.events(), state.defaulted ? 1u : 0u) << st.name;
   }
 }
 
-// Closed form: a firm with no machines, no costs and no debt that holds BTC and cash under GBM:
-// E[NPV] = (cash + BTC · S0 · e^{μT}) / (1 + r)^T.
-TEST(Simulation, a_pure_treasury_under_gbm_has_the_closed_form_mean_npv) {
+/// A firm with no machines and no costs that holds 1000 BTC and $5M; `more` is appended (debts,
+/// strategies).
+std::string treasury_toml(const std::string& more) {
   std::string text = miner_toml("gbm");
-  const auto cut = text.find("[[machines]]");
-  text = text.substr(0, cut) + R"(
+  return text.substr(0, text.find("[[machines]]")) + R"(
 [[machines]]
 name = "XP"
 hashrate_th = 140
@@ -241,10 +246,13 @@ count = 0
 [treasury]
 btc = 1000
 cash_usd = 5e6
+)" + more;
+}
 
-[[strategies]]
-name = "hold"
-)";
+// Closed form: a firm with no machines, no costs and no debt that holds BTC and cash under GBM:
+// E[NPV] = (cash + BTC · S0 · e^{μT}) / (1 + r)^T.
+TEST(Simulation, a_pure_treasury_under_gbm_has_the_closed_form_mean_npv) {
+  const std::string text = treasury_toml("[[strategies]]\nname = \"hold\"\n");
   const firm::Scenario s = scenario_from(text, "simulation_treasury.toml");
   const model::MarketModel market = io::load_market_model(s);
   const RunResult r = run_simulation(s, market, {3000, 3, 2, {}});
@@ -254,6 +262,84 @@ name = "hold"
   EXPECT_NEAR(st.npv_usd.mean(), expected, 4 * st.npv_usd.standard_error());
   EXPECT_EQ(st.defaulted.events(), 0u);
   EXPECT_EQ(st.btc_mined.mean(), 0.0);
+}
+
+// A one-off sale is the only sale (no costs, so no remedies, and a holding policy): BTC sold is
+// that sale on every path, exactly. Without a loan, no path has a margin call.
+TEST(Simulation, btc_sold_is_the_one_off_sale_when_it_is_the_only_sale) {
+  const firm::Scenario s = scenario_from(treasury_toml(R"(
+[[strategies]]
+name = "hold"
+
+[[strategies]]
+name = "sell_once"
+[[strategies.sales]]
+date = 2026-06-01
+btc = 123.456
+use = "cash"
+)"),
+                                         "simulation_btc_sold.toml");
+  const RunResult r = run(s, 300, 2);
+  EXPECT_EQ(r.strategies[0].btc_sold.mean(), 0.0);
+  EXPECT_EQ(r.strategies[1].btc_sold.mean(), 123.456);
+  EXPECT_EQ(r.strategies[1].btc_sold.standard_error(), 0.0);
+  EXPECT_EQ(r.strategies[1].btc_sold.count(), 300u);
+  for (const StrategyStatistics& st : r.strategies) {
+    EXPECT_EQ(st.defaulted.events(), 0u);
+    EXPECT_EQ(st.margin_called.trials(), 300u);
+    EXPECT_EQ(st.margin_called.events(), 0u) << st.name;
+  }
+  // The metric table reads them.
+  const MetricValues values = metric_values(r.strategies[1]);
+  EXPECT_EQ(values[metric_index("btc_sold_mean_btc")], 123.456);
+  EXPECT_EQ(values[metric_index("p_margin_call")], 0.0);
+}
+
+// The test miner's BTC-backed loan ($120M) on 50 BTC instead of 2500 (about $4M): its LTV is far
+// above the call level from the first day, so every path has a margin call.
+TEST(Simulation, a_loan_above_its_call_level_on_day_0_is_a_margin_call_on_every_path) {
+  const std::string miner = miner_toml();
+  const std::size_t debt = miner.find("[[debt]]");
+  std::string loan = miner.substr(debt, miner.find("[[strategies]]") - debt);
+  loan.replace(loan.find("collateral_btc = 2500"), 21, "collateral_btc = 50");
+  const firm::Scenario s = scenario_from(treasury_toml(loan + "[[strategies]]\nname = \"hold\"\n"),
+                                         "simulation_margin_call.toml");
+  const RunResult r = run(s, 300, 2);
+  const StrategyStatistics& st = r.strategies[0];
+  EXPECT_EQ(st.margin_called.trials(), 300u);
+  EXPECT_EQ(st.margin_called.events(), 300u);
+  const MetricValues values = metric_values(st);
+  EXPECT_EQ(values[metric_index("p_margin_call")], 1.0);
+  EXPECT_EQ(values[metric_index("p_margin_call_se")], 0.0);
+}
+
+// The table's own rules, on which every generated output relies.
+TEST(MetricTable, columns_and_json_pointers_are_unique_and_the_places_consistent) {
+  for (std::size_t i = 0; i < kMetricCount; ++i) {
+    const Metric& m = kMetrics[i];
+    SCOPED_TRACE(std::string(m.column));
+    EXPECT_FALSE(m.column.empty());
+    EXPECT_EQ(m.column.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_"), std::string_view::npos);
+    ASSERT_TRUE(m.json.starts_with('/'));
+    EXPECT_GE(m.store_version, 1);
+    if (i > 0) {
+      EXPECT_GE(m.store_version, kMetrics[i - 1].store_version) << "new rows go at the end";
+    }
+    const bool labelled = m.place == MetricPlace::kStrategyTable || m.place == MetricPlace::kAgainstFirst;
+    EXPECT_EQ(!m.label.empty(), labelled);
+    if (m.place == MetricPlace::kSameCell) {
+      ASSERT_GT(i, 0u);
+      EXPECT_TRUE(kMetrics[i - 1].place == MetricPlace::kAgainstFirst || kMetrics[i - 1].place == MetricPlace::kSameCell);
+    }
+    for (std::size_t j = 0; j < kMetricCount; ++j) {
+      if (j == i) continue;
+      EXPECT_NE(m.column, kMetrics[j].column);
+      EXPECT_NE(m.json, kMetrics[j].json);
+      // One pointer inside another's value would overwrite it.
+      EXPECT_FALSE(kMetrics[j].json.starts_with(std::string(m.json) + "/")) << kMetrics[j].json;
+    }
+  }
+  EXPECT_EQ(kMetricsStoreVersion, 3);
 }
 
 // The loop allocates nothing per path: ten times the paths, the same number of allocations.
@@ -294,12 +380,14 @@ TEST(Simulation, monthly_calendar_and_default_months_are_consistent) {
   }
   // Monthly accounts add up to the horizon totals.
   for (std::size_t k = 0; k < r.strategies.size(); ++k) {
-    double mined = 0, ebitda = 0;
+    double mined = 0, sold = 0, ebitda = 0;
     for (std::size_t m = 0; m < r.months.size(); ++m) {
-      mined += r.accounts.at(k, m, AccountsField::kBtcMined).mean();
-      ebitda += r.accounts.at(k, m, AccountsField::kEbitdaUsd).mean();
+      mined += r.accounts.at(k, m, &firm::DayAccounts::btc_mined).mean();
+      ebitda += r.accounts.at(k, m, &firm::DayAccounts::ebitda_usd).mean();
+      sold += r.accounts.at(k, m, &firm::DayAccounts::btc_sold).mean();
     }
     EXPECT_NEAR(mined, r.strategies[k].btc_mined.mean(), 1e-9 * mined) << r.strategies[k].name;
+    EXPECT_NEAR(sold, r.strategies[k].btc_sold.mean(), 1e-9 * sold + 1e-12) << r.strategies[k].name;
     EXPECT_NEAR(ebitda / (730 / 365.0), r.strategies[k].ebitda_usd_per_year.mean(), 1e-6 * std::abs(ebitda) + 1e-6)
         << r.strategies[k].name;
   }

@@ -181,7 +181,7 @@ TEST(HistoryBacktest, uptime_and_pool_fee_scale_btc_mined_exactly) {
   ASSERT_EQ(base.days.size(), scaled.days.size());
   for (std::size_t k = 0; k < base.days.size(); ++k)
     EXPECT_NEAR(scaled.days[k].accounts.btc_mined / (base.days[k].accounts.btc_mined * 0.875 * 0.975), 1.0, 1e-12);
-  EXPECT_NEAR(scaled.total.btc_mined / (base.total.btc_mined * 0.875 * 0.975), 1.0, 1e-12);
+  EXPECT_NEAR(scaled.total.sums.btc_mined / (base.total.sums.btc_mined * 0.875 * 0.975), 1.0, 1e-12);
   // The effective hashrate recovered from BTC mined is the fleet after uptime.
   EXPECT_NEAR(scaled.total.effective_ph_days / static_cast<double>(scaled.total.days), kFleetTh * 0.875 / 1e3, 1e-6);
 }
@@ -312,11 +312,11 @@ TEST(HistoryBacktest, month_sums_equal_the_sums_of_their_days) {
     }
     ASSERT_GT(days, 0);
     EXPECT_EQ(m.days, days);
-    EXPECT_NEAR(m.btc_mined, m_btc, 1e-12 * m_btc);
-    EXPECT_NEAR(m.revenue_usd, m_revenue, 1e-12 * m_revenue);
-    EXPECT_NEAR(m.power_cost_usd, m_power, 1e-12 * m_power);
-    EXPECT_NEAR(m.ebitda_usd, m_ebitda, 1e-9 * std::abs(m_ebitda) + 1e-6);
-    EXPECT_NEAR(m.btc_sold, m_sold, 1e-12 * m_sold);
+    EXPECT_NEAR(m.sums.btc_mined, m_btc, 1e-12 * m_btc);
+    EXPECT_NEAR(m.sums.mining_revenue_usd, m_revenue, 1e-12 * m_revenue);
+    EXPECT_NEAR(m.sums.power_cost_usd, m_power, 1e-12 * m_power);
+    EXPECT_NEAR(m.sums.ebitda_usd, m_ebitda, 1e-9 * std::abs(m_ebitda) + 1e-6);
+    EXPECT_NEAR(m.sums.btc_sold, m_sold, 1e-12 * m_sold);
     EXPECT_NEAR(m.hashprice_usd_per_ph_day, m_hashprice / days, 1e-12 * m_hashprice / days);
     EXPECT_EQ(m.cash_usd_end, r.days[k - 1].cash_usd);
     EXPECT_EQ(m.btc_held_end, r.days[k - 1].btc_held);
@@ -328,12 +328,12 @@ TEST(HistoryBacktest, month_sums_equal_the_sums_of_their_days) {
   EXPECT_EQ(k, r.days.size());
   EXPECT_EQ(r.months[0].days, 12);
   EXPECT_EQ(r.months[3].days, 10);
-  EXPECT_NEAR(r.total.btc_mined, btc, 1e-12 * btc);
-  EXPECT_NEAR(r.total.revenue_usd, revenue, 1e-12 * revenue);
-  EXPECT_NEAR(r.total.power_cost_usd, power, 1e-12 * power);
-  EXPECT_NEAR(r.total.ebitda_usd, ebitda, 1e-9 * std::abs(ebitda));
-  EXPECT_NEAR(r.total.interest_usd, interest, 1e-9 * interest);
-  EXPECT_NEAR(r.total.sga_usd, 10'000.0 * static_cast<double>(r.days.size()), 1e-6);
+  EXPECT_NEAR(r.total.sums.btc_mined, btc, 1e-12 * btc);
+  EXPECT_NEAR(r.total.sums.mining_revenue_usd, revenue, 1e-12 * revenue);
+  EXPECT_NEAR(r.total.sums.power_cost_usd, power, 1e-12 * power);
+  EXPECT_NEAR(r.total.sums.ebitda_usd, ebitda, 1e-9 * std::abs(ebitda));
+  EXPECT_NEAR(r.total.sums.interest_usd, interest, 1e-9 * interest);
+  EXPECT_NEAR(r.total.sums.sga_usd, 10'000.0 * static_cast<double>(r.days.size()), 1e-6);
   // Fixed power: every day draws the fleet's 31.5 MW for 24 h at $75.8/MWh.
   EXPECT_NEAR(r.days[0].accounts.power_cost_usd, 31.5 * 24 * 75.8, 1e-6);
   // Selling all mined: the BTC held stays the opening 100.
@@ -352,18 +352,19 @@ TEST(HistoryBacktest, the_firm_starts_on_from_marked_at_that_days_price) {
 }
 
 TEST(HistoryBacktest, the_real_2025_gaps_are_filled_and_counted) {
-  // Fees are unknown to 2025-08-10, DiffMean and BlkCnt from 2025-04-17 to 2025-08-10.
+  // Fees are unknown to 2025-08-10, BlkCnt from 2025-04-17 to 2025-08-10, DiffMean from 2025-04-18 to 2025-08-09
+  // (2025-04-17 and 2025-08-10 lie wholly in one epoch: data/README.md).
   const HistoryBacktest r = run_history_backtest(scenario({}, "2025"), 0, history(), day("2025-01-01"), day("2025-12-31"));
   EXPECT_EQ(r.months.size(), 12u);
   EXPECT_EQ(r.filled_days[static_cast<std::size_t>(HistoryInput::kPrice)], 0);
   EXPECT_EQ(r.filled_days[static_cast<std::size_t>(HistoryInput::kFeesPerBlock)], 222);
-  EXPECT_EQ(r.filled_days[static_cast<std::size_t>(HistoryInput::kDifficulty)], 116);
+  EXPECT_EQ(r.filled_days[static_cast<std::size_t>(HistoryInput::kDifficulty)], 114);
   EXPECT_EQ(r.filled_days[static_cast<std::size_t>(HistoryInput::kIssuancePerBlock)], 116);
   const auto csv = read_csv(kHistory);
   const CsvDay& first_fees = csv.at("2025-08-11");
   EXPECT_DOUBLE_EQ(r.days[0].market.fees_btc_per_block, first_fees.fees / first_fees.blocks);
   const std::size_t may_1 = static_cast<std::size_t>(day("2025-05-01") - day("2025-01-01"));
-  EXPECT_EQ(r.days[may_1].market.difficulty, csv.at("2025-04-16").difficulty);
+  EXPECT_EQ(r.days[may_1].market.difficulty, csv.at("2025-04-17").difficulty);
   EXPECT_EQ(r.days[may_1].market.issuance_btc_per_block, 3.125);
 }
 

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "hashpivot/core/error.hpp"
 #include "hashpivot/io/market_inputs.hpp"
 #include "hashpivot/io/scenario_reader.hpp"
 #include "support/test_market.hpp"
@@ -259,7 +260,7 @@ TEST(Optimizer, parses_objectives_and_rejects_bad_ones) {
   EXPECT_DOUBLE_EQ(parse_objective("crra:3").gamma, 3);
   EXPECT_EQ(objective_name(parse_objective("mean-cvar:0.25")), "mean-cvar:0.25");
   for (const char* bad : {"mean", "mean-cvar", "mean-cvar:1.5", "mean-cvar:x", "crra:-1", "crra:", "cvar:0.5"})
-    EXPECT_THROW((void)parse_objective(bad), std::invalid_argument) << bad;
+    EXPECT_THROW((void)parse_objective(bad), ParameterError) << bad;
 }
 
 TEST(Optimizer, rejects_ranges_the_strategy_cannot_take) {
@@ -267,11 +268,11 @@ TEST(Optimizer, rejects_ranges_the_strategy_cannot_take) {
   const model::MarketModel market = io::load_market_model(s);
   OptimizerSettings settings = sale_settings(s);
   settings.ranges = {{"pivot_mw", 1, 2}};  // the strategy does not pivot
-  EXPECT_THROW((void)optimize_strategy(s, market, 0, settings), std::invalid_argument);
+  EXPECT_THROW((void)optimize_strategy(s, market, 0, settings), ParameterError);
   settings.ranges = {{"sale_btc", 5, 5}};
-  EXPECT_THROW((void)optimize_strategy(s, market, 0, settings), std::invalid_argument);
+  EXPECT_THROW((void)optimize_strategy(s, market, 0, settings), ParameterError);
   settings.ranges = {{"sale_day", 0, 400}};  // past the 365-day horizon
-  EXPECT_THROW((void)optimize_strategy(s, market, 0, settings), std::invalid_argument);
+  EXPECT_THROW((void)optimize_strategy(s, market, 0, settings), ParameterError);
 }
 
 }  // namespace

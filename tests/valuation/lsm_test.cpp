@@ -13,10 +13,10 @@
 #include <cmath>
 #include <cstdint>
 #include <ostream>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "hashpivot/core/error.hpp"
 #include "support/allocation_counter.hpp"
 
 namespace hashpivot::valuation {
@@ -171,31 +171,49 @@ TEST(Lsm, american_call_without_dividends_is_worth_the_european_call) {
   EXPECT_NEAR(r.boundary.back().state, put.strike, 0.05);
 }
 
-TEST(Lsm, malformed_samples_and_options_are_rejected) {
+/// The parameter a ParameterError from `f` names ("" when nothing is thrown).
+template <class F>
+std::string rejected_parameter(F&& f) {
+  try {
+    f();
+  } catch (const ParameterError& e) {
+    return e.parameter();
+  }
+  return "";
+}
+
+TEST(Lsm, bad_samples_and_options_are_rejected_naming_the_parameter) {
   LsmSample s = ls_example_sample();
   LsmOptions options;
   options.degree = 0;
-  EXPECT_THROW((void)lsm_fit(s, options), std::invalid_argument);
+  EXPECT_EQ(rejected_parameter([&] { (void)lsm_fit(s, options); }), "degree");
   options.degree = LsmOptions::kMaxDegree + 1;
-  EXPECT_THROW((void)lsm_fit(s, options), std::invalid_argument);
+  EXPECT_EQ(rejected_parameter([&] { (void)lsm_fit(s, options); }), "degree");
   options.degree = 2;
   s.discount[1] = 0;
-  EXPECT_THROW((void)lsm_fit(s, options), std::invalid_argument);
-  s = ls_example_sample();
-  s.payoffs.pop_back();
-  EXPECT_THROW((void)lsm_fit(s, options), std::invalid_argument);
+  EXPECT_EQ(rejected_parameter([&] { (void)lsm_fit(s, options); }), "discount");
   s = ls_example_sample();
   s.payoff(1)[3] = std::nan("");
-  EXPECT_THROW((void)lsm_fit(s, options), std::invalid_argument);
+  EXPECT_EQ(rejected_parameter([&] { (void)lsm_fit(s, options); }), "payoffs");
   options.degree = 8;  // 9 basis functions, 8 paths
-  EXPECT_THROW((void)lsm_fit(ls_example_sample(), options), std::invalid_argument);
-  EXPECT_THROW(LsmSample(1, 3, 1), std::invalid_argument);
-  EXPECT_THROW(LsmSample(8, 0, 1), std::invalid_argument);
-  EXPECT_THROW(LsmSample(8, 3, 9), std::invalid_argument);
-  const LsmFit fit = lsm_fit(ls_example_sample(), LsmOptions{.degree = 2});
-  LsmSample other(8, 4, 1);
-  EXPECT_THROW((void)lsm_evaluate(fit.policy, other), std::invalid_argument);
+  EXPECT_EQ(rejected_parameter([&] { (void)lsm_fit(ls_example_sample(), options); }), "paths");
+  EXPECT_EQ(rejected_parameter([] { LsmSample(1, 3, 1); }), "paths");
+  EXPECT_EQ(rejected_parameter([] { LsmSample(8, 0, 1); }), "exercise_dates");
+  EXPECT_EQ(rejected_parameter([] { LsmSample(8, 3, 9); }), "state_dims");
 }
+
+#ifndef NDEBUG
+// Arrays of the wrong shape, or a policy valued on another problem's sample, are bugs: asserted.
+TEST(LsmDeathTest, a_misshapen_sample_or_a_foreign_policy_is_a_bug) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  LsmSample s = ls_example_sample();
+  s.payoffs.pop_back();
+  EXPECT_DEATH((void)lsm_fit(s, LsmOptions{.degree = 2}), "");
+  const LsmFit fit = lsm_fit(ls_example_sample(), LsmOptions{.degree = 2});
+  const LsmSample other(8, 4, 1);
+  EXPECT_DEATH((void)lsm_evaluate(fit.policy, other), "");
+}
+#endif
 
 // A date with fewer in-the-money paths than the regression needs is never exercised (the rule
 // stays a valid, conservative stopping rule).
@@ -235,8 +253,8 @@ TEST(BlackScholes, european_put_matches_the_closed_form_column_of_longstaff_schw
   }
   // A textbook value: S = K = 100, r = 5 %, σ = 20 %, T = 1: 5.573526.
   EXPECT_NEAR(black_scholes_put({100, 100, 0.05, 0.2, 1}), 5.573526, 1e-6);
-  EXPECT_THROW((void)black_scholes_put({0, 40, 0.06, 0.2, 1}), std::invalid_argument);
-  EXPECT_THROW((void)black_scholes_put({36, 40, 0.06, -0.2, 1}), std::invalid_argument);
+  EXPECT_EQ(rejected_parameter([] { (void)black_scholes_put({0, 40, 0.06, 0.2, 1}); }), "spot");
+  EXPECT_EQ(rejected_parameter([] { (void)black_scholes_put({36, 40, 0.06, -0.2, 1}); }), "volatility");
 }
 
 // The fine tree reproduces the published finite-difference values. They sit 0.000–0.009 below the
@@ -277,9 +295,9 @@ TEST(BinomialTree, bermudan_lies_between_european_and_american) {
   EXPECT_LT(american - bermudan, 0.015);
   // One Bermudan date (at T) plus t0: the better of exercising now and the European value.
   EXPECT_DOUBLE_EQ(binomial_put(put, 2000, ExerciseStyle::kBermudan, 1), std::max(put.strike - put.spot, european));
-  EXPECT_THROW((void)binomial_put(put, 2001, ExerciseStyle::kBermudan, 50), std::invalid_argument);
-  EXPECT_THROW((void)binomial_put(put, 0), std::invalid_argument);
-  EXPECT_THROW((void)binomial_put({36, 40, 5.0, 0.01, 1}, 10), std::invalid_argument);  // q ≥ 1
+  EXPECT_EQ(rejected_parameter([&] { (void)binomial_put(put, 2001, ExerciseStyle::kBermudan, 50); }), "tree_steps");
+  EXPECT_EQ(rejected_parameter([&] { (void)binomial_put(put, 0); }), "tree_steps");
+  EXPECT_EQ(rejected_parameter([] { (void)binomial_put({36, 40, 5.0, 0.01, 1}, 10); }), "tree_steps");  // q ≥ 1
 }
 
 // ---------------------------------------------------------------------------------------------

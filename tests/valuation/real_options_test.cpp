@@ -281,8 +281,8 @@ TEST(RealOptionsSite, unknown_site_names_the_known_ones) {
   try {
     (void)site_mining(s, "nowhere");
     FAIL() << "no exception";
-  } catch (const InputError& e) {
-    EXPECT_EQ(e.field(), "--site");
+  } catch (const ParameterError& e) {
+    EXPECT_EQ(e.parameter(), "site");
     EXPECT_NE(e.problem().find("nowhere"), std::string::npos);
     EXPECT_NE(e.problem().find("hosted"), std::string::npos);
     EXPECT_NE(e.problem().find("georgia"), std::string::npos);
@@ -291,6 +291,35 @@ TEST(RealOptionsSite, unknown_site_names_the_known_ones) {
   EXPECT_NEAR(georgia.mining_it_mw, 9523 * 3150 / 1e6, 1e-9);
   EXPECT_TRUE(georgia.conversion.has_value());
   EXPECT_DOUBLE_EQ(resolve_convert_mw(s, georgia, {}), 15.0);  // the scenario's pivot_mw on georgia
+  try {
+    (void)resolve_convert_mw(s, georgia, {.convert_mw = 31.0});
+    FAIL() << "no exception";
+  } catch (const ParameterError& e) {
+    EXPECT_EQ(e.parameter(), "convert_mw");
+  }
+}
+
+// The site's figures are the ones the firm's daily step uses, recomputed here by hand from the
+// scenario's georgia site (9,523 S19 XP class machines, 140 TH/s and 3,150 W each, pue 1, fixed
+// $75.8/MWh, no opex) and its treasury's pool fee.
+TEST(RealOptionsSite, site_figures_are_the_firm_plans) {
+  const firm::Scenario s = io::read_scenario(kCango);
+  const SiteMining georgia = site_mining(s, "georgia");
+  EXPECT_FALSE(georgia.index_power);
+  EXPECT_EQ(georgia.power_price_usd_per_mwh, 75.8);
+  EXPECT_EQ(georgia.pue, 1.0);
+  EXPECT_EQ(georgia.capacity_mw, 30.0);
+  EXPECT_EQ(georgia.opex_usd_per_mw_year, 0.0);
+  EXPECT_EQ(georgia.pool_fee, s.treasury.pool_fee);
+  double hashrate_th = 0;
+  double load_mw = 0;
+  for (const SiteMining::Entry& e : georgia.entries) {
+    hashrate_th += e.hashrate_th;
+    load_mw += e.load_mw / e.uptime;
+    EXPECT_NEAR(e.efficiency_j_per_th, 3150.0 / 140.0, 1e-12);
+  }
+  EXPECT_NEAR(hashrate_th, 9523 * 140.0, 1e-6);
+  EXPECT_NEAR(load_mw, 9523 * 3150 / 1e6, 1e-9);
 }
 
 // Path p's months depend only on (seed, p): simulating [0, 6) at once equals [0, 2) then [2, 6)
@@ -300,13 +329,13 @@ TEST(RealOptionsSite, path_ranges_concatenate_to_the_whole) {
   s.run.horizon_years = 1;
   const model::MarketModel market = io::load_market_model(s);
   const SiteMining site = site_mining(s, "georgia");
-  const std::vector<int> first_days = month_first_days(s);
-  const std::size_t months = first_days.size() - 1;
+  const Calendar calendar = make_calendar(s.run.start_date, s.run.horizon_years);
+  const std::size_t months = calendar.months();
   EXPECT_EQ(months, 12u);
   SiteMonths all(6, months), head(2, months), tail(4, months);
-  simulate_site_months(market, site, first_days, 7, 0, all);
-  simulate_site_months(market, site, first_days, 7, 0, head);
-  simulate_site_months(market, site, first_days, 7, 2, tail);
+  simulate_site_months(market, site, calendar, 7, 0, all);
+  simulate_site_months(market, site, calendar, 7, 0, head);
+  simulate_site_months(market, site, calendar, 7, 2, tail);
   for (std::size_t i = 0; i < 2 * months; ++i) EXPECT_EQ(all.margin_curtailed_usd[i], head.margin_curtailed_usd[i]);
   for (std::size_t i = 0; i < 4 * months; ++i) {
     EXPECT_EQ(all.margin_running_usd[2 * months + i], tail.margin_running_usd[i]);

@@ -20,7 +20,7 @@ class Uint256 {
       : limbs_{static_cast<std::uint32_t>(value), static_cast<std::uint32_t>(value >> 32)} {}
 
   /// Parses up to 64 hex digits, most significant first, optional 0x prefix.
-  /// Throws std::invalid_argument on any other character or on more than 64 digits.
+  /// Throws ParameterError "hex" on any other character or on more than 64 digits.
   static Uint256 from_hex(std::string_view hex);
   /// 64 lowercase hex digits, most significant first (Bitcoin Core's GetHex order).
   [[nodiscard]] std::string to_hex() const;

@@ -1,10 +1,17 @@
 #pragma once
-// Errors at the boundary of the program (files, flags): one exception type that carries where
-// the bad input is, so every front end can print `file:line: field: what (expected ...)`.
+// Errors at the boundary of the program (files, flags, model parameters): one exception type that
+// carries where the bad input is, so every front end can print `file:line: field: what (expected ...)`.
+//
+// Tiers: a bug asserts; bad input throws InputError. Library code that checks a value it was handed
+// (a model parameter) does not know whether a flag, a scenario key or a calibration file set it: it
+// throws ParameterError naming the parameter as the library calls it ("site", "paths",
+// "volatility"), most simply through `require`; a front end may rename it to what its user typed
+// (the CLI maps parameter names to its flags).
 
 #include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace hashpivot {
 
@@ -25,5 +32,21 @@ class InputError : public std::runtime_error {
   std::string field_;
   std::string problem_;
 };
+
+/// A model parameter outside its domain: an InputError whose source is kParameterSource and whose
+/// field is the parameter's name; reads "model parameter: NAME: PROBLEM".
+class ParameterError : public InputError {
+ public:
+  static constexpr std::string_view kParameterSource = "model parameter";
+  ParameterError(std::string parameter, std::string problem);
+  /// The parameter's name as the library calls it (the field).
+  [[nodiscard]] const std::string& parameter() const noexcept { return field(); }
+};
+
+/// Throws ParameterError(parameter, problem) unless `condition`. The strings are copied only when
+/// it throws, so checks in loops cost a comparison.
+inline void require(bool condition, std::string_view parameter, std::string_view problem) {
+  if (!condition) throw ParameterError(std::string(parameter), std::string(problem));
+}
 
 }  // namespace hashpivot

@@ -23,34 +23,56 @@
 // - Default: the firm defaults on the day its cash stays negative after every remedy. From then on
 //   the state is frozen (step_day does nothing) and the engine values equity to holders at zero.
 
+#include <array>
 #include <cstddef>
 #include <limits>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "hashpivot/firm/plan.hpp"
 
 namespace hashpivot::firm {
 
-/// The firm's state between days. Vectors are sized by make_state and never resized by step_day.
+/// One debt's balances (FirmPlan::debts order).
+struct DebtState {
+  double principal_usd;
+  double collateral_btc;                   // pledged BTC (btc_backed; 0 otherwise)
+  bool operator==(const DebtState&) const = default;
+};
+
+/// One fleet entry's balances (FirmPlan::fleet order).
+struct FleetState {
+  double book_usd;                         // carrying value, net of depreciation
+  bool operator==(const FleetState&) const = default;
+};
+
+/// One site's conversion to AI/HPC (FirmPlan::sites order).
+struct SiteState {
+  double conversion_book_usd;              // capitalized conversion capex, net of depreciation
+  double converted_mw;                     // MW decided for conversion (leave mining that day)
+  int conversion_decision_day;             // -1 when none
+  int conversion_revenue_day;              // first day of lease revenue, -1 when none
+  // Days of lease revenue after which the tenant defaults and pays nothing more (kTenantNeverDefaults
+  // by default; the engine draws it from the tenant's default probability). The MW stay converted
+  // (irreversible) and the capex keeps depreciating; no re-letting is assumed.
+  int tenant_default_after_days;
+  bool operator==(const SiteState&) const = default;
+};
+
+/// The firm's state between days: company-wide balances, and one struct per debt, fleet entry and
+/// site (an array of structs per path; the vectors are sized by make_state and never resized by
+/// step_day, so a path's state is copied without allocating once sized).
 struct FirmState {
   double cash_usd;
   double free_btc;                         // unpledged BTC
-  std::vector<double> principal_usd;       // per debt
-  std::vector<double> collateral_btc;      // per debt (btc_backed; 0 otherwise)
-  std::vector<double> fleet_book_usd;      // per fleet entry
-  std::vector<double> conversion_book_usd; // per site: capitalized conversion capex, net of depreciation
-  double ppe_book_usd;                     // Σ fleet_book_usd + Σ conversion_book_usd
+  std::vector<DebtState> debts;            // per FirmPlan::debts
+  std::vector<FleetState> fleet;           // per FirmPlan::fleet
+  std::vector<SiteState> sites;            // per FirmPlan::sites
+  double ppe_book_usd;                     // Σ fleet book + Σ site conversion book
   double paid_in_capital_usd;
   double retained_earnings_usd;
   double btc_mark_price_usd;               // the price BTC is carried at (last day's price)
-  std::vector<double> converted_mw;        // per site: MW decided for conversion (leave mining that day)
-  std::vector<int> conversion_decision_day;  // per site: -1 when none
-  std::vector<int> conversion_revenue_day;   // per site: first day of lease revenue, -1 when none
-  // Per site: days of lease revenue after which the tenant defaults and pays nothing more
-  // (kTenantNeverDefaults by default; the engine draws it from the tenant's default probability).
-  // The MW stay converted (irreversible) and the capex keeps depreciating; no re-letting is assumed.
-  std::vector<int> tenant_default_after_days;
   int trigger_days_below;                  // consecutive days with hashprice below the pivot trigger
   bool defaulted;
   int default_day;                         // -1 while solvent
@@ -109,14 +131,81 @@ struct DayAccounts {
   double btc_topped_up;             // free → collateral
   double btc_released;              // collateral → free when a BTC-backed loan is closed
   double btc_liquidated;            // collateral sold by a lender
+  double margin_calls;              // BTC-backed loans whose LTV exceeded ltv_call (step 10), a count
   // Operations.
   double running_hashrate_th;       // mean over the day, before uptime
   double energy_mwh;
   bool defaulted_today;
 };
 
-/// BTC held: free plus pledged as collateral.
-[[nodiscard]] double total_btc(const FirmState& state);
+/// One row of the member table of DayAccounts: a summable field, its name (as run --json, the
+/// result store and reports write it) and unit, and whether the simulation keeps its monthly sums
+/// (sim::MonthlyAccounts, in this table's order).
+struct DayAccountsField {
+  const char* name;
+  const char* unit;
+  double DayAccounts::*member;
+  bool monthly;
+};
+
+/// Every field of DayAccounts but the flag defaulted_today, in declaration order: the one list
+/// that sums, names and (through `monthly`) reports them. A new field is one row here.
+inline constexpr std::array<DayAccountsField, 31> kDayAccountsFields{{
+    {"mining_revenue_usd", "USD", &DayAccounts::mining_revenue_usd, true},
+    {"hpc_revenue_usd", "USD", &DayAccounts::hpc_revenue_usd, true},
+    {"power_cost_usd", "USD", &DayAccounts::power_cost_usd, true},
+    {"curtailment_credit_usd", "USD", &DayAccounts::curtailment_credit_usd, true},
+    {"opex_usd", "USD", &DayAccounts::opex_usd, true},
+    {"sga_usd", "USD", &DayAccounts::sga_usd, true},
+    {"ebitda_usd", "USD", &DayAccounts::ebitda_usd, true},
+    {"depreciation_usd", "USD", &DayAccounts::depreciation_usd, true},
+    {"interest_usd", "USD", &DayAccounts::interest_usd, true},
+    {"btc_revaluation_gain_usd", "USD", &DayAccounts::btc_revaluation_gain_usd, false},
+    {"pretax_income_usd", "USD", &DayAccounts::pretax_income_usd, false},
+    {"tax_usd", "USD", &DayAccounts::tax_usd, true},
+    {"net_income_usd", "USD", &DayAccounts::net_income_usd, true},
+    {"operating_cash_flow_usd", "USD", &DayAccounts::operating_cash_flow_usd, true},
+    {"btc_sale_proceeds_usd", "USD", &DayAccounts::btc_sale_proceeds_usd, false},
+    {"capex_usd", "USD", &DayAccounts::capex_usd, false},
+    {"investing_cash_flow_usd", "USD", &DayAccounts::investing_cash_flow_usd, true},
+    {"debt_drawn_usd", "USD", &DayAccounts::debt_drawn_usd, false},
+    {"debt_repaid_usd", "USD", &DayAccounts::debt_repaid_usd, false},
+    {"financing_cash_flow_usd", "USD", &DayAccounts::financing_cash_flow_usd, true},
+    {"total_cash_flow_usd", "USD", &DayAccounts::total_cash_flow_usd, false},
+    {"debt_repaid_by_collateral_usd", "USD", &DayAccounts::debt_repaid_by_collateral_usd, false},
+    {"debt_converted_to_equity_usd", "USD", &DayAccounts::debt_converted_to_equity_usd, false},
+    {"btc_mined", "BTC", &DayAccounts::btc_mined, true},
+    {"btc_sold", "BTC", &DayAccounts::btc_sold, true},
+    {"btc_topped_up", "BTC", &DayAccounts::btc_topped_up, false},
+    {"btc_released", "BTC", &DayAccounts::btc_released, false},
+    {"btc_liquidated", "BTC", &DayAccounts::btc_liquidated, true},
+    {"margin_calls", "count", &DayAccounts::margin_calls, false},
+    {"running_hashrate_th", "TH/s", &DayAccounts::running_hashrate_th, false},
+    {"energy_mwh", "MWh", &DayAccounts::energy_mwh, false},
+}};
+
+/// Adds `day` into the running sums `sums`, field by field: every row of kDayAccountsFields, or with
+/// `Only` (a flag of the row, e.g. &DayAccountsField::monthly) the rows that have it set; a defaulted
+/// day sets sums.defaulted_today. Unrolled at compile time: one add per field summed.
+template <bool DayAccountsField::*Only = nullptr>
+inline void add_accounts(DayAccounts& sums, const DayAccounts& day) {
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    (
+        [&] {
+          constexpr DayAccountsField row = kDayAccountsFields[I];
+          if constexpr (Only == nullptr || row.*Only) sums.*(row.member) += day.*(row.member);
+        }(),
+        ...);
+  }(std::make_index_sequence<kDayAccountsFields.size()>{});
+  sums.defaulted_today = sums.defaulted_today || day.defaulted_today;
+}
+
+/// BTC held: free plus pledged as collateral (summed in debt order).
+[[nodiscard]] inline double total_btc(const FirmState& state) {
+  double btc = state.free_btc;
+  for (const DebtState& d : state.debts) btc += d.collateral_btc;
+  return btc;
+}
 
 /// Balance sheet at the state's mark price.
 struct BalanceSheet {
@@ -160,6 +249,7 @@ struct BalanceSheet {
 ///     their limit.
 /// 12. Cash still < 0 (below -1e-6 USD, the rounding of BTC sold to cover it): default
 ///     (defaulted = true, default_day = day); the day's accounts stay as they are.
+/// Each step is a function of firm/day_steps.hpp, which step_day calls in this order.
 void step_day(const FirmPlan& plan, int day, const DayMarket& market, FirmState& state, DayAccounts& accounts);
 
 }  // namespace hashpivot::firm

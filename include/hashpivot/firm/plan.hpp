@@ -17,12 +17,6 @@ namespace hashpivot::firm {
 
 inline constexpr std::size_t kNoIndex = std::numeric_limits<std::size_t>::max();
 
-enum class DebtKind { kTerm, kBtcBacked, kConvertible, kRevolver };
-enum class SellPolicy { kHold, kSellAllMined, kSellFraction, kCashFloor };
-enum class CurtailPolicy { kNever, kEconomic };
-enum class PivotPolicy { kNone, kSchedule, kTrigger };
-enum class SaleUse { kCash, kCapex, kRepayDebt };
-
 /// One fleet entry: all machines of one model at one site.
 struct PlanFleet {
   double hashrate_th_total;        // count × machine hashrate, TH/s
@@ -133,9 +127,11 @@ struct FirmPlan {
   return fleet_survival(plan.fleet[entry], day);
 }
 
-/// Flattens `scenario` and its strategy number `strategy`. Throws std::invalid_argument on a name
-/// that does not resolve (machine, site, debt) or an unknown policy keyword; io::read_scenario
-/// already rejects those, so this only guards scenarios built in code.
+/// Flattens `scenario` and its strategy number `strategy`.
+/// Preconditions (asserted; io::read_scenario rejects a file that breaks them, so breaking them in
+/// a scenario built in code is a bug): strategy < scenario.strategies.size(); every name a fleet
+/// entry, a sale or a pivot refers to (machine, site, debt) resolves; a pivot's site has conversion
+/// terms and a scheduled pivot has a date.
 [[nodiscard]] FirmPlan make_plan(const Scenario& scenario, std::size_t strategy);
 
 }  // namespace hashpivot::firm

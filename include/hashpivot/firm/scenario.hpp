@@ -2,15 +2,106 @@
 // A scenario as plain values: the horizon and sampling, the market set-up, the firm (machines,
 // sites, fleet, pool, treasury, debt, taxes) and the named strategies to compare.
 // Read and validated by io::read_scenario (docs/scenario.md documents every field and unit).
+//
+// Every keyword field is an enum, parsed once at the boundary (io). Each enum has ONE table mapping
+// its keywords to its values (keywords(E) below): the reader builds its allowed lists and error
+// messages from it, and anything that prints a keyword (messages, reports) takes it from there.
 
+#include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "hashpivot/core/date.hpp"
 
 namespace hashpivot::firm {
+
+// ---- Keywords ------------------------------------------------------------------------------------
+
+/// The BTC price process of a run (market.btc_price_model).
+enum class PriceModel : std::uint8_t { kGbm, kJumpDiffusion, kRegimeSwitching, kBlockBootstrap };
+/// How the network hashrate evolves (market.hashrate_model).
+enum class HashrateModel : std::uint8_t { kExogenous, kMarginDriven };
+/// A site's power contract (sites.power_contract): a fixed all-in price, or the day's index price.
+enum class PowerContract : std::uint8_t { kFixed, kIndex };
+/// debt.kind.
+enum class DebtKind : std::uint8_t { kTerm, kBtcBacked, kConvertible, kRevolver };
+/// debt.amortization: all at maturity, or straight line to maturity.
+enum class Amortization : std::uint8_t { kBullet, kLinear };
+/// strategies.sell.
+enum class SellPolicy : std::uint8_t { kHold, kSellAllMined, kSellFraction, kCashFloor };
+/// strategies.curtail.
+enum class CurtailPolicy : std::uint8_t { kNever, kEconomic };
+/// strategies.pivot.
+enum class PivotPolicy : std::uint8_t { kNone, kSchedule, kTrigger };
+/// What a one-off sale's proceeds do (strategies.sales.use): the repay keyword is written
+/// "repay:<debt name>" in a scenario file.
+enum class SaleUse : std::uint8_t { kCash, kCapex, kRepayDebt };
+
+/// One row of a keyword table.
+template <class E>
+struct Keyword {
+  E value;
+  std::string_view keyword;
+};
+
+// The tables, in the order error messages list the allowed values. Every value appears once.
+inline constexpr std::array<Keyword<PriceModel>, 4> kPriceModelKeywords{{{PriceModel::kGbm, "gbm"},
+                                                                         {PriceModel::kJumpDiffusion, "jump_diffusion"},
+                                                                         {PriceModel::kRegimeSwitching, "regime_switching"},
+                                                                         {PriceModel::kBlockBootstrap, "block_bootstrap"}}};
+inline constexpr std::array<Keyword<HashrateModel>, 2> kHashrateModelKeywords{
+    {{HashrateModel::kExogenous, "exogenous"}, {HashrateModel::kMarginDriven, "margin_driven"}}};
+inline constexpr std::array<Keyword<PowerContract>, 2> kPowerContractKeywords{
+    {{PowerContract::kFixed, "fixed"}, {PowerContract::kIndex, "index"}}};
+inline constexpr std::array<Keyword<DebtKind>, 4> kDebtKindKeywords{{{DebtKind::kTerm, "term"},
+                                                                     {DebtKind::kBtcBacked, "btc_backed"},
+                                                                     {DebtKind::kConvertible, "convertible"},
+                                                                     {DebtKind::kRevolver, "revolver"}}};
+inline constexpr std::array<Keyword<Amortization>, 2> kAmortizationKeywords{
+    {{Amortization::kBullet, "bullet"}, {Amortization::kLinear, "linear"}}};
+inline constexpr std::array<Keyword<SellPolicy>, 4> kSellPolicyKeywords{{{SellPolicy::kHold, "hold"},
+                                                                         {SellPolicy::kSellAllMined, "sell_all_mined"},
+                                                                         {SellPolicy::kSellFraction, "sell_fraction"},
+                                                                         {SellPolicy::kCashFloor, "cash_floor"}}};
+inline constexpr std::array<Keyword<CurtailPolicy>, 2> kCurtailPolicyKeywords{
+    {{CurtailPolicy::kNever, "never"}, {CurtailPolicy::kEconomic, "economic"}}};
+inline constexpr std::array<Keyword<PivotPolicy>, 3> kPivotPolicyKeywords{
+    {{PivotPolicy::kNone, "none"}, {PivotPolicy::kSchedule, "schedule"}, {PivotPolicy::kTrigger, "trigger"}}};
+inline constexpr std::array<Keyword<SaleUse>, 3> kSaleUseKeywords{
+    {{SaleUse::kCash, "cash"}, {SaleUse::kCapex, "capex"}, {SaleUse::kRepayDebt, "repay"}}};
+
+/// The keyword table of an enum, found by overload on a value of it: keywords(PriceModel{}).
+constexpr std::span<const Keyword<PriceModel>> keywords(PriceModel) { return kPriceModelKeywords; }
+constexpr std::span<const Keyword<HashrateModel>> keywords(HashrateModel) { return kHashrateModelKeywords; }
+constexpr std::span<const Keyword<PowerContract>> keywords(PowerContract) { return kPowerContractKeywords; }
+constexpr std::span<const Keyword<DebtKind>> keywords(DebtKind) { return kDebtKindKeywords; }
+constexpr std::span<const Keyword<Amortization>> keywords(Amortization) { return kAmortizationKeywords; }
+constexpr std::span<const Keyword<SellPolicy>> keywords(SellPolicy) { return kSellPolicyKeywords; }
+constexpr std::span<const Keyword<CurtailPolicy>> keywords(CurtailPolicy) { return kCurtailPolicyKeywords; }
+constexpr std::span<const Keyword<PivotPolicy>> keywords(PivotPolicy) { return kPivotPolicyKeywords; }
+constexpr std::span<const Keyword<SaleUse>> keywords(SaleUse) { return kSaleUseKeywords; }
+
+/// The keyword of `value`, as a scenario file writes it ("?" for a value outside its table).
+template <class E>
+[[nodiscard]] constexpr std::string_view keyword(E value) {
+  for (const Keyword<E>& k : keywords(E{}))
+    if (k.value == value) return k.keyword;
+  return "?";
+}
+
+/// The value whose keyword is `text`, or nullopt.
+template <class E>
+[[nodiscard]] constexpr std::optional<E> parse_keyword(std::string_view text) {
+  for (const Keyword<E>& k : keywords(E{}))
+    if (k.keyword == text) return k.value;
+  return std::nullopt;
+}
+
+// ---- The scenario --------------------------------------------------------------------------------
 
 struct RunSettings {
   std::string name;
@@ -24,10 +115,10 @@ struct RunSettings {
 
 struct MarketSetup {
   std::string calibration_file;     // TOML fragment from `hashpivot calibrate`, relative to the scenario
-  std::string btc_price_model;      // gbm | jump_diffusion | regime_switching | block_bootstrap
+  PriceModel btc_price_model = PriceModel::kJumpDiffusion;
   double btc_price_usd;             // at start_date
   double fees_btc_per_block;        // at start_date
-  std::string hashrate_model;       // exogenous | margin_driven
+  HashrateModel hashrate_model = HashrateModel::kExogenous;
   double network_hashrate_ehs;      // at start_date
   std::int64_t height;              // first block height on start_date
   std::uint32_t bits;               // compact bits in force at start_date
@@ -63,7 +154,7 @@ struct Site {
   std::string name;
   double capacity_mw;
   double pue;                          // facility power / IT power, >= 1
-  std::string power_contract;          // fixed | index
+  PowerContract power_contract = PowerContract::kFixed;
   double power_price_usd_per_mwh;      // fixed: all-in price; index: the price at start_date
   double curtailment_credit_usd_per_mwh;
   double opex_usd_per_mw_year;
@@ -82,11 +173,11 @@ struct FleetEntry {
 
 struct Debt {
   std::string name;
-  std::string kind;                    // term | btc_backed | convertible | revolver
+  DebtKind kind = DebtKind::kTerm;
   double principal_usd;
   double rate_annual;
   DayNumber maturity;
-  std::string amortization;            // bullet | linear
+  Amortization amortization = Amortization::kBullet;
   // btc_backed
   double collateral_btc = 0;
   double ltv_call = 0;                 // top up collateral from free BTC above this LTV
@@ -112,7 +203,8 @@ struct Treasury {
 struct OneOffSale {
   DayNumber date;
   double btc;
-  std::string use;                     // cash | capex | repay:<debt name>
+  SaleUse use = SaleUse::kCash;
+  std::string repay_debt;              // kRepayDebt: the name of the debt repaid (io::read_scenario checks it exists)
 };
 
 /// A range that `hashpivot optimize` searches for one named strategy parameter
@@ -126,12 +218,12 @@ struct SearchRange {
 
 struct Strategy {
   std::string name;
-  std::string sell_policy;             // hold | sell_all_mined | sell_fraction | cash_floor
+  SellPolicy sell_policy = SellPolicy::kHold;
   double sell_fraction = 0;            // sell_fraction: share of each day's production sold
   double cash_floor_months = 0;        // cash_floor: sell BTC to keep this many months of costs
   std::vector<OneOffSale> sales;
-  std::string curtail_policy;          // never | economic
-  std::string pivot_policy;            // none | schedule | trigger
+  CurtailPolicy curtail_policy = CurtailPolicy::kNever;
+  PivotPolicy pivot_policy = PivotPolicy::kNone;
   std::string pivot_site;
   double pivot_mw = 0;
   std::optional<DayNumber> pivot_date;                 // schedule

@@ -19,8 +19,10 @@
 // has no run with a requested id is an InputError (exit 2, naming the store); anything else that
 // fails while reading or writing is a std::runtime_error.
 //
-// This layer depends only on core; engine/run_record.hpp builds a RunRecord from a run's result.
+// This layer depends on core and on the metric table (sim/metrics.hpp) that names the summary's
+// columns; io/run_record.hpp builds a RunRecord from a run's result.
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -30,11 +32,18 @@
 #include <variant>
 #include <vector>
 
+#include "hashpivot/sim/metrics.hpp"
+
 namespace hashpivot::io {
 
-/// The current schema version. History: 1, the first layout; 2 added runs.threads and
-/// runs.market_description.
-inline constexpr int kResultSchemaVersion = 2;
+/// The schema version of the tables' layout apart from the metric columns. History: 1, the first
+/// layout; 2 added runs.threads and runs.market_description; 3 added the metric table's rows of
+/// store_version 3 (BTC sold, P(margin call)).
+inline constexpr int kResultTablesVersion = 2;
+/// The current schema version: a metric row with a later store_version raises it. Opening an
+/// older store adds, in one transaction, each later version's tables and metric columns (the
+/// runs recorded before have NULL there: unknown).
+inline constexpr int kResultSchemaVersion = std::max(kResultTablesVersion, sim::kMetricsStoreVersion);
 
 /// Where a run is recorded when no --db is given: $HASHPIVOT_DB if set and not empty, otherwise
 /// "hashpivot.sqlite" in the current directory.
@@ -62,32 +71,18 @@ struct RunInfo {
   int horizon_days = 0;
 };
 
-/// Per strategy, every number `hashpivot run --json` prints at the strategy level. Probabilities
-/// are fractions in [0, 1]; NaN is unknown (e.g. a standard error from one path).
+/// Per strategy, every number `hashpivot run --json` prints at the strategy level: the rows of the
+/// metric table (sim/metrics.hpp), in its order, in each row's unit. Probabilities are fractions
+/// in [0, 1]; NaN is unknown (e.g. a standard error from one path, or a metric newer than the run's
+/// store).
 struct StrategySummary {
   std::string strategy;
-  double p_default = 0;
-  double p_default_se = 0;
-  double npv_mean_usd = 0;
-  double npv_se_usd = 0;
-  double npv_p5_usd = 0;
-  double npv_p25_usd = 0;
-  double npv_p50_usd = 0;
-  double npv_p75_usd = 0;
-  double npv_p95_usd = 0;
-  double cvar5_usd = 0;                 // mean of the worst 5% of NPVs
-  double btc_mined_mean_btc = 0;
-  double btc_mined_se_btc = 0;
-  double btc_held_end_mean_btc = 0;
-  double btc_held_end_se_btc = 0;
-  double cash_cost_usd_per_btc = 0;
-  double all_in_cost_usd_per_btc = 0;
-  double hashcost_usd_per_ph_day = 0;
-  double ebitda_mean_usd_per_year = 0;
-  double npv_vs_first_mean_usd = 0;     // this strategy's NPV − the first strategy's, per path
-  double npv_vs_first_ci95_low_usd = 0;
-  double npv_vs_first_ci95_high_usd = 0;
-  double p_better = 0;                  // fraction of paths where this strategy's NPV is higher
+  sim::MetricValues values = sim::unknown_metric_values();
+
+  /// The value of metric `metric` (an index in sim::kMetrics), e.g.
+  /// summary[sim::metric_index("npv_mean_usd")]: a column not in the table does not compile.
+  [[nodiscard]] double& operator[](std::size_t metric) { return values[metric]; }
+  [[nodiscard]] double operator[](std::size_t metric) const { return values[metric]; }
 };
 
 /// Quantiles across paths of one series in one month. `series` names the series with its unit

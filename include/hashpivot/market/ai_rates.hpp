@@ -96,14 +96,14 @@ void simulate_gpu_usd_per_gpu_hour(const GpuCloudRate& rate, const random::Count
 ///  2. model "colocation_lease", method "sourced": ColocationLease{}, with each MODEL.md §4 deal's
 ///     implied rate total / (MW · years) as a goodness-of-fit line.
 /// Throws InputError (file, line, column) for a bad timestamp, a non-numeric or non-positive median,
-/// or a missing column; std::invalid_argument if A100_80GB SXM4 or H100_80GB SXM5 is absent.
+/// or a missing column; InputError (gpu_type) if A100_80GB SXM4 or H100_80GB SXM5 is absent.
 [[nodiscard]] std::vector<FitReport> calibrate_ai_rates(const std::filesystem::path& gpu_csv);
 
 /// The rate of GPU type `key` (as in the parameter names, e.g. "h100_80gb_sxm5") in a
-/// "gpu_cloud_decline" report. Throws std::invalid_argument if a parameter is missing.
+/// "gpu_cloud_decline" report. Throws ParameterError naming a missing parameter.
 [[nodiscard]] GpuCloudRate gpu_cloud_rate_from_report(const FitReport& report, std::string_view key);
 
-/// The lease a "colocation_lease" report describes. Throws std::invalid_argument if one is missing.
+/// The lease a "colocation_lease" report describes. Throws ParameterError naming a missing parameter.
 [[nodiscard]] ColocationLease colocation_lease_from_report(const FitReport& report);
 
 }  // namespace hashpivot::market

@@ -166,7 +166,7 @@ struct GivenPricePath {
 /// Any of the BTC price processes.
 using BtcPriceProcess = std::variant<GbmPrice, JumpDiffusionPrice, RegimeSwitchingPrice, BlockBootstrapPrice, GivenPricePath>;
 
-/// Throws std::invalid_argument for parameters outside their domain (negative volatility, a
+/// Throws ParameterError naming the parameter outside its domain (negative volatility, a
 /// probability outside [0, 1], L < 1, an empty sample, a non-positive given price, ...).
 void validate(const GbmPrice& process);
 void validate(const JumpDiffusionPrice& process);
@@ -190,7 +190,7 @@ struct BtcPriceDraws {
 /// Simulates path `path`: writes the log return of day t = 1..n into log_returns[t − 1]
 /// (n = log_returns.size()), drawing only the streams the process uses. Pure in (seed, path).
 /// Validates the process first. A GivenPricePath yields ln(P_t/P_{t−1}) of its prices and throws
-/// std::invalid_argument if it has fewer than n + 1 days.
+/// InputError naming its file if it has fewer than n + 1 days.
 void simulate_log_returns(const BtcPriceProcess& process, const random::CounterRng& rng, std::uint32_t path,
                           std::span<double> log_returns);
 

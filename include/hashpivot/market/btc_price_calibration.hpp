@@ -42,7 +42,8 @@ namespace hashpivot::market {
 [[nodiscard]] std::vector<double> btc_log_returns(const DailyHistory& history);
 
 /// The four fits described above, in the order gbm, jump_diffusion, regime_switching,
-/// block_bootstrap. Throws std::invalid_argument with fewer than 100 usable returns.
+/// block_bootstrap. Throws InputError naming the history's file and PriceUSD with fewer than 100
+/// usable returns (the individual fits: ParameterError "log_returns").
 [[nodiscard]] std::vector<FitReport> calibrate_btc_price(const DailyHistory& history);
 
 /// The individual fits on a series of daily log returns (what calibrate_btc_price runs).

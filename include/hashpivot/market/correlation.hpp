@@ -21,7 +21,7 @@ using CorrelationMatrix = std::array<std::array<double, kCorrelatedFactors>, kCo
 /// The lower Cholesky factor of a correlation matrix, applied each day to independent normals.
 class CorrelatedShocks {
  public:
-  /// Throws std::invalid_argument if `correlation` is not symmetric with unit diagonal and
+  /// Throws ParameterError "correlation" if `correlation` is not symmetric with unit diagonal and
   /// positive definite.
   explicit CorrelatedShocks(const CorrelationMatrix& correlation);
   /// The identity: independent factors.

@@ -104,8 +104,8 @@ struct HourlyPrices {
 /// read_ercot_hourly_csv then calibrate_energy_index: one report, for `column`.
 [[nodiscard]] std::vector<FitReport> calibrate_energy_ercot(const std::filesystem::path& csv, const std::string& column);
 
-/// The index a report from calibrate_energy_index describes. Throws std::invalid_argument if a
-/// parameter is missing.
+/// The index a report from calibrate_energy_index describes. Throws ParameterError naming a
+/// missing parameter.
 [[nodiscard]] EnergyIndex energy_index_from_report(const FitReport& report);
 
 }  // namespace hashpivot::market

@@ -92,13 +92,17 @@ struct LogOuSpikesFit {
 /// Shared by every factor modelled as LogOuSpikes, so their reports read alike.
 [[nodiscard]] std::vector<Estimate> log_ou_spikes_estimates(const LogOuSpikesFit& fit, const std::string& theta_log_name,
                                                             const std::string& theta_level_name);
-/// The process such estimates describe. Throws std::invalid_argument if one is missing.
+/// The process such estimates describe. Throws ParameterError naming one that is missing.
 [[nodiscard]] LogOuSpikes log_ou_spikes_from_report(const FitReport& report, std::string_view theta_log_name);
 
 /// Fits on a daily series `x` where NaN marks an unknown day: only pairs (x_t, x_{t+1}) with both
-/// known are used, so gaps break the chain instead of bridging it. Throws std::invalid_argument
+/// known are used, so gaps break the chain instead of bridging it. Throws ParameterError "series"
 /// with fewer than 30 usable pairs.
 [[nodiscard]] LogOuSpikesFit fit_log_ou_spikes(std::span<const double> x);
+
+/// fit_log_ou_spikes on a series derived from column `column` of the file `source`: too short a
+/// series is then that file's problem, an InputError naming it and the column.
+[[nodiscard]] LogOuSpikesFit fit_on_file(std::span<const double> x, const std::string& source, const std::string& column);
 
 /// Fees per block in BTC: x = ln(fees per block), a LogOuSpikes in ln BTC per block. There are no
 /// defaults: the parameters come from calibrate_fees (fee_process_from_report) or configuration.
@@ -130,11 +134,11 @@ void simulate_fees_btc_per_block(const FeeProcess& process, const random::Counte
 /// stationary mean), and the fee share of the block reward (model: that mean against the history's
 /// mean issuance per block; history: Σ fees / Σ (fees + issuance), issuance = day-on-day change of
 /// SplyCur, over the days where all are known).
-/// Throws std::invalid_argument when the history has fewer than 30 consecutive known pairs.
+/// Throws InputError (the history's file, FeeTotNtv) when it has fewer than 30 consecutive known pairs.
 [[nodiscard]] FitReport calibrate_fees(const DailyHistory& history);
 
-/// The process a report from calibrate_fees describes. Throws std::invalid_argument if a
-/// parameter is missing.
+/// The process a report from calibrate_fees describes. Throws ParameterError naming a missing
+/// parameter.
 [[nodiscard]] FeeProcess fee_process_from_report(const FitReport& report);
 
 }  // namespace hashpivot::market

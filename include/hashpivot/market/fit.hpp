@@ -32,7 +32,7 @@ struct FitReport {
   std::vector<GoodnessOfFit> fit;
 };
 
-/// The estimate named `name`; throws std::invalid_argument naming the report and the parameter.
+/// The estimate named `name`; throws ParameterError naming the parameter (its problem names the report).
 [[nodiscard]] const Estimate& find_estimate(const FitReport& report, std::string_view name);
 /// find_estimate(report, name).value
 [[nodiscard]] double report_parameter(const FitReport& report, std::string_view name);

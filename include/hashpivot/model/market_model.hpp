@@ -46,7 +46,8 @@
 
 namespace hashpivot::model {
 
-enum class PriceModel : std::uint8_t { kGbm, kJumpDiffusion, kRegimeSwitching, kBlockBootstrap };
+/// The scenario's price model keyword, parsed (firm/scenario.hpp): one enum for the scenario and the model.
+using PriceModel = firm::PriceModel;
 
 struct MarketModel {
   PriceModel price_model = PriceModel::kGbm;

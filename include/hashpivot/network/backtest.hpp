@@ -44,6 +44,10 @@ enum class HashrateDriver {
   kRaw,                 // day d's own HashRate (circular: shown for comparison only)
 };
 
+/// The options' ranges: paths 1 … kMaxBacktestPaths, window 1 … kMaxBacktestWindowDays days.
+inline constexpr int kMaxBacktestPaths = 100000;
+inline constexpr int kMaxBacktestWindowDays = 365;
+
 struct BacktestOptions {
   std::optional<DayNumber> from;
   std::optional<DayNumber> to;
@@ -90,8 +94,9 @@ struct BacktestResult {
 };
 
 /// Runs the backtest on `history` (which must start early enough to count heights: block counts
-/// from the first block). Throws InputError (naming the history file) when no retarget day is found
-/// in the range or the options are out of range.
+/// from the first block). Throws InputError naming the history file when no retarget day is found in
+/// the range, and ParameterError naming the option ("paths", "window_days", "from", "to") when one
+/// is out of range.
 [[nodiscard]] BacktestResult run_backtest(const market::DailyHistory& history, const BacktestOptions& options);
 
 /// The driver series for every day of `history` (TH/s; NaN where none can be formed).

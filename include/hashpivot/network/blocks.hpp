@@ -28,12 +28,12 @@
 #include "hashpivot/chain/params.hpp"
 #include "hashpivot/chain/retarget.hpp"
 #include "hashpivot/chain/subsidy.hpp"
+#include "hashpivot/chain/work.hpp"
 #include "hashpivot/random/philox.hpp"
 
 namespace hashpivot::network {
 
-/// 2^32: expected hashes per block at difficulty 1.
-inline constexpr double kHashesPerDifficulty = 4294967296.0;
+using chain::kHashesPerDifficulty;
 
 /// Expected blocks per second at hashrate `hashrate_hs` (hashes/s) and difficulty `difficulty`.
 [[nodiscard]] inline double block_rate_per_s(double hashrate_hs, double difficulty) {
@@ -42,7 +42,8 @@ inline constexpr double kHashesPerDifficulty = 4294967296.0;
 
 /// The compact bits whose difficulty (chain::difficulty_from_bits) is nearest to `difficulty`:
 /// used to start a simulation from a published difficulty (e.g. Coin Metrics DiffMean, which is an
-/// exact per-epoch difficulty printed with 15+ significant digits). Precondition: difficulty >= 1.
+/// exact per-epoch difficulty printed with 15+ significant digits). Throws ParameterError "difficulty"
+/// unless difficulty >= 1 and finite.
 [[nodiscard]] std::uint32_t bits_from_difficulty(double difficulty);
 
 /// Where the chain stands: the next block to be mined and the epoch it belongs to.
@@ -83,6 +84,8 @@ struct BlockEvent {
 /// advances it by one day; its result depends only on the state, the arguments and the seed.
 class BlockSimulator {
  public:
+  /// Throws ParameterError ("bits", "next_height") unless the state's bits are a usable target and
+  /// its height >= 0.
   BlockSimulator(const chain::ConsensusParams& params, const ChainState& state);
 
   [[nodiscard]] const ChainState& state() const { return state_; }

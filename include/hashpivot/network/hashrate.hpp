@@ -92,7 +92,7 @@ inline constexpr int kHashrateWeekDays = 7;
 /// `drift_annual`, `sigma_annual`, `price_beta`, `price_lag_days` (SE NaN), `drift_per_day`,
 /// `sigma_per_day`; goodness of fit: mean annual growth, volatility and lag-1 autocorrelation of
 /// weekly changes, and the volatility of 52-week changes, model against history.
-/// Throws std::invalid_argument when fewer than 60 usable weeks remain.
+/// Throws InputError (the history's file, HashRate) when fewer than 60 usable weeks remain.
 [[nodiscard]] std::vector<market::FitReport> calibrate_hashrate(const market::DailyHistory& history);
 
 /// The parameters in a report from calibrate_hashrate (model "exogenous").

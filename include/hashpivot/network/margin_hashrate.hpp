@@ -67,7 +67,7 @@ enum class FrontierFit {
 /// `efficiency_j_per_th`). Rows above 1000 J/TH (CBECI's CPU, GPU, FPGA and early-ASIC placeholders)
 /// are left out, and so are models released before `from` when given. The reference day is the last
 /// release date used, with the fitted (not the listed) efficiency. Throws InputError on a malformed
-/// file, std::invalid_argument with fewer than 3 models.
+/// file, or with fewer than 3 models (naming the file).
 [[nodiscard]] EfficiencyFrontier fit_efficiency_frontier(const std::filesystem::path& cbeci_csv, FrontierFit how,
                                                          std::optional<DayNumber> from = std::nullopt);
 
@@ -137,7 +137,7 @@ class MarginHashrate {
  public:
   /// Starts on `start_day` (the first day step() simulates) with `initial` vintages (any release days
   /// within max_age_days before start_day) and an empty pipeline. Preconditions: pipeline_lag_days >= 1,
-  /// cohort_days >= 1, max_age_days >= 1; throws std::invalid_argument otherwise.
+  /// cohort_days >= 1, max_age_days >= 1; throws ParameterError naming the parameter otherwise.
   MarginHashrate(MarginHashrateParams params, DayNumber start_day, std::span<const Vintage> initial);
 
   /// One day. No allocation.

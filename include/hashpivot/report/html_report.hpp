@@ -1,7 +1,8 @@
 #pragma once
 // The HTML report of a run: one self-contained file (the chart library, uPlot from npm, inlined;
 // nothing is fetched when it is viewed) with
-//   - the strategy comparison table (every number `hashpivot run` prints),
+//   - the strategy comparison tables (those `hashpivot run` prints, from the metric table of
+//     sim/metrics.hpp: each strategy's metrics, then each later strategy against the first),
 //   - the distribution of default times (cumulative probability of default by month),
 //   - fan charts (5–95% and 25–75% bands, the median) of equity, cash, BTC held and debt per
 //     strategy, and of the BTC price and hashprice,

@@ -8,11 +8,14 @@
 //   (multiple 0 = run-off), discounted at the scenario's rate: NPV = V_T / (1 + r)^(days/365). A
 //   path on which the firm defaulted is worth 0. The opening equity is the same for every strategy,
 //   so differences between strategies are differences in NPV.
-// - BTC mined; BTC held at the horizon (free + pledged); EBITDA per year.
+// - BTC mined; BTC held at the horizon (free + pledged); EBITDA per year; BTC sold by the firm
+//   (one-off, policy and remedy sales); whether a BTC-backed loan's LTV exceeded its call level on
+//   some day (a margin call).
 // - Cash cost = power + site opex − curtailment credits; all-in = cash cost + SG&A + depreciation +
 //   interest. Per BTC mined and hashcost per PH/s-day of effective hashrate (BTC mined /
 //   (hashprice_btc × (1 − pool fee))) are ratios of the means over paths (stable when a path mines
 //   little).
+// What a run reports from these is the metric table (metrics.hpp).
 // Across paths: mean and SE, 5/25/50/75/95% quantiles (sketch, error ≤ 1% of the value), CVaR 5%
 // (exact mean of the worst 5%), probability of default with its month distribution, the paired
 // difference of each strategy's NPV against the first with a 95% CI, and per-month quantiles of
@@ -29,6 +32,8 @@
 // threads nor the ranks: results are bit-identical for any number of both.
 // Memory is bounded: (threads + 3) accumulators per rank, whatever the paths.
 
+#include <array>
+#include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -37,7 +42,9 @@
 
 #include "hashpivot/model/market_model.hpp"
 #include "hashpivot/sim/process_group.hpp"
+#include "hashpivot/sim/strategy_statistics.hpp"
 #include "hashpivot/stats/statistics.hpp"
+#include "hashpivot/firm/accounts.hpp"
 #include "hashpivot/firm/scenario.hpp"
 
 namespace hashpivot::sim {
@@ -47,32 +54,59 @@ inline constexpr std::uint32_t kPathsPerBlock = 256;
 /// trades the root's merging (one full merge per chunk) against having enough chunks for every
 /// rank on small runs (a 10 000-path run has 10 chunks). Changing it changes results in the last bits.
 inline constexpr std::uint32_t kBlocksPerChunk = 4;
-/// The version of the serialized statistics that ranks exchange; bumped when the layout changes.
-inline constexpr std::uint64_t kStatisticsFormatVersion = 1;
-inline constexpr double kCvarAlpha = 0.05;
+/// The version of the serialized statistics that ranks exchange; bumped when the layout changes
+/// (2: StrategyStatistics::btc_sold and margin_called).
+inline constexpr std::uint64_t kStatisticsFormatVersion = 2;
 
 /// Month-end (or month-mean) series kept as quantile sketches per strategy and month.
 enum class FirmSeries : std::size_t { kCashUsd, kBtcHeld, kDebtUsd, kEquityUsd, kCount };
 /// Difficulty is kept in trillions (T): the quantile sketches cover magnitudes up to 1e12.
 enum class MarketSeries : std::size_t { kBtcPriceUsd, kHashpriceUsdPerPhDay, kDifficultyT, kFeesBtcPerBlock, kCount };
 
-/// Monthly sums of the daily accounts (income statement, cash flow, BTC flows), averaged over paths.
-enum class AccountsField : std::size_t {
-  kMiningRevenueUsd, kHpcRevenueUsd, kPowerCostUsd, kCurtailmentCreditUsd, kOpexUsd, kSgaUsd, kEbitdaUsd,
-  kDepreciationUsd, kInterestUsd, kTaxUsd, kNetIncomeUsd, kOperatingCashFlowUsd, kInvestingCashFlowUsd,
-  kFinancingCashFlowUsd, kBtcMined, kBtcSold, kBtcLiquidated, kCount
-};
+/// The daily accounts' fields kept per month: the rows of firm::kDayAccountsFields marked
+/// `monthly`, in the table's order (their names are the keys of run --json and the store).
+namespace detail {
+[[nodiscard]] consteval std::size_t monthly_accounts_field_count() {
+  std::size_t n = 0;
+  for (const firm::DayAccountsField& f : firm::kDayAccountsFields) n += f.monthly ? 1 : 0;
+  return n;
+}
+[[nodiscard]] consteval std::array<firm::DayAccountsField, monthly_accounts_field_count()> monthly_accounts_fields() {
+  std::array<firm::DayAccountsField, monthly_accounts_field_count()> fields{};
+  std::size_t n = 0;
+  for (const firm::DayAccountsField& f : firm::kDayAccountsFields)
+    if (f.monthly) fields[n++] = f;
+  return fields;
+}
+}  // namespace detail
+inline constexpr auto kMonthlyAccountsFields = detail::monthly_accounts_fields();
+
+/// An index into kMonthlyAccountsFields.
+enum class AccountsField : std::size_t {};
+
+/// The field of kMonthlyAccountsFields that is `member` (a compile error in a constant expression,
+/// and an assertion otherwise, when the member is not kept monthly).
+[[nodiscard]] constexpr AccountsField accounts_field(double firm::DayAccounts::*member) {
+  for (std::size_t f = 0; f < kMonthlyAccountsFields.size(); ++f)
+    if (kMonthlyAccountsFields[f].member == member) return static_cast<AccountsField>(f);
+  assert(false && "accounts_field: a DayAccounts member not kept monthly");
+  return AccountsField{};
+}
+
+/// The field's name, e.g. "mining_revenue_usd".
 [[nodiscard]] const char* accounts_field_name(AccountsField field);
 
-/// strategies × months × AccountsField means over paths (a defaulted path contributes zeros).
+/// strategies × months × monthly accounts fields: means over paths of the month's sums (a
+/// defaulted path contributes zeros).
 class MonthlyAccounts {
  public:
   MonthlyAccounts(std::size_t strategies, std::size_t months);
   [[nodiscard]] std::size_t strategies() const { return months_ == 0 ? 0 : cells_.size() / (months_ * kFields); }
   [[nodiscard]] std::size_t months() const { return months_; }
-  void add(std::size_t strategy, std::size_t month, const double* sums) {
+  /// Adds one path's sums of the month's daily accounts (firm::add_accounts).
+  void add(std::size_t strategy, std::size_t month, const firm::DayAccounts& sums) {
     stats::Moments* cell = &cells_[(strategy * months_ + month) * kFields];
-    for (std::size_t f = 0; f < kFields; ++f) cell[f].add(sums[f]);
+    for (std::size_t f = 0; f < kFields; ++f) cell[f].add(sums.*(kMonthlyAccountsFields[f].member));
   }
   void merge(const MonthlyAccounts& other);
   void clear();
@@ -83,7 +117,10 @@ class MonthlyAccounts {
   [[nodiscard]] const stats::Moments& at(std::size_t strategy, std::size_t month, AccountsField field) const {
     return cells_[(strategy * months_ + month) * kFields + static_cast<std::size_t>(field)];
   }
-  static constexpr std::size_t kFields = static_cast<std::size_t>(AccountsField::kCount);
+  [[nodiscard]] const stats::Moments& at(std::size_t strategy, std::size_t month, double firm::DayAccounts::*member) const {
+    return at(strategy, month, accounts_field(member));
+  }
+  static constexpr std::size_t kFields = kMonthlyAccountsFields.size();
 
  private:
   std::size_t months_;
@@ -118,37 +155,6 @@ struct RunOptions {
   CrraUtility utility{};
 };
 
-/// Statistics of one strategy over all paths. Sums are kept as stats::Moments of per-path totals.
-struct StrategyStatistics {
-  std::string name;
-  stats::Probability defaulted;
-  stats::EventMonthHistogram default_month;   // month of default (0 = the start month)
-  stats::Moments npv_usd;
-  stats::QuantileSketch npv_quantiles;
-  stats::TailMean npv_worst;                  // CVaR at kCvarAlpha
-  stats::Moments btc_mined;
-  stats::Moments btc_held_end;
-  stats::Moments ebitda_usd_per_year;
-  stats::Moments cash_cost_usd;               // per path, over the horizon
-  stats::Moments all_in_cost_usd;
-  stats::Moments effective_ph_days;           // PH/s × days hashed, after uptime and curtailment
-  stats::PairedDifference npv_vs_first;       // this strategy's NPV − the first strategy's, per path
-  stats::Moments npv_utility;                 // RunOptions::utility.utility(NPV), per path
-
-  StrategyStatistics(std::string strategy_name, std::size_t months, std::uint64_t paths);
-  void merge(const StrategyStatistics& other);
-  void clear();
-  /// The name and every statistic (statistics.hpp, SERIALIZATION); deserialize throws
-  /// stats::SerializationError unless the name and the shapes are equal.
-  void serialize(stats::ByteWriter& out) const;
-  void deserialize(stats::ByteReader& in);
-
-  [[nodiscard]] double cash_cost_usd_per_btc() const { return cash_cost_usd.mean() / btc_mined.mean(); }
-  [[nodiscard]] double all_in_cost_usd_per_btc() const { return all_in_cost_usd.mean() / btc_mined.mean(); }
-  [[nodiscard]] double hashcost_usd_per_ph_day() const { return cash_cost_usd.mean() / effective_ph_days.mean(); }
-  [[nodiscard]] double cvar_usd() const { return npv_worst.conditional_tail_mean(); }
-};
-
 struct RunResult {
   std::string scenario_name;
   std::uint64_t seed = 0;
@@ -168,8 +174,9 @@ struct RunResult {
 /// Runs every strategy of `scenario` on `options.paths` paths of `market`. With `options.group`,
 /// every rank of the group must call it with the same inputs; each returns the same RunResult
 /// (except `seconds`, each rank's own wall time).
-/// Throws std::invalid_argument when paths < 1 or threads < 1, and stats::SerializationError when another
-/// rank's statistics do not match this run (another build, scenario, seed or path count).
+/// Throws ParameterError ("paths", "threads") when paths < 1 or threads < 1, and
+/// stats::SerializationError when another rank's statistics do not match this run (another build,
+/// scenario, seed or path count). The scenario has at least one strategy (asserted).
 [[nodiscard]] RunResult run_simulation(const firm::Scenario& scenario, const model::MarketModel& market,
                                        const RunOptions& options);
 

@@ -195,7 +195,7 @@ struct QuantileSketchOptions {
 /// exactly order-independent.
 class QuantileSketch {
  public:
-  /// Throws std::invalid_argument unless 0 < ε < 0.5 and 0 < min_magnitude < max_magnitude < ∞.
+  /// Preconditions (asserted): 0 < ε < 0.5 and 0 < min_magnitude < max_magnitude < ∞.
   explicit QuantileSketch(const QuantileSketchOptions& options = {});
 
   void add(double value) {
@@ -268,7 +268,7 @@ enum class TailSide { kLowest, kHighest };
 /// are order-independent and the result is bit-identical however the paths were split.
 class TailMean {
  public:
-  /// Throws std::invalid_argument unless 0 < α ≤ 1 and max_count ≥ 1.
+  /// Preconditions (asserted): 0 < α ≤ 1 and max_count ≥ 1.
   TailMean(double alpha, std::uint64_t max_count, TailSide side = TailSide::kLowest);
 
   void add(double value) {
@@ -355,7 +355,7 @@ class Probability {
 /// 0 … months − 1 and a count of paths without the event. Counts only, so order-independent.
 class EventMonthHistogram {
  public:
-  /// Throws std::invalid_argument if months is 0.
+  /// Precondition (asserted): months ≥ 1.
   explicit EventMonthHistogram(std::size_t months);
 
   /// A path whose event happened in `month` (< months(), asserted).
@@ -431,7 +431,7 @@ struct MonthlySeriesShape {
 /// options take about 18 MiB); add() does not allocate. Contains Moments: merge by the block rule.
 class MonthlySeries {
  public:
-  /// Throws std::invalid_argument if any extent is 0 (and as QuantileSketch for bad options).
+  /// Preconditions (asserted): every extent ≥ 1, and QuantileSketch's on the options.
   explicit MonthlySeries(const MonthlySeriesShape& shape, const QuantileSketchOptions& options = {});
 
   /// Indices must be below the shape's extents (asserted).

@@ -26,10 +26,11 @@
 //   (SplyCur_{d−1}) lies in; where that supply is unknown too, carried forward as above. Era
 //   boundaries are the schedule's supplies (210,000 blocks an era); SplyCur omits the genesis block
 //   and subsidy some miners left unclaimed, so a gap spanning a halving switches a few blocks late.
-// The real history has long gaps: fees are unknown from 2024-04-29 to 2025-08-10, and DiffMean and
-// BlkCnt from 2025-04-17 to 2025-08-10 (data/README.md), so the window 2025-01-01..12-31 fills 222
-// days of fees with 2025-08-11's value, 116 days of difficulty with 2025-04-16's and 116 days of
-// issuance with the 3.125 BTC subsidy; a window inside 2024-04-29..2025-08-10 has no fees at all.
+// The real history has long gaps: fees are unknown from 2024-04-29 to 2025-08-10, BlkCnt from
+// 2025-04-17 to 2025-08-10 and DiffMean from 2025-04-18 to 2025-08-09 (the days whose epoch is not
+// certain; data/README.md), so the window 2025-01-01..12-31 fills 222 days of fees with 2025-08-11's
+// value, 114 days of difficulty with 2025-04-17's and 116 days of issuance with the 3.125 BTC subsidy;
+// a window inside 2024-04-29..2025-08-10 has no fees at all.
 //
 // The firm: the scenario's firm with its start date moved to `from` and its opening BTC mark set to
 // the window's first price (so the opening balance sheet and day 0's revaluation are right). Every
@@ -106,20 +107,7 @@ struct HistoryBacktestPeriod {
   int days = 0;
   int days_with_filled_input = 0;         // days on which the fill rule supplied any input
   // Sums over the days.
-  double btc_mined = 0;
-  double revenue_usd = 0;                 // mining revenue: BTC mined × each day's price
-  double hpc_revenue_usd = 0;             // lease net operating income
-  double power_cost_usd = 0;
-  double curtailment_credit_usd = 0;
-  double opex_usd = 0;
-  double sga_usd = 0;
-  double ebitda_usd = 0;
-  double interest_usd = 0;
-  double tax_usd = 0;
-  double net_income_usd = 0;
-  double btc_sold = 0;
-  double btc_liquidated = 0;
-  double energy_mwh = 0;
+  firm::DayAccounts sums{};               // every field of the daily accounts, summed (firm::add_accounts)
   double effective_ph_days = 0;           // Σ running hashrate × uptime over the days, PH/s·day
   // Means over the days.
   double price_usd_per_btc = 0;

@@ -59,7 +59,7 @@ struct Objective {
 };
 
 /// Parses "npv", "mean-cvar:LAMBDA" (0 ≤ λ ≤ 1) or "crra:GAMMA" (0 ≤ γ ≤ 50); the wealth offset is
-/// left 0 for the caller to set. Throws std::invalid_argument describing what was expected.
+/// left 0 for the caller to set. Throws ParameterError "objective" describing what was expected.
 [[nodiscard]] Objective parse_objective(std::string_view text);
 
 /// "npv", "mean-cvar:0.5", "crra:2".
@@ -123,9 +123,10 @@ struct OptimizationResult {
   double penalty_scale_usd = 0;
 };
 
-/// Optimizes strategy `strategy` of `scenario` on `market`. Throws std::invalid_argument for empty or
-/// invalid ranges (a parameter the strategy does not use, low ≥ high, ends outside the valid range),
-/// paths < 1, max_evaluations < 1, or a p_max outside [0, 1].
+/// Optimizes strategy `strategy` of `scenario` on `market`. Throws ParameterError naming the setting:
+/// "ranges" for empty or invalid ranges (a parameter the strategy does not use, low ≥ high, ends
+/// outside the valid range), "paths" < 1, "out_of_sample_paths" < 0, "max_evaluations" < 1,
+/// "max_default_prob" outside [0, 1].
 [[nodiscard]] OptimizationResult optimize_strategy(const firm::Scenario& scenario, const model::MarketModel& market,
                                                    std::size_t strategy, const OptimizerSettings& settings);
 

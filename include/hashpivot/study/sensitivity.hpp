@@ -103,7 +103,7 @@ struct InputBump {
   double high = kNoValue;
 };
 
-/// The bumps of every input, in SensitivityInput order. relative_bump in [0, 1).
+/// The bumps of every input, in SensitivityInput order. relative_bump in [0, 1), else ParameterError.
 [[nodiscard]] std::vector<InputBump> make_bumps(const firm::Scenario& scenario, const model::MarketModel& market,
                                                 const CalibrationErrors& errors, double relative_bump);
 
@@ -189,8 +189,8 @@ struct SensitivityResult {
   double seconds = 0;
 };
 
-/// The tornado and break-evens of the selected strategies. Throws std::invalid_argument for a
-/// strategy index out of range, paths < 1 or a bump outside [0, 1).
+/// The tornado and break-evens of the selected strategies (indices into the scenario's, asserted).
+/// Throws ParameterError for "paths" < 1 or a "relative_bump" outside [0, 1).
 [[nodiscard]] SensitivityResult run_sensitivity(const firm::Scenario& scenario, const model::MarketModel& market,
                                                 const CalibrationErrors& errors, const SensitivityOptions& options);
 

@@ -39,11 +39,15 @@
 // polynomials (e^{−X/2} times a polynomial) and report that the values are robust to the choice of
 // basis; the default, K = 3, has their number of functions (four with the constant).
 //
-// THE SOLVE. Householder QR with column pivoting (Eigen::ColPivHouseholderQR), in place on a design
-// matrix allocated once per call: A P = Q R; pivots below 10⁻¹⁰ of the largest count as zero, and
-// the basic solution R₁₁ w = (Qᵀy)₁…ᵣ, β = P [w; 0] is used, so a rank-deficient date (a variable
-// repeated, too few distinct states) still gets the least-squares fit. The normal equations are
-// avoided because they square the condition number.
+// THE SOLVE. least_squares.hpp's rank-revealing QR (Householder with column pivoting), in place on
+// a design matrix allocated once per call: pivots below 10⁻¹⁰ of the largest count as zero and the
+// basic solution is used, so a rank-deficient date (a variable repeated, too few distinct states)
+// still gets the least-squares fit.
+//
+// Errors: a value the caller chose that is out of its domain (paths, exercise dates, degree, a
+// contract's spot, strike, volatility, maturity or rate, tree steps) throws ParameterError naming
+// it (core/error.hpp); arrays of the wrong shape, or a policy valued on another problem's sample,
+// are bugs (asserted).
 //
 // Units: states and exercise values in whatever units the caller simulates; values are money at t0
 // in the exercise values' currency; times in years (reported only).
@@ -60,8 +64,8 @@ namespace hashpivot::valuation {
 /// Simulated paths of a stopping problem, structure of arrays, sized once at construction.
 /// Date m = 0 … M−1 is the (m+1)-th exercise date after t0 (t0 itself is `state_now`/`payoff_now`).
 struct LsmSample {
-  /// All arrays zero-filled; `times` and `discount` must then be set. Throws std::invalid_argument
-  /// unless paths ≥ 2, dates ≥ 1 and 1 ≤ state_dims ≤ kMaxStateDims.
+  /// All arrays zero-filled; `times` and `discount` must then be set. Throws ParameterError unless
+  /// paths ≥ 2, dates ≥ 1 and 1 ≤ state_dims ≤ kMaxStateDims.
   LsmSample(std::size_t paths, std::size_t dates, std::size_t state_dims);
 
   static constexpr std::size_t kMaxStateDims = 8;
@@ -193,8 +197,8 @@ struct LsmFit {
 };
 
 /// The backward-induction regressions on `sample` (see the top of this file). Allocates its working
-/// arrays once (design matrix paths × basis, cash flows), none per path. Throws std::invalid_argument
-/// on a malformed sample (array sizes, non-positive discount factors, antithetic pairs with an odd
+/// arrays once (design matrix paths × basis, cash flows), none per path. Throws ParameterError on
+/// a bad sample (non-positive discount factors, NaN exercise values, antithetic pairs with an odd
 /// number of paths) or options (degree, basis too large, fewer paths than basis functions).
 [[nodiscard]] LsmFit lsm_fit(const LsmSample& sample, const LsmOptions& options = {});
 
@@ -218,7 +222,7 @@ struct PutContract {
 };
 
 /// The European put by Black & Scholes (1973): K e^{−rT} N(−d₂) − S N(−d₁),
-/// d₁ = (ln(S/K) + (r + σ²/2) T) / (σ√T), d₂ = d₁ − σ√T. Throws std::invalid_argument unless
+/// d₁ = (ln(S/K) + (r + σ²/2) T) / (σ√T), d₂ = d₁ − σ√T. Throws ParameterError unless
 /// S, K, σ, T > 0 and r finite.
 [[nodiscard]] double black_scholes_put(const PutContract& put);
 
@@ -229,8 +233,8 @@ enum class ExerciseStyle : std::uint8_t { kEuropean, kAmerican, kBermudan };
 /// q = (e^{rΔt} − d)/(u − d), value_i,j = max(exercise, e^{−rΔt}(q·up + (1−q)·down)) where exercise
 /// is allowed at every node (kAmerican), at maturity only (kEuropean), or at t0 and every
 /// (n / bermudan_dates)-th step (kBermudan: bermudan_dates equally spaced dates, the last at T;
-/// n must be a multiple of bermudan_dates). O(n²) time, O(n) memory. Throws std::invalid_argument on
-/// a bad contract, n < 1, or q outside (0, 1) (n too small for the rate and volatility).
+/// n must be a multiple of bermudan_dates). O(n²) time, O(n) memory. Throws ParameterError on
+/// a bad contract, n < 1, or q outside (0, 1) (n too small for the rate and volatility): "tree_steps".
 [[nodiscard]] double binomial_put(const PutContract& put, std::size_t steps,
                                   ExerciseStyle style = ExerciseStyle::kAmerican, std::size_t bermudan_dates = 0);
 
@@ -283,11 +287,11 @@ enum class PutPathSet : std::uint32_t { kPricing = 0, kFitting = 1 };
 /// counts are rounded up to whole pairs and the standard error is over pair means. The reported
 /// value is therefore low-biased: E[value] ≤ the Bermudan value ≤ the American value (the gaps, on
 /// Longstaff & Schwartz's grid: 0.003–0.009 for 50 dates a year, and 0.003–0.01 for the cubic rule).
-/// Deterministic in the seed. Throws std::invalid_argument on a bad contract or options.
+/// Deterministic in the seed. Throws ParameterError on a bad contract or options.
 [[nodiscard]] AmericanPutLsm lsm_american_put(const PutContract& put, const AmericanPutLsmOptions& options = {});
 
-/// M = max(1, round(T · per_year)), the number of exercise dates after t0. Throws
-/// std::invalid_argument unless per_year > 0.
+/// M = max(1, round(T · per_year)), the number of exercise dates after t0. Throws ParameterError
+/// "exercise_dates_per_year" unless per_year > 0.
 [[nodiscard]] std::size_t put_exercise_dates(const PutContract& put, double per_year);
 
 }  // namespace hashpivot::valuation

@@ -28,8 +28,15 @@
 // One regression per regime per date (the target regime's value), as Carmona & Ludkovski.
 //
 // THE REGRESSION. Monomials 1, z, …, z^K of z = (x − mean)/sd (sd over the date's paths; a date
-// whose x has no spread gets the constant fit, i.e. the mean), solved by Householder QR with column
-// pivoting (Eigen::ColPivHouseholderQR), as engine/lsm.hpp.
+// whose x has no spread gets the constant fit, i.e. the mean), solved by least_squares.hpp's
+// rank-revealing QR, as lsm.hpp.
+//
+// A SITE. Its mining figures (machines, power, contract, pue, pool fee) are the firm plan's
+// (firm::make_plan), the ones the simulation's daily step uses; its months are core/calendar.hpp's,
+// the simulation's months.
+//
+// Errors: a value a caller chose that is out of its domain (paths, degree, a discount, a site name)
+// throws ParameterError naming it (core/error.hpp); arrays of the wrong shape are bugs (asserted).
 //
 // Money is USD unless a caller says otherwise; dates are months.
 
@@ -41,8 +48,9 @@
 #include <string>
 #include <vector>
 
-#include "hashpivot/model/market_model.hpp"
+#include "hashpivot/core/calendar.hpp"
 #include "hashpivot/firm/scenario.hpp"
+#include "hashpivot/model/market_model.hpp"
 
 namespace hashpivot::valuation {
 
@@ -57,8 +65,8 @@ struct PolynomialFit {
   [[nodiscard]] double operator()(double x) const;
 };
 
-/// Least-squares fit of y on 1, z, …, z^degree (see THE REGRESSION). x and y have equal sizes ≥ 1;
-/// degree in [0, kMaxDegree]. Throws std::invalid_argument otherwise.
+/// Least-squares fit of y on 1, z, …, z^degree (see THE REGRESSION). x and y have equal sizes ≥ 1
+/// (asserted); degree in [0, kMaxDegree], else ParameterError "degree".
 [[nodiscard]] PolynomialFit fit_polynomial(std::span<const double> x, std::span<const double> y, int degree);
 
 /// Where a decision flips at one date, from the fitted functions, searched on a grid of 512 points
@@ -74,7 +82,7 @@ struct DecisionBoundary {
 
 /// Paths of the convert problem, structure of arrays [dates][paths].
 struct ConvertSample {
-  /// Zero-filled; throws std::invalid_argument unless paths ≥ 2 and dates ≥ 1.
+  /// Zero-filled; throws ParameterError ("paths", "dates") unless paths ≥ 2 and dates ≥ 1.
   ConvertSample(std::size_t paths, std::size_t dates);
   std::size_t paths;
   std::size_t dates;
@@ -140,7 +148,7 @@ struct ConvertFit {
 // ---- The switching (running ⇄ idle) engine ---------------------------------------------------
 
 struct SwitchingSample {
-  /// Zero-filled; throws std::invalid_argument unless paths ≥ 2 and dates ≥ 1.
+  /// Zero-filled; throws ParameterError ("paths", "dates") unless paths ≥ 2 and dates ≥ 1.
   SwitchingSample(std::size_t paths, std::size_t dates);
   std::size_t paths;
   std::size_t dates;
@@ -198,29 +206,29 @@ struct SwitchingFit {
 
 // ---- A scenario's site -----------------------------------------------------------------------
 
-/// The site's mining as the firm model runs it (firm/accounts.cpp), summed over its fleet entries.
+/// The site's mining as the firm model runs it: the firm plan's site and fleet entries (firm/plan.hpp).
 struct SiteMining {
   struct Entry {
     double hashrate_th;      // count × machine TH/s
-    double load_mw;          // count × machine W × uptime × pue / 10^6, at the meter while hashing
+    double load_mw;          // count × machine W × uptime × pue in MW, at the meter while hashing
     double uptime;
     double efficiency_j_per_th;
   };
   std::string name;
   std::vector<Entry> entries;
-  double mining_it_mw = 0;           // Σ count × machine W / 10^6: what conversion displaces
+  double mining_it_mw = 0;           // Σ count × machine W in MW: what conversion displaces
   double capacity_mw = 0;
   double pue = 1;
   bool index_power = false;
   double power_price_usd_per_mwh = 0;
   double curtailment_credit_usd_per_mwh = 0;
-  double opex_usd_per_mw_year = 0;
+  double opex_usd_per_mw_year = 0;   // the plan's opex per MW-day × 365
   double pool_fee = 0;
   std::optional<firm::Conversion> conversion;
 };
 
-/// The site `name` of `scenario`. Throws InputError (field "--site") naming it and listing the
-/// scenario's sites when there is none of that name, or when it has no fleet.
+/// The site `name` of `scenario`. Throws ParameterError "site" naming it and listing the scenario's
+/// sites when there is none of that name, or when it has no fleet.
 [[nodiscard]] SiteMining site_mining(const firm::Scenario& scenario, const std::string& name);
 
 /// Simulated months of a site, path-major [paths][months] (so that ranges of paths concatenate).
@@ -238,14 +246,12 @@ struct SiteMonths {
   std::vector<double> start_hashprice_usd_per_ph_day;
 };
 
-/// The calendar months of the scenario's horizon: days [first_day[m], first_day[m+1]).
-[[nodiscard]] std::vector<int> month_first_days(const firm::Scenario& scenario);
-
 /// Simulates paths first_path … first_path + out.paths − 1 of the scenario's market (seed, the
 /// run's common random numbers: path p is the same as in `hashpivot run`) and writes them into
-/// rows 0 … out.paths − 1 of `out`. `first_days` from month_first_days (out.months + 1 values).
+/// rows 0 … out.paths − 1 of `out`, month m being the calendar's month m (the scenario's:
+/// make_calendar(run.start_date, run.horizon_years); out.months == calendar.months()).
 /// Allocation-free per day.
-void simulate_site_months(const model::MarketModel& market, const SiteMining& site, std::span<const int> first_days,
+void simulate_site_months(const model::MarketModel& market, const SiteMining& site, const Calendar& calendar,
                           std::uint64_t seed, std::uint32_t first_path, SiteMonths& out);
 
 /// The choices docs/real_options.md documents; defaults are ASSUMPTIONS stated there.
@@ -263,7 +269,8 @@ struct SiteOptionSettings {
 /// Monthly discount factor (1 + r)^(−1/12), r the scenario's discount_rate_annual.
 [[nodiscard]] double monthly_discount(const firm::Scenario& scenario);
 
-/// The MW converted: settings.convert_mw or its default; throws InputError (--mw) if not in (0, mining IT MW].
+/// The MW converted: settings.convert_mw or its default (the strategies' pivots, from their firm
+/// plans); throws ParameterError "convert_mw" if not in (0, mining IT MW].
 [[nodiscard]] double resolve_convert_mw(const firm::Scenario& scenario, const SiteMining& site,
                                         const SiteOptionSettings& settings);
 

@@ -10,8 +10,10 @@
 #include <string>
 
 #include "cli_support.hpp"
+#include "hashpivot/report/format.hpp"
 #include "hashpivot/core/date.hpp"
 #include "hashpivot/core/error.hpp"
+#include "hashpivot/core/units.hpp"
 #include "hashpivot/study/history_backtest.hpp"
 #include "hashpivot/firm/scenario.hpp"
 #include "hashpivot/io/scenario_reader.hpp"
@@ -42,31 +44,31 @@ std::size_t strategy_index(const firm::Scenario& scenario, const std::string& na
                    fmt::format("no strategy named \"{}\" in {}; its strategies are {}", name, scenario.source, names));
 }
 
-json number_or_null(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+using report::number_or_null;
 
 /// Mean effective hashrate of a period, EH/s.
 double effective_ehs(const study::HistoryBacktestPeriod& p) {
-  return p.days > 0 ? p.effective_ph_days / static_cast<double>(p.days) / 1e3 : 0.0;
+  return p.days > 0 ? p.effective_ph_days / static_cast<double>(p.days) / kPhPerEh : 0.0;
 }
 
 json period_json(const study::HistoryBacktestPeriod& p) {
   return {{"month", p.label},
           {"days", p.days},
-          {"btc_mined", p.btc_mined},
-          {"revenue_usd", p.revenue_usd},
+          {"btc_mined", p.sums.btc_mined},
+          {"revenue_usd", p.sums.mining_revenue_usd},
           {"hashprice_usd_per_ph_day", number_or_null(p.hashprice_usd_per_ph_day)},
           {"hashprice_btc_per_ph_day", number_or_null(p.hashprice_btc_per_ph_day)},
-          {"power_cost_usd", p.power_cost_usd},
-          {"energy_mwh", p.energy_mwh},
-          {"curtailment_credit_usd", p.curtailment_credit_usd},
-          {"opex_usd", p.opex_usd},
-          {"sga_usd", p.sga_usd},
-          {"hpc_revenue_usd", p.hpc_revenue_usd},
-          {"ebitda_usd", p.ebitda_usd},
-          {"interest_usd", p.interest_usd},
-          {"net_income_usd", p.net_income_usd},
-          {"btc_sold", p.btc_sold},
-          {"btc_liquidated", p.btc_liquidated},
+          {"power_cost_usd", p.sums.power_cost_usd},
+          {"energy_mwh", p.sums.energy_mwh},
+          {"curtailment_credit_usd", p.sums.curtailment_credit_usd},
+          {"opex_usd", p.sums.opex_usd},
+          {"sga_usd", p.sums.sga_usd},
+          {"hpc_revenue_usd", p.sums.hpc_revenue_usd},
+          {"ebitda_usd", p.sums.ebitda_usd},
+          {"interest_usd", p.sums.interest_usd},
+          {"net_income_usd", p.sums.net_income_usd},
+          {"btc_sold", p.sums.btc_sold},
+          {"btc_liquidated", p.sums.btc_liquidated},
           {"price_usd_per_btc", number_or_null(p.price_usd_per_btc)},
           {"effective_hashrate_ehs", effective_ehs(p)},
           {"btc_held_end", p.btc_held_end},
@@ -93,13 +95,13 @@ json to_json(const study::HistoryBacktest& r, const BacktestOptions& o) {
           {"from", format_date(r.from)},
           {"to", format_date(r.to)},
           {"days", t.days},
-          {"btc_mined", t.btc_mined},
-          {"revenue_usd", t.revenue_usd},
+          {"btc_mined", t.sums.btc_mined},
+          {"revenue_usd", t.sums.mining_revenue_usd},
           {"hashprice_usd_per_ph_day", t.hashprice_usd_per_ph_day},
-          {"power_cost_usd", t.power_cost_usd},
-          {"hpc_revenue_usd", t.hpc_revenue_usd},
-          {"ebitda_usd", t.ebitda_usd},
-          {"net_income_usd", t.net_income_usd},
+          {"power_cost_usd", t.sums.power_cost_usd},
+          {"hpc_revenue_usd", t.sums.hpc_revenue_usd},
+          {"ebitda_usd", t.sums.ebitda_usd},
+          {"net_income_usd", t.sums.net_income_usd},
           {"effective_hashrate_ehs", effective_ehs(t)},
           {"btc_held_end", t.btc_held_end},
           {"cash_usd_end", t.cash_usd_end},
@@ -111,14 +113,13 @@ json to_json(const study::HistoryBacktest& r, const BacktestOptions& o) {
           {"months", months}};
 }
 
-// $M with one decimal; a few cents left by the remedies' rounding print as 0.0, not -0.0.
-std::string millions(double usd) { return fmt::format("{:.1f}", std::abs(usd) < 5e4 ? 0.0 : usd / 1e6); }
+using report::millions;  // a few cents left by the remedies' rounding print as 0.0, not -0.0
 
 void print_row(const study::HistoryBacktestPeriod& p) {
-  const std::string power_per_btc = p.btc_mined > 0 ? fmt::format("{:.0f}", p.power_cost_usd / p.btc_mined) : "-";
+  const std::string power_per_btc = p.sums.btc_mined > 0 ? fmt::format("{:.0f}", p.sums.power_cost_usd / p.sums.btc_mined) : "-";
   fmt::print("{:<8}{:>5}{:>11.2f}{:>12}{:>11.2f}{:>12.2f}{:>10}{:>11}{:>11}{:>11}{:>11.1f}{:>10}{:>8}\n", p.label, p.days,
-             p.btc_mined, millions(p.revenue_usd), p.price_usd_per_btc / 1e3, p.hashprice_usd_per_ph_day,
-             millions(p.power_cost_usd), power_per_btc, millions(p.hpc_revenue_usd), millions(p.ebitda_usd),
+             p.sums.btc_mined, millions(p.sums.mining_revenue_usd), p.price_usd_per_btc / kThousand, p.hashprice_usd_per_ph_day,
+             millions(p.sums.power_cost_usd), power_per_btc, millions(p.sums.hpc_revenue_usd), millions(p.sums.ebitda_usd),
              p.btc_held_end, millions(p.cash_usd_end), p.days_with_filled_input);
 }
 
@@ -137,11 +138,11 @@ void print_text(const study::HistoryBacktest& r, const firm::Scenario& scenario,
     }
   }
   fmt::print("fleet     {:.2f} EH/s deployed, {:.2f} EH/s operating (after uptime), {:.1f} J/TH, pool fee {:.2f}%\n",
-             deployed_th / 1e6, operating_th / 1e6, deployed_th > 0 ? power_w / deployed_th : 0.0,
-             100 * scenario.treasury.pool_fee);
+             deployed_th / kThPerEh, operating_th / kThPerEh, deployed_th > 0 ? power_w / deployed_th : 0.0,
+             kPercentPerUnit * scenario.treasury.pool_fee);
   for (const firm::Site& s : scenario.sites)
-    fmt::print("power     site \"{}\": {} {:.2f} $/MWh{}, PUE {}\n", s.name, s.power_contract, s.power_price_usd_per_mwh,
-               s.power_contract == "index" ? " (held constant: the history has no power prices)" : "", s.pue);
+    fmt::print("power     site \"{}\": {} {:.2f} $/MWh{}, PUE {}\n", s.name, firm::keyword(s.power_contract), s.power_price_usd_per_mwh,
+               s.power_contract == firm::PowerContract::kIndex ? " (held constant: the history has no power prices)" : "", s.pue);
   fmt::print("filled    price {} days, difficulty {}, issuance per block {}, fees per block {} (of {})\n",
              r.filled_days[0], r.filled_days[1], r.filled_days[2], r.filled_days[3], r.total.days);
   // The rule, one clause a line.
@@ -159,7 +160,7 @@ void print_text(const study::HistoryBacktest& r, const firm::Scenario& scenario,
   print_row(r.total);
   fmt::print("\nBTC mined {:.2f}, mining revenue ${}M, power ${}M; effective hashrate {:.2f} EH/s (BTC mined / "
              "hashprice / (1 - pool fee)).\n",
-             r.total.btc_mined, millions(r.total.revenue_usd), millions(r.total.power_cost_usd),
+             r.total.sums.btc_mined, millions(r.total.sums.mining_revenue_usd), millions(r.total.sums.power_cost_usd),
              effective_ehs(r.total));
   if (r.default_day) fmt::print("The firm DEFAULTED on {}; nothing is mined or paid after.\n", format_date(*r.default_day));
   fmt::print("Price and hashprice are means of the days; BTC held and cash at the month's last day; filled = days on "
@@ -202,7 +203,8 @@ void add_backtest_command(CLI::App& app, int& exit_code, const sim::ProcessGroup
       "block takes the last value known earlier in the window --from..--to; days before the window's first\n"
       "known value take that first value; an unknown issuance per block is the chain's subsidy of the era the\n"
       "day's opening supply lies in; an input with no known value in the window is an error. Values before\n"
-      "--from are not used. (2025: fees are unknown to 2025-08-10, DiffMean and BlkCnt 2025-04-17..08-10.)\n"
+      "--from are not used. (Bundled history: fees unknown 2024-04-29..2025-08-10 and after 2026-03-30;\n"
+      "DiffMean 2025-04-18..08-09 and after 2026-04-01; BlkCnt 2025-04-17..08-10 and after 2026-03-30.)\n"
       "Assumptions: the scenario's firm (treasury, debt, fleet, book values) is taken as of --from, with BTC\n"
       "marked at that day's price; dated events (maturities, sales, pivots) keep their dates; the horizon is\n"
       "ignored. Fixed-price sites pay their contract; index sites pay their power_price_usd_per_mwh every day\n"

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "cli_support.hpp"
+#include "hashpivot/core/units.hpp"
 #include "hashpivot/io/market_inputs.hpp"
 #include "hashpivot/model/market_model.hpp"
 #include "hashpivot/sim/simulation.hpp"
@@ -104,11 +105,11 @@ void print_benchmark(const BenchOptions& options) {
     return;
   }
   fmt::print("{}: {} strategies x {} paths x {} days\n", r.scenario, r.strategies, r.paths, r.days);
-  fmt::print("  1 thread      {:>8.2f} M path-days/s\n", r.path_days_per_second_one_thread / 1e6);
+  fmt::print("  1 thread      {:>8.2f} M path-days/s\n", r.path_days_per_second_one_thread / kMillion);
   fmt::print("  {} thread{}    {:>8.2f} M path-days/s ({:.2f}x), {:.2f} M per core\n", r.threads, r.threads == 1 ? " " : "s",
-             r.path_days_per_second / 1e6, r.path_days_per_second / r.path_days_per_second_one_thread, per_core / 1e6);
+             r.path_days_per_second / kMillion, r.path_days_per_second / r.path_days_per_second_one_thread, per_core / kMillion);
   fmt::print("  GBM floor     {:>8.2f} M path-steps/s per core (one factor, Philox + Box-Muller)\n",
-             r.gbm_path_steps_per_second_per_core / 1e6);
+             r.gbm_path_steps_per_second_per_core / kMillion);
   fmt::print("  peak memory   {:>8.1f} MiB\n", r.peak_rss_mib);
 }
 

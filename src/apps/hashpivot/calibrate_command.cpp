@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <stdexcept>
+
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -35,6 +38,33 @@ struct CalibrateOptions {
   bool json = false;
 };
 
+// Days with a known value of each column the fits read: unknown days are skipped by every fit, never filled.
+struct KnownDays {
+  const char* column;
+  int days;
+};
+
+std::vector<KnownDays> known_days(const market::DailyHistory& h) {
+  auto count = [](const std::vector<double>& v) {
+    return static_cast<int>(std::count_if(v.begin(), v.end(), [](double x) { return market::is_known(x); }));
+  };
+  return {{"PriceUSD", count(h.price_usd)}, {"DiffMean", count(h.difficulty)}, {"BlkCnt", count(h.block_count)},
+          {"HashRate", count(h.hashrate_ths)}, {"FeeTotNtv", count(h.fees_btc)}};
+}
+
+// A fit that cannot use the window (too few known days or weeks) is an input error on the window, not a bug.
+template <typename Fit>
+auto fit_window(const CalibrateOptions& options, const market::DailyHistory& history, const char* factor, Fit fit) {
+  try {
+    return fit();
+  } catch (const std::invalid_argument& e) {
+    throw InputError(options.history, 0, options.from.empty() && options.to.empty() ? "HISTORY" : "--from/--to",
+                     fmt::format("{} cannot be fitted on {} .. {} ({} days): {}", factor,
+                                 format_date(history.first_day), format_date(history.day(history.days() - 1)),
+                                 history.days(), e.what()));
+  }
+}
+
 void run_calibrate(const CalibrateOptions& options) {
   const auto from = parse_date_flag(options.from, "--from");
   const auto to = parse_date_flag(options.to, "--to");
@@ -45,11 +75,12 @@ void run_calibrate(const CalibrateOptions& options) {
   auto append = [&reports](std::vector<market::FitReport> more) {
     for (auto& r : more) reports.push_back(std::move(r));
   };
-  append(market::calibrate_btc_price(history));
-  reports.push_back(market::calibrate_fees(history));
-  append(network::calibrate_hashrate(history));
-  reports.push_back(market::calibrate_correlation(history));
-  reports.push_back(market::asic_price_report(market::AsicPriceModel{}, history));
+  append(fit_window(options, history, "btc_price", [&] { return market::calibrate_btc_price(history); }));
+  reports.push_back(fit_window(options, history, "fees", [&] { return market::calibrate_fees(history); }));
+  append(fit_window(options, history, "hashrate", [&] { return network::calibrate_hashrate(history); }));
+  reports.push_back(fit_window(options, history, "correlation", [&] { return market::calibrate_correlation(history); }));
+  reports.push_back(fit_window(options, history, "asic_price",
+                               [&] { return market::asic_price_report(market::AsicPriceModel{}, history); }));
   if (!options.energy_csv.empty()) append(market::calibrate_energy_ercot(options.energy_csv, options.energy_column));
   if (!options.gpu_csv.empty()) append(market::calibrate_ai_rates(options.gpu_csv));
 
@@ -79,13 +110,21 @@ void run_calibrate(const CalibrateOptions& options) {
     nlohmann::json gaps = nlohmann::json::array();
     for (const auto& gap : history.gaps)
       gaps.push_back({{"first_missing", format_date(gap.first_missing)}, {"days", gap.missing_days}});
-    out["history"] = {{"file", options.history}, {"from", first}, {"to", last}, {"days", history.days()}, {"gaps", gaps}};
+    nlohmann::json known = nlohmann::json::object();
+    for (const KnownDays& k : known_days(history)) known[k.column] = k.days;
+    out["history"] = {{"file", options.history}, {"from", first}, {"to", last}, {"days", history.days()}, {"gaps", gaps},
+                      {"known_days", known}};
     std::cout << out.dump() << '\n';
     return;
   }
   fmt::print("history  {}\n         {} to {}: {} days", options.history, first, last, history.days());
-  if (history.gaps.empty()) fmt::print(", no missing dates\n\n");
-  else fmt::print(", {} dates missing in {} gaps (treated as unknown)\n\n", missing_days, history.gaps.size());
+  if (history.gaps.empty()) fmt::print(", no missing dates\n");
+  else fmt::print(", {} dates missing in {} gaps (treated as unknown)\n", missing_days, history.gaps.size());
+  std::string known;
+  for (const KnownDays& k : known_days(history))
+    known += fmt::format("{}{} {} used, {} skipped", known.empty() ? "" : "; ", k.column, k.days,
+                         static_cast<int>(history.days()) - k.days);
+  fmt::print("         known days (unknown days are skipped, never filled): {}\n\n", known);
   fmt::print("{}", fit_reports_text(reports));
   if (!options.toml_out.empty()) fmt::print("wrote {}\n", options.toml_out);
 }

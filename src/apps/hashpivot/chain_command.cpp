@@ -13,6 +13,7 @@
 #include "hashpivot/chain/subsidy.hpp"
 #include "hashpivot/chain/work.hpp"
 #include "hashpivot/core/error.hpp"
+#include "hashpivot/core/units.hpp"
 #include "hashpivot/network/hashprice.hpp"
 
 namespace hashpivot::cli {
@@ -74,7 +75,7 @@ void run_retarget(const RetargetOptions& options) {
   const std::int64_t actual = options.last_time - options.first_time;
   const std::int64_t used = chain::clamped_timespan_s(options.first_time, options.last_time, params);
   const double difficulty = chain::difficulty_from_bits(new_bits);
-  const double change_pct = (difficulty / chain::difficulty_from_bits(old_bits) - 1.0) * 100.0;
+  const double change_pct = (difficulty / chain::difficulty_from_bits(old_bits) - 1.0) * kPercentPerUnit;
   if (options.json) {
     std::cout << json{{"bits", format_bits(new_bits)},
                       {"difficulty", difficulty},
@@ -179,8 +180,8 @@ void run_target(const TargetOptions& options) {
   } else {
     try {
       target = chain::Uint256::from_hex(options.target);
-    } catch (const std::invalid_argument& e) {
-      throw InputError("command line", 0, "--target", fmt::format("expected up to 64 hex digits: {}", e.what()));
+    } catch (const ParameterError& e) {
+      throw InputError("command line", 0, "--target", fmt::format("expected up to 64 hex digits: {}", e.problem()));
     }
     bits = chain::encode_compact(target);
   }
@@ -203,7 +204,7 @@ void run_target(const TargetOptions& options) {
 struct HalvingsOptions {
   std::int64_t height = 0;
   std::int64_t time = 0;
-  std::int64_t block_interval_s = 600;
+  std::int64_t block_interval_s = ConsensusParams::mainnet().pow_target_spacing_s;
   int count = 4;
   bool json = false;
 };

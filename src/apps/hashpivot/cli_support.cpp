@@ -53,4 +53,10 @@ std::optional<DayNumber> parse_date_flag(const std::string& text, const std::str
 
 std::string format_bits(unsigned bits) { return fmt::format("0x{:08x}", bits); }
 
+void rethrow_with_flag(const ParameterError& e, std::span<const ParameterFlag> flags) {
+  for (const ParameterFlag& f : flags)
+    if (f.parameter == e.parameter()) throw InputError("command line", 0, std::string(f.flag), e.problem());
+  throw e;
+}
+
 }  // namespace hashpivot::cli

@@ -2,10 +2,13 @@
 // What the hashpivot command line returns, and the small parsing helpers its commands share.
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "hashpivot/core/date.hpp"
+#include "hashpivot/core/error.hpp"
 
 namespace hashpivot::cli {
 
@@ -27,5 +30,26 @@ enum ExitCode : int { kExitOk = 0, kExitCheckFailed = 1, kExitBadInput = 2, kExi
 
 /// "0x1d00ffff"
 [[nodiscard]] std::string format_bits(unsigned bits);
+
+/// A model parameter, as the library's ParameterError names it, and the flag of a command that sets
+/// it. Each command keeps a small table of them.
+struct ParameterFlag {
+  std::string_view parameter;
+  std::string_view flag;
+};
+
+/// Rethrows `e` as the InputError of the command line's flag when `flags` maps its parameter (the
+/// user reads the flag they typed: "command line: --site: ..."), else unchanged.
+[[noreturn]] void rethrow_with_flag(const ParameterError& e, std::span<const ParameterFlag> flags);
+
+/// Runs `command`, mapping the parameters of a ParameterError to the command's flags (see above).
+template <class Command>
+void run_with_flags(std::span<const ParameterFlag> flags, Command&& command) {
+  try {
+    std::forward<Command>(command)();
+  } catch (const ParameterError& e) {
+    rethrow_with_flag(e, flags);
+  }
+}
 
 }  // namespace hashpivot::cli

@@ -4,13 +4,13 @@
 
 #include <cmath>
 
+#include "hashpivot/report/format.hpp"
+
 namespace hashpivot::cli {
 namespace {
 
-std::string number(double value) {
-  if (std::isnan(value)) return "-";
-  return fmt::format("{:.6g}", value);
-}
+constexpr int kSignificantDigits = 6;
+std::string number(double value) { return report::significant(value, kSignificantDigits); }
 
 }  // namespace
 

@@ -11,6 +11,7 @@
 #include "bench_command.hpp"
 #include "calibrate_command.hpp"
 #include "chain_command.hpp"
+#include "forecast_check_command.hpp"
 #include "network_command.hpp"
 #include "optimize_command.hpp"
 #include "options_command.hpp"
@@ -55,6 +56,7 @@ Outcome run_hashpivot(int argc, char** argv, const hashpivot::sim::ProcessGroup&
   add_report_command(app, exit_code, group);
   add_optimize_command(app, exit_code, group);
   add_sensitivity_command(app, exit_code, group);
+  add_forecast_check_command(app, exit_code, group);
 
   const std::string rank_prefix = group.is_root() ? "" : fmt::format("rank {}: ", group.rank());
   try {

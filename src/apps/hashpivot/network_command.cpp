@@ -7,12 +7,15 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 #include "cli_support.hpp"
+#include "hashpivot/report/format.hpp"
 #include "fit_output.hpp"
 #include "hashpivot/core/date.hpp"
 #include "hashpivot/core/error.hpp"
+#include "hashpivot/core/units.hpp"
 #include "hashpivot/market/history.hpp"
 #include "hashpivot/network/backtest.hpp"
 #include "hashpivot/network/hashrate.hpp"
@@ -21,6 +24,10 @@ namespace hashpivot::cli {
 namespace {
 
 using nlohmann::json;
+
+/// The flags that set network::run_backtest's options (cli_support.hpp, ParameterFlag).
+constexpr ParameterFlag kBacktestParameterFlags[] = {
+    {"paths", "--paths"}, {"window_days", "--window-days"}, {"from", "--from"}, {"to", "--to"}};
 
 network::HashrateDriver driver_flag(const std::string& text) {
   if (text == "centred-loo") return network::HashrateDriver::kCentredLeaveOneOut;
@@ -31,7 +38,7 @@ network::HashrateDriver driver_flag(const std::string& text) {
                    fmt::format("expected centred-loo, centred, trailing or raw, got '{}'", text));
 }
 
-json number_or_null(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+using report::number_or_null;
 
 struct BacktestCliOptions {
   std::string history;
@@ -77,8 +84,8 @@ void run_backtest_command(const BacktestCliOptions& o) {
     json by_year = json::object();
     for (const auto& [year, y] : years)
       by_year[year] = {{"days", y.days},
-                       {"blocks_mape_pct", 100 * y.blocks_ape / y.days},
-                       {"difficulty_mape_pct", 100 * y.diff_ape / y.days}};
+                       {"blocks_mape_pct", kPercentPerUnit * y.blocks_ape / y.days},
+                       {"difficulty_mape_pct", kPercentPerUnit * y.diff_ape / y.days}};
     std::cout << json{{"history", o.history},
                       {"from", format_date(r.days.empty() ? r.start_day : r.days.front().day)},
                       {"to", format_date(r.last_day)},
@@ -129,8 +136,8 @@ void run_backtest_command(const BacktestCliOptions& o) {
   fmt::print("{:<44} {:>10.0f}\n\n", "retargets in the history", r.retargets_real);
   fmt::print("{:<6} {:>6} {:>12} {:>16}\n", "year", "days", "blocks MAPE", "difficulty MAPE");
   for (const auto& [year, y] : years)
-    fmt::print("{:<6} {:>6} {:>11.3f}% {:>15.3f}%\n", year, y.days, 100 * y.blocks_ape / y.days,
-               100 * y.diff_ape / y.days);
+    fmt::print("{:<6} {:>6} {:>11.3f}% {:>15.3f}%\n", year, y.days, kPercentPerUnit * y.blocks_ape / y.days,
+               kPercentPerUnit * y.diff_ape / y.days);
   fmt::print("\nThe real daily count is itself Poisson (about +-8% a day): a daily blocks MAPE near "
              "sqrt(2/(pi*144)) = 6.6% is the floor for any forecast.\n");
 }
@@ -147,7 +154,14 @@ void run_calibrate_command(const CalibrateCliOptions& o) {
   const auto to = parse_date_flag(o.to, "--to");
   if (from && to && *from > *to) throw InputError("command line", 0, "--from", "must not be after --to");
   const market::DailyHistory history = market::read_daily_history_csv(o.history, from, to);
-  const std::vector<market::FitReport> reports = network::calibrate_hashrate(history);
+  std::vector<market::FitReport> reports;
+  try {  // too few known weeks in the window: an input error on the window, not a bug
+    reports = network::calibrate_hashrate(history);
+  } catch (const std::invalid_argument& e) {
+    throw InputError(o.history, 0, o.from.empty() && o.to.empty() ? "HISTORY" : "--from/--to",
+                     fmt::format("hashrate cannot be fitted on {} .. {} ({} days): {}", format_date(history.first_day),
+                                 format_date(history.day(history.days() - 1)), history.days(), e.what()));
+  }
   if (o.json) {
     std::cout << fit_reports_json(reports).dump() << '\n';
     return;
@@ -173,18 +187,18 @@ void add_network_command(CLI::App& app, int& exit_code, const sim::ProcessGroup&
   backtest_cmd->add_option("--seed", backtest->seed, "Seed of the block arrivals")->capture_default_str();
   backtest_cmd->add_option("--paths", backtest->paths, "Simulated paths averaged per day")
       ->capture_default_str()
-      ->check(CLI::Range(1, 100000));
+      ->check(CLI::Range(1, network::kMaxBacktestPaths));
   backtest_cmd
       ->add_option("--driver", backtest->driver,
                    "Hashrate driving day d: centred-loo (days d-3..d+3 except d), centred, trailing, raw (circular)")
       ->capture_default_str();
   backtest_cmd->add_option("--window-days", backtest->window_days, "Days in the driver's window")
       ->capture_default_str()
-      ->check(CLI::Range(1, 365));
+      ->check(CLI::Range(1, network::kMaxBacktestWindowDays));
   backtest_cmd->add_flag("--json", backtest->json,
                          "Print one JSON object: days, blocks_mape_pct, difficulty_mape_pct and more");
   backtest_cmd->callback([backtest, &exit_code] {
-    run_backtest_command(*backtest);
+    run_with_flags(kBacktestParameterFlags, [&] { run_backtest_command(*backtest); });
     exit_code = kExitOk;
   });
 

@@ -19,7 +19,9 @@
 #include <vector>
 
 #include "cli_support.hpp"
+#include "hashpivot/report/format.hpp"
 #include "hashpivot/core/error.hpp"
+#include "hashpivot/core/units.hpp"
 #include "hashpivot/io/market_inputs.hpp"
 #include "hashpivot/model/market_model.hpp"
 #include "hashpivot/study/optimizer.hpp"
@@ -28,6 +30,14 @@
 
 namespace hashpivot::cli {
 namespace {
+
+/// The flags that set the optimizer's settings (cli_support.hpp, ParameterFlag).
+constexpr ParameterFlag kParameterFlags[] = {
+    {"objective", "--objective"},       {"ranges", "--vary"},
+    {"paths", "--paths"},               {"out_of_sample_paths", "--oos-paths"},
+    {"max_evaluations", "--max-evaluations"}, {"max_default_prob", "--max-default-prob"},
+    {"threads", "--threads"},
+};
 
 struct OptimizeCommandOptions {
   std::string scenario;
@@ -97,8 +107,9 @@ study::SearchAlgorithm parse_algorithm(const std::string& text) {
   return study::SearchAlgorithm::kSubplex;  // CLI::IsMember admits only the three
 }
 
-std::string millions(double usd) { return std::isfinite(usd) ? fmt::format("{:.1f}", usd / 1e6) : "-"; }
-std::string percent(double p) { return std::isfinite(p) ? fmt::format("{:.2f}%", 100 * p) : "-"; }
+using report::millions;
+// Probabilities to two decimals: a default limit binds at the second decimal (4.97% against 5%).
+std::string percent(double p) { return report::percent(p, 2); }
 
 bool is_integer_parameter(const std::string& name) {
   for (const firm::StrategyParameter& p : firm::strategy_parameters())
@@ -233,7 +244,7 @@ void print_table(const study::OptimizationResult& r, const study::OptimizerSetti
   const double gain_out = r.best_out_of_sample.objective.value - r.declared_out_of_sample.objective.value;
   if (gain_in > 0) {
     fmt::print("On fresh paths the gain over the declared strategy is {} ({:.0f}% of the ${}M found in sample){}.\n",
-               fmt::format("${}M", millions(gain_out)), 100 * gain_out / gain_in, millions(gain_in),
+               fmt::format("${}M", millions(gain_out)), kPercentPerUnit * gain_out / gain_in, millions(gain_in),
                gain_out > 0.5 * gain_in ? ": it holds up" : ": much of it was the search's sample, not the strategy");
   }
 }
@@ -242,11 +253,7 @@ void run_optimize(const OptimizeCommandOptions& o, const sim::ProcessGroup& grou
   const firm::Scenario scenario = io::read_scenario(o.scenario);
   const std::size_t strategy = find_strategy(scenario, o.strategy);
   study::OptimizerSettings s;
-  try {
-    s.objective = study::parse_objective(o.objective);
-  } catch (const std::invalid_argument& e) {
-    bad_flag("--objective", e.what());
-  }
+  s.objective = study::parse_objective(o.objective);
   if (s.objective.kind == study::ObjectiveKind::kCrra) {
     s.objective.wealth_offset_usd = o.wealth_usd >= 0 ? o.wealth_usd : study::opening_equity_usd(scenario);
     if (s.objective.gamma > 0 && !(s.objective.wealth_offset_usd > 0))
@@ -358,7 +365,7 @@ void add_optimize_command(CLI::App& app, int& exit_code, const sim::ProcessGroup
       ->check(CLI::IsMember({"neldermead", "cobyla", "subplex"}));
   cmd->add_flag("--json", options->json, "Print one JSON object instead of the table");
   cmd->callback([options, &exit_code, &group] {
-    run_optimize(*options, group);
+    run_with_flags(kParameterFlags, [&] { run_optimize(*options, group); });
     exit_code = kExitOk;
   });
 }

@@ -18,8 +18,10 @@
 #include <vector>
 
 #include "cli_support.hpp"
+#include "hashpivot/core/calendar.hpp"
+#include "hashpivot/report/format.hpp"
 #include "hashpivot/core/error.hpp"
-#include "hashpivot/core/date.hpp"
+#include "hashpivot/core/units.hpp"
 #include "hashpivot/valuation/lsm.hpp"
 #include "hashpivot/io/market_inputs.hpp"
 #include "hashpivot/model/market_model.hpp"
@@ -30,6 +32,27 @@ namespace hashpivot::cli {
 namespace {
 
 constexpr double kUnset = std::numeric_limits<double>::quiet_NaN();
+// The validation put's limits: a contract and a run that finish in seconds and fit in memory.
+constexpr double kMaxMaturityYears = 100;
+constexpr double kMaxExerciseDates = 10000;
+constexpr double kMaxStoredPathDates = 1e8;  // fitting paths × dates: 16 bytes each, 1.6 GB
+
+/// The flags that set the valuation's parameters (cli_support.hpp, ParameterFlag).
+constexpr ParameterFlag kParameterFlags[] = {
+    {"site", "--site"},
+    {"convert_mw", "--mw"},
+    {"shutdown_cost", "--shutdown-usd-per-mw"},
+    {"restart_cost", "--restart-usd-per-mw"},
+    {"spot", "--spot"},
+    {"strike", "--strike"},
+    {"rate", "--rate"},
+    {"volatility", "--vol"},
+    {"maturity", "--maturity"},
+    {"paths", "--paths"},
+    {"degree", "--degree"},
+    {"tree_steps", "--tree-steps"},
+    {"exercise_dates_per_year", "--steps-per-year"},
+};
 
 struct OptionsCommandOptions {
   std::string scenario;  // the real options of a scenario's site
@@ -76,7 +99,8 @@ valuation::PutContract read_contract(const OptionsCommandOptions& o) {
   if (!(put.maturity > 0)) bad_flag("--maturity", fmt::format("must be > 0 years (got {})", put.maturity));
   if (!(std::abs(put.rate) < 1))
     bad_flag("--rate", fmt::format("must be between -1 and 1 (a rate per year, e.g. 0.06 for 6%; got {})", put.rate));
-  if (put.maturity > 100) bad_flag("--maturity", fmt::format("must be at most 100 years (got {})", put.maturity));
+  if (put.maturity > kMaxMaturityYears)
+    bad_flag("--maturity", fmt::format("must be at most 100 years (got {})", put.maturity));
   return put;
 }
 
@@ -84,9 +108,9 @@ void check_run_size(const OptionsCommandOptions& o, const valuation::PutContract
   if (!(o.steps_per_year > 0) || !std::isfinite(o.steps_per_year))
     bad_flag("--steps-per-year", "must be > 0 (exercise dates per year; Longstaff & Schwartz use 50)");
   const double dates = std::max(1.0, std::round(put.maturity * o.steps_per_year));
-  if (dates > 10000) bad_flag("--steps-per-year", fmt::format("gives {} exercise dates; at most 10000", dates));
+  if (dates > kMaxExerciseDates) bad_flag("--steps-per-year", fmt::format("gives {} exercise dates; at most 10000", dates));
   // The fitting paths are stored: 16 bytes per path and date.
-  if (static_cast<double>(o.fit_paths) * dates > 1.0e8)
+  if (static_cast<double>(o.fit_paths) * dates > kMaxStoredPathDates)
     bad_flag("--fit-paths", fmt::format("{} paths × {} exercise dates would store more than 1.6 GB; lower it", o.fit_paths, dates));
   // The CRR tree needs its risk-neutral probability in (0, 1): |r|·√Δt < σ.
   if (std::abs(put.rate) * std::sqrt(put.maturity / static_cast<double>(o.tree_steps)) >= put.volatility)
@@ -102,6 +126,26 @@ const char* side_name(valuation::LsmBoundary::Side side) {
     case valuation::LsmBoundary::Side::kEverywhere: return "always";
   }
   return "never";
+}
+
+/// The exercise boundary at the first, middle, second-to-last and last dates (dates dt years apart).
+std::string boundary_summary(const std::vector<valuation::LsmBoundary>& b, double dt) {
+  const std::vector<std::size_t> shown{0, b.size() / 2, b.size() >= 2 ? b.size() - 2 : 0, b.size() - 1};
+  std::string line;
+  std::size_t previous = b.size();
+  for (const std::size_t m : shown) {
+    if (m == previous) continue;
+    previous = m;
+    if (!line.empty()) line += ", ";
+    const double t = static_cast<double>(m + 1) * dt;
+    switch (b[m].side) {
+      case valuation::LsmBoundary::Side::kBelow: line += fmt::format("S < {:.2f} at t {:.2f} y", b[m].state, t); break;
+      case valuation::LsmBoundary::Side::kAbove: line += fmt::format("S > {:.2f} at t {:.2f} y", b[m].state, t); break;
+      case valuation::LsmBoundary::Side::kNone: line += fmt::format("never at t {:.2f} y", t); break;
+      case valuation::LsmBoundary::Side::kEverywhere: line += fmt::format("always at t {:.2f} y", t); break;
+    }
+  }
+  return line;
 }
 
 void run_american_put(const OptionsCommandOptions& o) {
@@ -132,7 +176,7 @@ void run_american_put(const OptionsCommandOptions& o) {
     for (std::size_t m = 0; m < lsm.in_sample.boundary.size(); ++m) {
       const valuation::LsmBoundary& b = lsm.in_sample.boundary[m];
       boundary_t.push_back(static_cast<double>(m + 1) * dt);
-      boundary_spot.push_back(std::isfinite(b.state) ? nlohmann::json(b.state) : nlohmann::json(nullptr));
+      boundary_spot.push_back(report::number_or_null(b.state));
       boundary_side.push_back(side_name(b.side));
     }
     const nlohmann::json out{
@@ -185,30 +229,15 @@ void run_american_put(const OptionsCommandOptions& o) {
   row("early exercise premium", v.value - european, kUnset, "LSM - European");
   row("value of waiting", v.value_of_waiting, kUnset,
       fmt::format("continuation - exercise now ({:.4f}): {}", v.exercise_now_value, v.exercise_now ? "exercise now" : "hold"));
-  const auto& b = lsm.in_sample.boundary;
-  if (!b.empty()) {
-    std::vector<std::size_t> shown{0, b.size() / 2, b.size() >= 2 ? b.size() - 2 : 0, b.size() - 1};
-    std::string line;
-    std::size_t previous = b.size();
-    for (const std::size_t m : shown) {
-      if (m == previous) continue;
-      previous = m;
-      if (!line.empty()) line += ", ";
-      const double t = static_cast<double>(m + 1) * dt;
-      switch (b[m].side) {
-        case valuation::LsmBoundary::Side::kBelow: line += fmt::format("S < {:.2f} at t {:.2f} y", b[m].state, t); break;
-        case valuation::LsmBoundary::Side::kAbove: line += fmt::format("S > {:.2f} at t {:.2f} y", b[m].state, t); break;
-        case valuation::LsmBoundary::Side::kNone: line += fmt::format("never at t {:.2f} y", t); break;
-        case valuation::LsmBoundary::Side::kEverywhere: line += fmt::format("always at t {:.2f} y", t); break;
-      }
-    }
-    fmt::print("{:<26}exercise when {}\n", "exercise boundary", line);
-  }
+  if (!lsm.in_sample.boundary.empty())
+    fmt::print("{:<26}exercise when {}\n", "exercise boundary", boundary_summary(lsm.in_sample.boundary, dt));
 }
 
 // ---- Real options of a scenario's site ----------------------------------------------------------
 
 constexpr std::uint64_t kSitePathsDefault = 4000;
+/// Fitting and pricing paths of a site together: their months are stored (3 doubles a month each).
+constexpr std::uint64_t kMaxSitePaths = 2'000'000;
 
 std::vector<std::byte> pack(const valuation::SiteMonths& m) {
   std::vector<std::byte> bytes;
@@ -244,15 +273,15 @@ void unpack_into(const std::vector<std::byte>& bytes, std::size_t first, std::si
 /// (seed, p), so the root's concatenation equals one process's simulation. Returns the whole set at
 /// the root, an empty set elsewhere.
 std::optional<valuation::SiteMonths> simulate_all(const model::MarketModel& market, const valuation::SiteMining& site,
-                                               const std::vector<int>& first_days, std::uint64_t seed, std::size_t total,
-                                               const sim::ProcessGroup& group) {
-  const std::size_t months = first_days.size() - 1;
+                                                  const Calendar& calendar, std::uint64_t seed, std::size_t total,
+                                                  const sim::ProcessGroup& group) {
+  const std::size_t months = calendar.months();
   const auto ranks = static_cast<std::size_t>(group.size());
   const auto share_begin = [&](std::size_t r) { return total * r / ranks; };
   const auto rank = static_cast<std::size_t>(group.rank());
   valuation::SiteMonths mine(share_begin(rank + 1) - share_begin(rank), months);
   if (mine.paths > 0)
-    valuation::simulate_site_months(market, site, first_days, seed, static_cast<std::uint32_t>(share_begin(rank)), mine);
+    valuation::simulate_site_months(market, site, calendar, seed, static_cast<std::uint32_t>(share_begin(rank)), mine);
   if (ranks == 1) return mine;
   if (!group.is_root()) {
     group.send_to_root(pack(mine));
@@ -276,7 +305,7 @@ const char* boundary_side(valuation::DecisionBoundary::Side side) {
 }
 
 nlohmann::json boundary_json(const valuation::DecisionBoundary& b) {
-  return std::isfinite(b.state) ? nlohmann::json(b.state) : nlohmann::json(nullptr);
+  return report::number_or_null(b.state);
 }
 
 /// The text of a boundary: the hashprice, "all" (every simulated value), "none".
@@ -299,6 +328,151 @@ void check_site_settings(const valuation::SiteOptionSettings& s) {
   if (!std::isnan(s.idle_cost_usd_per_mw_year)) nonnegative(s.idle_cost_usd_per_mw_year, "--idle-cost-usd-per-mw-year");
 }
 
+/// A site's options, valued on the simulated months.
+struct SiteValues {
+  valuation::SiteMining site;
+  double mw = 0;                // converted (0 without a conversion)
+  std::uint64_t seed = 0;
+  std::size_t pricing = 0;      // paths
+  std::size_t fitting = 0;
+  std::size_t months = 0;
+  std::optional<valuation::ConvertFit> convert_fit;
+  std::optional<valuation::ConvertResult> convert;
+  valuation::SwitchingFit switch_fit;
+  valuation::SwitchingResult switching;
+  double idle_cost_usd_per_mw_year = 0;
+  double seconds = 0;
+};
+
+/// Fits the rules on the fitting paths (0 … F−1) and values them on the pricing paths (F … F+P−1).
+void value_site_options(const OptionsCommandOptions& o, const firm::Scenario& scenario, const valuation::SiteMonths& months,
+                        SiteValues& v) {
+  const double d = valuation::monthly_discount(scenario);
+  const double multiple = scenario.run.terminal_ebitda_multiple;
+  if (v.site.conversion) {
+    const std::vector<double> g = valuation::conversion_values(*v.site.conversion, v.mw, months.months, d, multiple);
+    v.convert_fit =
+        valuation::fit_convert(valuation::convert_sample(months, 0, v.fitting, v.site, v.mw, g, d, multiple), o.degree);
+    v.convert = valuation::evaluate_convert(
+        v.convert_fit->policy, valuation::convert_sample(months, v.fitting, v.pricing, v.site, v.mw, g, d, multiple));
+  }
+  v.switch_fit = valuation::fit_switching(valuation::switching_sample(months, 0, v.fitting, v.site, o.settings, d), o.degree);
+  v.switching = valuation::evaluate_switching(
+      v.switch_fit.policy, valuation::switching_sample(months, v.fitting, v.pricing, v.site, o.settings, d));
+  v.idle_cost_usd_per_mw_year = std::isnan(o.settings.idle_cost_usd_per_mw_year) ? v.site.opex_usd_per_mw_year
+                                                                                  : o.settings.idle_cost_usd_per_mw_year;
+}
+
+void print_site_json(const OptionsCommandOptions& o, const firm::Scenario& scenario, const SiteValues& v,
+                     const std::vector<std::string>& labels) {
+  nlohmann::json out{{"site", v.site.name},
+                     {"scenario", o.scenario},
+                     {"units", "USD at the start date; hashprice USD/PH/day (the previous month's mean)"},
+                     {"paths", v.pricing},
+                     {"fit_paths", v.fitting},
+                     {"seed", v.seed},
+                     {"months", v.months},
+                     {"discount_rate_annual", scenario.run.discount_rate_annual},
+                     {"terminal_ebitda_multiple", scenario.run.terminal_ebitda_multiple},
+                     {"mining_it_mw", v.site.mining_it_mw}};
+  if (v.convert) {
+    const valuation::ConvertResult& convert = *v.convert;
+    nlohmann::json boundary = nlohmann::json::array();
+    for (std::size_t m = 0; m < v.months; ++m)
+      boundary.push_back({{"month", labels[m]},
+                          {"hashprice_usd_per_ph_day", boundary_json(convert.boundary[m])},
+                          {"side", boundary_side(convert.boundary[m].side)},
+                          {"converted_fraction", convert.exercise_fraction[m]}});
+    out["convert"] = {{"mw", v.mw},
+                      {"value", convert.value},
+                      {"se", convert.standard_error},
+                      {"convert_now", convert.convert_now},
+                      {"convert_now_se", convert.convert_now_se},
+                      {"continuation", convert.continuation},
+                      {"continuation_se", convert.continuation_se},
+                      {"waiting", convert.waiting},
+                      {"decision", convert.convert_today ? "convert now" : "wait"},
+                      {"in_sample", {{"value", v.convert_fit->in_sample.value}, {"se", v.convert_fit->in_sample.standard_error}}},
+                      {"boundary", boundary}};
+  } else {
+    out["convert"] = nullptr;
+    out["convert_note"] = "site " + v.site.name + " has no [sites.conversion] block: only the shut-down option";
+  }
+  const valuation::SwitchingResult& sw = v.switching;
+  nlohmann::json boundary = nlohmann::json::array();
+  for (std::size_t m = 0; m < v.months; ++m)
+    boundary.push_back({{"month", labels[m]},
+                        {"idle_below_usd_per_ph_day", boundary_json(sw.idle_below[m])},
+                        {"idle_side", boundary_side(sw.idle_below[m].side)},
+                        {"restart_above_usd_per_ph_day", boundary_json(sw.restart_above[m])},
+                        {"restart_side", boundary_side(sw.restart_above[m].side)},
+                        {"idle_fraction", sw.idle_fraction[m]}});
+  out["shutdown"] = {{"mw", v.site.mining_it_mw},
+                     {"value", sw.flexibility},
+                     {"se", sw.flexibility_se},
+                     {"flexible", sw.value},
+                     {"flexible_se", sw.standard_error},
+                     {"always_running", sw.always_running},
+                     {"always_running_se", sw.always_running_se},
+                     {"in_sample", {{"value", v.switch_fit.in_sample.flexibility}, {"se", v.switch_fit.in_sample.flexibility_se}}},
+                     {"shutdown_usd_per_mw", o.settings.shutdown_usd_per_mw},
+                     {"restart_usd_per_mw", o.settings.restart_usd_per_mw},
+                     {"idle_cost_usd_per_mw_year", v.idle_cost_usd_per_mw_year},
+                     {"boundary", boundary}};
+  std::cout << out.dump() << '\n';
+}
+
+void print_site_text(const OptionsCommandOptions& o, const firm::Scenario& scenario, const SiteValues& v,
+                     const std::vector<std::string>& labels) {
+  const auto musd = [](double usd) { return usd / kMillion; };
+  fmt::print("Real options of site {} ({}): {:.3f} MW of machines (IT), {} monthly decisions from {}\n", v.site.name,
+             o.scenario, v.site.mining_it_mw, v.months, labels.front());
+  fmt::print("  {} pricing + {} fitting paths (independent), seed {}, discount {:g}/year, terminal {:g}x the last year, {:.1f} s\n",
+             v.pricing, v.fitting, v.seed, scenario.run.discount_rate_annual, scenario.run.terminal_ebitda_multiple,
+             v.seconds);
+  fmt::print("  values in $M at {}, relative to running the site as it is; value = the rule fitted on other paths (low-biased)\n\n",
+             labels.front());
+  const auto row = [](const std::string& label, double value, double se, const std::string& note) {
+    fmt::print("{:<34}{:>10.2f} ± {:<7.2f} {}\n", label, value, se, note);
+  };
+  if (v.convert) {
+    const valuation::ConvertResult& convert = *v.convert;
+    const firm::Conversion& c = *v.site.conversion;
+    fmt::print("Convert {:g} MW to AI/HPC: capex ${:.2f}M/MW ({:.0f}% tenant-funded), {} months' lead, lease ${:.2f}M/MW-year "
+               "x {:.0f}% NOI, {} years, +{:.1f}%/year, tenant default {:.1f}%/year\n",
+               v.mw, musd(c.capex_usd_per_mw), kPercentPerUnit * c.tenant_funded_fraction, c.lead_time_months,
+               musd(c.lease_usd_per_mw_year), kPercentPerUnit * c.noi_margin, c.term_years,
+               kPercentPerUnit * c.escalator_annual, kPercentPerUnit * c.tenant_default_prob_annual);
+    row("  option to convert ($M)", musd(convert.value), musd(convert.standard_error),
+        fmt::format("in-sample {:.2f} ± {:.2f}", musd(v.convert_fit->in_sample.value),
+                    musd(v.convert_fit->in_sample.standard_error)));
+    row("  convert now ($M)", musd(convert.convert_now), musd(convert.convert_now_se), "");
+    row("  wait, convert by the rule ($M)", musd(convert.continuation), musd(convert.continuation_se), "");
+    fmt::print("{:<34}{:>10.2f}           option - max(0, convert now): {}\n\n", "  value of waiting ($M)",
+               musd(convert.waiting), convert.convert_today ? "convert now" : "wait");
+  } else {
+    fmt::print("Site {} has no [sites.conversion] block: only the shut-down option is valued.\n\n", v.site.name);
+  }
+  const valuation::SwitchingResult& sw = v.switching;
+  fmt::print("Shut down / restart monthly, all {:.3f} MW: shutdown ${:g}/MW, restart ${:g}/MW, idle cost ${:g}/MW-year "
+             "(ASSUMPTIONS, docs/real_options.md)\n",
+             v.site.mining_it_mw, o.settings.shutdown_usd_per_mw, o.settings.restart_usd_per_mw, v.idle_cost_usd_per_mw_year);
+  row("  value of the flexibility ($M)", musd(sw.flexibility), musd(sw.flexibility_se),
+      fmt::format("in-sample {:.2f} ± {:.2f}", musd(v.switch_fit.in_sample.flexibility),
+                  musd(v.switch_fit.in_sample.flexibility_se)));
+  row("  switching ($M)", musd(sw.value), musd(sw.standard_error), "");
+  row("  always running ($M)", musd(sw.always_running), musd(sw.always_running_se), "");
+  fmt::print("\nBoundaries by month, on the previous month's mean hashprice (USD/PH/day); 'all': every simulated value, "
+             "'none': no crossing\n");
+  fmt::print("{:<9}{:>14}{:>11}{:>14}{:>15}{:>8}\n", "month", "convert when", "converted", "idle when", "restart when", "idle");
+  for (std::size_t m = 0; m < v.months; ++m) {
+    const std::string conv = v.convert ? boundary_text(v.convert->boundary[m]) : "-";
+    const std::string conv_share = v.convert ? fmt::format("{:.1f}%", kPercentPerUnit * v.convert->exercise_fraction[m]) : "-";
+    fmt::print("{:<9}{:>14}{:>11}{:>14}{:>15}{:>7.1f}%\n", labels[m], conv, conv_share, boundary_text(sw.idle_below[m]),
+               boundary_text(sw.restart_above[m]), kPercentPerUnit * sw.idle_fraction[m]);
+  }
+}
+
 void run_site(const OptionsCommandOptions& o, const sim::ProcessGroup& group) {
   if (o.american_put) bad_flag("--american-put", "values the validation put; it takes no SCENARIO or --site");
   if (o.scenario.empty()) bad_flag("SCENARIO", "--site needs a scenario file: hashpivot options SCENARIO.toml --site NAME");
@@ -310,143 +484,28 @@ void run_site(const OptionsCommandOptions& o, const sim::ProcessGroup& group) {
   }
   check_site_settings(o.settings);
   const firm::Scenario scenario = io::read_scenario(o.scenario);
-  const valuation::SiteMining site = valuation::site_mining(scenario, o.site);
-  const bool convertible = site.conversion.has_value();
-  const double mw = convertible ? valuation::resolve_convert_mw(scenario, site, o.settings) : 0.0;
+  SiteValues v;
+  v.site = valuation::site_mining(scenario, o.site);
+  const bool convertible = v.site.conversion.has_value();
+  v.mw = convertible ? valuation::resolve_convert_mw(scenario, v.site, o.settings) : 0.0;
   if (!convertible && !std::isnan(o.settings.convert_mw))
-    bad_flag("--mw", "site " + site.name + " has no [sites.conversion] block: only the shut-down option applies");
-  const std::uint64_t seed = o.site_seed.value_or(scenario.run.seed);
-  const std::size_t pricing = o.paths_given ? o.paths : kSitePathsDefault;
-  const std::size_t fitting = o.fit_paths_given ? o.fit_paths : kSitePathsDefault;
-  if (pricing + fitting > 2'000'000) bad_flag("--paths", "--paths + --fit-paths must be at most 2,000,000");
+    bad_flag("--mw", "site " + v.site.name + " has no [sites.conversion] block: only the shut-down option applies");
+  v.seed = o.site_seed.value_or(scenario.run.seed);
+  v.pricing = o.paths_given ? o.paths : kSitePathsDefault;
+  v.fitting = o.fit_paths_given ? o.fit_paths : kSitePathsDefault;
+  if (v.pricing + v.fitting > kMaxSitePaths) bad_flag("--paths", "--paths + --fit-paths must be at most 2,000,000");
   const model::MarketModel market = io::load_market_model(scenario);
-  const std::vector<int> first_days = valuation::month_first_days(scenario);
+  const Calendar calendar = make_calendar(scenario.run.start_date, scenario.run.horizon_years);
   const auto started = std::chrono::steady_clock::now();
   // Fitting paths 0 … F−1, pricing paths F … F+P−1: independent draws of the same market.
   const std::optional<valuation::SiteMonths> months =
-      simulate_all(market, site, first_days, seed, fitting + pricing, group);
+      simulate_all(market, v.site, calendar, v.seed, v.fitting + v.pricing, group);
   if (!group.is_root() || !months) return;
-
-  const double d = valuation::monthly_discount(scenario);
-  const double multiple = scenario.run.terminal_ebitda_multiple;
-  std::optional<valuation::ConvertFit> convert_fit;
-  std::optional<valuation::ConvertResult> convert;
-  if (convertible) {
-    const std::vector<double> g = valuation::conversion_values(*site.conversion, mw, months->months, d, multiple);
-    convert_fit = valuation::fit_convert(valuation::convert_sample(*months, 0, fitting, site, mw, g, d, multiple), o.degree);
-    convert = valuation::evaluate_convert(convert_fit->policy,
-                                       valuation::convert_sample(*months, fitting, pricing, site, mw, g, d, multiple));
-  }
-  const valuation::SwitchingFit switch_fit =
-      valuation::fit_switching(valuation::switching_sample(*months, 0, fitting, site, o.settings, d), o.degree);
-  const valuation::SwitchingResult sw =
-      valuation::evaluate_switching(switch_fit.policy, valuation::switching_sample(*months, fitting, pricing, site, o.settings, d));
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  const double idle_cost = std::isnan(o.settings.idle_cost_usd_per_mw_year) ? site.opex_usd_per_mw_year
-                                                                             : o.settings.idle_cost_usd_per_mw_year;
-  std::vector<std::string> labels;
-  for (std::size_t m = 0; m < months->months; ++m)
-    labels.push_back(format_month(scenario.run.start_date + first_days[m]));
-
-  if (o.json) {
-    nlohmann::json out{{"site", site.name},
-                       {"scenario", o.scenario},
-                       {"units", "USD at the start date; hashprice USD/PH/day (the previous month's mean)"},
-                       {"paths", pricing},
-                       {"fit_paths", fitting},
-                       {"seed", seed},
-                       {"months", months->months},
-                       {"discount_rate_annual", scenario.run.discount_rate_annual},
-                       {"terminal_ebitda_multiple", multiple},
-                       {"mining_it_mw", site.mining_it_mw}};
-    if (convert) {
-      nlohmann::json boundary = nlohmann::json::array();
-      for (std::size_t m = 0; m < months->months; ++m)
-        boundary.push_back({{"month", labels[m]},
-                            {"hashprice_usd_per_ph_day", boundary_json(convert->boundary[m])},
-                            {"side", boundary_side(convert->boundary[m].side)},
-                            {"converted_fraction", convert->exercise_fraction[m]}});
-      out["convert"] = {{"mw", mw},
-                        {"value", convert->value},
-                        {"se", convert->standard_error},
-                        {"convert_now", convert->convert_now},
-                        {"convert_now_se", convert->convert_now_se},
-                        {"continuation", convert->continuation},
-                        {"continuation_se", convert->continuation_se},
-                        {"waiting", convert->waiting},
-                        {"decision", convert->convert_today ? "convert now" : "wait"},
-                        {"in_sample", {{"value", convert_fit->in_sample.value}, {"se", convert_fit->in_sample.standard_error}}},
-                        {"boundary", boundary}};
-    } else {
-      out["convert"] = nullptr;
-      out["convert_note"] = "site " + site.name + " has no [sites.conversion] block: only the shut-down option";
-    }
-    nlohmann::json boundary = nlohmann::json::array();
-    for (std::size_t m = 0; m < months->months; ++m)
-      boundary.push_back({{"month", labels[m]},
-                          {"idle_below_usd_per_ph_day", boundary_json(sw.idle_below[m])},
-                          {"idle_side", boundary_side(sw.idle_below[m].side)},
-                          {"restart_above_usd_per_ph_day", boundary_json(sw.restart_above[m])},
-                          {"restart_side", boundary_side(sw.restart_above[m].side)},
-                          {"idle_fraction", sw.idle_fraction[m]}});
-    out["shutdown"] = {{"mw", site.mining_it_mw},
-                       {"value", sw.flexibility},
-                       {"se", sw.flexibility_se},
-                       {"flexible", sw.value},
-                       {"flexible_se", sw.standard_error},
-                       {"always_running", sw.always_running},
-                       {"always_running_se", sw.always_running_se},
-                       {"in_sample", {{"value", switch_fit.in_sample.flexibility}, {"se", switch_fit.in_sample.flexibility_se}}},
-                       {"shutdown_usd_per_mw", o.settings.shutdown_usd_per_mw},
-                       {"restart_usd_per_mw", o.settings.restart_usd_per_mw},
-                       {"idle_cost_usd_per_mw_year", idle_cost},
-                       {"boundary", boundary}};
-    std::cout << out.dump() << '\n';
-    return;
-  }
-
-  const auto musd = [](double usd) { return usd / 1e6; };
-  fmt::print("Real options of site {} ({}): {:.3f} MW of machines (IT), {} monthly decisions from {}\n", site.name,
-             o.scenario, site.mining_it_mw, months->months, labels.front());
-  fmt::print("  {} pricing + {} fitting paths (independent), seed {}, discount {:g}/year, terminal {:g}x the last year, {:.1f} s\n",
-             pricing, fitting, seed, scenario.run.discount_rate_annual, multiple, seconds);
-  fmt::print("  values in $M at {}, relative to running the site as it is; value = the rule fitted on other paths (low-biased)\n\n",
-             labels.front());
-  const auto row = [](const std::string& label, double value, double se, const std::string& note) {
-    fmt::print("{:<34}{:>10.2f} ± {:<7.2f} {}\n", label, value, se, note);
-  };
-  if (convert) {
-    const firm::Conversion& c = *site.conversion;
-    fmt::print("Convert {:g} MW to AI/HPC: capex ${:.2f}M/MW ({:.0f}% tenant-funded), {} months' lead, lease ${:.2f}M/MW-year "
-               "x {:.0f}% NOI, {} years, +{:.1f}%/year, tenant default {:.1f}%/year\n",
-               mw, c.capex_usd_per_mw / 1e6, 100 * c.tenant_funded_fraction, c.lead_time_months,
-               c.lease_usd_per_mw_year / 1e6, 100 * c.noi_margin, c.term_years, 100 * c.escalator_annual,
-               100 * c.tenant_default_prob_annual);
-    row("  option to convert ($M)", musd(convert->value), musd(convert->standard_error),
-        fmt::format("in-sample {:.2f} ± {:.2f}", musd(convert_fit->in_sample.value), musd(convert_fit->in_sample.standard_error)));
-    row("  convert now ($M)", musd(convert->convert_now), musd(convert->convert_now_se), "");
-    row("  wait, convert by the rule ($M)", musd(convert->continuation), musd(convert->continuation_se), "");
-    fmt::print("{:<34}{:>10.2f}           option - max(0, convert now): {}\n\n", "  value of waiting ($M)",
-               musd(convert->waiting), convert->convert_today ? "convert now" : "wait");
-  } else {
-    fmt::print("Site {} has no [sites.conversion] block: only the shut-down option is valued.\n\n", site.name);
-  }
-  fmt::print("Shut down / restart monthly, all {:.3f} MW: shutdown ${:g}/MW, restart ${:g}/MW, idle cost ${:g}/MW-year "
-             "(ASSUMPTIONS, docs/real_options.md)\n",
-             site.mining_it_mw, o.settings.shutdown_usd_per_mw, o.settings.restart_usd_per_mw, idle_cost);
-  row("  value of the flexibility ($M)", musd(sw.flexibility), musd(sw.flexibility_se),
-      fmt::format("in-sample {:.2f} ± {:.2f}", musd(switch_fit.in_sample.flexibility), musd(switch_fit.in_sample.flexibility_se)));
-  row("  switching ($M)", musd(sw.value), musd(sw.standard_error), "");
-  row("  always running ($M)", musd(sw.always_running), musd(sw.always_running_se), "");
-  fmt::print("\nBoundaries by month, on the previous month's mean hashprice (USD/PH/day); 'all': every simulated value, "
-             "'none': no crossing\n");
-  fmt::print("{:<9}{:>14}{:>11}{:>14}{:>15}{:>8}\n", "month", "convert when", "converted", "idle when", "restart when", "idle");
-  for (std::size_t m = 0; m < months->months; ++m) {
-    const std::string conv = convert ? boundary_text(convert->boundary[m]) : "-";
-    const std::string conv_share = convert ? fmt::format("{:.1f}%", 100 * convert->exercise_fraction[m]) : "-";
-    fmt::print("{:<9}{:>14}{:>11}{:>14}{:>15}{:>7.1f}%\n", labels[m], conv, conv_share, boundary_text(sw.idle_below[m]),
-               boundary_text(sw.restart_above[m]), 100 * sw.idle_fraction[m]);
-  }
+  v.months = months->months;
+  value_site_options(o, scenario, *months, v);
+  v.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (o.json) print_site_json(o, scenario, v, calendar.month_labels);
+  else print_site_text(o, scenario, v, calendar.month_labels);
 }
 
 void run_options(const OptionsCommandOptions& o, const sim::ProcessGroup& group) {
@@ -509,7 +568,7 @@ void add_options_command(CLI::App& app, int& exit_code, const sim::ProcessGroup&
     options->paths_given = cmd->count("--paths") > 0;
     options->fit_paths_given = cmd->count("--fit-paths") > 0;
     if (cmd->count("--seed") > 0) options->site_seed = options->seed;
-    run_options(*options, group);
+    run_with_flags(kParameterFlags, [&] { run_options(*options, group); });
     exit_code = kExitOk;
   });
 }

@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -23,7 +22,9 @@
 #include "hashpivot/io/run_record.hpp"
 #include "hashpivot/io/result_store.hpp"
 #include "hashpivot/io/scenario_reader.hpp"
+#include "hashpivot/report/format.hpp"
 #include "hashpivot/report/html_report.hpp"
+#include "hashpivot/report/strategy_table.hpp"
 
 namespace hashpivot::cli {
 namespace {
@@ -40,8 +41,6 @@ struct RunCommandOptions {
 };
 
 constexpr double kProgressAfterSeconds = 1.0;  // quiet for short runs
-
-double quantile(const sim::StrategyStatistics& s, double q) { return s.npv_quantiles.quantile(q); }
 
 nlohmann::json band(const stats::MonthlySeries& series, std::size_t strategy, std::size_t month, std::size_t which) {
   return {{"p5", series.quantile(strategy, month, which, 0.05)},
@@ -86,35 +85,13 @@ nlohmann::json market_months(const sim::RunResult& r) {
   return months;
 }
 
-nlohmann::json to_json(const sim::RunResult& r) {
+/// The strategies' metrics from the record (the metric table), the monthly series from the result.
+nlohmann::json to_json(const sim::RunResult& r, const io::RunRecord& record) {
   nlohmann::json strategies = nlohmann::json::array();
   for (std::size_t k = 0; k < r.strategies.size(); ++k) {
-    const sim::StrategyStatistics& s = r.strategies[k];
-    const stats::ConfidenceInterval ci = s.npv_vs_first.confidence_interval_95();
-    strategies.push_back({
-        {"name", s.name},
-        {"p_default", s.defaulted.probability()},
-        {"p_default_se", s.defaulted.standard_error()},
-        {"npv_usd",
-         {{"mean", s.npv_usd.mean()},
-          {"se", s.npv_usd.standard_error()},
-          {"p5", quantile(s, 0.05)},
-          {"p25", quantile(s, 0.25)},
-          {"p50", quantile(s, 0.50)},
-          {"p75", quantile(s, 0.75)},
-          {"p95", quantile(s, 0.95)}}},
-        {"cvar5_usd", s.cvar_usd()},
-        {"btc_mined", {{"mean", s.btc_mined.mean()}, {"se", s.btc_mined.standard_error()}}},
-        {"btc_held_end", {{"mean", s.btc_held_end.mean()}, {"se", s.btc_held_end.standard_error()}}},
-        {"cost_per_btc_usd", {{"cash", s.cash_cost_usd_per_btc()}, {"all_in", s.all_in_cost_usd_per_btc()}}},
-        {"hashcost_usd_per_ph_day", s.hashcost_usd_per_ph_day()},
-        {"ebitda_usd_per_year", {{"mean", s.ebitda_usd_per_year.mean()}}},
-        {"npv_vs_first_usd",
-         {{"mean", s.npv_vs_first.difference().mean()},
-          {"ci95", {ci.lower, ci.upper}},
-          {"p_better", s.npv_vs_first.candidate_wins().probability()}}},
-        {"months", strategy_months(r, k)},
-    });
+    nlohmann::json strategy = report::strategy_json(record.strategies[k]);
+    strategy["months"] = strategy_months(r, k);
+    strategies.push_back(std::move(strategy));
   }
   return {{"scenario", r.scenario_name},
           {"seed", r.seed},
@@ -126,67 +103,32 @@ nlohmann::json to_json(const sim::RunResult& r) {
           {"market", r.market_description}};
 }
 
-std::string millions(double usd) { return std::isfinite(usd) ? fmt::format("{:.1f}", usd / 1e6) : "-"; }
-std::string dollars(double usd) { return std::isfinite(usd) ? fmt::format("{:.0f}", usd) : "-"; }
-std::string percent(double p) { return std::isfinite(p) ? fmt::format("{:.1f}%", 100 * p) : "-"; }
+/// Which strategy has the highest mean NPV and which the lowest probability of default.
+void print_verdict(const std::vector<io::StrategySummary>& strategies) {
+  constexpr std::size_t kNpv = sim::metric_index("npv_mean_usd");
+  constexpr std::size_t kDefault = sim::metric_index("p_default");
+  std::size_t best = 0, safest = 0;
+  for (std::size_t i = 1; i < strategies.size(); ++i) {
+    if (strategies[i][kNpv] > strategies[best][kNpv]) best = i;
+    if (strategies[i][kDefault] < strategies[safest][kDefault]) safest = i;
+  }
+  const io::StrategySummary& b = strategies[best];
+  const io::StrategySummary& s = strategies[safest];
+  fmt::print("\nHighest mean NPV: {} (${}M); lowest probability of default: {} ({}).", b.strategy, report::millions(b[kNpv]),
+             s.strategy, report::percent(s[kDefault]));
+  if (best != safest) {
+    fmt::print(" The choice trades value against survival: {} defaults on {} of paths, {} has ${}M less mean NPV.",
+               b.strategy, report::percent(b[kDefault]), s.strategy, report::millions(b[kNpv] - s[kNpv]));
+  }
+  fmt::print("\n");
+}
 
-void print_table(const sim::RunResult& r, const std::string& path) {
+void print_table(const sim::RunResult& r, const io::RunRecord& record, const std::string& path) {
   fmt::print("{} ({}): {} paths, seed {}, {} + {} days, {} thread{}, {:.1f} s\n", r.scenario_name, path, r.paths, r.seed,
              format_date(r.start_day), r.horizon_days, r.threads, r.threads == 1 ? "" : "s", r.seconds);
   for (const std::string& line : r.market_description) fmt::print("  {}\n", line);
-  fmt::print("\n");
-
-  std::size_t label_width = 34;
-  std::size_t width = 12;
-  for (const auto& s : r.strategies) width = std::max(width, s.name.size() + 2);
-  auto row = [&](const std::string& label, auto cell) {
-    std::string line = fmt::format("{:<{}}", label, label_width);
-    for (const auto& s : r.strategies) line += fmt::format("{:>{}}", cell(s), width);
-    fmt::print("{}\n", line);
-  };
-  using S = sim::StrategyStatistics;
-  row("", [](const S& s) { return s.name; });
-  row("P(default)", [](const S& s) { return percent(s.defaulted.probability()); });
-  row("NPV to equity, mean ($M)", [](const S& s) { return millions(s.npv_usd.mean()); });
-  row("  standard error ($M)", [](const S& s) { return millions(s.npv_usd.standard_error()); });
-  row("  5th percentile ($M)", [](const S& s) { return millions(quantile(s, 0.05)); });
-  row("  median ($M)", [](const S& s) { return millions(quantile(s, 0.50)); });
-  row("  95th percentile ($M)", [](const S& s) { return millions(quantile(s, 0.95)); });
-  row("CVaR 5%: mean of worst 5% ($M)", [](const S& s) { return millions(s.cvar_usd()); });
-  row("BTC mined", [](const S& s) { return fmt::format("{:.0f}", s.btc_mined.mean()); });
-  row("BTC held at the horizon", [](const S& s) { return fmt::format("{:.0f}", s.btc_held_end.mean()); });
-  row("Cash cost per BTC mined ($)", [](const S& s) { return dollars(s.cash_cost_usd_per_btc()); });
-  row("All-in cost per BTC mined ($)", [](const S& s) { return dollars(s.all_in_cost_usd_per_btc()); });
-  row("Hashcost ($/PH/day)", [](const S& s) { return fmt::format("{:.2f}", s.hashcost_usd_per_ph_day()); });
-  row("EBITDA per year ($M)", [](const S& s) { return millions(s.ebitda_usd_per_year.mean()); });
-
-  if (r.strategies.size() > 1) {
-    fmt::print("\nAgainst \"{}\" on the same paths (NPV difference):\n", r.strategies.front().name);
-    fmt::print("{:<{}}{:>14}{:>26}{:>14}\n", "", label_width, "mean ($M)", "95% CI ($M)", "P(better)");
-    for (std::size_t i = 1; i < r.strategies.size(); ++i) {
-      const auto& d = r.strategies[i].npv_vs_first;
-      const stats::ConfidenceInterval ci = d.confidence_interval_95();
-      fmt::print("{:<{}}{:>14}{:>26}{:>14}\n", r.strategies[i].name, label_width, millions(d.difference().mean()),
-                 fmt::format("[{}, {}]", millions(ci.lower), millions(ci.upper)),
-                 percent(d.candidate_wins().probability()));
-    }
-  }
-  if (r.strategies.size() > 1) {
-    std::size_t best = 0, safest = 0;
-    for (std::size_t i = 1; i < r.strategies.size(); ++i) {
-      if (r.strategies[i].npv_usd.mean() > r.strategies[best].npv_usd.mean()) best = i;
-      if (r.strategies[i].defaulted.probability() < r.strategies[safest].defaulted.probability()) safest = i;
-    }
-    const auto& b = r.strategies[best];
-    const auto& s = r.strategies[safest];
-    fmt::print("\nHighest mean NPV: {} (${}M); lowest probability of default: {} ({}).", b.name, millions(b.npv_usd.mean()),
-               s.name, percent(s.defaulted.probability()));
-    if (best != safest) {
-      fmt::print(" The choice trades value against survival: {} defaults on {} of paths, {} has ${}M less mean NPV.",
-                 b.name, percent(b.defaulted.probability()), s.name, millions(b.npv_usd.mean() - s.npv_usd.mean()));
-    }
-    fmt::print("\n");
-  }
+  fmt::print("\n{}", report::comparison_text(record.strategies));
+  if (record.strategies.size() > 1) print_verdict(record.strategies);
   fmt::print("\nNPV to equity: what holders own at the horizon (cash + BTC at market − debt + terminal value), "
              "discounted; 0 on paths that default.\n");
 }
@@ -239,11 +181,11 @@ void run_run(const RunCommandOptions& o, const sim::ProcessGroup& group) {
   if (store) record.run.id = store->save(record);
   if (!o.report.empty()) report::write_html_report(record, o.report);
   if (o.json) {
-    nlohmann::json j = to_json(result);
+    nlohmann::json j = to_json(result, record);
     if (!o.no_record) j["run_id"] = record.run.id;
     std::cout << j.dump(2) << "\n";
   } else {
-    print_table(result, o.scenario);
+    print_table(result, record, o.scenario);
     if (!o.no_record) fmt::print("Recorded as run {} in {} (hashpivot runs show {}).\n", record.run.id,
                                  io::redact_store_location(db), record.run.id);
     if (!o.report.empty()) fmt::print("Report: {}\n", o.report);

@@ -20,6 +20,9 @@
 #include "hashpivot/core/atomic_file.hpp"
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/io/result_store.hpp"
+#include "hashpivot/report/format.hpp"
+#include "hashpivot/report/strategy_table.hpp"
+#include "hashpivot/sim/metrics.hpp"
 
 namespace hashpivot::cli {
 namespace {
@@ -39,10 +42,8 @@ std::unique_ptr<io::ResultStore> open_store(const RunsOptions& o) {
 
 // --- Formatting. ---
 
-std::string millions(double usd) { return std::isfinite(usd) ? fmt::format("{:.1f}", usd / 1e6) : "-"; }
-std::string dollars(double usd) { return std::isfinite(usd) ? fmt::format("{:.0f}", usd) : "-"; }
-std::string percent(double p) { return std::isfinite(p) ? fmt::format("{:.1f}%", 100 * p) : "-"; }
-std::string fixed(double x, int digits) { return std::isfinite(x) ? fmt::format("{:.{}f}", x, digits) : "-"; }
+using report::fixed;
+using report::percent;
 
 /// Seconds since the epoch of an ISO 8601 UTC time as the store writes it; NaN if it is not one.
 double utc_seconds(const std::string& text) {
@@ -82,7 +83,7 @@ std::string joined(const std::vector<std::string>& names, std::string_view separ
 
 // --- JSON. NaN (unknown) is written as null. ---
 
-json number_json(double x) { return std::isfinite(x) ? json(x) : json(nullptr); }
+using report::number_or_null;
 
 json run_info_json(const io::RunInfo& r) {
   return {{"id", r.id},
@@ -98,38 +99,12 @@ json run_info_json(const io::RunInfo& r) {
           {"horizon_days", r.horizon_days}};
 }
 
-json summary_json(const io::StrategySummary& s) {
-  return {{"name", s.strategy},
-          {"p_default", number_json(s.p_default)},
-          {"p_default_se", number_json(s.p_default_se)},
-          {"npv_usd",
-           {{"mean", number_json(s.npv_mean_usd)},
-            {"se", number_json(s.npv_se_usd)},
-            {"p5", number_json(s.npv_p5_usd)},
-            {"p25", number_json(s.npv_p25_usd)},
-            {"p50", number_json(s.npv_p50_usd)},
-            {"p75", number_json(s.npv_p75_usd)},
-            {"p95", number_json(s.npv_p95_usd)}}},
-          {"cvar5_usd", number_json(s.cvar5_usd)},
-          {"btc_mined", {{"mean", number_json(s.btc_mined_mean_btc)}, {"se", number_json(s.btc_mined_se_btc)}}},
-          {"btc_held_end",
-           {{"mean", number_json(s.btc_held_end_mean_btc)}, {"se", number_json(s.btc_held_end_se_btc)}}},
-          {"cost_per_btc_usd",
-           {{"cash", number_json(s.cash_cost_usd_per_btc)}, {"all_in", number_json(s.all_in_cost_usd_per_btc)}}},
-          {"hashcost_usd_per_ph_day", number_json(s.hashcost_usd_per_ph_day)},
-          {"ebitda_usd_per_year", {{"mean", number_json(s.ebitda_mean_usd_per_year)}}},
-          {"npv_vs_first_usd",
-           {{"mean", number_json(s.npv_vs_first_mean_usd)},
-            {"ci95", {number_json(s.npv_vs_first_ci95_low_usd), number_json(s.npv_vs_first_ci95_high_usd)}},
-            {"p_better", number_json(s.p_better)}}}};
-}
-
 /// `show --json`: the run and its strategies, as `hashpivot run --json` names them.
 json show_json(const io::RunRecord& r) {
   json out = run_info_json(r.run);
   out["market"] = r.market_description;
   json strategies = json::array();
-  for (const io::StrategySummary& s : r.strategies) strategies.push_back(summary_json(s));
+  for (const io::StrategySummary& s : r.strategies) strategies.push_back(report::strategy_json(s));
   out["strategies"] = strategies;
   return out;
 }
@@ -144,12 +119,12 @@ json export_json(const io::RunRecord& r) {
                          {"month", q.month},
                          {"series", q.series},
                          {"unit", io::series_unit(q.series)},
-                         {"p5", number_json(q.p5)},
-                         {"p25", number_json(q.p25)},
-                         {"p50", number_json(q.p50)},
-                         {"p75", number_json(q.p75)},
-                         {"p95", number_json(q.p95)},
-                         {"mean", number_json(q.mean)}});
+                         {"p5", number_or_null(q.p5)},
+                         {"p25", number_or_null(q.p25)},
+                         {"p50", number_or_null(q.p50)},
+                         {"p75", number_or_null(q.p75)},
+                         {"p95", number_or_null(q.p95)},
+                         {"mean", number_or_null(q.mean)}});
   }
   out["monthly_quantiles"] = quantiles;
   json accounts = json::array();
@@ -158,7 +133,7 @@ json export_json(const io::RunRecord& r) {
                         {"month", a.month},
                         {"field", a.field},
                         {"unit", io::series_unit(a.field)},
-                        {"mean", number_json(a.mean)}});
+                        {"mean", number_or_null(a.mean)}});
   }
   out["monthly_accounts"] = accounts;
   json defaults = json::array();
@@ -201,37 +176,14 @@ std::vector<CsvFile> csv_files(const io::RunRecord& r) {
                                    csv_text(run.scenario_path), run.seed, run.paths, run.threads, csv_text(run.version),
                                    run.started_at, run.finished_at, run.start_date, run.horizon_days)});
 
-  std::string summaries =
-      "strategy,p_default_fraction,p_default_se_fraction,npv_mean_usd,npv_se_usd,npv_p5_usd,npv_p25_usd,npv_p50_usd,"
-      "npv_p75_usd,npv_p95_usd,cvar5_usd,btc_mined_mean_btc,btc_mined_se_btc,btc_held_end_mean_btc,"
-      "btc_held_end_se_btc,cash_cost_usd_per_btc,all_in_cost_usd_per_btc,hashcost_usd_per_ph_day,"
-      "ebitda_mean_usd_per_year,npv_vs_first_mean_usd,npv_vs_first_ci95_low_usd,npv_vs_first_ci95_high_usd,"
-      "p_better_fraction\n";
+  // A column per metric, in the table's order; a fraction's name says so.
+  std::string summaries = "strategy";
+  for (const sim::Metric& m : sim::kMetrics)
+    summaries += fmt::format(",{}{}", m.column, m.unit == sim::MetricUnit::kFraction ? "_fraction" : "");
+  summaries += '\n';
   for (const io::StrategySummary& s : r.strategies) {
-    const double numbers[] = {s.p_default,
-                              s.p_default_se,
-                              s.npv_mean_usd,
-                              s.npv_se_usd,
-                              s.npv_p5_usd,
-                              s.npv_p25_usd,
-                              s.npv_p50_usd,
-                              s.npv_p75_usd,
-                              s.npv_p95_usd,
-                              s.cvar5_usd,
-                              s.btc_mined_mean_btc,
-                              s.btc_mined_se_btc,
-                              s.btc_held_end_mean_btc,
-                              s.btc_held_end_se_btc,
-                              s.cash_cost_usd_per_btc,
-                              s.all_in_cost_usd_per_btc,
-                              s.hashcost_usd_per_ph_day,
-                              s.ebitda_mean_usd_per_year,
-                              s.npv_vs_first_mean_usd,
-                              s.npv_vs_first_ci95_low_usd,
-                              s.npv_vs_first_ci95_high_usd,
-                              s.p_better};
     summaries += csv_text(s.strategy);
-    for (const double x : numbers) summaries += "," + csv_number(x);
+    for (const double x : s.values) summaries += "," + csv_number(x);
     summaries += '\n';
   }
   files.push_back({"strategy_summaries.csv", std::move(summaries)});
@@ -286,76 +238,37 @@ void print_list(const std::vector<io::RunListing>& runs, const std::string& wher
   fmt::print("{} run{} in {}\n", runs.size(), runs.size() == 1 ? "" : "s", where);
 }
 
-void print_show(const io::RunRecord& r, const std::string& where) {
-  const io::RunInfo& run = r.run;
-  fmt::print("run {} in {}: {}\n", run.id, where, run.scenario_name);
-  fmt::print("  scenario   {}\n", run.scenario_path.empty() ? "-" : run.scenario_path);
-  fmt::print("  sampling   {} paths, seed {}{}\n", run.paths, run.seed,
-             run.threads > 0 ? fmt::format(", {} thread{}", run.threads, run.threads == 1 ? "" : "s") : "");
-  fmt::print("  horizon    {} + {} days\n", run.start_date, run.horizon_days);
-  fmt::print("  recorded   hashpivot {}, {} to {} ({})\n", run.version, run.started_at, run.finished_at,
-             duration(run));
-  for (std::size_t i = 0; i < r.market_description.size(); ++i)
-    fmt::print("  {:<9}  {}\n", i == 0 ? "market" : "", r.market_description[i]);
-  fmt::print("\n");
-  if (r.strategies.empty()) return;
+constexpr std::size_t kLabelWidth = 34;   // as the strategy table's
+constexpr std::size_t kColumnWidth = 12;
+constexpr std::size_t kMonthsPerYear = 12;
 
-  const std::size_t label_width = 34;
-  std::size_t width = 12;
-  for (const io::StrategySummary& s : r.strategies) width = std::max(width, s.strategy.size() + 2);
-  auto row = [&](const std::string& label, auto cell) {
-    std::string line = fmt::format("{:<{}}", label, label_width);
-    for (const io::StrategySummary& s : r.strategies) line += fmt::format("{:>{}}", cell(s), width);
-    fmt::print("{}\n", line);
-  };
-  using S = io::StrategySummary;
-  row("", [](const S& s) { return s.strategy; });
-  row("P(default)", [](const S& s) { return percent(s.p_default); });
-  row("NPV to equity, mean ($M)", [](const S& s) { return millions(s.npv_mean_usd); });
-  row("  standard error ($M)", [](const S& s) { return millions(s.npv_se_usd); });
-  row("  5th percentile ($M)", [](const S& s) { return millions(s.npv_p5_usd); });
-  row("  median ($M)", [](const S& s) { return millions(s.npv_p50_usd); });
-  row("  95th percentile ($M)", [](const S& s) { return millions(s.npv_p95_usd); });
-  row("CVaR 5%: mean of worst 5% ($M)", [](const S& s) { return millions(s.cvar5_usd); });
-  row("BTC mined", [](const S& s) { return fixed(s.btc_mined_mean_btc, 0); });
-  row("BTC held at the horizon", [](const S& s) { return fixed(s.btc_held_end_mean_btc, 0); });
-  row("Cash cost per BTC mined ($)", [](const S& s) { return dollars(s.cash_cost_usd_per_btc); });
-  row("All-in cost per BTC mined ($)", [](const S& s) { return dollars(s.all_in_cost_usd_per_btc); });
-  row("Hashcost ($/PH/day)", [](const S& s) { return fixed(s.hashcost_usd_per_ph_day, 2); });
-  row("EBITDA per year ($M)", [](const S& s) { return millions(s.ebitda_mean_usd_per_year); });
-
-  if (r.strategies.size() > 1) {
-    fmt::print("\nAgainst \"{}\" on the same paths (NPV difference):\n", r.strategies.front().strategy);
-    fmt::print("{:<{}}{:>14}{:>26}{:>14}\n", "", label_width, "mean ($M)", "95% CI ($M)", "P(better)");
-    for (std::size_t i = 1; i < r.strategies.size(); ++i) {
-      const io::StrategySummary& s = r.strategies[i];
-      fmt::print("{:<{}}{:>14}{:>26}{:>14}\n", s.strategy, label_width, millions(s.npv_vs_first_mean_usd),
-                 fmt::format("[{}, {}]", millions(s.npv_vs_first_ci95_low_usd), millions(s.npv_vs_first_ci95_high_usd)),
-                 percent(s.p_better));
+/// The share of paths that defaulted in each year of the horizon, per strategy.
+void print_defaults_by_year(const io::RunRecord& r) {
+  if (r.default_months.empty() || r.run.paths <= 0) return;
+  std::vector<std::string> months;
+  for (const io::DefaultMonth& d : r.default_months)
+    if (std::find(months.begin(), months.end(), d.month) == months.end()) months.push_back(d.month);
+  std::sort(months.begin(), months.end());
+  report::TextTable table;
+  table.header.emplace_back();
+  for (const io::StrategySummary& s : r.strategies) table.header.push_back(s.strategy);
+  for (std::size_t first = 0; first < months.size(); first += kMonthsPerYear) {
+    const std::size_t last = std::min(months.size(), first + kMonthsPerYear) - 1;
+    std::vector<std::string> row = {
+        fmt::format("year {} ({} to {})", first / kMonthsPerYear + 1, months[first], months[last])};
+    for (const io::StrategySummary& s : r.strategies) {
+      std::int64_t count = 0;
+      for (const io::DefaultMonth& d : r.default_months)
+        if (d.strategy == s.strategy && d.month >= months[first] && d.month <= months[last]) count += d.paths_defaulted;
+      row.push_back(percent(static_cast<double>(count) / static_cast<double>(r.run.paths)));
     }
+    table.rows.push_back(std::move(row));
   }
+  fmt::print("\nDefaults by year of the horizon (share of paths):\n{}", report::table_text(table, kLabelWidth, kColumnWidth));
+}
 
-  // Default time: the share of paths that defaulted in each year of the horizon.
-  if (!r.default_months.empty() && run.paths > 0) {
-    std::vector<std::string> months;
-    for (const io::DefaultMonth& d : r.default_months)
-      if (std::find(months.begin(), months.end(), d.month) == months.end()) months.push_back(d.month);
-    std::sort(months.begin(), months.end());
-    fmt::print("\nDefaults by year of the horizon (share of paths):\n");
-    row("", [](const S& s) { return s.strategy; });
-    for (std::size_t first = 0; first < months.size(); first += 12) {
-      const std::size_t last = std::min(months.size(), first + 12) - 1;
-      const std::string label = fmt::format("year {} ({} to {})", first / 12 + 1, months[first], months[last]);
-      row(label, [&](const S& s) {
-        std::int64_t count = 0;
-        for (const io::DefaultMonth& d : r.default_months)
-          if (d.strategy == s.strategy && d.month >= months[first] && d.month <= months[last]) count += d.paths_defaulted;
-        return percent(static_cast<double>(count) / static_cast<double>(run.paths));
-      });
-    }
-  }
-
-  // The market at each year end of the horizon and at its last month: median [5th, 95th percentile].
+/// The market at each year end of the horizon and at its last month: median [5th, 95th percentile].
+void print_market_bands(const io::RunRecord& r) {
   std::vector<std::string> market_months;
   for (const io::MonthlyQuantiles& q : r.monthly_quantiles)
     if (!q.strategy && std::find(market_months.begin(), market_months.end(), q.month) == market_months.end())
@@ -369,7 +282,7 @@ void print_show(const io::RunRecord& r, const std::string& where) {
     for (const auto& [key, label] : series) fmt::print("{:>30}", label);
     fmt::print("\n");
     for (std::size_t m = 0; m < market_months.size(); ++m) {
-      if ((m + 1) % 12 != 0 && m + 1 != market_months.size()) continue;
+      if ((m + 1) % kMonthsPerYear != 0 && m + 1 != market_months.size()) continue;
       fmt::print("{:<9}", market_months[m]);
       for (const auto& [key, label] : series) {
         const auto it = std::find_if(r.monthly_quantiles.begin(), r.monthly_quantiles.end(),
@@ -385,6 +298,25 @@ void print_show(const io::RunRecord& r, const std::string& where) {
       fmt::print("\n");
     }
   }
+}
+
+void print_show(const io::RunRecord& r, const std::string& where) {
+  const io::RunInfo& run = r.run;
+  fmt::print("run {} in {}: {}\n", run.id, where, run.scenario_name);
+  fmt::print("  scenario   {}\n", run.scenario_path.empty() ? "-" : run.scenario_path);
+  fmt::print("  sampling   {} paths, seed {}{}\n", run.paths, run.seed,
+             run.threads > 0 ? fmt::format(", {} thread{}", run.threads, run.threads == 1 ? "" : "s") : "");
+  fmt::print("  horizon    {} + {} days\n", run.start_date, run.horizon_days);
+  fmt::print("  recorded   hashpivot {}, {} to {} ({})\n", run.version, run.started_at, run.finished_at,
+             duration(run));
+  for (std::size_t i = 0; i < r.market_description.size(); ++i)
+    fmt::print("  {:<9}  {}\n", i == 0 ? "market" : "", r.market_description[i]);
+  fmt::print("\n");
+  if (r.strategies.empty()) return;
+
+  fmt::print("{}", report::comparison_text(r.strategies));
+  print_defaults_by_year(r);
+  print_market_bands(r);
 }
 
 // --- Commands. ---

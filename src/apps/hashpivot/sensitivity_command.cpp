@@ -16,7 +16,9 @@
 #include <vector>
 
 #include "cli_support.hpp"
+#include "hashpivot/report/format.hpp"
 #include "hashpivot/core/error.hpp"
+#include "hashpivot/core/units.hpp"
 #include "hashpivot/io/market_inputs.hpp"
 #include "hashpivot/model/market_model.hpp"
 #include "hashpivot/study/sensitivity.hpp"
@@ -24,6 +26,9 @@
 
 namespace hashpivot::cli {
 namespace {
+
+/// The flags that set the study's options (cli_support.hpp, ParameterFlag).
+constexpr ParameterFlag kParameterFlags[] = {{"paths", "--paths"}, {"relative_bump", "--bump"}, {"threads", "--threads"}};
 
 // ASSUMPTION (docs/sensitivity.md): 2,000 paths keep the default run near a minute on the bundled
 // Cango scenario with 2 cores; common random numbers make the swings far more precise than the
@@ -54,7 +59,7 @@ std::string basis_name(study::BumpBasis basis) {
   return "?";
 }
 
-nlohmann::json number_or_null(double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); }
+using report::number_or_null;
 
 nlohmann::json outcome_json(const study::SensitivityOutcome& o) {
   return {{"npv_usd", {{"mean", o.npv_mean_usd}, {"se", o.npv_se_usd}}},
@@ -105,8 +110,8 @@ nlohmann::json to_json(const study::SensitivityResult& r, double opening_price_u
           {"strategies", strategies}};
 }
 
-std::string millions(double usd) { return std::isfinite(usd) ? fmt::format("{:.1f}", usd / 1e6) : "-"; }
-std::string percent(double p) { return std::isfinite(p) ? fmt::format("{:.1f}%", 100 * p) : "-"; }
+using report::millions;
+using report::percent;
 
 std::string input_value_text(study::SensitivityInput input, double x) {
   if (!std::isfinite(x)) return "-";
@@ -114,7 +119,7 @@ std::string input_value_text(study::SensitivityInput input, double x) {
     case study::SensitivityInput::kPowerPrice: return fmt::format("{:.2f}", x);
     case study::SensitivityInput::kFees: return fmt::format("{:.5f}", x);
     case study::SensitivityInput::kConversionCapex:
-    case study::SensitivityInput::kLeaseRate: return fmt::format("{:.3f}M", x / 1e6);
+    case study::SensitivityInput::kLeaseRate: return fmt::format("{:.3f}M", x / kMillion);
     default: return fmt::format("{:.3f}", x);
   }
 }
@@ -123,8 +128,8 @@ std::string basis_text(const study::InputBump& b) {
   switch (b.basis) {
     case study::BumpBasis::kCalibrationSe: return "1 SE";
     case study::BumpBasis::kRelative:
-      return b.input <= study::SensitivityInput::kHashrateGrowth ? fmt::format("{:.0f}% of |base|", 100 * b.shift / std::abs(b.base))
-                                                                  : fmt::format("{:.0f}%", 100 * b.shift);
+      return b.input <= study::SensitivityInput::kHashrateGrowth ? fmt::format("{:.0f}% of |base|", kPercentPerUnit * b.shift / std::abs(b.base))
+                                                                  : fmt::format("{:.0f}%", kPercentPerUnit * b.shift);
     case study::BumpBasis::kAbsent: return "absent";
   }
   return "?";
@@ -146,7 +151,7 @@ void print_table(const study::SensitivityResult& r, const std::string& path, uns
              r.paths, r.seed, r.runs, threads, threads == 1 ? "" : "s", r.seconds);
   fmt::print("Every run uses the same seed and paths (common random numbers). Bumps: 1 SE of the calibration where it\n"
              "reports one (price drift and volatility of the {} model, hashrate growth), else ±{:.0f}%.\n",
-             r.price_model, 100 * r.relative_bump);
+             r.price_model, kPercentPerUnit * r.relative_bump);
   for (const study::StrategySensitivity& st : r.strategies) {
     fmt::print("\n{}: NPV to equity ${}M (SE {}), P(default) {}, EBITDA ${}M a year\n", st.strategy,
                millions(st.base.npv_mean_usd), millions(st.base.npv_se_usd), percent(st.base.p_default),
@@ -247,7 +252,7 @@ void add_sensitivity_command(CLI::App& app, int& exit_code, const sim::ProcessGr
   cmd->add_flag("--no-break-even", options->no_break_even, "Skip the break-even BTC and power prices");
   cmd->add_flag("--json", options->json, "Print one JSON object instead of the table (shape: docs/sensitivity.md)");
   cmd->callback([options, &exit_code, &group] {
-    run_sensitivity_command(*options, group);
+    run_with_flags(kParameterFlags, [&] { run_sensitivity_command(*options, group); });
     exit_code = kExitOk;
   });
 }

@@ -1,0 +1,420 @@
+#pragma once
+// The steps of firm::step_day (accounts.hpp), one function each, in the order step_day calls them.
+// Each reads the plan and the day, updates the state and adds to the day's accounts exactly as its
+// comment says, and nothing else; step_day is their table of contents. They are here, inline, so
+// that each inlines into step_day (the hot path: no call, allocation or lookup added by the split)
+// and so that each can be tested on its own (tests/firm/day_steps_test.cpp).
+//
+// A step assumes what step_day has done before it: `a` was zeroed at the start of the day and the
+// earlier steps have run. Prices are the day's: `price` is DayMarket::price_usd_per_btc.
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+
+#include "hashpivot/core/units.hpp"
+#include "hashpivot/firm/accounts.hpp"
+#include "hashpivot/firm/plan.hpp"
+#include "hashpivot/firm/rules.hpp"
+
+namespace hashpivot::firm::day_steps {
+
+inline constexpr double kMonthsPerYear = 12.0;  // a month is 365/12 days (core/units.hpp's year)
+
+// ---- Cash and BTC movements shared by the steps ---------------------------------------------------
+
+/// Closes BTC-backed debt `i` once its principal reached zero: the collateral goes back to free BTC.
+inline void release_if_repaid(FirmState& state, std::size_t i, DayAccounts& a) {
+  DebtState& debt = state.debts[i];
+  if (debt.principal_usd <= 0.0 && debt.collateral_btc > 0.0) {
+    debt.principal_usd = 0.0;
+    a.btc_released += debt.collateral_btc;
+    state.free_btc += debt.collateral_btc;
+    debt.collateral_btc = 0.0;
+  }
+}
+
+/// Sells up to `btc` of free BTC at `price`, proceeds to cash. Returns the proceeds, USD.
+inline double sell_free(FirmState& state, double btc, double price, DayAccounts& a) {
+  const double sold = std::clamp(btc, 0.0, state.free_btc);
+  if (sold <= 0.0) return 0.0;
+  state.free_btc -= sold;
+  const double proceeds = sold * price;
+  state.cash_usd += proceeds;
+  a.btc_sold += sold;
+  a.btc_sale_proceeds_usd += proceeds;
+  return proceeds;
+}
+
+/// Repays up to `usd` of debt `i` in cash (closing a BTC-backed loan it pays off). Returns the
+/// amount repaid, USD.
+inline double repay_cash(FirmState& state, std::size_t i, double usd, DayAccounts& a) {
+  const double paid = std::clamp(usd, 0.0, state.debts[i].principal_usd);
+  state.debts[i].principal_usd -= paid;
+  state.cash_usd -= paid;
+  a.debt_repaid_usd += paid;
+  release_if_repaid(state, i, a);
+  return paid;
+}
+
+// ---- 1. Re-mark -----------------------------------------------------------------------------------
+
+/// Re-marks the BTC held at the start of the day from the last mark to `price`: the unrealized
+/// gain into btc_revaluation_gain_usd, and `price` becomes the mark.
+inline void remark_btc(double price, FirmState& state, DayAccounts& a) {
+  a.btc_revaluation_gain_usd = total_btc(state) * (price - state.btc_mark_price_usd);
+  state.btc_mark_price_usd = price;
+}
+
+// ---- 2. Pivot decision ----------------------------------------------------------------------------
+
+/// The pivot decision, once: a schedule decides on its day; a trigger counts consecutive days with
+/// the hashprice (USD) below its level and decides on the pivot_trigger_days-th. Deciding sets the
+/// site's converted MW, decision day and first revenue day (decision + lead time).
+inline void decide_pivot(const FirmPlan& plan, int day, const DayMarket& market, FirmState& state) {
+  if (plan.pivot_policy == PivotPolicy::kNone || state.sites[plan.pivot_site].conversion_decision_day >= 0) return;
+  bool decide = false;
+  if (plan.pivot_policy == PivotPolicy::kSchedule) {
+    decide = day == plan.pivot_day;
+  } else {
+    state.trigger_days_below =
+        market.hashprice_usd_per_ph_day < plan.pivot_hashprice_below_usd_per_ph_day ? state.trigger_days_below + 1 : 0;
+    decide = state.trigger_days_below >= plan.pivot_trigger_days;
+  }
+  if (decide) {
+    SiteState& site = state.sites[plan.pivot_site];
+    site.converted_mw = plan.pivot_mw;
+    site.conversion_decision_day = day;
+    site.conversion_revenue_day = day + plan.sites[plan.pivot_site].lead_time_days;
+  }
+}
+
+// ---- 3. Mining and power --------------------------------------------------------------------------
+
+/// The share of a site's machines still mining: 1 − converted_mw / mining_it_mw (at least 0), and 0
+/// at a site without machines.
+inline double mining_share(const PlanSite& site, const SiteState& site_state) {
+  const double converted_mw = site_state.converted_mw;
+  double share = site.mining_it_mw > 0.0 ? 1.0 : 0.0;
+  if (converted_mw > 0.0 && share > 0.0) share = std::max(0.0, 1.0 - converted_mw / site.mining_it_mw);
+  return share;
+}
+
+/// How a fleet entry's load runs on a day: hours, their fraction of the day, and the power cost and
+/// curtailment credit per MW of load.
+struct PowerDay {
+  double running_hours;
+  double running_fraction;
+  double energy_cost_usd_per_mw;
+  double credit_usd_per_mw;
+};
+
+/// Curtailment (MODEL.md §4) of fleet entry `f` at its site `site`: never, the whole day at the
+/// site's price. Economic: hourly with rules::curtail_hourly where the index site has hourly prices,
+/// else all-or-nothing on the daily price (off when price + credit >= break-even, which is linear in
+/// the hashprice).
+inline PowerDay power_day(CurtailPolicy curtail, const PlanFleet& f, const PlanSite& site, const DayMarket& market) {
+  constexpr double kHours = static_cast<double>(kHoursPerDay);
+  const double daily_price = site.index_power && !market.power_usd_per_mwh.empty() ? market.power_usd_per_mwh[f.site]
+                                                                                    : site.fixed_power_price_usd_per_mwh;
+  PowerDay p{kHours, 1.0, daily_price * kHours, 0.0};
+  if (curtail != CurtailPolicy::kEconomic) return p;
+  const double breakeven = f.breakeven_usd_per_mwh_per_hashprice_usd * market.hashprice_usd_per_ph_day;
+  const double credit = site.curtailment_credit_usd_per_mwh;
+  if (site.index_power && market.hourly_power_usd_per_mwh.size() >= (f.site + 1) * kHoursPerDay) {
+    const CurtailedDay c =
+        curtail_hourly(market.hourly_power_usd_per_mwh.subspan(f.site * kHoursPerDay, kHoursPerDay), breakeven, credit);
+    p = {c.running_hours, c.running_hours / kHours, c.energy_cost_usd_per_mw, c.credit_usd_per_mw};
+  } else if (!(daily_price + credit < breakeven)) {
+    p = {0.0, 0.0, 0.0, credit * kHours};
+  }
+  return p;
+}
+
+/// One fleet entry's day: its machines hashing (survival × the site's mining share), running
+/// hashrate, FPPS BTC mined (rules::fpps_btc_per_day, linear in the hashrate and the hashprice),
+/// energy, power cost and curtailment credits, added to `a`.
+inline void mine_fleet_entry(const FirmPlan& plan, std::size_t entry, int day, const DayMarket& market,
+                             const FirmState& state, DayAccounts& a) {
+  const PlanFleet& f = plan.fleet[entry];
+  const PlanSite& site = plan.sites[f.site];
+  const double share = mining_share(site, state.sites[f.site]) * fleet_survival(plan, entry, day);
+  if (share <= 0.0) return;
+  const double load_mw = f.load_mw_all_running * share;  // at the meter while hashing
+  const PowerDay p = power_day(plan.curtail_policy, f, site, market);
+  const double running_share = share * p.running_fraction;
+  a.running_hashrate_th += f.hashrate_th_total * running_share;
+  a.btc_mined += f.btc_per_day_per_hashprice * running_share * market.hashprice_btc_per_ph_day;
+  a.energy_mwh += load_mw * p.running_hours;
+  a.power_cost_usd += load_mw * p.energy_cost_usd_per_mw;
+  a.curtailment_credit_usd += load_mw * p.credit_usd_per_mw;
+}
+
+/// Every fleet entry's mining and power; the BTC mined goes to free BTC and is revenue at `price`.
+inline void mine_and_pay_power(const FirmPlan& plan, int day, const DayMarket& market, FirmState& state,
+                               DayAccounts& a) {
+  for (std::size_t entry = 0; entry < plan.fleet.size(); ++entry) mine_fleet_entry(plan, entry, day, market, state, a);
+  state.free_btc += a.btc_mined;
+  a.mining_revenue_usd = a.btc_mined * market.price_usd_per_btc;
+}
+
+// ---- 4. Site costs --------------------------------------------------------------------------------
+
+/// Fixed opex of each site's unconverted MW, and the day's SG&A.
+inline void site_costs(const FirmPlan& plan, const FirmState& state, DayAccounts& a) {
+  for (std::size_t k = 0; k < plan.sites.size(); ++k)
+    a.opex_usd += plan.sites[k].opex_usd_per_mw_day * std::max(0.0, plan.sites[k].capacity_mw - state.sites[k].converted_mw);
+  a.sga_usd = plan.sga_usd_per_day;
+}
+
+// ---- 5. HPC lease, conversion capex, depreciation -------------------------------------------------
+
+/// A converting site's day: capex (tenant share excluded) paid evenly over the lead time (all on the
+/// decision day when there is none) and capitalized; from the first revenue day for the term, lease
+/// × MW × NOI margin of the contract year until the tenant defaults, and the capex depreciates
+/// straight line over the term.
+inline void lease_and_convert_site(const FirmPlan& plan, std::size_t k, int day, FirmState& state, DayAccounts& a) {
+  SiteState& s = state.sites[k];
+  const int decided = s.conversion_decision_day;
+  if (decided < 0) return;
+  const PlanSite& site = plan.sites[k];
+  const double mw = s.converted_mw;
+  const double capex_total = mw * site.capex_usd_per_mw * (1.0 - site.tenant_funded_fraction);
+  const int revenue_day = s.conversion_revenue_day;
+  double capex = 0.0;
+  if (site.lead_time_days == 0) {
+    if (day == decided) capex = capex_total;
+  } else if (day < revenue_day) {
+    capex = capex_total / static_cast<double>(site.lead_time_days);
+  }
+  s.conversion_book_usd += capex;
+  a.capex_usd += capex;
+  if (day >= revenue_day && day < revenue_day + site.term_days) {
+    // A defaulted tenant pays nothing more; the capex still depreciates over the term.
+    if (day - revenue_day < s.tenant_default_after_days) {
+      const auto contract_year_index = static_cast<std::size_t>((day - revenue_day) / static_cast<int>(kDaysPerYear));
+      a.hpc_revenue_usd += site.lease_usd_per_mw_day_by_contract_year[contract_year_index] * mw * site.noi_margin;
+    }
+    const double dep = std::min(s.conversion_book_usd, capex_total / static_cast<double>(std::max(1, site.term_days)));
+    s.conversion_book_usd -= dep;
+    a.depreciation_usd += dep;
+  }
+}
+
+/// Every site's HPC lease and conversion (lease_and_convert_site), in site order.
+inline void hpc_lease_and_capex(const FirmPlan& plan, int day, FirmState& state, DayAccounts& a) {
+  for (std::size_t k = 0; k < plan.sites.size(); ++k) lease_and_convert_site(plan, k, day, state, a);
+}
+
+/// The fleet's straight-line depreciation (to zero book), then the day's capex less all
+/// depreciation (conversion's included) into PP&E.
+inline void depreciate(const FirmPlan& plan, FirmState& state, DayAccounts& a) {
+  for (std::size_t i = 0; i < plan.fleet.size(); ++i) {
+    const double dep = std::min(state.fleet[i].book_usd, plan.fleet[i].depreciation_usd_per_day);
+    state.fleet[i].book_usd -= dep;
+    a.depreciation_usd += dep;
+  }
+  state.ppe_book_usd += a.capex_usd - a.depreciation_usd;
+}
+
+// ---- 6. Debt service ------------------------------------------------------------------------------
+
+/// For each debt with principal left: interest on the opening principal; at or after maturity the
+/// principal is repaid in cash, or a convertible converts into equity when price >= its conversion
+/// price; before maturity, linear amortization is repaid in cash.
+inline void service_debt(const FirmPlan& plan, int day, double price, FirmState& state, DayAccounts& a) {
+  for (std::size_t i = 0; i < plan.debts.size(); ++i) {
+    const PlanDebt& d = plan.debts[i];
+    const double principal = state.debts[i].principal_usd;
+    if (principal <= 0.0) continue;
+    a.interest_usd += daily_interest_usd(principal, d.rate_annual);
+    if (day >= d.maturity_day) {
+      if (d.kind == DebtKind::kConvertible && d.conversion_price_usd > 0.0 && price >= d.conversion_price_usd) {
+        state.debts[i].principal_usd = 0.0;
+        state.paid_in_capital_usd += principal;
+        a.debt_converted_to_equity_usd += principal;
+      } else {
+        repay_cash(state, i, principal, a);
+      }
+    } else if (d.linear) {
+      repay_cash(state, i, linear_amortization_usd(principal, d.maturity_day - day + 1), a);
+    }
+  }
+}
+
+// ---- 7. Income statement and tax ------------------------------------------------------------------
+
+/// EBITDA, pre-tax income, tax (tax_rate × positive pre-tax income excluding the revaluation), net
+/// income and operating cash flow; cash moves by operating cash flow less capex.
+inline void income_and_tax(const FirmPlan& plan, FirmState& state, DayAccounts& a) {
+  a.ebitda_usd = a.mining_revenue_usd + a.hpc_revenue_usd + a.curtailment_credit_usd - a.power_cost_usd - a.opex_usd -
+                 a.sga_usd;
+  const double taxable = a.ebitda_usd - a.depreciation_usd - a.interest_usd;
+  a.pretax_income_usd = taxable + a.btc_revaluation_gain_usd;
+  a.tax_usd = plan.tax_rate * std::max(0.0, taxable);
+  a.net_income_usd = a.pretax_income_usd - a.tax_usd;
+  a.operating_cash_flow_usd = a.hpc_revenue_usd + a.curtailment_credit_usd - a.power_cost_usd - a.opex_usd - a.sga_usd -
+                              a.interest_usd - a.tax_usd;
+  state.cash_usd += a.operating_cash_flow_usd - a.capex_usd;
+}
+
+// ---- 8. One-off sales -----------------------------------------------------------------------------
+
+/// One one-off sale: free BTC sold (up to what is free), proceeds to cash. A sale that repays a debt
+/// repays it from the proceeds; one that repays a BTC-backed loan sells free BTC first, then that
+/// loan's collateral, no more than the loan still needs; what the repayment released (or more free
+/// BTC) is sold for cash up to the sale's BTC.
+inline void make_sale(const FirmPlan& plan, const PlanSale& sale, double price, FirmState& state, DayAccounts& a) {
+  double proceeds = sell_free(state, sale.btc, price, a);
+  if (sale.use == SaleUse::kRepayDebt && plan.debts[sale.debt].kind == DebtKind::kBtcBacked && price > 0.0) {
+    DebtState& debt = state.debts[sale.debt];
+    const double still_owed_btc = std::max(0.0, (debt.principal_usd - proceeds) / price);
+    const double from_collateral = std::min({sale.btc - proceeds / price, debt.collateral_btc, still_owed_btc});
+    if (from_collateral > 0.0) {
+      debt.collateral_btc -= from_collateral;
+      state.cash_usd += from_collateral * price;
+      a.btc_sold += from_collateral;
+      a.btc_sale_proceeds_usd += from_collateral * price;
+      proceeds += from_collateral * price;
+    }
+  }
+  if (sale.use == SaleUse::kRepayDebt) {
+    repay_cash(state, sale.debt, proceeds, a);
+    const double sold = proceeds / price;
+    if (sold < sale.btc) sell_free(state, sale.btc - sold, price, a);
+  }
+}
+
+/// The strategy's one-off sales dated `day`, in scenario order.
+inline void one_off_sales(const FirmPlan& plan, int day, double price, FirmState& state, DayAccounts& a) {
+  for (const PlanSale& sale : plan.sales)
+    if (sale.day == day) make_sale(plan, sale, price, state, a);
+}
+
+// ---- 9. Sell policy -------------------------------------------------------------------------------
+
+/// sell_all_mined / sell_fraction of today's mined BTC; cash_floor sells free BTC up to
+/// cash_floor_months × 365/12 days of today's cash costs (power + opex + SG&A + interest); hold.
+inline void sell_policy(const FirmPlan& plan, double price, FirmState& state, DayAccounts& a) {
+  switch (plan.sell_policy) {
+    case SellPolicy::kHold:
+      break;
+    case SellPolicy::kSellAllMined:
+      sell_free(state, a.btc_mined, price, a);
+      break;
+    case SellPolicy::kSellFraction:
+      sell_free(state, plan.sell_fraction * a.btc_mined, price, a);
+      break;
+    case SellPolicy::kCashFloor: {
+      const double daily_costs = a.power_cost_usd + a.opex_usd + a.sga_usd + a.interest_usd;
+      const double floor_usd = plan.cash_floor_months * kDaysPerYear / kMonthsPerYear * daily_costs;
+      if (state.cash_usd < floor_usd && price > 0.0) sell_free(state, (floor_usd - state.cash_usd) / price, price, a);
+      break;
+    }
+  }
+}
+
+// ---- 10. BTC-backed loans -------------------------------------------------------------------------
+
+/// The margin call test: the loan's LTV at `price` is above its call level (and BTC has a price).
+inline bool margin_called(const PlanDebt& d, const DebtState& debt, double price) {
+  return loan_to_value(debt.principal_usd, debt.collateral_btc, price) > d.ltv_call && price > 0.0;
+}
+
+/// A margin call answered: free BTC pledged toward the loan's target LTV, as much as is free.
+inline void top_up_collateral(const PlanDebt& d, double price, DebtState& debt, FirmState& state, DayAccounts& a) {
+  const double topup =
+      std::min(state.free_btc, topup_to_target_btc(debt.principal_usd, debt.collateral_btc, price, d.ltv_target));
+  state.free_btc -= topup;
+  debt.collateral_btc += topup;
+  a.btc_topped_up += topup;
+}
+
+/// A loan still above its liquidation LTV: the lender sells collateral (rules::liquidate); the loan
+/// is closed, any shortfall due in cash today and the rest of the collateral released.
+inline void liquidate_if_above(const PlanDebt& d, std::size_t i, double price, FirmState& state, DayAccounts& a) {
+  DebtState& debt = state.debts[i];
+  if (!(loan_to_value(debt.principal_usd, debt.collateral_btc, price) > d.ltv_liquidation)) return;
+  const Liquidation l = liquidate(debt.principal_usd, debt.collateral_btc, price);
+  a.btc_liquidated += l.collateral_sold_btc;
+  a.debt_repaid_by_collateral_usd += l.loan_repaid_usd;
+  debt.collateral_btc -= l.collateral_sold_btc;
+  debt.principal_usd = l.loan_remaining_usd;
+  repay_cash(state, i, l.loan_remaining_usd, a);
+}
+
+/// Each open BTC-backed loan: a margin call is topped up, then a loan still above liquidation is
+/// liquidated.
+inline void service_btc_loans(const FirmPlan& plan, double price, FirmState& state, DayAccounts& a) {
+  for (std::size_t i = 0; i < plan.debts.size(); ++i) {
+    const PlanDebt& d = plan.debts[i];
+    if (d.kind != DebtKind::kBtcBacked || state.debts[i].principal_usd <= 0.0) continue;
+    if (margin_called(d, state.debts[i], price)) {
+      a.margin_calls += 1.0;
+      top_up_collateral(d, price, state.debts[i], state, a);
+    }
+    liquidate_if_above(d, i, price, state, a);
+  }
+}
+
+/// Minimum-cash covenants: a debt whose covenant_min_cash_usd exceeds the cash is accelerated (its
+/// principal repaid in cash now, which the remedies must fund).
+inline void covenants(const FirmPlan& plan, FirmState& state, DayAccounts& a) {
+  for (std::size_t i = 0; i < plan.debts.size(); ++i) {
+    const double covenant = plan.debts[i].covenant_min_cash_usd;
+    if (covenant > 0.0 && state.debts[i].principal_usd > 0.0 && state.cash_usd < covenant)
+      repay_cash(state, i, state.debts[i].principal_usd, a);
+  }
+}
+
+// ---- 11. Remedies ---------------------------------------------------------------------------------
+
+/// While cash < 0: sell free BTC; then have each BTC lender release the collateral above what keeps
+/// its loan at ltv_target, and sell it; then draw revolvers (before maturity) up to their limit.
+inline void remedies(const FirmPlan& plan, int day, double price, FirmState& state, DayAccounts& a) {
+  if (state.cash_usd < 0.0 && price > 0.0) sell_free(state, -state.cash_usd / price, price, a);
+  for (std::size_t i = 0; i < plan.debts.size() && state.cash_usd < 0.0 && price > 0.0; ++i) {
+    const PlanDebt& d = plan.debts[i];
+    DebtState& debt = state.debts[i];
+    if (d.kind != DebtKind::kBtcBacked || debt.principal_usd <= 0.0) continue;
+    const double excess = debt.collateral_btc - debt.principal_usd / (d.ltv_target * price);
+    if (excess <= 0.0) continue;
+    const double release = std::min(excess, -state.cash_usd / price);
+    debt.collateral_btc -= release;
+    state.free_btc += release;
+    a.btc_released += release;
+    sell_free(state, release, price, a);
+  }
+  for (std::size_t i = 0; i < plan.debts.size() && state.cash_usd < 0.0; ++i) {
+    const PlanDebt& d = plan.debts[i];
+    if (d.kind != DebtKind::kRevolver || day >= d.maturity_day) continue;
+    const double draw = std::min(-state.cash_usd, std::max(0.0, d.limit_usd - state.debts[i].principal_usd));
+    state.debts[i].principal_usd += draw;
+    state.cash_usd += draw;
+    a.debt_drawn_usd += draw;
+  }
+}
+
+// ---- Totals and 12. Default -----------------------------------------------------------------------
+
+/// The cash flow totals (investing, financing, total) and net income into retained earnings.
+inline void close_day(FirmState& state, DayAccounts& a) {
+  a.investing_cash_flow_usd = a.btc_sale_proceeds_usd - a.capex_usd;
+  a.financing_cash_flow_usd = a.debt_drawn_usd - a.debt_repaid_usd;
+  a.total_cash_flow_usd = a.operating_cash_flow_usd + a.investing_cash_flow_usd + a.financing_cash_flow_usd;
+  state.retained_earnings_usd += a.net_income_usd;
+}
+
+/// Cash within this of zero after the remedies counts as zero (rounding of BTC sold to cover it).
+inline constexpr double kCashToleranceUsd = 1e-6;
+
+/// Cash still below -kCashToleranceUsd after the remedies: the firm defaults today.
+inline void default_if_short(int day, FirmState& state, DayAccounts& a) {
+  if (state.cash_usd < -kCashToleranceUsd) {
+    state.defaulted = true;
+    state.default_day = day;
+    a.defaulted_today = true;
+  }
+}
+
+}  // namespace hashpivot::firm::day_steps

@@ -1,0 +1,170 @@
+#pragma once
+// The metric table: every number a run reports per strategy, one row each. From it are generated
+// the result store's strategy_summaries columns, the strategy objects of `run --json`,
+// `runs show --json` and `runs export --json`, the CSV columns of `runs export --csv`, and the
+// strategy tables of `run`, `runs show` and the HTML report.
+//
+// Adding a metric: accumulate it per path (StrategyStatistics and the path worker's finish_path),
+// then add one row here. Its column is added to existing stores by the migration to the row's
+// store_version: one more than kMetricsStoreVersion when the row is added (every row added at
+// once may share that version). Rows keep their order (the CSV's column order); append new ones.
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string_view>
+
+#include "hashpivot/sim/strategy_statistics.hpp"
+
+namespace hashpivot::sim {
+
+/// What a metric's number is measured in.
+enum class MetricUnit : std::uint8_t { kFraction, kUsd, kBtc, kUsdPerBtc, kUsdPerPhDay, kUsdPerYear };
+
+/// How the human tables show a metric (report/format.hpp does the formatting; "-" when not finite).
+enum class MetricFormat : std::uint8_t {
+  kMillionsUsd,  // USD in $M, one decimal
+  kDollars,      // USD, whole dollars
+  kPercent,      // a fraction as a percentage, one decimal
+  kWhole,        // rounded to a whole number (BTC, counts)
+  kFixed2,       // two decimals
+};
+
+/// Where a metric shows in the human tables (terminal and HTML).
+enum class MetricPlace : std::uint8_t {
+  kHidden,         // only in the JSON, the CSV and the store
+  kStrategyTable,  // a row of the strategy comparison (a column per strategy)
+  kAgainstFirst,   // a column of the table of each later strategy against the first, on the same paths
+  kSameCell,       // in the cell of the row above, the two shown as an interval "[a, b]"
+};
+
+/// One metric. Every string is ASCII.
+struct Metric {
+  /// The store's strategy_summaries column: unique. The CSV column is the same name, with
+  /// "_fraction" appended for a fraction.
+  std::string_view column;
+  /// Where the value sits in a strategy's JSON object: a JSON pointer (RFC 6901), e.g. "/npv_usd/mean";
+  /// a numeric last token makes an array ("/npv_vs_first_usd/ci95/0"). Unique, none a prefix of another.
+  std::string_view json;
+  MetricUnit unit;
+  /// The row's label in the human tables (the column's header for kAgainstFirst); "" when hidden
+  /// or kSameCell. Labels of sub-rows start with two spaces.
+  std::string_view label;
+  MetricPlace place;
+  MetricFormat format;
+  /// The value from a strategy's statistics (NaN: unknown, e.g. a standard error from one path).
+  double (*value)(const StrategyStatistics&);
+  /// The result-store schema version that added the column (io/result_store.hpp).
+  int store_version = 1;
+};
+
+namespace metric_rows {
+using S = const StrategyStatistics&;
+inline constexpr std::array kRows = std::to_array<Metric>({
+    {"p_default", "/p_default", MetricUnit::kFraction, "P(default)", MetricPlace::kStrategyTable,
+     MetricFormat::kPercent, [](S s) { return s.defaulted.probability(); }},
+    {"p_default_se", "/p_default_se", MetricUnit::kFraction, "", MetricPlace::kHidden, MetricFormat::kPercent,
+     [](S s) { return s.defaulted.standard_error(); }},
+    {"npv_mean_usd", "/npv_usd/mean", MetricUnit::kUsd, "NPV to equity, mean ($M)", MetricPlace::kStrategyTable,
+     MetricFormat::kMillionsUsd, [](S s) { return s.npv_usd.mean(); }},
+    {"npv_se_usd", "/npv_usd/se", MetricUnit::kUsd, "  standard error ($M)", MetricPlace::kStrategyTable,
+     MetricFormat::kMillionsUsd, [](S s) { return s.npv_usd.standard_error(); }},
+    {"npv_p5_usd", "/npv_usd/p5", MetricUnit::kUsd, "  5th percentile ($M)", MetricPlace::kStrategyTable,
+     MetricFormat::kMillionsUsd, [](S s) { return s.npv_quantiles.quantile(0.05); }},
+    {"npv_p25_usd", "/npv_usd/p25", MetricUnit::kUsd, "", MetricPlace::kHidden, MetricFormat::kMillionsUsd,
+     [](S s) { return s.npv_quantiles.quantile(0.25); }},
+    {"npv_p50_usd", "/npv_usd/p50", MetricUnit::kUsd, "  median ($M)", MetricPlace::kStrategyTable,
+     MetricFormat::kMillionsUsd, [](S s) { return s.npv_quantiles.quantile(0.50); }},
+    {"npv_p75_usd", "/npv_usd/p75", MetricUnit::kUsd, "", MetricPlace::kHidden, MetricFormat::kMillionsUsd,
+     [](S s) { return s.npv_quantiles.quantile(0.75); }},
+    {"npv_p95_usd", "/npv_usd/p95", MetricUnit::kUsd, "  95th percentile ($M)", MetricPlace::kStrategyTable,
+     MetricFormat::kMillionsUsd, [](S s) { return s.npv_quantiles.quantile(0.95); }},
+    {"cvar5_usd", "/cvar5_usd", MetricUnit::kUsd, "CVaR 5%: mean of worst 5% ($M)", MetricPlace::kStrategyTable,
+     MetricFormat::kMillionsUsd, [](S s) { return s.cvar_usd(); }},
+    {"btc_mined_mean_btc", "/btc_mined/mean", MetricUnit::kBtc, "BTC mined", MetricPlace::kStrategyTable,
+     MetricFormat::kWhole, [](S s) { return s.btc_mined.mean(); }},
+    {"btc_mined_se_btc", "/btc_mined/se", MetricUnit::kBtc, "", MetricPlace::kHidden, MetricFormat::kWhole,
+     [](S s) { return s.btc_mined.standard_error(); }},
+    {"btc_held_end_mean_btc", "/btc_held_end/mean", MetricUnit::kBtc, "BTC held at the horizon",
+     MetricPlace::kStrategyTable, MetricFormat::kWhole, [](S s) { return s.btc_held_end.mean(); }},
+    {"btc_held_end_se_btc", "/btc_held_end/se", MetricUnit::kBtc, "", MetricPlace::kHidden, MetricFormat::kWhole,
+     [](S s) { return s.btc_held_end.standard_error(); }},
+    {"cash_cost_usd_per_btc", "/cost_per_btc_usd/cash", MetricUnit::kUsdPerBtc, "Cash cost per BTC mined ($)",
+     MetricPlace::kStrategyTable, MetricFormat::kDollars, [](S s) { return s.cash_cost_usd_per_btc(); }},
+    {"all_in_cost_usd_per_btc", "/cost_per_btc_usd/all_in", MetricUnit::kUsdPerBtc, "All-in cost per BTC mined ($)",
+     MetricPlace::kStrategyTable, MetricFormat::kDollars, [](S s) { return s.all_in_cost_usd_per_btc(); }},
+    {"hashcost_usd_per_ph_day", "/hashcost_usd_per_ph_day", MetricUnit::kUsdPerPhDay, "Hashcost ($/PH/day)",
+     MetricPlace::kStrategyTable, MetricFormat::kFixed2, [](S s) { return s.hashcost_usd_per_ph_day(); }},
+    {"ebitda_mean_usd_per_year", "/ebitda_usd_per_year/mean", MetricUnit::kUsdPerYear, "EBITDA per year ($M)",
+     MetricPlace::kStrategyTable, MetricFormat::kMillionsUsd, [](S s) { return s.ebitda_usd_per_year.mean(); }},
+    {"npv_vs_first_mean_usd", "/npv_vs_first_usd/mean", MetricUnit::kUsd, "mean ($M)", MetricPlace::kAgainstFirst,
+     MetricFormat::kMillionsUsd, [](S s) { return s.npv_vs_first.difference().mean(); }},
+    {"npv_vs_first_ci95_low_usd", "/npv_vs_first_usd/ci95/0", MetricUnit::kUsd, "95% CI ($M)",
+     MetricPlace::kAgainstFirst, MetricFormat::kMillionsUsd,
+     [](S s) { return s.npv_vs_first.confidence_interval_95().lower; }},
+    {"npv_vs_first_ci95_high_usd", "/npv_vs_first_usd/ci95/1", MetricUnit::kUsd, "", MetricPlace::kSameCell,
+     MetricFormat::kMillionsUsd, [](S s) { return s.npv_vs_first.confidence_interval_95().upper; }},
+    {"p_better", "/npv_vs_first_usd/p_better", MetricUnit::kFraction, "P(better)", MetricPlace::kAgainstFirst,
+     MetricFormat::kPercent, [](S s) { return s.npv_vs_first.candidate_wins().probability(); }},
+    // Schema version 3.
+    {"btc_sold_mean_btc", "/btc_sold/mean", MetricUnit::kBtc, "BTC sold over the horizon", MetricPlace::kStrategyTable,
+     MetricFormat::kWhole, [](S s) { return s.btc_sold.mean(); }, 3},
+    {"btc_sold_se_btc", "/btc_sold/se", MetricUnit::kBtc, "", MetricPlace::kHidden, MetricFormat::kWhole,
+     [](S s) { return s.btc_sold.standard_error(); }, 3},
+    {"p_margin_call", "/p_margin_call", MetricUnit::kFraction, "P(at least one margin call)",
+     MetricPlace::kStrategyTable, MetricFormat::kPercent, [](S s) { return s.margin_called.probability(); }, 3},
+    {"p_margin_call_se", "/p_margin_call_se", MetricUnit::kFraction, "", MetricPlace::kHidden, MetricFormat::kPercent,
+     [](S s) { return s.margin_called.standard_error(); }, 3},
+});
+}  // namespace metric_rows
+
+/// The table, in the CSV's column order.
+inline constexpr const auto& kMetrics = metric_rows::kRows;
+
+inline constexpr std::size_t kMetricCount = kMetrics.size();
+
+/// The latest store_version of any row.
+inline constexpr int kMetricsStoreVersion =
+    std::ranges::max_element(kMetrics, {}, &Metric::store_version)->store_version;
+
+/// A strategy's metrics, in kMetrics order.
+using MetricValues = std::array<double, kMetricCount>;
+
+/// The index in kMetrics of the row whose store column is `column`; a name not in the table does
+/// not compile.
+consteval std::size_t metric_index(std::string_view column) {
+  for (std::size_t i = 0; i < kMetricCount; ++i)
+    if (kMetrics[i].column == column) return i;
+  throw "no metric has this column";
+}
+
+/// Every metric of `statistics`, in kMetrics order.
+[[nodiscard]] inline MetricValues metric_values(const StrategyStatistics& statistics) {
+  MetricValues values{};
+  for (std::size_t i = 0; i < kMetricCount; ++i) values[i] = kMetrics[i].value(statistics);
+  return values;
+}
+
+/// Every metric unknown (NaN): a summary read from a store older than some of its columns.
+[[nodiscard]] constexpr MetricValues unknown_metric_values() {
+  MetricValues values{};
+  values.fill(std::numeric_limits<double>::quiet_NaN());
+  return values;
+}
+
+/// The unit spelled out: "fraction", "USD", "BTC", "USD per BTC", "USD per PH/s per day", "USD per year".
+[[nodiscard]] constexpr std::string_view unit_name(MetricUnit unit) {
+  switch (unit) {
+    case MetricUnit::kFraction: return "fraction";
+    case MetricUnit::kUsd: return "USD";
+    case MetricUnit::kBtc: return "BTC";
+    case MetricUnit::kUsdPerBtc: return "USD per BTC";
+    case MetricUnit::kUsdPerPhDay: return "USD per PH/s per day";
+    case MetricUnit::kUsdPerYear: return "USD per year";
+  }
+  return "";
+}
+
+}  // namespace hashpivot::sim
