@@ -60,7 +60,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     read = true;
   });
   if (!read) return 0;
-  for (const char* price_model : {"gbm", "jump_diffusion", "regime_switching", "block_bootstrap"}) {
+  for (const firm::PriceModel price_model : {firm::PriceModel::kGbm, firm::PriceModel::kJumpDiffusion,
+                                            firm::PriceModel::kRegimeSwitching, firm::PriceModel::kBlockBootstrap}) {
     firm::Scenario scenario = bundled;
     scenario.market.btc_price_model = price_model;
     const model::MarketInputs inputs{calibration, returns, "fuzz"};

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "hashpivot/io/result_store.hpp"
+#include "hashpivot/sim/metrics.hpp"
 
 namespace {
 
@@ -43,13 +44,13 @@ RunRecord synthetic_record(int variant) {
   r.market_description = {"BTC price: GBM", "Fees: log-OU"};
   StrategySummary hold;
   hold.strategy = "hold";
-  hold.p_default = 0.25;
-  hold.npv_mean_usd = 1.5e7;
-  hold.npv_se_usd = nan;
-  hold.npv_vs_first_ci95_high_usd = inf;
+  hold[hashpivot::sim::metric_index("p_default")] = 0.25;
+  hold[hashpivot::sim::metric_index("npv_mean_usd")] = 1.5e7;
+  hold[hashpivot::sim::metric_index("npv_se_usd")] = nan;
+  hold[hashpivot::sim::metric_index("npv_vs_first_ci95_high_usd")] = inf;
   StrategySummary sell = hold;
   sell.strategy = "sell";
-  sell.npv_vs_first_ci95_low_usd = -inf;
+  sell[hashpivot::sim::metric_index("npv_vs_first_ci95_low_usd")] = -inf;
   r.strategies = {hold, sell};
   r.monthly_quantiles = {{std::nullopt, "2026-02", "btc_price_usd", 1, 2, 3, 4, 5, 3},
                          {"hold", "2026-02", "cash_usd", nan, 0, 1, 2, 3, 1}};
