@@ -193,6 +193,7 @@ class ResultStore {
   [[nodiscard]] virtual std::string_view auto_id_column() const = 0;
 
  private:
+  void open_or_migrate_schema(StoreAccess access);
   [[nodiscard]] int read_schema_version();
   void migrate(int from_version);
   [[nodiscard]] RunInfo run_info_from(const Row& row);
