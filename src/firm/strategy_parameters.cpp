@@ -4,7 +4,8 @@
 
 #include <array>
 #include <cmath>
-#include <stdexcept>
+
+#include "hashpivot/core/error.hpp"
 
 namespace hashpivot::firm {
 namespace {
@@ -21,7 +22,7 @@ constexpr std::array<StrategyParameter, 8> kParameters{{
 }};
 
 [[noreturn]] void fail(std::string_view name, const std::string& problem) {
-  throw std::invalid_argument(fmt::format("strategy parameter {}: {}", name, problem));
+  throw ParameterError(std::string(name), problem);
 }
 
 int horizon_days(const Scenario& s) { return add_years(s.run.start_date, s.run.horizon_years) - s.run.start_date; }
@@ -45,7 +46,7 @@ bool uses(const Strategy& st, std::string_view name) {
 
 const Strategy& strategy_at(const Scenario& s, std::size_t strategy) {
   if (strategy >= s.strategies.size())
-    throw std::invalid_argument(fmt::format("strategy {} does not exist ({} strategies)", strategy, s.strategies.size()));
+    throw ParameterError("strategy", fmt::format("strategy {} does not exist ({} strategies)", strategy, s.strategies.size()));
   return s.strategies[strategy];
 }
 

@@ -7,7 +7,6 @@
 #include <map>
 #include <optional>
 #include <set>
-#include <stdexcept>
 
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/firm/strategy_parameters.hpp"
@@ -230,8 +229,8 @@ void check_search(const Scenario& scenario, std::size_t strategy, const TableRea
     try {
       firm::set_strategy_parameter(probe, strategy, r.parameter, r.low);
       firm::set_strategy_parameter(probe, strategy, r.parameter, r.high);
-    } catch (const std::invalid_argument& e) {
-      search.fail(r.parameter, e.what());
+    } catch (const ParameterError& e) {
+      search.fail(r.parameter, fmt::format("strategy parameter {}: {}", e.parameter(), e.problem()));
     }
   }
 }

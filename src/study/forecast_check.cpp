@@ -286,10 +286,7 @@ OriginRecord check_origin(const market::DailyHistory& h, const network::ChainHis
     }
     const firm::Scenario scenario = origin_scenario(origin, o, price, fees, rec.start_hashrate_ths, *state);
     m = model::build_market_model(scenario, {calibration, returns, h.source});
-  } catch (const std::invalid_argument& e) {
-    rec.skipped = fmt::format("calibration failed: {}", e.what());
-    return rec;
-  } catch (const InputError& e) {
+  } catch (const InputError& e) {  // the fits' and the model's ParameterError too
     rec.skipped = fmt::format("calibration failed: {}", e.what());
     return rec;
   }
@@ -320,7 +317,7 @@ void validate(const market::DailyHistory& h, const ForecastCheckOptions& o) {
     require(false, "paths", fmt::format("expected 1 to {}, got {}", kPathsPerOriginLimit, o.paths));
   if (o.threads < 1) require(false, "threads", "expected at least 1");
   if (o.window_years < 2) require(false, "window_years", "expected at least 2 (the hashrate fit needs 60 weeks)");
-  if (o.from > o.to) require(false, "from", "must not be after --to");
+  if (o.from > o.to) require(false, "from", fmt::format("{} is after to {}", format_date(o.from), format_date(o.to)));
   if (h.days() == 0) require(false, "history", "the history has no days");
 }
 
@@ -492,8 +489,8 @@ ForecastCheckResult run_forecast_check(const market::DailyHistory& h, const netw
     plans.push_back(std::move(plan));
   }
   if (origins.empty())
-    throw InputError("command line", 0, "--from", fmt::format("no month start in {} .. {} has a realized value in {}",
-                                                               format_date(o.from), format_date(o.to), h.source));
+    throw ParameterError("from", fmt::format("no month start in {} .. {} has a realized value in {}", format_date(o.from),
+                                             format_date(o.to), h.source));
   ForecastCheckResult result;
   result.records = run_origins(h, chain, origins, plans, o);
   std::vector<std::array<std::vector<ScoredForecast>, kForecastSeriesCount>> scored(o.horizons_months.size());

@@ -7,7 +7,6 @@
 #include <charconv>
 #include <cmath>
 #include <nlopt.hpp>
-#include <stdexcept>
 
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/firm/strategy_parameters.hpp"
@@ -72,8 +71,8 @@ void check_settings(const firm::Scenario& scenario, std::size_t strategy, const 
     try {
       firm::set_strategy_parameter(probe, strategy, r.parameter, r.low);
       firm::set_strategy_parameter(probe, strategy, r.parameter, r.high);
-    } catch (const std::invalid_argument& e) {  // firm's: an unknown or unused parameter, or an end outside its range
-      throw ParameterError("ranges", e.what());
+    } catch (const ParameterError& e) {  // firm's: an unknown or unused parameter, or an end outside its range
+      throw ParameterError("ranges", fmt::format("strategy parameter {}: {}", e.parameter(), e.problem()));
     }
   }
 }

@@ -134,7 +134,7 @@ TEST(HtmlReport, is_self_contained_and_carries_the_runs_numbers) {
 
 TEST(HtmlReport, write_leaves_no_partial_file_when_the_folder_is_missing) {
   const io::RunRecord record = make_record();
-  EXPECT_ANY_THROW(write_html_report(record, "/nonexistent-folder/report.html"));
+  EXPECT_ANY_THROW(write_html_report(record, "/nonexistent-folder/report.html", "--html"));
   EXPECT_FALSE(std::filesystem::exists("/nonexistent-folder/report.html.partial"));
 }
 
@@ -163,7 +163,7 @@ TEST(HtmlReport, headless_chromium_loads_it_without_errors_and_every_chart_has_p
   if (chromium.empty()) GTEST_SKIP() << "no Chromium on PATH (scripts/setup.sh installs Debian's chromium)";
   const io::RunRecord record = make_record();
   const auto html_path = std::filesystem::absolute("report_test.html");
-  write_html_report(record, html_path.string());
+  write_html_report(record, html_path.string(), "--html");
   const auto profile = std::filesystem::temp_directory_path() / "hashpivot-chromium-profile";
   const std::string flags = " --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --user-data-dir=" +
                             profile.string() + " --enable-logging=stderr --v=0 ";

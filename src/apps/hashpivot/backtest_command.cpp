@@ -167,6 +167,9 @@ void print_text(const study::HistoryBacktest& r, const firm::Scenario& scenario,
              "which the fill rule supplied an input.\n");
 }
 
+/// The flags that set the backtest's parameters (cli_support.hpp, ParameterFlag).
+constexpr ParameterFlag kParameterFlags[] = {{"from", "--from"}, {"to", "--to"}, {"strategy", "--strategy"}};
+
 void run_backtest(const BacktestOptions& o) {
   const auto from = parse_date_flag(o.from, "--from");
   const auto to = parse_date_flag(o.to, "--to");
@@ -222,7 +225,7 @@ void add_backtest_command(CLI::App& app, int& exit_code, const sim::ProcessGroup
                 "Print one JSON object: btc_mined, revenue_usd, months [{month, btc_mined, revenue_usd, "
                 "hashprice_usd_per_ph_day, power_cost_usd, ...}], filled_days and more");
   cmd->callback([options, &exit_code] {
-    run_backtest(*options);
+    run_with_flags(kParameterFlags, [&] { run_backtest(*options); });
     exit_code = kExitOk;
   });
 }

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <stdexcept>
 
 #include <filesystem>
 #include <fstream>
@@ -57,7 +56,7 @@ template <typename Fit>
 auto fit_window(const CalibrateOptions& options, const market::DailyHistory& history, const char* factor, Fit fit) {
   try {
     return fit();
-  } catch (const std::invalid_argument& e) {
+  } catch (const ParameterError& e) {
     throw InputError(options.history, 0, options.from.empty() && options.to.empty() ? "HISTORY" : "--from/--to",
                      fmt::format("{} cannot be fitted on {} .. {} ({} days): {}", factor,
                                  format_date(history.first_day), format_date(history.day(history.days() - 1)),

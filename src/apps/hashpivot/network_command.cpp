@@ -7,7 +7,6 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <stdexcept>
 #include <string>
 
 #include "cli_support.hpp"
@@ -157,7 +156,7 @@ void run_calibrate_command(const CalibrateCliOptions& o) {
   std::vector<market::FitReport> reports;
   try {  // too few known weeks in the window: an input error on the window, not a bug
     reports = network::calibrate_hashrate(history);
-  } catch (const std::invalid_argument& e) {
+  } catch (const ParameterError& e) {
     throw InputError(o.history, 0, o.from.empty() && o.to.empty() ? "HISTORY" : "--from/--to",
                      fmt::format("hashrate cannot be fitted on {} .. {} ({} days): {}", format_date(history.first_day),
                                  format_date(history.day(history.days() - 1)), history.days(), e.what()));

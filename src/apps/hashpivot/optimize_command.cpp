@@ -13,7 +13,6 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -275,18 +274,8 @@ void run_optimize(const OptimizeCommandOptions& o, const sim::ProcessGroup& grou
                                      st.name, names.empty() ? "(it has no parameters)" : names));
     }
   }
-  // Each range: a parameter the strategy uses, both ends valid (the message names the problem).
-  firm::Scenario probe = scenario;
-  for (std::size_t i = 0; i < s.ranges.size(); ++i) {
-    for (std::size_t j = 0; j < i; ++j)
-      if (s.ranges[j].parameter == s.ranges[i].parameter) bad_flag("--vary", fmt::format("{} is given twice", s.ranges[i].parameter));
-    try {
-      firm::set_strategy_parameter(probe, strategy, s.ranges[i].parameter, s.ranges[i].low);
-      firm::set_strategy_parameter(probe, strategy, s.ranges[i].parameter, s.ranges[i].high);
-    } catch (const std::invalid_argument& e) {
-      bad_flag("--vary", e.what());
-    }
-  }
+  // Each range naming a parameter the strategy uses, once, with both ends valid: the optimizer checks
+  // them (ParameterError "ranges", which kParameterFlags names --vary).
   s.paths = o.paths;
   s.seed = o.seed >= 0 ? static_cast<std::uint64_t>(o.seed) : scenario.run.seed;
   s.out_of_sample_seed = o.oos_seed >= 0 ? static_cast<std::uint64_t>(o.oos_seed) : s.seed + kOutOfSampleSeedOffset;

@@ -34,7 +34,7 @@ void add_report_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& 
   cmd->callback([options, &exit_code] {
     const std::string db = options->db.empty() ? io::default_result_store() : options->db;
     const io::RunRecord record = io::open_result_store(db, io::StoreAccess::kExisting)->load_or_throw(options->id);
-    report::write_html_report(record, options->html);
+    report::write_html_report(record, options->html, "--html");
     fmt::print("{}: run {} ({}, {} strategies)\n", options->html, record.run.id, record.run.scenario_name,
                record.strategies.size());
     exit_code = kExitOk;

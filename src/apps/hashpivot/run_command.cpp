@@ -179,7 +179,7 @@ void run_run(const RunCommandOptions& o, const sim::ProcessGroup& group) {
   io::RunRecord record =
       io::make_run_record(scenario, scenario_text, result, started_at, finished_at, HASHPIVOT_VERSION);
   if (store) record.run.id = store->save(record);
-  if (!o.report.empty()) report::write_html_report(record, o.report);
+  if (!o.report.empty()) report::write_html_report(record, o.report, "--report");
   if (o.json) {
     nlohmann::json j = to_json(result, record);
     if (!o.no_record) j["run_id"] = record.run.id;
