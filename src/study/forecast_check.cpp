@@ -14,6 +14,7 @@
 
 #include "hashpivot/chain/params.hpp"
 #include "hashpivot/chain/subsidy.hpp"
+#include "hashpivot/chain/work.hpp"
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/core/units.hpp"
 #include "hashpivot/firm/scenario.hpp"
@@ -29,9 +30,7 @@ namespace hashpivot::study {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr double kTwoPow32 = 4294967296.0;
-constexpr double kHsPerThs = 1e12;
-constexpr int kMonthsPerYear = 12;
+constexpr int kMonthsInYear = static_cast<int>(kMonthsPerYear);
 constexpr int kFeeStartDays = 7;             // known days averaged into the starting fees per block
 constexpr int kFeeLookbackDays = 30;         // how far back they are looked for
 constexpr int kRandomWalkStepDays = 28;      // the random walk's volatility: non-overlapping 28-day changes
@@ -48,8 +47,8 @@ double normal_cdf(double x) { return 0.5 * std::erfc(-x / std::numbers::sqrt2); 
 double normal_pdf(double x) { return std::exp(-0.5 * x * x) / std::sqrt(2 * std::numbers::pi); }
 
 DayNumber first_of_month(int month_index_value) {
-  const int year = month_index_value / kMonthsPerYear;
-  const int month = month_index_value % kMonthsPerYear + 1;
+  const int year = month_index_value / kMonthsInYear;
+  const int month = month_index_value % kMonthsInYear + 1;
   return *parse_date(fmt::format("{:04}-{:02}-01", year, month));
 }
 
@@ -101,7 +100,8 @@ double start_hashrate_ths(const market::DailyHistory& h, DayNumber origin, doubl
       ++days;
     }
   }
-  if (days >= o.min_state_days) return difficulty * kTwoPow32 * blocks / (days * kSecondsPerDay) / kHsPerThs;
+  if (days >= o.min_state_days)
+    return difficulty * chain::kHashesPerDifficulty * blocks / (days * kSecondsPerDay) / kHashesPerTh;
   return work_rate_ths(h, origin - o.state_window_days, origin - 1);
 }
 

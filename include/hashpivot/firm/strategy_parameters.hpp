@@ -25,6 +25,9 @@
 
 namespace hashpivot::firm {
 
+/// The longest pivot trigger, in consecutive days (ten years): the scenario reader's bound too.
+inline constexpr int kMaxPivotTriggerDays = 3650;
+
 struct StrategyParameter {
   std::string_view name;
   std::string_view unit;

@@ -16,6 +16,7 @@
 
 #include "cli_support.hpp"
 #include "hashpivot/core/error.hpp"
+#include "hashpivot/core/units.hpp"
 #include "hashpivot/io/market_inputs.hpp"
 #include "hashpivot/model/market_model.hpp"
 #include "hashpivot/sim/simulation.hpp"
@@ -167,7 +168,7 @@ void run_run(const RunCommandOptions& o, const sim::ProcessGroup& group) {
       shown = true;
       const double left = elapsed * static_cast<double>(total - done) / static_cast<double>(std::max<std::int64_t>(done, 1));
       fmt::print(stderr, "\r{} of {} paths ({:.0f}%), {:.1f} s, about {:.0f} s left   ", done, total,
-                 100.0 * static_cast<double>(done) / static_cast<double>(total), elapsed, left);
+                 kPercentPerUnit * static_cast<double>(done) / static_cast<double>(total), elapsed, left);
       std::fflush(stderr);
     };
   }
