@@ -315,7 +315,8 @@ TEST_F(RunsCli, metrics_unknown_to_an_older_run_show_as_a_dash_and_null) {
   EXPECT_EQ(rows, 2) << text.out;
   const Result json = run_cli("runs show " + id + " --json --db " + db_);
   ASSERT_EQ(json.exit_code, 0) << json.err;
-  for (const auto& js : nlohmann::json::parse(json.out)["strategies"]) {
+  const nlohmann::json document = nlohmann::json::parse(json.out);  // the loop must not outlive it
+  for (const auto& js : document["strategies"]) {
     EXPECT_TRUE(js["btc_sold"]["mean"].is_null()) << js.dump();
     EXPECT_TRUE(js["p_margin_call"].is_null()) << js.dump();
     EXPECT_TRUE(js["npv_usd"]["mean"].is_number()) << js.dump();
