@@ -16,7 +16,7 @@
 #include <sstream>
 #include <string>
 
-#include "support/test_market.hpp"
+#include "support/test_scenario.hpp"
 #include "hashpivot/io/market_inputs.hpp"
 #include "hashpivot/model/market_model.hpp"
 #include "hashpivot/io/run_record.hpp"
@@ -28,54 +28,10 @@ namespace hashpivot::report {
 namespace {
 
 // Test inputs, not a calibrated case: a small miner with a BTC-backed loan, two strategies.
-const std::string kScenario = R"([scenario]
-name = "report test miner </script> & co"
-start_date = 2026-02-01
-horizon_years = 2
-paths = 128
-seed = 5
-discount_rate_annual = 0.1
-
-)" + hashpivot::testing::test_market_toml() + R"(
-[[machines]]
-name = "S21"
-hashrate_th = 200
-power_w = 3500
-release_year = 2023
-
-[[sites]]
-name = "site"
-capacity_mw = 40
-power_price_usd_per_mwh = 70
-
-[[fleet]]
-machine = "S21"
-site = "site"
-count = 10000
-
-[treasury]
-btc = 100
-cash_usd = 5e6
-sga_usd_per_year = 10e6
-
-[[debt]]
-name = "loan"
-kind = "btc_backed"
-principal_usd = 20e6
-rate_annual = 0.09
-maturity = 2027-02-01
-collateral_btc = 450
-ltv_target = 0.6
-ltv_call = 0.7
-ltv_liquidation = 0.85
-
-[[strategies]]
-name = "hold"
-
-[[strategies]]
-name = "sell_all"
-sell = "sell_all_mined"
-)";
+const std::string kScenario =
+    testing::s21_miner_toml(testing::scenario_toml("report test miner </script> & co", 2, 128, 5), 70) +
+    testing::treasury_toml(100, 5e6, 10e6) + testing::btc_backed_debt_toml("loan", 20e6, 0.09, "2027-02-01", 450, 0.6) +
+    testing::hold_and_sell_all_toml();
 
 io::RunRecord make_record() {
   // One file per process: ctest runs these tests in parallel processes.
