@@ -130,13 +130,13 @@ void run_calibrate(const CalibrateOptions& options) {
 
 }  // namespace
 
-void add_calibrate_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& group) {
-  static_cast<void>(group);
-  auto options = std::make_shared<CalibrateOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "calibrate",
-      "Fit every market and network process to a daily history (Coin Metrics format: time, PriceUSD, HashRate, "
-      "DiffMean, BlkCnt, FeeTotNtv) and report parameters, standard errors and goodness of fit");
+constexpr const char* kCalibrateHelp =
+    "Fit every market and network process to a daily history (Coin Metrics format: time, PriceUSD, HashRate, "
+    "DiffMean, BlkCnt, FeeTotNtv) and report parameters, standard errors and goodness of fit";
+
+void add_calibrate_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& /*group*/) {
+  const auto [cmd, options] = add_command<CalibrateOptions>(app, exit_code, "calibrate", kCalibrateHelp,
+      [](CalibrateOptions& o) { run_calibrate(o); });
   cmd->add_option("HISTORY", options->history, "Daily history CSV")->required();
   cmd->add_option("--from", options->from, "First day used (YYYY-MM-DD)");
   cmd->add_option("--to", options->to, "Last day used (YYYY-MM-DD)");
@@ -145,10 +145,6 @@ void add_calibrate_command(CLI::App& app, int& exit_code, const sim::ProcessGrou
   cmd->add_option("--gpu-prices", options->gpu_csv, "GPU rental price snapshots to fit the AI/HPC rates");
   cmd->add_option("--toml", options->toml_out, "Also write the parameters as a TOML fragment a scenario can include");
   cmd->add_flag("--json", options->json, "Print one JSON object keyed by factor and model");
-  cmd->callback([options, &exit_code] {
-    run_calibrate(*options);
-    exit_code = kExitOk;
-  });
 }
 
 }  // namespace hashpivot::cli

@@ -1,10 +1,14 @@
 #pragma once
 // What the hashpivot command line returns, and the small parsing helpers its commands share.
 
+#include <CLI/CLI.hpp>
+
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 #include "hashpivot/core/date.hpp"
@@ -50,6 +54,33 @@ void run_with_flags(std::span<const ParameterFlag> flags, Command&& command) {
   } catch (const ParameterError& e) {
     rethrow_with_flag(e, flags);
   }
+}
+
+/// A subcommand and the options its flags fill: CLI11 writes them while parsing and the callback
+/// reads them afterwards, so both share one value.
+template <class Options>
+struct Command {
+  CLI::App* cmd;
+  std::shared_ptr<Options> options;
+};
+
+/// Adds subcommand `name` to `parent` with `description` as its help, and a callback that runs
+/// `run(options)` (or `run(options, subcommand)`, to ask which flags were given) and then sets
+/// `exit_code` to kExitOk; an exception leaves `exit_code` to whoever catches it.
+template <class Options, class Run>
+Command<Options> add_command(CLI::App& parent, int& exit_code, const std::string& name,
+                             const std::string& description, Run run) {
+  auto options = std::make_shared<Options>();
+  CLI::App* cmd = parent.add_subcommand(name, description);
+  cmd->callback([options, cmd, &exit_code, run] {
+    if constexpr (std::is_invocable_v<Run, Options&, CLI::App&>) {
+      run(*options, *cmd);
+    } else {
+      run(*options);
+    }
+    exit_code = kExitOk;
+  });
+  return {cmd, options};
 }
 
 }  // namespace hashpivot::cli

@@ -170,16 +170,20 @@ void run_calibrate_command(const CalibrateCliOptions& o) {
 
 }  // namespace
 
+constexpr const char* kBacktestHelp =
+    "Simulate blocks and retargets driven by the history's own (smoothed) hashrate from a real retarget, and "
+    "compare with the real daily block counts (BlkCnt) and difficulty (DiffMean)";
+
+constexpr const char* kCalibrateHelp =
+    "Fit the exogenous hashrate model (drift, volatility, lagged price response) to a daily history";
+
 void add_network_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& group) {
   static_cast<void>(group);
   CLI::App* network = app.add_subcommand("network", "The simulated Bitcoin network against real history");
   network->require_subcommand(1);
 
-  auto backtest = std::make_shared<BacktestCliOptions>();
-  CLI::App* backtest_cmd = network->add_subcommand(
-      "backtest",
-      "Simulate blocks and retargets driven by the history's own (smoothed) hashrate from a real retarget, and "
-      "compare with the real daily block counts (BlkCnt) and difficulty (DiffMean)");
+  const auto [backtest_cmd, backtest] = add_command<BacktestCliOptions>(*network, exit_code, "backtest", kBacktestHelp,
+      [](BacktestCliOptions& o) { run_with_flags(kBacktestParameterFlags, [&] { run_backtest_command(o); }); });
   backtest_cmd->add_option("HISTORY", backtest->history, "Daily history CSV (Coin Metrics format)")->required();
   backtest_cmd->add_option("--from", backtest->from, "Start at the first retarget on or after this day (YYYY-MM-DD)");
   backtest_cmd->add_option("--to", backtest->to, "Last day simulated (YYYY-MM-DD)");
@@ -196,22 +200,13 @@ void add_network_command(CLI::App& app, int& exit_code, const sim::ProcessGroup&
       ->check(CLI::Range(1, network::kMaxBacktestWindowDays));
   backtest_cmd->add_flag("--json", backtest->json,
                          "Print one JSON object: days, blocks_mape_pct, difficulty_mape_pct and more");
-  backtest_cmd->callback([backtest, &exit_code] {
-    run_with_flags(kBacktestParameterFlags, [&] { run_backtest_command(*backtest); });
-    exit_code = kExitOk;
-  });
 
-  auto calibrate = std::make_shared<CalibrateCliOptions>();
-  CLI::App* calibrate_cmd = network->add_subcommand(
-      "calibrate", "Fit the exogenous hashrate model (drift, volatility, lagged price response) to a daily history");
+  const auto [calibrate_cmd, calibrate] = add_command<CalibrateCliOptions>(
+      *network, exit_code, "calibrate", kCalibrateHelp, [](CalibrateCliOptions& o) { run_calibrate_command(o); });
   calibrate_cmd->add_option("HISTORY", calibrate->history, "Daily history CSV (Coin Metrics format)")->required();
   calibrate_cmd->add_option("--from", calibrate->from, "First day used (YYYY-MM-DD)");
   calibrate_cmd->add_option("--to", calibrate->to, "Last day used (YYYY-MM-DD)");
   calibrate_cmd->add_flag("--json", calibrate->json, "Print one JSON object keyed by factor and model");
-  calibrate_cmd->callback([calibrate, &exit_code] {
-    run_calibrate_command(*calibrate);
-    exit_code = kExitOk;
-  });
 }
 
 }  // namespace hashpivot::cli

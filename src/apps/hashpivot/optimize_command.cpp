@@ -313,15 +313,16 @@ void run_optimize(const OptimizeCommandOptions& o, const sim::ProcessGroup& grou
 
 }  // namespace
 
+constexpr const char* kOptimizeHelp =
+    R"(Search a strategy's named parameters (sale size and day, pivot MW, day or trigger, sell fraction, cash floor)
+for the best objective subject to a ceiling on P(default), with a derivative-free optimizer (NLopt) on common
+random numbers; then re-run the optimum and the declared strategy on fresh paths. Without --vary, the
+ranges the scenario declares in [strategies.search]. docs/optimize.md explains the output.
+Exit codes: 0 ok, 2 bad input, 3 internal error.)";
+
 void add_optimize_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& group) {
-  auto options = std::make_shared<OptimizeCommandOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "optimize",
-      "Search a strategy's named parameters (sale size and day, pivot MW, day or trigger, sell fraction, cash floor)\n"
-      "for the best objective subject to a ceiling on P(default), with a derivative-free optimizer (NLopt) on common\n"
-      "random numbers; then re-run the optimum and the declared strategy on fresh paths. Without --vary, the\n"
-      "ranges the scenario declares in [strategies.search]. docs/optimize.md explains the output.\n"
-      "Exit codes: 0 ok, 2 bad input, 3 internal error.");
+  const auto [cmd, options] = add_command<OptimizeCommandOptions>(app, exit_code, "optimize", kOptimizeHelp,
+      [&group](OptimizeCommandOptions& o) { run_with_flags(kParameterFlags, [&] { run_optimize(o, group); }); });
   cmd->add_option("SCENARIO", options->scenario, "Scenario file (TOML; see docs/scenario.md)")->required();
   cmd->add_option("--strategy", options->strategy, "The strategy to optimize (required when the scenario has several)");
   cmd->add_option("--vary", options->vary,
@@ -353,10 +354,6 @@ void add_optimize_command(CLI::App& app, int& exit_code, const sim::ProcessGroup
       ->capture_default_str()
       ->check(CLI::IsMember({"neldermead", "cobyla", "subplex"}));
   cmd->add_flag("--json", options->json, "Print one JSON object instead of the table");
-  cmd->callback([options, &exit_code, &group] {
-    run_with_flags(kParameterFlags, [&] { run_optimize(*options, group); });
-    exit_code = kExitOk;
-  });
 }
 
 }  // namespace hashpivot::cli
