@@ -65,10 +65,7 @@ auto fit_window(const CalibrateOptions& options, const market::DailyHistory& his
 }
 
 void run_calibrate(const CalibrateOptions& options) {
-  const auto from = parse_date_flag(options.from, "--from");
-  const auto to = parse_date_flag(options.to, "--to");
-  if (from && to && *from > *to) throw InputError("command line", 0, "--from", "must not be after --to");
-  const market::DailyHistory history = market::read_daily_history_csv(options.history, from, to);
+  const market::DailyHistory history = read_history_window(options.history, options.from, options.to);
 
   std::vector<market::FitReport> reports;
   auto append = [&reports](std::vector<market::FitReport> more) {

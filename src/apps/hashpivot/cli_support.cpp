@@ -55,6 +55,13 @@ std::optional<DayNumber> parse_date_flag(const std::string& text, const std::str
   return day;
 }
 
+market::DailyHistory read_history_window(const std::string& path, const std::string& from, const std::string& to) {
+  const auto first = parse_date_flag(from, "--from");
+  const auto last = parse_date_flag(to, "--to");
+  if (first && last && *first > *last) throw InputError("command line", 0, "--from", "must not be after --to");
+  return market::read_daily_history_csv(path, first, last);
+}
+
 std::string format_bits(unsigned bits) { return fmt::format("0x{:08x}", bits); }
 
 void rethrow_with_flag(const ParameterError& e, std::span<const ParameterFlag> flags) {

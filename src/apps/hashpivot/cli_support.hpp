@@ -13,6 +13,7 @@
 
 #include "hashpivot/core/date.hpp"
 #include "hashpivot/core/error.hpp"
+#include "hashpivot/market/history.hpp"
 
 namespace hashpivot::cli {
 
@@ -31,6 +32,12 @@ enum ExitCode : int { kExitOk = 0, kExitCheckFailed = 1, kExitBadInput = 2, kExi
 /// An optional date flag: std::nullopt when `text` is empty; throws InputError naming `flag` unless
 /// it is a calendar date YYYY-MM-DD.
 [[nodiscard]] std::optional<DayNumber> parse_date_flag(const std::string& text, const std::string& flag);
+
+/// The daily history at `path` between the dates of the flags --from and --to (either may be empty:
+/// the history's own end); throws InputError naming the flag when a date is malformed or --from is
+/// after --to.
+[[nodiscard]] market::DailyHistory read_history_window(const std::string& path, const std::string& from,
+                                                       const std::string& to);
 
 /// "0x1d00ffff"
 [[nodiscard]] std::string format_bits(unsigned bits);

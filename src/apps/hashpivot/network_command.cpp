@@ -149,10 +149,7 @@ struct CalibrateCliOptions {
 };
 
 void run_calibrate_command(const CalibrateCliOptions& o) {
-  const auto from = parse_date_flag(o.from, "--from");
-  const auto to = parse_date_flag(o.to, "--to");
-  if (from && to && *from > *to) throw InputError("command line", 0, "--from", "must not be after --to");
-  const market::DailyHistory history = market::read_daily_history_csv(o.history, from, to);
+  const market::DailyHistory history = read_history_window(o.history, o.from, o.to);
   std::vector<market::FitReport> reports;
   try {  // too few known weeks in the window: an input error on the window, not a bug
     reports = network::calibrate_hashrate(history);
