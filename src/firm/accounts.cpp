@@ -6,6 +6,13 @@
 #include "hashpivot/firm/day_steps.hpp"
 
 namespace hashpivot::firm {
+namespace {
+
+/// The day's cash identity (closing = opening + total cash flow) holds to this share of the sums:
+/// the steps add and subtract the same amounts in different orders, so it holds only to rounding.
+constexpr double kCashIdentityTolerance = 1e-6;
+
+}  // namespace
 
 FirmState make_state(const FirmPlan& plan) {
   FirmState s{};
@@ -61,7 +68,7 @@ void step_day(const FirmPlan& plan, int day, const DayMarket& market, FirmState&
   remedies(plan, day, price, state, a);                 // 11.
   close_day(state, a);
   assert(std::abs(state.cash_usd - cash_open - a.total_cash_flow_usd) <=
-         1e-6 * (1.0 + std::abs(cash_open) + std::abs(a.total_cash_flow_usd)));
+         kCashIdentityTolerance * (1.0 + std::abs(cash_open) + std::abs(a.total_cash_flow_usd)));
   default_if_short(day, state, a);                      // 12.
 }
 

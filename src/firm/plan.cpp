@@ -12,9 +12,6 @@
 namespace hashpivot::firm {
 namespace {
 
-constexpr double kWattsPerMegawatt = 1e6;
-constexpr double kMonthsPerYear = 12.0;
-
 // The index of the item named `name`. io::read_scenario rejects a name that does not resolve, so
 // one here is a bug in a scenario built in code.
 template <class T>

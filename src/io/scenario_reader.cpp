@@ -7,7 +7,6 @@
 #include <map>
 #include <optional>
 #include <set>
-#include <stdexcept>
 
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/firm/strategy_parameters.hpp"
@@ -55,6 +54,8 @@ constexpr double kMinEfficiencyJPerTh = 5.0;      // the best machines of 2025 d
 constexpr double kMaxEfficiencyJPerTh = 10'000.0; // a 2013 ASIC drew ~10,000 J/TH (USB sticks)
 constexpr double kMinPowerPriceUsdPerMwh = 1.0;   // below: a price in USD/kWh
 constexpr double kMaxFeesBtcPerBlock = 50.0;      // above: sat, or fees of a day
+/// A fleet that fills its site exactly may sum to a hair above capacity in floating point.
+constexpr double kCapacityRoundingShare = 1e-9;
 
 void check_units_of_market(TableReader& t, const firm::MarketSetup& m) {
   if (m.network_hashrate_ehs > kMaxNetworkHashrateEhs)
@@ -230,8 +231,8 @@ void check_search(const Scenario& scenario, std::size_t strategy, const TableRea
     try {
       firm::set_strategy_parameter(probe, strategy, r.parameter, r.low);
       firm::set_strategy_parameter(probe, strategy, r.parameter, r.high);
-    } catch (const std::invalid_argument& e) {
-      search.fail(r.parameter, e.what());
+    } catch (const ParameterError& e) {
+      search.fail(r.parameter, fmt::format("strategy parameter {}: {}", e.parameter(), e.problem()));
     }
   }
 }
@@ -275,7 +276,7 @@ firm::Strategy read_strategy(TableReader t, std::optional<TableReader>& search) 
     if (s.pivot_policy == PivotPolicy::kSchedule) s.pivot_date = t.require_date("pivot_date");
     if (s.pivot_policy == PivotPolicy::kTrigger) {
       s.pivot_hashprice_below_usd_per_ph_day = t.require_number("pivot_hashprice_below_usd_per_ph_day", Range::positive());
-      s.pivot_trigger_days = static_cast<int>(t.require_integer("pivot_trigger_days", Range{1, 3650}));
+      s.pivot_trigger_days = static_cast<int>(t.require_integer("pivot_trigger_days", Range{1, firm::kMaxPivotTriggerDays}));
     }
   }
   search = read_search(t, s);
@@ -322,8 +323,8 @@ firm::Scenario read_scenario(const std::string& path) {
     for (const auto& candidate : s.sites)
       if (candidate.name == f.site) site = &candidate;
     if (!site) fleet_tables[i].fail("site", fmt::format("no [[sites]] entry is named \"{}\"", f.site));
-    site_power_mw[f.site] += static_cast<double>(f.count) * machine->power_w * site->pue / 1e6;
-    if (site_power_mw[f.site] > site->capacity_mw * (1 + 1e-9))
+    site_power_mw[f.site] += static_cast<double>(f.count) * machine->power_w * site->pue / kWattsPerMegawatt;
+    if (site_power_mw[f.site] > site->capacity_mw * (1 + kCapacityRoundingShare))
       fleet_tables[i].fail("count", fmt::format("the fleet at site \"{}\" would draw {:.2f} MW with PUE {}, above its "
                                                 "capacity of {} MW",
                                                 f.site, site_power_mw[f.site], site->pue, site->capacity_mw));

@@ -18,6 +18,10 @@
 
 namespace hashpivot::sim::detail {
 
+/// A tenant's annual default probability is clamped just below 1 so that its hazard, −ln(1 − p), stays
+/// finite (a tenant certain to default still defaults on a drawn day, not on day 0).
+inline constexpr double kMaxTenantDefaultProbAnnual = 1.0 - 1e-15;
+
 /// One strategy's firm on the current path, and its running totals.
 struct FirmRun {
   firm::FirmPlan plan;
@@ -65,8 +69,9 @@ class Worker {
       site_index_[k] = site.power_contract == firm::PowerContract::kIndex;
       site_price_[k] = site.power_price_usd_per_mwh;
       if (site.conversion && site.conversion->tenant_default_prob_annual > 0)
-        tenant_hazard_per_day_[k] = -std::log1p(-std::min(site.conversion->tenant_default_prob_annual, 1.0 - 1e-15)) /
-                                    kDaysPerYear;
+        tenant_hazard_per_day_[k] =
+            -std::log1p(-std::min(site.conversion->tenant_default_prob_annual, kMaxTenantDefaultProbAnnual)) /
+            kDaysPerYear;
     }
     month_end_cells_ = runs_.size() * kFirmSeries + kMarketSeries;
     month_end_values_.assign(calendar.month_labels.size() * month_end_cells_ * kPathsPerBlock, 0.0);
@@ -198,7 +203,7 @@ class Worker {
         };
         market_cell(MarketSeries::kBtcPriceUsd) = md.price_usd_per_btc;
         market_cell(MarketSeries::kHashpriceUsdPerPhDay) = month_hashprice_sum / month_days;
-        market_cell(MarketSeries::kDifficultyT) = md.difficulty / 1e12;
+        market_cell(MarketSeries::kDifficultyT) = md.difficulty / kTrillion;
         market_cell(MarketSeries::kFeesBtcPerBlock) = md.fees_btc_per_block;
         month_hashprice_sum = 0;
         month_days = 0;

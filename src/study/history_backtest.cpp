@@ -5,7 +5,6 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
-#include <stdexcept>
 #include <string>
 #include <utility>
 
@@ -105,12 +104,10 @@ std::vector<HistoryMarketDay> history_market_days(const DailyHistory& h, DayNumb
   const DayNumber last = h.day(h.days() - 1);
   const std::string range = fmt::format("the history {} covers {} to {}", h.source, format_date(first), format_date(last));
   if (from > to)
-    throw InputError("command line", 0, "--from",
-                     fmt::format("{} is after --to {}", format_date(from), format_date(to)));
+    throw ParameterError("from", fmt::format("{} is after to {}", format_date(from), format_date(to)));
   if (from < first || from > last)
-    throw InputError("command line", 0, "--from", fmt::format("{} lies outside the history: {}", format_date(from), range));
-  if (to < first || to > last)
-    throw InputError("command line", 0, "--to", fmt::format("{} lies outside the history: {}", format_date(to), range));
+    throw ParameterError("from", fmt::format("{} lies outside the history: {}", format_date(from), range));
+  if (to < first || to > last) throw ParameterError("to", fmt::format("{} lies outside the history: {}", format_date(to), range));
 
   const auto begin = static_cast<std::size_t>(from - first);
   const std::size_t n = static_cast<std::size_t>(to - from) + 1;
@@ -199,8 +196,7 @@ void finish_period(HistoryBacktestPeriod& p) {
 
 HistoryBacktest run_history_backtest(const firm::Scenario& scenario, std::size_t strategy, const DailyHistory& history,
                                      DayNumber from, DayNumber to) {
-  if (strategy >= scenario.strategies.size())
-    throw std::invalid_argument("run_history_backtest: strategy index out of range");
+  require(strategy < scenario.strategies.size(), "strategy", "the strategy index is past the scenario's strategies");
   const std::vector<HistoryMarketDay> market = history_market_days(history, from, to);
 
   HistoryBacktest result;

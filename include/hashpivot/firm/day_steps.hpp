@@ -19,8 +19,6 @@
 
 namespace hashpivot::firm::day_steps {
 
-inline constexpr double kMonthsPerYear = 12.0;  // a month is 365/12 days (core/units.hpp's year)
-
 // ---- Cash and BTC movements shared by the steps ---------------------------------------------------
 
 /// Closes BTC-backed debt `i` once its principal reached zero: the collateral goes back to free BTC.

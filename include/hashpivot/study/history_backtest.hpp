@@ -78,8 +78,8 @@ struct HistoryMarketDay {
 };
 
 /// The market of every day of [from, to] from `history`'s own columns, with unknown values filled
-/// by the rule above. Throws InputError("command line", 0, "--from"/"--to", …) when from > to or
-/// either lies outside the history, and InputError(history.source, 0, COLUMN, …) when an input has
+/// by the rule above. Throws ParameterError("from"/"to", …) when from > to or either lies outside
+/// the history, and InputError(history.source, 0, COLUMN, …) when an input has
 /// no known value in the window.
 [[nodiscard]] std::vector<HistoryMarketDay> history_market_days(const market::DailyHistory& history, DayNumber from,
                                                                 DayNumber to);
@@ -133,8 +133,8 @@ struct HistoryBacktest {
 };
 
 /// Runs strategy number `strategy` of `scenario` on the days [from, to] of `history` (see above).
-/// Throws InputError as history_market_days does, and std::invalid_argument for a strategy index
-/// out of range.
+/// Throws InputError as history_market_days does, and ParameterError("strategy", …) for a strategy
+/// index out of range.
 [[nodiscard]] HistoryBacktest run_history_backtest(const firm::Scenario& scenario, std::size_t strategy,
                                                    const market::DailyHistory& history, DayNumber from, DayNumber to);
 

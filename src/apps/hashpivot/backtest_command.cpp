@@ -167,6 +167,9 @@ void print_text(const study::HistoryBacktest& r, const firm::Scenario& scenario,
              "which the fill rule supplied an input.\n");
 }
 
+/// The flags that set the backtest's parameters (cli_support.hpp, ParameterFlag).
+constexpr ParameterFlag kParameterFlags[] = {{"from", "--from"}, {"to", "--to"}, {"strategy", "--strategy"}};
+
 void run_backtest(const BacktestOptions& o) {
   const auto from = parse_date_flag(o.from, "--from");
   const auto to = parse_date_flag(o.to, "--to");
@@ -188,28 +191,28 @@ void run_backtest(const BacktestOptions& o) {
 
 }  // namespace
 
-void add_backtest_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& group) {
-  static_cast<void>(group);
-  auto options = std::make_shared<BacktestOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "backtest",
-      "Run a scenario's firm on a REAL daily history instead of simulated markets, and report month by month\n"
-      "the BTC it would have mined, mining revenue, hashprice, power cost, HPC revenue, EBITDA, BTC held and cash.\n"
-      "Each day's market comes from the history's own columns (MODEL.md section 2): price = PriceUSD;\n"
-      "hashprice = 86400e15 / (2^32 DiffMean) x (issuance + fees per block), issuance per block = change of\n"
-      "SplyCur / BlkCnt, fees per block = FeeTotNtv / BlkCnt; so BTC mined per TH/s is that hashprice / 1000\n"
-      "times uptime times (1 - pool fee).\n"
-      "Fill rule for unknown values, counted per input and reported: an unknown price, difficulty or fees per\n"
-      "block takes the last value known earlier in the window --from..--to; days before the window's first\n"
-      "known value take that first value; an unknown issuance per block is the chain's subsidy of the era the\n"
-      "day's opening supply lies in; an input with no known value in the window is an error. Values before\n"
-      "--from are not used. (Bundled history: fees unknown 2024-04-29..2025-08-10 and after 2026-03-30;\n"
-      "DiffMean 2025-04-18..08-09 and after 2026-04-01; BlkCnt 2025-04-17..08-10 and after 2026-03-30.)\n"
-      "Assumptions: the scenario's firm (treasury, debt, fleet, book values) is taken as of --from, with BTC\n"
-      "marked at that day's price; dated events (maturities, sales, pivots) keep their dates; the horizon is\n"
-      "ignored. Fixed-price sites pay their contract; index sites pay their power_price_usd_per_mwh every day\n"
-      "(the history has no power prices), and economic curtailment decides on that price.\n"
-      "Exit codes: 0 ok, 2 bad input (file:line: field: problem), 3 internal error.");
+constexpr const char* kBacktestHelp =
+    R"(Run a scenario's firm on a REAL daily history instead of simulated markets, and report month by month
+the BTC it would have mined, mining revenue, hashprice, power cost, HPC revenue, EBITDA, BTC held and cash.
+Each day's market comes from the history's own columns (MODEL.md section 2): price = PriceUSD;
+hashprice = 86400e15 / (2^32 DiffMean) x (issuance + fees per block), issuance per block = change of
+SplyCur / BlkCnt, fees per block = FeeTotNtv / BlkCnt; so BTC mined per TH/s is that hashprice / 1000
+times uptime times (1 - pool fee).
+Fill rule for unknown values, counted per input and reported: an unknown price, difficulty or fees per
+block takes the last value known earlier in the window --from..--to; days before the window's first
+known value take that first value; an unknown issuance per block is the chain's subsidy of the era the
+day's opening supply lies in; an input with no known value in the window is an error. Values before
+--from are not used. (Bundled history: fees unknown 2024-04-29..2025-08-10 and after 2026-03-30;
+DiffMean 2025-04-18..08-09 and after 2026-04-01; BlkCnt 2025-04-17..08-10 and after 2026-03-30.)
+Assumptions: the scenario's firm (treasury, debt, fleet, book values) is taken as of --from, with BTC
+marked at that day's price; dated events (maturities, sales, pivots) keep their dates; the horizon is
+ignored. Fixed-price sites pay their contract; index sites pay their power_price_usd_per_mwh every day
+(the history has no power prices), and economic curtailment decides on that price.
+Exit codes: 0 ok, 2 bad input (file:line: field: problem), 3 internal error.)";
+
+void add_backtest_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& /*group*/) {
+  const auto [cmd, options] = add_command<BacktestOptions>(app, exit_code, "backtest", kBacktestHelp,
+      [](BacktestOptions& o) { run_with_flags(kParameterFlags, [&] { run_backtest(o); }); });
   cmd->add_option("SCENARIO", options->scenario, "Scenario file (TOML; see docs/scenario.md)")->required();
   cmd->add_option("--history", options->history,
                   "Daily history CSV in calibrate's Coin Metrics format "
@@ -221,10 +224,6 @@ void add_backtest_command(CLI::App& app, int& exit_code, const sim::ProcessGroup
   cmd->add_flag("--json", options->json,
                 "Print one JSON object: btc_mined, revenue_usd, months [{month, btc_mined, revenue_usd, "
                 "hashprice_usd_per_ph_day, power_cost_usd, ...}], filled_days and more");
-  cmd->callback([options, &exit_code] {
-    run_backtest(*options);
-    exit_code = kExitOk;
-  });
 }
 
 }  // namespace hashpivot::cli
