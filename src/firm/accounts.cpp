@@ -19,7 +19,7 @@ FirmState make_state(const FirmPlan& plan) {
     s.fleet.push_back({f.book_value_usd});
     s.ppe_book_usd += f.book_value_usd;
   }
-  s.sites.assign(plan.sites.size(), SiteState{0.0, 0.0, -1, -1, kTenantNeverDefaults});
+  s.sites.assign(plan.sites.size(), SiteState{0.0, 0.0, -1, -1, kTenantNeverDefaults, 0.0, -1});
   s.trigger_days_below = 0;
   s.defaulted = false;
   s.default_day = -1;

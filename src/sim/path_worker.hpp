@@ -62,7 +62,7 @@ class Worker {
     tenant_default_after_.assign(sites, firm::kTenantNeverDefaults);
     for (std::size_t k = 0; k < sites; ++k) {
       const firm::Site& site = scenario.sites[k];
-      site_index_[k] = site.power_contract == firm::PowerContract::kIndex;
+      site_index_[k] = site.power_contract != firm::PowerContract::kFixed;  // index and pass_through follow the index
       site_price_[k] = site.power_price_usd_per_mwh;
       if (site.conversion && site.conversion->tenant_default_prob_annual > 0)
         tenant_hazard_per_day_[k] = -std::log1p(-std::min(site.conversion->tenant_default_prob_annual, 1.0 - 1e-15)) /

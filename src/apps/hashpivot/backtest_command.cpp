@@ -142,7 +142,7 @@ void print_text(const study::HistoryBacktest& r, const firm::Scenario& scenario,
              kPercentPerUnit * scenario.treasury.pool_fee);
   for (const firm::Site& s : scenario.sites)
     fmt::print("power     site \"{}\": {} {:.2f} $/MWh{}, PUE {}\n", s.name, firm::keyword(s.power_contract), s.power_price_usd_per_mwh,
-               s.power_contract == firm::PowerContract::kIndex ? " (held constant: the history has no power prices)" : "", s.pue);
+               s.power_contract != firm::PowerContract::kFixed ? " (held constant: the history has no power prices)" : "", s.pue);
   fmt::print("filled    price {} days, difficulty {}, issuance per block {}, fees per block {} (of {})\n",
              r.filled_days[0], r.filled_days[1], r.filled_days[2], r.filled_days[3], r.total.days);
   // The rule, one clause a line.
