@@ -49,7 +49,7 @@ void step_day(const FirmPlan& plan, int day, const DayMarket& market, FirmState&
   remark_btc(price, state, a);                          // 1.
   decide_pivot(plan, day, market, state);               // 2.
   mine_and_pay_power(plan, day, market, state, a);      // 3.
-  site_costs(plan, state, a);                           // 4.
+  site_costs(plan, day, state, a);                           // 4.
   hpc_lease_and_capex(plan, day, state, a);             // 5.
   depreciate(plan, state, a);
   service_debt(plan, day, price, state, a);             // 6.

@@ -83,6 +83,7 @@ PlanFleet plan_fleet_entry(const Scenario& scenario, const FleetEntry& entry, st
   f.repair_availability = 1.0 / (1.0 + entry.repair_failure_rate_annual / kDaysPerYear * entry.repair_days);
   const PlanSite& site = sites[f.site];
   f.load_mw_all_running = f.power_w_total * f.uptime * site.pue / kWattsPerMegawatt;
+  f.nameplate_mw = f.power_w_total * site.pue / kWattsPerMegawatt;
   f.btc_per_day_per_hashprice = fpps_btc_per_day(f.hashrate_th_total, f.uptime, 1.0, scenario.treasury.pool_fee);
   f.breakeven_usd_per_mwh_per_hashprice_usd =
       breakeven_power_price_usd_per_mwh(1.0, f.efficiency_j_per_th, site.pue, scenario.treasury.pool_fee);
@@ -99,6 +100,12 @@ void plan_fleet_availability(const Scenario& scenario, FirmPlan& plan) {
     for (std::size_t i = 0; i < entries; ++i)
       plan.fleet_availability_by_day[static_cast<std::size_t>(day) * entries + i] =
           fleet_available_undisturbed(plan.fleet[i], day);
+  }
+  plan.site_deployed_mw_by_day.assign(static_cast<std::size_t>(std::max(0, plan.horizon_days)) * plan.sites.size(), 0.0);
+  for (int day = 0; day < plan.horizon_days; ++day) {
+    for (const PlanFleet& f : plan.fleet)
+      if (day >= f.in_service_day && day < f.retire_day)
+        plan.site_deployed_mw_by_day[static_cast<std::size_t>(day) * plan.sites.size() + f.site] += f.nameplate_mw;
   }
   for (const Downtime& event : scenario.downtime) {
     const std::size_t site = event.site.empty() ? kNoIndex : index_by_name(scenario.sites, event.site);

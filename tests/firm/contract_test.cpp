@@ -100,14 +100,15 @@ TEST(Contract, partial_curtailment_switches_off_the_least_efficient_first) {
 }
 
 TEST(Contract, curtailment_decides_on_the_energy_part_of_a_split_all_in_price) {
-  // $80 all-in, a quarter of it a capacity charge: energy $60/MWh, fixed 0.25 × 80 × 24 h × 10 MW a day.
+  // $80 all-in, a quarter of it a capacity charge: energy $60/MWh, fixed 0.25 × 80 × 24 h a day on
+  // the contracted 6.5 MW (the nameplate in service, not the site's 10 MW).
   Scenario s = three_machine_scenario(CurtailPolicy::kEconomic);
   s.sites[0].power_price_usd_per_mwh = 80;
   s.sites[0].fixed_share = 0.25;
   // At $30/PH/day the 20 J/TH model breaks even at $62.5: above the $60 energy part (it runs), below
   // the $80 all-in rate (it would be off if the whole rate were avoidable).
   const DayAccounts a = one_day(s, day_market(30));
-  const double fixed = 0.25 * 80 * 24 * 10;
+  const double fixed = 0.25 * 80 * 24 * 6.5;
   EXPECT_DOUBLE_EQ(a.running_hashrate_th, 200'000);
   EXPECT_NEAR(a.hosting_fixed_usd, fixed, 1e-9);
   EXPECT_NEAR(a.power_cost_usd, fixed + 3.5 * 24 * 60, 1e-6);
@@ -117,9 +118,9 @@ TEST(Contract, curtailment_decides_on_the_energy_part_of_a_split_all_in_price) {
 
 TEST(Contract, a_take_or_pay_contract_costs_the_same_whether_the_fleet_runs_or_not) {
   Scenario s = three_machine_scenario(CurtailPolicy::kEconomic);
-  s.sites[0].take_or_pay_fraction = 1.0;  // all 10 MW × 24 h paid: more than the 6.5 MW fleet draws
+  s.sites[0].take_or_pay_fraction = 1.0;  // all the contracted 6.5 MW × 24 h paid
   s.sites[0].hosting_fee_usd_per_kw_month = 5;
-  const double expected = 50 * 10 * 24 + 5 * 10'000 * 12 / 365.0;
+  const double expected = 50 * 6.5 * 24 + 5 * 6'500 * 12 / 365.0;
   const DayAccounts running = one_day(s, day_market(30));
   EXPECT_DOUBLE_EQ(running.running_hashrate_th, 300'000);  // within the floor energy is free: all run
   Scenario off = s;
@@ -137,26 +138,27 @@ TEST(Contract, a_take_or_pay_contract_costs_the_same_whether_the_fleet_runs_or_n
 }
 
 TEST(Contract, a_take_or_pay_floor_runs_the_site_at_least_up_to_the_floor_in_merit_order) {
-  // Floor 0.4 × 10 MW × 24 h = 96 MWh. At $17/PH/day no model covers $50 (all break-evens < 50) but
-  // every one covers the zero credit, so the floor's energy runs, most efficient first: the 15 J/TH
-  // model (1.5 MW × 24 = 36 MWh), the 20 J/TH (48 MWh), then 12 of the 30 J/TH model's 72 MWh.
+  // Floor 0.4 × 6.5 MW × 24 h = 62.4 MWh. At $17/PH/day no model covers $50 (all break-evens < 50)
+  // but every one covers the zero credit, so the floor's energy runs, most efficient first: the
+  // 15 J/TH model (1.5 MW × 24 = 36 MWh), then 26.4 of the 20 J/TH model's 48 MWh.
   Scenario s = three_machine_scenario(CurtailPolicy::kEconomic);
   s.sites[0].take_or_pay_fraction = 0.4;
   const DayAccounts a = one_day(s, day_market(17));
-  EXPECT_NEAR(a.energy_mwh, 96, 1e-9);
-  EXPECT_NEAR(a.running_hashrate_th, 100'000 + 100'000 + 100'000 * 12.0 / 72.0, 1e-6);
-  EXPECT_NEAR(a.power_cost_usd, 96 * 50, 1e-6);
-  EXPECT_NEAR(a.curtailed_mwh, 6.5 * 24 - 96, 1e-9);
-  // At $30 the two efficient models run above the floor too (break-evens 83.3, 62.5 > 50): 84 MWh,
-  // and the floor's remaining 12 MWh go to the 30 J/TH model.
+  EXPECT_NEAR(a.energy_mwh, 62.4, 1e-9);
+  EXPECT_NEAR(a.running_hashrate_th, 100'000 + 100'000 * 26.4 / 48.0, 1e-6);
+  EXPECT_NEAR(a.power_cost_usd, 62.4 * 50, 1e-6);
+  EXPECT_NEAR(a.curtailed_mwh, 6.5 * 24 - 62.4, 1e-9);
+  // At $30 the two efficient models run in full (break-evens 83.3, 62.5 > 50): 84 MWh, past the
+  // floor, paid per MWh; nothing of the floor is left for the 30 J/TH model (41.7 < 50): off.
   const DayAccounts b = one_day(s, day_market(30));
-  EXPECT_NEAR(b.energy_mwh, 96, 1e-9);
-  // At $45 all break-evens exceed 50 (45 / 0.72 = 62.5 for 30 J/TH): everything runs, 156 MWh,
-  // paid per MWh drawn (above the floor).
+  EXPECT_NEAR(b.energy_mwh, 84, 1e-9);
+  EXPECT_NEAR(b.power_cost_usd, 84 * 50, 1e-6);
+  EXPECT_DOUBLE_EQ(b.running_hashrate_th, 200'000);
+  // At $45 all break-evens exceed 50 (45 / 0.72 = 62.5 for 30 J/TH): everything runs, 156 MWh.
   const DayAccounts c = one_day(s, day_market(45));
   EXPECT_NEAR(c.energy_mwh, 156, 1e-9);
   EXPECT_NEAR(c.power_cost_usd, 156 * 50, 1e-6);
-  EXPECT_NEAR(c.hosting_fixed_usd, 96 * 50, 1e-6);
+  EXPECT_NEAR(c.hosting_fixed_usd, 62.4 * 50, 1e-6);
 }
 
 TEST(Contract, hourly_switching_at_a_pass_through_site_equals_a_brute_force_sum_over_hours) {
@@ -228,6 +230,12 @@ TEST(Contract, the_dated_fleet_and_downtime_make_the_availability_table) {
   EXPECT_DOUBLE_EQ(available(0, 16), 0.5 * 0.8);
   EXPECT_DOUBLE_EQ(available(0, 17), 1.0);
   EXPECT_EQ(available(1, 400), 0.0);  // past the horizon: from the dates
+  // The nameplate in service, what fixed charges are billed on: the 30 J/TH lot (3 MW) from day 10,
+  // the 15 J/TH lot (1.5 MW) until day 20; the downtime does not change it.
+  EXPECT_DOUBLE_EQ(site_deployed_mw(plan, 0, 9), 3.5);
+  EXPECT_DOUBLE_EQ(site_deployed_mw(plan, 0, 15), 6.5);
+  EXPECT_DOUBLE_EQ(site_deployed_mw(plan, 0, 20), 5.0);
+  EXPECT_DOUBLE_EQ(site_deployed_mw(plan, 0, 400), 5.0);
   const DayAccounts a = one_day(s, day_market(30), 12);
   EXPECT_NEAR(a.running_hashrate_th, 100'000 + 100'000 + 100'000 / 1.05, 1e-6);
 }

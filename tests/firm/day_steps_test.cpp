@@ -265,7 +265,7 @@ TEST(DaySteps, site_costs_charge_opex_on_the_unconverted_mw_and_the_day_of_sga) 
   FirmState s = state_of(plan, 0, 0);
   s.sites[1].converted_mw = 4;
   DayAccounts a{};
-  site_costs(plan, s, a);
+  site_costs(plan, 0, s, a);
   EXPECT_EQ(a.opex_usd, 100 * 10 + 200 * 6);
   EXPECT_EQ(a.sga_usd, 1234);
 }

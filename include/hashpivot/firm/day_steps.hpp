@@ -195,7 +195,7 @@ inline void mine_site(const FirmPlan& plan, std::size_t k, int day, const DayMar
   const double site_share = mining_share(site, ss);
   const double price = energy_price_usd_per_mwh(site, k, market);
   const double credit = site.curtailment_credit_usd_per_mwh;
-  const double floor_mwh = site.take_or_pay_fraction * std::max(0.0, site.capacity_mw - ss.converted_mw) * kHours;
+  const double floor_mwh = site.take_or_pay_fraction * site_contracted_mw(plan, k, day, ss.converted_mw) * kHours;
   const auto entry_full_mwh = [&](std::size_t i) {
     return plan.fleet[i].load_mw_all_running * site_share * fleet_availability(plan, i, day) * kHours;
   };
@@ -258,13 +258,14 @@ inline void mine_and_pay_power(const FirmPlan& plan, int day, const DayMarket& m
 // ---- 4. Site costs --------------------------------------------------------------------------------
 
 /// Fixed opex of each site's unconverted MW; the power contract's fixed charges (kW-month hosting
-/// fee and fixed share) on the same MW, into the power cost and hosting_fixed_usd; the day's SG&A.
-inline void site_costs(const FirmPlan& plan, const FirmState& state, DayAccounts& a) {
+/// fee and fixed share) on the contracted MW (site_contracted_mw), into the power cost and
+/// hosting_fixed_usd; the day's SG&A.
+inline void site_costs(const FirmPlan& plan, int day, const FirmState& state, DayAccounts& a) {
   for (std::size_t k = 0; k < plan.sites.size(); ++k) {
-    const double contracted_mw = std::max(0.0, plan.sites[k].capacity_mw - state.sites[k].converted_mw);
-    a.opex_usd += plan.sites[k].opex_usd_per_mw_day * contracted_mw;
+    a.opex_usd += plan.sites[k].opex_usd_per_mw_day * std::max(0.0, plan.sites[k].capacity_mw - state.sites[k].converted_mw);
     if (plan.sites[k].fixed_cost_usd_per_mw_day > 0.0) {
-      const double fixed = plan.sites[k].fixed_cost_usd_per_mw_day * contracted_mw;
+      const double fixed =
+          plan.sites[k].fixed_cost_usd_per_mw_day * site_contracted_mw(plan, k, day, state.sites[k].converted_mw);
       a.power_cost_usd += fixed;
       a.hosting_fixed_usd += fixed;
     }

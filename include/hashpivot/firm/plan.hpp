@@ -6,6 +6,7 @@
 // its unit: _usd, _btc, _th (TH/s), _w, _mw, _usd_per_mwh, _per_day, _annual (fraction per year).
 // A year is 365 days and a month 365/12 days (core/units.hpp).
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <limits>
@@ -37,6 +38,7 @@ struct PlanFleet {
   // repairs of R days). Expected value, not a draw: on a fleet of ~350,000 machines the binomial
   // noise around it is sqrt(p(1 − p)/n) < 0.2% of the fleet, far inside the other uncertainties.
   double repair_availability = 1.0;
+  double nameplate_mw;             // power_w_total × pue / 10^6: the draw a hosting contract bills
   // Per-day coefficients of the rules, each linear in what varies, so the daily step multiplies
   // instead of dividing (rules.hpp):
   double load_mw_all_running;                     // power_w_total × uptime × pue / 10^6
@@ -128,6 +130,10 @@ struct FirmPlan {
   // fleet; a table because the exp was a tenth of the daily step's time, and so that step_day
   // looks up no date or event.
   std::vector<double> fleet_availability_by_day;
+  // Per site, day-major [day × sites.size() + site] for days 0 … horizon_days − 1: the nameplate
+  // draw at the meter (power × PUE, MW) of the site's machines in service that day (dates only: a
+  // storm does not stop a hosting bill). What a contract's fixed charges are billed on.
+  std::vector<double> site_deployed_mw_by_day;
   int horizon_days;
 
   // Treasury and company.
@@ -157,6 +163,21 @@ struct FirmPlan {
   if (day >= 0 && day < plan.horizon_days)
     return plan.fleet_availability_by_day[static_cast<std::size_t>(day) * plan.fleet.size() + entry];
   return fleet_available_undisturbed(plan.fleet[entry], day);
+}
+
+/// The nameplate MW in service at site `k` on `day` (the plan's table within the horizon, the
+/// fleet's dates after it).
+[[nodiscard]] inline double site_deployed_mw(const FirmPlan& plan, std::size_t k, int day) {
+  if (day >= 0 && day < plan.horizon_days) return plan.site_deployed_mw_by_day[static_cast<std::size_t>(day) * plan.sites.size() + k];
+  double mw = 0.0;
+  for (const PlanFleet& f : plan.fleet)
+    if (f.site == k && day >= f.in_service_day && day < f.retire_day) mw += f.nameplate_mw;
+  return mw;
+}
+
+/// The contracted MW of site `k` on `day`: site_deployed_mw less the MW converted (at least 0).
+[[nodiscard]] inline double site_contracted_mw(const FirmPlan& plan, std::size_t k, int day, double converted_mw) {
+  return std::max(0.0, site_deployed_mw(plan, k, day) - converted_mw);
 }
 
 /// Flattens `scenario` and its strategy number `strategy`.

@@ -153,11 +153,14 @@ struct Conversion {
 
 /// A site and its power contract. The contract splits into a FIXED part, paid whether the machines
 /// run or not, and an ENERGY part, paid per MWh drawn; only the energy part is avoidable, so only it
-/// decides curtailment (MODEL.md §4; firm/day_steps.hpp mine_site). The fixed part is any of:
-///  - hosting_fee_usd_per_kw_month on the contracted (unconverted) capacity;
+/// decides curtailment (MODEL.md §4; firm/day_steps.hpp mine_site). The CONTRACTED capacity of a
+/// day is the nameplate draw (× PUE) of the site's machines in service that day (hosting contracts
+/// bill the hosted miners' nameplate wattage: INSTRUMENTS.md §f), less MW converted to AI/HPC. The
+/// fixed part is any of:
+///  - hosting_fee_usd_per_kw_month on the contracted capacity;
 ///  - fixed_share of power_price_usd_per_mwh (fixed contracts only), billed on the contracted
 ///    capacity for 24 hours a day: an all-in rate of which that share is a capacity charge;
-///  - take_or_pay_fraction of the contracted energy (capacity × 24 h) paid at the energy price
+///  - take_or_pay_fraction of the contracted energy (contracted MW × 24 h) paid at the energy price
 ///    whether drawn or not, so energy within that floor costs nothing more to use.
 /// With none of them (the defaults) power_price_usd_per_mwh is all energy: the behaviour before
 /// contracts were split.
