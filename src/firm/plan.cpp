@@ -30,7 +30,7 @@ int days_from_months(double months) {
   return static_cast<int>(std::lround(months * kDaysPerYear / kMonthsPerYear));
 }
 
-PlanSite plan_site(const Site& site) {
+PlanSite plan_site(const Site& site, DayNumber start) {
   PlanSite p{};
   p.capacity_mw = site.capacity_mw;
   p.pue = site.pue;
@@ -44,6 +44,7 @@ PlanSite plan_site(const Site& site) {
   p.take_or_pay_fraction = site.take_or_pay_fraction;
   p.max_curtailed_hours_per_year = site.max_curtailed_hours_per_year.value_or(std::numeric_limits<double>::infinity());
   p.site_level_decision = site.take_or_pay_fraction > 0.0 || site.max_curtailed_hours_per_year.has_value();
+  p.fixed_end_day = site.fixed_charges_until ? static_cast<int>(*site.fixed_charges_until - start) : kNeverDay;
   p.opex_usd_per_mw_day = site.opex_usd_per_mw_year / kDaysPerYear;
   p.mining_it_mw = 0.0;
   p.has_conversion = site.conversion.has_value();
@@ -183,7 +184,7 @@ FirmPlan make_plan(const Scenario& scenario, std::size_t strategy) {
   FirmPlan plan{};
 
   plan.sites.reserve(scenario.sites.size());
-  for (const Site& site : scenario.sites) plan.sites.push_back(plan_site(site));
+  for (const Site& site : scenario.sites) plan.sites.push_back(plan_site(site, start));
   plan.fleet.reserve(scenario.fleet.size());
   for (const FleetEntry& entry : scenario.fleet) plan.fleet.push_back(plan_fleet_entry(scenario, entry, plan.sites));
   plan.horizon_days = static_cast<int>(add_years(start, scenario.run.horizon_years) - start);

@@ -172,6 +172,7 @@ void read_contract_split(TableReader& t, firm::Site& s) {
   s.demand_response_credit_usd_per_mwh = t.number_or("demand_response_credit_usd_per_mwh", 0.0, Range::non_negative());
   s.max_curtailed_hours_per_year =
       t.optional_number("max_curtailed_hours_per_year", Range{0.0, kDaysPerYear * static_cast<double>(kHoursPerDay)});
+  s.fixed_charges_until = t.optional_date("fixed_charges_until");
 }
 
 firm::Site read_site(TableReader t) {
@@ -190,6 +191,7 @@ firm::Site read_site(TableReader t) {
       .energy_margin_usd_per_mwh = 0.0,
       .demand_response_credit_usd_per_mwh = 0.0,
       .max_curtailed_hours_per_year = std::nullopt,
+      .fixed_charges_until = std::nullopt,
   };
   if (auto conversion = t.optional_table("conversion")) s.conversion = read_conversion(*conversion);
   read_contract_split(t, s);

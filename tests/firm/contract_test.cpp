@@ -137,6 +137,22 @@ TEST(Contract, a_take_or_pay_contract_costs_the_same_whether_the_fleet_runs_or_n
   EXPECT_NEAR(one_day(s, day_market(30)).power_cost_usd, expected, 1e-6);
 }
 
+TEST(Contract, the_fixed_part_ends_with_the_contracts_term) {
+  Scenario s = three_machine_scenario(CurtailPolicy::kEconomic);
+  s.sites[0].take_or_pay_fraction = 1.0;
+  s.sites[0].hosting_fee_usd_per_kw_month = 5;
+  s.sites[0].fixed_charges_until = kStart + 3;
+  const FirmPlan plan = make_plan(s, 0);
+  FirmState state = make_state(plan);
+  DayAccounts a{};
+  step_day(plan, 2, day_market(17), state, a);  // in the term: the floor runs the fleet, fee and floor paid
+  EXPECT_NEAR(a.power_cost_usd, 50 * 6.5 * 24 + 5 * 6'500 * 12 / 365.0, 1e-6);
+  step_day(plan, 3, day_market(17), state, a);  // after it: energy only, and nothing covers $50 at $17
+  EXPECT_DOUBLE_EQ(a.power_cost_usd, 0.0);
+  EXPECT_DOUBLE_EQ(a.hosting_fixed_usd, 0.0);
+  EXPECT_DOUBLE_EQ(a.running_hashrate_th, 0.0);
+}
+
 TEST(Contract, a_take_or_pay_floor_runs_the_site_at_least_up_to_the_floor_in_merit_order) {
   // Floor 0.4 × 6.5 MW × 24 h = 62.4 MWh. At $17/PH/day no model covers $50 (all break-evens < 50)
   // but every one covers the zero credit, so the floor's energy runs, most efficient first: the

@@ -183,7 +183,8 @@ inline double site_entry_running_mwh(double full_mwh, double breakeven, double p
 /// curtailment rights; PlanSite::site_level_decision), on the day's energy price (an index site's
 /// daily mean: the floor is a daily quantity, so hour-by-hour switching is not applied here).
 /// The entries fill the floor in merit order, most efficient first (site_entry_running_mwh); the
-/// energy bill is price × max(drawn, floor), of which price × floor is fixed (paid regardless).
+/// energy bill is price × max(drawn, floor), of which price × floor is fixed (paid regardless); the
+/// floor ends with the contract's term (PlanSite::fixed_end_day).
 /// Curtailment rights: the day's curtailed MWh over the site's full-day load are full-site hours;
 /// a day whose hours would exceed the contract year's remaining rights runs in full instead.
 /// Contract years run from day 0 in 365-day steps.
@@ -195,7 +196,8 @@ inline void mine_site(const FirmPlan& plan, std::size_t k, int day, const DayMar
   const double site_share = mining_share(site, ss);
   const double price = energy_price_usd_per_mwh(site, k, market);
   const double credit = site.curtailment_credit_usd_per_mwh;
-  const double floor_mwh = site.take_or_pay_fraction * site_contracted_mw(plan, k, day, ss.converted_mw) * kHours;
+  const double floor_mwh =
+      day < site.fixed_end_day ? site.take_or_pay_fraction * site_contracted_mw(plan, k, day, ss.converted_mw) * kHours : 0.0;
   const auto entry_full_mwh = [&](std::size_t i) {
     return plan.fleet[i].load_mw_all_running * site_share * fleet_availability(plan, i, day) * kHours;
   };
@@ -258,12 +260,12 @@ inline void mine_and_pay_power(const FirmPlan& plan, int day, const DayMarket& m
 // ---- 4. Site costs --------------------------------------------------------------------------------
 
 /// Fixed opex of each site's unconverted MW; the power contract's fixed charges (kW-month hosting
-/// fee and fixed share) on the contracted MW (site_contracted_mw), into the power cost and
-/// hosting_fixed_usd; the day's SG&A.
+/// fee and fixed share) on the contracted MW (site_contracted_mw) until the term's end
+/// (PlanSite::fixed_end_day), into the power cost and hosting_fixed_usd; the day's SG&A.
 inline void site_costs(const FirmPlan& plan, int day, const FirmState& state, DayAccounts& a) {
   for (std::size_t k = 0; k < plan.sites.size(); ++k) {
     a.opex_usd += plan.sites[k].opex_usd_per_mw_day * std::max(0.0, plan.sites[k].capacity_mw - state.sites[k].converted_mw);
-    if (plan.sites[k].fixed_cost_usd_per_mw_day > 0.0) {
+    if (plan.sites[k].fixed_cost_usd_per_mw_day > 0.0 && day < plan.sites[k].fixed_end_day) {
       const double fixed =
           plan.sites[k].fixed_cost_usd_per_mw_day * site_contracted_mw(plan, k, day, state.sites[k].converted_mw);
       a.power_cost_usd += fixed;

@@ -74,6 +74,7 @@ struct PlanSite {
   double fixed_cost_usd_per_mw_day;        // kW-month hosting fee + fixed share, per contracted MW per day
   double take_or_pay_fraction;             // of contracted energy (contracted MW × 24 h), paid regardless
   double max_curtailed_hours_per_year;     // curtailment rights in full-site hours (infinity: unlimited)
+  int fixed_end_day = kNeverDay;           // from this day no fixed charge or take-or-pay floor (the term's end)
   // True when the site needs the site-level decision of day_steps::mine_site (a take-or-pay floor
   // or limited curtailment rights); false: each entry decides alone (day_steps::mine_fleet_entry).
   bool site_level_decision;

@@ -180,6 +180,9 @@ struct Site {
   double energy_margin_usd_per_mwh = 0.0;          // pass_through: added to the index price
   double demand_response_credit_usd_per_mwh = 0.0; // demand-response / 4CP credit per MWh curtailed
   std::optional<double> max_curtailed_hours_per_year;  // curtailment rights (full-site hours); none = unlimited
+  // The end of the contract's term: from this date the fixed part (fee, fixed share, take-or-pay)
+  // is no longer owed and the site pays energy only. None: the fixed part runs for the whole run.
+  std::optional<DayNumber> fixed_charges_until;
 };
 
 /// A dated loss of availability: `fraction_offline` of the machines at `site` (every site when
