@@ -26,7 +26,7 @@ FirmState make_state(const FirmPlan& plan) {
     s.fleet.push_back({f.book_value_usd});
     s.ppe_book_usd += f.book_value_usd;
   }
-  s.sites.assign(plan.sites.size(), SiteState{0.0, 0.0, -1, -1, kTenantNeverDefaults});
+  s.sites.assign(plan.sites.size(), SiteState{0.0, 0.0, -1, -1, kTenantNeverDefaults, 0.0, -1});
   s.trigger_days_below = 0;
   s.defaulted = false;
   s.default_day = -1;
@@ -56,7 +56,7 @@ void step_day(const FirmPlan& plan, int day, const DayMarket& market, FirmState&
   remark_btc(price, state, a);                          // 1.
   decide_pivot(plan, day, market, state);               // 2.
   mine_and_pay_power(plan, day, market, state, a);      // 3.
-  site_costs(plan, state, a);                           // 4.
+  site_costs(plan, day, state, a);                           // 4.
   hpc_lease_and_capex(plan, day, state, a);             // 5.
   depreciate(plan, state, a);
   service_debt(plan, day, price, state, a);             // 6.

@@ -109,7 +109,7 @@ void load_price_model(const firm::Scenario& scenario, const MarketInputs& inputs
 
 bool any_index_site(const firm::Scenario& s) {
   for (const firm::Site& site : s.sites)
-    if (site.power_contract == firm::PowerContract::kIndex) return true;
+    if (site.power_contract != firm::PowerContract::kFixed) return true;  // index and pass_through
   return false;
 }
 

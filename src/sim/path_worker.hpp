@@ -36,6 +36,12 @@ struct FirmRun {
   double ebitda_last_year_usd = 0;
   double btc_sold = 0;
   double margin_calls = 0;  // BTC-backed loans called, summed over the days
+  double running_th_days = 0;
+  double available_th_days = 0;
+  double curtailed_mwh = 0;
+  double energy_cost_usd = 0;      // power − fixed hosting − credits
+  double hosting_fixed_usd = 0;
+  double other_cash_cost_usd = 0;  // site opex
   firm::DayAccounts month_sums{};   // the month's sums so far of the fields kept monthly
   double gross_of_pool_fee = 1;  // 1 / (1 − pool fee)
 };
@@ -66,7 +72,7 @@ class Worker {
     tenant_default_after_.assign(sites, firm::kTenantNeverDefaults);
     for (std::size_t k = 0; k < sites; ++k) {
       const firm::Site& site = scenario.sites[k];
-      site_index_[k] = site.power_contract == firm::PowerContract::kIndex;
+      site_index_[k] = site.power_contract != firm::PowerContract::kFixed;  // index and pass_through follow the index
       site_price_[k] = site.power_price_usd_per_mwh;
       if (site.conversion && site.conversion->tenant_default_prob_annual > 0)
         tenant_hazard_per_day_[k] =
@@ -105,6 +111,8 @@ class Worker {
       r.btc_mined = r.cash_cost_usd = r.all_in_cost_usd = r.effective_ph_days = 0;
       r.ebitda_usd = r.ebitda_last_year_usd = 0;
       r.btc_sold = r.margin_calls = 0;
+      r.running_th_days = r.available_th_days = r.curtailed_mwh = 0;
+      r.energy_cost_usd = r.hosting_fixed_usd = r.other_cash_cost_usd = 0;
       r.month_sums = firm::DayAccounts{};
     }
   }
@@ -181,6 +189,12 @@ class Worker {
           if (d >= last_year_from) r.ebitda_last_year_usd += a.ebitda_usd;
           r.btc_sold += a.btc_sold;
           r.margin_calls += a.margin_calls;
+          r.running_th_days += a.running_hashrate_th;
+          r.available_th_days += a.available_hashrate_th;
+          r.curtailed_mwh += a.curtailed_mwh;
+          r.energy_cost_usd += a.power_cost_usd - a.hosting_fixed_usd - a.curtailment_credit_usd;
+          r.hosting_fixed_usd += a.hosting_fixed_usd;
+          r.other_cash_cost_usd += a.opex_usd;
           firm::add_accounts<&firm::DayAccountsField::monthly>(r.month_sums, a);
         }
         if (month_end) {
@@ -244,6 +258,12 @@ class Worker {
       st.npv_utility.add(utility_.utility(npv));
       st.btc_sold.add(r.btc_sold);
       st.margin_called.add(r.margin_calls > 0);
+      st.running_th_days.add(r.running_th_days);
+      st.available_th_days.add(r.available_th_days);
+      st.curtailed_mwh.add(r.curtailed_mwh);
+      st.energy_cost_usd.add(r.energy_cost_usd);
+      st.hosting_fixed_usd.add(r.hosting_fixed_usd);
+      st.other_cash_cost_usd.add(r.other_cash_cost_usd);
     }
   }
 

@@ -36,7 +36,7 @@ TEST(RunCli, json_has_the_issue_keys_and_sane_values) {
     ASSERT_TRUE(s["npv_vs_first_usd"]["ci95"].is_array());
     EXPECT_EQ(s["npv_vs_first_usd"]["ci95"].size(), 2u);
     EXPECT_EQ(s["npv_vs_first_usd"].size(), 3u);  // mean, ci95, p_better
-    EXPECT_EQ(s["cost_per_btc_usd"].size(), 2u);  // cash, all_in
+    EXPECT_EQ(s["cost_per_btc_usd"].size(), 5u);  // cash, all_in; energy, fixed_hosting, other (schema 4)
     EXPECT_EQ(s["npv_usd"].size(), 7u);           // mean, se, p5 … p95
     EXPECT_TRUE(s["btc_sold"]["mean"].is_number());
     EXPECT_TRUE(s["btc_sold"]["se"].is_number());

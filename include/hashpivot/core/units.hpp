@@ -29,6 +29,7 @@ inline constexpr double kHashesPerPh = 1e15;
 
 // Power.
 inline constexpr double kWattsPerMegawatt = 1e6;
+inline constexpr double kKilowattsPerMegawatt = 1e3;
 
 // Money (BTC's satoshis are the chain's: chain::kSatPerBtc) and printed magnitudes.
 /// Printed in thousands ($k), millions ($M, M path-days/s), billions ($B) and trillions (difficulty

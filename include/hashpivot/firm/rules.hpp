@@ -38,15 +38,16 @@ namespace hashpivot::firm {
 }
 
 /// The hours of a day a machine runs under economic curtailment, given the day's hourly power
-/// prices (USD/MWh, 24 values or fewer) and the credit earned per MWh not drawn: an hour runs when
-/// price + credit < break-even (curtailing forgoes revenue but saves the price and earns the credit).
+/// prices (USD/MWh, 24 values or fewer), a margin added to each (a pass-through contract's; 0 for
+/// an index contract) and the credit earned per MWh not drawn: an hour runs when price + margin +
+/// credit < break-even (curtailing forgoes revenue but saves the energy price and earns the credit).
 struct CurtailedDay {
   double running_hours;
   double energy_cost_usd_per_mw;    // cost of the hours run, per MW of load
   double credit_usd_per_mw;         // credits for the hours curtailed, per MW of load
 };
 [[nodiscard]] CurtailedDay curtail_hourly(std::span<const double> hourly_price_usd_per_mwh, double breakeven_usd_per_mwh,
-                                          double credit_usd_per_mwh);
+                                          double credit_usd_per_mwh, double margin_usd_per_mwh = 0.0);
 
 // ---- BTC-collateralized loans -----------------------------------------------------------------
 
