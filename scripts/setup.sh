@@ -21,8 +21,8 @@ packages=(
 # npm fetches the report's chart library; a machine whose node already brings npm (e.g. a
 # NodeSource build, which conflicts with Debian's npm package) keeps it.
 if ! command -v npm >/dev/null 2>&1; then packages+=(nodejs npm); fi
-# The tests also check the HTML report in a real browser.
-if [[ ${HASHPIVOT_SETUP_TESTS:-0} == 1 ]]; then packages+=(chromium); fi
+# The tests also check the HTML report in a real browser and fuzz the readers (clang's libFuzzer).
+if [[ ${HASHPIVOT_SETUP_TESTS:-0} == 1 ]]; then packages+=(chromium clang libclang-rt-14-dev); fi
 
 missing=()
 for package in "${packages[@]}"; do

@@ -4,8 +4,12 @@
 #include <chrono>
 #include <fmt/format.h>
 
+#include "hashpivot/core/units.hpp"
+
 namespace hashpivot {
 namespace {
+
+constexpr int kMonthsInYear = static_cast<int>(kMonthsPerYear);
 
 std::optional<int> parse_digits(std::string_view text) {
   int value = 0;
@@ -26,7 +30,7 @@ std::optional<DayNumber> parse_date(std::string_view text) {
   const auto y = parse_digits(text.substr(0, 4));
   const auto m = parse_digits(text.substr(5, 2));
   const auto d = parse_digits(text.substr(8, 2));
-  if (!y || !m || !d || *m < 1 || *m > 12 || *d < 1) return std::nullopt;
+  if (!y || !m || !d || *m < 1 || *m > kMonthsInYear || *d < 1) return std::nullopt;
   const std::chrono::year_month_day ymd{std::chrono::year{*y}, std::chrono::month{static_cast<unsigned>(*m)},
                                         std::chrono::day{static_cast<unsigned>(*d)}};
   if (!ymd.ok()) return std::nullopt;
@@ -50,7 +54,7 @@ DayNumber add_years(DayNumber day, int years) {
 
 int month_index(DayNumber day) {
   const auto ymd = civil(day);
-  return static_cast<int>(ymd.year()) * 12 + static_cast<int>(static_cast<unsigned>(ymd.month())) - 1;
+  return static_cast<int>(ymd.year()) * kMonthsInYear + static_cast<int>(static_cast<unsigned>(ymd.month())) - 1;
 }
 
 DayNumber day_of_unix_time(std::int64_t unix_seconds) {

@@ -6,6 +6,13 @@
 #include "hashpivot/firm/day_steps.hpp"
 
 namespace hashpivot::firm {
+namespace {
+
+/// The day's cash identity (closing = opening + total cash flow) holds to this share of the sums:
+/// the steps add and subtract the same amounts in different orders, so it holds only to rounding.
+constexpr double kCashIdentityTolerance = 1e-6;
+
+}  // namespace
 
 FirmState make_state(const FirmPlan& plan) {
   FirmState s{};
@@ -19,7 +26,7 @@ FirmState make_state(const FirmPlan& plan) {
     s.fleet.push_back({f.book_value_usd});
     s.ppe_book_usd += f.book_value_usd;
   }
-  s.sites.assign(plan.sites.size(), SiteState{0.0, 0.0, -1, -1, kTenantNeverDefaults});
+  s.sites.assign(plan.sites.size(), SiteState{0.0, 0.0, -1, -1, kTenantNeverDefaults, 0.0, -1});
   s.trigger_days_below = 0;
   s.defaulted = false;
   s.default_day = -1;
@@ -50,7 +57,7 @@ void step_day(const FirmPlan& plan, int day, const DayMarket& market, FirmState&
   decide_pivot(plan, day, market, state);               // 2.
   sell_displaced_machines(plan, day, state, a);
   mine_and_pay_power(plan, day, market, state, a);      // 3.
-  site_costs(plan, state, a);                           // 4.
+  site_costs(plan, day, state, a);                           // 4.
   hpc_lease_and_capex(plan, day, state, a);             // 5.
   refresh_fleet(plan, day, state, a);
   depreciate(plan, state, a);
@@ -63,7 +70,7 @@ void step_day(const FirmPlan& plan, int day, const DayMarket& market, FirmState&
   remedies(plan, day, price, state, a);                 // 11.
   close_day(state, a);
   assert(std::abs(state.cash_usd - cash_open - a.total_cash_flow_usd) <=
-         1e-6 * (1.0 + std::abs(cash_open) + std::abs(a.total_cash_flow_usd)));
+         kCashIdentityTolerance * (1.0 + std::abs(cash_open) + std::abs(a.total_cash_flow_usd)));
   default_if_short(day, state, a);                      // 12.
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <limits>
 #include <string_view>
 
 #include "hashpivot/core/date.hpp"
@@ -11,9 +12,6 @@
 
 namespace hashpivot::firm {
 namespace {
-
-constexpr double kWattsPerMegawatt = 1e6;
-constexpr double kMonthsPerYear = 12.0;
 
 // The index of the item named `name`. io::read_scenario rejects a name that does not resolve, so
 // one here is a bug in a scenario built in code.
@@ -28,13 +26,21 @@ int days_from_months(double months) {
   return static_cast<int>(std::lround(months * kDaysPerYear / kMonthsPerYear));
 }
 
-PlanSite plan_site(const Site& site) {
+PlanSite plan_site(const Site& site, DayNumber start) {
   PlanSite p{};
   p.capacity_mw = site.capacity_mw;
   p.pue = site.pue;
-  p.index_power = site.power_contract == PowerContract::kIndex;
-  p.fixed_power_price_usd_per_mwh = site.power_price_usd_per_mwh;
-  p.curtailment_credit_usd_per_mwh = site.curtailment_credit_usd_per_mwh;
+  p.index_power = site.power_contract != PowerContract::kFixed;
+  // The energy part of the all-in price: × (1 − 0) = × 1.0 keeps an unsplit contract's bits.
+  p.fixed_power_price_usd_per_mwh = site.power_price_usd_per_mwh * (1.0 - site.fixed_share);
+  p.curtailment_credit_usd_per_mwh = site.curtailment_credit_usd_per_mwh + site.demand_response_credit_usd_per_mwh;
+  p.energy_margin_usd_per_mwh = site.power_contract == PowerContract::kPassThrough ? site.energy_margin_usd_per_mwh : 0.0;
+  p.fixed_cost_usd_per_mw_day = site.hosting_fee_usd_per_kw_month * kKilowattsPerMegawatt * kMonthsPerYear / kDaysPerYear +
+                                site.fixed_share * site.power_price_usd_per_mwh * static_cast<double>(kHoursPerDay);
+  p.take_or_pay_fraction = site.take_or_pay_fraction;
+  p.max_curtailed_hours_per_year = site.max_curtailed_hours_per_year.value_or(std::numeric_limits<double>::infinity());
+  p.site_level_decision = site.take_or_pay_fraction > 0.0 || site.max_curtailed_hours_per_year.has_value();
+  p.fixed_end_day = site.fixed_charges_until ? static_cast<int>(*site.fixed_charges_until - start) : kNeverDay;
   p.opex_usd_per_mw_day = site.opex_usd_per_mw_year / kDaysPerYear;
   p.mining_it_mw = 0.0;
   p.has_conversion = site.conversion.has_value();
@@ -67,13 +73,18 @@ PlanFleet plan_fleet_entry(const Scenario& scenario, const FleetEntry& entry, st
   f.book_value_usd = entry.book_value_usd;
   f.secondary_usd_per_th = machine.tier_usd_per_th;
   f.in_service_from_day = 0;
-  f.in_service_until_day = kNeverRetired;
+  f.in_service_until_day = kNeverDay;
   f.depreciation_usd_per_day = entry.depreciation_years > 0
                                    ? entry.book_value_usd / (entry.depreciation_years * kDaysPerYear)
                                    : entry.book_value_usd;
   f.site = index_by_name(scenario.sites, entry.site);
+  const DayNumber start = scenario.run.start_date;
+  f.in_service_day = entry.in_service ? static_cast<int>(*entry.in_service - start) : kNoDay;
+  f.retire_day = entry.retire ? static_cast<int>(*entry.retire - start) : kNeverDay;
+  f.repair_availability = 1.0 / (1.0 + entry.repair_failure_rate_annual / kDaysPerYear * entry.repair_days);
   const PlanSite& site = sites[f.site];
   f.load_mw_all_running = f.power_w_total * f.uptime * site.pue / kWattsPerMegawatt;
+  f.nameplate_mw = f.power_w_total * site.pue / kWattsPerMegawatt;
   f.btc_per_day_per_hashprice = fpps_btc_per_day(f.hashrate_th_total, f.uptime, 1.0, scenario.treasury.pool_fee);
   f.breakeven_usd_per_mwh_per_hashprice_usd =
       breakeven_power_price_usd_per_mwh(1.0, f.efficiency_j_per_th, site.pue, scenario.treasury.pool_fee);
@@ -94,6 +105,7 @@ void plan_refresh(const Scenario& scenario, const Refresh& r, FirmPlan& plan) {
   p.cost_usd = f.hashrate_th_total * r.usd_per_th;
   p.deposit_usd = p.cost_usd * r.deposit_fraction;
   f.in_service_from_day = p.delivery_day;
+  f.in_service_day = p.delivery_day;  // also the day its nameplate is billed from
   f.depreciation_usd_per_day = r.depreciation_years > 0 ? p.cost_usd / (r.depreciation_years * kDaysPerYear) : p.cost_usd;
   p.entry = plan.fleet.size();
   plan.fleet.push_back(f);
@@ -105,19 +117,49 @@ void plan_refresh(const Scenario& scenario, const Refresh& r, FirmPlan& plan) {
     PlanFleet& old = plan.fleet[p.replaced_entry];
     const double surviving = fleet_survival(old, p.delivery_day);
     old.in_service_until_day = std::min(old.in_service_until_day, p.delivery_day);
+    old.retire_day = std::min(old.retire_day, p.delivery_day);
     p.replaced_count = static_cast<double>(scenario.fleet[p.replaced_entry].count) * surviving;
     p.replaced_sale_usd = old.hashrate_th_total * surviving * r.replaced_usd_per_th;
   }
   plan.refreshes.push_back(p);
 }
 
-void plan_fleet_survival(FirmPlan& plan) {
-  plan.fleet_survival_by_day.resize(static_cast<std::size_t>(std::max(0, plan.horizon_days)) * plan.fleet.size());
+// The availability table (FirmPlan::fleet_availability_by_day): each entry's undisturbed share, then
+// each [[downtime]] event multiplies the days it covers at its site by (1 − fraction offline).
+void plan_fleet_availability(const Scenario& scenario, FirmPlan& plan) {
+  const std::size_t entries = plan.fleet.size();
+  plan.fleet_availability_by_day.resize(static_cast<std::size_t>(std::max(0, plan.horizon_days)) * entries);
   for (int day = 0; day < plan.horizon_days; ++day) {
-    for (std::size_t i = 0; i < plan.fleet.size(); ++i)
-      plan.fleet_survival_by_day[static_cast<std::size_t>(day) * plan.fleet.size() + i] =
-          fleet_survival(plan.fleet[i], day);
+    for (std::size_t i = 0; i < entries; ++i)
+      plan.fleet_availability_by_day[static_cast<std::size_t>(day) * entries + i] =
+          fleet_available_undisturbed(plan.fleet[i], day);
   }
+  plan.site_deployed_mw_by_day.assign(static_cast<std::size_t>(std::max(0, plan.horizon_days)) * plan.sites.size(), 0.0);
+  for (int day = 0; day < plan.horizon_days; ++day) {
+    for (const PlanFleet& f : plan.fleet)
+      if (day >= f.in_service_day && day < f.retire_day)
+        plan.site_deployed_mw_by_day[static_cast<std::size_t>(day) * plan.sites.size() + f.site] += f.nameplate_mw;
+  }
+  for (const Downtime& event : scenario.downtime) {
+    const std::size_t site = event.site.empty() ? kNoIndex : index_by_name(scenario.sites, event.site);
+    const int first = std::max(0, static_cast<int>(event.from - scenario.run.start_date));
+    const int last = std::min(plan.horizon_days - 1, static_cast<int>(event.to - scenario.run.start_date));
+    for (int day = first; day <= last; ++day) {
+      for (std::size_t i = 0; i < entries; ++i)
+        if (site == kNoIndex || plan.fleet[i].site == site)
+          plan.fleet_availability_by_day[static_cast<std::size_t>(day) * entries + i] *= 1.0 - event.fraction_offline;
+    }
+  }
+}
+
+// Each site's fleet entries, most efficient (lowest J/TH, so highest break-even power price) first:
+// the order in which a take-or-pay floor is filled and the last to be switched off.
+void plan_merit_order(FirmPlan& plan) {
+  for (std::size_t i = 0; i < plan.fleet.size(); ++i) plan.sites[plan.fleet[i].site].merit_order.push_back(i);
+  for (PlanSite& site : plan.sites)
+    std::stable_sort(site.merit_order.begin(), site.merit_order.end(), [&](std::size_t a, std::size_t b) {
+      return plan.fleet[a].efficiency_j_per_th < plan.fleet[b].efficiency_j_per_th;
+    });
 }
 
 PlanDebt plan_debt(const Debt& debt, DayNumber start) {
@@ -181,12 +223,13 @@ FirmPlan make_plan(const Scenario& scenario, std::size_t strategy) {
   FirmPlan plan{};
 
   plan.sites.reserve(scenario.sites.size());
-  for (const Site& site : scenario.sites) plan.sites.push_back(plan_site(site));
+  for (const Site& site : scenario.sites) plan.sites.push_back(plan_site(site, start));
   plan.fleet.reserve(scenario.fleet.size());
   for (const FleetEntry& entry : scenario.fleet) plan.fleet.push_back(plan_fleet_entry(scenario, entry, plan.sites));
   plan.horizon_days = static_cast<int>(add_years(start, scenario.run.horizon_years) - start);
   for (const Refresh& r : scenario.strategies[strategy].refreshes) plan_refresh(scenario, r, plan);
-  plan_fleet_survival(plan);
+  plan_fleet_availability(scenario, plan);
+  plan_merit_order(plan);
 
   plan.debts.reserve(scenario.debts.size());
   for (const Debt& debt : scenario.debts) plan.debts.push_back(plan_debt(debt, start));

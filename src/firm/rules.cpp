@@ -8,9 +8,10 @@
 namespace hashpivot::firm {
 
 CurtailedDay curtail_hourly(std::span<const double> hourly_price_usd_per_mwh, double breakeven_usd_per_mwh,
-                            double credit_usd_per_mwh) {
+                            double credit_usd_per_mwh, double margin_usd_per_mwh) {
   CurtailedDay day{0.0, 0.0, 0.0};
-  for (const double price : hourly_price_usd_per_mwh) {
+  for (const double index_price : hourly_price_usd_per_mwh) {
+    const double price = index_price + margin_usd_per_mwh;  // + 0.0 keeps an index contract's bits
     if (price + credit_usd_per_mwh < breakeven_usd_per_mwh) {
       day.running_hours += 1.0;
       day.energy_cost_usd_per_mw += price;

@@ -4,7 +4,9 @@
 
 #include <array>
 #include <cmath>
-#include <stdexcept>
+
+#include "hashpivot/core/error.hpp"
+#include "hashpivot/core/units.hpp"
 
 namespace hashpivot::firm {
 namespace {
@@ -20,8 +22,13 @@ constexpr std::array<StrategyParameter, 8> kParameters{{
     {"pivot_trigger_days", "consecutive days", true},
 }};
 
+// Upper ends of the searchable ranges: past them a value is a unit slip, not a strategy.
+constexpr double kMaxCashFloorMonths = 10 * kMonthsPerYear;  // ten years of cash costs
+constexpr double kMaxSaleBtc = 21e6;                          // every BTC there will ever be
+constexpr double kMaxTriggerHashpriceUsdPerPhDay = kMillion;  // ~20,000x the 2026 hashprice
+
 [[noreturn]] void fail(std::string_view name, const std::string& problem) {
-  throw std::invalid_argument(fmt::format("strategy parameter {}: {}", name, problem));
+  throw ParameterError(std::string(name), problem);
 }
 
 int horizon_days(const Scenario& s) { return add_years(s.run.start_date, s.run.horizon_years) - s.run.start_date; }
@@ -45,7 +52,7 @@ bool uses(const Strategy& st, std::string_view name) {
 
 const Strategy& strategy_at(const Scenario& s, std::size_t strategy) {
   if (strategy >= s.strategies.size())
-    throw std::invalid_argument(fmt::format("strategy {} does not exist ({} strategies)", strategy, s.strategies.size()));
+    throw ParameterError("strategy", fmt::format("strategy {} does not exist ({} strategies)", strategy, s.strategies.size()));
   return s.strategies[strategy];
 }
 
@@ -100,10 +107,10 @@ void set_strategy_parameter(Scenario& scenario, std::size_t strategy, std::strin
     require_range(name, value, 0, 1, false);
     st.sell_fraction = value;
   } else if (name == "cash_floor_months") {
-    require_range(name, value, 0, 120, true);
+    require_range(name, value, 0, kMaxCashFloorMonths, true);
     st.cash_floor_months = value;
   } else if (name == "sale_btc") {
-    require_range(name, value, 0, 21e6, true);
+    require_range(name, value, 0, kMaxSaleBtc, true);
     st.sales.front().btc = value;
   } else if (name == "sale_day") {
     require_range(name, day, 0, last_day, false);
@@ -116,10 +123,10 @@ void set_strategy_parameter(Scenario& scenario, std::size_t strategy, std::strin
     require_range(name, day, 0, last_day, false);
     st.pivot_date = scenario.run.start_date + day;
   } else if (name == "pivot_hashprice_below_usd_per_ph_day") {
-    require_range(name, value, 0, 1e6, true);
+    require_range(name, value, 0, kMaxTriggerHashpriceUsdPerPhDay, true);
     st.pivot_hashprice_below_usd_per_ph_day = value;
   } else {
-    require_range(name, day, 1, 3650, false);
+    require_range(name, day, 1, kMaxPivotTriggerDays, false);
     st.pivot_trigger_days = day;
   }
 }

@@ -189,6 +189,19 @@ std::string select_list(const auto& columns) {
   return list;
 }
 
+// A store that opened but whose tables or values are not what hashpivot writes (edited by hand,
+// written by another program, damaged) is bad input that names the store, not an internal error.
+template <typename Read>
+void read_or_throw_input_error(const std::string& location, Read read) {
+  try {
+    read();
+  } catch (const InputError&) {
+    throw;
+  } catch (const std::runtime_error& e) {
+    throw InputError(location, 0, "", fmt::format("cannot read this result store: {}", e.what()));
+  }
+}
+
 }  // namespace
 
 std::string default_result_store() {
@@ -258,6 +271,10 @@ void ResultStore::migrate(int from_version) {
 }
 
 void ResultStore::open_schema(StoreAccess access) {
+  read_or_throw_input_error(location_, [&] { open_or_migrate_schema(access); });
+}
+
+void ResultStore::open_or_migrate_schema(StoreAccess access) {
   int found = 0;
   bool has_runs = false;
   read_transaction([&] {
@@ -396,7 +413,7 @@ std::vector<RunListing> ResultStore::list() {
   const std::vector<Type> info_types = {T::kInteger, T::kText, T::kText, T::kInteger, T::kInteger, T::kInteger,
                                         T::kText,    T::kText, T::kText, T::kText,    T::kInteger};
   std::vector<RunListing> listings;
-  read_transaction([&] {
+  read_or_throw_input_error(location_, [&] { read_transaction([&] {
     listings.clear();
     const std::vector<Row> runs =
         query(fmt::format("SELECT {} FROM runs ORDER BY id", kRunInfoSelect), {}, info_types);
@@ -411,14 +428,14 @@ std::vector<RunListing> ResultStore::list() {
       if (const auto it = index.find(integer_from(row[0])); it != index.end())
         listings[it->second].strategies.push_back(text_from(row[1]));
     }
-  });
+  }); });
   return listings;
 }
 
 std::optional<RunRecord> ResultStore::load(std::int64_t id) {
   using T = Type;
   std::optional<RunRecord> found;
-  read_transaction([&] {
+  read_or_throw_input_error(location_, [&] { read_transaction([&] {
     found.reset();
     const Row key = {Value{id}};
     const std::vector<Row> runs =
@@ -467,7 +484,7 @@ std::optional<RunRecord> ResultStore::load(std::int64_t id) {
       record.default_months.push_back({text_from(row[0]), text_from(row[1]), integer_from(row[2])});
     }
     found = std::move(record);
-  });
+  }); });
   return found;
 }
 

@@ -4,7 +4,10 @@
 
 #include <array>
 #include <algorithm>
+#include <optional>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "hashpivot/core/date.hpp"
 #include "hashpivot/sim/metrics.hpp"
@@ -38,6 +41,23 @@ io::MonthlyQuantiles quantiles_of(const stats::MonthlySeries& series, std::size_
   q.p95 = series.quantile(strategy, month, which, 0.95);
   q.mean = series.moments(strategy, month, which).mean();
   return q;
+}
+
+/// Appends the month-by-month bands of `names` in `bands`' row `row` to `out`: the market's
+/// (`strategy` std::nullopt) or a strategy's.
+template <class Names>
+void append_quantiles(const stats::MonthlySeries& bands, std::size_t row, const std::optional<std::string>& strategy,
+                      const std::vector<std::string>& months, const Names& names,
+                      std::vector<io::MonthlyQuantiles>& out) {
+  for (std::size_t m = 0; m < months.size(); ++m) {
+    for (const auto& [series, name] : names) {
+      io::MonthlyQuantiles q = quantiles_of(bands, row, m, static_cast<std::size_t>(series));
+      q.strategy = strategy;
+      q.month = months[m];
+      q.series = name;
+      out.push_back(std::move(q));
+    }
+  }
 }
 
 }  // namespace
@@ -74,26 +94,10 @@ io::RunRecord make_run_record(const firm::Scenario& scenario_as_read, const std:
   for (const sim::StrategyStatistics& s : result.strategies) record.strategies.push_back({s.name, sim::metric_values(s)});
 
   const std::size_t months = result.months.size();
-  for (std::size_t m = 0; m < months; ++m) {
-    for (const auto& [series, name] : kMarketSeriesNames) {
-      io::MonthlyQuantiles q = quantiles_of(result.market_series, 0, m, static_cast<std::size_t>(series));
-      q.month = result.months[m];
-      q.series = name;
-      record.monthly_quantiles.push_back(std::move(q));
-    }
-  }
-  for (std::size_t k = 0; k < result.strategies.size(); ++k) {
-    const std::string& strategy = result.strategies[k].name;
-    for (std::size_t m = 0; m < months; ++m) {
-      for (const auto& [series, name] : kFirmSeriesNames) {
-        io::MonthlyQuantiles q = quantiles_of(result.firm_series, k, m, static_cast<std::size_t>(series));
-        q.strategy = strategy;
-        q.month = result.months[m];
-        q.series = name;
-        record.monthly_quantiles.push_back(std::move(q));
-      }
-    }
-  }
+  append_quantiles(result.market_series, 0, std::nullopt, result.months, kMarketSeriesNames, record.monthly_quantiles);
+  for (std::size_t k = 0; k < result.strategies.size(); ++k)
+    append_quantiles(result.firm_series, k, result.strategies[k].name, result.months, kFirmSeriesNames,
+                     record.monthly_quantiles);
 
   for (std::size_t k = 0; k < result.strategies.size(); ++k) {
     const std::string& strategy = result.strategies[k].name;

@@ -5,10 +5,10 @@
 
 #include <charconv>
 #include <cmath>
+#include <utility>
 #include <map>
 #include <optional>
 #include <set>
-#include <stdexcept>
 
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/firm/strategy_parameters.hpp"
@@ -57,6 +57,8 @@ constexpr double kMinEfficiencyJPerTh = 5.0;      // the best machines of 2025 d
 constexpr double kMaxEfficiencyJPerTh = 10'000.0; // a 2013 ASIC drew ~10,000 J/TH (USB sticks)
 constexpr double kMinPowerPriceUsdPerMwh = 1.0;   // below: a price in USD/kWh
 constexpr double kMaxFeesBtcPerBlock = 50.0;      // above: sat, or fees of a day
+/// A fleet that fills its site exactly may sum to a hair above capacity in floating point.
+constexpr double kCapacityRoundingShare = 1e-9;
 
 void check_units_of_market(TableReader& t, const firm::MarketSetup& m) {
   if (m.network_hashrate_ehs > kMaxNetworkHashrateEhs)
@@ -147,6 +149,36 @@ firm::Conversion read_conversion(TableReader t) {
   return c;
 }
 
+constexpr double kShareTolerance = 1e-9;  // fixed_share + energy_share may miss 1 by rounding only
+
+// The power contract's split (firm::Site): fixed_share / energy_share of an all-in fixed price
+// (both given: they must add up to 1), a kW-month hosting fee, a take-or-pay fraction, a
+// pass-through margin, demand-response credits and curtailment rights.
+void read_contract_split(TableReader& t, firm::Site& s) {
+  const std::optional<double> fixed_share = t.optional_number("fixed_share", Range::fraction());
+  const std::optional<double> energy_share = t.optional_number("energy_share", Range::fraction());
+  if ((fixed_share || energy_share) && s.power_contract != firm::PowerContract::kFixed)
+    t.fail(fixed_share ? "fixed_share" : "energy_share",
+           fmt::format("a share of the all-in price needs power_contract = \"{}\"; an index contract's fixed part is "
+                       "hosting_fee_usd_per_kw_month or take_or_pay_fraction",
+                       firm::keyword(firm::PowerContract::kFixed)));
+  if (fixed_share && energy_share && std::abs(*fixed_share + *energy_share - 1.0) > kShareTolerance)
+    t.fail("energy_share", fmt::format("fixed_share {} + energy_share {} = {}: the shares of the all-in price must add up "
+                                       "to 1",
+                                       *fixed_share, *energy_share, *fixed_share + *energy_share));
+  s.fixed_share = fixed_share ? *fixed_share : (energy_share ? 1.0 - *energy_share : 0.0);
+  s.hosting_fee_usd_per_kw_month = t.number_or("hosting_fee_usd_per_kw_month", 0.0, Range::non_negative());
+  s.take_or_pay_fraction = t.number_or("take_or_pay_fraction", 0.0, Range::fraction());
+  if (t.has("energy_margin_usd_per_mwh") && s.power_contract != firm::PowerContract::kPassThrough)
+    t.fail("energy_margin_usd_per_mwh", fmt::format("a margin over the index needs power_contract = \"{}\"",
+                                                    firm::keyword(firm::PowerContract::kPassThrough)));
+  s.energy_margin_usd_per_mwh = t.number_or("energy_margin_usd_per_mwh", 0.0, Range::non_negative());
+  s.demand_response_credit_usd_per_mwh = t.number_or("demand_response_credit_usd_per_mwh", 0.0, Range::non_negative());
+  s.max_curtailed_hours_per_year =
+      t.optional_number("max_curtailed_hours_per_year", Range{0.0, kDaysPerYear * static_cast<double>(kHoursPerDay)});
+  s.fixed_charges_until = t.optional_date("fixed_charges_until");
+}
+
 firm::Site read_site(TableReader t) {
   firm::Site s{
       .name = t.require_string("name"),
@@ -157,8 +189,16 @@ firm::Site read_site(TableReader t) {
       .curtailment_credit_usd_per_mwh = t.number_or("curtailment_credit_usd_per_mwh", 0.0, Range::non_negative()),
       .opex_usd_per_mw_year = t.number_or("opex_usd_per_mw_year", 0.0, Range::non_negative()),
       .conversion = std::nullopt,
+      .fixed_share = 0.0,
+      .hosting_fee_usd_per_kw_month = 0.0,
+      .take_or_pay_fraction = 0.0,
+      .energy_margin_usd_per_mwh = 0.0,
+      .demand_response_credit_usd_per_mwh = 0.0,
+      .max_curtailed_hours_per_year = std::nullopt,
+      .fixed_charges_until = std::nullopt,
   };
   if (auto conversion = t.optional_table("conversion")) s.conversion = read_conversion(*conversion);
+  read_contract_split(t, s);
   check_units_of_site(t, s);
   t.finish();
   return s;
@@ -173,7 +213,13 @@ firm::FleetEntry read_fleet_entry(TableReader t) {
       .failure_rate_annual = t.number_or("failure_rate_annual", 0.0, Range::fraction()),
       .book_value_usd = t.number_or("book_value_usd", 0.0, Range::non_negative()),
       .depreciation_years = t.number_or("depreciation_years", 3.0, Range::positive()),
+      .in_service = t.optional_date("in_service"),
+      .retire = t.optional_date("retire"),
+      .repair_failure_rate_annual = t.number_or("repair_failure_rate_annual", 0.0, Range{0.0, 100.0}),
+      .repair_days = t.number_or("repair_days", 0.0, Range{0.0, kDaysPerYear}),
   };
+  if (f.in_service && f.retire && *f.retire <= *f.in_service)
+    t.fail("retire", fmt::format("{} is not after in_service {}", format_date(*f.retire), format_date(*f.in_service)));
   t.finish();
   return f;
 }
@@ -250,6 +296,54 @@ firm::Pool read_pool(TableReader t, double& fee, bool treasury_fee_given) {
   return p;
 }
 
+// [[downtime]]: site (a site's name; "all" or absent: every site), from, to, fraction_offline.
+firm::Downtime read_downtime(TableReader t, const std::vector<firm::Site>& sites) {
+  firm::Downtime d{
+      .site = t.string_or("site", "all"),
+      .from = t.require_date("from"),
+      .to = t.require_date("to"),
+      .fraction_offline = t.require_number("fraction_offline", Range{0.0, 1.0, true, false}),
+  };
+  if (d.site == "all") d.site.clear();
+  bool found = d.site.empty();
+  for (const firm::Site& site : sites) found = found || site.name == d.site;
+  if (!found) t.fail("site", fmt::format("no [[sites]] entry is named \"{}\" (or write \"all\")", d.site));
+  if (d.to < d.from)
+    t.fail("to", fmt::format("{} is before from {}", format_date(d.to), format_date(d.from)));
+  t.finish();
+  return d;
+}
+
+// Whether fleet entry `f` hashes on `day` (nullopt: before any date).
+bool in_service_on(const firm::FleetEntry& f, std::optional<DayNumber> day) {
+  const bool started = !f.in_service || (day && *f.in_service <= *day);
+  const bool retired = f.retire && (!day || *day >= *f.retire);
+  return started && !retired;
+}
+
+// Each site's capacity on every date the fleet changes: adding entry `i` (file order) must not take
+// any site above its capacity on the start or on the in-service date of any entry up to `i`. An
+// undated fleet is the cumulative check in file order.
+void check_capacity(const Scenario& s, std::size_t i, const firm::Site& site, TableReader& table) {
+  std::vector<std::optional<DayNumber>> dates{std::nullopt};
+  for (std::size_t j = 0; j <= i; ++j)
+    if (s.fleet[j].in_service) dates.push_back(s.fleet[j].in_service);
+  for (const std::optional<DayNumber>& day : dates) {
+    double power_mw = 0;
+    for (std::size_t j = 0; j <= i; ++j) {
+      const firm::FleetEntry& f = s.fleet[j];
+      if (f.site != site.name || !in_service_on(f, day)) continue;
+      for (const auto& m : s.machines)
+        if (m.name == f.machine) power_mw += static_cast<double>(f.count) * m.power_w * site.pue / kWattsPerMegawatt;
+    }
+    if (power_mw > site.capacity_mw * (1 + kCapacityRoundingShare))
+      table.fail(s.fleet[i].in_service ? "in_service" : "count",
+                 fmt::format("the fleet at site \"{}\" would draw {:.2f} MW with PUE {}{}, above its capacity of {} MW",
+                             site.name, power_mw, site.pue, day ? " on " + format_date(*day) : std::string(),
+                             site.capacity_mw));
+  }
+}
+
 firm::Debt read_debt(TableReader t) {
   firm::Debt d{
       .name = t.require_string("name"),
@@ -306,8 +400,8 @@ void check_search(const Scenario& scenario, std::size_t strategy, const TableRea
     try {
       firm::set_strategy_parameter(probe, strategy, r.parameter, r.low);
       firm::set_strategy_parameter(probe, strategy, r.parameter, r.high);
-    } catch (const std::invalid_argument& e) {
-      search.fail(r.parameter, e.what());
+    } catch (const ParameterError& e) {
+      search.fail(r.parameter, fmt::format("strategy parameter {}: {}", e.parameter(), e.problem()));
     }
   }
 }
@@ -440,7 +534,7 @@ firm::Strategy read_strategy(TableReader t, std::optional<TableReader>& search, 
     if (s.pivot_policy == PivotPolicy::kSchedule) s.pivot_date = t.require_date("pivot_date");
     if (s.pivot_policy == PivotPolicy::kTrigger) {
       s.pivot_hashprice_below_usd_per_ph_day = t.require_number("pivot_hashprice_below_usd_per_ph_day", Range::positive());
-      s.pivot_trigger_days = static_cast<int>(t.require_integer("pivot_trigger_days", Range{1, 3650}));
+      s.pivot_trigger_days = static_cast<int>(t.require_integer("pivot_trigger_days", Range{1, firm::kMaxPivotTriggerDays}));
     }
   }
   for (TableReader refresh : t.tables("refresh")) s.refreshes.push_back(read_refresh(refresh, scenario, s.refreshes, end));
@@ -479,7 +573,7 @@ firm::Scenario read_scenario(const std::string& path) {
   if (s.sites.empty()) root.fail("sites", "a scenario needs at least one [[sites]] table");
 
   auto fleet_tables = root.tables("fleet");
-  std::map<std::string, double> site_power_mw;
+  const DayNumber horizon_end = s.run.start_date + static_cast<DayNumber>(s.run.horizon_years * kDaysPerYear);
   for (std::size_t i = 0; i < fleet_tables.size(); ++i) {
     s.fleet.push_back(read_fleet_entry(fleet_tables[i]));
     const firm::FleetEntry& f = s.fleet.back();
@@ -491,11 +585,19 @@ firm::Scenario read_scenario(const std::string& path) {
     for (const auto& candidate : s.sites)
       if (candidate.name == f.site) site = &candidate;
     if (!site) fleet_tables[i].fail("site", fmt::format("no [[sites]] entry is named \"{}\"", f.site));
-    site_power_mw[f.site] += static_cast<double>(f.count) * machine->power_w * site->pue / 1e6;
-    if (site_power_mw[f.site] > site->capacity_mw * (1 + 1e-9))
-      fleet_tables[i].fail("count", fmt::format("the fleet at site \"{}\" would draw {:.2f} MW with PUE {}, above its "
-                                                "capacity of {} MW",
-                                                f.site, site_power_mw[f.site], site->pue, site->capacity_mw));
+    // Dates before the start are history (the backtest runs them); after the horizon, a mistake.
+    for (const auto& [key, date] : {std::pair{"in_service", f.in_service}, std::pair{"retire", f.retire}})
+      if (date && *date >= horizon_end)
+        fleet_tables[i].fail(key, fmt::format("{} lies after the horizon, which ends on {}", format_date(*date),
+                                              format_date(horizon_end)));
+    check_capacity(s, i, *site, fleet_tables[i]);
+  }
+  auto downtime_tables = root.tables("downtime");
+  for (auto& t : downtime_tables) {
+    s.downtime.push_back(read_downtime(t, s.sites));
+    if (s.downtime.back().to >= horizon_end)
+      t.fail("to", fmt::format("{} lies after the horizon, which ends on {}", format_date(s.downtime.back().to),
+                               format_date(horizon_end)));
   }
 
   TableReader treasury = root.require_table("treasury");

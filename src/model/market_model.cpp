@@ -22,6 +22,7 @@ using random::Stream;
 
 constexpr double kThsPerHs = 1.0 / kHashesPerTh;  // TH/s per H/s: the same double as 1e-12
 constexpr double kSatPerBtc = static_cast<double>(chain::kSatPerBtc);
+constexpr std::size_t kMinBootstrapReturns = 30;  // about a month of daily returns to resample from
 
 // The 128-bit blocks of a path-day's Stream::kMarketDay counter (see the header). Part of the
 // results' reproducibility: never renumber one.
@@ -84,10 +85,10 @@ void load_price_model(const firm::Scenario& scenario, const MarketInputs& inputs
     // io::read_market_inputs keeps only returns before the start date: a run must not see its own future.
     std::vector<double> returns = inputs.bootstrap_returns;
     const std::string& history_path = inputs.bootstrap_source;
-    if (returns.size() < 30)
+    if (returns.size() < kMinBootstrapReturns)
       throw InputError(scenario.source, 0, "market.history",
-                       fmt::format("{} has {} daily returns before the start date; the bootstrap needs at least 30",
-                                   history_path, returns.size()));
+                       fmt::format("{} has {} daily returns before the start date; the bootstrap needs at least {}",
+                                   history_path, returns.size(), kMinBootstrapReturns));
     const double block_length =
         from_calibration(c, "btc_price", fit.c_str(),
                          [](const market::FitReport& r) { return market::report_parameter(r, "mean_block_length_days"); });
@@ -108,7 +109,7 @@ void load_price_model(const firm::Scenario& scenario, const MarketInputs& inputs
 
 bool any_index_site(const firm::Scenario& s) {
   for (const firm::Site& site : s.sites)
-    if (site.power_contract == firm::PowerContract::kIndex) return true;
+    if (site.power_contract != firm::PowerContract::kFixed) return true;  // index and pass_through
   return false;
 }
 

@@ -4,11 +4,10 @@
 
 #include <cmath>
 
+#include "hashpivot/core/units.hpp"
+
 namespace hashpivot::report {
 namespace {
-
-constexpr double kUsdPerMillion = 1e6;
-constexpr double kPercentPerFraction = 100.0;
 
 /// "-0.00" → "0.00": a value that rounds to zero has no sign.
 std::string unsigned_zero(std::string text) {
@@ -23,13 +22,13 @@ std::string fixed(double x, int decimals) {
   return unsigned_zero(fmt::format("{:.{}f}", x, decimals));
 }
 
-std::string millions(double usd, int decimals) { return fixed(usd / kUsdPerMillion, decimals); }
+std::string millions(double usd, int decimals) { return fixed(usd / kMillion, decimals); }
 
 std::string dollars(double usd) { return fixed(usd, 0); }
 
 std::string percent(double fraction, int decimals) {
   if (!std::isfinite(fraction)) return "-";
-  return fixed(kPercentPerFraction * fraction, decimals) + "%";
+  return fixed(kPercentPerUnit * fraction, decimals) + "%";
 }
 
 std::string count(double n) { return fixed(n, 0); }

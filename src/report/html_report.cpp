@@ -165,8 +165,8 @@ std::string render_html(const io::RunRecord& r) {
   return html;
 }
 
-void write_html_report(const io::RunRecord& record, const std::string& path) {
-  write_file_atomically(path, render_html(record), "--report");
+void write_html_report(const io::RunRecord& record, const std::string& path, const std::string& field) {
+  write_file_atomically(path, render_html(record), field);
 }
 
 }  // namespace hashpivot::report

@@ -19,6 +19,10 @@
 
 namespace hashpivot::sim::detail {
 
+/// A tenant's annual default probability is clamped just below 1 so that its hazard, −ln(1 − p), stays
+/// finite (a tenant certain to default still defaults on a drawn day, not on day 0).
+inline constexpr double kMaxTenantDefaultProbAnnual = 1.0 - 1e-15;
+
 /// One strategy's firm on the current path, and its running totals.
 struct FirmRun {
   firm::FirmPlan plan;
@@ -33,6 +37,12 @@ struct FirmRun {
   double ebitda_last_year_usd = 0;
   double btc_sold = 0;
   double margin_calls = 0;  // BTC-backed loans called, summed over the days
+  double running_th_days = 0;
+  double available_th_days = 0;
+  double curtailed_mwh = 0;
+  double energy_cost_usd = 0;      // power − fixed hosting − credits
+  double hosting_fixed_usd = 0;
+  double other_cash_cost_usd = 0;  // site opex
   double slippage_usd = 0;
   double machines_bought = 0;
   double machines_sold = 0;
@@ -72,11 +82,12 @@ class Worker {
     tenant_default_after_.assign(sites, firm::kTenantNeverDefaults);
     for (std::size_t k = 0; k < sites; ++k) {
       const firm::Site& site = scenario.sites[k];
-      site_index_[k] = site.power_contract == firm::PowerContract::kIndex;
+      site_index_[k] = site.power_contract != firm::PowerContract::kFixed;  // index and pass_through follow the index
       site_price_[k] = site.power_price_usd_per_mwh;
       if (site.conversion && site.conversion->tenant_default_prob_annual > 0)
-        tenant_hazard_per_day_[k] = -std::log1p(-std::min(site.conversion->tenant_default_prob_annual, 1.0 - 1e-15)) /
-                                    kDaysPerYear;
+        tenant_hazard_per_day_[k] =
+            -std::log1p(-std::min(site.conversion->tenant_default_prob_annual, kMaxTenantDefaultProbAnnual)) /
+            kDaysPerYear;
     }
     month_end_cells_ = runs_.size() * kFirmSeries + kMarketSeries;
     month_end_values_.assign(calendar.month_labels.size() * month_end_cells_ * kPathsPerBlock, 0.0);
@@ -110,7 +121,10 @@ class Worker {
         r.state.sites[k].tenant_default_after_days = tenant_default_after_[k];
       r.btc_mined = r.cash_cost_usd = r.all_in_cost_usd = r.effective_ph_days = 0;
       r.ebitda_usd = r.ebitda_last_year_usd = 0;
-      r.btc_sold = r.margin_calls = r.slippage_usd = r.machines_bought = r.machines_sold = 0;
+      r.btc_sold = r.margin_calls = 0;
+      r.running_th_days = r.available_th_days = r.curtailed_mwh = 0;
+      r.energy_cost_usd = r.hosting_fixed_usd = r.other_cash_cost_usd = 0;
+      r.slippage_usd = r.machines_bought = r.machines_sold = 0;
       r.month_sums = firm::DayAccounts{};
     }
   }
@@ -192,6 +206,12 @@ class Worker {
           if (d >= last_year_from) r.ebitda_last_year_usd += a.ebitda_usd;
           r.btc_sold += a.btc_sold;
           r.margin_calls += a.margin_calls;
+          r.running_th_days += a.running_hashrate_th;
+          r.available_th_days += a.available_hashrate_th;
+          r.curtailed_mwh += a.curtailed_mwh;
+          r.energy_cost_usd += a.power_cost_usd - a.hosting_fixed_usd - a.curtailment_credit_usd;
+          r.hosting_fixed_usd += a.hosting_fixed_usd;
+          r.other_cash_cost_usd += a.opex_usd;
           r.slippage_usd += a.slippage_usd;
           r.machines_bought += a.machines_bought;
           r.machines_sold += a.machines_sold;
@@ -217,7 +237,7 @@ class Worker {
         };
         market_cell(MarketSeries::kBtcPriceUsd) = md.price_usd_per_btc;
         market_cell(MarketSeries::kHashpriceUsdPerPhDay) = month_hashprice_sum / month_days;
-        market_cell(MarketSeries::kDifficultyT) = md.difficulty / 1e12;
+        market_cell(MarketSeries::kDifficultyT) = md.difficulty / kTrillion;
         market_cell(MarketSeries::kFeesBtcPerBlock) = md.fees_btc_per_block;
         month_hashprice_sum = 0;
         month_days = 0;
@@ -266,6 +286,12 @@ class Worker {
       st.npv_utility.add(utility_.utility(npv));
       st.btc_sold.add(r.btc_sold);
       st.margin_called.add(r.margin_calls > 0);
+      st.running_th_days.add(r.running_th_days);
+      st.available_th_days.add(r.available_th_days);
+      st.curtailed_mwh.add(r.curtailed_mwh);
+      st.energy_cost_usd.add(r.energy_cost_usd);
+      st.hosting_fixed_usd.add(r.hosting_fixed_usd);
+      st.other_cash_cost_usd.add(r.other_cash_cost_usd);
       st.slippage_usd.add(r.slippage_usd);
       st.machines_bought.add(r.machines_bought);
       st.machines_sold.add(r.machines_sold);

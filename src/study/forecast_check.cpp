@@ -14,6 +14,7 @@
 
 #include "hashpivot/chain/params.hpp"
 #include "hashpivot/chain/subsidy.hpp"
+#include "hashpivot/chain/work.hpp"
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/core/units.hpp"
 #include "hashpivot/firm/scenario.hpp"
@@ -29,9 +30,7 @@ namespace hashpivot::study {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr double kTwoPow32 = 4294967296.0;
-constexpr double kHsPerThs = 1e12;
-constexpr int kMonthsPerYear = 12;
+constexpr int kMonthsInYear = static_cast<int>(kMonthsPerYear);
 constexpr int kFeeStartDays = 7;             // known days averaged into the starting fees per block
 constexpr int kFeeLookbackDays = 30;         // how far back they are looked for
 constexpr int kRandomWalkStepDays = 28;      // the random walk's volatility: non-overlapping 28-day changes
@@ -48,8 +47,8 @@ double normal_cdf(double x) { return 0.5 * std::erfc(-x / std::numbers::sqrt2); 
 double normal_pdf(double x) { return std::exp(-0.5 * x * x) / std::sqrt(2 * std::numbers::pi); }
 
 DayNumber first_of_month(int month_index_value) {
-  const int year = month_index_value / kMonthsPerYear;
-  const int month = month_index_value % kMonthsPerYear + 1;
+  const int year = month_index_value / kMonthsInYear;
+  const int month = month_index_value % kMonthsInYear + 1;
   return *parse_date(fmt::format("{:04}-{:02}-01", year, month));
 }
 
@@ -101,7 +100,8 @@ double start_hashrate_ths(const market::DailyHistory& h, DayNumber origin, doubl
       ++days;
     }
   }
-  if (days >= o.min_state_days) return difficulty * kTwoPow32 * blocks / (days * kSecondsPerDay) / kHsPerThs;
+  if (days >= o.min_state_days)
+    return difficulty * chain::kHashesPerDifficulty * blocks / (days * kSecondsPerDay) / kHashesPerTh;
   return work_rate_ths(h, origin - o.state_window_days, origin - 1);
 }
 
@@ -286,10 +286,7 @@ OriginRecord check_origin(const market::DailyHistory& h, const network::ChainHis
     }
     const firm::Scenario scenario = origin_scenario(origin, o, price, fees, rec.start_hashrate_ths, *state);
     m = model::build_market_model(scenario, {calibration, returns, h.source});
-  } catch (const std::invalid_argument& e) {
-    rec.skipped = fmt::format("calibration failed: {}", e.what());
-    return rec;
-  } catch (const InputError& e) {
+  } catch (const InputError& e) {  // the fits' and the model's ParameterError too
     rec.skipped = fmt::format("calibration failed: {}", e.what());
     return rec;
   }
@@ -320,7 +317,7 @@ void validate(const market::DailyHistory& h, const ForecastCheckOptions& o) {
     require(false, "paths", fmt::format("expected 1 to {}, got {}", kPathsPerOriginLimit, o.paths));
   if (o.threads < 1) require(false, "threads", "expected at least 1");
   if (o.window_years < 2) require(false, "window_years", "expected at least 2 (the hashrate fit needs 60 weeks)");
-  if (o.from > o.to) require(false, "from", "must not be after --to");
+  if (o.from > o.to) require(false, "from", fmt::format("{} is after to {}", format_date(o.from), format_date(o.to)));
   if (h.days() == 0) require(false, "history", "the history has no days");
 }
 
@@ -492,8 +489,8 @@ ForecastCheckResult run_forecast_check(const market::DailyHistory& h, const netw
     plans.push_back(std::move(plan));
   }
   if (origins.empty())
-    throw InputError("command line", 0, "--from", fmt::format("no month start in {} .. {} has a realized value in {}",
-                                                               format_date(o.from), format_date(o.to), h.source));
+    throw ParameterError("from", fmt::format("no month start in {} .. {} has a realized value in {}", format_date(o.from),
+                                             format_date(o.to), h.source));
   ForecastCheckResult result;
   result.records = run_origins(h, chain, origins, plans, o);
   std::vector<std::array<std::vector<ScoredForecast>, kForecastSeriesCount>> scored(o.horizons_months.size());

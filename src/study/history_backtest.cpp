@@ -5,12 +5,12 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
-#include <stdexcept>
 #include <string>
 #include <utility>
 
 #include "hashpivot/chain/params.hpp"
 #include "hashpivot/chain/subsidy.hpp"
+#include "hashpivot/core/csv.hpp"
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/firm/plan.hpp"
 #include "hashpivot/network/hashprice.hpp"
@@ -105,12 +105,10 @@ std::vector<HistoryMarketDay> history_market_days(const DailyHistory& h, DayNumb
   const DayNumber last = h.day(h.days() - 1);
   const std::string range = fmt::format("the history {} covers {} to {}", h.source, format_date(first), format_date(last));
   if (from > to)
-    throw InputError("command line", 0, "--from",
-                     fmt::format("{} is after --to {}", format_date(from), format_date(to)));
+    throw ParameterError("from", fmt::format("{} is after to {}", format_date(from), format_date(to)));
   if (from < first || from > last)
-    throw InputError("command line", 0, "--from", fmt::format("{} lies outside the history: {}", format_date(from), range));
-  if (to < first || to > last)
-    throw InputError("command line", 0, "--to", fmt::format("{} lies outside the history: {}", format_date(to), range));
+    throw ParameterError("from", fmt::format("{} lies outside the history: {}", format_date(from), range));
+  if (to < first || to > last) throw ParameterError("to", fmt::format("{} lies outside the history: {}", format_date(to), range));
 
   const auto begin = static_cast<std::size_t>(from - first);
   const std::size_t n = static_cast<std::size_t>(to - from) + 1;
@@ -197,10 +195,50 @@ void finish_period(HistoryBacktestPeriod& p) {
 
 }  // namespace
 
+std::vector<ReportedMonth> read_reported_production(const std::string& path) {
+  csv::Reader reader = csv::Reader::open(path);
+  const std::size_t month_column = reader.column("month");
+  const std::size_t btc_column = reader.column("btc_mined");
+  std::vector<ReportedMonth> months;
+  csv::Row row;
+  while (reader.next(row)) {
+    const std::string month(row.text(month_column));
+    if (!parse_date(month + "-01")) row.fail(month_column, fmt::format("expected a month YYYY-MM, got \"{}\"", month));
+    const double btc = row.as_double(btc_column);
+    if (btc < 0) row.fail(btc_column, fmt::format("expected BTC >= 0, got {}", btc));
+    for (const ReportedMonth& m : months)
+      if (m.month == month) row.fail(month_column, fmt::format("{} is listed twice", month));
+    months.push_back({month, btc});
+  }
+  return months;
+}
+
+std::vector<MonthComparison> compare_production(const HistoryBacktest& backtest,
+                                                const std::vector<ReportedMonth>& reported) {
+  std::vector<MonthComparison> rows;
+  MonthComparison total{"total", 0, true, 0, 0, 0};
+  for (const HistoryBacktestPeriod& p : backtest.months) {
+    for (const ReportedMonth& r : reported) {
+      if (r.month != p.label) continue;
+      const DayNumber first = *parse_date(p.label + "-01");
+      const bool full = p.first_day == first && month_index(p.last_day + 1) != month_index(first);
+      const double error = r.btc_mined > 0 ? p.sums.btc_mined / r.btc_mined - 1.0 : std::numeric_limits<double>::quiet_NaN();
+      rows.push_back({p.label, p.days, full, p.sums.btc_mined, r.btc_mined, error});
+      if (full) {
+        total.days += p.days;
+        total.model_btc += p.sums.btc_mined;
+        total.reported_btc += r.btc_mined;
+      }
+    }
+  }
+  total.error = total.reported_btc > 0 ? total.model_btc / total.reported_btc - 1.0 : std::numeric_limits<double>::quiet_NaN();
+  rows.push_back(total);
+  return rows;
+}
+
 HistoryBacktest run_history_backtest(const firm::Scenario& scenario, std::size_t strategy, const DailyHistory& history,
                                      DayNumber from, DayNumber to) {
-  if (strategy >= scenario.strategies.size())
-    throw std::invalid_argument("run_history_backtest: strategy index out of range");
+  require(strategy < scenario.strategies.size(), "strategy", "the strategy index is past the scenario's strategies");
   const std::vector<HistoryMarketDay> market = history_market_days(history, from, to);
 
   HistoryBacktest result;

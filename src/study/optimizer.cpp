@@ -7,7 +7,8 @@
 #include <charconv>
 #include <cmath>
 #include <nlopt.hpp>
-#include <stdexcept>
+#include <optional>
+#include <vector>
 
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/firm/strategy_parameters.hpp"
@@ -72,8 +73,8 @@ void check_settings(const firm::Scenario& scenario, std::size_t strategy, const 
     try {
       firm::set_strategy_parameter(probe, strategy, r.parameter, r.low);
       firm::set_strategy_parameter(probe, strategy, r.parameter, r.high);
-    } catch (const std::invalid_argument& e) {  // firm's: an unknown or unused parameter, or an end outside its range
-      throw ParameterError("ranges", e.what());
+    } catch (const ParameterError& e) {  // firm's: an unknown or unused parameter, or an end outside its range
+      throw ParameterError("ranges", fmt::format("strategy parameter {}: {}", e.parameter(), e.problem()));
     }
   }
 }
@@ -187,24 +188,39 @@ double opening_equity_usd(const firm::Scenario& s) {
   return s.treasury.cash_usd + btc * s.market.btc_price_usd + book_usd - debt_usd;
 }
 
-Estimate cvar_estimate(const sim::StrategyStatistics& st) {
+/// The CVaR's tail as shares of all n paths: Y = VaR − X over the worst paths' NPVs X.
+struct TailShortfall {
+  double n;           // paths
+  double tail_share;  // tail paths / n
+  double mean_y;      // Σ Y / n
+  double var_y;       // Σ Y² / n − mean_y², at least 0
+  double mean_xy;     // Σ X·Y / n
+};
+
+std::optional<TailShortfall> tail_shortfall(const sim::StrategyStatistics& st) {
   const std::uint64_t n = st.npv_usd.count();
   const std::uint64_t k = st.npv_worst.tail_count();
-  if (n == 0 || k == 0) return {};
+  if (n == 0 || k == 0) return std::nullopt;
   std::vector<double> tail = st.npv_worst.kept_values();
   std::sort(tail.begin(), tail.end());
   tail.resize(std::min<std::size_t>(tail.size(), k));
   const double var = tail.back();
-  double sum_y = 0, sum_y2 = 0;
+  double sum_y = 0, sum_y2 = 0, sum_xy = 0;
   for (const double x : tail) {
     sum_y += var - x;
     sum_y2 += (var - x) * (var - x);
+    sum_xy += x * (var - x);
   }
   const auto nd = static_cast<double>(n);
-  const double a = static_cast<double>(tail.size()) / nd;
   const double mean_y = sum_y / nd;
-  const double var_y = std::max(0.0, sum_y2 / nd - mean_y * mean_y);
-  return {st.cvar_usd(), std::sqrt(var_y / (a * a * nd))};
+  return TailShortfall{nd, static_cast<double>(tail.size()) / nd, mean_y,
+                       std::max(0.0, sum_y2 / nd - mean_y * mean_y), sum_xy / nd};
+}
+
+Estimate cvar_estimate(const sim::StrategyStatistics& st) {
+  const std::optional<TailShortfall> t = tail_shortfall(st);
+  if (!t) return {};
+  return {st.cvar_usd(), std::sqrt(t->var_y / (t->tail_share * t->tail_share * t->n))};
 }
 
 Estimate objective_estimate(const Objective& o, const sim::StrategyStatistics& st) {
@@ -213,29 +229,14 @@ Estimate objective_estimate(const Objective& o, const sim::StrategyStatistics& s
     case ObjectiveKind::kMeanNpv:
       return mean;
     case ObjectiveKind::kMeanCvar: {
-      const std::uint64_t n = st.npv_usd.count();
-      const std::uint64_t k = st.npv_worst.tail_count();
-      if (n == 0 || k == 0) return {};
-      std::vector<double> tail = st.npv_worst.kept_values();
-      std::sort(tail.begin(), tail.end());
-      tail.resize(std::min<std::size_t>(tail.size(), k));
-      const double var = tail.back();
-      const auto nd = static_cast<double>(n);
-      double sum_y = 0, sum_y2 = 0, sum_xy = 0;
-      for (const double x : tail) {
-        sum_y += var - x;
-        sum_y2 += (var - x) * (var - x);
-        sum_xy += x * (var - x);
-      }
-      const double a = static_cast<double>(tail.size()) / nd;
-      const double mean_y = sum_y / nd;
-      const double var_y = std::max(0.0, sum_y2 / nd - mean_y * mean_y);
-      const double cov_xy = sum_xy / nd - mean.value * mean_y;
+      const std::optional<TailShortfall> t = tail_shortfall(st);
+      if (!t) return {};
+      const double cov_xy = t->mean_xy - mean.value * t->mean_y;
       const double var_x = st.npv_usd.variance();
       const double w_mean = 1.0 - o.lambda;
-      const double w_tail = o.lambda / a;  // the objective moves by −w_tail per unit of Y
-      const double variance = w_mean * w_mean * var_x + w_tail * w_tail * var_y - 2.0 * w_mean * w_tail * cov_xy;
-      return {w_mean * mean.value + o.lambda * st.cvar_usd(), std::sqrt(std::max(0.0, variance) / nd)};
+      const double w_tail = o.lambda / t->tail_share;  // the objective moves by −w_tail per unit of Y
+      const double variance = w_mean * w_mean * var_x + w_tail * w_tail * t->var_y - 2.0 * w_mean * w_tail * cov_xy;
+      return {w_mean * mean.value + o.lambda * st.cvar_usd(), std::sqrt(std::max(0.0, variance) / t->n)};
     }
     case ObjectiveKind::kCrra: {
       const sim::CrraUtility u{o.gamma, o.wealth_offset_usd};

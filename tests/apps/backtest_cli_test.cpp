@@ -13,74 +13,26 @@
 #include <vector>
 
 #include "apps/cli_runner.hpp"
+#include "support/test_scenario.hpp"
 
 namespace {
 
-using hashpivot::testing::run_cli;
-using hashpivot::testing::temp_path;
-using Result = hashpivot::testing::CliResult;
-
-const std::string kHistory = std::string(HASHPIVOT_TEST_DATA_DIR) + "/history/btc_daily_history_coinmetrics_format.csv";
+using namespace hashpivot::testing;
+using Result = CliResult;
 
 // Test inputs, not a calibrated case: 50 EH/s at 22.5 J/TH, 44 EH/s operating, $75.8/MWh.
-const std::string kScenario = R"([scenario]
-name = "backtest cli miner"
-start_date = 2026-02-01
-horizon_years = 1
-seed = 1
-discount_rate_annual = 0.1
-
-[market]
-calibration = "unused.toml"
-btc_price_usd = 78702.39
-fees_btc_per_block = 0.019
-network_hashrate_ehs = 866.2
-height = 934542
-bits = "0x1701fca1"
-epoch_first_block_time_unix = 1769110282
-
-[[machines]]
-name = "S19 XP"
-hashrate_th = 140
-power_w = 3150
-release_year = 2022
-
-[[sites]]
-name = "hosted"
-capacity_mw = 1200
-power_price_usd_per_mwh = 75.8
-
-[[fleet]]
-machine = "S19 XP"
-site = "hosted"
-count = 357143
-uptime = 0.88
-
-[treasury]
-btc = 7000
-cash_usd = 100e6
-sga_usd_per_year = 40e6
-
-[[strategies]]
-name = "hold"
-
-[[strategies]]
-name = "sell_all"
-sell = "sell_all_mined"
-)";
-
-std::filesystem::path write_file(const std::string& name, const std::string& text) {
-  const auto path = temp_path(name);
-  std::ofstream(path) << text;
-  return path;
-}
+// (The backtest reads no calibration: the market table's is there for the reader only.)
+namespace t = hashpivot::testing;
+const std::string kScenario =
+    t::scenario_toml("backtest cli miner", 1, 0, 1) + t::test_market_toml() +
+    t::xp_machine_toml("S19 XP") + t::site_toml("hosted", 1200, 75.8) +
+    t::fleet_toml("S19 XP", "hosted", 357143, "uptime = 0.88\n") + t::treasury_toml(7000, 100e6, 40e6) +
+    t::hold_and_sell_all_toml();
 
 TEST(BacktestCli, json_has_the_issue_keys_and_months_sum_to_the_total) {
-  const auto scenario = write_file("bt_scenario.toml", kScenario);
-  const Result r = run_cli("backtest " + scenario.string() + " --history " + kHistory +
-                           " --from 2025-09-01 --to 2025-11-30 --json");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto j = nlohmann::json::parse(r.out);
+  const auto scenario = write_temp_file("bt_scenario.toml", kScenario);
+  const auto j = json_output(run_cli("backtest " + scenario.string() + " --history " + kHistoryCsv +
+                           " --from 2025-09-01 --to 2025-11-30 --json"));
   for (const char* key : {"btc_mined", "revenue_usd", "months", "filled_days", "fill_rule", "strategy"})
     EXPECT_TRUE(j.contains(key)) << key;
   EXPECT_EQ(j["strategy"], "hold");
@@ -107,8 +59,8 @@ TEST(BacktestCli, json_has_the_issue_keys_and_months_sum_to_the_total) {
 }
 
 TEST(BacktestCli, strategy_by_name_and_a_readable_table_with_fill_counts) {
-  const auto scenario = write_file("bt_scenario_table.toml", kScenario);
-  const Result r = run_cli("backtest " + scenario.string() + " --history " + kHistory +
+  const auto scenario = write_temp_file("bt_scenario_table.toml", kScenario);
+  const Result r = run_cli("backtest " + scenario.string() + " --history " + kHistoryCsv +
                            " --from 2025-07-01 --to 2025-09-30 --strategy sell_all");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("strategy \"sell_all\""), std::string::npos) << r.out;
@@ -129,8 +81,8 @@ TEST(BacktestCli, help_states_the_fill_rule_and_assumptions) {
 }
 
 TEST(BacktestCli, malformed_history_row_exits_2_naming_file_line_and_column) {
-  const auto scenario = write_file("bt_scenario_badcsv.toml", kScenario);
-  const auto history = write_file("bt_bad_history.csv",
+  const auto scenario = write_temp_file("bt_scenario_badcsv.toml", kScenario);
+  const auto history = write_temp_file("bt_bad_history.csv",
                                   "time,PriceUSD,DiffMean,BlkCnt,HashRate,FeeTotNtv,SplyCur\n"
                                   "2025-09-01,100000,1.3e14,144,,4.0,19900000\n"
                                   "2025-09-02,101000,1.3e14,144,,4.0,19900450\n"
@@ -148,11 +100,12 @@ TEST(BacktestCli, malformed_history_row_exits_2_naming_file_line_and_column) {
 TEST(BacktestCli, bad_scenario_key_exits_2_naming_file_line_and_key) {
   std::string text = kScenario;
   text.replace(text.find("uptime = 0.88"), 13, "uptme = 0.88");
-  const auto scenario = write_file("bt_scenario_badkey.toml", text);
+  const auto scenario = write_temp_file("bt_scenario_badkey.toml", text);
   // The line of the misspelled key, counted here.
   int line = 1;
   for (std::size_t i = 0; i < text.find("uptme"); ++i) line += text[i] == '\n' ? 1 : 0;
-  const Result r = run_cli("backtest " + scenario.string() + " --history " + kHistory + " --from 2025-09-01 --to 2025-09-30");
+  const Result r =
+      run_cli("backtest " + scenario.string() + " --history " + kHistoryCsv + " --from 2025-09-01 --to 2025-09-30");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find(scenario.string() + ":" + std::to_string(line)), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("uptme"), std::string::npos) << r.err;
@@ -160,8 +113,8 @@ TEST(BacktestCli, bad_scenario_key_exits_2_naming_file_line_and_key) {
 }
 
 TEST(BacktestCli, unknown_strategy_exits_2_listing_the_names) {
-  const auto scenario = write_file("bt_scenario_strategy.toml", kScenario);
-  const Result r = run_cli("backtest " + scenario.string() + " --history " + kHistory +
+  const auto scenario = write_temp_file("bt_scenario_strategy.toml", kScenario);
+  const Result r = run_cli("backtest " + scenario.string() + " --history " + kHistoryCsv +
                            " --from 2025-09-01 --to 2025-09-30 --strategy hodl");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--strategy"), std::string::npos) << r.err;
@@ -170,8 +123,8 @@ TEST(BacktestCli, unknown_strategy_exits_2_listing_the_names) {
 }
 
 TEST(BacktestCli, bad_windows_exit_2_naming_the_flag) {
-  const auto scenario = write_file("bt_scenario_window.toml", kScenario);
-  const std::string base = "backtest " + scenario.string() + " --history " + kHistory;
+  const auto scenario = write_temp_file("bt_scenario_window.toml", kScenario);
+  const std::string base = "backtest " + scenario.string() + " --history " + kHistoryCsv;
   const Result reversed = run_cli(base + " --from 2025-10-01 --to 2025-09-01");
   EXPECT_EQ(reversed.exit_code, 2);
   EXPECT_NE(reversed.err.find("--from"), std::string::npos) << reversed.err;
@@ -203,7 +156,7 @@ struct Year2025 {
 };
 
 Year2025 history_2025() {
-  std::ifstream in(kHistory);
+  std::ifstream in(kHistoryCsv);
   std::string line;
   std::getline(in, line);
   if (!line.empty() && line.back() == '\r') line.pop_back();  // CRLF line ends
@@ -239,9 +192,7 @@ Year2025 history_2025() {
 TEST(BacktestCli, cango_2025_on_real_history_reports_twelve_months_of_plausible_btc) {
   const std::string cango = std::string(HASHPIVOT_SCENARIOS_DIR) + "/cango.toml";
   ASSERT_TRUE(std::filesystem::exists(cango)) << cango;
-  const Result r = run_cli("backtest " + cango + " --history " + kHistory + " --from 2025-01-01 --to 2025-12-31 --json");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto j = nlohmann::json::parse(r.out);
+  const auto j = json_output(run_cli("backtest " + cango + " --history " + kHistoryCsv + " --from 2025-01-01 --to 2025-12-31 --json"));
   ASSERT_EQ(j["months"].size(), 12u);
   for (std::size_t m = 0; m < 12; ++m) {
     EXPECT_EQ(j["months"][m]["month"], "2025-" + std::string(m < 9 ? "0" : "") + std::to_string(m + 1));

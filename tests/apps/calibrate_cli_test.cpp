@@ -12,17 +12,11 @@
 
 namespace {
 
-using hashpivot::testing::run_cli;
-using hashpivot::testing::slurp;
-using hashpivot::testing::temp_path;
-using Result = hashpivot::testing::CliResult;
-
-const std::string kHistory = std::string(HASHPIVOT_TEST_DATA_DIR) + "/history/btc_daily_history_coinmetrics_format.csv";
+using namespace hashpivot::testing;
+using Result = CliResult;
 
 TEST(CalibrateCli, json_is_keyed_by_factor_and_model_and_names_the_history_window) {
-  const Result r = run_cli("calibrate " + kHistory + " --from 2016-01-01 --to 2020-07-27 --json");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto j = nlohmann::json::parse(r.out);
+  const auto j = json_output(run_cli("calibrate " + kHistoryCsv + " --from 2016-01-01 --to 2020-07-27 --json"));
   EXPECT_EQ(j["history"]["from"], "2016-01-01");
   EXPECT_EQ(j["history"]["to"], "2020-07-27");
   EXPECT_EQ(j["history"]["days"], 1670);  // 2016-01-01 … 2020-07-27 inclusive
@@ -33,9 +27,7 @@ TEST(CalibrateCli, json_is_keyed_by_factor_and_model_and_names_the_history_windo
 
 TEST(CalibrateCli, toml_fragment_parses_and_carries_the_same_values_as_json) {
   const auto path = temp_path("calibration.toml");
-  const Result r = run_cli("calibrate " + kHistory + " --from 2016-01-01 --to 2020-07-27 --json --toml " + path.string());
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto j = nlohmann::json::parse(r.out);
+  const auto j = json_output(run_cli("calibrate " + kHistoryCsv + " --from 2016-01-01 --to 2020-07-27 --json --toml " + path.string()));
   const toml::table table = toml::parse_file(path.string());
   std::filesystem::remove(path);
   int compared = 0;
@@ -57,7 +49,7 @@ TEST(CalibrateCli, toml_fragment_parses_and_carries_the_same_values_as_json) {
 
 TEST(CalibrateCli, bad_dates_and_malformed_history_exit_2_and_write_nothing) {
   const auto toml = temp_path("never.toml");
-  Result r = run_cli("calibrate " + kHistory + " --from 2016-13-01 --toml " + toml.string());
+  Result r = run_cli("calibrate " + kHistoryCsv + " --from 2016-13-01 --toml " + toml.string());
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--from"), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(toml));
@@ -74,9 +66,9 @@ TEST(CalibrateCli, bad_dates_and_malformed_history_exit_2_and_write_nothing) {
 // Too little data for a fit is the input's problem, not a bug: exit 2 naming the file and the column
 // (these surfaced as "internal error", exit 3, when the fits threw std::invalid_argument).
 TEST(CalibrateCli, too_short_a_history_exits_2_naming_the_file_and_column) {
-  const Result r = run_cli("calibrate " + kHistory + " --from 2020-01-01 --to 2020-01-30 --json");
+  const Result r = run_cli("calibrate " + kHistoryCsv + " --from 2020-01-01 --to 2020-01-30 --json");
   EXPECT_EQ(r.exit_code, 2) << r.err;
-  EXPECT_NE(r.err.find(kHistory + ": PriceUSD: BTC price calibration needs at least 100 daily log returns"),
+  EXPECT_NE(r.err.find(kHistoryCsv + ": PriceUSD: BTC price calibration needs at least 100 daily log returns"),
             std::string::npos)
       << r.err;
   EXPECT_EQ(r.err.find("internal error"), std::string::npos) << r.err;
@@ -86,7 +78,8 @@ TEST(CalibrateCli, too_short_a_history_exits_2_naming_the_file_and_column) {
 TEST(CalibrateCli, gpu_prices_without_the_reference_gpus_exit_2_naming_the_file) {
   const auto gpu = temp_path("gpu_prices.csv");
   std::ofstream(gpu) << "timestamp_utc,gpu_type,socket_type,median\n2025-06-01T00:00:00Z,B200,SXM6,5.5\n";
-  const Result r = run_cli("calibrate " + kHistory + " --from 2016-01-01 --to 2020-07-27 --gpu-prices " + gpu.string());
+  const Result r =
+      run_cli("calibrate " + kHistoryCsv + " --from 2016-01-01 --to 2020-07-27 --gpu-prices " + gpu.string());
   std::filesystem::remove(gpu);
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find(gpu.string() + ": gpu_type: needs a100_80gb_sxm4 and h100_80gb_sxm5"), std::string::npos) << r.err;

@@ -14,17 +14,15 @@
 
 namespace {
 
-using hashpivot::testing::run_cli;
-using Result = hashpivot::testing::CliResult;
-
-const std::string kHistory = std::string(HASHPIVOT_TEST_DATA_DIR) + "/history/btc_daily_history_coinmetrics_format.csv";
+using namespace hashpivot::testing;
+using Result = CliResult;
 
 void expect_fit_or_input_error(const std::string& from, const std::string& to) {
-  const Result r = run_cli(fmt::format("calibrate {} --from {} --to {} --json", kHistory, from, to));
+  const Result r = run_cli(fmt::format("calibrate {} --from {} --to {} --json", kHistoryCsv, from, to));
   ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 2) << from << " .. " << to << ": exit " << r.exit_code << "\n" << r.err;
   if (r.exit_code == 2) {
     EXPECT_EQ(r.err.find("internal error"), std::string::npos) << r.err;
-    EXPECT_NE(r.err.find(kHistory), std::string::npos) << "the error names the history: " << r.err;
+    EXPECT_NE(r.err.find(kHistoryCsv), std::string::npos) << "the error names the history: " << r.err;
   }
 }
 

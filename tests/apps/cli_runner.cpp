@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <stdexcept>
 
 namespace hashpivot::testing {
 
@@ -15,6 +16,19 @@ std::string slurp(const std::filesystem::path& path) {
 
 std::filesystem::path temp_path(const std::string& name) {
   return std::filesystem::temp_directory_path() / ("hashpivot_" + std::to_string(::getpid()) + "_" + name);
+}
+
+CliResult run_on_scenario(const std::string& command, const std::string& scenario_text, const std::string& args) {
+  const auto path = temp_path(command + "_scenario.toml");
+  std::ofstream(path) << scenario_text;
+  CliResult result = run_cli(command + " " + path.string() + " " + args);
+  std::filesystem::remove(path);
+  return result;
+}
+
+nlohmann::json json_output(const CliResult& r) {
+  if (r.exit_code != 0) throw std::runtime_error("exit code " + std::to_string(r.exit_code) + ": " + r.err);
+  return nlohmann::json::parse(r.out);
 }
 
 CliResult run_cli(const std::string& args) {

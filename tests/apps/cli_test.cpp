@@ -13,10 +13,8 @@
 
 namespace {
 
-using hashpivot::testing::run_cli;
-using hashpivot::testing::slurp;
-using hashpivot::testing::temp_path;
-using Result = hashpivot::testing::CliResult;
+using namespace hashpivot::testing;
+using Result = CliResult;
 
 std::filesystem::path write_temp(const std::string& name, const std::string& text) {
   const auto path = temp_path(name);
@@ -25,17 +23,14 @@ std::filesystem::path write_temp(const std::string& name, const std::string& tex
 }
 
 TEST(Cli, subsidy_prints_sat_and_btc_as_json) {
-  const Result r = run_cli("chain subsidy 840000 --json");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto j = nlohmann::json::parse(r.out);
+  const auto j = json_output(run_cli("chain subsidy 840000 --json"));
   EXPECT_EQ(j["subsidy_sat"], 312'500'000);
   EXPECT_DOUBLE_EQ(j["subsidy_btc"].get<double>(), 3.125);
 }
 
 TEST(Cli, retarget_reproduces_bitcoin_core_pow_tests_get_next_work) {
-  const Result r = run_cli("chain retarget --bits 0x1d00ffff --first-time 1261130161 --last-time 1262152739 --json");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto j = nlohmann::json::parse(r.out);
+  const auto j =
+      json_output(run_cli("chain retarget --bits 0x1d00ffff --first-time 1261130161 --last-time 1262152739 --json"));
   EXPECT_EQ(j["bits"], "0x1d00d86a");
   EXPECT_GT(j["difficulty"].get<double>(), 1.0);
 }
@@ -73,9 +68,8 @@ TEST(Cli, verify_exits_2_naming_the_line_and_column_of_malformed_input) {
 }
 
 TEST(Cli, hashprice_reproduces_the_model_check) {
-  const Result r = run_cli("chain hashprice --difficulty 144.4T --price-usd 68000 --fees-btc-per-block 0.036 --json");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto j = nlohmann::json::parse(r.out);
+  const auto j =
+      json_output(run_cli("chain hashprice --difficulty 144.4T --price-usd 68000 --fees-btc-per-block 0.036 --json"));
   EXPECT_NEAR(j["hashprice_usd_per_ph_day"].get<double>(), 29.9, 0.05);
   EXPECT_NEAR(j["hashprice_btc_per_ph_day"].get<double>() * 68000, j["hashprice_usd_per_ph_day"].get<double>(), 1e-9);
 }
@@ -101,17 +95,13 @@ TEST(Cli, help_exits_0_and_lists_the_subcommands) {
 }
 
 TEST(Cli, target_decodes_bits_and_encodes_the_target_back) {
-  const Result r = run_cli("chain target --bits 0x17034219 --json");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto j = nlohmann::json::parse(r.out);
+  const auto j = json_output(run_cli("chain target --bits 0x17034219 --json"));
   const Result back = run_cli("chain target --target " + j["target_hex"].get<std::string>() + " --json");
   EXPECT_EQ(nlohmann::json::parse(back.out)["bits"], "0x17034219");
 }
 
 TEST(Cli, halvings_lists_the_fifth_halving_at_1050000) {
-  const Result r = run_cli("chain halvings --height 840000 --time 1713571767 --count 1 --json");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto j = nlohmann::json::parse(r.out);
+  const auto j = json_output(run_cli("chain halvings --height 840000 --time 1713571767 --count 1 --json"));
   EXPECT_EQ(j["halvings"][0]["height"], 1'050'000);
   EXPECT_EQ(j["halvings"][0]["est_date"], "2028-04-17");
 }

@@ -10,19 +10,14 @@
 
 namespace {
 
-using hashpivot::testing::run_cli;
-using hashpivot::testing::slurp;
-using hashpivot::testing::temp_path;
-using Result = hashpivot::testing::CliResult;
+using namespace hashpivot::testing;
+using Result = CliResult;
 
-const std::string kHistory = std::string(HASHPIVOT_TEST_DATA_DIR) + "/history/btc_daily_history_coinmetrics_format.csv";
-const std::string kShort = "forecast-check " + kHistory +
+const std::string kShort = "forecast-check " + kHistoryCsv +
                            " --from 2020-01-01 --to 2020-03-01 --horizons 1,3 --paths 30 --price-model gbm";
 
 TEST(ForecastCheckCli, json_has_the_documented_shape) {
-  const Result r = run_cli(kShort + " --threads 1 --json");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto j = nlohmann::json::parse(r.out);
+  const auto j = json_output(run_cli(kShort + " --threads 1 --json"));
   EXPECT_EQ(j["origins"], 3);
   ASSERT_EQ(j["horizons"].size(), 2u);
   EXPECT_EQ(j["horizons"][0]["months"], 1);
@@ -57,17 +52,17 @@ TEST(ForecastCheckCli, json_is_identical_for_one_and_two_threads_and_the_page_is
 }
 
 TEST(ForecastCheckCli, bad_options_exit_2_naming_the_option) {
-  Result r = run_cli("forecast-check " + kHistory + " --hashrate-model margin_driven");
+  Result r = run_cli("forecast-check " + kHistoryCsv + " --hashrate-model margin_driven");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--hashrate-model"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("not available yet"), std::string::npos) << r.err;
-  r = run_cli("forecast-check " + kHistory + " --from 2030-01-01 --to 2030-06-01");
+  r = run_cli("forecast-check " + kHistoryCsv + " --from 2030-01-01 --to 2030-06-01");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--from"), std::string::npos) << r.err;
-  r = run_cli("forecast-check " + kHistory + " --horizons 0,3");
+  r = run_cli("forecast-check " + kHistoryCsv + " --horizons 0,3");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--horizons"), std::string::npos) << r.err;
-  r = run_cli("forecast-check " + kHistory + " --price-model nonsense");
+  r = run_cli("forecast-check " + kHistoryCsv + " --price-model nonsense");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--price-model"), std::string::npos) << r.err;
 }

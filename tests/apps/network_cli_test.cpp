@@ -11,16 +11,11 @@
 
 namespace {
 
-using hashpivot::testing::run_cli;
-using hashpivot::testing::temp_path;
-using Result = hashpivot::testing::CliResult;
-
-const std::string kHistory = std::string(HASHPIVOT_TEST_DATA_DIR) + "/history/btc_daily_history_coinmetrics_format.csv";
+using namespace hashpivot::testing;
+using Result = CliResult;
 
 TEST(NetworkCli, backtest_json_reports_days_and_both_errors) {
-  const Result r = run_cli("network backtest " + kHistory + " --from 2016-01-01 --to 2020-07-27 --seed 1 --paths 64 --json");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto j = nlohmann::json::parse(r.out);
+  const auto j = json_output(run_cli("network backtest " + kHistoryCsv + " --from 2016-01-01 --to 2020-07-27 --seed 1 --paths 64 --json"));
   for (const char* key : {"days", "blocks_mape_pct", "difficulty_mape_pct", "start_height", "start_bits", "paths",
                           "days_skipped", "blocks_total_error_pct", "by_year"})
     EXPECT_TRUE(j.contains(key)) << key;
@@ -31,14 +26,14 @@ TEST(NetworkCli, backtest_json_reports_days_and_both_errors) {
 }
 
 TEST(NetworkCli, backtest_prints_a_readable_table_by_default) {
-  const Result r = run_cli("network backtest " + kHistory + " --from 2019-01-01 --to 2019-12-31 --paths 8");
+  const Result r = run_cli("network backtest " + kHistoryCsv + " --from 2019-01-01 --to 2019-12-31 --paths 8");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("difficulty MAPE"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("2019"), std::string::npos);
 }
 
 TEST(NetworkCli, backtest_exits_2_on_a_malformed_date_naming_the_flag) {
-  const Result r = run_cli("network backtest " + kHistory + " --from 2016-13-45 --json");
+  const Result r = run_cli("network backtest " + kHistoryCsv + " --from 2016-13-45 --json");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--from"), std::string::npos) << r.err;
   EXPECT_TRUE(r.out.empty());
@@ -46,10 +41,10 @@ TEST(NetworkCli, backtest_exits_2_on_a_malformed_date_naming_the_flag) {
 
 // The backtest's option checks name the library's parameters; the command maps them to its flags.
 TEST(NetworkCli, backtest_exits_2_on_a_range_outside_the_history_naming_the_flag) {
-  Result r = run_cli("network backtest " + kHistory + " --to 2000-01-01 --json");
+  Result r = run_cli("network backtest " + kHistoryCsv + " --to 2000-01-01 --json");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("command line: --to: before the history's first day"), std::string::npos) << r.err;
-  r = run_cli("network backtest " + kHistory + " --from 2040-01-01 --json");
+  r = run_cli("network backtest " + kHistoryCsv + " --from 2040-01-01 --json");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("command line: --from:"), std::string::npos) << r.err;
 }
@@ -66,13 +61,11 @@ TEST(NetworkCli, backtest_exits_2_on_a_malformed_history_naming_file_line_and_co
 
 TEST(NetworkCli, backtest_exits_2_on_a_missing_file_and_a_bad_driver) {
   EXPECT_EQ(run_cli("network backtest /nonexistent/history.csv").exit_code, 2);
-  EXPECT_EQ(run_cli("network backtest " + kHistory + " --driver median").exit_code, 2);
+  EXPECT_EQ(run_cli("network backtest " + kHistoryCsv + " --driver median").exit_code, 2);
 }
 
 TEST(NetworkCli, calibrate_reports_the_exogenous_hashrate_fit) {
-  const Result r = run_cli("network calibrate " + kHistory + " --from 2016-01-01 --to 2020-07-27 --json");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto j = nlohmann::json::parse(r.out);
+  const auto j = json_output(run_cli("network calibrate " + kHistoryCsv + " --from 2016-01-01 --to 2020-07-27 --json"));
   const auto& fit = j["hashrate"]["exogenous"];
   for (const char* key : {"drift_annual", "sigma_annual", "price_beta", "price_lag_days"})
     EXPECT_TRUE(fit.contains(key)) << key;

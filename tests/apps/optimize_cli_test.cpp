@@ -10,60 +10,25 @@
 #include <string>
 
 #include "apps/cli_runner.hpp"
-#include "support/test_market.hpp"
+#include "support/test_scenario.hpp"
 
 namespace {
 
-using hashpivot::testing::run_cli;
-using hashpivot::testing::temp_path;
+using namespace hashpivot::testing;
 
 // Test inputs, not a calibrated case: a treasury of 1,000 BTC, a loan due on the last day, and a
 // one-off sale on day 0 (tests/engine/optimizer_test.cpp derives its optimum in closed form).
 std::string scenario_text(double sale_btc, const std::string& extra_strategy_lines = "") {
-  return R"([scenario]
-name = "cli optimize"
-start_date = 2026-02-01
-horizon_years = 1
-paths = 300
-seed = 9
-discount_rate_annual = 0
-
-)" + hashpivot::testing::test_market_toml("btc_price_model = \"gbm\"\nbtc_price_drift_annual = 0.5") + R"(
-[[sites]]
-name = "none"
-capacity_mw = 0
-power_price_usd_per_mwh = 50
-
-[treasury]
-btc = 1000
-cash_usd = 0
-
-[[debt]]
-name = "loan"
-kind = "term"
-principal_usd = 65e6
-rate_annual = 0
-maturity = 2027-01-31
-
-[[strategies]]
-name = "sell_then_hold"
-)" + extra_strategy_lines +
-         fmt::format("[[strategies.sales]]\ndate = 2026-02-01\nbtc = {:.17g}\nuse = \"cash\"\n", sale_btc);
-}
-
-std::string write_scenario(const std::string& name, const std::string& text) {
-  const auto path = temp_path(name);
-  std::ofstream(path) << text;
-  return path.string();
+  return hashpivot::testing::sell_then_hold_toml(hashpivot::testing::scenario_toml("cli optimize", 1, 300, 9, "", 0),
+                                                 0.5, 1000, 65e6, sale_btc, extra_strategy_lines);
 }
 
 const std::string kFlags = " --paths 300 --max-evaluations 12 --threads 2";
 
 TEST(OptimizeCli, json_has_the_documented_keys_and_its_optimum_is_what_run_reports) {
-  const std::string path = write_scenario("optimize_json.toml", scenario_text(500));
-  const auto r = run_cli("optimize " + path + " --vary sale_btc=1:999 --max-default-prob 0.1 --json" + kFlags);
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto j = nlohmann::json::parse(r.out);
+  const std::string path = write_temp_file("optimize_json.toml", scenario_text(500));
+  const auto j =
+      json_output(run_cli("optimize " + path + " --vary sale_btc=1:999 --max-default-prob 0.1 --json" + kFlags));
   for (const char* key : {"strategy", "best", "objective", "objective_se", "p_default", "out_of_sample", "evaluations"})
     EXPECT_TRUE(j.contains(key)) << key;
   EXPECT_EQ(j["strategy"], "sell_then_hold");
@@ -80,27 +45,21 @@ TEST(OptimizeCli, json_has_the_documented_keys_and_its_optimum_is_what_run_repor
 
   // The reported optimum, written into the scenario and run by `hashpivot run` on the same seed and
   // paths, gives the same mean NPV and P(default): the optimizer's numbers are the engine's.
-  const std::string at_best = write_scenario("optimize_at_best.toml", scenario_text(sale));
-  const auto run = run_cli("run " + at_best + " --no-record --json --paths 300 --seed 9 --threads 1");
-  ASSERT_EQ(run.exit_code, 0) << run.err;
-  const auto rj = nlohmann::json::parse(run.out);
+  const std::string at_best = write_temp_file("optimize_at_best.toml", scenario_text(sale));
+  const auto rj = json_output(run_cli("run " + at_best + " --no-record --json --paths 300 --seed 9 --threads 1"));
   const double npv = rj["strategies"][0]["npv_usd"]["mean"].get<double>();
   EXPECT_NEAR(j["objective"].get<double>(), npv, 1e-9 * std::abs(npv));
   EXPECT_DOUBLE_EQ(j["p_default"].get<double>(), rj["strategies"][0]["p_default"].get<double>());
   // And the out-of-sample numbers are the same point on the next seed.
-  const auto fresh = run_cli("run " + at_best + " --no-record --json --paths 300 --seed 10 --threads 1");
-  ASSERT_EQ(fresh.exit_code, 0) << fresh.err;
-  const auto fj = nlohmann::json::parse(fresh.out);
+  const auto fj = json_output(run_cli("run " + at_best + " --no-record --json --paths 300 --seed 10 --threads 1"));
   const double fresh_npv = fj["strategies"][0]["npv_usd"]["mean"].get<double>();
   EXPECT_NEAR(j["out_of_sample"]["objective"].get<double>(), fresh_npv, 1e-9 * std::abs(fresh_npv));
 }
 
 TEST(OptimizeCli, without_vary_it_searches_the_declared_ranges_and_prints_the_table) {
-  const std::string path = write_scenario(
+  const std::string path = write_temp_file(
       "optimize_declared.toml", scenario_text(500, "search.sale_btc = { low = 100, high = 900 }\n"));
-  const auto j_run = run_cli("optimize " + path + " --json" + kFlags);
-  ASSERT_EQ(j_run.exit_code, 0) << j_run.err;
-  const auto j = nlohmann::json::parse(j_run.out);
+  const auto j = json_output(run_cli("optimize " + path + " --json" + kFlags));
   EXPECT_EQ(j["ranges"]["sale_btc"][0].get<double>(), 100.0);
   EXPECT_EQ(j["ranges"]["sale_btc"][1].get<double>(), 900.0);
   const auto table = run_cli("optimize " + path + kFlags);
@@ -111,7 +70,7 @@ TEST(OptimizeCli, without_vary_it_searches_the_declared_ranges_and_prints_the_ta
 }
 
 TEST(OptimizeCli, bad_input_exits_2_and_names_the_flag) {
-  const std::string path = write_scenario("optimize_bad.toml", scenario_text(500));
+  const std::string path = write_temp_file("optimize_bad.toml", scenario_text(500));
   const auto expect_bad = [&](const std::string& args, const std::string& flag) {
     const auto r = run_cli("optimize " + path + " " + args + kFlags);
     EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.err;

@@ -14,18 +14,14 @@
 
 namespace {
 
-using hashpivot::testing::run_cli;
-using hashpivot::testing::slurp;
-using hashpivot::testing::temp_path;
-using Result = hashpivot::testing::CliResult;
+using namespace hashpivot::testing;
+using Result = CliResult;
 
 // Longstaff & Schwartz (2001) Table 1, first row: S = 36, K = 40, r = 0.06, σ = 0.2, T = 1.
 const std::string kPut = "options --american-put --spot 36 --strike 40 --rate 0.06 --vol 0.2 --maturity 1";
 
 TEST(OptionsCli, american_put_json_has_value_se_and_the_tree_beside_it) {
-  const Result r = run_cli(kPut + " --paths 20000 --fit-paths 20000 --json");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto j = nlohmann::json::parse(r.out);
+  const auto j = json_output(run_cli(kPut + " --paths 20000 --fit-paths 20000 --json"));
   const double value = j.at("value").get<double>();
   const double se = j.at("se").get<double>();
   const double tree = j.at("tree").get<double>();
@@ -127,9 +123,7 @@ const std::string kCango = std::string(HASHPIVOT_SCENARIOS_DIR) + "/cango.toml";
 const std::string kSmall = " --paths 300 --fit-paths 300";
 
 TEST(OptionsCli, site_json_has_the_documented_shape_and_consistent_values) {
-  const Result r = run_cli("options " + kCango + " --site georgia --json" + kSmall);
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto j = nlohmann::json::parse(r.out);
+  const auto j = json_output(run_cli("options " + kCango + " --site georgia --json" + kSmall));
   EXPECT_EQ(j.at("site"), "georgia");
   EXPECT_EQ(j.at("paths"), 300);
   EXPECT_EQ(j.at("fit_paths"), 300);

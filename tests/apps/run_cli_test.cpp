@@ -9,73 +9,21 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "support/test_market.hpp"
+#include "support/test_scenario.hpp"
 #include "apps/cli_runner.hpp"
 
 namespace {
 
-using hashpivot::testing::run_cli;
-using hashpivot::testing::temp_path;
-using Result = hashpivot::testing::CliResult;
+using namespace hashpivot::testing;
+using Result = CliResult;
 
-// Test inputs, not a calibrated case.
-const std::string kScenario = R"([scenario]
-name = "cli test miner"
-start_date = 2026-02-01
-horizon_years = 2
-paths = 100000
-seed = 3
-discount_rate_annual = 0.1
-
-)" + hashpivot::testing::test_market_toml() + R"(
-[[machines]]
-name = "S21"
-hashrate_th = 200
-power_w = 3500
-release_year = 2023
-
-[[sites]]
-name = "site"
-capacity_mw = 40
-power_price_usd_per_mwh = 45
-
-[[fleet]]
-machine = "S21"
-site = "site"
-count = 10000
-
-[treasury]
-btc = 500
-cash_usd = 20e6
-sga_usd_per_year = 5e6
-
-[[debt]]
-name = "term"
-kind = "term"
-principal_usd = 30e6
-rate_annual = 0.1
-maturity = 2027-06-01
-
-[[strategies]]
-name = "hold"
-
-[[strategies]]
-name = "sell_all"
-sell = "sell_all_mined"
-)";
-
-std::filesystem::path write_scenario(const std::string& name, const std::string& text) {
-  const auto path = temp_path(name);
-  std::ofstream(path) << text;
-  return path;
-}
+namespace t = hashpivot::testing;
+const std::string kScenario = t::s21_miner_toml(t::scenario_toml("cli test miner", 2, 100000, 3), 45) +
+                              t::treasury_toml(500, 20e6, 5e6) + t::term_debt_toml("term", 30e6, 0.1, "2027-06-01") +
+                              t::hold_and_sell_all_toml();
 
 TEST(RunCli, json_has_the_issue_keys_and_sane_values) {
-  const auto path = write_scenario("run_cli_json.toml", kScenario);
-  const Result r = run_cli("run " + path.string() + " --paths 300 --seed 9 --threads 2 --json --no-record");
-  std::filesystem::remove(path);
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto j = nlohmann::json::parse(r.out);
+  const auto j = json_output(run_on_scenario("run", kScenario, "--paths 300 --seed 9 --threads 2 --json --no-record"));
   EXPECT_EQ(j["seed"], 9);
   EXPECT_EQ(j["paths"], 300);
   ASSERT_EQ(j["strategies"].size(), 2u);
@@ -88,7 +36,7 @@ TEST(RunCli, json_has_the_issue_keys_and_sane_values) {
     ASSERT_TRUE(s["npv_vs_first_usd"]["ci95"].is_array());
     EXPECT_EQ(s["npv_vs_first_usd"]["ci95"].size(), 2u);
     EXPECT_EQ(s["npv_vs_first_usd"].size(), 3u);  // mean, ci95, p_better
-    EXPECT_EQ(s["cost_per_btc_usd"].size(), 2u);  // cash, all_in
+    EXPECT_EQ(s["cost_per_btc_usd"].size(), 5u);  // cash, all_in; energy, fixed_hosting, other (schema 4)
     EXPECT_EQ(s["npv_usd"].size(), 7u);           // mean, se, p5 … p95
     EXPECT_TRUE(s["btc_sold"]["mean"].is_number());
     EXPECT_TRUE(s["btc_sold"]["se"].is_number());
@@ -126,7 +74,7 @@ TEST(RunCli, json_has_the_issue_keys_and_sane_values) {
 }
 
 TEST(RunCli, output_is_identical_for_any_thread_count) {
-  const auto path = write_scenario("run_cli_threads.toml", kScenario);
+  const auto path = write_temp_file("run_cli_threads.toml", kScenario);
   // Not recorded: a store would number the three runs differently.
   const Result one = run_cli("run " + path.string() + " --paths 600 --threads 1 --json --no-record");
   const Result two = run_cli("run " + path.string() + " --paths 600 --threads 2 --json --no-record");
@@ -139,15 +87,13 @@ TEST(RunCli, output_is_identical_for_any_thread_count) {
 
 // A run is recorded in the store it is given, and its report can be written then or later.
 TEST(RunCli, records_the_run_and_writes_the_report_now_or_from_the_store) {
-  const auto path = write_scenario("run_cli_record.toml", kScenario);
+  const auto path = write_temp_file("run_cli_record.toml", kScenario);
   const auto db = temp_path("run_cli_record.sqlite");
   const auto now_html = temp_path("run_cli_report_now.html");
   const auto later_html = temp_path("run_cli_report_later.html");
   for (const auto& p : {db, now_html, later_html}) std::filesystem::remove(p);
-  const Result r = run_cli("run " + path.string() + " --paths 128 --json --db " + db.string() + " --report " +
-                           now_html.string());
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto j = nlohmann::json::parse(r.out);
+  const auto j = json_output(run_cli("run " + path.string() + " --paths 128 --json --db " + db.string() + " --report " +
+                           now_html.string()));
   ASSERT_TRUE(j["run_id"].is_number_integer());
   const std::string id = std::to_string(j["run_id"].get<std::int64_t>());
   EXPECT_TRUE(std::filesystem::exists(now_html));
@@ -164,9 +110,7 @@ TEST(RunCli, records_the_run_and_writes_the_report_now_or_from_the_store) {
 }
 
 TEST(RunCli, table_names_every_strategy_and_metric) {
-  const auto path = write_scenario("run_cli_table.toml", kScenario);
-  const Result r = run_cli("run " + path.string() + " --paths 200 --no-record");
-  std::filesystem::remove(path);
+  const Result r = run_on_scenario("run", kScenario, "--paths 200 --no-record");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   for (const char* text : {"hold", "sell_all", "P(default)", "NPV to equity, mean", "CVaR 5%", "BTC mined",
                            "BTC held at the horizon", "Cash cost per BTC", "All-in cost per BTC", "Hashcost",
@@ -180,7 +124,7 @@ TEST(RunCli, table_names_every_strategy_and_metric) {
 TEST(RunCli, bad_input_names_file_line_and_key_and_prints_nothing) {
   std::string text = kScenario;
   text.replace(text.find("capacity_mw = 40"), 16, "capacity_mw = -40");
-  const auto path = write_scenario("run_cli_bad.toml", text);
+  const auto path = write_temp_file("run_cli_bad.toml", text);
   const Result r = run_cli("run " + path.string() + " --paths 10");
   ASSERT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find(path.string() + ":"), std::string::npos) << r.err;
@@ -213,11 +157,7 @@ namespace {
 
 // The benchmark's JSON contract (no timing is asserted: speed is measured, not tested).
 TEST(BenchCli, json_has_the_issue_keys) {
-  const auto path = write_scenario("bench_cli.toml", kScenario);
-  const Result r = run_cli("bench " + path.string() + " --paths 256 --threads 2 --json");
-  std::filesystem::remove(path);
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto j = nlohmann::json::parse(r.out);
+  const auto j = json_output(run_on_scenario("bench", kScenario, "--paths 256 --threads 2 --json"));
   for (const char* key : {"path_days_per_second", "threads", "path_days_per_second_per_core",
                           "gbm_path_steps_per_second_per_core", "peak_rss_mib"})
     EXPECT_TRUE(j[key].is_number()) << key;

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "support/test_market.hpp"
+#include "support/test_scenario.hpp"
 #include "apps/cli_runner.hpp"
 #include "hashpivot/io/market_inputs.hpp"
 #include "hashpivot/model/market_model.hpp"
@@ -32,54 +32,13 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::run_cli;
+using testing::json_output;
 using testing::slurp;
 using Result = testing::CliResult;
 
-// Test inputs, not a calibrated case.
-const std::string kScenario = R"([scenario]
-name = "runs, test miner"
-start_date = 2026-02-01
-horizon_years = 2
-paths = 64
-seed = 5
-discount_rate_annual = 0.1
-
-)" + hashpivot::testing::test_market_toml() + R"(
-[[machines]]
-name = "S21"
-hashrate_th = 200
-power_w = 3500
-release_year = 2023
-
-[[sites]]
-name = "site"
-capacity_mw = 40
-power_price_usd_per_mwh = 45
-
-[[fleet]]
-machine = "S21"
-site = "site"
-count = 10000
-
-[treasury]
-btc = 500
-cash_usd = 2e6
-sga_usd_per_year = 5e6
-
-[[debt]]
-name = "term"
-kind = "term"
-principal_usd = 30e6
-rate_annual = 0.1
-maturity = 2027-06-01
-
-[[strategies]]
-name = "hold"
-
-[[strategies]]
-name = "sell_all"
-sell = "sell_all_mined"
-)";
+const std::string kScenario = testing::s21_miner_toml(testing::scenario_toml("runs, test miner", 2, 64, 5), 45) +
+                              testing::treasury_toml(500, 2e6, 5e6) +
+                              testing::term_debt_toml("term", 30e6, 0.1, "2027-06-01") + testing::hold_and_sell_all_toml();
 
 struct Simulated {
   firm::Scenario scenario;
@@ -236,9 +195,7 @@ TEST_F(RunsCli, list_shows_every_run) {
                                "9.9.9", "2 runs in"})
     EXPECT_NE(text.out.find(expected), std::string::npos) << expected << "\n" << text.out;
 
-  const Result json = run_cli("runs list --json --db " + db_);
-  ASSERT_EQ(json.exit_code, 0) << json.err;
-  const auto j = nlohmann::json::parse(json.out);
+  const auto j = json_output(run_cli("runs list --json --db " + db_));
   EXPECT_EQ(j["engine"], "sqlite");
   ASSERT_EQ(j["runs"].size(), 2u);
   EXPECT_EQ(j["runs"][0]["id"], first.run.id);
@@ -270,9 +227,7 @@ TEST_F(RunsCli, show_prints_the_comparison_and_json_keeps_the_numbers) {
   for (const std::string& line : r.market_description)
     EXPECT_NE(text.out.find(line), std::string::npos) << line << "\n" << text.out;
 
-  const Result json = run_cli("runs show " + id + " --json --db " + db_);
-  ASSERT_EQ(json.exit_code, 0) << json.err;
-  const auto j = nlohmann::json::parse(json.out);
+  const auto j = json_output(run_cli("runs show " + id + " --json --db " + db_));
   EXPECT_EQ(j["id"], r.run.id);
   EXPECT_EQ(j["scenario"], "runs, test miner");
   ASSERT_EQ(j["strategies"].size(), 2u);
@@ -387,9 +342,7 @@ TEST_F(RunsCli, export_csv_writes_every_file_with_units) {
 
 TEST_F(RunsCli, export_json_has_every_row) {
   const io::RunRecord r = record(5, db_);
-  const Result e = run_cli("runs export " + std::to_string(r.run.id) + " --json --db " + db_);
-  ASSERT_EQ(e.exit_code, 0) << e.err;
-  const auto j = nlohmann::json::parse(e.out);
+  const auto j = json_output(run_cli("runs export " + std::to_string(r.run.id) + " --json --db " + db_));
   EXPECT_EQ(j["scenario_text"], kScenario);
   EXPECT_EQ(j["monthly_quantiles"].size(), r.monthly_quantiles.size());
   EXPECT_EQ(j["monthly_accounts"].size(), r.monthly_accounts.size());
@@ -467,9 +420,7 @@ TEST_F(RunsCli, run_with_db_is_listed) {
   if (run_cli("run --help").out.find("--db") == std::string::npos) GTEST_SKIP() << "hashpivot run has no --db yet";
   const Result run = run_cli("run " + scenario_path_.string() + " --paths 64 --db " + db_);
   ASSERT_EQ(run.exit_code, 0) << run.err;
-  const Result list = run_cli("runs list --json --db " + db_);
-  ASSERT_EQ(list.exit_code, 0) << list.err;
-  const auto j = nlohmann::json::parse(list.out);
+  const auto j = json_output(run_cli("runs list --json --db " + db_));
   ASSERT_EQ(j["runs"].size(), 1u);
   EXPECT_EQ(j["runs"][0]["scenario"], "runs, test miner");
   EXPECT_EQ(j["runs"][0]["paths"], 64);
@@ -483,9 +434,7 @@ TEST_F(RunsCli, postgres_store_lists_shows_and_exports) {
   const std::string url = server->create_database("runs_cli");
   const io::RunRecord r = record(5, url);
   EXPECT_EQ(r.run.id, 1);
-  const Result list = run_cli("runs list --json --db " + url);
-  ASSERT_EQ(list.exit_code, 0) << list.err;
-  const auto j = nlohmann::json::parse(list.out);
+  const auto j = json_output(run_cli("runs list --json --db " + url));
   EXPECT_EQ(j["engine"], "postgresql");
   ASSERT_EQ(j["runs"].size(), 1u);
   const Result show = run_cli("runs show 1 --json --db " + url);

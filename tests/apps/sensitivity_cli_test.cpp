@@ -9,84 +9,25 @@
 #include <string>
 
 #include "apps/cli_runner.hpp"
-#include "support/test_market.hpp"
+#include "support/test_scenario.hpp"
 
 namespace {
 
-using hashpivot::testing::run_cli;
-using hashpivot::testing::temp_path;
-using Result = hashpivot::testing::CliResult;
+using namespace hashpivot::testing;
+using Result = CliResult;
 
 // Test inputs, not a calibrated case: two sites at different power prices, one convertible.
-const std::string kScenario = R"([scenario]
-name = "sensitivity cli miner"
-start_date = 2026-02-01
-horizon_years = 1
-paths = 100000
-seed = 3
-discount_rate_annual = 0.1
-
-)" + hashpivot::testing::test_market_toml("btc_price_model = \"gbm\"") + R"(
-[[machines]]
-name = "S21"
-hashrate_th = 200
-power_w = 3500
-release_year = 2023
-
-[[sites]]
-name = "site"
-capacity_mw = 40
-power_price_usd_per_mwh = 45
-
-[[sites]]
-name = "owned"
-capacity_mw = 10
-power_price_usd_per_mwh = 60
-[sites.conversion]
-capex_usd_per_mw = 9e6
-lead_time_months = 6
-lease_usd_per_mw_year = 1.5e6
-term_years = 10
-noi_margin = 0.85
-
-[[fleet]]
-machine = "S21"
-site = "site"
-count = 10000
-
-[[fleet]]
-machine = "S21"
-site = "owned"
-count = 2500
-
-[treasury]
-btc = 500
-cash_usd = 20e6
-sga_usd_per_year = 5e6
-
-[[strategies]]
-name = "hold"
-
-[[strategies]]
-name = "convert"
-pivot = "schedule"
-pivot_site = "owned"
-pivot_mw = 5
-pivot_date = 2026-03-01
-)";
-
-std::filesystem::path write_scenario(const std::string& name) {
-  const auto path = temp_path(name);
-  std::ofstream(path) << kScenario;
-  return path;
-}
+namespace t = hashpivot::testing;
+const std::string kScenario =
+    t::scenario_toml("sensitivity cli miner", 1, 100000, 3) +
+    t::test_market_toml("btc_price_model = \"gbm\"") + t::s21_machine_toml() + t::site_toml("site", 40, 45) +
+    t::site_toml("owned", 10, 60, t::conversion_toml(9e6, 6, 1.5e6)) + t::fleet_toml("S21", "site", 10000) +
+    t::fleet_toml("S21", "owned", 2500) +
+    t::treasury_toml(500, 20e6, 5e6) + t::strategy_toml("hold") +
+    t::strategy_toml("convert", "pivot = \"schedule\"\npivot_site = \"owned\"\npivot_mw = 5\npivot_date = 2026-03-01\n");
 
 TEST(SensitivityCli, json_has_a_sorted_tornado_with_the_bumped_values_and_break_evens) {
-  const auto path = write_scenario("sensitivity_cli_json.toml");
-  const Result r = run_cli("sensitivity " + path.string() + " --strategy convert --paths 128 --seed 4 --threads 2 --json");
-  std::filesystem::remove(path);
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto j = nlohmann::json::parse(r.out);
+  const auto j = json_output(run_on_scenario("sensitivity", kScenario, "--strategy convert --paths 128 --seed 4 --threads 2 --json"));
   EXPECT_EQ(j["paths"], 128);
   EXPECT_EQ(j["seed"], 4);
   EXPECT_EQ(j["relative_bump"], 0.2);
@@ -129,9 +70,7 @@ TEST(SensitivityCli, json_has_a_sorted_tornado_with_the_bumped_values_and_break_
 }
 
 TEST(SensitivityCli, table_names_every_input_and_the_break_evens_and_every_strategy_by_default) {
-  const auto path = write_scenario("sensitivity_cli_table.toml");
-  const Result r = run_cli("sensitivity " + path.string() + " --paths 64 --threads 1 --no-break-even");
-  std::filesystem::remove(path);
+  const Result r = run_on_scenario("sensitivity", kScenario, "--paths 64 --threads 1 --no-break-even");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   for (const char* word : {"btc_price_drift", "btc_price_volatility", "hashrate_growth", "power_price", "fees",
                            "conversion_capex", "lease_rate", "hold:", "convert:", "swing"})
@@ -140,17 +79,14 @@ TEST(SensitivityCli, table_names_every_input_and_the_break_evens_and_every_strat
 }
 
 TEST(SensitivityCli, no_break_even_gives_null_break_evens_in_json) {
-  const auto path = write_scenario("sensitivity_cli_nobe.toml");
-  const Result r = run_cli("sensitivity " + path.string() + " --strategy hold --paths 32 --no-break-even --json");
-  std::filesystem::remove(path);
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto j = nlohmann::json::parse(r.out);
+  const auto j =
+      json_output(run_on_scenario("sensitivity", kScenario, "--strategy hold --paths 32 --no-break-even --json"));
   EXPECT_TRUE(j["strategies"][0]["break_even_btc_price_usd"].is_null());
   EXPECT_EQ(j["runs"], 15);  // the base and 7 inputs low and high
 }
 
 TEST(SensitivityCli, bad_input_exits_2_naming_the_flag) {
-  const auto path = write_scenario("sensitivity_cli_bad.toml");
+  const auto path = write_temp_file("sensitivity_cli_bad.toml", kScenario);
   const Result unknown = run_cli("sensitivity " + path.string() + " --strategy nope --paths 8");
   const Result bump = run_cli("sensitivity " + path.string() + " --bump 1.5 --paths 8");
   std::filesystem::remove(path);

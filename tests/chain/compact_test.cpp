@@ -10,17 +10,15 @@
 namespace hashpivot::chain {
 namespace {
 
+using testing::columns;
 using testing::data_path;
 
 // Every case of Bitcoin Core's arith_uint256_tests.cpp bignum_SetCompact, read from the data file.
 TEST(Compact, reproduces_every_bitcoin_core_set_compact_and_get_compact_vector) {
   auto reader = csv::Reader::open(data_path("chain/bitcoin_core_compact_nbits_vectors.csv"));
-  const auto in = reader.column("compact_in_hex");
-  const auto target = reader.column("expected_target_hex64");
-  const auto compact = reader.column("expected_getcompact_hex");
-  const auto negative = reader.column("expected_negative");
-  const auto overflow = reader.column("expected_overflow");
-  const auto negative_arg = reader.column("getcompact_negative_arg");
+  const auto [in, target, compact, negative, overflow, negative_arg] =
+      columns(reader, {"compact_in_hex", "expected_target_hex64", "expected_getcompact_hex", "expected_negative",
+                       "expected_overflow", "getcompact_negative_arg"});
   int cases = 0;
   csv::Row row;
   while (reader.next(row)) {

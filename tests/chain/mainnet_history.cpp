@@ -8,16 +8,9 @@ std::string data_path(const std::string& relative) { return std::string(HASHPIVO
 
 std::vector<MainnetEpoch> load_mainnet_epochs() {
   auto reader = csv::Reader::open(data_path("chain/btc_difficulty_epochs.csv"));
-  const auto epoch = reader.column("epoch");
-  const auto start = reader.column("start_height");
-  const auto end = reader.column("end_height");
-  const auto bits = reader.column("nbits_hex");
-  const auto target = reader.column("target_hex");
-  const auto difficulty = reader.column("difficulty");
-  const auto start_time = reader.column("start_time_unix");
-  const auto end_time = reader.column("end_time_unix");
-  const auto next_bits = reader.column("next_nbits_hex");
-  const auto chainwork = reader.column("chainwork_at_start_hex");
+  const auto [epoch, start, end, bits, target, difficulty, start_time, end_time, next_bits, chainwork] =
+      columns(reader, {"epoch", "start_height", "end_height", "nbits_hex", "target_hex", "difficulty",
+                       "start_time_unix", "end_time_unix", "next_nbits_hex", "chainwork_at_start_hex"});
   std::vector<MainnetEpoch> epochs;
   csv::Row row;
   while (reader.next(row)) {

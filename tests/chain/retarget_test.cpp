@@ -13,17 +13,15 @@
 namespace hashpivot::chain {
 namespace {
 
+using testing::columns;
 using testing::data_path;
 
 // The four cases of Bitcoin Core's pow_tests.cpp, read from the data file.
 TEST(Retarget, reproduces_every_bitcoin_core_pow_tests_vector) {
   auto reader = csv::Reader::open(data_path("chain/bitcoin_core_pow_retarget_vectors.csv"));
-  const auto name = reader.column("test_case");
-  const auto first_time = reader.column("last_retarget_time_unix");
-  const auto last_height = reader.column("pindexlast_height");
-  const auto last_time = reader.column("pindexlast_time_unix");
-  const auto last_bits = reader.column("pindexlast_nbits_hex");
-  const auto expected = reader.column("expected_next_nbits_hex");
+  const auto [name, first_time, last_height, last_time, last_bits, expected] =
+      columns(reader, {"test_case", "last_retarget_time_unix", "pindexlast_height", "pindexlast_time_unix",
+                       "pindexlast_nbits_hex", "expected_next_nbits_hex"});
   const ConsensusParams params = ConsensusParams::mainnet();
   int cases = 0;
   csv::Row row;
@@ -59,9 +57,8 @@ TEST(Retarget, replays_every_mainnet_retarget_with_known_timestamps_exactly) {
 TEST(Retarget, replays_every_retarget_in_the_raw_boundary_headers) {
   const ConsensusParams params = ConsensusParams::mainnet();
   auto reader = csv::Reader::open(data_path("chain/btc_retarget_boundary_headers.csv"));
-  const auto height = reader.column("height");
-  const auto time = reader.column("time_unix");
-  const auto bits = reader.column("nbits_hex");
+  const auto [height, time, bits] =
+      columns(reader, {"height", "time_unix", "nbits_hex"});
   std::map<std::int64_t, std::pair<std::int64_t, std::uint32_t>> headers;
   csv::Row row;
   while (reader.next(row)) headers[row.as_int64(height)] = {row.as_int64(time), row.as_hex_u32(bits)};

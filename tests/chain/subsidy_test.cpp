@@ -8,6 +8,7 @@
 namespace hashpivot::chain {
 namespace {
 
+using testing::columns;
 using testing::data_path;
 
 struct SubsidyVector {
@@ -18,9 +19,8 @@ struct SubsidyVector {
 
 std::vector<SubsidyVector> load_subsidy_vectors() {
   auto reader = csv::Reader::open(data_path("chain/bitcoin_core_subsidy_vectors.csv"));
-  const auto kind = reader.column("kind");
-  const auto height = reader.column("height");
-  const auto expected = reader.column("expected_subsidy_sat");
+  const auto [kind, height, expected] =
+      columns(reader, {"kind", "height", "expected_subsidy_sat"});
   std::vector<SubsidyVector> out;
   csv::Row row;
   while (reader.next(row))

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "hashpivot/core/date.hpp"
+#include "hashpivot/core/error.hpp"
 #include "hashpivot/firm/plan.hpp"
 #include "hashpivot/firm/rules.hpp"
 #include "hashpivot/firm/strategy_parameters.hpp"
@@ -650,7 +651,7 @@ TEST(StrategyParameters, unknown_unused_and_out_of_range_values_are_refused_by_n
   const auto message = [&](std::size_t k, const char* name, double value) -> std::string {
     try {
       set_strategy_parameter(s, k, name, value);
-    } catch (const std::invalid_argument& e) {
+    } catch (const ParameterError& e) {
       return e.what();
     }
     return "";
@@ -661,8 +662,8 @@ TEST(StrategyParameters, unknown_unused_and_out_of_range_values_are_refused_by_n
   EXPECT_NE(message(0, "pivot_mw", 60).find("outside"), std::string::npos);        // the site has 50 MW
   EXPECT_NE(message(0, "pivot_day", 5000).find("outside"), std::string::npos);     // past the 3-year horizon
   EXPECT_NE(message(1, "pivot_trigger_days", 0).find("outside"), std::string::npos);
-  EXPECT_THROW((void)get_strategy_parameter(s, 0, "pivot_trigger_days"), std::invalid_argument);
-  EXPECT_THROW((void)get_strategy_parameter(s, 5, "sell_fraction"), std::invalid_argument);
+  EXPECT_THROW((void)get_strategy_parameter(s, 0, "pivot_trigger_days"), ParameterError);
+  EXPECT_THROW((void)get_strategy_parameter(s, 5, "sell_fraction"), ParameterError);
 }
 
 // No look-ahead: a firm's decisions on day d use only markets up to day d. Two market paths equal up

@@ -86,7 +86,7 @@ FirmState state_of(const FirmPlan& plan, double cash_usd, double free_btc) {
   s.free_btc = free_btc;
   for (const PlanDebt& d : plan.debts) s.debts.push_back({d.principal_usd, d.collateral_btc});
   for (const PlanFleet& f : plan.fleet) s.fleet.push_back({f.book_value_usd});
-  s.sites.assign(plan.sites.size(), SiteState{0, 0, -1, -1, kTenantNeverDefaults});
+  s.sites.assign(plan.sites.size(), SiteState{0, 0, -1, -1, kTenantNeverDefaults, 0, -1});
   s.default_day = -1;
   return s;
 }
@@ -197,7 +197,7 @@ TEST(DaySteps, mine_and_pay_power_pays_the_fpps_amount_times_the_pools_luck) {
 TEST(DaySteps, mining_share_is_what_conversion_leaves_of_the_sites_machines) {
   PlanSite p = site();
   p.mining_it_mw = 2;
-  SiteState s{0, 0, -1, -1, kTenantNeverDefaults};
+  SiteState s{0, 0, -1, -1, kTenantNeverDefaults, 0, -1};
   EXPECT_EQ(mining_share(p, s), 1.0);
   s.converted_mw = 1;
   EXPECT_DOUBLE_EQ(mining_share(p, s), 0.5);
@@ -287,7 +287,7 @@ TEST(DaySteps, site_costs_charge_opex_on_the_unconverted_mw_and_the_day_of_sga) 
   FirmState s = state_of(plan, 0, 0);
   s.sites[1].converted_mw = 4;
   DayAccounts a{};
-  site_costs(plan, s, a);
+  site_costs(plan, 0, s, a);
   EXPECT_EQ(a.opex_usd, 100 * 10 + 200 * 6);
   EXPECT_EQ(a.sga_usd, 1234);
 }
@@ -310,7 +310,7 @@ TEST(DaySteps, lease_and_convert_site_pays_capex_in_the_lead_time_then_earns_and
   p.noi_margin = 0.5;
   p.lease_usd_per_mw_day_by_contract_year = {1000, 2000};
   FirmState s = state_of(plan, 0, 0);
-  s.sites[0] = {0, 4, 10, 110, 400};
+  s.sites[0] = {0, 4, 10, 110, 400, 0, -1};
   DayAccounts a{};
   lease_and_convert_site(plan, 0, 50, s, a);
   EXPECT_DOUBLE_EQ(a.capex_usd, 30'000);
@@ -742,6 +742,9 @@ TEST(DayAccountsFields, rows_are_the_members_in_declaration_order_under_their_ow
       {"machines_sold", &A::machines_sold},
       {"running_hashrate_th", &A::running_hashrate_th},
       {"energy_mwh", &A::energy_mwh},
+      {"available_hashrate_th", &A::available_hashrate_th},
+      {"curtailed_mwh", &A::curtailed_mwh},
+      {"hosting_fixed_usd", &A::hosting_fixed_usd},
   };
   ASSERT_EQ(kDayAccountsFields.size(), expected.size());
   for (std::size_t i = 0; i < expected.size(); ++i) {

@@ -65,14 +65,14 @@ TEST(Plan, horizon_days_count_the_leap_day) {
 
 TEST(Plan, survival_table_is_one_minus_f_to_the_years_inside_and_past_the_horizon) {
   const FirmPlan plan = make_plan(scenario(), 0);
-  ASSERT_EQ(plan.fleet_survival_by_day.size(), static_cast<std::size_t>(plan.horizon_days));
+  ASSERT_EQ(plan.fleet_availability_by_day.size(), static_cast<std::size_t>(plan.horizon_days));
   for (const int day : {0, 1, 200, 365, plan.horizon_days - 1, plan.horizon_days, plan.horizon_days + 500}) {
     const double expected = std::pow(1.0 - kFailureRate, day / 365.0);
-    EXPECT_NEAR(fleet_survival(plan, 0, day), expected, 1e-14) << "day " << day;
+    EXPECT_NEAR(fleet_availability(plan, 0, day), expected, 1e-14) << "day " << day;
   }
   // The table holds the bits the exp gives, so a run does not depend on the horizon it was planned for.
   for (int day = 0; day < plan.horizon_days; ++day)
-    ASSERT_EQ(fleet_survival(plan, 0, day), fleet_survival(plan.fleet[0], day)) << "day " << day;
+    ASSERT_EQ(fleet_availability(plan, 0, day), fleet_survival(plan.fleet[0], day)) << "day " << day;
 }
 
 // A refresh of 9,000 S21 at $7.5/TH ordered on day 100, 45 days of lead time, 20% deposit, replacing

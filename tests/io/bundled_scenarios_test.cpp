@@ -215,24 +215,32 @@ TEST_F(BundledCangoMarket, height_is_the_first_block_of_the_start_date) {
 
 // ---- Cango's firm, against MODEL.md §7 -------------------------------------------------------------
 
-// "50 EH/s of S19 XP class, 22.5 J/TH"; "operating hashrate 44.85 EH/s (Sep 2025), 43.36 EH/s
-// (Dec 2025)" (MODEL.md §7).
-TEST(BundledCangoFirm, fleet_is_50_ehs_at_22_5_j_per_th_operating_within_the_reported_range) {
+// "50 EH/s of S19 XP class" (MODEL.md §7) at 21.6 J/TH (Q1 2025 call); lot 1 (32 EH/s) closed
+// 2024-11-15, lot 2 (18 EH/s) late June 2025, in service from 2025-07-01; operating hashrate reported
+// at 40.91 ... 46.09 EH/s over July-December 2025 (data/cango/cango_monthly_production.csv): the
+// fleet fitted to it must lie in that range, at its day-weighted mean 43.88.
+TEST(BundledCangoFirm, fleet_is_50_ehs_at_21_6_j_per_th_dated_and_operating_within_the_reported_range) {
   const firm::Scenario& s = cango();
-  double deployed_th = 0, operating_th = 0, largest_machine_th = 0;
+  double deployed_th = 0, operating_th = 0, largest_machine_th = 0, lot2_th = 0;
   for (const firm::FleetEntry& f : s.fleet) {
     const auto machine = std::find_if(s.machines.begin(), s.machines.end(),
                                       [&](const firm::MachineModel& mm) { return mm.name == f.machine; });
     ASSERT_NE(machine, s.machines.end()) << f.machine;
-    EXPECT_NEAR(machine->efficiency_j_per_th(), 22.5, 1e-12) << machine->name;
+    EXPECT_NEAR(machine->efficiency_j_per_th(), 21.6, 1e-12) << machine->name;
+    ASSERT_TRUE(f.in_service.has_value());
+    const std::string date = format_date(*f.in_service);
+    EXPECT_TRUE(date == "2024-11-15" || date == "2025-07-01") << date;
+    if (date == "2025-07-01") lot2_th += static_cast<double>(f.count) * machine->hashrate_th;
     deployed_th += static_cast<double>(f.count) * machine->hashrate_th;
     operating_th += static_cast<double>(f.count) * machine->hashrate_th * f.uptime;
     largest_machine_th = std::max(largest_machine_th, machine->hashrate_th);
   }
-  // Whole machines: within one machine per fleet entry of 50 EH/s.
+  // Whole machines: within one machine per fleet entry of 50 EH/s and of lot 2's 18 EH/s.
   EXPECT_NEAR(deployed_th, 50e6, largest_machine_th * static_cast<double>(s.fleet.size()));
-  EXPECT_GE(operating_th, 43.36e6);
-  EXPECT_LE(operating_th, 44.85e6);
+  EXPECT_NEAR(lot2_th, 18e6, largest_machine_th);
+  EXPECT_GE(operating_th, 40.91e6);
+  EXPECT_LE(operating_th, 46.09e6);
+  EXPECT_NEAR(operating_th, 43.88e6, 0.01e6);
 }
 
 // Holdings of 7,474 BTC at the end of January 2026 and ~$407.5M of debt (MODEL.md §7): the scenario

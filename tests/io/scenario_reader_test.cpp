@@ -187,7 +187,7 @@ TEST(ScenarioReader, a_bad_keyword_names_file_line_key_and_the_allowed_keywords)
   EXPECT_EQ(error_with(epoch, epoch + "hashrate_model = \"endogenous\"\n", "hashrate_model"),
             "market.hashrate_model: expected one of \"exogenous\", \"margin_driven\", got \"endogenous\"");
   EXPECT_EQ(error_with("pue = 1.1\n", "pue = 1.1\npower_contract = \"spot\"\n", "power_contract"),
-            "sites[1].power_contract: expected one of \"fixed\", \"index\", got \"spot\"");
+            "sites[1].power_contract: expected one of \"fixed\", \"index\", \"pass_through\", got \"spot\"");
   EXPECT_EQ(error_with("kind = \"btc_backed\"", "kind = \"mezzanine\"", "kind"),
             "debt[1].kind: expected one of \"term\", \"btc_backed\", \"convertible\", \"revolver\", got \"mezzanine\"");
   EXPECT_EQ(error_with("kind = \"btc_backed\"\n", "", "[[debt]]"),
@@ -485,6 +485,72 @@ TEST(ScenarioReader, a_search_range_outside_the_parameters_valid_range_names_fil
             "strategies[2].search.pivot_day: strategy parameter pivot_day: 2000 is outside [0, 1095]");
   EXPECT_EQ(error_with(kPivotDate, kPivotDate + "[strategies.search]\nsale_btc = { low = 0, high = 50 }\n", "sale_btc = {"),
             "strategies[2].search.sale_btc: strategy parameter sale_btc: 0 is outside (0, 21000000]");
+}
+
+}  // namespace
+}  // namespace hashpivot::io
+
+namespace hashpivot::io {
+namespace {
+
+// Power contracts and the dated fleet: each bad input names file, line and key, and nothing runs.
+TEST(ScenarioReader, a_power_contract_whose_shares_do_not_add_up_names_file_line_and_key) {
+  EXPECT_EQ(error_with("power_price_usd_per_mwh = 45\n", "power_price_usd_per_mwh = 45\nfixed_share = 0.25\nenergy_share = 0.5\n",
+                       "energy_share"),
+            "sites[1].energy_share: fixed_share 0.25 + energy_share 0.5 = 0.75: the shares of the all-in price must add "
+            "up to 1");
+  EXPECT_EQ(error_with("power_price_usd_per_mwh = 45\n",
+                       "power_price_usd_per_mwh = 45\npower_contract = \"index\"\nfixed_share = 0.25\n", "fixed_share"),
+            "sites[1].fixed_share: a share of the all-in price needs power_contract = \"fixed\"; an index contract's fixed "
+            "part is hosting_fee_usd_per_kw_month or take_or_pay_fraction");
+  EXPECT_EQ(error_with("power_price_usd_per_mwh = 45\n", "power_price_usd_per_mwh = 45\nenergy_margin_usd_per_mwh = 3\n",
+                       "energy_margin_usd_per_mwh"),
+            "sites[1].energy_margin_usd_per_mwh: a margin over the index needs power_contract = \"pass_through\"");
+  EXPECT_EQ(error_with("power_price_usd_per_mwh = 45\n", "power_price_usd_per_mwh = 45\ntake_or_pay_fraction = 1.5\n",
+                       "take_or_pay_fraction"),
+            "sites[1].take_or_pay_fraction: expected a number in [0, 1], got 1.5");
+  // Shares that add up are read: energy_share alone sets the fixed share.
+  const std::string split = "power_price_usd_per_mwh = 45\nenergy_share = 0.75\n";
+  std::string text = kValid;
+  text.replace(text.find("power_price_usd_per_mwh = 45\n"), 29, split);
+  EXPECT_DOUBLE_EQ(read_scenario(write(text).string()).sites[0].fixed_share, 0.25);
+}
+
+const std::string kSecondLot = "count = 2500\n\n[[fleet]]\nmachine = \"S21\"\nsite = \"Texas\"\ncount = 200\n";
+
+TEST(ScenarioReader, a_deployment_to_a_site_without_capacity_names_file_line_and_key) {
+  // 2,700 S21 at 3.5 kW × PUE 1.1 = 10.395 MW (printed 10.39: binary rounding) > 10 MW from the second lot's in-service date.
+  EXPECT_EQ(error_with("count = 2500\n", kSecondLot + "in_service = 2026-07-01\n", "in_service = 2026-07-01"),
+            "fleet[2].in_service: the fleet at site \"Texas\" would draw 10.39 MW with PUE 1.1 on 2026-07-01, above its "
+            "capacity of 10 MW");
+  // The same lot replacing the first one's machines as they retire fits.
+  std::string text = kValid;
+  text.replace(text.find("count = 2500\n"), 13, "count = 2500\nretire = 2026-07-01\n" + kSecondLot.substr(13) +
+                                                     "in_service = 2026-07-01\n");
+  EXPECT_EQ(read_scenario(write(text).string()).fleet.size(), 2u);
+}
+
+TEST(ScenarioReader, a_fleet_or_downtime_date_outside_the_horizon_names_file_line_and_key) {
+  // The horizon: 2026-02-01 + 3 × 365 days = 2029-01-31.
+  EXPECT_EQ(error_with("count = 2500\n", "count = 2500\nin_service = 2029-03-01\n", "in_service"),
+            "fleet[1].in_service: 2029-03-01 lies after the horizon, which ends on 2029-01-31");
+  EXPECT_EQ(error_with("count = 2500\n", "count = 2500\nin_service = 2026-05-01\nretire = 2026-04-01\n", "retire"),
+            "fleet[1].retire: 2026-04-01 is not after in_service 2026-05-01");
+  const std::string downtime = "count = 2500\n\n[[downtime]]\nsite = \"Texas\"\nfrom = 2026-03-01\n";
+  EXPECT_EQ(error_with("count = 2500\n", downtime + "to = 2029-02-10\nfraction_offline = 0.5\n", "to = 2029"),
+            "downtime[1].to: 2029-02-10 lies after the horizon, which ends on 2029-01-31");
+  EXPECT_EQ(error_with("count = 2500\n", downtime + "to = 2026-02-10\nfraction_offline = 0.5\n", "to = 2026"),
+            "downtime[1].to: 2026-02-10 is before from 2026-03-01");
+  EXPECT_EQ(error_with("count = 2500\n", "count = 2500\n\n[[downtime]]\nsite = \"Ohio\"\nfrom = 2026-03-01\nto = "
+                                          "2026-03-02\nfraction_offline = 0.5\n",
+                       "site = \"Ohio\""),
+            "downtime[1].site: no [[sites]] entry is named \"Ohio\" (or write \"all\")");
+  EXPECT_EQ(error_with("count = 2500\n", downtime + "to = 2026-03-02\nfraction_offline = 1.5\n", "fraction_offline"),
+            "downtime[1].fraction_offline: expected a number in (0, 1], got 1.5");
+  // Dates before the start are history, for the backtest: read.
+  std::string text = kValid;
+  text.replace(text.find("count = 2500\n"), 13, "count = 2500\nin_service = 2024-11-15\n");
+  EXPECT_EQ(format_date(*read_scenario(write(text).string()).fleet[0].in_service), "2024-11-15");
 }
 
 }  // namespace

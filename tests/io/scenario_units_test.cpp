@@ -4,65 +4,37 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstddef>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/io/scenario_reader.hpp"
+#include "support/test_scenario.hpp"
 
 namespace hashpivot::io {
 namespace {
 
 // Test inputs; each test swaps one line for the same quantity in a wrong unit.
-const std::string kScenario = R"([scenario]
-name = "units"
-start_date = 2026-02-01
-horizon_years = 1
-seed = 1
-discount_rate_annual = 0.1
+const std::string kScenario = testing::scenario_toml("units", 1, 0, 1) + testing::test_market_toml() +
+                              testing::s21_machine_toml() + testing::site_toml("site", 10, 75.8) +
+                              testing::fleet_toml("S21", "site", 100) + testing::treasury_toml(0, 1e6, 0) +
+                              testing::strategy_toml("hold");
 
-[market]
-calibration = "calibration.toml"
-btc_price_usd = 78702.39
-fees_btc_per_block = 0.019
-network_hashrate_ehs = 866.2
-height = 934542
-bits = "0x1701fca1"
-epoch_first_block_time_unix = 1769110282
-
-[[machines]]
-name = "S21"
-hashrate_th = 200
-power_w = 3500
-release_year = 2023
-
-[[sites]]
-name = "site"
-capacity_mw = 10
-power_price_usd_per_mwh = 75.8
-
-[[fleet]]
-machine = "S21"
-site = "site"
-count = 100
-
-[treasury]
-btc = 0
-cash_usd = 1e6
-
-[[strategies]]
-name = "hold"
-)";
+/// The line of the text's first `key`, counted from 1.
+std::size_t line_of(const std::string& text, const std::string& key) {
+  const auto at = text.find(key);
+  return static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n')) + 1;
+}
 
 InputError read_with(const std::string& from, const std::string& to) {
   std::string text = kScenario;
   const auto at = text.find(from);
   EXPECT_NE(at, std::string::npos) << from;
   text.replace(at, from.size(), to);
-  // One file per process: ctest runs these tests in parallel processes.
-  const auto path = std::filesystem::temp_directory_path() / ("scenario_units_test_" + std::to_string(::getpid()) + ".toml");
-  std::ofstream(path) << text;
+  const auto path = testing::write_temp_file("scenario_units_test.toml", text);
   try {
     (void)read_scenario(path.string());
   } catch (const InputError& e) {
@@ -75,16 +47,13 @@ InputError read_with(const std::string& from, const std::string& to) {
 }
 
 TEST(ScenarioUnits, the_valid_scenario_reads) {
-  const auto path = std::filesystem::temp_directory_path() / "scenario_units_ok.toml";
-  std::ofstream(path) << kScenario;
-  EXPECT_NO_THROW((void)read_scenario(path.string()));
-  std::filesystem::remove(path);
+  EXPECT_NO_THROW((void)testing::read_test_scenario("scenario_units_ok.toml", kScenario));
 }
 
 TEST(ScenarioUnits, a_power_price_in_usd_per_kwh_is_caught_with_the_conversion) {
   const InputError e = read_with("power_price_usd_per_mwh = 75.8", "power_price_usd_per_mwh = 0.0758");
   EXPECT_EQ(e.field(), "sites[1].power_price_usd_per_mwh");
-  EXPECT_EQ(e.line(), 26u);
+  EXPECT_EQ(e.line(), line_of(kScenario, "power_price_usd_per_mwh"));
   EXPECT_NE(e.problem().find("USD/kWh"), std::string::npos) << e.problem();
 }
 

@@ -16,7 +16,7 @@
 #include "hashpivot/io/calibration_reader.hpp"
 #include "hashpivot/io/market_inputs.hpp"
 #include "hashpivot/io/scenario_reader.hpp"
-#include "support/test_market.hpp"
+#include "support/test_scenario.hpp"
 #include "hashpivot/market/btc_price_calibration.hpp"
 
 namespace hashpivot::model {
@@ -24,51 +24,17 @@ namespace {
 
 const std::string kCalibration = std::string(HASHPIVOT_TEST_DATA_DIR) + "/calibration/halving_2024_market.toml";
 
-std::string scenario_toml(const std::string& market_extra, const std::string& start = "2026-02-01",
-                          const std::string& site_contract = "fixed") {
-  return R"(
-[scenario]
-name = "market test"
-start_date = )" + start + R"(
-horizon_years = 4
-seed = 1
-discount_rate_annual = 0.1
-
-)" + testing::test_market_toml(market_extra) + R"(
-[[machines]]
-name = "XP"
-hashrate_th = 140
-power_w = 3150
-release_year = 2022
-
-[[sites]]
-name = "site"
-capacity_mw = 10
-power_contract = ")" + site_contract + R"("
-power_price_usd_per_mwh = 40
-
-[[fleet]]
-machine = "XP"
-site = "site"
-count = 100
-
-[treasury]
-btc = 0
-cash_usd = 1e6
-
-[[strategies]]
-name = "hold"
-)";
+std::string market_test_toml(const std::string& market_extra, const std::string& start = "2026-02-01",
+                             const std::string& site_contract = "fixed") {
+  using namespace testing;
+  return scenario_toml("market test", 4, 0, 1, "", 0.1, start) +
+         test_market_toml(market_extra) + xp_machine_toml() +
+         site_toml("site", 10, 40, "power_contract = \"" + site_contract + "\"\n") + fleet_toml("XP", "site", 100) +
+         treasury_toml(0, 1e6, 0) + strategy_toml("hold");
 }
 
 MarketModel model_from(const std::string& text) {
-  // One file per process: ctest runs these tests in parallel processes.
-  const auto path = std::filesystem::temp_directory_path() / ("market_model_test_" + std::to_string(::getpid()) + ".toml");
-  std::ofstream(path) << text;
-  const firm::Scenario s = io::read_scenario(path.string());
-  MarketModel m = io::load_market_model(s);
-  std::filesystem::remove(path);
-  return m;
+  return io::load_market_model(testing::read_test_scenario("market_model_test.toml", text));
 }
 
 struct Sample {
@@ -100,7 +66,7 @@ void simulate(const MarketModel& m, std::uint32_t paths, std::uint32_t days, Obs
 
 // GBM with the scenario's drift: E[ln S_T − ln S_0] = (μ − σ²/2)T, Var = σ²T.
 TEST(MarketModel, gbm_price_has_the_closed_form_log_moments_with_the_drift_override) {
-  const MarketModel m = model_from(scenario_toml("btc_price_model = \"gbm\"\nbtc_price_drift_annual = -0.2"));
+  const MarketModel m = model_from(market_test_toml("btc_price_model = \"gbm\"\nbtc_price_drift_annual = -0.2"));
   ASSERT_EQ(m.gbm.mu_annual, -0.2);
   constexpr std::uint32_t kDays = 366;  // 365 returns
   std::vector<double> log_change;
@@ -140,7 +106,7 @@ TEST(MarketModel, a_paths_batched_draws_equal_the_per_day_draws_bit_for_bit) {
 // Difficulty follows it through Core's retargets: at the end, D · 2^32 / (H · 600) ≈ 1 (it lags
 // growth by about an epoch, so a little below one).
 TEST(MarketModel, hashrate_grows_at_its_drift_and_difficulty_follows_it) {
-  const MarketModel m = model_from(scenario_toml("hashrate_drift_annual = 0.3"));
+  const MarketModel m = model_from(market_test_toml("hashrate_drift_annual = 0.3"));
   ASSERT_NEAR(m.hashrate.drift_per_day * 365, 0.3, 1e-12);
   ASSERT_EQ(m.hashrate.price_beta, 0.0);
   constexpr std::uint32_t kDays = 366;
@@ -165,7 +131,7 @@ TEST(MarketModel, hashrate_grows_at_its_drift_and_difficulty_follows_it) {
 // The day's hashprice is (subsidy + fees) · 86400 · 10^15 / (2^32 · D), with the subsidy of the
 // next block's height: it halves at 1,050,000 (expected in 2028) within a four-year run.
 TEST(MarketModel, hashprice_is_the_closed_form_of_its_inputs_and_sees_the_halving) {
-  const MarketModel m = model_from(scenario_toml(""));
+  const MarketModel m = model_from(market_test_toml(""));
   bool saw_halving = false;
   simulate(m, 3, 4 * 365, [&](std::uint32_t, std::uint32_t, const MarketDay& md) {
     const double subsidy = md.height < 1'050'000 ? 3.125 : 1.5625;
@@ -180,7 +146,7 @@ TEST(MarketModel, hashprice_is_the_closed_form_of_its_inputs_and_sees_the_halvin
 
 // Fees revert to the calibrated stationary mean of the log: θ + p·μ_J/κ.
 TEST(MarketModel, fees_revert_to_their_stationary_log_mean) {
-  const MarketModel m = model_from(scenario_toml(""));
+  const MarketModel m = model_from(market_test_toml(""));
   std::vector<double> log_fees;
   simulate(m, 2000, 200, [&](std::uint32_t, std::uint32_t d, const MarketDay& md) {
     if (d == 199) log_fees.push_back(std::log(md.fees_btc_per_block));
@@ -192,7 +158,7 @@ TEST(MarketModel, fees_revert_to_their_stationary_log_mean) {
 
 // Index power starts at the site's price and its log factor keeps a stationary mean of zero.
 TEST(MarketModel, index_power_factor_is_centred_on_the_sites_price) {
-  const MarketModel m = model_from(scenario_toml("", "2026-02-01", "index"));
+  const MarketModel m = model_from(market_test_toml("", "2026-02-01", "index"));
   ASSERT_TRUE(m.has_energy_index);
   double shape_mean = 0;
   for (const double f : m.energy_hour_factor) shape_mean += f;
@@ -212,7 +178,7 @@ TEST(MarketModel, index_power_factor_is_centred_on_the_sites_price) {
 TEST(MarketModel, block_bootstrap_uses_only_history_before_the_start) {
   const std::string history = std::string(HASHPIVOT_TEST_DATA_DIR) + "/history/btc_daily_history_coinmetrics_format.csv";
   const MarketModel m = model_from(
-      scenario_toml("btc_price_model = \"block_bootstrap\"\nhistory = \"" + history + "\"", "2020-01-01"));
+      market_test_toml("btc_price_model = \"block_bootstrap\"\nhistory = \"" + history + "\"", "2020-01-01"));
   ASSERT_EQ(m.price_model, PriceModel::kBlockBootstrap);
   const market::DailyHistory before = market::read_daily_history_csv(history, std::nullopt, *parse_date("2019-12-31"));
   EXPECT_EQ(m.bootstrap.log_returns, market::btc_log_returns(before));
@@ -224,7 +190,7 @@ TEST(MarketModel, block_bootstrap_uses_only_history_before_the_start) {
 // equals the stated drift, and the spread of the returns is unchanged.
 TEST(MarketModel, block_bootstrap_is_recentred_on_an_overridden_drift) {
   const std::string history = std::string(HASHPIVOT_TEST_DATA_DIR) + "/history/btc_daily_history_coinmetrics_format.csv";
-  const MarketModel m = model_from(scenario_toml(
+  const MarketModel m = model_from(market_test_toml(
       "btc_price_model = \"block_bootstrap\"\nhistory = \"" + history + "\"\nbtc_price_drift_annual = 0.05", "2020-01-01"));
   const market::DailyHistory before = market::read_daily_history_csv(history, std::nullopt, *parse_date("2019-12-31"));
   const std::vector<double> original = market::btc_log_returns(before);
@@ -236,12 +202,12 @@ TEST(MarketModel, block_bootstrap_is_recentred_on_an_overridden_drift) {
 
 TEST(MarketModel, rejects_what_it_cannot_run_naming_the_key) {
   try {
-    (void)model_from(scenario_toml("hashrate_model = \"margin_driven\""));
+    (void)model_from(market_test_toml("hashrate_model = \"margin_driven\""));
     FAIL() << "expected an InputError";
   } catch (const InputError& e) {
     EXPECT_EQ(e.field(), "market.hashrate_model");
   }
-  std::string text = scenario_toml("");
+  std::string text = market_test_toml("");
   text.replace(text.find(kCalibration), kCalibration.size(), "/nonexistent/calibration.toml");
   EXPECT_THROW((void)model_from(text), InputError);
 }
@@ -259,7 +225,7 @@ TEST(MarketModel, a_bad_calibration_parameter_names_the_file_and_its_key) {
   const auto path =
       std::filesystem::temp_directory_path() / ("market_model_test_calibration_" + std::to_string(::getpid()) + ".toml");
   std::ofstream(path) << calibration;
-  std::string text = scenario_toml("btc_price_model = \"gbm\"");
+  std::string text = market_test_toml("btc_price_model = \"gbm\"");
   text.replace(text.find(kCalibration), kCalibration.size(), path.string());
   try {
     (void)model_from(text);

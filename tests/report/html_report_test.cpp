@@ -16,7 +16,7 @@
 #include <sstream>
 #include <string>
 
-#include "support/test_market.hpp"
+#include "support/test_scenario.hpp"
 #include "hashpivot/io/market_inputs.hpp"
 #include "hashpivot/model/market_model.hpp"
 #include "hashpivot/io/run_record.hpp"
@@ -28,54 +28,10 @@ namespace hashpivot::report {
 namespace {
 
 // Test inputs, not a calibrated case: a small miner with a BTC-backed loan, two strategies.
-const std::string kScenario = R"([scenario]
-name = "report test miner </script> & co"
-start_date = 2026-02-01
-horizon_years = 2
-paths = 128
-seed = 5
-discount_rate_annual = 0.1
-
-)" + hashpivot::testing::test_market_toml() + R"(
-[[machines]]
-name = "S21"
-hashrate_th = 200
-power_w = 3500
-release_year = 2023
-
-[[sites]]
-name = "site"
-capacity_mw = 40
-power_price_usd_per_mwh = 70
-
-[[fleet]]
-machine = "S21"
-site = "site"
-count = 10000
-
-[treasury]
-btc = 100
-cash_usd = 5e6
-sga_usd_per_year = 10e6
-
-[[debt]]
-name = "loan"
-kind = "btc_backed"
-principal_usd = 20e6
-rate_annual = 0.09
-maturity = 2027-02-01
-collateral_btc = 450
-ltv_target = 0.6
-ltv_call = 0.7
-ltv_liquidation = 0.85
-
-[[strategies]]
-name = "hold"
-
-[[strategies]]
-name = "sell_all"
-sell = "sell_all_mined"
-)";
+const std::string kScenario =
+    testing::s21_miner_toml(testing::scenario_toml("report test miner </script> & co", 2, 128, 5), 70) +
+    testing::treasury_toml(100, 5e6, 10e6) + testing::btc_backed_debt_toml("loan", 20e6, 0.09, "2027-02-01", 450, 0.6) +
+    testing::hold_and_sell_all_toml();
 
 io::RunRecord make_record() {
   // One file per process: ctest runs these tests in parallel processes.
@@ -134,7 +90,7 @@ TEST(HtmlReport, is_self_contained_and_carries_the_runs_numbers) {
 
 TEST(HtmlReport, write_leaves_no_partial_file_when_the_folder_is_missing) {
   const io::RunRecord record = make_record();
-  EXPECT_ANY_THROW(write_html_report(record, "/nonexistent-folder/report.html"));
+  EXPECT_ANY_THROW(write_html_report(record, "/nonexistent-folder/report.html", "--html"));
   EXPECT_FALSE(std::filesystem::exists("/nonexistent-folder/report.html.partial"));
 }
 
@@ -163,7 +119,7 @@ TEST(HtmlReport, headless_chromium_loads_it_without_errors_and_every_chart_has_p
   if (chromium.empty()) GTEST_SKIP() << "no Chromium on PATH (scripts/setup.sh installs Debian's chromium)";
   const io::RunRecord record = make_record();
   const auto html_path = std::filesystem::absolute("report_test.html");
-  write_html_report(record, html_path.string());
+  write_html_report(record, html_path.string(), "--html");
   const auto profile = std::filesystem::temp_directory_path() / "hashpivot-chromium-profile";
   const std::string flags = " --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --user-data-dir=" +
                             profile.string() + " --enable-logging=stderr --v=0 ";

@@ -21,7 +21,7 @@ io::StrategySummary numbered(const std::string& name, double scale) {
   return s;
 }
 
-// The shape written by hand before the metric table (keys and nesting), with the two metrics added since.
+// The shape written by hand before the metric table (keys and nesting), with the metrics added since.
 TEST(StrategyJson, has_the_shape_of_run_json) {
   const nlohmann::json expected = {
       {"name", "hold"},
@@ -31,16 +31,18 @@ TEST(StrategyJson, has_the_shape_of_run_json) {
       {"cvar5_usd", 10.0},
       {"btc_mined", {{"mean", 11.0}, {"se", 12.0}}},
       {"btc_held_end", {{"mean", 13.0}, {"se", 14.0}}},
-      {"cost_per_btc_usd", {{"cash", 15.0}, {"all_in", 16.0}}},
+      {"cost_per_btc_usd", {{"cash", 15.0}, {"all_in", 16.0}, {"energy", 29.0}, {"fixed_hosting", 30.0}, {"other", 31.0}}},
       {"hashcost_usd_per_ph_day", 17.0},
       {"ebitda_usd_per_year", {{"mean", 18.0}}},
       {"npv_vs_first_usd", {{"mean", 19.0}, {"ci95", {20.0, 21.0}}, {"p_better", 22.0}}},
       {"btc_sold", {{"mean", 23.0}, {"se", 24.0}}},
       {"p_margin_call", 25.0},
       {"p_margin_call_se", 26.0},
-      {"slippage_usd", {{"mean", 27.0}}},
-      {"machines_bought", {{"mean", 28.0}}},
-      {"machines_sold", {{"mean", 29.0}}},
+      {"running_fraction", 27.0},
+      {"curtailed_mwh", {{"mean", 28.0}}},
+      {"slippage_usd", {{"mean", 32.0}}},
+      {"machines_bought", {{"mean", 33.0}}},
+      {"machines_sold", {{"mean", 34.0}}},
   };
   EXPECT_EQ(strategy_json(numbered("hold", 1)), expected) << strategy_json(numbered("hold", 1)).dump(2);
 }
@@ -70,6 +72,10 @@ TEST(StrategyTable, a_row_per_shown_metric_a_column_per_strategy) {
                                               "Cash cost per BTC mined ($)", "All-in cost per BTC mined ($)",
                                               "Hashcost ($/PH/day)", "EBITDA per year ($M)",
                                               "BTC sold over the horizon", "P(at least one margin call)",
+                                              "Running fraction (after curtailment)", "Curtailed MWh over the horizon",
+                                              "Cash cost per BTC: energy, net of credits ($)",
+                                              "Cash cost per BTC: fixed hosting ($)",
+                                              "Cash cost per BTC: other, site opex ($)",
                                               "Slippage on BTC sales ($M)", "Machines bought (refresh)",
                                               "Machines sold (replaced)"}));
   // p_default = 1e6 (a fraction, as a percentage), npv mean = 3e6 ($M), BTC sold = 23e6 (whole),
@@ -107,7 +113,7 @@ TEST(StrategyTable, text_aligns_columns_and_names_the_first_strategy) {
     begin = end + 1;
     ++lines;
   }
-  EXPECT_EQ(lines, 19u);  // the header and 18 metrics
+  EXPECT_EQ(lines, 24u);  // the header and 23 metrics
   EXPECT_NE(table.find("  a much longer name\n"), std::string::npos) << table;
   EXPECT_EQ(comparison_text({strategies.data(), 1}).find("Against"), std::string::npos);
   EXPECT_EQ(table_text({{"", "x"}, {{"label", "-"}}}, 10, 4), std::string(10, ' ') + "   x\nlabel        -\n");

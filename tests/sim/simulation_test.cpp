@@ -25,111 +25,35 @@
 #include "hashpivot/io/market_inputs.hpp"
 #include "hashpivot/io/scenario_reader.hpp"
 #include "support/allocation_counter.hpp"
-#include "support/test_market.hpp"
+#include "support/test_scenario.hpp"
 
 namespace hashpivot::sim {
 namespace {
 
 // Test inputs, not a calibrated case: a miner near break-even with a BTC-backed loan, an index
 // site it can convert, and four strategies that exercise every policy.
+const std::string kMinerHeader = testing::scenario_toml("test miner", 2, 300, 11, "terminal_ebitda_multiple = 3\n");
+
+std::string btc_loan_toml(double collateral_btc) {
+  return testing::btc_backed_debt_toml("btc_loan", 120e6, 0.09, "2027-06-01", collateral_btc, 0.5);
+}
+
 std::string miner_toml(const std::string& price_model = "jump_diffusion") {
-  return R"(
-[scenario]
-name = "test miner"
-start_date = 2026-02-01
-horizon_years = 2
-paths = 300
-seed = 11
-discount_rate_annual = 0.1
-terminal_ebitda_multiple = 3
-
-)" + testing::test_market_toml("btc_price_model = \"" + price_model + "\"") + R"(
-[[machines]]
-name = "XP"
-hashrate_th = 140
-power_w = 3150
-release_year = 2022
-
-[[sites]]
-name = "hosted"
-capacity_mw = 400
-power_price_usd_per_mwh = 70
-
-[[sites]]
-name = "texas"
-capacity_mw = 60
-power_contract = "index"
-power_price_usd_per_mwh = 40
-curtailment_credit_usd_per_mwh = 5
-[sites.conversion]
-capex_usd_per_mw = 9e6
-lead_time_months = 12
-lease_usd_per_mw_year = 1.7e6
-term_years = 10
-noi_margin = 0.85
-tenant_default_prob_annual = 0.05
-
-[[fleet]]
-machine = "XP"
-site = "hosted"
-count = 100000
-uptime = 0.9
-failure_rate_annual = 0.05
-book_value_usd = 100e6
-
-[[fleet]]
-machine = "XP"
-site = "texas"
-count = 15000
-
-[treasury]
-btc = 2000
-cash_usd = 60e6
-sga_usd_per_year = 30e6
-pool_fee = 0.02
-tax_rate = 0.2
-
-[[debt]]
-name = "btc_loan"
-kind = "btc_backed"
-principal_usd = 120e6
-rate_annual = 0.09
-maturity = 2027-06-01
-collateral_btc = 2500
-ltv_target = 0.5
-ltv_call = 0.7
-ltv_liquidation = 0.85
-
-[[strategies]]
-name = "hold"
-
-[[strategies]]
-name = "sell_and_repay"
-[[strategies.sales]]
-date = 2026-02-07
-btc = 1500
-use = "repay:btc_loan"
-
-[[strategies]]
-name = "sell_production"
-sell = "sell_all_mined"
-curtail = "economic"
-
-[[strategies]]
-name = "convert"
-pivot = "schedule"
-pivot_site = "texas"
-pivot_mw = 40
-pivot_date = 2026-03-01
-)";
+  using namespace testing;
+  const std::string texas = "power_contract = \"index\"\ncurtailment_credit_usd_per_mwh = 5\n" +
+                            conversion_toml(9e6, 12, 1.7e6, "tenant_default_prob_annual = 0.05\n");
+  return kMinerHeader + test_market_toml("btc_price_model = \"" + price_model + "\"") +
+         xp_machine_toml() + site_toml("hosted", 400, 70) + site_toml("texas", 60, 40, texas) +
+         fleet_toml("XP", "hosted", 100000, "uptime = 0.9\nfailure_rate_annual = 0.05\nbook_value_usd = 100e6\n") +
+         fleet_toml("XP", "texas", 15000) + treasury_toml(2000, 60e6, 30e6, "pool_fee = 0.02\ntax_rate = 0.2\n") +
+         btc_loan_toml(2500) + strategy_toml("hold") +
+         strategy_toml("sell_and_repay", "[[strategies.sales]]\ndate = 2026-02-07\nbtc = 1500\nuse = \"repay:btc_loan\"\n") +
+         strategy_toml("sell_production", "sell = \"sell_all_mined\"\ncurtail = \"economic\"\n") +
+         strategy_toml("convert", "pivot = \"schedule\"\npivot_site = \"texas\"\npivot_mw = 40\npivot_date = 2026-03-01\n");
 }
 
 firm::Scenario scenario_from(const std::string& text, const std::string& name) {
-  const auto path = std::filesystem::temp_directory_path() / name;
-  std::ofstream(path) << text;
-  firm::Scenario s = io::read_scenario(path.string());
-  std::filesystem::remove(path);
-  return s;
+  return testing::read_test_scenario(name, text);
 }
 
 RunResult run(const firm::Scenario& s, std::int64_t paths, unsigned threads) {
@@ -224,35 +148,16 @@ TEST(Simulation, one_path_equals_a_hand_written_loop_over_market_and_firm) {
 
 /// A firm with no machines and no costs that holds 1000 BTC and $5M; `more` is appended (debts,
 /// strategies).
-std::string treasury_toml(const std::string& more) {
-  std::string text = miner_toml("gbm");
-  return text.substr(0, text.find("[[machines]]")) + R"(
-[[machines]]
-name = "XP"
-hashrate_th = 140
-power_w = 3150
-release_year = 2022
-
-[[sites]]
-name = "hosted"
-capacity_mw = 10
-power_price_usd_per_mwh = 70
-
-[[fleet]]
-machine = "XP"
-site = "hosted"
-count = 0
-
-[treasury]
-btc = 1000
-cash_usd = 5e6
-)" + more;
+std::string pure_treasury_toml(const std::string& more) {
+  return kMinerHeader + testing::test_market_toml("btc_price_model = \"gbm\"") +
+         testing::xp_machine_toml() + testing::site_toml("hosted", 10, 70) + testing::fleet_toml("XP", "hosted", 0) +
+         testing::treasury_toml(1000, 5e6, 0) + more;
 }
 
 // Closed form: a firm with no machines, no costs and no debt that holds BTC and cash under GBM:
 // E[NPV] = (cash + BTC · S0 · e^{μT}) / (1 + r)^T.
 TEST(Simulation, a_pure_treasury_under_gbm_has_the_closed_form_mean_npv) {
-  const std::string text = treasury_toml("[[strategies]]\nname = \"hold\"\n");
+  const std::string text = pure_treasury_toml(testing::strategy_toml("hold"));
   const firm::Scenario s = scenario_from(text, "simulation_treasury.toml");
   const model::MarketModel market = io::load_market_model(s);
   const RunResult r = run_simulation(s, market, {3000, 3, 2, {}});
@@ -267,7 +172,7 @@ TEST(Simulation, a_pure_treasury_under_gbm_has_the_closed_form_mean_npv) {
 // A one-off sale is the only sale (no costs, so no remedies, and a holding policy): BTC sold is
 // that sale on every path, exactly. Without a loan, no path has a margin call.
 TEST(Simulation, btc_sold_is_the_one_off_sale_when_it_is_the_only_sale) {
-  const firm::Scenario s = scenario_from(treasury_toml(R"(
+  const firm::Scenario s = scenario_from(pure_treasury_toml(R"(
 [[strategies]]
 name = "hold"
 
@@ -393,11 +298,7 @@ deposit_fraction = 0.25
 // The test miner's BTC-backed loan ($120M) on 50 BTC instead of 2500 (about $4M): its LTV is far
 // above the call level from the first day, so every path has a margin call.
 TEST(Simulation, a_loan_above_its_call_level_on_day_0_is_a_margin_call_on_every_path) {
-  const std::string miner = miner_toml();
-  const std::size_t debt = miner.find("[[debt]]");
-  std::string loan = miner.substr(debt, miner.find("[[strategies]]") - debt);
-  loan.replace(loan.find("collateral_btc = 2500"), 21, "collateral_btc = 50");
-  const firm::Scenario s = scenario_from(treasury_toml(loan + "[[strategies]]\nname = \"hold\"\n"),
+  const firm::Scenario s = scenario_from(pure_treasury_toml(btc_loan_toml(50) + testing::strategy_toml("hold")),
                                          "simulation_margin_call.toml");
   const RunResult r = run(s, 300, 2);
   const StrategyStatistics& st = r.strategies[0];
@@ -434,7 +335,7 @@ TEST(MetricTable, columns_and_json_pointers_are_unique_and_the_places_consistent
       EXPECT_FALSE(kMetrics[j].json.starts_with(std::string(m.json) + "/")) << kMetrics[j].json;
     }
   }
-  EXPECT_EQ(kMetricsStoreVersion, 4);
+  EXPECT_EQ(kMetricsStoreVersion, 5);
 }
 
 // The loop allocates nothing per path: ten times the paths, the same number of allocations.

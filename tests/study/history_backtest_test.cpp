@@ -259,18 +259,19 @@ TEST(HistoryBacktest, a_column_unknown_in_the_whole_window_is_an_error_naming_it
   std::filesystem::remove(path);
 }
 
-TEST(HistoryBacktest, window_outside_the_history_or_reversed_names_the_flag) {
+// The library names its parameter; the CLI maps it to its flag (backtest_cli_test checks --from/--to).
+TEST(HistoryBacktest, window_outside_the_history_or_reversed_names_the_parameter) {
   auto field_of = [](DayNumber from, DayNumber to) {
     try {
       (void)history_market_days(history(), from, to);
-    } catch (const InputError& e) {
-      return e.field();
+    } catch (const ParameterError& e) {
+      return e.parameter();
     }
     return std::string("no error");
   };
-  EXPECT_EQ(field_of(day("2025-02-01"), day("2025-01-01")), "--from");
-  EXPECT_EQ(field_of(day("2008-12-01"), day("2025-01-01")), "--from");
-  EXPECT_EQ(field_of(day("2025-01-01"), day("2030-01-01")), "--to");
+  EXPECT_EQ(field_of(day("2025-02-01"), day("2025-01-01")), "from");
+  EXPECT_EQ(field_of(day("2008-12-01"), day("2025-01-01")), "from");
+  EXPECT_EQ(field_of(day("2025-01-01"), day("2030-01-01")), "to");
 }
 
 TEST(HistoryBacktest, subsidy_at_supply_follows_the_halving_schedule) {

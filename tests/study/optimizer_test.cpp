@@ -15,7 +15,7 @@
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/io/market_inputs.hpp"
 #include "hashpivot/io/scenario_reader.hpp"
-#include "support/test_market.hpp"
+#include "support/test_scenario.hpp"
 
 namespace hashpivot::study {
 namespace {
@@ -37,50 +37,16 @@ constexpr double kLoanUsd = 65e6;
 constexpr double kDriftAnnual = 0.5;
 constexpr int kLastDay = 364;  // 2026-02-01 + 1 year = 365 days: days 0-364
 
-std::string treasury_toml() {
-  return R"(
-[scenario]
-name = "closed-form treasury"
-start_date = 2026-02-01
-horizon_years = 1
-paths = 2000
-seed = 5
-discount_rate_annual = 0
-terminal_ebitda_multiple = 0
-
-)" + testing::test_market_toml("btc_price_model = \"gbm\"\nbtc_price_drift_annual = " + std::to_string(kDriftAnnual)) +
-         R"(
-[[sites]]
-name = "none"
-capacity_mw = 0
-power_price_usd_per_mwh = 50
-
-[treasury]
-btc = )" + std::to_string(kBtc) +
-         R"(
-cash_usd = 0
-
-[[debt]]
-name = "loan"
-kind = "term"
-principal_usd = )" + std::to_string(kLoanUsd) +
-         R"(
-rate_annual = 0
-maturity = 2027-01-31
-
-[[strategies]]
-name = "sell_then_hold"
-[[strategies.sales]]
-date = 2026-02-01
-btc = 500
-use = "cash"
-)";
+std::string closed_form_toml() {
+  return testing::sell_then_hold_toml(
+      testing::scenario_toml("closed-form treasury", 1, 2000, 5, "terminal_ebitda_multiple = 0\n", 0), kDriftAnnual, kBtc,
+      kLoanUsd, 500);
 }
 
 firm::Scenario read_treasury_scenario() {
   const auto path = std::filesystem::temp_directory_path() /
                     ("hashpivot_optimizer_" + std::to_string(::getpid()) + ".toml");
-  std::ofstream(path) << treasury_toml();
+  std::ofstream(path) << closed_form_toml();
   firm::Scenario s = io::read_scenario(path.string());
   std::filesystem::remove(path);
   return s;

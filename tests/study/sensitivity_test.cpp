@@ -11,7 +11,7 @@
 
 #include "hashpivot/io/market_inputs.hpp"
 #include "hashpivot/io/scenario_reader.hpp"
-#include "support/test_market.hpp"
+#include "support/test_scenario.hpp"
 
 namespace hashpivot::study {
 namespace {
@@ -20,58 +20,15 @@ namespace {
 // second site, no debt unless asked, and the strategies given.
 std::string firm_toml(const std::string& price_model, const std::string& treasury, const std::string& strategies,
                       const std::string& debt = "") {
-  return R"(
-[scenario]
-name = "sensitivity test"
-start_date = 2026-02-01
-horizon_years = 1
-paths = 256
-seed = 5
-discount_rate_annual = 0.1
-terminal_ebitda_multiple = 0
-
-)" + testing::test_market_toml("btc_price_model = \"" + price_model + "\"") + R"(
-[[machines]]
-name = "XP"
-hashrate_th = 140
-power_w = 3150
-release_year = 2022
-
-[[sites]]
-name = "hosted"
-capacity_mw = 100
-power_price_usd_per_mwh = 70
-
-[[sites]]
-name = "owned"
-capacity_mw = 20
-power_price_usd_per_mwh = 60
-[sites.conversion]
-capex_usd_per_mw = 9e6
-lead_time_months = 3
-lease_usd_per_mw_year = 1.7e6
-term_years = 10
-noi_margin = 0.85
-
-[[fleet]]
-machine = "XP"
-site = "hosted"
-count = 20000
-
-[[fleet]]
-machine = "XP"
-site = "owned"
-count = 5000
-
-)" + treasury + debt + strategies;
+  using namespace testing;
+  return scenario_toml("sensitivity test", 1, 256, 5, "terminal_ebitda_multiple = 0\n") +
+         test_market_toml("btc_price_model = \"" + price_model + "\"") + xp_machine_toml() +
+         site_toml("hosted", 100, 70) + site_toml("owned", 20, 60, conversion_toml(9e6, 3, 1.7e6)) +
+         fleet_toml("XP", "hosted", 20000) + fleet_toml("XP", "owned", 5000) + treasury + debt + strategies;
 }
 
 firm::Scenario scenario_from(const std::string& text, const std::string& name) {
-  const auto path = std::filesystem::temp_directory_path() / (std::to_string(getpid()) + "_" + name);
-  std::ofstream(path) << text;
-  firm::Scenario s = io::read_scenario(path.string());
-  std::filesystem::remove(path);
-  return s;
+  return testing::read_test_scenario(name, text);
 }
 
 bool same_bits(double a, double b) { return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b); }

@@ -288,7 +288,7 @@ TEST(RealOptionsSite, unknown_site_names_the_known_ones) {
     EXPECT_NE(e.problem().find("georgia"), std::string::npos);
   }
   const SiteMining georgia = site_mining(s, "georgia");
-  EXPECT_NEAR(georgia.mining_it_mw, 9523 * 3150 / 1e6, 1e-9);
+  EXPECT_NEAR(georgia.mining_it_mw, 9523 * 3024 / 1e6, 1e-9);
   EXPECT_TRUE(georgia.conversion.has_value());
   EXPECT_DOUBLE_EQ(resolve_convert_mw(s, georgia, {}), 15.0);  // the scenario's pivot_mw on georgia
   try {
@@ -300,13 +300,13 @@ TEST(RealOptionsSite, unknown_site_names_the_known_ones) {
 }
 
 // The site's figures are the ones the firm's daily step uses, recomputed here by hand from the
-// scenario's georgia site (9,523 S19 XP class machines, 140 TH/s and 3,150 W each, pue 1, fixed
-// $75.8/MWh, no opex) and its treasury's pool fee.
+// scenario's georgia site (9,523 S19 XP class machines, 140 TH/s and 3,024 W each, pue 1, fixed
+// $54.64/MWh of energy, no opex) and its treasury's pool fee.
 TEST(RealOptionsSite, site_figures_are_the_firm_plans) {
   const firm::Scenario s = io::read_scenario(kCango);
   const SiteMining georgia = site_mining(s, "georgia");
   EXPECT_FALSE(georgia.index_power);
-  EXPECT_EQ(georgia.power_price_usd_per_mwh, 75.8);
+  EXPECT_EQ(georgia.power_price_usd_per_mwh, 54.64);
   EXPECT_EQ(georgia.pue, 1.0);
   EXPECT_EQ(georgia.capacity_mw, 30.0);
   EXPECT_EQ(georgia.opex_usd_per_mw_year, 0.0);
@@ -316,10 +316,10 @@ TEST(RealOptionsSite, site_figures_are_the_firm_plans) {
   for (const SiteMining::Entry& e : georgia.entries) {
     hashrate_th += e.hashrate_th;
     load_mw += e.load_mw / e.uptime;
-    EXPECT_NEAR(e.efficiency_j_per_th, 3150.0 / 140.0, 1e-12);
+    EXPECT_NEAR(e.efficiency_j_per_th, 3024.0 / 140.0, 1e-12);
   }
   EXPECT_NEAR(hashrate_th, 9523 * 140.0, 1e-6);
-  EXPECT_NEAR(load_mw, 9523 * 3150 / 1e6, 1e-9);
+  EXPECT_NEAR(load_mw, 9523 * 3024 / 1e6, 1e-9);
 }
 
 // Path p's months depend only on (seed, p): simulating [0, 6) at once equals [0, 2) then [2, 6)

@@ -16,7 +16,9 @@ inline constexpr double kDaysPerYear = 365.0;
 inline constexpr double kMonthsPerYear = 12.0;
 inline constexpr std::size_t kHoursPerDay = 24;
 inline constexpr double kSecondsPerMinute = 60.0;
+inline constexpr double kSecondsPerHour = 3600.0;
 inline constexpr double kSecondsPerDay = 86400.0;
+inline constexpr double kMillisecondsPerSecond = 1e3;
 
 // Hashrate.
 inline constexpr double kThPerPh = 1e3;
@@ -27,12 +29,15 @@ inline constexpr double kHashesPerPh = 1e15;
 
 // Power.
 inline constexpr double kWattsPerMegawatt = 1e6;
+inline constexpr double kKilowattsPerMegawatt = 1e3;
 
 // Money (BTC's satoshis are the chain's: chain::kSatPerBtc) and printed magnitudes.
-/// Printed in thousands ($k), millions ($M, M path-days/s) and billions ($B).
+/// Printed in thousands ($k), millions ($M, M path-days/s), billions ($B) and trillions (difficulty
+/// in T).
 inline constexpr double kThousand = 1e3;
 inline constexpr double kMillion = 1e6;
 inline constexpr double kBillion = 1e9;
+inline constexpr double kTrillion = 1e12;
 /// A fraction printed as a percentage.
 inline constexpr double kPercentPerUnit = 100.0;
 

@@ -64,6 +64,10 @@ struct SiteState {
   // by default; the engine draws it from the tenant's default probability). The MW stay converted
   // (irreversible) and the capex keeps depreciating; no re-letting is assumed.
   int tenant_default_after_days;
+  // Curtailment rights (PlanSite::max_curtailed_hours_per_year): full-site hours curtailed in the
+  // contract year `curtailment_year` (day / 365); -1 before the first day.
+  double curtailed_hours_in_year;
+  int curtailment_year;
   bool operator==(const SiteState&) const = default;
 };
 
@@ -153,6 +157,10 @@ struct DayAccounts {
   // Operations.
   double running_hashrate_th;       // mean over the day, before uptime
   double energy_mwh;
+  // Power contracts and curtailment.
+  double available_hashrate_th;     // machines in service and available (before curtailment), before uptime
+  double curtailed_mwh;             // energy not drawn by available machines switched off
+  double hosting_fixed_usd;         // the part of power_cost_usd paid whether machines run or not
   bool defaulted_today;
 };
 
@@ -168,7 +176,7 @@ struct DayAccountsField {
 
 /// Every field of DayAccounts but the flag defaulted_today, in declaration order: the one list
 /// that sums, names and (through `monthly`) reports them. A new field is one row here.
-inline constexpr std::array<DayAccountsField, 37> kDayAccountsFields{{
+inline constexpr std::array<DayAccountsField, 40> kDayAccountsFields{{
     {"mining_revenue_usd", "USD", &DayAccounts::mining_revenue_usd, true},
     {"hpc_revenue_usd", "USD", &DayAccounts::hpc_revenue_usd, true},
     {"power_cost_usd", "USD", &DayAccounts::power_cost_usd, true},
@@ -206,6 +214,9 @@ inline constexpr std::array<DayAccountsField, 37> kDayAccountsFields{{
     {"machines_sold", "count", &DayAccounts::machines_sold, true},
     {"running_hashrate_th", "TH/s", &DayAccounts::running_hashrate_th, false},
     {"energy_mwh", "MWh", &DayAccounts::energy_mwh, false},
+    {"available_hashrate_th", "TH/s", &DayAccounts::available_hashrate_th, false},
+    {"curtailed_mwh", "MWh", &DayAccounts::curtailed_mwh, false},
+    {"hosting_fixed_usd", "USD", &DayAccounts::hosting_fixed_usd, false},
 }};
 
 /// Adds `day` into the running sums `sums`, field by field: every row of kDayAccountsFields, or with
@@ -249,11 +260,15 @@ struct BalanceSheet {
 ///     hashprice_usd below the threshold. From the decision day the MW leave mining (the site's
 ///     fleet runs at 1 − converted_mw / mining_it_mw) and carry no site opex. With sell_displaced,
 ///     the displaced share of the site's machines is sold that day at its tier's price.
-///  3. Mining per fleet entry: hashrate × survival × mining share; curtailment (economic: hours when
-///     power + credit < break-even; hourly with rules::curtail_hourly where given, else all-or-
-///     nothing on the daily price); FPPS BTC (rules::fpps_btc_per_day) × the pool's luck
-///     (DayMarket::pool_luck; the difference from FPPS in btc_pool_luck) into free BTC.
-///  4. Costs in cash: power, site opex, SG&A; curtailment credits received.
+///  3. Mining per fleet entry: hashrate × availability (survival, in-service dates, repairs,
+///     [[downtime]]) × mining share; curtailment on the AVOIDABLE cost (economic: an entry runs
+///     when energy price + credit < its break-even, hourly with rules::curtail_hourly where given,
+///     else on the daily price; a take-or-pay floor's energy is already paid and costs only the
+///     credit; curtailment rights cap the full-site hours a contract year); FPPS BTC
+///     (rules::fpps_btc_per_day) × the pool's luck (DayMarket::pool_luck; the difference from FPPS
+///     in btc_pool_luck) into free BTC.
+///  4. Costs in cash: power (energy, take-or-pay floor, fixed hosting charges), site opex, SG&A;
+///     curtailment credits received.
 ///  5. HPC: lease revenue from decision + lead time for the term (contract year escalated) × MW ×
 ///     NOI margin, until the tenant defaults (tenant_default_after_days of revenue); capex (tenant share excluded) paid evenly over the lead time and capitalized;
 ///     refreshes (the deposit on the order day; on delivery the balance, the machines into the

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <limits>
 
 #include "hashpivot/core/units.hpp"
 #include "hashpivot/firm/accounts.hpp"
@@ -18,8 +19,6 @@
 #include "hashpivot/firm/rules.hpp"
 
 namespace hashpivot::firm::day_steps {
-
-inline constexpr double kMonthsPerYear = 12.0;  // a month is 365/12 days (core/units.hpp's year)
 
 // ---- Cash and BTC movements shared by the steps ---------------------------------------------------
 
@@ -118,7 +117,7 @@ inline void sell_displaced_machines(const FirmPlan& plan, int day, FirmState& st
     FleetState& fs = state.fleet[i];
     if (f.site != plan.pivot_site || fs.in_place <= 0.0) continue;
     const double sold_share = fs.in_place * displaced;
-    const double surviving = fleet_survival(plan, i, day);
+    const double surviving = fleet_survival(f, day);
     if (surviving <= 0.0) continue;  // not yet delivered (a refresh) or retired
     const double proceeds = f.hashrate_th_total * surviving * sold_share * f.secondary_usd_per_th;
     const double book_out = fs.book_usd * displaced;
@@ -152,21 +151,32 @@ struct PowerDay {
   double credit_usd_per_mw;
 };
 
-/// Curtailment (MODEL.md §4) of fleet entry `f` at its site `site`: never, the whole day at the
-/// site's price. Economic: hourly with rules::curtail_hourly where the index site has hourly prices,
-/// else all-or-nothing on the daily price (off when price + credit >= break-even, which is linear in
-/// the hashprice).
+/// The day's energy price at site `k`, USD/MWh: a fixed contract's energy part; an index or
+/// pass-through site's index price of the day (plus its margin) where the market gives one, else
+/// its price at day 0.
+inline double energy_price_usd_per_mwh(const PlanSite& site, std::size_t k, const DayMarket& market) {
+  return site.index_power && !market.power_usd_per_mwh.empty()
+             ? market.power_usd_per_mwh[k] + site.energy_margin_usd_per_mwh
+             : site.fixed_power_price_usd_per_mwh;
+}
+
+/// Curtailment (MODEL.md §4) of fleet entry `f` at its site `site` when the entry decides alone (no
+/// take-or-pay floor, unlimited curtailment rights): never, the whole day at the site's energy
+/// price. Economic, on the AVOIDABLE cost only: the energy price (the contract's fixed charges are
+/// paid either way and do not enter): hourly with rules::curtail_hourly where the index site has
+/// hourly prices, else all-or-nothing on the daily price (off when energy price + credit >=
+/// break-even, which is linear in the hashprice). Entries of one site decide on their own
+/// break-evens, so the least efficient switch off first: the site's running fraction is partial.
 inline PowerDay power_day(CurtailPolicy curtail, const PlanFleet& f, const PlanSite& site, const DayMarket& market) {
   constexpr double kHours = static_cast<double>(kHoursPerDay);
-  const double daily_price = site.index_power && !market.power_usd_per_mwh.empty() ? market.power_usd_per_mwh[f.site]
-                                                                                    : site.fixed_power_price_usd_per_mwh;
+  const double daily_price = energy_price_usd_per_mwh(site, f.site, market);
   PowerDay p{kHours, 1.0, daily_price * kHours, 0.0};
   if (curtail != CurtailPolicy::kEconomic) return p;
   const double breakeven = f.breakeven_usd_per_mwh_per_hashprice_usd * market.hashprice_usd_per_ph_day;
   const double credit = site.curtailment_credit_usd_per_mwh;
   if (site.index_power && market.hourly_power_usd_per_mwh.size() >= (f.site + 1) * kHoursPerDay) {
-    const CurtailedDay c =
-        curtail_hourly(market.hourly_power_usd_per_mwh.subspan(f.site * kHoursPerDay, kHoursPerDay), breakeven, credit);
+    const CurtailedDay c = curtail_hourly(market.hourly_power_usd_per_mwh.subspan(f.site * kHoursPerDay, kHoursPerDay),
+                                          breakeven, credit, site.energy_margin_usd_per_mwh);
     p = {c.running_hours, c.running_hours / kHours, c.energy_cost_usd_per_mw, c.credit_usd_per_mw};
   } else if (!(daily_price + credit < breakeven)) {
     p = {0.0, 0.0, 0.0, credit * kHours};
@@ -174,31 +184,118 @@ inline PowerDay power_day(CurtailPolicy curtail, const PlanFleet& f, const PlanS
   return p;
 }
 
-/// One fleet entry's day: its machines hashing (survival × the site's mining share), running
-/// hashrate, FPPS BTC mined (rules::fpps_btc_per_day, linear in the hashrate and the hashprice),
-/// energy, power cost and curtailment credits, added to `a`.
+/// One fleet entry's day when it decides alone: its machines hashing (availability × the site's
+/// mining share), running hashrate, FPPS BTC mined (rules::fpps_btc_per_day, linear in the hashrate
+/// and the hashprice), energy, power cost, curtailment credits and curtailed MWh, added to `a`.
 inline void mine_fleet_entry(const FirmPlan& plan, std::size_t entry, int day, const DayMarket& market,
                              const FirmState& state, DayAccounts& a) {
+  constexpr double kHours = static_cast<double>(kHoursPerDay);
   const PlanFleet& f = plan.fleet[entry];
   const PlanSite& site = plan.sites[f.site];
-  const double share = mining_share(site, state.sites[f.site]) * fleet_survival(plan, entry, day);
+  const double share = mining_share(site, state.sites[f.site]) * fleet_availability(plan, entry, day);
   if (share <= 0.0) return;
   const double load_mw = f.load_mw_all_running * share;  // at the meter while hashing
   const PowerDay p = power_day(plan.curtail_policy, f, site, market);
   const double running_share = share * p.running_fraction;
+  a.available_hashrate_th += f.hashrate_th_total * share;
   a.running_hashrate_th += f.hashrate_th_total * running_share;
   a.btc_mined += f.btc_per_day_per_hashprice * running_share * market.hashprice_btc_per_ph_day;
   a.energy_mwh += load_mw * p.running_hours;
+  a.curtailed_mwh += load_mw * (kHours - p.running_hours);
   a.power_cost_usd += load_mw * p.energy_cost_usd_per_mw;
   a.curtailment_credit_usd += load_mw * p.credit_usd_per_mw;
 }
 
-/// Every fleet entry's mining and power; the pool pays the FPPS amount × its luck (PPLNS/TIDES:
+/// The MWh an entry of full-day energy `full_mwh` and break-even `breakeven` draws at a site with a
+/// take-or-pay floor, `floor_left_mwh` of which the more efficient entries left unused (reduced by
+/// what this entry uses). Energy within the floor is already paid: it runs when the credit for
+/// curtailing is below the break-even; energy above it runs when energy price + credit is. `run_all`
+/// (never curtail, or curtailment rights used up) runs everything.
+inline double site_entry_running_mwh(double full_mwh, double breakeven, double price, double credit, bool run_all,
+                                     double& floor_left_mwh) {
+  const double within = std::min(full_mwh, floor_left_mwh);
+  const double run_within = run_all || credit < breakeven ? within : 0.0;
+  const double run_above = run_all || price + credit < breakeven ? full_mwh - within : 0.0;
+  floor_left_mwh -= run_within;
+  return run_within + run_above;
+}
+
+/// Site `k`'s mining and power when the site decides as a whole (a take-or-pay floor or limited
+/// curtailment rights; PlanSite::site_level_decision), on the day's energy price (an index site's
+/// daily mean: the floor is a daily quantity, so hour-by-hour switching is not applied here).
+/// The entries fill the floor in merit order, most efficient first (site_entry_running_mwh); the
+/// energy bill is price × max(drawn, floor), of which price × floor is fixed (paid regardless); the
+/// floor ends with the contract's term (PlanSite::fixed_end_day).
+/// Curtailment rights: the day's curtailed MWh over the site's full-day load are full-site hours;
+/// a day whose hours would exceed the contract year's remaining rights runs in full instead.
+/// Contract years run from day 0 in 365-day steps.
+inline void mine_site(const FirmPlan& plan, std::size_t k, int day, const DayMarket& market, FirmState& state,
+                      DayAccounts& a) {
+  constexpr double kHours = static_cast<double>(kHoursPerDay);
+  const PlanSite& site = plan.sites[k];
+  SiteState& ss = state.sites[k];
+  const double site_share = mining_share(site, ss);
+  const double price = energy_price_usd_per_mwh(site, k, market);
+  const double credit = site.curtailment_credit_usd_per_mwh;
+  const double floor_mwh =
+      day < site.fixed_end_day ? site.take_or_pay_fraction * site_contracted_mw(plan, k, day, ss.converted_mw) * kHours : 0.0;
+  const auto entry_full_mwh = [&](std::size_t i) {
+    return plan.fleet[i].load_mw_all_running * site_share * fleet_availability(plan, i, day) * kHours;
+  };
+  const auto entry_breakeven = [&](std::size_t i) {
+    return plan.fleet[i].breakeven_usd_per_mwh_per_hashprice_usd * market.hashprice_usd_per_ph_day;
+  };
+  bool run_all = plan.curtail_policy != CurtailPolicy::kEconomic;
+  const int contract_year = day / static_cast<int>(kDaysPerYear);
+  if (ss.curtailment_year != contract_year) {
+    ss.curtailment_year = contract_year;
+    ss.curtailed_hours_in_year = 0.0;
+  }
+  if (!run_all && site.max_curtailed_hours_per_year < std::numeric_limits<double>::infinity()) {
+    double floor_left = floor_mwh;
+    double full = 0.0;
+    double run = 0.0;
+    for (const std::size_t i : site.merit_order) {
+      const double f = entry_full_mwh(i);
+      full += f;
+      run += site_entry_running_mwh(f, entry_breakeven(i), price, credit, false, floor_left);
+    }
+    const double hours = full > 0.0 ? (full - run) / full * kHours : 0.0;
+    if (ss.curtailed_hours_in_year + hours > site.max_curtailed_hours_per_year) run_all = true;
+    else ss.curtailed_hours_in_year += hours;
+  }
+  double floor_left = floor_mwh;
+  double drawn_mwh = 0.0;
+  double curtailed_mwh = 0.0;
+  for (const std::size_t i : site.merit_order) {
+    const PlanFleet& f = plan.fleet[i];
+    const double full = entry_full_mwh(i);
+    if (full <= 0.0) continue;
+    const double run = site_entry_running_mwh(full, entry_breakeven(i), price, credit, run_all, floor_left);
+    const double running_share = site_share * fleet_availability(plan, i, day) * (run / full);
+    a.available_hashrate_th += f.hashrate_th_total * site_share * fleet_availability(plan, i, day);
+    a.running_hashrate_th += f.hashrate_th_total * running_share;
+    a.btc_mined += f.btc_per_day_per_hashprice * running_share * market.hashprice_btc_per_ph_day;
+    drawn_mwh += run;
+    curtailed_mwh += full - run;
+  }
+  a.energy_mwh += drawn_mwh;
+  a.curtailed_mwh += curtailed_mwh;
+  a.power_cost_usd += price * std::max(drawn_mwh, floor_mwh);
+  a.hosting_fixed_usd += price * floor_mwh;
+  a.curtailment_credit_usd += credit * curtailed_mwh;
+}
+
+/// Every fleet entry's mining and power (entries of sites that decide alone in fleet order, then
+/// each site that decides as a whole); the pool pays the FPPS amount × its luck (PPLNS/TIDES:
 /// DayMarket::pool_luck, the difference into btc_pool_luck); the BTC mined goes to free BTC and is
 /// revenue at `price`.
 inline void mine_and_pay_power(const FirmPlan& plan, int day, const DayMarket& market, FirmState& state,
                                DayAccounts& a) {
-  for (std::size_t entry = 0; entry < plan.fleet.size(); ++entry) mine_fleet_entry(plan, entry, day, market, state, a);
+  for (std::size_t entry = 0; entry < plan.fleet.size(); ++entry)
+    if (!plan.sites[plan.fleet[entry].site].site_level_decision) mine_fleet_entry(plan, entry, day, market, state, a);
+  for (std::size_t k = 0; k < plan.sites.size(); ++k)
+    if (plan.sites[k].site_level_decision) mine_site(plan, k, day, market, state, a);
   if (market.pool_luck != 1.0) {
     const double fpps_btc = a.btc_mined;
     a.btc_mined = fpps_btc * market.pool_luck;
@@ -210,10 +307,19 @@ inline void mine_and_pay_power(const FirmPlan& plan, int day, const DayMarket& m
 
 // ---- 4. Site costs --------------------------------------------------------------------------------
 
-/// Fixed opex of each site's unconverted MW, and the day's SG&A.
-inline void site_costs(const FirmPlan& plan, const FirmState& state, DayAccounts& a) {
-  for (std::size_t k = 0; k < plan.sites.size(); ++k)
+/// Fixed opex of each site's unconverted MW; the power contract's fixed charges (kW-month hosting
+/// fee and fixed share) on the contracted MW (site_contracted_mw) until the term's end
+/// (PlanSite::fixed_end_day), into the power cost and hosting_fixed_usd; the day's SG&A.
+inline void site_costs(const FirmPlan& plan, int day, const FirmState& state, DayAccounts& a) {
+  for (std::size_t k = 0; k < plan.sites.size(); ++k) {
     a.opex_usd += plan.sites[k].opex_usd_per_mw_day * std::max(0.0, plan.sites[k].capacity_mw - state.sites[k].converted_mw);
+    if (plan.sites[k].fixed_cost_usd_per_mw_day > 0.0 && day < plan.sites[k].fixed_end_day) {
+      const double fixed =
+          plan.sites[k].fixed_cost_usd_per_mw_day * site_contracted_mw(plan, k, day, state.sites[k].converted_mw);
+      a.power_cost_usd += fixed;
+      a.hosting_fixed_usd += fixed;
+    }
+  }
   a.sga_usd = plan.sga_usd_per_day;
 }
 

@@ -6,6 +6,7 @@
 // its unit: _usd, _btc, _th (TH/s), _w, _mw, _usd_per_mwh, _per_day, _annual (fraction per year).
 // A year is 365 days and a month 365/12 days (core/units.hpp).
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <limits>
@@ -16,7 +17,8 @@
 namespace hashpivot::firm {
 
 inline constexpr std::size_t kNoIndex = std::numeric_limits<std::size_t>::max();
-inline constexpr int kNeverRetired = std::numeric_limits<int>::max();
+inline constexpr int kNoDay = std::numeric_limits<int>::min();     // in service since before any day
+inline constexpr int kNeverDay = std::numeric_limits<int>::max();  // never retired
 
 /// One fleet entry: all machines of one model at one site.
 struct PlanFleet {
@@ -30,12 +32,20 @@ struct PlanFleet {
   double book_value_usd;           // carrying value at day 0
   double secondary_usd_per_th;     // what a machine sells for second hand, USD per TH/s (NaN: no price)
   // The days the entry is in service, [from, until): a refreshed entry from its delivery, a replaced
-  // one until its replacement's delivery (0 and kNeverRetired for the scenario's fleet). Survival
+  // one until its replacement's delivery (0 and kNeverDay for the scenario's fleet). Survival
   // counts from `from`.
   int in_service_from_day = 0;
-  int in_service_until_day = kNeverRetired;
+  int in_service_until_day = kNeverDay;
   double depreciation_usd_per_day; // straight line: book / (depreciation_years × 365)
   std::size_t site;                // index into FirmPlan::sites
+  int in_service_day = kNoDay;     // first day hashing (kNoDay: always was)
+  int retire_day = kNeverDay;      // first day no longer hashing (kNeverDay: never)
+  // Expected share of machines not out for repair: 1 / (1 + λ · R), λ the repaired failures per
+  // machine-day and R the repair delay in days (each machine alternates up-times of mean 1/λ and
+  // repairs of R days). Expected value, not a draw: on a fleet of ~350,000 machines the binomial
+  // noise around it is sqrt(p(1 − p)/n) < 0.2% of the fleet, far inside the other uncertainties.
+  double repair_availability = 1.0;
+  double nameplate_mw;             // power_w_total × pue / 10^6: the draw a hosting contract bills
   // Per-day coefficients of the rules, each linear in what varies, so the daily step multiplies
   // instead of dividing (rules.hpp):
   double load_mw_all_running;                     // power_w_total × uptime × pue / 10^6
@@ -52,13 +62,33 @@ struct PlanFleet {
              : 1.0;
 }
 
+/// The fraction of the entry's machines that can hash on `day` apart from [[downtime]] events:
+/// survival × in service (in_service_day <= day < retire_day) × repair availability. Exactly
+/// fleet_survival for an undated entry without repairs (× 1.0).
+[[nodiscard]] inline double fleet_available_undisturbed(const PlanFleet& f, int day) {
+  const double in_service = day >= f.in_service_day && day < f.retire_day ? 1.0 : 0.0;
+  return fleet_survival(f, day) * in_service * f.repair_availability;
+}
+
 /// One site: power, overheads and (optionally) what converting it to AI/HPC costs and earns.
+/// The power contract is split (firm::Site): the energy price per MWh drawn (fixed, the day's
+/// index, or the index plus energy_margin_usd_per_mwh) is what curtailment can avoid; the fixed
+/// charge and the take-or-pay floor are paid whether the machines run or not.
 struct PlanSite {
   double capacity_mw;
   double pue;                              // facility / IT power, >= 1
-  bool index_power;                        // true: the day's market price; false: the fixed price
-  double fixed_power_price_usd_per_mwh;    // the contract price (index: the price at day 0)
-  double curtailment_credit_usd_per_mwh;   // paid per MWh not drawn when curtailed
+  bool index_power;                        // true: the day's market price (+ margin); false: the fixed price
+  double fixed_power_price_usd_per_mwh;    // the energy price of a fixed contract (index: the price at day 0)
+  double curtailment_credit_usd_per_mwh;   // paid per MWh not drawn when curtailed (curtailment + demand response)
+  double energy_margin_usd_per_mwh;        // pass_through: added to the index price (0 otherwise)
+  double fixed_cost_usd_per_mw_day;        // kW-month hosting fee + fixed share, per contracted MW per day
+  double take_or_pay_fraction;             // of contracted energy (contracted MW × 24 h), paid regardless
+  double max_curtailed_hours_per_year;     // curtailment rights in full-site hours (infinity: unlimited)
+  int fixed_end_day = kNeverDay;           // from this day no fixed charge or take-or-pay floor (the term's end)
+  // True when the site needs the site-level decision of day_steps::mine_site (a take-or-pay floor
+  // or limited curtailment rights); false: each entry decides alone (day_steps::mine_fleet_entry).
+  bool site_level_decision;
+  std::vector<std::size_t> merit_order;    // the site's fleet entries, most efficient first
   double opex_usd_per_mw_day;              // fixed opex per MW of (unconverted) capacity per day
   double mining_it_mw;                     // Σ fleet IT power at the site, MW (what conversion displaces)
   bool has_conversion;
@@ -119,10 +149,17 @@ struct FirmPlan {
   std::vector<PlanSale> sales;     // in scenario order; several may fall on one day
   std::vector<PlanRefresh> refreshes;  // in scenario order
 
-  // Fleet survival (1 − f)^(day/365) = exp(day × log_survival_per_day), day-major:
-  // [day × fleet.size() + entry] for days 0 … horizon_days − 1 (later days compute it). The same
-  // bits as the exp; a table because the exp was a tenth of the daily step's time.
-  std::vector<double> fleet_survival_by_day;
+  // Fleet availability, day-major: [day × fleet.size() + entry] for days 0 … horizon_days − 1
+  // (later days compute fleet_available_undisturbed): survival (1 − f)^(day/365) × in service ×
+  // repair availability × (1 − the day's [[downtime]] fraction at the entry's site, events
+  // combining as independent shares: Π (1 − fraction)). The same bits as the exp for an undated
+  // fleet; a table because the exp was a tenth of the daily step's time, and so that step_day
+  // looks up no date or event.
+  std::vector<double> fleet_availability_by_day;
+  // Per site, day-major [day × sites.size() + site] for days 0 … horizon_days − 1: the nameplate
+  // draw at the meter (power × PUE, MW) of the site's machines in service that day (dates only: a
+  // storm does not stop a hosting bill). What a contract's fixed charges are billed on.
+  std::vector<double> site_deployed_mw_by_day;
   int horizon_days;
 
   // Treasury and company.
@@ -150,11 +187,27 @@ struct FirmPlan {
   bool sell_displaced;                          // sell the machines the pivot displaces on its decision day
 };
 
-/// fleet_survival(plan.fleet[entry], day), from the plan's table within the horizon.
-[[nodiscard]] inline double fleet_survival(const FirmPlan& plan, std::size_t entry, int day) {
+/// The share of entry `entry`'s machines able to hash on `day`, from the plan's table within the
+/// horizon (fleet_available_undisturbed after it: no downtime event lies past the horizon).
+[[nodiscard]] inline double fleet_availability(const FirmPlan& plan, std::size_t entry, int day) {
   if (day >= 0 && day < plan.horizon_days)
-    return plan.fleet_survival_by_day[static_cast<std::size_t>(day) * plan.fleet.size() + entry];
-  return fleet_survival(plan.fleet[entry], day);
+    return plan.fleet_availability_by_day[static_cast<std::size_t>(day) * plan.fleet.size() + entry];
+  return fleet_available_undisturbed(plan.fleet[entry], day);
+}
+
+/// The nameplate MW in service at site `k` on `day` (the plan's table within the horizon, the
+/// fleet's dates after it).
+[[nodiscard]] inline double site_deployed_mw(const FirmPlan& plan, std::size_t k, int day) {
+  if (day >= 0 && day < plan.horizon_days) return plan.site_deployed_mw_by_day[static_cast<std::size_t>(day) * plan.sites.size() + k];
+  double mw = 0.0;
+  for (const PlanFleet& f : plan.fleet)
+    if (f.site == k && day >= f.in_service_day && day < f.retire_day) mw += f.nameplate_mw;
+  return mw;
+}
+
+/// The contracted MW of site `k` on `day`: site_deployed_mw less the MW converted (at least 0).
+[[nodiscard]] inline double site_contracted_mw(const FirmPlan& plan, std::size_t k, int day, double converted_mw) {
+  return std::max(0.0, site_deployed_mw(plan, k, day) - converted_mw);
 }
 
 /// Flattens `scenario` and its strategy number `strategy`.

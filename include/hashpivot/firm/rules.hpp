@@ -20,34 +20,36 @@ namespace hashpivot::firm {
 /// and hashprice in BTC per PH/s per day (1 PH/s = 1000 TH/s).
 [[nodiscard]] inline double fpps_btc_per_day(double hashrate_th, double uptime, double hashprice_btc_per_ph_day,
                                              double pool_fee) {
-  return hashrate_th / 1000.0 * uptime * hashprice_btc_per_ph_day * (1.0 - pool_fee);
+  return hashrate_th / kThPerPh * uptime * hashprice_btc_per_ph_day * (1.0 - pool_fee);
 }
 
 /// Energy a load draws in a day, MWh: power_w × pue × running_hours / 10^6.
 [[nodiscard]] inline double energy_mwh(double power_w, double pue, double running_hours) {
-  return power_w * pue * running_hours / 1e6;
+  return power_w * pue * running_hours / kWattsPerMegawatt;
 }
 
 /// What a machine of efficiency e (J/TH) earns per MWh drawn at the meter:
-///   hashprice_usd / (e · 24 · 10^-6) × (1 − pool fee) / pue   USD/MWh.
+///   hashprice_usd / (e · 24 · 10^-3) × (1 − pool fee) / pue   USD/MWh.
 /// It pays to run in an hour when the power price, less any credit for curtailing, is below this.
 [[nodiscard]] inline double breakeven_power_price_usd_per_mwh(double hashprice_usd_per_ph_day,
                                                               double efficiency_j_per_th, double pue, double pool_fee) {
   // 1 PH/s at e J/TH draws 1000·e W = e·24·10^-3 MWh a day, so a PH/s-day costs e·0.024 MWh.
-  return hashprice_usd_per_ph_day * (1.0 - pool_fee) / (efficiency_j_per_th * static_cast<double>(kHoursPerDay) * 1e-3) /
-         pue;
+  constexpr double kMwPerPhAtOneJPerTh = kThPerPh / kWattsPerMegawatt;  // 10^-3 (exactly the double 1e-3)
+  return hashprice_usd_per_ph_day * (1.0 - pool_fee) /
+         (efficiency_j_per_th * static_cast<double>(kHoursPerDay) * kMwPerPhAtOneJPerTh) / pue;
 }
 
 /// The hours of a day a machine runs under economic curtailment, given the day's hourly power
-/// prices (USD/MWh, 24 values or fewer) and the credit earned per MWh not drawn: an hour runs when
-/// price + credit < break-even (curtailing forgoes revenue but saves the price and earns the credit).
+/// prices (USD/MWh, 24 values or fewer), a margin added to each (a pass-through contract's; 0 for
+/// an index contract) and the credit earned per MWh not drawn: an hour runs when price + margin +
+/// credit < break-even (curtailing forgoes revenue but saves the energy price and earns the credit).
 struct CurtailedDay {
   double running_hours;
   double energy_cost_usd_per_mw;    // cost of the hours run, per MW of load
   double credit_usd_per_mw;         // credits for the hours curtailed, per MW of load
 };
 [[nodiscard]] CurtailedDay curtail_hourly(std::span<const double> hourly_price_usd_per_mwh, double breakeven_usd_per_mwh,
-                                          double credit_usd_per_mwh);
+                                          double credit_usd_per_mwh, double margin_usd_per_mwh = 0.0);
 
 // ---- Market impact of BTC sales (MODEL.md §4) -----------------------------------------------------
 

@@ -26,8 +26,9 @@ namespace hashpivot::firm {
 enum class PriceModel : std::uint8_t { kGbm, kJumpDiffusion, kRegimeSwitching, kBlockBootstrap };
 /// How the network hashrate evolves (market.hashrate_model).
 enum class HashrateModel : std::uint8_t { kExogenous, kMarginDriven };
-/// A site's power contract (sites.power_contract): a fixed all-in price, or the day's index price.
-enum class PowerContract : std::uint8_t { kFixed, kIndex };
+/// The energy part of a site's power contract (sites.power_contract): a fixed price per MWh, the
+/// day's index price, or the index passed through plus a margin (sites.energy_margin_usd_per_mwh).
+enum class PowerContract : std::uint8_t { kFixed, kIndex, kPassThrough };
 /// debt.kind.
 enum class DebtKind : std::uint8_t { kTerm, kBtcBacked, kConvertible, kRevolver };
 /// debt.amortization: all at maturity, or straight line to maturity.
@@ -61,8 +62,8 @@ inline constexpr std::array<Keyword<PriceModel>, 4> kPriceModelKeywords{{{PriceM
                                                                          {PriceModel::kBlockBootstrap, "block_bootstrap"}}};
 inline constexpr std::array<Keyword<HashrateModel>, 2> kHashrateModelKeywords{
     {{HashrateModel::kExogenous, "exogenous"}, {HashrateModel::kMarginDriven, "margin_driven"}}};
-inline constexpr std::array<Keyword<PowerContract>, 2> kPowerContractKeywords{
-    {{PowerContract::kFixed, "fixed"}, {PowerContract::kIndex, "index"}}};
+inline constexpr std::array<Keyword<PowerContract>, 3> kPowerContractKeywords{
+    {{PowerContract::kFixed, "fixed"}, {PowerContract::kIndex, "index"}, {PowerContract::kPassThrough, "pass_through"}}};
 inline constexpr std::array<Keyword<DebtKind>, 4> kDebtKindKeywords{{{DebtKind::kTerm, "term"},
                                                                      {DebtKind::kBtcBacked, "btc_backed"},
                                                                      {DebtKind::kConvertible, "convertible"},
@@ -167,15 +168,47 @@ struct Conversion {
   double tenant_default_prob_annual;
 };
 
+/// A site and its power contract. The contract splits into a FIXED part, paid whether the machines
+/// run or not, and an ENERGY part, paid per MWh drawn; only the energy part is avoidable, so only it
+/// decides curtailment (MODEL.md §4; firm/day_steps.hpp mine_site). The CONTRACTED capacity of a
+/// day is the nameplate draw (× PUE) of the site's machines in service that day (hosting contracts
+/// bill the hosted miners' nameplate wattage: INSTRUMENTS.md §f), less MW converted to AI/HPC. The
+/// fixed part is any of:
+///  - hosting_fee_usd_per_kw_month on the contracted capacity;
+///  - fixed_share of power_price_usd_per_mwh (fixed contracts only), billed on the contracted
+///    capacity for 24 hours a day: an all-in rate of which that share is a capacity charge;
+///  - take_or_pay_fraction of the contracted energy (contracted MW × 24 h) paid at the energy price
+///    whether drawn or not, so energy within that floor costs nothing more to use.
+/// With none of them (the defaults) power_price_usd_per_mwh is all energy: the behaviour before
+/// contracts were split.
 struct Site {
   std::string name;
   double capacity_mw;
   double pue;                          // facility power / IT power, >= 1
   PowerContract power_contract = PowerContract::kFixed;
-  double power_price_usd_per_mwh;      // fixed: all-in price; index: the price at start_date
+  double power_price_usd_per_mwh;      // fixed: the all-in price; index / pass_through: the index at start_date
   double curtailment_credit_usd_per_mwh;
   double opex_usd_per_mw_year;
   std::optional<Conversion> conversion;
+  // The contract's split (defaults: all energy).
+  double fixed_share = 0.0;                        // of power_price_usd_per_mwh; energy share = 1 − this
+  double hosting_fee_usd_per_kw_month = 0.0;       // on the contracted capacity
+  double take_or_pay_fraction = 0.0;               // of contracted energy, paid at the energy price regardless
+  double energy_margin_usd_per_mwh = 0.0;          // pass_through: added to the index price
+  double demand_response_credit_usd_per_mwh = 0.0; // demand-response / 4CP credit per MWh curtailed
+  std::optional<double> max_curtailed_hours_per_year;  // curtailment rights (full-site hours); none = unlimited
+  // The end of the contract's term: from this date the fixed part (fee, fixed share, take-or-pay)
+  // is no longer owed and the site pays energy only. None: the fixed part runs for the whole run.
+  std::optional<DayNumber> fixed_charges_until;
+};
+
+/// A dated loss of availability: `fraction_offline` of the machines at `site` (every site when
+/// empty) hash nothing from `from` to `to`, both inclusive (a storm, a site outage, a relocation).
+struct Downtime {
+  std::string site;                    // "" = every site
+  DayNumber from;
+  DayNumber to;
+  double fraction_offline;
 };
 
 struct FleetEntry {
@@ -186,6 +219,12 @@ struct FleetEntry {
   double failure_rate_annual;          // fraction of machines lost per year
   double book_value_usd;               // carrying value at start_date
   double depreciation_years;
+  // Dates (optional): the machines hash from in_service (inclusive) until retire (exclusive).
+  std::optional<DayNumber> in_service;
+  std::optional<DayNumber> retire;
+  // Failures that are repaired (not lost): rate per machine-year and days out per failure.
+  double repair_failure_rate_annual = 0.0;
+  double repair_days = 0.0;
 };
 
 struct Debt {
@@ -302,6 +341,7 @@ struct Scenario {
   std::vector<MachineModel> machines;
   std::vector<Site> sites;
   std::vector<FleetEntry> fleet;
+  std::vector<Downtime> downtime;      // [[downtime]] events, in file order
   Treasury treasury;
   MarketImpact market_impact;          // coefficient 0 unless the scenario has [market_impact]
   Pool pool;                           // FPPS unless the scenario has [pool]

@@ -25,6 +25,9 @@
 
 namespace hashpivot::firm {
 
+/// The longest pivot trigger, in consecutive days (ten years): the scenario reader's bound too.
+inline constexpr int kMaxPivotTriggerDays = 3650;
+
 struct StrategyParameter {
   std::string_view name;
   std::string_view unit;
@@ -37,13 +40,14 @@ struct StrategyParameter {
 /// The names that strategy `strategy` of `scenario` uses (its policies decide which).
 [[nodiscard]] std::vector<std::string> parameters_of(const Scenario& scenario, std::size_t strategy);
 
-/// The value of `name` for strategy `strategy`. Throws std::invalid_argument for an unknown name or
-/// one the strategy does not use.
+/// The value of `name` for strategy `strategy`. Throws ParameterError(name, ...) for an unknown name
+/// or one the strategy does not use, and ParameterError("strategy", ...) for a strategy index past the
+/// scenario's strategies.
 [[nodiscard]] double get_strategy_parameter(const Scenario& scenario, std::size_t strategy, std::string_view name);
 
 /// Sets `name` of strategy `strategy` to `value` (rounded for integer parameters). Throws
-/// std::invalid_argument for an unknown or unused name, or a value outside the parameter's range
-/// (the message names the parameter, the value and the range).
+/// ParameterError(name, ...) for an unknown or unused name, or a value outside the parameter's range
+/// (the problem names the value and the range), and ParameterError("strategy", ...) as above.
 void set_strategy_parameter(Scenario& scenario, std::size_t strategy, std::string_view name, double value);
 
 }  // namespace hashpivot::firm

@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "hashpivot/core/date.hpp"
+#include "hashpivot/core/units.hpp"
 #include "hashpivot/market/history.hpp"
 
 namespace hashpivot::network {
@@ -46,7 +47,7 @@ enum class HashrateDriver {
 
 /// The options' ranges: paths 1 … kMaxBacktestPaths, window 1 … kMaxBacktestWindowDays days.
 inline constexpr int kMaxBacktestPaths = 100000;
-inline constexpr int kMaxBacktestWindowDays = 365;
+inline constexpr int kMaxBacktestWindowDays = static_cast<int>(kDaysPerYear);
 
 struct BacktestOptions {
   std::optional<DayNumber> from;

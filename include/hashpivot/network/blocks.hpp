@@ -118,7 +118,7 @@ class BlockSimulator {
   chain::ConsensusParams params_;
   ChainState state_;
   double difficulty_ = 1.0;
-  std::int64_t interval_blocks_ = 2016;
+  std::int64_t interval_blocks_;  // params_.retarget_interval_blocks(), kept for the per-block test
 };
 
 template <typename Observer>

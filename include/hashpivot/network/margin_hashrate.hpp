@@ -40,6 +40,7 @@
 #include <vector>
 
 #include "hashpivot/core/date.hpp"
+#include "hashpivot/core/units.hpp"
 
 namespace hashpivot::network {
 
@@ -81,7 +82,7 @@ struct MarginHashrateParams {
   EfficiencyFrontier frontier;
   double power_overhead = 1.1;
   double electricity_usd_per_mwh = 50.0;
-  int max_age_days = 5 * 365;
+  int max_age_days = 5 * static_cast<int>(kDaysPerYear);  // five years
   int cohort_days = 30;
   int pipeline_lag_days = 120;
   double supply_ehs_per_day = 1.0;
@@ -93,14 +94,17 @@ struct MarginHashrateParams {
   [[nodiscard]] static MarginHashrateParams defaults(const EfficiencyFrontier& frontier);
 };
 
+/// MWh a PH/s draws in a day per J/TH of efficiency: 24 h × 1000 TH/PH × 1 W per TH/s per J/TH, in MW.
+inline constexpr double kMwhPerPhDayPerJPerTh = static_cast<double>(kHoursPerDay) * kThPerPh / kWattsPerMegawatt;
+
 /// USD per PH/s per day that a machine of `j_per_th` burns at `usd_per_mwh` with `overhead`.
 [[nodiscard]] inline double power_cost_usd_per_ph_day(double j_per_th, double overhead, double usd_per_mwh) {
-  return 24e-3 * j_per_th * overhead * usd_per_mwh;
+  return kMwhPerPhDayPerJPerTh * j_per_th * overhead * usd_per_mwh;
 }
 
 /// The least efficient machine (J/TH) that covers its power cost at `hashprice_usd_per_ph_day`.
 [[nodiscard]] inline double breakeven_j_per_th(double hashprice_usd_per_ph_day, double overhead, double usd_per_mwh) {
-  return hashprice_usd_per_ph_day / (24e-3 * overhead * usd_per_mwh);
+  return hashprice_usd_per_ph_day / (kMwhPerPhDayPerJPerTh * overhead * usd_per_mwh);
 }
 
 struct Vintage {

@@ -21,7 +21,8 @@ namespace hashpivot::report {
 [[nodiscard]] std::string render_html(const io::RunRecord& record);
 
 /// Writes render_html(record) to `path` through a temporary file and a rename, so a failed write
-/// leaves no half-written report. Throws InputError naming the path when it cannot be written.
-void write_html_report(const io::RunRecord& record, const std::string& path);
+/// leaves no half-written report. Throws InputError(path, 0, `field`, …) when it cannot be written;
+/// `field` names what chose the path (the caller's option or key).
+void write_html_report(const io::RunRecord& record, const std::string& path, const std::string& field);
 
 }  // namespace hashpivot::report

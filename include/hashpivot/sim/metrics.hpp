@@ -21,7 +21,7 @@
 namespace hashpivot::sim {
 
 /// What a metric's number is measured in.
-enum class MetricUnit : std::uint8_t { kFraction, kUsd, kBtc, kUsdPerBtc, kUsdPerPhDay, kUsdPerYear, kCount };
+enum class MetricUnit : std::uint8_t { kFraction, kUsd, kBtc, kUsdPerBtc, kUsdPerPhDay, kUsdPerYear, kMwh, kCount };
 
 /// How the human tables show a metric (report/format.hpp does the formatting; "-" when not finite).
 enum class MetricFormat : std::uint8_t {
@@ -117,13 +117,27 @@ inline constexpr std::array kRows = std::to_array<Metric>({
      MetricPlace::kStrategyTable, MetricFormat::kPercent, [](S s) { return s.margin_called.probability(); }, 3},
     {"p_margin_call_se", "/p_margin_call_se", MetricUnit::kFraction, "", MetricPlace::kHidden, MetricFormat::kPercent,
      [](S s) { return s.margin_called.standard_error(); }, 3},
-    // Schema version 4.
+    // Schema version 4: power contracts and curtailment.
+    {"running_fraction", "/running_fraction", MetricUnit::kFraction, "Running fraction (after curtailment)",
+     MetricPlace::kStrategyTable, MetricFormat::kPercent, [](S s) { return s.running_fraction(); }, 4},
+    {"curtailed_mwh_mean", "/curtailed_mwh/mean", MetricUnit::kMwh, "Curtailed MWh over the horizon",
+     MetricPlace::kStrategyTable, MetricFormat::kWhole, [](S s) { return s.curtailed_mwh.mean(); }, 4},
+    {"energy_cost_usd_per_btc", "/cost_per_btc_usd/energy", MetricUnit::kUsdPerBtc,
+     "Cash cost per BTC: energy, net of credits ($)", MetricPlace::kStrategyTable, MetricFormat::kDollars,
+     [](S s) { return s.energy_cost_usd_per_btc(); }, 4},
+    {"hosting_fixed_usd_per_btc", "/cost_per_btc_usd/fixed_hosting", MetricUnit::kUsdPerBtc,
+     "Cash cost per BTC: fixed hosting ($)", MetricPlace::kStrategyTable, MetricFormat::kDollars,
+     [](S s) { return s.hosting_fixed_usd_per_btc(); }, 4},
+    {"other_cash_cost_usd_per_btc", "/cost_per_btc_usd/other", MetricUnit::kUsdPerBtc,
+     "Cash cost per BTC: other, site opex ($)", MetricPlace::kStrategyTable, MetricFormat::kDollars,
+     [](S s) { return s.other_cash_cost_usd_per_btc(); }, 4},
+    // Schema version 5: market impact and refreshes.
     {"slippage_mean_usd", "/slippage_usd/mean", MetricUnit::kUsd, "Slippage on BTC sales ($M)",
-     MetricPlace::kStrategyTable, MetricFormat::kMillionsUsd, [](S s) { return s.slippage_usd.mean(); }, 4},
+     MetricPlace::kStrategyTable, MetricFormat::kMillionsUsd, [](S s) { return s.slippage_usd.mean(); }, 5},
     {"machines_bought_mean", "/machines_bought/mean", MetricUnit::kCount, "Machines bought (refresh)",
-     MetricPlace::kStrategyTable, MetricFormat::kWhole, [](S s) { return s.machines_bought.mean(); }, 4},
+     MetricPlace::kStrategyTable, MetricFormat::kWhole, [](S s) { return s.machines_bought.mean(); }, 5},
     {"machines_sold_mean", "/machines_sold/mean", MetricUnit::kCount, "Machines sold (replaced)",
-     MetricPlace::kStrategyTable, MetricFormat::kWhole, [](S s) { return s.machines_sold.mean(); }, 4},
+     MetricPlace::kStrategyTable, MetricFormat::kWhole, [](S s) { return s.machines_sold.mean(); }, 5},
 });
 }  // namespace metric_rows
 
@@ -162,7 +176,7 @@ consteval std::size_t metric_index(std::string_view column) {
 }
 
 /// The unit spelled out: "fraction", "USD", "BTC", "USD per BTC", "USD per PH/s per day", "USD per year",
-/// "count".
+/// "MWh", "count".
 [[nodiscard]] constexpr std::string_view unit_name(MetricUnit unit) {
   switch (unit) {
     case MetricUnit::kFraction: return "fraction";
@@ -171,6 +185,7 @@ consteval std::size_t metric_index(std::string_view column) {
     case MetricUnit::kUsdPerBtc: return "USD per BTC";
     case MetricUnit::kUsdPerPhDay: return "USD per PH/s per day";
     case MetricUnit::kUsdPerYear: return "USD per year";
+    case MetricUnit::kMwh: return "MWh";
     case MetricUnit::kCount: return "count";
   }
   return "";

@@ -34,6 +34,13 @@ struct StrategyStatistics {
   stats::Moments npv_utility;                 // RunOptions::utility.utility(NPV), per path
   stats::Moments btc_sold;                    // BTC the firm sold over the horizon (one-off, policy, remedies)
   stats::Probability margin_called;           // a BTC-backed loan's LTV exceeded its call level on some day
+  // Power contracts and curtailment, per path over the horizon:
+  stats::Moments running_th_days;             // Σ running hashrate (after curtailment), TH/s·days
+  stats::Moments available_th_days;           // Σ available hashrate (before curtailment), TH/s·days
+  stats::Moments curtailed_mwh;               // energy not drawn by machines switched off
+  stats::Moments energy_cost_usd;             // power cost less fixed hosting charges less credits
+  stats::Moments hosting_fixed_usd;           // fixed hosting charges and take-or-pay floors
+  stats::Moments other_cash_cost_usd;         // site opex: the rest of the cash cost
   stats::Moments slippage_usd;                // market impact of the BTC sold over the horizon (firm's and lenders')
   stats::Moments machines_bought;             // delivered by the strategy's refreshes over the horizon, a count
   stats::Moments machines_sold;               // replaced by them and sold, a count
@@ -50,6 +57,13 @@ struct StrategyStatistics {
   [[nodiscard]] double all_in_cost_usd_per_btc() const { return all_in_cost_usd.mean() / btc_mined.mean(); }
   [[nodiscard]] double hashcost_usd_per_ph_day() const { return cash_cost_usd.mean() / effective_ph_days.mean(); }
   [[nodiscard]] double cvar_usd() const { return npv_worst.conditional_tail_mean(); }
+  /// Mean running over mean available hashrate: the share of the fleet's hashing that curtailment left.
+  [[nodiscard]] double running_fraction() const { return running_th_days.mean() / available_th_days.mean(); }
+  /// The cash cost per BTC split (the three sum to cash_cost_usd_per_btc): energy net of credits,
+  /// fixed hosting, other (site opex).
+  [[nodiscard]] double energy_cost_usd_per_btc() const { return energy_cost_usd.mean() / btc_mined.mean(); }
+  [[nodiscard]] double hosting_fixed_usd_per_btc() const { return hosting_fixed_usd.mean() / btc_mined.mean(); }
+  [[nodiscard]] double other_cash_cost_usd_per_btc() const { return other_cash_cost_usd.mean() / btc_mined.mean(); }
 
  private:
   /// Every accumulator, in serialization order (append new ones: the order is the wire format).
@@ -57,7 +71,8 @@ struct StrategyStatistics {
   static auto accumulators(Self& s) {
     return std::tie(s.defaulted, s.default_month, s.npv_usd, s.npv_quantiles, s.npv_worst, s.btc_mined, s.btc_held_end,
                     s.ebitda_usd_per_year, s.cash_cost_usd, s.all_in_cost_usd, s.effective_ph_days, s.npv_vs_first,
-                    s.npv_utility, s.btc_sold, s.margin_called, s.slippage_usd,
+                    s.npv_utility, s.btc_sold, s.margin_called, s.running_th_days, s.available_th_days,
+                    s.curtailed_mwh, s.energy_cost_usd, s.hosting_fixed_usd, s.other_cash_cost_usd, s.slippage_usd,
                     s.machines_bought, s.machines_sold);
   }
 };

@@ -117,7 +117,7 @@ struct ForecastCheckResult {
   std::vector<OriginRecord> records;  // every month start considered, in date order
 };
 
-/// Runs the check on `history` and the real chain `chain`. Throws InputError (source "command line") for
+/// Runs the check on `history` and the real chain `chain`. Throws ParameterError naming the option for
 /// options that cannot be used: no month start in [from, to] with a realized value, a horizon < 1, paths
 /// outside 1 … kPathsPerOriginLimit, an unknown price model, threads < 1, window_years < 2.
 [[nodiscard]] ForecastCheckResult run_forecast_check(const market::DailyHistory& history,

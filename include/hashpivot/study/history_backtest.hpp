@@ -40,7 +40,10 @@
 // never happens (both listed in `notes`). The scenario's horizon is ignored: the firm runs to `to`.
 // Power: a fixed-price site pays its contract price; an index site pays its scenario constant
 // power_price_usd_per_mwh every day (the history has no power prices). Economic curtailment decides
-// on that daily price. Each day is firm::step_day, the firm's full daily accounts.
+// on that daily price's energy part (the avoidable cost: fixed hosting charges and take-or-pay
+// floors are paid either way). Each day is firm::step_day, the firm's full daily accounts.
+// The dated fleet keeps its calendar dates: entries in service before `from` mine from the first
+// day, later ones from their in_service date; [[downtime]] events apply on their dates.
 
 #include <array>
 #include <cstddef>
@@ -78,8 +81,8 @@ struct HistoryMarketDay {
 };
 
 /// The market of every day of [from, to] from `history`'s own columns, with unknown values filled
-/// by the rule above. Throws InputError("command line", 0, "--from"/"--to", …) when from > to or
-/// either lies outside the history, and InputError(history.source, 0, COLUMN, …) when an input has
+/// by the rule above. Throws ParameterError("from"/"to", …) when from > to or either lies outside
+/// the history, and InputError(history.source, 0, COLUMN, …) when an input has
 /// no known value in the window.
 [[nodiscard]] std::vector<HistoryMarketDay> history_market_days(const market::DailyHistory& history, DayNumber from,
                                                                 DayNumber to);
@@ -132,9 +135,37 @@ struct HistoryBacktest {
   std::vector<std::string> notes;                 // scenario dates the moved start changes (see above)
 };
 
+/// One month of a firm's reported production (a company's monthly production updates).
+struct ReportedMonth {
+  std::string month;   // "YYYY-MM"
+  double btc_mined;
+};
+
+/// Reads the `month` and `btc_mined` columns of a CSV of reported monthly production (e.g.
+/// data/cango/cango_monthly_production.csv; other columns are ignored). Throws InputError naming
+/// the file, line and column of a month not written YYYY-MM, a BTC figure that is not a number >= 0,
+/// or a month listed twice.
+[[nodiscard]] std::vector<ReportedMonth> read_reported_production(const std::string& path);
+
+/// The backtest's BTC mined against the reported figure of one month.
+struct MonthComparison {
+  std::string month;
+  int days = 0;                 // days of the month the backtest ran
+  bool full_month = false;      // the backtest ran every day of the month
+  double model_btc = 0;
+  double reported_btc = 0;
+  double error = 0;             // model / reported − 1 (NaN when reported is 0)
+};
+
+/// The months of `backtest` that `reported` lists, in calendar order, and (last) their total
+/// labelled "total" (over the full months only). A month the backtest ran only part of is listed
+/// with full_month false and left out of the total.
+[[nodiscard]] std::vector<MonthComparison> compare_production(const HistoryBacktest& backtest,
+                                                              const std::vector<ReportedMonth>& reported);
+
 /// Runs strategy number `strategy` of `scenario` on the days [from, to] of `history` (see above).
-/// Throws InputError as history_market_days does, and std::invalid_argument for a strategy index
-/// out of range.
+/// Throws InputError as history_market_days does, and ParameterError("strategy", …) for a strategy
+/// index out of range.
 [[nodiscard]] HistoryBacktest run_history_backtest(const firm::Scenario& scenario, std::size_t strategy,
                                                    const market::DailyHistory& history, DayNumber from, DayNumber to);
 

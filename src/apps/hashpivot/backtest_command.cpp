@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -30,6 +31,7 @@ struct BacktestOptions {
   std::string from;
   std::string to;
   std::string strategy;  // empty: the first
+  std::string compare;   // a CSV of reported monthly production (month, btc_mined); empty: none
   bool json = false;
 };
 
@@ -49,6 +51,12 @@ using report::number_or_null;
 /// Mean effective hashrate of a period, EH/s.
 double effective_ehs(const study::HistoryBacktestPeriod& p) {
   return p.days > 0 ? p.effective_ph_days / static_cast<double>(p.days) / kPhPerEh : 0.0;
+}
+
+/// Running over available hashrate, summed over the period's days (NaN when nothing was available).
+double running_fraction(const study::HistoryBacktestPeriod& p) {
+  return p.sums.available_hashrate_th > 0 ? p.sums.running_hashrate_th / p.sums.available_hashrate_th
+                                          : std::numeric_limits<double>::quiet_NaN();
 }
 
 json period_json(const study::HistoryBacktestPeriod& p) {
@@ -74,7 +82,22 @@ json period_json(const study::HistoryBacktestPeriod& p) {
           {"btc_held_end", p.btc_held_end},
           {"cash_usd_end", p.cash_usd_end},
           {"debt_usd_end", p.debt_usd_end},
-          {"days_with_filled_input", p.days_with_filled_input}};
+          {"days_with_filled_input", p.days_with_filled_input},
+          {"running_fraction", number_or_null(running_fraction(p))},
+          {"curtailed_mwh", p.sums.curtailed_mwh},
+          {"hosting_fixed_usd", p.sums.hosting_fixed_usd}};
+}
+
+json compare_json(const std::vector<study::MonthComparison>& rows) {
+  json out = json::array();
+  for (const study::MonthComparison& c : rows)
+    out.push_back({{"month", c.month},
+                   {"days", c.days},
+                   {"full_month", c.full_month},
+                   {"model_btc", c.model_btc},
+                   {"reported_btc", c.reported_btc},
+                   {"error", number_or_null(c.error)}});
+  return out;
 }
 
 json filled_json(const study::HistoryBacktest& r) {
@@ -84,11 +107,12 @@ json filled_json(const study::HistoryBacktest& r) {
   return filled;
 }
 
-json to_json(const study::HistoryBacktest& r, const BacktestOptions& o) {
+json to_json(const study::HistoryBacktest& r, const BacktestOptions& o,
+             const std::vector<study::MonthComparison>& comparison) {
   json months = json::array();
   for (const auto& m : r.months) months.push_back(period_json(m));
   const study::HistoryBacktestPeriod& t = r.total;
-  return {{"scenario", r.scenario_name},
+  json out = {{"scenario", r.scenario_name},
           {"scenario_file", o.scenario},
           {"strategy", r.strategy_name},
           {"history", o.history},
@@ -111,16 +135,34 @@ json to_json(const study::HistoryBacktest& r, const BacktestOptions& o) {
           {"fill_rule", study::history_fill_rule()},
           {"notes", r.notes},
           {"months", months}};
+  if (!o.compare.empty()) {
+    out["compare_file"] = o.compare;
+    out["compare"] = compare_json(comparison);
+  }
+  return out;
+}
+
+// Model against reported BTC mined, month by month, then the total over the full months.
+void print_comparison(const std::vector<study::MonthComparison>& rows, const BacktestOptions& o) {
+  fmt::print("\nBTC mined, model against reported ({}); error = model / reported - 1:\n", o.compare);
+  fmt::print("{:<8}{:>5}{:>12}{:>12}{:>9}\n", "month", "days", "model", "reported", "error");
+  for (const study::MonthComparison& c : rows) {
+    const std::string error = std::isfinite(c.error) ? fmt::format("{:+.1f}%", kPercentPerUnit * c.error) : "-";
+    fmt::print("{:<8}{:>5}{:>12.1f}{:>12.1f}{:>9}{}\n", c.month, c.days, c.model_btc, c.reported_btc, error,
+               c.full_month ? "" : "  (partial month: not in the total)");
+  }
 }
 
 using report::millions;  // a few cents left by the remedies' rounding print as 0.0, not -0.0
 
 void print_row(const study::HistoryBacktestPeriod& p) {
   const std::string power_per_btc = p.sums.btc_mined > 0 ? fmt::format("{:.0f}", p.sums.power_cost_usd / p.sums.btc_mined) : "-";
-  fmt::print("{:<8}{:>5}{:>11.2f}{:>12}{:>11.2f}{:>12.2f}{:>10}{:>11}{:>11}{:>11}{:>11.1f}{:>10}{:>8}\n", p.label, p.days,
+  const double running = running_fraction(p);
+  const std::string running_text = std::isfinite(running) ? fmt::format("{:.1f}", kPercentPerUnit * running) : "-";
+  fmt::print("{:<8}{:>5}{:>11.2f}{:>12}{:>11.2f}{:>12.2f}{:>10}{:>11}{:>11}{:>11}{:>11.1f}{:>10}{:>8}{:>7}\n", p.label, p.days,
              p.sums.btc_mined, millions(p.sums.mining_revenue_usd), p.price_usd_per_btc / kThousand, p.hashprice_usd_per_ph_day,
              millions(p.sums.power_cost_usd), power_per_btc, millions(p.sums.hpc_revenue_usd), millions(p.sums.ebitda_usd),
-             p.btc_held_end, millions(p.cash_usd_end), p.days_with_filled_input);
+             p.btc_held_end, millions(p.cash_usd_end), p.days_with_filled_input, running_text);
 }
 
 void print_text(const study::HistoryBacktest& r, const firm::Scenario& scenario, const BacktestOptions& o) {
@@ -142,7 +184,7 @@ void print_text(const study::HistoryBacktest& r, const firm::Scenario& scenario,
              kPercentPerUnit * scenario.treasury.pool_fee);
   for (const firm::Site& s : scenario.sites)
     fmt::print("power     site \"{}\": {} {:.2f} $/MWh{}, PUE {}\n", s.name, firm::keyword(s.power_contract), s.power_price_usd_per_mwh,
-               s.power_contract == firm::PowerContract::kIndex ? " (held constant: the history has no power prices)" : "", s.pue);
+               s.power_contract != firm::PowerContract::kFixed ? " (held constant: the history has no power prices)" : "", s.pue);
   fmt::print("filled    price {} days, difficulty {}, issuance per block {}, fees per block {} (of {})\n",
              r.filled_days[0], r.filled_days[1], r.filled_days[2], r.filled_days[3], r.total.days);
   // The rule, one clause a line.
@@ -153,9 +195,9 @@ void print_text(const study::HistoryBacktest& r, const firm::Scenario& scenario,
     begin = end + 2;
   }
   for (const std::string& note : r.notes) fmt::print("note      {}\n", note);
-  fmt::print("\n{:<8}{:>5}{:>11}{:>12}{:>11}{:>12}{:>10}{:>11}{:>11}{:>11}{:>11}{:>10}{:>8}\n", "month", "days", "BTC mined",
-             "mining $M", "price $k", "$/PH/day", "power $M", "power/BTC", "HPC $M", "EBITDA $M", "BTC held", "cash $M",
-             "filled");
+  fmt::print("\n{:<8}{:>5}{:>11}{:>12}{:>11}{:>12}{:>10}{:>11}{:>11}{:>11}{:>11}{:>10}{:>8}{:>7}\n", "month", "days",
+             "BTC mined", "mining $M", "price $k", "$/PH/day", "power $M", "power/BTC", "HPC $M", "EBITDA $M", "BTC held",
+             "cash $M", "filled", "run %");
   for (const auto& m : r.months) print_row(m);
   print_row(r.total);
   fmt::print("\nBTC mined {:.2f}, mining revenue ${}M, power ${}M; effective hashrate {:.2f} EH/s (BTC mined / "
@@ -164,8 +206,11 @@ void print_text(const study::HistoryBacktest& r, const firm::Scenario& scenario,
              effective_ehs(r.total));
   if (r.default_day) fmt::print("The firm DEFAULTED on {}; nothing is mined or paid after.\n", format_date(*r.default_day));
   fmt::print("Price and hashprice are means of the days; BTC held and cash at the month's last day; filled = days on "
-             "which the fill rule supplied an input.\n");
+             "which the fill rule supplied an input; run % = running / available hashrate (curtailment).\n");
 }
+
+/// The flags that set the backtest's parameters (cli_support.hpp, ParameterFlag).
+constexpr ParameterFlag kParameterFlags[] = {{"from", "--from"}, {"to", "--to"}, {"strategy", "--strategy"}};
 
 void run_backtest(const BacktestOptions& o) {
   const auto from = parse_date_flag(o.from, "--from");
@@ -179,37 +224,41 @@ void run_backtest(const BacktestOptions& o) {
   // The whole file: the range checks need its first and last day.
   const market::DailyHistory history = market::read_daily_history_csv(o.history);
   const study::HistoryBacktest result = study::run_history_backtest(scenario, strategy, history, *from, *to);
+  std::vector<study::MonthComparison> comparison;
+  if (!o.compare.empty()) comparison = study::compare_production(result, study::read_reported_production(o.compare));
   if (o.json) {
-    std::cout << to_json(result, o).dump(2) << '\n';
+    std::cout << to_json(result, o, comparison).dump(2) << '\n';
   } else {
     print_text(result, scenario, o);
+    if (!o.compare.empty()) print_comparison(comparison, o);
   }
 }
 
 }  // namespace
 
-void add_backtest_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& group) {
-  static_cast<void>(group);
-  auto options = std::make_shared<BacktestOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "backtest",
-      "Run a scenario's firm on a REAL daily history instead of simulated markets, and report month by month\n"
-      "the BTC it would have mined, mining revenue, hashprice, power cost, HPC revenue, EBITDA, BTC held and cash.\n"
-      "Each day's market comes from the history's own columns (MODEL.md section 2): price = PriceUSD;\n"
-      "hashprice = 86400e15 / (2^32 DiffMean) x (issuance + fees per block), issuance per block = change of\n"
-      "SplyCur / BlkCnt, fees per block = FeeTotNtv / BlkCnt; so BTC mined per TH/s is that hashprice / 1000\n"
-      "times uptime times (1 - pool fee).\n"
-      "Fill rule for unknown values, counted per input and reported: an unknown price, difficulty or fees per\n"
-      "block takes the last value known earlier in the window --from..--to; days before the window's first\n"
-      "known value take that first value; an unknown issuance per block is the chain's subsidy of the era the\n"
-      "day's opening supply lies in; an input with no known value in the window is an error. Values before\n"
-      "--from are not used. (Bundled history: fees unknown 2024-04-29..2025-08-10 and after 2026-03-30;\n"
-      "DiffMean 2025-04-18..08-09 and after 2026-04-01; BlkCnt 2025-04-17..08-10 and after 2026-03-30.)\n"
-      "Assumptions: the scenario's firm (treasury, debt, fleet, book values) is taken as of --from, with BTC\n"
-      "marked at that day's price; dated events (maturities, sales, pivots) keep their dates; the horizon is\n"
-      "ignored. Fixed-price sites pay their contract; index sites pay their power_price_usd_per_mwh every day\n"
-      "(the history has no power prices), and economic curtailment decides on that price.\n"
-      "Exit codes: 0 ok, 2 bad input (file:line: field: problem), 3 internal error.");
+constexpr const char* kBacktestHelp =
+    R"(Run a scenario's firm on a REAL daily history instead of simulated markets, and report month by month
+the BTC it would have mined, mining revenue, hashprice, power cost, HPC revenue, EBITDA, BTC held and cash.
+Each day's market comes from the history's own columns (MODEL.md section 2): price = PriceUSD;
+hashprice = 86400e15 / (2^32 DiffMean) x (issuance + fees per block), issuance per block = change of
+SplyCur / BlkCnt, fees per block = FeeTotNtv / BlkCnt; so BTC mined per TH/s is that hashprice / 1000
+times uptime times (1 - pool fee).
+Fill rule for unknown values, counted per input and reported: an unknown price, difficulty or fees per
+block takes the last value known earlier in the window --from..--to; days before the window's first
+known value take that first value; an unknown issuance per block is the chain's subsidy of the era the
+day's opening supply lies in; an input with no known value in the window is an error. Values before
+--from are not used. (Bundled history: fees unknown 2024-04-29..2025-08-10 and after 2026-03-30;
+DiffMean 2025-04-18..08-09 and after 2026-04-01; BlkCnt 2025-04-17..08-10 and after 2026-03-30.)
+Assumptions: the scenario's firm (treasury, debt, fleet, book values) is taken as of --from, with BTC
+marked at that day's price; dated events (maturities, sales, pivots) keep their dates; the horizon is
+ignored. Fixed-price sites pay their contract; index sites pay their power_price_usd_per_mwh every day
+(the history has no power prices), and economic curtailment decides on that price's energy part (the
+avoidable cost). The dated fleet (in_service, retire) and [[downtime]] events keep their dates.
+Exit codes: 0 ok, 2 bad input (file:line: field: problem), 3 internal error.)";
+
+void add_backtest_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& /*group*/) {
+  const auto [cmd, options] = add_command<BacktestOptions>(app, exit_code, "backtest", kBacktestHelp,
+      [](BacktestOptions& o) { run_with_flags(kParameterFlags, [&] { run_backtest(o); }); });
   cmd->add_option("SCENARIO", options->scenario, "Scenario file (TOML; see docs/scenario.md)")->required();
   cmd->add_option("--history", options->history,
                   "Daily history CSV in calibrate's Coin Metrics format "
@@ -218,13 +267,13 @@ void add_backtest_command(CLI::App& app, int& exit_code, const sim::ProcessGroup
   cmd->add_option("--from", options->from, "First day run (YYYY-MM-DD, inside the history)")->required();
   cmd->add_option("--to", options->to, "Last day run (YYYY-MM-DD, inside the history, not before --from)")->required();
   cmd->add_option("--strategy", options->strategy, "The scenario's strategy to run, by name (default: the first)");
+  cmd->add_option("--compare", options->compare,
+                  "CSV of the firm's reported monthly production (columns month YYYY-MM, btc_mined; e.g.\n"
+                  "data/cango/cango_monthly_production.csv): print the model's BTC mined against it, month by\n"
+                  "month, with the error and the total over the full months (JSON: \"compare\")");
   cmd->add_flag("--json", options->json,
                 "Print one JSON object: btc_mined, revenue_usd, months [{month, btc_mined, revenue_usd, "
                 "hashprice_usd_per_ph_day, power_cost_usd, ...}], filled_days and more");
-  cmd->callback([options, &exit_code] {
-    run_backtest(*options);
-    exit_code = kExitOk;
-  });
 }
 
 }  // namespace hashpivot::cli

@@ -22,6 +22,10 @@
 namespace hashpivot::cli {
 namespace {
 
+/// The GBM floor's path length: ten years of daily steps.
+constexpr auto kGbmFloorDays = static_cast<std::uint32_t>(10 * kDaysPerYear);
+constexpr double kKibPerMib = 1024.0;
+
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -29,7 +33,7 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 double peak_rss_mib() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // Linux reports KiB
+  return static_cast<double>(usage.ru_maxrss) / kKibPerMib;  // Linux reports KiB
 }
 
 // The floor to compare against: one GBM factor, one Philox normal pair per two steps, no firm.
@@ -72,7 +76,7 @@ BenchResult run_benchmark(const BenchOptions& o) {
   const double path_days = static_cast<double>(o.paths) * r.days * static_cast<double>(r.strategies);
   r.path_days_per_second_one_thread = path_days / timed(1, result);
   r.path_days_per_second = r.threads == 1 ? r.path_days_per_second_one_thread : path_days / timed(r.threads, result);
-  r.gbm_path_steps_per_second_per_core = gbm_path_steps_per_second(static_cast<std::uint32_t>(o.paths), 3650);
+  r.gbm_path_steps_per_second_per_core = gbm_path_steps_per_second(static_cast<std::uint32_t>(o.paths), kGbmFloorDays);
   r.peak_rss_mib = peak_rss_mib();
   return r;
 }
@@ -113,19 +117,15 @@ void print_benchmark(const BenchOptions& options) {
   fmt::print("  peak memory   {:>8.1f} MiB\n", r.peak_rss_mib);
 }
 
-void add_bench_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& group) {
-  static_cast<void>(group);
-  auto options = std::make_shared<BenchOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "bench",
-      "Measure the engine: path-days per second (one strategy's firm on one path for one day, network and markets\n"
-      "included) with 1 thread and with --threads, per core, against a single-factor GBM path generator as the floor,\n"
-      "and the peak resident memory. bench/hashpivot_bench.cpp builds the same measurement as hashpivot-bench.");
+constexpr const char* kBenchHelp =
+    R"(Measure the engine: path-days per second (one strategy's firm on one path for one day, network and markets
+included) with 1 thread and with --threads, per core, against a single-factor GBM path generator as the floor,
+and the peak resident memory. bench/hashpivot_bench.cpp builds the same measurement as hashpivot-bench.)";
+
+void add_bench_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& /*group*/) {
+  const auto [cmd, options] = add_command<BenchOptions>(app, exit_code, "bench", kBenchHelp,
+      [](BenchOptions& o) { print_benchmark(o); });
   configure_bench_options(*cmd, *options);
-  cmd->callback([options, &exit_code] {
-    print_benchmark(*options);
-    exit_code = kExitOk;
-  });
 }
 
 }  // namespace hashpivot::cli

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <stdexcept>
 
 #include <filesystem>
 #include <fstream>
@@ -57,7 +56,7 @@ template <typename Fit>
 auto fit_window(const CalibrateOptions& options, const market::DailyHistory& history, const char* factor, Fit fit) {
   try {
     return fit();
-  } catch (const std::invalid_argument& e) {
+  } catch (const ParameterError& e) {
     throw InputError(options.history, 0, options.from.empty() && options.to.empty() ? "HISTORY" : "--from/--to",
                      fmt::format("{} cannot be fitted on {} .. {} ({} days): {}", factor,
                                  format_date(history.first_day), format_date(history.day(history.days() - 1)),
@@ -66,10 +65,7 @@ auto fit_window(const CalibrateOptions& options, const market::DailyHistory& his
 }
 
 void run_calibrate(const CalibrateOptions& options) {
-  const auto from = parse_date_flag(options.from, "--from");
-  const auto to = parse_date_flag(options.to, "--to");
-  if (from && to && *from > *to) throw InputError("command line", 0, "--from", "must not be after --to");
-  const market::DailyHistory history = market::read_daily_history_csv(options.history, from, to);
+  const market::DailyHistory history = read_history_window(options.history, options.from, options.to);
 
   std::vector<market::FitReport> reports;
   auto append = [&reports](std::vector<market::FitReport> more) {
@@ -131,13 +127,13 @@ void run_calibrate(const CalibrateOptions& options) {
 
 }  // namespace
 
-void add_calibrate_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& group) {
-  static_cast<void>(group);
-  auto options = std::make_shared<CalibrateOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "calibrate",
-      "Fit every market and network process to a daily history (Coin Metrics format: time, PriceUSD, HashRate, "
-      "DiffMean, BlkCnt, FeeTotNtv) and report parameters, standard errors and goodness of fit");
+constexpr const char* kCalibrateHelp =
+    "Fit every market and network process to a daily history (Coin Metrics format: time, PriceUSD, HashRate, "
+    "DiffMean, BlkCnt, FeeTotNtv) and report parameters, standard errors and goodness of fit";
+
+void add_calibrate_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& /*group*/) {
+  const auto [cmd, options] = add_command<CalibrateOptions>(app, exit_code, "calibrate", kCalibrateHelp,
+      [](CalibrateOptions& o) { run_calibrate(o); });
   cmd->add_option("HISTORY", options->history, "Daily history CSV")->required();
   cmd->add_option("--from", options->from, "First day used (YYYY-MM-DD)");
   cmd->add_option("--to", options->to, "Last day used (YYYY-MM-DD)");
@@ -146,10 +142,6 @@ void add_calibrate_command(CLI::App& app, int& exit_code, const sim::ProcessGrou
   cmd->add_option("--gpu-prices", options->gpu_csv, "GPU rental price snapshots to fit the AI/HPC rates");
   cmd->add_option("--toml", options->toml_out, "Also write the parameters as a TOML fragment a scenario can include");
   cmd->add_flag("--json", options->json, "Print one JSON object keyed by factor and model");
-  cmd->callback([options, &exit_code] {
-    run_calibrate(*options);
-    exit_code = kExitOk;
-  });
 }
 
 }  // namespace hashpivot::cli

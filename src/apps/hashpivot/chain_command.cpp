@@ -230,23 +230,30 @@ void run_halvings(const HalvingsOptions& options) {
 
 }  // namespace
 
+constexpr const char* kSubsidyHelp = "Block subsidy at a height, in sat and BTC";
+
+constexpr const char* kRetargetHelp =
+    "Bits of the next epoch from the last block's bits and the epoch's first and last timestamps";
+
+constexpr const char* kHashpriceHelp = "Expected revenue of 1 PH/s for one day, in USD and BTC (MODEL.md §2)";
+
+constexpr const char* kTargetHelp =
+    "Decode compact bits to the 256-bit target, difficulty and work, or encode a target";
+
+constexpr const char* kHalvingsHelp = "Next halving heights and their dates, extrapolated from a known block";
+
 void add_chain_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& group) {
   static_cast<void>(group);
   CLI::App* chain = app.add_subcommand("chain", "Bitcoin's consensus rules, exactly as Bitcoin Core computes them");
   chain->require_subcommand(1);
 
-  auto subsidy = std::make_shared<SubsidyOptions>();
-  CLI::App* subsidy_cmd = chain->add_subcommand("subsidy", "Block subsidy at a height, in sat and BTC");
+  const auto [subsidy_cmd, subsidy] = add_command<SubsidyOptions>(*chain, exit_code, "subsidy", kSubsidyHelp,
+      [](SubsidyOptions& o) { run_subsidy(o); });
   subsidy_cmd->add_option("HEIGHT", subsidy->height, "Block height (>= 0)")->required()->check(CLI::NonNegativeNumber);
   subsidy_cmd->add_flag("--json", subsidy->json, "Print one JSON object: subsidy_sat, subsidy_btc");
-  subsidy_cmd->callback([subsidy, &exit_code] {
-    run_subsidy(*subsidy);
-    exit_code = kExitOk;
-  });
 
-  auto retarget = std::make_shared<RetargetOptions>();
-  CLI::App* retarget_cmd = chain->add_subcommand(
-      "retarget", "Bits of the next epoch from the last block's bits and the epoch's first and last timestamps");
+  const auto [retarget_cmd, retarget] = add_command<RetargetOptions>(*chain, exit_code, "retarget", kRetargetHelp,
+      [](RetargetOptions& o) { run_retarget(o); });
   retarget_cmd->add_option("--bits", retarget->bits, "Compact bits of the epoch's last block, hex (0x1d00ffff)")
       ->required();
   retarget_cmd->add_option("--first-time", retarget->first_time, "Timestamp of the epoch's first block (Unix s)")
@@ -254,10 +261,6 @@ void add_chain_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& g
   retarget_cmd->add_option("--last-time", retarget->last_time, "Timestamp of the epoch's last block (Unix s)")
       ->required();
   retarget_cmd->add_flag("--json", retarget->json, "Print one JSON object: bits, difficulty");
-  retarget_cmd->callback([retarget, &exit_code] {
-    run_retarget(*retarget);
-    exit_code = kExitOk;
-  });
 
   auto verify = std::make_shared<VerifyOptions>();
   CLI::App* verify_cmd = chain->add_subcommand(
@@ -268,9 +271,8 @@ void add_chain_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& g
   verify_cmd->add_flag("--json", verify->json, "Print one JSON object: checked, mismatches");
   verify_cmd->callback([verify, &exit_code] { run_verify(*verify, exit_code); });
 
-  auto hashprice = std::make_shared<HashpriceOptions>();
-  CLI::App* hashprice_cmd =
-      chain->add_subcommand("hashprice", "Expected revenue of 1 PH/s for one day, in USD and BTC (MODEL.md §2)");
+  const auto [hashprice_cmd, hashprice] = add_command<HashpriceOptions>(*chain, exit_code, "hashprice", kHashpriceHelp,
+      [](HashpriceOptions& o) { run_hashprice(o); });
   hashprice_cmd->add_option("--difficulty", hashprice->difficulty, "Network difficulty, e.g. 144.4T or 1.444e14")
       ->required();
   hashprice_cmd->add_option("--price-usd", hashprice->price_usd, "BTC price in USD")->required();
@@ -283,26 +285,16 @@ void add_chain_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& g
       ->check(CLI::NonNegativeNumber);
   hashprice_cmd->add_flag("--json", hashprice->json,
                           "Print one JSON object: hashprice_usd_per_ph_day, hashprice_btc_per_ph_day");
-  hashprice_cmd->callback([hashprice, &exit_code] {
-    run_hashprice(*hashprice);
-    exit_code = kExitOk;
-  });
 
-  auto target = std::make_shared<TargetOptions>();
-  CLI::App* target_cmd =
-      chain->add_subcommand("target", "Decode compact bits to the 256-bit target, difficulty and work, or encode a target");
+  const auto [target_cmd, target] = add_command<TargetOptions>(*chain, exit_code, "target", kTargetHelp,
+      [](TargetOptions& o) { run_target(o); });
   auto* bits_option = target_cmd->add_option("--bits", target->bits, "Compact bits in hex, e.g. 0x17034219");
   auto* target_option = target_cmd->add_option("--target", target->target, "Target as up to 64 hex digits");
   bits_option->excludes(target_option);
   target_cmd->add_flag("--json", target->json, "Print one JSON object: bits, target_hex, difficulty, work_hex");
-  target_cmd->callback([target, &exit_code] {
-    run_target(*target);
-    exit_code = kExitOk;
-  });
 
-  auto halvings = std::make_shared<HalvingsOptions>();
-  CLI::App* halvings_cmd =
-      chain->add_subcommand("halvings", "Next halving heights and their dates, extrapolated from a known block");
+  const auto [halvings_cmd, halvings] = add_command<HalvingsOptions>(*chain, exit_code, "halvings", kHalvingsHelp,
+      [](HalvingsOptions& o) { run_halvings(o); });
   halvings_cmd->add_option("--height", halvings->height, "Height of a known block")->required()->check(
       CLI::NonNegativeNumber);
   halvings_cmd->add_option("--time", halvings->time, "Timestamp of that block (Unix s)")->required();
@@ -313,10 +305,6 @@ void add_chain_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& g
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
   halvings_cmd->add_flag("--json", halvings->json, "Print one JSON object: halvings");
-  halvings_cmd->callback([halvings, &exit_code] {
-    run_halvings(*halvings);
-    exit_code = kExitOk;
-  });
 }
 
 }  // namespace hashpivot::cli

@@ -1,29 +1,33 @@
 #include "cli_support.hpp"
 
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <fmt/format.h>
 
 #include "hashpivot/core/error.hpp"
+#include "hashpivot/core/units.hpp"
 
 namespace hashpivot::cli {
+namespace {
+
+/// The SI prefixes a number on the command line may end with (144.4T is a difficulty of 1.444e14).
+struct SiPrefix {
+  char suffix;
+  double scale;
+};
+constexpr std::array<SiPrefix, 6> kSiPrefixes{{
+    {'k', kThousand}, {'M', kMillion}, {'G', kBillion}, {'T', kTrillion}, {'P', 1e15}, {'E', 1e18}}};
+
+}  // namespace
 
 double parse_scaled_number(std::string_view text, const std::string& flag) {
   const std::string_view original = text;
   double scale = 1.0;
-  if (!text.empty()) {
-    switch (text.back()) {
-      case 'k': scale = 1e3; break;
-      case 'M': scale = 1e6; break;
-      case 'G': scale = 1e9; break;
-      case 'T': scale = 1e12; break;
-      case 'P': scale = 1e15; break;
-      case 'E': scale = 1e18; break;
-      default: break;
-    }
-    if (scale != 1.0) text.remove_suffix(1);
-  }
+  for (const SiPrefix& prefix : kSiPrefixes)
+    if (!text.empty() && text.back() == prefix.suffix) scale = prefix.scale;
+  if (scale != 1.0) text.remove_suffix(1);
   double value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value) || value <= 0)
@@ -49,6 +53,13 @@ std::optional<DayNumber> parse_date_flag(const std::string& text, const std::str
   const auto day = parse_date(text);
   if (!day) throw InputError("command line", 0, flag, fmt::format("expected a date YYYY-MM-DD, got '{}'", text));
   return day;
+}
+
+market::DailyHistory read_history_window(const std::string& path, const std::string& from, const std::string& to) {
+  const auto first = parse_date_flag(from, "--from");
+  const auto last = parse_date_flag(to, "--to");
+  if (first && last && *first > *last) throw InputError("command line", 0, "--from", "must not be after --to");
+  return market::read_daily_history_csv(path, first, last);
 }
 
 std::string format_bits(unsigned bits) { return fmt::format("0x{:08x}", bits); }

@@ -1,14 +1,19 @@
 #pragma once
 // What the hashpivot command line returns, and the small parsing helpers its commands share.
 
+#include <CLI/CLI.hpp>
+
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 #include "hashpivot/core/date.hpp"
 #include "hashpivot/core/error.hpp"
+#include "hashpivot/market/history.hpp"
 
 namespace hashpivot::cli {
 
@@ -27,6 +32,12 @@ enum ExitCode : int { kExitOk = 0, kExitCheckFailed = 1, kExitBadInput = 2, kExi
 /// An optional date flag: std::nullopt when `text` is empty; throws InputError naming `flag` unless
 /// it is a calendar date YYYY-MM-DD.
 [[nodiscard]] std::optional<DayNumber> parse_date_flag(const std::string& text, const std::string& flag);
+
+/// The daily history at `path` between the dates of the flags --from and --to (either may be empty:
+/// the history's own end); throws InputError naming the flag when a date is malformed or --from is
+/// after --to.
+[[nodiscard]] market::DailyHistory read_history_window(const std::string& path, const std::string& from,
+                                                       const std::string& to);
 
 /// "0x1d00ffff"
 [[nodiscard]] std::string format_bits(unsigned bits);
@@ -50,6 +61,33 @@ void run_with_flags(std::span<const ParameterFlag> flags, Command&& command) {
   } catch (const ParameterError& e) {
     rethrow_with_flag(e, flags);
   }
+}
+
+/// A subcommand and the options its flags fill: CLI11 writes them while parsing and the callback
+/// reads them afterwards, so both share one value.
+template <class Options>
+struct Command {
+  CLI::App* cmd;
+  std::shared_ptr<Options> options;
+};
+
+/// Adds subcommand `name` to `parent` with `description` as its help, and a callback that runs
+/// `run(options)` (or `run(options, subcommand)`, to ask which flags were given) and then sets
+/// `exit_code` to kExitOk; an exception leaves `exit_code` to whoever catches it.
+template <class Options, class Run>
+Command<Options> add_command(CLI::App& parent, int& exit_code, const std::string& name,
+                             const std::string& description, Run run) {
+  auto options = std::make_shared<Options>();
+  CLI::App* cmd = parent.add_subcommand(name, description);
+  cmd->callback([options, cmd, &exit_code, run] {
+    if constexpr (std::is_invocable_v<Run, Options&, CLI::App&>) {
+      run(*options, *cmd);
+    } else {
+      run(*options);
+    }
+    exit_code = kExitOk;
+  });
+  return {cmd, options};
 }
 
 }  // namespace hashpivot::cli

@@ -171,14 +171,14 @@ void run_forecast_check_command(const ForecastCheckCli& c) {
 
 }  // namespace
 
-void add_forecast_check_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& group) {
-  static_cast<void>(group);
-  auto c = std::make_shared<ForecastCheckCli>();
-  CLI::App* cmd = app.add_subcommand(
-      "forecast-check",
-      "Score the market and network forecasts on history: from each month start, calibrate on the years before, "
-      "simulate from the real state, and compare the realized BTC price, difficulty, hashrate and hashprice with the "
-      "simulated distribution (coverage, PIT, CRPS) and with a random walk and the last value");
+constexpr const char* kForecastCheckHelp =
+    "Score the market and network forecasts on history: from each month start, calibrate on the years before, "
+    "simulate from the real state, and compare the realized BTC price, difficulty, hashrate and hashprice with the "
+    "simulated distribution (coverage, PIT, CRPS) and with a random walk and the last value";
+
+void add_forecast_check_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& /*group*/) {
+  const auto [cmd, c] = add_command<ForecastCheckCli>(app, exit_code, "forecast-check", kForecastCheckHelp,
+      [](ForecastCheckCli& o) { run_with_flags(kParameterFlags, [&] { run_forecast_check_command(o); }); });
   cmd->add_option("HISTORY", c->history, "Daily history CSV (Coin Metrics format)")->required();
   cmd->add_option("--from", c->from, "First origin: month starts on or after this day")->capture_default_str();
   cmd->add_option("--to", c->to, "Last origin: month starts on or before this day")->capture_default_str();
@@ -197,10 +197,6 @@ void add_forecast_check_command(CLI::App& app, int& exit_code, const sim::Proces
   cmd->add_option("--epochs", c->epochs, "Difficulty epochs (default: ../chain/btc_difficulty_epochs.csv from HISTORY)");
   cmd->add_flag("--json", c->json, "Print one JSON object: {origins, horizons: [{months, series: {...}}]}");
   cmd->add_option("--report", c->report, "Also write a self-contained HTML page with the scores and charts");
-  cmd->callback([c, &exit_code] {
-    run_with_flags(kParameterFlags, [&] { run_forecast_check_command(*c); });
-    exit_code = kExitOk;
-  });
 }
 
 }  // namespace hashpivot::cli

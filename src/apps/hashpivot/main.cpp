@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <array>
 #include <exception>
 #include <optional>
 #include <string>
@@ -45,18 +46,13 @@ Outcome run_hashpivot(int argc, char** argv, const hashpivot::sim::ProcessGroup&
   app.set_version_flag("--version", HASHPIVOT_VERSION);
   app.require_subcommand(1);
   int exit_code = kExitOk;
-  add_chain_command(app, exit_code, group);
-  add_network_command(app, exit_code, group);
-  add_calibrate_command(app, exit_code, group);
-  add_run_command(app, exit_code, group);
-  add_runs_command(app, exit_code, group);
-  add_backtest_command(app, exit_code, group);
-  add_options_command(app, exit_code, group);
-  add_bench_command(app, exit_code, group);
-  add_report_command(app, exit_code, group);
-  add_optimize_command(app, exit_code, group);
-  add_sensitivity_command(app, exit_code, group);
-  add_forecast_check_command(app, exit_code, group);
+  // In the order `hashpivot --help` lists them.
+  using AddCommand = void (*)(CLI::App&, int&, const hashpivot::sim::ProcessGroup&);
+  constexpr std::array<AddCommand, 12> kCommands{
+      add_chain_command,   add_network_command,  add_calibrate_command, add_run_command,
+      add_runs_command,    add_backtest_command, add_options_command,   add_bench_command,
+      add_report_command,  add_optimize_command, add_sensitivity_command, add_forecast_check_command};
+  for (const AddCommand add : kCommands) add(app, exit_code, group);
 
   const std::string rank_prefix = group.is_root() ? "" : fmt::format("rank {}: ", group.rank());
   try {

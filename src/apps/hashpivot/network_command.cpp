@@ -7,7 +7,6 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <stdexcept>
 #include <string>
 
 #include "cli_support.hpp"
@@ -150,14 +149,11 @@ struct CalibrateCliOptions {
 };
 
 void run_calibrate_command(const CalibrateCliOptions& o) {
-  const auto from = parse_date_flag(o.from, "--from");
-  const auto to = parse_date_flag(o.to, "--to");
-  if (from && to && *from > *to) throw InputError("command line", 0, "--from", "must not be after --to");
-  const market::DailyHistory history = market::read_daily_history_csv(o.history, from, to);
+  const market::DailyHistory history = read_history_window(o.history, o.from, o.to);
   std::vector<market::FitReport> reports;
   try {  // too few known weeks in the window: an input error on the window, not a bug
     reports = network::calibrate_hashrate(history);
-  } catch (const std::invalid_argument& e) {
+  } catch (const ParameterError& e) {
     throw InputError(o.history, 0, o.from.empty() && o.to.empty() ? "HISTORY" : "--from/--to",
                      fmt::format("hashrate cannot be fitted on {} .. {} ({} days): {}", format_date(history.first_day),
                                  format_date(history.day(history.days() - 1)), history.days(), e.what()));
@@ -171,16 +167,20 @@ void run_calibrate_command(const CalibrateCliOptions& o) {
 
 }  // namespace
 
+constexpr const char* kBacktestHelp =
+    "Simulate blocks and retargets driven by the history's own (smoothed) hashrate from a real retarget, and "
+    "compare with the real daily block counts (BlkCnt) and difficulty (DiffMean)";
+
+constexpr const char* kCalibrateHelp =
+    "Fit the exogenous hashrate model (drift, volatility, lagged price response) to a daily history";
+
 void add_network_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& group) {
   static_cast<void>(group);
   CLI::App* network = app.add_subcommand("network", "The simulated Bitcoin network against real history");
   network->require_subcommand(1);
 
-  auto backtest = std::make_shared<BacktestCliOptions>();
-  CLI::App* backtest_cmd = network->add_subcommand(
-      "backtest",
-      "Simulate blocks and retargets driven by the history's own (smoothed) hashrate from a real retarget, and "
-      "compare with the real daily block counts (BlkCnt) and difficulty (DiffMean)");
+  const auto [backtest_cmd, backtest] = add_command<BacktestCliOptions>(*network, exit_code, "backtest", kBacktestHelp,
+      [](BacktestCliOptions& o) { run_with_flags(kBacktestParameterFlags, [&] { run_backtest_command(o); }); });
   backtest_cmd->add_option("HISTORY", backtest->history, "Daily history CSV (Coin Metrics format)")->required();
   backtest_cmd->add_option("--from", backtest->from, "Start at the first retarget on or after this day (YYYY-MM-DD)");
   backtest_cmd->add_option("--to", backtest->to, "Last day simulated (YYYY-MM-DD)");
@@ -197,22 +197,13 @@ void add_network_command(CLI::App& app, int& exit_code, const sim::ProcessGroup&
       ->check(CLI::Range(1, network::kMaxBacktestWindowDays));
   backtest_cmd->add_flag("--json", backtest->json,
                          "Print one JSON object: days, blocks_mape_pct, difficulty_mape_pct and more");
-  backtest_cmd->callback([backtest, &exit_code] {
-    run_with_flags(kBacktestParameterFlags, [&] { run_backtest_command(*backtest); });
-    exit_code = kExitOk;
-  });
 
-  auto calibrate = std::make_shared<CalibrateCliOptions>();
-  CLI::App* calibrate_cmd = network->add_subcommand(
-      "calibrate", "Fit the exogenous hashrate model (drift, volatility, lagged price response) to a daily history");
+  const auto [calibrate_cmd, calibrate] = add_command<CalibrateCliOptions>(
+      *network, exit_code, "calibrate", kCalibrateHelp, [](CalibrateCliOptions& o) { run_calibrate_command(o); });
   calibrate_cmd->add_option("HISTORY", calibrate->history, "Daily history CSV (Coin Metrics format)")->required();
   calibrate_cmd->add_option("--from", calibrate->from, "First day used (YYYY-MM-DD)");
   calibrate_cmd->add_option("--to", calibrate->to, "Last day used (YYYY-MM-DD)");
   calibrate_cmd->add_flag("--json", calibrate->json, "Print one JSON object keyed by factor and model");
-  calibrate_cmd->callback([calibrate, &exit_code] {
-    run_calibrate_command(*calibrate);
-    exit_code = kExitOk;
-  });
 }
 
 }  // namespace hashpivot::cli

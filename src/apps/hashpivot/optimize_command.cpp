@@ -13,7 +13,6 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -275,18 +274,8 @@ void run_optimize(const OptimizeCommandOptions& o, const sim::ProcessGroup& grou
                                      st.name, names.empty() ? "(it has no parameters)" : names));
     }
   }
-  // Each range: a parameter the strategy uses, both ends valid (the message names the problem).
-  firm::Scenario probe = scenario;
-  for (std::size_t i = 0; i < s.ranges.size(); ++i) {
-    for (std::size_t j = 0; j < i; ++j)
-      if (s.ranges[j].parameter == s.ranges[i].parameter) bad_flag("--vary", fmt::format("{} is given twice", s.ranges[i].parameter));
-    try {
-      firm::set_strategy_parameter(probe, strategy, s.ranges[i].parameter, s.ranges[i].low);
-      firm::set_strategy_parameter(probe, strategy, s.ranges[i].parameter, s.ranges[i].high);
-    } catch (const std::invalid_argument& e) {
-      bad_flag("--vary", e.what());
-    }
-  }
+  // Each range naming a parameter the strategy uses, once, with both ends valid: the optimizer checks
+  // them (ParameterError "ranges", which kParameterFlags names --vary).
   s.paths = o.paths;
   s.seed = o.seed >= 0 ? static_cast<std::uint64_t>(o.seed) : scenario.run.seed;
   s.out_of_sample_seed = o.oos_seed >= 0 ? static_cast<std::uint64_t>(o.oos_seed) : s.seed + kOutOfSampleSeedOffset;
@@ -324,15 +313,16 @@ void run_optimize(const OptimizeCommandOptions& o, const sim::ProcessGroup& grou
 
 }  // namespace
 
+constexpr const char* kOptimizeHelp =
+    R"(Search a strategy's named parameters (sale size and day, pivot MW, day or trigger, sell fraction, cash floor)
+for the best objective subject to a ceiling on P(default), with a derivative-free optimizer (NLopt) on common
+random numbers; then re-run the optimum and the declared strategy on fresh paths. Without --vary, the
+ranges the scenario declares in [strategies.search]. docs/optimize.md explains the output.
+Exit codes: 0 ok, 2 bad input, 3 internal error.)";
+
 void add_optimize_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& group) {
-  auto options = std::make_shared<OptimizeCommandOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "optimize",
-      "Search a strategy's named parameters (sale size and day, pivot MW, day or trigger, sell fraction, cash floor)\n"
-      "for the best objective subject to a ceiling on P(default), with a derivative-free optimizer (NLopt) on common\n"
-      "random numbers; then re-run the optimum and the declared strategy on fresh paths. Without --vary, the\n"
-      "ranges the scenario declares in [strategies.search]. docs/optimize.md explains the output.\n"
-      "Exit codes: 0 ok, 2 bad input, 3 internal error.");
+  const auto [cmd, options] = add_command<OptimizeCommandOptions>(app, exit_code, "optimize", kOptimizeHelp,
+      [&group](OptimizeCommandOptions& o) { run_with_flags(kParameterFlags, [&] { run_optimize(o, group); }); });
   cmd->add_option("SCENARIO", options->scenario, "Scenario file (TOML; see docs/scenario.md)")->required();
   cmd->add_option("--strategy", options->strategy, "The strategy to optimize (required when the scenario has several)");
   cmd->add_option("--vary", options->vary,
@@ -364,10 +354,6 @@ void add_optimize_command(CLI::App& app, int& exit_code, const sim::ProcessGroup
       ->capture_default_str()
       ->check(CLI::IsMember({"neldermead", "cobyla", "subplex"}));
   cmd->add_flag("--json", options->json, "Print one JSON object instead of the table");
-  cmd->callback([options, &exit_code, &group] {
-    run_with_flags(kParameterFlags, [&] { run_optimize(*options, group); });
-    exit_code = kExitOk;
-  });
 }
 
 }  // namespace hashpivot::cli

@@ -522,13 +522,19 @@ void run_options(const OptionsCommandOptions& o, const sim::ProcessGroup& group)
 
 }  // namespace
 
+constexpr const char* kOptionsHelp =
+    "Real options by least-squares Monte Carlo (Longstaff & Schwartz 2001): SCENARIO.toml --site NAME values "
+    "converting the site to AI/HPC and shutting it down/restarting; --american-put values the validation case "
+    "against a fine binomial tree";
+
 void add_options_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& group) {
-  auto options = std::make_shared<OptionsCommandOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "options",
-      "Real options by least-squares Monte Carlo (Longstaff & Schwartz 2001): SCENARIO.toml --site NAME values "
-      "converting the site to AI/HPC and shutting it down/restarting; --american-put values the validation case "
-      "against a fine binomial tree");
+  const auto run = [&group](OptionsCommandOptions& o, const CLI::App& given) {
+    o.paths_given = given.count("--paths") > 0;
+    o.fit_paths_given = given.count("--fit-paths") > 0;
+    if (given.count("--seed") > 0) o.site_seed = o.seed;
+    run_with_flags(kParameterFlags, [&] { run_options(o, group); });
+  };
+  const auto [cmd, options] = add_command<OptionsCommandOptions>(app, exit_code, "options", kOptionsHelp, run);
   cmd->add_option("SCENARIO", options->scenario, "Scenario file whose site's real options to value");
   cmd->add_option("--site", options->site, "The scenario's site (its [[sites]] name)");
   cmd->add_option("--mw", options->settings.convert_mw,
@@ -564,13 +570,6 @@ void add_options_command(CLI::App& app, int& exit_code, const sim::ProcessGroup&
       ->capture_default_str()
       ->check(CLI::Range(std::uint64_t{10}, std::uint64_t{20'000}));
   cmd->add_flag("--json", options->json, "Print one JSON object: value, se, tree, european, and more");
-  cmd->callback([options, &exit_code, &group, cmd] {
-    options->paths_given = cmd->count("--paths") > 0;
-    options->fit_paths_given = cmd->count("--fit-paths") > 0;
-    if (cmd->count("--seed") > 0) options->site_seed = options->seed;
-    run_with_flags(kParameterFlags, [&] { run_options(*options, group); });
-    exit_code = kExitOk;
-  });
 }
 
 }  // namespace hashpivot::cli

@@ -16,6 +16,7 @@
 
 #include "cli_support.hpp"
 #include "hashpivot/core/error.hpp"
+#include "hashpivot/core/units.hpp"
 #include "hashpivot/io/market_inputs.hpp"
 #include "hashpivot/model/market_model.hpp"
 #include "hashpivot/sim/simulation.hpp"
@@ -167,7 +168,7 @@ void run_run(const RunCommandOptions& o, const sim::ProcessGroup& group) {
       shown = true;
       const double left = elapsed * static_cast<double>(total - done) / static_cast<double>(std::max<std::int64_t>(done, 1));
       fmt::print(stderr, "\r{} of {} paths ({:.0f}%), {:.1f} s, about {:.0f} s left   ", done, total,
-                 100.0 * static_cast<double>(done) / static_cast<double>(total), elapsed, left);
+                 kPercentPerUnit * static_cast<double>(done) / static_cast<double>(total), elapsed, left);
       std::fflush(stderr);
     };
   }
@@ -179,7 +180,7 @@ void run_run(const RunCommandOptions& o, const sim::ProcessGroup& group) {
   io::RunRecord record =
       io::make_run_record(scenario, scenario_text, result, started_at, finished_at, HASHPIVOT_VERSION);
   if (store) record.run.id = store->save(record);
-  if (!o.report.empty()) report::write_html_report(record, o.report);
+  if (!o.report.empty()) report::write_html_report(record, o.report, "--report");
   if (o.json) {
     nlohmann::json j = to_json(result, record);
     if (!o.no_record) j["run_id"] = record.run.id;
@@ -194,16 +195,17 @@ void run_run(const RunCommandOptions& o, const sim::ProcessGroup& group) {
 
 }  // namespace
 
+constexpr const char* kRunHelp =
+    R"(Run every strategy of a scenario on the same simulated markets (common random numbers) and compare them:
+probability of default, NPV to equity (mean, percentiles, CVaR 5%), BTC mined and held, cost per BTC,
+hashcost and EBITDA, and each strategy's paired NPV difference against the first.
+The same seed gives bit-identical results for any --threads, and under `mpirun -n K` (docs/cluster.md),
+where each rank uses --threads threads and rank 0 alone prints and records. Progress shows on a
+terminal for runs over a second. Exit codes: 0 ok, 2 bad input (file:line: key: problem), 3 internal error.)";
+
 void add_run_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& group) {
-  auto options = std::make_shared<RunCommandOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "run",
-      "Run every strategy of a scenario on the same simulated markets (common random numbers) and compare them:\n"
-      "probability of default, NPV to equity (mean, percentiles, CVaR 5%), BTC mined and held, cost per BTC,\n"
-      "hashcost and EBITDA, and each strategy's paired NPV difference against the first.\n"
-      "The same seed gives bit-identical results for any --threads, and under `mpirun -n K` (docs/cluster.md),\n"
-      "where each rank uses --threads threads and rank 0 alone prints and records. Progress shows on a\n"
-      "terminal for runs over a second. Exit codes: 0 ok, 2 bad input (file:line: key: problem), 3 internal error.");
+  const auto [cmd, options] = add_command<RunCommandOptions>(app, exit_code, "run", kRunHelp,
+      [&group](RunCommandOptions& o) { run_run(o, group); });
   cmd->add_option("SCENARIO", options->scenario, "Scenario file (TOML; see docs/scenario.md)")->required();
   cmd->add_option("--paths", options->paths, "Monte Carlo paths (default: the scenario's)")->check(CLI::Range(1, 1'000'000'000));
   cmd->add_option("--seed", options->seed, "Seed of every random draw (default: the scenario's)")
@@ -215,10 +217,6 @@ void add_run_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& gro
                   "(default: $HASHPIVOT_DB, else hashpivot.sqlite in the current directory)");
   cmd->add_flag("--no-record", options->no_record, "Do not record the run in the result store");
   cmd->add_option("--report", options->report, "Also write the run's self-contained HTML report to this file");
-  cmd->callback([options, &exit_code, &group] {
-    run_run(*options, group);
-    exit_code = kExitOk;
-  });
 }
 
 }  // namespace hashpivot::cli

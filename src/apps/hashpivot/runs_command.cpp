@@ -19,6 +19,7 @@
 #include "cli_support.hpp"
 #include "hashpivot/core/atomic_file.hpp"
 #include "hashpivot/core/error.hpp"
+#include "hashpivot/core/units.hpp"
 #include "hashpivot/io/result_store.hpp"
 #include "hashpivot/report/format.hpp"
 #include "hashpivot/report/strategy_table.hpp"
@@ -59,7 +60,8 @@ double utc_seconds(const std::string& text) {
   if (!day || !number(11, 2, hh) || !number(14, 2, mm) || !number(17, 2, ss))
     return std::numeric_limits<double>::quiet_NaN();
   if (text.size() >= 24 && text[19] == '.' && !number(20, 3, ms)) return std::numeric_limits<double>::quiet_NaN();
-  return static_cast<double>(*day) * 86400.0 + hh * 3600.0 + mm * 60.0 + ss + ms / 1000.0;
+  return static_cast<double>(*day) * kSecondsPerDay + hh * kSecondsPerHour + mm * kSecondsPerMinute + ss +
+         ms / kMillisecondsPerSecond;
 }
 
 std::string duration(const io::RunInfo& run) {
@@ -240,7 +242,7 @@ void print_list(const std::vector<io::RunListing>& runs, const std::string& wher
 
 constexpr std::size_t kLabelWidth = 34;   // as the strategy table's
 constexpr std::size_t kColumnWidth = 12;
-constexpr std::size_t kMonthsPerYear = 12;
+constexpr auto kMonthsInYear = static_cast<std::size_t>(kMonthsPerYear);
 
 /// The share of paths that defaulted in each year of the horizon, per strategy.
 void print_defaults_by_year(const io::RunRecord& r) {
@@ -252,10 +254,10 @@ void print_defaults_by_year(const io::RunRecord& r) {
   report::TextTable table;
   table.header.emplace_back();
   for (const io::StrategySummary& s : r.strategies) table.header.push_back(s.strategy);
-  for (std::size_t first = 0; first < months.size(); first += kMonthsPerYear) {
-    const std::size_t last = std::min(months.size(), first + kMonthsPerYear) - 1;
+  for (std::size_t first = 0; first < months.size(); first += kMonthsInYear) {
+    const std::size_t last = std::min(months.size(), first + kMonthsInYear) - 1;
     std::vector<std::string> row = {
-        fmt::format("year {} ({} to {})", first / kMonthsPerYear + 1, months[first], months[last])};
+        fmt::format("year {} ({} to {})", first / kMonthsInYear + 1, months[first], months[last])};
     for (const io::StrategySummary& s : r.strategies) {
       std::int64_t count = 0;
       for (const io::DefaultMonth& d : r.default_months)
@@ -282,7 +284,7 @@ void print_market_bands(const io::RunRecord& r) {
     for (const auto& [key, label] : series) fmt::print("{:>30}", label);
     fmt::print("\n");
     for (std::size_t m = 0; m < market_months.size(); ++m) {
-      if ((m + 1) % kMonthsPerYear != 0 && m + 1 != market_months.size()) continue;
+      if ((m + 1) % kMonthsInYear != 0 && m + 1 != market_months.size()) continue;
       fmt::print("{:<9}", market_months[m]);
       for (const auto& [key, label] : series) {
         const auto it = std::find_if(r.monthly_quantiles.begin(), r.monthly_quantiles.end(),

@@ -231,15 +231,18 @@ void run_sensitivity_command(const SensitivityCommandOptions& o, const sim::Proc
 
 }  // namespace
 
+constexpr const char* kSensitivityHelp =
+    R"(Tornado of a strategy's mean NPV to equity and probability of default over the main inputs (BTC price
+drift and volatility, hashrate growth, power price, fees, conversion capex per MW, lease rate), each moved
+low and high on the same random paths, and the break-even BTC price and power price (mean EBITDA = 0).
+Drift, volatility and hashrate growth move by 1 standard error of the calibration; the others by --bump.
+See docs/sensitivity.md. Exit codes: 0 ok, 2 bad input, 3 internal error.)";
+
 void add_sensitivity_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& group) {
-  auto options = std::make_shared<SensitivityCommandOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "sensitivity",
-      "Tornado of a strategy's mean NPV to equity and probability of default over the main inputs (BTC price\n"
-      "drift and volatility, hashrate growth, power price, fees, conversion capex per MW, lease rate), each moved\n"
-      "low and high on the same random paths, and the break-even BTC price and power price (mean EBITDA = 0).\n"
-      "Drift, volatility and hashrate growth move by 1 standard error of the calibration; the others by --bump.\n"
-      "See docs/sensitivity.md. Exit codes: 0 ok, 2 bad input, 3 internal error.");
+  const auto [cmd, options] = add_command<SensitivityCommandOptions>(app, exit_code, "sensitivity", kSensitivityHelp,
+      [&group](SensitivityCommandOptions& o) {
+        run_with_flags(kParameterFlags, [&] { run_sensitivity_command(o, group); });
+      });
   cmd->add_option("SCENARIO", options->scenario, "Scenario file (TOML; see docs/scenario.md)")->required();
   cmd->add_option("--strategy", options->strategy, "The strategy to analyse (default: every strategy of the scenario)");
   cmd->add_option("--paths", options->paths, "Monte Carlo paths of every run (default 2000)")
@@ -251,10 +254,6 @@ void add_sensitivity_command(CLI::App& app, int& exit_code, const sim::ProcessGr
                   "Relative bump of the inputs without a calibrated standard error, in [0, 1) (default 0.2 = ±20%)");
   cmd->add_flag("--no-break-even", options->no_break_even, "Skip the break-even BTC and power prices");
   cmd->add_flag("--json", options->json, "Print one JSON object instead of the table (shape: docs/sensitivity.md)");
-  cmd->callback([options, &exit_code, &group] {
-    run_with_flags(kParameterFlags, [&] { run_sensitivity_command(*options, group); });
-    exit_code = kExitOk;
-  });
 }
 
 }  // namespace hashpivot::cli

@@ -1,0 +1,150 @@
+#!/usr/bin/env node
+// The command examples in the README and docs/*.md, produced from real runs so they cannot go stale.
+//
+// An example is a fenced block right after a marker comment:
+//
+//   <!-- example keep="1-3,8-" run="{bin} run scenarios/cango.toml --report {tmp}/r.html" -->
+//   ```
+//   $ bash scripts/run.sh
+//   ...output...
+//   ```
+//
+// The block's first lines are the command as the reader types it ("$ ", continued by a trailing
+// backslash). The command that runs is `run` when given, else the shown command with `build/hashpivot`
+// replaced by --bin; {bin} is the binary, {tmp} a fresh directory (runs record into {tmp}'s store,
+// never the user's). `keep` picks output lines (1-based ranges, "8-" to the end); a gap becomes an
+// indented "...". `mask` is a regular expression whose matches are ignored by --check (timings);
+// "\d+\.\d+ s\b" (seconds) always is. `check="no"` leaves a block out of --check (machine speed).
+//
+//   node scripts/docs-examples.mjs --bin build/hashpivot --write   # regenerate every example
+//   node scripts/docs-examples.mjs --bin build/hashpivot --check   # exit 1 when one differs
+//   ... [FILE.md ...]                                               # only these files
+import { execSync } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const root = resolve(new URL("..", import.meta.url).pathname);
+const kTimingMask = String.raw`\d+(\.\d+)? s\b`;
+
+function parseArgs(argv) {
+  const args = { bin: join(root, "build/hashpivot"), mode: "", files: [] };
+  for (let i = 0; i < argv.length; ++i) {
+    if (argv[i] === "--bin") args.bin = resolve(argv[++i]);
+    else if (argv[i] === "--write" || argv[i] === "--check") args.mode = argv[i].slice(2);
+    else args.files.push(resolve(argv[i]));
+  }
+  if (!args.mode) {
+    console.error("usage: docs-examples.mjs [--bin BINARY] --write|--check [FILE.md ...]");
+    process.exit(2);
+  }
+  if (args.files.length === 0) {
+    args.files = [join(root, "README.md"), ...readdirSync(join(root, "docs")).filter((f) => f.endsWith(".md")).map((f) => join(root, "docs", f))];
+  }
+  return args;
+}
+
+function attributes(marker) {
+  const attrs = {};
+  for (const m of marker.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) attrs[m[1]] = m[2].replace(/\\"/g, '"');
+  return attrs;
+}
+
+// [{first, last}] 1-based inclusive; last = Infinity for "N-".
+function ranges(keep) {
+  if (!keep) return [{ first: 1, last: Infinity }];
+  return keep.split(",").map((part) => {
+    const [a, b] = part.split("-");
+    const first = Number(a);
+    const last = b === undefined ? first : b === "" ? Infinity : Number(b);
+    if (!Number.isInteger(first) || !(last >= first)) throw new Error(`bad keep range "${part}"`);
+    return { first, last };
+  });
+}
+
+function select(lines, keep) {
+  const out = [];
+  let next = 1;
+  for (const { first, last } of ranges(keep)) {
+    if (first > next) out.push("  ...");
+    out.push(...lines.slice(first - 1, Math.min(last, lines.length)));
+    next = last + 1;
+  }
+  if (next <= lines.length) out.push("  ...");
+  return out;
+}
+
+// The shown command: "$ " lines and their backslash continuations at the top of the block.
+function shownCommand(body) {
+  const lines = [];
+  if (!body[0]?.startsWith("$ ")) return lines;
+  for (const line of body) {
+    lines.push(line);
+    if (!line.trimEnd().endsWith("\\")) break;
+  }
+  return lines;
+}
+
+function runExample(attrs, command, bin) {
+  const tmp = mkdtempSync(join(tmpdir(), "hashpivot-docs-"));
+  try {
+    const typed = command.map((l) => l.replace(/^\$ /, "").replace(/\\\s*$/, "")).join(" ").replace(/\s+#.*$/, "");
+    const cmd = (attrs.run ?? typed.replace(/\bbuild\/hashpivot\b/g, "{bin}")).replaceAll("{bin}", bin).replaceAll("{tmp}", tmp);
+    const output = execSync(`${cmd} 2>&1`, {
+      cwd: root,
+      encoding: "utf8",
+      env: { ...process.env, HASHPIVOT_DB: join(tmp, "store.sqlite") },
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return output.replace(/\n$/, "").split("\n");
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+function masked(lines, attrs) {
+  const patterns = [kTimingMask, ...(attrs.mask ? [attrs.mask] : [])].map((p) => new RegExp(p, "g"));
+  return lines.map((line) => patterns.reduce((l, re) => l.replace(re, "<masked>"), line));
+}
+
+function processFile(file, args) {
+  const lines = readFileSync(file, "utf8").split("\n");
+  const out = [];
+  const stale = [];
+  for (let i = 0; i < lines.length; ++i) {
+    out.push(lines[i]);
+    const marker = lines[i].match(/^<!-- example\b(.*)-->\s*$/);
+    if (!marker || !lines[i + 1]?.startsWith("```")) continue;
+    const attrs = attributes(marker[1]);
+    const fence = i + 1;
+    let end = fence + 1;
+    while (end < lines.length && !lines[end].startsWith("```")) ++end;
+    const body = lines.slice(fence + 1, end);
+    const command = shownCommand(body);
+    if (command.length === 0) throw new Error(`${file}:${fence + 2}: an example block starts with "$ COMMAND"`);
+    const generated = [...command, ...select(runExample(attrs, command, args.bin), attrs.keep)];
+    if (args.mode === "check" && attrs.check !== "no") {
+      const want = masked(generated, attrs);
+      const have = masked(body, attrs);
+      const at = want.findIndex((l, k) => l !== have[k]);
+      if (at >= 0 || want.length !== have.length) {
+        const k = at >= 0 ? at : Math.min(want.length, have.length);
+        stale.push(`${file}:${fence + 2 + k}: example differs from what "${command[0].slice(2)}" prints\n  docs:    ${body[k] ?? "(nothing)"}\n  program: ${generated[k] ?? "(nothing)"}`);
+      }
+    }
+    out.push(lines[fence], ...generated, lines[end]);
+    i = end;
+  }
+  if (args.mode === "write") writeFileSync(file, out.join("\n"));
+  return stale;
+}
+
+const args = parseArgs(process.argv.slice(2));
+let stale = [];
+for (const file of args.files) stale = stale.concat(processFile(file, args));
+if (stale.length > 0) {
+  console.error(stale.join("\n"));
+  console.error(`${stale.length} example(s) went stale: regenerate with node scripts/docs-examples.mjs --write`);
+  process.exit(1);
+}
+console.log(`docs-examples: ${args.mode === "write" ? "wrote" : "checked"} ${args.files.length} file(s)`);
