@@ -55,9 +55,11 @@ void step_day(const FirmPlan& plan, int day, const DayMarket& market, FirmState&
 
   remark_btc(price, state, a);                          // 1.
   decide_pivot(plan, day, market, state);               // 2.
+  sell_displaced_machines(plan, day, state, a);
   mine_and_pay_power(plan, day, market, state, a);      // 3.
   site_costs(plan, day, state, a);                           // 4.
   hpc_lease_and_capex(plan, day, state, a);             // 5.
+  refresh_fleet(plan, day, state, a);
   depreciate(plan, state, a);
   service_debt(plan, day, price, state, a);             // 6.
   income_and_tax(plan, state, a);                       // 7.

@@ -63,6 +63,7 @@ PlanFleet plan_fleet_entry(const Scenario& scenario, const FleetEntry& entry, st
   const MachineModel& machine = scenario.machines[index_by_name(scenario.machines, entry.machine)];
   PlanFleet f{};
   const auto count = static_cast<double>(entry.count);
+  f.machine_count = count;
   f.hashrate_th_total = count * machine.hashrate_th;
   f.power_w_total = count * machine.power_w;
   f.uptime = entry.uptime;
@@ -70,6 +71,9 @@ PlanFleet plan_fleet_entry(const Scenario& scenario, const FleetEntry& entry, st
   f.failure_rate_annual = entry.failure_rate_annual;
   f.log_survival_per_day = std::log1p(-entry.failure_rate_annual) / kDaysPerYear;
   f.book_value_usd = entry.book_value_usd;
+  f.secondary_usd_per_th = machine.tier_usd_per_th;
+  f.in_service_from_day = 0;
+  f.in_service_until_day = kNeverDay;
   f.depreciation_usd_per_day = entry.depreciation_years > 0
                                    ? entry.book_value_usd / (entry.depreciation_years * kDaysPerYear)
                                    : entry.book_value_usd;
@@ -86,6 +90,38 @@ PlanFleet plan_fleet_entry(const Scenario& scenario, const FleetEntry& entry, st
       breakeven_power_price_usd_per_mwh(1.0, f.efficiency_j_per_th, site.pue, scenario.treasury.pool_fee);
   sites[f.site].mining_it_mw += f.power_w_total / kWattsPerMegawatt;
   return f;
+}
+
+// A refresh: its machines as a fleet entry appended to the plan (in service from delivery, book 0
+// until then) and, when it replaces a model at its site, that entry retired on delivery.
+void plan_refresh(const Scenario& scenario, const Refresh& r, FirmPlan& plan) {
+  const DayNumber start = scenario.run.start_date;
+  const FleetEntry as_entry{r.machine, r.site, r.count, r.uptime, r.failure_rate_annual, 0.0, r.depreciation_years};
+  PlanFleet f = plan_fleet_entry(scenario, as_entry, plan.sites);
+  PlanRefresh p{};
+  p.order_day = static_cast<int>(r.date - start);
+  p.delivery_day = p.order_day + r.lead_time_days;
+  p.count = static_cast<double>(r.count);
+  p.cost_usd = f.hashrate_th_total * r.usd_per_th;
+  p.deposit_usd = p.cost_usd * r.deposit_fraction;
+  f.in_service_from_day = p.delivery_day;
+  f.in_service_day = p.delivery_day;  // also the day its nameplate is billed from
+  f.depreciation_usd_per_day = r.depreciation_years > 0 ? p.cost_usd / (r.depreciation_years * kDaysPerYear) : p.cost_usd;
+  p.entry = plan.fleet.size();
+  plan.fleet.push_back(f);
+  p.replaced_entry = kNoIndex;
+  if (!r.replaces.empty()) {
+    for (std::size_t i = 0; i < scenario.fleet.size() && p.replaced_entry == kNoIndex; ++i)
+      if (scenario.fleet[i].machine == r.replaces && scenario.fleet[i].site == r.site) p.replaced_entry = i;
+    assert(p.replaced_entry != kNoIndex && "make_plan: a refresh replaces a model not at its site");
+    PlanFleet& old = plan.fleet[p.replaced_entry];
+    const double surviving = fleet_survival(old, p.delivery_day);
+    old.in_service_until_day = std::min(old.in_service_until_day, p.delivery_day);
+    old.retire_day = std::min(old.retire_day, p.delivery_day);
+    p.replaced_count = static_cast<double>(scenario.fleet[p.replaced_entry].count) * surviving;
+    p.replaced_sale_usd = old.hashrate_th_total * surviving * r.replaced_usd_per_th;
+  }
+  plan.refreshes.push_back(p);
 }
 
 // The availability table (FirmPlan::fleet_availability_by_day): each entry's undisturbed share, then
@@ -152,12 +188,19 @@ PlanSale plan_sale(const Scenario& scenario, const OneOffSale& sale) {
   return p;
 }
 
+// k × σ_daily / sqrt(V_daily); 0 when the coefficient (or the volume) is 0.
+double sale_impact_per_sqrt_btc(const MarketImpact& impact) {
+  if (impact.coefficient <= 0.0 || impact.daily_volume_btc <= 0.0) return 0.0;
+  return impact.coefficient * impact.daily_volatility / std::sqrt(impact.daily_volume_btc);
+}
+
 void plan_strategy(const Scenario& scenario, const Strategy& s, FirmPlan& plan) {
   plan.sell_policy = s.sell_policy;
   plan.sell_fraction = s.sell_fraction;
   plan.cash_floor_months = s.cash_floor_months;
   plan.curtail_policy = s.curtail_policy;
   plan.pivot_policy = s.pivot_policy;
+  plan.sell_displaced = s.sell_displaced;
   plan.pivot_site = kNoIndex;
   plan.pivot_day = -1;
   if (s.pivot_policy == PivotPolicy::kNone) return;
@@ -184,6 +227,7 @@ FirmPlan make_plan(const Scenario& scenario, std::size_t strategy) {
   plan.fleet.reserve(scenario.fleet.size());
   for (const FleetEntry& entry : scenario.fleet) plan.fleet.push_back(plan_fleet_entry(scenario, entry, plan.sites));
   plan.horizon_days = static_cast<int>(add_years(start, scenario.run.horizon_years) - start);
+  for (const Refresh& r : scenario.strategies[strategy].refreshes) plan_refresh(scenario, r, plan);
   plan_fleet_availability(scenario, plan);
   plan_merit_order(plan);
 
@@ -199,6 +243,7 @@ FirmPlan make_plan(const Scenario& scenario, std::size_t strategy) {
   plan.tax_rate = scenario.treasury.tax_rate;
   plan.pool_fee = scenario.treasury.pool_fee;
   plan.sga_usd_per_day = scenario.treasury.sga_usd_per_year / kDaysPerYear;
+  plan.sale_impact_per_sqrt_btc = sale_impact_per_sqrt_btc(scenario.market_impact);
   plan_strategy(scenario, s, plan);
   return plan;
 }

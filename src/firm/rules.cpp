@@ -27,10 +27,36 @@ double topup_to_target_btc(double loan_usd, double collateral_btc, double price_
   return std::max(0.0, loan_usd / (ltv_target * price_usd) - collateral_btc);
 }
 
-Liquidation liquidate(double loan_usd, double collateral_btc, double price_usd) {
-  const double needed_btc = price_usd > 0 ? loan_usd / price_usd : std::numeric_limits<double>::infinity();
+double btc_to_raise(double usd, double price_usd, double impact_per_sqrt_btc, double sold_before_btc) {
+  assert(price_usd > 0);
+  if (impact_per_sqrt_btc <= 0.0) return usd / price_usd;
+  if (usd <= 0.0) return 0.0;
+  const double c = impact_per_sqrt_btc;
+  const double exhausted = impact_exhausted_btc(c);
+  const double q0 = std::min(sold_before_btc, exhausted);
+  const double target = impacted_revenue_usd(price_usd, c, q0) + usd;
+  if (target >= impacted_revenue_usd(price_usd, c, exhausted)) return std::max(0.0, exhausted - q0);
+  // R is increasing and concave on [0, Q*]: from a point below the root each Newton step stays below
+  // it, so the iterates rise monotonically; stop when a step no longer moves Q.
+  constexpr int kMaxNewtonSteps = 100;
+  double total = q0 + usd / price_usd;
+  for (int step = 0; step < kMaxNewtonSteps; ++step) {
+    const double shortfall = target - impacted_revenue_usd(price_usd, c, total);
+    const double marginal = price_usd * (1.0 - 1.5 * c * std::sqrt(total));
+    if (!(shortfall > 0.0) || !(marginal > 0.0)) break;
+    const double next = std::min(exhausted, total + shortfall / marginal);
+    if (next <= total) break;
+    total = next;
+  }
+  return total - q0;
+}
+
+Liquidation liquidate(double loan_usd, double collateral_btc, double price_usd, double impact_per_sqrt_btc,
+                      double sold_before_btc) {
+  const double needed_btc = price_usd > 0 ? btc_to_raise(loan_usd, price_usd, impact_per_sqrt_btc, sold_before_btc)
+                                          : std::numeric_limits<double>::infinity();
   const double sold = std::min(collateral_btc, needed_btc);
-  const double repaid = sold * price_usd;
+  const double repaid = sale_proceeds_usd(price_usd, impact_per_sqrt_btc, sold_before_btc, sold);
   return {sold, repaid, std::max(0.0, loan_usd - repaid), collateral_btc - sold};
 }
 

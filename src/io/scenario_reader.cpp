@@ -13,6 +13,7 @@
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/firm/strategy_parameters.hpp"
 #include "hashpivot/io/toml_reader.hpp"
+#include "hashpivot/market/asic_price.hpp"
 
 namespace hashpivot::io {
 namespace {
@@ -127,6 +128,8 @@ firm::MachineModel read_machine(TableReader t) {
       .price_usd = t.number_or("price_usd", 0.0, Range::non_negative()),
   };
   check_units_of_machine(t, m);
+  m.tier_usd_per_th =
+      market::AsicPriceModel{}.base_usd_per_th[static_cast<std::size_t>(market::asic_tier_of(m.efficiency_j_per_th()))];
   t.finish();
   return m;
 }
@@ -219,6 +222,78 @@ firm::FleetEntry read_fleet_entry(TableReader t) {
     t.fail("retire", fmt::format("{} is not after in_service {}", format_date(*f.retire), format_date(*f.in_service)));
   t.finish();
   return f;
+}
+
+// [market_impact] defaults (docs/scenario.md gives the sources):
+// - the square-root law's prefactor Y is of order one in every market measured, Bitcoin/USD included
+//   (Donier & Bonart 2015, "A million metaorder analysis of market impact on the Bitcoin", arXiv
+//   1412.4503); ASSUMPTION Y = 1, and an evenly executed sale pays on average 2/3 of its final
+//   impact (the mean of sqrt over the sale), so k = 2/3 (bounds 1/3 to 4/3: Y from 0.5 to 2);
+// - σ_daily = 0.449 / sqrt(365) = 0.0235: the annual volatility of the bundled calibration
+//   (data/calibration/halving_2024_market.toml, 2024-04-20 to 2026-01-31);
+// - ASSUMPTION V_daily = 100,000 BTC a day of spot volume (bounds 50,000 to 200,000): CoinGecko puts
+//   the top-10 exchanges' 2025 spot volume at $18.7 trillion ($51 billion a day, all assets); a BTC
+//   share of a quarter to a half at ~$100,000 is 130,000 to 250,000 BTC, and Bitwise's 2019 estimate
+//   of "real" volume ($273 million a day at ~$3,900) was ~70,000 BTC; 100,000 leans to the thin side.
+constexpr double kDefaultImpactCoefficient = 2.0 / 3.0;
+constexpr double kDefaultDailyVolatility = 0.0235;
+constexpr double kDefaultDailyVolumeBtc = 100'000;
+constexpr double kMaxImpactCoefficient = 10.0;
+
+firm::MarketImpact read_market_impact(TableReader t) {
+  firm::MarketImpact m{
+      .coefficient = t.number_or("coefficient", kDefaultImpactCoefficient, Range{0.0, kMaxImpactCoefficient}),
+      .daily_volatility = t.number_or("daily_volatility", kDefaultDailyVolatility, Range::fraction()),
+      .daily_volume_btc = t.number_or("daily_volume_btc", kDefaultDailyVolumeBtc, Range::positive()),
+  };
+  t.finish();
+  return m;
+}
+
+// The pools' fees of MODEL.md §4: AntPool 2.5%, F2Pool 4%, Braiins 2% (0% with its own firmware,
+// not assumed), Luxor ~0.7–1.75% (the upper end: a firm of Cango's size is not on the best tier).
+// MODEL quotes one fee per pool, not one per payout scheme.
+double operator_fee(firm::PoolOperator pool) {
+  switch (pool) {
+    case firm::PoolOperator::kAntpool: return 0.025;
+    case firm::PoolOperator::kF2pool: return 0.04;
+    case firm::PoolOperator::kBraiins: return 0.02;
+    case firm::PoolOperator::kLuxor: return 0.0175;
+  }
+  return 0.0;
+}
+
+constexpr double kMaxPoolFee = 0.1;
+constexpr std::int64_t kMaxPoolWindowDays = 365;
+
+// [pool]; writes the fee into `fee` when the table gives one (`fee`, or an `operator`'s).
+// `treasury_fee_given`: treasury.pool_fee was written too, which would be a second, conflicting fee.
+firm::Pool read_pool(TableReader t, double& fee, bool treasury_fee_given) {
+  firm::Pool p;
+  p.scheme = choice_or(t, "scheme", firm::PoolScheme::kFpps);
+  std::optional<double> given_fee = t.optional_number("fee", Range{0.0, kMaxPoolFee});
+  if (t.has("operator")) {
+    const auto pool = require_choice<firm::PoolOperator>(t, "operator");
+    if (!given_fee) given_fee = operator_fee(pool);
+  }
+  if (given_fee) {
+    if (treasury_fee_given)
+      t.fail(t.has("fee") ? "fee" : "operator", "the pool fee is given twice: here and as treasury.pool_fee; keep one");
+    fee = *given_fee;
+  }
+  const std::optional<double> share = t.optional_number("share_of_network", Range{0.0, 1.0, true, false});
+  const std::optional<double> hashrate = t.optional_number("pool_hashrate_ehs", Range::positive());
+  if (share && hashrate)
+    t.fail("pool_hashrate_ehs", "give the pool's size once: share_of_network or pool_hashrate_ehs, not both");
+  if (p.scheme != firm::PoolScheme::kFpps && !share && !hashrate)
+    t.fail("scheme", fmt::format("\"{}\" pays by the blocks the pool finds: give share_of_network or "
+                                 "pool_hashrate_ehs",
+                                 firm::keyword(p.scheme)));
+  p.share_of_network = share.value_or(0.0);
+  p.hashrate_ehs = hashrate.value_or(0.0);
+  p.window_days = static_cast<int>(t.integer_or("window_days", 1, Range{1, kMaxPoolWindowDays}));
+  t.finish();
+  return p;
 }
 
 // [[downtime]]: site (a site's name; "all" or absent: every site), from, to, fraction_offline.
@@ -350,7 +425,96 @@ firm::OneOffSale read_sale(TableReader& sale) {
   return s;
 }
 
-firm::Strategy read_strategy(TableReader t, std::optional<TableReader>& search) {
+// ---- [[strategies.refresh]] ---------------------------------------------------------------------
+
+const firm::MachineModel* find_machine(const Scenario& s, const std::string& name) {
+  for (const auto& m : s.machines)
+    if (m.name == name) return &m;
+  return nullptr;
+}
+
+// The ASIC price model's USD per TH/s for a machine's efficiency tier (market/asic_price.hpp, at
+// its base hashprice); a tier without a sourced price fails on `key`.
+double tier_usd_per_th(TableReader& t, const std::string& key, const firm::MachineModel& machine) {
+  const market::AsicPriceModel model{};
+  const market::AsicTier tier = market::asic_tier_of(machine.efficiency_j_per_th());
+  const double price = model.base_usd_per_th[static_cast<std::size_t>(tier)];
+  if (!std::isfinite(price))
+    t.fail(key, fmt::format("\"{}\" draws {:.3g} J/TH, in the ASIC price tier {}, which has no price "
+                            "(market/asic_price.hpp: only the tier below 25 J/TH is sourced)",
+                            machine.name, machine.efficiency_j_per_th(), market::asic_tier_name(tier)));
+  return price;
+}
+
+// MW a site's fleet draws at the meter, less the model `replaced` there (it leaves when the refresh
+// arrives), plus the strategy's earlier refreshes there.
+double site_draw_mw(const Scenario& s, const firm::Site& site, const std::vector<firm::Refresh>& earlier,
+                    const std::string& replaced) {
+  double mw = 0.0;
+  for (const firm::FleetEntry& f : s.fleet)
+    if (f.site == site.name && f.machine != replaced)
+      mw += static_cast<double>(f.count) * find_machine(s, f.machine)->power_w * site.pue / kWattsPerMegawatt;
+  for (const firm::Refresh& r : earlier)
+    if (r.site == site.name)
+      mw += static_cast<double>(r.count) * find_machine(s, r.machine)->power_w * site.pue / kWattsPerMegawatt;
+  return mw;
+}
+
+constexpr std::int64_t kMaxLeadTimeDays = 3650;
+
+// One refresh: the machine and its price, the count, the site (given, or the first with room), what
+// it replaces there and their price, all checked against the scenario read so far.
+firm::Refresh read_refresh(TableReader t, const Scenario& s, const std::vector<firm::Refresh>& earlier, DayNumber end) {
+  firm::Refresh r;
+  r.date = t.require_date("date");
+  if (r.date < s.run.start_date || r.date >= end)
+    t.fail("date", fmt::format("{} lies outside the horizon {} to {}", format_date(r.date), format_date(s.run.start_date),
+                               format_date(end)));
+  r.machine = t.require_string("machine");
+  const firm::MachineModel* machine = find_machine(s, r.machine);
+  if (!machine) t.fail("machine", fmt::format("no [[machines]] entry is named \"{}\"", r.machine));
+  r.usd_per_th = tier_usd_per_th(t, "machine", *machine);
+  const std::optional<double> count = t.optional_number("count", Range::positive());
+  const std::optional<double> hashrate_ehs = t.optional_number("hashrate_ehs", Range::positive());
+  if (count.has_value() == hashrate_ehs.has_value())
+    t.fail(count ? "hashrate_ehs" : "count", "give the machines bought once: count or hashrate_ehs");
+  r.count = count ? std::llround(*count) : std::llround(*hashrate_ehs * kThPerEh / machine->hashrate_th);
+  if (r.count < 1) t.fail(count ? "count" : "hashrate_ehs", "rounds to no machine");
+  r.lead_time_days = static_cast<int>(t.require_integer("lead_time_days", Range{0, kMaxLeadTimeDays}));
+  r.deposit_fraction = t.require_number("deposit_fraction", Range::fraction());
+  r.uptime = t.number_or("uptime", 1.0, Range::fraction());
+  r.failure_rate_annual = t.number_or("failure_rate_annual", 0.0, Range::fraction());
+  r.depreciation_years = t.number_or("depreciation_years", 3.0, Range::positive());
+  r.replaces = t.string_or("replaces", "");
+  const std::string given_site = t.string_or("site", "");
+  for (const firm::Site& site : s.sites) {
+    if (!given_site.empty() && site.name != given_site) continue;
+    const double needed_mw = static_cast<double>(r.count) * machine->power_w * site.pue / kWattsPerMegawatt;
+    if (site_draw_mw(s, site, earlier, r.replaces) + needed_mw <= site.capacity_mw * (1 + 1e-9)) {
+      r.site = site.name;
+      break;
+    }
+    if (!given_site.empty())
+      t.fail("count", fmt::format("site \"{}\" has {:.2f} MW free, and {} {} draw {:.2f} MW with PUE {}", site.name,
+                                  site.capacity_mw - site_draw_mw(s, site, earlier, r.replaces), r.count, r.machine,
+                                  needed_mw, site.pue));
+  }
+  if (!given_site.empty() && r.site.empty()) t.fail("site", fmt::format("no [[sites]] entry is named \"{}\"", given_site));
+  if (r.site.empty())
+    t.fail("count", fmt::format("no site has free capacity for {} {} ({:.2f} MW of IT)", r.count, r.machine,
+                                static_cast<double>(r.count) * machine->power_w / kWattsPerMegawatt));
+  if (!r.replaces.empty()) {
+    bool found = false;
+    for (const firm::FleetEntry& f : s.fleet) found = found || (f.machine == r.replaces && f.site == r.site);
+    if (!found) t.fail("replaces", fmt::format("no [[fleet]] entry of \"{}\" at site \"{}\"", r.replaces, r.site));
+    r.replaced_usd_per_th = tier_usd_per_th(t, "replaces", *find_machine(s, r.replaces));
+  }
+  t.finish();
+  return r;
+}
+
+firm::Strategy read_strategy(TableReader t, std::optional<TableReader>& search, const Scenario& scenario,
+                             DayNumber end) {
   using firm::PivotPolicy;
   using firm::SellPolicy;
   firm::Strategy s;
@@ -373,6 +537,10 @@ firm::Strategy read_strategy(TableReader t, std::optional<TableReader>& search) 
       s.pivot_trigger_days = static_cast<int>(t.require_integer("pivot_trigger_days", Range{1, firm::kMaxPivotTriggerDays}));
     }
   }
+  for (TableReader refresh : t.tables("refresh")) s.refreshes.push_back(read_refresh(refresh, scenario, s.refreshes, end));
+  s.sell_displaced = t.bool_or("sell_displaced", false);
+  if (s.sell_displaced && s.pivot_policy == PivotPolicy::kNone)
+    t.fail("sell_displaced", "sells the machines a pivot displaces, and this strategy has no pivot");
   search = read_search(t, s);
   t.finish();
   return s;
@@ -440,7 +608,10 @@ firm::Scenario read_scenario(const std::string& path) {
       .tax_rate = treasury.number_or("tax_rate", 0.0, Range::fraction()),
       .pool_fee = treasury.number_or("pool_fee", 0.0, Range{0.0, 0.1}),
   };
+  const bool treasury_fee_given = treasury.has("pool_fee");
   treasury.finish();
+  if (auto pool = root.optional_table("pool")) s.pool = read_pool(*pool, s.treasury.pool_fee, treasury_fee_given);
+  if (auto impact = root.optional_table("market_impact")) s.market_impact = read_market_impact(*impact);
 
   auto debt_tables = root.tables("debt");
   for (auto& t : debt_tables) s.debts.push_back(read_debt(t));
@@ -454,7 +625,7 @@ firm::Scenario read_scenario(const std::string& path) {
   const DayNumber end = s.run.start_date + static_cast<DayNumber>(s.run.horizon_years * kDaysPerYear);
   for (auto& t : strategy_tables) {
     std::optional<TableReader> search;
-    s.strategies.push_back(read_strategy(t, search));
+    s.strategies.push_back(read_strategy(t, search, s, end));
     const firm::Strategy& st = s.strategies.back();
     for (const auto& sale : st.sales) {
       if (sale.date < s.run.start_date || sale.date >= end)
@@ -477,6 +648,11 @@ firm::Scenario read_scenario(const std::string& path) {
         t.fail("pivot_mw", fmt::format("{} MW is more than the site's capacity of {} MW", st.pivot_mw, site->capacity_mw));
       if (st.pivot_date && (*st.pivot_date < s.run.start_date || *st.pivot_date >= end))
         t.fail("pivot_date", "lies outside the horizon");
+      for (const firm::FleetEntry& f : s.fleet)
+        if (st.sell_displaced && f.site == st.pivot_site && !std::isfinite(find_machine(s, f.machine)->tier_usd_per_th))
+          t.fail("sell_displaced", fmt::format("\"{}\" at site \"{}\" is in an ASIC price tier without a price "
+                                               "(market/asic_price.hpp: only the tier below 25 J/TH is sourced)",
+                                               f.machine, f.site));
     }
     if (search) check_search(s, s.strategies.size() - 1, *search);
   }

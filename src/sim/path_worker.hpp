@@ -12,6 +12,7 @@
 #include "accumulator.hpp"
 #include "hashpivot/core/units.hpp"
 #include "hashpivot/model/market_model.hpp"
+#include "hashpivot/model/pool_luck.hpp"
 #include "hashpivot/firm/accounts.hpp"
 #include "hashpivot/firm/plan.hpp"
 #include "hashpivot/random/philox.hpp"
@@ -42,6 +43,9 @@ struct FirmRun {
   double energy_cost_usd = 0;      // power − fixed hosting − credits
   double hosting_fixed_usd = 0;
   double other_cash_cost_usd = 0;  // site opex
+  double slippage_usd = 0;
+  double machines_bought = 0;
+  double machines_sold = 0;
   firm::DayAccounts month_sums{};   // the month's sums so far of the fields kept monthly
   double gross_of_pool_fee = 1;  // 1 / (1 − pool fee)
 };
@@ -51,7 +55,13 @@ class Worker {
  public:
   Worker(const firm::Scenario& scenario, const model::MarketModel& market, const Calendar& calendar, std::uint64_t seed,
          const CrraUtility& utility)
-      : scenario_(scenario), market_(market), calendar_(calendar), rng_(seed), utility_(utility) {
+      : scenario_(scenario),
+        market_(market),
+        calendar_(calendar),
+        rng_(seed),
+        utility_(utility),
+        pool_luck_(scenario.pool.window_days),
+        pool_pays_luck_(scenario.pool.scheme != firm::PoolScheme::kFpps) {
     for (std::size_t s = 0; s < scenario.strategies.size(); ++s) {
       FirmRun run;
       run.plan = firm::make_plan(scenario, s);
@@ -95,6 +105,7 @@ class Worker {
 
  private:
   void start_path(std::uint32_t path) {
+    pool_luck_.start();
     for (std::size_t k = 0; k < tenant_hazard_per_day_.size(); ++k) {
       int after = firm::kTenantNeverDefaults;
       if (tenant_hazard_per_day_[k] > 0) {
@@ -113,6 +124,7 @@ class Worker {
       r.btc_sold = r.margin_calls = 0;
       r.running_th_days = r.available_th_days = r.curtailed_mwh = 0;
       r.energy_cost_usd = r.hosting_fixed_usd = r.other_cash_cost_usd = 0;
+      r.slippage_usd = r.machines_bought = r.machines_sold = 0;
       r.month_sums = firm::DayAccounts{};
     }
   }
@@ -165,9 +177,12 @@ class Worker {
         for (std::size_t h = 0; h < kHoursPerDay; ++h)
           hourly_usd_per_mwh_[k * kHoursPerDay + h] = power_usd_per_mwh_[k] * market_.energy_hour_factor[h];
       }
-      const firm::DayMarket dm{md.price_usd_per_btc, md.hashprice_btc_per_ph_day, md.hashprice_usd_per_ph_day,
-                               power_usd_per_mwh_, hourly_needed_ ? std::span<const double>(hourly_usd_per_mwh_)
-                                                                  : std::span<const double>()};
+      const firm::DayMarket dm{md.price_usd_per_btc,
+                               md.hashprice_btc_per_ph_day,
+                               md.hashprice_usd_per_ph_day,
+                               power_usd_per_mwh_,
+                               hourly_needed_ ? std::span<const double>(hourly_usd_per_mwh_) : std::span<const double>(),
+                               pool_pays_luck_ ? pool_luck(path, day, md) : 1.0};
       month_hashprice_sum += md.hashprice_usd_per_ph_day;
       ++month_days;
       // PH/s-days that earn one BTC before the pool fee: what turns BTC mined into effective hashrate.
@@ -184,7 +199,9 @@ class Worker {
           r.btc_mined += a.btc_mined;
           r.cash_cost_usd += cash_cost;
           r.all_in_cost_usd += cash_cost + a.sga_usd + a.depreciation_usd + a.interest_usd;
-          if (a.btc_mined > 0) r.effective_ph_days += a.btc_mined * ph_days_per_btc * r.gross_of_pool_fee;
+          // The FPPS amount (BTC mined less the pool's luck) measures the hashrate that ran.
+          const double fpps_btc = a.btc_mined - a.btc_pool_luck;
+          if (fpps_btc > 0) r.effective_ph_days += fpps_btc * ph_days_per_btc * r.gross_of_pool_fee;
           r.ebitda_usd += a.ebitda_usd;
           if (d >= last_year_from) r.ebitda_last_year_usd += a.ebitda_usd;
           r.btc_sold += a.btc_sold;
@@ -195,6 +212,9 @@ class Worker {
           r.energy_cost_usd += a.power_cost_usd - a.hosting_fixed_usd - a.curtailment_credit_usd;
           r.hosting_fixed_usd += a.hosting_fixed_usd;
           r.other_cash_cost_usd += a.opex_usd;
+          r.slippage_usd += a.slippage_usd;
+          r.machines_bought += a.machines_bought;
+          r.machines_sold += a.machines_sold;
           firm::add_accounts<&firm::DayAccountsField::monthly>(r.month_sums, a);
         }
         if (month_end) {
@@ -224,6 +244,14 @@ class Worker {
       }
     }
     finish_path(md.price_usd_per_btc, acc);
+  }
+
+  /// The day's luck of a PPLNS/TIDES pool (model/pool_luck.hpp): its share of the network's
+  /// expected blocks, drawn at (kPoolLuck, path, day) whatever the strategies.
+  double pool_luck(std::uint32_t path, std::uint32_t day, const model::MarketDay& md) {
+    const firm::Pool& pool = scenario_.pool;
+    const double share = model::pool_share(pool.share_of_network, pool.hashrate_ehs, md.network_hashrate_ths);
+    return pool_luck_.day(rng_, path, day, share * model::expected_blocks_per_day(md.network_hashrate_ths, md.difficulty));
   }
 
   void finish_path(double final_price_usd, Accumulator& acc) {
@@ -264,6 +292,9 @@ class Worker {
       st.energy_cost_usd.add(r.energy_cost_usd);
       st.hosting_fixed_usd.add(r.hosting_fixed_usd);
       st.other_cash_cost_usd.add(r.other_cash_cost_usd);
+      st.slippage_usd.add(r.slippage_usd);
+      st.machines_bought.add(r.machines_bought);
+      st.machines_sold.add(r.machines_sold);
     }
   }
 
@@ -282,6 +313,8 @@ class Worker {
   std::vector<int> tenant_default_after_;
   std::size_t month_end_cells_ = 0;
   std::vector<double> month_end_values_;  // months × month_end_cells_ × kPathsPerBlock
+  model::PoolLuck pool_luck_;
+  bool pool_pays_luck_ = false;
   bool hourly_needed_ = false;
   double discount_ = 1;
   double years_ = 1;

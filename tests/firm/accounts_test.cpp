@@ -243,10 +243,32 @@ DayMarket market_of(const RandomCase& c, std::size_t d) {
 
 TEST(Accounts, random_scenarios_balance_every_day_and_conserve_cash_and_btc) {
   constexpr int kDays = 3 * 365;
-  int topped_up = 0, liquidated = 0, defaulted = 0, hpc = 0, converted = 0, drawn = 0;
+  int topped_up = 0, liquidated = 0, defaulted = 0, hpc = 0, converted = 0, drawn = 0, slipped = 0, refreshed = 0, displaced_sold = 0;
   for (std::uint64_t seed = 1; seed <= 60; ++seed) {
     const RandomCase c = random_case(seed, kDays);
-    const FirmPlan plan = make_plan(c.scenario, 0);
+    Scenario scenario = c.scenario;
+    // Every fourth seed refreshes site a: 3,000 S21 at $7.5/TH ordered on day 200 with a 30% deposit,
+    // delivered 60 days later, replacing the S21 there, sold at $5/TH.
+    if (seed % 4 == 1) {
+      Refresh r{};
+      r.date = kStart + 200;
+      r.machine = "S21";
+      r.count = 3000;
+      r.site = "a";
+      r.lead_time_days = 60;
+      r.deposit_fraction = 0.3;
+      r.usd_per_th = 7.5;
+      r.replaces = "S21";
+      r.replaced_usd_per_th = 5.0;
+      scenario.strategies[0].refreshes = {r};
+    }
+    // Every fifth seed sells what its pivot displaces, at $5/TH.
+    for (MachineModel& m : scenario.machines) m.tier_usd_per_th = 5.0;
+    scenario.strategies[0].sell_displaced = seed % 5 == 2;
+    FirmPlan plan = make_plan(scenario, 0);
+    // Every third seed sells with a strong market impact (c = 2e-3 per sqrt(BTC): 2% on 100 BTC), so
+    // the identities also hold with slippage.
+    if (seed % 3 == 0) plan.sale_impact_per_sqrt_btc = 2e-3;
     FirmState state = make_state(plan);
     {
       const BalanceSheet open = balance_sheet(state);
@@ -289,6 +311,9 @@ TEST(Accounts, random_scenarios_balance_every_day_and_conserve_cash_and_btc) {
       defaulted += a.defaulted_today;
       converted += a.debt_converted_to_equity_usd > 0;
       drawn += a.debt_drawn_usd > 0;
+      slipped += a.slippage_usd > 0;
+      refreshed += a.machines_bought > 0 && a.machines_sold > 0;
+      displaced_sold += a.machines_sold > 0 && a.machines_bought == 0;
       seen_hpc = seen_hpc || a.hpc_revenue_usd > 0;
     }
     hpc += seen_hpc;
@@ -299,6 +324,9 @@ TEST(Accounts, random_scenarios_balance_every_day_and_conserve_cash_and_btc) {
   EXPECT_GT(defaulted, 0);
   EXPECT_GT(hpc, 0);
   EXPECT_GT(converted, 0);
+  EXPECT_GT(slipped, 0);
+  EXPECT_GT(refreshed, 0);
+  EXPECT_GT(displaced_sold, 0);
   EXPECT_GT(drawn, 0);
   std::printf("top-ups %d, liquidations %d, defaults %d, paths with HPC revenue %d, conversions %d, draws %d\n",
               topped_up, liquidated, defaulted, hpc, converted, drawn);

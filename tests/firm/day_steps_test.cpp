@@ -171,6 +171,28 @@ TEST(DaySteps, mine_and_pay_power_mines_fpps_and_pays_the_fixed_price_for_every_
   EXPECT_EQ(a.curtailment_credit_usd, 0);
 }
 
+// Under PPLNS the pool paid 1.3 times the FPPS amount: 0.065 BTC, 0.015 of it the pool's luck; the
+// power is what it was. With luck 0 (no block found) nothing is mined, and the power is still paid.
+TEST(DaySteps, mine_and_pay_power_pays_the_fpps_amount_times_the_pools_luck) {
+  const FirmPlan plan = mining_plan();
+  FirmState s = state_of(plan, 0, 1);
+  DayAccounts a{};
+  DayMarket m = market(100'000, 50);
+  m.pool_luck = 1.3;
+  mine_and_pay_power(plan, 0, m, s, a);
+  EXPECT_DOUBLE_EQ(a.btc_mined, 0.065);
+  EXPECT_DOUBLE_EQ(a.btc_pool_luck, 0.015);
+  EXPECT_DOUBLE_EQ(a.mining_revenue_usd, 6500);
+  EXPECT_DOUBLE_EQ(s.free_btc, 1.065);
+  EXPECT_DOUBLE_EQ(a.power_cost_usd, 2400);
+  a = DayAccounts{};
+  m.pool_luck = 0.0;
+  mine_and_pay_power(plan, 0, m, s, a);
+  EXPECT_EQ(a.btc_mined, 0.0);
+  EXPECT_DOUBLE_EQ(a.btc_pool_luck, -0.05);
+  EXPECT_DOUBLE_EQ(a.power_cost_usd, 2400);
+}
+
 // Half the site's 2 IT MW converted: its machines run at half; all converted or none there: nothing.
 TEST(DaySteps, mining_share_is_what_conversion_leaves_of_the_sites_machines) {
   PlanSite p = site();
@@ -332,6 +354,77 @@ TEST(DaySteps, depreciate_runs_the_fleet_down_to_zero_and_books_ppe) {
   EXPECT_EQ(a.depreciation_usd, 4);
 }
 
+// ---- 5b. Refresh and resale ------------------------------------------------------------------------
+
+// A hand schedule: 1,000 machines bought for $1.2M, ordered on day 2 with a 25% deposit ($300,000),
+// delivered on day 5 (balance $900,000), depreciating $1.2M / (3 × 365) = $1,095.89 a day from day 5.
+// They replace entry 0 (book $3,650, $10 a day), which sells on day 5 for $2,000: book then
+// 3,650 − 5 × 10 = $3,600, so a loss of $1,600.
+TEST(DaySteps, a_refresh_pays_its_deposit_then_its_balance_and_sells_what_it_replaces) {
+  FirmPlan plan = mining_plan();
+  plan.fleet.push_back(fleet_entry());
+  plan.fleet[1].book_value_usd = 0;
+  plan.fleet[1].depreciation_usd_per_day = 1.2e6 / (3 * 365.0);
+  plan.refreshes = {{2, 5, 1, 1000, 1.2e6, 3e5, 0, 1000, 2000}};
+  FirmState s = state_of(plan, 0, 0);
+  s.ppe_book_usd = 3650;
+  const double depreciation = 1.2e6 / (3 * 365.0);
+  for (int day = 0; day <= 6; ++day) {
+    DayAccounts a{};
+    const double cash_before = s.cash_usd;
+    refresh_fleet(plan, day, s, a);
+    depreciate(plan, s, a);
+    const double capex = day == 2 ? 3e5 : day == 5 ? 9e5 : 0.0;
+    EXPECT_EQ(a.capex_usd, capex) << day;
+    EXPECT_EQ(a.machines_bought, day == 5 ? 1000 : 0) << day;
+    EXPECT_EQ(a.machines_sold, day == 5 ? 1000 : 0) << day;
+    EXPECT_EQ(a.machine_sale_proceeds_usd, day == 5 ? 2000 : 0) << day;
+    EXPECT_EQ(a.machine_sale_gain_usd, day == 5 ? 2000 - 3600 : 0) << day;
+    EXPECT_EQ(s.cash_usd - cash_before, day == 5 ? 2000 : 0) << day;  // capex leaves cash in step 7
+    // Depreciation: the old entry's $10 through day 4, the new entry's from day 5 (delivery).
+    EXPECT_NEAR(a.depreciation_usd, day < 5 ? 10.0 : depreciation, 1e-9) << day;
+    EXPECT_NEAR(s.fleet[1].book_usd, day < 5 ? 0.0 : 1.2e6 - (day - 4) * depreciation, 1e-6) << day;
+  }
+  EXPECT_EQ(s.fleet[0].book_usd, 0.0);
+  // PP&E: 3,650 − 50 of depreciation + 1.2M − 3,600 sold − 2 days of the new machines' depreciation.
+  EXPECT_NEAR(s.ppe_book_usd, 3650 - 50 + 1.2e6 - 3600 - 2 * depreciation, 1e-6);
+}
+
+// A pivot decided on day 3 converts 1 of the site's 2 mining MW: with sell_displaced, half of the
+// 1,000 machines (100 PH/s, book $3,650) sell at $5/TH: 50,000 TH × 5 = $250,000 for $1,825 of book,
+// a gain of $248,175; the other half stays and depreciates at half the rate ($5 a day).
+TEST(DaySteps, a_pivot_that_sells_its_displaced_machines_sells_the_converted_share_at_the_tier_price) {
+  FirmPlan plan = mining_plan();
+  plan.fleet[0].machine_count = 1000;
+  plan.fleet[0].secondary_usd_per_th = 5;
+  plan.pivot_site = 0;
+  plan.sell_displaced = true;
+  FirmState s = state_of(plan, 0, 0);
+  s.ppe_book_usd = 3650;
+  s.sites[0].converted_mw = 1;
+  s.sites[0].conversion_decision_day = 3;
+  DayAccounts a{};
+  sell_displaced_machines(plan, 2, s, a);  // not the decision day
+  EXPECT_EQ(a.machines_sold, 0.0);
+  sell_displaced_machines(plan, 3, s, a);
+  EXPECT_DOUBLE_EQ(a.machine_sale_proceeds_usd, 250'000);
+  EXPECT_DOUBLE_EQ(a.machine_sale_gain_usd, 250'000 - 1825);
+  EXPECT_DOUBLE_EQ(a.machines_sold, 500);
+  EXPECT_DOUBLE_EQ(s.cash_usd, 250'000);
+  EXPECT_DOUBLE_EQ(s.fleet[0].book_usd, 1825);
+  EXPECT_DOUBLE_EQ(s.ppe_book_usd, 1825);
+  depreciate(plan, s, a);
+  EXPECT_DOUBLE_EQ(a.depreciation_usd, 5);
+  // Without the flag nothing is sold.
+  plan.sell_displaced = false;
+  FirmState idle = state_of(plan, 0, 0);
+  idle.sites[0] = s.sites[0];
+  DayAccounts b{};
+  sell_displaced_machines(plan, 3, idle, b);
+  EXPECT_EQ(b.machines_sold, 0.0);
+  EXPECT_EQ(idle.fleet[0].book_usd, 3650);
+}
+
 // ---- 6. Debt service ------------------------------------------------------------------------------
 
 TEST(DaySteps, service_debt_charges_interest_amortizes_repays_and_converts_at_maturity) {
@@ -417,6 +510,44 @@ TEST(DaySteps, make_sale_repaying_a_btc_backed_loan_takes_collateral_after_free_
   EXPECT_DOUBLE_EQ(a.btc_released, 72);
   EXPECT_DOUBLE_EQ(s.free_btc, 2 + 100 - 50);
   EXPECT_DOUBLE_EQ(s.cash_usd, 50 * 1e5 - 3e6);
+}
+
+// With impact c = 1e-4 per sqrt(BTC) at $100,000: a cash sale of 100 BTC fills at 100,000 × (1 − 1e-4 ×
+// 10) = $99,900: $9.99M to cash and $10,000 of slippage, which the close takes out of net income.
+TEST(DaySteps, a_sale_under_market_impact_fills_below_the_price_and_the_slippage_leaves_income) {
+  FirmPlan plan{};
+  plan.sale_impact_per_sqrt_btc = 1e-4;
+  plan.sales = {{0, 100, SaleUse::kCash, kNoIndex}};
+  FirmState s = state_of(plan, 0, 150);
+  DayAccounts a{};
+  one_off_sales(plan, 0, 100'000, s, a);
+  EXPECT_DOUBLE_EQ(s.cash_usd, 9.99e6);
+  EXPECT_DOUBLE_EQ(a.btc_sale_proceeds_usd, 9.99e6);
+  EXPECT_NEAR(a.slippage_usd, 1e4, 1e-6);
+  EXPECT_EQ(a.btc_sold, 100);
+  // A second sale the same day starts from the 100 BTC already sold: 44 BTC raise
+  // 1e5 × (144 − 1e-4 × 144^1.5) − 9.99e6 = 100,000 × 43.9272 = $4,392,720.
+  sell_free(s, 44, 100'000, plan.sale_impact_per_sqrt_btc, a);
+  EXPECT_NEAR(s.cash_usd, 9.99e6 + 4'392'720, 1e-3);
+  EXPECT_NEAR(a.slippage_usd, 1e5 * 1e-4 * std::pow(144, 1.5), 1e-6);
+  a.net_income_usd = 0;
+  a.pretax_income_usd = 0;
+  close_day(s, a);
+  EXPECT_NEAR(a.net_income_usd, -17'280, 1e-6);
+  EXPECT_NEAR(a.pretax_income_usd, -17'280, 1e-6);
+}
+
+// Remedies under impact raise exactly the shortfall: −$1M at $100,000 with c = 1e-4 sells the q with
+// q × 1e5 × (1 − 1e-4 sqrt(q)) = 1e6, q = 10.00316 BTC (more than the 10 BTC without impact).
+TEST(DaySteps, remedies_under_market_impact_sell_what_raises_the_shortfall) {
+  FirmPlan plan{};
+  plan.sale_impact_per_sqrt_btc = 1e-4;
+  FirmState s = state_of(plan, -1e6, 20);
+  DayAccounts a{};
+  remedies(plan, 0, 1e5, s, a);
+  EXPECT_NEAR(s.cash_usd, 0, 1e-6);
+  EXPECT_NEAR(a.btc_sold, 10.00316, 1e-5);
+  EXPECT_NEAR(a.btc_sold * 1e5 * (1 - 1e-4 * std::sqrt(a.btc_sold)), 1e6, 1e-6);
 }
 
 // ---- 9. Sell policy -------------------------------------------------------------------------------
@@ -584,6 +715,7 @@ TEST(DayAccountsFields, rows_are_the_members_in_declaration_order_under_their_ow
       {"depreciation_usd", &A::depreciation_usd},
       {"interest_usd", &A::interest_usd},
       {"btc_revaluation_gain_usd", &A::btc_revaluation_gain_usd},
+      {"slippage_usd", &A::slippage_usd},
       {"pretax_income_usd", &A::pretax_income_usd},
       {"tax_usd", &A::tax_usd},
       {"net_income_usd", &A::net_income_usd},
@@ -603,6 +735,11 @@ TEST(DayAccountsFields, rows_are_the_members_in_declaration_order_under_their_ow
       {"btc_released", &A::btc_released},
       {"btc_liquidated", &A::btc_liquidated},
       {"margin_calls", &A::margin_calls},
+      {"btc_pool_luck", &A::btc_pool_luck},
+      {"machine_sale_proceeds_usd", &A::machine_sale_proceeds_usd},
+      {"machine_sale_gain_usd", &A::machine_sale_gain_usd},
+      {"machines_bought", &A::machines_bought},
+      {"machines_sold", &A::machines_sold},
       {"running_hashrate_th", &A::running_hashrate_th},
       {"energy_mwh", &A::energy_mwh},
       {"available_hashrate_th", &A::available_hashrate_th},
@@ -622,9 +759,10 @@ TEST(DayAccountsFields, rows_are_the_members_in_declaration_order_under_their_ow
     if (f.monthly) monthly.emplace_back(f.name);
   EXPECT_EQ(monthly, (std::vector<std::string_view>{
                          "mining_revenue_usd", "hpc_revenue_usd", "power_cost_usd", "curtailment_credit_usd",
-                         "opex_usd", "sga_usd", "ebitda_usd", "depreciation_usd", "interest_usd", "tax_usd",
+                         "opex_usd", "sga_usd", "ebitda_usd", "depreciation_usd", "interest_usd", "slippage_usd", "tax_usd",
                          "net_income_usd", "operating_cash_flow_usd", "investing_cash_flow_usd",
-                         "financing_cash_flow_usd", "btc_mined", "btc_sold", "btc_liquidated"}));
+                         "financing_cash_flow_usd", "btc_mined", "btc_sold", "btc_liquidated", "btc_pool_luck", "machines_bought",
+                         "machines_sold"}));
 }
 
 DayAccounts random_day(std::uint32_t block) {
@@ -663,6 +801,12 @@ DayAccounts random_day(std::uint32_t block) {
   a.margin_calls = u(k++);
   a.running_hashrate_th = u(k++);
   a.energy_mwh = u(k++);
+  a.slippage_usd = u(k++);
+  a.btc_pool_luck = u(k++);
+  a.machine_sale_proceeds_usd = u(k++);
+  a.machine_sale_gain_usd = u(k++);
+  a.machines_bought = u(k++);
+  a.machines_sold = u(k++);
   a.defaulted_today = block % 2 == 1;
   return a;
 }
@@ -701,6 +845,12 @@ TEST(DayAccountsFields, add_accounts_equals_the_field_by_field_sums_of_random_da
   EXPECT_EQ(s.btc_liquidated, x.btc_liquidated + y.btc_liquidated);
   EXPECT_EQ(s.running_hashrate_th, x.running_hashrate_th + y.running_hashrate_th);
   EXPECT_EQ(s.energy_mwh, x.energy_mwh + y.energy_mwh);
+  EXPECT_EQ(s.slippage_usd, x.slippage_usd + y.slippage_usd);
+  EXPECT_EQ(s.btc_pool_luck, x.btc_pool_luck + y.btc_pool_luck);
+  EXPECT_EQ(s.machine_sale_proceeds_usd, x.machine_sale_proceeds_usd + y.machine_sale_proceeds_usd);
+  EXPECT_EQ(s.machine_sale_gain_usd, x.machine_sale_gain_usd + y.machine_sale_gain_usd);
+  EXPECT_EQ(s.machines_bought, x.machines_bought + y.machines_bought);
+  EXPECT_EQ(s.machines_sold, x.machines_sold + y.machines_sold);
   EXPECT_TRUE(s.defaulted_today);  // y defaulted
 }
 

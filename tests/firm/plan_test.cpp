@@ -75,6 +75,48 @@ TEST(Plan, survival_table_is_one_minus_f_to_the_years_inside_and_past_the_horizo
     ASSERT_EQ(fleet_availability(plan, 0, day), fleet_survival(plan.fleet[0], day)) << "day " << day;
 }
 
+// A refresh of 9,000 S21 at $7.5/TH ordered on day 100, 45 days of lead time, 20% deposit, replacing
+// the S21 fleet (sold at $4/TH): cost 9,000 × 200 × 7.5 = $13.5M, deposit $2.7M; the new entry is
+// in service from day 145 and its survival counts from there; the old one stops on day 145, when
+// 9,000 × (1 − f)^(145/365) of its machines are left to sell at 200 × $4 each.
+TEST(Plan, a_refresh_appends_its_machines_from_delivery_and_retires_what_it_replaces) {
+  Scenario s = scenario();
+  Refresh r{};
+  r.date = s.run.start_date + 100;
+  r.machine = "S21";
+  r.count = 9'000;
+  r.site = "tx";
+  r.lead_time_days = 45;
+  r.deposit_fraction = 0.2;
+  r.usd_per_th = 7.5;
+  r.replaces = "S21";
+  r.replaced_usd_per_th = 4.0;
+  r.failure_rate_annual = kFailureRate;
+  r.depreciation_years = 3;
+  s.strategies[0].refreshes = {r};
+  const FirmPlan plan = make_plan(s, 0);
+  ASSERT_EQ(plan.fleet.size(), 2u);
+  ASSERT_EQ(plan.refreshes.size(), 1u);
+  const PlanRefresh& p = plan.refreshes[0];
+  EXPECT_EQ(p.order_day, 100);
+  EXPECT_EQ(p.delivery_day, 145);
+  EXPECT_EQ(p.entry, 1u);
+  EXPECT_DOUBLE_EQ(p.cost_usd, 13.5e6);
+  EXPECT_DOUBLE_EQ(p.deposit_usd, 2.7e6);
+  EXPECT_EQ(p.replaced_entry, 0u);
+  const double left = std::pow(1.0 - kFailureRate, 145 / 365.0);
+  EXPECT_NEAR(p.replaced_count, 9'000 * left, 1e-9);
+  EXPECT_NEAR(p.replaced_sale_usd, 9'000 * left * 200 * 4.0, 1e-6);
+  EXPECT_EQ(plan.fleet[1].book_value_usd, 0.0);
+  EXPECT_NEAR(plan.fleet[1].depreciation_usd_per_day, 13.5e6 / (3 * 365.0), 1e-9);
+  for (const int day : {0, 144, 145, 146, 500}) {
+    EXPECT_NEAR(fleet_survival(plan, 0, day), day < 145 ? std::pow(1.0 - kFailureRate, day / 365.0) : 0.0, 1e-14) << day;
+    EXPECT_NEAR(fleet_survival(plan, 1, day), day < 145 ? 0.0 : std::pow(1.0 - kFailureRate, (day - 145) / 365.0),
+                1e-14)
+        << day;
+  }
+}
+
 TEST(Plan, lease_table_escalates_each_contract_year) {
   const FirmPlan plan = make_plan(scenario(), 0);
   const auto& per_day = plan.sites[0].lease_usd_per_mw_day_by_contract_year;

@@ -69,6 +69,57 @@ TEST(BtcLoan, liquidation_repays_from_collateral_and_returns_the_rest) {
   EXPECT_DOUBLE_EQ(short_of.loan_remaining_usd, 34e6);
 }
 
+// ---- Market impact of BTC sales ----------------------------------------------------------------
+
+// The defaults of [market_impact]: k = 2/3, σ_daily = 0.0235, V = 100,000 BTC a day. A sale of 4,451 BTC
+// at $100,000 fills at 100,000 × (1 − 2/3 × 0.0235 × sqrt(4451 / 100000)) = $99,669.48 on average.
+TEST(MarketImpact, a_sale_fills_at_the_square_root_law_price) {
+  const double k = 2.0 / 3.0, sigma = 0.0235, volume = 100'000, price = 100'000, q = 4451;
+  const double c = k * sigma / std::sqrt(volume);
+  const double fill = price * (1.0 - k * sigma * std::sqrt(q / volume));
+  EXPECT_NEAR(fill, 99'669.48, 0.01);  // the figure above, by hand
+  EXPECT_NEAR(sale_proceeds_usd(price, c, 0, q), q * fill, 1e-6);
+  // No impact: exactly q × price.
+  EXPECT_EQ(sale_proceeds_usd(price, 0.0, 123, q), q * price);
+}
+
+TEST(MarketImpact, a_days_sales_raise_the_same_however_they_are_split) {
+  const double c = 5e-5, price = 80'000;
+  const double whole = sale_proceeds_usd(price, c, 0, 3000);
+  const double split = sale_proceeds_usd(price, c, 0, 1000) + sale_proceeds_usd(price, c, 1000, 500) +
+                       sale_proceeds_usd(price, c, 1500, 1500);
+  EXPECT_NEAR(split, whole, 1e-6);
+  // A later sale fills lower: the book is walked.
+  EXPECT_LT(sale_proceeds_usd(price, c, 1000, 100), sale_proceeds_usd(price, c, 0, 100));
+}
+
+TEST(MarketImpact, btc_to_raise_inverts_the_proceeds_and_stops_where_the_book_is_exhausted) {
+  const double c = 5e-5, price = 80'000;
+  for (const double before : {0.0, 250.0, 5000.0}) {
+    for (const double usd : {1.0, 1e6, 4e8}) {
+      const double q = btc_to_raise(usd, price, c, before);
+      EXPECT_NEAR(sale_proceeds_usd(price, c, before, q), usd, 1e-7 * usd) << before << " " << usd;
+      EXPECT_GT(q, usd / price);  // more BTC than at the quoted price
+    }
+  }
+  EXPECT_EQ(btc_to_raise(-5, price, c, 0), 0.0);
+  EXPECT_EQ(btc_to_raise(1e6, price, 0.0, 10), 1e6 / price);
+  // Q* = 4 / (9 c²): R(Q*) = price × Q* / 3 is the most a day's sales can raise.
+  const double exhausted = 4.0 / (9.0 * c * c);
+  EXPECT_NEAR(impacted_revenue_usd(price, c, exhausted), price * exhausted / 3.0, 1e-6 * price * exhausted);
+  EXPECT_EQ(btc_to_raise(price * exhausted, price, c, 100), exhausted - 100);
+  EXPECT_EQ(sale_proceeds_usd(price, c, exhausted, 10), 0.0);
+}
+
+TEST(MarketImpact, a_lenders_liquidation_sells_more_collateral_under_impact) {
+  const double c = 5e-5, price = 68'000;
+  const Liquidation l = liquidate(68e6, 2000, price, c, 0);
+  EXPECT_GT(l.collateral_sold_btc, 1000);
+  EXPECT_NEAR(l.loan_repaid_usd, 68e6, 1e-3);
+  EXPECT_NEAR(l.collateral_sold_btc * price * (1 - c * std::sqrt(l.collateral_sold_btc)), 68e6, 1e-3);
+  EXPECT_DOUBLE_EQ(l.collateral_returned_btc, 2000 - l.collateral_sold_btc);
+}
+
 TEST(Debt, a_year_of_daily_interest_is_the_annual_rate_and_amortization_clears_the_principal) {
   double interest = 0;
   for (int d = 0; d < 365; ++d) interest += daily_interest_usd(100e6, 0.09);

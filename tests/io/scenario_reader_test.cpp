@@ -248,6 +248,8 @@ TEST(ScenarioReader, docs_list_every_keyword) {
   expect_documented<firm::CurtailPolicy>(doc);
   expect_documented<firm::PivotPolicy>(doc);
   expect_documented<firm::SaleUse>(doc);
+  expect_documented<firm::PoolScheme>(doc);
+  expect_documented<firm::PoolOperator>(doc);
 }
 
 TEST(ScenarioReader, the_drift_overrides_are_optional_and_read_when_given) {
@@ -311,6 +313,128 @@ TEST(ScenarioReader, a_negative_covenant_names_file_line_and_key) {
             "debt[1].covenant_min_cash_usd: expected a number >= 0, got -1");
   EXPECT_EQ(error_with(kLoanRate, kLoanRate + "covenant_min_cash_usd = \"5M\"\n", "covenant_min_cash_usd"),
             "debt[1].covenant_min_cash_usd: expected a number >= 0, got a string");
+}
+
+const std::string kPoolFee = "pool_fee = 0.02\n";
+
+// ---- [pool] ---------------------------------------------------------------------------------------
+
+TEST(ScenarioReader, the_pool_is_fpps_without_its_table_and_an_operator_sets_the_fee) {
+  const auto absent = read_scenario(write(kValid).string());
+  EXPECT_EQ(absent.pool.scheme, firm::PoolScheme::kFpps);
+  EXPECT_DOUBLE_EQ(absent.treasury.pool_fee, 0.02);
+  const auto pplns = read_with(kPoolFee, "\n[pool]\nscheme = \"pplns\"\noperator = \"f2pool\"\nshare_of_network = 0.1\n");
+  EXPECT_EQ(pplns.pool.scheme, firm::PoolScheme::kPplns);
+  EXPECT_DOUBLE_EQ(pplns.treasury.pool_fee, 0.04);
+  EXPECT_DOUBLE_EQ(pplns.pool.share_of_network, 0.1);
+  EXPECT_EQ(pplns.pool.window_days, 1);
+  const auto tides = read_with(
+      kPoolFee, "\n[pool]\nscheme = \"tides\"\nfee = 0.01\npool_hashrate_ehs = 20\nwindow_days = 3\n");
+  EXPECT_EQ(tides.pool.scheme, firm::PoolScheme::kTides);
+  EXPECT_DOUBLE_EQ(tides.treasury.pool_fee, 0.01);
+  EXPECT_DOUBLE_EQ(tides.pool.hashrate_ehs, 20);
+  EXPECT_EQ(tides.pool.window_days, 3);
+}
+
+TEST(ScenarioReader, a_pool_without_its_size_or_with_two_fees_names_file_line_and_key) {
+  EXPECT_EQ(error_with(kPoolFee, "\n[pool]\nscheme = \"pplns\"\n", "scheme"),
+            "pool.scheme: \"pplns\" pays by the blocks the pool finds: give share_of_network or pool_hashrate_ehs");
+  EXPECT_EQ(error_with(kPoolFee, kPoolFee + "\n[pool]\nfee = 0.01\n", "fee = 0.01"),
+            "pool.fee: the pool fee is given twice: here and as treasury.pool_fee; keep one");
+  EXPECT_EQ(error_with(kPoolFee, "\n[pool]\nfee = -0.01\n", "fee = -0.01"),
+            "pool.fee: expected a number in [0, 0.1], got -0.01");
+  EXPECT_EQ(error_with(kPoolFee, "\n[pool]\nshare_of_network = 0.1\npool_hashrate_ehs = 5\n", "pool_hashrate_ehs"),
+            "pool.pool_hashrate_ehs: give the pool's size once: share_of_network or pool_hashrate_ehs, not both");
+  EXPECT_EQ(error_with(kPoolFee, "\n[pool]\nscheme = \"pps\"\n", "scheme"),
+            "pool.scheme: expected one of \"fpps\", \"pplns\", \"tides\", got \"pps\"");
+}
+
+// ---- [[strategies.refresh]] -----------------------------------------------------------------------
+
+const std::string kHold = "name = \"hold\"\n";
+const std::string kRefresh =
+    "[[strategies.refresh]]\ndate = 2026-06-01\nmachine = \"S21\"\ncount = 2500\nreplaces = \"S21\"\n"
+    "lead_time_days = 90\ndeposit_fraction = 0.3\n";
+
+TEST(ScenarioReader, a_refresh_resolves_its_site_price_and_what_it_replaces) {
+  const auto s = read_with(kHold, kHold + kRefresh);
+  ASSERT_EQ(s.strategies[0].refreshes.size(), 1u);
+  const firm::Refresh& r = s.strategies[0].refreshes[0];
+  EXPECT_EQ(r.site, "Texas");  // the only site; the S21s it replaces free their 9.625 MW
+  EXPECT_EQ(r.count, 2500);
+  EXPECT_EQ(r.lead_time_days, 90);
+  EXPECT_DOUBLE_EQ(r.deposit_fraction, 0.3);
+  EXPECT_DOUBLE_EQ(r.usd_per_th, 7.5);           // 17.5 J/TH: the sourced tier below 25 J/TH
+  EXPECT_DOUBLE_EQ(r.replaced_usd_per_th, 7.5);
+  // 0.5 EH/s of S21 = 2,500 machines.
+  const auto by_hashrate = read_with(kHold, kHold + std::string(kRefresh).replace(kRefresh.find("count = 2500"), 12,
+                                                                                   "hashrate_ehs = 0.5"));
+  EXPECT_EQ(by_hashrate.strategies[0].refreshes[0].count, 2500);
+}
+
+TEST(ScenarioReader, sell_displaced_needs_a_pivot_and_is_read_with_one) {
+  EXPECT_EQ(error_with(kHold, kHold + "sell_displaced = true\n", "sell_displaced"),
+            "strategies[1].sell_displaced: sells the machines a pivot displaces, and this strategy has no pivot");
+  const auto s = read_with("pivot_mw = 5\n", "pivot_mw = 5\nsell_displaced = true\n");
+  EXPECT_TRUE(s.strategies[1].sell_displaced);
+  EXPECT_FALSE(s.strategies[0].sell_displaced);
+  EXPECT_DOUBLE_EQ(s.machines[0].tier_usd_per_th, 7.5);  // S21, 17.5 J/TH
+}
+
+TEST(ScenarioReader, a_refresh_without_room_or_a_price_tier_names_file_line_and_key) {
+  std::string no_room = kRefresh;
+  no_room.replace(no_room.find("replaces = \"S21\"\n"), 17, "");
+  EXPECT_EQ(error_with(kHold, kHold + no_room, "count = 2500\nlead"),
+            "strategies[1].refresh[1].count: no site has free capacity for 2500 S21 (8.75 MW of IT)");
+  EXPECT_EQ(error_with(kHold, kHold + no_room + "site = \"Texas\"\n", "count = 2500\nlead"),
+            "strategies[1].refresh[1].count: site \"Texas\" has 0.38 MW free, and 2500 S21 draw 9.62 MW with PUE 1.1");
+  std::string outside = kRefresh;
+  outside.replace(outside.find("2026-06-01"), 10, "2030-06-01");
+  EXPECT_EQ(error_with(kHold, kHold + outside, "date = 2030"),
+            "strategies[1].refresh[1].date: 2030-06-01 lies outside the horizon 2026-02-01 to 2029-01-31");
+  // An S9 (98 J/TH) is in the tier above 68 J/TH, which has no price.
+  std::string text = kValid;
+  text.replace(text.find("[[sites]]"), 9,
+               "[[machines]]\nname = \"S9\"\nhashrate_th = 13.5\npower_w = 1323\nrelease_year = 2016\n\n[[sites]]");
+  std::string s9 = no_room;
+  s9.replace(s9.find("machine = \"S21\""), 15, "machine = \"S9\"");
+  s9.replace(s9.find("count = 2500"), 12, "count = 10");
+  text.replace(text.find(kHold), kHold.size(), kHold + s9);
+  const auto path = write(text);
+  try {
+    (void)read_scenario(path.string());
+    ADD_FAILURE() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.line(), line_of(text, "machine = \"S9\""));
+    EXPECT_EQ(e.field() + ": " + e.problem(),
+              "strategies[1].refresh[1].machine: \"S9\" draws 98 J/TH, in the ASIC price tier above_68_j_per_th, "
+              "which has no price (market/asic_price.hpp: only the tier below 25 J/TH is sourced)");
+  }
+}
+
+// ---- [market_impact] ----------------------------------------------------------------------------
+
+TEST(ScenarioReader, market_impact_is_off_without_its_table_and_takes_the_sourced_defaults_with_it) {
+  const auto absent = read_scenario(write(kValid).string());
+  EXPECT_EQ(absent.market_impact.coefficient, 0.0);
+  const auto defaults = read_with(kPoolFee, kPoolFee + "\n[market_impact]\n");
+  EXPECT_DOUBLE_EQ(defaults.market_impact.coefficient, 2.0 / 3.0);
+  EXPECT_DOUBLE_EQ(defaults.market_impact.daily_volatility, 0.0235);
+  EXPECT_DOUBLE_EQ(defaults.market_impact.daily_volume_btc, 100'000);
+  const auto given = read_with(
+      kPoolFee, kPoolFee + "\n[market_impact]\ncoefficient = 0.5\ndaily_volatility = 0.03\ndaily_volume_btc = 5e4\n");
+  EXPECT_DOUBLE_EQ(given.market_impact.coefficient, 0.5);
+  EXPECT_DOUBLE_EQ(given.market_impact.daily_volatility, 0.03);
+  EXPECT_DOUBLE_EQ(given.market_impact.daily_volume_btc, 5e4);
+}
+
+TEST(ScenarioReader, a_negative_market_impact_value_names_file_line_and_key) {
+  EXPECT_EQ(error_with(kPoolFee, kPoolFee + "\n[market_impact]\ncoefficient = -0.1\n", "coefficient"),
+            "market_impact.coefficient: expected a number in [0, 10], got -0.1");
+  EXPECT_EQ(error_with(kPoolFee, kPoolFee + "\n[market_impact]\ndaily_volatility = -0.02\n", "daily_volatility"),
+            "market_impact.daily_volatility: expected a number in [0, 1], got -0.02");
+  EXPECT_EQ(error_with(kPoolFee, kPoolFee + "\n[market_impact]\ndaily_volume_btc = -1\n", "daily_volume_btc"),
+            "market_impact.daily_volume_btc: expected a number > 0, got -1");
 }
 
 // ---- [strategies.search]: the ranges `hashpivot optimize` searches -----------------------------

@@ -40,6 +40,9 @@ TEST(StrategyJson, has_the_shape_of_run_json) {
       {"p_margin_call_se", 26.0},
       {"running_fraction", 27.0},
       {"curtailed_mwh", {{"mean", 28.0}}},
+      {"slippage_usd", {{"mean", 32.0}}},
+      {"machines_bought", {{"mean", 33.0}}},
+      {"machines_sold", {{"mean", 34.0}}},
   };
   EXPECT_EQ(strategy_json(numbered("hold", 1)), expected) << strategy_json(numbered("hold", 1)).dump(2);
 }
@@ -72,7 +75,9 @@ TEST(StrategyTable, a_row_per_shown_metric_a_column_per_strategy) {
                                               "Running fraction (after curtailment)", "Curtailed MWh over the horizon",
                                               "Cash cost per BTC: energy, net of credits ($)",
                                               "Cash cost per BTC: fixed hosting ($)",
-                                              "Cash cost per BTC: other, site opex ($)"}));
+                                              "Cash cost per BTC: other, site opex ($)",
+                                              "Slippage on BTC sales ($M)", "Machines bought (refresh)",
+                                              "Machines sold (replaced)"}));
   // p_default = 1e6 (a fraction, as a percentage), npv mean = 3e6 ($M), BTC sold = 23e6 (whole),
   // P(margin call) = 25e6 for "hold"; twice those for "sell".
   EXPECT_EQ(table.rows[0][1], "100000000.0%");
@@ -108,7 +113,7 @@ TEST(StrategyTable, text_aligns_columns_and_names_the_first_strategy) {
     begin = end + 1;
     ++lines;
   }
-  EXPECT_EQ(lines, 21u);  // the header and 20 metrics
+  EXPECT_EQ(lines, 24u);  // the header and 23 metrics
   EXPECT_NE(table.find("  a much longer name\n"), std::string::npos) << table;
   EXPECT_EQ(comparison_text({strategies.data(), 1}).find("Against"), std::string::npos);
   EXPECT_EQ(table_text({{"", "x"}, {{"label", "-"}}}, 10, 4), std::string(10, ' ') + "   x\nlabel        -\n");

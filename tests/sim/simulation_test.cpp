@@ -200,6 +200,101 @@ use = "cash"
   EXPECT_EQ(values[metric_index("p_margin_call")], 0.0);
 }
 
+// ---- Pool payout and market impact ---------------------------------------------------------------
+
+// The test miner with `pool` inserted after its [treasury] table (a "[pool]" or "[market_impact]" text).
+firm::Scenario miner_with(const std::string& table, const std::string& name) {
+  std::string text = miner_toml();
+  const std::string anchor = "tax_rate = 0.2\n";
+  text.insert(text.find(anchor) + anchor.size(), table);
+  return scenario_from(text, name);
+}
+
+// A [pool] that says FPPS, and an impact coefficient of 0, are today's run bit for bit.
+TEST(Simulation, fpps_and_zero_impact_leave_every_result_unchanged) {
+  const RunResult plain = run(scenario_from(miner_toml(), "simulation_plain.toml"), 300, 2);
+  const RunResult fpps = run(miner_with("\n[pool]\nscheme = \"fpps\"\nshare_of_network = 0.3\n", "simulation_fpps.toml"), 300, 2);
+  const RunResult no_impact = run(miner_with("\n[market_impact]\ncoefficient = 0\n", "simulation_k0.toml"), 300, 2);
+  for (const RunResult* other : {&fpps, &no_impact}) {
+    for (std::size_t i = 0; i < plain.strategies.size(); ++i) {
+      const StrategyStatistics& a = plain.strategies[i];
+      const StrategyStatistics& b = other->strategies[i];
+      expect_bitwise_equal(a.npv_usd.mean(), b.npv_usd.mean(), a.name + " npv");
+      expect_bitwise_equal(a.btc_mined.mean(), b.btc_mined.mean(), a.name + " btc mined");
+      expect_bitwise_equal(a.btc_sold.mean(), b.btc_sold.mean(), a.name + " btc sold");
+      expect_bitwise_equal(a.hashcost_usd_per_ph_day(), b.hashcost_usd_per_ph_day(), a.name + " hashcost");
+      EXPECT_EQ(b.slippage_usd.mean(), 0.0) << a.name;
+    }
+  }
+}
+
+// PPLNS with a 2% pool (λ ≈ 2.9 blocks a day): what the luck adds to BTC mined (btc_pool_luck) has
+// mean 0 over the horizon, within its sampling error (a day's luck is independent of whether the
+// firm is still alive that day; BTC mined itself may fall: bad luck can bring a default forward,
+// good luck cannot undo one); BTC mined spreads more per path; the draws do not depend on the
+// thread count.
+TEST(Simulation, pplns_luck_adds_nothing_on_average_and_spreads_btc_mined) {
+  const RunResult fpps = run(scenario_from(miner_toml(), "simulation_plain.toml"), 1000, 2);
+  const firm::Scenario s = miner_with("\n[pool]\nscheme = \"pplns\"\nshare_of_network = 0.02\n", "simulation_pplns.toml");
+  const RunResult pplns = run(s, 1000, 2);
+  const RunResult pplns_one_thread = run(s, 1000, 1);
+  double luck_btc = 0, luck_variance = 0;
+  for (std::size_t m = 0; m < pplns.months.size(); ++m) {
+    const stats::Moments& month = pplns.accounts.at(0, m, &firm::DayAccounts::btc_pool_luck);
+    luck_btc += month.mean();
+    luck_variance += month.variance();  // the months' luck is independent
+    EXPECT_EQ(fpps.accounts.at(0, m, &firm::DayAccounts::btc_pool_luck).mean(), 0.0);
+  }
+  EXPECT_GT(luck_variance, 0.0);
+  EXPECT_NEAR(luck_btc, 0.0, 4.0 * std::sqrt(luck_variance / 1000.0));
+  EXPECT_GT(pplns.strategies[0].btc_mined.variance(), fpps.strategies[0].btc_mined.variance());
+  expect_bitwise_equal(pplns.strategies[0].btc_mined.mean(), pplns_one_thread.strategies[0].btc_mined.mean(),
+                       "pplns threads");
+}
+
+// The sale of 1,500 BTC on 2026-02-07 under the defaults of [market_impact] (c = 2/3 × 0.0235 /
+// sqrt(100,000)) costs price × c × 1500^1.5 on each path; without the table nothing is charged.
+TEST(Simulation, market_impact_charges_the_square_root_law_on_the_sales) {
+  const firm::Scenario s = miner_with("\n[market_impact]\n", "simulation_impact.toml");
+  const RunResult r = run(s, 200, 2);
+  const RunResult plain = run(scenario_from(miner_toml(), "simulation_plain.toml"), 200, 2);
+  EXPECT_EQ(plain.strategies[1].slippage_usd.mean(), 0.0);
+  const StrategyStatistics& sold = r.strategies[1];
+  const double c = 2.0 / 3.0 * 0.0235 / std::sqrt(100'000.0);
+  // At least the one-off sale's slippage at a price of $40,000 or more (the sale is in the first week).
+  EXPECT_GT(sold.slippage_usd.mean(), 40'000 * c * std::pow(1500.0, 1.5));
+  EXPECT_LT(sold.npv_usd.mean(), plain.strategies[1].npv_usd.mean());
+  const MetricValues values = metric_values(sold);
+  EXPECT_EQ(values[metric_index("slippage_mean_usd")], sold.slippage_usd.mean());
+}
+
+// A strategy that replaces the 15,000 XP in Texas (no failures) with 15,000 new ones delivered on
+// 2026-03-31: on each path alive then it buys and sells 15,000 machines; the others buy none.
+TEST(Simulation, a_refresh_reports_the_machines_bought_and_sold) {
+  const firm::Scenario s = scenario_from(miner_toml() + R"(
+[[strategies]]
+name = "refresh"
+[[strategies.refresh]]
+date = 2026-03-01
+machine = "XP"
+count = 15000
+site = "texas"
+replaces = "XP"
+lead_time_days = 30
+deposit_fraction = 0.25
+)",
+                                         "simulation_refresh.toml");
+  const RunResult r = run(s, 200, 2);
+  const StrategyStatistics& refresh = r.strategies.back();
+  EXPECT_GT(refresh.machines_bought.mean(), 0.9 * 15'000);
+  EXPECT_LE(refresh.machines_bought.mean(), 15'000);
+  EXPECT_EQ(refresh.machines_sold.mean(), refresh.machines_bought.mean());
+  EXPECT_EQ(r.strategies[0].machines_bought.mean(), 0.0);
+  const MetricValues values = metric_values(refresh);
+  EXPECT_EQ(values[metric_index("machines_bought_mean")], refresh.machines_bought.mean());
+  EXPECT_EQ(values[metric_index("machines_sold_mean")], refresh.machines_sold.mean());
+}
+
 // The test miner's BTC-backed loan ($120M) on 50 BTC instead of 2500 (about $4M): its LTV is far
 // above the call level from the first day, so every path has a margin call.
 TEST(Simulation, a_loan_above_its_call_level_on_day_0_is_a_margin_call_on_every_path) {
@@ -240,7 +335,7 @@ TEST(MetricTable, columns_and_json_pointers_are_unique_and_the_places_consistent
       EXPECT_FALSE(kMetrics[j].json.starts_with(std::string(m.json) + "/")) << kMetrics[j].json;
     }
   }
-  EXPECT_EQ(kMetricsStoreVersion, 4);
+  EXPECT_EQ(kMetricsStoreVersion, 5);
 }
 
 // The loop allocates nothing per path: ten times the paths, the same number of allocations.

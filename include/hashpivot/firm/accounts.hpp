@@ -6,16 +6,22 @@
 // - BTC (free and pledged) is carried at market value. Each day the BTC held at the start of the day
 //   is re-marked from the previous mark to today's price; the difference is an unrealized gain/loss
 //   in net income (btc_revaluation_gain_usd). Every BTC flow of the day happens at today's price, so
-//   a sale realizes no further gain. Mined BTC is revenue at today's price (non-cash).
+//   a sale realizes no further gain, except its market impact: a sale fills below today's price
+//   (rules::sale_proceeds_usd) and the difference is a realized loss (slippage_usd) in pre-tax and
+//   net income. Mined BTC is revenue at today's price (non-cash).
 // - Proceeds of BTC sales are an investing cash flow (BTC is a held asset; mining revenue is
 //   non-cash). Operating cash flow = HPC net revenue + curtailment credits − power − opex − SG&A −
-//   interest − tax. Investing = BTC sale proceeds − capex. Financing = debt drawn − debt repaid in
+//   interest − tax. Investing = BTC sale proceeds + machine sale proceeds − capex. Financing = debt drawn − debt repaid in
 //   cash. Collateral sold by a lender and convertibles converted into equity are non-cash.
 // - Tax: tax_rate × max(0, pre-tax income excluding the unrealized BTC revaluation), paid in cash the
 //   same day; no loss carry-forward, no deferred tax on the revaluation.
 // - PP&E: fleet book values depreciate straight line (book / (depreciation_years × 365) a day) until
 //   zero. Conversion capex is capitalized as paid and depreciated straight line over the lease term
-//   from the first day of revenue. Machines displaced by a conversion are not impaired.
+//   from the first day of revenue. Machines displaced by a conversion are not impaired. A refresh's
+//   deposit is capex into PP&E on its order day (not depreciated); on delivery the balance is capex
+//   and the machines' book is the whole price, depreciated from that day; the machines it replaces
+//   leave PP&E at book value for their secondary price, the difference a gain (or loss) in pre-tax
+//   income.
 // - Equity = paid-in capital + retained earnings. Opening paid-in capital is 0 and opening retained
 //   earnings are set so that the opening balance sheet (at the scenario's BTC price) balances; net
 //   income goes to retained earnings; a converted convertible adds its principal to paid-in capital.
@@ -44,6 +50,7 @@ struct DebtState {
 /// One fleet entry's balances (FirmPlan::fleet order).
 struct FleetState {
   double book_usd;                         // carrying value, net of depreciation
+  double in_place = 1.0;                   // share of the entry's machines not sold (its depreciation scales with it)
   bool operator==(const FleetState&) const = default;
 };
 
@@ -99,6 +106,9 @@ struct DayMarket {
   /// Optional: sites × 24 hourly prices (site-major), USD/MWh, for economic curtailment at index
   /// sites (rules::curtail_hourly). Empty: curtailment decides on the daily price for the whole day.
   std::span<const double> hourly_power_usd_per_mwh;
+  /// The pool's luck (model/pool_luck.hpp): the day's BTC mined are the FPPS amount × this. 1 under
+  /// FPPS (and in a backtest); drawn by the engine per path-day under PPLNS or TIDES.
+  double pool_luck = 1.0;
 };
 
 /// The day's accounts. Every field is for this day only; step_day overwrites all of them.
@@ -114,7 +124,9 @@ struct DayAccounts {
   double depreciation_usd;
   double interest_usd;
   double btc_revaluation_gain_usd;  // unrealized, on BTC held at the start of the day
-  double pretax_income_usd;         // EBITDA − depreciation − interest + revaluation
+  double slippage_usd;              // realized loss of the day's BTC sales (firm's and lenders') against
+                                    // the day's price: the market impact of [market_impact]
+  double pretax_income_usd;         // EBITDA − depreciation − interest + machine sale gain + revaluation − slippage
   double tax_usd;
   double net_income_usd;
   // Cash flow, USD (operating + investing + financing = total = Δcash).
@@ -136,6 +148,12 @@ struct DayAccounts {
   double btc_released;              // collateral → free when a BTC-backed loan is closed
   double btc_liquidated;            // collateral sold by a lender
   double margin_calls;              // BTC-backed loans whose LTV exceeded ltv_call (step 10), a count
+  double btc_pool_luck;             // BTC mined above (below: negative) the FPPS amount: the pool's luck
+  // Refresh and resale (step 5, rules of a strategy's [[strategies.refresh]]).
+  double machine_sale_proceeds_usd; // replaced machines sold at their tier's secondary price (investing)
+  double machine_sale_gain_usd;     // those proceeds − the machines' book value (in pre-tax income)
+  double machines_bought;           // delivered today, a count
+  double machines_sold;             // replaced and sold today, a count
   // Operations.
   double running_hashrate_th;       // mean over the day, before uptime
   double energy_mwh;
@@ -158,7 +176,7 @@ struct DayAccountsField {
 
 /// Every field of DayAccounts but the flag defaulted_today, in declaration order: the one list
 /// that sums, names and (through `monthly`) reports them. A new field is one row here.
-inline constexpr std::array<DayAccountsField, 34> kDayAccountsFields{{
+inline constexpr std::array<DayAccountsField, 40> kDayAccountsFields{{
     {"mining_revenue_usd", "USD", &DayAccounts::mining_revenue_usd, true},
     {"hpc_revenue_usd", "USD", &DayAccounts::hpc_revenue_usd, true},
     {"power_cost_usd", "USD", &DayAccounts::power_cost_usd, true},
@@ -169,6 +187,7 @@ inline constexpr std::array<DayAccountsField, 34> kDayAccountsFields{{
     {"depreciation_usd", "USD", &DayAccounts::depreciation_usd, true},
     {"interest_usd", "USD", &DayAccounts::interest_usd, true},
     {"btc_revaluation_gain_usd", "USD", &DayAccounts::btc_revaluation_gain_usd, false},
+    {"slippage_usd", "USD", &DayAccounts::slippage_usd, true},
     {"pretax_income_usd", "USD", &DayAccounts::pretax_income_usd, false},
     {"tax_usd", "USD", &DayAccounts::tax_usd, true},
     {"net_income_usd", "USD", &DayAccounts::net_income_usd, true},
@@ -188,6 +207,11 @@ inline constexpr std::array<DayAccountsField, 34> kDayAccountsFields{{
     {"btc_released", "BTC", &DayAccounts::btc_released, false},
     {"btc_liquidated", "BTC", &DayAccounts::btc_liquidated, true},
     {"margin_calls", "count", &DayAccounts::margin_calls, false},
+    {"btc_pool_luck", "BTC", &DayAccounts::btc_pool_luck, true},
+    {"machine_sale_proceeds_usd", "USD", &DayAccounts::machine_sale_proceeds_usd, false},
+    {"machine_sale_gain_usd", "USD", &DayAccounts::machine_sale_gain_usd, false},
+    {"machines_bought", "count", &DayAccounts::machines_bought, true},
+    {"machines_sold", "count", &DayAccounts::machines_sold, true},
     {"running_hashrate_th", "TH/s", &DayAccounts::running_hashrate_th, false},
     {"energy_mwh", "MWh", &DayAccounts::energy_mwh, false},
     {"available_hashrate_th", "TH/s", &DayAccounts::available_hashrate_th, false},
@@ -234,21 +258,27 @@ struct BalanceSheet {
 ///  1. Re-mark BTC held to today's price (unrealized gain/loss).
 ///  2. Pivot decision: schedule on its day; trigger after pivot_trigger_days consecutive days with
 ///     hashprice_usd below the threshold. From the decision day the MW leave mining (the site's
-///     fleet runs at 1 − converted_mw / mining_it_mw) and carry no site opex.
+///     fleet runs at 1 − converted_mw / mining_it_mw) and carry no site opex. With sell_displaced,
+///     the displaced share of the site's machines is sold that day at its tier's price.
 ///  3. Mining per fleet entry: hashrate × availability (survival, in-service dates, repairs,
 ///     [[downtime]]) × mining share; curtailment on the AVOIDABLE cost (economic: an entry runs
 ///     when energy price + credit < its break-even, hourly with rules::curtail_hourly where given,
 ///     else on the daily price; a take-or-pay floor's energy is already paid and costs only the
 ///     credit; curtailment rights cap the full-site hours a contract year); FPPS BTC
-///     (rules::fpps_btc_per_day) into free BTC.
+///     (rules::fpps_btc_per_day) × the pool's luck (DayMarket::pool_luck; the difference from FPPS
+///     in btc_pool_luck) into free BTC.
 ///  4. Costs in cash: power (energy, take-or-pay floor, fixed hosting charges), site opex, SG&A;
 ///     curtailment credits received.
 ///  5. HPC: lease revenue from decision + lead time for the term (contract year escalated) × MW ×
 ///     NOI margin, until the tenant defaults (tenant_default_after_days of revenue); capex (tenant share excluded) paid evenly over the lead time and capitalized;
-///     depreciation of fleet and conversion PP&E.
+///     refreshes (the deposit on the order day; on delivery the balance, the machines into the
+///     fleet's book, the replaced machines sold); depreciation of fleet and conversion PP&E.
 ///  6. Interest on opening principals; amortization (linear) and maturities repaid in cash;
 ///     a convertible at maturity converts into equity when price >= its conversion price.
 ///  7. Tax on positive pre-tax income (excluding revaluation), paid in cash.
+///  Every sale in 8–11 (and a lender's sale of collateral) fills with the day's market impact: the
+///  day's sales walk the book in turn (rules::sale_proceeds_usd); a sale meant to raise an amount
+///  sells the BTC that raises it (rules::btc_to_raise). The slippage leaves income at the close.
 ///  8. One-off sales on their day (up to the free BTC): proceeds to cash, capex (held as cash for
 ///     capex), or to repay the named debt (rest to cash; a repaid BTC-backed loan releases collateral).
 ///     A sale that repays a BTC-backed loan sells free BTC first, then that loan's collateral, no

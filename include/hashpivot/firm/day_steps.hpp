@@ -33,16 +33,29 @@ inline void release_if_repaid(FirmState& state, std::size_t i, DayAccounts& a) {
   }
 }
 
-/// Sells up to `btc` of free BTC at `price`, proceeds to cash. Returns the proceeds, USD.
-inline double sell_free(FirmState& state, double btc, double price, DayAccounts& a) {
+/// BTC sold on the market so far today, by the firm and by its lenders: what a further sale's market
+/// impact starts from (rules::sale_proceeds_usd).
+inline double sold_today_btc(const DayAccounts& a) { return a.btc_sold + a.btc_liquidated; }
+
+/// `btc` BTC (already taken from free BTC or collateral) sold by the firm at `price` with the day's
+/// market impact `impact` (plan.sale_impact_per_sqrt_btc): proceeds to cash, the shortfall against
+/// `btc` × `price` to slippage_usd. Returns the proceeds, USD.
+inline double record_sale(FirmState& state, double btc, double price, double impact, DayAccounts& a) {
+  const double proceeds = sale_proceeds_usd(price, impact, sold_today_btc(a), btc);
+  state.cash_usd += proceeds;
+  a.slippage_usd += btc * price - proceeds;
+  a.btc_sold += btc;
+  a.btc_sale_proceeds_usd += proceeds;
+  return proceeds;
+}
+
+/// Sells up to `btc` of free BTC at `price` with market impact `impact`, proceeds to cash. Returns
+/// the proceeds, USD.
+inline double sell_free(FirmState& state, double btc, double price, double impact, DayAccounts& a) {
   const double sold = std::clamp(btc, 0.0, state.free_btc);
   if (sold <= 0.0) return 0.0;
   state.free_btc -= sold;
-  const double proceeds = sold * price;
-  state.cash_usd += proceeds;
-  a.btc_sold += sold;
-  a.btc_sale_proceeds_usd += proceeds;
-  return proceeds;
+  return record_sale(state, sold, price, impact, a);
 }
 
 /// Repays up to `usd` of debt `i` in cash (closing a BTC-backed loan it pays off). Returns the
@@ -85,6 +98,36 @@ inline void decide_pivot(const FirmPlan& plan, int day, const DayMarket& market,
     site.converted_mw = plan.pivot_mw;
     site.conversion_decision_day = day;
     site.conversion_revenue_day = day + plan.sites[plan.pivot_site].lead_time_days;
+  }
+}
+
+/// On the pivot's decision day with sell_displaced: the share of each of the site's fleet entries the
+/// conversion displaces (converted MW over the site's mining MW, at most all) is sold at its tier's
+/// price × its hashrate still in service: cash in, that share of the book out of PP&E (the rest
+/// depreciates at the same share of the rate), the difference a gain or loss.
+inline void sell_displaced_machines(const FirmPlan& plan, int day, FirmState& state, DayAccounts& a) {
+  if (!plan.sell_displaced || plan.pivot_site == kNoIndex) return;
+  const SiteState& site_state = state.sites[plan.pivot_site];
+  if (site_state.conversion_decision_day != day) return;
+  const PlanSite& site = plan.sites[plan.pivot_site];
+  if (!(site.mining_it_mw > 0.0)) return;
+  const double displaced = std::min(1.0, site_state.converted_mw / site.mining_it_mw);
+  for (std::size_t i = 0; i < plan.fleet.size(); ++i) {
+    const PlanFleet& f = plan.fleet[i];
+    FleetState& fs = state.fleet[i];
+    if (f.site != plan.pivot_site || fs.in_place <= 0.0) continue;
+    const double sold_share = fs.in_place * displaced;
+    const double surviving = fleet_survival(f, day);
+    if (surviving <= 0.0) continue;  // not yet delivered (a refresh) or retired
+    const double proceeds = f.hashrate_th_total * surviving * sold_share * f.secondary_usd_per_th;
+    const double book_out = fs.book_usd * displaced;
+    fs.book_usd -= book_out;
+    fs.in_place -= sold_share;
+    state.ppe_book_usd -= book_out;
+    state.cash_usd += proceeds;
+    a.machine_sale_proceeds_usd += proceeds;
+    a.machine_sale_gain_usd += proceeds - book_out;
+    a.machines_sold += f.machine_count * surviving * sold_share;
   }
 }
 
@@ -244,13 +287,20 @@ inline void mine_site(const FirmPlan& plan, std::size_t k, int day, const DayMar
 }
 
 /// Every fleet entry's mining and power (entries of sites that decide alone in fleet order, then
-/// each site that decides as a whole); the BTC mined goes to free BTC and is revenue at `price`.
+/// each site that decides as a whole); the pool pays the FPPS amount × its luck (PPLNS/TIDES:
+/// DayMarket::pool_luck, the difference into btc_pool_luck); the BTC mined goes to free BTC and is
+/// revenue at `price`.
 inline void mine_and_pay_power(const FirmPlan& plan, int day, const DayMarket& market, FirmState& state,
                                DayAccounts& a) {
   for (std::size_t entry = 0; entry < plan.fleet.size(); ++entry)
     if (!plan.sites[plan.fleet[entry].site].site_level_decision) mine_fleet_entry(plan, entry, day, market, state, a);
   for (std::size_t k = 0; k < plan.sites.size(); ++k)
     if (plan.sites[k].site_level_decision) mine_site(plan, k, day, market, state, a);
+  if (market.pool_luck != 1.0) {
+    const double fpps_btc = a.btc_mined;
+    a.btc_mined = fpps_btc * market.pool_luck;
+    a.btc_pool_luck = a.btc_mined - fpps_btc;
+  }
   state.free_btc += a.btc_mined;
   a.mining_revenue_usd = a.btc_mined * market.price_usd_per_btc;
 }
@@ -312,11 +362,33 @@ inline void hpc_lease_and_capex(const FirmPlan& plan, int day, FirmState& state,
   for (std::size_t k = 0; k < plan.sites.size(); ++k) lease_and_convert_site(plan, k, day, state, a);
 }
 
+/// The strategy's refreshes on `day`: on the order day the deposit is capex (held in PP&E); on the
+/// delivery day the balance is capex, the bought entry's book becomes the whole price (the deposit
+/// joins it), and the replaced entry is sold: its surviving machines' secondary price to cash, its
+/// book out of PP&E, the difference a gain (or loss).
+inline void refresh_fleet(const FirmPlan& plan, int day, FirmState& state, DayAccounts& a) {
+  for (const PlanRefresh& r : plan.refreshes) {
+    if (day == r.order_day) a.capex_usd += r.deposit_usd;
+    if (day != r.delivery_day) continue;
+    a.capex_usd += r.cost_usd - r.deposit_usd;
+    state.fleet[r.entry].book_usd += r.cost_usd;
+    a.machines_bought += r.count;
+    if (r.replaced_entry == kNoIndex) continue;
+    const double book = state.fleet[r.replaced_entry].book_usd;
+    state.fleet[r.replaced_entry].book_usd = 0.0;
+    state.ppe_book_usd -= book;
+    state.cash_usd += r.replaced_sale_usd;
+    a.machine_sale_proceeds_usd += r.replaced_sale_usd;
+    a.machine_sale_gain_usd += r.replaced_sale_usd - book;
+    a.machines_sold += r.replaced_count;
+  }
+}
+
 /// The fleet's straight-line depreciation (to zero book), then the day's capex less all
 /// depreciation (conversion's included) into PP&E.
 inline void depreciate(const FirmPlan& plan, FirmState& state, DayAccounts& a) {
   for (std::size_t i = 0; i < plan.fleet.size(); ++i) {
-    const double dep = std::min(state.fleet[i].book_usd, plan.fleet[i].depreciation_usd_per_day);
+    const double dep = std::min(state.fleet[i].book_usd, plan.fleet[i].depreciation_usd_per_day * state.fleet[i].in_place);
     state.fleet[i].book_usd -= dep;
     a.depreciation_usd += dep;
   }
@@ -355,7 +427,7 @@ inline void service_debt(const FirmPlan& plan, int day, double price, FirmState&
 inline void income_and_tax(const FirmPlan& plan, FirmState& state, DayAccounts& a) {
   a.ebitda_usd = a.mining_revenue_usd + a.hpc_revenue_usd + a.curtailment_credit_usd - a.power_cost_usd - a.opex_usd -
                  a.sga_usd;
-  const double taxable = a.ebitda_usd - a.depreciation_usd - a.interest_usd;
+  const double taxable = a.ebitda_usd - a.depreciation_usd - a.interest_usd + a.machine_sale_gain_usd;
   a.pretax_income_usd = taxable + a.btc_revaluation_gain_usd;
   a.tax_usd = plan.tax_rate * std::max(0.0, taxable);
   a.net_income_usd = a.pretax_income_usd - a.tax_usd;
@@ -371,23 +443,26 @@ inline void income_and_tax(const FirmPlan& plan, FirmState& state, DayAccounts& 
 /// loan's collateral, no more than the loan still needs; what the repayment released (or more free
 /// BTC) is sold for cash up to the sale's BTC.
 inline void make_sale(const FirmPlan& plan, const PlanSale& sale, double price, FirmState& state, DayAccounts& a) {
-  double proceeds = sell_free(state, sale.btc, price, a);
+  const double impact = plan.sale_impact_per_sqrt_btc;
+  double sold = std::clamp(sale.btc, 0.0, state.free_btc);  // what sell_free takes
+  double proceeds = sell_free(state, sale.btc, price, impact, a);
+  // BTC of the sale sold so far. Without impact proceeds / price, the form the rule had before
+  // market impact (its last bits are in every bundled output).
+  const auto sold_so_far = [&] { return impact > 0.0 ? sold : proceeds / price; };
   if (sale.use == SaleUse::kRepayDebt && plan.debts[sale.debt].kind == DebtKind::kBtcBacked && price > 0.0) {
     DebtState& debt = state.debts[sale.debt];
-    const double still_owed_btc = std::max(0.0, (debt.principal_usd - proceeds) / price);
-    const double from_collateral = std::min({sale.btc - proceeds / price, debt.collateral_btc, still_owed_btc});
+    const double still_owed_btc =
+        std::max(0.0, btc_to_raise(debt.principal_usd - proceeds, price, impact, sold_today_btc(a)));
+    const double from_collateral = std::min({sale.btc - sold_so_far(), debt.collateral_btc, still_owed_btc});
     if (from_collateral > 0.0) {
       debt.collateral_btc -= from_collateral;
-      state.cash_usd += from_collateral * price;
-      a.btc_sold += from_collateral;
-      a.btc_sale_proceeds_usd += from_collateral * price;
-      proceeds += from_collateral * price;
+      proceeds += record_sale(state, from_collateral, price, impact, a);
+      sold += from_collateral;
     }
   }
   if (sale.use == SaleUse::kRepayDebt) {
     repay_cash(state, sale.debt, proceeds, a);
-    const double sold = proceeds / price;
-    if (sold < sale.btc) sell_free(state, sale.btc - sold, price, a);
+    if (sold_so_far() < sale.btc) sell_free(state, sale.btc - sold_so_far(), price, impact, a);
   }
 }
 
@@ -406,15 +481,18 @@ inline void sell_policy(const FirmPlan& plan, double price, FirmState& state, Da
     case SellPolicy::kHold:
       break;
     case SellPolicy::kSellAllMined:
-      sell_free(state, a.btc_mined, price, a);
+      sell_free(state, a.btc_mined, price, plan.sale_impact_per_sqrt_btc, a);
       break;
     case SellPolicy::kSellFraction:
-      sell_free(state, plan.sell_fraction * a.btc_mined, price, a);
+      sell_free(state, plan.sell_fraction * a.btc_mined, price, plan.sale_impact_per_sqrt_btc, a);
       break;
     case SellPolicy::kCashFloor: {
       const double daily_costs = a.power_cost_usd + a.opex_usd + a.sga_usd + a.interest_usd;
       const double floor_usd = plan.cash_floor_months * kDaysPerYear / kMonthsPerYear * daily_costs;
-      if (state.cash_usd < floor_usd && price > 0.0) sell_free(state, (floor_usd - state.cash_usd) / price, price, a);
+      if (state.cash_usd < floor_usd && price > 0.0) {
+        const double impact = plan.sale_impact_per_sqrt_btc;
+        sell_free(state, btc_to_raise(floor_usd - state.cash_usd, price, impact, sold_today_btc(a)), price, impact, a);
+      }
       break;
     }
   }
@@ -438,10 +516,12 @@ inline void top_up_collateral(const PlanDebt& d, double price, DebtState& debt, 
 
 /// A loan still above its liquidation LTV: the lender sells collateral (rules::liquidate); the loan
 /// is closed, any shortfall due in cash today and the rest of the collateral released.
-inline void liquidate_if_above(const PlanDebt& d, std::size_t i, double price, FirmState& state, DayAccounts& a) {
+inline void liquidate_if_above(const PlanDebt& d, std::size_t i, double price, double impact, FirmState& state,
+                               DayAccounts& a) {
   DebtState& debt = state.debts[i];
   if (!(loan_to_value(debt.principal_usd, debt.collateral_btc, price) > d.ltv_liquidation)) return;
-  const Liquidation l = liquidate(debt.principal_usd, debt.collateral_btc, price);
+  const Liquidation l = liquidate(debt.principal_usd, debt.collateral_btc, price, impact, sold_today_btc(a));
+  a.slippage_usd += l.collateral_sold_btc * price - l.loan_repaid_usd;
   a.btc_liquidated += l.collateral_sold_btc;
   a.debt_repaid_by_collateral_usd += l.loan_repaid_usd;
   debt.collateral_btc -= l.collateral_sold_btc;
@@ -459,7 +539,7 @@ inline void service_btc_loans(const FirmPlan& plan, double price, FirmState& sta
       a.margin_calls += 1.0;
       top_up_collateral(d, price, state.debts[i], state, a);
     }
-    liquidate_if_above(d, i, price, state, a);
+    liquidate_if_above(d, i, price, plan.sale_impact_per_sqrt_btc, state, a);
   }
 }
 
@@ -478,18 +558,20 @@ inline void covenants(const FirmPlan& plan, FirmState& state, DayAccounts& a) {
 /// While cash < 0: sell free BTC; then have each BTC lender release the collateral above what keeps
 /// its loan at ltv_target, and sell it; then draw revolvers (before maturity) up to their limit.
 inline void remedies(const FirmPlan& plan, int day, double price, FirmState& state, DayAccounts& a) {
-  if (state.cash_usd < 0.0 && price > 0.0) sell_free(state, -state.cash_usd / price, price, a);
+  const double impact = plan.sale_impact_per_sqrt_btc;
+  const auto to_cover_btc = [&] { return btc_to_raise(-state.cash_usd, price, impact, sold_today_btc(a)); };
+  if (state.cash_usd < 0.0 && price > 0.0) sell_free(state, to_cover_btc(), price, impact, a);
   for (std::size_t i = 0; i < plan.debts.size() && state.cash_usd < 0.0 && price > 0.0; ++i) {
     const PlanDebt& d = plan.debts[i];
     DebtState& debt = state.debts[i];
     if (d.kind != DebtKind::kBtcBacked || debt.principal_usd <= 0.0) continue;
     const double excess = debt.collateral_btc - debt.principal_usd / (d.ltv_target * price);
     if (excess <= 0.0) continue;
-    const double release = std::min(excess, -state.cash_usd / price);
+    const double release = std::min(excess, to_cover_btc());
     debt.collateral_btc -= release;
     state.free_btc += release;
     a.btc_released += release;
-    sell_free(state, release, price, a);
+    sell_free(state, release, price, impact, a);
   }
   for (std::size_t i = 0; i < plan.debts.size() && state.cash_usd < 0.0; ++i) {
     const PlanDebt& d = plan.debts[i];
@@ -503,9 +585,13 @@ inline void remedies(const FirmPlan& plan, int day, double price, FirmState& sta
 
 // ---- Totals and 12. Default -----------------------------------------------------------------------
 
-/// The cash flow totals (investing, financing, total) and net income into retained earnings.
+/// The slippage of the day's sales (a realized loss against BTC carried at the day's price) out of
+/// pre-tax and net income (tax was set in step 7, before the sales: the loss is not deducted); the
+/// cash flow totals (investing, financing, total); net income into retained earnings.
 inline void close_day(FirmState& state, DayAccounts& a) {
-  a.investing_cash_flow_usd = a.btc_sale_proceeds_usd - a.capex_usd;
+  a.pretax_income_usd -= a.slippage_usd;
+  a.net_income_usd -= a.slippage_usd;
+  a.investing_cash_flow_usd = a.btc_sale_proceeds_usd - a.capex_usd + a.machine_sale_proceeds_usd;
   a.financing_cash_flow_usd = a.debt_drawn_usd - a.debt_repaid_usd;
   a.total_cash_flow_usd = a.operating_cash_flow_usd + a.investing_cash_flow_usd + a.financing_cash_flow_usd;
   state.retained_earnings_usd += a.net_income_usd;

@@ -22,6 +22,7 @@ inline constexpr int kNeverDay = std::numeric_limits<int>::max();  // never reti
 
 /// One fleet entry: all machines of one model at one site.
 struct PlanFleet {
+  double machine_count;
   double hashrate_th_total;        // count × machine hashrate, TH/s
   double power_w_total;            // count × machine power, W (IT power, before PUE)
   double uptime;                   // fraction of the day hashing when switched on
@@ -29,6 +30,12 @@ struct PlanFleet {
   double failure_rate_annual;      // machines lost per year: survival (1 − f)^(day/365)
   double log_survival_per_day;     // ln(1 − f) / 365, so survival = exp(day × this) (f = 1: −inf)
   double book_value_usd;           // carrying value at day 0
+  double secondary_usd_per_th;     // what a machine sells for second hand, USD per TH/s (NaN: no price)
+  // The days the entry is in service, [from, until): a refreshed entry from its delivery, a replaced
+  // one until its replacement's delivery (0 and kNeverDay for the scenario's fleet). Survival
+  // counts from `from`.
+  int in_service_from_day = 0;
+  int in_service_until_day = kNeverDay;
   double depreciation_usd_per_day; // straight line: book / (depreciation_years × 365)
   std::size_t site;                // index into FirmPlan::sites
   int in_service_day = kNoDay;     // first day hashing (kNoDay: always was)
@@ -46,10 +53,13 @@ struct PlanFleet {
   double breakeven_usd_per_mwh_per_hashprice_usd; // breakeven_power_price_usd_per_mwh(1, efficiency, pue, pool_fee)
 };
 
-/// The fraction of the entry's machines still hashing on `day`: (1 − f)^(day/365), as one exp of the
-/// precomputed log (1 when f = 0).
+/// The fraction of the entry's machines still hashing on `day`: 0 outside its days in service, else
+/// (1 − f)^((day − from)/365), as one exp of the precomputed log (1 when f = 0).
 [[nodiscard]] inline double fleet_survival(const PlanFleet& f, int day) {
-  return f.failure_rate_annual > 0.0 ? std::exp(f.log_survival_per_day * static_cast<double>(day)) : 1.0;
+  if (day < f.in_service_from_day || day >= f.in_service_until_day) return 0.0;
+  return f.failure_rate_annual > 0.0
+             ? std::exp(f.log_survival_per_day * static_cast<double>(day - f.in_service_from_day))
+             : 1.0;
 }
 
 /// The fraction of the entry's machines that can hash on `day` apart from [[downtime]] events:
@@ -117,12 +127,27 @@ struct PlanSale {
   std::size_t debt;                // kRepayDebt: index into FirmPlan::debts, else kNoIndex
 };
 
+/// A refresh of the strategy (scenario.hpp Refresh): its machines are fleet entry `entry` (appended
+/// after the scenario's fleet, book 0 until delivery).
+struct PlanRefresh {
+  int order_day;
+  int delivery_day;
+  std::size_t entry;               // the bought machines' fleet entry
+  double count;                    // machines bought
+  double cost_usd;                 // count × hashrate × usd_per_th
+  double deposit_usd;              // cost × deposit_fraction, paid on the order day
+  std::size_t replaced_entry;      // the fleet entry sold on delivery, or kNoIndex
+  double replaced_count;           // its machines still in service on the delivery day
+  double replaced_sale_usd;        // what they sell for: hashrate still in service × replaced_usd_per_th
+};
+
 /// Everything step_day needs, sized at construction; step_day never resizes it.
 struct FirmPlan {
   std::vector<PlanFleet> fleet;
   std::vector<PlanSite> sites;
   std::vector<PlanDebt> debts;
   std::vector<PlanSale> sales;     // in scenario order; several may fall on one day
+  std::vector<PlanRefresh> refreshes;  // in scenario order
 
   // Fleet availability, day-major: [day × fleet.size() + entry] for days 0 … horizon_days − 1
   // (later days compute fleet_available_undisturbed): survival (1 − f)^(day/365) × in service ×
@@ -144,6 +169,9 @@ struct FirmPlan {
   double tax_rate;
   double pool_fee;
   double sga_usd_per_day;
+  // Square-root impact of the day's BTC sales: c = k × σ_daily / sqrt(V_daily), 1/sqrt(BTC), so that
+  // selling Q BTC in a day costs price × c × Q^(3/2) (rules.hpp, sale_proceeds_usd). 0: no impact.
+  double sale_impact_per_sqrt_btc;
 
   // Strategy.
   SellPolicy sell_policy;
@@ -156,6 +184,7 @@ struct FirmPlan {
   int pivot_day;                   // kSchedule: the decision day
   double pivot_hashprice_below_usd_per_ph_day;  // kTrigger
   int pivot_trigger_days;                       // kTrigger: consecutive days below, then decide
+  bool sell_displaced;                          // sell the machines the pivot displaces on its decision day
 };
 
 /// The share of entry `entry`'s machines able to hash on `day`, from the plan's table within the

@@ -2,6 +2,8 @@
 // The firm's daily rules as small pure functions (MODEL.md §4). Units are in the names; a day is
 // 24 hours and a year 365 days.
 
+#include <algorithm>
+#include <cmath>
 #include <limits>
 #include <span>
 
@@ -49,6 +51,44 @@ struct CurtailedDay {
 [[nodiscard]] CurtailedDay curtail_hourly(std::span<const double> hourly_price_usd_per_mwh, double breakeven_usd_per_mwh,
                                           double credit_usd_per_mwh, double margin_usd_per_mwh = 0.0);
 
+// ---- Market impact of BTC sales (MODEL.md §4) -----------------------------------------------------
+
+/// The square-root law of market impact: a sale of Q BTC in a day moves the price against the seller
+/// by Y × σ_daily × sqrt(Q / V_daily) by its end, and the sale fills on average at
+///   price × (1 − c × sqrt(Q)),   c = k × σ_daily / sqrt(V_daily)   (k = 2/3 Y: the mean of the
+/// impact along an evenly executed sale), so the day's sales of Q BTC raise
+///   R(Q) = price × (Q − c × Q^(3/2)).
+/// Each further BTC fills at the marginal price price × (1 − 3/2 c sqrt(Q)), which reaches zero at
+/// Q* = 4 / (9 c²): the book is exhausted and BTC sold beyond Q* raise nothing more (R is flat).
+/// The day's sales walk the book in turn: a sale of q BTC after q0 already sold today raises
+/// R(q0 + q) − R(q0), so splitting a day's sales differently does not change what they raise.
+/// With c = 0 a sale raises q × price exactly.
+[[nodiscard]] inline double impact_exhausted_btc(double impact_per_sqrt_btc) {
+  return 4.0 / (9.0 * impact_per_sqrt_btc * impact_per_sqrt_btc);
+}
+
+/// R(Q) above, USD: what the day's first `btc` BTC sold raise at `price_usd` (impact > 0).
+[[nodiscard]] inline double impacted_revenue_usd(double price_usd, double impact_per_sqrt_btc, double btc) {
+  const double q = std::min(btc, impact_exhausted_btc(impact_per_sqrt_btc));
+  return price_usd * (q - impact_per_sqrt_btc * q * std::sqrt(q));
+}
+
+/// What a sale of `btc` BTC raises after `sold_before_btc` BTC already sold today: R(q0 + q) − R(q0),
+/// and `btc` × `price_usd` when there is no impact. The slippage is `btc` × `price_usd` minus this.
+[[nodiscard]] inline double sale_proceeds_usd(double price_usd, double impact_per_sqrt_btc, double sold_before_btc,
+                                              double btc) {
+  if (impact_per_sqrt_btc <= 0.0) return btc * price_usd;
+  return impacted_revenue_usd(price_usd, impact_per_sqrt_btc, sold_before_btc + btc) -
+         impacted_revenue_usd(price_usd, impact_per_sqrt_btc, sold_before_btc);
+}
+
+/// The BTC to sell, after `sold_before_btc` sold today, to raise `usd`: the q with
+/// sale_proceeds_usd(price, c, q0, q) = usd (Newton's method on the concave R from q = usd / price,
+/// which stays below the root and converges to it), `usd` / `price_usd` when there is no impact, 0
+/// for usd <= 0, and Q* − q0 (everything the book still takes) when even that raises less than `usd`.
+/// Preconditions: price_usd > 0.
+[[nodiscard]] double btc_to_raise(double usd, double price_usd, double impact_per_sqrt_btc, double sold_before_btc);
+
 // ---- BTC-collateralized loans -----------------------------------------------------------------
 
 /// Loan-to-value: loan / (collateral × price). Infinite when the collateral is worth nothing.
@@ -63,14 +103,16 @@ struct CurtailedDay {
 [[nodiscard]] double topup_to_target_btc(double loan_usd, double collateral_btc, double price_usd, double ltv_target);
 
 /// Liquidation: the lender sells collateral to repay the loan in full (or all of it if it is not
-/// enough); the rest of the collateral is returned.
+/// enough); the rest of the collateral is returned. The lender's sale fills with the day's market
+/// impact (sale_proceeds_usd, after `sold_before_btc` sold today); by default none.
 struct Liquidation {
   double collateral_sold_btc;
   double loan_repaid_usd;
   double loan_remaining_usd;    // unsecured shortfall, zero if the collateral covered the loan
   double collateral_returned_btc;
 };
-[[nodiscard]] Liquidation liquidate(double loan_usd, double collateral_btc, double price_usd);
+[[nodiscard]] Liquidation liquidate(double loan_usd, double collateral_btc, double price_usd,
+                                    double impact_per_sqrt_btc = 0.0, double sold_before_btc = 0.0);
 
 // ---- Debt service and leases ------------------------------------------------------------------
 

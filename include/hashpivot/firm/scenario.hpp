@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <span>
 #include <string>
@@ -38,6 +39,11 @@ enum class SellPolicy : std::uint8_t { kHold, kSellAllMined, kSellFraction, kCas
 enum class CurtailPolicy : std::uint8_t { kNever, kEconomic };
 /// strategies.pivot.
 enum class PivotPolicy : std::uint8_t { kNone, kSchedule, kTrigger };
+/// How the pool pays ([pool].scheme): the expected value of the shares (FPPS), or a share of the
+/// blocks the pool actually finds (PPLNS, TIDES), so that the firm bears the pool's luck.
+enum class PoolScheme : std::uint8_t { kFpps, kPplns, kTides };
+/// [pool].operator: the pool, which sets the default fee (MODEL.md §4).
+enum class PoolOperator : std::uint8_t { kAntpool, kF2pool, kBraiins, kLuxor };
 /// What a one-off sale's proceeds do (strategies.sales.use): the repay keyword is written
 /// "repay:<debt name>" in a scenario file.
 enum class SaleUse : std::uint8_t { kCash, kCapex, kRepayDebt };
@@ -72,6 +78,12 @@ inline constexpr std::array<Keyword<CurtailPolicy>, 2> kCurtailPolicyKeywords{
     {{CurtailPolicy::kNever, "never"}, {CurtailPolicy::kEconomic, "economic"}}};
 inline constexpr std::array<Keyword<PivotPolicy>, 3> kPivotPolicyKeywords{
     {{PivotPolicy::kNone, "none"}, {PivotPolicy::kSchedule, "schedule"}, {PivotPolicy::kTrigger, "trigger"}}};
+inline constexpr std::array<Keyword<PoolScheme>, 3> kPoolSchemeKeywords{
+    {{PoolScheme::kFpps, "fpps"}, {PoolScheme::kPplns, "pplns"}, {PoolScheme::kTides, "tides"}}};
+inline constexpr std::array<Keyword<PoolOperator>, 4> kPoolOperatorKeywords{{{PoolOperator::kAntpool, "antpool"},
+                                                                             {PoolOperator::kF2pool, "f2pool"},
+                                                                             {PoolOperator::kBraiins, "braiins"},
+                                                                             {PoolOperator::kLuxor, "luxor"}}};
 inline constexpr std::array<Keyword<SaleUse>, 3> kSaleUseKeywords{
     {{SaleUse::kCash, "cash"}, {SaleUse::kCapex, "capex"}, {SaleUse::kRepayDebt, "repay"}}};
 
@@ -85,6 +97,8 @@ constexpr std::span<const Keyword<SellPolicy>> keywords(SellPolicy) { return kSe
 constexpr std::span<const Keyword<CurtailPolicy>> keywords(CurtailPolicy) { return kCurtailPolicyKeywords; }
 constexpr std::span<const Keyword<PivotPolicy>> keywords(PivotPolicy) { return kPivotPolicyKeywords; }
 constexpr std::span<const Keyword<SaleUse>> keywords(SaleUse) { return kSaleUseKeywords; }
+constexpr std::span<const Keyword<PoolScheme>> keywords(PoolScheme) { return kPoolSchemeKeywords; }
+constexpr std::span<const Keyword<PoolOperator>> keywords(PoolOperator) { return kPoolOperatorKeywords; }
 
 /// The keyword of `value`, as a scenario file writes it ("?" for a value outside its table).
 template <class E>
@@ -136,6 +150,9 @@ struct MachineModel {
   double power_w;        // W per machine
   int release_year;
   double price_usd;      // purchase price of a new machine, for replacement; 0 if unknown
+  // The ASIC price model's USD per TH/s for the machine's efficiency tier (market/asic_price.hpp),
+  // what it sells for second hand; NaN when the tier has no price. io::read_scenario sets it.
+  double tier_usd_per_th = std::numeric_limits<double>::quiet_NaN();
 
   [[nodiscard]] double efficiency_j_per_th() const { return power_w / hashrate_th; }
 };
@@ -236,7 +253,30 @@ struct Treasury {
   double cash_usd;
   double sga_usd_per_year;             // corporate overhead
   double tax_rate;                     // on positive pre-tax income
-  double pool_fee;                     // FPPS fee, fraction
+  double pool_fee;                     // the pool's fee, fraction (treasury.pool_fee or [pool])
+};
+
+/// [pool]: how the mining pool pays (the fee itself is Treasury::pool_fee, which [pool] may set).
+/// FPPS pays the expected value every day. PPLNS and TIDES pay the firm its share of the blocks the
+/// pool finds: the pool finds N ~ Poisson(λ) blocks a day, λ = the pool's share of the network
+/// hashrate × the network's expected blocks that day, and the day's BTC are the FPPS amount × the
+/// pool's luck N / λ, averaged as Σ N / Σ λ over the trailing window_days (sim draws N per path-day;
+/// firm::DayMarket::pool_luck carries the factor).
+struct Pool {
+  PoolScheme scheme = PoolScheme::kFpps;
+  double share_of_network = 0;         // the pool's hashrate / the network's (when not pool_hashrate_ehs)
+  double hashrate_ehs = 0;             // the pool's hashrate, EH/s; > 0: the share follows the network
+  int window_days = 1;                 // the trailing days the pool's luck is averaged over
+};
+
+/// [market_impact]: the square-root impact of the firm's BTC sales on the price it gets (MODEL.md §4;
+/// firm/rules.hpp, sale_proceeds_usd). Selling q BTC in a day fills on average at
+///   price × (1 − coefficient × daily_volatility × sqrt(q / daily_volume_btc)).
+/// A scenario without the table has coefficient 0: sales fill at the day's price.
+struct MarketImpact {
+  double coefficient = 0;              // k, dimensionless (0: no impact)
+  double daily_volatility = 0;         // σ of the daily log return
+  double daily_volume_btc = 0;         // the market's spot volume, BTC per day
 };
 
 struct OneOffSale {
@@ -244,6 +284,25 @@ struct OneOffSale {
   double btc;
   SaleUse use = SaleUse::kCash;
   std::string repay_debt;              // kRepayDebt: the name of the debt repaid (io::read_scenario checks it exists)
+};
+
+/// [[strategies.refresh]]: machines the strategy buys. The deposit is paid on the order date; on
+/// delivery (lead_time_days later) the balance is paid, the machines enter service at `site` and the
+/// fleet entries of model `replaces` there (if any) are sold at the secondary price of their tier.
+/// io::read_scenario resolves the site, the count and both prices, and checks capacity.
+struct Refresh {
+  DayNumber date;                      // the order date
+  std::string machine;                 // a [[machines]] name
+  std::int64_t count = 0;              // machines bought (given, or hashrate_ehs over the machine's hashrate)
+  std::string site;                    // where they enter service (given, or the first with free capacity)
+  int lead_time_days = 0;              // order to delivery
+  double deposit_fraction = 0;         // share of the price paid on the order date
+  double usd_per_th = 0;               // the price, USD per TH/s: market::AsicPriceModel's for the machine's tier
+  std::string replaces;                // "" or a [[machines]] name: its fleet entries at `site` are sold on delivery
+  double replaced_usd_per_th = 0;      // their secondary price, USD per TH/s (the same model, their tier)
+  double uptime = 1;
+  double failure_rate_annual = 0;
+  double depreciation_years = 3;
 };
 
 /// A range that `hashpivot optimize` searches for one named strategy parameter
@@ -269,6 +328,10 @@ struct Strategy {
   double pivot_hashprice_below_usd_per_ph_day = 0;     // trigger
   int pivot_trigger_days = 0;                          // trigger: consecutive days below
   std::vector<SearchRange> search;                     // [strategies.search]: ranges the optimizer searches by default
+  std::vector<Refresh> refreshes;                      // [[strategies.refresh]]
+  // The machines a conversion displaces (pivot_mw over the site's mining MW) are sold on the
+  // decision day at their tier's price (MachineModel::tier_usd_per_th) instead of idling in place.
+  bool sell_displaced = false;
 };
 
 struct Scenario {
@@ -280,6 +343,8 @@ struct Scenario {
   std::vector<FleetEntry> fleet;
   std::vector<Downtime> downtime;      // [[downtime]] events, in file order
   Treasury treasury;
+  MarketImpact market_impact;          // coefficient 0 unless the scenario has [market_impact]
+  Pool pool;                           // FPPS unless the scenario has [pool]
   std::vector<Debt> debts;
   std::vector<Strategy> strategies;
 };

@@ -39,7 +39,7 @@ namespace hashpivot::io {
 /// The schema version of the tables' layout apart from the metric columns. History: 1, the first
 /// layout; 2 added runs.threads and runs.market_description; 3 added the metric table's rows of
 /// store_version 3 (BTC sold, P(margin call)); 4 those of store_version 4 (running fraction,
-/// curtailed MWh, the cash cost per BTC split into energy, fixed hosting and other).
+/// curtailed MWh, the cash cost per BTC split into energy, fixed hosting and other); 5 those of store_version 5 (slippage, machines bought and sold).
 inline constexpr int kResultTablesVersion = 2;
 /// The current schema version: a metric row with a later store_version raises it. Opening an
 /// older store adds, in one transaction, each later version's tables and metric columns (the

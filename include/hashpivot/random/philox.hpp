@@ -34,6 +34,7 @@ enum class Stream : std::uint32_t {
   kCorrelatedShock = 13,
   kFirm = 14,
   kMarketDay = 15,  // all of a path-day's market draws but the blocks' (engine/market_model.hpp)
+  kPoolLuck = 16,   // the blocks a PPLNS/TIDES pool finds in a path-day (model/pool_luck.hpp)
   kTest = 0xffffffffu,
 };
 

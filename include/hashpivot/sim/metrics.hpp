@@ -21,7 +21,7 @@
 namespace hashpivot::sim {
 
 /// What a metric's number is measured in.
-enum class MetricUnit : std::uint8_t { kFraction, kUsd, kBtc, kUsdPerBtc, kUsdPerPhDay, kUsdPerYear, kMwh };
+enum class MetricUnit : std::uint8_t { kFraction, kUsd, kBtc, kUsdPerBtc, kUsdPerPhDay, kUsdPerYear, kMwh, kCount };
 
 /// How the human tables show a metric (report/format.hpp does the formatting; "-" when not finite).
 enum class MetricFormat : std::uint8_t {
@@ -131,6 +131,13 @@ inline constexpr std::array kRows = std::to_array<Metric>({
     {"other_cash_cost_usd_per_btc", "/cost_per_btc_usd/other", MetricUnit::kUsdPerBtc,
      "Cash cost per BTC: other, site opex ($)", MetricPlace::kStrategyTable, MetricFormat::kDollars,
      [](S s) { return s.other_cash_cost_usd_per_btc(); }, 4},
+    // Schema version 5: market impact and refreshes.
+    {"slippage_mean_usd", "/slippage_usd/mean", MetricUnit::kUsd, "Slippage on BTC sales ($M)",
+     MetricPlace::kStrategyTable, MetricFormat::kMillionsUsd, [](S s) { return s.slippage_usd.mean(); }, 5},
+    {"machines_bought_mean", "/machines_bought/mean", MetricUnit::kCount, "Machines bought (refresh)",
+     MetricPlace::kStrategyTable, MetricFormat::kWhole, [](S s) { return s.machines_bought.mean(); }, 5},
+    {"machines_sold_mean", "/machines_sold/mean", MetricUnit::kCount, "Machines sold (replaced)",
+     MetricPlace::kStrategyTable, MetricFormat::kWhole, [](S s) { return s.machines_sold.mean(); }, 5},
 });
 }  // namespace metric_rows
 
@@ -169,7 +176,7 @@ consteval std::size_t metric_index(std::string_view column) {
 }
 
 /// The unit spelled out: "fraction", "USD", "BTC", "USD per BTC", "USD per PH/s per day", "USD per year",
-/// "MWh".
+/// "MWh", "count".
 [[nodiscard]] constexpr std::string_view unit_name(MetricUnit unit) {
   switch (unit) {
     case MetricUnit::kFraction: return "fraction";
@@ -179,6 +186,7 @@ consteval std::size_t metric_index(std::string_view column) {
     case MetricUnit::kUsdPerPhDay: return "USD per PH/s per day";
     case MetricUnit::kUsdPerYear: return "USD per year";
     case MetricUnit::kMwh: return "MWh";
+    case MetricUnit::kCount: return "count";
   }
   return "";
 }

@@ -41,6 +41,9 @@ struct StrategyStatistics {
   stats::Moments energy_cost_usd;             // power cost less fixed hosting charges less credits
   stats::Moments hosting_fixed_usd;           // fixed hosting charges and take-or-pay floors
   stats::Moments other_cash_cost_usd;         // site opex: the rest of the cash cost
+  stats::Moments slippage_usd;                // market impact of the BTC sold over the horizon (firm's and lenders')
+  stats::Moments machines_bought;             // delivered by the strategy's refreshes over the horizon, a count
+  stats::Moments machines_sold;               // replaced by them and sold, a count
 
   StrategyStatistics(std::string strategy_name, std::size_t months, std::uint64_t paths);
   void merge(const StrategyStatistics& other);
@@ -69,7 +72,8 @@ struct StrategyStatistics {
     return std::tie(s.defaulted, s.default_month, s.npv_usd, s.npv_quantiles, s.npv_worst, s.btc_mined, s.btc_held_end,
                     s.ebitda_usd_per_year, s.cash_cost_usd, s.all_in_cost_usd, s.effective_ph_days, s.npv_vs_first,
                     s.npv_utility, s.btc_sold, s.margin_called, s.running_th_days, s.available_th_days,
-                    s.curtailed_mwh, s.energy_cost_usd, s.hosting_fixed_usd, s.other_cash_cost_usd);
+                    s.curtailed_mwh, s.energy_cost_usd, s.hosting_fixed_usd, s.other_cash_cost_usd, s.slippage_usd,
+                    s.machines_bought, s.machines_sold);
   }
 };
 
