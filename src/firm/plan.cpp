@@ -96,7 +96,7 @@ PlanFleet plan_fleet_entry(const Scenario& scenario, const FleetEntry& entry, st
 // until then) and, when it replaces a model at its site, that entry retired on delivery.
 void plan_refresh(const Scenario& scenario, const Refresh& r, FirmPlan& plan) {
   const DayNumber start = scenario.run.start_date;
-  const FleetEntry as_entry{r.machine, r.site, r.count, r.uptime, r.failure_rate_annual, 0.0, r.depreciation_years};
+  const FleetEntry as_entry{r.machine, r.site, r.count, r.uptime, r.failure_rate_annual, 0.0, r.depreciation_years, std::nullopt, std::nullopt};
   PlanFleet f = plan_fleet_entry(scenario, as_entry, plan.sites);
   PlanRefresh p{};
   p.order_day = static_cast<int>(r.date - start);

@@ -110,8 +110,8 @@ TEST(Plan, a_refresh_appends_its_machines_from_delivery_and_retires_what_it_repl
   EXPECT_EQ(plan.fleet[1].book_value_usd, 0.0);
   EXPECT_NEAR(plan.fleet[1].depreciation_usd_per_day, 13.5e6 / (3 * 365.0), 1e-9);
   for (const int day : {0, 144, 145, 146, 500}) {
-    EXPECT_NEAR(fleet_survival(plan, 0, day), day < 145 ? std::pow(1.0 - kFailureRate, day / 365.0) : 0.0, 1e-14) << day;
-    EXPECT_NEAR(fleet_survival(plan, 1, day), day < 145 ? 0.0 : std::pow(1.0 - kFailureRate, (day - 145) / 365.0),
+    EXPECT_NEAR(fleet_availability(plan, 0, day), day < 145 ? std::pow(1.0 - kFailureRate, day / 365.0) : 0.0, 1e-14) << day;
+    EXPECT_NEAR(fleet_availability(plan, 1, day), day < 145 ? 0.0 : std::pow(1.0 - kFailureRate, (day - 145) / 365.0),
                 1e-14)
         << day;
   }
