@@ -60,6 +60,7 @@ void step_day(const FirmPlan& plan, int day, const DayMarket& market, FirmState&
   site_costs(plan, day, state, a);                           // 4.
   hpc_lease_and_capex(plan, day, state, a);             // 5.
   refresh_fleet(plan, day, state, a);
+  deploy_and_relocate_fleet(plan, day, state, a);
   depreciate(plan, state, a);
   service_debt(plan, day, price, state, a);             // 6.
   income_and_tax(plan, state, a);                       // 7.

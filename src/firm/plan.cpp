@@ -58,6 +58,37 @@ PlanSite plan_site(const Site& site, DayNumber start) {
   return p;
 }
 
+int horizon_days(const Scenario& scenario) {
+  const DayNumber start = scenario.run.start_date;
+  return static_cast<int>(add_years(start, scenario.run.horizon_years) - start);
+}
+
+// Whether a day (a date's index) lies in the run, [0, horizon).
+bool day_in_run(const Scenario& scenario, DayNumber date) {
+  const auto day = date - scenario.run.start_date;
+  return day >= 0 && day < horizon_days(scenario);
+}
+
+// Whether `entry` pays a deployment capex in the run: capex > 0 and its in-service day in the run.
+bool deployment_in_run(const Scenario& scenario, const FleetEntry& entry) {
+  return entry.capex_usd > 0.0 && entry.in_service && day_in_run(scenario, *entry.in_service);
+}
+
+// The scenario fleet's deployments and relocations that fall in the run (FirmPlan::deployments,
+// relocations). A relocation's cost is expensed, not capitalized: moving machines adds no service
+// potential to them (the hashrate and life are the same at the new site), so, as under ASC 360 and
+// IAS 16.20, the cost of relocating an asset is not part of its carrying amount.
+void plan_fleet_events(const Scenario& scenario, FirmPlan& plan) {
+  const DayNumber start = scenario.run.start_date;
+  for (std::size_t i = 0; i < scenario.fleet.size(); ++i) {
+    const FleetEntry& entry = scenario.fleet[i];
+    if (deployment_in_run(scenario, entry))
+      plan.deployments.push_back({static_cast<int>(*entry.in_service - start), i, entry.capex_usd});
+    if (entry.relocate && entry.relocate->cost_usd > 0.0 && day_in_run(scenario, entry.relocate->on))
+      plan.relocations.push_back({static_cast<int>(entry.relocate->on - start), i, entry.relocate->cost_usd});
+  }
+}
+
 // One fleet entry; adds its IT power to its site's mining_it_mw.
 PlanFleet plan_fleet_entry(const Scenario& scenario, const FleetEntry& entry, std::vector<PlanSite>& sites) {
   const MachineModel& machine = scenario.machines[index_by_name(scenario.machines, entry.machine)];
@@ -74,12 +105,16 @@ PlanFleet plan_fleet_entry(const Scenario& scenario, const FleetEntry& entry, st
   f.secondary_usd_per_th = machine.tier_usd_per_th;
   f.in_service_from_day = 0;
   f.in_service_until_day = kNeverDay;
-  f.depreciation_usd_per_day = entry.depreciation_years > 0
-                                   ? entry.book_value_usd / (entry.depreciation_years * kDaysPerYear)
-                                   : entry.book_value_usd;
-  f.site = index_by_name(scenario.sites, entry.site);
   const DayNumber start = scenario.run.start_date;
   f.in_service_day = entry.in_service ? static_cast<int>(*entry.in_service - start) : kNoDay;
+  // The deployment's capex joins the book on its day when that lies in the run; the rate covers it
+  // (book + 0.0 keeps an entry without capex bit-identical). One in history is in book_value_usd.
+  const double capex_in_run = deployment_in_run(scenario, entry) ? entry.capex_usd : 0.0;
+  const double depreciable_usd = entry.book_value_usd + capex_in_run;
+  f.depreciation_usd_per_day = entry.depreciation_years > 0
+                                   ? depreciable_usd / (entry.depreciation_years * kDaysPerYear)
+                                   : depreciable_usd;
+  f.site = index_by_name(scenario.sites, entry.site);
   f.retire_day = entry.retire ? static_cast<int>(*entry.retire - start) : kNeverDay;
   f.repair_availability = 1.0 / (1.0 + entry.repair_failure_rate_annual / kDaysPerYear * entry.repair_days);
   const PlanSite& site = sites[f.site];
@@ -96,7 +131,9 @@ PlanFleet plan_fleet_entry(const Scenario& scenario, const FleetEntry& entry, st
 // until then) and, when it replaces a model at its site, that entry retired on delivery.
 void plan_refresh(const Scenario& scenario, const Refresh& r, FirmPlan& plan) {
   const DayNumber start = scenario.run.start_date;
-  const FleetEntry as_entry{r.machine, r.site, r.count, r.uptime, r.failure_rate_annual, 0.0, r.depreciation_years, std::nullopt, std::nullopt};
+  const FleetEntry as_entry{.machine = r.machine, .site = r.site, .count = r.count, .uptime = r.uptime,
+                            .failure_rate_annual = r.failure_rate_annual, .book_value_usd = 0.0,
+                            .depreciation_years = r.depreciation_years, .in_service = std::nullopt, .retire = std::nullopt};
   PlanFleet f = plan_fleet_entry(scenario, as_entry, plan.sites);
   PlanRefresh p{};
   p.order_day = static_cast<int>(r.date - start);
@@ -226,7 +263,8 @@ FirmPlan make_plan(const Scenario& scenario, std::size_t strategy) {
   for (const Site& site : scenario.sites) plan.sites.push_back(plan_site(site, start));
   plan.fleet.reserve(scenario.fleet.size());
   for (const FleetEntry& entry : scenario.fleet) plan.fleet.push_back(plan_fleet_entry(scenario, entry, plan.sites));
-  plan.horizon_days = static_cast<int>(add_years(start, scenario.run.horizon_years) - start);
+  plan.horizon_days = horizon_days(scenario);
+  plan_fleet_events(scenario, plan);
   for (const Refresh& r : scenario.strategies[strategy].refreshes) plan_refresh(scenario, r, plan);
   plan_fleet_availability(scenario, plan);
   plan_merit_order(plan);

@@ -217,9 +217,21 @@ firm::FleetEntry read_fleet_entry(TableReader t) {
       .retire = t.optional_date("retire"),
       .repair_failure_rate_annual = t.number_or("repair_failure_rate_annual", 0.0, Range{0.0, 100.0}),
       .repair_days = t.number_or("repair_days", 0.0, Range{0.0, kDaysPerYear}),
+      .capex_usd = t.number_or("capex_usd", 0.0, Range::non_negative()),
   };
   if (f.in_service && f.retire && *f.retire <= *f.in_service)
     t.fail("retire", fmt::format("{} is not after in_service {}", format_date(*f.retire), format_date(*f.in_service)));
+  if (t.has("capex_usd") && !f.in_service)
+    t.fail("capex_usd", "a deployment's capex needs an in_service date (the day it is paid)");
+  if (auto relocate = t.optional_table("relocate")) {
+    f.relocate = firm::Relocation{
+        .site = relocate->require_string("site"),
+        .on = relocate->require_date("on"),
+        .days_offline = static_cast<int>(relocate->integer_or("days_offline", 0, Range{0.0, kDaysPerYear})),
+        .cost_usd = relocate->number_or("cost_usd", 0.0, Range::non_negative()),
+    };
+    relocate->finish();
+  }
   t.finish();
   return f;
 }
@@ -324,7 +336,8 @@ bool in_service_on(const firm::FleetEntry& f, std::optional<DayNumber> day) {
 // Each site's capacity on every date the fleet changes: adding entry `i` (file order) must not take
 // any site above its capacity on the start or on the in-service date of any entry up to `i`. An
 // undated fleet is the cumulative check in file order.
-void check_capacity(const Scenario& s, std::size_t i, const firm::Site& site, TableReader& table) {
+void check_capacity(const Scenario& s, std::size_t i, const firm::Site& site, TableReader& table,
+                    const std::string& key = "") {
   std::vector<std::optional<DayNumber>> dates{std::nullopt};
   for (std::size_t j = 0; j <= i; ++j)
     if (s.fleet[j].in_service) dates.push_back(s.fleet[j].in_service);
@@ -337,11 +350,49 @@ void check_capacity(const Scenario& s, std::size_t i, const firm::Site& site, Ta
         if (m.name == f.machine) power_mw += static_cast<double>(f.count) * m.power_w * site.pue / kWattsPerMegawatt;
     }
     if (power_mw > site.capacity_mw * (1 + kCapacityRoundingShare))
-      table.fail(s.fleet[i].in_service ? "in_service" : "count",
+      table.fail(!key.empty() ? key : s.fleet[i].in_service ? "in_service" : "count",
                  fmt::format("the fleet at site \"{}\" would draw {:.2f} MW with PUE {}{}, above its capacity of {} MW",
                              site.name, power_mw, site.pue, day ? " on " + format_date(*day) : std::string(),
                              site.capacity_mw));
   }
+}
+
+// Entry `i`'s relocate table, checked, turned into a second entry: the same machines at the target
+// site from on + days_offline (until the entry's retire, book 0, FleetEntry::relocated), appended
+// after it; entry `i` retires on `on`. The target site must have room on every date.
+void add_relocation(Scenario& s, std::size_t i, TableReader& fleet_table, DayNumber horizon_end) {
+  TableReader t = *fleet_table.optional_table("relocate");
+  const firm::FleetEntry f = s.fleet[i];
+  const firm::Relocation& r = *f.relocate;
+  const firm::Site* target = nullptr;
+  for (const auto& candidate : s.sites)
+    if (candidate.name == r.site) target = &candidate;
+  if (!target) t.fail("site", fmt::format("no [[sites]] entry is named \"{}\"", r.site));
+  if (r.site == f.site) t.fail("site", fmt::format("the machines are already at site \"{}\"", r.site));
+  if (r.on < s.run.start_date || r.on >= horizon_end)
+    t.fail("on", fmt::format("{} lies outside the horizon, {} to {} (exclusive)", format_date(r.on),
+                             format_date(s.run.start_date), format_date(horizon_end)));
+  if (f.in_service && r.on <= *f.in_service)
+    t.fail("on", fmt::format("{} is not after in_service {}", format_date(r.on), format_date(*f.in_service)));
+  if (f.retire && r.on >= *f.retire)
+    t.fail("on", fmt::format("{} is not before retire {}", format_date(r.on), format_date(*f.retire)));
+  const DayNumber arrival = r.on + static_cast<DayNumber>(r.days_offline);
+  if (f.retire && arrival >= *f.retire)
+    t.fail("days_offline", fmt::format("the machines would arrive on {}, not before retire {}", format_date(arrival),
+                                       format_date(*f.retire)));
+  if (arrival >= horizon_end)
+    t.fail("days_offline", fmt::format("the machines would arrive on {}, after the horizon, which ends on {}",
+                                       format_date(arrival), format_date(horizon_end)));
+  firm::FleetEntry moved = f;
+  moved.site = r.site;
+  moved.in_service = arrival;
+  moved.book_value_usd = 0.0;
+  moved.capex_usd = 0.0;
+  moved.relocate.reset();
+  moved.relocated = true;
+  s.fleet[i].retire = r.on;
+  s.fleet.push_back(moved);
+  check_capacity(s, s.fleet.size() - 1, *target, t, "on");
 }
 
 firm::Debt read_debt(TableReader t) {
@@ -576,6 +627,7 @@ firm::Scenario read_scenario(const std::string& path) {
   const DayNumber horizon_end = s.run.start_date + static_cast<DayNumber>(s.run.horizon_years * kDaysPerYear);
   for (std::size_t i = 0; i < fleet_tables.size(); ++i) {
     s.fleet.push_back(read_fleet_entry(fleet_tables[i]));
+    const std::size_t index = s.fleet.size() - 1;  // a relocation adds an entry of its own
     const firm::FleetEntry& f = s.fleet.back();
     const firm::MachineModel* machine = nullptr;
     for (const auto& m : s.machines)
@@ -590,7 +642,8 @@ firm::Scenario read_scenario(const std::string& path) {
       if (date && *date >= horizon_end)
         fleet_tables[i].fail(key, fmt::format("{} lies after the horizon, which ends on {}", format_date(*date),
                                               format_date(horizon_end)));
-    check_capacity(s, i, *site, fleet_tables[i]);
+    check_capacity(s, index, *site, fleet_tables[i]);
+    if (s.fleet[index].relocate) add_relocation(s, index, fleet_tables[i], horizon_end);
   }
   auto downtime_tables = root.tables("downtime");
   for (auto& t : downtime_tables) {

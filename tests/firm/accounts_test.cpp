@@ -262,6 +262,25 @@ TEST(Accounts, random_scenarios_balance_every_day_and_conserve_cash_and_btc) {
       r.replaced_usd_per_th = 5.0;
       scenario.strategies[0].refreshes = {r};
     }
+    // Every third seed (from 2) deploys 500 more S21 at site a on day 150 for $2M, and moves site b's
+    // machines to site a on day 400, 10 days offline, for $0.5M (the entries io::read_scenario writes).
+    if (seed % 3 == 2) {
+      FleetEntry lot = fleet("S21", "a", 500, 0.95, 0.0);
+      lot.in_service = kStart + 150;
+      lot.capex_usd = 2e6;
+      FleetEntry& b = scenario.fleet[1];
+      b.retire = kStart + 400;
+      b.relocate = Relocation{"a", kStart + 400, 10, 0.5e6};
+      FleetEntry moved = b;
+      moved.site = "a";
+      moved.in_service = kStart + 410;
+      moved.retire.reset();
+      moved.book_value_usd = 0;
+      moved.relocate.reset();
+      moved.relocated = true;
+      scenario.fleet.push_back(lot);
+      scenario.fleet.push_back(moved);
+    }
     // Every fifth seed sells what its pivot displaces, at $5/TH.
     for (MachineModel& m : scenario.machines) m.tier_usd_per_th = 5.0;
     scenario.strategies[0].sell_displaced = seed % 5 == 2;
@@ -728,3 +747,103 @@ TEST(AllocationCounter, counts_an_allocation_made_with_new) {
 
 }  // namespace
 }  // namespace hashpivot::testing
+
+namespace hashpivot::firm {
+namespace {
+
+// ---- Deployment capex and relocation (FleetEntry::capex_usd, relocate) -------------------------
+
+// The balance identity after a day.
+void expect_balanced(const FirmState& state, int day) {
+  const BalanceSheet bs = balance_sheet(state);
+  const double scale = std::abs(bs.assets_usd) + std::abs(bs.liabilities_usd) + std::abs(bs.equity_usd);
+  EXPECT_LE(rel_diff(bs.assets_usd, bs.liabilities_usd + bs.equity_usd, scale), 1e-12) << "day " << day;
+}
+
+TEST(Accounts, a_deployment_capex_is_paid_on_its_day_and_depreciated_straight_line_from_it) {
+  // 1,000 more S21 in service on day 10 for $3.65M over 1 year: $10,000 a day of depreciation from
+  // day 10 (inclusive), $3.65M of cash out on day 10. Against the same firm without the capex.
+  Scenario without = simple_scenario();
+  FleetEntry lot = fleet("S21", "tx", 1'000, 0.95, 0.0);
+  lot.depreciation_years = 1;
+  lot.in_service = kStart + 10;
+  without.fleet.push_back(lot);
+  Scenario with = without;
+  with.fleet[1].capex_usd = 3.65e6;
+  const FirmPlan plan_without = make_plan(without, 0), plan_with = make_plan(with, 0);
+  ASSERT_EQ(plan_with.deployments.size(), 1u);
+  EXPECT_EQ(plan_with.deployments[0].day, 10);
+  EXPECT_DOUBLE_EQ(plan_with.fleet[1].depreciation_usd_per_day, 10'000.0);
+  FirmState s0 = make_state(plan_without), s1 = make_state(plan_with);
+  const DayMarket m = constant_market(90'000, 50);
+  DayAccounts a0{}, a1{};
+  for (int day = 0; day < 60; ++day) {
+    step_day(plan_without, day, m, s0, a0);
+    step_day(plan_with, day, m, s1, a1);
+    expect_balanced(s1, day);
+    EXPECT_DOUBLE_EQ(a1.capex_usd, day == 10 ? 3.65e6 : 0.0) << day;
+    EXPECT_NEAR(a1.depreciation_usd - a0.depreciation_usd, day >= 10 ? 10'000.0 : 0.0, 1e-6) << day;
+    EXPECT_NEAR(s1.cash_usd - s0.cash_usd, day >= 10 ? -3.65e6 : 0.0, 1e-6) << day;
+    const double book = day >= 10 ? 3.65e6 - 10'000.0 * (day - 9) : 0.0;
+    EXPECT_NEAR(s1.fleet[1].book_usd, book, 1e-6) << day;
+    EXPECT_NEAR(s1.ppe_book_usd - s0.ppe_book_usd, book, 1e-6) << day;
+    EXPECT_NEAR(a1.net_income_usd - a0.net_income_usd, day >= 10 ? -10'000.0 : 0.0, 1e-6) << day;  // no tax
+  }
+}
+
+TEST(Accounts, a_deployment_before_the_start_or_without_capex_leaves_the_plan_as_it_was) {
+  Scenario base = simple_scenario();
+  base.fleet[0].in_service = kStart - 30;
+  Scenario history = base;
+  history.fleet[0].capex_usd = 5e6;  // in history: in book_value_usd already
+  const FirmPlan p0 = make_plan(base, 0), p1 = make_plan(history, 0);
+  EXPECT_TRUE(p1.deployments.empty());
+  EXPECT_EQ(p1.fleet[0].depreciation_usd_per_day, p0.fleet[0].depreciation_usd_per_day);
+  EXPECT_EQ(p1.fleet[0].book_value_usd, p0.fleet[0].book_value_usd);
+  Scenario dated = simple_scenario();
+  dated.fleet[0].in_service = kStart + 5;  // capex 0: the same bits as without the key
+  EXPECT_EQ(make_plan(dated, 0).fleet[0].depreciation_usd_per_day, make_plan(simple_scenario(), 0).fleet[0].depreciation_usd_per_day);
+  EXPECT_TRUE(make_plan(dated, 0).deployments.empty());
+}
+
+TEST(Accounts, a_relocation_stops_the_machines_for_its_days_offline_then_pays_the_target_sites_price) {
+  // 10,000 S21 leave tx ($45/MWh, PUE 1.05) on day 20 for ga ($30/MWh, PUE 1.1), 5 days offline,
+  // the move costing $1M on day 20: as io::read_scenario writes it, two entries.
+  Scenario s = simple_scenario();
+  s.sites.push_back(site("ga", 50, 1.1, PowerContract::kFixed, 30));
+  s.fleet[0].retire = kStart + 20;
+  s.fleet[0].relocate = Relocation{"ga", kStart + 20, 5, 1e6};
+  FleetEntry moved = s.fleet[0];
+  moved.site = "ga";
+  moved.in_service = kStart + 25;
+  moved.retire.reset();
+  moved.book_value_usd = 0;
+  moved.relocate.reset();
+  moved.relocated = true;
+  s.fleet.push_back(moved);
+  const FirmPlan plan = make_plan(s, 0);
+  ASSERT_EQ(plan.relocations.size(), 1u);
+  const FirmPlan unmoved_plan = make_plan(simple_scenario(), 0);
+  FirmState state = make_state(plan), unmoved = make_state(unmoved_plan);
+  const DayMarket m = constant_market(90'000, 50);
+  const double per_day = fpps_btc_per_day(10'000 * 200.0, 0.95, m.hashprice_btc_per_ph_day, 0.02);
+  const double power_tx = energy_mwh(10'000 * 3500.0 * 0.95, 1.05, 24) * 45;
+  const double power_ga = energy_mwh(10'000 * 3500.0 * 0.95, 1.1, 24) * 30;
+  DayAccounts a{}, b{};
+  for (int day = 0; day < 40; ++day) {
+    step_day(plan, day, m, state, a);
+    step_day(unmoved_plan, day, m, unmoved, b);
+    expect_balanced(state, day);
+    const bool offline = day >= 20 && day < 25;
+    EXPECT_DOUBLE_EQ(a.btc_mined, offline ? 0.0 : per_day) << day;
+    EXPECT_NEAR(a.power_cost_usd, offline ? 0.0 : day < 20 ? power_tx : power_ga, 1e-6) << day;
+    EXPECT_DOUBLE_EQ(a.opex_usd, day == 20 ? 1e6 : 0.0) << day;  // the sites have no fixed opex
+    EXPECT_DOUBLE_EQ(a.capex_usd, 0.0);
+    // The book stays with the first entry and depreciates as if the machines had not moved.
+    EXPECT_DOUBLE_EQ(state.ppe_book_usd, unmoved.ppe_book_usd) << day;
+    EXPECT_DOUBLE_EQ(state.fleet[1].book_usd, 0.0);
+  }
+}
+
+}  // namespace
+}  // namespace hashpivot::firm

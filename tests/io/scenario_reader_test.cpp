@@ -555,3 +555,92 @@ TEST(ScenarioReader, a_fleet_or_downtime_date_outside_the_horizon_names_file_lin
 
 }  // namespace
 }  // namespace hashpivot::io
+
+namespace hashpivot::io {
+namespace {
+
+// ---- Deployment capex and relocation ([[fleet]] capex_usd, relocate) ---------------------------
+
+const std::string kGeorgia =
+    "[[sites]]\nname = \"Georgia\"\ncapacity_mw = 12\npue = 1.2\npower_price_usd_per_mwh = 30\n\n[[fleet]]\n";
+
+std::string with_georgia(const std::string& relocate_line, double georgia_mw = 12) {
+  std::string text = kValid;
+  std::string site = kGeorgia;
+  site.replace(site.find("capacity_mw = 12"), 16, "capacity_mw = " + std::to_string(static_cast<int>(georgia_mw)));
+  text.replace(text.find("[[fleet]]\n"), 10, site);
+  text.replace(text.find("count = 2500\n"), 13, "count = 2500\n" + relocate_line);
+  return text;
+}
+
+// The error of reading `text` as "key: problem", its line that of `expected_at`.
+std::string error_of(const std::string& text, const std::string& expected_at) {
+  const auto path = write(text);
+  try {
+    (void)read_scenario(path.string());
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.line(), line_of(text, expected_at)) << e.what();
+    return e.field() + ": " + e.problem();
+  }
+  return "no error";
+}
+
+TEST(ScenarioReader, a_deployment_capex_is_read_with_its_in_service_date_and_refused_without) {
+  const firm::Scenario s = read_with("count = 2500\n", "count = 2500\nin_service = 2026-05-01\ncapex_usd = 4.5e6\n");
+  EXPECT_DOUBLE_EQ(s.fleet[0].capex_usd, 4.5e6);
+  EXPECT_DOUBLE_EQ(read_scenario(write(kValid).string()).fleet[0].capex_usd, 0.0);
+  EXPECT_EQ(error_with("count = 2500\n", "count = 2500\ncapex_usd = 4.5e6\n", "capex_usd = "),
+            "fleet[1].capex_usd: a deployment's capex needs an in_service date (the day it is paid)");
+  EXPECT_EQ(error_with("count = 2500\n", "count = 2500\nin_service = 2026-05-01\ncapex_usd = -1\n", "capex_usd = "),
+            "fleet[1].capex_usd: expected a number >= 0, got -1");
+}
+
+TEST(ScenarioReader, a_relocation_becomes_two_entries_the_second_at_the_target_from_arrival) {
+  const std::string line = "relocate = { site = \"Georgia\", on = 2026-06-01, days_offline = 10, cost_usd = 2e5 }\n";
+  const firm::Scenario s = read_scenario(write(with_georgia(line)).string());
+  ASSERT_EQ(s.fleet.size(), 2u);
+  EXPECT_EQ(s.fleet[0].site, "Texas");
+  EXPECT_FALSE(s.fleet[0].in_service.has_value());
+  EXPECT_EQ(format_date(*s.fleet[0].retire), "2026-06-01");
+  ASSERT_TRUE(s.fleet[0].relocate.has_value());
+  EXPECT_DOUBLE_EQ(s.fleet[0].relocate->cost_usd, 2e5);
+  EXPECT_EQ(s.fleet[0].relocate->days_offline, 10);
+  EXPECT_FALSE(s.fleet[0].relocated);
+  EXPECT_EQ(s.fleet[1].site, "Georgia");
+  EXPECT_EQ(s.fleet[1].count, 2500);
+  EXPECT_EQ(format_date(*s.fleet[1].in_service), "2026-06-11");
+  EXPECT_FALSE(s.fleet[1].retire.has_value());
+  EXPECT_DOUBLE_EQ(s.fleet[1].book_value_usd, 0.0);
+  EXPECT_FALSE(s.fleet[1].relocate.has_value());
+  EXPECT_TRUE(s.fleet[1].relocated);
+}
+
+TEST(ScenarioReader, a_bad_relocation_names_file_line_and_key) {
+  const auto bad = [](const std::string& fields, double georgia_mw = 12) {
+    return error_of(with_georgia("relocate = { " + fields + " }\n", georgia_mw), "relocate =");
+  };
+  EXPECT_EQ(bad("site = \"Ohio\", on = 2026-06-01"), "fleet[1].relocate.site: no [[sites]] entry is named \"Ohio\"");
+  EXPECT_EQ(bad("site = \"Texas\", on = 2026-06-01"),
+            "fleet[1].relocate.site: the machines are already at site \"Texas\"");
+  EXPECT_EQ(bad("site = \"Georgia\", on = 2029-03-01"),
+            "fleet[1].relocate.on: 2029-03-01 lies outside the horizon, 2026-02-01 to 2029-01-31 (exclusive)");
+  EXPECT_EQ(bad("site = \"Georgia\", on = 2026-01-01"),
+            "fleet[1].relocate.on: 2026-01-01 lies outside the horizon, 2026-02-01 to 2029-01-31 (exclusive)");
+  EXPECT_EQ(bad("site = \"Georgia\", on = 2029-01-20, days_offline = 30"),
+            "fleet[1].relocate.days_offline: the machines would arrive on 2029-02-19, after the horizon, which ends on "
+            "2029-01-31");
+  // 2,500 S21 × 3.5 kW × PUE 1.2 = 10.5 MW > 10 MW at Georgia from their arrival.
+  EXPECT_EQ(bad("site = \"Georgia\", on = 2026-06-01, days_offline = 10", 10),
+            "fleet[1].relocate.on: the fleet at site \"Georgia\" would draw 10.50 MW with PUE 1.2 on 2026-06-11, above "
+            "its capacity of 10 MW");
+  EXPECT_EQ(bad("site = \"Georgia\", on = 2026-06-01, cost_usd = -5"),
+            "fleet[1].relocate.cost_usd: expected a number >= 0, got -5");
+  EXPECT_EQ(bad("site = \"Georgia\", on = 2026-06-01, speed = 3"),
+            "fleet[1].relocate.speed: unknown key (misspelt, or not valid here)");
+  EXPECT_EQ(error_of(with_georgia("in_service = 2026-07-01\nrelocate = { site = \"Georgia\", on = 2026-06-01 }\n"),
+                     "relocate ="),
+            "fleet[1].relocate.on: 2026-06-01 is not after in_service 2026-07-01");
+}
+
+}  // namespace
+}  // namespace hashpivot::io

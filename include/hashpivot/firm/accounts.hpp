@@ -21,7 +21,8 @@
 //   deposit is capex into PP&E on its order day (not depreciated); on delivery the balance is capex
 //   and the machines' book is the whole price, depreciated from that day; the machines it replaces
 //   leave PP&E at book value for their secondary price, the difference a gain (or loss) in pre-tax
-//   income.
+//   income. A [[fleet]] entry's deployment capex (in service within the run) is capex into its book
+//   on the in-service day, depreciated from that day; a relocation's cost is opex on its day.
 // - Equity = paid-in capital + retained earnings. Opening paid-in capital is 0 and opening retained
 //   earnings are set so that the opening balance sheet (at the scenario's BTC price) balances; net
 //   income goes to retained earnings; a converted convertible adds its principal to paid-in capital.
@@ -118,7 +119,7 @@ struct DayAccounts {
   double hpc_revenue_usd;           // lease × MW × NOI margin (net operating income)
   double power_cost_usd;
   double curtailment_credit_usd;
-  double opex_usd;                  // site fixed opex
+  double opex_usd;                  // site fixed opex + relocation costs
   double sga_usd;
   double ebitda_usd;                // mining + HPC + credits − power − opex − SG&A
   double depreciation_usd;
@@ -132,7 +133,7 @@ struct DayAccounts {
   // Cash flow, USD (operating + investing + financing = total = Δcash).
   double operating_cash_flow_usd;
   double btc_sale_proceeds_usd;     // part of investing
-  double capex_usd;                 // conversion capex paid (tenant-funded share excluded)
+  double capex_usd;                 // conversion capex paid (tenant-funded share excluded), refreshes, deployments
   double investing_cash_flow_usd;
   double debt_drawn_usd;
   double debt_repaid_usd;           // in cash: amortization, maturities, one-off repayments, shortfalls
@@ -272,7 +273,8 @@ struct BalanceSheet {
 ///  5. HPC: lease revenue from decision + lead time for the term (contract year escalated) × MW ×
 ///     NOI margin, until the tenant defaults (tenant_default_after_days of revenue); capex (tenant share excluded) paid evenly over the lead time and capitalized;
 ///     refreshes (the deposit on the order day; on delivery the balance, the machines into the
-///     fleet's book, the replaced machines sold); depreciation of fleet and conversion PP&E.
+///     fleet's book, the replaced machines sold); deployment capex into the fleet's book and
+///     relocation costs (opex) on their days; depreciation of fleet and conversion PP&E.
 ///  6. Interest on opening principals; amortization (linear) and maturities repaid in cash;
 ///     a convertible at maturity converts into equity when price >= its conversion price.
 ///  7. Tax on positive pre-tax income (excluding revaluation), paid in cash.

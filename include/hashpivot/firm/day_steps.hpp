@@ -384,6 +384,19 @@ inline void refresh_fleet(const FirmPlan& plan, int day, FirmState& state, DayAc
   }
 }
 
+/// The scenario fleet's dated events on `day`: a deployment's capex paid in cash (capex) and into
+/// its entry's book (depreciated from today, FleetEntry::capex_usd); a relocation's cost paid in
+/// cash and expensed as opex (make_plan says why).
+inline void deploy_and_relocate_fleet(const FirmPlan& plan, int day, FirmState& state, DayAccounts& a) {
+  for (const PlanDeployment& d : plan.deployments) {
+    if (day != d.day) continue;
+    a.capex_usd += d.capex_usd;
+    state.fleet[d.entry].book_usd += d.capex_usd;
+  }
+  for (const PlanRelocation& r : plan.relocations)
+    if (day == r.day) a.opex_usd += r.cost_usd;
+}
+
 /// The fleet's straight-line depreciation (to zero book), then the day's capex less all
 /// depreciation (conversion's included) into PP&E.
 inline void depreciate(const FirmPlan& plan, FirmState& state, DayAccounts& a) {

@@ -141,6 +141,22 @@ struct PlanRefresh {
   double replaced_sale_usd;        // what they sell for: hashrate still in service × replaced_usd_per_th
 };
 
+/// A [[fleet]] entry's deployment capex (FleetEntry::capex_usd), when its in-service day lies in the
+/// run: paid in cash and added to the entry's book on `day`.
+struct PlanDeployment {
+  int day;
+  std::size_t entry;
+  double capex_usd;
+};
+
+/// A [[fleet]] entry's relocation cost (Relocation::cost_usd), when its day lies in the run: paid in
+/// cash and expensed (opex) on `day`.
+struct PlanRelocation {
+  int day;
+  std::size_t entry;               // the entry that leaves its site
+  double cost_usd;
+};
+
 /// Everything step_day needs, sized at construction; step_day never resizes it.
 struct FirmPlan {
   std::vector<PlanFleet> fleet;
@@ -148,6 +164,8 @@ struct FirmPlan {
   std::vector<PlanDebt> debts;
   std::vector<PlanSale> sales;     // in scenario order; several may fall on one day
   std::vector<PlanRefresh> refreshes;  // in scenario order
+  std::vector<PlanDeployment> deployments;  // fleet entries with capex, in fleet order
+  std::vector<PlanRelocation> relocations;  // fleet entries with a relocation cost, in fleet order
 
   // Fleet availability, day-major: [day × fleet.size() + entry] for days 0 … horizon_days − 1
   // (later days compute fleet_available_undisturbed): survival (1 − f)^(day/365) × in service ×

@@ -211,6 +211,16 @@ struct Downtime {
   double fraction_offline;
 };
 
+/// A fleet entry's move to another site (scenario.md, [[fleet]] relocate): the machines stop at
+/// their site on `on`, hash at `site` from on + days_offline, and the move costs cost_usd in cash on
+/// `on` (expensed: see make_plan).
+struct Relocation {
+  std::string site;                    // the target site
+  DayNumber on;                        // the day the machines stop at their site
+  int days_offline = 0;                // days in transit and installation
+  double cost_usd = 0.0;               // transport, installation: paid in cash on `on`
+};
+
 struct FleetEntry {
   std::string machine;
   std::string site;
@@ -225,6 +235,17 @@ struct FleetEntry {
   // Failures that are repaired (not lost): rate per machine-year and days out per failure.
   double repair_failure_rate_annual = 0.0;
   double repair_days = 0.0;
+  // A deployment's capex (USD): paid in cash on in_service when that day lies in the run, then in
+  // the entry's book and depreciated straight line over depreciation_years from that day. Only with
+  // an in_service date; 0: none (the book is book_value_usd, as of the start).
+  double capex_usd = 0.0;
+  // A relocation (io::read_scenario also appends the machines' entry at the target site, with
+  // relocated = true, and retires this one on relocate->on).
+  std::optional<Relocation> relocate = std::nullopt;
+  // True for the entry io::read_scenario made from the entry before it's relocate table: the same
+  // machines at their new site, in service from on + days_offline, with no book of their own (the
+  // book stays with, and depreciates on, the entry before it) and survival counted from the start.
+  bool relocated = false;
 };
 
 struct Debt {

@@ -171,6 +171,7 @@ void print_text(const study::HistoryBacktest& r, const firm::Scenario& scenario,
   fmt::print("history   {}\n", o.history);
   double deployed_th = 0, operating_th = 0, power_w = 0;
   for (const firm::FleetEntry& f : scenario.fleet) {
+    if (f.relocated) continue;  // the machines of the entry before it, moved: counted there
     for (const firm::MachineModel& m : scenario.machines) {
       if (m.name != f.machine) continue;
       const auto count = static_cast<double>(f.count);
