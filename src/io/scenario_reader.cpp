@@ -607,22 +607,11 @@ void require_unique_names(const std::vector<T>& items, std::vector<TableReader>&
 
 }  // namespace
 
-firm::Scenario read_scenario(const std::string& path) {
-  const toml::table document = parse_toml_file(path);
-  TableReader root(document, path, "");
-  Scenario s;
-  s.source = path;
-  s.run = read_run(root.require_table("scenario"));
-  s.market = read_market(root.require_table("market"));
+namespace {
 
-  auto machine_tables = root.tables("machines");
-  for (auto& t : machine_tables) s.machines.push_back(read_machine(t));
-  require_unique_names(s.machines, machine_tables, "machine");
-  auto site_tables = root.tables("sites");
-  for (auto& t : site_tables) s.sites.push_back(read_site(t));
-  require_unique_names(s.sites, site_tables, "site");
-  if (s.sites.empty()) root.fail("sites", "a scenario needs at least one [[sites]] table");
-
+// [[fleet]] (with each entry's machine, site, dates, capacity and relocation checked) and
+// [[downtime]], into `s`, whose machines and sites are read.
+void read_fleet_and_downtime(TableReader& root, Scenario& s) {
   auto fleet_tables = root.tables("fleet");
   const DayNumber horizon_end = s.run.start_date + static_cast<DayNumber>(s.run.horizon_years * kDaysPerYear);
   for (std::size_t i = 0; i < fleet_tables.size(); ++i) {
@@ -652,29 +641,11 @@ firm::Scenario read_scenario(const std::string& path) {
       t.fail("to", fmt::format("{} lies after the horizon, which ends on {}", format_date(s.downtime.back().to),
                                format_date(horizon_end)));
   }
+}
 
-  TableReader treasury = root.require_table("treasury");
-  s.treasury = {
-      .btc = treasury.require_number("btc", Range::non_negative()),
-      .cash_usd = treasury.require_number("cash_usd", Range::non_negative()),
-      .sga_usd_per_year = treasury.number_or("sga_usd_per_year", 0.0, Range::non_negative()),
-      .tax_rate = treasury.number_or("tax_rate", 0.0, Range::fraction()),
-      .pool_fee = treasury.number_or("pool_fee", 0.0, Range{0.0, 0.1}),
-  };
-  const bool treasury_fee_given = treasury.has("pool_fee");
-  treasury.finish();
-  if (auto pool = root.optional_table("pool")) s.pool = read_pool(*pool, s.treasury.pool_fee, treasury_fee_given);
-  if (auto impact = root.optional_table("market_impact")) s.market_impact = read_market_impact(*impact);
-
-  auto debt_tables = root.tables("debt");
-  for (auto& t : debt_tables) s.debts.push_back(read_debt(t));
-  require_unique_names(s.debts, debt_tables, "debt");
-  for (std::size_t i = 0; i < s.debts.size(); ++i)
-    if (s.debts[i].maturity <= s.run.start_date)
-      debt_tables[i].fail("maturity", fmt::format("matures on {}, not after the start date {}",
-                                                  format_date(s.debts[i].maturity), format_date(s.run.start_date)));
-
-  auto strategy_tables = root.tables("strategies");
+// Every [[strategies]] table into `s` (read after its sites, debts and fleet), each sale, pivot and
+// search range checked against them.
+void read_strategies(Scenario& s, std::vector<TableReader>& strategy_tables) {
   const DayNumber end = s.run.start_date + static_cast<DayNumber>(s.run.horizon_years * kDaysPerYear);
   for (auto& t : strategy_tables) {
     std::optional<TableReader> search;
@@ -709,6 +680,51 @@ firm::Scenario read_scenario(const std::string& path) {
     }
     if (search) check_search(s, s.strategies.size() - 1, *search);
   }
+}
+
+}  // namespace
+
+firm::Scenario read_scenario(const std::string& path) {
+  const toml::table document = parse_toml_file(path);
+  TableReader root(document, path, "");
+  Scenario s;
+  s.source = path;
+  s.run = read_run(root.require_table("scenario"));
+  s.market = read_market(root.require_table("market"));
+
+  auto machine_tables = root.tables("machines");
+  for (auto& t : machine_tables) s.machines.push_back(read_machine(t));
+  require_unique_names(s.machines, machine_tables, "machine");
+  auto site_tables = root.tables("sites");
+  for (auto& t : site_tables) s.sites.push_back(read_site(t));
+  require_unique_names(s.sites, site_tables, "site");
+  if (s.sites.empty()) root.fail("sites", "a scenario needs at least one [[sites]] table");
+
+  read_fleet_and_downtime(root, s);
+
+  TableReader treasury = root.require_table("treasury");
+  s.treasury = {
+      .btc = treasury.require_number("btc", Range::non_negative()),
+      .cash_usd = treasury.require_number("cash_usd", Range::non_negative()),
+      .sga_usd_per_year = treasury.number_or("sga_usd_per_year", 0.0, Range::non_negative()),
+      .tax_rate = treasury.number_or("tax_rate", 0.0, Range::fraction()),
+      .pool_fee = treasury.number_or("pool_fee", 0.0, Range{0.0, 0.1}),
+  };
+  const bool treasury_fee_given = treasury.has("pool_fee");
+  treasury.finish();
+  if (auto pool = root.optional_table("pool")) s.pool = read_pool(*pool, s.treasury.pool_fee, treasury_fee_given);
+  if (auto impact = root.optional_table("market_impact")) s.market_impact = read_market_impact(*impact);
+
+  auto debt_tables = root.tables("debt");
+  for (auto& t : debt_tables) s.debts.push_back(read_debt(t));
+  require_unique_names(s.debts, debt_tables, "debt");
+  for (std::size_t i = 0; i < s.debts.size(); ++i)
+    if (s.debts[i].maturity <= s.run.start_date)
+      debt_tables[i].fail("maturity", fmt::format("matures on {}, not after the start date {}",
+                                                  format_date(s.debts[i].maturity), format_date(s.run.start_date)));
+
+  auto strategy_tables = root.tables("strategies");
+  read_strategies(s, strategy_tables);
   require_unique_names(s.strategies, strategy_tables, "strategy");
   if (s.strategies.empty()) root.fail("strategies", "a scenario needs at least one [[strategies]] table");
   root.finish();
