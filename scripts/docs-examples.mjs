@@ -13,8 +13,9 @@
 // backslash). The command that runs is `run` when given, else the shown command with `build/hashpivot`
 // replaced by --bin; {bin} is the binary, {tmp} a fresh directory (runs record into {tmp}'s store,
 // never the user's). `keep` picks output lines (1-based ranges, "8-" to the end); a gap becomes an
-// indented "...". `mask` is a regular expression whose matches are ignored by --check (timings);
-// "\d+\.\d+ s\b" (seconds) always is. `check="no"` leaves a block out of --check (machine speed).
+// indented "...". `mask` is a regular expression whose matches are ignored by --check; seconds
+// ("12.3 s") and thread counts ("2 threads", all cores by default) always are. `check="no"` leaves
+// a block out of --check (machine speed).
 //
 //   node scripts/docs-examples.mjs --bin build/hashpivot --write   # regenerate every example
 //   node scripts/docs-examples.mjs --bin build/hashpivot --check   # exit 1 when one differs
@@ -25,7 +26,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 const root = resolve(new URL("..", import.meta.url).pathname);
-const kTimingMask = String.raw`\d+(\.\d+)? s\b`;
+// What differs from machine to machine: seconds taken and the thread count (all cores by default).
+const kMachineMasks = [String.raw`\d+(\.\d+)? s\b`, String.raw`\b\d+ threads?\b`];
 
 function parseArgs(argv) {
   const args = { bin: join(root, "build/hashpivot"), mode: "", files: [] };
@@ -103,7 +105,7 @@ function runExample(attrs, command, bin) {
 }
 
 function masked(lines, attrs) {
-  const patterns = [kTimingMask, ...(attrs.mask ? [attrs.mask] : [])].map((p) => new RegExp(p, "g"));
+  const patterns = [...kMachineMasks, ...(attrs.mask ? [attrs.mask] : [])].map((p) => new RegExp(p, "g"));
   return lines.map((line) => patterns.reduce((l, re) => l.replace(re, "<masked>"), line));
 }
 
