@@ -326,6 +326,18 @@ firm::Downtime read_downtime(TableReader t, const std::vector<firm::Site>& sites
   return d;
 }
 
+// The machine model and the site named `name` (nullptr when none is).
+const firm::MachineModel* find_machine(const Scenario& s, const std::string& name) {
+  for (const auto& m : s.machines)
+    if (m.name == name) return &m;
+  return nullptr;
+}
+const firm::Site* find_site(const Scenario& s, const std::string& name) {
+  for (const auto& site : s.sites)
+    if (site.name == name) return &site;
+  return nullptr;
+}
+
 // Whether fleet entry `f` hashes on `day` (nullopt: before any date).
 bool in_service_on(const firm::FleetEntry& f, std::optional<DayNumber> day) {
   const bool started = !f.in_service || (day && *f.in_service <= *day);
@@ -346,8 +358,7 @@ void check_capacity(const Scenario& s, std::size_t i, const firm::Site& site, Ta
     for (std::size_t j = 0; j <= i; ++j) {
       const firm::FleetEntry& f = s.fleet[j];
       if (f.site != site.name || !in_service_on(f, day)) continue;
-      for (const auto& m : s.machines)
-        if (m.name == f.machine) power_mw += static_cast<double>(f.count) * m.power_w * site.pue / kWattsPerMegawatt;
+      power_mw += static_cast<double>(f.count) * find_machine(s, f.machine)->power_w * site.pue / kWattsPerMegawatt;
     }
     if (power_mw > site.capacity_mw * (1 + kCapacityRoundingShare))
       table.fail(!key.empty() ? key : s.fleet[i].in_service ? "in_service" : "count",
@@ -364,9 +375,7 @@ void add_relocation(Scenario& s, std::size_t i, TableReader& fleet_table, DayNum
   TableReader t = *fleet_table.optional_table("relocate");
   const firm::FleetEntry f = s.fleet[i];
   const firm::Relocation& r = *f.relocate;
-  const firm::Site* target = nullptr;
-  for (const auto& candidate : s.sites)
-    if (candidate.name == r.site) target = &candidate;
+  const firm::Site* target = find_site(s, r.site);
   if (!target) t.fail("site", fmt::format("no [[sites]] entry is named \"{}\"", r.site));
   if (r.site == f.site) t.fail("site", fmt::format("the machines are already at site \"{}\"", r.site));
   if (r.on < s.run.start_date || r.on >= horizon_end)
@@ -477,12 +486,6 @@ firm::OneOffSale read_sale(TableReader& sale) {
 }
 
 // ---- [[strategies.refresh]] ---------------------------------------------------------------------
-
-const firm::MachineModel* find_machine(const Scenario& s, const std::string& name) {
-  for (const auto& m : s.machines)
-    if (m.name == name) return &m;
-  return nullptr;
-}
 
 // The ASIC price model's USD per TH/s for a machine's efficiency tier (market/asic_price.hpp, at
 // its base hashprice); a tier without a sourced price fails on `key`.
@@ -618,13 +621,9 @@ void read_fleet_and_downtime(TableReader& root, Scenario& s) {
     s.fleet.push_back(read_fleet_entry(fleet_tables[i]));
     const std::size_t index = s.fleet.size() - 1;  // a relocation adds an entry of its own
     const firm::FleetEntry& f = s.fleet.back();
-    const firm::MachineModel* machine = nullptr;
-    for (const auto& m : s.machines)
-      if (m.name == f.machine) machine = &m;
-    if (!machine) fleet_tables[i].fail("machine", fmt::format("no [[machines]] entry is named \"{}\"", f.machine));
-    const firm::Site* site = nullptr;
-    for (const auto& candidate : s.sites)
-      if (candidate.name == f.site) site = &candidate;
+    if (!find_machine(s, f.machine))
+      fleet_tables[i].fail("machine", fmt::format("no [[machines]] entry is named \"{}\"", f.machine));
+    const firm::Site* site = find_site(s, f.site);
     if (!site) fleet_tables[i].fail("site", fmt::format("no [[sites]] entry is named \"{}\"", f.site));
     // Dates before the start are history (the backtest runs them); after the horizon, a mistake.
     for (const auto& [key, date] : {std::pair{"in_service", f.in_service}, std::pair{"retire", f.retire}})
@@ -662,9 +661,7 @@ void read_strategies(Scenario& s, std::vector<TableReader>& strategy_tables) {
       }
     }
     if (st.pivot_policy != firm::PivotPolicy::kNone) {
-      const firm::Site* site = nullptr;
-      for (const auto& candidate : s.sites)
-        if (candidate.name == st.pivot_site) site = &candidate;
+      const firm::Site* site = find_site(s, st.pivot_site);
       if (!site) t.fail("pivot_site", fmt::format("no [[sites]] entry is named \"{}\"", st.pivot_site));
       if (!site->conversion)
         t.fail("pivot_site", fmt::format("site \"{}\" has no [sites.conversion] terms", st.pivot_site));
