@@ -141,6 +141,33 @@ void kill_at_random_points(int signal_number) {
 TEST(RunKill, sigint_at_random_points_leaves_all_or_nothing) { kill_at_random_points(SIGINT); }
 TEST(RunKill, sigterm_at_random_points_leaves_all_or_nothing) { kill_at_random_points(SIGTERM); }
 
+// A report that cannot be renamed into place after the record committed (a folder took its name
+// while the run simulated): the record is deleted again, and no temporary stays.
+TEST(RunOutputs, a_report_rename_failing_after_the_commit_removes_the_record) {
+  const fs::path dir = temp_path("rename_fails");
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const fs::path log = dir.string() + ".log";
+  const pid_t pid = start_run(dir, log);
+  // The store is opened after the output checks and before the simulation: then take the name.
+  int status = 0;
+  bool ended = false;
+  while (!fs::exists(dir / "runs.sqlite") && !ended) {
+    ended = ::waitpid(pid, &status, WNOHANG) == pid;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_FALSE(ended) << "the run ended before it opened the store: " << slurp(log);
+  fs::create_directories(dir / "report.html" / "occupied");
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  const std::string err = slurp(log);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 2) << status << ": " << err;
+  EXPECT_NE(err.find("cannot rename the written file into place"), std::string::npos) << err;
+  EXPECT_TRUE(runs_in(dir / "runs.sqlite").empty()) << "the record of a run without its report stayed";
+  EXPECT_EQ(files_in(dir), (std::set<std::string>{"report.html", "runs.sqlite"}));
+  fs::remove_all(dir);
+  fs::remove(log);
+}
+
 // --- Output paths checked before any work. ---
 
 TEST(OutputPaths, run_report_that_cannot_be_written_fails_before_the_run_and_records_nothing) {
