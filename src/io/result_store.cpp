@@ -311,7 +311,20 @@ int ResultStore::schema_version() {
 
 // --- Writing a record. ---
 
-std::int64_t ResultStore::save(const RunRecord& record) {
+std::int64_t ResultStore::save(const RunRecord& record) { return save(record, {}); }
+
+void ResultStore::remove(std::int64_t id) {
+  // The other tables' rows go with it (ON DELETE CASCADE); deleted explicitly as well, so a store
+  // whose connection does not enforce foreign keys is cleaned up the same.
+  write_transaction([&] {
+    const Row key = {Value{id}};
+    for (const char* table : {"strategy_summaries", "monthly_quantiles", "monthly_accounts", "default_months"})
+      query(fmt::format("DELETE FROM {} WHERE run_id = $1", table), key, {});
+    query("DELETE FROM runs WHERE id = $1", key, {});
+  });
+}
+
+std::int64_t ResultStore::save(const RunRecord& record, const std::function<void(std::int64_t id)>& before_commit) {
   const RunInfo& info = record.run;
   std::int64_t id = 0;
   auto written = [&](std::string_view table) {
@@ -386,6 +399,7 @@ std::int64_t ResultStore::save(const RunRecord& record) {
     }
     insert_rows("default_months", {"run_id", "seq", "strategy", "month", "paths_defaulted"}, rows);
     written("default_months");
+    if (before_commit) before_commit(id);
   });
   return id;
 }

@@ -14,6 +14,7 @@
 #include <tuple>
 
 #include "hashpivot/core/calendar.hpp"
+#include "hashpivot/core/cancellation.hpp"
 #include "hashpivot/core/error.hpp"
 
 #include "accumulator.hpp"
@@ -229,8 +230,10 @@ class ChunkMerger {
 /// slot of a ring: block i of own_blocks uses slot i % ring and may start once block i − ring has
 /// been merged. Two slots more than threads let the workers run ahead while the main thread merges,
 /// and bound the memory whatever the number of paths.
-void run_own_blocks(const BlockPlan& plan, std::vector<detail::Worker>& workers, std::vector<detail::Accumulator>& slots,
-                    std::int64_t total_paths, ChunkMerger& merger) {
+/// Stops early (returns false) once `stop_signal` holds a signal: no block starts after that, the
+/// blocks in progress finish, and their results are dropped.
+bool run_own_blocks(const BlockPlan& plan, std::vector<detail::Worker>& workers, std::vector<detail::Accumulator>& slots,
+                    std::int64_t total_paths, ChunkMerger& merger, const std::atomic<int>* stop_signal) {
   // Threads claim the blocks in order as they come free (no barrier after each round of blocks:
   // blocks whose firms default early finish sooner). Only the main thread merges, in ascending
   // block order: the merge tree, and so every floating-point sum, is the same for any number of
@@ -243,6 +246,8 @@ void run_own_blocks(const BlockPlan& plan, std::vector<detail::Worker>& workers,
   std::size_t next_claim = 0;             // guarded by mutex
   std::size_t merged = 0;                 // guarded by mutex; written by the main thread only
   std::vector<std::uint8_t> done(ring);   // guarded by mutex: the slot's block has finished
+  bool stopping = false;                  // guarded by mutex; set by the main thread only
+  const auto stop_asked = [&] { return stop_signal != nullptr && stop_signal->load(std::memory_order_relaxed) != 0; };
   const auto slot_free = [&](std::size_t i) { return i < merged + ring; };
   const auto finish_block = [&](std::size_t i) {
     {
@@ -256,9 +261,10 @@ void run_own_blocks(const BlockPlan& plan, std::vector<detail::Worker>& workers,
       std::size_t i = 0;
       {
         std::unique_lock lock(mutex);
-        if (next_claim >= own) return;
+        if (next_claim >= own || stopping) return;
         i = next_claim++;
-        changed.wait(lock, [&] { return slot_free(i); });
+        changed.wait(lock, [&] { return slot_free(i) || stopping; });
+        if (stopping) return;
       }
       workers[t].run_block(plan.own_blocks[i], total_paths, slots[i % ring]);
       finish_block(i);
@@ -269,9 +275,11 @@ void run_own_blocks(const BlockPlan& plan, std::vector<detail::Worker>& workers,
   for (;;) {
     std::size_t claimed = own;
     bool merge_next = false;
+    const bool stop = stop_asked();  // once per block merged or run here: between paths, never inside one
     {
       std::unique_lock lock(mutex);
-      if (merged == own) break;
+      if (stop) stopping = true;
+      if (merged == own || stopping) break;
       changed.wait(lock, [&] {
         return done[merged % ring] != 0 || (workers_here > 0 && next_claim < own && slot_free(next_claim));
       });
@@ -300,7 +308,9 @@ void run_own_blocks(const BlockPlan& plan, std::vector<detail::Worker>& workers,
       finish_block(claimed);
     }
   }
+  changed.notify_all();  // workers waiting for a slot see `stopping`
   for (std::thread& th : pool) th.join();
+  return !stopping;
 }
 
 }  // namespace
@@ -326,7 +336,8 @@ RunResult run_simulation(const firm::Scenario& scenario, const model::MarketMode
   for (std::size_t i = 0; i < plan.workers_here + 2; ++i) slots.emplace_back(scenario, months, paths);
   for (unsigned t = 0; t < plan.workers_here; ++t)
     workers.emplace_back(scenario, market, calendar, options.seed, options.utility);
-  run_own_blocks(plan, workers, slots, options.paths, merger);
+  if (!run_own_blocks(plan, workers, slots, options.paths, merger, options.stop_signal))
+    throw Cancelled(options.stop_signal->load());
   merger.finish(plan.chunks);
   detail::Accumulator& total = merger.total;
 

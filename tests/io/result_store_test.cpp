@@ -652,6 +652,25 @@ TEST_F(PostgresStoreTest, version_2_store_is_migrated_with_a_column_per_metric) 
   EXPECT_EQ(pg_columns(old, "strategy_summaries"), expected_summary_columns());
 }
 
+TEST_F(PostgresStoreTest, newer_schema_is_refused_and_left_as_it_was) {
+  HASHPIVOT_START_POSTGRES_OR_SKIP(server);
+  const std::string url = server->create_database("newer");
+  { (void)open_result_store(url); }
+  {
+    pqxx::connection connection(url);
+    pqxx::work work(connection);
+    work.exec("UPDATE schema_version SET version = 99");
+    work.commit();
+  }
+  try {
+    (void)open_result_store(url);
+    FAIL() << "a newer store was opened";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("newer hashpivot"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(pg_scalar(url, "SELECT version FROM schema_version"), 99) << "the refused store was changed";
+}
+
 TEST_F(PostgresStoreTest, unreachable_server_is_an_input_error) {
   // Port 1 on loopback: nothing listens there.
   try {

@@ -146,6 +146,13 @@ class ResultStore {
 
   /// Writes `record` (its run.id is ignored) in one transaction; returns the new run's id.
   std::int64_t save(const RunRecord& record);
+  /// The same, calling `before_commit(id)` inside the transaction once every row is written and
+  /// the commit is the only step left: the caller writes what needs the id (the report, to
+  /// temporary files) and may still cancel by throwing, which rolls the record back.
+  std::int64_t save(const RunRecord& record, const std::function<void(std::int64_t id)>& before_commit);
+  /// Deletes run `id` and its rows in one transaction (nothing when there is none): undoes a
+  /// save() whose outputs could not be put in place after it committed.
+  void remove(std::int64_t id);
   /// Every run, oldest first, without the monthly rows.
   [[nodiscard]] std::vector<RunListing> list();
   /// The whole record of run `id`; std::nullopt when there is none.

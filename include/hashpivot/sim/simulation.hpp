@@ -33,6 +33,7 @@
 // Memory is bounded: (threads + 3) accumulators per rank, whatever the paths.
 
 #include <array>
+#include <atomic>
 #include <cassert>
 #include <cstddef>
 #include <cstdint>
@@ -154,6 +155,10 @@ struct RunOptions {
   const ProcessGroup* group = nullptr;
   /// The utility whose per-path mean StrategyStatistics::npv_utility accumulates.
   CrraUtility utility{};
+  /// When set, read between blocks of paths (never inside a path): once it holds a signal number
+  /// (non-zero) the run stops, waits for the blocks in progress, and throws Cancelled(that signal).
+  /// Under MPI the caller sets it at the root only: the root's Cancelled aborts the other ranks.
+  const std::atomic<int>* stop_signal = nullptr;
 };
 
 struct RunResult {

@@ -65,6 +65,7 @@ auto fit_window(const CalibrateOptions& options, const market::DailyHistory& his
 }
 
 void run_calibrate(const CalibrateOptions& options) {
+  if (!options.toml_out.empty()) check_output_path(options.toml_out, "--toml");  // before the fits, not after
   const market::DailyHistory history = read_history_window(options.history, options.from, options.to);
 
   std::vector<market::FitReport> reports;

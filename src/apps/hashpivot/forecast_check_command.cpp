@@ -149,6 +149,7 @@ constexpr ParameterFlag kParameterFlags[] = {
 
 void run_forecast_check_command(const ForecastCheckCli& c) {
   const study::ForecastCheckOptions o = to_options(c);
+  if (!c.report.empty()) check_output_path(c.report, "--report");  // before the (long) check, not after
   const std::filesystem::path history_dir = std::filesystem::path(c.history).parent_path();
   const std::filesystem::path heights = c.heights.empty() ? history_dir / "btc_daily_heights.csv" : std::filesystem::path(c.heights);
   const std::filesystem::path epochs =

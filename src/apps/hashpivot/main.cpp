@@ -21,6 +21,7 @@
 #include "runs_command.hpp"
 #include "sensitivity_command.hpp"
 #include "cli_support.hpp"
+#include "hashpivot/core/cancellation.hpp"
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/sim/process_group.hpp"
 
@@ -66,6 +67,10 @@ Outcome run_hashpivot(int argc, char** argv, const hashpivot::sim::ProcessGroup&
   } catch (const CLI::ParseError& e) {
     if (group.is_root()) app.exit(e);  // prints the message and a hint to use --help
     return {kExitBadInput, false};
+  } catch (const hashpivot::Cancelled& e) {
+    // Stopped by SIGINT/SIGTERM before anything was committed: 128 + the signal, as a shell reports it.
+    fmt::print(stderr, "hashpivot: {}{}\n", rank_prefix, e.what());
+    return {e.exit_code(), true};
   } catch (const hashpivot::InputError& e) {
     fmt::print(stderr, "hashpivot: {}error: {}\n", rank_prefix, e.what());
     return {kExitBadInput, true};
@@ -79,6 +84,8 @@ Outcome run_hashpivot(int argc, char** argv, const hashpivot::sim::ProcessGroup&
 }  // namespace
 
 int main(int argc, char** argv) {
+  // SIGINT/SIGTERM: a command that polls for them stops cleanly (exit 130/143), any other ends as before.
+  hashpivot::cancellation::install_handlers();
 #if defined(HASHPIVOT_WITH_MPI)
   // Started by mpirun: the ranks of MPI_COMM_WORLD share the paths. Otherwise MPI is never initialized.
   if (hashpivot::mpi::launched_by_mpirun()) {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cli_support.hpp"
+#include "hashpivot/core/atomic_file.hpp"
 #include "hashpivot/io/result_store.hpp"
 #include "hashpivot/report/html_report.hpp"
 
@@ -27,6 +28,7 @@ and the scenario's inputs. Open it in any browser; it loads nothing from the net
 
 void add_report_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& /*group*/) {
   const auto [cmd, options] = add_command<ReportOptions>(app, exit_code, "report", kReportHelp, [](ReportOptions& o) {
+    check_output_path(o.html, "--html");
     const std::string db = o.db.empty() ? io::default_result_store() : o.db;
     const io::RunRecord record = io::open_result_store(db, io::StoreAccess::kExisting)->load_or_throw(o.id);
     report::write_html_report(record, o.html, "--html");

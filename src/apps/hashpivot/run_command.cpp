@@ -9,12 +9,15 @@
 #include <sstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "cli_support.hpp"
+#include "hashpivot/core/atomic_file.hpp"
+#include "hashpivot/core/cancellation.hpp"
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/core/units.hpp"
 #include "hashpivot/io/market_inputs.hpp"
@@ -141,16 +144,62 @@ std::string read_text(const std::string& path) {
   return text.str();
 }
 
+/// Commits the run's outputs together: its record in the store (unless --no-record) and its
+/// report (with --report); on any failure or a stop asked for before the commit, neither.
+///
+/// The order, and why. The report shows the run's id, which the store assigns inside its
+/// transaction, so the report is rendered and written to its temporary file there, after the rows;
+/// a stop (SIGINT/SIGTERM) is checked once more, then signals are held back, the transaction
+/// commits, and the report is renamed into place. Renaming after the commit, not before: the one
+/// window no handler can close (SIGKILL or a power cut between the commit and the rename) then
+/// leaves a recorded run whose report is missing, which `hashpivot report ID` writes again, plus
+/// a ".NAME.PID.partial" temporary; the other order would leave a report naming a run id the
+/// store never committed, and would hand to the next run. A rename that fails after the commit
+/// (the folder was checked before the run, so hardly ever) deletes the record again.
+void commit_outputs(io::RunRecord& record, io::ResultStore* store, const std::string& report_path) {
+  std::optional<cancellation::Deferred> deferred;  // declared first: released after the temporary is gone
+  std::optional<StagedFile> report;
+  const auto stage = [&] {
+    if (!report_path.empty()) report.emplace(report_path, report::render_html(record), "--report");
+    cancellation::throw_if_requested();  // the last point a stop leaves nothing behind
+    deferred.emplace();
+  };
+  if (store != nullptr) {
+    store->save(record, [&](std::int64_t id) {
+      record.run.id = id;
+      stage();
+    });
+  } else {
+    stage();
+  }
+  if (!report) return;
+  try {
+    report->commit();
+  } catch (...) {
+    if (store != nullptr) store->remove(record.run.id);
+    throw;
+  }
+}
+
 void run_run(const RunCommandOptions& o, const sim::ProcessGroup& group) {
+  // SIGINT and SIGTERM stop the run cleanly: polled below, between blocks of paths and before the
+  // outputs are committed. Under MPI the root decides (only it polls; its Cancelled aborts the rest).
+  const cancellation::Listening listening;
+  const std::string db = o.db.empty() ? io::default_result_store() : o.db;
+  // Every output path is checked before any work, so one that cannot be written fails at once.
+  if (group.is_root()) {
+    if (!o.report.empty()) check_output_path(o.report, "--report");
+    if (!o.no_record && !io::is_postgres_url(db)) check_output_path(db, "--db", OutputWrite::kUpdatedInPlace);
+  }
   firm::Scenario scenario = io::read_scenario(o.scenario);
   const std::string scenario_text = read_text(o.scenario);
   const auto started_at = std::chrono::system_clock::now();
   if (o.paths > 0) scenario.run.paths = o.paths;
   if (o.seed >= 0) scenario.run.seed = static_cast<std::uint64_t>(o.seed);
   const model::MarketModel market = io::load_market_model(scenario);
+  if (group.is_root()) cancellation::throw_if_requested();
   // Open the store before simulating, so an unusable --db fails at once, not after the run. Under
   // MPI every rank computes the same result; only the root records, writes and prints it.
-  const std::string db = o.db.empty() ? io::default_result_store() : o.db;
   std::unique_ptr<io::ResultStore> store;
   if (!o.no_record && group.is_root()) store = io::open_result_store(db);
   sim::RunOptions options;
@@ -158,6 +207,7 @@ void run_run(const RunCommandOptions& o, const sim::ProcessGroup& group) {
   options.seed = scenario.run.seed;
   options.threads = o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
   options.group = &group;
+  if (group.is_root()) options.stop_signal = &cancellation::stop_signal();
   const bool terminal = isatty(fileno(stderr)) != 0;
   const auto started = std::chrono::steady_clock::now();
   bool shown = false;
@@ -172,15 +222,20 @@ void run_run(const RunCommandOptions& o, const sim::ProcessGroup& group) {
       std::fflush(stderr);
     };
   }
-  const sim::RunResult result = sim::run_simulation(scenario, market, options);
+  const sim::RunResult result = [&] {
+    try {
+      return sim::run_simulation(scenario, market, options);
+    } catch (const Cancelled&) {
+      if (shown) fmt::print(stderr, "\r{:80}\r", "");  // the progress line gives way to the message
+      throw;
+    }
+  }();
   if (!group.is_root()) return;
   if (shown) fmt::print(stderr, "\r{:80}\r", "");
   const auto finished_at = std::chrono::system_clock::now();
-  // Record the run (one transaction), then write the report from the same record.
   io::RunRecord record =
       io::make_run_record(scenario, scenario_text, result, started_at, finished_at, HASHPIVOT_VERSION);
-  if (store) record.run.id = store->save(record);
-  if (!o.report.empty()) report::write_html_report(record, o.report, "--report");
+  commit_outputs(record, store.get(), o.report);
   if (o.json) {
     nlohmann::json j = to_json(result, record);
     if (!o.no_record) j["run_id"] = record.run.id;
@@ -201,7 +256,10 @@ probability of default, NPV to equity (mean, percentiles, CVaR 5%), BTC mined an
 hashcost and EBITDA, and each strategy's paired NPV difference against the first.
 The same seed gives bit-identical results for any --threads, and under `mpirun -n K` (docs/cluster.md),
 where each rank uses --threads threads and rank 0 alone prints and records. Progress shows on a
-terminal for runs over a second. Exit codes: 0 ok, 2 bad input (file:line: key: problem), 3 internal error.)";
+terminal for runs over a second. The record and the --report file are written together or not at all;
+every output path is checked before the run starts. Ctrl-C (SIGINT) or SIGTERM stops a run cleanly: nothing
+is recorded or written. Exit codes: 0 ok, 2 bad input (file:line: key: problem) or an output that cannot be
+written, 3 internal error, 130 stopped by SIGINT, 143 stopped by SIGTERM.)";
 
 void add_run_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& group) {
   const auto [cmd, options] = add_command<RunCommandOptions>(app, exit_code, "run", kRunHelp,

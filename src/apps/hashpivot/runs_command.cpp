@@ -18,6 +18,7 @@
 
 #include "cli_support.hpp"
 #include "hashpivot/core/atomic_file.hpp"
+#include "hashpivot/core/cancellation.hpp"
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/core/units.hpp"
 #include "hashpivot/io/result_store.hpp"
@@ -352,6 +353,7 @@ void run_show(const RunsOptions& o) {
 void run_export(const RunsOptions& o) {
   if (o.csv_dir.empty() == !o.json)
     throw InputError("command line", 0, "--csv/--json", "give exactly one of --csv DIR and --json");
+  if (!o.json) check_output_folder(o.csv_dir, "--csv");
   const auto store = open_store(o);
   const io::RunRecord record = store->load_or_throw(o.id);
   if (o.json) {
@@ -363,10 +365,15 @@ void run_export(const RunsOptions& o) {
   std::filesystem::create_directories(dir, error);
   if (error || !std::filesystem::is_directory(dir))
     throw InputError(o.csv_dir, 0, "--csv", fmt::format("cannot create the folder{}", error ? ": " + error.message() : ""));
-  for (const CsvFile& file : csv_files(record)) {
-    write_file_atomically(dir / file.name, file.text, "--csv");
-    fmt::print("{}\n", (dir / file.name).string());
+  // The export's files together: all written to temporaries first, then renamed in a row with
+  // SIGINT/SIGTERM held back, so a failed write or a signal leaves none of them half written.
+  std::vector<StagedFile> staged;
+  for (const CsvFile& file : csv_files(record)) staged.emplace_back(dir / file.name, file.text, "--csv");
+  {
+    const cancellation::Deferred deferred;
+    for (StagedFile& file : staged) file.commit();
   }
+  for (const StagedFile& file : staged) fmt::print("{}\n", file.path().string());
 }
 
 constexpr const char* kDbHelp =
@@ -387,7 +394,7 @@ void add_runs_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& gr
       "times, per-strategy summaries, per-month quantiles of the main series and the default-time distribution.\n"
       "The store is a SQLite file (default: $HASHPIVOT_DB if set, else hashpivot.sqlite in the current directory)\n"
       "or PostgreSQL (--db postgresql://USER@HOST:PORT/DB), with the same schema. Exit codes: 0 ok, 2 an unknown\n"
-      "ID or a store that cannot be read, 3 internal error.");
+      "ID, a store that cannot be read or a --csv folder that cannot be written, 3 internal error.");
   runs->require_subcommand(1);
 
   auto list = std::make_shared<RunsOptions>();
