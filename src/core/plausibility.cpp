@@ -8,13 +8,17 @@
 namespace hashpivot {
 namespace {
 
-constexpr double kGroupDigitsFrom = 1e4;  // 12,345 grouped; 1234.5 as is
+constexpr double kGroupWholeFrom = 1e3;   // 1,000 grouped; 1234.5 as is
+constexpr double kGroupAnyFrom = 1e4;     // 12,345.6 grouped (rounded)
 constexpr double kGroupDigitsUpTo = 1e15; // beyond: scientific
 
-/// A number as people write it: 1,000,000 for large round values, 78.7 and 0.0189 as they are.
-std::string readable(double x) {
+}  // namespace
+
+std::string readable_number(double x) {
   const double magnitude = std::abs(x);
-  if (magnitude < kGroupDigitsFrom || magnitude >= kGroupDigitsUpTo) return fmt::format("{:.6g}", x);
+  const bool grouped_form = magnitude < kGroupDigitsUpTo &&
+                            (magnitude >= kGroupAnyFrom || (magnitude >= kGroupWholeFrom && x == std::round(x)));
+  if (!grouped_form) return fmt::format("{:.6g}", x);
   const std::string digits = fmt::format("{:.0f}", magnitude);
   std::string grouped;
   for (std::size_t i = 0; i < digits.size(); ++i) {
@@ -23,8 +27,6 @@ std::string readable(double x) {
   }
   return (x < 0 ? "-" : "") + grouped;
 }
-
-}  // namespace
 
 std::string InputWarning::message() const {
   std::string where = source;
@@ -41,14 +43,14 @@ const PlausibleRange& plausible_range(std::string_view key) {
 }
 
 std::string describe_range(const PlausibleRange& range) {
-  const std::string bounds = fmt::format("{}–{}", readable(range.min), readable(range.max));
+  const std::string bounds = fmt::format("{}–{}", readable_number(range.min), readable_number(range.max));
   return range.unit.empty() ? bounds : fmt::format("{} {}", bounds, range.unit);
 }
 
 std::optional<std::string> implausibility(const PlausibleRange& range, double value) {
   if (std::isnan(value) || (value >= range.min && value <= range.max)) return std::nullopt;  // NaN: unknown
   const std::string_view hint = value < range.min ? range.below_hint : range.above_hint;
-  return fmt::format("{} is outside the plausible range {}{}", readable(value), describe_range(range),
+  return fmt::format("{} is outside the plausible range {}{}", readable_number(value), describe_range(range),
                      hint.empty() ? "" : fmt::format(" ({})", hint));
 }
 

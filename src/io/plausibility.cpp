@@ -86,7 +86,7 @@ void check_market(const firm::Scenario& s, Locator& at) {
                              static_cast<double>(params.pow_target_spacing_s) / (kHashesPerTh * kThPerEh);
   at.check("market.bits (difficulty / network_hashrate_ehs)", implied_ehs / m.network_hashrate_ehs, table("market"),
            "bits",
-           fmt::format("its difficulty implies {:.4g} EH/s at 10-minute blocks, against network_hashrate_ehs {:.4g}",
+           fmt::format("its difficulty implies {:.4g} EH/s at 10-minute blocks, against network_hashrate_ehs {:.4g}, as a ratio",
                        implied_ehs, m.network_hashrate_ehs));
   const double scheduled_height =
       static_cast<double>(s.run.start_date - day_of_unix_time(kGenesisBlockTimeUnix)) * kSecondsPerDay /
@@ -96,12 +96,12 @@ void check_market(const firm::Scenario& s, Locator& at) {
   };
   at.check("market.height (blocks off the 10-minute schedule of start_date)",
            static_cast<double>(m.height) - scheduled_height, table("market"), "height",
-           fmt::format("height {} (halving era {}, subsidy {:g} BTC) against ~{:.0f} on {} by the 10-minute schedule "
-                       "(era {}) is {:+.0f} blocks off",
+           fmt::format("height {} (halving era {}, subsidy {:g} BTC) against ~{} for {} by the 10-minute schedule "
+                       "(era {}), in blocks",
                        m.height, era(static_cast<double>(m.height)),
                        static_cast<double>(chain::block_subsidy_sat(m.height, params)) / chain::kSatPerBtc,
-                       scheduled_height, format_date(s.run.start_date), era(scheduled_height),
-                       static_cast<double>(m.height) - scheduled_height));
+                       readable_number(std::round(scheduled_height)), format_date(s.run.start_date),
+                       era(scheduled_height)));
 }
 
 void check_firm(const firm::Scenario& s, Locator& at) {

@@ -118,8 +118,8 @@ inline constexpr std::array kPlausibleRanges = {
                    "at most 4x"},
     PlausibleRange{"market.height (blocks off the 10-minute schedule of start_date)",
                    -kMaxPlausibleHeightOffScheduleBlocks, kMaxPlausibleHeightOffScheduleBlocks, "blocks",
-                   "a height of an earlier date (another halving era, another subsidy)?",
-                   "a height of a later date (another halving era, another subsidy)?",
+                   "a height of an earlier date: another halving era, another subsidy?",
+                   "a height of a later date: another halving era, another subsidy?",
                    "the chain has run 20,105 behind to 36,668 ahead of the schedule; a quarter era either way"},
     PlausibleRange{"machines.power_w / machines.hashrate_th", kMinPlausibleEfficiencyJPerTh,
                    kMaxPlausibleEfficiencyJPerTh, "J/TH", "power in kW, or hashrate in GH/s?",
@@ -161,6 +161,9 @@ inline constexpr std::array kPlausibleRanges = {
 
 /// The row of kPlausibleRanges whose key is `key`; a key not in the table is a bug (asserted).
 [[nodiscard]] const PlausibleRange& plausible_range(std::string_view key);
+
+/// A number as people write it: 1,000,000 and 898,272 grouped, 78.7 and 0.0189 as they are.
+[[nodiscard]] std::string readable_number(double x);
 
 /// "1,000–1,000,000 USD/BTC"
 [[nodiscard]] std::string describe_range(const PlausibleRange& range);
