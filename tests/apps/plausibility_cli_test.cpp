@@ -105,7 +105,7 @@ TEST(PlausibilityCli, a_one_day_price_spike_in_a_history_warns_calibrate_and_str
   const fs::path history = testing::temp_path("spike_history.csv");
   std::ofstream(history) << text;
   const std::string where = fmt::format("{}:{}:2: PriceUSD: ", history.string(), spike_line);
-  const std::string args = history.string() + " --from 2025-01-01 --to 2026-01-31";
+  const std::string args = history.string() + " --from 2024-04-20 --to 2026-01-31";
   const CliResult warned = run_cli("calibrate " + args);
   EXPECT_EQ(warned.exit_code, 0) << warned.err;
   EXPECT_NE(warned.err.find("hashpivot: warning: " + where + "8,400,000,000 is outside"), std::string::npos)
