@@ -71,7 +71,7 @@ void add_strict_flag(CLI::App& cmd, bool& strict) {
                "otherwise print a warning (docs/scenario.md, Plausibility warnings)");
 }
 
-void report_warnings(std::span<const InputWarning> warnings, bool strict) {
+void report_warnings(std::span<const InputWarning> warnings, bool strict, bool print) {
   if (warnings.empty()) return;
   if (strict) {
     const InputWarning& first = warnings.front();
@@ -82,12 +82,13 @@ void report_warnings(std::span<const InputWarning> warnings, bool strict) {
     throw InputError(first.source, first.line, first.field,
                      fmt::format("{} (--strict refuses implausible input){}", first.problem, others));
   }
+  if (!print) return;
   for (const InputWarning& w : warnings) fmt::print(stderr, "hashpivot: warning: {}\n", w.message());
 }
 
-io::ScenarioInput read_scenario_checked(const std::string& path, bool strict) {
+io::ScenarioInput read_scenario_checked(const std::string& path, bool strict, bool print) {
   io::ScenarioInput input = io::read_scenario_input(path);
-  report_warnings(input.warnings, strict);
+  report_warnings(input.warnings, strict, print);
   return input;
 }
 

@@ -47,12 +47,12 @@ enum ExitCode : int { kExitOk = 0, kExitCheckFailed = 1, kExitBadInput = 2, kExi
 void add_strict_flag(CLI::App& cmd, bool& strict);
 
 /// Prints each warning to stderr as "hashpivot: warning: file:line: key: problem" before the work
-/// starts; with `strict`, throws the first as an InputError instead (exit 2, still located), its
-/// problem counting the others.
-void report_warnings(std::span<const InputWarning> warnings, bool strict);
+/// starts (only when `print`: under MPI the root alone prints); with `strict`, throws the first as
+/// an InputError instead (exit 2, still located, on every rank), its problem counting the others.
+void report_warnings(std::span<const InputWarning> warnings, bool strict, bool print = true);
 
 /// io::read_scenario_input(path) with its warnings reported (report_warnings).
-[[nodiscard]] io::ScenarioInput read_scenario_checked(const std::string& path, bool strict);
+[[nodiscard]] io::ScenarioInput read_scenario_checked(const std::string& path, bool strict, bool print = true);
 
 /// market::read_daily_history_csv(path) with its warnings reported (report_warnings).
 [[nodiscard]] market::DailyHistory read_history_checked(const std::string& path, bool strict);

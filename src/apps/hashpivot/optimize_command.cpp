@@ -250,7 +250,7 @@ void print_table(const study::OptimizationResult& r, const study::OptimizerSetti
 }
 
 void run_optimize(const OptimizeCommandOptions& o, const sim::ProcessGroup& group) {
-  const firm::Scenario scenario = read_scenario_checked(o.scenario, o.strict).scenario;
+  const firm::Scenario scenario = read_scenario_checked(o.scenario, o.strict, group.is_root()).scenario;
   const std::size_t strategy = find_strategy(scenario, o.strategy);
   study::OptimizerSettings s;
   s.objective = study::parse_objective(o.objective);

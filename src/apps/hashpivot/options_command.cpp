@@ -484,7 +484,7 @@ void run_site(const OptionsCommandOptions& o, const sim::ProcessGroup& group) {
     bad_flag("--site", "missing: name the site whose options to value; " + o.scenario + " has: " + known);
   }
   check_site_settings(o.settings);
-  const firm::Scenario scenario = read_scenario_checked(o.scenario, o.strict).scenario;
+  const firm::Scenario scenario = read_scenario_checked(o.scenario, o.strict, group.is_root()).scenario;
   SiteValues v;
   v.site = valuation::site_mining(scenario, o.site);
   const bool convertible = v.site.conversion.has_value();

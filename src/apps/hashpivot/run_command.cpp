@@ -144,7 +144,7 @@ std::string read_text(const std::string& path) {
 }
 
 void run_run(const RunCommandOptions& o, const sim::ProcessGroup& group) {
-  io::ScenarioInput input = read_scenario_checked(o.scenario, o.strict);
+  io::ScenarioInput input = read_scenario_checked(o.scenario, o.strict, group.is_root());
   firm::Scenario& scenario = input.scenario;
   const std::string scenario_text = read_text(o.scenario);
   const auto started_at = std::chrono::system_clock::now();

@@ -182,7 +182,7 @@ void print_table(const study::SensitivityResult& r, const std::string& path, uns
 
 void run_sensitivity_command(const SensitivityCommandOptions& o, const sim::ProcessGroup& group) {
   if (!(o.bump >= 0 && o.bump < 1)) throw InputError("command line", 0, "--bump", "expected a relative bump in [0, 1)");
-  firm::Scenario scenario = read_scenario_checked(o.scenario, o.strict).scenario;
+  firm::Scenario scenario = read_scenario_checked(o.scenario, o.strict, group.is_root()).scenario;
   const model::MarketInputs inputs = io::read_market_inputs(scenario);
   const model::MarketModel market = model::build_market_model(scenario, inputs);
   const study::CalibrationErrors errors = study::calibration_errors(scenario, inputs.calibration);
