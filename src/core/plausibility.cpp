@@ -43,7 +43,9 @@ const PlausibleRange& plausible_range(std::string_view key) {
 }
 
 std::string describe_range(const PlausibleRange& range) {
-  const std::string bounds = fmt::format("{}–{}", readable_number(range.min), readable_number(range.max));
+  const std::string bounds = range.min == range.max
+                                 ? readable_number(range.min)
+                                 : fmt::format("{}–{}", readable_number(range.min), readable_number(range.max));
   return range.unit.empty() ? bounds : fmt::format("{} {}", bounds, range.unit);
 }
 

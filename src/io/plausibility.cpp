@@ -16,6 +16,7 @@
 #include "hashpivot/io/calibration_reader.hpp"
 #include "hashpivot/io/market_inputs.hpp"
 #include "hashpivot/io/scenario_reader.hpp"
+#include "hashpivot/io/toml_reader.hpp"
 #include "hashpivot/market/history.hpp"
 
 namespace hashpivot::io {
@@ -153,10 +154,11 @@ void check_sales(const firm::Scenario& s, Locator& at) {
       const double available_btc = held_btc + mined_per_day * static_cast<double>(sales[j].date - s.run.start_date);
       if (!implausibility(plausible_range("strategies.sales.btc (cumulative)"), sold_btc / available_btc)) continue;
       at.warn({fmt::format("strategies[{}].sales[{}]", k, j), fmt::format("strategies[{}].sales[{}]", k + 1, j + 1)}, "btc",
-              fmt::format("{:g} BTC sold by {} is more than all the BTC the firm can have by then: {:.0f} (treasury.btc "
-                          "{:g} + collateral_btc of its debts + ~{:.1f} a day mined at the start's share of the "
-                          "network); the engine sells only the free BTC it holds",
-                          sold_btc, format_date(sales[j].date), available_btc, s.treasury.btc, mined_per_day));
+              fmt::format("{} BTC sold by {} is more than all the BTC the firm can have by then, ~{} (treasury.btc {} + "
+                          "collateral_btc of its debts + ~{:.1f} a day mined at the start's share of the network); the "
+                          "engine sells only the free BTC it holds",
+                          readable_number(sold_btc), format_date(sales[j].date), readable_number(std::round(available_btc)),
+                          readable_number(s.treasury.btc), mined_per_day));
     }
   }
 }
@@ -167,15 +169,20 @@ void check_bootstrap_window(const firm::Scenario& s, const market::DailyHistory&
   for (std::size_t i = 0; i < history.days() && !first_known; ++i)
     if (market::is_known(history.price_usd[i])) first_known = history.day(i);
   if (!first_known) return;
-  const int eras_before = halving_era_of(s.run.start_date) - halving_era_of(*first_known);
-  if (auto problem = implausibility(plausible_range("market.history (block_bootstrap)"), eras_before))
-    out.push_back({s.source, 0, 0, "market.history",
-                   fmt::format("block_bootstrap resamples the returns of {} from {} to {}, {} halving era{} before the "
-                               "start's (which began {}): {}; give a history that starts in the start's era",
-                               history.source, format_date(*first_known), format_date(s.run.start_date - 1),
-                               eras_before, eras_before == 1 ? "" : "s",
-                               kHalvingDates[static_cast<std::size_t>(halving_era_of(s.run.start_date)) - 1],
-                               *problem)});
+  const int start_era = halving_era_of(s.run.start_date);
+  const int eras_spanned = start_era - halving_era_of(*first_known) + 1;
+  const auto problem = implausibility(plausible_range("market.history (block_bootstrap)"), eras_spanned);
+  if (!problem) return;
+  // The line of `history` in the scenario (the reader checked the file; this parse is cheap).
+  const toml::table document = parse_toml_file(s.source);
+  const toml::node* key = document.at_path("market.history").node();
+  const std::string era_began = start_era > 0 ? fmt::format("on or after {}", kHalvingDates[static_cast<std::size_t>(start_era) - 1])
+                                              : "in the start's era";
+  out.push_back({s.source, key != nullptr ? static_cast<std::size_t>(key->source().begin.line) : 0, 0, "market.history",
+                 fmt::format("block_bootstrap resamples the returns of {} from {} to {}: {}; give a history that starts "
+                             "{}",
+                             history.source, format_date(*first_known), format_date(s.run.start_date - 1), *problem,
+                             era_began)});
 }
 
 }  // namespace

@@ -77,7 +77,8 @@ TEST(PlausibilityCli, a_sale_larger_than_all_btc_held_warns_and_strict_refuses_i
 TEST(PlausibilityCli, a_block_bootstrap_over_the_whole_history_warns_and_strict_refuses_it) {
   const std::string text =
       plausible_scenario("btc_price_model = \"block_bootstrap\"\nhistory = \"" + testing::kHistoryCsv + "\"");
-  const std::string where = testing::temp_path("run_scenario.toml").string() + ": market.history: ";
+  const std::string where = fmt::format("{}:{}: market.history: ", testing::temp_path("run_scenario.toml").string(),
+                                        line_of(text, "history ="));
   const CliResult warned = testing::run_on_scenario("run", text, "--no-record");
   EXPECT_EQ(warned.exit_code, 0) << warned.err;
   EXPECT_NE(warned.err.find("hashpivot: warning: " + where + "block_bootstrap resamples"), std::string::npos)
