@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <limits>
+#include <string_view>
+#include <utility>
 
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/io/toml_reader.hpp"
@@ -12,9 +15,34 @@ namespace {
 
 std::size_t line_of(const toml::node& node) { return static_cast<std::size_t>(node.source().begin.line); }
 
+// Which plausible range (core/plausibility.hpp) a parameter falls under, by the end of its name
+// (mu_annual covers bull_mu_annual and bear_mu_annual).
+constexpr std::array<std::pair<std::string_view, std::string_view>, 5> kParameterRanges = {{
+    {"mu_annual", "calibration *mu_annual, *drift_annual"},
+    {"drift_annual", "calibration *mu_annual, *drift_annual"},
+    {"sigma_annual", "calibration *sigma_annual"},
+    {"sigma_daily", "calibration *sigma_daily, *sigma_log_daily"},
+    {"sigma_log_daily", "calibration *sigma_daily, *sigma_log_daily"},
+}};
+
+void check_parameter(const std::string& path, const toml::node& node, const std::string& key, std::string_view name,
+                     double value, std::vector<InputWarning>& warnings) {
+  for (const auto& [suffix, range] : kParameterRanges) {
+    if (!name.ends_with(suffix)) continue;
+    if (auto problem = implausibility(plausible_range(range), value))
+      warnings.push_back({path, line_of(node), 0, key, *problem});
+    return;
+  }
+}
+
 }  // namespace
 
 market::Calibration read_calibration_toml(const std::string& path) {
+  std::vector<InputWarning> ignored;
+  return read_calibration_toml(path, ignored);
+}
+
+market::Calibration read_calibration_toml(const std::string& path, std::vector<InputWarning>& warnings) {
   const toml::table root = parse_toml_file(path);
   market::Calibration out{path, {}};
   const toml::table* market = root["market"].as_table();
@@ -33,8 +61,9 @@ market::Calibration read_calibration_toml(const std::string& path) {
       for (const auto& [name, value] : *fields_table) {
         if (name.str() == "se") continue;
         const auto number = value.value<double>();
-        if (!number)
-          throw InputError(path, line_of(value), fmt::format("{}.{}", key, name.str()), "expected a number");
+        const std::string full_key = fmt::format("{}.{}", key, name.str());
+        if (!number) throw InputError(path, line_of(value), full_key, "expected a number");
+        check_parameter(path, value, full_key, name.str(), *number, warnings);
         double standard_error = std::numeric_limits<double>::quiet_NaN();
         if (se != nullptr) standard_error = (*se)[name.str()].value<double>().value_or(standard_error);
         report.parameters.push_back({std::string(name.str()), *number, standard_error});

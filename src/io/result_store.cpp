@@ -82,6 +82,15 @@ constexpr std::array kSchemaV2 = {
 
 // Version 3 and later: the metric table's columns of that store_version (schema_statements()).
 
+// Version 6: the plausibility warnings of a run's inputs (a run recorded before has none stored).
+constexpr std::array kSchemaV6 = {
+    "CREATE TABLE run_warnings ("
+    " run_id BIGINT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+    " seq INTEGER NOT NULL,"            // order in which the run printed them
+    " message TEXT NOT NULL,"           // file:line: key: problem
+    " PRIMARY KEY (run_id, seq))",
+};
+
 // The columns save() writes, in the order of its row.
 constexpr std::array<std::string_view, 12> kRunColumns = {
     "scenario_name", "scenario_path", "scenario_text", "seed", "paths", "threads", "version",
@@ -120,6 +129,7 @@ std::vector<std::string> schema_statements(int version) {
     return statements;
   }
   if (version == 2) add(kSchemaV2);
+  if (version == 6) add(kSchemaV6);
   for (const sim::Metric& m : sim::kMetrics)
     if (m.store_version == version)
       statements.push_back(fmt::format("ALTER TABLE strategy_summaries ADD COLUMN {} DOUBLE PRECISION", m.column));
@@ -318,7 +328,7 @@ void ResultStore::remove(std::int64_t id) {
   // whose connection does not enforce foreign keys is cleaned up the same.
   write_transaction([&] {
     const Row key = {Value{id}};
-    for (const char* table : {"strategy_summaries", "monthly_quantiles", "monthly_accounts", "default_months"})
+    for (const char* table : {"strategy_summaries", "monthly_quantiles", "monthly_accounts", "default_months", "run_warnings"})
       query(fmt::format("DELETE FROM {} WHERE run_id = $1", table), key, {});
     query("DELETE FROM runs WHERE id = $1", key, {});
   });
@@ -399,6 +409,12 @@ std::int64_t ResultStore::save(const RunRecord& record, const std::function<void
     }
     insert_rows("default_months", {"run_id", "seq", "strategy", "month", "paths_defaulted"}, rows);
     written("default_months");
+
+    rows.clear();
+    for (std::size_t i = 0; i < record.warnings.size(); ++i)
+      rows.push_back({integer(id), integer(static_cast<std::int64_t>(i)), text(record.warnings[i])});
+    insert_rows("run_warnings", {"run_id", "seq", "message"}, rows);
+    written("run_warnings");
     if (before_commit) before_commit(id);
   });
   return id;
@@ -497,6 +513,9 @@ std::optional<RunRecord> ResultStore::load(std::int64_t id) {
                                 key, {T::kText, T::kText, T::kInteger})) {
       record.default_months.push_back({text_from(row[0]), text_from(row[1]), integer_from(row[2])});
     }
+
+    for (const Row& row : query("SELECT message FROM run_warnings WHERE run_id = $1 ORDER BY seq", key, {T::kText}))
+      record.warnings.push_back(text_from(row[0]));
     found = std::move(record);
   }); });
   return found;

@@ -12,6 +12,7 @@
 
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/firm/strategy_parameters.hpp"
+#include "hashpivot/io/plausibility.hpp"
 #include "hashpivot/io/toml_reader.hpp"
 #include "hashpivot/market/asic_price.hpp"
 
@@ -681,8 +682,9 @@ void read_strategies(Scenario& s, std::vector<TableReader>& strategy_tables) {
 
 }  // namespace
 
-firm::Scenario read_scenario(const std::string& path) {
-  const toml::table document = parse_toml_file(path);
+namespace {
+
+firm::Scenario read_scenario_document(const toml::table& document, const std::string& path) {
   TableReader root(document, path, "");
   Scenario s;
   s.source = path;
@@ -726,6 +728,21 @@ firm::Scenario read_scenario(const std::string& path) {
   if (s.strategies.empty()) root.fail("strategies", "a scenario needs at least one [[strategies]] table");
   root.finish();
   return s;
+}
+
+}  // namespace
+
+firm::Scenario read_scenario(const std::string& path, std::vector<InputWarning>& warnings) {
+  const toml::table document = parse_toml_file(path);
+  firm::Scenario s = read_scenario_document(document, path);
+  const std::vector<InputWarning> found = scenario_warnings(s, document);
+  warnings.insert(warnings.end(), found.begin(), found.end());
+  return s;
+}
+
+firm::Scenario read_scenario(const std::string& path) {
+  std::vector<InputWarning> ignored;
+  return read_scenario(path, ignored);
 }
 
 }  // namespace hashpivot::io

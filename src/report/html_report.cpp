@@ -124,7 +124,20 @@ table.cmp tbody th { text-align: left; font-weight: normal; color: #444; }
 .chart { margin-bottom: 8px; }
 pre { background: #f7f7f7; padding: 12px; overflow-x: auto; font-size: 0.85em; }
 .note { color: #555; font-size: 0.9em; }
+.warnings { background: #fff8e1; border-left: 4px solid #e0a800; padding: 0.6em 1em; margin: 1em 0; }
+.warnings ul { margin: 0.3em 0 0 0; padding-left: 1.2em; font-family: ui-monospace, monospace; font-size: 0.88em; }
 )css";
+
+/// The box of the run's plausibility warnings, near the top (a reader must see that the inputs were
+/// doubtful before reading results); "" for a run without any.
+std::string warnings_html(const std::vector<std::string>& warnings) {
+  if (warnings.empty()) return "";
+  std::string items;
+  for (const std::string& w : warnings) items += "<li>" + escape_html(w) + "</li>";
+  return fmt::format("<div class=\"warnings\" id=\"warnings\"><b>{} implausible input{}</b>: valid, but far outside "
+                     "what the world has seen (a wrong unit?); the results below rest on {}.<ul>{}</ul></div>",
+                     warnings.size(), warnings.size() == 1 ? "" : "s", warnings.size() == 1 ? "it" : "them", items);
+}
 
 }  // namespace
 
@@ -142,6 +155,7 @@ std::string render_html(const io::RunRecord& r) {
                       "hashpivot {} &middot; {} to {}</p>",
                       r.run.id, r.run.paths, r.run.seed, escape_html(r.run.start_date), r.run.horizon_days,
                       escape_html(r.run.version), escape_html(r.run.started_at), escape_html(r.run.finished_at));
+  html += warnings_html(r.warnings);
   html += "<p class=\"verdict\">" + verdict(r) + "</p>";
   html += "<h2>Strategies compared on the same paths</h2>" + table_html(strategy_table(r.strategies));
   if (r.strategies.size() > 1)

@@ -34,7 +34,7 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 constexpr std::array kTables = {"runs", "strategy_summaries", "monthly_quantiles", "monthly_accounts",
-                                "default_months"};
+                                "default_months", "run_warnings"};
 
 // --- A record with every kind of value a store must keep: awkward text, NaN, ±∞, extremes. ---
 
@@ -95,6 +95,9 @@ RunRecord sample_record(const std::string& name = "Cango \"₿\", test") {
                         {"hold", "2026-02", "btc_mined", 12.5},
                         {"sell, \"all\"", "2026-03", "btc_sold", kNaN}};
   r.default_months = {{"hold", "2026-02", 0}, {"hold", "2026-03", 17}, {"sell, \"all\"", "2026-03", 123456}};
+  r.warnings = {"scenarios/x.toml:12: market.btc_price_usd: 78.7 is outside the plausible range 1,000–1,000,000 "
+                "USD/BTC (a price in thousands of USD?)",
+                "h.csv:9:2: PriceUSD: 'quoted'; -- not SQL\nsecond line"};
   return r;
 }
 
@@ -118,6 +121,7 @@ void expect_same_record(const RunRecord& expected, const RunRecord& got) {
   EXPECT_EQ(got.run.horizon_days, expected.run.horizon_days);
   EXPECT_EQ(got.scenario_text, expected.scenario_text);
   EXPECT_EQ(got.market_description, expected.market_description);
+  EXPECT_EQ(got.warnings, expected.warnings);
 
   ASSERT_EQ(got.strategies.size(), expected.strategies.size());
   for (std::size_t k = 0; k < got.strategies.size(); ++k) {
@@ -328,6 +332,7 @@ void check_migrated_version_2(const Opener& open) {
   EXPECT_EQ(v2->run.scenario_name, "v2 run");
   EXPECT_EQ(v2->run.threads, 4u);
   EXPECT_EQ(v2->market_description, (std::vector<std::string>{"line one", "line two"}));
+  EXPECT_TRUE(v2->warnings.empty());  // recorded before version 6
   ASSERT_EQ(v2->strategies.size(), 1u);
   const StrategySummary& s = v2->strategies[0];
   EXPECT_EQ(s[sim::metric_index("p_default")], 0.5);
@@ -366,6 +371,7 @@ void check_migrated_version_1(const Opener& open, const std::function<long()>& s
   EXPECT_EQ(old->run.paths, 1000);
   EXPECT_EQ(old->run.threads, 0u);  // not recorded by version 1
   EXPECT_TRUE(old->market_description.empty());
+  EXPECT_TRUE(old->warnings.empty());  // recorded before version 6
   ASSERT_EQ(old->strategies.size(), 1u);
   EXPECT_EQ(old->strategies[0][sim::metric_index("p_default")], 0.25);
   EXPECT_EQ(old->strategies[0][sim::metric_index("npv_mean_usd")], 1.5e7);

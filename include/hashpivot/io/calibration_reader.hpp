@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "hashpivot/core/plausibility.hpp"
 #include "hashpivot/market/calibration.hpp"
 
 namespace hashpivot::io {
@@ -16,5 +17,9 @@ namespace hashpivot::io {
 /// Throws InputError (file, line, key) for a syntax error, a non-number parameter or a missing
 /// [market] table.
 [[nodiscard]] market::Calibration read_calibration_toml(const std::string& path);
+
+/// Also appends a warning (file, line, key) for each drift or volatility outside its plausible
+/// range (core/plausibility.hpp), e.g. a drift of 74.6 a year fitted on a history with a bad price.
+[[nodiscard]] market::Calibration read_calibration_toml(const std::string& path, std::vector<InputWarning>& warnings);
 
 }  // namespace hashpivot::io

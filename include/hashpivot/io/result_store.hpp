@@ -39,8 +39,9 @@ namespace hashpivot::io {
 /// The schema version of the tables' layout apart from the metric columns. History: 1, the first
 /// layout; 2 added runs.threads and runs.market_description; 3 added the metric table's rows of
 /// store_version 3 (BTC sold, P(margin call)); 4 those of store_version 4 (running fraction,
-/// curtailed MWh, the cash cost per BTC split into energy, fixed hosting and other); 5 those of store_version 5 (slippage, machines bought and sold).
-inline constexpr int kResultTablesVersion = 2;
+/// curtailed MWh, the cash cost per BTC split into energy, fixed hosting and other); 5 those of store_version 5 (slippage, machines bought and sold);
+/// 6 added the table run_warnings (the plausibility warnings of a run's inputs).
+inline constexpr int kResultTablesVersion = 6;
 /// The current schema version: a metric row with a later store_version raises it. Opening an
 /// older store adds, in one transaction, each later version's tables and metric columns (the
 /// runs recorded before have NULL there: unknown).
@@ -120,6 +121,9 @@ struct RunRecord {
   std::vector<MonthlyQuantiles> monthly_quantiles;
   std::vector<MonthlyAccount> monthly_accounts;
   std::vector<DefaultMonth> default_months;
+  /// The plausibility warnings of the run's inputs, "file:line: key: problem" (core/plausibility.hpp),
+  /// in the order printed; empty for a run without any, and for runs recorded before schema version 6.
+  std::vector<std::string> warnings;
 };
 
 /// A run as `runs list` shows it: its row and its strategies' names in order.

@@ -6,11 +6,19 @@
 // problem is thrown as InputError naming the file, line and key, and what was expected.
 
 #include <string>
+#include <vector>
 
+#include "hashpivot/core/plausibility.hpp"
 #include "hashpivot/firm/scenario.hpp"
 
 namespace hashpivot::io {
 
+/// Also appends the scenario's plausibility warnings (io/plausibility.hpp: valid values far outside
+/// what the world has seen) to `warnings`, each naming the file, line and key.
+[[nodiscard]] firm::Scenario read_scenario(const std::string& path, std::vector<InputWarning>& warnings);
+
+/// The scenario alone, its plausibility warnings dropped: for callers that check them elsewhere
+/// (the CLI reads through io::read_scenario_input) or not at all (tests, benchmarks).
 [[nodiscard]] firm::Scenario read_scenario(const std::string& path);
 
 }  // namespace hashpivot::io

@@ -14,8 +14,13 @@
 #include <vector>
 
 #include "hashpivot/core/date.hpp"
+#include "hashpivot/core/plausibility.hpp"
 
 namespace hashpivot::market {
+
+/// At most this many plausibility warnings are listed per file; one more counts the rest (a file in
+/// the wrong unit would otherwise list every row).
+inline constexpr std::size_t kMaxHistoryWarnings = 10;
 
 struct DateGap {
   DayNumber first_missing;  // first day absent from the file
@@ -32,6 +37,7 @@ struct DailyHistory {
   std::vector<double> fees_btc;          // FeeTotNtv: total fees paid that day, BTC
   std::vector<double> supply_btc;        // SplyCur: BTC in circulation
   std::vector<DateGap> gaps;             // days the file skipped
+  std::vector<InputWarning> warnings;    // implausible prices and daily returns, each at its line and column
 
   [[nodiscard]] std::size_t days() const { return price_usd.size(); }
   [[nodiscard]] DayNumber day(std::size_t index) const { return first_day + static_cast<DayNumber>(index); }
@@ -44,6 +50,9 @@ struct DailyHistory {
 /// Reads a history CSV, keeping days in [from, to] (inclusive; unbounded where absent).
 /// Throws InputError naming the file, line and column for a malformed or negative value, a bad
 /// date, dates out of order or repeated, a missing `time` column, or an empty selection.
+/// A price outside the plausible range, or a daily log return beyond any in BTC's history
+/// (core/plausibility.hpp), is a warning in `warnings` (the first kMaxHistoryWarnings, then one
+/// that counts the rest), checked on the days kept.
 [[nodiscard]] DailyHistory read_daily_history_csv(const std::filesystem::path& path,
                                                   std::optional<DayNumber> from = std::nullopt,
                                                   std::optional<DayNumber> to = std::nullopt);

@@ -33,6 +33,7 @@ struct BacktestOptions {
   std::string strategy;  // empty: the first
   std::string compare;   // a CSV of reported monthly production (month, btc_mined); empty: none
   bool json = false;
+  bool strict = false;  // --strict: implausible input is an error
 };
 
 std::size_t strategy_index(const firm::Scenario& scenario, const std::string& name) {
@@ -220,10 +221,10 @@ void run_backtest(const BacktestOptions& o) {
   if (!to) throw InputError("command line", 0, "--to", "expected a date YYYY-MM-DD");
   if (*from > *to)
     throw InputError("command line", 0, "--from", fmt::format("{} is after --to {}", o.from, o.to));
-  const firm::Scenario scenario = io::read_scenario(o.scenario);
+  const firm::Scenario scenario = read_scenario_checked(o.scenario, o.strict).scenario;
   const std::size_t strategy = strategy_index(scenario, o.strategy);
   // The whole file: the range checks need its first and last day.
-  const market::DailyHistory history = market::read_daily_history_csv(o.history);
+  const market::DailyHistory history = read_history_checked(o.history, o.strict);
   const study::HistoryBacktest result = study::run_history_backtest(scenario, strategy, history, *from, *to);
   std::vector<study::MonthComparison> comparison;
   if (!o.compare.empty()) comparison = study::compare_production(result, study::read_reported_production(o.compare));
@@ -272,6 +273,7 @@ void add_backtest_command(CLI::App& app, int& exit_code, const sim::ProcessGroup
                   "CSV of the firm's reported monthly production (columns month YYYY-MM, btc_mined; e.g.\n"
                   "data/cango/cango_monthly_production.csv): print the model's BTC mined against it, month by\n"
                   "month, with the error and the total over the full months (JSON: \"compare\")");
+  add_strict_flag(*cmd, options->strict);
   cmd->add_flag("--json", options->json,
                 "Print one JSON object: btc_mined, revenue_usd, months [{month, btc_mined, revenue_usd, "
                 "hashprice_usd_per_ph_day, power_cost_usd, ...}], filled_days and more");

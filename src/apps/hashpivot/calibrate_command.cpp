@@ -35,6 +35,7 @@ struct CalibrateOptions {
   std::string gpu_csv;
   std::string toml_out;
   bool json = false;
+  bool strict = false;  // --strict: implausible input is an error
 };
 
 // Days with a known value of each column the fits read: unknown days are skipped by every fit, never filled.
@@ -66,7 +67,7 @@ auto fit_window(const CalibrateOptions& options, const market::DailyHistory& his
 
 void run_calibrate(const CalibrateOptions& options) {
   if (!options.toml_out.empty()) check_output_path(options.toml_out, "--toml");  // before the fits, not after
-  const market::DailyHistory history = read_history_window(options.history, options.from, options.to);
+  const market::DailyHistory history = read_history_window(options.history, options.from, options.to, options.strict);
 
   std::vector<market::FitReport> reports;
   auto append = [&reports](std::vector<market::FitReport> more) {
@@ -143,6 +144,7 @@ void add_calibrate_command(CLI::App& app, int& exit_code, const sim::ProcessGrou
   cmd->add_option("--gpu-prices", options->gpu_csv, "GPU rental price snapshots to fit the AI/HPC rates");
   cmd->add_option("--toml", options->toml_out, "Also write the parameters as a TOML fragment a scenario can include");
   cmd->add_flag("--json", options->json, "Print one JSON object keyed by factor and model");
+  add_strict_flag(*cmd, options->strict);
 }
 
 }  // namespace hashpivot::cli

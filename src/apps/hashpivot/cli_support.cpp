@@ -55,11 +55,47 @@ std::optional<DayNumber> parse_date_flag(const std::string& text, const std::str
   return day;
 }
 
-market::DailyHistory read_history_window(const std::string& path, const std::string& from, const std::string& to) {
+market::DailyHistory read_history_window(const std::string& path, const std::string& from, const std::string& to,
+                                         bool strict) {
   const auto first = parse_date_flag(from, "--from");
   const auto last = parse_date_flag(to, "--to");
   if (first && last && *first > *last) throw InputError("command line", 0, "--from", "must not be after --to");
-  return market::read_daily_history_csv(path, first, last);
+  market::DailyHistory history = market::read_daily_history_csv(path, first, last);
+  report_warnings(history.warnings, strict);
+  return history;
+}
+
+void add_strict_flag(CLI::App& cmd, bool& strict) {
+  cmd.add_flag("--strict", strict,
+               "Refuse implausible inputs (exit 2): values valid but far outside what the world has seen, which "
+               "otherwise print a warning (docs/scenario.md, Plausibility warnings)");
+}
+
+void report_warnings(std::span<const InputWarning> warnings, bool strict, bool print) {
+  if (warnings.empty()) return;
+  if (strict) {
+    const InputWarning& first = warnings.front();
+    const std::string others =
+        warnings.size() > 1 ? fmt::format("; and {} more implausible value{}", warnings.size() - 1,
+                                          warnings.size() == 2 ? "" : "s")
+                            : "";
+    throw InputError(first.source, first.line, first.field,
+                     fmt::format("{} (--strict refuses implausible input){}", first.problem, others));
+  }
+  if (!print) return;
+  for (const InputWarning& w : warnings) fmt::print(stderr, "hashpivot: warning: {}\n", w.message());
+}
+
+io::ScenarioInput read_scenario_checked(const std::string& path, bool strict, bool print) {
+  io::ScenarioInput input = io::read_scenario_input(path);
+  report_warnings(input.warnings, strict, print);
+  return input;
+}
+
+market::DailyHistory read_history_checked(const std::string& path, bool strict) {
+  market::DailyHistory history = market::read_daily_history_csv(path);
+  report_warnings(history.warnings, strict);
+  return history;
 }
 
 std::string format_bits(unsigned bits) { return fmt::format("0x{:08x}", bits); }

@@ -13,6 +13,8 @@
 
 #include "hashpivot/core/date.hpp"
 #include "hashpivot/core/error.hpp"
+#include "hashpivot/core/plausibility.hpp"
+#include "hashpivot/io/plausibility.hpp"
 #include "hashpivot/market/history.hpp"
 
 namespace hashpivot::cli {
@@ -35,9 +37,25 @@ enum ExitCode : int { kExitOk = 0, kExitCheckFailed = 1, kExitBadInput = 2, kExi
 
 /// The daily history at `path` between the dates of the flags --from and --to (either may be empty:
 /// the history's own end); throws InputError naming the flag when a date is malformed or --from is
-/// after --to.
+/// after --to. Its plausibility warnings are reported (report_warnings).
 [[nodiscard]] market::DailyHistory read_history_window(const std::string& path, const std::string& from,
-                                                       const std::string& to);
+                                                       const std::string& to, bool strict);
+
+/// Adds --strict to `cmd`: plausibility warnings about its inputs (values valid but far outside
+/// what the world has seen, core/plausibility.hpp) become errors, exit 2. Every command that reads
+/// a scenario, a history or a calibration has it.
+void add_strict_flag(CLI::App& cmd, bool& strict);
+
+/// Prints each warning to stderr as "hashpivot: warning: file:line: key: problem" before the work
+/// starts (only when `print`: under MPI the root alone prints); with `strict`, throws the first as
+/// an InputError instead (exit 2, still located, on every rank), its problem counting the others.
+void report_warnings(std::span<const InputWarning> warnings, bool strict, bool print = true);
+
+/// io::read_scenario_input(path) with its warnings reported (report_warnings).
+[[nodiscard]] io::ScenarioInput read_scenario_checked(const std::string& path, bool strict, bool print = true);
+
+/// market::read_daily_history_csv(path) with its warnings reported (report_warnings).
+[[nodiscard]] market::DailyHistory read_history_checked(const std::string& path, bool strict);
 
 /// "0x1d00ffff"
 [[nodiscard]] std::string format_bits(unsigned bits);

@@ -42,6 +42,7 @@ struct ForecastCheckCli {
   std::string price_model = "regime_switching";
   std::string hashrate_model = "exogenous";
   bool json = false;
+  bool strict = false;  // --strict: implausible input is an error
   std::string report;
 };
 
@@ -154,7 +155,7 @@ void run_forecast_check_command(const ForecastCheckCli& c) {
   const std::filesystem::path heights = c.heights.empty() ? history_dir / "btc_daily_heights.csv" : std::filesystem::path(c.heights);
   const std::filesystem::path epochs =
       c.epochs.empty() ? history_dir / ".." / "chain" / "btc_difficulty_epochs.csv" : std::filesystem::path(c.epochs);
-  const market::DailyHistory history = market::read_daily_history_csv(c.history);
+  const market::DailyHistory history = read_history_checked(c.history, c.strict);
   const network::ChainHistory chain = network::read_chain_history(heights, epochs);
   const auto start = std::chrono::steady_clock::now();
   const study::ForecastCheckResult result = study::run_forecast_check(history, chain, o);
@@ -196,6 +197,7 @@ void add_forecast_check_command(CLI::App& app, int& exit_code, const sim::Proces
       ->capture_default_str();
   cmd->add_option("--heights", c->heights, "Daily block heights (default: btc_daily_heights.csv beside HISTORY)");
   cmd->add_option("--epochs", c->epochs, "Difficulty epochs (default: ../chain/btc_difficulty_epochs.csv from HISTORY)");
+  add_strict_flag(*cmd, c->strict);
   cmd->add_flag("--json", c->json, "Print one JSON object: {origins, horizons: [{months, series: {...}}]}");
   cmd->add_option("--report", c->report, "Also write a self-contained HTML page with the scores and charts");
 }

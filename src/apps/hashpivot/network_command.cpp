@@ -48,6 +48,7 @@ struct BacktestCliOptions {
   std::string driver = "centred-loo";
   int window_days = 7;
   bool json = false;
+  bool strict = false;  // --strict: implausible input is an error
 };
 
 void run_backtest_command(const BacktestCliOptions& o) {
@@ -61,7 +62,7 @@ void run_backtest_command(const BacktestCliOptions& o) {
   options.driver = driver_flag(o.driver);
   options.window_days = o.window_days;
   // The whole file is read: heights are counted from the first block.
-  const market::DailyHistory history = market::read_daily_history_csv(o.history);
+  const market::DailyHistory history = read_history_checked(o.history, o.strict);
   const network::BacktestResult r = network::run_backtest(history, options);
 
   // Per calendar year of the scored days.
@@ -146,10 +147,11 @@ struct CalibrateCliOptions {
   std::string from;
   std::string to;
   bool json = false;
+  bool strict = false;  // --strict: implausible input is an error
 };
 
 void run_calibrate_command(const CalibrateCliOptions& o) {
-  const market::DailyHistory history = read_history_window(o.history, o.from, o.to);
+  const market::DailyHistory history = read_history_window(o.history, o.from, o.to, o.strict);
   std::vector<market::FitReport> reports;
   try {  // too few known weeks in the window: an input error on the window, not a bug
     reports = network::calibrate_hashrate(history);
@@ -195,6 +197,7 @@ void add_network_command(CLI::App& app, int& exit_code, const sim::ProcessGroup&
   backtest_cmd->add_option("--window-days", backtest->window_days, "Days in the driver's window")
       ->capture_default_str()
       ->check(CLI::Range(1, network::kMaxBacktestWindowDays));
+  add_strict_flag(*backtest_cmd, backtest->strict);
   backtest_cmd->add_flag("--json", backtest->json,
                          "Print one JSON object: days, blocks_mape_pct, difficulty_mape_pct and more");
 
@@ -203,6 +206,7 @@ void add_network_command(CLI::App& app, int& exit_code, const sim::ProcessGroup&
   calibrate_cmd->add_option("HISTORY", calibrate->history, "Daily history CSV (Coin Metrics format)")->required();
   calibrate_cmd->add_option("--from", calibrate->from, "First day used (YYYY-MM-DD)");
   calibrate_cmd->add_option("--to", calibrate->to, "Last day used (YYYY-MM-DD)");
+  add_strict_flag(*calibrate_cmd, calibrate->strict);
   calibrate_cmd->add_flag("--json", calibrate->json, "Print one JSON object keyed by factor and model");
 }
 

@@ -54,6 +54,7 @@ struct OptimizeCommandOptions {
   double xtol = 1e-3;
   std::string algorithm = "neldermead";
   bool json = false;
+  bool strict = false;  // --strict: implausible input is an error
 };
 
 // Fresh paths for the out-of-sample check: another seed of the counter-based generator draws
@@ -249,7 +250,7 @@ void print_table(const study::OptimizationResult& r, const study::OptimizerSetti
 }
 
 void run_optimize(const OptimizeCommandOptions& o, const sim::ProcessGroup& group) {
-  const firm::Scenario scenario = io::read_scenario(o.scenario);
+  const firm::Scenario scenario = read_scenario_checked(o.scenario, o.strict, group.is_root()).scenario;
   const std::size_t strategy = find_strategy(scenario, o.strategy);
   study::OptimizerSettings s;
   s.objective = study::parse_objective(o.objective);
@@ -354,6 +355,7 @@ void add_optimize_command(CLI::App& app, int& exit_code, const sim::ProcessGroup
       ->capture_default_str()
       ->check(CLI::IsMember({"neldermead", "cobyla", "subplex"}));
   cmd->add_flag("--json", options->json, "Print one JSON object instead of the table");
+  add_strict_flag(*cmd, options->strict);
 }
 
 }  // namespace hashpivot::cli

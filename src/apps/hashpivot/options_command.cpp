@@ -74,6 +74,7 @@ struct OptionsCommandOptions {
   int degree = 3;
   std::uint64_t tree_steps = 5000;
   bool json = false;
+  bool strict = false;  // --strict: implausible input is an error
 };
 
 [[noreturn]] void bad_flag(const std::string& flag, const std::string& problem) {
@@ -483,7 +484,7 @@ void run_site(const OptionsCommandOptions& o, const sim::ProcessGroup& group) {
     bad_flag("--site", "missing: name the site whose options to value; " + o.scenario + " has: " + known);
   }
   check_site_settings(o.settings);
-  const firm::Scenario scenario = io::read_scenario(o.scenario);
+  const firm::Scenario scenario = read_scenario_checked(o.scenario, o.strict, group.is_root()).scenario;
   SiteValues v;
   v.site = valuation::site_mining(scenario, o.site);
   const bool convertible = v.site.conversion.has_value();
@@ -570,6 +571,7 @@ void add_options_command(CLI::App& app, int& exit_code, const sim::ProcessGroup&
       ->capture_default_str()
       ->check(CLI::Range(std::uint64_t{10}, std::uint64_t{20'000}));
   cmd->add_flag("--json", options->json, "Print one JSON object: value, se, tree, european, and more");
+  add_strict_flag(*cmd, options->strict);
 }
 
 }  // namespace hashpivot::cli

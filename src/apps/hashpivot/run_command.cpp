@@ -39,6 +39,7 @@ struct RunCommandOptions {
   std::int64_t seed = -1;   // -1: the scenario's
   unsigned threads = 0;     // 0: every core
   bool json = false;
+  bool strict = false;  // --strict: implausible input is an error
   std::string db;           // "": io::default_result_store()
   bool no_record = false;
   std::string report;       // HTML report file, "" for none
@@ -104,7 +105,8 @@ nlohmann::json to_json(const sim::RunResult& r, const io::RunRecord& record) {
           {"horizon_days", r.horizon_days},
           {"strategies", strategies},
           {"market_months", market_months(r)},
-          {"market", r.market_description}};
+          {"market", r.market_description},
+          {"warnings", record.warnings}};
 }
 
 /// Which strategy has the highest mean NPV and which the lowest probability of default.
@@ -191,7 +193,8 @@ void run_run(const RunCommandOptions& o, const sim::ProcessGroup& group) {
     if (!o.report.empty()) check_output_path(o.report, "--report");
     if (!o.no_record && !io::is_postgres_url(db)) check_output_path(db, "--db", OutputWrite::kUpdatedInPlace);
   }
-  firm::Scenario scenario = io::read_scenario(o.scenario);
+  io::ScenarioInput input = read_scenario_checked(o.scenario, o.strict, group.is_root());
+  firm::Scenario& scenario = input.scenario;
   const std::string scenario_text = read_text(o.scenario);
   const auto started_at = std::chrono::system_clock::now();
   if (o.paths > 0) scenario.run.paths = o.paths;
@@ -235,6 +238,7 @@ void run_run(const RunCommandOptions& o, const sim::ProcessGroup& group) {
   const auto finished_at = std::chrono::system_clock::now();
   io::RunRecord record =
       io::make_run_record(scenario, scenario_text, result, started_at, finished_at, HASHPIVOT_VERSION);
+  for (const InputWarning& w : input.warnings) record.warnings.push_back(w.message());
   commit_outputs(record, store.get(), o.report);
   if (o.json) {
     nlohmann::json j = to_json(result, record);
@@ -270,6 +274,7 @@ void add_run_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& gro
       ->check(CLI::Range(static_cast<std::int64_t>(0), std::numeric_limits<std::int64_t>::max()));
   cmd->add_option("--threads", options->threads, "Worker threads (default: every core)")->check(CLI::Range(1u, 1024u));
   cmd->add_flag("--json", options->json, "Print one JSON object instead of the table");
+  add_strict_flag(*cmd, options->strict);
   cmd->add_option("--db", options->db,
                   "Result store the run is recorded in: a SQLite file, or postgresql://… "
                   "(default: $HASHPIVOT_DB, else hashpivot.sqlite in the current directory)");

@@ -106,6 +106,7 @@ json run_info_json(const io::RunInfo& r) {
 json show_json(const io::RunRecord& r) {
   json out = run_info_json(r.run);
   out["market"] = r.market_description;
+  out["warnings"] = r.warnings;
   json strategies = json::array();
   for (const io::StrategySummary& s : r.strategies) strategies.push_back(report::strategy_json(s));
   out["strategies"] = strategies;
@@ -314,6 +315,8 @@ void print_show(const io::RunRecord& r, const std::string& where) {
              duration(run));
   for (std::size_t i = 0; i < r.market_description.size(); ++i)
     fmt::print("  {:<9}  {}\n", i == 0 ? "market" : "", r.market_description[i]);
+  for (std::size_t i = 0; i < r.warnings.size(); ++i)
+    fmt::print("  {:<9}  {}\n", i == 0 ? "warnings" : "", r.warnings[i]);
   fmt::print("\n");
   if (r.strategies.empty()) return;
 

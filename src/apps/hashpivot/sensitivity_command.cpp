@@ -47,6 +47,7 @@ struct SensitivityCommandOptions {
   unsigned threads = 0;     // 0: every core
   double bump = kDefaultBump;
   bool json = false;
+  bool strict = false;  // --strict: implausible input is an error
   bool no_break_even = false;
 };
 
@@ -181,7 +182,7 @@ void print_table(const study::SensitivityResult& r, const std::string& path, uns
 
 void run_sensitivity_command(const SensitivityCommandOptions& o, const sim::ProcessGroup& group) {
   if (!(o.bump >= 0 && o.bump < 1)) throw InputError("command line", 0, "--bump", "expected a relative bump in [0, 1)");
-  firm::Scenario scenario = io::read_scenario(o.scenario);
+  firm::Scenario scenario = read_scenario_checked(o.scenario, o.strict, group.is_root()).scenario;
   const model::MarketInputs inputs = io::read_market_inputs(scenario);
   const model::MarketModel market = model::build_market_model(scenario, inputs);
   const study::CalibrationErrors errors = study::calibration_errors(scenario, inputs.calibration);
@@ -254,6 +255,7 @@ void add_sensitivity_command(CLI::App& app, int& exit_code, const sim::ProcessGr
                   "Relative bump of the inputs without a calibrated standard error, in [0, 1) (default 0.2 = ±20%)");
   cmd->add_flag("--no-break-even", options->no_break_even, "Skip the break-even BTC and power prices");
   cmd->add_flag("--json", options->json, "Print one JSON object instead of the table (shape: docs/sensitivity.md)");
+  add_strict_flag(*cmd, options->strict);
 }
 
 }  // namespace hashpivot::cli
