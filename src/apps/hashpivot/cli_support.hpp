@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <span>
@@ -13,6 +14,7 @@
 
 #include "hashpivot/core/date.hpp"
 #include "hashpivot/core/error.hpp"
+#include "hashpivot/core/units.hpp"
 #include "hashpivot/market/history.hpp"
 
 namespace hashpivot::cli {
@@ -38,6 +40,32 @@ enum ExitCode : int { kExitOk = 0, kExitCheckFailed = 1, kExitBadInput = 2, kExi
 /// after --to.
 [[nodiscard]] market::DailyHistory read_history_window(const std::string& path, const std::string& from,
                                                        const std::string& to);
+
+/// Parses a whole count for `flag`: decimal digits, or scientific notation that is an exact whole
+/// number (1e6, 1e+06 and 1000000 are the same). Throws InputError naming `flag` and `unit` (the
+/// thing counted, e.g. "paths") for a fraction, a separator, or a value outside [min, max].
+[[nodiscard]] std::int64_t parse_count(std::string_view text, const std::string& flag, std::string_view unit,
+                                       std::int64_t min, std::int64_t max);
+
+/// A CLI11 transform for an integer option: rewrites the text the user typed into plain decimal
+/// digits through parse_count (so 1e6 reaches the option as 1000000), or fails the parse with
+/// parse_count's message (exit 2). Use it in place of CLI::Range on every integer count.
+[[nodiscard]] CLI::Validator count_in_range(std::string_view unit, std::int64_t min, std::int64_t max);
+
+/// `value` with thousands separators: 1000000000 -> "1,000,000,000".
+[[nodiscard]] std::string with_thousands(std::int64_t value);
+
+/// Runs that the --yes guard leaves alone: estimated under an hour.
+inline constexpr double kConfirmAboveSeconds = kSecondsPerHour;
+
+/// The --yes guard: when `estimated_seconds` (how long the work will take, and `how` it was
+/// estimated) exceeds kConfirmAboveSeconds and `yes` is false, asks "continue? [y/N]" on a terminal
+/// and throws InputError naming `flag` unless the answer is y or yes; when stdin is not a terminal,
+/// throws at once with the estimate.
+void confirm_long_run(double estimated_seconds, const std::string& how, bool yes, const std::string& flag);
+
+/// "3 h 20 min", "45 min", "12 s".
+[[nodiscard]] std::string format_duration(double seconds);
 
 /// "0x1d00ffff"
 [[nodiscard]] std::string format_bits(unsigned bits);

@@ -336,17 +336,17 @@ void add_optimize_command(CLI::App& app, int& exit_code, const sim::ProcessGroup
   cmd->add_option("--wealth-usd", options->wealth_usd,
                   "crra: the holder's wealth outside the firm, USD (default: the opening equity at the start price)")
       ->check(CLI::Range(0.0, 1e15));
-  cmd->add_option("--paths", options->paths, "Paths per evaluation")->capture_default_str()->check(CLI::Range(1, 100'000'000));
+  cmd->add_option("--paths", options->paths, "Paths per evaluation")->capture_default_str()->transform(count_in_range("paths", 1, 100'000'000));
   cmd->add_option("--seed", options->seed, "Seed of every evaluation (default: the scenario's)")
-      ->check(CLI::Range(static_cast<std::int64_t>(0), std::numeric_limits<std::int64_t>::max()));
+      ->transform(count_in_range("", 0, std::numeric_limits<std::int64_t>::max()));
   cmd->add_option("--oos-seed", options->oos_seed, "Seed of the out-of-sample re-run (default: --seed + 1)")
-      ->check(CLI::Range(static_cast<std::int64_t>(0), std::numeric_limits<std::int64_t>::max()));
+      ->transform(count_in_range("", 0, std::numeric_limits<std::int64_t>::max()));
   cmd->add_option("--oos-paths", options->oos_paths, "Paths of the out-of-sample re-run (default: --paths)")
-      ->check(CLI::Range(1, 100'000'000));
-  cmd->add_option("--threads", options->threads, "Worker threads (default: every core)")->check(CLI::Range(1u, 1024u));
+      ->transform(count_in_range("paths", 1, 100'000'000));
+  cmd->add_option("--threads", options->threads, "Worker threads (default: every core)")->transform(count_in_range("threads", 1, 1024));
   cmd->add_option("--max-evaluations", options->max_evaluations, "Most evaluations of the search")
       ->capture_default_str()
-      ->check(CLI::Range(1, 100'000));
+      ->transform(count_in_range("evaluations", 1, 100'000));
   cmd->add_option("--xtol", options->xtol, "Stop when steps fall below this share of each range")
       ->capture_default_str()
       ->check(CLI::Range(1e-9, 0.5));

@@ -555,20 +555,20 @@ void add_options_command(CLI::App& app, int& exit_code, const sim::ProcessGroup&
   cmd->add_option("--maturity", options->maturity, "Maturity in years");
   cmd->add_option("--paths", options->paths, "Pricing paths (a put: default 100000, rounded up to whole antithetic pairs; a site: default 4000)")
       ->capture_default_str()
-      ->check(CLI::Range(std::uint64_t{2}, std::uint64_t{100'000'000}));
+      ->transform(count_in_range("paths", 2, 100'000'000));
   cmd->add_option("--fit-paths", options->fit_paths, "Paths the exercise rule is fitted on, independent of the pricing paths (a site: default 4000)")
       ->capture_default_str()
-      ->check(CLI::Range(std::uint64_t{100}, std::uint64_t{10'000'000}));
+      ->transform(count_in_range("paths", 100, 10'000'000));
   cmd->add_option("--seed", options->seed, "Seed of every random draw (a site: default the scenario's seed)")
       ->capture_default_str();
   cmd->add_option("--steps-per-year", options->steps_per_year, "Exercise dates per year (Longstaff & Schwartz use 50)")
       ->capture_default_str();
   cmd->add_option("--degree", options->degree, "Degree of the regression polynomial in the stock price")
       ->capture_default_str()
-      ->check(CLI::Range(1, valuation::LsmOptions::kMaxDegree));
+      ->transform(count_in_range("", 1, valuation::LsmOptions::kMaxDegree));
   cmd->add_option("--tree-steps", options->tree_steps, "Binomial tree steps (the mean of N and N+1 steps is reported)")
       ->capture_default_str()
-      ->check(CLI::Range(std::uint64_t{10}, std::uint64_t{20'000}));
+      ->transform(count_in_range("steps", 10, 20'000));
   cmd->add_flag("--json", options->json, "Print one JSON object: value, se, tree, european, and more");
 }
 

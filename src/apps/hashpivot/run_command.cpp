@@ -207,10 +207,10 @@ void add_run_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& gro
   const auto [cmd, options] = add_command<RunCommandOptions>(app, exit_code, "run", kRunHelp,
       [&group](RunCommandOptions& o) { run_run(o, group); });
   cmd->add_option("SCENARIO", options->scenario, "Scenario file (TOML; see docs/scenario.md)")->required();
-  cmd->add_option("--paths", options->paths, "Monte Carlo paths (default: the scenario's)")->check(CLI::Range(1, 1'000'000'000));
+  cmd->add_option("--paths", options->paths, "Monte Carlo paths (default: the scenario's)")->transform(count_in_range("paths", 1, 1'000'000'000));
   cmd->add_option("--seed", options->seed, "Seed of every random draw (default: the scenario's)")
-      ->check(CLI::Range(static_cast<std::int64_t>(0), std::numeric_limits<std::int64_t>::max()));
-  cmd->add_option("--threads", options->threads, "Worker threads (default: every core)")->check(CLI::Range(1u, 1024u));
+      ->transform(count_in_range("", 0, std::numeric_limits<std::int64_t>::max()));
+  cmd->add_option("--threads", options->threads, "Worker threads (default: every core)")->transform(count_in_range("threads", 1, 1024));
   cmd->add_flag("--json", options->json, "Print one JSON object instead of the table");
   cmd->add_option("--db", options->db,
                   "Result store the run is recorded in: a SQLite file, or postgresql://… "

@@ -246,10 +246,10 @@ void add_sensitivity_command(CLI::App& app, int& exit_code, const sim::ProcessGr
   cmd->add_option("SCENARIO", options->scenario, "Scenario file (TOML; see docs/scenario.md)")->required();
   cmd->add_option("--strategy", options->strategy, "The strategy to analyse (default: every strategy of the scenario)");
   cmd->add_option("--paths", options->paths, "Monte Carlo paths of every run (default 2000)")
-      ->check(CLI::Range(static_cast<std::int64_t>(1), static_cast<std::int64_t>(1'000'000'000)));
+      ->transform(count_in_range("paths", 1, 1'000'000'000));
   cmd->add_option("--seed", options->seed, "Seed of every random draw (default: the scenario's)")
-      ->check(CLI::Range(static_cast<std::int64_t>(0), std::numeric_limits<std::int64_t>::max()));
-  cmd->add_option("--threads", options->threads, "Worker threads (default: every core)")->check(CLI::Range(1u, 1024u));
+      ->transform(count_in_range("", 0, std::numeric_limits<std::int64_t>::max()));
+  cmd->add_option("--threads", options->threads, "Worker threads (default: every core)")->transform(count_in_range("threads", 1, 1024));
   cmd->add_option("--bump", options->bump,
                   "Relative bump of the inputs without a calibrated standard error, in [0, 1) (default 0.2 = ±20%)");
   cmd->add_flag("--no-break-even", options->no_break_even, "Skip the break-even BTC and power prices");
