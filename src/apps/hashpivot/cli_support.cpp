@@ -56,6 +56,9 @@ std::string count_problem(std::string_view text, std::string_view unit, std::int
   const WholeNumber number = whole_number(text);
   if (!number.value && !number.too_large)
     return fmt::format("{} is not a whole number{}{}", text, unit.empty() ? "" : " of ", unit);
+  const bool open_ended = max == std::numeric_limits<std::int64_t>::max();
+  if (open_ended && !number.too_large && *number.value < min)
+    return fmt::format("{} is out of range: must be {} or more", text, with_thousands(min));
   if (number.too_large || *number.value < min || *number.value > max)
     return fmt::format("{} is out of range {}\u2013{}", text, with_thousands(min), with_thousands(max));
   return "";

@@ -83,6 +83,8 @@ std::string joined(const std::vector<std::string>& names, std::string_view separ
   return out;
 }
 
+}  // namespace
+
 // --- JSON. NaN (unknown) is written as null. ---
 
 using report::number_or_null;
@@ -101,7 +103,6 @@ json run_info_json(const io::RunInfo& r) {
           {"horizon_days", r.horizon_days}};
 }
 
-/// `show --json`: the run and its strategies, as `hashpivot run --json` names them.
 json show_json(const io::RunRecord& r) {
   json out = run_info_json(r.run);
   out["market"] = r.market_description;
@@ -110,6 +111,8 @@ json show_json(const io::RunRecord& r) {
   out["strategies"] = strategies;
   return out;
 }
+
+namespace {
 
 /// `export --json`: everything recorded, the monthly rows as in the CSV files.
 json export_json(const io::RunRecord& r) {
