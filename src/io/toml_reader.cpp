@@ -218,4 +218,15 @@ toml::table parse_toml_file(const std::string& path) {
   }
 }
 
+std::size_t line_of_key(const std::string& path, const std::string& dotted_key) {
+  if (!unreadable_file_problem(path).empty()) return 0;
+  try {
+    const toml::table parsed = toml::parse_file(path);
+    const toml::node_view<const toml::node> node = parsed.at_path(dotted_key);
+    return node ? static_cast<std::size_t>(node.node()->source().begin.line) : 0;
+  } catch (const toml::parse_error&) {
+    return 0;  // the scenario read before; if it no longer parses, the message goes without a line
+  }
+}
+
 }  // namespace hashpivot::io
