@@ -1,6 +1,8 @@
 #include "cli_support.hpp"
 
+#include <algorithm>
 #include <array>
+#include <chrono>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -13,6 +15,7 @@
 
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/core/units.hpp"
+#include "hashpivot/sim/simulation.hpp"
 
 namespace hashpivot::cli {
 namespace {
@@ -116,6 +119,20 @@ void confirm_long_run(double estimated_seconds, const std::string& how, bool yes
   std::getline(std::cin, answer);
   if (answer != "y" && answer != "Y" && answer != "yes")
     throw InputError("command line", 0, flag, "not confirmed (pass --yes to skip the question)");
+}
+
+void confirm_simulation_time(const firm::Scenario& scenario, const model::MarketModel& market, std::int64_t paths,
+                             double runs, unsigned threads, bool yes, const std::string& flag, const std::string& what) {
+  const double total_paths = static_cast<double>(paths) * runs;
+  if (yes || total_paths < static_cast<double>(kEstimateFromPaths)) return;
+  const auto started = std::chrono::steady_clock::now();
+  static_cast<void>(sim::run_simulation(scenario, market, {sim::kPathsPerBlock, scenario.run.seed, 1, {}}));
+  const double pilot_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const double seconds = pilot_s / sim::kPathsPerBlock * total_paths / std::max(1u, threads);
+  confirm_long_run(seconds,
+                   fmt::format("{}; a pilot of {} paths took {:.2f} s on one thread, scaled to {} thread{}", what,
+                               sim::kPathsPerBlock, pilot_s, threads, threads == 1 ? "" : "s"),
+                   yes, flag);
 }
 
 double parse_scaled_number(std::string_view text, const std::string& flag) {

@@ -54,6 +54,7 @@ struct OptimizeCommandOptions {
   double xtol = 1e-3;
   std::string algorithm = "neldermead";
   bool json = false;
+  bool yes = false;  // run even when estimated over an hour
 };
 
 // Fresh paths for the out-of-sample check: another seed of the counter-based generator draws
@@ -287,6 +288,16 @@ void run_optimize(const OptimizeCommandOptions& o, const sim::ProcessGroup& grou
   s.algorithm = parse_algorithm(o.algorithm);
   s.group = &group;
   const model::MarketModel market = io::load_market_model(scenario);
+  {
+    // Each evaluation simulates the one strategy searched (study::optimize_strategy), as the pilot does.
+    firm::Scenario searched = scenario;
+    searched.strategies = {scenario.strategies[strategy]};
+    const std::int64_t oos_paths = s.out_of_sample_paths > 0 ? s.out_of_sample_paths : s.paths;
+    const double runs = s.max_evaluations + 2.0 * static_cast<double>(oos_paths) / static_cast<double>(s.paths);
+    confirm_simulation_time(searched, market, s.paths, runs, s.threads, o.yes, "--paths",
+                            fmt::format("at most {} evaluations of {} paths, then 2 re-runs of {}", s.max_evaluations,
+                                        with_thousands(s.paths), with_thousands(oos_paths)));
+  }
 
   const bool terminal = group.is_root() && isatty(fileno(stderr)) != 0;
   const auto started = std::chrono::steady_clock::now();
@@ -354,6 +365,7 @@ void add_optimize_command(CLI::App& app, int& exit_code, const sim::ProcessGroup
       ->capture_default_str()
       ->check(CLI::IsMember({"neldermead", "cobyla", "subplex"}));
   cmd->add_flag("--json", options->json, "Print one JSON object instead of the table");
+  cmd->add_flag("--yes", options->yes, "Run even when estimated to take over an hour (otherwise asked, or exit 2 off a terminal)");
 }
 
 }  // namespace hashpivot::cli

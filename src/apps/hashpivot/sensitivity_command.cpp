@@ -47,6 +47,7 @@ struct SensitivityCommandOptions {
   unsigned threads = 0;     // 0: every core
   double bump = kDefaultBump;
   bool json = false;
+  bool yes = false;  // run even when estimated over an hour
   bool no_break_even = false;
 };
 
@@ -204,6 +205,11 @@ void run_sensitivity_command(const SensitivityCommandOptions& o, const sim::Proc
                        fmt::format("no strategy \"{}\" in {} (it has: {})", o.strategy, o.scenario, names));
   }
 
+  // The number of runs is known only inside the analysis (a tornado of 2 per bumped input, then the
+  // break-evens' root searches): the estimate is of its first run alone, a lower bound.
+  confirm_simulation_time(scenario, market, options.paths, 1, options.threads, o.yes, "--paths",
+                          fmt::format("its first run alone, of {} paths; the tornado and break-evens make dozens",
+                                      with_thousands(options.paths)));
   const bool terminal = group.is_root() && !o.json && isatty(fileno(stderr)) != 0;
   const auto started = std::chrono::steady_clock::now();
   bool shown = false;
@@ -254,6 +260,7 @@ void add_sensitivity_command(CLI::App& app, int& exit_code, const sim::ProcessGr
                   "Relative bump of the inputs without a calibrated standard error, in [0, 1) (default 0.2 = ±20%)");
   cmd->add_flag("--no-break-even", options->no_break_even, "Skip the break-even BTC and power prices");
   cmd->add_flag("--json", options->json, "Print one JSON object instead of the table (shape: docs/sensitivity.md)");
+  cmd->add_flag("--yes", options->yes, "Run even when estimated to take over an hour (otherwise asked, or exit 2 off a terminal)");
 }
 
 }  // namespace hashpivot::cli
