@@ -121,18 +121,26 @@ void confirm_long_run(double estimated_seconds, const std::string& how, bool yes
     throw InputError("command line", 0, flag, "not confirmed (pass --yes to skip the question)");
 }
 
-void confirm_simulation_time(const firm::Scenario& scenario, const model::MarketModel& market, std::int64_t paths,
-                             double runs, unsigned threads, bool yes, const std::string& flag, const std::string& what) {
-  const double total_paths = static_cast<double>(paths) * runs;
-  if (yes || total_paths < static_cast<double>(kEstimateFromPaths)) return;
+void confirm_by_pilot(const std::function<void()>& pilot, double pilot_units, double total_units, unsigned threads,
+                      bool yes, const std::string& flag, const std::string& what) {
+  constexpr double kPilotShare = 100;  // the pilot at most 1% of the work
+  if (yes || total_units < kPilotShare * pilot_units) return;
   const auto started = std::chrono::steady_clock::now();
-  static_cast<void>(sim::run_simulation(scenario, market, {sim::kPathsPerBlock, scenario.run.seed, 1, {}}));
+  pilot();
   const double pilot_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  const double seconds = pilot_s / sim::kPathsPerBlock * total_paths / std::max(1u, threads);
+  const double seconds = pilot_s / pilot_units * total_units / std::max(1u, threads);
   confirm_long_run(seconds,
                    fmt::format("{}; a pilot of {} paths took {:.2f} s on one thread, scaled to {} thread{}", what,
-                               sim::kPathsPerBlock, pilot_s, threads, threads == 1 ? "" : "s"),
+                               pilot_units, pilot_s, threads, threads == 1 ? "" : "s"),
                    yes, flag);
+}
+
+void confirm_simulation_time(const firm::Scenario& scenario, const model::MarketModel& market, std::int64_t paths,
+                             double runs, unsigned threads, bool yes, const std::string& flag, const std::string& what) {
+  const auto pilot = [&] {
+    static_cast<void>(sim::run_simulation(scenario, market, {sim::kPathsPerBlock, scenario.run.seed, 1, {}}));
+  };
+  confirm_by_pilot(pilot, sim::kPathsPerBlock, static_cast<double>(paths) * runs, threads, yes, flag, what);
 }
 
 double parse_scaled_number(std::string_view text, const std::string& flag) {

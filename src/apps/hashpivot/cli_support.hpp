@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -66,15 +67,18 @@ inline constexpr double kConfirmAboveSeconds = kSecondsPerHour;
 /// throws at once with the estimate.
 void confirm_long_run(double estimated_seconds, const std::string& how, bool yes, const std::string& flag);
 
-/// Work below this many simulated paths is not estimated: the pilot (sim::kPathsPerBlock paths) would
-/// then be over 1% of the work, and at the ~1.4 ms per path and thread measured on the bundled
-/// scenarios it is minutes, not hours.
-inline constexpr std::int64_t kEstimateFromPaths = 25'600;
+/// The --yes guard for work of `total_units` (paths) on `threads` threads, estimated by timing
+/// `pilot` (which does `pilot_units` of the same work on one thread) and scaling linearly; no
+/// pilot when `yes` or when total_units is under 100 × pilot_units (the pilot would be over 1% of
+/// the work). `what` describes the work in the message.
+void confirm_by_pilot(const std::function<void()>& pilot, double pilot_units, double total_units, unsigned threads,
+                      bool yes, const std::string& flag, const std::string& what);
 
 /// The --yes guard for `runs` simulations of `paths` paths each of `scenario` on `market` with
-/// `threads` threads (`flag` names the paths' flag): when paths × runs reaches kEstimateFromPaths,
-/// times a pilot of sim::kPathsPerBlock paths on one thread and scales it linearly to paths × runs
-/// over `threads` (a lower bound: threads rarely scale perfectly), then calls confirm_long_run.
+/// `threads` threads (`flag` names the paths' flag), through confirm_by_pilot with a pilot of
+/// sim::kPathsPerBlock paths (so from 25,600 paths on; below, at the ~1.4 ms per path and thread
+/// measured on the bundled scenarios, a run takes minutes). Linear scaling over threads makes the
+/// estimate a lower bound.
 /// `what` says what the runs are ("80 evaluations of 4000 paths and 2 re-runs").
 void confirm_simulation_time(const firm::Scenario& scenario, const model::MarketModel& market, std::int64_t paths,
                              double runs, unsigned threads, bool yes, const std::string& flag, const std::string& what);
