@@ -69,6 +69,8 @@ TEST(CountFlags, scientific_notation_of_a_whole_number_is_the_number) {
   EXPECT_EQ(json_output(scientific)["paths"], 1000);
   EXPECT_EQ(scientific.out, plain.out);
   EXPECT_EQ(json_output(run_cli("chain subsidy 1.05e6 --json"))["height"], 1'050'000);
+  EXPECT_EQ(json_output(run_cli("chain subsidy 1050000.0 --json"))["height"], 1'050'000);
+  EXPECT_EQ(json_output(run_cli("chain subsidy 1.05E+06 --json"))["height"], 1'050'000);
 }
 
 TEST(CountFlags, a_fraction_a_separator_or_a_value_out_of_range_is_named_with_the_range) {

@@ -47,7 +47,7 @@ WholeNumber whole_number(std::string_view text) {
   if (int_end == text_end && int_ec == std::errc()) return {integer};
   if (int_end == text_end && int_ec == std::errc::result_out_of_range) return {std::nullopt, true};
   double value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text_end, value, std::chars_format::scientific);
+  const auto [end, ec] = std::from_chars(text.data(), text_end, value, std::chars_format::general);
   if (ec != std::errc() || end != text_end || !std::isfinite(value) || value != std::floor(value)) return {};
   if (std::fabs(value) > kLargestExactWholeDouble) return {std::nullopt, true};
   return {static_cast<std::int64_t>(value)};
@@ -78,13 +78,6 @@ std::string with_thousands(std::int64_t value) {
     out += digits[i];
   }
   return value < 0 ? "-" + out : out;
-}
-
-std::int64_t parse_count(std::string_view text, const std::string& flag, std::string_view unit, std::int64_t min,
-                         std::int64_t max) {
-  const std::string problem = count_problem(text, unit, min, max);
-  if (!problem.empty()) throw InputError("command line", 0, flag, problem);
-  return *whole_number(text).value;
 }
 
 CLI::Validator count_in_range(std::string_view unit, std::int64_t min, std::int64_t max) {

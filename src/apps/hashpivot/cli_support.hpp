@@ -44,15 +44,12 @@ enum ExitCode : int { kExitOk = 0, kExitCheckFailed = 1, kExitBadInput = 2, kExi
 [[nodiscard]] market::DailyHistory read_history_window(const std::string& path, const std::string& from,
                                                        const std::string& to);
 
-/// Parses a whole count for `flag`: decimal digits, or scientific notation that is an exact whole
-/// number (1e6, 1e+06 and 1000000 are the same). Throws InputError naming `flag` and `unit` (the
-/// thing counted, e.g. "paths") for a fraction, a separator, or a value outside [min, max].
-[[nodiscard]] std::int64_t parse_count(std::string_view text, const std::string& flag, std::string_view unit,
-                                       std::int64_t min, std::int64_t max);
-
-/// A CLI11 transform for an integer option: rewrites the text the user typed into plain decimal
-/// digits through parse_count (so 1e6 reaches the option as 1000000), or fails the parse with
-/// parse_count's message (exit 2). Use it in place of CLI::Range on every integer count.
+/// A CLI11 transform for an integer option, the one parser of every count on the command line: it
+/// accepts decimal digits, or scientific notation that is an exact whole number (1e6, 1e+06 and
+/// 1000000 are the same), rewrites the text into plain digits for CLI11 to convert, and otherwise
+/// fails the parse (exit 2) with "TEXT is not a whole number of UNIT", "TEXT has a separator" or
+/// "TEXT is out of range MIN–MAX" ("must be MIN or more" when MAX is the largest int64). Use it in
+/// place of CLI::Range on every integer count; `unit` ("paths") may be "".
 [[nodiscard]] CLI::Validator count_in_range(std::string_view unit, std::int64_t min, std::int64_t max);
 
 /// `value` with thousands separators: 1000000000 -> "1,000,000,000".
