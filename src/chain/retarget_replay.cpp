@@ -36,11 +36,24 @@ RetargetReplay replay_retargets(std::span<const BlockRecord> records, const Cons
   return replay;
 }
 
+namespace {
+
+/// The column named `name`, or else `alias` (the name in a header dump such as
+/// data/chain/btc_retarget_boundary_headers.csv); throws InputError naming both when neither is there.
+std::size_t column_or_alias(const csv::Reader& reader, std::string_view name, std::string_view alias) {
+  if (const auto column = reader.find_column(name)) return *column;
+  if (const auto column = reader.find_column(alias)) return *column;
+  throw InputError(reader.source(), 1, std::string(name),
+                   fmt::format("missing column in the header row (expected {} or {})", name, alias));
+}
+
+}  // namespace
+
 std::vector<BlockRecord> read_block_records_csv(const std::filesystem::path& path) {
   csv::Reader reader = csv::Reader::open(path);
   const std::size_t height_column = reader.column("height");
-  const std::size_t time_column = reader.column("time");
-  const std::size_t bits_column = reader.column("bits");
+  const std::size_t time_column = column_or_alias(reader, "time", "time_unix");
+  const std::size_t bits_column = column_or_alias(reader, "bits", "nbits_hex");
 
   std::vector<BlockRecord> records;
   std::unordered_map<std::int64_t, std::size_t> index_by_height;

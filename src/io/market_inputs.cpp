@@ -1,9 +1,14 @@
 #include "hashpivot/io/market_inputs.hpp"
 
+#include <fmt/format.h>
+
 #include <filesystem>
+#include <system_error>
 #include <optional>
 
+#include "hashpivot/core/error.hpp"
 #include "hashpivot/io/calibration_reader.hpp"
+#include "hashpivot/io/toml_reader.hpp"
 #include "hashpivot/market/btc_price_calibration.hpp"
 #include "hashpivot/market/history.hpp"
 
@@ -15,11 +20,34 @@ std::string resolve_scenario_path(const firm::Scenario& scenario, const std::str
   return (std::filesystem::path(scenario.source).parent_path() / p).lexically_normal().string();
 }
 
+namespace {
+
+/// The file `relative` that the scenario's `key` names, resolved as resolve_scenario_path does; throws
+/// InputError at the key's line in the scenario when there is no such file or it is a directory (the
+/// reader of the file would name only the resolved path, not where it came from).
+std::string existing_scenario_file(const firm::Scenario& scenario, const std::string& key, const std::string& relative) {
+  const std::string resolved = resolve_scenario_path(scenario, relative);
+  std::error_code error;
+  const auto status = std::filesystem::status(resolved, error);
+  if (std::filesystem::exists(status) && !std::filesystem::is_directory(status)) return resolved;
+  const std::string problem = std::filesystem::exists(status) ? "is a directory, not a file" : "does not exist";
+  const std::string where =
+      std::filesystem::path(relative).is_absolute()
+          ? ""
+          : fmt::format(" (resolved relative to the scenario's directory: {})",
+                        std::filesystem::absolute(resolved, error).lexically_normal().string());
+  throw InputError(scenario.source, line_of_key(scenario.source, key), key,
+                   fmt::format("{} {}{}", relative, problem, where));
+}
+
+}  // namespace
+
 model::MarketInputs read_market_inputs(const firm::Scenario& scenario) {
   model::MarketInputs inputs;
-  inputs.calibration = read_calibration_toml(resolve_scenario_path(scenario, scenario.market.calibration_file));
+  inputs.calibration =
+      read_calibration_toml(existing_scenario_file(scenario, "market.calibration", scenario.market.calibration_file));
   if (scenario.market.btc_price_model == firm::PriceModel::kBlockBootstrap) {
-    inputs.bootstrap_source = resolve_scenario_path(scenario, scenario.market.history_file);
+    inputs.bootstrap_source = existing_scenario_file(scenario, "market.history", scenario.market.history_file);
     // Only returns before the start date: a run must not see its own future.
     const market::DailyHistory history =
         market::read_daily_history_csv(inputs.bootstrap_source, std::nullopt, scenario.run.start_date - 1);

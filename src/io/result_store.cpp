@@ -521,11 +521,32 @@ std::optional<RunRecord> ResultStore::load(std::int64_t id) {
   return found;
 }
 
+namespace {
+
+/// The ids of `runs` as ranges: "1\u20133, 5, 8\u20139"; runs are listed oldest (smallest id) first.
+std::string id_ranges(const std::vector<RunListing>& runs) {
+  std::vector<std::string> parts;
+  for (std::size_t i = 0; i < runs.size();) {
+    std::size_t j = i;
+    while (j + 1 < runs.size() && runs[j + 1].run.id == runs[j].run.id + 1) ++j;
+    parts.push_back(i == j ? fmt::format("{}", runs[i].run.id)
+                           : fmt::format("{}\u2013{}", runs[i].run.id, runs[j].run.id));
+    i = j + 1;
+  }
+  return fmt::format("{}", fmt::join(parts, ", "));
+}
+
+}  // namespace
+
 RunRecord ResultStore::load_or_throw(std::int64_t id) {
   std::optional<RunRecord> record = load(id);
-  if (!record)
+  if (!record) {
+    const std::vector<RunListing> runs = list();
     throw InputError(location_, 0, "ID",
-                     fmt::format("no run {} in this store (`hashpivot runs list --db …` shows the ids)", id));
+                     runs.empty() ? fmt::format("no run {}: this store holds no runs yet", id)
+                                  : fmt::format("no run {} in this store (it holds run{} {})", id,
+                                                runs.size() == 1 ? "" : "s", id_ranges(runs)));
+  }
   return std::move(*record);
 }
 

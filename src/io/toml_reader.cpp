@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <system_error>
 
 #include "hashpivot/core/error.hpp"
 
@@ -188,11 +191,41 @@ void TableReader::finish() const {
   }
 }
 
+namespace {
+
+/// Why `path` cannot be read as a TOML file (a directory, missing, unreadable, empty), or "" when it
+/// can: toml++ reads a directory as an empty document, which the caller would report as a missing table.
+std::string unreadable_file_problem(const std::string& path) {
+  std::error_code error;
+  const auto status = std::filesystem::status(path, error);
+  if (!std::filesystem::exists(status)) return "no such file";
+  if (std::filesystem::is_directory(status)) return "is a directory, not a TOML file";
+  std::ifstream in(path);
+  if (!in) return "the file exists but cannot be opened for reading (check its permissions)";
+  if (in.peek() == std::ifstream::traits_type::eof()) return "the file is empty (expected TOML)";
+  return "";
+}
+
+}  // namespace
+
 toml::table parse_toml_file(const std::string& path) {
+  if (const std::string problem = unreadable_file_problem(path); !problem.empty())
+    throw InputError(path, 0, "", problem);
   try {
     return toml::parse_file(path);
   } catch (const toml::parse_error& e) {
     throw InputError(path, static_cast<std::size_t>(e.source().begin.line), "", std::string(e.description()));
+  }
+}
+
+std::size_t line_of_key(const std::string& path, const std::string& dotted_key) {
+  if (!unreadable_file_problem(path).empty()) return 0;
+  try {
+    const toml::table parsed = toml::parse_file(path);
+    const toml::node_view<const toml::node> node = parsed.at_path(dotted_key);
+    return node ? static_cast<std::size_t>(node.node()->source().begin.line) : 0;
+  } catch (const toml::parse_error&) {
+    return 0;  // the scenario read before; if it no longer parses, the message goes without a line
   }
 }
 

@@ -68,7 +68,11 @@ TEST(CalibrateCli, bad_dates_and_malformed_history_exit_2_and_write_nothing) {
 TEST(CalibrateCli, too_short_a_history_exits_2_naming_the_file_and_column) {
   const Result r = run_cli("calibrate " + kHistoryCsv + " --from 2020-01-01 --to 2020-01-30 --json");
   EXPECT_EQ(r.exit_code, 2) << r.err;
-  EXPECT_NE(r.err.find(kHistoryCsv + ": PriceUSD: BTC price calibration needs at least 100 daily log returns"),
+  // The window, then each fit that fails with its column (issue 16: a window's message names all three).
+  EXPECT_NE(r.err.find(kHistoryCsv + ": --from/--to: 4 of 5 fits fail on 2020-01-01 .. 2020-01-30 (30 days)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("btc_price (series PriceUSD: BTC price calibration needs at least 100 daily log returns"),
             std::string::npos)
       << r.err;
   EXPECT_EQ(r.err.find("internal error"), std::string::npos) << r.err;

@@ -71,6 +71,19 @@ TEST(ReadBlockRecords, accepts_any_column_order_and_ignores_extra_columns) {
   EXPECT_EQ(records[1].bits, 0x1d00ffffu);
 }
 
+TEST(ReadBlockRecords, reads_a_header_dump_by_its_time_unix_and_nbits_hex_columns) {
+  // The columns of data/chain/btc_retarget_boundary_headers.csv; time and bits win when both are there.
+  CsvFile dump("height,hash,time_unix,nbits_hex\n2015,ab,1233061996,0x1d00ffff\n");
+  const auto records = read_block_records_csv(dump.path());
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].time_unix, 1233061996);
+  EXPECT_EQ(records[0].bits, 0x1d00ffffu);
+  CsvFile both("height,time_unix,time,nbits_hex,bits\n7,1,2,0x1d00ffff,0x1c00ffff\n");
+  const auto preferred = read_block_records_csv(both.path());
+  EXPECT_EQ(preferred[0].time_unix, 2);
+  EXPECT_EQ(preferred[0].bits, 0x1c00ffffu);
+}
+
 void expect_input_error(const std::string& text, std::size_t line, const std::string& field) {
   CsvFile file(text);
   try {
@@ -88,6 +101,7 @@ TEST(ReadBlockRecords, names_the_line_and_column_of_malformed_values) {
   expect_input_error("height,time,bits\n0,yesterday,0x1d00ffff\n", 2, "time");
   expect_input_error("height,time,bits\n-5,1,0x1d00ffff\n", 2, "height");
   expect_input_error("height,time,bits\n0,1,0x04923456\n", 2, "bits");
+  expect_input_error("height,time_unix,totalfee_sat\n0,1,5\n", 1, "bits");
   expect_input_error("height,time\n0,1\n", 1, "bits");
   expect_input_error("height,time,bits\n0,1,0x1d00ffff\n0,2,0x1d00ffff\n", 3, "height");
 }

@@ -94,5 +94,37 @@ TEST(ParseTomlFile, a_syntax_error_names_the_file_and_line) {
   EXPECT_THROW((void)parse_toml_file("/nonexistent/scenario.toml"), InputError);
 }
 
+std::string parse_error(const std::string& path) {
+  try {
+    (void)parse_toml_file(path);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(ParseTomlFile, a_directory_a_missing_file_and_an_empty_file_are_named_as_such) {
+  // toml++ reads a directory as an empty document: the reader must not go on to report a missing table.
+  const auto dir = std::filesystem::temp_directory_path() / "hashpivot_toml_a_directory";
+  std::filesystem::create_directories(dir);
+  EXPECT_EQ(parse_error(dir.string()), dir.string() + ": is a directory, not a TOML file");
+  std::filesystem::remove(dir);
+  EXPECT_EQ(parse_error("/nonexistent/scenario.toml"), "/nonexistent/scenario.toml: no such file");
+  const auto empty = std::filesystem::temp_directory_path() / "hashpivot_toml_empty.toml";
+  std::ofstream(empty).close();
+  EXPECT_EQ(parse_error(empty.string()), empty.string() + ": the file is empty (expected TOML)");
+  std::filesystem::remove(empty);
+}
+
+TEST(LineOfKey, finds_a_nested_key_and_gives_0_for_an_absent_key_or_file) {
+  const auto path = std::filesystem::temp_directory_path() / "hashpivot_toml_line_of_key.toml";
+  std::ofstream(path) << "# comment\n[run]\npaths = 3\n\n[market]\nmodel = \"gbm\"\ncalibration = \"x.toml\"\n";
+  EXPECT_EQ(line_of_key(path.string(), "market.calibration"), 7u);
+  EXPECT_EQ(line_of_key(path.string(), "run.paths"), 3u);
+  EXPECT_EQ(line_of_key(path.string(), "market.history"), 0u);
+  std::filesystem::remove(path);
+  EXPECT_EQ(line_of_key(path.string(), "market.calibration"), 0u);
+}
+
 }  // namespace
 }  // namespace hashpivot::io

@@ -33,8 +33,9 @@ struct RetargetReplay {
 /// Precondition: heights are unique (read_block_records_csv guarantees it).
 [[nodiscard]] RetargetReplay replay_retargets(std::span<const BlockRecord> records, const ConsensusParams& params);
 
-/// Reads a CSV with the columns `height`, `time` (Unix seconds) and `bits` (hex, 0x prefix), in
-/// any order and with extra columns ignored. Throws InputError naming the line and column of a
+/// Reads a CSV with the columns `height`, `time` (Unix seconds; or `time_unix`) and `bits` (hex,
+/// 0x prefix; or `nbits_hex`, as in data/chain/btc_retarget_boundary_headers.csv), in any order and
+/// with extra columns ignored. Throws InputError naming the line and column of a
 /// malformed value, a negative height, or a height listed twice with different values.
 [[nodiscard]] std::vector<BlockRecord> read_block_records_csv(const std::filesystem::path& path);
 

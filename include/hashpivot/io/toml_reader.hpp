@@ -84,4 +84,9 @@ class TableReader {
 /// Parses a TOML file; a syntax error becomes an InputError with the line.
 [[nodiscard]] toml::table parse_toml_file(const std::string& path);
 
+/// The 1-based line of `dotted_key` ("market.calibration") in the TOML file at `path`, or 0 when the
+/// file cannot be parsed or lacks the key: for a message about a value read earlier, whose reader
+/// kept the value and not its line.
+[[nodiscard]] std::size_t line_of_key(const std::string& path, const std::string& dotted_key);
+
 }  // namespace hashpivot::io

@@ -84,9 +84,9 @@ BenchResult run_benchmark(const BenchOptions& o) {
 void configure_bench_options(CLI::App& cmd, BenchOptions& options) {
   cmd.add_option("SCENARIO", options.scenario, "Scenario file")->capture_default_str();
   cmd.add_option("--threads", options.threads, "Threads for the parallel measurement (default: every core)")
-      ->check(CLI::Range(1u, 1024u));
-  cmd.add_option("--paths", options.paths, "Paths per measurement")->capture_default_str()->check(CLI::Range(256, 100'000'000));
-  cmd.add_option("--years", options.years, "Horizon in years instead of the scenario's")->check(CLI::Range(1, 10));
+      ->transform(count_in_range("threads", 1, 1024));
+  cmd.add_option("--paths", options.paths, "Paths per measurement")->capture_default_str()->transform(count_in_range("paths", 256, 100'000'000));
+  cmd.add_option("--years", options.years, "Horizon in years instead of the scenario's")->transform(count_in_range("years", 1, 10));
   cmd.add_flag("--json", options.json, "Print one JSON object");
 }
 

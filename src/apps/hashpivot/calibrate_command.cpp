@@ -8,6 +8,8 @@
 #include <fstream>
 #include <iostream>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "cli_support.hpp"
 #include "fit_output.hpp"
@@ -52,18 +54,37 @@ std::vector<KnownDays> known_days(const market::DailyHistory& h) {
           {"HashRate", count(h.hashrate_ths)}, {"FeeTotNtv", count(h.fees_btc)}};
 }
 
-// A fit that cannot use the window (too few known days or weeks) is an input error on the window, not a bug.
-template <typename Fit>
-auto fit_window(const CalibrateOptions& options, const market::DailyHistory& history, const char* factor, Fit fit) {
-  try {
-    return fit();
-  } catch (const ParameterError& e) {
-    throw InputError(options.history, 0, options.from.empty() && options.to.empty() ? "HISTORY" : "--from/--to",
-                     fmt::format("{} cannot be fitted on {} .. {} ({} days): {}", factor,
-                                 format_date(history.first_day), format_date(history.day(history.days() - 1)),
-                                 history.days(), e.what()));
+// A fit that cannot use the window (too few known days or weeks, a gap) is an input error on the window, not a
+// bug. Every fit is tried, so one message names each that fails and why, and the user sees what the window
+// does fit; its value is then never used.
+struct WindowFits {
+  const CalibrateOptions& options;
+  const market::DailyHistory& history;
+  std::vector<std::string> failures;
+
+  template <typename Fit>
+  auto operator()(const char* factor, Fit fit) {
+    try {
+      return fit();
+    } catch (const ParameterError& e) {
+      failures.push_back(fmt::format("{} ({})", factor, e.problem()));
+    } catch (const InputError& e) {
+      failures.push_back(e.field().empty() ? fmt::format("{} ({})", factor, e.problem())
+                                           : fmt::format("{} (series {}: {})", factor, e.field(), e.problem()));
+    }
+    return decltype(fit()){};
   }
-}
+
+  /// Throws one InputError naming the window, and each fit that failed with its series and reason.
+  void throw_if_any_failed(std::size_t fits) const {
+    if (failures.empty()) return;
+    throw InputError(options.history, 0, options.from.empty() && options.to.empty() ? "HISTORY" : "--from/--to",
+                     fmt::format("{} of {} fits fail on {} .. {} ({} days): {}; the other {} fit; widen the window",
+                                 failures.size(), fits, format_date(history.first_day),
+                                 format_date(history.day(history.days() - 1)), history.days(),
+                                 fmt::join(failures, "; "), fits - failures.size()));
+  }
+};
 
 void run_calibrate(const CalibrateOptions& options) {
   if (!options.toml_out.empty()) check_output_path(options.toml_out, "--toml");  // before the fits, not after
@@ -73,12 +94,14 @@ void run_calibrate(const CalibrateOptions& options) {
   auto append = [&reports](std::vector<market::FitReport> more) {
     for (auto& r : more) reports.push_back(std::move(r));
   };
-  append(fit_window(options, history, "btc_price", [&] { return market::calibrate_btc_price(history); }));
-  reports.push_back(fit_window(options, history, "fees", [&] { return market::calibrate_fees(history); }));
-  append(fit_window(options, history, "hashrate", [&] { return network::calibrate_hashrate(history); }));
-  reports.push_back(fit_window(options, history, "correlation", [&] { return market::calibrate_correlation(history); }));
-  reports.push_back(fit_window(options, history, "asic_price",
-                               [&] { return market::asic_price_report(market::AsicPriceModel{}, history); }));
+  WindowFits fit_window{options, history, {}};
+  append(fit_window("btc_price", [&] { return market::calibrate_btc_price(history); }));
+  reports.push_back(fit_window("fees", [&] { return market::calibrate_fees(history); }));
+  append(fit_window("hashrate", [&] { return network::calibrate_hashrate(history); }));
+  reports.push_back(fit_window("correlation", [&] { return market::calibrate_correlation(history); }));
+  reports.push_back(fit_window("asic_price", [&] { return market::asic_price_report(market::AsicPriceModel{}, history); }));
+  constexpr std::size_t kHistoryFits = 5;
+  fit_window.throw_if_any_failed(kHistoryFits);
   if (!options.energy_csv.empty()) append(market::calibrate_energy_ercot(options.energy_csv, options.energy_column));
   if (!options.gpu_csv.empty()) append(market::calibrate_ai_rates(options.gpu_csv));
 

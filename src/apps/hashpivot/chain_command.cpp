@@ -3,7 +3,11 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cstdint>
 #include <iostream>
+#include <limits>
+#include <string>
+#include <utility>
 #include <nlohmann/json.hpp>
 
 #include "cli_support.hpp"
@@ -24,11 +28,39 @@ using chain::ConsensusParams;
 
 double sat_to_btc(std::int64_t sat) { return static_cast<double>(sat) / static_cast<double>(chain::kSatPerBtc); }
 
+/// The last second std::chrono's civil calendar prints as a four-digit year (9999-12-31T23:59:59Z).
+constexpr std::int64_t kLastFourDigitYearSecond = 253'402'300'799;
+
 std::string iso_date_utc(std::int64_t unix_seconds) {
+  if (unix_seconds > kLastFourDigitYearSecond) return "after 9999-12-31";
   const auto day = std::chrono::floor<std::chrono::days>(std::chrono::sys_seconds{std::chrono::seconds{unix_seconds}});
   const std::chrono::year_month_day ymd{day};
   return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
                      static_cast<unsigned>(ymd.day()));
+}
+
+/// Bitcoin Core keeps a block height in a 32-bit int (CBlockIndex::nHeight) and a block time in a
+/// 32-bit unsigned (CBlockHeader::nTime): a larger value is no block's.
+constexpr std::int64_t kMaxBlockHeight = std::numeric_limits<std::int32_t>::max();
+constexpr std::int64_t kMaxBlockTime = std::numeric_limits<std::uint32_t>::max();
+
+/// Why compact `bits` is no target, in Bitcoin Core's terms (arith_uint256::SetCompact sets the
+/// negative and overflow flags; CheckProofOfWork and the RPCs reject a flagged or zero target), or
+/// "" when it is one.
+std::string unusable_target_problem(unsigned bits, const chain::DecodedCompact& decoded) {
+  if (decoded.negative)
+    return fmt::format("{} has the sign bit (0x00800000) set with a nonzero mantissa: Bitcoin Core's SetCompact "
+                       "flags it negative, and no block may use it",
+                       format_bits(bits));
+  if (decoded.overflow)
+    return fmt::format("{}: exponent {} shifts the mantissa past 256 bits: Bitcoin Core's SetCompact flags it "
+                       "overflow, and no block may use it",
+                       format_bits(bits), bits >> 24U);
+  if (decoded.target.is_zero())
+    return fmt::format("{} decodes to a zero target, which no hash can meet: Bitcoin Core's CheckProofOfWork "
+                       "rejects it",
+                       format_bits(bits));
+  return "";
 }
 
 void require_valid_bits(unsigned bits, const std::string& flag) {
@@ -164,40 +196,44 @@ struct TargetOptions {
   bool json = false;
 };
 
-void run_target(const TargetOptions& options) {
-  unsigned bits = 0;
-  chain::Uint256 target;
-  bool negative = false;
-  bool overflow = false;
+/// The target `options` name (--bits decoded, or --target read) and its compact bits; throws
+/// InputError for a target no block may have (zero, or bits Bitcoin Core flags negative or overflow).
+std::pair<unsigned, chain::Uint256> read_target(const TargetOptions& options) {
   if (options.bits.empty() == options.target.empty())
     throw InputError("command line", 0, "--bits", "give exactly one of --bits or --target");
   if (!options.bits.empty()) {
-    bits = parse_bits_hex(options.bits, "--bits");
+    const unsigned bits = parse_bits_hex(options.bits, "--bits");
     const chain::DecodedCompact decoded = chain::decode_compact(bits);
-    target = decoded.target;
-    negative = decoded.negative;
-    overflow = decoded.overflow;
-  } else {
-    try {
-      target = chain::Uint256::from_hex(options.target);
-    } catch (const ParameterError& e) {
-      throw InputError("command line", 0, "--target", fmt::format("expected up to 64 hex digits: {}", e.problem()));
-    }
-    bits = chain::encode_compact(target);
+    if (const std::string problem = unusable_target_problem(bits, decoded); !problem.empty())
+      throw InputError("command line", 0, "--bits", problem);
+    return {bits, decoded.target};
   }
-  const bool usable = !negative && !overflow && !target.is_zero();
-  const double difficulty = usable ? chain::difficulty_from_bits(bits) : 0.0;
+  chain::Uint256 target;
+  try {
+    target = chain::Uint256::from_hex(options.target);
+  } catch (const ParameterError& e) {
+    throw InputError("command line", 0, "--target", fmt::format("expected up to 64 hex digits: {}", e.problem()));
+  }
+  if (target.is_zero())
+    throw InputError("command line", 0, "--target",
+                     "a zero target is no target (no hash can meet it): Bitcoin Core's CheckProofOfWork rejects it");
+  return {chain::encode_compact(target), target};
+}
+
+void run_target(const TargetOptions& options) {
+  const auto [bits, target] = read_target(options);
+  const double difficulty = chain::difficulty_from_bits(bits);
   const std::string work = chain::block_work(bits).to_hex();
   if (options.json) {
-    std::cout << json{{"bits", format_bits(bits)}, {"target_hex", overflow ? "" : target.to_hex()},
-                      {"negative", negative},     {"overflow", overflow},
-                      {"difficulty", difficulty}, {"work_hex", work}}
+    // negative and overflow stay in the object for scripts that read them: a target printed has neither.
+    std::cout << json{{"bits", format_bits(bits)}, {"target_hex", target.to_hex()},
+                      {"negative", false},         {"overflow", false},
+                      {"difficulty", difficulty},  {"work_hex", work}}
                      .dump()
               << '\n';
     return;
   }
-  fmt::print("bits        {}{}{}\ntarget      {}\ndifficulty  {:.8f}\nwork/block  0x{}\n", format_bits(bits),
-             negative ? "  (negative)" : "", overflow ? "  (overflow)" : "", overflow ? "-" : target.to_hex(),
+  fmt::print("bits        {}\ntarget      {}\ndifficulty  {:.8f}\nwork/block  0x{}\n", format_bits(bits), target.to_hex(),
              difficulty, work);
 }
 
@@ -249,7 +285,9 @@ void add_chain_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& g
 
   const auto [subsidy_cmd, subsidy] = add_command<SubsidyOptions>(*chain, exit_code, "subsidy", kSubsidyHelp,
       [](SubsidyOptions& o) { run_subsidy(o); });
-  subsidy_cmd->add_option("HEIGHT", subsidy->height, "Block height (>= 0)")->required()->check(CLI::NonNegativeNumber);
+  subsidy_cmd->add_option("HEIGHT", subsidy->height, "Block height (>= 0)")
+      ->required()
+      ->transform(count_in_range("", 0, kMaxBlockHeight));
   subsidy_cmd->add_flag("--json", subsidy->json, "Print one JSON object: subsidy_sat, subsidy_btc");
 
   const auto [retarget_cmd, retarget] = add_command<RetargetOptions>(*chain, exit_code, "retarget", kRetargetHelp,
@@ -257,15 +295,18 @@ void add_chain_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& g
   retarget_cmd->add_option("--bits", retarget->bits, "Compact bits of the epoch's last block, hex (0x1d00ffff)")
       ->required();
   retarget_cmd->add_option("--first-time", retarget->first_time, "Timestamp of the epoch's first block (Unix s)")
-      ->required();
+      ->required()
+      ->transform(count_in_range("seconds", 0, kMaxBlockTime));
   retarget_cmd->add_option("--last-time", retarget->last_time, "Timestamp of the epoch's last block (Unix s)")
-      ->required();
+      ->required()
+      ->transform(count_in_range("seconds", 0, kMaxBlockTime));
   retarget_cmd->add_flag("--json", retarget->json, "Print one JSON object: bits, difficulty");
 
   auto verify = std::make_shared<VerifyOptions>();
   CLI::App* verify_cmd = chain->add_subcommand(
       "verify",
-      "Replay every retarget in a CSV of blocks (columns height,time,bits; any order; extra columns ignored). "
+      "Replay every retarget in a CSV of blocks (columns height, time or time_unix, bits or nbits_hex; any order; "
+      "extra columns ignored), e.g. data/chain/btc_retarget_boundary_headers.csv. "
       "Exit 0 if all match, 1 on a mismatch, 2 on malformed input");
   verify_cmd->add_option("FILE", verify->file, "CSV file with rows at each epoch's first and last block")->required();
   verify_cmd->add_flag("--json", verify->json, "Print one JSON object: checked, mismatches");
@@ -282,7 +323,7 @@ void add_chain_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& g
   hashprice_cmd
       ->add_option("--height", hashprice->height,
                    "Block height that sets the subsidy (default: 840000, the 3.125 BTC era begun April 2024)")
-      ->check(CLI::NonNegativeNumber);
+      ->transform(count_in_range("", 0, kMaxBlockHeight));
   hashprice_cmd->add_flag("--json", hashprice->json,
                           "Print one JSON object: hashprice_usd_per_ph_day, hashprice_btc_per_ph_day");
 
@@ -295,15 +336,18 @@ void add_chain_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& g
 
   const auto [halvings_cmd, halvings] = add_command<HalvingsOptions>(*chain, exit_code, "halvings", kHalvingsHelp,
       [](HalvingsOptions& o) { run_halvings(o); });
-  halvings_cmd->add_option("--height", halvings->height, "Height of a known block")->required()->check(
-      CLI::NonNegativeNumber);
-  halvings_cmd->add_option("--time", halvings->time, "Timestamp of that block (Unix s)")->required();
+  halvings_cmd->add_option("--height", halvings->height, "Height of a known block")
+      ->required()
+      ->transform(count_in_range("", 0, kMaxBlockHeight));
+  halvings_cmd->add_option("--time", halvings->time, "Timestamp of that block (Unix s)")
+      ->required()
+      ->transform(count_in_range("seconds", 0, kMaxBlockTime));
   halvings_cmd->add_option("--block-interval-s", halvings->block_interval_s, "Mean seconds per block assumed")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->transform(count_in_range("seconds", 1, static_cast<std::int64_t>(kSecondsPerDay)));
   halvings_cmd->add_option("--count", halvings->count, "How many halvings to list")
       ->capture_default_str()
-      ->check(CLI::Range(1, 64));
+      ->transform(count_in_range("halvings", 1, 64));
   halvings_cmd->add_flag("--json", halvings->json, "Print one JSON object: halvings");
 }
 

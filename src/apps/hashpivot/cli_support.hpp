@@ -3,6 +3,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -15,6 +17,9 @@
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/core/plausibility.hpp"
 #include "hashpivot/io/plausibility.hpp"
+#include "hashpivot/core/units.hpp"
+#include "hashpivot/firm/scenario.hpp"
+#include "hashpivot/model/market_model.hpp"
 #include "hashpivot/market/history.hpp"
 
 namespace hashpivot::cli {
@@ -56,6 +61,45 @@ void report_warnings(std::span<const InputWarning> warnings, bool strict, bool p
 
 /// market::read_daily_history_csv(path) with its warnings reported (report_warnings).
 [[nodiscard]] market::DailyHistory read_history_checked(const std::string& path, bool strict);
+
+/// A CLI11 transform for an integer option, the one parser of every count on the command line: it
+/// accepts decimal digits, or scientific notation that is an exact whole number (1e6, 1e+06 and
+/// 1000000 are the same), rewrites the text into plain digits for CLI11 to convert, and otherwise
+/// fails the parse (exit 2) with "TEXT is not a whole number of UNIT", "TEXT has a separator" or
+/// "TEXT is out of range MIN–MAX" ("must be MIN or more" when MAX is the largest int64). Use it in
+/// place of CLI::Range on every integer count; `unit` ("paths") may be "".
+[[nodiscard]] CLI::Validator count_in_range(std::string_view unit, std::int64_t min, std::int64_t max);
+
+/// `value` with thousands separators: 1000000000 -> "1,000,000,000".
+[[nodiscard]] std::string with_thousands(std::int64_t value);
+
+/// Runs that the --yes guard leaves alone: estimated under an hour.
+inline constexpr double kConfirmAboveSeconds = kSecondsPerHour;
+
+/// The --yes guard: when `estimated_seconds` (how long the work will take, and `how` it was
+/// estimated) exceeds kConfirmAboveSeconds and `yes` is false, asks "continue? [y/N]" on a terminal
+/// and throws InputError naming `flag` unless the answer is y or yes; when stdin is not a terminal,
+/// throws at once with the estimate.
+void confirm_long_run(double estimated_seconds, const std::string& how, bool yes, const std::string& flag);
+
+/// The --yes guard for work of `total_units` (paths) on `threads` threads, estimated by timing
+/// `pilot` (which does `pilot_units` of the same work on one thread) and scaling linearly; no
+/// pilot when `yes` or when total_units is under 100 × pilot_units (the pilot would be over 1% of
+/// the work). `what` describes the work in the message.
+void confirm_by_pilot(const std::function<void()>& pilot, double pilot_units, double total_units, unsigned threads,
+                      bool yes, const std::string& flag, const std::string& what);
+
+/// The --yes guard for `runs` simulations of `paths` paths each of `scenario` on `market` with
+/// `threads` threads (`flag` names the paths' flag), through confirm_by_pilot with a pilot of
+/// sim::kPathsPerBlock paths (so from 25,600 paths on; below, at the ~1.4 ms per path and thread
+/// measured on the bundled scenarios, a run takes minutes). Linear scaling over threads makes the
+/// estimate a lower bound.
+/// `what` says what the runs are ("80 evaluations of 4000 paths and 2 re-runs").
+void confirm_simulation_time(const firm::Scenario& scenario, const model::MarketModel& market, std::int64_t paths,
+                             double runs, unsigned threads, bool yes, const std::string& flag, const std::string& what);
+
+/// "3 h 20 min", "45 min", "12 s".
+[[nodiscard]] std::string format_duration(double seconds);
 
 /// "0x1d00ffff"
 [[nodiscard]] std::string format_bits(unsigned bits);

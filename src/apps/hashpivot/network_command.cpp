@@ -189,14 +189,14 @@ void add_network_command(CLI::App& app, int& exit_code, const sim::ProcessGroup&
   backtest_cmd->add_option("--seed", backtest->seed, "Seed of the block arrivals")->capture_default_str();
   backtest_cmd->add_option("--paths", backtest->paths, "Simulated paths averaged per day")
       ->capture_default_str()
-      ->check(CLI::Range(1, network::kMaxBacktestPaths));
+      ->transform(count_in_range("paths", 1, network::kMaxBacktestPaths));
   backtest_cmd
       ->add_option("--driver", backtest->driver,
                    "Hashrate driving day d: centred-loo (days d-3..d+3 except d), centred, trailing, raw (circular)")
       ->capture_default_str();
   backtest_cmd->add_option("--window-days", backtest->window_days, "Days in the driver's window")
       ->capture_default_str()
-      ->check(CLI::Range(1, network::kMaxBacktestWindowDays));
+      ->transform(count_in_range("days", 1, network::kMaxBacktestWindowDays));
   add_strict_flag(*backtest_cmd, backtest->strict);
   backtest_cmd->add_flag("--json", backtest->json,
                          "Print one JSON object: days, blocks_mape_pct, difficulty_mape_pct and more");

@@ -55,6 +55,7 @@ struct OptimizeCommandOptions {
   std::string algorithm = "neldermead";
   bool json = false;
   bool strict = false;  // --strict: implausible input is an error
+  bool yes = false;  // run even when estimated over an hour
 };
 
 // Fresh paths for the out-of-sample check: another seed of the counter-based generator draws
@@ -288,6 +289,16 @@ void run_optimize(const OptimizeCommandOptions& o, const sim::ProcessGroup& grou
   s.algorithm = parse_algorithm(o.algorithm);
   s.group = &group;
   const model::MarketModel market = io::load_market_model(scenario);
+  {
+    // Each evaluation simulates the one strategy searched (study::optimize_strategy), as the pilot does.
+    firm::Scenario searched = scenario;
+    searched.strategies = {scenario.strategies[strategy]};
+    const std::int64_t oos_paths = s.out_of_sample_paths > 0 ? s.out_of_sample_paths : s.paths;
+    const double runs = s.max_evaluations + 2.0 * static_cast<double>(oos_paths) / static_cast<double>(s.paths);
+    confirm_simulation_time(searched, market, s.paths, runs, s.threads, o.yes, "--paths",
+                            fmt::format("at most {} evaluations of {} paths, then 2 re-runs of {}", s.max_evaluations,
+                                        with_thousands(s.paths), with_thousands(oos_paths)));
+  }
 
   const bool terminal = group.is_root() && isatty(fileno(stderr)) != 0;
   const auto started = std::chrono::steady_clock::now();
@@ -337,17 +348,17 @@ void add_optimize_command(CLI::App& app, int& exit_code, const sim::ProcessGroup
   cmd->add_option("--wealth-usd", options->wealth_usd,
                   "crra: the holder's wealth outside the firm, USD (default: the opening equity at the start price)")
       ->check(CLI::Range(0.0, 1e15));
-  cmd->add_option("--paths", options->paths, "Paths per evaluation")->capture_default_str()->check(CLI::Range(1, 100'000'000));
+  cmd->add_option("--paths", options->paths, "Paths per evaluation")->capture_default_str()->transform(count_in_range("paths", 1, 100'000'000));
   cmd->add_option("--seed", options->seed, "Seed of every evaluation (default: the scenario's)")
-      ->check(CLI::Range(static_cast<std::int64_t>(0), std::numeric_limits<std::int64_t>::max()));
+      ->transform(count_in_range("", 0, std::numeric_limits<std::int64_t>::max()));
   cmd->add_option("--oos-seed", options->oos_seed, "Seed of the out-of-sample re-run (default: --seed + 1)")
-      ->check(CLI::Range(static_cast<std::int64_t>(0), std::numeric_limits<std::int64_t>::max()));
+      ->transform(count_in_range("", 0, std::numeric_limits<std::int64_t>::max()));
   cmd->add_option("--oos-paths", options->oos_paths, "Paths of the out-of-sample re-run (default: --paths)")
-      ->check(CLI::Range(1, 100'000'000));
-  cmd->add_option("--threads", options->threads, "Worker threads (default: every core)")->check(CLI::Range(1u, 1024u));
+      ->transform(count_in_range("paths", 1, 100'000'000));
+  cmd->add_option("--threads", options->threads, "Worker threads (default: every core)")->transform(count_in_range("threads", 1, 1024));
   cmd->add_option("--max-evaluations", options->max_evaluations, "Most evaluations of the search")
       ->capture_default_str()
-      ->check(CLI::Range(1, 100'000));
+      ->transform(count_in_range("evaluations", 1, 100'000));
   cmd->add_option("--xtol", options->xtol, "Stop when steps fall below this share of each range")
       ->capture_default_str()
       ->check(CLI::Range(1e-9, 0.5));
@@ -356,6 +367,7 @@ void add_optimize_command(CLI::App& app, int& exit_code, const sim::ProcessGroup
       ->check(CLI::IsMember({"neldermead", "cobyla", "subplex"}));
   cmd->add_flag("--json", options->json, "Print one JSON object instead of the table");
   add_strict_flag(*cmd, options->strict);
+  cmd->add_flag("--yes", options->yes, "Run even when estimated to take over an hour (otherwise asked, or exit 2 off a terminal)");
 }
 
 }  // namespace hashpivot::cli

@@ -26,6 +26,7 @@
 #include "hashpivot/io/market_inputs.hpp"
 #include "hashpivot/model/market_model.hpp"
 #include "hashpivot/valuation/real_options.hpp"
+#include "hashpivot/sim/simulation.hpp"
 #include "hashpivot/io/scenario_reader.hpp"
 
 namespace hashpivot::cli {
@@ -75,6 +76,7 @@ struct OptionsCommandOptions {
   std::uint64_t tree_steps = 5000;
   bool json = false;
   bool strict = false;  // --strict: implausible input is an error
+  bool yes = false;  // run even when estimated over an hour
 };
 
 [[noreturn]] void bad_flag(const std::string& flag, const std::string& problem) {
@@ -104,6 +106,9 @@ valuation::PutContract read_contract(const OptionsCommandOptions& o) {
     bad_flag("--maturity", fmt::format("must be at most 100 years (got {})", put.maturity));
   return put;
 }
+
+/// Pricing and fitting paths each of the pilot that times a put's valuation (the --yes guard).
+constexpr std::size_t kPutPilotPaths = 2000;
 
 void check_run_size(const OptionsCommandOptions& o, const valuation::PutContract& put) {
   if (!(o.steps_per_year > 0) || !std::isfinite(o.steps_per_year))
@@ -159,6 +164,14 @@ void run_american_put(const OptionsCommandOptions& o) {
   lsm_options.exercise_dates_per_year = o.steps_per_year;
   lsm_options.lsm.degree = o.degree;
 
+  {
+    valuation::AmericanPutLsmOptions pilot_options = lsm_options;
+    pilot_options.paths = pilot_options.fit_paths = kPutPilotPaths;
+    confirm_by_pilot([&] { static_cast<void>(valuation::lsm_american_put(put, pilot_options)); }, 2.0 * kPutPilotPaths,
+                     static_cast<double>(o.paths + o.fit_paths), 1, o.yes, "--paths",
+                     fmt::format("{} pricing + {} fitting paths", with_thousands(static_cast<std::int64_t>(o.paths)),
+                                 with_thousands(static_cast<std::int64_t>(o.fit_paths))));
+  }
   const valuation::AmericanPutLsm lsm = valuation::lsm_american_put(put, lsm_options);
   const double tree = valuation::american_put_binomial(put, o.tree_steps);
   // The same exercise dates as the LSM on a tree with a whole number of steps per period: the value
@@ -497,6 +510,15 @@ void run_site(const OptionsCommandOptions& o, const sim::ProcessGroup& group) {
   if (v.pricing + v.fitting > kMaxSitePaths) bad_flag("--paths", "--paths + --fit-paths must be at most 2,000,000");
   const model::MarketModel market = io::load_market_model(scenario);
   const Calendar calendar = make_calendar(scenario.run.start_date, scenario.run.horizon_years);
+  // The simulation of the site's months dominates; one process simulates them on one thread.
+  confirm_by_pilot(
+      [&] {
+        valuation::SiteMonths pilot(sim::kPathsPerBlock, calendar.months());
+        valuation::simulate_site_months(market, v.site, calendar, v.seed, 0, pilot);
+      },
+      sim::kPathsPerBlock, static_cast<double>(v.fitting + v.pricing), 1, o.yes, "--paths",
+      fmt::format("{} fitting + {} pricing paths", with_thousands(static_cast<std::int64_t>(v.fitting)),
+                  with_thousands(static_cast<std::int64_t>(v.pricing))));
   const auto started = std::chrono::steady_clock::now();
   // Fitting paths 0 … F−1, pricing paths F … F+P−1: independent draws of the same market.
   const std::optional<valuation::SiteMonths> months =
@@ -556,22 +578,23 @@ void add_options_command(CLI::App& app, int& exit_code, const sim::ProcessGroup&
   cmd->add_option("--maturity", options->maturity, "Maturity in years");
   cmd->add_option("--paths", options->paths, "Pricing paths (a put: default 100000, rounded up to whole antithetic pairs; a site: default 4000)")
       ->capture_default_str()
-      ->check(CLI::Range(std::uint64_t{2}, std::uint64_t{100'000'000}));
+      ->transform(count_in_range("paths", 2, 100'000'000));
   cmd->add_option("--fit-paths", options->fit_paths, "Paths the exercise rule is fitted on, independent of the pricing paths (a site: default 4000)")
       ->capture_default_str()
-      ->check(CLI::Range(std::uint64_t{100}, std::uint64_t{10'000'000}));
+      ->transform(count_in_range("paths", 100, 10'000'000));
   cmd->add_option("--seed", options->seed, "Seed of every random draw (a site: default the scenario's seed)")
       ->capture_default_str();
   cmd->add_option("--steps-per-year", options->steps_per_year, "Exercise dates per year (Longstaff & Schwartz use 50)")
       ->capture_default_str();
   cmd->add_option("--degree", options->degree, "Degree of the regression polynomial in the stock price")
       ->capture_default_str()
-      ->check(CLI::Range(1, valuation::LsmOptions::kMaxDegree));
+      ->transform(count_in_range("", 1, valuation::LsmOptions::kMaxDegree));
   cmd->add_option("--tree-steps", options->tree_steps, "Binomial tree steps (the mean of N and N+1 steps is reported)")
       ->capture_default_str()
-      ->check(CLI::Range(std::uint64_t{10}, std::uint64_t{20'000}));
+      ->transform(count_in_range("steps", 10, 20'000));
   cmd->add_flag("--json", options->json, "Print one JSON object: value, se, tree, european, and more");
   add_strict_flag(*cmd, options->strict);
+  cmd->add_flag("--yes", options->yes, "Run even when estimated to take over an hour (otherwise asked, or exit 2 off a terminal)");
 }
 
 }  // namespace hashpivot::cli

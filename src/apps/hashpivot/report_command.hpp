@@ -1,5 +1,6 @@
 #pragma once
-// `hashpivot report ID --html FILE [--db STORE]`: the self-contained HTML report of a recorded run.
+// `hashpivot report ID (--html FILE | --json) [--db STORE]`: the self-contained HTML report of a recorded
+// run, or the run as JSON.
 
 #include <CLI/CLI.hpp>
 

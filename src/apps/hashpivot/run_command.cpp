@@ -43,6 +43,7 @@ struct RunCommandOptions {
   std::string db;           // "": io::default_result_store()
   bool no_record = false;
   std::string report;       // HTML report file, "" for none
+  bool yes = false;         // run even when estimated over an hour
 };
 
 constexpr double kProgressAfterSeconds = 1.0;  // quiet for short runs
@@ -211,6 +212,8 @@ void run_run(const RunCommandOptions& o, const sim::ProcessGroup& group) {
   options.threads = o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
   options.group = &group;
   if (group.is_root()) options.stop_signal = &cancellation::stop_signal();
+  confirm_simulation_time(scenario, market, options.paths, 1, options.threads, o.yes, "--paths",
+                          fmt::format("{} paths", with_thousands(options.paths)));
   const bool terminal = isatty(fileno(stderr)) != 0;
   const auto started = std::chrono::steady_clock::now();
   bool shown = false;
@@ -269,12 +272,13 @@ void add_run_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& gro
   const auto [cmd, options] = add_command<RunCommandOptions>(app, exit_code, "run", kRunHelp,
       [&group](RunCommandOptions& o) { run_run(o, group); });
   cmd->add_option("SCENARIO", options->scenario, "Scenario file (TOML; see docs/scenario.md)")->required();
-  cmd->add_option("--paths", options->paths, "Monte Carlo paths (default: the scenario's)")->check(CLI::Range(1, 1'000'000'000));
+  cmd->add_option("--paths", options->paths, "Monte Carlo paths (default: the scenario's)")->transform(count_in_range("paths", 1, 1'000'000'000));
   cmd->add_option("--seed", options->seed, "Seed of every random draw (default: the scenario's)")
-      ->check(CLI::Range(static_cast<std::int64_t>(0), std::numeric_limits<std::int64_t>::max()));
-  cmd->add_option("--threads", options->threads, "Worker threads (default: every core)")->check(CLI::Range(1u, 1024u));
+      ->transform(count_in_range("", 0, std::numeric_limits<std::int64_t>::max()));
+  cmd->add_option("--threads", options->threads, "Worker threads (default: every core)")->transform(count_in_range("threads", 1, 1024));
   cmd->add_flag("--json", options->json, "Print one JSON object instead of the table");
   add_strict_flag(*cmd, options->strict);
+  cmd->add_flag("--yes", options->yes, "Run even when estimated to take over an hour (otherwise asked, or exit 2 off a terminal)");
   cmd->add_option("--db", options->db,
                   "Result store the run is recorded in: a SQLite file, or postgresql://… "
                   "(default: $HASHPIVOT_DB, else hashpivot.sqlite in the current directory)");

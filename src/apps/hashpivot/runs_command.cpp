@@ -84,6 +84,8 @@ std::string joined(const std::vector<std::string>& names, std::string_view separ
   return out;
 }
 
+}  // namespace
+
 // --- JSON. NaN (unknown) is written as null. ---
 
 using report::number_or_null;
@@ -102,7 +104,6 @@ json run_info_json(const io::RunInfo& r) {
           {"horizon_days", r.horizon_days}};
 }
 
-/// `show --json`: the run and its strategies, as `hashpivot run --json` names them.
 json show_json(const io::RunRecord& r) {
   json out = run_info_json(r.run);
   out["market"] = r.market_description;
@@ -112,6 +113,8 @@ json show_json(const io::RunRecord& r) {
   out["strategies"] = strategies;
   return out;
 }
+
+namespace {
 
 /// `export --json`: everything recorded, the monthly rows as in the CSV files.
 json export_json(const io::RunRecord& r) {
@@ -416,7 +419,7 @@ void add_runs_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& gr
       "show", "A recorded run: its settings, the strategy comparison, defaults by year and the market's bands");
   show_cmd->add_option("ID", show->id, "The run's id (`hashpivot runs list`)")
       ->required()
-      ->check(CLI::Range(static_cast<std::int64_t>(1), std::numeric_limits<std::int64_t>::max()));
+      ->transform(count_in_range("", 1, std::numeric_limits<std::int64_t>::max()));
   add_db_option(show_cmd, *show);
   show_cmd->add_flag("--json", show->json,
                      "Print one JSON object: the run's settings and its strategies, keyed as `hashpivot run --json`");
@@ -435,7 +438,7 @@ void add_runs_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& gr
       "--json prints the same as one JSON object.");
   export_cmd->add_option("ID", exported->id, "The run's id (`hashpivot runs list`)")
       ->required()
-      ->check(CLI::Range(static_cast<std::int64_t>(1), std::numeric_limits<std::int64_t>::max()));
+      ->transform(count_in_range("", 1, std::numeric_limits<std::int64_t>::max()));
   add_db_option(export_cmd, *exported);
   CLI::Option* csv = export_cmd->add_option("--csv", exported->csv_dir, "Folder to write the CSV files into");
   CLI::Option* as_json = export_cmd->add_flag("--json", exported->json, "Print one JSON object instead");

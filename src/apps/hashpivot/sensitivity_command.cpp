@@ -48,6 +48,7 @@ struct SensitivityCommandOptions {
   double bump = kDefaultBump;
   bool json = false;
   bool strict = false;  // --strict: implausible input is an error
+  bool yes = false;  // run even when estimated over an hour
   bool no_break_even = false;
 };
 
@@ -205,6 +206,11 @@ void run_sensitivity_command(const SensitivityCommandOptions& o, const sim::Proc
                        fmt::format("no strategy \"{}\" in {} (it has: {})", o.strategy, o.scenario, names));
   }
 
+  // The number of runs is known only inside the analysis (a tornado of 2 per bumped input, then the
+  // break-evens' root searches): the estimate is of its first run alone, a lower bound.
+  confirm_simulation_time(scenario, market, options.paths, 1, options.threads, o.yes, "--paths",
+                          fmt::format("its first run alone, of {} paths; the tornado and break-evens make dozens",
+                                      with_thousands(options.paths)));
   const bool terminal = group.is_root() && !o.json && isatty(fileno(stderr)) != 0;
   const auto started = std::chrono::steady_clock::now();
   bool shown = false;
@@ -247,15 +253,16 @@ void add_sensitivity_command(CLI::App& app, int& exit_code, const sim::ProcessGr
   cmd->add_option("SCENARIO", options->scenario, "Scenario file (TOML; see docs/scenario.md)")->required();
   cmd->add_option("--strategy", options->strategy, "The strategy to analyse (default: every strategy of the scenario)");
   cmd->add_option("--paths", options->paths, "Monte Carlo paths of every run (default 2000)")
-      ->check(CLI::Range(static_cast<std::int64_t>(1), static_cast<std::int64_t>(1'000'000'000)));
+      ->transform(count_in_range("paths", 1, 1'000'000'000));
   cmd->add_option("--seed", options->seed, "Seed of every random draw (default: the scenario's)")
-      ->check(CLI::Range(static_cast<std::int64_t>(0), std::numeric_limits<std::int64_t>::max()));
-  cmd->add_option("--threads", options->threads, "Worker threads (default: every core)")->check(CLI::Range(1u, 1024u));
+      ->transform(count_in_range("", 0, std::numeric_limits<std::int64_t>::max()));
+  cmd->add_option("--threads", options->threads, "Worker threads (default: every core)")->transform(count_in_range("threads", 1, 1024));
   cmd->add_option("--bump", options->bump,
                   "Relative bump of the inputs without a calibrated standard error, in [0, 1) (default 0.2 = ±20%)");
   cmd->add_flag("--no-break-even", options->no_break_even, "Skip the break-even BTC and power prices");
   cmd->add_flag("--json", options->json, "Print one JSON object instead of the table (shape: docs/sensitivity.md)");
   add_strict_flag(*cmd, options->strict);
+  cmd->add_flag("--yes", options->yes, "Run even when estimated to take over an hour (otherwise asked, or exit 2 off a terminal)");
 }
 
 }  // namespace hashpivot::cli
