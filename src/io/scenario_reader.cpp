@@ -263,9 +263,9 @@ firm::MarketImpact read_market_impact(TableReader t) {
   return m;
 }
 
-// The pools' fees of MODEL.md §4: AntPool 2.5%, F2Pool 4%, Braiins 2% (0% with its own firmware,
+// The pools' fees of docs/model.md §4: AntPool 2.5%, F2Pool 4%, Braiins 2% (0% with its own firmware,
 // not assumed), Luxor ~0.7–1.75% (the upper end: a firm of Cango's size is not on the best tier).
-// MODEL quotes one fee per pool, not one per payout scheme.
+// docs/model.md quotes one fee per pool, not one per payout scheme.
 double operator_fee(firm::PoolOperator pool) {
   switch (pool) {
     case firm::PoolOperator::kAntpool: return 0.025;

@@ -138,15 +138,15 @@ std::vector<FitReport> calibrate_ai_rates(const std::filesystem::path& gpu_csv) 
   colo.factor = "ai_rates";
   colo.model = "colocation_lease";
   colo.method =
-      "sourced: usd_per_mw_year = midpoint of MODEL.md §4's $1.2-2.3M per MW-year; escalator_annual = 0, "
-      "MODEL.md quotes no escalator rate (configure a contract's)";
+      "sourced: usd_per_mw_year = midpoint of docs/model.md §4's $1.2-2.3M per MW-year; escalator_annual = 0, "
+      "docs/model.md quotes no escalator rate (configure a contract's)";
   colo.observations = 0;
   colo.log_likelihood = kNaN;
   colo.parameters = {{"usd_per_mw_year", lease.usd_per_mw_year, kNaN}, {"escalator_annual", lease.escalator_annual, kNaN}};
   for (const LeaseDeal& d : kLeaseDeals)
     colo.fit.push_back({fmt::format("implied USD per MW-year, {}", d.name), lease.usd_per_mw_year,
                         d.total_usd / (d.mw * d.years),
-                        fmt::format("MODEL.md §4: {} years, {} MW, ${}B; model: the default base rate", d.years, d.mw,
+                        fmt::format("docs/model.md §4: {} years, {} MW, ${}B; model: the default base rate", d.years, d.mw,
                                     d.total_usd / kBillion)});
   return {gpu, colo};
 }

@@ -12,12 +12,12 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-// Luxor ASIC Price Index tier bounds (MODEL.md §3), J/TH.
+// Luxor ASIC Price Index tier bounds (docs/model.md §3), J/TH.
 constexpr double kTierBound25 = 25.0;
 constexpr double kTierBound38 = 38.0;
 constexpr double kTierBound68 = 68.0;
 
-// Months of the sourced quotes (MODEL.md §3).
+// Months of the sourced quotes (docs/model.md §3).
 DayNumber day(const char* iso) { return *parse_date(iso); }
 
 }  // namespace
@@ -44,7 +44,7 @@ double asic_price_shock(const random::CounterRng& rng, std::uint32_t path, std::
 }
 
 double mean_hashprice_usd_per_ph_day(const DailyHistory& h, DayNumber from, DayNumber to) {
-  // Hashes a PH/s does in a day (chain::kHashesPerDifficulty: 2^32 per unit of difficulty, MODEL.md §1, Work).
+  // Hashes a PH/s does in a day (chain::kHashesPerDifficulty: 2^32 per unit of difficulty, docs/model.md §1, Work).
   constexpr double kPhPerSecondPerDay = kSecondsPerDay * kHashesPerPh;
   double sum = 0;
   int n = 0;
@@ -66,7 +66,7 @@ FitReport asic_price_report(const AsicPriceModel& model) {
   r.factor = "asic_price";
   r.model = "hashprice_elasticity";
   r.method =
-      "sourced: base prices from MODEL.md §3 (Dec 2025 quotes; tiers without a quote are NaN); "
+      "sourced: base prices from docs/model.md §3 (Dec 2025 quotes; tiers without a quote are NaN); "
       "hashprice_elasticity = 1 is an assumption (price follows revenue), noise_sd_log = 0: no ASIC price series";
   r.observations = 0;
   r.log_likelihood = kNaN;
@@ -84,7 +84,7 @@ FitReport asic_price_report(const AsicPriceModel& model, const DailyHistory& his
   const double hp_2025 = mean_hashprice_usd_per_ph_day(history, day("2025-12-01"), day("2025-12-31"));
   const double log_hp = std::log(hp_2023 / hp_2025);
   r.fit.push_back({"hashprice ratio Jul 2023 / Dec 2025", kNaN, hp_2023 / hp_2025,
-                   "history: monthly means of the MODEL.md §2 hashprice (USD/PH/day)"});
+                   "history: monthly means of the docs/model.md §2 hashprice (USD/PH/day)"});
   r.fit.push_back({"elasticity, sub-25 J/TH $20 (Jul 2023) vs S21 hydro $7.5 (Dec 2025)", model.hashprice_elasticity,
                    std::log(kBelow25Jul2023UsdPerTh / kS21HydroDec2025UsdPerTh) / log_hp,
                    "model: assumed beta; history: ln(price ratio)/ln(hashprice ratio), two points, the tier aged"});

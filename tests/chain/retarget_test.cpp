@@ -76,7 +76,7 @@ TEST(Retarget, replays_every_retarget_in_the_raw_boundary_headers) {
 }
 
 TEST(Retarget, real_moves_of_february_2026_are_reproduced) {
-  // MODEL.md §1: −11.16% at height 935,424 (Feb 7, 2026), then +14.73% at the next retarget.
+  // docs/model.md §1: −11.16% at height 935,424 (Feb 7, 2026), then +14.73% at the next retarget.
   const auto epochs = testing::load_mainnet_epochs();
   auto epoch_at = [&](std::int64_t height) {
     for (const auto& e : epochs)

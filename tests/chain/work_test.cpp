@@ -31,7 +31,7 @@ TEST(Work, mainnet_chainwork_grows_by_one_epoch_of_block_work_at_every_retarget)
 
 TEST(Work, equals_difficulty_times_2_to_the_32_up_to_the_difficulty_1_mantissa) {
   // D = 0xffff·2^208 / target and work ≈ 2^256 / target, so work / (D·2^32) = 65536 / 65535
-  // (MODEL.md §1's "work ≈ difficulty × 2^32"), up to the +1 in the divisor and double rounding.
+  // (docs/model.md §1's "work ≈ difficulty × 2^32"), up to the +1 in the divisor and double rounding.
   for (const auto& epoch : testing::load_mainnet_epochs()) {
     const double work = block_work(epoch.bits).to_double();
     EXPECT_NEAR(work / (difficulty_from_bits(epoch.bits) * 4294967296.0), 65536.0 / 65535.0, 1e-9)

@@ -615,7 +615,7 @@ TEST(Accounts, economic_curtailment_with_hourly_prices_follows_curtail_hourly) {
   EXPECT_NEAR(a.btc_mined, fpps_btc_per_day(2e6 * 16 / 24, 0.95, m.hashprice_btc_per_ph_day, 0.02), 1e-15);
 }
 
-// ---- Strategies as points in a parameter space (MODEL.md §5) ------------------------------------
+// ---- Strategies as points in a parameter space (docs/model.md §5) ------------------------------------
 
 Scenario scenario_with_every_parameter() {
   Scenario s = simple_scenario();

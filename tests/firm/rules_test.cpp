@@ -20,19 +20,19 @@ TEST(Fpps, a_fleet_with_the_whole_network_hashrate_earns_every_block) {
 }
 
 TEST(Power, an_s19j_pro_draws_73_2_kwh_a_day) {
-  // S19j Pro: 3,050 W (MODEL.md §4) × 24 h = 73.2 kWh.
+  // S19j Pro: 3,050 W (docs/model.md §4) × 24 h = 73.2 kWh.
   EXPECT_DOUBLE_EQ(energy_mwh(3050, 1.0, 24), 0.0732);
   EXPECT_DOUBLE_EQ(energy_mwh(3050, 1.1, 12), 0.0732 * 1.1 / 2);
 }
 
 TEST(Breakeven, revenue_equals_power_cost_at_the_breakeven_price) {
-  // A 200 TH/s machine at 17.5 J/TH (S21, MODEL.md §4) with hashprice $29.9/PH/day.
+  // A 200 TH/s machine at 17.5 J/TH (S21, docs/model.md §4) with hashprice $29.9/PH/day.
   const double hashprice_usd = 29.9, efficiency = 17.5, pue = 1.05, fee = 0.02;
   const double breakeven = breakeven_power_price_usd_per_mwh(hashprice_usd, efficiency, pue, fee);
   const double revenue = 200.0 / 1000 * hashprice_usd * (1 - fee);
   const double cost = energy_mwh(200 * efficiency, pue, 24) * breakeven;
   EXPECT_NEAR(revenue, cost, 1e-12);
-  // MODEL.md §4's hashprice / (e · 24 · 10^-6) with hashprice per TH/s·day (= per PH/s·day / 1000).
+  // docs/model.md §4's hashprice / (e · 24 · 10^-6) with hashprice per TH/s·day (= per PH/s·day / 1000).
   EXPECT_NEAR(breakeven_power_price_usd_per_mwh(hashprice_usd, efficiency, 1.0, 0.0),
               hashprice_usd / 1000 / (efficiency * 24 * 1e-6), 1e-9);
 }

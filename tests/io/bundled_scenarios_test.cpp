@@ -1,7 +1,7 @@
 // The bundled scenarios (scenarios/*.toml): every one reads, and the Cango scenario's figures agree
 // with independent data. The expected market figures are computed here from the bundled history and
 // chain files, never copied from the scenario; the firm figures are checked against the public totals
-// of MODEL.md §7 that the scenario splits into assumptions.
+// of docs/model.md §7 that the scenario splits into assumptions.
 
 #include <gtest/gtest.h>
 
@@ -213,9 +213,9 @@ TEST_F(BundledCangoMarket, height_is_the_first_block_of_the_start_date) {
   EXPECT_EQ(m.height, rebuilt);
 }
 
-// ---- Cango's firm, against MODEL.md §7 -------------------------------------------------------------
+// ---- Cango's firm, against docs/model.md §7 -------------------------------------------------------------
 
-// "50 EH/s of S19 XP class" (MODEL.md §7) at 21.6 J/TH (Q1 2025 call); lot 1 (32 EH/s) closed
+// "50 EH/s of S19 XP class" (docs/model.md §7) at 21.6 J/TH (Q1 2025 call); lot 1 (32 EH/s) closed
 // 2024-11-15, lot 2 (18 EH/s) late June 2025, in service from 2025-07-01; operating hashrate reported
 // at 40.91 ... 46.09 EH/s over July-December 2025 (data/cango/cango_monthly_production.csv): the
 // fleet fitted to it must lie in that range, at its day-weighted mean 43.88.
@@ -243,7 +243,7 @@ TEST(BundledCangoFirm, fleet_is_50_ehs_at_21_6_j_per_th_dated_and_operating_with
   EXPECT_NEAR(operating_th, 43.88e6, 0.01e6);
 }
 
-// Holdings of 7,474 BTC at the end of January 2026 and ~$407.5M of debt (MODEL.md §7): the scenario
+// Holdings of 7,474 BTC at the end of January 2026 and ~$407.5M of debt (docs/model.md §7): the scenario
 // splits them (free and pledged BTC; BTC-backed and other loans) but must keep the totals.
 TEST(BundledCangoFirm, free_and_pledged_btc_and_the_debts_add_up_to_the_reported_totals) {
   const firm::Scenario& s = cango();
@@ -260,7 +260,7 @@ TEST(BundledCangoFirm, free_and_pledged_btc_and_the_debts_add_up_to_the_reported
 }
 
 // "4,451 BTC on Feb 7-8, 2026 ... repaid part of a BTC-collateralized loan"; "2,000 BTC more sold in
-// March 2026 to retire BTC-backed loans" (MODEL.md §7).
+// March 2026 to retire BTC-backed loans" (docs/model.md §7).
 TEST(BundledCangoFirm, the_sale_strategy_sells_what_cango_sold_when_it_sold_it) {
   const firm::Scenario& s = cango();
   const auto strategy = std::find_if(s.strategies.begin(), s.strategies.end(),

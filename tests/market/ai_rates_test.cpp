@@ -29,7 +29,7 @@ TEST(ColocationLease, escalator_follows_the_closed_form) {
 
 TEST(ColocationLease, default_is_the_model_md_midpoint_and_covers_the_deals) {
   const ColocationLease lease;
-  EXPECT_EQ(lease.usd_per_mw_year, 1.75e6);  // ($1.2M + $2.3M) / 2, MODEL.md §4
+  EXPECT_EQ(lease.usd_per_mw_year, 1.75e6);  // ($1.2M + $2.3M) / 2, docs/model.md §4
   EXPECT_EQ(lease.escalator_annual, 0.0);
   for (const LeaseDeal& d : kLeaseDeals) {
     const double implied = d.total_usd / (d.mw * d.years);

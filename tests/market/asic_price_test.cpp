@@ -51,7 +51,7 @@ TEST(AsicPrice, noise_is_lognormal_with_the_configured_sd) {
 }
 
 TEST(AsicPrice, tiers_follow_the_luxor_bounds) {
-  EXPECT_EQ(asic_tier_of(13.5), AsicTier::kBelow25);  // S21 XP (MODEL.md §4)
+  EXPECT_EQ(asic_tier_of(13.5), AsicTier::kBelow25);  // S21 XP (docs/model.md §4)
   EXPECT_EQ(asic_tier_of(22.5), AsicTier::kBelow25);  // S19 XP
   EXPECT_EQ(asic_tier_of(25.0), AsicTier::k25To38);
   EXPECT_EQ(asic_tier_of(30.5), AsicTier::k25To38);   // S19j Pro: 3,050 W / 100 TH/s
@@ -61,7 +61,7 @@ TEST(AsicPrice, tiers_follow_the_luxor_bounds) {
 
 TEST(AsicPrice, the_default_is_sourced_and_the_report_fits_nothing) {
   const AsicPriceModel m;
-  EXPECT_EQ(m.base_usd_per_th[0], 7.5);  // MODEL.md §3: $7–8/TH S21 hydro/immersion, Dec 2025
+  EXPECT_EQ(m.base_usd_per_th[0], 7.5);  // docs/model.md §3: $7–8/TH S21 hydro/immersion, Dec 2025
   for (std::size_t t = 1; t < kAsicTiers; ++t) EXPECT_TRUE(std::isnan(m.base_usd_per_th[t]));
   EXPECT_EQ(m.hashprice_elasticity, 1.0);
   const FitReport r = asic_price_report(m);
@@ -71,7 +71,7 @@ TEST(AsicPrice, the_default_is_sourced_and_the_report_fits_nothing) {
   for (const Estimate& e : r.parameters) EXPECT_TRUE(std::isnan(e.se)) << e.name;
 }
 
-// MODEL.md §2 check: D = 144.4 T, price $68,000, reward 3.161 BTC → ≈ $29.9/PH/day.
+// docs/model.md §2 check: D = 144.4 T, price $68,000, reward 3.161 BTC → ≈ $29.9/PH/day.
 TEST(AsicPrice, hashprice_from_a_history_matches_the_model_md_check) {
   DailyHistory h;
   h.first_day = 0;

@@ -8,7 +8,7 @@ namespace hashpivot::network {
 namespace {
 
 TEST(Hashprice, reproduces_the_model_check_of_february_2026) {
-  // MODEL.md §2: D = 144.4 T, $68,000, reward 3.161 BTC (3.125 subsidy + 0.036 fees) → about $29.9.
+  // docs/model.md §2: D = 144.4 T, $68,000, reward 3.161 BTC (3.125 subsidy + 0.036 fees) → about $29.9.
   const double usd = hashprice_usd_per_ph_day(144.4e12, 3.161, 68'000);
   EXPECT_NEAR(usd, 29.9, 0.05);
 }

@@ -73,7 +73,7 @@ inline constexpr double kMaxPlausibleDifficultyHashrateRatio = 3.0;
 // 2024-25); the Antminer S7 (2015) drew 273 J/TH. ASSUMPTION: 8 to 300 J/TH.
 inline constexpr double kMinPlausibleEfficiencyJPerTh = 8.0;
 inline constexpr double kMaxPlausibleEfficiencyJPerTh = 300.0;
-// Power: miners pay ~20-80 USD/MWh (MODEL §4; ERCOT West's 2021-25 mean is ~37); ASSUMPTION 5 to
+// Power: miners pay ~20-80 USD/MWh (docs/model.md §4; ERCOT West's 2021-25 mean is ~37); ASSUMPTION 5 to
 // 500 USD/MWh; below 5 is most likely cents/kWh (5.5 cents/kWh = 55 USD/MWh).
 inline constexpr double kMinPlausiblePowerPriceUsdPerMwh = 5.0;
 inline constexpr double kMaxPlausiblePowerPriceUsdPerMwh = 500.0;
@@ -130,7 +130,7 @@ inline constexpr std::array kPlausibleRanges = {
                    "the best shipping ASICs draw ~9.5-12 J/TH (2024-25); the Antminer S7 (2015) drew 273"},
     PlausibleRange{"sites.power_price_usd_per_mwh", kMinPlausiblePowerPriceUsdPerMwh,
                    kMaxPlausiblePowerPriceUsdPerMwh, "USD/MWh", "a price in cents/kWh?", "a price in USD/GWh?",
-                   "miners pay ~20-80 USD/MWh (MODEL 4); ERCOT West's 2021-25 mean is ~37"},
+                   "miners pay ~20-80 USD/MWh (docs/model.md §4); ERCOT West's 2021-25 mean is ~37"},
     PlausibleRange{"sites.capacity_mw", 0.0, kMaxPlausibleSiteCapacityMw, "MW", "", "a capacity in kW?",
                    "the largest sites are ~0.7-1 GW"},
     PlausibleRange{"scenario.horizon_years", kMinPlausibleHorizonYears, kMaxPlausibleHorizonYears, "years", "",

@@ -1,6 +1,6 @@
 #pragma once
 // One day of a miner's full accounts for one path: income statement, cash flow, BTC flows and the
-// balance sheet, advanced by a pure, allocation-free step (MODEL.md §4).
+// balance sheet, advanced by a pure, allocation-free step (docs/model.md §4).
 //
 // Accounting conventions
 // - BTC (free and pledged) is carried at market value. Each day the BTC held at the start of the day

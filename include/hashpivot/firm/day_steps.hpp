@@ -160,7 +160,7 @@ inline double energy_price_usd_per_mwh(const PlanSite& site, std::size_t k, cons
              : site.fixed_power_price_usd_per_mwh;
 }
 
-/// Curtailment (MODEL.md §4) of fleet entry `f` at its site `site` when the entry decides alone (no
+/// Curtailment (docs/model.md §4) of fleet entry `f` at its site `site` when the entry decides alone (no
 /// take-or-pay floor, unlimited curtailment rights): never, the whole day at the site's energy
 /// price. Economic, on the AVOIDABLE cost only: the energy price (the contract's fixed charges are
 /// paid either way and do not enter): hourly with rules::curtail_hourly where the index site has

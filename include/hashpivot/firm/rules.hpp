@@ -1,5 +1,5 @@
 #pragma once
-// The firm's daily rules as small pure functions (MODEL.md §4). Units are in the names; a day is
+// The firm's daily rules as small pure functions (docs/model.md §4). Units are in the names; a day is
 // 24 hours and a year 365 days.
 
 #include <algorithm>
@@ -51,7 +51,7 @@ struct CurtailedDay {
 [[nodiscard]] CurtailedDay curtail_hourly(std::span<const double> hourly_price_usd_per_mwh, double breakeven_usd_per_mwh,
                                           double credit_usd_per_mwh, double margin_usd_per_mwh = 0.0);
 
-// ---- Market impact of BTC sales (MODEL.md §4) -----------------------------------------------------
+// ---- Market impact of BTC sales (docs/model.md §4) -----------------------------------------------------
 
 /// The square-root law of market impact: a sale of Q BTC in a day moves the price against the seller
 /// by Y × σ_daily × sqrt(Q / V_daily) by its end, and the sale fills on average at

@@ -42,7 +42,7 @@ enum class PivotPolicy : std::uint8_t { kNone, kSchedule, kTrigger };
 /// How the pool pays ([pool].scheme): the expected value of the shares (FPPS), or a share of the
 /// blocks the pool actually finds (PPLNS, TIDES), so that the firm bears the pool's luck.
 enum class PoolScheme : std::uint8_t { kFpps, kPplns, kTides };
-/// [pool].operator: the pool, which sets the default fee (MODEL.md §4).
+/// [pool].operator: the pool, which sets the default fee (docs/model.md §4).
 enum class PoolOperator : std::uint8_t { kAntpool, kF2pool, kBraiins, kLuxor };
 /// What a one-off sale's proceeds do (strategies.sales.use): the repay keyword is written
 /// "repay:<debt name>" in a scenario file.
@@ -170,7 +170,7 @@ struct Conversion {
 
 /// A site and its power contract. The contract splits into a FIXED part, paid whether the machines
 /// run or not, and an ENERGY part, paid per MWh drawn; only the energy part is avoidable, so only it
-/// decides curtailment (MODEL.md §4; firm/day_steps.hpp mine_site). The CONTRACTED capacity of a
+/// decides curtailment (docs/model.md §4; firm/day_steps.hpp mine_site). The CONTRACTED capacity of a
 /// day is the nameplate draw (× PUE) of the site's machines in service that day (hosting contracts
 /// bill the hosted miners' nameplate wattage: INSTRUMENTS.md §f), less MW converted to AI/HPC. The
 /// fixed part is any of:
@@ -290,7 +290,7 @@ struct Pool {
   int window_days = 1;                 // the trailing days the pool's luck is averaged over
 };
 
-/// [market_impact]: the square-root impact of the firm's BTC sales on the price it gets (MODEL.md §4;
+/// [market_impact]: the square-root impact of the firm's BTC sales on the price it gets (docs/model.md §4;
 /// firm/rules.hpp, sale_proceeds_usd). Selling q BTC in a day fills on average at
 ///   price × (1 − coefficient × daily_volatility × sqrt(q / daily_volume_btc)).
 /// A scenario without the table has coefficient 0: sales fill at the day's price.

@@ -1,5 +1,5 @@
 #pragma once
-// A strategy as a point in a parameter space: every numeric knob of the policies of MODEL.md §5 that
+// A strategy as a point in a parameter space: every numeric knob of the policies of docs/model.md §5 that
 // a scenario's strategy uses, read and written by name, so an optimizer or a sensitivity sweep can
 // move it without knowing the Strategy struct.
 //

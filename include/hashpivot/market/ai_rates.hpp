@@ -1,5 +1,5 @@
 #pragma once
-// AI/HPC revenue rates (MODEL.md §3, §4): the colocation lease rate, in USD per MW of critical IT
+// AI/HPC revenue rates (docs/model.md §3, §4): the colocation lease rate, in USD per MW of critical IT
 // per year with an annual escalator, and the GPU cloud rate, in USD per GPU-hour, declining as GPU
 // generations turn over:
 //   lease:  rate in contract year n (n = 1, 2, …) = base · (1 + g)^(n − 1)        (deterministic)
@@ -25,14 +25,14 @@
 namespace hashpivot::market {
 
 
-/// MODEL.md §4: lease revenue ≈ $1.2–2.3M per MW-year (est from deals); the default is the midpoint.
+/// docs/model.md §4: lease revenue ≈ $1.2–2.3M per MW-year (est from deals); the default is the midpoint.
 inline constexpr double kLeaseLowUsdPerMwYear = 1.2e6;
 inline constexpr double kLeaseHighUsdPerMwYear = 2.3e6;
 
 /// A colocation lease: USD per MW of critical IT per year, escalating once a contract year.
 struct ColocationLease {
-  double usd_per_mw_year = 0.5 * (kLeaseLowUsdPerMwYear + kLeaseHighUsdPerMwYear);  // MODEL.md §4 midpoint
-  /// g per year. MODEL.md §3 names an escalator but quotes no rate, and no deal lists one: 0 (flat)
+  double usd_per_mw_year = 0.5 * (kLeaseLowUsdPerMwYear + kLeaseHighUsdPerMwYear);  // docs/model.md §4 midpoint
+  /// g per year. docs/model.md §3 names an escalator but quotes no rate, and no deal lists one: 0 (flat)
   /// until a contract's rate is configured.
   double escalator_annual = 0.0;
 
@@ -48,14 +48,14 @@ struct ColocationLease {
   }
 };
 
-/// A lease deal of MODEL.md §4, for the implied average rate total / (MW · years).
+/// A lease deal of docs/model.md §4, for the implied average rate total / (MW · years).
 struct LeaseDeal {
   std::string_view name;
   double years;
   double mw;
   double total_usd;
 };
-/// The deals MODEL.md §4 lists (">200 MW" and "~500 MW" taken at 200 and 500).
+/// The deals docs/model.md §4 lists (">200 MW" and "~500 MW" taken at 200 and 500).
 inline constexpr std::array<LeaseDeal, 5> kLeaseDeals{{
     {"Core Scientific-CoreWeave", 12, 500, 8.7e9},
     {"TeraWulf-Fluidstack", 10, 200, 3.7e9},
@@ -93,7 +93,7 @@ void simulate_gpu_usd_per_gpu_hour(const GpuCloudRate& rate, const random::Count
 ///     `<key>_sigma_log_daily` (sd of day-on-day log changes of the daily median of the snapshot
 ///     medians, UTC days; SE σ / √(2(n − 1))); and `decline_per_year` (the assumption above, NaN SE).
 ///     Goodness of fit per type: log change from the first to the last day, model −δ · Δt.
-///  2. model "colocation_lease", method "sourced": ColocationLease{}, with each MODEL.md §4 deal's
+///  2. model "colocation_lease", method "sourced": ColocationLease{}, with each docs/model.md §4 deal's
 ///     implied rate total / (MW · years) as a goodness-of-fit line.
 /// Throws InputError (file, line, column) for a bad timestamp, a non-numeric or non-positive median,
 /// or a missing column; InputError (gpu_type) if A100_80GB SXM4 or H100_80GB SXM5 is absent.

@@ -1,5 +1,5 @@
 #pragma once
-// ASIC prices in USD per TH/s by efficiency tier (MODEL.md §3; tiers of the Luxor ASIC Price Index:
+// ASIC prices in USD per TH/s by efficiency tier (docs/model.md §3; tiers of the Luxor ASIC Price Index:
 // < 25, 25–38, 38–68, ≥ 68 J/TH), moving with hashprice:
 //   ln p_{tier,t} = ln p_{tier,0} + β · ln(hashprice_t / hashprice_0) + s · z_t,
 // i.e. p = p_0 · (hashprice_t / hashprice_0)^β · e^{s z}. hashprice_0 is the hashprice on the date
@@ -31,7 +31,7 @@ inline constexpr std::size_t kAsicTiers = 4;
 /// "below_25_j_per_th", "25_to_38_j_per_th", "38_to_68_j_per_th", "above_68_j_per_th".
 [[nodiscard]] std::string_view asic_tier_name(AsicTier tier) noexcept;
 
-/// Sourced quotes (MODEL.md §3 and §7), USD per TH/s.
+/// Sourced quotes (docs/model.md §3 and §7), USD per TH/s.
 /// Dec 2025, S21 hydro/immersion (< 25 J/TH): $7–8/TH → midpoint 7.5.
 inline constexpr double kS21HydroDec2025UsdPerTh = 7.5;
 /// Dec 2025, S19 XP+ Hydro (< 25 J/TH, the older end of the tier): ~$4/TH.
@@ -42,7 +42,7 @@ inline constexpr double kBelow25Jul2023UsdPerTh = 20.0;
 struct AsicPriceModel {
   /// p_{tier,0} in USD per TH/s at hashprice_0, indexed by AsicTier. Default: the < 25 J/TH tier at
   /// kS21HydroDec2025UsdPerTh (the new-machine end of the tier's Dec 2025 range); the other tiers
-  /// have no sourced quote (MODEL.md, data/README) and are NaN: configure them before use.
+  /// have no sourced quote (docs/model.md, data/README) and are NaN: configure them before use.
   std::array<double, kAsicTiers> base_usd_per_th{kS21HydroDec2025UsdPerTh, std::numeric_limits<double>::quiet_NaN(),
                                                  std::numeric_limits<double>::quiet_NaN(),
                                                  std::numeric_limits<double>::quiet_NaN()};
@@ -61,7 +61,7 @@ struct AsicPriceModel {
 /// The ASIC price noise shock of (path, step): normals({kAsicPrice, path, step, 0})[0].
 [[nodiscard]] double asic_price_shock(const random::CounterRng& rng, std::uint32_t path, std::uint32_t step);
 
-/// Mean hashprice in USD per PH/s per day over days [from, to] of the history (MODEL.md §2:
+/// Mean hashprice in USD per PH/s per day over days [from, to] of the history (docs/model.md §2:
 /// 86400 · 10^15 / (2^32 · D) · reward per block · price, with reward per block = (change of SplyCur
 /// + FeeTotNtv) / BlkCnt), over the days where all of these are known; NaN if there is none.
 [[nodiscard]] double mean_hashprice_usd_per_ph_day(const DailyHistory& history, DayNumber from, DayNumber to);

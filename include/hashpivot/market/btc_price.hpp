@@ -1,5 +1,5 @@
 #pragma once
-// BTC price processes (MODEL.md §3): geometric Brownian motion, Merton jump-diffusion, two-regime
+// BTC price processes (docs/model.md §3): geometric Brownian motion, Merton jump-diffusion, two-regime
 // Markov switching, the stationary block bootstrap of real daily log returns, and a given path.
 //
 // Time: one step is one day, dt = 1/365 year. Every rate and volatility is annualized with

@@ -1,5 +1,5 @@
 #pragma once
-// One correlated shock per day across factors (MODEL.md §3): independent standard normals z are
+// One correlated shock per day across factors (docs/model.md §3): independent standard normals z are
 // mapped to correlated ones by the lower Cholesky factor L of the correlation matrix R = L·Lᵀ,
 //   ε = L·z,  so Cov(ε) = R.
 // The factor order is fixed: price, fees, hashrate (CorrelatedFactor).

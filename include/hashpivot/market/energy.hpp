@@ -1,5 +1,5 @@
 #pragma once
-// The energy price a site pays (MODEL.md §3), in USD per MWh: either a fixed contract price (a PPA
+// The energy price a site pays (docs/model.md §3), in USD per MWh: either a fixed contract price (a PPA
 // or a hosting rate) or an index, a daily log-OU process with spikes (fees.hpp, LogOuSpikes) and a
 // deterministic hourly shape:
 //   ln P_{d,h} = x_d + s_h,   h = 0 … 23 (hour ending 01:00 … 24:00),   Σ_h s_h = 0,

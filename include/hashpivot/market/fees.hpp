@@ -1,6 +1,6 @@
 #pragma once
-// Transaction fees per block (MODEL.md §2), and the mean-reverting log process with spikes that the
-// fees and the energy index (MODEL.md §3, energy.hpp) share.
+// Transaction fees per block (docs/model.md §2), and the mean-reverting log process with spikes that the
+// fees and the energy index (docs/model.md §3, energy.hpp) share.
 //
 // The process, for a log level x (the unit is the factor's: ln BTC per block, ln USD per MWh):
 //   x_{t+1} = x_t + κ (θ − x_t) + σ z_t + J_t,   J_t = 1{u_t < p} · (μ_J + s_J · z_J,t),

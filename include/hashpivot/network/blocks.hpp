@@ -1,5 +1,5 @@
 #pragma once
-// Block arrivals and difficulty retargets, simulated day by day (MODEL.md §1–§2).
+// Block arrivals and difficulty retargets, simulated day by day (docs/model.md §1–§2).
 //
 // Blocks arrive as a Poisson process with intensity
 //   λ(t) = H(t) / (2^32 · D)   blocks per second,  H in hashes/s, D the difficulty in force,

@@ -1,6 +1,6 @@
 #pragma once
 // Hashprice: the expected revenue of 1 PH/s mining for one day at a given difficulty
-// (Luxor's definition; MODEL.md §2).
+// (Luxor's definition; docs/model.md §2).
 //
 //   blocks per PH/s per day = 86400 · 10^15 / (2^32 · D)
 //   hashprice_btc           = blocks per PH/s per day · (subsidy + mean fees per block)

@@ -1,5 +1,5 @@
 #pragma once
-// The exogenous network hashrate (MODEL.md §2, model 1): a random walk in log hashrate with drift,
+// The exogenous network hashrate (docs/model.md §2, model 1): a random walk in log hashrate with drift,
 // optionally responding to the BTC price with a lag,
 //
 //   ln H_{t+1} = ln H_t + drift + price_beta · r_{t−k} + sigma · z_t,

@@ -1,5 +1,5 @@
 #pragma once
-// The margin-driven network hashrate (MODEL.md §2, model 2): the network's fleet as vintages
+// The margin-driven network hashrate (docs/model.md §2, model 2): the network's fleet as vintages
 // (cohorts of machines by release date, each with one efficiency in J/TH), updated once a day:
 //
 //   1. machines ordered `pipeline_lag_days` ago arrive (orders → shipping → energization);
@@ -19,10 +19,10 @@
 // fitted to the CBECI hardware list (fit_efficiency_frontier).
 //
 // Sources and assumptions of the defaults (MarginHashrateParams::defaults):
-//   power_overhead 1.1            CBECI best guess (lower 1.01, upper 1.2), MODEL.md §2 — sourced
-//   max_age_days 5·365            CBECI rule, MODEL.md §2 — sourced
+//   power_overhead 1.1            CBECI best guess (lower 1.01, upper 1.2), docs/model.md §2 — sourced
+//   max_age_days 5·365            CBECI rule, docs/model.md §2 — sourced
 //   electricity 50 USD/MWh        CBECI's default 0.05 USD/kWh — ASSUMPTION (not in the data set)
-//   pipeline_lag_days 120         "lags months" (MODEL.md §2); 4 months chosen — ASSUMPTION
+//   pipeline_lag_days 120         "lags months" (docs/model.md §2); 4 months chosen — ASSUMPTION
 //   supply_ehs_per_day 1.0        ASIC supply cap ≈ 365 EH/s a year — ASSUMPTION
 //   entry_hurdle 1.0, ramp 1.0    orders start when revenue is twice the power cost, full supply at
 //                                 three times — ASSUMPTION standing for capex payback
@@ -48,7 +48,7 @@ namespace hashpivot::network {
 /// The defaults are fit_efficiency_frontier(CBECI list, kEnvelope, from 2016-06-01): 31.0 J/TH on
 /// 2020-05-01, −0.323 ± 0.050 a year (9 models). Over all 84 models: −0.447 ± 0.027; over the whole
 /// envelope since 2014: −0.519 ± 0.050. Out of sample the fit is optimistic: it gives about 9.5 J/TH
-/// for 2024, when the S21 (17.5 J/TH) and S21 XP (13.5 J/TH) were the best (MODEL.md §4).
+/// for 2024, when the S21 (17.5 J/TH) and S21 XP (13.5 J/TH) were the best (docs/model.md §4).
 struct EfficiencyFrontier {
   double j_per_th_at_reference = 31.0;
   DayNumber reference_day = 18383;  // 2020-05-01 (Antminer S19 Pro)

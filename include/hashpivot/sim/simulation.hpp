@@ -2,7 +2,7 @@
 // The Monte Carlo engine: every strategy of a scenario run on the same simulated markets (common
 // random numbers), in parallel over paths, with statistics accumulated as the paths run.
 //
-// Per path and strategy (MODEL.md §6):
+// Per path and strategy (docs/model.md §6):
 // - NPV to equity, USD: the firm retains all cash until the horizon T, when equity holders own
 //       V_T = max(0, cash_T + BTC_T · S_T − debt_T + TV_T),   TV_T = multiple × max(0, EBITDA of the last 365 days)
 //   (multiple 0 = run-off), discounted at the scenario's rate: NPV = V_T / (1 + r)^(days/365). A

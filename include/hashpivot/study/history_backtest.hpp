@@ -3,7 +3,7 @@
 // format, market/history.hpp) instead of simulated markets, one strategy at a time, with the
 // accounts summed per calendar month.
 //
-// The market of each day d in [from, to] comes from the history's own columns (MODEL.md §2):
+// The market of each day d in [from, to] comes from the history's own columns (docs/model.md §2):
 //   price                 = PriceUSD_d                                   USD per BTC
 //   difficulty            = DiffMean_d
 //   issuance per block    = (SplyCur_d − SplyCur_{d−1}) / BlkCnt_d       BTC (the subsidy actually paid)

@@ -241,7 +241,7 @@ void run_backtest(const BacktestOptions& o) {
 constexpr const char* kBacktestHelp =
     R"(Run a scenario's firm on a REAL daily history instead of simulated markets, and report month by month
 the BTC it would have mined, mining revenue, hashprice, power cost, HPC revenue, EBITDA, BTC held and cash.
-Each day's market comes from the history's own columns (MODEL.md section 2): price = PriceUSD;
+Each day's market comes from the history's own columns (docs/model.md §2): price = PriceUSD;
 hashprice = 86400e15 / (2^32 DiffMean) x (issuance + fees per block), issuance per block = change of
 SplyCur / BlkCnt, fees per block = FeeTotNtv / BlkCnt; so BTC mined per TH/s is that hashprice / 1000
 times uptime times (1 - pool fee).

@@ -271,7 +271,7 @@ constexpr const char* kSubsidyHelp = "Block subsidy at a height, in sat and BTC"
 constexpr const char* kRetargetHelp =
     "Bits of the next epoch from the last block's bits and the epoch's first and last timestamps";
 
-constexpr const char* kHashpriceHelp = "Expected revenue of 1 PH/s for one day, in USD and BTC (MODEL.md §2)";
+constexpr const char* kHashpriceHelp = "Expected revenue of 1 PH/s for one day, in USD and BTC (docs/model.md §2)";
 
 constexpr const char* kTargetHelp =
     "Decode compact bits to the 256-bit target, difficulty and work, or encode a target";

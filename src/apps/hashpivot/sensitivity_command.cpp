@@ -34,7 +34,7 @@ constexpr ParameterFlag kParameterFlags[] = {{"paths", "--paths"}, {"relative_bu
 // Cango scenario with 2 cores; common random numbers make the swings far more precise than the
 // means' own SEs.
 constexpr std::int64_t kDefaultPaths = 2000;
-// ASSUMPTION (docs/sensitivity.md): ±20%, about the half-widths of MODEL.md §4's ranges for capex
+// ASSUMPTION (docs/sensitivity.md): ±20%, about the half-widths of docs/model.md §4's ranges for capex
 // ($8–11M per MW around $9.5M: ±16%) and lease rates ($1.2–2.3M per MW-year around $1.75M: ±31%).
 constexpr double kDefaultBump = 0.2;
 constexpr double kProgressAfterSeconds = 1.0;
