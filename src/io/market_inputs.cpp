@@ -20,11 +20,6 @@ std::string resolve_scenario_path(const firm::Scenario& scenario, const std::str
   return (std::filesystem::path(scenario.source).parent_path() / p).lexically_normal().string();
 }
 
-namespace {
-
-/// The file `relative` that the scenario's `key` names, resolved as resolve_scenario_path does; throws
-/// InputError at the key's line in the scenario when there is no such file or it is a directory (the
-/// reader of the file would name only the resolved path, not where it came from).
 std::string existing_scenario_file(const firm::Scenario& scenario, const std::string& key, const std::string& relative) {
   const std::string resolved = resolve_scenario_path(scenario, relative);
   std::error_code error;
@@ -39,8 +34,6 @@ std::string existing_scenario_file(const firm::Scenario& scenario, const std::st
   throw InputError(scenario.source, line_of_key(scenario.source, key), key,
                    fmt::format("{} {}{}", relative, problem, where));
 }
-
-}  // namespace
 
 model::MarketInputs read_market_inputs(const firm::Scenario& scenario) {
   model::MarketInputs inputs;

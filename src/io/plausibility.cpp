@@ -199,10 +199,10 @@ std::vector<InputWarning> scenario_warnings(const firm::Scenario& s, const toml:
 
 std::vector<InputWarning> market_input_warnings(const firm::Scenario& s) {
   std::vector<InputWarning> out;
-  (void)read_calibration_toml(resolve_scenario_path(s, s.market.calibration_file), out);
+  (void)read_calibration_toml(existing_scenario_file(s, "market.calibration", s.market.calibration_file), out);
   if (s.market.btc_price_model == firm::PriceModel::kBlockBootstrap) {
     const market::DailyHistory history = market::read_daily_history_csv(
-        resolve_scenario_path(s, s.market.history_file), std::nullopt, s.run.start_date - 1);
+        existing_scenario_file(s, "market.history", s.market.history_file), std::nullopt, s.run.start_date - 1);
     out.insert(out.end(), history.warnings.begin(), history.warnings.end());
     check_bootstrap_window(s, history, out);
   }

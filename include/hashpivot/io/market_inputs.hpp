@@ -13,6 +13,12 @@ namespace hashpivot::io {
 /// `relative` resolved against the directory of the scenario file (absolute paths unchanged).
 [[nodiscard]] std::string resolve_scenario_path(const firm::Scenario& scenario, const std::string& relative);
 
+/// The file `relative` that the scenario's `key` ("market.calibration") names, resolved as
+/// resolve_scenario_path does; throws InputError at the key's line in the scenario when there is no
+/// such file or it is a directory (the file's own reader would name only the resolved path).
+[[nodiscard]] std::string existing_scenario_file(const firm::Scenario& scenario, const std::string& key,
+                                                 const std::string& relative);
+
 /// Reads the scenario's calibration and (block_bootstrap only) the daily BTC log returns of its
 /// history before the start date. Throws InputError naming the file, line and key of a file that
 /// cannot be read or parsed.
