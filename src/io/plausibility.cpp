@@ -125,9 +125,8 @@ void check_firm(const firm::Scenario& s, Locator& at) {
 double fleet_btc_per_day_at_start(const firm::Scenario& s) {
   double fleet_th = 0;
   const auto hashrate_th = [&](const std::string& name) {
-    for (const firm::MachineModel& m : s.machines)
-      if (m.name == name) return m.hashrate_th;
-    return 0.0;
+    const firm::MachineModel* m = firm::find_machine(s, name);
+    return m != nullptr ? m->hashrate_th : 0.0;
   };
   for (const firm::FleetEntry& f : s.fleet)
     if (!f.relocated) fleet_th += static_cast<double>(f.count) * hashrate_th(f.machine);
@@ -173,12 +172,9 @@ void check_bootstrap_window(const firm::Scenario& s, const market::DailyHistory&
   const int eras_spanned = start_era - halving_era_of(*first_known) + 1;
   const auto problem = implausibility(plausible_range("market.history (block_bootstrap)"), eras_spanned);
   if (!problem) return;
-  // The line of `history` in the scenario (the reader checked the file; this parse is cheap).
-  const toml::table document = parse_toml_file(s.source);
-  const toml::node* key = document.at_path("market.history").node();
   const std::string era_began = start_era > 0 ? fmt::format("on or after {}", kHalvingDates[static_cast<std::size_t>(start_era) - 1])
                                               : "in the start's era";
-  out.push_back({s.source, key != nullptr ? static_cast<std::size_t>(key->source().begin.line) : 0, 0, "market.history",
+  out.push_back({s.source, line_of_key(s.source, "market.history"), 0, "market.history",
                  fmt::format("block_bootstrap resamples the returns of {} from {} to {}: {}; give a history that starts "
                              "{}",
                              history.source, format_date(*first_known), format_date(s.run.start_date - 1), *problem,

@@ -327,12 +327,9 @@ firm::Downtime read_downtime(TableReader t, const std::vector<firm::Site>& sites
   return d;
 }
 
-// The machine model and the site named `name` (nullptr when none is).
-const firm::MachineModel* find_machine(const Scenario& s, const std::string& name) {
-  for (const auto& m : s.machines)
-    if (m.name == name) return &m;
-  return nullptr;
-}
+using firm::find_machine;
+
+// The site named `name` (nullptr when none is).
 const firm::Site* find_site(const Scenario& s, const std::string& name) {
   for (const auto& site : s.sites)
     if (site.name == name) return &site;

@@ -370,4 +370,12 @@ struct Scenario {
   std::vector<Strategy> strategies;
 };
 
+/// The machine model of `scenario` named `name`; nullptr when none is (names are unique: the reader
+/// checks). Not for the daily step: the plan holds machines by index.
+[[nodiscard]] inline const MachineModel* find_machine(const Scenario& scenario, std::string_view name) {
+  for (const MachineModel& m : scenario.machines)
+    if (m.name == name) return &m;
+  return nullptr;
+}
+
 }  // namespace hashpivot::firm
