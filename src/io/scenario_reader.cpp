@@ -390,15 +390,7 @@ void add_relocation(Scenario& s, std::size_t i, TableReader& fleet_table, DayNum
   if (arrival >= horizon_end)
     t.fail("days_offline", fmt::format("the machines would arrive on {}, after the horizon, which ends on {}",
                                        format_date(arrival), format_date(horizon_end)));
-  firm::FleetEntry moved = f;
-  moved.site = r.site;
-  moved.in_service = arrival;
-  moved.book_value_usd = 0.0;
-  moved.capex_usd = 0.0;
-  moved.relocate.reset();
-  moved.relocated = true;
-  s.fleet[i].retire = r.on;
-  s.fleet.push_back(moved);
+  s.fleet.push_back(firm::split_relocation(s.fleet[i]));
   check_capacity(s, s.fleet.size() - 1, *target, t, "on");
 }
 

@@ -268,16 +268,8 @@ TEST(Accounts, random_scenarios_balance_every_day_and_conserve_cash_and_btc) {
       FleetEntry lot = fleet("S21", "a", 500, 0.95, 0.0);
       lot.in_service = kStart + 150;
       lot.capex_usd = 2e6;
-      FleetEntry& b = scenario.fleet[1];
-      b.retire = kStart + 400;
-      b.relocate = Relocation{"a", kStart + 400, 10, 0.5e6};
-      FleetEntry moved = b;
-      moved.site = "a";
-      moved.in_service = kStart + 410;
-      moved.retire.reset();
-      moved.book_value_usd = 0;
-      moved.relocate.reset();
-      moved.relocated = true;
+      scenario.fleet[1].relocate = Relocation{"a", kStart + 400, 10, 0.5e6};
+      const FleetEntry moved = split_relocation(scenario.fleet[1]);
       scenario.fleet.push_back(lot);
       scenario.fleet.push_back(moved);
     }
@@ -811,16 +803,10 @@ TEST(Accounts, a_relocation_stops_the_machines_for_its_days_offline_then_pays_th
   // the move costing $1M on day 20: as io::read_scenario writes it, two entries.
   Scenario s = simple_scenario();
   s.sites.push_back(site("ga", 50, 1.1, PowerContract::kFixed, 30));
-  s.fleet[0].retire = kStart + 20;
   s.fleet[0].relocate = Relocation{"ga", kStart + 20, 5, 1e6};
-  FleetEntry moved = s.fleet[0];
-  moved.site = "ga";
-  moved.in_service = kStart + 25;
-  moved.retire.reset();
-  moved.book_value_usd = 0;
-  moved.relocate.reset();
-  moved.relocated = true;
-  s.fleet.push_back(moved);
+  s.fleet.push_back(split_relocation(s.fleet[0]));
+  ASSERT_EQ(s.fleet[0].retire, kStart + 20);
+  ASSERT_EQ(s.fleet[1].in_service, kStart + 25);  // 5 days offline
   const FirmPlan plan = make_plan(s, 0);
   ASSERT_EQ(plan.relocations.size(), 1u);
   const FirmPlan unmoved_plan = make_plan(simple_scenario(), 0);

@@ -378,4 +378,22 @@ struct Scenario {
   return nullptr;
 }
 
+/// Splits fleet entry `entry`, whose `relocate` is set, into the two entries a move is: `entry` now
+/// retires on the move's day, and the returned entry holds the same machines at the target site
+/// from on + days_offline until `entry`'s former retire, marked relocated, with book value and capex
+/// 0 (both stay with the original entry, which depreciates and paid them). The caller checks the
+/// dates and the target site's room (io's scenario reader does).
+[[nodiscard]] inline FleetEntry split_relocation(FleetEntry& entry) {
+  const Relocation& r = *entry.relocate;
+  FleetEntry moved = entry;
+  moved.site = r.site;
+  moved.in_service = r.on + static_cast<DayNumber>(r.days_offline);
+  moved.book_value_usd = 0.0;
+  moved.capex_usd = 0.0;
+  moved.relocate.reset();
+  moved.relocated = true;
+  entry.retire = r.on;
+  return moved;
+}
+
 }  // namespace hashpivot::firm
