@@ -32,11 +32,12 @@ REPO = pathlib.Path(__file__).resolve().parents[1]
 
 
 def usd(x, _=None):
-    """$1.2B, $350M, $80k: money on an axis."""
+    """$1.2B, −$350M, $80k: money on an axis."""
+    sign = "−" if x < 0 else ""
     for scale, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
         if abs(x) >= scale:
-            return f"${x / scale:,.3g}{suffix}"
-    return f"${x:,.0f}"
+            return f"{sign}${abs(x) / scale:,.3g}{suffix}"
+    return f"{sign}${abs(x):,.0f}"
 
 
 def main():

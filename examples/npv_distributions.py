@@ -30,11 +30,12 @@ REPO = pathlib.Path(__file__).resolve().parents[1]
 
 
 def usd(x, _=None):
-    """$1.2B, $350M, $80k: money on an axis."""
+    """$1.2B, −$350M, $80k: money on an axis."""
+    sign = "−" if x < 0 else ""
     for scale, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
         if abs(x) >= scale:
-            return f"${x / scale:,.3g}{suffix}"
-    return f"${x:,.0f}"
+            return f"{sign}${abs(x) / scale:,.3g}{suffix}"
+    return f"{sign}${abs(x):,.0f}"
 
 
 def main():
@@ -75,9 +76,10 @@ def main():
     ax_hist.set(xscale="log", title="NPV > 0: share of paths per bin (log-spaced bins)",
                 xlabel="NPV to equity (USD, discounted; log scale)", ylabel="share of all paths")
     ax_hist.yaxis.set_major_formatter(ticker.PercentFormatter(1.0))
-    ax_ecdf.set_xscale("symlog", linthresh=float(np.percentile(positive, 5)))
+    linear_below = 10.0 ** np.floor(np.log10(np.percentile(positive, 5)))  # a decade below most NPVs > 0
+    ax_ecdf.set_xscale("symlog", linthresh=linear_below)
     ax_ecdf.set(title="Cumulative distribution (the jump at $0: NPV = 0)",
-                xlabel="NPV to equity (USD; linear below the 5th percentile of NPV > 0, log above)",
+                xlabel=f"NPV to equity (USD, discounted; linear below {usd(linear_below)}, log above)",
                 ylabel="share of paths with NPV ≤ x", ylim=(0, 1.01))
     ax_ecdf.yaxis.set_major_formatter(ticker.PercentFormatter(1.0))
     for ax in (ax_hist, ax_ecdf):
@@ -89,7 +91,7 @@ def main():
     ax_diff.errorbar([0], [mean], yerr=[[mean - low], [high - mean]], fmt="o", capsize=6, color="black")
     ax_diff.axhline(0, color="grey", linewidth=1)
     ax_diff.set(xticks=[0], xticklabels=[f"{b}\n− {a}"], xlim=(-1, 1), ylabel="mean NPV difference (USD)",
-                title=f"Paired: mean, 95% CI\nP({b} better) = {paired['p_better']:.1%}")
+                title="Paired difference:\nmean and 95% CI", xlabel=f"{b} better\non {paired['p_better']:.1%} of the paths")
     ax_diff.yaxis.set_major_formatter(ticker.FuncFormatter(usd))
     ax_diff.grid(alpha=0.3, axis="y")
     fig.suptitle(f"{result.scenario_name}: {b} vs {a}, {args.paths:,} paths, seed {args.seed}")
