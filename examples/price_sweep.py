@@ -1,7 +1,8 @@
 """Sweep the opening BTC price: P(default) and mean NPV to equity of every strategy against it.
 
 Each price is a run of the same scenario with only [market] btc_price_usd changed, all with the same
-seed: common random numbers, so the curves differ by the price, not by sampling noise. Error bars are
+seed: common random numbers, so one point differs from the next by the price, not by fresh sampling
+noise. Error bars are
 ±2 standard errors (the summary's p_default_se and npv_usd_se) of each strategy on its own; two
 strategies' difference on the same paths is much more precise than overlapping bars suggest (see
 npv_distributions.py for the paired difference). Writes price_sweep.png and
