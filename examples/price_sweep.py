@@ -2,11 +2,10 @@
 
 Each price is a run of the same scenario with only [market] btc_price_usd changed, all with the same
 seed: common random numbers, so one point differs from the next by the price, not by fresh sampling
-noise. Error bars are
-±2 standard errors (the summary's p_default_se and npv_usd_se) of each strategy on its own; two
-strategies' difference on the same paths is much more precise than overlapping bars suggest (see
-npv_distributions.py for the paired difference). Writes price_sweep.png and
-price_sweep.csv (one row per price and strategy) to --out and prints the table.
+noise. Error bars are ±2 standard errors (the summary's p_default_se and npv_usd_se) of each
+strategy on its own; two strategies' difference on the same paths is much more precise than
+overlapping bars suggest (npv_distributions.py shows the paired difference). Writes price_sweep.png
+and price_sweep.csv (one row per price and strategy) to --out and prints the tables.
 
     PYTHONPATH=build/python python3 examples/price_sweep.py
     PYTHONPATH=build/python python3 examples/price_sweep.py --paths 5000 --prices 40000,60000,80000,100000
