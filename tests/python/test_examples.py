@@ -57,12 +57,12 @@ def test_price_sweep_runs_each_price_as_hashpivot_run(tmp_path):
 
 
 def test_npv_distributions_prints_the_paired_difference(tmp_path):
-    out = run_example("npv_distributions.py", tmp_path, "--a", "hold", "--b", "sell_production")
+    out = run_example("npv_distributions.py", tmp_path, "--a", "sell_production", "--b", "convert_ai")
     assert_png(tmp_path / "npv_distributions.png")
     printed = {key: float(value.replace(",", "")) for key, value in
                re.findall(r"^(mean_usd|ci95_low_usd|ci95_high_usd|p_better)\s+(-?[\d,.]+)$", out, re.M)}
     assert len(printed) == 4, out
-    expected = hashpivot.run(CANGO, paths=PATHS, seed=SEED).paired("hold", "sell_production")
+    expected = hashpivot.run(CANGO, paths=PATHS, seed=SEED).paired("sell_production", "convert_ai")
     for key, value in printed.items():
         assert value == pytest.approx(expected[key], abs=1e-3), key
 
