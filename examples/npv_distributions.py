@@ -92,7 +92,8 @@ def main():
     ax_diff.errorbar([0], [mean], yerr=[[mean - low], [high - mean]], fmt="o", capsize=6, color="black")
     ax_diff.axhline(0, color="grey", linewidth=1)
     ax_diff.set(xticks=[0], xticklabels=[f"{b}\n− {a}"], xlim=(-1, 1), ylabel="mean NPV difference (USD)",
-                title="Paired difference:\nmean and 95% CI", xlabel=f"{b} better\non {paired['p_better']:.1%} of the paths")
+                title="Paired difference:\nmean and 95% CI",
+                xlabel=f"{b} better\non {paired['p_better']:.1%} of the paths")
     ax_diff.yaxis.set_major_formatter(ticker.FuncFormatter(usd))
     ax_diff.grid(alpha=0.3, axis="y")
     fig.suptitle(f"{result.scenario_name}: {b} vs {a}, {args.paths:,} paths, seed {args.seed}")
