@@ -150,15 +150,11 @@ class Result(_RecordFrames):
 
     def paired(self, a, b):
         """Strategy b against strategy a on the same paths (common random numbers): the per-path
-        NPV difference b − a (USD) with its mean, standard error and 95% confidence interval, and
-        p_better, the share of paths where b's NPV is larger. The engine pairs every strategy with
-        the scenario's first, so `a` is the first strategy."""
-        first = self.strategies[0]
-        if a != first:
-            raise ValueError(f"the run pairs each strategy with the first, {first!r}, on the same paths: "
-                             f"paired({first!r}, {b!r}) compares {b!r} with it; to compare {b!r} with {a!r}, "
-                             f"run a scenario whose first strategy is {a!r}")
-        return pd.Series(self._handle.paired_against_first(b), name=f"{b} - {a}")
+        NPV difference b − a (USD) with its mean, standard error and 95% confidence interval
+        (mean_usd, se_usd, ci95_low_usd, ci95_high_usd), p_better (the share of paths where b's
+        NPV is larger; ties, such as both defaulting, count as not better) with its SE, and the
+        paths. Against the first strategy these are summary's npv_vs_first_usd_* and p_better."""
+        return pd.Series(self._handle.paired(a, b), name=f"{b} - {a}")
 
     def __repr__(self):
         return (f"<Result {self.scenario_name!r}: {self.info['paths']} paths, seed {self.seed}, "

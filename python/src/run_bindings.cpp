@@ -103,8 +103,14 @@ py::array_t<double> tail_values(const stats::TailMean& tail) {
   return py::array_t<double>(static_cast<py::ssize_t>(kept.size()), kept.data());
 }
 
-py::dict paired(const RunHandle& h, const std::string& candidate) {
-  const stats::PairedDifference& d = strategy_named(h, candidate).npv_vs_first;
+std::size_t strategy_position(const RunHandle& h, const std::string& name) {
+  const sim::StrategyStatistics& found = strategy_named(h, name);
+  return static_cast<std::size_t>(&found - h.strategies.data());
+}
+
+/// `candidate` against `baseline` on the same paths (StrategyStatistics::npv_vs_each).
+py::dict paired(const RunHandle& h, const std::string& baseline, const std::string& candidate) {
+  const stats::PairedDifference& d = strategy_named(h, candidate).npv_vs_each.against(strategy_position(h, baseline));
   const stats::ConfidenceInterval ci = d.confidence_interval_95();
   py::dict out;
   out["mean_usd"] = d.difference().mean();
@@ -235,7 +241,7 @@ void bind_run(py::module_& m) {
            py::arg("strategy"))
       .def("npv_tail_values", [](const RunHandle& h, const std::string& s) { return tail_values(strategy_named(h, s).npv_worst); },
            py::arg("strategy"))
-      .def("paired_against_first", &paired, py::arg("strategy"));
+      .def("paired", &paired, py::arg("baseline"), py::arg("candidate"));
   m.def("run", &run, py::arg("scenario"), py::arg("paths") = py::none(), py::arg("seed") = py::none(),
         py::arg("threads") = py::none(),
         "Runs every strategy of the scenario (a ScenarioDocument) on the same simulated markets.");
