@@ -63,8 +63,25 @@ class Store:
         return pd.concat(frames, keys=ids, names=["run_id", "strategy"])
 
     def save(self, result):
-        """Records a Result as `hashpivot run` records a run (one transaction); returns its id."""
-        return self._handle.save(result._handle)
+        """Records a Result as `hashpivot run` records a run (one transaction) and returns its id,
+        which result.info["id"] then holds. Each call records a new run."""
+        run_id = self._handle.save(result._handle)
+        result.__dict__.pop("info", None)  # the cached info, read again with the id
+        return run_id
+
+    def close(self):
+        """Closes the store's connection (also at the end of a `with Store(...) as store:` block)."""
+        self._handle.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
 
     def __repr__(self):
-        return f"<Store {self.location} ({self.engine})>"
+        try:
+            return f"<Store {self.location} ({self.engine})>"
+        except _h.InputError:
+            return "<Store (closed)>"

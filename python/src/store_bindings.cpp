@@ -7,6 +7,7 @@
 #include "bindings.hpp"
 #include "handles.hpp"
 #include "record_columns.hpp"
+#include "hashpivot/core/error.hpp"
 #include "hashpivot/io/result_store.hpp"
 
 namespace hashpivot::python {
@@ -19,11 +20,16 @@ std::shared_ptr<StoreHandle> open_store(const std::string& location, bool create
   return handle;
 }
 
+io::ResultStore& open_or_throw(StoreHandle& h) {
+  if (!h.store) throw InputError("argument", 0, "store", "the store is closed");
+  return *h.store;
+}
+
 py::list list_runs(StoreHandle& h) {
   std::vector<io::RunListing> listings;
   {
     const py::gil_scoped_release release;
-    listings = h.store->list();
+    listings = open_or_throw(h).list();
   }
   py::list out;
   for (const io::RunListing& l : listings) {
@@ -37,7 +43,7 @@ py::list list_runs(StoreHandle& h) {
 std::shared_ptr<RecordHandle> load_run(StoreHandle& h, std::int64_t id) {
   auto handle = std::make_shared<RecordHandle>();
   const py::gil_scoped_release release;
-  handle->record = h.store->load_or_throw(id);
+  handle->record = open_or_throw(h).load_or_throw(id);
   return handle;
 }
 
@@ -54,18 +60,24 @@ void bind_store(py::module_& m) {
       .def("monthly_accounts", [](const RecordHandle& h) { return monthly_account_columns(h.record); })
       .def("default_months", [](const RecordHandle& h) { return default_month_columns(h.record); });
   py::class_<StoreHandle, std::shared_ptr<StoreHandle>>(m, "StoreHandle", "An open result store.")
-      .def_property_readonly("location", [](const StoreHandle& h) { return h.store->location(); })
-      .def_property_readonly("engine", [](const StoreHandle& h) { return std::string(h.store->engine_name()); })
-      .def_property_readonly("schema_version", [](const StoreHandle& h) { return h.store->schema_version(); })
+      .def_property_readonly("location", [](StoreHandle& h) { return open_or_throw(h).location(); })
+      .def_property_readonly("engine", [](StoreHandle& h) { return std::string(open_or_throw(h).engine_name()); })
+      .def_property_readonly("schema_version", [](StoreHandle& h) { return open_or_throw(h).schema_version(); })
       .def("list", &list_runs)
       .def("load", &load_run, py::arg("run_id"))
       .def(
           "save",
-          [](StoreHandle& h, const RunHandle& run) {
+          [](StoreHandle& h, RunHandle& run) {
             const py::gil_scoped_release release;
-            return h.store->save(run.record);
+            const std::int64_t id = open_or_throw(h).save(run.record);
+            run.record.run.id = id;  // as `hashpivot run` prints it: the result now names its record
+            return id;
           },
-          py::arg("run"));
+          py::arg("run"))
+      .def("close", [](StoreHandle& h) {
+        const py::gil_scoped_release release;
+        h.store.reset();
+      });
   m.def("open_store", &open_store, py::arg("location"), py::arg("create"));
   m.def("default_store_location", &io::default_result_store);
 }
