@@ -12,15 +12,10 @@ Writes compare_runs.png to --out.
     PYTHONPATH=build/python python3 examples/compare_runs.py --store runs.sqlite --power-delta 20
 """
 
-import argparse
-import os
 import pathlib
 import tempfile
 
-import matplotlib
-
-if not os.environ.get("MPLBACKEND") and not os.environ.get("DISPLAY"):
-    matplotlib.use("Agg")  # headless: write the figure without a window
+from example_support import argument_parser, usd  # first: picks matplotlib's backend
 import matplotlib.pyplot as plt
 import matplotlib.ticker as ticker
 import numpy as np
@@ -28,26 +23,10 @@ import pandas as pd
 
 import hashpivot
 
-REPO = pathlib.Path(__file__).resolve().parents[1]
-
-
-def usd(x, _=None):
-    """$1.2B, −$350M, $80k: money on an axis."""
-    sign = "−" if x < 0 else ""
-    for scale, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(x) >= scale:
-            return f"{sign}${abs(x) / scale:,.3g}{suffix}"
-    return f"{sign}${abs(x):,.0f}"
-
-
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scenario", default=str(REPO / "scenarios" / "cango.toml"))
-    parser.add_argument("--paths", type=int, default=500, help="Monte Carlo paths per run (default 500)")
-    parser.add_argument("--seed", type=int, default=1)
+    parser = argument_parser(__doc__, "Monte Carlo paths per run")
     parser.add_argument("--power-delta", type=float, default=10.0, help="USD/MWh added to every site's power price")
     parser.add_argument("--store", help="SQLite file of the result store (default: a temporary file)")
-    parser.add_argument("--out", default=".", help="directory for the figure")
     args = parser.parse_args()
 
     temporary = None if args.store else tempfile.TemporaryDirectory()

@@ -12,40 +12,19 @@ strategies. Writes npv_distributions.png to --out and prints the numbers.
     PYTHONPATH=build/python python3 examples/npv_distributions.py --a hold --b convert_ai --paths 5000
 """
 
-import argparse
-import os
 import pathlib
 
-import matplotlib
-
-if not os.environ.get("MPLBACKEND") and not os.environ.get("DISPLAY"):
-    matplotlib.use("Agg")  # headless: write the figure without a window
+from example_support import argument_parser, usd  # first: picks matplotlib's backend
 import matplotlib.pyplot as plt
 import matplotlib.ticker as ticker
 import numpy as np
 
 import hashpivot
 
-REPO = pathlib.Path(__file__).resolve().parents[1]
-
-
-def usd(x, _=None):
-    """$1.2B, −$350M, $80k: money on an axis."""
-    sign = "−" if x < 0 else ""
-    for scale, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(x) >= scale:
-            return f"{sign}${abs(x) / scale:,.3g}{suffix}"
-    return f"{sign}${abs(x):,.0f}"
-
-
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scenario", default=str(REPO / "scenarios" / "cango.toml"))
+    parser = argument_parser(__doc__, "Monte Carlo paths")
     parser.add_argument("--a", help="the reference strategy (default: the scenario's first)")
     parser.add_argument("--b", help="the strategy compared with it (default: the scenario's second)")
-    parser.add_argument("--paths", type=int, default=500, help="Monte Carlo paths (default 500)")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--out", default=".", help="directory for the figure")
     args = parser.parse_args()
 
     scenario = hashpivot.load_scenario(args.scenario)

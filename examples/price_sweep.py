@@ -11,40 +11,19 @@ and price_sweep.csv (one row per price and strategy) to --out and prints the tab
     PYTHONPATH=build/python python3 examples/price_sweep.py --paths 5000 --prices 40000,60000,80000,100000
 """
 
-import argparse
-import os
 import pathlib
 
-import matplotlib
-
-if not os.environ.get("MPLBACKEND") and not os.environ.get("DISPLAY"):
-    matplotlib.use("Agg")  # headless: write the figure without a window
+from example_support import argument_parser, usd  # first: picks matplotlib's backend
 import matplotlib.pyplot as plt
 import matplotlib.ticker as ticker
 import pandas as pd
 
 import hashpivot
 
-REPO = pathlib.Path(__file__).resolve().parents[1]
-
-
-def usd(x, _=None):
-    """$1.2B, −$350M, $80k: money on an axis."""
-    sign = "−" if x < 0 else ""
-    for scale, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(x) >= scale:
-            return f"{sign}${abs(x) / scale:,.3g}{suffix}"
-    return f"{sign}${abs(x):,.0f}"
-
-
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scenario", default=str(REPO / "scenarios" / "cango.toml"))
-    parser.add_argument("--paths", type=int, default=500, help="Monte Carlo paths per price (default 500)")
-    parser.add_argument("--seed", type=int, default=1)
+    parser = argument_parser(__doc__, "Monte Carlo paths per price")
     parser.add_argument("--prices", help="comma-separated opening prices in USD "
                         "(default: 0.5x to 1.75x the scenario's, 6 levels)")
-    parser.add_argument("--out", default=".", help="directory for the figure and table")
     args = parser.parse_args()
 
     base = hashpivot.load_scenario(args.scenario)
