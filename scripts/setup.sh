@@ -17,12 +17,16 @@ packages=(
   librandom123-dev libtomlplusplus-dev libnlopt-cxx-dev libeigen3-dev
   libsqlite3-dev libpqxx-dev postgresql
   libopenmpi-dev openmpi-bin
+  python3-dev pybind11-dev python3-numpy python3-pandas
 )
 # npm fetches the report's chart library; a machine whose node already brings npm (e.g. a
 # NodeSource build, which conflicts with Debian's npm package) keeps it.
 if ! command -v npm >/dev/null 2>&1; then packages+=(nodejs npm); fi
-# The tests also check the HTML report in a real browser and fuzz the readers (clang's libFuzzer).
-if [[ ${HASHPIVOT_SETUP_TESTS:-0} == 1 ]]; then packages+=(chromium clang libclang-rt-14-dev); fi
+# The tests also check the HTML report in a real browser, fuzz the readers (clang's libFuzzer), and
+# run the Python module's pytest suite and examples (matplotlib, headless).
+if [[ ${HASHPIVOT_SETUP_TESTS:-0} == 1 ]]; then
+  packages+=(chromium clang libclang-rt-14-dev python3-pytest python3-matplotlib)
+fi
 
 missing=()
 for package in "${packages[@]}"; do

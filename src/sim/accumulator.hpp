@@ -26,7 +26,7 @@ struct Accumulator {
       : firm_series({scenario.strategies.size(), months, kFirmSeries}),
         market_series({1, months, kMarketSeries}),
         accounts(scenario.strategies.size(), months) {
-    for (const firm::Strategy& s : scenario.strategies) strategies.emplace_back(s.name, months, paths);
+    for (const firm::Strategy& s : scenario.strategies) strategies.emplace_back(s.name, months, paths, scenario.strategies.size());
   }
   void merge(const Accumulator& o) {
     for (std::size_t s = 0; s < strategies.size(); ++s) strategies[s].merge(o.strategies[s]);

@@ -89,6 +89,7 @@ class Worker {
             -std::log1p(-std::min(site.conversion->tenant_default_prob_annual, kMaxTenantDefaultProbAnnual)) /
             kDaysPerYear;
     }
+    npv_by_strategy_.assign(runs_.size(), 0.0);
     month_end_cells_ = runs_.size() * kFirmSeries + kMarketSeries;
     month_end_values_.assign(calendar.month_labels.size() * month_end_cells_ * kPathsPerBlock, 0.0);
     const double years = calendar.horizon_days / kDaysPerYear;
@@ -255,10 +256,9 @@ class Worker {
   }
 
   void finish_path(double final_price_usd, Accumulator& acc) {
-    double first_npv = 0;
+    // Every strategy's NPV first: each is then compared with every other on this path.
     for (std::size_t s = 0; s < runs_.size(); ++s) {
       const FirmRun& r = runs_[s];
-      StrategyStatistics& st = acc.strategies[s];
       double npv = 0;
       if (!r.state.defaulted) {
         const firm::BalanceSheet bs = firm::balance_sheet(r.state);
@@ -266,6 +266,13 @@ class Worker {
             scenario_.run.terminal_ebitda_multiple * std::max(0.0, r.ebitda_last_year_usd);
         npv = discount_ * std::max(0.0, r.state.cash_usd + firm::total_btc(r.state) * final_price_usd - bs.liabilities_usd + terminal);
       }
+      npv_by_strategy_[s] = npv;
+    }
+    const double first_npv = npv_by_strategy_[0];
+    for (std::size_t s = 0; s < runs_.size(); ++s) {
+      const FirmRun& r = runs_[s];
+      StrategyStatistics& st = acc.strategies[s];
+      const double npv = npv_by_strategy_[s];
       st.defaulted.add(r.state.defaulted);
       if (r.state.defaulted) {
         st.default_month.add_event(calendar_.month_of_day[static_cast<std::size_t>(r.state.default_day)]);
@@ -281,8 +288,8 @@ class Worker {
       st.cash_cost_usd.add(r.cash_cost_usd);
       st.all_in_cost_usd.add(r.all_in_cost_usd);
       st.effective_ph_days.add(r.effective_ph_days);
-      if (s == 0) first_npv = npv;
       st.npv_vs_first.add(npv, first_npv);
+      st.npv_vs_each.add(npv, npv_by_strategy_);
       st.npv_utility.add(utility_.utility(npv));
       st.btc_sold.add(r.btc_sold);
       st.margin_called.add(r.margin_calls > 0);
@@ -304,6 +311,7 @@ class Worker {
   random::CounterRng rng_;
   CrraUtility utility_;
   std::vector<FirmRun> runs_;
+  std::vector<double> npv_by_strategy_;  // the path's NPV of each strategy, set in finish_path
   model::MarketPathDraws draws_;
   std::vector<double> power_usd_per_mwh_;
   std::vector<double> hourly_usd_per_mwh_;

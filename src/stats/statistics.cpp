@@ -384,6 +384,25 @@ void PairedDifference::deserialize(ByteReader& in) {
   candidate_wins_.deserialize(in);
 }
 
+void PairedDifferences::merge(const PairedDifferences& other) {
+  assert(other.pairs_.size() == pairs_.size());
+  for (std::size_t t = 0; t < pairs_.size(); ++t) pairs_[t].merge(other.pairs_[t]);
+}
+
+void PairedDifferences::clear() {
+  for (PairedDifference& pair : pairs_) pair.clear();
+}
+
+void PairedDifferences::serialize(ByteWriter& out) const {
+  out.write_u64(pairs_.size());
+  for (const PairedDifference& pair : pairs_) pair.serialize(out);
+}
+
+void PairedDifferences::deserialize(ByteReader& in) {
+  ByteReader::expect("PairedDifferences count", in.read_u64(), pairs_.size());
+  for (PairedDifference& pair : pairs_) pair.deserialize(in);
+}
+
 // ---- MonthlySeries ----------------------------------------------------------------------------
 
 namespace {

@@ -1,5 +1,6 @@
 #include "hashpivot/stats/statistics.hpp"
 
+#include <array>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -288,6 +289,55 @@ TEST(EventMonthHistogram, counts_and_cumulative_probabilities_match_brute_force)
   }
   const auto total = std::count_if(default_month.begin(), default_month.end(), [](int m) { return m >= 0; });
   EXPECT_EQ(histogram.total().events(), static_cast<std::uint64_t>(total));
+}
+
+TEST(PairedDifferences, each_pair_is_the_brute_force_difference_and_survives_merge_and_serialization) {
+  // Three strategies' values on 1,000 paths, with ties (both 0, as two defaulted firms' NPVs).
+  constexpr std::size_t kStrategies = 3;
+  constexpr std::uint32_t kPaths = 1000;
+  const auto value = [](std::uint32_t path, std::size_t s) {
+    return path % 7 == 0 ? 0.0 : std::exp(1.0 + normal(path, static_cast<std::uint32_t>(20 + s)));
+  };
+  std::vector<PairedDifferences> whole(kStrategies, PairedDifferences(kStrategies));
+  std::vector<PairedDifferences> first_half(kStrategies, PairedDifferences(kStrategies));
+  std::vector<PairedDifferences> second_half(kStrategies, PairedDifferences(kStrategies));
+  for (std::uint32_t path = 0; path < kPaths; ++path) {
+    std::array<double, kStrategies> values{};
+    for (std::size_t s = 0; s < kStrategies; ++s) values[s] = value(path, s);
+    for (std::size_t s = 0; s < kStrategies; ++s) {
+      whole[s].add(values[s], values);
+      (path < kPaths / 2 ? first_half : second_half)[s].add(values[s], values);
+    }
+  }
+  for (std::size_t a = 0; a < kStrategies; ++a) {
+    first_half[a].merge(second_half[a]);
+    ByteWriter out;
+    first_half[a].serialize(out);
+    PairedDifferences read(kStrategies);
+    ByteReader in(out.bytes());
+    read.deserialize(in);
+    for (std::size_t b = 0; b < kStrategies; ++b) {
+      double sum = 0;
+      std::uint64_t wins = 0;
+      for (std::uint32_t path = 0; path < kPaths; ++path) {
+        sum += value(path, a) - value(path, b);
+        wins += value(path, a) > value(path, b) ? 1U : 0U;
+      }
+      EXPECT_NEAR(whole[a].against(b).difference().mean(), sum / kPaths, 1e-12) << a << " vs " << b;
+      EXPECT_EQ(whole[a].against(b).candidate_wins().events(), wins);
+      EXPECT_NEAR(read.against(b).difference().mean(), whole[a].against(b).difference().mean(), 1e-12);
+      EXPECT_EQ(read.against(b).candidate_wins().events(), wins);
+      // a against b is minus b against a, with the same spread; wins exclude ties both ways.
+      EXPECT_NEAR(whole[a].against(b).difference().mean(), -whole[b].against(a).difference().mean(), 1e-12);
+      EXPECT_NEAR(whole[a].against(b).difference().standard_error(), whole[b].against(a).difference().standard_error(), 1e-9);
+    }
+    EXPECT_EQ(whole[a].against(a).difference().mean(), 0.0);
+  }
+  ByteWriter out;
+  whole[0].serialize(out);
+  PairedDifferences other_shape(2);
+  ByteReader in(out.bytes());
+  EXPECT_THROW(other_shape.deserialize(in), SerializationError);
 }
 
 TEST(PairedDifference, confidence_interval_contains_the_true_mean_difference) {

@@ -152,7 +152,7 @@ TEST(Optimizer, without_a_constraint_the_smallest_sale_is_best_when_btc_outgrows
 
 // Statistics of one strategy fed with `npvs`, as run_simulation accumulates them.
 sim::StrategyStatistics statistics_of(const std::vector<double>& npvs, const sim::CrraUtility& u) {
-  sim::StrategyStatistics st("s", 1, npvs.size());
+  sim::StrategyStatistics st("s", 1, npvs.size(), 1);
   for (const double x : npvs) {
     st.npv_usd.add(x);
     st.npv_worst.add(x);

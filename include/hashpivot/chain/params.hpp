@@ -3,6 +3,7 @@
 // tests can use regtest-like intervals and the rules stay pure functions.
 
 #include <cstdint>
+#include <limits>
 
 #include "hashpivot/chain/uint256.hpp"
 
@@ -24,5 +25,10 @@ struct ConsensusParams {
 
 /// Satoshis per bitcoin.
 inline constexpr std::int64_t kSatPerBtc = 100'000'000;
+
+/// Bitcoin Core keeps a block height in a 32-bit int (CBlockIndex::nHeight) and a block time in a
+/// 32-bit unsigned (CBlockHeader::nTime): a larger value is no block's.
+inline constexpr std::int64_t kMaxBlockHeight = std::numeric_limits<std::int32_t>::max();
+inline constexpr std::int64_t kMaxBlockTime = std::numeric_limits<std::uint32_t>::max();
 
 }  // namespace hashpivot::chain

@@ -31,6 +31,7 @@ struct StrategyStatistics {
   stats::Moments all_in_cost_usd;
   stats::Moments effective_ph_days;           // PH/s × days hashed, after uptime and curtailment
   stats::PairedDifference npv_vs_first;       // this strategy's NPV − the first strategy's, per path
+  stats::PairedDifferences npv_vs_each;       // this strategy's NPV − each strategy's (by index), per path
   stats::Moments npv_utility;                 // RunOptions::utility.utility(NPV), per path
   stats::Moments btc_sold;                    // BTC the firm sold over the horizon (one-off, policy, remedies)
   stats::Probability margin_called;           // a BTC-backed loan's LTV exceeded its call level on some day
@@ -45,7 +46,8 @@ struct StrategyStatistics {
   stats::Moments machines_bought;             // delivered by the strategy's refreshes over the horizon, a count
   stats::Moments machines_sold;               // replaced by them and sold, a count
 
-  StrategyStatistics(std::string strategy_name, std::size_t months, std::uint64_t paths);
+  /// `strategies`: how many the run compares (npv_vs_each has one entry per strategy).
+  StrategyStatistics(std::string strategy_name, std::size_t months, std::uint64_t paths, std::size_t strategies);
   void merge(const StrategyStatistics& other);
   void clear();
   /// The name and every accumulator in accumulators() order (statistics.hpp, SERIALIZATION);
@@ -73,7 +75,7 @@ struct StrategyStatistics {
                     s.ebitda_usd_per_year, s.cash_cost_usd, s.all_in_cost_usd, s.effective_ph_days, s.npv_vs_first,
                     s.npv_utility, s.btc_sold, s.margin_called, s.running_th_days, s.available_th_days,
                     s.curtailed_mwh, s.energy_cost_usd, s.hosting_fixed_usd, s.other_cash_cost_usd, s.slippage_usd,
-                    s.machines_bought, s.machines_sold);
+                    s.machines_bought, s.machines_sold, s.npv_vs_each);
   }
 };
 

@@ -417,6 +417,32 @@ class PairedDifference {
   Probability candidate_wins_;
 };
 
+/// A PairedDifference of one strategy against each strategy of a run (entry t: this strategy's
+/// value − strategy t's, on the same path; its own entry sees zeros), so that any two strategies
+/// can be compared on common random numbers, not only against the first. Sized at construction;
+/// add() does not allocate. Contains Moments: merge by the block rule.
+class PairedDifferences {
+ public:
+  explicit PairedDifferences(std::size_t strategies = 0) : pairs_(strategies) {}
+  /// Adds one path: `candidate` is this strategy's value, `baselines[t]` strategy t's (size() of them).
+  void add(double candidate, std::span<const double> baselines) {
+    assert(baselines.size() == pairs_.size());
+    for (std::size_t t = 0; t < pairs_.size(); ++t) pairs_[t].add(candidate, baselines[t]);
+  }
+  void merge(const PairedDifferences& other);
+  void clear();
+  void serialize(ByteWriter& out) const;
+  /// Throws SerializationError unless the serialized count equals size().
+  void deserialize(ByteReader& in);
+
+  [[nodiscard]] std::size_t size() const { return pairs_.size(); }
+  /// This strategy against strategy `baseline` (< size()).
+  [[nodiscard]] const PairedDifference& against(std::size_t baseline) const { return pairs_.at(baseline); }
+
+ private:
+  std::vector<PairedDifference> pairs_;
+};
+
 /// Extent of a MonthlySeries.
 struct MonthlySeriesShape {
   std::size_t strategies = 1;

@@ -108,8 +108,10 @@ json filled_json(const study::HistoryBacktest& r) {
   return filled;
 }
 
-json to_json(const study::HistoryBacktest& r, const BacktestOptions& o,
-             const std::vector<study::MonthComparison>& comparison) {
+}  // namespace
+
+json backtest_json(const study::HistoryBacktest& r, const BacktestFiles& o,
+                   const std::vector<study::MonthComparison>& comparison) {
   json months = json::array();
   for (const auto& m : r.months) months.push_back(period_json(m));
   const study::HistoryBacktestPeriod& t = r.total;
@@ -142,6 +144,8 @@ json to_json(const study::HistoryBacktest& r, const BacktestOptions& o,
   }
   return out;
 }
+
+namespace {
 
 // Model against reported BTC mined, month by month, then the total over the full months.
 void print_comparison(const std::vector<study::MonthComparison>& rows, const BacktestOptions& o) {
@@ -229,7 +233,7 @@ void run_backtest(const BacktestOptions& o) {
   std::vector<study::MonthComparison> comparison;
   if (!o.compare.empty()) comparison = study::compare_production(result, study::read_reported_production(o.compare));
   if (o.json) {
-    std::cout << to_json(result, o, comparison).dump(2) << '\n';
+    std::cout << backtest_json(result, {o.scenario, o.history, o.compare}, comparison).dump(2) << '\n';
   } else {
     print_text(result, scenario, o);
     if (!o.compare.empty()) print_comparison(comparison, o);

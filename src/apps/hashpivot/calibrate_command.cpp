@@ -29,12 +29,7 @@ namespace hashpivot::cli {
 namespace {
 
 struct CalibrateOptions {
-  std::string history;
-  std::string from;
-  std::string to;
-  std::string energy_csv;
-  std::string energy_column = "hb_west_usd_per_mwh";
-  std::string gpu_csv;
+  CalibrationInputs inputs;
   std::string toml_out;
   bool json = false;
   bool strict = false;  // --strict: implausible input is an error
@@ -58,7 +53,8 @@ std::vector<KnownDays> known_days(const market::DailyHistory& h) {
 // bug. Every fit is tried, so one message names each that fails and why, and the user sees what the window
 // does fit; its value is then never used.
 struct WindowFits {
-  const CalibrateOptions& options;
+  const std::string& history_file;
+  const std::string& window_field;
   const market::DailyHistory& history;
   std::vector<std::string> failures;
 
@@ -78,7 +74,7 @@ struct WindowFits {
   /// Throws one InputError naming the window, and each fit that failed with its series and reason.
   void throw_if_any_failed(std::size_t fits) const {
     if (failures.empty()) return;
-    throw InputError(options.history, 0, options.from.empty() && options.to.empty() ? "HISTORY" : "--from/--to",
+    throw InputError(history_file, 0, window_field,
                      fmt::format("{} of {} fits fail on {} .. {} ({} days): {}; the other {} fit; widen the window",
                                  failures.size(), fits, format_date(history.first_day),
                                  format_date(history.day(history.days() - 1)), history.days(),
@@ -86,15 +82,18 @@ struct WindowFits {
   }
 };
 
-void run_calibrate(const CalibrateOptions& options) {
-  if (!options.toml_out.empty()) check_output_path(options.toml_out, "--toml");  // before the fits, not after
-  const market::DailyHistory history = read_history_window(options.history, options.from, options.to, options.strict);
+std::string first_day(const market::DailyHistory& history) { return format_date(history.first_day); }
+std::string last_day(const market::DailyHistory& history) { return format_date(history.day(history.days() - 1)); }
 
+}  // namespace
+
+std::vector<market::FitReport> calibrate_all(const market::DailyHistory& history, const CalibrationInputs& inputs,
+                                             const std::string& window_field) {
   std::vector<market::FitReport> reports;
   auto append = [&reports](std::vector<market::FitReport> more) {
     for (auto& r : more) reports.push_back(std::move(r));
   };
-  WindowFits fit_window{options, history, {}};
+  WindowFits fit_window{inputs.history, window_field, history, {}};
   append(fit_window("btc_price", [&] { return market::calibrate_btc_price(history); }));
   reports.push_back(fit_window("fees", [&] { return market::calibrate_fees(history); }));
   append(fit_window("hashrate", [&] { return network::calibrate_hashrate(history); }));
@@ -102,43 +101,57 @@ void run_calibrate(const CalibrateOptions& options) {
   reports.push_back(fit_window("asic_price", [&] { return market::asic_price_report(market::AsicPriceModel{}, history); }));
   constexpr std::size_t kHistoryFits = 5;
   fit_window.throw_if_any_failed(kHistoryFits);
-  if (!options.energy_csv.empty()) append(market::calibrate_energy_ercot(options.energy_csv, options.energy_column));
-  if (!options.gpu_csv.empty()) append(market::calibrate_ai_rates(options.gpu_csv));
+  if (!inputs.energy_csv.empty()) append(market::calibrate_energy_ercot(inputs.energy_csv, inputs.energy_column));
+  if (!inputs.gpu_csv.empty()) append(market::calibrate_ai_rates(inputs.gpu_csv));
+  return reports;
+}
 
-  const std::string first = format_date(history.first_day);
-  const std::string last = format_date(history.day(history.days() - 1));
+nlohmann::json calibration_json(const std::vector<market::FitReport>& reports, const market::DailyHistory& history,
+                                const std::string& history_file) {
+  nlohmann::json out = fit_reports_json(reports);
+  nlohmann::json gaps = nlohmann::json::array();
+  for (const auto& gap : history.gaps)
+    gaps.push_back({{"first_missing", format_date(gap.first_missing)}, {"days", gap.missing_days}});
+  nlohmann::json known = nlohmann::json::object();
+  for (const KnownDays& k : known_days(history)) known[k.column] = k.days;
+  out["history"] = {{"file", history_file},   {"from", first_day(history)}, {"to", last_day(history)},
+                    {"days", history.days()}, {"gaps", gaps},               {"known_days", known}};
+  return out;
+}
+
+std::string calibration_toml(const std::vector<market::FitReport>& reports, const market::DailyHistory& history,
+                             const CalibrationInputs& inputs, const std::string& toml_out) {
+  std::string command = "hashpivot calibrate " + inputs.history;
+  if (!inputs.from.empty()) command += " --from " + inputs.from;
+  if (!inputs.to.empty()) command += " --to " + inputs.to;
+  if (!inputs.energy_csv.empty()) command += " --energy " + inputs.energy_csv + " --energy-column " + inputs.energy_column;
+  if (!inputs.gpu_csv.empty()) command += " --gpu-prices " + inputs.gpu_csv;
+  command += " --toml " + toml_out;
   int missing_days = 0;
   for (const auto& gap : history.gaps) missing_days += gap.missing_days;
+  return fit_reports_toml(reports, {"Calibrated market and network parameters (hashpivot calibrate).",
+                                    "Regenerate with: " + command,
+                                    fmt::format("History: {} from {} to {} ({} days, {} missing)", inputs.history,
+                                                first_day(history), last_day(history), history.days(), missing_days)});
+}
 
-  if (!options.toml_out.empty()) {
-    std::string command = "hashpivot calibrate " + options.history;
-    if (!options.from.empty()) command += " --from " + options.from;
-    if (!options.to.empty()) command += " --to " + options.to;
-    if (!options.energy_csv.empty())
-      command += " --energy " + options.energy_csv + " --energy-column " + options.energy_column;
-    if (!options.gpu_csv.empty()) command += " --gpu-prices " + options.gpu_csv;
-    command += " --toml " + options.toml_out;
-    write_file_atomically(options.toml_out,
-                     fit_reports_toml(reports, {"Calibrated market and network parameters (hashpivot calibrate).",
-                                                "Regenerate with: " + command,
-                                                fmt::format("History: {} from {} to {} ({} days, {} missing)",
-                                                            options.history, first, last, history.days(),
-                                                            missing_days)}),
-                          "--toml");
-  }
+namespace {
+
+void run_calibrate(const CalibrateOptions& options) {
+  const CalibrationInputs& in = options.inputs;
+  if (!options.toml_out.empty()) check_output_path(options.toml_out, "--toml");  // before the fits, not after
+  const market::DailyHistory history = read_history_window(in.history, in.from, in.to, options.strict);
+  const std::vector<market::FitReport> reports =
+      calibrate_all(history, in, in.from.empty() && in.to.empty() ? "HISTORY" : "--from/--to");
+  if (!options.toml_out.empty())
+    write_file_atomically(options.toml_out, calibration_toml(reports, history, in, options.toml_out), "--toml");
   if (options.json) {
-    nlohmann::json out = fit_reports_json(reports);
-    nlohmann::json gaps = nlohmann::json::array();
-    for (const auto& gap : history.gaps)
-      gaps.push_back({{"first_missing", format_date(gap.first_missing)}, {"days", gap.missing_days}});
-    nlohmann::json known = nlohmann::json::object();
-    for (const KnownDays& k : known_days(history)) known[k.column] = k.days;
-    out["history"] = {{"file", options.history}, {"from", first}, {"to", last}, {"days", history.days()}, {"gaps", gaps},
-                      {"known_days", known}};
-    std::cout << out.dump() << '\n';
+    std::cout << calibration_json(reports, history, in.history).dump() << '\n';
     return;
   }
-  fmt::print("history  {}\n         {} to {}: {} days", options.history, first, last, history.days());
+  int missing_days = 0;
+  for (const auto& gap : history.gaps) missing_days += gap.missing_days;
+  fmt::print("history  {}\n         {} to {}: {} days", in.history, first_day(history), last_day(history), history.days());
   if (history.gaps.empty()) fmt::print(", no missing dates\n");
   else fmt::print(", {} dates missing in {} gaps (treated as unknown)\n", missing_days, history.gaps.size());
   std::string known;
@@ -159,12 +172,12 @@ constexpr const char* kCalibrateHelp =
 void add_calibrate_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& /*group*/) {
   const auto [cmd, options] = add_command<CalibrateOptions>(app, exit_code, "calibrate", kCalibrateHelp,
       [](CalibrateOptions& o) { run_calibrate(o); });
-  cmd->add_option("HISTORY", options->history, "Daily history CSV")->required();
-  cmd->add_option("--from", options->from, "First day used (YYYY-MM-DD)");
-  cmd->add_option("--to", options->to, "Last day used (YYYY-MM-DD)");
-  cmd->add_option("--energy", options->energy_csv, "Hourly power prices (ERCOT DAM format) to fit the energy model");
-  cmd->add_option("--energy-column", options->energy_column, "Price column of --energy, USD/MWh")->capture_default_str();
-  cmd->add_option("--gpu-prices", options->gpu_csv, "GPU rental price snapshots to fit the AI/HPC rates");
+  cmd->add_option("HISTORY", options->inputs.history, "Daily history CSV")->required();
+  cmd->add_option("--from", options->inputs.from, "First day used (YYYY-MM-DD)");
+  cmd->add_option("--to", options->inputs.to, "Last day used (YYYY-MM-DD)");
+  cmd->add_option("--energy", options->inputs.energy_csv, "Hourly power prices (ERCOT DAM format) to fit the energy model");
+  cmd->add_option("--energy-column", options->inputs.energy_column, "Price column of --energy, USD/MWh")->capture_default_str();
+  cmd->add_option("--gpu-prices", options->inputs.gpu_csv, "GPU rental price snapshots to fit the AI/HPC rates");
   cmd->add_option("--toml", options->toml_out, "Also write the parameters as a TOML fragment a scenario can include");
   cmd->add_flag("--json", options->json, "Print one JSON object keyed by factor and model");
   add_strict_flag(*cmd, options->strict);

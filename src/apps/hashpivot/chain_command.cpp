@@ -39,10 +39,8 @@ std::string iso_date_utc(std::int64_t unix_seconds) {
                      static_cast<unsigned>(ymd.day()));
 }
 
-/// Bitcoin Core keeps a block height in a 32-bit int (CBlockIndex::nHeight) and a block time in a
-/// 32-bit unsigned (CBlockHeader::nTime): a larger value is no block's.
-constexpr std::int64_t kMaxBlockHeight = std::numeric_limits<std::int32_t>::max();
-constexpr std::int64_t kMaxBlockTime = std::numeric_limits<std::uint32_t>::max();
+using chain::kMaxBlockHeight;
+using chain::kMaxBlockTime;
 
 /// Why compact `bits` is no target, in Bitcoin Core's terms (arith_uint256::SetCompact sets the
 /// negative and overflow flags; CheckProofOfWork and the RPCs reject a flagged or zero target), or

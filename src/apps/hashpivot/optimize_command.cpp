@@ -137,42 +137,6 @@ nlohmann::json point_json(const study::OptimizationResult& r, const study::Point
           {"constraint_satisfied", e.feasible}};
 }
 
-nlohmann::json to_json(const study::OptimizationResult& r, const study::OptimizerSettings& s) {
-  nlohmann::json best = nlohmann::json::object();
-  nlohmann::json ranges = nlohmann::json::object();
-  for (std::size_t i = 0; i < r.ranges.size(); ++i) {
-    best[r.ranges[i].parameter] = r.best.parameters.at(i);
-    ranges[r.ranges[i].parameter] = {r.ranges[i].low, r.ranges[i].high};
-  }
-  nlohmann::json j{
-      {"strategy", r.strategy},
-      {"best", best},
-      {"objective", r.best.objective.value},
-      {"objective_se", r.best.objective.standard_error},
-      {"p_default", r.best.p_default.value},
-      {"p_default_se", r.best.p_default.standard_error},
-      {"out_of_sample",
-       {{"objective", r.best_out_of_sample.objective.value},
-        {"objective_se", r.best_out_of_sample.objective.standard_error},
-        {"p_default", r.best_out_of_sample.p_default.value},
-        {"p_default_se", r.best_out_of_sample.p_default.standard_error},
-        {"constraint_satisfied", r.best_out_of_sample.feasible},
-        {"seed", s.out_of_sample_seed},
-        {"paths", s.out_of_sample_paths > 0 ? s.out_of_sample_paths : s.paths},
-        {"declared", point_json(r, r.declared_out_of_sample)}}},
-      {"evaluations", r.evaluations},
-      {"objective_name", study::objective_name(s.objective)},
-      {"max_default_prob", s.max_default_prob ? nlohmann::json(*s.max_default_prob) : nlohmann::json(nullptr)},
-      {"constraint_satisfied", r.best.feasible},
-      {"ranges", ranges},
-      {"optimum", point_json(r, r.best)},
-      {"declared", point_json(r, r.declared)},
-      {"paths", s.paths},
-      {"seed", s.seed},
-  };
-  if (s.objective.kind == study::ObjectiveKind::kCrra) j["wealth_offset_usd"] = s.objective.wealth_offset_usd;
-  return j;
-}
 
 void print_table(const study::OptimizationResult& r, const study::OptimizerSettings& s, const firm::Scenario& scenario,
                  const std::string& path, double seconds) {
@@ -317,13 +281,51 @@ void run_optimize(const OptimizeCommandOptions& o, const sim::ProcessGroup& grou
   if (shown) fmt::print(stderr, "\r{:80}\r", "");
   if (!group.is_root()) return;
   if (o.json) {
-    std::cout << to_json(result, s).dump(2) << "\n";
+    std::cout << optimization_json(result, s).dump(2) << "\n";
   } else {
     print_table(result, s, scenario, o.scenario, seconds);
   }
 }
 
 }  // namespace
+
+nlohmann::json optimization_json(const study::OptimizationResult& r, const study::OptimizerSettings& s) {
+  nlohmann::json best = nlohmann::json::object();
+  nlohmann::json ranges = nlohmann::json::object();
+  for (std::size_t i = 0; i < r.ranges.size(); ++i) {
+    best[r.ranges[i].parameter] = r.best.parameters.at(i);
+    ranges[r.ranges[i].parameter] = {r.ranges[i].low, r.ranges[i].high};
+  }
+  nlohmann::json j{
+      {"strategy", r.strategy},
+      {"best", best},
+      {"objective", r.best.objective.value},
+      {"objective_se", r.best.objective.standard_error},
+      {"p_default", r.best.p_default.value},
+      {"p_default_se", r.best.p_default.standard_error},
+      {"out_of_sample",
+       {{"objective", r.best_out_of_sample.objective.value},
+        {"objective_se", r.best_out_of_sample.objective.standard_error},
+        {"p_default", r.best_out_of_sample.p_default.value},
+        {"p_default_se", r.best_out_of_sample.p_default.standard_error},
+        {"constraint_satisfied", r.best_out_of_sample.feasible},
+        {"seed", s.out_of_sample_seed},
+        {"paths", s.out_of_sample_paths > 0 ? s.out_of_sample_paths : s.paths},
+        {"declared", point_json(r, r.declared_out_of_sample)}}},
+      {"evaluations", r.evaluations},
+      {"objective_name", study::objective_name(s.objective)},
+      {"max_default_prob", s.max_default_prob ? nlohmann::json(*s.max_default_prob) : nlohmann::json(nullptr)},
+      {"constraint_satisfied", r.best.feasible},
+      {"ranges", ranges},
+      {"optimum", point_json(r, r.best)},
+      {"declared", point_json(r, r.declared)},
+      {"paths", s.paths},
+      {"seed", s.seed},
+  };
+  if (s.objective.kind == study::ObjectiveKind::kCrra) j["wealth_offset_usd"] = s.objective.wealth_offset_usd;
+  return j;
+}
+
 
 constexpr const char* kOptimizeHelp =
     R"(Search a strategy's named parameters (sale size and day, pivot MW, day or trigger, sell fraction, cash floor)

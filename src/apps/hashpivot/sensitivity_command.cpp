@@ -79,38 +79,6 @@ nlohmann::json break_even_json(const std::optional<study::BreakEven>& b) {
           {"runs", b->evaluations}};
 }
 
-nlohmann::json to_json(const study::SensitivityResult& r, double opening_price_usd, double mean_power_usd_per_mwh) {
-  nlohmann::json strategies = nlohmann::json::array();
-  for (const study::StrategySensitivity& st : r.strategies) {
-    nlohmann::json bars = nlohmann::json::array();
-    for (const study::TornadoBar& b : st.bars) {
-      bars.push_back({{"input", std::string(study::sensitivity_input_name(b.bump.input))},
-                      {"unit", std::string(study::sensitivity_input_unit(b.bump.input))},
-                      {"basis", basis_name(b.bump.basis)},
-                      {"base", number_or_null(b.bump.base)},
-                      {"low", number_or_null(b.bump.low)},
-                      {"high", number_or_null(b.bump.high)},
-                      {"at_low", outcome_json(b.low)},
-                      {"at_high", outcome_json(b.high)},
-                      {"npv_swing_usd", b.npv_swing_usd()}});
-    }
-    strategies.push_back({{"name", st.strategy},
-                          {"base", outcome_json(st.base)},
-                          {"tornado", bars},
-                          {"break_even_btc_price_usd", break_even_json(st.btc_price_usd)},
-                          {"break_even_power_price_usd_per_mwh", break_even_json(st.power_price_usd_per_mwh)}});
-  }
-  return {{"scenario", r.scenario_name},
-          {"paths", r.paths},
-          {"seed", r.seed},
-          {"relative_bump", r.relative_bump},
-          {"price_model", r.price_model},
-          {"opening_btc_price_usd", opening_price_usd},
-          {"mean_power_price_usd_per_mwh", mean_power_usd_per_mwh},
-          {"runs", r.runs},
-          {"seconds", r.seconds},
-          {"strategies", strategies}};
-}
 
 using report::millions;
 using report::percent;
@@ -230,13 +198,47 @@ void run_sensitivity_command(const SensitivityCommandOptions& o, const sim::Proc
   if (!group.is_root()) return;
   const double mean_power = study::mean_power_price_usd_per_mwh(scenario);
   if (o.json) {
-    std::cout << to_json(result, market.btc_price_usd, mean_power).dump(2) << "\n";
+    std::cout << sensitivity_json(result, market.btc_price_usd, mean_power).dump(2) << "\n";
   } else {
     print_table(result, o.scenario, options.threads, market.btc_price_usd, mean_power);
   }
 }
 
 }  // namespace
+
+nlohmann::json sensitivity_json(const study::SensitivityResult& r, double opening_price_usd, double mean_power_usd_per_mwh) {
+  nlohmann::json strategies = nlohmann::json::array();
+  for (const study::StrategySensitivity& st : r.strategies) {
+    nlohmann::json bars = nlohmann::json::array();
+    for (const study::TornadoBar& b : st.bars) {
+      bars.push_back({{"input", std::string(study::sensitivity_input_name(b.bump.input))},
+                      {"unit", std::string(study::sensitivity_input_unit(b.bump.input))},
+                      {"basis", basis_name(b.bump.basis)},
+                      {"base", number_or_null(b.bump.base)},
+                      {"low", number_or_null(b.bump.low)},
+                      {"high", number_or_null(b.bump.high)},
+                      {"at_low", outcome_json(b.low)},
+                      {"at_high", outcome_json(b.high)},
+                      {"npv_swing_usd", b.npv_swing_usd()}});
+    }
+    strategies.push_back({{"name", st.strategy},
+                          {"base", outcome_json(st.base)},
+                          {"tornado", bars},
+                          {"break_even_btc_price_usd", break_even_json(st.btc_price_usd)},
+                          {"break_even_power_price_usd_per_mwh", break_even_json(st.power_price_usd_per_mwh)}});
+  }
+  return {{"scenario", r.scenario_name},
+          {"paths", r.paths},
+          {"seed", r.seed},
+          {"relative_bump", r.relative_bump},
+          {"price_model", r.price_model},
+          {"opening_btc_price_usd", opening_price_usd},
+          {"mean_power_price_usd_per_mwh", mean_power_usd_per_mwh},
+          {"runs", r.runs},
+          {"seconds", r.seconds},
+          {"strategies", strategies}};
+}
+
 
 constexpr const char* kSensitivityHelp =
     R"(Tornado of a strategy's mean NPV to equity and probability of default over the main inputs (BTC price
