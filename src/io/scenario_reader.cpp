@@ -734,4 +734,13 @@ firm::Scenario read_scenario(const std::string& path) {
   return read_scenario(path, ignored);
 }
 
+firm::Scenario read_scenario_text(const std::string& text, const std::string& source,
+                                  std::vector<InputWarning>& warnings) {
+  const toml::table document = parse_toml_text(text, source);
+  firm::Scenario s = read_scenario_document(document, source);
+  const std::vector<InputWarning> found = scenario_warnings(s, document);
+  warnings.insert(warnings.end(), found.begin(), found.end());
+  return s;
+}
+
 }  // namespace hashpivot::io

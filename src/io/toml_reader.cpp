@@ -229,4 +229,12 @@ std::size_t line_of_key(const std::string& path, const std::string& dotted_key) 
   }
 }
 
+toml::table parse_toml_text(const std::string& text, const std::string& source) {
+  try {
+    return toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    throw InputError(source, static_cast<std::size_t>(e.source().begin.line), "", std::string(e.description()));
+  }
+}
+
 }  // namespace hashpivot::io

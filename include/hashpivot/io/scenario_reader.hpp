@@ -21,4 +21,11 @@ namespace hashpivot::io {
 /// (the CLI reads through io::read_scenario_input) or not at all (tests, benchmarks).
 [[nodiscard]] firm::Scenario read_scenario(const std::string& path);
 
+/// The same reading of a scenario's text, as if read from the file `source` (named in errors, and
+/// the directory that the scenario's relative paths are resolved against), its plausibility
+/// warnings appended to `warnings`: for front ends that edit a scenario in memory (the Python
+/// bindings).
+[[nodiscard]] firm::Scenario read_scenario_text(const std::string& text, const std::string& source,
+                                                std::vector<InputWarning>& warnings);
+
 }  // namespace hashpivot::io

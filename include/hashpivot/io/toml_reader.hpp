@@ -83,6 +83,8 @@ class TableReader {
 
 /// Parses a TOML file; a syntax error becomes an InputError with the line.
 [[nodiscard]] toml::table parse_toml_file(const std::string& path);
+/// Parses TOML text as if read from a file named `source` (named in errors, as parse_toml_file does).
+[[nodiscard]] toml::table parse_toml_text(const std::string& text, const std::string& source);
 
 /// The 1-based line of `dotted_key` ("market.calibration") in the TOML file at `path`, or 0 when the
 /// file cannot be parsed or lacks the key: for a message about a value read earlier, whose reader
