@@ -260,11 +260,14 @@ class Worker {
       const FirmRun& r = runs_[s];
       StrategyStatistics& st = acc.strategies[s];
       double npv = 0;
+      double net_worth = 0;  // a survivor's NPV before the floor at 0 (negative: under water)
       if (!r.state.defaulted) {
         const firm::BalanceSheet bs = firm::balance_sheet(r.state);
         const double terminal =
             scenario_.run.terminal_ebitda_multiple * std::max(0.0, r.ebitda_last_year_usd);
-        npv = discount_ * std::max(0.0, r.state.cash_usd + firm::total_btc(r.state) * final_price_usd - bs.liabilities_usd + terminal);
+        const double value_usd = r.state.cash_usd + firm::total_btc(r.state) * final_price_usd - bs.liabilities_usd + terminal;
+        npv = discount_ * std::max(0.0, value_usd);
+        net_worth = discount_ * value_usd;
       }
       st.defaulted.add(r.state.defaulted);
       if (r.state.defaulted) {
@@ -295,6 +298,10 @@ class Worker {
       st.slippage_usd.add(r.slippage_usd);
       st.machines_bought.add(r.machines_bought);
       st.machines_sold.add(r.machines_sold);
+      if (!r.state.defaulted) {
+        st.survivor_net_worth_quantiles.add(net_worth);
+        st.survivor_net_worth_worst.add(net_worth);
+      }
     }
   }
 

@@ -23,7 +23,10 @@
 namespace hashpivot::sim {
 
 StrategyStatistics::StrategyStatistics(std::string strategy_name, std::size_t months, std::uint64_t paths)
-    : name(std::move(strategy_name)), default_month(months), npv_worst(kCvarAlpha, paths) {}
+    : name(std::move(strategy_name)),
+      default_month(months),
+      npv_worst(kCvarAlpha, paths),
+      survivor_net_worth_worst(kCvarAlpha, paths) {}
 
 void StrategyStatistics::merge(const StrategyStatistics& o) {
   std::apply([&](auto&... mine) { std::apply([&](const auto&... theirs) { (mine.merge(theirs), ...); }, accumulators(o)); },
