@@ -81,7 +81,8 @@ bool inside(const fs::path& root_dir, const fs::path& base, const std::string& p
   return end == root.end();
 }
 
-/// A posted run: its scenario as read, the text, and the paths and seed asked for.
+/// A posted run: its scenario as read (with the paths and seed asked for), its text, and its
+/// plausibility warnings (recorded with the run, as `hashpivot run` records them).
 struct RunRequest {
   firm::Scenario scenario;
   std::string text;
