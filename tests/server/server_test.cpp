@@ -331,6 +331,8 @@ TEST(ServeApi, twenty_concurrent_clients_are_all_served_with_no_run_lost_or_reco
     const auto& events = streams[static_cast<std::size_t>(k)];
     ASSERT_FALSE(events.empty()) << ids[static_cast<std::size_t>(k)];
     EXPECT_EQ(events.back().first, "done");
+    for (std::size_t e = 1; e < events.size(); ++e)  // each state once, in order
+      EXPECT_GT(events[e].second["version"].get<std::uint64_t>(), events[e - 1].second["version"].get<std::uint64_t>());
     job_ids.insert(ids[static_cast<std::size_t>(k)]);
     store_ids.insert(events.back().second["store_id"].get<std::int64_t>());
   }
