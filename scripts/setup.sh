@@ -16,7 +16,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev
   librandom123-dev libtomlplusplus-dev libnlopt-cxx-dev libeigen3-dev
   libsqlite3-dev libpqxx-dev postgresql
-  libopenmpi-dev openmpi-bin
+  libopenmpi-dev openmpi-bin libcpp-httplib-dev
   python3-dev pybind11-dev python3-numpy python3-pandas
 )
 # npm fetches the report's chart library; a machine whose node already brings npm (e.g. a

@@ -39,6 +39,18 @@
     return function (u, splits) { return splits.map(function (v) { return f(u, v); }); };
   }
 
+  // The y axis is as wide as its longest label needs (about 7.5 px a character at the 12 px font, plus
+  // ticks and gap), never under the page's minimum: a fixed width clipped "$400.0M" to "|400.0M".
+  function yAxisSize(box) {
+    return function (u, values) {
+      let longest = 0;
+      (values || []).forEach(function (v) { if (v != null) longest = Math.max(longest, String(v).length); });
+      const size = Math.max(data.layout.y_axis_min_size_px, Math.ceil(7.5 * longest) + 18);
+      box.dataset.yAxisSize = String(size);
+      return size;
+    };
+  }
+
   function hasPoints(columns) {
     for (let s = 1; s < columns.length; s++)
       for (let i = 0; i < columns[s].length; i++)
@@ -51,16 +63,23 @@
     const box = document.createElement('div');
     box.className = 'chart';
     container.appendChild(box);
-    const width = Math.max(320, Math.min(560, container.clientWidth || 560));
+    const wide = container.classList.contains('wide');
+    const width = wide ? Math.max(320, container.clientWidth || 1100)
+                       : Math.max(320, Math.min(560, container.clientWidth || 560));
+    const extra = options || {};
+    const yAxis = Object.assign({ values: axisValues(unit) }, extra.yAxis || {}, { size: yAxisSize(box) });
+    delete extra.yAxis;
     const opts = Object.assign({
       title: title,
       width: width,
-      height: 230,
+      height: wide ? 280 : 230,
       scales: { x: { time: true } },
-      axes: [{}, { values: axisValues(unit), size: 64 }],
+      axes: [{}, yAxis],
       series: [{}].concat(series),
       legend: { live: false },
-    }, options || {});
+    }, extra);
+    box.dataset.title = title;
+    box.dataset.scale = opts.scales.y && opts.scales.y.distr === 3 ? 'log' : 'linear';
     const u = new uPlot(opts, columns, box);
     if (hasPoints(u.data)) {
       drawn += 1;
@@ -83,21 +102,51 @@
     };
   }
 
-  function fan(container, title, unit, strategy, series, color) {
+  // Log or linear: log when the fan's positive values span log_scale_min_decades or more (a linear
+  // scale would flatten the median under the 95th percentile). On a log scale, values more than
+  // log_scale_floor_decades below the largest (0 after a default, negative cash) are drawn at that
+  // floor, and the title says so.
+  function scaleFor(columns, unit) {
+    let top = 0;
+    columns.forEach(function (c) { c.forEach(function (v) { if (v != null && isFinite(v)) top = Math.max(top, v); }); });
+    if (!(top > 0)) return null;
+    const floor = top / Math.pow(10, data.layout.log_scale_floor_decades);
+    let low = Infinity;
+    columns.forEach(function (c) { c.forEach(function (v) { if (v != null && v > floor) low = Math.min(low, v); }); });
+    if (!(top / low >= Math.pow(10, data.layout.log_scale_min_decades))) return null;
+    return {
+      floor: floor,
+      label: ' (log; < ' + formatValue(unit)(null, floor) + ' shown at it)',
+      columns: columns.map(function (c) {
+        return c.map(function (v) { return v == null || !isFinite(v) ? v : Math.max(v, floor); });
+      }),
+    };
+  }
+
+  function fan(container, title, unit, strategy, series, color, extraSeries) {
     const q = quantiles(strategy, series);
     const band = function (alpha) { return color + alpha; };
-    return chart(container, title, unit, [
+    let values = [q.p5, q.p25, q.p50, q.p75, q.p95].concat((extraSeries || []).map(function (e) { return e.values; }));
+    const log = scaleFor(values, unit);
+    const options = {
+      bands: [
+        { series: [5, 1], fill: band('22') },
+        { series: [4, 2], fill: band('44') },
+      ],
+    };
+    if (log) {
+      values = log.columns;
+      options.scales = { x: { time: true }, y: { distr: 3 } };
+    }
+    return chart(container, title + (log ? log.label : ''), unit, [
       { label: '5%', stroke: band('55'), width: 1, value: formatValue(unit) },
       { label: '25%', stroke: band('99'), width: 1, value: formatValue(unit) },
       { label: 'median', stroke: color, width: 2, value: formatValue(unit) },
       { label: '75%', stroke: band('99'), width: 1, value: formatValue(unit) },
       { label: '95%', stroke: band('55'), width: 1, value: formatValue(unit) },
-    ], [q.t, q.p5, q.p25, q.p50, q.p75, q.p95], {
-      bands: [
-        { series: [5, 1], fill: band('22') },
-        { series: [4, 2], fill: band('44') },
-      ],
-    });
+    ].concat((extraSeries || []).map(function (e) {
+      return { label: e.label, stroke: e.color, width: 1.5, dash: [6, 3], value: formatValue(unit) };
+    })), [q.t].concat(values), options);
   }
 
   function section(id) { return document.getElementById(id); }
@@ -119,13 +168,13 @@
                     value: function (u, v) { return v == null ? '-' : v.toFixed(1) + '%'; } });
     });
     chart(section('defaults'), 'Probability of default by then (%)', '%', series, columns,
-          { axes: [{}, { values: function (u, sp) { return sp.map(function (v) { return v.toFixed(0) + '%'; }); }, size: 50 }] });
+          { yAxis: { values: function (u, sp) { return sp.map(function (v) { return v.toFixed(0) + '%'; }); } } });
   })();
 
   // Fans per strategy.
   const firmSeries = [
     ['equity', 'equity_usd', 'Equity (book, 0 after default)', 'USD'],
-    ['cash', 'cash_usd', 'Cash', 'USD'],
+    ['cash', 'cash_usd', 'Cash (as of the day of default after one)', 'USD'],
     ['btc', 'btc_held', 'BTC held', 'BTC'],
     ['debt', 'debt_usd', 'Debt', 'USD'],
   ];
@@ -137,7 +186,18 @@
 
   // Market fans (common to every strategy).
   fan(section('market'), 'BTC price (USD)', 'USD', null, 'btc_price_usd', '#444444');
-  fan(section('market'), 'Hashprice (USD per PH/s per day)', 'USD', null, 'hashprice_usd_per_ph_day', '#8c564b');
+  // Hashprice against each strategy's hashcost: its cash cost per PH/s-day hashed over the horizon
+  // (the metric "Hashcost ($/PH/day)"), a flat line; mining pays its cash costs above it.
+  (function () {
+    const months = quantiles(null, 'hashprice_usd_per_ph_day').t;
+    const hashcost = data.strategies.filter(function (s) { return s.hashcost_usd_per_ph_day != null; })
+      .map(function (s, i) {
+        return { label: s.strategy + ' hashcost', color: palette[i % palette.length],
+                 values: months.map(function () { return s.hashcost_usd_per_ph_day; }) };
+      });
+    fan(section('market'), 'Hashprice and the fleet\'s hashcost (USD per PH/s per day)', 'USD', null,
+        'hashprice_usd_per_ph_day', '#8c564b', hashcost);
+  })();
 
   // Cash cost per BTC mined, by month, against the median BTC price.
   (function () {

@@ -90,6 +90,7 @@ class Worker {
             kDaysPerYear;
     }
     npv_by_strategy_.assign(runs_.size(), 0.0);
+    net_worth_by_strategy_.assign(runs_.size(), 0.0);
     month_end_cells_ = runs_.size() * kFirmSeries + kMarketSeries;
     month_end_values_.assign(calendar.month_labels.size() * month_end_cells_ * kPathsPerBlock, 0.0);
     const double years = calendar.horizon_days / kDaysPerYear;
@@ -260,19 +261,24 @@ class Worker {
     for (std::size_t s = 0; s < runs_.size(); ++s) {
       const FirmRun& r = runs_[s];
       double npv = 0;
+      double net_worth = 0;  // a survivor's NPV before the floor at 0 (negative: under water)
       if (!r.state.defaulted) {
         const firm::BalanceSheet bs = firm::balance_sheet(r.state);
         const double terminal =
             scenario_.run.terminal_ebitda_multiple * std::max(0.0, r.ebitda_last_year_usd);
-        npv = discount_ * std::max(0.0, r.state.cash_usd + firm::total_btc(r.state) * final_price_usd - bs.liabilities_usd + terminal);
+        const double value_usd = r.state.cash_usd + firm::total_btc(r.state) * final_price_usd - bs.liabilities_usd + terminal;
+        npv = discount_ * std::max(0.0, value_usd);
+        net_worth = discount_ * value_usd;
       }
       npv_by_strategy_[s] = npv;
+      net_worth_by_strategy_[s] = net_worth;
     }
     const double first_npv = npv_by_strategy_[0];
     for (std::size_t s = 0; s < runs_.size(); ++s) {
       const FirmRun& r = runs_[s];
       StrategyStatistics& st = acc.strategies[s];
       const double npv = npv_by_strategy_[s];
+      const double net_worth = net_worth_by_strategy_[s];
       st.defaulted.add(r.state.defaulted);
       if (r.state.defaulted) {
         st.default_month.add_event(calendar_.month_of_day[static_cast<std::size_t>(r.state.default_day)]);
@@ -302,6 +308,10 @@ class Worker {
       st.slippage_usd.add(r.slippage_usd);
       st.machines_bought.add(r.machines_bought);
       st.machines_sold.add(r.machines_sold);
+      if (!r.state.defaulted) {
+        st.survivor_net_worth_quantiles.add(net_worth);
+        st.survivor_net_worth_worst.add(net_worth);
+      }
     }
   }
 
@@ -311,7 +321,8 @@ class Worker {
   random::CounterRng rng_;
   CrraUtility utility_;
   std::vector<FirmRun> runs_;
-  std::vector<double> npv_by_strategy_;  // the path's NPV of each strategy, set in finish_path
+  std::vector<double> npv_by_strategy_;        // the path's NPV of each strategy, set in finish_path
+  std::vector<double> net_worth_by_strategy_;  // and its net worth (the NPV before the floor at 0)
   model::MarketPathDraws draws_;
   std::vector<double> power_usd_per_mwh_;
   std::vector<double> hourly_usd_per_mwh_;

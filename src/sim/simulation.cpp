@@ -24,7 +24,11 @@ namespace hashpivot::sim {
 
 StrategyStatistics::StrategyStatistics(std::string strategy_name, std::size_t months, std::uint64_t paths,
                                        std::size_t strategies)
-    : name(std::move(strategy_name)), default_month(months), npv_worst(kCvarAlpha, paths), npv_vs_each(strategies) {}
+    : name(std::move(strategy_name)),
+      default_month(months),
+      npv_worst(kCvarAlpha, paths),
+      npv_vs_each(strategies),
+      survivor_net_worth_worst(kCvarAlpha, paths) {}
 
 void StrategyStatistics::merge(const StrategyStatistics& o) {
   std::apply([&](auto&... mine) { std::apply([&](const auto&... theirs) { (mine.merge(theirs), ...); }, accumulators(o)); },

@@ -43,6 +43,7 @@ TEST(StrategyJson, has_the_shape_of_run_json) {
       {"slippage_usd", {{"mean", 32.0}}},
       {"machines_bought", {{"mean", 33.0}}},
       {"machines_sold", {{"mean", 34.0}}},
+      {"net_worth_survivors_usd", {{"p5", 35.0}, {"cvar5", 36.0}}},
   };
   EXPECT_EQ(strategy_json(numbered("hold", 1)), expected) << strategy_json(numbered("hold", 1)).dump(2);
 }
@@ -67,8 +68,8 @@ TEST(StrategyTable, a_row_per_shown_metric_a_column_per_strategy) {
     labels.push_back(row.front());
   }
   EXPECT_EQ(labels, (std::vector<std::string>{"P(default)", "NPV to equity, mean ($M)", "  standard error ($M)",
-                                              "  5th percentile ($M)", "  median ($M)", "  95th percentile ($M)",
-                                              "CVaR 5%: mean of worst 5% ($M)", "BTC mined", "BTC held at the horizon",
+                                              "  median ($M)", "  95th percentile ($M)", "BTC mined",
+                                              "BTC held at the horizon",
                                               "Cash cost per BTC mined ($)", "All-in cost per BTC mined ($)",
                                               "Hashcost ($/PH/day)", "EBITDA per year ($M)",
                                               "BTC sold over the horizon", "P(at least one margin call)",
@@ -77,14 +78,19 @@ TEST(StrategyTable, a_row_per_shown_metric_a_column_per_strategy) {
                                               "Cash cost per BTC: fixed hosting ($)",
                                               "Cash cost per BTC: other, site opex ($)",
                                               "Slippage on BTC sales ($M)", "Machines bought (refresh)",
-                                              "Machines sold (replaced)"}));
+                                              "Machines sold (replaced)",
+                                              "Net worth if it survives: 5th percentile ($M)",
+                                              "  CVaR 5%: mean of the worst 5% ($M)"}));
   // p_default = 1e6 (a fraction, as a percentage), npv mean = 3e6 ($M), BTC sold = 23e6 (whole),
   // P(margin call) = 25e6 for "hold"; twice those for "sell".
   EXPECT_EQ(table.rows[0][1], "100000000.0%");
   EXPECT_EQ(table.rows[1][1], "3.0");
   EXPECT_EQ(table.rows[1][2], "6.0");
-  EXPECT_EQ(table.rows[13][2], "46000000");
-  EXPECT_EQ(table.rows[12][1], "18.0");
+  EXPECT_EQ(table.rows[11][2], "46000000");
+  EXPECT_EQ(table.rows[10][1], "18.0");
+  // The survivors' net worth, 5th percentile and CVaR 5% (35e6 and 36e6 for "hold"), in $M.
+  EXPECT_EQ(table.rows[table.rows.size() - 2][1], "35.0");
+  EXPECT_EQ(table.rows.back()[1], "36.0");
 }
 
 TEST(StrategyTable, later_strategies_against_the_first_with_the_interval_in_one_cell) {

@@ -40,7 +40,8 @@ namespace hashpivot::io {
 /// layout; 2 added runs.threads and runs.market_description; 3 added the metric table's rows of
 /// store_version 3 (BTC sold, P(margin call)); 4 those of store_version 4 (running fraction,
 /// curtailed MWh, the cash cost per BTC split into energy, fixed hosting and other); 5 those of store_version 5 (slippage, machines bought and sold);
-/// 6 added the table run_warnings (the plausibility warnings of a run's inputs).
+/// 6 added the table run_warnings (the plausibility warnings of a run's inputs); 7 the metric
+/// table's rows of store_version 7 (the survivors' net worth: its 5th percentile and CVaR 5%).
 inline constexpr int kResultTablesVersion = 6;
 /// The current schema version: a metric row with a later store_version raises it. Opening an
 /// older store adds, in one transaction, each later version's tables and metric columns (the

@@ -1,15 +1,23 @@
 #pragma once
 // The HTML report of a run: one self-contained file (the chart library, uPlot from npm, inlined;
 // nothing is fetched when it is viewed) with
+//   - a header naming the run's id ("not recorded" for a run made with --no-record),
 //   - the strategy comparison tables (those `hashpivot run` prints, from the metric table of
 //     sim/metrics.hpp: each strategy's metrics, then each later strategy against the first),
-//   - the distribution of default times (cumulative probability of default by month),
+//   - the distribution of default times (cumulative probability of default by month), full width,
 //   - fan charts (5–95% and 25–75% bands, the median) of equity, cash, BTC held and debt per
-//     strategy, and of the BTC price and hashprice,
+//     strategy, and of the BTC price and hashprice (with each strategy's hashcost as a line); a fan
+//     whose positive values span two decades or more is drawn on a log scale, values more than four
+//     decades under its largest shown at that floor (stated in its title),
 //   - each strategy's cash cost per BTC mined, month by month, against the median BTC price,
-//   - the scenario's inputs (the file as read) and the market model's description.
+//   - the monthly accounts (means over paths), a table per strategy,
+//   - the inputs summarized (fleet EH/s and J/TH, sites and $/MWh, the debt schedule, each strategy
+//     in a sentence; report/inputs_summary.hpp), the market model's description, and the scenario
+//     file as run behind a <details>.
+// Every chart's y axis is sized to its longest label (at least 72 px), so "$400.0M" is not clipped.
 // The page checks itself once drawn: <body data-charts-expected="N" data-charts-drawn="M"
-// data-errors="K"> lets a headless browser (the tests use Chromium) verify every chart has data.
+// data-errors="K"> lets a headless browser (the tests use Chromium) verify every chart has data,
+// and each chart's box carries data-title, data-scale ("log" or "linear") and data-y-axis-size.
 
 #include <string>
 

@@ -6,8 +6,8 @@
 //
 // Adding a metric: accumulate it per path (StrategyStatistics and the path worker's finish_path),
 // then add one row here. Its column is added to existing stores by the migration to the row's
-// store_version: one more than kMetricsStoreVersion when the row is added (every row added at
-// once may share that version). Rows keep their order (the CSV's column order); append new ones.
+// store_version: one more than the store's schema version (io::kResultSchemaVersion, which other
+// tables also raise) when the row is added (every row added at once may share that version). Rows keep their order (the CSV's column order); append new ones.
 
 #include <algorithm>
 #include <array>
@@ -71,8 +71,11 @@ inline constexpr std::array kRows = std::to_array<Metric>({
      MetricFormat::kMillionsUsd, [](S s) { return s.npv_usd.mean(); }},
     {"npv_se_usd", "/npv_usd/se", MetricUnit::kUsd, "  standard error ($M)", MetricPlace::kStrategyTable,
      MetricFormat::kMillionsUsd, [](S s) { return s.npv_usd.standard_error(); }},
-    {"npv_p5_usd", "/npv_usd/p5", MetricUnit::kUsd, "  5th percentile ($M)", MetricPlace::kStrategyTable,
-     MetricFormat::kMillionsUsd, [](S s) { return s.npv_quantiles.quantile(0.05); }},
+    // Hidden from the tables, kept in the JSON, CSV and store: 0.0 for every strategy once more than 5%
+    // of paths default or end under water (NPV is 0 there); the survivors' net worth (schema 7)
+    // replaces them in the tables.
+    {"npv_p5_usd", "/npv_usd/p5", MetricUnit::kUsd, "", MetricPlace::kHidden, MetricFormat::kMillionsUsd,
+     [](S s) { return s.npv_quantiles.quantile(0.05); }},
     {"npv_p25_usd", "/npv_usd/p25", MetricUnit::kUsd, "", MetricPlace::kHidden, MetricFormat::kMillionsUsd,
      [](S s) { return s.npv_quantiles.quantile(0.25); }},
     {"npv_p50_usd", "/npv_usd/p50", MetricUnit::kUsd, "  median ($M)", MetricPlace::kStrategyTable,
@@ -81,8 +84,8 @@ inline constexpr std::array kRows = std::to_array<Metric>({
      [](S s) { return s.npv_quantiles.quantile(0.75); }},
     {"npv_p95_usd", "/npv_usd/p95", MetricUnit::kUsd, "  95th percentile ($M)", MetricPlace::kStrategyTable,
      MetricFormat::kMillionsUsd, [](S s) { return s.npv_quantiles.quantile(0.95); }},
-    {"cvar5_usd", "/cvar5_usd", MetricUnit::kUsd, "CVaR 5%: mean of worst 5% ($M)", MetricPlace::kStrategyTable,
-     MetricFormat::kMillionsUsd, [](S s) { return s.cvar_usd(); }},
+    {"cvar5_usd", "/cvar5_usd", MetricUnit::kUsd, "", MetricPlace::kHidden, MetricFormat::kMillionsUsd,
+     [](S s) { return s.cvar_usd(); }},
     {"btc_mined_mean_btc", "/btc_mined/mean", MetricUnit::kBtc, "BTC mined", MetricPlace::kStrategyTable,
      MetricFormat::kWhole, [](S s) { return s.btc_mined.mean(); }},
     {"btc_mined_se_btc", "/btc_mined/se", MetricUnit::kBtc, "", MetricPlace::kHidden, MetricFormat::kWhole,
@@ -138,6 +141,14 @@ inline constexpr std::array kRows = std::to_array<Metric>({
      MetricPlace::kStrategyTable, MetricFormat::kWhole, [](S s) { return s.machines_bought.mean(); }, 5},
     {"machines_sold_mean", "/machines_sold/mean", MetricUnit::kCount, "Machines sold (replaced)",
      MetricPlace::kStrategyTable, MetricFormat::kWhole, [](S s) { return s.machines_sold.mean(); }, 5},
+    // Schema version 7: the tail that still tells strategies apart when NPV's 5% tail is 0 (NPV is 0
+    // on a default and floored at 0 under water): the survivors' net worth (docs/model.md §6).
+    {"net_worth_survivors_p5_usd", "/net_worth_survivors_usd/p5", MetricUnit::kUsd,
+     "Net worth if it survives: 5th percentile ($M)", MetricPlace::kStrategyTable, MetricFormat::kMillionsUsd,
+     [](S s) { return s.survivor_net_worth_quantiles.quantile(0.05); }, 7},
+    {"net_worth_survivors_cvar5_usd", "/net_worth_survivors_usd/cvar5", MetricUnit::kUsd,
+     "  CVaR 5%: mean of the worst 5% ($M)", MetricPlace::kStrategyTable, MetricFormat::kMillionsUsd,
+     [](S s) { return s.survivor_net_worth_cvar_usd(); }, 7},
 });
 }  // namespace metric_rows
 

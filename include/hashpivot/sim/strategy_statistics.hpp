@@ -45,6 +45,12 @@ struct StrategyStatistics {
   stats::Moments slippage_usd;                // market impact of the BTC sold over the horizon (firm's and lenders')
   stats::Moments machines_bought;             // delivered by the strategy's refreshes over the horizon, a count
   stats::Moments machines_sold;               // replaced by them and sold, a count
+  // The tail that still tells strategies apart when NPV's is 0 (docs/model.md §6): NPV is 0 on a
+  // default and floored at 0 on a survivor under water, so its 5% tail is often 0 for every
+  // strategy. Net worth is a survivor's discounted cash + BTC at market − debt + terminal value,
+  // not floored (negative: how far under water); defaulted paths are left out.
+  stats::QuantileSketch survivor_net_worth_quantiles;
+  stats::TailMean survivor_net_worth_worst;   // CVaR at kCvarAlpha of the survivors' net worth
 
   /// `strategies`: how many the run compares (npv_vs_each has one entry per strategy).
   StrategyStatistics(std::string strategy_name, std::size_t months, std::uint64_t paths, std::size_t strategies);
@@ -59,6 +65,8 @@ struct StrategyStatistics {
   [[nodiscard]] double all_in_cost_usd_per_btc() const { return all_in_cost_usd.mean() / btc_mined.mean(); }
   [[nodiscard]] double hashcost_usd_per_ph_day() const { return cash_cost_usd.mean() / effective_ph_days.mean(); }
   [[nodiscard]] double cvar_usd() const { return npv_worst.conditional_tail_mean(); }
+  /// The mean of the worst kCvarAlpha of the surviving paths' net worth (NaN when every path defaulted).
+  [[nodiscard]] double survivor_net_worth_cvar_usd() const { return survivor_net_worth_worst.conditional_tail_mean(); }
   /// Mean running over mean available hashrate: the share of the fleet's hashing that curtailment left.
   [[nodiscard]] double running_fraction() const { return running_th_days.mean() / available_th_days.mean(); }
   /// The cash cost per BTC split (the three sum to cash_cost_usd_per_btc): energy net of credits,
@@ -75,7 +83,8 @@ struct StrategyStatistics {
                     s.ebitda_usd_per_year, s.cash_cost_usd, s.all_in_cost_usd, s.effective_ph_days, s.npv_vs_first,
                     s.npv_utility, s.btc_sold, s.margin_called, s.running_th_days, s.available_th_days,
                     s.curtailed_mwh, s.energy_cost_usd, s.hosting_fixed_usd, s.other_cash_cost_usd, s.slippage_usd,
-                    s.machines_bought, s.machines_sold, s.npv_vs_each);
+                    s.machines_bought, s.machines_sold, s.npv_vs_each, s.survivor_net_worth_quantiles,
+                    s.survivor_net_worth_worst);
   }
 };
 

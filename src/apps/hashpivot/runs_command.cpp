@@ -23,6 +23,7 @@
 #include "hashpivot/core/units.hpp"
 #include "hashpivot/io/result_store.hpp"
 #include "hashpivot/report/format.hpp"
+#include "hashpivot/report/run_json.hpp"
 #include "hashpivot/report/strategy_table.hpp"
 #include "hashpivot/sim/metrics.hpp"
 
@@ -90,29 +91,7 @@ std::string joined(const std::vector<std::string>& names, std::string_view separ
 
 using report::number_or_null;
 
-json run_info_json(const io::RunInfo& r) {
-  return {{"id", r.id},
-          {"scenario", r.scenario_name},
-          {"scenario_path", r.scenario_path},
-          {"seed", r.seed},
-          {"paths", r.paths},
-          {"threads", r.threads},
-          {"version", r.version},
-          {"started_at", r.started_at},
-          {"finished_at", r.finished_at},
-          {"start_date", r.start_date},
-          {"horizon_days", r.horizon_days}};
-}
-
-json show_json(const io::RunRecord& r) {
-  json out = run_info_json(r.run);
-  out["market"] = r.market_description;
-  out["warnings"] = r.warnings;
-  json strategies = json::array();
-  for (const io::StrategySummary& s : r.strategies) strategies.push_back(report::strategy_json(s));
-  out["strategies"] = strategies;
-  return out;
-}
+json show_json(const io::RunRecord& r) { return report::run_show_json(r); }
 
 namespace {
 
@@ -336,9 +315,7 @@ void run_list(const RunsOptions& o) {
   if (o.json) {
     json list = json::array();
     for (const io::RunListing& r : runs) {
-      json item = run_info_json(r.run);
-      item["strategies"] = r.strategies;
-      list.push_back(std::move(item));
+      list.push_back(report::run_listing_json(r));
     }
     std::cout << json{{"store", store->location()}, {"engine", store->engine_name()}, {"runs", list}}.dump(2) << '\n';
     return;

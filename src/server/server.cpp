@@ -1,0 +1,386 @@
+#include "hashpivot/server/server.hpp"
+
+#include <fmt/format.h>
+#include <httplib.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "hashpivot/core/error.hpp"
+#include "hashpivot/io/market_inputs.hpp"
+#include "hashpivot/io/result_store.hpp"
+#include "hashpivot/io/run_record.hpp"
+#include "hashpivot/io/scenario_reader.hpp"
+#include "hashpivot/io/toml_reader.hpp"
+#include "hashpivot/model/market_model.hpp"
+#include "hashpivot/report/run_json.hpp"
+#include "hashpivot/server/job_queue.hpp"
+#include "hashpivot/sim/simulation.hpp"
+
+namespace hashpivot::server {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+/// HTTP connections served at once: each event stream holds one for as long as it is open, so
+/// there are enough for many streams beside the API's short requests.
+constexpr std::size_t kConnectionThreads = 64;
+/// The listening socket's queue of connections not yet accepted. Debian's cpp-httplib listens with
+/// a backlog of 5, which drops connections when many clients connect at once (20 clients starting
+/// runs and their streams); the socket is put back into listen() with this one after binding.
+constexpr int kListenBacklog = 256;
+/// How long an event stream waits for a change before it sends a comment (keeps proxies and
+/// clients from timing out, and notices a closed client).
+constexpr auto kEventKeepAlive = std::chrono::milliseconds(1000);
+/// The most paths a posted run may ask for (the CLI's --paths bound).
+constexpr std::int64_t kMaxPaths = 1'000'000'000;
+/// The name a posted scenario's text is read under: its relative paths resolve in --scenarios.
+constexpr std::string_view kPostedScenarioName = "posted-scenario.toml";
+
+constexpr std::string_view kPlaceholderPage =
+    "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>hashpivot</title></head><body>"
+    "<h1>hashpivot serve</h1><p>The dashboard is not built yet. The JSON API is at <code>/api/health</code>, "
+    "<code>/api/runs</code> (docs/serve.md).</p></body></html>\n";
+
+void send_json(httplib::Response& res, int status, const json& body) {
+  res.status = status;
+  res.set_content(body.dump(), "application/json");
+}
+
+void send_error(httplib::Response& res, int status, const std::string& message, const std::string& field = "") {
+  json body = {{"error", message}};
+  if (!field.empty()) body["field"] = field;
+  send_json(res, status, body);
+}
+
+/// The host part of a Host header: "name:port" → "name", "[::1]:port" → "::1".
+std::string host_name(const std::string& header) {
+  if (header.starts_with('[')) {
+    const auto end = header.find(']');
+    return end == std::string::npos ? header : header.substr(1, end - 1);
+  }
+  const auto colon = header.find(':');
+  return colon == std::string::npos ? header : header.substr(0, colon);
+}
+
+/// Whether `path` (resolved against `base` when relative) lies inside `root` (both made canonical,
+/// so ".." and symbolic links cannot step out).
+bool inside(const fs::path& root_dir, const fs::path& base, const std::string& path) {
+  const fs::path root = fs::weakly_canonical(root_dir);
+  const fs::path resolved = fs::weakly_canonical(fs::path(path).is_absolute() ? fs::path(path) : base / path);
+  const auto [end, at] = std::mismatch(root.begin(), root.end(), resolved.begin(), resolved.end());
+  return end == root.end();
+}
+
+/// A posted run: its scenario as read (with the paths and seed asked for), its text, and its
+/// plausibility warnings (recorded with the run, as `hashpivot run` records them).
+struct RunRequest {
+  firm::Scenario scenario;
+  std::string text;
+  std::vector<std::string> warnings;
+};
+
+}  // namespace
+
+bool is_loopback_host(const std::string& host) { return host == "127.0.0.1" || host == "::1" || host == "localhost"; }
+
+bool host_header_allowed(const std::string& host_header, const ServerOptions& options) {
+  // Listening on every address (which needs a token, that a rebinding page cannot know): clients
+  // name the server by any of them.
+  if (options.host == "0.0.0.0" || options.host == "::") return !host_header.empty();
+  const std::string name = host_name(host_header);
+  return is_loopback_host(name) || name == options.host;
+}
+
+struct Server::Impl {
+  ServerOptions options;
+  fs::path scenarios_dir;
+  std::mutex store_mutex;  // the store's connection is used by one thread at a time
+  std::unique_ptr<io::ResultStore> store;
+  JobQueue queue;
+  httplib::Server http;
+  int listening_socket = -1;  // captured when httplib creates it, to widen its backlog
+  int bound_port = 0;
+
+  explicit Impl(ServerOptions o)
+      : options(std::move(o)), queue(options.workers, options.max_waiting_runs) {}
+
+  // --- Checks every request passes first. ---
+
+  httplib::Server::HandlerResponse screen(const httplib::Request& req, httplib::Response& res) const {
+    if (!host_header_allowed(req.get_header_value("Host"), options)) {
+      send_error(res, 403, fmt::format("Host \"{}\" is not this server's (DNS rebinding?)", req.get_header_value("Host")));
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    if (!options.token.empty() && req.get_header_value("Authorization") != "Bearer " + options.token) {
+      res.set_header("WWW-Authenticate", "Bearer");
+      send_error(res, 401, "missing or wrong token (Authorization: Bearer TOKEN, as given to --token)");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  }
+
+  // --- POST /api/runs. ---
+
+  /// The scenario's files must lie in the scenarios folder: checked on the TOML before the reader
+  /// opens any of them.
+  void check_scenario_files(const std::string& text, const fs::path& source) const {
+    const toml::table document = io::parse_toml_text(text, source.string());
+    for (const char* key : {"calibration", "history"}) {
+      const std::optional<std::string> path = document["market"][key].value<std::string>();
+      if (path && !inside(scenarios_dir, source.parent_path(), *path))
+        throw InputError(source.string(), 0, std::string("market.") + key,
+                         fmt::format("\"{}\" is outside the server's scenarios folder", *path));
+    }
+  }
+
+  RunRequest read_request(const json& body) const {
+    if (!body.is_object()) throw InputError("request", 0, "", "the body must be a JSON object");
+    if (!body.contains("scenario_toml") || !body["scenario_toml"].is_string())
+      throw InputError("request", 0, "scenario_toml", "a string with the scenario's TOML is required");
+    RunRequest request;
+    request.text = body["scenario_toml"].get<std::string>();
+    // Where the text is read as if it were a file: its relative paths resolve beside it.
+    std::string name(kPostedScenarioName);
+    if (body.contains("scenario_path")) {
+      if (!body["scenario_path"].is_string())
+        throw InputError("request", 0, "scenario_path", "a path inside the server's scenarios folder is required");
+      name = body["scenario_path"].get<std::string>();
+      if (!inside(scenarios_dir, scenarios_dir, name))
+        throw InputError("request", 0, "scenario_path", fmt::format("\"{}\" is outside the server's scenarios folder", name));
+    }
+    const fs::path source = fs::weakly_canonical(scenarios_dir / name);
+    check_scenario_files(request.text, source);
+    std::vector<InputWarning> warnings;
+    request.scenario = io::read_scenario_text(request.text, source.string(), warnings);
+    for (const InputWarning& w : warnings) request.warnings.push_back(w.message());
+    if (body.contains("paths")) {
+      const json& p = body["paths"];
+      if (!p.is_number_integer() || p.get<std::int64_t>() < 1 || p.get<std::int64_t>() > kMaxPaths)
+        throw InputError("request", 0, "paths", fmt::format("an integer from 1 to {} is required", kMaxPaths));
+      request.scenario.run.paths = p.get<std::int64_t>();
+    }
+    if (body.contains("seed")) {
+      const json& s = body["seed"];
+      if (!s.is_number_integer() || (!s.is_number_unsigned() && s.get<std::int64_t>() < 0))
+        throw InputError("request", 0, "seed", "a non-negative integer is required");
+      request.scenario.run.seed = s.get<std::uint64_t>();
+    }
+    return request;
+  }
+
+  /// The work of a run: the same steps as `hashpivot run`, its record saved in the store.
+  std::int64_t run(const RunRequest& request, JobContext& context) {
+    const auto started_at = std::chrono::system_clock::now();
+    const model::MarketModel market = io::load_market_model(request.scenario);
+    sim::RunOptions run_options;
+    run_options.paths = request.scenario.run.paths;
+    run_options.seed = request.scenario.run.seed;
+    run_options.threads = options.threads_per_run;
+    run_options.stop_signal = &context.stop_flag();
+    run_options.progress = [&](std::int64_t done, std::int64_t total) { context.progress(done, total); };
+    const sim::RunResult result = sim::run_simulation(request.scenario, market, run_options);
+    io::RunRecord record = io::make_run_record(request.scenario, request.text, result, started_at,
+                                               std::chrono::system_clock::now(), options.version);
+    record.warnings = request.warnings;
+    const std::lock_guard lock(store_mutex);
+    return store->save(record);
+  }
+
+  void post_run(const httplib::Request& req, httplib::Response& res) {
+    json body;
+    try {
+      body = json::parse(req.body);
+    } catch (const json::parse_error& e) {
+      send_error(res, 400, fmt::format("the body is not JSON: {}", e.what()));
+      return;
+    }
+    std::shared_ptr<RunRequest> request;
+    try {
+      request = std::make_shared<RunRequest>(read_request(body));
+    } catch (const InputError& e) {
+      json out = {{"error", e.what()}, {"field", e.field()}};
+      if (e.line() > 0) out["line"] = e.line();
+      send_json(res, 400, out);
+      return;
+    }
+    const std::optional<JobSnapshot> job =
+        queue.submit(request->scenario.run.name, request->scenario.run.paths,
+                     [this, request](JobContext& context) { return run(*request, context); });
+    if (!job) {
+      send_error(res, 503, "too many runs are waiting; try again later");
+      return;
+    }
+    json out = snapshot_json(*job);
+    out["run_id"] = job->id;
+    send_json(res, 202, out);
+  }
+
+  // --- GET /api/runs, /api/runs/ID. ---
+
+  json recorded_run(std::int64_t id) {
+    const std::lock_guard lock(store_mutex);
+    std::optional<io::RunRecord> record = store->load(id);
+    if (!record) return nullptr;
+    json out = report::run_show_json(*record);
+    out["status"] = "done";
+    return out;
+  }
+
+  void get_runs(httplib::Response& res) {
+    json runs = json::array();
+    {
+      const std::lock_guard lock(store_mutex);
+      for (const io::RunListing& listing : store->list()) {
+        json item = report::run_listing_json(listing);
+        item["status"] = "done";
+        runs.push_back(std::move(item));
+      }
+    }
+    json jobs = json::array();
+    for (const JobSnapshot& job : queue.jobs()) jobs.push_back(snapshot_json(job));
+    send_json(res, 200, {{"runs", runs}, {"jobs", jobs}});
+  }
+
+  void get_job(const std::string& id, httplib::Response& res) {
+    const std::optional<JobSnapshot> job = queue.find(id);
+    if (!job) return send_error(res, 404, fmt::format("no run {} (this server's runs are job-1, job-2, …)", id));
+    json out = job->store_id ? recorded_run(*job->store_id) : json(nullptr);
+    if (out.is_null()) out = json::object();
+    out["run_id"] = job->id;
+    out["job"] = snapshot_json(*job);
+    out["status"] = job_status_name(job->status);
+    if (job->status == JobStatus::kFailed) {
+      out["error"] = job->error;
+      out["field"] = job->error_field;
+    }
+    send_json(res, 200, out);
+  }
+
+  void get_recorded(const std::string& id_text, httplib::Response& res) {
+    std::int64_t id = 0;
+    try {
+      id = std::stoll(id_text);
+    } catch (const std::exception&) {
+      return send_error(res, 404, fmt::format("no run {}", id_text));
+    }
+    json out = recorded_run(id);
+    if (out.is_null()) return send_error(res, 404, fmt::format("no run {} in the store", id));
+    out["run_id"] = id;
+    send_json(res, 200, out);
+  }
+
+  void cancel(const std::string& id, httplib::Response& res) {
+    const std::optional<JobSnapshot> before = queue.find(id);
+    if (!before) return send_error(res, 404, fmt::format("no run {}", id));
+    if (is_finished(before->status))
+      return send_error(res, 409, fmt::format("run {} is already {}", id, job_status_name(before->status)));
+    const std::optional<JobSnapshot> after = queue.cancel(id);
+    send_json(res, 202, snapshot_json(*after));
+  }
+
+  // --- GET /api/runs/ID/events: server-sent events. ---
+
+  static std::string event_text(const JobSnapshot& job) {
+    const char* name = job.status == JobStatus::kDone        ? "done"
+                       : job.status == JobStatus::kFailed    ? "failed"
+                       : job.status == JobStatus::kCancelled ? "cancelled"
+                                                             : "progress";
+    return fmt::format("event: {}\ndata: {}\n\n", name, snapshot_json(job).dump());
+  }
+
+  void events(const std::string& id, httplib::Response& res) {
+    if (!queue.find(id)) return send_error(res, 404, fmt::format("no run {}", id));
+    res.set_header("Cache-Control", "no-cache");
+    auto seen = std::make_shared<std::optional<std::uint64_t>>();
+    res.set_chunked_content_provider("text/event-stream", [this, id, seen](std::size_t, httplib::DataSink& sink) {
+      // One step per call: send the state once it changed (the first call sends it at once); a
+      // comment when nothing changed, which fails once the client has gone.
+      const std::optional<JobSnapshot> job =
+          *seen ? queue.wait_for_change(id, **seen, kEventKeepAlive) : queue.find(id);
+      if (!job) return false;
+      if (*seen && job->version == **seen) {
+        if (queue.shutting_down()) return false;
+        const std::string comment = ": waiting\n\n";
+        return sink.write(comment.data(), comment.size());
+      }
+      *seen = job->version;
+      const std::string text = event_text(*job);
+      if (!sink.write(text.data(), text.size())) return false;
+      if (is_finished(job->status)) sink.done();
+      return true;
+    });
+  }
+
+  void routes() {
+    http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) { return screen(req, res); });
+    http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+      if (!res.body.empty()) return;
+      if (res.status == 413) return send_error(res, 413, "the request body is too large");
+      send_error(res, res.status, res.status == 404 ? "no such endpoint" : "request refused");
+    });
+    http.Get("/", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content(std::string(kPlaceholderPage), "text/html; charset=utf-8");
+    });
+    http.Get("/api/health", [this](const httplib::Request&, httplib::Response& res) {
+      send_json(res, 200, {{"ok", true}, {"version", options.version}});
+    });
+    http.Post("/api/runs", [this](const httplib::Request& req, httplib::Response& res) { post_run(req, res); });
+    http.Get("/api/runs", [this](const httplib::Request&, httplib::Response& res) { get_runs(res); });
+    http.Get(R"(/api/runs/(job-\d+))", [this](const httplib::Request& req, httplib::Response& res) { get_job(req.matches[1], res); });
+    http.Get(R"(/api/runs/(\d+))", [this](const httplib::Request& req, httplib::Response& res) { get_recorded(req.matches[1], res); });
+    http.Get(R"(/api/runs/(job-\d+)/events)", [this](const httplib::Request& req, httplib::Response& res) { events(req.matches[1], res); });
+    http.Delete(R"(/api/runs/(job-\d+))", [this](const httplib::Request& req, httplib::Response& res) { cancel(req.matches[1], res); });
+    http.Post(R"(/api/runs/(job-\d+)/cancel)", [this](const httplib::Request& req, httplib::Response& res) { cancel(req.matches[1], res); });
+  }
+};
+
+Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {
+  const ServerOptions& o = impl_->options;
+  if (!is_loopback_host(o.host) && o.token.empty())
+    throw InputError("--host", 0, "--token", fmt::format("serving on {} (not loopback) needs --token", o.host));
+  std::error_code error;
+  if (!fs::is_directory(o.scenarios_dir, error))
+    throw InputError(o.scenarios_dir, 0, "--scenarios", "not a folder");
+  impl_->scenarios_dir = fs::canonical(o.scenarios_dir);
+  impl_->store = io::open_result_store(o.db);
+  impl_->http.set_payload_max_length(o.max_body_bytes);
+  impl_->http.new_task_queue = [] { return new httplib::ThreadPool(kConnectionThreads); };
+  impl_->http.set_socket_options([impl = impl_.get()](int socket) {
+    httplib::default_socket_options(socket);
+    impl->listening_socket = socket;
+  });
+  impl_->routes();
+}
+
+Server::~Server() { stop(); }
+
+int Server::bind() {
+  const ServerOptions& o = impl_->options;
+  const int port = o.port == 0 ? impl_->http.bind_to_any_port(o.host) : (impl_->http.bind_to_port(o.host, o.port) ? o.port : -1);
+  if (port <= 0) throw InputError(o.host, 0, "--port", fmt::format("cannot listen on {}:{}", o.host, o.port));
+  // listen() again on a listening socket only changes its backlog (see kListenBacklog).
+  if (impl_->listening_socket >= 0) static_cast<void>(::listen(impl_->listening_socket, kListenBacklog));
+  impl_->bound_port = port;
+  return port;
+}
+
+void Server::listen() { impl_->http.listen_after_bind(); }
+
+void Server::stop() {
+  impl_->queue.shutdown();  // first: the event streams end, and their connections with them
+  impl_->http.stop();
+}
+
+int Server::port() const { return impl_->bound_port; }
+
+}  // namespace hashpivot::server

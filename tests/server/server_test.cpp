@@ -1,0 +1,379 @@
+// `hashpivot serve`'s API (server/server.hpp) over real HTTP on 127.0.0.1: every endpoint's errors
+// get their status and a message, runs go through the queue into the store exactly once each, 20
+// concurrent clients are all served, and the server bound to loopback is not reachable through
+// the machine's other addresses.
+
+#include "hashpivot/server/server.hpp"
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <ifaddrs.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "hashpivot/core/error.hpp"
+#include "hashpivot/io/result_store.hpp"
+#include "support/test_scenario.hpp"
+
+namespace hashpivot::server {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+// Test inputs, not a calibrated case: a small S21 miner over one year, two strategies, few paths.
+std::string small_scenario(std::int64_t paths = 64) {
+  return testing::s21_miner_toml(testing::scenario_toml("serve test miner", 1, paths, 7), 60) +
+         testing::treasury_toml(100, 5e6, 1e6) + testing::hold_and_sell_all_toml();
+}
+
+/// A server on a free port of 127.0.0.1 over a fresh SQLite store, listening on its own thread;
+/// scenarios resolve in the data folder (where the test market's calibration lies).
+class ServedApi {
+ public:
+  explicit ServedApi(ServerOptions options = {}) {
+    static int counter = 0;
+    db_ = fs::temp_directory_path() / ("serve_test_" + std::to_string(::getpid()) + "_" + std::to_string(++counter) + ".sqlite");
+    fs::remove(db_);
+    options.port = 0;
+    options.db = db_.string();
+    options.scenarios_dir = HASHPIVOT_TEST_DATA_DIR;
+    options.version = "test";
+    server_ = std::make_unique<Server>(options);
+    port_ = server_->bind();
+    listener_ = std::thread([this] { server_->listen(); });
+  }
+  ~ServedApi() {
+    server_->stop();
+    listener_.join();
+    server_.reset();
+    fs::remove(db_);
+  }
+  [[nodiscard]] int port() const { return port_; }
+  [[nodiscard]] const fs::path& db() const { return db_; }
+  [[nodiscard]] httplib::Client client() const {
+    httplib::Client c("127.0.0.1", port_);
+    c.set_read_timeout(60, 0);
+    return c;
+  }
+
+ private:
+  fs::path db_;
+  std::unique_ptr<Server> server_;
+  int port_ = 0;
+  std::thread listener_;
+};
+
+json body_of(const httplib::Result& r) { return json::parse(r->body); }
+
+/// POSTs a run and returns its id ("job-N"), asserting 202.
+std::string start_run(httplib::Client& c, const std::string& toml, std::int64_t paths, std::uint64_t seed) {
+  const json request = {{"scenario_toml", toml}, {"paths", paths}, {"seed", seed}};
+  const httplib::Result r = c.Post("/api/runs", request.dump(), "application/json");
+  EXPECT_TRUE(r) << httplib::to_string(r.error());
+  if (!r) return "";
+  EXPECT_EQ(r->status, 202) << r->body;
+  return body_of(r)["run_id"].get<std::string>();
+}
+
+/// The run's event stream read to its end: the events' names and data, in order.
+std::vector<std::pair<std::string, json>> read_events(httplib::Client& c, const std::string& id) {
+  std::string text;
+  const httplib::Result r = c.Get(("/api/runs/" + id + "/events").c_str(), [&](const char* data, std::size_t n) {
+    text.append(data, n);
+    return true;
+  });
+  EXPECT_TRUE(r);
+  std::vector<std::pair<std::string, json>> events;
+  std::size_t at = 0;
+  for (std::size_t end; (end = text.find("\n\n", at)) != std::string::npos; at = end + 2) {
+    const std::string block = text.substr(at, end - at);
+    if (block.starts_with(':')) continue;  // keep-alive comment
+    const auto data = block.find("\ndata: ");
+    events.emplace_back(block.substr(7, data - 7), json::parse(block.substr(data + 7)));
+  }
+  return events;
+}
+
+TEST(ServeHosts, loopback_names_and_the_given_host_pass_the_host_check_and_nothing_else) {
+  ServerOptions o;
+  for (const char* ok : {"127.0.0.1", "127.0.0.1:8765", "localhost:1", "[::1]:8765", "localhost"})
+    EXPECT_TRUE(host_header_allowed(ok, o)) << ok;
+  for (const char* bad : {"", "evil.example", "evil.example:8765", "127.0.0.1.evil.example", "[::2]:1", "10.0.0.5:8765"})
+    EXPECT_FALSE(host_header_allowed(bad, o)) << bad;
+  o.host = "10.0.0.5";
+  EXPECT_TRUE(host_header_allowed("10.0.0.5:8765", o));
+  EXPECT_FALSE(host_header_allowed("evil.example", o));
+  // Listening on every address (a token is then required): any name the clients use.
+  o.host = "0.0.0.0";
+  EXPECT_TRUE(host_header_allowed("10.0.0.7:8765", o));
+  EXPECT_FALSE(host_header_allowed("", o));
+}
+
+TEST(ServeOptions, another_host_than_loopback_needs_a_token_and_the_scenarios_folder_must_exist) {
+  ServerOptions o;
+  o.host = "0.0.0.0";
+  try {
+    Server s(o);
+    FAIL() << "no token accepted";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.field(), "--token");
+  }
+  o = {};
+  o.scenarios_dir = "/nonexistent-folder";
+  try {
+    Server s(o);
+    FAIL() << "missing folder accepted";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.field(), "--scenarios");
+  }
+}
+
+TEST(ServeApi, health_and_the_placeholder_page) {
+  ServedApi api;
+  httplib::Client c = api.client();
+  const httplib::Result r = c.Get("/api/health");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(body_of(r), (json{{"ok", true}, {"version", "test"}}));
+  const httplib::Result page = c.Get("/");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_NE(page->body.find("hashpivot"), std::string::npos);
+}
+
+TEST(ServeApi, bad_requests_get_their_status_and_a_message) {
+  ServerOptions o;
+  o.max_body_bytes = 64 * 1024;
+  ServedApi api(o);
+  httplib::Client c = api.client();
+  const auto expect_error = [](const httplib::Result& r, int status, const std::string& field = "") {
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, status) << r->body;
+    const json body = json::parse(r->body);
+    EXPECT_FALSE(body["error"].get<std::string>().empty());
+    if (!field.empty()) {
+      EXPECT_EQ(body.value("field", ""), field) << r->body;
+    }
+  };
+  expect_error(c.Post("/api/runs", "{not json", "application/json"), 400);
+  expect_error(c.Post("/api/runs", "[1, 2]", "application/json"), 400);
+  expect_error(c.Post("/api/runs", R"({"paths": 10})", "application/json"), 400, "scenario_toml");
+  expect_error(c.Post("/api/runs", json{{"scenario_toml", small_scenario()}, {"paths", 0}}.dump(), "application/json"), 400,
+               "paths");
+  expect_error(c.Post("/api/runs", json{{"scenario_toml", small_scenario()}, {"seed", -1}}.dump(), "application/json"), 400,
+               "seed");
+  // An invalid scenario: the reader's message and the key it names.
+  std::string bad = small_scenario();
+  bad.replace(bad.find("horizon_years = 1"), 17, "horizon_years = 99");
+  const httplib::Result invalid = c.Post("/api/runs", json{{"scenario_toml", bad}}.dump(), "application/json");
+  expect_error(invalid, 400, "scenario.horizon_years");
+  EXPECT_NE(body_of(invalid)["error"].get<std::string>().find("horizon_years"), std::string::npos);
+  // A TOML syntax error names its line.
+  const httplib::Result syntax = c.Post("/api/runs", json{{"scenario_toml", "[scenario\n"}}.dump(), "application/json");
+  expect_error(syntax, 400);
+  EXPECT_EQ(body_of(syntax)["line"], 1);
+  // No file outside the scenarios folder is read.
+  std::string outside = small_scenario();
+  const auto calibration = outside.find("calibration = \"");
+  outside.replace(calibration, outside.find('\n', calibration) - calibration, "calibration = \"../../../../../etc/passwd\"");
+  expect_error(c.Post("/api/runs", json{{"scenario_toml", outside}}.dump(), "application/json"), 400, "market.calibration");
+  expect_error(c.Post("/api/runs", json{{"scenario_toml", small_scenario()}, {"scenario_path", "../x.toml"}}.dump(),
+                      "application/json"),
+               400, "scenario_path");
+  // A relative path inside the folder is read, beside the place the text is read as.
+  std::string relative = small_scenario();
+  relative.replace(calibration, relative.find('\n', calibration) - calibration,
+                   "calibration = \"../calibration/halving_2024_market.toml\"");
+  const httplib::Result accepted = c.Post(
+      "/api/runs", json{{"scenario_toml", relative}, {"scenario_path", "history/posted.toml"}}.dump(), "application/json");
+  ASSERT_TRUE(accepted);
+  EXPECT_EQ(accepted->status, 202) << accepted->body;
+  // Oversize bodies, unknown runs, unknown endpoints.
+  expect_error(c.Post("/api/runs", std::string(100 * 1024, ' '), "application/json"), 413);
+  expect_error(c.Get("/api/runs/job-999"), 404);
+  expect_error(c.Get("/api/runs/999999"), 404);
+  expect_error(c.Get("/api/runs/job-999/events"), 404);
+  expect_error(c.Delete("/api/runs/job-999"), 404);
+  expect_error(c.Get("/api/nothing"), 404);
+}
+
+TEST(ServeApi, a_foreign_host_header_is_refused) {
+  ServedApi api;
+  httplib::Client c = api.client();
+  const httplib::Result r = c.Get("/api/health", {{"Host", "evil.example:" + std::to_string(api.port())}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 403);
+  EXPECT_NE(body_of(r)["error"].get<std::string>().find("evil.example"), std::string::npos);
+}
+
+TEST(ServeApi, with_a_token_every_request_must_carry_it) {
+  ServerOptions o;
+  o.token = "s3cret";
+  ServedApi api(o);
+  httplib::Client c = api.client();
+  for (const httplib::Headers& headers :
+       {httplib::Headers{}, httplib::Headers{{"Authorization", "Bearer wrong"}}, httplib::Headers{{"Authorization", "s3cret"}}}) {
+    const httplib::Result r = c.Get("/api/health", headers);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 401);
+    EXPECT_FALSE(body_of(r)["error"].get<std::string>().empty());
+  }
+  const httplib::Result posted = c.Post("/api/runs", "{}", "application/json");
+  ASSERT_TRUE(posted);
+  EXPECT_EQ(posted->status, 401);
+  const httplib::Result ok = c.Get("/api/health", {{"Authorization", "Bearer s3cret"}});
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200);
+}
+
+TEST(ServeApi, a_run_streams_its_progress_then_is_recorded_as_runs_show_shows_it) {
+  ServedApi api;
+  httplib::Client c = api.client();
+  const std::string id = start_run(c, small_scenario(), 300, 11);
+  const auto events = read_events(c, id);
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back().first, "done");
+  std::int64_t last_done = -1;
+  for (const auto& [name, data] : events) {
+    EXPECT_EQ(data["total"], 300);
+    EXPECT_GE(data["done"].get<std::int64_t>(), last_done);  // in order
+    last_done = data["done"].get<std::int64_t>();
+  }
+  EXPECT_EQ(last_done, 300);
+  const httplib::Result r = c.Get(("/api/runs/" + id).c_str());
+  ASSERT_TRUE(r);
+  const json run = body_of(r);
+  EXPECT_EQ(run["status"], "done");
+  EXPECT_EQ(run["paths"], 300);
+  EXPECT_EQ(run["seed"], 11);
+  ASSERT_EQ(run["strategies"].size(), 2U);
+  EXPECT_EQ(run["strategies"][0]["name"], "hold");
+  // The store's record, under its own id, is the same run.
+  const std::int64_t store_id = run["id"].get<std::int64_t>();
+  const httplib::Result stored = c.Get(("/api/runs/" + std::to_string(store_id)).c_str());
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(body_of(stored)["strategies"], run["strategies"]);
+  const io::RunRecord record = io::open_result_store(api.db().string())->load_or_throw(store_id);
+  EXPECT_EQ(record.run.paths, 300);
+}
+
+TEST(ServeApi, a_closed_event_stream_cancels_nothing_but_itself) {
+  ServedApi api;
+  httplib::Client c = api.client();
+  const std::string id = start_run(c, small_scenario(), 2048, 5);
+  std::string first;
+  const httplib::Result closed = c.Get(("/api/runs/" + id + "/events").c_str(), [&](const char* data, std::size_t n) {
+    first.append(data, n);
+    return false;  // the client goes away after the first chunk
+  });
+  EXPECT_FALSE(closed);
+  EXPECT_TRUE(first.starts_with("event: progress")) << first;
+  const auto events = read_events(c, id);  // another stream of the same run
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back().first, "done");
+  EXPECT_EQ(events.back().second["done"], 2048);
+}
+
+TEST(ServeApi, a_queued_and_a_running_run_are_cancelled_and_not_recorded) {
+  ServedApi api;  // one worker: the second run waits
+  httplib::Client c = api.client();
+  const std::string running = start_run(c, small_scenario(), 2'000'000, 1);
+  const std::string queued = start_run(c, small_scenario(), 64, 2);
+  const httplib::Result q = c.Delete(("/api/runs/" + queued).c_str());
+  ASSERT_TRUE(q);
+  EXPECT_EQ(q->status, 202);
+  EXPECT_EQ(body_of(q)["status"], "cancelled");
+  const httplib::Result r = c.Post(("/api/runs/" + running + "/cancel").c_str(), "", "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 202);
+  EXPECT_EQ(read_events(c, running).back().first, "cancelled");
+  const httplib::Result again = c.Delete(("/api/runs/" + running).c_str());
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 409);
+  const json list = body_of(c.Get("/api/runs"));
+  EXPECT_TRUE(list["runs"].empty());
+  ASSERT_EQ(list["jobs"].size(), 2U);
+  for (const json& job : list["jobs"]) EXPECT_EQ(job["status"], "cancelled");
+}
+
+TEST(ServeApi, twenty_concurrent_clients_are_all_served_with_no_run_lost_or_recorded_twice) {
+  ServerOptions o;
+  o.workers = 2;
+  ServedApi api(o);
+  constexpr int kClients = 20;
+  std::vector<std::string> ids(kClients);
+  std::vector<std::vector<std::pair<std::string, json>>> streams(kClients);
+  std::vector<std::thread> clients;
+  for (int k = 0; k < kClients; ++k) {
+    clients.emplace_back([&, k] {
+      httplib::Client c = api.client();
+      ids[static_cast<std::size_t>(k)] = start_run(c, small_scenario(), 32, static_cast<std::uint64_t>(100 + k));
+      streams[static_cast<std::size_t>(k)] = read_events(c, ids[static_cast<std::size_t>(k)]);
+    });
+  }
+  for (std::thread& t : clients) t.join();
+  httplib::Client c = api.client();
+  std::set<std::string> job_ids;
+  std::set<std::int64_t> store_ids;
+  std::set<std::uint64_t> seeds;
+  for (int k = 0; k < kClients; ++k) {
+    const auto& events = streams[static_cast<std::size_t>(k)];
+    ASSERT_FALSE(events.empty()) << ids[static_cast<std::size_t>(k)];
+    EXPECT_EQ(events.back().first, "done");
+    for (std::size_t e = 1; e < events.size(); ++e)  // each state once, in order
+      EXPECT_GT(events[e].second["version"].get<std::uint64_t>(), events[e - 1].second["version"].get<std::uint64_t>());
+    job_ids.insert(ids[static_cast<std::size_t>(k)]);
+    store_ids.insert(events.back().second["store_id"].get<std::int64_t>());
+  }
+  EXPECT_EQ(job_ids.size(), static_cast<std::size_t>(kClients));
+  EXPECT_EQ(store_ids.size(), static_cast<std::size_t>(kClients));
+  const std::vector<io::RunListing> stored = io::open_result_store(api.db().string())->list();
+  ASSERT_EQ(stored.size(), static_cast<std::size_t>(kClients));
+  for (const io::RunListing& run : stored) {
+    EXPECT_TRUE(store_ids.contains(run.run.id));
+    seeds.insert(run.run.seed);
+  }
+  EXPECT_EQ(seeds.size(), static_cast<std::size_t>(kClients));  // each client's own run, once
+}
+
+/// A non-loopback IPv4 address of this machine, or "".
+std::string other_local_address() {
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0) return "";
+  std::string found;
+  for (const ifaddrs* a = list; a != nullptr && found.empty(); a = a->ifa_next) {
+    if (a->ifa_addr == nullptr || a->ifa_addr->sa_family != AF_INET) continue;
+    char text[INET_ADDRSTRLEN] = {};
+    const auto* in = reinterpret_cast<const sockaddr_in*>(a->ifa_addr);
+    if (inet_ntop(AF_INET, &in->sin_addr, text, sizeof text) == nullptr) continue;
+    if (!std::string(text).starts_with("127.")) found = text;
+  }
+  freeifaddrs(list);
+  return found;
+}
+
+TEST(ServeApi, bound_to_loopback_it_refuses_connections_through_another_local_address) {
+  const std::string address = other_local_address();
+  if (address.empty()) GTEST_SKIP() << "this machine has no IPv4 address besides loopback";
+  ServedApi api;
+  httplib::Client loopback = api.client();
+  ASSERT_TRUE(loopback.Get("/api/health"));  // it is listening
+  httplib::Client other(address, api.port());
+  other.set_connection_timeout(2, 0);
+  const httplib::Result r = other.Get("/api/health");
+  EXPECT_FALSE(r) << "reached through " << address;
+}
+
+}  // namespace
+}  // namespace hashpivot::server
