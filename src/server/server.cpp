@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -24,6 +26,8 @@
 #include "hashpivot/report/run_json.hpp"
 #include "hashpivot/server/job_queue.hpp"
 #include "hashpivot/sim/simulation.hpp"
+#include "dashboard_assets.hpp"
+#include "run_charts.hpp"
 
 namespace hashpivot::server {
 namespace {
@@ -46,10 +50,10 @@ constexpr std::int64_t kMaxPaths = 1'000'000'000;
 /// The name a posted scenario's text is read under: its relative paths resolve in --scenarios.
 constexpr std::string_view kPostedScenarioName = "posted-scenario.toml";
 
-constexpr std::string_view kPlaceholderPage =
-    "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>hashpivot</title></head><body>"
-    "<h1>hashpivot serve</h1><p>The dashboard is not built yet. The JSON API is at <code>/api/health</code>, "
-    "<code>/api/runs</code> (docs/serve.md).</p></body></html>\n";
+/// How deep GET /api/scenarios looks for .toml files below --scenarios (the repository's root holds
+/// scenarios/ one level down), and the most it lists.
+constexpr int kScenarioListDepth = 2;
+constexpr std::size_t kMaxScenarioFiles = 500;
 
 void send_json(httplib::Response& res, int status, const json& body) {
   res.status = status;
@@ -88,6 +92,42 @@ struct RunRequest {
   std::string text;
   std::vector<std::string> warnings;
 };
+
+/// The .toml files below `root` (at most kScenarioListDepth folders down, hidden and build folders
+/// and node_modules skipped), as sorted paths relative to it.
+std::vector<std::string> scenario_files(const fs::path& root) {
+  std::vector<std::string> files;
+  std::error_code error;
+  fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, error);
+  for (; !error && it != fs::recursive_directory_iterator() && files.size() < kMaxScenarioFiles; it.increment(error)) {
+    const std::string name = it->path().filename().string();
+    if (it->is_directory(error)) {
+      if (it.depth() >= kScenarioListDepth - 1 || name.starts_with('.') || name.starts_with("build") || name == "node_modules")
+        it.disable_recursion_pending();
+      continue;
+    }
+    if (it->path().extension() == ".toml" && it->is_regular_file(error))
+      files.push_back(fs::relative(it->path(), root, error).generic_string());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+std::string read_file_text(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+/// A store id from a URL's digits; std::nullopt when it does not fit.
+std::optional<std::int64_t> parse_store_id(const std::string& digits) {
+  try {
+    return std::stoll(digits);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
 
 }  // namespace
 
@@ -288,6 +328,66 @@ struct Server::Impl {
     send_json(res, 202, snapshot_json(*after));
   }
 
+  // --- The dashboard's helpers: scenario files, validation, chart data, deleting a record. ---
+
+  void get_scenarios(httplib::Response& res) const {
+    send_json(res, 200, {{"scenarios", scenario_files(scenarios_dir)}});
+  }
+
+  void get_scenario_file(const httplib::Request& req, httplib::Response& res) const {
+    const std::string path = req.get_param_value("path");
+    if (path.empty() || !path.ends_with(".toml") || !inside(scenarios_dir, scenarios_dir, path))
+      return send_error(res, 400, fmt::format("\"{}\" is not a .toml file inside the server's scenarios folder", path), "path");
+    std::error_code error;
+    const fs::path file = fs::weakly_canonical(scenarios_dir / path, error);
+    if (error || !fs::is_regular_file(file, error)) return send_error(res, 404, fmt::format("no scenario {}", path), "path");
+    send_json(res, 200, {{"path", path}, {"scenario_toml", read_file_text(file)}});
+  }
+
+  /// POST /api/validate: the posted scenario read as POST /api/runs reads it (nothing is run).
+  void validate(const httplib::Request& req, httplib::Response& res) const {
+    json body;
+    try {
+      body = json::parse(req.body);
+    } catch (const json::parse_error& e) {
+      return send_error(res, 400, fmt::format("the body is not JSON: {}", e.what()));
+    }
+    try {
+      const RunRequest request = read_request(body);
+      send_json(res, 200, {{"ok", true}, {"name", request.scenario.run.name}, {"paths", request.scenario.run.paths},
+                           {"seed", request.scenario.run.seed}, {"warnings", request.warnings}});
+    } catch (const InputError& e) {
+      json out = {{"ok", false}, {"error", e.what()}, {"field", e.field()}};
+      if (e.line() > 0) out["line"] = e.line();
+      send_json(res, 200, out);
+    }
+  }
+
+  void get_charts(const std::string& id_text, httplib::Response& res) {
+    std::optional<std::int64_t> id;
+    if (id_text.starts_with("job-")) {
+      const std::optional<JobSnapshot> job = queue.find(id_text);
+      if (job) id = job->store_id;
+    } else {
+      id = parse_store_id(id_text);
+    }
+    std::optional<io::RunRecord> record;
+    if (id) {
+      const std::lock_guard lock(store_mutex);
+      record = store->load(*id);
+    }
+    if (!record) return send_error(res, 404, fmt::format("no recorded run {}", id_text));
+    send_json(res, 200, run_charts_json(*record));
+  }
+
+  void delete_recorded(const std::string& id_text, httplib::Response& res) {
+    const std::optional<std::int64_t> id = parse_store_id(id_text);
+    const std::lock_guard lock(store_mutex);
+    if (!id || !store->load(*id)) return send_error(res, 404, fmt::format("no run {} in the store", id_text));
+    store->remove(*id);
+    send_json(res, 200, {{"deleted", *id}});
+  }
+
   // --- GET /api/runs/ID/events: server-sent events. ---
 
   static std::string event_text(const JobSnapshot& job) {
@@ -329,8 +429,16 @@ struct Server::Impl {
       send_error(res, res.status, res.status == 404 ? "no such endpoint" : "request refused");
     });
     http.Get("/", [](const httplib::Request&, httplib::Response& res) {
-      res.set_content(std::string(kPlaceholderPage), "text/html; charset=utf-8");
+      res.set_header("Cache-Control", "no-cache");
+      res.set_content(assets::dashboard_html(), "text/html; charset=utf-8");
     });
+    // The browser asks for an icon on its own; there is none (204, not a 404 in its console).
+    http.Get("/favicon.ico", [](const httplib::Request&, httplib::Response& res) { res.status = 204; });
+    http.Get("/api/scenarios", [this](const httplib::Request&, httplib::Response& res) { get_scenarios(res); });
+    http.Get("/api/scenario", [this](const httplib::Request& req, httplib::Response& res) { get_scenario_file(req, res); });
+    http.Post("/api/validate", [this](const httplib::Request& req, httplib::Response& res) { validate(req, res); });
+    http.Get(R"(/api/runs/(job-\d+|\d+)/charts)", [this](const httplib::Request& req, httplib::Response& res) { get_charts(req.matches[1], res); });
+    http.Delete(R"(/api/runs/(\d+))", [this](const httplib::Request& req, httplib::Response& res) { delete_recorded(req.matches[1], res); });
     http.Get("/api/health", [this](const httplib::Request&, httplib::Response& res) {
       send_json(res, 200, {{"ok", true}, {"version", options.version}});
     });
