@@ -13,7 +13,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -47,7 +49,7 @@ class ServedApi {
     fs::remove(db_);
     options.port = 0;
     options.db = db_.string();
-    options.scenarios_dir = HASHPIVOT_TEST_DATA_DIR;
+    if (options.scenarios_dir == ".") options.scenarios_dir = HASHPIVOT_TEST_DATA_DIR;
     options.version = "test";
     server_ = std::make_unique<Server>(options);
     port_ = server_->bind();
@@ -139,7 +141,7 @@ TEST(ServeOptions, another_host_than_loopback_needs_a_token_and_the_scenarios_fo
   }
 }
 
-TEST(ServeApi, health_and_the_placeholder_page) {
+TEST(ServeApi, health_and_the_dashboard_page) {
   ServedApi api;
   httplib::Client c = api.client();
   const httplib::Result r = c.Get("/api/health");
@@ -150,6 +152,113 @@ TEST(ServeApi, health_and_the_placeholder_page) {
   ASSERT_TRUE(page);
   EXPECT_EQ(page->status, 200);
   EXPECT_NE(page->body.find("hashpivot"), std::string::npos);
+  // The dashboard, script and styles inlined: nothing for the browser to fetch from elsewhere.
+  EXPECT_EQ(page->get_header_value("Content-Type"), "text/html; charset=utf-8");
+  EXPECT_NE(page->body.find("<div id=\"app\"></div><script>"), std::string::npos);
+  EXPECT_EQ(page->body.find("src=\"http"), std::string::npos);
+  EXPECT_EQ(page->body.find("<link"), std::string::npos);
+  const httplib::Result icon = c.Get("/favicon.ico");
+  ASSERT_TRUE(icon);
+  EXPECT_EQ(icon->status, 204);
+}
+
+TEST(ServeApi, the_scenario_files_are_listed_and_read_only_inside_the_scenarios_folder) {
+  const fs::path dir = fs::temp_directory_path() / ("serve_scenarios_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  for (const char* folder : {"sub/deep", ".hidden"}) fs::create_directories(dir / folder);
+  for (const char* file : {"a.toml", "sub/b.toml", "sub/deep/c.toml", ".hidden/d.toml", "notes.txt"})
+    std::ofstream(dir / file) << "# " << file << "\n";
+  ServerOptions o;
+  o.scenarios_dir = dir.string();
+  {
+    ServedApi api(o);
+    httplib::Client c = api.client();
+    const httplib::Result list = c.Get("/api/scenarios");
+    ASSERT_TRUE(list);
+    // Two levels deep (the repository's root holds scenarios/), hidden folders skipped, sorted.
+    EXPECT_EQ(body_of(list)["scenarios"], (json{"a.toml", "sub/b.toml"}));
+    const httplib::Result file = c.Get("/api/scenario?path=sub/b.toml");
+    ASSERT_TRUE(file);
+    EXPECT_EQ(file->status, 200);
+    EXPECT_EQ(body_of(file)["scenario_toml"], "# sub/b.toml\n");
+    for (const auto& [path, status] : std::vector<std::pair<std::string, int>>{
+             {"../a.toml", 400}, {"/etc/hosts.toml", 400}, {"notes.txt", 400}, {"", 400}, {"missing.toml", 404}}) {
+      const httplib::Result r = c.Get(("/api/scenario?path=" + path).c_str());
+      ASSERT_TRUE(r) << path;
+      EXPECT_EQ(r->status, status) << path << ": " << r->body;
+      EXPECT_EQ(body_of(r)["field"], "path") << path;
+      EXPECT_FALSE(body_of(r)["error"].get<std::string>().empty());
+    }
+  }
+  fs::remove_all(dir);
+}
+
+TEST(ServeApi, validate_reads_a_scenario_as_a_run_would_and_names_the_bad_field_and_line) {
+  ServedApi api;
+  httplib::Client c = api.client();
+  const auto validate = [&](const std::string& toml) {
+    const httplib::Result r = c.Post("/api/validate", json{{"scenario_toml", toml}}.dump(), "application/json");
+    EXPECT_TRUE(r);
+    EXPECT_EQ(r->status, 200) << r->body;
+    return body_of(r);
+  };
+  const json ok = validate(small_scenario());
+  EXPECT_EQ(ok["ok"], true) << ok.dump();
+  EXPECT_EQ(ok["name"], "serve test miner");
+  EXPECT_EQ(ok["paths"], 64);
+  std::string bad = small_scenario();
+  bad.replace(bad.find("horizon_years = 1"), 17, "horizon_years = 50");
+  const json invalid = validate(bad);
+  EXPECT_EQ(invalid["ok"], false);
+  EXPECT_EQ(invalid["field"], "scenario.horizon_years");
+  // The line of horizon_years, counted from 1 as the reader counts.
+  const auto line = static_cast<int>(std::count(bad.begin(), bad.begin() + static_cast<std::ptrdiff_t>(bad.find("horizon_years")), '\n')) + 1;
+  EXPECT_EQ(invalid["line"], line);
+  EXPECT_NE(invalid["error"].get<std::string>().find("got 50"), std::string::npos);
+  const json syntax = validate("[scenario]\nname = \"x\"\nhorizon_years = [1\n");
+  EXPECT_EQ(syntax["ok"], false);
+  EXPECT_GE(syntax["line"].get<int>(), 3);
+  const httplib::Result not_json = c.Post("/api/validate", "{", "application/json");
+  ASSERT_TRUE(not_json);
+  EXPECT_EQ(not_json->status, 400);
+}
+
+TEST(ServeApi, a_recorded_runs_chart_data_and_deleting_it) {
+  ServedApi api;
+  httplib::Client c = api.client();
+  const std::string toml = small_scenario();
+  const std::string id = start_run(c, toml, 40, 3);
+  ASSERT_EQ(read_events(c, id).back().first, "done");
+  const httplib::Result charts = c.Get(("/api/runs/" + id + "/charts").c_str());
+  ASSERT_TRUE(charts);
+  ASSERT_EQ(charts->status, 200) << charts->body;
+  const json data = body_of(charts);
+  const std::int64_t store_id = data["run"]["id"].get<std::int64_t>();
+  EXPECT_EQ(data["run"]["paths"], 40);
+  EXPECT_EQ(data["scenario_toml"], toml);
+  // One year from the start date: 12 or 13 months, each with the market's BTC price.
+  EXPECT_GE(data["months"].size(), 12U);
+  EXPECT_LE(data["months"].size(), 13U);
+  ASSERT_EQ(data["strategies"].size(), 2U);
+  EXPECT_EQ(data["strategies"][0]["strategy"], "hold");
+  EXPECT_FALSE(data["monthly_quantiles"].empty());
+  EXPECT_FALSE(data["monthly_accounts"].empty());
+  const io::RunRecord record = io::open_result_store(api.db().string())->load_or_throw(store_id);
+  EXPECT_EQ(data["monthly_quantiles"].size(), record.monthly_quantiles.size());
+  EXPECT_EQ(data["default_months"].size(), record.default_months.size());
+  // The same under the store's id; then deleted, it is gone (404), and so is a second delete.
+  const std::string path = "/api/runs/" + std::to_string(store_id);
+  EXPECT_EQ(c.Get((path + "/charts").c_str())->body, charts->body);
+  const httplib::Result deleted = c.Delete(path.c_str());
+  ASSERT_TRUE(deleted);
+  EXPECT_EQ(deleted->status, 200);
+  EXPECT_EQ(body_of(deleted)["deleted"], store_id);
+  EXPECT_EQ(c.Get(path.c_str())->status, 404);
+  EXPECT_EQ(c.Get((path + "/charts").c_str())->status, 404);
+  EXPECT_EQ(c.Delete(path.c_str())->status, 404);
+  EXPECT_EQ(c.Delete("/api/runs/99999999999999999999")->status, 404);
+  EXPECT_EQ(c.Get("/api/runs/job-999/charts")->status, 404);
+  EXPECT_TRUE(io::open_result_store(api.db().string())->list().empty());
 }
 
 TEST(ServeApi, bad_requests_get_their_status_and_a_message) {

@@ -1,6 +1,7 @@
 // The scenario's TOML as form fields, edited in place: each single-line `key = value` is a field
-// (its table, its path such as "sites[1].power_price_usd_per_mwh", its raw value); writing a field
-// back replaces only that value on its line, so comments, order and the rest of the text are kept.
+// (its table; its path as the reader names it in errors, "sites[1].power_price_usd_per_mwh" for the
+// first site; its raw value); writing a field back replaces only that value on its line, so
+// comments, order and the rest of the text are kept.
 // Multi-line arrays and tables are left to the text.
 
 // The value and the comment after it ("  # ..."), '#' inside strings not counting.
@@ -44,18 +45,29 @@ export function parseFields(text) {
   let table = '';
   let tablePath = '';
   let open = 0;
+  // A sub-table belongs to its parent's latest element: [[strategies.sales]] after the second
+  // [[strategies]] is "strategies[2].sales[1]", as the reader names its keys (from 1).
+  const latest = {};
+  const within = (name) => {
+    const dot = name.lastIndexOf('.');
+    if (dot < 0) return name;
+    const parent = name.slice(0, dot);
+    return `${latest[parent] || within(parent)}${name.slice(dot)}`;
+  };
   text.split('\n').forEach((line, index) => {
     if (open > 0) { open += depth(line); return; }
     const trimmed = line.trim();
     let m = /^\[\[\s*([A-Za-z0-9_.]+)\s*\]\]/.exec(trimmed);
     if (m) {
       table = m[1];
-      counts[table] = (counts[table] ?? -1) + 1;
-      tablePath = `${table}[${counts[table]}]`;
+      const base = within(table);
+      counts[base] = (counts[base] ?? 0) + 1;  // from 1, as the reader numbers them
+      tablePath = `${base}[${counts[base]}]`;
+      latest[table] = tablePath;
       return;
     }
     m = /^\[\s*([A-Za-z0-9_.]+)\s*\]/.exec(trimmed);
-    if (m) { table = m[1]; tablePath = table; return; }
+    if (m) { table = m[1]; tablePath = within(table); latest[table] = tablePath; return; }
     m = /^(\s*)([A-Za-z0-9_]+)(\s*=\s*)(.*)$/.exec(line);
     if (!m) return;
     const { value, comment } = splitComment(m[4]);
