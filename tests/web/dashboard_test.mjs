@@ -3,7 +3,8 @@
 // Starts a server on a free port with a new store, then: loads the Cango scenario, makes a field
 // invalid and sees the error beside it, fixes it, runs it (few paths) and sees its progress, every
 // chart drawn with data; runs it again with a changed power price; finds both in the runs list
-// (filtered), opens one, compares the two (the changed key in the inputs diff), deletes one. Fails
+// (filtered), opens one, compares the two (the changed key in the inputs diff), deletes one; on the
+// what-if page a slider reruns the scenario and the numbers change. Fails
 // on any console error. Screenshots go to OUTPUT_DIR. Exits 77 (skipped) without Chromium or
 // playwright-core.
 import { spawn } from 'node:child_process';
@@ -134,6 +135,26 @@ try {
   await rows.nth(1).waitFor();
   await page.click('tr[data-run="2"] [data-testid=delete]');
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=runs] tbody tr').length === 1);
+
+  step = 'what-if: a slider reruns and the numbers change';
+  await page.click('header a[href="#/whatif"]');
+  const results = page.locator('[data-testid=whatif-results] tbody');
+  await results.waitFor();
+  await page.waitForSelector('[data-testid=whatif-results] ~ [data-testid=charts] .chart[data-points=yes]');
+  const before = await results.textContent();
+  assert.match(before, /\(SE\)/);
+  const slide = (id, value) => page.$eval(`#${id}`, (input, v) => {
+    input.value = String(v);
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    input.dispatchEvent(new Event('change', { bubbles: true }));
+  }, value);
+  await slide('power-price', 30);
+  assert.equal(await page.locator('[data-testid=power-price-value]').textContent(), '+30 $/MWh');
+  await page.waitForFunction((text) => {
+    const body = document.querySelector('[data-testid=whatif-results] tbody');
+    return body && body.textContent !== text && !/running/.test(document.querySelector('[data-testid=whatif-status]').textContent);
+  }, before);
+  await shot('whatif');
 
   assert.deepEqual(problems, []);
   console.log(`dashboard: ${charts.length} charts drawn with data, ${strategies} strategies, progress ${sawProgress ? 'seen' : 'not seen (the run was done first)'}; screenshots in ${outDir}`);

@@ -12,13 +12,15 @@ export function monthTime(month) {
   return Date.UTC(y, m - 1, 1) / 1000;
 }
 
+/// "$1.2M", "-$342.0k": the sign before the dollar.
 export function money(v) {
   if (v == null || !isFinite(v)) return '-';
   const a = Math.abs(v);
-  if (a >= 1e9) return '$' + (v / 1e9).toFixed(2) + 'B';
-  if (a >= 1e6) return '$' + (v / 1e6).toFixed(1) + 'M';
-  if (a >= 1e3) return '$' + (v / 1e3).toFixed(1) + 'k';
-  return '$' + v.toFixed(0);
+  const sign = v < 0 ? '-$' : '$';
+  if (a >= 1e9) return sign + (a / 1e9).toFixed(2) + 'B';
+  if (a >= 1e6) return sign + (a / 1e6).toFixed(1) + 'M';
+  if (a >= 1e3) return sign + (a / 1e3).toFixed(1) + 'k';
+  return sign + a.toFixed(0);
 }
 
 export function formatValue(unit) {

@@ -12,7 +12,7 @@ const html = htm.bind(h);
 const docs = HASHPIVOT_FIELD_DOCS;  // eslint-disable-line no-undef -- defined by web/build.mjs
 const VALIDATE_DELAY_MS = 250;
 // The page's scenario outlives a visit to another page.
-const kept = { path: '', text: '', paths: 500 };
+export const kept = { path: '', text: '', paths: 500 };
 
 /// The field an error is about: the one on the error's line, else the one its key names.
 function errorField(fields, check) {
