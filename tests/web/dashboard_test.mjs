@@ -1,14 +1,14 @@
 // The dashboard of `hashpivot serve`, driven in Debian's Chromium through playwright-core:
 //   node tests/web/dashboard_test.mjs HASHPIVOT_BINARY REPOSITORY_ROOT OUTPUT_DIR
 // Starts a server on a free port with a new store, then: loads the Cango scenario, makes a field
-// invalid and sees the error beside it, fixes it, runs it (few paths) and sees its progress, every
-// chart drawn with data; runs it again with a changed power price; finds both in the runs list
-// (filtered), opens one, compares the two (the changed key in the inputs diff), deletes one; on the
-// what-if page a slider reruns the scenario and the numbers change. Fails
-// on any console error. Screenshots go to OUTPUT_DIR. Exits 77 (skipped) without Chromium or
-// playwright-core.
+// invalid and sees the error beside it, fixes it, saves it (the file as it was), runs it (few
+// paths) and sees its progress, every chart drawn with data; runs it again with a changed power
+// price; cancels a long run; finds the two recorded runs in the runs list (filtered), opens one,
+// compares the two (the changed key in the inputs diff), deletes one; on the what-if page a slider
+// reruns the scenario and the numbers change. Fails on any console error. Screenshots go to
+// OUTPUT_DIR. Exits 77 (skipped) without Chromium or playwright-core.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -80,10 +80,15 @@ try {
   assert.equal(await page.locator('[data-testid=run]').isDisabled(), true);
   await shot('scenario-invalid');
 
-  step = 'fix it and run';
+  step = 'fix it, save it, run it';
   await horizon.fill('5');
   await page.waitForSelector('[data-testid=valid]');
   assert.equal(await error.count(), 0);
+  // Saved: the file as loaded (comments kept), only the edited value changed, and back as it was.
+  const [saved] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=save]')]);
+  const savedText = readFileSync(await saved.path(), 'utf8');
+  assert.equal(saved.suggestedFilename(), 'cango.toml');
+  assert.equal(savedText, readFileSync(join(root, 'scenarios/cango.toml'), 'utf8'));
   await page.fill('[data-testid=paths]', String(RUN_PATHS));
   await page.click('[data-testid=run]');
   await page.waitForURL(/#\/run\/job-1$/);
@@ -108,6 +113,16 @@ try {
   await page.click('[data-testid=run]');
   await page.waitForURL(/#\/run\/job-2$/);
   await page.waitForSelector('[data-testid=done]');
+
+  step = 'a long run is cancelled (and not recorded)';
+  await page.click('header a[href="#/scenario"]');
+  await page.fill('[data-testid=paths]', '1000000');
+  await page.click('[data-testid=run]');
+  await page.waitForURL(/#\/run\/job-3$/);
+  await page.click('[data-testid=cancel]');
+  await page.waitForSelector('[data-testid=cancelled]');
+  await page.click('header a[href="#/scenario"]');
+  await page.fill('[data-testid=paths]', String(RUN_PATHS));
 
   step = 'the runs list: filter, open, compare, delete';
   await page.click('header a[href="#/runs"]');

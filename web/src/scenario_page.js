@@ -50,8 +50,6 @@ export function ScenarioPage() {
   const timer = useRef(null);
   Object.assign(kept, { path, text, paths });
 
-  useEffect(() => { api('/api/scenarios').then((r) => setFiles(r.scenarios)).catch((e) => setMessage(e.message)); }, []);
-
   const validate = (scenarioText, scenarioPath) => {
     clearTimeout(timer.current);
     timer.current = setTimeout(() => {
@@ -59,6 +57,10 @@ export function ScenarioPage() {
         .then(setCheck).catch((e) => setCheck({ ok: false, error: e.message, field: e.body && e.body.field }));
     }, VALIDATE_DELAY_MS);
   };
+  useEffect(() => {
+    api('/api/scenarios').then((r) => setFiles(r.scenarios)).catch((e) => setMessage(e.message));
+    if (kept.text) validate(kept.text, kept.path);  // back from another page: the kept text again
+  }, []);
   const load = async (file) => {
     setPath(file);
     if (!file) return;
@@ -99,7 +101,7 @@ export function ScenarioPage() {
       </select>
       <label>paths <input type="number" min="1" data-testid="paths" value=${paths} onInput=${(e) => setPaths(e.target.value)} style="width:90px" /></label>
       <button data-testid="run" disabled=${!text || !check || !check.ok} onClick=${run}>Run</button>
-      <button disabled=${!text} onClick=${() => download((path.split('/').pop() || 'scenario.toml'), text, 'application/toml')}>Save TOML</button>
+      <button data-testid="save" disabled=${!text} onClick=${() => download((path.split('/').pop() || 'scenario.toml'), text, 'application/toml')}>Save TOML</button>
       ${status} ${message && html`<span class="error">${message}</span>`}
     </div>
     ${groups.map((g) => html`<section><h3>${g.name ? `[${g.name}]` : 'top level'}</h3>
