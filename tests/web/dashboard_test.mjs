@@ -104,6 +104,7 @@ try {
   for (const [title, points] of charts) assert.equal(points, 'yes', `chart "${title}" has data`);
   assert.ok(charts.some(([title]) => /hashcost/.test(title)), 'the hashprice chart has the hashcost lines');
   await shot('run');
+  await page.screenshot({ path: join(outDir, 'run-top.png') });  // the viewport: for the README
 
   step = 'a second run with another power price';
   await page.click('header a[href="#/scenario"]');
@@ -144,7 +145,13 @@ try {
   await page.waitForSelector('[data-testid=inputs-diff]');
   const diff = await page.locator('[data-testid=inputs-diff] tbody tr').allTextContents();
   assert.deepEqual(diff, ['sites[1].power_price_usd_per_mwh54.6464.64']);
-  assert.equal(await page.locator('[data-testid=side-by-side] table').count(), 2);
+  const compared = page.locator('[data-testid=side-by-side] tbody tr');
+  assert.equal(await compared.count(), strategies);
+  // Another power price: every strategy's EBITDA differs between A and B.
+  for (const row of await compared.all()) {
+    const cells = await row.locator('td').allTextContents();
+    assert.notEqual(cells[9], cells[10], `EBITDA differs for ${cells[0]}`);
+  }
   await shot('compare');
   await page.click('header a[href="#/runs"]');
   await rows.nth(1).waitFor();

@@ -7,6 +7,7 @@ import htm from 'htm';
 import { api, download } from './api.js';
 import { parseFields } from './toml_fields.js';
 import { StrategyTable } from './run_page.js';
+import { money } from './charts.js';
 
 const html = htm.bind(h);
 
@@ -88,15 +89,36 @@ export function ComparePage({ a, b }) {
   if (error) return html`<p class="error">${error}</p>`;
   if (!data) return html`<p>loading...</p>`;
   const { runA, runB, diff } = data;
-  const describe = (r) => `run ${r.id}: ${r.scenario}, ${r.paths} paths, seed ${r.seed}`;
+  const describe = (r) => `run ${r.id}, ${r.scenario}, ${r.paths} paths, seed ${r.seed}, started ${r.started_at}`;
   return html`<h2>Compare runs ${a} and ${b}</h2>
     <h3>Inputs that differ</h3>
     ${diff.length === 0 ? html`<p data-testid="no-diff">the scenarios' values are the same</p>` : html`
-    <table class="cmp" data-testid="inputs-diff"><thead><tr><th>key</th><th>run ${a}</th><th>run ${b}</th></tr></thead>
+    <table class="cmp" data-testid="inputs-diff"><thead><tr><th>key</th><th>A: run ${a}</th><th>B: run ${b}</th></tr></thead>
       <tbody>${diff.map((d) => html`<tr><td>${d.key}</td><td>${d.a}</td><td>${d.b}</td></tr>`)}</tbody></table>`}
     ${runA.paths !== runB.paths || runA.seed !== runB.seed ? html`<p>paths / seed: ${runA.paths} / ${runA.seed} against ${runB.paths} / ${runB.seed}</p>` : ''}
-    <div class="side" data-testid="side-by-side">
-      <div><h3>${describe(runA)}</h3><${StrategyTable} strategies=${runA.strategies} /></div>
-      <div><h3>${describe(runB)}</h3><${StrategyTable} strategies=${runB.strategies} /></div>
-    </div>`;
+    <h3>Results</h3>
+    <p>A: ${describe(runA)}<br />B: ${describe(runB)}</p>
+    <${CompareTable} runA=${runA} runB=${runB} />
+    <details><summary>Each run's full table</summary>
+      <h3>A</h3><${StrategyTable} strategies=${runA.strategies} />
+      <h3>B</h3><${StrategyTable} strategies=${runB.strategies} /></details>`;
+}
+
+/// The strategies both runs have, one row each: the main figures of A and B side by side, and B - A.
+function CompareTable({ runA, runB }) {
+  const names = runA.strategies.map((s) => s.name).filter((n) => runB.strategies.some((s) => s.name === n));
+  const find = (run, name) => run.strategies.find((s) => s.name === name);
+  const pct = (p) => (100 * p).toFixed(1) + '%';
+  return html`<table class="cmp" data-testid="side-by-side"><thead>
+      <tr><th rowspan="2">strategy</th><th colspan="3">P(default)</th><th colspan="3">NPV mean</th><th colspan="2">NPV median</th><th colspan="2">EBITDA / year</th></tr>
+      <tr><th>A</th><th>B</th><th>B - A</th><th>A</th><th>B</th><th>B - A</th><th>A</th><th>B</th><th>A</th><th>B</th></tr></thead>
+    <tbody>${names.map((n) => {
+      const a = find(runA, n);
+      const b = find(runB, n);
+      return html`<tr data-strategy=${n}><td>${n}</td><td>${pct(a.p_default)}</td><td>${pct(b.p_default)}</td>
+        <td>${(100 * (b.p_default - a.p_default)).toFixed(1)} pts</td>
+        <td>${money(a.npv_usd.mean)}</td><td>${money(b.npv_usd.mean)}</td><td>${money(b.npv_usd.mean - a.npv_usd.mean)}</td>
+        <td>${money(a.npv_usd.p50)}</td><td>${money(b.npv_usd.p50)}</td>
+        <td>${money(a.ebitda_usd_per_year.mean)}</td><td>${money(b.ebitda_usd_per_year.mean)}</td></tr>`;
+    })}</tbody></table>`;
 }
