@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -28,6 +29,7 @@
 #include "hashpivot/sim/simulation.hpp"
 #include "dashboard_assets.hpp"
 #include "run_charts.hpp"
+#include "study.hpp"
 
 namespace hashpivot::server {
 namespace {
@@ -148,6 +150,8 @@ struct Server::Impl {
   std::unique_ptr<io::ResultStore> store;
   JobQueue queue;
   httplib::Server http;
+  std::mutex studies_mutex;
+  std::map<std::string, std::shared_ptr<json>> studies;  // a study job's id -> its result once done
   int listening_socket = -1;  // captured when httplib creates it, to widen its backlog
   int bound_port = 0;
 
@@ -388,6 +392,74 @@ struct Server::Impl {
     send_json(res, 200, {{"deleted", *id}});
   }
 
+  // --- The Study page: sensitivity as a job of the queue. ---
+
+  SensitivityRequest read_sensitivity_request(const json& body) const {
+    SensitivityRequest request{read_request(body).scenario, {}, false};
+    if (body.contains("strategy")) {
+      if (!body["strategy"].is_string()) throw InputError("request", 0, "strategy", "a strategy's name is required");
+      const std::string name = body["strategy"].get<std::string>();
+      for (std::size_t k = 0; k < request.scenario.strategies.size(); ++k)
+        if (request.scenario.strategies[k].name == name) request.strategies.push_back(k);
+      if (request.strategies.empty())
+        throw InputError("request", 0, "strategy", fmt::format("no strategy \"{}\" in the scenario", name));
+    }
+    if (body.contains("break_evens")) {
+      if (!body["break_evens"].is_boolean()) throw InputError("request", 0, "break_evens", "true or false is required");
+      request.break_evens = body["break_evens"].get<bool>();
+    }
+    return request;
+  }
+
+  void post_sensitivity(const httplib::Request& req, httplib::Response& res) {
+    std::shared_ptr<SensitivityRequest> request;
+    try {
+      request = std::make_shared<SensitivityRequest>(read_sensitivity_request(json::parse(req.body)));
+    } catch (const json::parse_error& e) {
+      return send_error(res, 400, fmt::format("the body is not JSON: {}", e.what()));
+    } catch (const InputError& e) {
+      json out = {{"error", e.what()}, {"field", e.field()}};
+      if (e.line() > 0) out["line"] = e.line();
+      return send_json(res, 400, out);
+    }
+    auto result = std::make_shared<json>();
+    const std::optional<JobSnapshot> job = queue.submit(
+        "sensitivity: " + request->scenario.run.name, 0, [this, request, result](JobContext& context) -> std::optional<std::int64_t> {
+          json out = run_sensitivity_study(*request, options.threads_per_run, context);
+          const std::lock_guard lock(studies_mutex);
+          *result = std::move(out);
+          return std::nullopt;
+        });
+    if (!job) return send_error(res, 503, "too many runs are waiting; try again later");
+    {
+      const std::lock_guard lock(studies_mutex);
+      studies[job->id] = result;
+    }
+    json out = snapshot_json(*job);
+    out["study_id"] = job->id;
+    send_json(res, 202, out);
+  }
+
+  void get_study(const std::string& id, httplib::Response& res) {
+    const std::optional<JobSnapshot> job = queue.find(id);
+    std::shared_ptr<json> result;
+    {
+      const std::lock_guard lock(studies_mutex);
+      if (const auto it = studies.find(id); it != studies.end()) result = it->second;
+    }
+    if (!job || !result) return send_error(res, 404, fmt::format("no study {}", id));
+    json out = {{"study_id", id}, {"job", snapshot_json(*job)}, {"status", job_status_name(job->status)}};
+    if (job->status == JobStatus::kDone) {
+      const std::lock_guard lock(studies_mutex);
+      out["sensitivity"] = *result;
+    }
+    if (job->status == JobStatus::kFailed) {
+      out["error"] = job->error;
+      out["field"] = job->error_field;
+    }
+    send_json(res, 200, out);
+  }
+
   // --- GET /api/runs/ID/events: server-sent events. ---
 
   static std::string event_text(const JobSnapshot& job) {
@@ -434,6 +506,8 @@ struct Server::Impl {
     });
     // The browser asks for an icon on its own; there is none (204, not a 404 in its console).
     http.Get("/favicon.ico", [](const httplib::Request&, httplib::Response& res) { res.status = 204; });
+    http.Post("/api/studies/sensitivity", [this](const httplib::Request& req, httplib::Response& res) { post_sensitivity(req, res); });
+    http.Get(R"(/api/studies/(job-\d+))", [this](const httplib::Request& req, httplib::Response& res) { get_study(req.matches[1], res); });
     http.Get("/api/scenarios", [this](const httplib::Request&, httplib::Response& res) { get_scenarios(res); });
     http.Get("/api/scenario", [this](const httplib::Request& req, httplib::Response& res) { get_scenario_file(req, res); });
     http.Post("/api/validate", [this](const httplib::Request& req, httplib::Response& res) { validate(req, res); });

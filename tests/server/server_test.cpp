@@ -223,6 +223,39 @@ TEST(ServeApi, validate_reads_a_scenario_as_a_run_would_and_names_the_bad_field_
   EXPECT_EQ(not_json->status, 400);
 }
 
+TEST(ServeApi, a_sensitivity_study_runs_as_a_job_and_records_no_run) {
+  ServedApi api;
+  httplib::Client c = api.client();
+  const json request = {{"scenario_toml", small_scenario()}, {"paths", 40}, {"strategy", "hold"}};
+  const httplib::Result posted = c.Post("/api/studies/sensitivity", request.dump(), "application/json");
+  ASSERT_TRUE(posted);
+  ASSERT_EQ(posted->status, 202) << posted->body;
+  const std::string id = body_of(posted)["study_id"].get<std::string>();
+  const auto events = read_events(c, id);
+  ASSERT_EQ(events.back().first, "done");
+  EXPECT_FALSE(events.back().second.contains("store_id"));
+  const httplib::Result got = c.Get(("/api/studies/" + id).c_str());
+  ASSERT_TRUE(got);
+  const json study = body_of(got)["sensitivity"];
+  EXPECT_EQ(study["paths"], 40);
+  ASSERT_EQ(study["strategies"].size(), 1U);
+  EXPECT_EQ(study["strategies"][0]["name"], "hold");
+  // The base and two runs for each input the scenario has (at least the price drift): the last
+  // event counted them all.
+  EXPECT_FALSE(study["strategies"][0]["tornado"].empty());
+  EXPECT_GE(study["runs"].get<int>(), 3);
+  EXPECT_EQ(events.back().second["done"], study["runs"]);
+  EXPECT_EQ(events.back().second["total"], study["runs"]);
+  EXPECT_TRUE(io::open_result_store(api.db().string())->list().empty());
+  // Errors: an unknown strategy, an unknown study.
+  const json bad = {{"scenario_toml", small_scenario()}, {"strategy", "nope"}};
+  const httplib::Result refused = c.Post("/api/studies/sensitivity", bad.dump(), "application/json");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 400);
+  EXPECT_EQ(body_of(refused)["field"], "strategy");
+  EXPECT_EQ(c.Get("/api/studies/job-99")->status, 404);
+}
+
 TEST(ServeApi, a_recorded_runs_chart_data_and_deleting_it) {
   ServedApi api;
   httplib::Client c = api.client();

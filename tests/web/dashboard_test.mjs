@@ -5,7 +5,8 @@
 // paths) and sees its progress, every chart drawn with data; runs it again with a changed power
 // price; cancels a long run; finds the two recorded runs in the runs list (filtered), opens one,
 // compares the two (the changed key in the inputs diff), deletes one; on the what-if page a slider
-// reruns the scenario and the numbers change. Fails on any console error. Screenshots go to
+// reruns the scenario and the numbers change; the study page draws a strategy's sensitivity
+// tornado. Fails on any console error. Screenshots go to
 // OUTPUT_DIR. Exits 77 (skipped) without Chromium or playwright-core.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -177,6 +178,18 @@ try {
     return body && body.textContent !== text && !/running/.test(document.querySelector('[data-testid=whatif-status]').textContent);
   }, before);
   await shot('whatif');
+
+  step = 'study: the sensitivity tornado of one strategy';
+  await page.click('header a[href="#/study"]');
+  await page.selectOption('[data-testid=study-strategy]', 'hold');
+  await page.fill('[data-testid=study-paths]', '100');
+  await page.click('[data-testid=study-run]');
+  const tornado = page.locator('[data-testid=tornado][data-strategy=hold] tr');
+  await tornado.first().waitFor();
+  assert.ok(await tornado.count() >= 3, 'the tornado has a bar per input');
+  const widths = await page.locator('[data-testid=tornado] .bar').evaluateAll((bars) => bars.map((b) => b.getBoundingClientRect().width));
+  assert.ok(widths.some((w) => w > 10), 'the widest input draws a bar');
+  await shot('study');
 
   assert.deepEqual(problems, []);
   console.log(`dashboard: ${charts.length} charts drawn with data, ${strategies} strategies, progress ${sawProgress ? 'seen' : 'not seen (the run was done first)'}; screenshots in ${outDir}`);

@@ -94,6 +94,7 @@ export function RunPage({ id }) {
       ${job.done || 0} / ${job.total} paths <button data-testid="cancel" onClick=${cancel}>Cancel</button></p>`;
   if (job.status === 'failed') return html`${head}<p class="error" data-testid="failed">failed: ${job.error}</p>`;
   if (job.status === 'cancelled') return html`${head}<p data-testid="cancelled">cancelled (not recorded)</p>`;
+  if (job.store_id == null) return html`${head}<p>done (a study, not a recorded run: see the <a href="#/study">Study</a> page)</p>`;
   return html`${head}<p data-testid="done">done: recorded as run <a href=${'#/run/' + job.store_id}>${job.store_id}</a></p>
     <${RunResults} id=${String(job.store_id)} />`;
 }
