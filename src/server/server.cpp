@@ -8,11 +8,11 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -52,9 +52,9 @@ constexpr std::int64_t kMaxPaths = 1'000'000'000;
 /// The name a posted scenario's text is read under: its relative paths resolve in --scenarios.
 constexpr std::string_view kPostedScenarioName = "posted-scenario.toml";
 
-/// How deep GET /api/scenarios looks for .toml files below --scenarios (the repository's root holds
-/// scenarios/ one level down), and the most it lists.
-constexpr int kScenarioListDepth = 2;
+/// The folder levels GET /api/scenarios lists .toml files of: --scenarios itself and its subfolders
+/// (the repository's root holds scenarios/ one level down); and the most files it lists.
+constexpr int kScenarioListLevels = 2;
 constexpr std::size_t kMaxScenarioFiles = 500;
 
 void send_json(httplib::Response& res, int status, const json& body) {
@@ -95,8 +95,8 @@ struct RunRequest {
   std::vector<std::string> warnings;
 };
 
-/// The .toml files below `root` (at most kScenarioListDepth folders down, hidden and build folders
-/// and node_modules skipped), as sorted paths relative to it.
+/// The .toml files in `root` and its folders kScenarioListLevels deep (hidden and build folders and
+/// node_modules skipped), as sorted paths relative to it.
 std::vector<std::string> scenario_files(const fs::path& root) {
   std::vector<std::string> files;
   std::error_code error;
@@ -104,7 +104,7 @@ std::vector<std::string> scenario_files(const fs::path& root) {
   for (; !error && it != fs::recursive_directory_iterator() && files.size() < kMaxScenarioFiles; it.increment(error)) {
     const std::string name = it->path().filename().string();
     if (it->is_directory(error)) {
-      if (it.depth() >= kScenarioListDepth - 1 || name.starts_with('.') || name.starts_with("build") || name == "node_modules")
+      if (it.depth() >= kScenarioListLevels - 1 || name.starts_with('.') || name.starts_with("build") || name == "node_modules")
         it.disable_recursion_pending();
       continue;
     }
@@ -432,7 +432,9 @@ struct Server::Impl {
         });
     if (!job) return send_error(res, 503, "too many runs are waiting; try again later");
     {
+      // Kept as long as the queue keeps the job (its newest finished ones), then dropped.
       const std::lock_guard lock(studies_mutex);
+      std::erase_if(studies, [this](const auto& entry) { return !queue.find(entry.first); });
       studies[job->id] = result;
     }
     json out = snapshot_json(*job);
