@@ -93,6 +93,7 @@ struct RunRequest {
   firm::Scenario scenario;
   std::string text;
   std::vector<std::string> warnings;
+  unsigned threads = 0;  // simulation threads asked for (the What-if page's "all cores"); 0: --threads
 };
 
 /// The .toml files in `root` and its folders kScenarioListLevels deep (hidden and build folders and
@@ -219,6 +220,14 @@ struct Server::Impl {
         throw InputError("request", 0, "seed", "a non-negative integer is required");
       request.scenario.run.seed = s.get<std::uint64_t>();
     }
+    if (body.contains("threads")) {
+      // Results do not depend on the thread count (sim/simulation.hpp), only the time does.
+      const unsigned cores = std::max(1U, std::thread::hardware_concurrency());
+      const json& t = body["threads"];
+      if (!t.is_number_integer() || t.get<std::int64_t>() < 0 || t.get<std::int64_t>() > static_cast<std::int64_t>(cores))
+        throw InputError("request", 0, "threads", fmt::format("an integer from 0 (every core) to {} is required", cores));
+      request.threads = t.get<std::int64_t>() == 0 ? cores : static_cast<unsigned>(t.get<std::int64_t>());
+    }
     return request;
   }
 
@@ -229,7 +238,7 @@ struct Server::Impl {
     sim::RunOptions run_options;
     run_options.paths = request.scenario.run.paths;
     run_options.seed = request.scenario.run.seed;
-    run_options.threads = options.threads_per_run;
+    run_options.threads = request.threads != 0 ? request.threads : options.threads_per_run;
     run_options.stop_signal = &context.stop_flag();
     run_options.progress = [&](std::int64_t done, std::int64_t total) { context.progress(done, total); };
     const sim::RunResult result = sim::run_simulation(request.scenario, market, run_options);

@@ -315,6 +315,11 @@ TEST(ServeApi, bad_requests_get_their_status_and_a_message) {
                "paths");
   expect_error(c.Post("/api/runs", json{{"scenario_toml", small_scenario()}, {"seed", -1}}.dump(), "application/json"), 400,
                "seed");
+  // threads: 0 (every core) up to the machine's cores; more, a negative or a non-integer is refused.
+  const unsigned cores = std::max(1U, std::thread::hardware_concurrency());
+  for (const json& threads : {json(cores + 1), json(-1), json(1.5), json("all")})
+    expect_error(c.Post("/api/runs", json{{"scenario_toml", small_scenario()}, {"threads", threads}}.dump(), "application/json"),
+                 400, "threads");
   // An invalid scenario: the reader's message and the key it names.
   std::string bad = small_scenario();
   bad.replace(bad.find("horizon_years = 1"), 17, "horizon_years = 99");

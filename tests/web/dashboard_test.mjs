@@ -177,6 +177,17 @@ try {
     const body = document.querySelector('[data-testid=whatif-results] tbody');
     return body && body.textContent !== text && !/running/.test(document.querySelector('[data-testid=whatif-status]').textContent);
   }, before);
+  // A drift Cango does not state: the slider adds the key under [market], and the figures move.
+  const afterPower = await results.textContent();
+  assert.equal(await page.locator('[data-testid=btc-drift-value]').textContent(), 'calibrated');
+  await slide('btc-drift', -0.5);
+  assert.equal(await page.locator('[data-testid=btc-drift-value]').textContent(), '-0.50 log per year');
+  await page.waitForFunction((text) => {
+    const body = document.querySelector('[data-testid=whatif-results] tbody');
+    return body && body.textContent !== text && !/running/.test(document.querySelector('[data-testid=whatif-status]').textContent);
+  }, afterPower);
+  assert.ok(await page.locator('#pivot-date').count() === 1, 'Cango schedules its pivot: a date slider');
+  const whatifStatus = await page.locator('[data-testid=whatif-status]').textContent();
   await shot('whatif');
 
   step = 'study: the sensitivity tornado of one strategy';
@@ -192,7 +203,7 @@ try {
   await shot('study');
 
   assert.deepEqual(problems, []);
-  console.log(`dashboard: ${charts.length} charts drawn with data, ${strategies} strategies, progress ${sawProgress ? 'seen' : 'not seen (the run was done first)'}; screenshots in ${outDir}`);
+  console.log(`dashboard: ${charts.length} charts drawn with data, ${strategies} strategies, progress ${sawProgress ? 'seen' : 'not seen (the run was done first)'}; last what-if rerun: ${whatifStatus}; screenshots in ${outDir}`);
 } catch (e) {
   console.error(`dashboard test failed at "${step}": ${e.message}`);
   if (problems.length) console.error(problems.join('\n'));

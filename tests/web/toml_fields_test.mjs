@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const root = process.argv[2];
-const { parseFields, setField, displayValue, rawValue, unitOf, choicesOf } =
+const { parseFields, setField, setKey, displayValue, rawValue, unitOf, choicesOf } =
   await import(pathToFileURL(resolve(root, 'web/src/toml_fields.js')).href);
 
 const text = [
@@ -57,6 +57,19 @@ assert.deepEqual(after.filter((_, i) => i !== price.line), before.filter((_, i) 
 const name = byPath['scenario.name'];
 assert.equal(setField(text, name, rawValue(name.raw, 'He said "hi"')).split('\n')[2],
              'name = "He said \\"hi\\""   # the name');
+
+// setKey: a present key is replaced in place; an absent one is added under its table's header
+// (an array-of-tables element's own [[name]] line), every other line kept; no such table: null.
+assert.equal(setKey(text, 'scenario', 'horizon_years', '7').split('\n')[3], 'horizon_years = 7');
+const added = setKey(text, 'strategies[2]', 'pivot_mw', '12');
+assert.deepEqual(added.split('\n').slice(16, 19), ['[[strategies]]', 'pivot_mw = 12', 'name = "sell"']);
+assert.equal(added.split('\n').length, before.length + 1);
+const addedFields = parseFields(added);
+assert.equal(addedFields.find((f) => f.path === 'strategies[2].pivot_mw').raw, '12');
+assert.equal(addedFields.find((f) => f.path === 'strategies[2].sales[2].btc').raw, '20');
+const underSub = setKey(text, 'sites[2].conversion', 'lead_time_months', '3').split('\n');
+assert.deepEqual(underSub.slice(12, 15), ['[sites.conversion]', 'lead_time_months = 3', 'pivot_mw = 15']);
+assert.equal(setKey(text, 'market', 'btc_price_drift_annual', '0.1'), null);
 
 assert.equal(unitOf('power_price_usd_per_mwh'), '$/MWh');
 assert.equal(unitOf('capacity_mw'), 'MW');

@@ -39,8 +39,14 @@ function depth(text) {
   return d;
 }
 
+/// The fields and the table headers (`[table]`, each `[[name]]` occurrence) with their lines.
 export function parseFields(text) {
+  return scan(text).fields;
+}
+
+function scan(text) {
   const fields = [];
+  const tables = [];
   const counts = {};
   let table = '';
   let tablePath = '';
@@ -64,10 +70,15 @@ export function parseFields(text) {
       counts[base] = (counts[base] ?? 0) + 1;  // from 1, as the reader numbers them
       tablePath = `${base}[${counts[base]}]`;
       latest[table] = tablePath;
+      tables.push({ line: index, table, tablePath });
       return;
     }
     m = /^\[\s*([A-Za-z0-9_.]+)\s*\]/.exec(trimmed);
-    if (m) { table = m[1]; tablePath = within(table); latest[table] = tablePath; return; }
+    if (m) {
+      table = m[1]; tablePath = within(table); latest[table] = tablePath;
+      tables.push({ line: index, table, tablePath });
+      return;
+    }
     m = /^(\s*)([A-Za-z0-9_]+)(\s*=\s*)(.*)$/.exec(line);
     if (!m) return;
     const { value, comment } = splitComment(m[4]);
@@ -80,7 +91,7 @@ export function parseFields(text) {
       prefix: m[1] + m[2] + m[3], raw: value.trim(), comment,
     });
   });
-  return fields;
+  return { fields, tables };
 }
 
 /// What the input shows: a string without its quotes, anything else as written.
@@ -101,6 +112,20 @@ export function rawValue(oldRaw, typed) {
 export function setField(text, field, raw) {
   const lines = text.split('\n');
   lines[field.line] = field.prefix + raw + field.comment;
+  return lines.join('\n');
+}
+
+/// The text with `key = raw` in the table named `tablePath` ("market", "strategies[2]"): the value
+/// replaced when the key is there, else a line added under the table's header (its `[table]` line,
+/// or that element's `[[name]]` line). Null when the text has no such table.
+export function setKey(text, tablePath, key, raw) {
+  const { fields, tables } = scan(text);
+  const field = fields.find((f) => f.tablePath === tablePath && f.key === key);
+  if (field) return setField(text, field, raw);
+  const header = tables.find((t) => t.tablePath === tablePath);
+  if (!header) return null;
+  const lines = text.split('\n');
+  lines.splice(header.line + 1, 0, `${key} = ${raw}`);
   return lines.join('\n');
 }
 

@@ -1,19 +1,27 @@
-// The What-if page: sliders over the inputs users move most (the BTC price at the start, every
-// site's power price, the size of the strategies' planned BTC sales, the MW each pivot converts).
-// Each change reruns the scenario on the server at a small path count with the scenario's seed
-// (common random numbers: the same paths every time, so differences are the inputs') and redraws
-// the strategies' figures with their standard errors. The runs are recorded, named "(what-if)".
+// The What-if page: sliders over the inputs users move most (the BTC price at the start and its
+// drift, network hashrate's growth, every site's power price, the size of the strategies' planned
+// BTC sales, the MW each pivot converts and the day of a scheduled pivot). The sliders edit the
+// scenario's text (a drift the scenario does not state is added under [market]), so the run is read
+// by the same reader as any other. Each change reruns the scenario on the server at a small path
+// count with the scenario's seed (common random numbers: the same paths every time, so differences
+// are the inputs') on every core, and redraws the strategies' figures with their standard errors.
+// The runs are recorded, named "(what-if)".
 import { h } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import htm from 'htm';
 import { api, postJson } from './api.js';
-import { parseFields, setField, displayValue } from './toml_fields.js';
+import { parseFields, setField, setKey, displayValue } from './toml_fields.js';
 import { kept } from './scenario_page.js';
 import { Chart } from './run_page.js';
 import { defaultSpec, money } from './charts.js';
 
 const html = htm.bind(h);
-const WHATIF_PATHS = 500;
+const WHATIF_PATHS = 300;  // about 2 s a rerun of Cango (5 strategies) on 2 cores
+const MS_PER_DAY = 24 * 60 * 60 * 1000;
+const DAYS_PER_YEAR = 365;
+
+const dayOf = (iso) => Math.round(Date.parse(`${iso}T00:00:00Z`) / MS_PER_DAY);
+const isoOf = (day) => new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
 
 /// The scenario's text with the sliders applied (each a function of the fields it changes).
 export function applySliders(text, s) {
@@ -26,10 +34,24 @@ export function applySliders(text, s) {
     else if (f.docId === 'sites.power_price_usd_per_mwh') value = String(Math.max(0, +(base + s.powerPriceDelta).toFixed(2)));
     else if (f.docId === 'strategies.sales.btc') value = String(Math.max(1, Math.round(base * s.saleFactor)));
     else if (f.docId === 'strategies.pivot_mw' && s.pivotMw != null) value = String(s.pivotMw);
+    else if (f.docId === 'strategies.pivot_date' && s.pivotDay != null && s.startDay != null) value = isoOf(s.startDay + s.pivotDay);
     if (value != null) out = setField(out, f, value);
   }
+  // Drifts the scenario may not state (then the calibration's stand): added under [market].
+  if (s.btcDrift != null) out = setKey(out, 'market', 'btc_price_drift_annual', String(s.btcDrift)) ?? out;
+  if (s.hashrateDrift != null) out = setKey(out, 'market', 'hashrate_drift_annual', String(s.hashrateDrift)) ?? out;
   return out;
 }
+
+/// The scenario's start (days since 1970) and horizon (days), for the pivot date's slider.
+function horizonDays(fields) {
+  const start = fields.find((f) => f.path === 'scenario.start_date');
+  const years = fields.find((f) => f.path === 'scenario.horizon_years');
+  if (!start || !/^\d{4}-\d{2}-\d{2}$/.test(start.raw)) return null;
+  return { startDay: dayOf(start.raw), days: Math.floor(Number(years ? years.raw : 1) * DAYS_PER_YEAR) };
+}
+
+const numberOrNull = (field) => (field && Number.isFinite(Number(field.raw)) ? Number(field.raw) : null);
 
 /// The capacity (MW) of the site the first pivot converts: the pivot slider's top.
 function pivotCapacity(fields, pivotField) {
@@ -66,8 +88,14 @@ export function WhatIfPage() {
   const pivotField = fields.find((f) => f.docId === 'strategies.pivot_mw');
   const capacity = pivotCapacity(fields, pivotField);
   const price = fields.find((f) => f.path === 'market.btc_price_usd');
+  const pivotDate = fields.find((f) => f.docId === 'strategies.pivot_date');
+  const horizon = horizonDays(fields);
   const [sliders, setSliders] = useState({
     btcPriceFactor: 1, powerPriceDelta: 0, saleFactor: 1, pivotMw: pivotField ? Number(pivotField.raw) : null,
+    btcDrift: numberOrNull(fields.find((f) => f.path === 'market.btc_price_drift_annual')),
+    hashrateDrift: numberOrNull(fields.find((f) => f.path === 'market.hashrate_drift_annual')),
+    startDay: horizon && horizon.startDay,
+    pivotDay: pivotDate && horizon && /^\d{4}-\d{2}-\d{2}$/.test(pivotDate.raw) ? dayOf(pivotDate.raw) - horizon.startDay : null,
   });
   const [result, setResult] = useState(null);
   const [busy, setBusy] = useState(false);
@@ -80,7 +108,7 @@ export function WhatIfPage() {
     setError('');
     try {
       const started = performance.now();
-      const job = await postJson('/api/runs', { scenario_toml: applySliders(kept.text, next), scenario_path: kept.path, paths: WHATIF_PATHS });
+      const job = await postJson('/api/runs', { scenario_toml: applySliders(kept.text, next), scenario_path: kept.path, paths: WHATIF_PATHS, threads: 0 });
       const state = await waitForRun(job.run_id);
       const [run, charts] = await Promise.all([api(`/api/runs/${state.store_id}`), api(`/api/runs/${state.store_id}/charts`)]);
       if (mine === generation.current) setResult({ run, charts, seconds: (performance.now() - started) / 1000 });
@@ -99,8 +127,10 @@ export function WhatIfPage() {
     if (done) rerun(next);
   };
   const basePrice = price ? Number(price.raw) : 0;
+  // A drift the scenario does not state is the calibration's until its slider moves.
+  const drift = (v) => (v == null ? 'calibrated' : `${v >= 0 ? '+' : ''}${v.toFixed(2)} log per year`);
   return html`<h2>What-if: ${displayValue(fields.find((f) => f.path === 'scenario.name')?.raw || '')}</h2>
-    <p>Each change reruns ${WHATIF_PATHS} paths on the scenario's seed (the same paths every time).</p>
+    <p>Each change reruns ${WHATIF_PATHS} paths on the scenario's seed (the same paths every time), on every core.</p>
     <${Slider} label="BTC price at the start" name="btc-price" min="0.4" max="1.6" step="0.05" value=${sliders.btcPriceFactor}
       show=${(v) => `${money(basePrice * v)} (x${v.toFixed(2)})`} onChange=${change('btcPriceFactor')} />
     <${Slider} label="Power price, every site" name="power-price" min="-30" max="40" step="1" value=${sliders.powerPriceDelta}
@@ -109,6 +139,12 @@ export function WhatIfPage() {
       show=${(v) => `x${v.toFixed(2)}`} onChange=${change('saleFactor')} />
     ${pivotField && html`<${Slider} label="Pivot MW" name="pivot-mw" min="1" max=${capacity} step="1" value=${sliders.pivotMw}
       show=${(v) => `${v} MW`} onChange=${change('pivotMw')} />`}
+    ${sliders.pivotDay != null && html`<${Slider} label="Pivot date (scheduled)" name="pivot-date" min="0" max=${horizon.days - 1} step="1"
+      value=${sliders.pivotDay} show=${(v) => `${isoOf(sliders.startDay + v)} (day ${v})`} onChange=${change('pivotDay')} />`}
+    <${Slider} label="BTC price drift" name="btc-drift" min="-1" max="1" step="0.05" value=${sliders.btcDrift ?? 0}
+      show=${() => drift(sliders.btcDrift)} onChange=${change('btcDrift')} />
+    <${Slider} label="Network hashrate growth" name="hashrate-drift" min="-0.5" max="1.5" step="0.05" value=${sliders.hashrateDrift ?? 0}
+      show=${() => drift(sliders.hashrateDrift)} onChange=${change('hashrateDrift')} />
     <p data-testid="whatif-status">${busy ? 'running...' : error ? html`<span class="error">${error}</span>` : result ? `run ${result.run.id}, ${result.seconds.toFixed(1)} s` : ''}</p>
     ${result && html`<table class="cmp" data-testid="whatif-results"><thead><tr><th>strategy</th><th>P(default)</th><th>NPV mean</th><th>NPV median</th><th>NPV vs ${result.run.strategies[0].name} (paired)</th></tr></thead>
       <tbody>${result.run.strategies.map((s) => html`<tr><td>${s.name}</td>
