@@ -50,6 +50,10 @@ constexpr auto kEventKeepAlive = std::chrono::milliseconds(1000);
 /// The most paths a posted run may ask for (the CLI's --paths bound).
 constexpr std::int64_t kMaxPaths = 1'000'000'000;
 /// The name a posted scenario's text is read under: its relative paths resolve in --scenarios.
+// The Study page's optimizer: a small search by default (seconds, not the CLI's minutes).
+constexpr std::int64_t kOptimizePaths = 300;
+constexpr int kOptimizeEvaluations = 10;
+constexpr std::int64_t kMaxOptimizeEvaluations = 200;
 constexpr std::string_view kPostedScenarioName = "posted-scenario.toml";
 
 /// The folder levels GET /api/scenarios lists .toml files of: --scenarios itself and its subfolders
@@ -420,6 +424,53 @@ struct Server::Impl {
     return request;
   }
 
+  OptimizeRequest read_optimize_request(const json& body) const {
+    json defaulted = body;
+    if (defaulted.is_object() && !defaulted.contains("paths")) defaulted["paths"] = kOptimizePaths;
+    OptimizeRequest request{read_request(defaulted).scenario, 0, kOptimizeEvaluations};
+    if (body.contains("evaluations")) {
+      const json& e = body["evaluations"];
+      if (!e.is_number_integer() || e.get<std::int64_t>() < 1 || e.get<std::int64_t>() > kMaxOptimizeEvaluations)
+        throw InputError("request", 0, "evaluations", fmt::format("an integer from 1 to {} is required", kMaxOptimizeEvaluations));
+      request.max_evaluations = static_cast<int>(e.get<std::int64_t>());
+    }
+    if (!body.contains("strategy") || !body["strategy"].is_string())
+      throw InputError("request", 0, "strategy", "the name of a strategy with [strategies.search] ranges is required");
+    const std::string name = body["strategy"].get<std::string>();
+    const auto& strategies = request.scenario.strategies;
+    const auto it = std::find_if(strategies.begin(), strategies.end(), [&](const auto& st) { return st.name == name; });
+    if (it == strategies.end()) throw InputError("request", 0, "strategy", fmt::format("no strategy \"{}\" in the scenario", name));
+    if (it->search.empty())
+      throw InputError("request", 0, "strategy", fmt::format("strategy \"{}\" declares no [strategies.search] ranges", name));
+    request.strategy = static_cast<std::size_t>(it - strategies.begin());
+    return request;
+  }
+
+  void post_optimize(const httplib::Request& req, httplib::Response& res) {
+    if (!options.optimization_json) return send_error(res, 501, "this server was started without the optimizer");
+    std::shared_ptr<OptimizeRequest> request;
+    try {
+      request = std::make_shared<OptimizeRequest>(read_optimize_request(json::parse(req.body)));
+    } catch (const json::parse_error& e) {
+      return send_error(res, 400, fmt::format("the body is not JSON: {}", e.what()));
+    } catch (const InputError& e) {
+      json out = {{"error", e.what()}, {"field", e.field()}};
+      if (e.line() > 0) out["line"] = e.line();
+      return send_json(res, 400, out);
+    }
+    auto result = std::make_shared<json>();
+    // Every core: the search is a short interactive study (results do not depend on threads).
+    const unsigned threads = std::max(1U, std::thread::hardware_concurrency());
+    const std::optional<JobSnapshot> job = queue.submit(
+        "optimize: " + request->scenario.run.name, 0, [this, request, result, threads](JobContext& context) -> std::optional<std::int64_t> {
+          json out = run_optimize_study(*request, threads, context, options.optimization_json);
+          const std::lock_guard lock(studies_mutex);
+          *result = {{"optimization", std::move(out)}};
+          return std::nullopt;
+        });
+    answer_study(job, result, res);
+  }
+
   void post_sensitivity(const httplib::Request& req, httplib::Response& res) {
     std::shared_ptr<SensitivityRequest> request;
     try {
@@ -436,9 +487,14 @@ struct Server::Impl {
         "sensitivity: " + request->scenario.run.name, 0, [this, request, result](JobContext& context) -> std::optional<std::int64_t> {
           json out = run_sensitivity_study(*request, options.threads_per_run, context);
           const std::lock_guard lock(studies_mutex);
-          *result = std::move(out);
+          *result = {{"sensitivity", std::move(out)}};
           return std::nullopt;
         });
+    answer_study(job, result, res);
+  }
+
+  /// 202 with the study's job, its result kept for GET /api/studies/ID; 503 when the queue is full.
+  void answer_study(const std::optional<JobSnapshot>& job, const std::shared_ptr<json>& result, httplib::Response& res) {
     if (!job) return send_error(res, 503, "too many runs are waiting; try again later");
     {
       // Kept as long as the queue keeps the job (its newest finished ones), then dropped.
@@ -462,7 +518,7 @@ struct Server::Impl {
     json out = {{"study_id", id}, {"job", snapshot_json(*job)}, {"status", job_status_name(job->status)}};
     if (job->status == JobStatus::kDone) {
       const std::lock_guard lock(studies_mutex);
-      out["sensitivity"] = *result;
+      for (const auto& [key, value] : result->items()) out[key] = value;
     }
     if (job->status == JobStatus::kFailed) {
       out["error"] = job->error;
@@ -518,6 +574,7 @@ struct Server::Impl {
     // The browser asks for an icon on its own; there is none (204, not a 404 in its console).
     http.Get("/favicon.ico", [](const httplib::Request&, httplib::Response& res) { res.status = 204; });
     http.Post("/api/studies/sensitivity", [this](const httplib::Request& req, httplib::Response& res) { post_sensitivity(req, res); });
+    http.Post("/api/studies/optimize", [this](const httplib::Request& req, httplib::Response& res) { post_optimize(req, res); });
     http.Get(R"(/api/studies/(job-\d+))", [this](const httplib::Request& req, httplib::Response& res) { get_study(req.matches[1], res); });
     http.Get("/api/scenarios", [this](const httplib::Request&, httplib::Response& res) { get_scenarios(res); });
     http.Get("/api/scenario", [this](const httplib::Request& req, httplib::Response& res) { get_scenario_file(req, res); });

@@ -7,6 +7,7 @@
 #include "hashpivot/io/market_inputs.hpp"
 #include "hashpivot/model/market_model.hpp"
 #include "hashpivot/report/format.hpp"
+#include "hashpivot/study/optimizer.hpp"
 #include "hashpivot/study/sensitivity.hpp"
 
 namespace hashpivot::server {
@@ -14,6 +15,8 @@ namespace {
 
 using nlohmann::json;
 using report::number_or_null;
+
+constexpr std::uint64_t kOutOfSampleSeedOffset = 1;  // as `hashpivot optimize`'s default --oos-seed
 
 json outcome_json(const study::SensitivityOutcome& o) {
   return {{"npv_usd", {{"mean", o.npv_mean_usd}, {"se", o.npv_se_usd}}},
@@ -77,6 +80,30 @@ json run_sensitivity_study(const SensitivityRequest& request, unsigned threads, 
           {"runs", result.runs},
           {"seconds", result.seconds},
           {"strategies", strategies}};
+}
+
+json run_optimize_study(const OptimizeRequest& request, unsigned threads, JobContext& context,
+                        const OptimizationJson& to_json) {
+  const firm::Scenario& scenario = request.scenario;
+  const model::MarketModel market = io::load_market_model(scenario);
+  study::OptimizerSettings settings;
+  settings.ranges = scenario.strategies.at(request.strategy).search;
+  settings.paths = scenario.run.paths;
+  settings.seed = scenario.run.seed;
+  settings.out_of_sample_seed = settings.seed + kOutOfSampleSeedOffset;
+  settings.threads = threads;
+  settings.max_evaluations = request.max_evaluations;
+  // The two out-of-sample runs count as evaluations of the job's progress.
+  const int total = request.max_evaluations + 2;
+  settings.progress = [&context, total](int done, int, double) {
+    if (const int stop = context.stop_flag().load(); stop != 0) throw Cancelled(stop);
+    context.progress(done, total);
+  };
+  const study::OptimizationResult result = study::optimize_strategy(scenario, market, request.strategy, settings);
+  // NLopt may turn an exception of the objective into its own stop: a cancelled job ends here too.
+  if (const int stop = context.stop_flag().load(); stop != 0) throw Cancelled(stop);
+  context.progress(total, total);
+  return to_json(result, settings);
 }
 
 }  // namespace hashpivot::server

@@ -256,6 +256,42 @@ TEST(ServeApi, a_sensitivity_study_runs_as_a_job_and_records_no_run) {
   EXPECT_EQ(c.Get("/api/studies/job-99")->status, 404);
 }
 
+TEST(ServeApi, the_optimizer_study_refuses_bad_requests_and_answers_501_without_its_json_builder) {
+  {
+    // A server started without the CLI's JSON builder (hashpivot serve passes optimization_json).
+    ServedApi bare;
+    httplib::Client c = bare.client();
+    const httplib::Result r = c.Post("/api/studies/optimize", json{{"scenario_toml", small_scenario()}}.dump(), "application/json");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 501) << r->body;
+    EXPECT_FALSE(body_of(r).value("error", "").empty());
+  }
+  ServerOptions options;
+  options.optimization_json = [](const study::OptimizationResult&, const study::OptimizerSettings&) {
+    return json{{"never", "called"}};
+  };
+  ServedApi api(options);
+  httplib::Client c = api.client();
+  const auto refused = [&](const std::string& body, const std::string& field) {
+    const httplib::Result r = c.Post("/api/studies/optimize", body, "application/json");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400) << r->body;
+    EXPECT_FALSE(body_of(r).value("error", "").empty()) << r->body;
+    EXPECT_EQ(body_of(r).value("field", ""), field) << r->body;
+  };
+  refused("{not json", "");
+  refused(json{{"strategy", "hold"}}.dump(), "scenario_toml");
+  refused(json{{"scenario_toml", small_scenario()}}.dump(), "strategy");
+  refused(json{{"scenario_toml", small_scenario()}, {"strategy", "no_such"}}.dump(), "strategy");
+  // hold declares no [strategies.search] ranges: nothing to search.
+  refused(json{{"scenario_toml", small_scenario()}, {"strategy", "hold"}}.dump(), "strategy");
+  refused(json{{"scenario_toml", small_scenario()}, {"strategy", "hold"}, {"evaluations", 0}}.dump(), "evaluations");
+  refused(json{{"scenario_toml", small_scenario()}, {"strategy", "hold"}, {"paths", -3}}.dump(), "paths");
+  const httplib::Result unknown = c.Get("/api/studies/job-99");
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 404);
+}
+
 TEST(ServeApi, a_recorded_runs_chart_data_and_deleting_it) {
   ServedApi api;
   httplib::Client c = api.client();

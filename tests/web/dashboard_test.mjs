@@ -6,7 +6,7 @@
 // price; cancels a long run; finds the two recorded runs in the runs list (filtered), opens one,
 // compares the two (the changed key in the inputs diff), deletes one; on the what-if page a slider
 // reruns the scenario and the numbers change; the study page draws a strategy's sensitivity
-// tornado. Fails on any console error. Screenshots go to
+// tornado and the optimizer's declared and optimum points. Fails on any console error. Screenshots go to
 // OUTPUT_DIR. Exits 77 (skipped) without Chromium or playwright-core.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -201,6 +201,18 @@ try {
   const widths = await page.locator('[data-testid=tornado] .bar').evaluateAll((bars) => bars.map((b) => b.getBoundingClientRect().width));
   assert.ok(widths.some((w) => w > 10), 'the widest input draws a bar');
   await shot('study');
+
+  step = 'study: the optimizer on a strategy with search ranges, declared against optimum';
+  await page.selectOption('[data-testid=optimize-strategy]', 'sell_4451_repay_ai');
+  await page.click('[data-testid=optimize-run]');
+  const points = page.locator('[data-testid=optimizer] tr');
+  await points.first().waitFor();
+  assert.equal(await points.count(), 4, 'declared and optimum, in and out of sample');
+  const optimumBars = await page.locator('[data-testid=optimizer] .bar').evaluateAll((bars) => bars.map((b) => b.getBoundingClientRect().width));
+  assert.ok(optimumBars.every((w) => w > 10), `each point draws its bar: ${optimumBars}`);
+  assert.match(await page.locator('[data-testid=optimizer]').textContent(), /\(SE\)/);
+  await page.locator('[data-testid=optimizer]').scrollIntoViewIfNeeded();
+  await shot('study-optimizer');
 
   assert.deepEqual(problems, []);
   console.log(`dashboard: ${charts.length} charts drawn with data, ${strategies} strategies, progress ${sawProgress ? 'seen' : 'not seen (the run was done first)'}; last what-if rerun: ${whatifStatus}; screenshots in ${outDir}`);

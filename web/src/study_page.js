@@ -1,7 +1,9 @@
 // The Study page: `hashpivot sensitivity` on the scenario loaded on the Scenario page, as a job of
 // the server's queue (POST /api/studies/sensitivity): its progress in runs, then each strategy's
 // tornado (mean NPV with each input at its low and high, around the base) and, when asked for, the
-// break-even BTC and power prices.
+// break-even BTC and power prices. Below it, `hashpivot optimize` on a strategy that declares search
+// ranges (POST /api/studies/optimize, a small search): the declared point against the optimum, in
+// sample and out of sample, with their standard errors.
 import { h } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import htm from 'htm';
@@ -36,12 +38,8 @@ function breakEven(b, format) {
   return `${format(b.value)} \u00b1 ${format(b.se ?? 0)} (SE)`;
 }
 
-export function StudyPage() {
-  const fields = kept.text ? parseFields(kept.text) : [];
-  const names = fields.filter((f) => f.docId === 'strategies.name').map((f) => displayValue(f.raw));
-  const [strategy, setStrategy] = useState(names[0] || '');
-  const [paths, setPaths] = useState(200);
-  const [breakEvens, setBreakEvens] = useState(false);
+/// A study job of the queue: its state from the event stream, then its result's `key` once done.
+function useStudyJob(key) {
   const [job, setJob] = useState(null);
   const [result, setResult] = useState(null);
   const [error, setError] = useState('');
@@ -53,20 +51,96 @@ export function StudyPage() {
       setJob(state);
       if (!['done', 'failed', 'cancelled'].includes(state.status)) return;
       events.close();
-      api('/api/studies/' + state.id).then((r) => (r.sensitivity ? setResult(r.sensitivity) : setError(r.error || r.status)))
+      api('/api/studies/' + state.id).then((r) => (r[key] ? setResult(r[key]) : setError(r.error || r.status)))
         .catch((e2) => setError(e2.message));
     };
     for (const name of ['progress', 'done', 'failed', 'cancelled']) events.addEventListener(name, update);
     return () => events.close();
   }, [job && job.id]);
-  if (!kept.text) return html`<h2>Study</h2><p>Load a scenario on the <a href="#/scenario">Scenario</a> page first.</p>`;
-  const start = () => {
+  const start = (path, body) => {
     setResult(null);
     setError('');
-    postJson('/api/studies/sensitivity', { scenario_toml: kept.text, scenario_path: kept.path, paths: Number(paths), strategy, break_evens: breakEvens })
-      .then((r) => setJob({ ...r, id: r.study_id })).catch((e) => setError(e.message));
+    postJson(path, body).then((r) => setJob({ ...r, id: r.study_id })).catch((e) => setError(e.message));
   };
   const running = job && (job.status === 'queued' || job.status === 'running');
+  return { job, result, error, start, running };
+}
+
+const OPTIMIZE_PATHS = 300;
+const OPTIMIZE_EVALUATIONS = 10;
+
+/// Declared against optimum: the objective's bars with their 95% intervals (1.96 SE), in sample (the
+/// search's paths) and out of sample (fresh paths), on one scale.
+function OptimizerBars({ r }) {
+  const rows = [
+    ['declared, in sample', r.declared], ['optimum, in sample', r.optimum],
+    ['declared, out of sample', r.out_of_sample.declared],
+    ['optimum, out of sample', { ...r.out_of_sample, parameters: r.best }],
+  ];
+  const Z95 = 1.96;
+  const top = Math.max(1, ...rows.map(([, p]) => Math.abs(p.objective) + Z95 * p.objective_se));
+  const px = (v) => (Math.abs(v) / top) * 2 * BAR_WIDTH_PX;
+  const params = (p) => Object.entries(p.parameters || {}).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(1)}`).join(', ');
+  return html`<table class="tornado" data-testid="optimizer"><tbody>${rows.map(([name, p]) => html`<tr data-point=${name}>
+    <td>${name}</td><td>${params(p)}</td>
+    <td><div class="bars" style=${`width:${2 * BAR_WIDTH_PX}px`}>
+      <div class="bar" style=${`left:0;width:${px(p.objective)}px;background:${name.startsWith('optimum') ? '#2ca02caa' : '#1f77b4aa'}`}></div>
+      <div class="axis" style=${`left:${px(p.objective - Z95 * p.objective_se)}px;width:${px(2 * Z95 * p.objective_se)}px;height:2px;top:50%`}></div></div></td>
+    <td>${money(p.objective)} \u00b1 ${money(p.objective_se)} (SE)</td>
+    <td>P(default) ${(100 * p.p_default).toFixed(1)}% \u00b1 ${(100 * p.p_default_se).toFixed(1)}</td></tr>`)}</tbody></table>`;
+}
+
+/// The strategies that declare search ranges (`search.KEY = {...}` in their [[strategies]] element, or
+/// a [strategies.search] table under it): only those can be optimized without --vary.
+export function searchableStrategies(text) {
+  const names = [];
+  let current = null;
+  for (const line of text.split('\n')) {
+    const header = /^\s*\[\[?\s*([A-Za-z0-9_.]+)\s*\]/.exec(line);
+    if (header) {
+      if (header[1] === 'strategies') current = { name: null, search: false };
+      else if (header[1] === 'strategies.search' && current) current.search = true;
+      else if (!header[1].startsWith('strategies.')) current = null;
+      if (current && !names.includes(current)) names.push(current);
+      continue;
+    }
+    if (!current) continue;
+    const name = /^\s*name\s*=\s*(.*)$/.exec(line);
+    if (name && current.name == null) current.name = displayValue(name[1].replace(/\s+#.*$/, '').trim());
+    if (/^\s*search\.[A-Za-z0-9_]+\s*=/.test(line)) current.search = true;
+  }
+  return names.filter((c) => c.search && c.name).map((c) => c.name);
+}
+
+function OptimizerStudy() {
+  const searchable = searchableStrategies(kept.text);
+  const [strategy, setStrategy] = useState(searchable[0] || '');
+  const { job, result, error, start, running } = useStudyJob('optimization');
+  if (!searchable.length) return html`<h2>Study: optimizer</h2><p>No strategy of this scenario declares search ranges ([strategies.search]).</p>`;
+  return html`<h2>Study: optimizer</h2>
+    <div class="toolbar">
+      <select data-testid="optimize-strategy" value=${strategy} onChange=${(e) => setStrategy(e.target.value)}>${searchable.map((n) => html`<option value=${n}>${n}</option>`)}</select>
+      <button data-testid="optimize-run" disabled=${running} onClick=${() => start('/api/studies/optimize',
+        { scenario_toml: kept.text, scenario_path: kept.path, strategy, paths: OPTIMIZE_PATHS, evaluations: OPTIMIZE_EVALUATIONS })}>Optimize (${OPTIMIZE_PATHS} paths, ${OPTIMIZE_EVALUATIONS} evaluations)</button>
+      ${running && html`<span data-testid="optimize-progress">${job.status}: evaluation ${job.done} of ${job.total || '?'}</span>
+        <button onClick=${() => fetch(`/api/runs/${job.id}/cancel`, { method: 'POST' })}>Cancel</button>`}
+      ${error && html`<span class="error">${error}</span>`}
+    </div>
+    ${result && html`<p data-testid="optimize-summary">${result.strategy}: ${result.evaluations} evaluations of ${result.paths} paths (seed ${result.seed}), objective ${result.objective_name};
+      out of sample ${result.out_of_sample.paths} paths, seed ${result.out_of_sample.seed}. A small search: its optimum is indicative, the out-of-sample rows say whether it holds on fresh paths.</p>
+      <${OptimizerBars} r=${result} />`}`;
+}
+
+export function StudyPage() {
+  const fields = kept.text ? parseFields(kept.text) : [];
+  const names = fields.filter((f) => f.docId === 'strategies.name').map((f) => displayValue(f.raw));
+  const [strategy, setStrategy] = useState(names[0] || '');
+  const [paths, setPaths] = useState(200);
+  const [breakEvens, setBreakEvens] = useState(false);
+  const { job, result, error, start: startJob, running } = useStudyJob('sensitivity');
+  if (!kept.text) return html`<h2>Study</h2><p>Load a scenario on the <a href="#/scenario">Scenario</a> page first.</p>`;
+  const start = () => startJob('/api/studies/sensitivity',
+    { scenario_toml: kept.text, scenario_path: kept.path, paths: Number(paths), strategy, break_evens: breakEvens });
   return html`<h2>Study: sensitivity</h2>
     <div class="toolbar">
       <select data-testid="study-strategy" value=${strategy} onChange=${(e) => setStrategy(e.target.value)}>${names.map((n) => html`<option value=${n}>${n}</option>`)}</select>
@@ -79,5 +153,6 @@ export function StudyPage() {
     </div>
     ${result && html`<p data-testid="study-summary">${result.scenario}: ${result.runs} runs of ${result.paths} paths, seed ${result.seed}, ${result.seconds.toFixed(1)} s.
       Each input moves low (red) and high (green) on the same paths; drift, volatility and hashrate growth by one standard error of the calibration, the others by ${(100 * result.relative_bump).toFixed(0)}%.</p>
-      ${result.strategies.map((s) => html`<${Tornado} strategy=${s} />`)}`}`;
+      ${result.strategies.map((s) => html`<${Tornado} strategy=${s} />`)}`}
+    <${OptimizerStudy} />`;
 }

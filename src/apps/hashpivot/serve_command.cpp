@@ -12,6 +12,7 @@
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/io/result_store.hpp"
 #include "hashpivot/server/server.hpp"
+#include "optimize_command.hpp"
 
 namespace hashpivot::cli {
 namespace {
@@ -28,6 +29,7 @@ void run_serve(ServeOptions& o) {
   const cancellation::Listening listening;  // Ctrl-C stops the server cleanly, below
   o.server.db = o.db.empty() ? io::default_result_store() : o.db;
   o.server.version = HASHPIVOT_VERSION;
+  o.server.optimization_json = optimization_json;  // the Study page's optimizer answers as `optimize --json`
   server::Server srv(o.server);
   const int port = srv.bind();
   // The address on stdout (one line, flushed) so that a script can start the server with --port 0.
