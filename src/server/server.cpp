@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "hashpivot/core/error.hpp"
+#include "hashpivot/firm/scenario.hpp"
 #include "hashpivot/io/market_inputs.hpp"
 #include "hashpivot/io/result_store.hpp"
 #include "hashpivot/io/run_record.hpp"
@@ -54,6 +55,9 @@ constexpr std::int64_t kMaxPaths = 1'000'000'000;
 constexpr std::int64_t kOptimizePaths = 300;
 constexpr int kOptimizeEvaluations = 10;
 constexpr std::int64_t kMaxOptimizeEvaluations = 200;
+// The Study page's real options: `hashpivot options --site`'s default paths (fitting and pricing).
+constexpr std::int64_t kSiteOptionPaths = 4000;
+constexpr std::int64_t kMaxSiteOptionPaths = 1'000'000;  // each of fitting and pricing (the CLI: 2M together)
 constexpr std::string_view kPostedScenarioName = "posted-scenario.toml";
 
 /// The folder levels GET /api/scenarios lists .toml files of: --scenarios itself and its subfolders
@@ -471,6 +475,67 @@ struct Server::Impl {
     answer_study(job, result, res);
   }
 
+  struct SiteOptionsRequest {
+    firm::Scenario scenario;
+    std::string label;  // the "scenario" of the answer: the posted path
+    std::string site;
+    std::size_t paths = 0;
+    std::size_t fit_paths = 0;
+  };
+
+  SiteOptionsRequest read_site_options_request(const json& body) const {
+    json plain = body;
+    if (plain.is_object()) {
+      plain.erase("paths");  // the options' own path counts, not the scenario's run.paths
+      plain.erase("fit_paths");
+    }
+    SiteOptionsRequest request{read_request(plain).scenario, body.value("scenario_path", std::string(kPostedScenarioName)), "",
+                               0, 0};
+    if (!body.contains("site") || !body["site"].is_string())
+      throw InputError("request", 0, "site", "the name of one of the scenario's sites is required");
+    request.site = body["site"].get<std::string>();
+    const auto& sites = request.scenario.sites;
+    if (std::none_of(sites.begin(), sites.end(), [&](const firm::Site& s) { return s.name == request.site; }))
+      throw InputError("request", 0, "site", fmt::format("no site \"{}\" in the scenario", request.site));
+    const auto count = [&body](const char* key) {
+      if (!body.contains(key)) return static_cast<std::size_t>(kSiteOptionPaths);
+      const json& p = body[key];
+      if (!p.is_number_integer() || p.get<std::int64_t>() < 1 || p.get<std::int64_t>() > kMaxSiteOptionPaths)
+        throw InputError("request", 0, key, fmt::format("an integer from 1 to {} is required", kMaxSiteOptionPaths));
+      return static_cast<std::size_t>(p.get<std::int64_t>());
+    };
+    request.paths = count("paths");
+    request.fit_paths = count("fit_paths");
+    return request;
+  }
+
+  void post_site_options(const httplib::Request& req, httplib::Response& res) {
+    if (!options.site_options_json) return send_error(res, 501, "this server was started without the real options");
+    std::shared_ptr<SiteOptionsRequest> request;
+    try {
+      request = std::make_shared<SiteOptionsRequest>(read_site_options_request(json::parse(req.body)));
+    } catch (const json::parse_error& e) {
+      return send_error(res, 400, fmt::format("the body is not JSON: {}", e.what()));
+    } catch (const InputError& e) {
+      json out = {{"error", e.what()}, {"field", e.field()}};
+      if (e.line() > 0) out["line"] = e.line();
+      return send_json(res, 400, out);
+    }
+    auto result = std::make_shared<json>();
+    const std::optional<JobSnapshot> job = queue.submit(
+        "options: " + request->site, 0, [this, request, result](JobContext& context) -> std::optional<std::int64_t> {
+          // One step: the valuation cannot stop midway (a cancelled job stops before it starts).
+          context.progress(0, 1);
+          json out = options.site_options_json(request->scenario, request->label, request->site, request->paths,
+                                               request->fit_paths, request->scenario.run.seed);
+          context.progress(1, 1);
+          const std::lock_guard lock(studies_mutex);
+          *result = {{"options", std::move(out)}};
+          return std::nullopt;
+        });
+    answer_study(job, result, res);
+  }
+
   void post_sensitivity(const httplib::Request& req, httplib::Response& res) {
     std::shared_ptr<SensitivityRequest> request;
     try {
@@ -575,6 +640,7 @@ struct Server::Impl {
     http.Get("/favicon.ico", [](const httplib::Request&, httplib::Response& res) { res.status = 204; });
     http.Post("/api/studies/sensitivity", [this](const httplib::Request& req, httplib::Response& res) { post_sensitivity(req, res); });
     http.Post("/api/studies/optimize", [this](const httplib::Request& req, httplib::Response& res) { post_optimize(req, res); });
+    http.Post("/api/studies/options", [this](const httplib::Request& req, httplib::Response& res) { post_site_options(req, res); });
     http.Get(R"(/api/studies/(job-\d+))", [this](const httplib::Request& req, httplib::Response& res) { get_study(req.matches[1], res); });
     http.Get("/api/scenarios", [this](const httplib::Request&, httplib::Response& res) { get_scenarios(res); });
     http.Get("/api/scenario", [this](const httplib::Request& req, httplib::Response& res) { get_scenario_file(req, res); });

@@ -292,6 +292,46 @@ TEST(ServeApi, the_optimizer_study_refuses_bad_requests_and_answers_501_without_
   EXPECT_EQ(unknown->status, 404);
 }
 
+TEST(ServeApi, the_site_options_study_refuses_bad_requests_and_answers_501_without_its_json_builder) {
+  {
+    ServedApi bare;  // without the CLI's site_options_json
+    httplib::Client c = bare.client();
+    const httplib::Result r = c.Post("/api/studies/options", json{{"scenario_toml", small_scenario()}}.dump(), "application/json");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 501) << r->body;
+  }
+  ServerOptions options;
+  // A stand-in for the CLI's builder: what the job passes it, so the test sees the request's defaults.
+  options.site_options_json = [](const firm::Scenario&, const std::string& label, const std::string& site, std::size_t paths,
+                                 std::size_t fit_paths, std::uint64_t seed) {
+    return json{{"scenario", label}, {"site", site}, {"paths", paths}, {"fit_paths", fit_paths}, {"seed", seed}};
+  };
+  ServedApi api(options);
+  httplib::Client c = api.client();
+  const auto refused = [&](const std::string& body, const std::string& field) {
+    const httplib::Result r = c.Post("/api/studies/options", body, "application/json");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400) << r->body;
+    EXPECT_FALSE(body_of(r).value("error", "").empty()) << r->body;
+    EXPECT_EQ(body_of(r).value("field", ""), field) << r->body;
+  };
+  refused("{not json", "");
+  refused(json{{"site", "a"}}.dump(), "scenario_toml");
+  refused(json{{"scenario_toml", small_scenario()}}.dump(), "site");
+  refused(json{{"scenario_toml", small_scenario()}, {"site", "no_such_site"}}.dump(), "site");
+  refused(json{{"scenario_toml", small_scenario()}, {"site", "site"}, {"fit_paths", 0}}.dump(), "fit_paths");
+  // A valid request: queued, then the builder's JSON under "options", with the CLI's 4000 + 4000
+  // paths and the scenario's seed (7) unless given.
+  const httplib::Result r = c.Post("/api/studies/options", json{{"scenario_toml", small_scenario()}, {"site", "site"}, {"paths", 500}}.dump(),
+                                   "application/json");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 202) << r->body;
+  const std::string id = body_of(r)["study_id"].get<std::string>();
+  EXPECT_EQ(read_events(c, id).back().first, "done");
+  const json study = body_of(c.Get(("/api/studies/" + id).c_str()));
+  EXPECT_EQ(study["options"], (json{{"scenario", "posted-scenario.toml"}, {"site", "site"}, {"paths", 500}, {"fit_paths", 4000}, {"seed", 7}}));
+}
+
 TEST(ServeApi, a_recorded_runs_chart_data_and_deleting_it) {
   ServedApi api;
   httplib::Client c = api.client();

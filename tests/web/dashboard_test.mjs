@@ -6,7 +6,8 @@
 // price; cancels a long run; finds the two recorded runs in the runs list (filtered), opens one,
 // compares the two (the changed key in the inputs diff), deletes one; on the what-if page a slider
 // reruns the scenario and the numbers change; the study page draws a strategy's sensitivity
-// tornado and the optimizer's declared and optimum points. Fails on any console error. Screenshots go to
+// tornado, the optimizer's declared and optimum points and a site's real-option boundaries. Fails on
+// any console error. Screenshots go to
 // OUTPUT_DIR. Exits 77 (skipped) without Chromium or playwright-core.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -213,6 +214,14 @@ try {
   assert.match(await page.locator('[data-testid=optimizer]').textContent(), /\(SE\)/);
   await page.locator('[data-testid=optimizer]').scrollIntoViewIfNeeded();
   await shot('study-optimizer');
+
+  step = 'study: a site\'s real options, the boundaries by month as a chart';
+  await page.selectOption('[data-testid=options-site]', 'georgia');
+  await page.click('[data-testid=options-run]');
+  await page.waitForSelector('[data-testid=options-charts] .chart[data-points=yes]');
+  assert.match(await page.locator('[data-testid=options-values]').textContent(), /option to convert .*\(SE\)/);
+  await page.locator('[data-testid=options-charts]').scrollIntoViewIfNeeded();
+  await shot('study-options');
 
   assert.deepEqual(problems, []);
   console.log(`dashboard: ${charts.length} charts drawn with data, ${strategies} strategies, progress ${sawProgress ? 'seen' : 'not seen (the run was done first)'}; last what-if rerun: ${whatifStatus}; screenshots in ${outDir}`);

@@ -3,14 +3,17 @@
 // tornado (mean NPV with each input at its low and high, around the base) and, when asked for, the
 // break-even BTC and power prices. Below it, `hashpivot optimize` on a strategy that declares search
 // ranges (POST /api/studies/optimize, a small search): the declared point against the optimum, in
-// sample and out of sample, with their standard errors.
+// sample and out of sample, with their standard errors. Last, a site's real options (POST
+// /api/studies/options, `hashpivot options --site`): their values and the decision boundaries on the
+// previous month's hashprice, month by month, as a chart.
 import { h } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import htm from 'htm';
 import { api, postJson } from './api.js';
 import { parseFields, displayValue } from './toml_fields.js';
 import { kept } from './scenario_page.js';
-import { money } from './charts.js';
+import { money, monthTime, palette } from './charts.js';
+import { Chart } from './run_page.js';
 
 const html = htm.bind(h);
 const BAR_WIDTH_PX = 260;  // each side of the base line
@@ -116,8 +119,8 @@ function OptimizerStudy() {
   const searchable = searchableStrategies(kept.text);
   const [strategy, setStrategy] = useState(searchable[0] || '');
   const { job, result, error, start, running } = useStudyJob('optimization');
-  if (!searchable.length) return html`<h2>Study: optimizer</h2><p>No strategy of this scenario declares search ranges ([strategies.search]).</p>`;
-  return html`<h2>Study: optimizer</h2>
+  if (!searchable.length) return html`<section><h2>Study: optimizer</h2><p>No strategy of this scenario declares search ranges ([strategies.search]).</p></section>`;
+  return html`<section><h2>Study: optimizer</h2>
     <div class="toolbar">
       <select data-testid="optimize-strategy" value=${strategy} onChange=${(e) => setStrategy(e.target.value)}>${searchable.map((n) => html`<option value=${n}>${n}</option>`)}</select>
       <button data-testid="optimize-run" disabled=${running} onClick=${() => start('/api/studies/optimize',
@@ -128,7 +131,50 @@ function OptimizerStudy() {
     </div>
     ${result && html`<p data-testid="optimize-summary">${result.strategy}: ${result.evaluations} evaluations of ${result.paths} paths (seed ${result.seed}), objective ${result.objective_name};
       out of sample ${result.out_of_sample.paths} paths, seed ${result.out_of_sample.seed}. A small search: its optimum is indicative, the out-of-sample rows say whether it holds on fresh paths.</p>
-      <${OptimizerBars} r=${result} />`}`;
+      <${OptimizerBars} r=${result} />`}</section>`;
+}
+
+/// The boundaries by month: convert when the hashprice is below (or above) the first line, idle below
+/// the second, restart above the third; a month without a crossing has no point.
+function boundarySpec(o) {
+  const convert = o.convert ? o.convert.boundary : [];
+  const months = o.shutdown.boundary.map((b) => b.month);
+  const line = (label, values, color) => ({ label, stroke: color, width: 2, points: { show: true, size: 4 }, data: values });
+  const lines = [
+    ...(o.convert ? [line(`convert ${o.convert.mw} MW when`, convert.map((b) => b.hashprice_usd_per_ph_day), palette[0])] : []),
+    line('idle below', o.shutdown.boundary.map((b) => b.idle_below_usd_per_ph_day), palette[1]),
+    line('restart above', o.shutdown.boundary.map((b) => b.restart_above_usd_per_ph_day), palette[2]),
+  ];
+  return {
+    title: `${o.site}: decision boundaries on hashprice (USD/PH/day)`, unit: '',
+    series: lines.map(({ data, ...rest }) => rest),
+    columns: [months.map(monthTime), ...lines.map((l) => l.data)],
+    width: 900,
+  };
+}
+
+function OptionsStudy() {
+  const sites = parseFields(kept.text).filter((f) => f.docId === 'sites.name').map((f) => displayValue(f.raw));
+  const [site, setSite] = useState(sites[0] || '');
+  const { job, result, error, start, running } = useStudyJob('options');
+  const value = (label, v, se) => html`<tr><td>${label}</td><td>${money(v)} \u00b1 ${money(se)} (SE)</td></tr>`;
+  // Each study is one element, so that Preact keeps the page's parts in order as they fill in.
+  return html`<section><h2>Study: real options of a site</h2>
+    <div class="toolbar">
+      <select data-testid="options-site" value=${site} onChange=${(e) => setSite(e.target.value)}>${sites.map((n) => html`<option value=${n}>${n}</option>`)}</select>
+      <button data-testid="options-run" disabled=${running} onClick=${() => start('/api/studies/options',
+        { scenario_toml: kept.text, scenario_path: kept.path, site })}>Value the options (4,000 + 4,000 paths)</button>
+      ${running && html`<span data-testid="options-progress">${job.status}</span>`}
+      ${error && html`<span class="error">${error}</span>`}
+    </div>
+    ${result && html`<table class="cmp" data-testid="options-values"><tbody>
+        ${result.convert ? html`${value(`option to convert ${result.convert.mw} MW`, result.convert.value, result.convert.se)}
+          ${value('convert now', result.convert.convert_now, result.convert.convert_now_se)}
+          <tr><td>decision today</td><td>${result.convert.decision}</td></tr>` : html`<tr><td colspan="2">${result.convert_note}</td></tr>`}
+        ${value(`shut down / restart flexibility, ${result.shutdown.mw.toFixed(1)} MW`, result.shutdown.value, result.shutdown.se)}
+      </tbody></table>
+      <p>${result.paths} pricing + ${result.fit_paths} fitting paths, seed ${result.seed}, ${result.months} monthly decisions; values in USD at the start date (docs/real_options.md).</p>
+      <div class="charts" data-testid="options-charts"><${Chart} spec=${boundarySpec(result)} /></div>`}</section>`;
 }
 
 export function StudyPage() {
@@ -141,7 +187,7 @@ export function StudyPage() {
   if (!kept.text) return html`<h2>Study</h2><p>Load a scenario on the <a href="#/scenario">Scenario</a> page first.</p>`;
   const start = () => startJob('/api/studies/sensitivity',
     { scenario_toml: kept.text, scenario_path: kept.path, paths: Number(paths), strategy, break_evens: breakEvens });
-  return html`<h2>Study: sensitivity</h2>
+  return html`<section><h2>Study: sensitivity</h2>
     <div class="toolbar">
       <select data-testid="study-strategy" value=${strategy} onChange=${(e) => setStrategy(e.target.value)}>${names.map((n) => html`<option value=${n}>${n}</option>`)}</select>
       <label>paths <input type="number" min="1" data-testid="study-paths" value=${paths} onInput=${(e) => setPaths(e.target.value)} style="width:90px" /></label>
@@ -153,6 +199,7 @@ export function StudyPage() {
     </div>
     ${result && html`<p data-testid="study-summary">${result.scenario}: ${result.runs} runs of ${result.paths} paths, seed ${result.seed}, ${result.seconds.toFixed(1)} s.
       Each input moves low (red) and high (green) on the same paths; drift, volatility and hashrate growth by one standard error of the calibration, the others by ${(100 * result.relative_bump).toFixed(0)}%.</p>
-      ${result.strategies.map((s) => html`<${Tornado} strategy=${s} />`)}`}
-    <${OptimizerStudy} />`;
+      ${result.strategies.map((s) => html`<${Tornado} strategy=${s} />`)}`}</section>
+    <${OptimizerStudy} />
+    <${OptionsStudy} />`;
 }
