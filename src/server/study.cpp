@@ -1,6 +1,8 @@
 #include "study.hpp"
 
 #include <algorithm>
+#include <exception>
+#include <optional>
 #include <string>
 
 #include "hashpivot/core/cancellation.hpp"
@@ -99,11 +101,19 @@ json run_optimize_study(const OptimizeRequest& request, unsigned threads, JobCon
     if (const int stop = context.stop_flag().load(); stop != 0) throw Cancelled(stop);
     context.progress(done, total);
   };
-  const study::OptimizationResult result = study::optimize_strategy(scenario, market, request.strategy, settings);
-  // NLopt may turn an exception of the objective into its own stop: a cancelled job ends here too.
-  if (const int stop = context.stop_flag().load(); stop != 0) throw Cancelled(stop);
+  // NLopt turns an exception of the objective into its own ("nlopt failure"): whatever comes out of a
+  // cancelled search, the job ends as cancelled.
+  const auto stopped = [&context] { return context.stop_flag().load(); };
+  std::optional<study::OptimizationResult> result;
+  try {
+    result = study::optimize_strategy(scenario, market, request.strategy, settings);
+  } catch (const std::exception&) {
+    if (const int stop = stopped(); stop != 0) throw Cancelled(stop);
+    throw;
+  }
+  if (const int stop = stopped(); stop != 0) throw Cancelled(stop);
   context.progress(total, total);
-  return to_json(result, settings);
+  return to_json(*result, settings);
 }
 
 }  // namespace hashpivot::server
