@@ -491,6 +491,22 @@ TEST(ServeApi, a_run_streams_its_progress_then_is_recorded_as_runs_show_shows_it
   EXPECT_EQ(record.run.paths, 300);
 }
 
+TEST(ServeApi, a_run_on_every_core_gives_the_same_results_as_on_one_thread) {
+  ServedApi api;
+  httplib::Client c = api.client();
+  const auto run_with = [&](int threads) {
+    const json request = {{"scenario_toml", small_scenario()}, {"paths", 300}, {"seed", 5}, {"threads", threads}};
+    const httplib::Result r = c.Post("/api/runs", request.dump(), "application/json");
+    EXPECT_TRUE(r && r->status == 202);
+    const std::string id = body_of(r)["run_id"].get<std::string>();
+    EXPECT_EQ(read_events(c, id).back().first, "done");
+    return body_of(c.Get(("/api/runs/" + id).c_str()))["strategies"];
+  };
+  const json one = run_with(1);
+  ASSERT_FALSE(one.empty());
+  EXPECT_EQ(run_with(0), one);  // 0: every core; the paths do not depend on the threads
+}
+
 TEST(ServeApi, a_closed_event_stream_cancels_nothing_but_itself) {
   ServedApi api;
   httplib::Client c = api.client();
