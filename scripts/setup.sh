@@ -46,6 +46,13 @@ if [[ ! -f $root/report/node_modules/uplot/dist/uPlot.iife.min.js ]]; then
   echo "setup: npm ci in report/"
   (cd "$root/report" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi
+# The dashboard of `hashpivot serve` (web/): Preact, htm and uPlot, bundled by esbuild at build time
+# into the binary; playwright-core drives Debian's Chromium in its browser test (pinned by
+# web/package-lock.json).
+if [[ ! -f $root/web/node_modules/esbuild/package.json ]]; then
+  echo "setup: npm ci in web/"
+  (cd "$root/web" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
 
 # Reconfigure only when the requested options differ from the last configure of this directory.
 mkdir -p "$build_dir"

@@ -143,7 +143,7 @@ void JobQueue::worker_loop() {
 void JobQueue::run_job(Job& job) {
   JobContext context(*this, job.state.id, job.stop);
   try {
-    const std::int64_t store_id = job.work(context);
+    const std::optional<std::int64_t> store_id = job.work(context);
     finish(job, JobStatus::kDone, "", "", store_id);
   } catch (const Cancelled&) {
     finish(job, JobStatus::kCancelled, "", "", std::nullopt);

@@ -7,14 +7,18 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "hashpivot/core/error.hpp"
+#include "hashpivot/firm/scenario.hpp"
 #include "hashpivot/io/market_inputs.hpp"
 #include "hashpivot/io/result_store.hpp"
 #include "hashpivot/io/run_record.hpp"
@@ -24,6 +28,9 @@
 #include "hashpivot/report/run_json.hpp"
 #include "hashpivot/server/job_queue.hpp"
 #include "hashpivot/sim/simulation.hpp"
+#include "dashboard_assets.hpp"
+#include "run_charts.hpp"
+#include "study.hpp"
 
 namespace hashpivot::server {
 namespace {
@@ -44,12 +51,19 @@ constexpr auto kEventKeepAlive = std::chrono::milliseconds(1000);
 /// The most paths a posted run may ask for (the CLI's --paths bound).
 constexpr std::int64_t kMaxPaths = 1'000'000'000;
 /// The name a posted scenario's text is read under: its relative paths resolve in --scenarios.
+// The Study page's optimizer: a small search by default (seconds, not the CLI's minutes).
+constexpr std::int64_t kOptimizePaths = 300;
+constexpr int kOptimizeEvaluations = 10;
+constexpr std::int64_t kMaxOptimizeEvaluations = 200;
+// The Study page's real options: `hashpivot options --site`'s default paths (fitting and pricing).
+constexpr std::int64_t kSiteOptionPaths = 4000;
+constexpr std::int64_t kMaxSiteOptionPaths = 1'000'000;  // each of fitting and pricing (the CLI: 2M together)
 constexpr std::string_view kPostedScenarioName = "posted-scenario.toml";
 
-constexpr std::string_view kPlaceholderPage =
-    "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>hashpivot</title></head><body>"
-    "<h1>hashpivot serve</h1><p>The dashboard is not built yet. The JSON API is at <code>/api/health</code>, "
-    "<code>/api/runs</code> (docs/serve.md).</p></body></html>\n";
+/// The folder levels GET /api/scenarios lists .toml files of: --scenarios itself and its subfolders
+/// (the repository's root holds scenarios/ one level down); and the most files it lists.
+constexpr int kScenarioListLevels = 2;
+constexpr std::size_t kMaxScenarioFiles = 500;
 
 void send_json(httplib::Response& res, int status, const json& body) {
   res.status = status;
@@ -87,7 +101,44 @@ struct RunRequest {
   firm::Scenario scenario;
   std::string text;
   std::vector<std::string> warnings;
+  unsigned threads = 0;  // simulation threads asked for (the What-if page's "all cores"); 0: --threads
 };
+
+/// The .toml files in `root` and its folders kScenarioListLevels deep (hidden and build folders and
+/// node_modules skipped), as sorted paths relative to it.
+std::vector<std::string> scenario_files(const fs::path& root) {
+  std::vector<std::string> files;
+  std::error_code error;
+  fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, error);
+  for (; !error && it != fs::recursive_directory_iterator() && files.size() < kMaxScenarioFiles; it.increment(error)) {
+    const std::string name = it->path().filename().string();
+    if (it->is_directory(error)) {
+      if (it.depth() >= kScenarioListLevels - 1 || name.starts_with('.') || name.starts_with("build") || name == "node_modules")
+        it.disable_recursion_pending();
+      continue;
+    }
+    if (it->path().extension() == ".toml" && it->is_regular_file(error))
+      files.push_back(fs::relative(it->path(), root, error).generic_string());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+std::string read_file_text(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+/// A store id from a URL's digits; std::nullopt when it does not fit.
+std::optional<std::int64_t> parse_store_id(const std::string& digits) {
+  try {
+    return std::stoll(digits);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
 
 }  // namespace
 
@@ -108,6 +159,8 @@ struct Server::Impl {
   std::unique_ptr<io::ResultStore> store;
   JobQueue queue;
   httplib::Server http;
+  std::mutex studies_mutex;
+  std::map<std::string, std::shared_ptr<json>> studies;  // a study job's id -> its result once done
   int listening_socket = -1;  // captured when httplib creates it, to widen its backlog
   int bound_port = 0;
 
@@ -175,6 +228,14 @@ struct Server::Impl {
         throw InputError("request", 0, "seed", "a non-negative integer is required");
       request.scenario.run.seed = s.get<std::uint64_t>();
     }
+    if (body.contains("threads")) {
+      // Results do not depend on the thread count (sim/simulation.hpp), only the time does.
+      const unsigned cores = std::max(1U, std::thread::hardware_concurrency());
+      const json& t = body["threads"];
+      if (!t.is_number_integer() || t.get<std::int64_t>() < 0 || t.get<std::int64_t>() > static_cast<std::int64_t>(cores))
+        throw InputError("request", 0, "threads", fmt::format("an integer from 0 (every core) to {} is required", cores));
+      request.threads = t.get<std::int64_t>() == 0 ? cores : static_cast<unsigned>(t.get<std::int64_t>());
+    }
     return request;
   }
 
@@ -185,7 +246,7 @@ struct Server::Impl {
     sim::RunOptions run_options;
     run_options.paths = request.scenario.run.paths;
     run_options.seed = request.scenario.run.seed;
-    run_options.threads = options.threads_per_run;
+    run_options.threads = request.threads != 0 ? request.threads : options.threads_per_run;
     run_options.stop_signal = &context.stop_flag();
     run_options.progress = [&](std::int64_t done, std::int64_t total) { context.progress(done, total); };
     const sim::RunResult result = sim::run_simulation(request.scenario, market, run_options);
@@ -288,6 +349,249 @@ struct Server::Impl {
     send_json(res, 202, snapshot_json(*after));
   }
 
+  // --- The dashboard's helpers: scenario files, validation, chart data, deleting a record. ---
+
+  void get_scenarios(httplib::Response& res) const {
+    send_json(res, 200, {{"scenarios", scenario_files(scenarios_dir)}});
+  }
+
+  void get_scenario_file(const httplib::Request& req, httplib::Response& res) const {
+    const std::string path = req.get_param_value("path");
+    if (path.empty() || !path.ends_with(".toml") || !inside(scenarios_dir, scenarios_dir, path))
+      return send_error(res, 400, fmt::format("\"{}\" is not a .toml file inside the server's scenarios folder", path), "path");
+    std::error_code error;
+    const fs::path file = fs::weakly_canonical(scenarios_dir / path, error);
+    if (error || !fs::is_regular_file(file, error)) return send_error(res, 404, fmt::format("no scenario {}", path), "path");
+    send_json(res, 200, {{"path", path}, {"scenario_toml", read_file_text(file)}});
+  }
+
+  /// POST /api/validate: the posted scenario read as POST /api/runs reads it (nothing is run).
+  void validate(const httplib::Request& req, httplib::Response& res) const {
+    json body;
+    try {
+      body = json::parse(req.body);
+    } catch (const json::parse_error& e) {
+      return send_error(res, 400, fmt::format("the body is not JSON: {}", e.what()));
+    }
+    try {
+      const RunRequest request = read_request(body);
+      send_json(res, 200, {{"ok", true}, {"name", request.scenario.run.name}, {"paths", request.scenario.run.paths},
+                           {"seed", request.scenario.run.seed}, {"warnings", request.warnings}});
+    } catch (const InputError& e) {
+      json out = {{"ok", false}, {"error", e.what()}, {"field", e.field()}};
+      if (e.line() > 0) out["line"] = e.line();
+      send_json(res, 200, out);
+    }
+  }
+
+  void get_charts(const std::string& id_text, httplib::Response& res) {
+    std::optional<std::int64_t> id;
+    if (id_text.starts_with("job-")) {
+      const std::optional<JobSnapshot> job = queue.find(id_text);
+      if (job) id = job->store_id;
+    } else {
+      id = parse_store_id(id_text);
+    }
+    std::optional<io::RunRecord> record;
+    if (id) {
+      const std::lock_guard lock(store_mutex);
+      record = store->load(*id);
+    }
+    if (!record) return send_error(res, 404, fmt::format("no recorded run {}", id_text));
+    send_json(res, 200, run_charts_json(*record));
+  }
+
+  void delete_recorded(const std::string& id_text, httplib::Response& res) {
+    const std::optional<std::int64_t> id = parse_store_id(id_text);
+    const std::lock_guard lock(store_mutex);
+    if (!id || !store->load(*id)) return send_error(res, 404, fmt::format("no run {} in the store", id_text));
+    store->remove(*id);
+    send_json(res, 200, {{"deleted", *id}});
+  }
+
+  // --- The Study page: sensitivity as a job of the queue. ---
+
+  SensitivityRequest read_sensitivity_request(const json& body) const {
+    SensitivityRequest request{read_request(body).scenario, {}, false};
+    if (body.contains("strategy")) {
+      if (!body["strategy"].is_string()) throw InputError("request", 0, "strategy", "a strategy's name is required");
+      const std::string name = body["strategy"].get<std::string>();
+      for (std::size_t k = 0; k < request.scenario.strategies.size(); ++k)
+        if (request.scenario.strategies[k].name == name) request.strategies.push_back(k);
+      if (request.strategies.empty())
+        throw InputError("request", 0, "strategy", fmt::format("no strategy \"{}\" in the scenario", name));
+    }
+    if (body.contains("break_evens")) {
+      if (!body["break_evens"].is_boolean()) throw InputError("request", 0, "break_evens", "true or false is required");
+      request.break_evens = body["break_evens"].get<bool>();
+    }
+    return request;
+  }
+
+  OptimizeRequest read_optimize_request(const json& body) const {
+    json defaulted = body;
+    if (defaulted.is_object() && !defaulted.contains("paths")) defaulted["paths"] = kOptimizePaths;
+    OptimizeRequest request{read_request(defaulted).scenario, 0, kOptimizeEvaluations};
+    if (body.contains("evaluations")) {
+      const json& e = body["evaluations"];
+      if (!e.is_number_integer() || e.get<std::int64_t>() < 1 || e.get<std::int64_t>() > kMaxOptimizeEvaluations)
+        throw InputError("request", 0, "evaluations", fmt::format("an integer from 1 to {} is required", kMaxOptimizeEvaluations));
+      request.max_evaluations = static_cast<int>(e.get<std::int64_t>());
+    }
+    if (!body.contains("strategy") || !body["strategy"].is_string())
+      throw InputError("request", 0, "strategy", "the name of a strategy with [strategies.search] ranges is required");
+    const std::string name = body["strategy"].get<std::string>();
+    const auto& strategies = request.scenario.strategies;
+    const auto it = std::find_if(strategies.begin(), strategies.end(), [&](const auto& st) { return st.name == name; });
+    if (it == strategies.end()) throw InputError("request", 0, "strategy", fmt::format("no strategy \"{}\" in the scenario", name));
+    if (it->search.empty())
+      throw InputError("request", 0, "strategy", fmt::format("strategy \"{}\" declares no [strategies.search] ranges", name));
+    request.strategy = static_cast<std::size_t>(it - strategies.begin());
+    return request;
+  }
+
+  void post_optimize(const httplib::Request& req, httplib::Response& res) {
+    if (!options.optimization_json) return send_error(res, 501, "this server was started without the optimizer");
+    std::shared_ptr<OptimizeRequest> request;
+    try {
+      request = std::make_shared<OptimizeRequest>(read_optimize_request(json::parse(req.body)));
+    } catch (const json::parse_error& e) {
+      return send_error(res, 400, fmt::format("the body is not JSON: {}", e.what()));
+    } catch (const InputError& e) {
+      json out = {{"error", e.what()}, {"field", e.field()}};
+      if (e.line() > 0) out["line"] = e.line();
+      return send_json(res, 400, out);
+    }
+    auto result = std::make_shared<json>();
+    // Every core: the search is a short interactive study (results do not depend on threads).
+    const unsigned threads = std::max(1U, std::thread::hardware_concurrency());
+    const std::optional<JobSnapshot> job = queue.submit(
+        "optimize: " + request->scenario.run.name, 0, [this, request, result, threads](JobContext& context) -> std::optional<std::int64_t> {
+          json out = run_optimize_study(*request, threads, context, options.optimization_json);
+          const std::lock_guard lock(studies_mutex);
+          *result = {{"optimization", std::move(out)}};
+          return std::nullopt;
+        });
+    answer_study(job, result, res);
+  }
+
+  struct SiteOptionsRequest {
+    firm::Scenario scenario;
+    std::string label;  // the "scenario" of the answer: the posted path
+    std::string site;
+    std::size_t paths = 0;
+    std::size_t fit_paths = 0;
+  };
+
+  SiteOptionsRequest read_site_options_request(const json& body) const {
+    json plain = body;
+    if (plain.is_object()) {
+      plain.erase("paths");  // the options' own path counts, not the scenario's run.paths
+      plain.erase("fit_paths");
+    }
+    SiteOptionsRequest request{read_request(plain).scenario, body.value("scenario_path", std::string(kPostedScenarioName)), "",
+                               0, 0};
+    if (!body.contains("site") || !body["site"].is_string())
+      throw InputError("request", 0, "site", "the name of one of the scenario's sites is required");
+    request.site = body["site"].get<std::string>();
+    const auto& sites = request.scenario.sites;
+    if (std::none_of(sites.begin(), sites.end(), [&](const firm::Site& s) { return s.name == request.site; }))
+      throw InputError("request", 0, "site", fmt::format("no site \"{}\" in the scenario", request.site));
+    const auto count = [&body](const char* key) {
+      if (!body.contains(key)) return static_cast<std::size_t>(kSiteOptionPaths);
+      const json& p = body[key];
+      if (!p.is_number_integer() || p.get<std::int64_t>() < 1 || p.get<std::int64_t>() > kMaxSiteOptionPaths)
+        throw InputError("request", 0, key, fmt::format("an integer from 1 to {} is required", kMaxSiteOptionPaths));
+      return static_cast<std::size_t>(p.get<std::int64_t>());
+    };
+    request.paths = count("paths");
+    request.fit_paths = count("fit_paths");
+    return request;
+  }
+
+  void post_site_options(const httplib::Request& req, httplib::Response& res) {
+    if (!options.site_options_json) return send_error(res, 501, "this server was started without the real options");
+    std::shared_ptr<SiteOptionsRequest> request;
+    try {
+      request = std::make_shared<SiteOptionsRequest>(read_site_options_request(json::parse(req.body)));
+    } catch (const json::parse_error& e) {
+      return send_error(res, 400, fmt::format("the body is not JSON: {}", e.what()));
+    } catch (const InputError& e) {
+      json out = {{"error", e.what()}, {"field", e.field()}};
+      if (e.line() > 0) out["line"] = e.line();
+      return send_json(res, 400, out);
+    }
+    auto result = std::make_shared<json>();
+    const std::optional<JobSnapshot> job = queue.submit(
+        "options: " + request->site, 0, [this, request, result](JobContext& context) -> std::optional<std::int64_t> {
+          // One step: the valuation cannot stop midway (a cancelled job stops before it starts).
+          context.progress(0, 1);
+          json out = options.site_options_json(request->scenario, request->label, request->site, request->paths,
+                                               request->fit_paths, request->scenario.run.seed);
+          context.progress(1, 1);
+          const std::lock_guard lock(studies_mutex);
+          *result = {{"options", std::move(out)}};
+          return std::nullopt;
+        });
+    answer_study(job, result, res);
+  }
+
+  void post_sensitivity(const httplib::Request& req, httplib::Response& res) {
+    std::shared_ptr<SensitivityRequest> request;
+    try {
+      request = std::make_shared<SensitivityRequest>(read_sensitivity_request(json::parse(req.body)));
+    } catch (const json::parse_error& e) {
+      return send_error(res, 400, fmt::format("the body is not JSON: {}", e.what()));
+    } catch (const InputError& e) {
+      json out = {{"error", e.what()}, {"field", e.field()}};
+      if (e.line() > 0) out["line"] = e.line();
+      return send_json(res, 400, out);
+    }
+    auto result = std::make_shared<json>();
+    const std::optional<JobSnapshot> job = queue.submit(
+        "sensitivity: " + request->scenario.run.name, 0, [this, request, result](JobContext& context) -> std::optional<std::int64_t> {
+          json out = run_sensitivity_study(*request, options.threads_per_run, context);
+          const std::lock_guard lock(studies_mutex);
+          *result = {{"sensitivity", std::move(out)}};
+          return std::nullopt;
+        });
+    answer_study(job, result, res);
+  }
+
+  /// 202 with the study's job, its result kept for GET /api/studies/ID; 503 when the queue is full.
+  void answer_study(const std::optional<JobSnapshot>& job, const std::shared_ptr<json>& result, httplib::Response& res) {
+    if (!job) return send_error(res, 503, "too many runs are waiting; try again later");
+    {
+      // Kept as long as the queue keeps the job (its newest finished ones), then dropped.
+      const std::lock_guard lock(studies_mutex);
+      std::erase_if(studies, [this](const auto& entry) { return !queue.find(entry.first); });
+      studies[job->id] = result;
+    }
+    json out = snapshot_json(*job);
+    out["study_id"] = job->id;
+    send_json(res, 202, out);
+  }
+
+  void get_study(const std::string& id, httplib::Response& res) {
+    const std::optional<JobSnapshot> job = queue.find(id);
+    std::shared_ptr<json> result;
+    {
+      const std::lock_guard lock(studies_mutex);
+      if (const auto it = studies.find(id); it != studies.end()) result = it->second;
+    }
+    if (!job || !result) return send_error(res, 404, fmt::format("no study {}", id));
+    json out = {{"study_id", id}, {"job", snapshot_json(*job)}, {"status", job_status_name(job->status)}};
+    if (job->status == JobStatus::kDone) {
+      const std::lock_guard lock(studies_mutex);
+      for (const auto& [key, value] : result->items()) out[key] = value;
+    }
+    if (job->status == JobStatus::kFailed) {
+      out["error"] = job->error;
+      out["field"] = job->error_field;
+    }
+    send_json(res, 200, out);
+  }
+
   // --- GET /api/runs/ID/events: server-sent events. ---
 
   static std::string event_text(const JobSnapshot& job) {
@@ -329,8 +633,20 @@ struct Server::Impl {
       send_error(res, res.status, res.status == 404 ? "no such endpoint" : "request refused");
     });
     http.Get("/", [](const httplib::Request&, httplib::Response& res) {
-      res.set_content(std::string(kPlaceholderPage), "text/html; charset=utf-8");
+      res.set_header("Cache-Control", "no-cache");
+      res.set_content(assets::dashboard_html(), "text/html; charset=utf-8");
     });
+    // The browser asks for an icon on its own; there is none (204, not a 404 in its console).
+    http.Get("/favicon.ico", [](const httplib::Request&, httplib::Response& res) { res.status = 204; });
+    http.Post("/api/studies/sensitivity", [this](const httplib::Request& req, httplib::Response& res) { post_sensitivity(req, res); });
+    http.Post("/api/studies/optimize", [this](const httplib::Request& req, httplib::Response& res) { post_optimize(req, res); });
+    http.Post("/api/studies/options", [this](const httplib::Request& req, httplib::Response& res) { post_site_options(req, res); });
+    http.Get(R"(/api/studies/(job-\d+))", [this](const httplib::Request& req, httplib::Response& res) { get_study(req.matches[1], res); });
+    http.Get("/api/scenarios", [this](const httplib::Request&, httplib::Response& res) { get_scenarios(res); });
+    http.Get("/api/scenario", [this](const httplib::Request& req, httplib::Response& res) { get_scenario_file(req, res); });
+    http.Post("/api/validate", [this](const httplib::Request& req, httplib::Response& res) { validate(req, res); });
+    http.Get(R"(/api/runs/(job-\d+|\d+)/charts)", [this](const httplib::Request& req, httplib::Response& res) { get_charts(req.matches[1], res); });
+    http.Delete(R"(/api/runs/(\d+))", [this](const httplib::Request& req, httplib::Response& res) { delete_recorded(req.matches[1], res); });
     http.Get("/api/health", [this](const httplib::Request&, httplib::Response& res) {
       send_json(res, 200, {{"ok", true}, {"version", options.version}});
     });

@@ -13,7 +13,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -47,7 +49,7 @@ class ServedApi {
     fs::remove(db_);
     options.port = 0;
     options.db = db_.string();
-    options.scenarios_dir = HASHPIVOT_TEST_DATA_DIR;
+    if (options.scenarios_dir == ".") options.scenarios_dir = HASHPIVOT_TEST_DATA_DIR;
     options.version = "test";
     server_ = std::make_unique<Server>(options);
     port_ = server_->bind();
@@ -139,7 +141,7 @@ TEST(ServeOptions, another_host_than_loopback_needs_a_token_and_the_scenarios_fo
   }
 }
 
-TEST(ServeApi, health_and_the_placeholder_page) {
+TEST(ServeApi, health_and_the_dashboard_page) {
   ServedApi api;
   httplib::Client c = api.client();
   const httplib::Result r = c.Get("/api/health");
@@ -150,6 +152,222 @@ TEST(ServeApi, health_and_the_placeholder_page) {
   ASSERT_TRUE(page);
   EXPECT_EQ(page->status, 200);
   EXPECT_NE(page->body.find("hashpivot"), std::string::npos);
+  // The dashboard, script and styles inlined: nothing for the browser to fetch from elsewhere.
+  EXPECT_EQ(page->get_header_value("Content-Type"), "text/html; charset=utf-8");
+  EXPECT_NE(page->body.find("<div id=\"app\"></div><script>"), std::string::npos);
+  EXPECT_EQ(page->body.find("src=\"http"), std::string::npos);
+  EXPECT_EQ(page->body.find("<link"), std::string::npos);
+  const httplib::Result icon = c.Get("/favicon.ico");
+  ASSERT_TRUE(icon);
+  EXPECT_EQ(icon->status, 204);
+}
+
+TEST(ServeApi, the_scenario_files_are_listed_and_read_only_inside_the_scenarios_folder) {
+  const fs::path dir = fs::temp_directory_path() / ("serve_scenarios_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  for (const char* folder : {"sub/deep", ".hidden"}) fs::create_directories(dir / folder);
+  for (const char* file : {"a.toml", "sub/b.toml", "sub/deep/c.toml", ".hidden/d.toml", "notes.txt"})
+    std::ofstream(dir / file) << "# " << file << "\n";
+  ServerOptions o;
+  o.scenarios_dir = dir.string();
+  {
+    ServedApi api(o);
+    httplib::Client c = api.client();
+    const httplib::Result list = c.Get("/api/scenarios");
+    ASSERT_TRUE(list);
+    // Two levels deep (the repository's root holds scenarios/), hidden folders skipped, sorted.
+    EXPECT_EQ(body_of(list)["scenarios"], (json{"a.toml", "sub/b.toml"}));
+    const httplib::Result file = c.Get("/api/scenario?path=sub/b.toml");
+    ASSERT_TRUE(file);
+    EXPECT_EQ(file->status, 200);
+    EXPECT_EQ(body_of(file)["scenario_toml"], "# sub/b.toml\n");
+    for (const auto& [path, status] : std::vector<std::pair<std::string, int>>{
+             {"../a.toml", 400}, {"/etc/hosts.toml", 400}, {"notes.txt", 400}, {"", 400}, {"missing.toml", 404}}) {
+      const httplib::Result r = c.Get(("/api/scenario?path=" + path).c_str());
+      ASSERT_TRUE(r) << path;
+      EXPECT_EQ(r->status, status) << path << ": " << r->body;
+      EXPECT_EQ(body_of(r)["field"], "path") << path;
+      EXPECT_FALSE(body_of(r)["error"].get<std::string>().empty());
+    }
+  }
+  fs::remove_all(dir);
+}
+
+TEST(ServeApi, validate_reads_a_scenario_as_a_run_would_and_names_the_bad_field_and_line) {
+  ServedApi api;
+  httplib::Client c = api.client();
+  const auto validate = [&](const std::string& toml) {
+    const httplib::Result r = c.Post("/api/validate", json{{"scenario_toml", toml}}.dump(), "application/json");
+    EXPECT_TRUE(r);
+    EXPECT_EQ(r->status, 200) << r->body;
+    return body_of(r);
+  };
+  const json ok = validate(small_scenario());
+  EXPECT_EQ(ok["ok"], true) << ok.dump();
+  EXPECT_EQ(ok["name"], "serve test miner");
+  EXPECT_EQ(ok["paths"], 64);
+  std::string bad = small_scenario();
+  bad.replace(bad.find("horizon_years = 1"), 17, "horizon_years = 50");
+  const json invalid = validate(bad);
+  EXPECT_EQ(invalid["ok"], false);
+  EXPECT_EQ(invalid["field"], "scenario.horizon_years");
+  // The line of horizon_years, counted from 1 as the reader counts.
+  const auto line = static_cast<int>(std::count(bad.begin(), bad.begin() + static_cast<std::ptrdiff_t>(bad.find("horizon_years")), '\n')) + 1;
+  EXPECT_EQ(invalid["line"], line);
+  EXPECT_NE(invalid["error"].get<std::string>().find("got 50"), std::string::npos);
+  const json syntax = validate("[scenario]\nname = \"x\"\nhorizon_years = [1\n");
+  EXPECT_EQ(syntax["ok"], false);
+  EXPECT_GE(syntax["line"].get<int>(), 3);
+  const httplib::Result not_json = c.Post("/api/validate", "{", "application/json");
+  ASSERT_TRUE(not_json);
+  EXPECT_EQ(not_json->status, 400);
+}
+
+TEST(ServeApi, a_sensitivity_study_runs_as_a_job_and_records_no_run) {
+  ServedApi api;
+  httplib::Client c = api.client();
+  const json request = {{"scenario_toml", small_scenario()}, {"paths", 40}, {"strategy", "hold"}};
+  const httplib::Result posted = c.Post("/api/studies/sensitivity", request.dump(), "application/json");
+  ASSERT_TRUE(posted);
+  ASSERT_EQ(posted->status, 202) << posted->body;
+  const std::string id = body_of(posted)["study_id"].get<std::string>();
+  const auto events = read_events(c, id);
+  ASSERT_EQ(events.back().first, "done");
+  EXPECT_FALSE(events.back().second.contains("store_id"));
+  const httplib::Result got = c.Get(("/api/studies/" + id).c_str());
+  ASSERT_TRUE(got);
+  const json study = body_of(got)["sensitivity"];
+  EXPECT_EQ(study["paths"], 40);
+  ASSERT_EQ(study["strategies"].size(), 1U);
+  EXPECT_EQ(study["strategies"][0]["name"], "hold");
+  // The base and two runs for each input the scenario has (at least the price drift): the last
+  // event counted them all.
+  EXPECT_FALSE(study["strategies"][0]["tornado"].empty());
+  EXPECT_GE(study["runs"].get<int>(), 3);
+  EXPECT_EQ(events.back().second["done"], study["runs"]);
+  EXPECT_EQ(events.back().second["total"], study["runs"]);
+  EXPECT_TRUE(io::open_result_store(api.db().string())->list().empty());
+  // Errors: an unknown strategy, an unknown study.
+  const json bad = {{"scenario_toml", small_scenario()}, {"strategy", "nope"}};
+  const httplib::Result refused = c.Post("/api/studies/sensitivity", bad.dump(), "application/json");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 400);
+  EXPECT_EQ(body_of(refused)["field"], "strategy");
+  EXPECT_EQ(c.Get("/api/studies/job-99")->status, 404);
+}
+
+TEST(ServeApi, the_optimizer_study_refuses_bad_requests_and_answers_501_without_its_json_builder) {
+  {
+    // A server started without the CLI's JSON builder (hashpivot serve passes optimization_json).
+    ServedApi bare;
+    httplib::Client c = bare.client();
+    const httplib::Result r = c.Post("/api/studies/optimize", json{{"scenario_toml", small_scenario()}}.dump(), "application/json");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 501) << r->body;
+    EXPECT_FALSE(body_of(r).value("error", "").empty());
+  }
+  ServerOptions options;
+  options.optimization_json = [](const study::OptimizationResult&, const study::OptimizerSettings&) {
+    return json{{"never", "called"}};
+  };
+  ServedApi api(options);
+  httplib::Client c = api.client();
+  const auto refused = [&](const std::string& body, const std::string& field) {
+    const httplib::Result r = c.Post("/api/studies/optimize", body, "application/json");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400) << r->body;
+    EXPECT_FALSE(body_of(r).value("error", "").empty()) << r->body;
+    EXPECT_EQ(body_of(r).value("field", ""), field) << r->body;
+  };
+  refused("{not json", "");
+  refused(json{{"strategy", "hold"}}.dump(), "scenario_toml");
+  refused(json{{"scenario_toml", small_scenario()}}.dump(), "strategy");
+  refused(json{{"scenario_toml", small_scenario()}, {"strategy", "no_such"}}.dump(), "strategy");
+  // hold declares no [strategies.search] ranges: nothing to search.
+  refused(json{{"scenario_toml", small_scenario()}, {"strategy", "hold"}}.dump(), "strategy");
+  refused(json{{"scenario_toml", small_scenario()}, {"strategy", "hold"}, {"evaluations", 0}}.dump(), "evaluations");
+  refused(json{{"scenario_toml", small_scenario()}, {"strategy", "hold"}, {"paths", -3}}.dump(), "paths");
+  const httplib::Result unknown = c.Get("/api/studies/job-99");
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 404);
+}
+
+TEST(ServeApi, the_site_options_study_refuses_bad_requests_and_answers_501_without_its_json_builder) {
+  {
+    ServedApi bare;  // without the CLI's site_options_json
+    httplib::Client c = bare.client();
+    const httplib::Result r = c.Post("/api/studies/options", json{{"scenario_toml", small_scenario()}}.dump(), "application/json");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 501) << r->body;
+  }
+  ServerOptions options;
+  // A stand-in for the CLI's builder: what the job passes it, so the test sees the request's defaults.
+  options.site_options_json = [](const firm::Scenario&, const std::string& label, const std::string& site, std::size_t paths,
+                                 std::size_t fit_paths, std::uint64_t seed) {
+    return json{{"scenario", label}, {"site", site}, {"paths", paths}, {"fit_paths", fit_paths}, {"seed", seed}};
+  };
+  ServedApi api(options);
+  httplib::Client c = api.client();
+  const auto refused = [&](const std::string& body, const std::string& field) {
+    const httplib::Result r = c.Post("/api/studies/options", body, "application/json");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400) << r->body;
+    EXPECT_FALSE(body_of(r).value("error", "").empty()) << r->body;
+    EXPECT_EQ(body_of(r).value("field", ""), field) << r->body;
+  };
+  refused("{not json", "");
+  refused(json{{"site", "a"}}.dump(), "scenario_toml");
+  refused(json{{"scenario_toml", small_scenario()}}.dump(), "site");
+  refused(json{{"scenario_toml", small_scenario()}, {"site", "no_such_site"}}.dump(), "site");
+  refused(json{{"scenario_toml", small_scenario()}, {"site", "site"}, {"fit_paths", 0}}.dump(), "fit_paths");
+  // A valid request: queued, then the builder's JSON under "options", with the CLI's 4000 + 4000
+  // paths and the scenario's seed (7) unless given.
+  const httplib::Result r = c.Post("/api/studies/options", json{{"scenario_toml", small_scenario()}, {"site", "site"}, {"paths", 500}}.dump(),
+                                   "application/json");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 202) << r->body;
+  const std::string id = body_of(r)["study_id"].get<std::string>();
+  EXPECT_EQ(read_events(c, id).back().first, "done");
+  const json study = body_of(c.Get(("/api/studies/" + id).c_str()));
+  EXPECT_EQ(study["options"], (json{{"scenario", "posted-scenario.toml"}, {"site", "site"}, {"paths", 500}, {"fit_paths", 4000}, {"seed", 7}}));
+}
+
+TEST(ServeApi, a_recorded_runs_chart_data_and_deleting_it) {
+  ServedApi api;
+  httplib::Client c = api.client();
+  const std::string toml = small_scenario();
+  const std::string id = start_run(c, toml, 40, 3);
+  ASSERT_EQ(read_events(c, id).back().first, "done");
+  const httplib::Result charts = c.Get(("/api/runs/" + id + "/charts").c_str());
+  ASSERT_TRUE(charts);
+  ASSERT_EQ(charts->status, 200) << charts->body;
+  const json data = body_of(charts);
+  const std::int64_t store_id = data["run"]["id"].get<std::int64_t>();
+  EXPECT_EQ(data["run"]["paths"], 40);
+  EXPECT_EQ(data["scenario_toml"], toml);
+  // One year from the start date: 12 or 13 months, each with the market's BTC price.
+  EXPECT_GE(data["months"].size(), 12U);
+  EXPECT_LE(data["months"].size(), 13U);
+  ASSERT_EQ(data["strategies"].size(), 2U);
+  EXPECT_EQ(data["strategies"][0]["strategy"], "hold");
+  EXPECT_FALSE(data["monthly_quantiles"].empty());
+  EXPECT_FALSE(data["monthly_accounts"].empty());
+  const io::RunRecord record = io::open_result_store(api.db().string())->load_or_throw(store_id);
+  EXPECT_EQ(data["monthly_quantiles"].size(), record.monthly_quantiles.size());
+  EXPECT_EQ(data["default_months"].size(), record.default_months.size());
+  // The same under the store's id; then deleted, it is gone (404), and so is a second delete.
+  const std::string path = "/api/runs/" + std::to_string(store_id);
+  EXPECT_EQ(c.Get((path + "/charts").c_str())->body, charts->body);
+  const httplib::Result deleted = c.Delete(path.c_str());
+  ASSERT_TRUE(deleted);
+  EXPECT_EQ(deleted->status, 200);
+  EXPECT_EQ(body_of(deleted)["deleted"], store_id);
+  EXPECT_EQ(c.Get(path.c_str())->status, 404);
+  EXPECT_EQ(c.Get((path + "/charts").c_str())->status, 404);
+  EXPECT_EQ(c.Delete(path.c_str())->status, 404);
+  EXPECT_EQ(c.Delete("/api/runs/99999999999999999999")->status, 404);
+  EXPECT_EQ(c.Get("/api/runs/job-999/charts")->status, 404);
+  EXPECT_TRUE(io::open_result_store(api.db().string())->list().empty());
 }
 
 TEST(ServeApi, bad_requests_get_their_status_and_a_message) {
@@ -173,6 +391,11 @@ TEST(ServeApi, bad_requests_get_their_status_and_a_message) {
                "paths");
   expect_error(c.Post("/api/runs", json{{"scenario_toml", small_scenario()}, {"seed", -1}}.dump(), "application/json"), 400,
                "seed");
+  // threads: 0 (every core) up to the machine's cores; more, a negative or a non-integer is refused.
+  const unsigned cores = std::max(1U, std::thread::hardware_concurrency());
+  for (const json& threads : {json(cores + 1), json(-1), json(1.5), json("all")})
+    expect_error(c.Post("/api/runs", json{{"scenario_toml", small_scenario()}, {"threads", threads}}.dump(), "application/json"),
+                 400, "threads");
   // An invalid scenario: the reader's message and the key it names.
   std::string bad = small_scenario();
   bad.replace(bad.find("horizon_years = 1"), 17, "horizon_years = 99");
@@ -266,6 +489,22 @@ TEST(ServeApi, a_run_streams_its_progress_then_is_recorded_as_runs_show_shows_it
   EXPECT_EQ(body_of(stored)["strategies"], run["strategies"]);
   const io::RunRecord record = io::open_result_store(api.db().string())->load_or_throw(store_id);
   EXPECT_EQ(record.run.paths, 300);
+}
+
+TEST(ServeApi, a_run_on_every_core_gives_the_same_results_as_on_one_thread) {
+  ServedApi api;
+  httplib::Client c = api.client();
+  const auto run_with = [&](int threads) {
+    const json request = {{"scenario_toml", small_scenario()}, {"paths", 300}, {"seed", 5}, {"threads", threads}};
+    const httplib::Result r = c.Post("/api/runs", request.dump(), "application/json");
+    EXPECT_TRUE(r && r->status == 202);
+    const std::string id = body_of(r)["run_id"].get<std::string>();
+    EXPECT_EQ(read_events(c, id).back().first, "done");
+    return body_of(c.Get(("/api/runs/" + id).c_str()))["strategies"];
+  };
+  const json one = run_with(1);
+  ASSERT_FALSE(one.empty());
+  EXPECT_EQ(run_with(0), one);  // 0: every core; the paths do not depend on the threads
 }
 
 TEST(ServeApi, a_closed_event_stream_cancels_nothing_but_itself) {

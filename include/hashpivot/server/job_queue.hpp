@@ -65,9 +65,10 @@ class JobContext {
   const std::atomic<int>& stop_;
 };
 
-/// The work: runs on a worker thread and returns the run's store id. hashpivot::Cancelled ends the
-/// job as cancelled; an InputError fails it with its field; any other exception fails it.
-using JobWork = std::function<std::int64_t(JobContext&)>;
+/// The work: runs on a worker thread and returns the run's store id (std::nullopt for work that
+/// records no run, such as a study). hashpivot::Cancelled ends the job as cancelled; an InputError
+/// fails it with its field; any other exception fails it.
+using JobWork = std::function<std::optional<std::int64_t>(JobContext&)>;
 
 class JobQueue {
  public:

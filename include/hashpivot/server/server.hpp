@@ -9,10 +9,33 @@
 // a posted scenario's files (calibration, history) must lie inside the scenarios folder.
 
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 
+namespace hashpivot::firm {
+struct Scenario;
+}  // namespace hashpivot::firm
+
+namespace hashpivot::study {
+struct OptimizationResult;
+struct OptimizerSettings;
+}  // namespace hashpivot::study
+
 namespace hashpivot::server {
+
+/// A site's real options as JSON: `hashpivot serve` passes the CLI's site_options_json (the shape of
+/// `hashpivot options SCENARIO --site NAME --json`): (scenario, its label, site, pricing paths, fitting
+/// paths, seed).
+using SiteOptionsJson = std::function<nlohmann::json(const firm::Scenario&, const std::string&, const std::string&,
+                                                     std::size_t, std::size_t, std::uint64_t)>;
+
+/// An optimizer result as JSON: `hashpivot serve` passes the CLI's optimization_json (the shape of
+/// `hashpivot optimize --json`), which lives above this library.
+using OptimizationJson =
+    std::function<nlohmann::json(const study::OptimizationResult&, const study::OptimizerSettings&)>;
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
@@ -25,6 +48,8 @@ struct ServerOptions {
   std::size_t max_body_bytes = 1 << 20;  // larger request bodies get 413
   std::size_t max_waiting_runs = 1000;   // more queued runs get 503
   std::string version;              // what /api/health reports
+  OptimizationJson optimization_json;  // POST /api/studies/optimize answers 501 without it
+  SiteOptionsJson site_options_json;   // POST /api/studies/options answers 501 without it
 };
 
 /// True for 127.0.0.1, ::1 and localhost: the hosts that need no token.

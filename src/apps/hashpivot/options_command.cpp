@@ -359,28 +359,28 @@ struct SiteValues {
 };
 
 /// Fits the rules on the fitting paths (0 … F−1) and values them on the pricing paths (F … F+P−1).
-void value_site_options(const OptionsCommandOptions& o, const firm::Scenario& scenario, const valuation::SiteMonths& months,
-                        SiteValues& v) {
+void value_site_options(const valuation::SiteOptionSettings& settings, int degree, const firm::Scenario& scenario,
+                        const valuation::SiteMonths& months, SiteValues& v) {
   const double d = valuation::monthly_discount(scenario);
   const double multiple = scenario.run.terminal_ebitda_multiple;
   if (v.site.conversion) {
     const std::vector<double> g = valuation::conversion_values(*v.site.conversion, v.mw, months.months, d, multiple);
     v.convert_fit =
-        valuation::fit_convert(valuation::convert_sample(months, 0, v.fitting, v.site, v.mw, g, d, multiple), o.degree);
+        valuation::fit_convert(valuation::convert_sample(months, 0, v.fitting, v.site, v.mw, g, d, multiple), degree);
     v.convert = valuation::evaluate_convert(
         v.convert_fit->policy, valuation::convert_sample(months, v.fitting, v.pricing, v.site, v.mw, g, d, multiple));
   }
-  v.switch_fit = valuation::fit_switching(valuation::switching_sample(months, 0, v.fitting, v.site, o.settings, d), o.degree);
+  v.switch_fit = valuation::fit_switching(valuation::switching_sample(months, 0, v.fitting, v.site, settings, d), degree);
   v.switching = valuation::evaluate_switching(
-      v.switch_fit.policy, valuation::switching_sample(months, v.fitting, v.pricing, v.site, o.settings, d));
-  v.idle_cost_usd_per_mw_year = std::isnan(o.settings.idle_cost_usd_per_mw_year) ? v.site.opex_usd_per_mw_year
-                                                                                  : o.settings.idle_cost_usd_per_mw_year;
+      v.switch_fit.policy, valuation::switching_sample(months, v.fitting, v.pricing, v.site, settings, d));
+  v.idle_cost_usd_per_mw_year = std::isnan(settings.idle_cost_usd_per_mw_year) ? v.site.opex_usd_per_mw_year
+                                                                                  : settings.idle_cost_usd_per_mw_year;
 }
 
-void print_site_json(const OptionsCommandOptions& o, const firm::Scenario& scenario, const SiteValues& v,
-                     const std::vector<std::string>& labels) {
+nlohmann::json site_json(const std::string& scenario_label, const valuation::SiteOptionSettings& settings,
+                         const firm::Scenario& scenario, const SiteValues& v, const std::vector<std::string>& labels) {
   nlohmann::json out{{"site", v.site.name},
-                     {"scenario", o.scenario},
+                     {"scenario", scenario_label},
                      {"units", "USD at the start date; hashprice USD/PH/day (the previous month's mean)"},
                      {"paths", v.pricing},
                      {"fit_paths", v.fitting},
@@ -429,11 +429,11 @@ void print_site_json(const OptionsCommandOptions& o, const firm::Scenario& scena
                      {"always_running", sw.always_running},
                      {"always_running_se", sw.always_running_se},
                      {"in_sample", {{"value", v.switch_fit.in_sample.flexibility}, {"se", v.switch_fit.in_sample.flexibility_se}}},
-                     {"shutdown_usd_per_mw", o.settings.shutdown_usd_per_mw},
-                     {"restart_usd_per_mw", o.settings.restart_usd_per_mw},
+                     {"shutdown_usd_per_mw", settings.shutdown_usd_per_mw},
+                     {"restart_usd_per_mw", settings.restart_usd_per_mw},
                      {"idle_cost_usd_per_mw_year", v.idle_cost_usd_per_mw_year},
                      {"boundary", boundary}};
-  std::cout << out.dump() << '\n';
+  return out;
 }
 
 void print_site_text(const OptionsCommandOptions& o, const firm::Scenario& scenario, const SiteValues& v,
@@ -525,9 +525,9 @@ void run_site(const OptionsCommandOptions& o, const sim::ProcessGroup& group) {
       simulate_all(market, v.site, calendar, v.seed, v.fitting + v.pricing, group);
   if (!group.is_root() || !months) return;
   v.months = months->months;
-  value_site_options(o, scenario, *months, v);
+  value_site_options(o.settings, o.degree, scenario, *months, v);
   v.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  if (o.json) print_site_json(o, scenario, v, calendar.month_labels);
+  if (o.json) std::cout << site_json(o.scenario, o.settings, scenario, v, calendar.month_labels).dump() << '\n';
   else print_site_text(o, scenario, v, calendar.month_labels);
 }
 
@@ -549,6 +549,27 @@ constexpr const char* kOptionsHelp =
     "Real options by least-squares Monte Carlo (Longstaff & Schwartz 2001): SCENARIO.toml --site NAME values "
     "converting the site to AI/HPC and shutting it down/restarting; --american-put values the validation case "
     "against a fine binomial tree";
+
+nlohmann::json site_options_json(const firm::Scenario& scenario, const std::string& scenario_label, const std::string& site,
+                                 std::size_t paths, std::size_t fit_paths, std::uint64_t seed) {
+  const OptionsCommandOptions defaults;
+  SiteValues v;
+  v.site = valuation::site_mining(scenario, site);
+  v.mw = v.site.conversion ? valuation::resolve_convert_mw(scenario, v.site, defaults.settings) : 0.0;
+  v.seed = seed;
+  v.pricing = paths;
+  v.fitting = fit_paths;
+  const model::MarketModel market = io::load_market_model(scenario);
+  const Calendar calendar = make_calendar(scenario.run.start_date, scenario.run.horizon_years);
+  const auto started = std::chrono::steady_clock::now();
+  // Fitting paths 0 … F−1, pricing paths F … F+P−1, as run_site simulates them on one process.
+  valuation::SiteMonths months(v.fitting + v.pricing, calendar.months());
+  valuation::simulate_site_months(market, v.site, calendar, v.seed, 0, months);
+  v.months = months.months;
+  value_site_options(defaults.settings, defaults.degree, scenario, months, v);
+  v.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return site_json(scenario_label, defaults.settings, scenario, v, calendar.month_labels);
+}
 
 void add_options_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& group) {
   const auto run = [&group](OptionsCommandOptions& o, const CLI::App& given) {

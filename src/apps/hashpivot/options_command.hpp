@@ -19,10 +19,23 @@
 // the root gathers them in path order (identical results to one process); only the root prints.
 
 #include <CLI/CLI.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "hashpivot/firm/scenario.hpp"
 
 #include "hashpivot/sim/process_group.hpp"
 
 namespace hashpivot::cli {
+
+/// What `hashpivot options SCENARIO --site NAME --paths P --fit-paths F --seed S --json` prints, for a
+/// scenario already read (`scenario_label` its "scenario" key), on this process and the default
+/// settings; throws ParameterError "site" for a site the scenario lacks (also `hashpivot serve`'s).
+[[nodiscard]] nlohmann::json site_options_json(const firm::Scenario& scenario, const std::string& scenario_label,
+                                               const std::string& site, std::size_t paths, std::size_t fit_paths,
+                                               std::uint64_t seed);
 
 void add_options_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& group);
 

@@ -1,0 +1,20 @@
+#pragma once
+// What the dashboard's run page draws from a recorded run (GET /api/runs/ID/charts): the monthly
+// quantile fans, the monthly accounts' means, the default months and each strategy's hashcost, in
+// the shape the static report's page reads (src/report/html_report.cpp), plus the scenario's text
+// (for the inputs diff of two runs).
+
+#include <nlohmann/json.hpp>
+
+#include "hashpivot/io/result_store.hpp"
+
+namespace hashpivot::server {
+
+/// {"run": {"id", "paths"}, "months": ["YYYY-MM"...], "strategies": [{"strategy",
+/// "hashcost_usd_per_ph_day"}], "monthly_quantiles": [{"strategy" (null: market), "month",
+/// "series", "p5".."p95"}], "monthly_accounts": [{"strategy", "month", "field", "mean"}],
+/// "default_months": [{"strategy", "month", "paths_defaulted"}], "scenario_toml"}. NaN and
+/// infinities are null.
+[[nodiscard]] nlohmann::json run_charts_json(const io::RunRecord& record);
+
+}  // namespace hashpivot::server
