@@ -28,7 +28,10 @@ export function StrategyTable({ strategies }) {
     ['P(margin call)', (s) => pct(s.p_margin_call, s.p_margin_call_se)],
     ['NPV mean', (s) => `${money(s.npv_usd.mean)} \u00b1${money(1.96 * s.npv_usd.se)}`],
     ['NPV median', (s) => money(s.npv_usd.p50)],
-    ['NPV 5% / 95%', (s) => `${money(s.npv_usd.p5)} / ${money(s.npv_usd.p95)}`],
+    ['NPV 95th percentile', (s) => money(s.npv_usd.p95)],
+    // NPV's 5% tail is 0 whenever P(default) > 5% (docs/model.md §6): the survivors' net worth tells strategies apart.
+    ['Net worth if it survives: 5th pct / CVaR 5%',
+      (s) => `${money(s.net_worth_survivors_usd.p5)} / ${money(s.net_worth_survivors_usd.cvar5)}`],
     [`NPV vs ${strategies[0].name} (paired)`, (s) => money(s.npv_vs_first_usd.mean)],
     ['  95% CI', (s) => `[${money(s.npv_vs_first_usd.ci95[0])}, ${money(s.npv_vs_first_usd.ci95[1])}]`],
     ['  P(better)', (s) => pct(s.npv_vs_first_usd.p_better)],
