@@ -537,6 +537,7 @@ struct Server::Impl {
   }
 
   void post_sensitivity(const httplib::Request& req, httplib::Response& res) {
+    if (!options.sensitivity_json) return send_error(res, 501, "this server was started without the sensitivity study");
     std::shared_ptr<SensitivityRequest> request;
     try {
       request = std::make_shared<SensitivityRequest>(read_sensitivity_request(json::parse(req.body)));
@@ -550,7 +551,7 @@ struct Server::Impl {
     auto result = std::make_shared<json>();
     const std::optional<JobSnapshot> job = queue.submit(
         "sensitivity: " + request->scenario.run.name, 0, [this, request, result](JobContext& context) -> std::optional<std::int64_t> {
-          json out = run_sensitivity_study(*request, options.threads_per_run, context);
+          json out = run_sensitivity_study(*request, options.threads_per_run, context, options.sensitivity_json);
           const std::lock_guard lock(studies_mutex);
           *result = {{"sensitivity", std::move(out)}};
           return std::nullopt;

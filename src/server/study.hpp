@@ -22,7 +22,8 @@ struct SensitivityRequest {
 /// Runs the tornado (and break-evens when asked) on `threads` threads, reporting runs done as the
 /// job's progress; a cancelled job stops before its next run (hashpivot::Cancelled). The JSON is
 /// `hashpivot sensitivity --json`'s shape (docs/sensitivity.md).
-[[nodiscard]] nlohmann::json run_sensitivity_study(const SensitivityRequest& request, unsigned threads, JobContext& context);
+[[nodiscard]] nlohmann::json run_sensitivity_study(const SensitivityRequest& request, unsigned threads, JobContext& context,
+                                                   const SensitivityJson& to_json);
 
 struct OptimizeRequest {
   firm::Scenario scenario;   // as read; run.paths and run.seed are the search's

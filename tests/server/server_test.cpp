@@ -25,6 +25,7 @@
 
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/io/result_store.hpp"
+#include "sensitivity_command.hpp"
 #include "support/test_scenario.hpp"
 
 namespace hashpivot::server {
@@ -224,9 +225,18 @@ TEST(ServeApi, validate_reads_a_scenario_as_a_run_would_and_names_the_bad_field_
 }
 
 TEST(ServeApi, a_sensitivity_study_runs_as_a_job_and_records_no_run) {
-  ServedApi api;
+  ServerOptions o;
+  o.sensitivity_json = cli::sensitivity_json;  // as `hashpivot serve` passes it: the study answers as the CLI does
+  ServedApi api(o);
   httplib::Client c = api.client();
   const json request = {{"scenario_toml", small_scenario()}, {"paths", 40}, {"strategy", "hold"}};
+  {
+    ServedApi without;  // a server given no JSON builder has no sensitivity study
+    httplib::Client w = without.client();
+    const httplib::Result refused = w.Post("/api/studies/sensitivity", request.dump(), "application/json");
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->status, 501);
+  }
   const httplib::Result posted = c.Post("/api/studies/sensitivity", request.dump(), "application/json");
   ASSERT_TRUE(posted);
   ASSERT_EQ(posted->status, 202) << posted->body;

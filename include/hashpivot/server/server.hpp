@@ -22,6 +22,7 @@ struct Scenario;
 namespace hashpivot::study {
 struct OptimizationResult;
 struct OptimizerSettings;
+struct SensitivityResult;
 }  // namespace hashpivot::study
 
 namespace hashpivot::server {
@@ -37,6 +38,11 @@ using SiteOptionsJson = std::function<nlohmann::json(const firm::Scenario&, cons
 using OptimizationJson =
     std::function<nlohmann::json(const study::OptimizationResult&, const study::OptimizerSettings&)>;
 
+/// A sensitivity study as JSON: `hashpivot serve` passes the CLI's sensitivity_json (the shape of
+/// `hashpivot sensitivity --json`): (result, the market's opening BTC price in USD, the scenario's
+/// mean power price in USD/MWh).
+using SensitivityJson = std::function<nlohmann::json(const study::SensitivityResult&, double, double)>;
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8765;                  // 0: any free port (port() says which)
@@ -50,6 +56,7 @@ struct ServerOptions {
   std::string version;              // what /api/health reports
   OptimizationJson optimization_json;  // POST /api/studies/optimize answers 501 without it
   SiteOptionsJson site_options_json;   // POST /api/studies/options answers 501 without it
+  SensitivityJson sensitivity_json;    // POST /api/studies/sensitivity answers 501 without it
 };
 
 /// True for 127.0.0.1, ::1 and localhost: the hosts that need no token.

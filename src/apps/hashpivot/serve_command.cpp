@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "cli_support.hpp"
+#include "sensitivity_command.hpp"
 #include "hashpivot/core/cancellation.hpp"
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/io/result_store.hpp"
@@ -32,6 +33,7 @@ void run_serve(ServeOptions& o) {
   o.server.version = HASHPIVOT_VERSION;
   o.server.optimization_json = optimization_json;  // the Study page's optimizer answers as `optimize --json`
   o.server.site_options_json = site_options_json;  // and its real options as `options --site --json`
+  o.server.sensitivity_json = sensitivity_json;    // and its tornado as `sensitivity --json`
   server::Server srv(o.server);
   const int port = srv.bind();
   // The address on stdout (one line, flushed) so that a script can start the server with --port 0.
