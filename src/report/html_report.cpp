@@ -52,7 +52,9 @@ std::string json_for_script(const nlohmann::json& j) {
 }
 
 // What the page's script draws. NaN and infinity have no JSON form: null, which the page shows as "-".
-nlohmann::json page_data(const io::RunRecord& r) {
+}  // namespace
+
+nlohmann::json chart_data_json(const io::RunRecord& r) {
   constexpr std::size_t kHashcost = sim::metric_index("hashcost_usd_per_ph_day");
   nlohmann::json strategies = nlohmann::json::array();
   for (const io::StrategySummary& s : r.strategies)
@@ -76,7 +78,7 @@ nlohmann::json page_data(const io::RunRecord& r) {
   nlohmann::json defaults = nlohmann::json::array();
   for (const io::DefaultMonth& d : r.default_months)
     defaults.push_back({{"strategy", d.strategy}, {"month", d.month}, {"paths_defaulted", d.paths_defaulted}});
-  return {{"run", {{"paths", r.run.paths}}},
+  return {{"run", {{"id", r.run.id}, {"paths", r.run.paths}}},
           {"layout", {{"y_axis_min_size_px", kYAxisMinSizePx}, {"log_scale_min_decades", kLogScaleMinDecades},
                       {"log_scale_floor_decades", kLogScaleFloorDecades}}},
           {"months", months},
@@ -85,6 +87,8 @@ nlohmann::json page_data(const io::RunRecord& r) {
           {"monthly_accounts", accounts},
           {"default_months", defaults}};
 }
+
+namespace {
 
 /// A label's leading spaces (a sub-row's indent) kept in HTML.
 std::string label_html(std::string_view label) {
@@ -321,7 +325,7 @@ std::string render_html(const io::RunRecord& r) {
   html += "<h2>Inputs</h2>" + inputs_html(r) + "<ul class=\"note\">" + market + "</ul>";
   html += "<details id=\"scenario-text\"><summary>The scenario file as run</summary><pre>" + escape_html(r.scenario_text) +
           "</pre></details>";
-  html += "<script id=\"hp-data\" type=\"application/json\">" + json_for_script(page_data(r)) + "</script>";
+  html += "<script id=\"hp-data\" type=\"application/json\">" + json_for_script(chart_data_json(r)) + "</script>";
   html += "<script>" + assets::uplot_js() + "</script>";
   html += "<script>" + assets::report_page_js() + "</script>";
   html += "</body></html>\n";

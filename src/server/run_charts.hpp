@@ -10,11 +10,7 @@
 
 namespace hashpivot::server {
 
-/// {"run": {"id", "paths"}, "months": ["YYYY-MM"...], "strategies": [{"strategy",
-/// "hashcost_usd_per_ph_day"}], "monthly_quantiles": [{"strategy" (null: market), "month",
-/// "series", "p5".."p95"}], "monthly_accounts": [{"strategy", "month", "field", "mean"}],
-/// "default_months": [{"strategy", "month", "paths_defaulted"}], "scenario_toml"}. NaN and
-/// infinities are null.
+/// report::chart_data_json(record) (the static report's chart data) and "scenario_toml".
 [[nodiscard]] nlohmann::json run_charts_json(const io::RunRecord& record);
 
 }  // namespace hashpivot::server

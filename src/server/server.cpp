@@ -76,6 +76,22 @@ void send_error(httplib::Response& res, int status, const std::string& message, 
   send_json(res, status, body);
 }
 
+/// `read(body)` of a request's JSON body, or nullptr after answering 400: a body that is not JSON,
+/// or an InputError, answered with its field (and its line, for a problem in the scenario's text).
+template <class Request, class Read>
+std::shared_ptr<Request> read_body_or_answer(const httplib::Request& req, httplib::Response& res, const Read& read) {
+  try {
+    return std::make_shared<Request>(read(json::parse(req.body)));
+  } catch (const json::parse_error& e) {
+    send_error(res, 400, fmt::format("the body is not JSON: {}", e.what()));
+  } catch (const InputError& e) {
+    json out = {{"error", e.what()}, {"field", e.field()}};
+    if (e.line() > 0) out["line"] = e.line();
+    send_json(res, 400, out);
+  }
+  return nullptr;
+}
+
 /// The host part of a Host header: "name:port" → "name", "[::1]:port" → "::1".
 std::string host_name(const std::string& header) {
   if (header.starts_with('[')) {
@@ -258,22 +274,9 @@ struct Server::Impl {
   }
 
   void post_run(const httplib::Request& req, httplib::Response& res) {
-    json body;
-    try {
-      body = json::parse(req.body);
-    } catch (const json::parse_error& e) {
-      send_error(res, 400, fmt::format("the body is not JSON: {}", e.what()));
-      return;
-    }
-    std::shared_ptr<RunRequest> request;
-    try {
-      request = std::make_shared<RunRequest>(read_request(body));
-    } catch (const InputError& e) {
-      json out = {{"error", e.what()}, {"field", e.field()}};
-      if (e.line() > 0) out["line"] = e.line();
-      send_json(res, 400, out);
-      return;
-    }
+    const auto request =
+        read_body_or_answer<RunRequest>(req, res, [this](const json& body) { return read_request(body); });
+    if (!request) return;
     const std::optional<JobSnapshot> job =
         queue.submit(request->scenario.run.name, request->scenario.run.paths,
                      [this, request](JobContext& context) { return run(*request, context); });
@@ -452,16 +455,9 @@ struct Server::Impl {
 
   void post_optimize(const httplib::Request& req, httplib::Response& res) {
     if (!options.optimization_json) return send_error(res, 501, "this server was started without the optimizer");
-    std::shared_ptr<OptimizeRequest> request;
-    try {
-      request = std::make_shared<OptimizeRequest>(read_optimize_request(json::parse(req.body)));
-    } catch (const json::parse_error& e) {
-      return send_error(res, 400, fmt::format("the body is not JSON: {}", e.what()));
-    } catch (const InputError& e) {
-      json out = {{"error", e.what()}, {"field", e.field()}};
-      if (e.line() > 0) out["line"] = e.line();
-      return send_json(res, 400, out);
-    }
+    const auto request =
+        read_body_or_answer<OptimizeRequest>(req, res, [this](const json& body) { return read_optimize_request(body); });
+    if (!request) return;
     auto result = std::make_shared<json>();
     // Every core: the search is a short interactive study (results do not depend on threads).
     const unsigned threads = std::max(1U, std::thread::hardware_concurrency());
@@ -511,16 +507,9 @@ struct Server::Impl {
 
   void post_site_options(const httplib::Request& req, httplib::Response& res) {
     if (!options.site_options_json) return send_error(res, 501, "this server was started without the real options");
-    std::shared_ptr<SiteOptionsRequest> request;
-    try {
-      request = std::make_shared<SiteOptionsRequest>(read_site_options_request(json::parse(req.body)));
-    } catch (const json::parse_error& e) {
-      return send_error(res, 400, fmt::format("the body is not JSON: {}", e.what()));
-    } catch (const InputError& e) {
-      json out = {{"error", e.what()}, {"field", e.field()}};
-      if (e.line() > 0) out["line"] = e.line();
-      return send_json(res, 400, out);
-    }
+    const auto request =
+        read_body_or_answer<SiteOptionsRequest>(req, res, [this](const json& body) { return read_site_options_request(body); });
+    if (!request) return;
     auto result = std::make_shared<json>();
     const std::optional<JobSnapshot> job = queue.submit(
         "options: " + request->site, 0, [this, request, result](JobContext& context) -> std::optional<std::int64_t> {
@@ -538,16 +527,9 @@ struct Server::Impl {
 
   void post_sensitivity(const httplib::Request& req, httplib::Response& res) {
     if (!options.sensitivity_json) return send_error(res, 501, "this server was started without the sensitivity study");
-    std::shared_ptr<SensitivityRequest> request;
-    try {
-      request = std::make_shared<SensitivityRequest>(read_sensitivity_request(json::parse(req.body)));
-    } catch (const json::parse_error& e) {
-      return send_error(res, 400, fmt::format("the body is not JSON: {}", e.what()));
-    } catch (const InputError& e) {
-      json out = {{"error", e.what()}, {"field", e.field()}};
-      if (e.line() > 0) out["line"] = e.line();
-      return send_json(res, 400, out);
-    }
+    const auto request =
+        read_body_or_answer<SensitivityRequest>(req, res, [this](const json& body) { return read_sensitivity_request(body); });
+    if (!request) return;
     auto result = std::make_shared<json>();
     const std::optional<JobSnapshot> job = queue.submit(
         "sensitivity: " + request->scenario.run.name, 0, [this, request, result](JobContext& context) -> std::optional<std::int64_t> {

@@ -19,6 +19,7 @@
 // data-errors="K"> lets a headless browser (the tests use Chromium) verify every chart has data,
 // and each chart's box carries data-title, data-scale ("log" or "linear") and data-y-axis-size.
 
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "hashpivot/io/result_store.hpp"
@@ -27,6 +28,14 @@ namespace hashpivot::report {
 
 /// The report of `record` as one HTML document (UTF-8).
 [[nodiscard]] std::string render_html(const io::RunRecord& record);
+
+/// What the report's charts draw from a run, and the dashboard's run page too: {"run": {"id",
+/// "paths"}, "layout" (the charts' axis and log-scale rules), "months": ["YYYY-MM"...],
+/// "strategies": [{"strategy", "hashcost_usd_per_ph_day"}], "monthly_quantiles": [{"strategy"
+/// (null: market), "month", "series", "p5".."p95"}], "monthly_accounts": [{"strategy", "month",
+/// "field", "mean"}], "default_months": [{"strategy", "month", "paths_defaulted"}]}. NaN and
+/// infinities are null.
+[[nodiscard]] nlohmann::json chart_data_json(const io::RunRecord& record);
 
 /// Writes render_html(record) to `path` through a temporary file and a rename, so a failed write
 /// leaves no half-written report. Throws InputError(path, 0, `field`, …) when it cannot be written;
