@@ -35,7 +35,6 @@ constexpr int kFeeStartDays = 7;             // known days averaged into the sta
 constexpr int kFeeLookbackDays = 30;         // how far back they are looked for
 constexpr int kRandomWalkStepDays = 28;      // the random walk's volatility: non-overlapping 28-day changes
 constexpr int kRandomWalkMinChanges = 8;
-constexpr double kRelativeDifficultyTolerance = 1e-9;  // DiffMean (15 digits) against the bits' difficulty
 constexpr double kHalfWidth50 = 0.25;        // |PIT − ½| inside the central 50% band
 constexpr double kHalfWidth90 = 0.45;
 constexpr double kNormalQuartile = 0.6744897501960817;   // Φ⁻¹(0.75)
@@ -77,32 +76,11 @@ market::DailyHistory slice_history(const market::DailyHistory& h, DayNumber from
   return out;
 }
 
-// Mean HashRate (= work over time) of days [first, last]; NaN unless every day is known.
-double work_rate_ths(const market::DailyHistory& h, DayNumber first, DayNumber last) {
-  double sum = 0;
-  for (DayNumber d = first; d <= last; ++d) {
-    const double v = at(h, h.hashrate_ths, d);
-    if (!market::is_known(v) || v <= 0) return kNaN;
-    sum += v;
-  }
-  return sum / static_cast<double>(last - first + 1);
-}
+using network::work_rate_ths;
 
 double start_hashrate_ths(const market::DailyHistory& h, DayNumber origin, double difficulty,
                           const ForecastCheckOptions& o) {
-  double blocks = 0;
-  int days = 0;
-  for (DayNumber d = origin - o.state_window_days; d < origin; ++d) {
-    const double diff = at(h, h.difficulty, d), count = at(h, h.block_count, d);
-    if (market::is_known(diff) && market::is_known(count) &&
-        std::abs(diff - difficulty) <= kRelativeDifficultyTolerance * difficulty) {
-      blocks += count;
-      ++days;
-    }
-  }
-  if (days >= o.min_state_days)
-    return difficulty * chain::kHashesPerDifficulty * blocks / (days * kSecondsPerDay) / kHashesPerTh;
-  return work_rate_ths(h, origin - o.state_window_days, origin - 1);
+  return network::implied_hashrate_ths(h, origin, difficulty, o.state_window_days, o.min_state_days);
 }
 
 double realized_hashrate_ths(const market::DailyHistory& h, DayNumber day, const ForecastCheckOptions& o) {
