@@ -36,9 +36,10 @@ constexpr int kPipelineLagDays = 120;
 constexpr int kPowerClasses = 5;
 
 // θ and its box (the header's bounds).
-enum Theta : std::size_t { kLogMedian, kLogSd, kHurdle, kSupply, kThetaCount };
-const std::vector<double> kLower{std::log(5.0), 0.05, -0.5, 0.01};
-const std::vector<double> kUpper{std::log(1000.0), 2.0, 20.0, 5.0};
+enum Theta : std::size_t { kLogMedian, kLogSd, kHurdle, kSupply, kMustRun, kThetaCount };
+const std::vector<double> kLower{std::log(5.0), 0.05, -0.5, 0.01, 0.0};
+constexpr double kBoundTolerance = 1e-6;
+const std::vector<double> kUpper{std::log(1000.0), 2.0, 20.0, 5.0, 0.9};
 
 /// Height whose cumulative subsidy is `supply_btc` (the subsidy schedule of mainnet).
 std::int64_t height_of_supply(double supply_btc) {
@@ -120,6 +121,7 @@ class Fitter {
     p.power_price_log_sd = theta[kLogSd];
     p.entry_hurdle = theta[kHurdle];
     p.supply_share_per_year = theta[kSupply];
+    p.must_run_share = theta[kMustRun];
     p.sigma_per_day = 0;
     return p;
   }
@@ -129,13 +131,14 @@ class Fitter {
     Replay out;
     const MarginHashrateParams p = params(theta);
     const DayNumber start = data_.first_day + static_cast<DayNumber>(first_week_ * kWeek);
-    const MarginHashrateModel model(p, start - p.max_age_days - 2 * p.cohort_days);
+    MarginHashrateModel model;
     FleetState fleet;
     const std::size_t start_index = first_week_ * kWeek;
-    try {
+    try {  // θ outside the model's domain (a Hessian probe past a bound), or nothing runs at the first hashprice
+      model = MarginHashrateModel(p, start - p.max_age_days - 2 * p.cohort_days);
       fleet = start_fleet(model, start, std::exp(weeks_.log_mean[first_week_]), filled_[start_index]);
     } catch (const ParameterError&) {
-      return out;  // nothing runs at the first hashprice: this θ explains nothing
+      return out;  // this θ explains nothing
     }
     double first_model_mean = kNaN, last_model_mean = kNaN;
     double week_sum = 0;
@@ -217,18 +220,19 @@ double variance_of(std::span<const double> v) {
 /// The best start of a grid over the median power price, its spread and the hurdle; empty when no
 /// point of the grid has a finite likelihood.
 std::vector<double> grid_start(const Fitter& fitter, double growth) {
-  std::vector<double> best{std::log(50.0), 0.5, 1.0, std::clamp(2.0 * growth, 0.05, 4.0)};
+  std::vector<double> best{std::log(50.0), 0.5, 1.0, std::clamp(2.0 * growth, 0.05, 4.0), 0.0};
   double best_ll = -std::numeric_limits<double>::infinity();
   for (const double median : {15.0, 30.0, 60.0, 120.0, 240.0, 480.0})
     for (const double spread : {0.3, 0.9})
-      for (const double hurdle : {0.3, 2.0}) {
-        const std::vector<double> theta{std::log(median), spread, hurdle, best[kSupply]};
-        const double ll = fitter.log_likelihood(theta);
-        if (ll > best_ll) {
-          best_ll = ll;
-          best = theta;
+      for (const double hurdle : {0.3, 2.0})
+        for (const double must_run : {0.0, 0.3}) {
+          const std::vector<double> theta{std::log(median), spread, hurdle, best[kSupply], must_run};
+          const double ll = fitter.log_likelihood(theta);
+          if (ll > best_ll) {
+            best_ll = ll;
+            best = theta;
+          }
         }
-      }
   if (!std::isfinite(best_ll)) return {};
   return best;
 }
@@ -285,6 +289,39 @@ MarginFitData margin_fit_data(const market::DailyHistory& h) {
   return d;
 }
 
+namespace {
+
+/// Within a millionth of its range of a bound: the numerical Hessian's probes would leave the box.
+bool on_bound(std::size_t k, double v) {
+  const double tolerance = kBoundTolerance * (kUpper[k] - kLower[k]);
+  return v <= kLower[k] + tolerance || v >= kUpper[k] - tolerance;
+}
+
+/// Standard errors from the observed information of the parameters inside their bounds, those on a
+/// bound held there (they get none): a parameter on its bound would make the whole matrix singular.
+std::vector<double> free_standard_errors(const market::LogLikelihood& ll, const std::vector<double>& theta) {
+  std::vector<std::size_t> free;
+  for (std::size_t k = 0; k < theta.size(); ++k)
+    if (!on_bound(k, theta[k])) free.push_back(k);
+  std::vector<double> sub_theta, sub_lower, sub_upper;
+  for (const std::size_t k : free) {
+    sub_theta.push_back(theta[k]);
+    sub_lower.push_back(kLower[k]);
+    sub_upper.push_back(kUpper[k]);
+  }
+  const market::LogLikelihood sub = [&](std::span<const double> x) {
+    std::vector<double> full = theta;
+    for (std::size_t i = 0; i < free.size(); ++i) full[free[i]] = x[i];
+    return ll(full);
+  };
+  const std::vector<double> sub_se = market::standard_errors(sub, sub_theta, sub_lower, sub_upper);
+  std::vector<double> se(theta.size(), kNaN);
+  for (std::size_t i = 0; i < free.size(); ++i) se[free[i]] = sub_se[i];
+  return se;
+}
+
+}  // namespace
+
 market::FitReport fit_margin_hashrate(const MarginFitData& data, const MarginHashrateParams& fixed) {
   const Fitter fitter(data, fixed);
   const Weeks& weeks = fitter.weeks();
@@ -301,7 +338,7 @@ market::FitReport fit_margin_hashrate(const MarginFitData& data, const MarginHas
   if (start.empty())
     throw InputError(data.source, 0, "HashRate", "no power-price level explains the history's hashrate at its hashprice");
   const market::LogLikelihood ll = [&](std::span<const double> theta) { return fitter.log_likelihood(theta); };
-  const market::MleResult mle = market::maximize_likelihood(ll, start, kLower, kUpper, {2000, 1e-6});
+  const market::MleResult mle = market::maximize_likelihood(ll, start, kLower, kUpper, {20000, 1e-10});
   const Replay fit = fitter.replay(mle.theta, true);
   const auto n = static_cast<double>(fit.residuals.size());
   double sse = 0, lag_cross = 0;
@@ -311,11 +348,8 @@ market::FitReport fit_margin_hashrate(const MarginFitData& data, const MarginHas
   }
   const double rho1 = sse > 0 ? lag_cross / sse : 0.0;
   const double se_scale = std::sqrt(std::max(1.0, 1.0 + 2.0 * rho1));
-  auto se_of = [&](Theta k) {
-    const double v = mle.theta[k];
-    const bool on_bound = v <= kLower[k] * (1 + 1e-9) + 1e-12 || v >= kUpper[k] * (1 - 1e-9) - 1e-12;
-    return on_bound ? kNaN : mle.se[k] * se_scale;
-  };
+  const std::vector<double> se = free_standard_errors(ll, mle.theta);
+  auto se_of = [&](Theta k) { return se[k] * se_scale; };
 
   const double resid_var = sse / (n - static_cast<double>(kThetaCount));
   const double noise_mean = mean_of(fit.noise);
@@ -328,8 +362,8 @@ market::FitReport fit_margin_hashrate(const MarginFitData& data, const MarginHas
       "hashrate", "margin_driven",
       fmt::format("maximum likelihood of one-week-ahead errors of the fleet model driven by the realized hashprice "
                   "(weekly resets of the fleet's size; SE from the observed information x sqrt(1 + 2 rho1)); fitted: "
-                  "power price median and spread, entry hurdle, supply share; sigma from the residual variance less "
-                  "Poisson noise; frontier fitted to the CBECI list (sourced); overhead and 5-year life sourced "
+                  "power price median and spread, entry hurdle, supply share, must-run share; sigma from the residual variance less "
+                  "Poisson noise; frontier fitted to the ASIC lists given (sourced); overhead and 5-year life sourced "
                   "(CBECI); bins, classes, pipeline, ramp and AI/HPC exits ASSUMPTION; {} days' fees carried or 0",
                   data.fee_days_filled),
       static_cast<int>(fit.residuals.size()), mle.log_likelihood, {}, {}};
@@ -339,6 +373,7 @@ market::FitReport fit_margin_hashrate(const MarginFitData& data, const MarginHas
   ps.push_back({"power_price_log_sd", mle.theta[kLogSd], se_of(kLogSd)});
   ps.push_back({"entry_hurdle", mle.theta[kHurdle], se_of(kHurdle)});
   ps.push_back({"supply_share_per_year", mle.theta[kSupply], se_of(kSupply)});
+  ps.push_back({"must_run_share", mle.theta[kMustRun], se_of(kMustRun)});
   ps.push_back({"sigma_per_day", sigma, sigma_se});
   ps.push_back({"sigma_annual", sigma * std::sqrt(kDaysPerYear), sigma_se * std::sqrt(kDaysPerYear)});
   ps.push_back({"fleet_growth_annual", growth, growth_se});
@@ -399,6 +434,7 @@ MarginHashrateParams margin_params_from_report(const market::FitReport& report) 
   p.entry_hurdle = value("entry_hurdle");
   p.entry_ramp = value("entry_ramp");
   p.supply_share_per_year = value("supply_share_per_year");
+  p.must_run_share = value("must_run_share");
   p.ai_exit_share_per_year = value("ai_exit_share_per_year");
   p.ai_exit_start_day = whole("ai_exit_start_day");
   p.sigma_per_day = value("sigma_per_day");

@@ -46,6 +46,17 @@ std::vector<AsicModel> read_asic_list(const std::filesystem::path& cbeci_csv) {
   return models;
 }
 
+std::vector<AsicModel> read_asic_lists(std::span<const std::string> csv_files) {
+  std::vector<AsicModel> models;
+  for (const std::string& file : csv_files) {
+    const std::vector<AsicModel> more = read_asic_list(file);
+    models.insert(models.end(), more.begin(), more.end());
+  }
+  std::stable_sort(models.begin(), models.end(),
+                   [](const AsicModel& a, const AsicModel& b) { return a.release_day < b.release_day; });
+  return models;
+}
+
 EfficiencyFrontier fit_efficiency_frontier(std::span<const AsicModel> models, FrontierFit how,
                                            std::optional<DayNumber> from, std::optional<DayNumber> to) {
   struct Point {
@@ -137,6 +148,7 @@ MarginHashrateModel::MarginHashrateModel(const MarginHashrateParams& p, DayNumbe
   require(p.power_overhead > 0, "power_overhead", "must be > 0");
   require(p.entry_ramp > 0, "entry_ramp", "must be > 0");
   require(p.supply_share_per_year >= 0, "supply_share_per_year", "must be >= 0");
+  require(p.must_run_share >= 0 && p.must_run_share < 1, "must_run_share", "must be in [0, 1)");
   require(p.ai_exit_share_per_year >= 0 && p.ai_exit_share_per_year < 1, "ai_exit_share_per_year", "must be in [0, 1)");
   require(p.sigma_per_day >= 0, "sigma_per_day", "must be >= 0");
   require(p.frontier.j_per_th_at_reference > 0, "frontier_j_per_th_at_reference", "must be > 0");
@@ -218,7 +230,8 @@ double MarginHashrateModel::running_base_ths(const FleetState& f, DayNumber day,
     from = std::clamp(from, std::min(oldest, newest_end), newest_end);
     running += top - cumulative_at(f, from);
   }
-  return class_weight_ * running;
+  const double must_run = params_.must_run_share;
+  return must_run * installed_base_ths(f, day) + (1.0 - must_run) * class_weight_ * running;
 }
 
 double MarginHashrateModel::entry_share(DayNumber day, double hashprice) const {

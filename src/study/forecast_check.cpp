@@ -25,6 +25,7 @@
 #include "hashpivot/model/market_model.hpp"
 #include "hashpivot/network/hashprice.hpp"
 #include "hashpivot/network/hashrate.hpp"
+#include "hashpivot/network/margin_calibration.hpp"
 
 namespace hashpivot::study {
 namespace {
@@ -150,8 +151,9 @@ std::array<double, kForecastSeriesCount> random_walk_sigmas(const market::DailyH
   return out;
 }
 
-market::Calibration calibrate_window(const market::DailyHistory& window, firm::PriceModel price_model,
+market::Calibration calibrate_window(const market::DailyHistory& window, const ForecastCheckOptions& o,
                                      const std::vector<double>& returns) {
+  const firm::PriceModel price_model = o.price_model;
   market::Calibration c;
   c.source = fmt::format("forecast-check calibration {} to {}", format_date(window.first_day),
                          format_date(window.day(window.days() - 1)));
@@ -163,6 +165,11 @@ market::Calibration calibrate_window(const market::DailyHistory& window, firm::P
   }
   c.reports.push_back(market::calibrate_fees(window));
   for (auto& r : network::calibrate_hashrate(window)) c.reports.push_back(std::move(r));
+  if (o.hashrate_model == firm::HashrateModel::kMarginDriven) {
+    const DayNumber last = window.day(window.days() - 1);
+    for (auto& r : network::calibrate_margin_hashrate(window, network::window_frontier(o.asic_models, last)))
+      c.reports.push_back(std::move(r));
+  }
   c.reports.push_back(market::calibrate_correlation(window));
   return c;
 }
@@ -195,7 +202,7 @@ firm::Scenario origin_scenario(DayNumber origin, const ForecastCheckOptions& o, 
   s.market.btc_price_model = o.price_model;
   s.market.btc_price_usd = price;
   s.market.fees_btc_per_block = fees;
-  s.market.hashrate_model = firm::HashrateModel::kExogenous;
+  s.market.hashrate_model = o.hashrate_model;
   s.market.network_hashrate_ehs = hashrate_ths / kThPerEh;
   s.market.height = state.chain.next_height;
   s.market.bits = state.chain.bits;
@@ -225,6 +232,7 @@ std::vector<std::array<std::vector<double>, kForecastSeriesCount>> simulate_orig
         samples[h][1][p] = day_out.difficulty;
         samples[h][2][p] = day_out.network_hashrate_ths;
         samples[h][3][p] = day_out.hashprice_usd_per_ph_day;
+        if (!(day_out.network_hashrate_ths > 0)) fprintf(stderr, "ZERO %s h=%zu p=%u hp=%g diff=%g\n", format_date(origin).c_str(), h, p, day_out.hashprice_usd_per_ph_day, day_out.difficulty);
       }
     }
   }
@@ -257,7 +265,7 @@ OriginRecord check_origin(const market::DailyHistory& h, const network::ChainHis
   double fees = start_fees_per_block(h, origin);
   model::MarketModel m;
   try {  // a window the fits cannot use skips the origin, as it would stop `hashpivot calibrate`
-    const market::Calibration calibration = calibrate_window(window, o.price_model, returns);
+    const market::Calibration calibration = calibrate_window(window, o, returns);
     if (!market::is_known(fees)) {
       fees = std::exp(market::fee_process_from_report(calibration.report("fees", "log_ou_spikes")).log_fees.theta_log);
       rec.fees_from_long_run = true;
@@ -297,6 +305,8 @@ void validate(const market::DailyHistory& h, const ForecastCheckOptions& o) {
   if (o.window_years < 2) require(false, "window_years", "expected at least 2 (the hashrate fit needs 60 weeks)");
   if (o.from > o.to) require(false, "from", fmt::format("{} is after to {}", format_date(o.from), format_date(o.to)));
   if (h.days() == 0) require(false, "history", "the history has no days");
+  if (o.hashrate_model == firm::HashrateModel::kMarginDriven && o.asic_models.empty())
+    require(false, "asic_models", "the margin-driven network needs the ASIC hardware lists (its efficiency frontier)");
 }
 
 std::vector<OriginRecord> run_origins(const market::DailyHistory& h, const network::ChainHistory& chain,

@@ -11,7 +11,8 @@
 // i.e. the observed weekly change less the model's. The four parameters
 //   θ = (ln power_price_median_usd_per_mwh, power_price_log_sd, entry_hurdle, supply_share_per_year)
 // maximize the Gaussian likelihood of the residuals (concentrated in their variance), from the best of
-// a grid of starts, inside the bounds [5, 1000] USD/MWh, [0.05, 2], [−0.5, 20], [0.01, 5] a year; their
+// a grid of starts, inside the bounds [5, 1000] USD/MWh, [kMinPowerPriceLogSd, 2], [−0.5, 20], [0.01, 5] a
+// year (the spread's floor: see kMinPowerPriceLogSd); their
 // standard errors are from the observed information, scaled by √(1 + 2ρ₁) for the lag-1
 // autocorrelation ρ₁ of the residuals (overlapping weekly means make them MA(1)). A parameter on its
 // bound gets no standard error (NaN).
@@ -40,6 +41,13 @@
 #include "hashpivot/network/margin_hashrate.hpp"
 
 namespace hashpivot::network {
+
+/// The least spread of ln(power price) across the network's miners that the fit accepts: the sample
+/// standard deviation of ln(USD/kWh) over the five listed miners of data/network/listed_miner_power_costs_2025.csv
+/// (MARA, Riot, CleanSpark, IREN, TeraWulf; $35–81/MWh in 2025). The network, with small miners and other
+/// countries, is at least as dispersed. Without it, short windows fit a spread near 0 (every miner on one price),
+/// under which the whole network switches off at one hashprice. A test recomputes it from the file.
+inline constexpr double kMinPowerPriceLogSd = 0.3347;
 
 /// The parameters the fit does not estimate (sourced or ASSUMPTION; see above), with `frontier`.
 [[nodiscard]] MarginHashrateParams margin_fixed_params(const EfficiencyFrontier& frontier);

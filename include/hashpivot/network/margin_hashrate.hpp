@@ -14,7 +14,11 @@
 //        24·10⁻³ · e · power_overhead · p_k  <=  hashprice_usd_per_ph_day
 //      (e J/TH = kW per PH/s; 24 h; MWh), p_k = median · exp(log_sd · Φ⁻¹((k − ½)/K)), the K
 //      quantile midpoints of a lognormal distribution of power prices across the network's miners;
-//      so shutdown is gradual in hashprice. Machines off stay installed and restart when profitable;
+//      so shutdown is gradual in hashprice. Machines off stay installed and restart when profitable.
+//      A share `must_run_share` of every release runs whatever the hashprice: power whose cost is sunk
+//      or not avoidable at the margin (take-or-pay and fixed-price contracts, stranded and flared gas,
+//      hosting clients who keep mining); the K classes share the rest. Without it the cheapest class
+//      sets a hashprice below which the whole network stops, and with it the chain;
 //   5. frontier machines are ordered when they pay their power with a hurdle that stands for capital:
 //        ratio  = hashprice / (24·10⁻³ · e_frontier(day) · power_overhead · median)
 //        orders = supply_share_per_year/365 · installed · clamp((ratio − 1 − entry_hurdle) / entry_ramp, 0, 1),
@@ -33,6 +37,7 @@
 #include <filesystem>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "hashpivot/core/date.hpp"
@@ -70,6 +75,9 @@ struct AsicModel {
 /// malformed file.
 [[nodiscard]] std::vector<AsicModel> read_asic_list(const std::filesystem::path& cbeci_csv);
 
+/// Every list's models together, in release order (e.g. the CBECI list and a later extension).
+[[nodiscard]] std::vector<AsicModel> read_asic_lists(std::span<const std::string> csv_files);
+
 /// Fits ln(J/TH) = a − decline · years by OLS on the models released in [from, to] (each bound
 /// optional). The reference day is the last release date used, with the fitted (not the listed)
 /// efficiency. Throws ParameterError ("asic_models") with fewer than 3 models.
@@ -103,6 +111,7 @@ struct MarginHashrateParams {
   double entry_hurdle = 1.0;                     // orders start at revenue (1 + hurdle) × power cost
   double entry_ramp = 1.0;                       // ... and reach the supply rate `ramp` later
   double supply_share_per_year = 1.0;            // most orders a year, as a share of installed hashrate
+  double must_run_share = 0.0;                   // share of installed hashrate that runs at any hashprice
   double ai_exit_share_per_year = 0.0;           // installed hashrate leaving for AI/HPC a year ...
   DayNumber ai_exit_start_day = 0;               // ... from this day on
   double sigma_per_day = 0.0;                    // sd of the daily log shock of the fleet's size

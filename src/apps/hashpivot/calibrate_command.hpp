@@ -23,7 +23,9 @@ struct CalibrationInputs {
   std::string energy_csv;
   std::string energy_column = "hb_west_usd_per_mwh";
   std::string gpu_csv;
-  std::string asic_list;  // ASIC hardware list (CBECI format): with it, the margin-driven hashrate is fitted too
+  std::vector<std::string> asic_lists;  // ASIC hardware lists (release_date, efficiency_j_per_th): with them,
+                                       // the margin-driven hashrate is fitted too
+  std::string margin_from;  // first day of the margin-driven fit's window (its last is the window's); empty: --from
 };
 
 /// Every fit of `hashpivot calibrate` on `history` (inputs.history read over its window), in its
