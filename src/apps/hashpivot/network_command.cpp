@@ -277,8 +277,8 @@ void print_state_text(const StateCliOptions& o, const study::NetworkState& s, co
              s.target_spacing_hashrate_ths / kThPerEh);
   if (s.implied_from_epoch)
     fmt::print("            {:8.1f} EH/s implied by the difficulty and the blocks of the {} days of {}..{} in its "
-               "epoch (forecast-check's rule: {}-day window, at least {} days)\n",
-               s.implied_hashrate_ths / kThPerEh, s.epoch_days, from, to, options.window_days,
+               "epoch (forecast-check's rule; its defaults: a {}-day window, at least {} days)\n",
+               s.implied_hashrate_ths / kThPerEh, s.epoch_days, from, to, study::NetworkStateOptions{}.window_days,
                options.min_epoch_days);
   else
     fmt::print("            {:8.1f} EH/s the work of {}..{} over its time (only {} days in the epoch in force, "
