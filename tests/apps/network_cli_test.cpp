@@ -162,6 +162,45 @@ TEST(NetworkStateCli, json_on_2026_02_01_matches_a_brute_force_recomputation_fro
   EXPECT_EQ(j["network_hashrate_ehs"].get<double>(), j["target_spacing_hashrate_ehs"].get<double>());
 }
 
+/// The [market] values of a scenario file, as written (comments and quotes dropped).
+std::map<std::string, std::string> market_values(const std::string& path) {
+  std::ifstream in(path);
+  std::map<std::string, std::string> values;
+  bool market = false;
+  for (std::string line; std::getline(in, line);) {
+    if (line.starts_with("[")) market = line.starts_with("[market]");
+    const auto equals = line.find('=');
+    if (!market || line.starts_with("#") || equals == std::string::npos) continue;
+    auto trim = [](std::string text) {
+      text = text.substr(0, text.find('#'));
+      const auto first = text.find_first_not_of(" \t\""), last = text.find_last_not_of(" \t\"");
+      return first == std::string::npos ? std::string() : text.substr(first, last - first + 1);
+    };
+    values[trim(line.substr(0, equals))] = trim(line.substr(equals + 1));
+  }
+  return values;
+}
+
+// The bundled scenarios start from the data: each [market] starting value is the command's, to the precision it
+// prints (fees over January 2026, hence --window-days 31), so a scenario cannot drift from the history.
+TEST(NetworkStateCli, bundled_scenarios_start_from_the_command_s_state_of_2026_02_01) {
+  const auto j = json_output(run_cli("network state " + kHistoryCsv + " --date 2026-02-01 --window-days 31 --json"));
+  const std::map<std::string, std::string> expected{
+      {"network_hashrate_ehs", fmt::format("{:.1f}", j["network_hashrate_ehs"].get<double>())},
+      {"btc_price_usd", fmt::format("{:.2f}", j["btc_price_usd"].get<double>())},
+      {"fees_btc_per_block", fmt::format("{:.5f}", j["fees_btc_per_block"].get<double>())},
+      {"height", std::to_string(j["height"].get<std::int64_t>())},
+      {"bits", j["bits"].get<std::string>()},
+      {"epoch_first_block_time_unix", std::to_string(j["epoch_first_block_time_unix"].get<std::int64_t>())}};
+  for (const char* name : {"cango.toml", "hydro_no_debt.toml", "levered_btc_backed.toml"}) {
+    const auto values = market_values(std::string(HASHPIVOT_SCENARIOS_DIR) + "/" + name);
+    for (const auto& [key, value] : expected) {
+      ASSERT_TRUE(values.contains(key)) << name << ": " << key;
+      EXPECT_EQ(values.at(key), value) << name << ": " << key;
+    }
+  }
+}
+
 TEST(NetworkStateCli, prints_the_three_hashrates_and_the_toml_lines_by_default) {
   const Result r = run_cli("network state " + kHistoryCsv + " --date 2026-02-01");
   ASSERT_EQ(r.exit_code, 0) << r.err;
