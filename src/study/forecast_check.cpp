@@ -151,8 +151,8 @@ std::array<double, kForecastSeriesCount> random_walk_sigmas(const market::DailyH
   return out;
 }
 
-market::Calibration calibrate_window(const market::DailyHistory& window, const ForecastCheckOptions& o,
-                                     const std::vector<double>& returns) {
+market::Calibration calibrate_window(const market::DailyHistory& window, const market::DailyHistory& margin_window,
+                                     const ForecastCheckOptions& o, const std::vector<double>& returns) {
   const firm::PriceModel price_model = o.price_model;
   market::Calibration c;
   c.source = fmt::format("forecast-check calibration {} to {}", format_date(window.first_day),
@@ -166,8 +166,8 @@ market::Calibration calibrate_window(const market::DailyHistory& window, const F
   c.reports.push_back(market::calibrate_fees(window));
   for (auto& r : network::calibrate_hashrate(window)) c.reports.push_back(std::move(r));
   if (o.hashrate_model == firm::HashrateModel::kMarginDriven) {
-    const DayNumber last = window.day(window.days() - 1);
-    for (auto& r : network::calibrate_margin_hashrate(window, network::window_frontier(o.asic_models, last)))
+    const DayNumber last = margin_window.day(margin_window.days() - 1);
+    for (auto& r : network::calibrate_margin_hashrate(margin_window, network::window_frontier(o.asic_models, last)))
       c.reports.push_back(std::move(r));
   }
   c.reports.push_back(market::calibrate_correlation(window));
@@ -232,7 +232,6 @@ std::vector<std::array<std::vector<double>, kForecastSeriesCount>> simulate_orig
         samples[h][1][p] = day_out.difficulty;
         samples[h][2][p] = day_out.network_hashrate_ths;
         samples[h][3][p] = day_out.hashprice_usd_per_ph_day;
-        if (!(day_out.network_hashrate_ths > 0)) fprintf(stderr, "ZERO %s h=%zu p=%u hp=%g diff=%g\n", format_date(origin).c_str(), h, p, day_out.hashprice_usd_per_ph_day, day_out.difficulty);
       }
     }
   }
@@ -265,7 +264,11 @@ OriginRecord check_origin(const market::DailyHistory& h, const network::ChainHis
   double fees = start_fees_per_block(h, origin);
   model::MarketModel m;
   try {  // a window the fits cannot use skips the origin, as it would stop `hashpivot calibrate`
-    const market::Calibration calibration = calibrate_window(window, o, returns);
+    const market::DailyHistory margin_window =
+        o.hashrate_model == firm::HashrateModel::kMarginDriven
+            ? slice_history(h, add_years(origin, -o.margin_window_years), origin - 1)
+            : market::DailyHistory{};
+    const market::Calibration calibration = calibrate_window(window, margin_window, o, returns);
     if (!market::is_known(fees)) {
       fees = std::exp(market::fee_process_from_report(calibration.report("fees", "log_ou_spikes")).log_fees.theta_log);
       rec.fees_from_long_run = true;

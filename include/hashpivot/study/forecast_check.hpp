@@ -67,6 +67,8 @@ struct ForecastCheckOptions {
   /// margin_driven: the ASIC hardware lists; each origin's frontier is fitted to the models released
   /// before it (network::window_frontier), as a forecaster then could have.
   std::vector<network::AsicModel> asic_models;
+  /// margin_driven: years of history before each origin its fit uses (the other fits use window_years).
+  int margin_window_years = 4;
   int window_years = 4;                      // calibration window before each origin
   int state_window_days = 14;                // days of blocks behind the starting (and realized) hashrate
   int min_state_days = 4;                    // fewest days in the epoch in force before the window is widened

@@ -39,6 +39,7 @@ struct ForecastCheckCli {
   std::uint64_t seed = 1;
   unsigned threads = 0;
   int window_years = 4;
+  int margin_window_years = 4;
   std::string price_model = "regime_switching";
   std::string hashrate_model = "exogenous";
   std::vector<std::string> asic_lists;
@@ -130,6 +131,7 @@ study::ForecastCheckOptions to_options(const ForecastCheckCli& c) {
   o.seed = c.seed;
   o.threads = static_cast<int>(c.threads > 0 ? c.threads : std::max(1U, std::thread::hardware_concurrency()));
   o.window_years = c.window_years;
+  o.margin_window_years = c.margin_window_years;
   const std::optional<firm::PriceModel> price_model = firm::parse_keyword<firm::PriceModel>(c.price_model);
   if (!price_model)
     throw InputError("command line", 0, "--price-model",
@@ -199,6 +201,9 @@ void add_forecast_check_command(CLI::App& app, int& exit_code, const sim::Proces
       ->capture_default_str();
   cmd->add_option("--hashrate-model", c->hashrate_model,
                   "Network hashrate model: exogenous | margin_driven")
+      ->capture_default_str();
+  cmd->add_option("--margin-window-years", c->margin_window_years,
+                  "margin_driven: years of history before each origin its fit uses")
       ->capture_default_str();
   cmd->add_option("--asic-list", c->asic_lists,
                   "margin_driven: ASIC hardware lists for the efficiency frontier, repeatable (default: "
