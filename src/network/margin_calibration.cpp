@@ -37,7 +37,7 @@ constexpr int kPowerClasses = 5;
 
 // θ and its box (the header's bounds).
 enum Theta : std::size_t { kLogMedian, kLogSd, kHurdle, kSupply, kMustRun, kThetaCount };
-const std::vector<double> kLower{std::log(5.0), 0.05, -0.5, 0.01, 0.0};
+const std::vector<double> kLower{std::log(5.0), 0.05, -0.5, 0.01, 0.05};
 constexpr double kBoundTolerance = 1e-6;
 const std::vector<double> kUpper{std::log(1000.0), 2.0, 20.0, 5.0, 0.9};
 
@@ -220,12 +220,12 @@ double variance_of(std::span<const double> v) {
 /// The best start of a grid over the median power price, its spread and the hurdle; empty when no
 /// point of the grid has a finite likelihood.
 std::vector<double> grid_start(const Fitter& fitter, double growth) {
-  std::vector<double> best{std::log(50.0), 0.5, 1.0, std::clamp(2.0 * growth, 0.05, 4.0), 0.0};
+  std::vector<double> best{std::log(50.0), 0.5, 1.0, std::clamp(2.0 * growth, 0.05, 4.0), kLower[kMustRun]};
   double best_ll = -std::numeric_limits<double>::infinity();
   for (const double median : {15.0, 30.0, 60.0, 120.0, 240.0, 480.0})
     for (const double spread : {0.3, 0.9})
       for (const double hurdle : {0.3, 2.0})
-        for (const double must_run : {0.0, 0.3}) {
+        for (const double must_run : {kLower[kMustRun], 0.3}) {
           const std::vector<double> theta{std::log(median), spread, hurdle, best[kSupply], must_run};
           const double ll = fitter.log_likelihood(theta);
           if (ll > best_ll) {
