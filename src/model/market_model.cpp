@@ -141,19 +141,18 @@ void load_margin_hashrate(const firm::Scenario& scenario, const market::Calibrat
     throw InputError(scenario.source, 0, "market.hashrate_drift_annual",
                      "applies to the exogenous hashrate model only: the margin-driven network's growth follows from "
                      "the hashprice and the fleet's costs");
-  m.margin = from_calibration(c, "hashrate", "margin_driven", [&](const market::FitReport& r) {
-    const network::MarginHashrateParams p = network::margin_params_from_report(r);
-    return network::MarginHashrateModel(p, m.start_day - p.max_age_days - 2 * p.cohort_days);
-  });
-  const double hashprice = start_hashprice_usd(m);
+  const network::MarginHashrateParams params =
+      from_calibration(c, "hashrate", "margin_driven", network::margin_params_from_report);
   try {
-    m.fleet = network::start_fleet(m.margin, m.start_day, m.network_hashrate_ths, hashprice);
-  } catch (const ParameterError&) {
+    set_margin_network(m, params);
+  } catch (const ParameterError& e) {
+    if (e.parameter() != "hashprice") throw InputError(c.source, 0, "market.hashrate.margin_driven." + e.parameter(), e.problem());
     throw InputError(scenario.source, 0, "market.network_hashrate_ehs",
                      fmt::format("no machine of the network's fleet in {} covers its power cost at the starting "
                                  "hashprice of {:.2f} USD/PH/day",
-                                 c.source, hashprice));
+                                 c.source, start_hashprice_usd(m)));
   }
+  const double hashprice = start_hashprice_usd(m);
   const network::MarginHashrateParams& p = m.margin.params();
   const double installed = std::exp(m.fleet.log_scale) * m.margin.installed_base_ths(m.fleet, m.start_day);
   m.description.push_back(fmt::format(
@@ -167,6 +166,11 @@ void load_margin_hashrate(const firm::Scenario& scenario, const market::Calibrat
 }
 
 }  // namespace
+
+void set_margin_network(MarketModel& m, const network::MarginHashrateParams& params) {
+  m.margin = network::MarginHashrateModel(params, m.start_day - params.max_age_days - 2 * params.cohort_days);
+  m.fleet = network::start_fleet(m.margin, m.start_day, m.network_hashrate_ths, start_hashprice_usd(m));
+}
 
 MarketModel build_market_model(const firm::Scenario& scenario, const MarketInputs& inputs) {
   const market::Calibration& c = inputs.calibration;

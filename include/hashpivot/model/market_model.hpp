@@ -94,6 +94,12 @@ struct MarketInputs {
 /// (the calibration's source, or the scenario) and key of anything missing or unusable.
 [[nodiscard]] MarketModel build_market_model(const firm::Scenario& scenario, const MarketInputs& inputs);
 
+/// Sets the margin-driven network's parameters and its fleet on the start date (running the model's
+/// starting hashrate at the starting hashprice), as build_market_model does; for studies that move a
+/// parameter. Needs the chain and the starting values set. Throws ParameterError naming the parameter,
+/// or "hashprice" when no machine covers its power cost at the starting hashprice.
+void set_margin_network(MarketModel& m, const network::MarginHashrateParams& params);
+
 /// A path's market state between days. Plain values: no allocation.
 struct MarketPathState {
   double log_price = 0;
