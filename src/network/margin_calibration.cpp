@@ -43,8 +43,8 @@ constexpr std::size_t kMaximizationStarts = 3;
 /// The fit's search stops at steps of 1e-10 of the parameters. A bootstrap refit's at 1e-3: far below the
 /// spread of the refits, at less than half the cost (on the 2016–2026 window the SEs of the five moved by at
 /// most 3% from those of refits at 1e-10, 30 replicates).
-const market::MleOptions kFitSearch{20000, 1e-10};
-const market::MleOptions kRefitSearch{20000, 1e-3};
+constexpr market::MleOptions kFitSearch{20000, 1e-10};
+constexpr market::MleOptions kRefitSearch{20000, 1e-3};
 
 // θ and its box (the header's bounds).
 enum Theta : std::size_t { kLogMedian, kLogSd, kHurdle, kSupply, kMustRun, kThetaCount };

@@ -187,10 +187,13 @@ TEST(MarginCalibration, history_hashprice_is_price_times_reward_over_difficulty_
 
 // ---- The fit on the bundled history ---------------------------------------------------------------
 
-/// Bootstrap replicates in the tests: enough for a 3-SE check, few enough to be quick (about 0.5 s each).
+/// Bootstrap replicates of the recovery test: enough for a 3-SE check, few enough to be quick (about
+/// 0.5 s each); of the history fit: 2, enough for a finite SE (each test runs in its own process).
 constexpr int kTestReplicates = 10;
+constexpr int kHistoryReplicates = 2;
 
-/// The 2016–2026 fit (with kTestReplicates bootstrap replicates), computed once for the tests that read it.
+/// The 2016–2026 window: its history, frontier and fit data, and (history_fit) its fit with
+/// kHistoryReplicates bootstrap replicates, each computed once per process.
 struct HistoryFit {
   market::DailyHistory history;
   EfficiencyFrontier frontier;
@@ -198,12 +201,20 @@ struct HistoryFit {
   market::FitReport report;
 };
 
-const HistoryFit& history_fit() {
-  static const HistoryFit fit = [] {
+const HistoryFit& history_inputs() {
+  static const HistoryFit inputs = [] {
     HistoryFit f{market::read_daily_history_csv(kHistory, kFitFrom, kFitTo), {}, {}, {}};
     f.frontier = window_frontier(read_asic_list(kCbeci), kFitTo);
     f.data = margin_fit_data(f.history);
-    f.report = fit_margin_hashrate(f.data, margin_fixed_params(f.frontier), {kTestReplicates, 1});
+    return f;
+  }();
+  return inputs;
+}
+
+const HistoryFit& history_fit() {
+  static const HistoryFit fit = [] {
+    HistoryFit f = history_inputs();
+    f.report = fit_margin_hashrate(f.data, margin_fixed_params(f.frontier), {kHistoryReplicates, 1});
     return f;
   }();
   return fit;
@@ -218,7 +229,7 @@ TEST(MarginCalibration, the_history_fit_is_finite_with_standard_errors_and_its_l
     EXPECT_TRUE(std::isfinite(e.value)) << name;
     EXPECT_TRUE(std::isfinite(e.se) && e.se > 0) << name << " se " << e.se;
   }
-  EXPECT_NE(r.method.find("parametric bootstrap (" + std::to_string(kTestReplicates) + " histories"), std::string::npos) << r.method;
+  EXPECT_NE(r.method.find("parametric bootstrap (" + std::to_string(kHistoryReplicates) + " histories"), std::string::npos) << r.method;
   // Inside the header's bounds.
   EXPECT_GT(market::report_parameter(r, kFitted[0]), 5.0);
   EXPECT_LT(market::report_parameter(r, kFitted[0]), 1000.0);
@@ -284,7 +295,7 @@ MarginHashrateParams recovery_truth(const EfficiencyFrontier& frontier) {
 // 0.063, next to its floor 0.05 (truth 0.33), where refits drawn at θ̂ pile up on the floor, its bootstrap
 // SE of 0.079 puts the truth 3.4 SE away (a bootstrap at θ̂ understates the spread near a bound).
 TEST(MarginCalibration, recovers_the_truth_within_the_likelihood_ratio_region_and_each_parameter_within_3_bootstrap_se) {
-  const HistoryFit& h = history_fit();
+  const HistoryFit& h = history_inputs();
   const MarginHashrateParams truth = recovery_truth(h.frontier);
   for (const std::uint64_t seed : {2u, 3u}) {
     const MarginFitData data = simulated(h.history, truth, seed);
@@ -304,7 +315,7 @@ TEST(MarginCalibration, recovers_the_truth_within_the_likelihood_ratio_region_an
 // With seed 17 the fit from the best grid start alone stopped on a local maximum of the kinked likelihood,
 // ln L 0.49 below the truth's; from the 3 best grid starts it is at least as likely as the truth.
 TEST(MarginCalibration, the_fit_is_at_least_as_likely_as_the_truth_seed_17) {
-  const HistoryFit& h = history_fit();
+  const HistoryFit& h = history_inputs();
   const MarginHashrateParams truth = recovery_truth(h.frontier);
   const MarginFitData data = simulated(h.history, truth, 17);
   const market::FitReport r = fit_margin_hashrate(data, margin_fixed_params(h.frontier), {0, 1});
