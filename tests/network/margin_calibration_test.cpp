@@ -312,18 +312,22 @@ TEST(MarginCalibration, recovers_the_truth_within_the_likelihood_ratio_region_an
   }
 }
 
-// With seed 17 the fit from the best grid start alone stopped on a local maximum of the kinked likelihood,
-// ln L 0.49 below the truth's; from the 3 best grid starts it is at least as likely as the truth.
-TEST(MarginCalibration, the_fit_is_at_least_as_likely_as_the_truth_seed_17) {
+// A local maximum: with the colleague's four-parameter truth, seed 17's fit from the best grid start alone
+// stopped 0.49 below the truth's ln L. With this truth, of seeds 1–40 the fit from the best start alone
+// ends below the truth for seeds 10 (ln L 926.70 against 930.03) and 12 (940.67 against 941.22); from
+// the 3 best grid starts every one of the 40 is at least as likely as the truth.
+TEST(MarginCalibration, the_fit_is_at_least_as_likely_as_the_truth_seeds_10_and_12) {
   const HistoryFit& h = history_inputs();
   const MarginHashrateParams truth = recovery_truth(h.frontier);
-  const MarginFitData data = simulated(h.history, truth, 17);
-  const market::FitReport r = fit_margin_hashrate(data, margin_fixed_params(h.frontier), {0, 1});
-  EXPECT_GE(r.log_likelihood, log_likelihood_at_truth(data, truth, r));
-  // Without replicates the five get no SE; sigma and growth keep theirs.
-  for (const std::string& name : kFitted) EXPECT_TRUE(std::isnan(market::find_estimate(r, name).se)) << name;
-  EXPECT_GT(market::find_estimate(r, "sigma_per_day").se, 0);
-  EXPECT_GT(market::find_estimate(r, "fleet_growth_annual").se, 0);
+  for (const std::uint64_t seed : {10u, 12u}) {
+    const MarginFitData data = simulated(h.history, truth, seed);
+    const market::FitReport r = fit_margin_hashrate(data, margin_fixed_params(h.frontier), {0, 1});
+    EXPECT_GE(r.log_likelihood, log_likelihood_at_truth(data, truth, r)) << seed;
+    // Without replicates the five get no SE; sigma and growth keep theirs.
+    for (const std::string& name : kFitted) EXPECT_TRUE(std::isnan(market::find_estimate(r, name).se)) << name;
+    EXPECT_GT(market::find_estimate(r, "sigma_per_day").se, 0);
+    EXPECT_GT(market::find_estimate(r, "fleet_growth_annual").se, 0);
+  }
 }
 
 // ---- The report's parameters, and bad input ------------------------------------------------------
