@@ -167,7 +167,9 @@ market::Calibration calibrate_window(const market::DailyHistory& window, const m
   for (auto& r : network::calibrate_hashrate(window)) c.reports.push_back(std::move(r));
   if (o.hashrate_model == firm::HashrateModel::kMarginDriven) {
     const DayNumber last = margin_window.day(margin_window.days() - 1);
-    for (auto& r : network::calibrate_margin_hashrate(margin_window, network::window_frontier(o.asic_models, last)))
+    // The forecasts use the estimates only: no bootstrap of their SEs.
+    for (auto& r : network::calibrate_margin_hashrate(margin_window, network::window_frontier(o.asic_models, last),
+                                                      network::MarginFitOptions{.bootstrap_replicates = 0}))
       c.reports.push_back(std::move(r));
   }
   c.reports.push_back(market::calibrate_correlation(window));

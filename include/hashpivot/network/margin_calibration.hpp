@@ -11,15 +11,26 @@
 // i.e. the observed weekly change less the model's. The five parameters
 //   θ = (ln power_price_median_usd_per_mwh, power_price_log_sd, entry_hurdle, supply_share_per_year,
 //        must_run_share)
-// maximize the Gaussian likelihood of the residuals (concentrated in their variance), from the best of
-// a grid of starts, inside the bounds [5, 1000] USD/MWh, [0.05, 2], [−0.5, 20], [0.01, 5] a year,
+// maximize the Gaussian likelihood of the residuals (concentrated in their variance) inside the bounds [5, 1000] USD/MWh, [0.05, 2], [−0.5, 20], [0.01, 5] a year,
 // [0.05, 0.9]. The must-run share's floor of 0.05 is an ASSUMPTION: four-year windows otherwise fit it at 0
 // and, with a narrow spread, a network that stops whole at one hashprice (the forecast check's 2018 and 2019
 // origins did), which the history never shows: the deepest price-driven fall of hashrate in it is about a
-// third (November–December 2018); the 2016–2026 fit gives 0.33 ± 0.14, far from the floor. Their
-// standard errors are from the observed information of the parameters off their bounds (those on a
-// bound get none, NaN), scaled by √(1 + 2ρ₁) for the lag-1 autocorrelation ρ₁ of the residuals
-// (overlapping weekly means make them MA(1)).
+// third (November–December 2018); the 2016–2026 fit gives 0.33, far from the floor. The maximization
+// runs BOBYQA then Nelder–Mead from each of the 3 best points of a grid of starts and keeps the best (the
+// likelihood is kinked and has local maxima). The starting fleet's age profile is the window's own
+// fleet_growth_annual (below), so that the reported parameters replay the reported likelihood.
+// Standard errors of the five: a PARAMETRIC BOOTSTRAP (MarginFitOptions). The likelihood is kinked (the
+// running fleet is piecewise linear in 30-day release bins, orders are clamped), so the curvature of a
+// numerical Hessian measures the kinks, not the ridge along which median, spread and hurdle trade off (it
+// gave SEs 13–21 times too small). Instead R histories are simulated from the fit, θ̂ and sigma_per_day,
+// the fleet started as the fit starts it and driven by the realized hashprice with its daily shock, each
+// day's HashRate observed with the lognormal approximation of its Poisson noise (variance 1/BlkCnt) and
+// unknown where the history's is; each is refitted by this same procedure (grid, growth and all), and the
+// SE of a parameter is the standard deviation of its R refits (of the median in USD/MWh). Draws:
+// random::CounterRng(seed), stream kHashrate, path = replicate, step = day index, so results do not
+// depend on the worker threads the replicates run on. Replicates whose refit fails (no finite
+// likelihood) are left out and counted in the method string; with fewer than 2 refits, or R = 0, the
+// five get no SE (NaN).
 // sigma_per_day, of the daily log shock of the fleet's size, as the exogenous model's sigma: (residual
 // variance − the mean Poisson noise variance of the weekly means) / Σ c_j² (c_j the triangular weights of
 // a 7-day mean's change), with the delta-method SE. fleet_growth_annual: the mean weekly change of Y × 365/7
@@ -35,6 +46,7 @@
 // days); unknown where PriceUSD, DiffMean or SplyCur is. The fleet is driven on unknown days by the
 // last known hashprice.
 
+#include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
@@ -66,14 +78,24 @@ struct MarginFitData {
 /// The fit's data from a history.
 [[nodiscard]] MarginFitData margin_fit_data(const market::DailyHistory& history);
 
-/// Fits θ and σ on `data` with the other parameters of `fixed` (see above). Throws InputError (the
-/// data's source, HashRate) with fewer than 60 known weekly changes, or when no start of the grid
-/// gives a finite likelihood.
-[[nodiscard]] market::FitReport fit_margin_hashrate(const MarginFitData& data, const MarginHashrateParams& fixed);
+/// The bootstrap of the standard errors (see above): `bootstrap_replicates` simulated histories
+/// (0: no SEs for the five, e.g. where only the estimates are used), drawn from `seed`. Each replicate
+/// costs about one fit; they run on up to std::thread::hardware_concurrency() threads.
+struct MarginFitOptions {
+  int bootstrap_replicates = 30;
+  std::uint64_t seed = 1;
+};
 
-/// fit_margin_hashrate(margin_fit_data(history), margin_fixed_params(frontier)), as a list of reports.
+/// Fits θ and σ on `data` with the other parameters of `fixed` (see above; its fleet_growth_annual is
+/// replaced by the data's). Throws InputError (the data's source, HashRate) with fewer than 60 known
+/// weekly changes, or when no start of the grid gives a finite likelihood.
+[[nodiscard]] market::FitReport fit_margin_hashrate(const MarginFitData& data, const MarginHashrateParams& fixed,
+                                                    const MarginFitOptions& options = {});
+
+/// fit_margin_hashrate(margin_fit_data(history), margin_fixed_params(frontier), options), as a list of reports.
 [[nodiscard]] std::vector<market::FitReport> calibrate_margin_hashrate(const market::DailyHistory& history,
-                                                                      const EfficiencyFrontier& frontier);
+                                                                      const EfficiencyFrontier& frontier,
+                                                                      const MarginFitOptions& options = {});
 
 /// The parameters in a report from fit_margin_hashrate (model "margin_driven"); a missing or unusable
 /// one throws ParameterError naming it.
