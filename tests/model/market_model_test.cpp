@@ -146,14 +146,20 @@ TEST(MarketModel, margin_driven_hashrate_falls_on_low_price_paths_and_difficulty
   constexpr std::uint32_t kPaths = 300, kDays = 366;
   struct End {
     double log_price_change, log_hashrate_change, log_difficulty_change;
+    double log_hashrate_from_peak = 0, log_difficulty_from_peak = 0;  // end value against the year's highest
   };
   auto ends = [&](const MarketModel& m) {
     std::vector<End> out(kPaths);
+    std::vector<double> peak_hashrate(kPaths, 0.0), peak_difficulty(kPaths, 0.0);
     simulate(m, kPaths, kDays, [&](std::uint32_t p, std::uint32_t d, const MarketDay& md) {
+      peak_hashrate[p] = std::max(peak_hashrate[p], md.network_hashrate_ths);
+      peak_difficulty[p] = std::max(peak_difficulty[p], md.difficulty);
       if (d == kDays - 1)
         out[p] = {std::log(md.price_usd_per_btc / m.btc_price_usd),
                   std::log(md.network_hashrate_ths / m.network_hashrate_ths),
-                  std::log(md.difficulty / m.chain.difficulty)};
+                  std::log(md.difficulty / m.chain.difficulty),
+                  std::log(md.network_hashrate_ths / peak_hashrate[p]),
+                  std::log(md.difficulty / peak_difficulty[p])};
     });
     std::sort(out.begin(), out.end(), [](const End& a, const End& b) { return a.log_price_change < b.log_price_change; });
     return out;
@@ -169,10 +175,15 @@ TEST(MarketModel, margin_driven_hashrate_falls_on_low_price_paths_and_difficulty
   const double high_hashrate = mean_of(m, kPaths - kDecile, kPaths, &End::log_hashrate_change);
   const double low_difficulty = mean_of(m, 0, kDecile, &End::log_difficulty_change);
   const double high_difficulty = mean_of(m, kPaths - kDecile, kPaths, &End::log_difficulty_change);
-  // In the worst 2% (BTC down about 70% in the year) the network shrinks and difficulty follows it down.
   EXPECT_LT(mean_of(m, 0, kTail, &End::log_price_change), -0.9);
-  EXPECT_LT(mean_of(m, 0, kTail, &End::log_hashrate_change), 0.0) << "hashrate falls where BTC fell most";
-  EXPECT_LT(mean_of(m, 0, kTail, &End::log_difficulty_change), 0.0) << "difficulty follows it down";
+  // In the worst 2% (BTC down about 60% in the year) the network falls from its peak (machines switch off,
+  // orders stop) and difficulty follows it down at the retargets; where BTC rose most, both end near their
+  // peaks. The exogenous model's worst-price paths fall less from theirs (only its shocks move it).
+  const double tail_hashrate_fall = mean_of(m, 0, kTail, &End::log_hashrate_from_peak);
+  EXPECT_LT(tail_hashrate_fall, -0.15) << "hashrate falls where BTC fell most";
+  EXPECT_LT(mean_of(m, 0, kTail, &End::log_difficulty_from_peak), -0.15) << "difficulty follows it down";
+  EXPECT_LT(tail_hashrate_fall, mean_of(m, kPaths - kTail, kPaths, &End::log_hashrate_from_peak) - 0.1);
+  EXPECT_LT(tail_hashrate_fall, mean_of(x, 0, kTail, &End::log_hashrate_from_peak));
   // Across the deciles: the lowest-price paths' network grows far less than the highest-price paths'.
   EXPECT_GT(high_hashrate - low_hashrate, 0.2);
   EXPECT_GT(high_difficulty - low_difficulty, 0.2);
