@@ -121,12 +121,14 @@ class Calibration(_Study):
 
 
 def calibrate(history, from_date=None, to_date=None, energy=None, energy_column="hb_west_usd_per_mwh",
-              gpu_prices=None):
+              gpu_prices=None, asic_lists=(), margin_from=None):
     """Fits every market and network process to a daily history, as `hashpivot calibrate` does
-    (optionally the energy model to hourly ERCOT prices and the AI/HPC rates to GPU rental prices)."""
+    (optionally the energy model to hourly ERCOT prices, the AI/HPC rates to GPU rental prices, and, given
+    ASIC hardware lists, the margin-driven network on the window from `margin_from`)."""
     out = _h.calibrate(os.fspath(history), date_text(from_date), date_text(to_date),
                        None if energy is None else os.fspath(energy), energy_column,
-                       None if gpu_prices is None else os.fspath(gpu_prices))
+                       None if gpu_prices is None else os.fspath(gpu_prices),
+                       [os.fspath(p) for p in asic_lists], date_text(margin_from))
     return Calibration(out["json"], out["toml"])
 
 

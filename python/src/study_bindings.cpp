@@ -80,8 +80,11 @@ py::object backtest(const ScenarioDocument& document, const std::string& history
 
 py::object calibrate(const std::string& history_path, const py::object& from, const py::object& to,
                      const std::optional<std::string>& energy, const std::string& energy_column,
-                     const std::optional<std::string>& gpu_prices) {
-  cli::CalibrationInputs inputs{history_path, "", "", energy.value_or(""), energy_column, gpu_prices.value_or("")};
+                     const std::optional<std::string>& gpu_prices, const std::vector<std::string>& asic_lists,
+                     const py::object& margin_from) {
+  cli::CalibrationInputs inputs{history_path, "", "", energy.value_or(""), energy_column, gpu_prices.value_or(""),
+                                asic_lists, ""};
+  if (!margin_from.is_none()) inputs.margin_from = format_date(day_argument(margin_from, "margin_from"));
   std::optional<DayNumber> first, last;
   if (!from.is_none()) {
     first = day_argument(from, "from_date");
@@ -226,7 +229,7 @@ void bind_studies(py::module_& m) {
   m.def("backtest", &backtest, py::arg("scenario"), py::arg("history"), py::arg("from_date"), py::arg("to_date"),
         py::arg("strategy"), py::arg("compare"));
   m.def("calibrate", &calibrate, py::arg("history"), py::arg("from_date"), py::arg("to_date"), py::arg("energy"),
-        py::arg("energy_column"), py::arg("gpu_prices"));
+        py::arg("energy_column"), py::arg("gpu_prices"), py::arg("asic_lists"), py::arg("margin_from"));
   m.def(
       "optimize",
       [](const ScenarioDocument& document, const std::string& strategy, const py::dict& vary, const std::string& objective,

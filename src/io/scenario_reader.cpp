@@ -63,7 +63,7 @@ constexpr double kCapacityRoundingShare = 1e-9;
 
 void check_units_of_market(TableReader& t, const firm::MarketSetup& m) {
   if (m.network_hashrate_ehs > kMaxNetworkHashrateEhs)
-    t.fail("network_hashrate_ehs", fmt::format("{} EH/s looks like TH/s or PH/s; expected EH/s (866.2 EH/s in January 2026)",
+    t.fail("network_hashrate_ehs", fmt::format("{} EH/s looks like TH/s or PH/s; expected EH/s (about 1,000 EH/s in January 2026)",
                                                m.network_hashrate_ehs));
   if (m.fees_btc_per_block > kMaxFeesBtcPerBlock)
     t.fail("fees_btc_per_block", fmt::format("{} BTC per block looks like sat or a day's fees; expected BTC per block "

@@ -23,7 +23,7 @@ double safe(const LogLikelihood& f, std::span<const double> theta) {
 }
 
 double run(nlopt::algorithm algorithm, const LogLikelihood& f, std::vector<double>& theta,
-           const std::vector<double>& lower, const std::vector<double>& upper, bool& ok) {
+           const std::vector<double>& lower, const std::vector<double>& upper, const MleOptions& options, bool& ok) {
   nlopt::opt opt(algorithm, static_cast<unsigned>(theta.size()));
   opt.set_lower_bounds(lower);
   opt.set_upper_bounds(upper);
@@ -32,9 +32,9 @@ double run(nlopt::algorithm algorithm, const LogLikelihood& f, std::vector<doubl
         return safe(*static_cast<const LogLikelihood*>(data), x);
       },
       const_cast<LogLikelihood*>(&f));
-  opt.set_xtol_rel(1e-10);
+  opt.set_xtol_rel(options.xtol_rel);
   opt.set_ftol_abs(1e-10);
-  opt.set_maxeval(20000);
+  opt.set_maxeval(options.max_evaluations);
   double best = kRejected;
   try {
     const nlopt::result result = opt.optimize(theta, best);
@@ -86,11 +86,11 @@ std::vector<double> standard_errors(const LogLikelihood& f, std::span<const doub
 }
 
 MleResult maximize_likelihood(const LogLikelihood& f, std::vector<double> start, const std::vector<double>& lower,
-                              const std::vector<double>& upper) {
+                              const std::vector<double>& upper, const MleOptions& options) {
   bool ok = true;
-  run(nlopt::LN_BOBYQA, f, start, lower, upper, ok);
+  run(nlopt::LN_BOBYQA, f, start, lower, upper, options, ok);
   bool polish_ok = true;
-  const double best = run(nlopt::LN_NELDERMEAD, f, start, lower, upper, polish_ok);
+  const double best = run(nlopt::LN_NELDERMEAD, f, start, lower, upper, options, polish_ok);
   return {start, standard_errors(f, start, lower, upper), best, ok || polish_ok};
 }
 

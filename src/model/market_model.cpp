@@ -13,6 +13,7 @@
 #include "hashpivot/market/btc_price_calibration.hpp"
 #include "hashpivot/market/sample_moments.hpp"
 #include "hashpivot/network/hashprice.hpp"
+#include "hashpivot/network/margin_calibration.hpp"
 #include "hashpivot/random/poisson.hpp"
 
 namespace hashpivot::model {
@@ -113,25 +114,7 @@ bool any_index_site(const firm::Scenario& s) {
   return false;
 }
 
-}  // namespace
-
-MarketModel build_market_model(const firm::Scenario& scenario, const MarketInputs& inputs) {
-  if (scenario.market.hashrate_model != firm::HashrateModel::kExogenous)
-    throw InputError(scenario.source, 0, "market.hashrate_model",
-                     fmt::format("\"{}\" cannot drive a run yet: the margin-driven model needs every miner's fleet "
-                                 "and is available in `hashpivot network`; use \"{}\"",
-                                 firm::keyword(scenario.market.hashrate_model),
-                                 firm::keyword(firm::HashrateModel::kExogenous)));
-  const market::Calibration& c = inputs.calibration;
-  MarketModel m;
-  load_price_model(scenario, inputs, m);
-
-  m.fees = from_calibration(c, "fees", "log_ou_spikes", market::fee_process_from_report);
-  m.description.push_back(fmt::format("Fees: log-OU with spikes, kappa {:.4f}/day, long-run {:.4f} BTC/block, sigma {:.3f}, "
-                                      "spikes {:.3f}/day",
-                                      m.fees.log_fees.kappa_per_day, std::exp(m.fees.log_fees.theta_log),
-                                      m.fees.log_fees.sigma_daily, m.fees.log_fees.spike_prob_daily));
-
+void load_exogenous_hashrate(const firm::Scenario& scenario, const market::Calibration& c, MarketModel& m) {
   m.hashrate = from_calibration(c, "hashrate", "exogenous", network::exogenous_params_from_report);
   if (scenario.market.hashrate_drift_annual) m.hashrate.drift_per_day = *scenario.market.hashrate_drift_annual / kDaysPerYear;
   if (m.hashrate.price_lag_days > network::kMaxPriceLagDays)
@@ -143,6 +126,65 @@ MarketModel build_market_model(const firm::Scenario& scenario, const MarketInput
                                       scenario.market.hashrate_drift_annual ? " (scenario)" : "",
                                       m.hashrate.sigma_per_day * std::sqrt(kDaysPerYear), m.hashrate.price_beta,
                                       m.hashrate.price_lag_days));
+}
+
+double start_hashprice_usd(const MarketModel& m) {
+  const double reward = static_cast<double>(chain::block_subsidy_sat(m.chain.next_height, m.chain_params)) / kSatPerBtc +
+                        m.fees_btc_per_block;
+  return network::hashprice_usd_per_ph_day(m.chain.difficulty, reward, m.btc_price_usd);
+}
+
+// The margin-driven network: the calibrated fleet model, and a fleet on the start date running the
+// scenario's network hashrate at the starting hashprice. Needs the chain and the starting values.
+void load_margin_hashrate(const firm::Scenario& scenario, const market::Calibration& c, MarketModel& m) {
+  if (scenario.market.hashrate_drift_annual)
+    throw InputError(scenario.source, 0, "market.hashrate_drift_annual",
+                     "applies to the exogenous hashrate model only: the margin-driven network's growth follows from "
+                     "the hashprice and the fleet's costs");
+  const network::MarginHashrateParams params =
+      from_calibration(c, "hashrate", "margin_driven", network::margin_params_from_report);
+  try {
+    set_margin_network(m, params);
+  } catch (const ParameterError& e) {
+    if (e.parameter() != "hashprice") throw InputError(c.source, 0, "market.hashrate.margin_driven." + e.parameter(), e.problem());
+    throw InputError(scenario.source, 0, "market.network_hashrate_ehs",
+                     fmt::format("no machine of the network's fleet in {} covers its power cost at the starting "
+                                 "hashprice of {:.2f} USD/PH/day",
+                                 c.source, start_hashprice_usd(m)));
+  }
+  const double hashprice = start_hashprice_usd(m);
+  const network::MarginHashrateParams& p = m.margin.params();
+  const double installed = std::exp(m.fleet.log_scale) * m.margin.installed_base_ths(m.fleet, m.start_day);
+  m.description.push_back(fmt::format(
+      "Network hashrate: margin-driven, {:.0f} of {:.0f} EH/s installed running at {:.2f} USD/PH/day; power price "
+      "median {:.1f} USD/MWh (log sd {:.2f}), {}-year life, frontier {:.1f} J/TH on the start date; orders up to {:.2f} "
+      "of installed a year above {:.2f}x power cost, {} days to energize; AI/HPC exits {:.3f}/yr; sigma {:.3f}/yr",
+      m.network_hashrate_ths / kThPerEh, installed / kThPerEh, hashprice, p.power_price_median_usd_per_mwh,
+      p.power_price_log_sd, p.max_age_days / static_cast<int>(kDaysPerYear), p.frontier.j_per_th(m.start_day),
+      p.supply_share_per_year, 1 + p.entry_hurdle, p.pipeline_lag_days, p.ai_exit_share_per_year,
+      p.sigma_per_day * std::sqrt(kDaysPerYear)));
+}
+
+}  // namespace
+
+void set_margin_network(MarketModel& m, const network::MarginHashrateParams& params) {
+  m.margin = network::MarginHashrateModel(params, m.start_day - params.max_age_days - 2 * params.cohort_days);
+  m.fleet = network::start_fleet(m.margin, m.start_day, m.network_hashrate_ths, start_hashprice_usd(m));
+}
+
+MarketModel build_market_model(const firm::Scenario& scenario, const MarketInputs& inputs) {
+  const market::Calibration& c = inputs.calibration;
+  MarketModel m;
+  load_price_model(scenario, inputs, m);
+
+  m.fees = from_calibration(c, "fees", "log_ou_spikes", market::fee_process_from_report);
+  m.description.push_back(fmt::format("Fees: log-OU with spikes, kappa {:.4f}/day, long-run {:.4f} BTC/block, sigma {:.3f}, "
+                                      "spikes {:.3f}/day",
+                                      m.fees.log_fees.kappa_per_day, std::exp(m.fees.log_fees.theta_log),
+                                      m.fees.log_fees.sigma_daily, m.fees.log_fees.spike_prob_daily));
+
+  m.hashrate_model = scenario.market.hashrate_model;
+  if (m.hashrate_model == firm::HashrateModel::kExogenous) load_exogenous_hashrate(scenario, c, m);
 
   m.shocks = from_calibration(c, "correlation", "daily_shocks", [](const market::FitReport& r) {
     return market::CorrelatedShocks(market::correlation_from_report(r));
@@ -170,6 +212,7 @@ MarketModel build_market_model(const firm::Scenario& scenario, const MarketInput
   m.network_hashrate_ths = scenario.market.network_hashrate_ehs * kThPerEh;
   m.chain = network::make_daily_chain(scenario.market.height, scenario.market.bits,
                                       scenario.market.epoch_first_block_time_unix);
+  if (m.hashrate_model == firm::HashrateModel::kMarginDriven) load_margin_hashrate(scenario, c, m);
   m.description.push_back("Blocks: Poisson per day; difficulty retargets by Bitcoin Core's rule");
   return m;
 }
@@ -179,8 +222,10 @@ MarketPathState start_market_path(const MarketModel& m, const random::CounterRng
   s.log_price = std::log(m.btc_price_usd);
   s.log_fees = std::log(m.fees_btc_per_block);
   s.log_hashrate_ths = std::log(m.network_hashrate_ths);
+  s.hashrate_ths = m.network_hashrate_ths;
   s.energy_log = m.energy_stationary_log;
   s.chain = m.chain;
+  if (m.hashrate_model == firm::HashrateModel::kMarginDriven) s.fleet = m.fleet;
   // Day 0's draws set the initial regime / bootstrap position (day 0 itself has no return).
   if (m.price_model == PriceModel::kRegimeSwitching)
     s.regime = m.regime_switching.initial_regime(rng.uniforms({Stream::kBtcPriceRegime, path, 0})[0]);
@@ -288,12 +333,15 @@ void step_market_day(const MarketModel& m, const random::CounterRng& rng, std::u
 
 void step_market_day(const MarketModel& m, const random::CounterRng& rng, std::uint32_t path, std::uint32_t day,
                      const MarketDayDraws& draws, MarketPathState& s, MarketDay& out) {
+  const bool margin_driven = m.hashrate_model == firm::HashrateModel::kMarginDriven;
+  double z_hashrate = 0;
   if (day > 0) {
     using random::normal_quantile;
     using random::to_open_unit;
     using random::to_open_unit32;
     using random::word64;
     const auto z = m.shocks.apply({draws.normal0, draws.normal1, draws.normal2});
+    z_hashrate = z[2];
     const double fee_spike_uniform = draws.fee_spike_uniform;
     const double price_uniform = draws.price_uniform;
     // Price.
@@ -328,10 +376,12 @@ void step_market_day(const MarketModel& m, const random::CounterRng& rng, std::u
     if (fee.spike_uniform < m.fees.log_fees.spike_prob_daily)
       fee.spike_z = normal_quantile(to_open_unit(word64(rng.bits({Stream::kMarketDay, path, day, kDrawFeeSpike}), 0)));
     s.log_fees = m.fees.step_log(s.log_fees, fee);
-    // Hashrate: the return k days ago (0 before the start: unknown, its mean is in the drift).
-    const auto lag = static_cast<std::uint32_t>(m.hashrate.price_lag_days);
-    const double lagged = day >= lag + 1 || lag == 0 ? s.price_returns[(day - lag) % ring] : 0.0;
-    s.log_hashrate_ths = network::next_log_hashrate(s.log_hashrate_ths, z[2], lagged, m.hashrate);
+    // Exogenous hashrate: the return k days ago (0 before the start: unknown, its mean is in the drift).
+    if (!margin_driven) {
+      const auto lag = static_cast<std::uint32_t>(m.hashrate.price_lag_days);
+      const double lagged = day >= lag + 1 || lag == 0 ? s.price_returns[(day - lag) % ring] : 0.0;
+      s.log_hashrate_ths = network::next_log_hashrate(s.log_hashrate_ths, z[2], lagged, m.hashrate);
+    }
     // Energy.
     if (m.has_energy_index) {
       const auto be = rng.bits({Stream::kMarketDay, path, day, kDrawEnergy});
@@ -343,7 +393,6 @@ void step_market_day(const MarketModel& m, const random::CounterRng& rng, std::u
   }
   out.price_usd_per_btc = std::exp(s.log_price);
   out.fees_btc_per_block = std::exp(s.log_fees);
-  out.network_hashrate_ths = std::exp(s.log_hashrate_ths);
   out.difficulty = s.chain.difficulty;
   out.height = s.chain.next_height;
   out.reward_btc_per_block =
@@ -351,6 +400,12 @@ void step_market_day(const MarketModel& m, const random::CounterRng& rng, std::u
       out.fees_btc_per_block;
   out.hashprice_btc_per_ph_day = network::hashprice_btc_per_ph_day(out.difficulty, out.reward_btc_per_block);
   out.hashprice_usd_per_ph_day = out.hashprice_btc_per_ph_day * out.price_usd_per_btc;
+  // The margin-driven fleet answers the day's hashprice (its shock is the correlated hashrate shock).
+  if (margin_driven && day > 0)
+    s.hashrate_ths = network::step_fleet(m.margin, s.fleet, m.start_day + static_cast<DayNumber>(day),
+                                         out.hashprice_usd_per_ph_day, z_hashrate)
+                         .running_ths;
+  out.network_hashrate_ths = margin_driven ? s.hashrate_ths : std::exp(s.log_hashrate_ths);
   out.energy_factor = m.has_energy_index ? std::exp(s.energy_log - m.energy_stationary_log) : 1.0;
   // The day's blocks, then the chain moves to the day's end.
   const double expected = network::expected_blocks_per_day(out.network_hashrate_ths / kThsPerHs, s.chain.difficulty);

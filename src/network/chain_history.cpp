@@ -2,8 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+#include <limits>
+
 #include "hashpivot/chain/compact.hpp"
 #include "hashpivot/chain/params.hpp"
+#include "hashpivot/chain/work.hpp"
 #include "hashpivot/core/csv.hpp"
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/core/units.hpp"
@@ -109,6 +113,41 @@ ChainHistory read_chain_history(const std::filesystem::path& heights_csv, const 
   read_heights(heights_csv, out);
   read_epochs(epochs_csv, out);
   return out;
+}
+
+namespace {
+constexpr double kRelativeDifficultyTolerance = 1e-9;  // DiffMean (15 digits) against the bits' difficulty
+
+double at(const market::DailyHistory& h, const std::vector<double>& v, DayNumber day) {
+  const auto i = h.index_of(day);
+  return i ? v[*i] : std::numeric_limits<double>::quiet_NaN();
+}
+}  // namespace
+
+double work_rate_ths(const market::DailyHistory& h, DayNumber first, DayNumber last) {
+  double sum = 0;
+  for (DayNumber d = first; d <= last; ++d) {
+    const double v = at(h, h.hashrate_ths, d);
+    if (!market::is_known(v) || v <= 0) return std::numeric_limits<double>::quiet_NaN();
+    sum += v;
+  }
+  return sum / static_cast<double>(last - first + 1);
+}
+
+double implied_hashrate_ths(const market::DailyHistory& h, DayNumber day, double difficulty, int window_days,
+                            int min_days) {
+  double blocks = 0;
+  int days = 0;
+  for (DayNumber d = day - window_days; d < day; ++d) {
+    const double diff = at(h, h.difficulty, d), count = at(h, h.block_count, d);
+    if (market::is_known(diff) && market::is_known(count) &&
+        std::abs(diff - difficulty) <= kRelativeDifficultyTolerance * difficulty) {
+      blocks += count;
+      ++days;
+    }
+  }
+  if (days >= min_days) return difficulty * chain::kHashesPerDifficulty * blocks / (days * kSecondsPerDay) / kHashesPerTh;
+  return work_rate_ths(h, day - window_days, day - 1);
 }
 
 }  // namespace hashpivot::network

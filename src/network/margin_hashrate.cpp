@@ -2,32 +2,36 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 
 #include "hashpivot/core/csv.hpp"
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/core/units.hpp"
+#include "hashpivot/random/philox.hpp"
 
 namespace hashpivot::network {
 namespace {
 /// CBECI lists CPUs, GPUs, FPGAs and early ASICs with placeholder efficiencies above this (J/TH).
 constexpr double kMaxListedJPerTh = 1000.0;
+/// Fewest models a frontier is fitted on.
+constexpr std::size_t kMinFrontierModels = 3;
+/// The first day of window_frontier's fit: the Antminer S9's release (16 nm), 2016-06-01.
+constexpr DayNumber kFrontierEraStart = 16953;
+
+std::int64_t floor_bin(double position) { return static_cast<std::int64_t>(std::floor(position)); }
+
 }  // namespace
 
 double EfficiencyFrontier::j_per_th(DayNumber day) const {
   return j_per_th_at_reference * std::exp(-log_decline_per_year * static_cast<double>(day - reference_day) / kDaysPerYear);
 }
 
-EfficiencyFrontier fit_efficiency_frontier(const std::filesystem::path& cbeci_csv, FrontierFit how,
-                                           std::optional<DayNumber> from) {
+std::vector<AsicModel> read_asic_list(const std::filesystem::path& cbeci_csv) {
   csv::Reader reader = csv::Reader::open(cbeci_csv);
   const std::size_t date_column = reader.column("release_date");
   const std::size_t efficiency_column = reader.column("efficiency_j_per_th");
-  struct Point {
-    DayNumber day;
-    double log_j_per_th;
-  };
-  std::vector<Point> points;
+  std::vector<AsicModel> models;
   csv::Row row;
   while (reader.next(row)) {
     const auto day = parse_date(row.text(date_column));
@@ -35,39 +39,60 @@ EfficiencyFrontier fit_efficiency_frontier(const std::filesystem::path& cbeci_cs
     const double e = row.as_double(efficiency_column);
     if (!(e > 0)) row.fail(efficiency_column, "expected a positive efficiency in J/TH");
     if (e > kMaxListedJPerTh) continue;  // CBECI's CPU/GPU/FPGA/early-ASIC placeholders
-    if (from && *day < *from) continue;
-    points.push_back({*day, std::log(e)});
+    models.push_back({*day, e});
   }
-  std::stable_sort(points.begin(), points.end(), [](const Point& a, const Point& b) { return a.day < b.day; });
-  if (how == FrontierFit::kEnvelope) {
-    std::vector<Point> envelope;
-    double best = INFINITY;
-    for (const auto& p : points)
-      if (p.log_j_per_th < best) {
-        best = p.log_j_per_th;
-        envelope.push_back(p);
-      }
-    points = std::move(envelope);
+  std::stable_sort(models.begin(), models.end(),
+                   [](const AsicModel& a, const AsicModel& b) { return a.release_day < b.release_day; });
+  return models;
+}
+
+std::vector<AsicModel> read_asic_lists(std::span<const std::string> csv_files) {
+  std::vector<AsicModel> models;
+  for (const std::string& file : csv_files) {
+    const std::vector<AsicModel> more = read_asic_list(file);
+    models.insert(models.end(), more.begin(), more.end());
   }
-  if (points.size() < 3)
-    throw InputError(reader.source(), 0, "efficiency_j_per_th", "fewer than 3 models to fit the frontier on");
+  std::stable_sort(models.begin(), models.end(),
+                   [](const AsicModel& a, const AsicModel& b) { return a.release_day < b.release_day; });
+  return models;
+}
+
+EfficiencyFrontier fit_efficiency_frontier(std::span<const AsicModel> models, FrontierFit how,
+                                           std::optional<DayNumber> from, std::optional<DayNumber> to) {
+  struct Point {
+    double years;
+    double log_j_per_th;
+    DayNumber day;
+  };
+  std::vector<Point> points;
+  double best = std::numeric_limits<double>::infinity();
+  for (const AsicModel& m : models) {  // in release order
+    if ((from && m.release_day < *from) || (to && m.release_day > *to)) continue;
+    const double log_e = std::log(m.j_per_th);
+    if (how == FrontierFit::kEnvelope) {
+      if (!(log_e < best)) continue;
+      best = log_e;
+    }
+    points.push_back({m.release_day / kDaysPerYear, log_e, m.release_day});
+  }
+  require(points.size() >= kMinFrontierModels, "asic_models", "fewer than 3 models to fit the frontier on");
   const auto n = static_cast<double>(points.size());
   double mx = 0, my = 0;
   for (const auto& p : points) {
-    mx += p.day / kDaysPerYear;
+    mx += p.years;
     my += p.log_j_per_th;
   }
   mx /= n;
   my /= n;
   double sxx = 0, sxy = 0;
   for (const auto& p : points) {
-    sxx += (p.day / kDaysPerYear - mx) * (p.day / kDaysPerYear - mx);
-    sxy += (p.day / kDaysPerYear - mx) * (p.log_j_per_th - my);
+    sxx += (p.years - mx) * (p.years - mx);
+    sxy += (p.years - mx) * (p.log_j_per_th - my);
   }
   const double slope = sxy / sxx;
   double rss = 0;
   for (const auto& p : points) {
-    const double e = p.log_j_per_th - my - slope * (p.day / kDaysPerYear - mx);
+    const double e = p.log_j_per_th - my - slope * (p.years - mx);
     rss += e * e;
   }
   EfficiencyFrontier f;
@@ -79,145 +104,174 @@ EfficiencyFrontier fit_efficiency_frontier(const std::filesystem::path& cbeci_cs
   return f;
 }
 
-MarginHashrateParams MarginHashrateParams::defaults(const EfficiencyFrontier& frontier) {
-  MarginHashrateParams p;
-  p.frontier = frontier;
-  return p;
+EfficiencyFrontier fit_efficiency_frontier(const std::filesystem::path& cbeci_csv, FrontierFit how,
+                                           std::optional<DayNumber> from) {
+  const std::vector<AsicModel> models = read_asic_list(cbeci_csv);
+  try {
+    return fit_efficiency_frontier(models, how, from);
+  } catch (const ParameterError& e) {
+    throw InputError(cbeci_csv.string(), 0, "efficiency_j_per_th", e.problem());
+  }
 }
 
-std::vector<Vintage> fleet_grown_at(const MarginHashrateParams& params, DayNumber day, double hashrate_ehs,
-                                    double growth_per_year) {
-  std::vector<Vintage> fleet;
-  double total_weight = 0;
-  for (int age = params.cohort_days / 2; age < params.max_age_days; age += params.cohort_days) {
-    const DayNumber release = day - age;
-    const double w = std::exp(-growth_per_year * age / kDaysPerYear);
-    fleet.push_back({release, params.frontier.j_per_th(release), w, false});
-    total_weight += w;
+EfficiencyFrontier window_frontier(std::span<const AsicModel> models, DayNumber to) {
+  std::size_t recent = 0;
+  for (const AsicModel& m : models) recent += m.release_day >= kFrontierEraStart && m.release_day <= to ? 1 : 0;
+  if (recent >= kMinFrontierModels) {
+    // Enough models since the S9 that the envelope of that era alone has 3 points?
+    std::size_t envelope = 0;
+    double best = std::numeric_limits<double>::infinity();
+    for (const AsicModel& m : models)
+      if (m.release_day >= kFrontierEraStart && m.release_day <= to && m.j_per_th < best) {
+        best = m.j_per_th;
+        ++envelope;
+      }
+    if (envelope >= kMinFrontierModels) return fit_efficiency_frontier(models, FrontierFit::kEnvelope, kFrontierEraStart, to);
   }
-  for (auto& v : fleet) v.installed_ehs *= hashrate_ehs / total_weight;
+  return fit_efficiency_frontier(models, FrontierFit::kEnvelope, std::nullopt, to);
+}
+
+// ---- The model ------------------------------------------------------------------------------------
+
+MarginHashrateModel::MarginHashrateModel(const MarginHashrateParams& p, DayNumber origin_day)
+    : params_(p), origin_(origin_day) {
+  require(p.cohort_days >= 1, "cohort_days", "must be >= 1 day");
+  require(p.max_age_days >= 1, "max_age_days", "must be >= 1 day");
+  require(p.max_age_days / p.cohort_days + 4 <= kFleetBins, "cohort_days",
+          "too short for max_age_days: a fleet holds at most 96 release bins");
+  require(p.pipeline_lag_days >= 1 && p.pipeline_lag_days <= kMaxPipelineDays, "pipeline_lag_days",
+          "must be 1 to 365 days");
+  require(p.pipeline_lag_days < p.max_age_days, "pipeline_lag_days", "must be shorter than max_age_days");
+  require(p.power_classes >= 1 && p.power_classes <= kMaxPowerClasses, "power_classes", "must be 1 to 9");
+  require(p.power_price_median_usd_per_mwh > 0, "power_price_median_usd_per_mwh", "must be > 0");
+  require(p.power_price_log_sd >= 0, "power_price_log_sd", "must be >= 0");
+  require(p.power_overhead > 0, "power_overhead", "must be > 0");
+  require(p.entry_ramp > 0, "entry_ramp", "must be > 0");
+  require(p.supply_share_per_year >= 0, "supply_share_per_year", "must be >= 0");
+  require(p.must_run_share >= 0 && p.must_run_share < 1, "must_run_share", "must be in [0, 1)");
+  require(p.ai_exit_share_per_year >= 0 && p.ai_exit_share_per_year < 1, "ai_exit_share_per_year", "must be in [0, 1)");
+  require(p.sigma_per_day >= 0, "sigma_per_day", "must be >= 0");
+  require(p.frontier.j_per_th_at_reference > 0, "frontier_j_per_th_at_reference", "must be > 0");
+  require(p.frontier.log_decline_per_year >= 0, "frontier_log_decline_per_year", "must be >= 0");
+  classes_ = p.power_classes;
+  class_weight_ = 1.0 / classes_;
+  const double log_cost_factor = std::log(kMwhPerPhDayPerJPerTh * p.power_overhead);
+  const double log_median = std::log(p.power_price_median_usd_per_mwh);
+  const double log_e_ref = std::log(p.frontier.j_per_th_at_reference);
+  const double decline = p.frontier.log_decline_per_year;
+  const auto cohort = static_cast<double>(p.cohort_days);
+  // Position (bins from origin) of a release of efficiency e: ln e = ln e_ref − δ(origin + x·cohort − t_ref)/365.
+  position_per_log_hashprice_ = decline > 0 ? kDaysPerYear / (decline * cohort) : 0.0;
+  for (int k = 0; k < classes_; ++k) {
+    const double z = random::normal_quantile((k + 0.5) / classes_);
+    log_breakeven_factor_[static_cast<std::size_t>(k)] = log_cost_factor + log_median + p.power_price_log_sd * z;
+    // Class k runs releases from x_k = (ln e_ref + L_k − ln h)·365/(δ·cohort) + (t_ref − origin)/cohort;
+    // with δ = 0 the offset holds the log hashprice at and above which every release runs.
+    class_offset_[static_cast<std::size_t>(k)] =
+        decline > 0 ? (log_e_ref + log_breakeven_factor_[static_cast<std::size_t>(k)]) * position_per_log_hashprice_ +
+                          static_cast<double>(p.frontier.reference_day - origin_) / cohort
+                    : log_e_ref + log_breakeven_factor_[static_cast<std::size_t>(k)];
+  }
+  log_frontier_cost_at_origin_ = log_cost_factor + log_median + log_e_ref -
+                                 decline * static_cast<double>(origin_ - p.frontier.reference_day) / kDaysPerYear;
+  log_frontier_decline_per_day_ = decline / kDaysPerYear;
+}
+
+double MarginHashrateModel::position_of(DayNumber day) const {
+  return static_cast<double>(day - origin_) / static_cast<double>(params_.cohort_days);
+}
+
+std::size_t MarginHashrateModel::pipeline_slot(DayNumber day) const {
+  return static_cast<std::size_t>(day - origin_) % static_cast<std::size_t>(params_.pipeline_lag_days);
+}
+
+double MarginHashrateModel::cumulative_end(const FleetState& f, std::int64_t bin) const {
+  if (bin < 0) return 0.0;
+  const std::int64_t b = std::min(bin, f.top_bin);
+  return f.cumulative_ths[static_cast<std::size_t>(b % kFleetBins)];
+}
+
+double MarginHashrateModel::cumulative_at(const FleetState& f, double position) const {
+  const std::int64_t b = floor_bin(position);
+  const double before = cumulative_end(f, b - 1);
+  return before + (position - static_cast<double>(b)) * (cumulative_end(f, b) - before);
+}
+
+void MarginHashrateModel::install(FleetState& f, DayNumber release_day, double base_ths) const {
+  const std::int64_t bin = floor_bin(position_of(release_day));
+  if (bin > f.top_bin) {  // bins between the old top and this one released nothing
+    const double top = cumulative_end(f, f.top_bin);
+    for (std::int64_t b = std::max(f.top_bin + 1, bin - kFleetBins + 1); b <= bin; ++b)
+      f.cumulative_ths[static_cast<std::size_t>(b % kFleetBins)] = top;
+    f.top_bin = bin;
+  }
+  for (std::int64_t b = std::max<std::int64_t>(bin, 0); b <= f.top_bin; ++b)
+    f.cumulative_ths[static_cast<std::size_t>(b % kFleetBins)] += base_ths;
+}
+
+double MarginHashrateModel::installed_base_ths(const FleetState& f, DayNumber day) const {
+  const double oldest = position_of(day - params_.max_age_days);
+  return cumulative_end(f, f.top_bin) - cumulative_at(f, std::min(oldest, static_cast<double>(f.top_bin + 1)));
+}
+
+double MarginHashrateModel::running_base_ths(const FleetState& f, DayNumber day, double hashprice) const {
+  const double log_h = std::log(hashprice);
+  const double oldest = position_of(day - params_.max_age_days);
+  const double newest_end = static_cast<double>(f.top_bin + 1);
+  const double top = cumulative_end(f, f.top_bin);
+  double running = 0;
+  for (std::size_t k = 0; k < static_cast<std::size_t>(classes_); ++k) {
+    double from = 0;
+    if (position_per_log_hashprice_ > 0) {
+      from = class_offset_[k] - position_per_log_hashprice_ * log_h;
+    } else {
+      from = log_h >= class_offset_[k] ? -std::numeric_limits<double>::infinity() : newest_end;
+    }
+    from = std::clamp(from, std::min(oldest, newest_end), newest_end);
+    running += top - cumulative_at(f, from);
+  }
+  const double must_run = params_.must_run_share;
+  return must_run * installed_base_ths(f, day) + (1.0 - must_run) * class_weight_ * running;
+}
+
+double MarginHashrateModel::entry_share(DayNumber day, double hashprice) const {
+  const double log_cost = log_frontier_cost_at_origin_ - log_frontier_decline_per_day_ * static_cast<double>(day - origin_);
+  const double ratio = std::exp(std::log(hashprice) - log_cost);
+  return std::clamp((ratio - 1.0 - params_.entry_hurdle) / params_.entry_ramp, 0.0, 1.0);
+}
+
+FleetState start_fleet(const MarginHashrateModel& model, DayNumber day, double running_ths, double hashprice) {
+  const MarginHashrateParams& p = model.params();
+  require(day - p.max_age_days - 2 * p.cohort_days >= model.origin_day(), "start_day",
+          "the fleet's release bins start after the starting fleet's oldest release");
+  FleetState fleet;
+  for (DayNumber r = day - p.max_age_days + 1; r <= day - p.pipeline_lag_days; ++r)
+    model.install(fleet, r, std::exp(p.fleet_growth_annual * static_cast<double>(r - day) / kDaysPerYear));
+  const double running_base = model.running_base_ths(fleet, day, hashprice);
+  require(running_base > 0 && running_ths > 0, "hashprice",
+          "no machine of the starting fleet covers its power cost at the starting hashprice");
+  fleet.log_scale = std::log(running_ths / running_base);
+  const double installed = running_ths / running_base * model.installed_base_ths(fleet, day);
+  for (DayNumber r = day - p.pipeline_lag_days + 1; r <= day; ++r)
+    fleet.pipeline_ths[model.pipeline_slot(r)] =
+        p.supply_share_per_year / kDaysPerYear * installed * model.entry_share(r, hashprice);
   return fleet;
 }
 
-MarginHashrate::MarginHashrate(MarginHashrateParams params, DayNumber start_day, std::span<const Vintage> initial)
-    : params_(std::move(params)), day_(start_day) {
-  require(params_.pipeline_lag_days >= 1, "pipeline_lag_days", "must be >= 1 day");
-  require(params_.cohort_days >= 1, "cohort_days", "must be >= 1 day");
-  require(params_.max_age_days >= 1, "max_age_days", "must be >= 1 day");
-  require(params_.pipeline_lag_days < params_.max_age_days, "pipeline_lag_days", "must be shorter than max_age_days");
-  origin_ = start_day - params_.max_age_days - 2 * params_.cohort_days;
-  const auto slots = static_cast<std::size_t>(params_.max_age_days / params_.cohort_days + 3);
-  vintages_.assign(slots, Vintage{});
-  cohort_.assign(slots, -1);
-  release_sum_.assign(slots, 0.0);
-  pipeline_ehs_.assign(static_cast<std::size_t>(params_.pipeline_lag_days), 0.0);
-  std::sort(params_.ai_pivots.begin(), params_.ai_pivots.end(),
-            [](const AiPivot& a, const AiPivot& b) { return a.day < b.day; });
-  while (next_pivot_ < params_.ai_pivots.size() && params_.ai_pivots[next_pivot_].day < start_day) ++next_pivot_;
-  for (const auto& v : initial) {
-    require(v.release_day >= origin_ && v.release_day <= start_day, "initial",
-            "a vintage is released after the start or too long before it");
-    require(v.installed_ehs >= 0 && v.j_per_th > 0, "initial", "a vintage needs installed_ehs >= 0 and j_per_th > 0");
-    install(v.release_day, v.j_per_th, v.installed_ehs);
-  }
-}
-
-std::size_t MarginHashrate::slot_of(DayNumber release_day) const {
-  const auto cohort = static_cast<std::size_t>((release_day - origin_) / params_.cohort_days);
-  return cohort % vintages_.size();
-}
-
-void MarginHashrate::install(DayNumber release_day, double j_per_th, double ehs) {
-  if (ehs <= 0) return;
-  const std::size_t slot = slot_of(release_day);
-  const auto cohort = static_cast<std::int64_t>((release_day - origin_) / params_.cohort_days);
-  Vintage& v = vintages_[slot];
-  if (cohort_[slot] != cohort) {  // the slot held a cohort that has aged out (or nothing)
-    v = Vintage{};
-    release_sum_[slot] = 0;
-    cohort_[slot] = cohort;
-  }
-  const double total = v.installed_ehs + ehs;
-  v.j_per_th = (v.j_per_th * v.installed_ehs + j_per_th * ehs) / total;
-  release_sum_[slot] += static_cast<double>(release_day) * ehs;
-  v.installed_ehs = total;
-  v.release_day = static_cast<DayNumber>(std::lround(release_sum_[slot] / total));
-}
-
-MarginDayReport MarginHashrate::step(const MarginDay& in) {
-  MarginDayReport report{};
-  report.day = day_;
-  const double usd_per_mwh = std::isnan(in.electricity_usd_per_mwh) ? params_.electricity_usd_per_mwh
-                                                                      : in.electricity_usd_per_mwh;
-  const auto lag = static_cast<std::size_t>(params_.pipeline_lag_days);
-  const auto ring = static_cast<std::size_t>(day_ - origin_) % lag;
-  // 1. Arrivals ordered `lag` days ago, released (ordered) then.
-  const DayNumber ordered_on = day_ - params_.pipeline_lag_days;
-  report.arrived_ehs = pipeline_ehs_[ring];
-  install(ordered_on, params_.frontier.j_per_th(ordered_on), pipeline_ehs_[ring]);
-  pipeline_ehs_[ring] = 0;
-  // 2. Retirement past the maximum age.
-  for (std::size_t s = 0; s < vintages_.size(); ++s) {
-    Vintage& v = vintages_[s];
-    if (v.installed_ehs > 0 && day_ - v.release_day > params_.max_age_days) {
-      report.retired_ehs += v.installed_ehs;
-      v = Vintage{};
-      release_sum_[s] = 0;
-      cohort_[s] = -1;
-    }
-  }
-  // 3. Profitability, then the AI/HPC pivots pro rata over the running cohorts.
-  report.breakeven_j_per_th = breakeven_j_per_th(in.hashprice_usd_per_ph_day, params_.power_overhead, usd_per_mwh);
-  double running = 0;
-  for (Vintage& v : vintages_) {
-    v.running = v.installed_ehs > 0 && v.j_per_th <= report.breakeven_j_per_th;
-    if (v.running) running += v.installed_ehs;
-  }
-  double pivot = 0;
-  while (next_pivot_ < params_.ai_pivots.size() && params_.ai_pivots[next_pivot_].day <= day_)
-    pivot += params_.ai_pivots[next_pivot_++].hashrate_ehs;
-  if (pivot > 0 && running > 0) {
-    const double keep = std::max(0.0, 1.0 - pivot / running);
-    for (std::size_t s = 0; s < vintages_.size(); ++s) {
-      Vintage& v = vintages_[s];
-      if (!v.running) continue;
-      report.pivoted_ehs += v.installed_ehs * (1.0 - keep);
-      v.installed_ehs *= keep;
-      release_sum_[s] *= keep;
-      if (v.installed_ehs <= 0) v.running = false;
-    }
-    running *= keep;
-  }
-  report.running_ehs = running;
-  report.installed_ehs = installed_ehs();
-  // 4. Orders of frontier machines, limited by supply; they arrive after the lag.
-  report.frontier_j_per_th = params_.frontier.j_per_th(day_);
-  const double ratio = in.hashprice_usd_per_ph_day /
-                       power_cost_usd_per_ph_day(report.frontier_j_per_th, params_.power_overhead, usd_per_mwh);
-  const double share = std::clamp((ratio - 1.0 - params_.entry_hurdle) / params_.entry_ramp, 0.0, 1.0);
-  report.ordered_ehs = params_.supply_ehs_per_day * share;
-  pipeline_ehs_[ring] = report.ordered_ehs;
-  ++day_;
-  return report;
-}
-
-double MarginHashrate::running_ehs() const {
-  double sum = 0;
-  for (const auto& v : vintages_)
-    if (v.running) sum += v.installed_ehs;
-  return sum;
-}
-
-double MarginHashrate::installed_ehs() const {
-  double sum = 0;
-  for (const auto& v : vintages_) sum += v.installed_ehs;
-  return sum;
-}
-
-double MarginHashrate::pipeline_ehs() const {
-  double sum = 0;
-  for (double v : pipeline_ehs_) sum += v;
-  return sum;
+FleetDay step_fleet(const MarginHashrateModel& model, FleetState& fleet, DayNumber day, double hashprice, double z) {
+  const MarginHashrateParams& p = model.params();
+  FleetDay out;
+  const std::size_t slot = model.pipeline_slot(day);
+  out.arrived_ths = fleet.pipeline_ths[slot];
+  fleet.log_scale += p.sigma_per_day * z;
+  if (day >= p.ai_exit_start_day) fleet.log_scale -= p.ai_exit_share_per_year / kDaysPerYear;
+  const double scale = std::exp(fleet.log_scale);
+  if (out.arrived_ths > 0) model.install(fleet, day - p.pipeline_lag_days, out.arrived_ths / scale);
+  out.installed_ths = scale * model.installed_base_ths(fleet, day);
+  out.running_ths = scale * model.running_base_ths(fleet, day, hashprice);
+  out.ordered_ths = p.supply_share_per_year / kDaysPerYear * out.installed_ths * model.entry_share(day, hashprice);
+  fleet.pipeline_ths[slot] = out.ordered_ths;
+  return out;
 }
 
 }  // namespace hashpivot::network

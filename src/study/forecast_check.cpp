@@ -25,6 +25,7 @@
 #include "hashpivot/model/market_model.hpp"
 #include "hashpivot/network/hashprice.hpp"
 #include "hashpivot/network/hashrate.hpp"
+#include "hashpivot/network/margin_calibration.hpp"
 
 namespace hashpivot::study {
 namespace {
@@ -35,7 +36,6 @@ constexpr int kFeeStartDays = 7;             // known days averaged into the sta
 constexpr int kFeeLookbackDays = 30;         // how far back they are looked for
 constexpr int kRandomWalkStepDays = 28;      // the random walk's volatility: non-overlapping 28-day changes
 constexpr int kRandomWalkMinChanges = 8;
-constexpr double kRelativeDifficultyTolerance = 1e-9;  // DiffMean (15 digits) against the bits' difficulty
 constexpr double kHalfWidth50 = 0.25;        // |PIT − ½| inside the central 50% band
 constexpr double kHalfWidth90 = 0.45;
 constexpr double kNormalQuartile = 0.6744897501960817;   // Φ⁻¹(0.75)
@@ -77,32 +77,11 @@ market::DailyHistory slice_history(const market::DailyHistory& h, DayNumber from
   return out;
 }
 
-// Mean HashRate (= work over time) of days [first, last]; NaN unless every day is known.
-double work_rate_ths(const market::DailyHistory& h, DayNumber first, DayNumber last) {
-  double sum = 0;
-  for (DayNumber d = first; d <= last; ++d) {
-    const double v = at(h, h.hashrate_ths, d);
-    if (!market::is_known(v) || v <= 0) return kNaN;
-    sum += v;
-  }
-  return sum / static_cast<double>(last - first + 1);
-}
+using network::work_rate_ths;
 
 double start_hashrate_ths(const market::DailyHistory& h, DayNumber origin, double difficulty,
                           const ForecastCheckOptions& o) {
-  double blocks = 0;
-  int days = 0;
-  for (DayNumber d = origin - o.state_window_days; d < origin; ++d) {
-    const double diff = at(h, h.difficulty, d), count = at(h, h.block_count, d);
-    if (market::is_known(diff) && market::is_known(count) &&
-        std::abs(diff - difficulty) <= kRelativeDifficultyTolerance * difficulty) {
-      blocks += count;
-      ++days;
-    }
-  }
-  if (days >= o.min_state_days)
-    return difficulty * chain::kHashesPerDifficulty * blocks / (days * kSecondsPerDay) / kHashesPerTh;
-  return work_rate_ths(h, origin - o.state_window_days, origin - 1);
+  return network::implied_hashrate_ths(h, origin, difficulty, o.state_window_days, o.min_state_days);
 }
 
 double realized_hashrate_ths(const market::DailyHistory& h, DayNumber day, const ForecastCheckOptions& o) {
@@ -172,8 +151,9 @@ std::array<double, kForecastSeriesCount> random_walk_sigmas(const market::DailyH
   return out;
 }
 
-market::Calibration calibrate_window(const market::DailyHistory& window, firm::PriceModel price_model,
-                                     const std::vector<double>& returns) {
+market::Calibration calibrate_window(const market::DailyHistory& window, const market::DailyHistory& margin_window,
+                                     const ForecastCheckOptions& o, const std::vector<double>& returns) {
+  const firm::PriceModel price_model = o.price_model;
   market::Calibration c;
   c.source = fmt::format("forecast-check calibration {} to {}", format_date(window.first_day),
                          format_date(window.day(window.days() - 1)));
@@ -185,6 +165,13 @@ market::Calibration calibrate_window(const market::DailyHistory& window, firm::P
   }
   c.reports.push_back(market::calibrate_fees(window));
   for (auto& r : network::calibrate_hashrate(window)) c.reports.push_back(std::move(r));
+  if (o.hashrate_model == firm::HashrateModel::kMarginDriven) {
+    const DayNumber last = margin_window.day(margin_window.days() - 1);
+    // The forecasts use the estimates only: no bootstrap of their SEs.
+    for (auto& r : network::calibrate_margin_hashrate(margin_window, network::window_frontier(o.asic_models, last),
+                                                      network::MarginFitOptions{.bootstrap_replicates = 0}))
+      c.reports.push_back(std::move(r));
+  }
   c.reports.push_back(market::calibrate_correlation(window));
   return c;
 }
@@ -217,7 +204,7 @@ firm::Scenario origin_scenario(DayNumber origin, const ForecastCheckOptions& o, 
   s.market.btc_price_model = o.price_model;
   s.market.btc_price_usd = price;
   s.market.fees_btc_per_block = fees;
-  s.market.hashrate_model = firm::HashrateModel::kExogenous;
+  s.market.hashrate_model = o.hashrate_model;
   s.market.network_hashrate_ehs = hashrate_ths / kThPerEh;
   s.market.height = state.chain.next_height;
   s.market.bits = state.chain.bits;
@@ -279,7 +266,11 @@ OriginRecord check_origin(const market::DailyHistory& h, const network::ChainHis
   double fees = start_fees_per_block(h, origin);
   model::MarketModel m;
   try {  // a window the fits cannot use skips the origin, as it would stop `hashpivot calibrate`
-    const market::Calibration calibration = calibrate_window(window, o.price_model, returns);
+    const market::DailyHistory margin_window =
+        o.hashrate_model == firm::HashrateModel::kMarginDriven
+            ? slice_history(h, add_years(origin, -o.margin_window_years), origin - 1)
+            : market::DailyHistory{};
+    const market::Calibration calibration = calibrate_window(window, margin_window, o, returns);
     if (!market::is_known(fees)) {
       fees = std::exp(market::fee_process_from_report(calibration.report("fees", "log_ou_spikes")).log_fees.theta_log);
       rec.fees_from_long_run = true;
@@ -319,6 +310,8 @@ void validate(const market::DailyHistory& h, const ForecastCheckOptions& o) {
   if (o.window_years < 2) require(false, "window_years", "expected at least 2 (the hashrate fit needs 60 weeks)");
   if (o.from > o.to) require(false, "from", fmt::format("{} is after to {}", format_date(o.from), format_date(o.to)));
   if (h.days() == 0) require(false, "history", "the history has no days");
+  if (o.hashrate_model == firm::HashrateModel::kMarginDriven && o.asic_models.empty())
+    require(false, "asic_models", "the margin-driven network needs the ASIC hardware lists (its efficiency frontier)");
 }
 
 std::vector<OriginRecord> run_origins(const market::DailyHistory& h, const network::ChainHistory& chain,

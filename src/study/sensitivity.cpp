@@ -205,7 +205,16 @@ CalibrationErrors calibration_errors(const firm::Scenario& scenario, const marke
   }
   e.hashrate_drift_annual = se_of(c, "hashrate", "exogenous", "drift_per_day") * kDaysPerYear;
   if (!usable_se(e.hashrate_drift_annual)) e.hashrate_drift_annual = se_of(c, "hashrate", "exogenous", "drift_annual");
+  if (scenario.market.hashrate_model == firm::HashrateModel::kMarginDriven)
+    e.network_supply_share = se_of(c, "hashrate", "margin_driven", "supply_share_per_year");
   return e;
+}
+
+// The network's growth input: the exogenous drift of ln hashrate a year, or the margin-driven network's
+// supply share a year (its growth capacity).
+double hashrate_growth(const model::MarketModel& m) {
+  return m.hashrate_model == firm::HashrateModel::kMarginDriven ? m.margin.params().supply_share_per_year
+                                                                 : m.hashrate.drift_per_day * kDaysPerYear;
 }
 
 double mean_power_price_usd_per_mwh(const firm::Scenario& s) {
@@ -225,7 +234,7 @@ double input_value(SensitivityInput input, const firm::Scenario& s, const model:
   switch (input) {
     case SensitivityInput::kBtcPriceDrift: return price_drift_annual(m);
     case SensitivityInput::kBtcPriceVolatility: return price_volatility_annual(m);
-    case SensitivityInput::kHashrateGrowth: return m.hashrate.drift_per_day * kDaysPerYear;
+    case SensitivityInput::kHashrateGrowth: return hashrate_growth(m);
     case SensitivityInput::kPowerPrice: return mean_power_price_usd_per_mwh(s);
     case SensitivityInput::kFees: return m.fees_btc_per_block;
     case SensitivityInput::kConversionCapex:
@@ -268,8 +277,11 @@ std::vector<InputBump> make_bumps(const firm::Scenario& s, const model::MarketMo
     bumps.push_back(b);
   }
 
-  bumps.push_back(additive(SensitivityInput::kHashrateGrowth, m.hashrate.drift_per_day * kDaysPerYear,
-                           errors.hashrate_drift_annual, relative_bump));
+  const bool margin_driven = m.hashrate_model == firm::HashrateModel::kMarginDriven;
+  InputBump growth = additive(SensitivityInput::kHashrateGrowth, hashrate_growth(m),
+                              margin_driven ? errors.network_supply_share : errors.hashrate_drift_annual, relative_bump);
+  if (margin_driven) growth.low = std::max(0.0, growth.low);  // a share of installed hashrate
+  bumps.push_back(growth);
   bumps.push_back(relative(SensitivityInput::kPowerPrice, mean_power_price_usd_per_mwh(s), relative_bump));
   bumps.push_back(relative(SensitivityInput::kFees, m.fees_btc_per_block, relative_bump));
   bumps.push_back(relative(SensitivityInput::kConversionCapex, input_value(SensitivityInput::kConversionCapex, s, m),
@@ -294,7 +306,13 @@ void apply_bump(const InputBump& bump, int direction, firm::Scenario& s, model::
       shift_price_volatility(m, dir * bump.shift, dir * bump.shift_bear);
       break;
     case SensitivityInput::kHashrateGrowth:
-      m.hashrate.drift_per_day += dir * bump.shift / kDaysPerYear;
+      if (m.hashrate_model == firm::HashrateModel::kMarginDriven) {
+        network::MarginHashrateParams p = m.margin.params();
+        p.supply_share_per_year = direction < 0 ? bump.low : bump.high;
+        model::set_margin_network(m, p);
+      } else {
+        m.hashrate.drift_per_day += dir * bump.shift / kDaysPerYear;
+      }
       break;
     case SensitivityInput::kPowerPrice:
       scale_power_prices(s, factor);

@@ -51,11 +51,30 @@ TEST(ForecastCheckCli, json_is_identical_for_one_and_two_threads_and_the_page_is
   EXPECT_EQ(html.find("src=\"http"), std::string::npos);  // self-contained
 }
 
+// The margin-driven network, refitted at each origin on the four years before it: the same numbers for any
+// thread count, and the JSON names the model.
+TEST(ForecastCheckCli, margin_driven_runs_and_is_the_same_on_one_and_two_threads) {
+  const std::string args = "forecast-check " + kHistoryCsv +
+                           " --hashrate-model margin_driven --from 2021-01-01 --to 2021-03-01 --horizons 1,3 --paths 40 --json";
+  const Result one = run_cli(args + " --threads 1");
+  const Result two = run_cli(args + " --threads 2");
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  ASSERT_EQ(two.exit_code, 0) << two.err;
+  EXPECT_EQ(one.out, two.out);
+  const auto j = nlohmann::json::parse(one.out);
+  EXPECT_EQ(j["settings"]["hashrate_model"], "margin_driven");
+  EXPECT_EQ(j["origins"], 3);
+  EXPECT_GT(j["horizons"][0]["series"]["hashrate"]["n"].get<int>(), 0);
+}
+
 TEST(ForecastCheckCli, bad_options_exit_2_naming_the_option) {
-  Result r = run_cli("forecast-check " + kHistoryCsv + " --hashrate-model margin_driven");
+  Result r = run_cli("forecast-check " + kHistoryCsv + " --hashrate-model endogenous");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--hashrate-model"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("not available yet"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("exogenous or margin_driven"), std::string::npos) << r.err;
+  r = run_cli("forecast-check " + kHistoryCsv + " --hashrate-model margin_driven --asic-list /nonexistent/asics.csv");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("/nonexistent/asics.csv"), std::string::npos) << r.err;
   r = run_cli("forecast-check " + kHistoryCsv + " --from 2030-01-01 --to 2030-06-01");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--from"), std::string::npos) << r.err;

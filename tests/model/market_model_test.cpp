@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -128,6 +129,69 @@ TEST(MarketModel, hashrate_grows_at_its_drift_and_difficulty_follows_it) {
   EXPECT_LT(r.mean, 1.01);
 }
 
+// The margin-driven network answers the hashprice: on the paths where BTC falls most, hashrate falls
+// (machines whose power costs more than they earn switch off) and difficulty follows it down at the
+// retargets; on the paths where it rises most, both rise. The exogenous model of the same calibration
+// (no price term) shows no such split, so the test cannot pass by the shocks alone.
+TEST(MarketModel, margin_driven_hashrate_falls_on_low_price_paths_and_difficulty_follows) {
+  // Started at the hashrate the difficulty in force implies (the bundled scenarios' start), so that the
+  // first retarget does not move difficulty by itself.
+  auto at_equilibrium = [](std::string text) {
+    const std::string storm = "network_hashrate_ehs = 866.2", settled = "network_hashrate_ehs = 1014.1";
+    return text.replace(text.find(storm), storm.size(), settled);
+  };
+  const MarketModel margin = model_from(at_equilibrium(market_test_toml("hashrate_model = \"margin_driven\"")));
+  const MarketModel exogenous = model_from(at_equilibrium(market_test_toml("")));
+  ASSERT_EQ(margin.hashrate_model, firm::HashrateModel::kMarginDriven);
+  constexpr std::uint32_t kPaths = 300, kDays = 366;
+  struct End {
+    double log_price_change, log_hashrate_change, log_difficulty_change;
+    double log_hashrate_from_peak = 0, log_difficulty_from_peak = 0;  // end value against the year's highest
+  };
+  auto ends = [&](const MarketModel& m) {
+    std::vector<End> out(kPaths);
+    std::vector<double> peak_hashrate(kPaths, 0.0), peak_difficulty(kPaths, 0.0);
+    simulate(m, kPaths, kDays, [&](std::uint32_t p, std::uint32_t d, const MarketDay& md) {
+      peak_hashrate[p] = std::max(peak_hashrate[p], md.network_hashrate_ths);
+      peak_difficulty[p] = std::max(peak_difficulty[p], md.difficulty);
+      if (d == kDays - 1)
+        out[p] = {std::log(md.price_usd_per_btc / m.btc_price_usd),
+                  std::log(md.network_hashrate_ths / m.network_hashrate_ths),
+                  std::log(md.difficulty / m.chain.difficulty),
+                  std::log(md.network_hashrate_ths / peak_hashrate[p]),
+                  std::log(md.difficulty / peak_difficulty[p])};
+    });
+    std::sort(out.begin(), out.end(), [](const End& a, const End& b) { return a.log_price_change < b.log_price_change; });
+    return out;
+  };
+  auto mean_of = [](const std::vector<End>& v, std::size_t from, std::size_t to, double End::*field) {
+    double sum = 0;
+    for (std::size_t i = from; i < to; ++i) sum += v[i].*field;
+    return sum / static_cast<double>(to - from);
+  };
+  constexpr std::size_t kDecile = kPaths / 10, kTail = kPaths / 50;
+  const std::vector<End> m = ends(margin), x = ends(exogenous);
+  const double low_hashrate = mean_of(m, 0, kDecile, &End::log_hashrate_change);
+  const double high_hashrate = mean_of(m, kPaths - kDecile, kPaths, &End::log_hashrate_change);
+  const double low_difficulty = mean_of(m, 0, kDecile, &End::log_difficulty_change);
+  const double high_difficulty = mean_of(m, kPaths - kDecile, kPaths, &End::log_difficulty_change);
+  EXPECT_LT(mean_of(m, 0, kTail, &End::log_price_change), -0.9);
+  // In the worst 2% (BTC down about 60% in the year) the network falls from its peak (machines switch off,
+  // orders stop) and difficulty follows it down at the retargets. The exogenous model's worst-price paths
+  // fall less from theirs (only its shocks move it).
+  const double tail_hashrate_fall = mean_of(m, 0, kTail, &End::log_hashrate_from_peak);
+  EXPECT_LT(tail_hashrate_fall, -0.15) << "hashrate falls where BTC fell most";
+  EXPECT_LT(mean_of(m, 0, kTail, &End::log_difficulty_from_peak), -0.15) << "difficulty follows it down";
+  EXPECT_LT(tail_hashrate_fall, mean_of(x, 0, kTail, &End::log_hashrate_from_peak));
+  // Across the deciles: the lowest-price paths' network grows far less than the highest-price paths'.
+  EXPECT_GT(high_hashrate - low_hashrate, 0.1);
+  EXPECT_GT(high_difficulty - low_difficulty, 0.1);
+  // The exogenous model: the same split is noise (its hashrate shock is only weakly correlated with price).
+  const double exogenous_split = mean_of(x, kPaths - kDecile, kPaths, &End::log_hashrate_change) -
+                                 mean_of(x, 0, kDecile, &End::log_hashrate_change);
+  EXPECT_LT(std::abs(exogenous_split), (high_hashrate - low_hashrate) / 2);
+}
+
 // The day's hashprice is (subsidy + fees) · 86400 · 10^15 / (2^32 · D), with the subsidy of the
 // next block's height: it halves at 1,050,000 (expected in 2028) within a four-year run.
 TEST(MarketModel, hashprice_is_the_closed_form_of_its_inputs_and_sees_the_halving) {
@@ -201,11 +265,12 @@ TEST(MarketModel, block_bootstrap_is_recentred_on_an_overridden_drift) {
 }
 
 TEST(MarketModel, rejects_what_it_cannot_run_naming_the_key) {
+  // The margin-driven network's growth follows from the hashprice: a drift override has nothing to move.
   try {
-    (void)model_from(market_test_toml("hashrate_model = \"margin_driven\""));
+    (void)model_from(market_test_toml("hashrate_model = \"margin_driven\"\nhashrate_drift_annual = 0.1"));
     FAIL() << "expected an InputError";
   } catch (const InputError& e) {
-    EXPECT_EQ(e.field(), "market.hashrate_model");
+    EXPECT_EQ(e.field(), "market.hashrate_drift_annual");
   }
   std::string text = market_test_toml("");
   text.replace(text.find(kCalibration), kCalibration.size(), "/nonexistent/calibration.toml");

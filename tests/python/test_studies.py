@@ -48,6 +48,18 @@ def test_calibrate_equals_the_command_line_and_writes_the_same_file(cli, tmp_pat
     assert written == toml.read_text().replace(str(toml), str(tmp_path / "from_python.toml"))
 
 
+def test_calibrate_fits_the_margin_driven_network_as_the_command_line_does(cli):
+    lists = [HISTORY.parent.parent / "network" / name
+             for name in ("asic_miners_cbeci_2014_2020.csv", "asic_frontier_2022_2026.csv")]
+    args = [HISTORY, "--from", "2024-04-20", "--to", "2026-01-31", "--margin-from", "2020-01-01"]
+    for path in lists:
+        args += ["--asic-list", path]
+    expected = cli.json("calibrate", *args)
+    result = hashpivot.calibrate(HISTORY, "2024-04-20", "2026-01-31", asic_lists=lists, margin_from="2020-01-01")
+    assert result.json["hashrate"]["margin_driven"] == expected["hashrate"]["margin_driven"]
+    assert result.parameters.loc[("hashrate", "margin_driven")].loc["must_run_share", "value"] >= 0.05
+
+
 def test_a_window_too_short_names_every_fit_that_fails(cli):
     message = cli.error("calibrate", HISTORY, "--from", "2025-01-01", "--to", "2025-12-31")
     with pytest.raises(hashpivot.InputError) as e:

@@ -18,10 +18,18 @@ struct MleResult {
   bool converged;
 };
 
+/// How far the search goes: each stage (BOBYQA, then the Nelder–Mead polish) stops after
+/// `max_evaluations` or when a step changes no parameter by more than `xtol_rel` of its size.
+struct MleOptions {
+  int max_evaluations = 20000;
+  double xtol_rel = 1e-10;
+};
+
 /// Maximizes `log_likelihood` from `start` within [lower, upper] (same sizes; start inside).
 /// A non-finite log-likelihood is treated as -infinity (the point is rejected).
 [[nodiscard]] MleResult maximize_likelihood(const LogLikelihood& log_likelihood, std::vector<double> start,
-                                            const std::vector<double>& lower, const std::vector<double>& upper);
+                                            const std::vector<double>& lower, const std::vector<double>& upper,
+                                            const MleOptions& options = {});
 
 /// Standard errors from the observed information at `theta` (exposed for closed-form fits too).
 [[nodiscard]] std::vector<double> standard_errors(const LogLikelihood& log_likelihood, std::span<const double> theta,

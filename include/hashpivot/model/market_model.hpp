@@ -9,11 +9,14 @@
 //   price    ln S_d = ln S_{d−1} + r_d, with r_d from the chosen model (GBM, Merton jump-diffusion,
 //            two-regime switching, or the stationary block bootstrap of the returns before the start).
 //   fees     x_d = x_{d−1} + κ(θ − x_{d−1}) + σ z_fees + spike, fees per block = e^{x_d} (BTC).
-//   hashrate ln H_d = ln H_{d−1} + drift + β · r_{d−k} + σ_H z_hashrate (exogenous, lag k).
+//   hashrate exogenous: ln H_d = ln H_{d−1} + drift + β · r_{d−k} + σ_H z_hashrate (lag k);
+//            margin_driven: H_d = the network fleet's hashrate running at the day's hashprice
+//            (network/margin_hashrate.hpp: vintages, a power-price distribution, shutdown at the
+//            avoidable cost, orders with a lead time, AI/HPC exits), its size moved by σ z_hashrate.
 //   energy   the calibrated log-OU-with-spikes daily level x_d and hourly shape s_h; an index site
 //            pays site_price × e^{x_d − x̄} × e^{s_h} / mean_h(e^{s_h}) in hour h, where x̄ is the
 //            stationary mean, so the scenario's price is the site's typical daily mean price.
-//   chain    the day's blocks n_d ~ Poisson(H_d · 86400 / (2^32 · D)), retargets by Core's rule
+//   chain    (hashprice first: the margin-driven fleet answers the day's hashprice) the day's blocks n_d ~ Poisson(H_d · 86400 / (2^32 · D)), retargets by Core's rule
 //            (network/daily_chain.hpp); hashprice from the difficulty and subsidy at the day's start:
 //            hashprice_btc = (subsidy + fees) · 86400 · 10^15 / (2^32 · D) BTC per PH/s per day.
 //
@@ -42,6 +45,7 @@
 #include "hashpivot/market/fees.hpp"
 #include "hashpivot/network/daily_chain.hpp"
 #include "hashpivot/network/hashrate.hpp"
+#include "hashpivot/network/margin_hashrate.hpp"
 #include "hashpivot/random/philox.hpp"
 
 namespace hashpivot::model {
@@ -56,7 +60,10 @@ struct MarketModel {
   market::RegimeSwitchingPrice regime_switching;
   market::BlockBootstrapPrice bootstrap;
   market::FeeProcess fees{};
-  network::ExogenousHashrateParams hashrate;
+  firm::HashrateModel hashrate_model = firm::HashrateModel::kExogenous;
+  network::ExogenousHashrateParams hashrate;      // exogenous
+  network::MarginHashrateModel margin;            // margin_driven: the network's fleet model ...
+  network::FleetState fleet;                      // ... and its fleet on the start date
   market::CorrelatedShocks shocks;
   bool has_energy_index = false;               // true when some site buys power at the index
   market::EnergyIndex energy{};
@@ -87,17 +94,25 @@ struct MarketInputs {
 /// (the calibration's source, or the scenario) and key of anything missing or unusable.
 [[nodiscard]] MarketModel build_market_model(const firm::Scenario& scenario, const MarketInputs& inputs);
 
+/// Sets the margin-driven network's parameters and its fleet on the start date (running the model's
+/// starting hashrate at the starting hashprice), as build_market_model does; for studies that move a
+/// parameter. Needs the chain and the starting values set. Throws ParameterError naming the parameter,
+/// or "hashprice" when no machine covers its power cost at the starting hashprice.
+void set_margin_network(MarketModel& m, const network::MarginHashrateParams& params);
+
 /// A path's market state between days. Plain values: no allocation.
 struct MarketPathState {
   double log_price = 0;
   double log_fees = 0;
-  double log_hashrate_ths = 0;
+  double log_hashrate_ths = 0;         // exogenous
+  double hashrate_ths = 0;             // margin_driven: the fleet's running hashrate
   double energy_log = 0;
   market::PriceRegime regime = market::PriceRegime::kBull;
   std::size_t bootstrap_index = 0;
   network::DailyChain chain;
   // Ring buffer of the last price log returns, for the hashrate's lagged response.
   std::array<double, network::kMaxPriceLagDays + 1> price_returns{};
+  network::FleetState fleet;           // margin_driven (fixed-size arrays: copied, never allocated)
 };
 
 /// The market of one day of one path, as the firm and the statistics see it.

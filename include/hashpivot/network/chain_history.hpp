@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "hashpivot/core/date.hpp"
+#include "hashpivot/market/history.hpp"
 #include "hashpivot/network/daily_chain.hpp"
 
 namespace hashpivot::network {
@@ -55,5 +56,18 @@ struct ChainHistory {
 /// do not increase, or dates out of order.
 [[nodiscard]] ChainHistory read_chain_history(const std::filesystem::path& heights_csv,
                                               const std::filesystem::path& epochs_csv);
+
+/// The mean HashRate of days [first, last] of `history`, i.e. their work over their time (Coin Metrics'
+/// HashRate is DiffMean·2^32·BlkCnt/86400 per day), TH/s; NaN unless every day is known.
+[[nodiscard]] double work_rate_ths(const market::DailyHistory& history, DayNumber first, DayNumber last);
+
+/// The network hashrate on `day` implied by the difficulty in force and recent block times, TH/s: over
+/// the `window_days` before `day`, the days lying wholly in the epoch in force (DiffMean equal to
+/// `difficulty`) give H = difficulty · 2^32 · ΣBlkCnt / (days · 86400); with fewer than `min_days` such
+/// days (just after a retarget), the work of all the window's days over their time (work_rate_ths).
+/// NaN where neither is known. Not a 7-day HashRate mean, which a storm can halve
+/// (docs/forecast_check.md; docs/scenario.md for the bundled scenarios' starting hashrate).
+[[nodiscard]] double implied_hashrate_ths(const market::DailyHistory& history, DayNumber day, double difficulty,
+                                          int window_days, int min_days);
 
 }  // namespace hashpivot::network

@@ -1,42 +1,43 @@
 #pragma once
-// The margin-driven network hashrate (docs/model.md §2, model 2): the network's fleet as vintages
-// (cohorts of machines by release date, each with one efficiency in J/TH), updated once a day:
+// The margin-driven network hashrate (docs/model.md §2, model 2; docs/margin_driven.md): the network's
+// fleet as machines by release (= order) day, each release with the efficiency frontier of its day,
+// and each release's hashrate split alike over a few classes of avoidable power price. Once a day:
 //
 //   1. machines ordered `pipeline_lag_days` ago arrive (orders → shipping → energization);
-//   2. cohorts more than `max_age_days` past release retire for good (CBECI: 5 years);
-//   3. hashrate that other miners convert to AI/HPC that day leaves (a schedule), pro rata over the
-//      running cohorts;
-//   4. each cohort runs only while its power cost is below its revenue (CBECI's profitability
-//      threshold): runs iff  24·10^-3 · e · overhead · electricity_usd_per_mwh <= hashprice_usd_per_ph_day
-//      (e J/TH = kW per PH/s; 24 h; MWh); unprofitable cohorts are switched off (they stay installed
-//      and restart when profitable again, until they age out);
-//   5. new machines (the efficiency frontier of the day) are ordered when the newest generation is
-//      profitable with a hurdle that stands for capital cost:
-//        ratio  = hashprice / power cost of a frontier machine
-//        orders = supply_ehs_per_day · clamp((ratio − 1 − entry_hurdle) / entry_ramp, 0, 1)  EH/s per day,
-//      i.e. limited by the ASIC supply rate; they arrive `pipeline_lag_days` later.
-// The efficiency frontier improves exponentially: e(t) = e_ref · exp(−decline · (t − t_ref)/365),
-// fitted to the CBECI hardware list (fit_efficiency_frontier).
+//   2. the fleet's size moves by the day's shock and the AI/HPC exits:
+//        installed ← installed · exp(sigma_per_day · z − ai_exit_share_per_year/365 [from ai_exit_start_day]),
+//      the unexplained part of the network's changes (weather, regulation, unrecorded sites), as one
+//      multiplicative noise on the whole fleet (z: the engine's correlated hashrate shock);
+//   3. releases more than `max_age_days` old retire for good (CBECI's five-year rule);
+//   4. a machine of e J/TH in power class k runs iff its avoidable power cost is at most the day's
+//      hashprice (CBECI's profitability threshold):
+//        24·10⁻³ · e · power_overhead · p_k  <=  hashprice_usd_per_ph_day
+//      (e J/TH = kW per PH/s; 24 h; MWh), p_k = median · exp(log_sd · Φ⁻¹((k − ½)/K)), the K
+//      quantile midpoints of a lognormal distribution of power prices across the network's miners;
+//      so shutdown is gradual in hashprice. Machines off stay installed and restart when profitable.
+//      A share `must_run_share` of every release runs whatever the hashprice: power whose cost is sunk
+//      or not avoidable at the margin (take-or-pay and fixed-price contracts, stranded and flared gas,
+//      hosting clients who keep mining); the K classes share the rest. Without it the cheapest class
+//      sets a hashprice below which the whole network stops, and with it the chain;
+//   5. frontier machines are ordered when they pay their power with a hurdle that stands for capital:
+//        ratio  = hashprice / (24·10⁻³ · e_frontier(day) · power_overhead · median)
+//        orders = supply_share_per_year/365 · installed · clamp((ratio − 1 − entry_hurdle) / entry_ramp, 0, 1),
+//      ASIC supply scaling with the industry; they arrive `pipeline_lag_days` later.
+// Within a release bin of `cohort_days` the installed hashrate is spread evenly over the days, so the
+// hashrate running (and the retirement at the age limit) moves continuously with the hashprice.
+// The frontier improves exponentially: e(t) = e_ref · exp(−decline · (t − t_ref)/365), fitted to the
+// CBECI hardware list (fit_efficiency_frontier).
 //
-// Sources and assumptions of the defaults (MarginHashrateParams::defaults):
-//   power_overhead 1.1            CBECI best guess (lower 1.01, upper 1.2), docs/model.md §2 — sourced
-//   max_age_days 5·365            CBECI rule, docs/model.md §2 — sourced
-//   electricity 50 USD/MWh        CBECI's default 0.05 USD/kWh — ASSUMPTION (not in the data set)
-//   pipeline_lag_days 120         "lags months" (docs/model.md §2); 4 months chosen — ASSUMPTION
-//   supply_ehs_per_day 1.0        ASIC supply cap ≈ 365 EH/s a year — ASSUMPTION
-//   entry_hurdle 1.0, ramp 1.0    orders start when revenue is twice the power cost, full supply at
-//                                 three times — ASSUMPTION standing for capex payback
-//   cohort_days 30                one vintage per month — modelling choice
-//   frontier                      fitted to CBECI's list (data/network), extrapolated — FITTED
-//
-// A value type: vectors are sized once at construction; step() allocates nothing and its result
-// depends only on the state and its inputs (no randomness, no globals).
+// The daily step is a pure, allocation-free function of a fixed-size FleetState (no vectors), so the
+// market model keeps one per path; MarginHashrateModel holds what the step precomputes once.
+// Calibration: network/margin_calibration.hpp.
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
-#include <limits>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "hashpivot/core/date.hpp"
@@ -45,10 +46,9 @@
 namespace hashpivot::network {
 
 /// e(day) = j_per_th_at_reference · exp(−log_decline_per_year · (day − reference_day) / 365).
-/// The defaults are fit_efficiency_frontier(CBECI list, kEnvelope, from 2016-06-01): 31.0 J/TH on
-/// 2020-05-01, −0.323 ± 0.050 a year (9 models). Over all 84 models: −0.447 ± 0.027; over the whole
-/// envelope since 2014: −0.519 ± 0.050. Out of sample the fit is optimistic: it gives about 9.5 J/TH
-/// for 2024, when the S21 (17.5 J/TH) and S21 XP (13.5 J/TH) were the best (docs/model.md §4).
+/// fit_efficiency_frontier(CBECI list, kEnvelope, from 2016-06-01): 31.0 J/TH on 2020-05-01,
+/// −0.323 ± 0.050 a year. Out of sample the fit is optimistic: it gives about 9.5 J/TH for 2024, when
+/// the S21 (17.5 J/TH) and S21 XP (13.5 J/TH) were the best (docs/model.md §4).
 struct EfficiencyFrontier {
   double j_per_th_at_reference = 31.0;
   DayNumber reference_day = 18383;  // 2020-05-01 (Antminer S19 Pro)
@@ -64,40 +64,64 @@ enum class FrontierFit {
   kEnvelope,   // the models that set a new best efficiency when released (the frontier itself)
 };
 
-/// Fits ln(J/TH) = a − decline · years by OLS on the CBECI hardware list (columns `release_date`,
-/// `efficiency_j_per_th`). Rows above 1000 J/TH (CBECI's CPU, GPU, FPGA and early-ASIC placeholders)
-/// are left out, and so are models released before `from` when given. The reference day is the last
-/// release date used, with the fitted (not the listed) efficiency. Throws InputError on a malformed
-/// file, or with fewer than 3 models (naming the file).
+/// One ASIC model of a hardware list.
+struct AsicModel {
+  DayNumber release_day;
+  double j_per_th;
+};
+
+/// The CBECI hardware list (columns `release_date`, `efficiency_j_per_th`), release order, without the
+/// rows above 1000 J/TH (CBECI's CPU, GPU, FPGA and early-ASIC placeholders). Throws InputError on a
+/// malformed file.
+[[nodiscard]] std::vector<AsicModel> read_asic_list(const std::filesystem::path& cbeci_csv);
+
+/// Every list's models together, in release order (e.g. the CBECI list and a later extension).
+[[nodiscard]] std::vector<AsicModel> read_asic_lists(std::span<const std::string> csv_files);
+
+/// Fits ln(J/TH) = a − decline · years by OLS on the models released in [from, to] (each bound
+/// optional). The reference day is the last release date used, with the fitted (not the listed)
+/// efficiency. Throws ParameterError ("asic_models") with fewer than 3 models.
+[[nodiscard]] EfficiencyFrontier fit_efficiency_frontier(std::span<const AsicModel> models, FrontierFit how,
+                                                         std::optional<DayNumber> from = std::nullopt,
+                                                         std::optional<DayNumber> to = std::nullopt);
+
+/// The same on the list in `cbeci_csv`; with fewer than 3 models an InputError names the file.
 [[nodiscard]] EfficiencyFrontier fit_efficiency_frontier(const std::filesystem::path& cbeci_csv, FrontierFit how,
                                                          std::optional<DayNumber> from = std::nullopt);
 
-/// Hashrate other miners convert to AI/HPC on a day (leaves the network for good).
-struct AiPivot {
-  DayNumber day;
-  double hashrate_ehs;
-};
+/// The frontier a calibration window uses: the envelope of the models released from 2016-06-01 (the
+/// Antminer S9, the 16 nm generation) to `to`, or, with fewer than 3 of them, of every model up to `to`.
+[[nodiscard]] EfficiencyFrontier window_frontier(std::span<const AsicModel> models, DayNumber to);
 
+/// Most power-price classes, release bins and pipeline days a fleet holds (fixed-size arrays).
+inline constexpr int kMaxPowerClasses = 9;
+inline constexpr int kFleetBins = 96;
+inline constexpr int kMaxPipelineDays = 365;
+
+/// The model's parameters. Which are fitted, sourced or assumed: network/margin_calibration.hpp.
 struct MarginHashrateParams {
   EfficiencyFrontier frontier;
-  double power_overhead = 1.1;
-  double electricity_usd_per_mwh = 50.0;
-  int max_age_days = 5 * static_cast<int>(kDaysPerYear);  // five years
-  int cohort_days = 30;
-  int pipeline_lag_days = 120;
-  double supply_ehs_per_day = 1.0;
-  double entry_hurdle = 1.0;
-  double entry_ramp = 1.0;
-  std::vector<AiPivot> ai_pivots;  // any order
-
-  /// The defaults above with `frontier`.
-  [[nodiscard]] static MarginHashrateParams defaults(const EfficiencyFrontier& frontier);
+  double power_overhead = 1.1;                   // PUE of mining sites (CBECI best guess)
+  int max_age_days = 5 * static_cast<int>(kDaysPerYear);                    // CBECI's five-year rule
+  int cohort_days = 30;                          // release bins
+  int pipeline_lag_days = 120;                   // order to energization
+  int power_classes = 5;                         // quantile classes of the power-price distribution
+  double power_price_median_usd_per_mwh = 50.0;  // avoidable power price of the median miner
+  double power_price_log_sd = 0.5;               // spread of ln power price across miners
+  double entry_hurdle = 1.0;                     // orders start at revenue (1 + hurdle) × power cost
+  double entry_ramp = 1.0;                       // ... and reach the supply rate `ramp` later
+  double supply_share_per_year = 1.0;            // most orders a year, as a share of installed hashrate
+  double must_run_share = 0.0;                   // share of installed hashrate that runs at any hashprice
+  double ai_exit_share_per_year = 0.0;           // installed hashrate leaving for AI/HPC a year ...
+  DayNumber ai_exit_start_day = 0;               // ... from this day on
+  double sigma_per_day = 0.0;                    // sd of the daily log shock of the fleet's size
+  double fleet_growth_annual = 0.5;              // age profile of a starting fleet (start_fleet)
 };
 
 /// MWh a PH/s draws in a day per J/TH of efficiency: 24 h × 1000 TH/PH × 1 W per TH/s per J/TH, in MW.
 inline constexpr double kMwhPerPhDayPerJPerTh = static_cast<double>(kHoursPerDay) * kThPerPh / kWattsPerMegawatt;
 
-/// USD per PH/s per day that a machine of `j_per_th` burns at `usd_per_mwh` with `overhead`.
+/// Power cost of a machine of `j_per_th` at `usd_per_mwh` with `overhead`, USD per PH/s per day.
 [[nodiscard]] inline double power_cost_usd_per_ph_day(double j_per_th, double overhead, double usd_per_mwh) {
   return kMwhPerPhDayPerJPerTh * j_per_th * overhead * usd_per_mwh;
 }
@@ -107,66 +131,73 @@ inline constexpr double kMwhPerPhDayPerJPerTh = static_cast<double>(kHoursPerDay
   return hashprice_usd_per_ph_day / (kMwhPerPhDayPerJPerTh * overhead * usd_per_mwh);
 }
 
-struct Vintage {
-  DayNumber release_day = 0;   // hashrate-weighted mean release (= order) day of the cohort
-  double j_per_th = 0;         // hashrate-weighted mean efficiency
-  double installed_ehs = 0;
-  bool running = false;        // set by the last step
+/// A path's fleet: plain fixed-size values, copied per path, changed only by step_fleet.
+/// Installed TH/s = exp(log_scale) × base TH/s; the base released up to a point in time is
+/// `cumulative`, piecewise linear in the release position (bins of cohort_days from the model's origin).
+struct FleetState {
+  std::array<double, kFleetBins> cumulative_ths{};        // base TH/s released up to the end of bin b, slot b % kFleetBins
+  std::int64_t top_bin = 0;                               // the newest bin with releases
+  std::array<double, kMaxPipelineDays> pipeline_ths{};   // orders arriving on day d, slot (d − origin) % lag
+  double log_scale = 0;
 };
 
-/// An initial fleet of `hashrate_ehs` spread over monthly cohorts released in the `max_age_days`
-/// before `day`, with weights ∝ exp(growth_per_year · (release − day)/365) (a fleet that grew at that
-/// rate) and the frontier efficiency of each release date. ASSUMPTION of the caller: the growth.
-[[nodiscard]] std::vector<Vintage> fleet_grown_at(const MarginHashrateParams& params, DayNumber day,
-                                                  double hashrate_ehs, double growth_per_year);
-
-struct MarginDay {
-  double hashprice_usd_per_ph_day;
-  double electricity_usd_per_mwh = std::numeric_limits<double>::quiet_NaN();  // NaN: the parameter's
+/// One day of a fleet.
+struct FleetDay {
+  double running_ths = 0;    // hashrate on the network after the update
+  double installed_ths = 0;  // running + switched off
+  double arrived_ths = 0;    // energized today
+  double ordered_ths = 0;    // ordered today (arrives after the lag)
 };
 
-struct MarginDayReport {
-  DayNumber day;
-  double running_ehs;      // hashrate on the network after the update
-  double installed_ehs;    // running + switched off
-  double arrived_ehs;      // joined from the pipeline today
-  double retired_ehs;      // aged out today
-  double pivoted_ehs;      // left for AI/HPC today
-  double ordered_ehs;      // ordered today (arrives after the lag)
-  double breakeven_j_per_th;
-  double frontier_j_per_th;
-};
-
-class MarginHashrate {
+/// What the daily step needs, computed once from the parameters; `origin_day` numbers the release
+/// bins and must lie at least max_age_days + 2 · cohort_days before any day stepped.
+class MarginHashrateModel {
  public:
-  /// Starts on `start_day` (the first day step() simulates) with `initial` vintages (any release days
-  /// within max_age_days before start_day) and an empty pipeline. Preconditions: pipeline_lag_days >= 1,
-  /// cohort_days >= 1, max_age_days >= 1; throws ParameterError naming the parameter otherwise.
-  MarginHashrate(MarginHashrateParams params, DayNumber start_day, std::span<const Vintage> initial);
+  MarginHashrateModel() = default;
+  /// Throws ParameterError naming the parameter out of its domain.
+  MarginHashrateModel(const MarginHashrateParams& params, DayNumber origin_day);
 
-  /// One day. No allocation.
-  MarginDayReport step(const MarginDay& inputs);
-
-  [[nodiscard]] DayNumber day() const { return day_; }
-  [[nodiscard]] double running_ehs() const;
-  [[nodiscard]] double installed_ehs() const;
-  [[nodiscard]] double pipeline_ehs() const;
-  /// The cohort slots (empty slots have installed_ehs == 0).
-  [[nodiscard]] std::span<const Vintage> vintages() const { return vintages_; }
   [[nodiscard]] const MarginHashrateParams& params() const { return params_; }
+  [[nodiscard]] DayNumber origin_day() const { return origin_; }
+  /// Base TH/s running at `hashprice` of `fleet` on `day` (no scale), and the base installed.
+  [[nodiscard]] double running_base_ths(const FleetState& fleet, DayNumber day, double hashprice_usd_per_ph_day) const;
+  [[nodiscard]] double installed_base_ths(const FleetState& fleet, DayNumber day) const;
+  /// Orders of a day as a share of installed hashrate (before supply_share_per_year/365).
+  [[nodiscard]] double entry_share(DayNumber day, double hashprice_usd_per_ph_day) const;
+  /// Adds `base_ths` released on `release_day` (the newest release so far, or in its bin).
+  void install(FleetState& fleet, DayNumber release_day, double base_ths) const;
+  /// The pipeline slot of orders arriving on `day`.
+  [[nodiscard]] std::size_t pipeline_slot(DayNumber day) const;
 
  private:
-  [[nodiscard]] std::size_t slot_of(DayNumber release_day) const;
-  void install(DayNumber release_day, double j_per_th, double ehs);
+  [[nodiscard]] double cumulative_at(const FleetState& fleet, double position) const;
+  [[nodiscard]] double cumulative_end(const FleetState& fleet, std::int64_t bin) const;
+  [[nodiscard]] double position_of(DayNumber day) const;
 
   MarginHashrateParams params_;
-  DayNumber day_;
-  DayNumber origin_;                  // cohort numbering origin
-  std::vector<Vintage> vintages_;     // ring over cohort numbers
-  std::vector<std::int64_t> cohort_;  // the cohort number in each slot (−1: empty)
-  std::vector<double> release_sum_;   // Σ ehs · release day, per slot (for the weighted mean)
-  std::vector<double> pipeline_ehs_;  // ring over arrival days
-  std::size_t next_pivot_ = 0;        // into params_.ai_pivots (sorted at construction)
+  DayNumber origin_ = 0;
+  int classes_ = 1;
+  double class_weight_ = 1;
+  // Release position x (in bins from origin) at and after which class k runs at hashprice h:
+  // x_k = class_offset_[k] − position_per_log_hashprice_ · ln h (δ > 0); δ = 0: all or none.
+  std::array<double, kMaxPowerClasses> class_offset_{};
+  std::array<double, kMaxPowerClasses> log_breakeven_factor_{};  // ln(24e-3 · overhead · p_k)
+  double position_per_log_hashprice_ = 0;
+  double log_frontier_cost_at_origin_ = 0;  // ln of a frontier machine's power cost at the median price, on origin
+  double log_frontier_decline_per_day_ = 0;
 };
+
+/// A fleet on `day` running `running_ths` at `hashprice_usd_per_ph_day`: releases over the
+/// max_age_days before the last pipeline_lag_days, weighted ∝ exp(fleet_growth_annual · (release − day)/365)
+/// (a fleet that grew at that rate), scaled so that the part running at the hashprice is `running_ths`;
+/// the pipeline holds the orders of the last pipeline_lag_days at the day's margin. Throws
+/// ParameterError ("hashprice") when nothing would run at that hashprice.
+[[nodiscard]] FleetState start_fleet(const MarginHashrateModel& model, DayNumber day, double running_ths,
+                                     double hashprice_usd_per_ph_day);
+
+/// One day (`day` after the last one stepped) at the day's hashprice and shock z: arrivals, shock and
+/// AI/HPC exits, retirement, shutdowns, orders (the steps above). Pure; allocates nothing.
+FleetDay step_fleet(const MarginHashrateModel& model, FleetState& fleet, DayNumber day,
+                    double hashprice_usd_per_ph_day, double z);
 
 }  // namespace hashpivot::network

@@ -3,7 +3,8 @@
 // (docs/forecast_check.md).
 //
 // From every month start t0 in [from, to], the price, fee, hashrate and correlation models are calibrated on
-// the history of the `window_years` before t0 only (the calibrate_* functions of `hashpivot calibrate`), a
+// the history of the `window_years` before t0 only (the calibrate_* functions of `hashpivot calibrate`; the
+// margin-driven hashrate with the efficiency frontier of the ASICs released before t0), a
 // model::MarketModel is built in memory (model::build_market_model, as a run builds it) and started from the
 // real state at t0, and `paths` paths are stepped with model::step_market_day. At t0 + h months the realized
 // BTC price, difficulty, network hashrate and hashprice are scored against the simulated distribution:
@@ -41,6 +42,7 @@
 #include "hashpivot/core/date.hpp"
 #include "hashpivot/market/history.hpp"
 #include "hashpivot/network/chain_history.hpp"
+#include "hashpivot/network/margin_hashrate.hpp"
 
 namespace hashpivot::study {
 
@@ -53,9 +55,6 @@ inline constexpr std::uint32_t kPathsPerOriginLimit = 1U << 20U;
 /// "btc_price", "difficulty", "hashrate", "hashprice"
 [[nodiscard]] std::string_view forecast_series_name(ForecastSeries series);
 
-/// The network hashrate model simulated. Phase 2 adds the margin-driven model (issue 15).
-enum class HashrateModelKind : std::uint8_t { kExogenous };
-
 struct ForecastCheckOptions {
   DayNumber from = 0;                        // first origin (a month start on or after it)
   DayNumber to = 0;                          // last origin (on or before it)
@@ -64,7 +63,12 @@ struct ForecastCheckOptions {
   std::uint64_t seed = 1;
   int threads = 1;
   firm::PriceModel price_model = firm::PriceModel::kRegimeSwitching;
-  HashrateModelKind hashrate_model = HashrateModelKind::kExogenous;
+  firm::HashrateModel hashrate_model = firm::HashrateModel::kExogenous;
+  /// margin_driven: the ASIC hardware lists; each origin's frontier is fitted to the models released
+  /// before it (network::window_frontier), as a forecaster then could have.
+  std::vector<network::AsicModel> asic_models;
+  /// margin_driven: years of history before each origin its fit uses (the other fits use window_years).
+  int margin_window_years = 4;
   int window_years = 4;                      // calibration window before each origin
   int state_window_days = 14;                // days of blocks behind the starting (and realized) hashrate
   int min_state_days = 4;                    // fewest days in the epoch in force before the window is widened
@@ -119,7 +123,8 @@ struct ForecastCheckResult {
 
 /// Runs the check on `history` and the real chain `chain`. Throws ParameterError naming the option for
 /// options that cannot be used: no month start in [from, to] with a realized value, a horizon < 1, paths
-/// outside 1 … kPathsPerOriginLimit, an unknown price model, threads < 1, window_years < 2.
+/// outside 1 … kPathsPerOriginLimit, an unknown price model, threads < 1, window_years < 2,
+/// a margin-driven check without ASIC models.
 [[nodiscard]] ForecastCheckResult run_forecast_check(const market::DailyHistory& history,
                                                      const network::ChainHistory& chain,
                                                      const ForecastCheckOptions& options);

@@ -16,6 +16,9 @@
 //                         (bootstrap: deviations from the mean return scaled by 1 ± bump, the mean
 //                         re-centred so E[S_T] keeps its growth). μ (E[S_T] growth) is held fixed.
 //   hashrate_growth       drift of ln network hashrate, per year. Bump: 1 SE of the calibration, else relative.
+//                         Under the margin-driven network (whose growth follows from the hashprice) it is
+//                         supply_share_per_year, the most the network orders a year as a share of its
+//                         installed hashrate: its growth capacity. Same bump rule.
 //   power_price           every site's power_price_usd_per_mwh (fixed contracts and index levels) × (1 ± bump);
 //                         shown as the capacity-weighted mean, USD/MWh.
 //   fees                  fees per block: the opening level and the log-OU long-run level θ both moved by
@@ -82,6 +85,7 @@ struct CalibrationErrors {
   double btc_price_sigma_annual = kNoValue;      // GBM, jump-diffusion: σ; regime switching: bull σ
   double btc_price_bear_sigma_annual = kNoValue; // regime switching: bear σ
   double hashrate_drift_annual = kNoValue;       // SE of the annual drift of ln hashrate
+  double network_supply_share = kNoValue;        // margin-driven: SE of supply_share_per_year
 };
 
 /// The SEs in the scenario's calibration (market.calibration, as io::read_market_inputs reads it)

@@ -24,6 +24,7 @@
 #include "hashpivot/market/energy.hpp"
 #include "hashpivot/market/fees.hpp"
 #include "hashpivot/network/hashrate.hpp"
+#include "hashpivot/network/margin_calibration.hpp"
 
 namespace hashpivot::cli {
 namespace {
@@ -100,7 +101,21 @@ std::vector<market::FitReport> calibrate_all(const market::DailyHistory& history
   reports.push_back(fit_window("correlation", [&] { return market::calibrate_correlation(history); }));
   reports.push_back(fit_window("asic_price", [&] { return market::asic_price_report(market::AsicPriceModel{}, history); }));
   constexpr std::size_t kHistoryFits = 5;
-  fit_window.throw_if_any_failed(kHistoryFits);
+  std::size_t fits = kHistoryFits;
+  if (!inputs.asic_lists.empty()) {
+    // The frontier a forecaster standing at the window's end could have known: models released by then.
+    const auto models = network::read_asic_lists(inputs.asic_lists);
+    const DayNumber last = history.day(history.days() - 1);
+    // The supply response needs several hashprice cycles: its window may start earlier than the others'.
+    const market::DailyHistory margin_history =
+        inputs.margin_from.empty() ? history
+                                   : read_history_window(inputs.history, inputs.margin_from, format_date(last), false);
+    append(fit_window("hashrate margin_driven", [&] {
+      return network::calibrate_margin_hashrate(margin_history, network::window_frontier(models, last));
+    }));
+    ++fits;
+  }
+  fit_window.throw_if_any_failed(fits);
   if (!inputs.energy_csv.empty()) append(market::calibrate_energy_ercot(inputs.energy_csv, inputs.energy_column));
   if (!inputs.gpu_csv.empty()) append(market::calibrate_ai_rates(inputs.gpu_csv));
   return reports;
@@ -126,6 +141,8 @@ std::string calibration_toml(const std::vector<market::FitReport>& reports, cons
   if (!inputs.to.empty()) command += " --to " + inputs.to;
   if (!inputs.energy_csv.empty()) command += " --energy " + inputs.energy_csv + " --energy-column " + inputs.energy_column;
   if (!inputs.gpu_csv.empty()) command += " --gpu-prices " + inputs.gpu_csv;
+  for (const std::string& list : inputs.asic_lists) command += " --asic-list " + list;
+  if (!inputs.margin_from.empty()) command += " --margin-from " + inputs.margin_from;
   command += " --toml " + toml_out;
   int missing_days = 0;
   for (const auto& gap : history.gaps) missing_days += gap.missing_days;
@@ -178,6 +195,13 @@ void add_calibrate_command(CLI::App& app, int& exit_code, const sim::ProcessGrou
   cmd->add_option("--energy", options->inputs.energy_csv, "Hourly power prices (ERCOT DAM format) to fit the energy model");
   cmd->add_option("--energy-column", options->inputs.energy_column, "Price column of --energy, USD/MWh")->capture_default_str();
   cmd->add_option("--gpu-prices", options->inputs.gpu_csv, "GPU rental price snapshots to fit the AI/HPC rates");
+  cmd->add_option("--asic-list", options->inputs.asic_lists,
+                  "ASIC hardware list (columns release_date, efficiency_j_per_th; repeatable) to fit the margin-driven "
+                  "network hashrate as well (bundled: data/network/asic_miners_cbeci_2014_2020.csv and "
+                  "data/network/asic_frontier_2022_2026.csv)");
+  cmd->add_option("--margin-from", options->inputs.margin_from,
+                  "First day of the margin-driven fit's window, to the same last day (default: --from): the supply "
+                  "response needs several hashprice cycles to be identified");
   cmd->add_option("--toml", options->toml_out, "Also write the parameters as a TOML fragment a scenario can include");
   cmd->add_flag("--json", options->json, "Print one JSON object keyed by factor and model");
   add_strict_flag(*cmd, options->strict);

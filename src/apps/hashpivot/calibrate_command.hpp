@@ -23,11 +23,15 @@ struct CalibrationInputs {
   std::string energy_csv;
   std::string energy_column = "hb_west_usd_per_mwh";
   std::string gpu_csv;
+  std::vector<std::string> asic_lists;  // ASIC hardware lists (release_date, efficiency_j_per_th): with them,
+                                       // the margin-driven hashrate is fitted too
+  std::string margin_from;  // first day of the margin-driven fit's window (its last is the window's); empty: --from
 };
 
 /// Every fit of `hashpivot calibrate` on `history` (inputs.history read over its window), in its
 /// order: BTC price, fees, hashrate, correlation, ASIC price, then energy and AI rates when their
-/// files are given. When the window is too short for some of the five history fits, throws one
+/// files are given, and the margin-driven hashrate when the ASIC list is (its frontier from
+/// the models released up to the window's end). When the window is too short for some of the five history fits, throws one
 /// InputError on (inputs.history, `window_field`) naming each fit that fails and why.
 [[nodiscard]] std::vector<market::FitReport> calibrate_all(const market::DailyHistory& history,
                                                            const CalibrationInputs& inputs,

@@ -39,8 +39,10 @@ struct ForecastCheckCli {
   std::uint64_t seed = 1;
   unsigned threads = 0;
   int window_years = 4;
+  int margin_window_years = 4;
   std::string price_model = "regime_switching";
   std::string hashrate_model = "exogenous";
+  std::vector<std::string> asic_lists;
   bool json = false;
   bool strict = false;  // --strict: implausible input is an error
   std::string report;
@@ -82,16 +84,16 @@ json result_json(const study::ForecastCheckResult& r, const study::ForecastCheck
           {"fee_starts_from_long_run", r.fee_starts_from_long_run},
           {"settings",
            {{"history", c.history}, {"from", format_date(o.from)}, {"to", format_date(o.to)}, {"paths", o.paths},
-            {"seed", o.seed}, {"price_model", firm::keyword(o.price_model)}, {"hashrate_model", c.hashrate_model},
+            {"seed", o.seed}, {"price_model", firm::keyword(o.price_model)}, {"hashrate_model", firm::keyword(o.hashrate_model)},
             {"window_years", o.window_years}, {"state_window_days", o.state_window_days}}},
           {"horizons", horizons}};
 }
 
 void print_text(const study::ForecastCheckResult& r, const study::ForecastCheckOptions& o, double seconds) {
   fmt::print("forecast check  {} origins (month starts {} .. {}), {} skipped, {} paths each, price {}, hashrate "
-             "exogenous, {}-year calibration windows; {:.1f} s\n",
+             "{}, {}-year calibration windows; {:.1f} s\n",
              r.origins, format_date(o.from), format_date(o.to), r.origins_skipped, o.paths, firm::keyword(o.price_model),
-             o.window_years, seconds);
+             firm::keyword(o.hashrate_model), o.window_years, seconds);
   fmt::print("CRPS of log values (lower is better); cover = share of realized values inside the central band;\n"
              "RW = random walk (zero drift, historical volatility), last = last value; PIT p = chi-square test of a\n"
              "uniform PIT over 10 bins (overlapping horizons make it optimistic); bias = mean of\n"
@@ -117,13 +119,10 @@ void print_text(const study::ForecastCheckResult& r, const study::ForecastCheckO
 }
 
 study::ForecastCheckOptions to_options(const ForecastCheckCli& c) {
-  if (c.hashrate_model == "margin_driven")
+  const std::optional<firm::HashrateModel> hashrate_model = firm::parse_keyword<firm::HashrateModel>(c.hashrate_model);
+  if (!hashrate_model)
     throw InputError("command line", 0, "--hashrate-model",
-                     "\"margin_driven\" is not available yet: the margin-driven network joins the forecast check in "
-                     "phase 2 of issue 15; use \"exogenous\"");
-  if (c.hashrate_model != "exogenous")
-    throw InputError("command line", 0, "--hashrate-model",
-                     fmt::format("unknown model \"{}\": expected \"exogenous\"", c.hashrate_model));
+                     fmt::format("unknown model \"{}\": expected exogenous or margin_driven", c.hashrate_model));
   study::ForecastCheckOptions o;
   o.from = *parse_date_flag(c.from, "--from");
   o.to = *parse_date_flag(c.to, "--to");
@@ -132,13 +131,14 @@ study::ForecastCheckOptions to_options(const ForecastCheckCli& c) {
   o.seed = c.seed;
   o.threads = static_cast<int>(c.threads > 0 ? c.threads : std::max(1U, std::thread::hardware_concurrency()));
   o.window_years = c.window_years;
+  o.margin_window_years = c.margin_window_years;
   const std::optional<firm::PriceModel> price_model = firm::parse_keyword<firm::PriceModel>(c.price_model);
   if (!price_model)
     throw InputError("command line", 0, "--price-model",
                      fmt::format("unknown model \"{}\": expected gbm, jump_diffusion, regime_switching or block_bootstrap",
                                  c.price_model));
   o.price_model = *price_model;
-  o.hashrate_model = study::HashrateModelKind::kExogenous;
+  o.hashrate_model = *hashrate_model;
   return o;
 }
 
@@ -149,12 +149,19 @@ constexpr ParameterFlag kParameterFlags[] = {
 };
 
 void run_forecast_check_command(const ForecastCheckCli& c) {
-  const study::ForecastCheckOptions o = to_options(c);
+  study::ForecastCheckOptions o = to_options(c);
   if (!c.report.empty()) check_output_path(c.report, "--report");  // before the (long) check, not after
   const std::filesystem::path history_dir = std::filesystem::path(c.history).parent_path();
   const std::filesystem::path heights = c.heights.empty() ? history_dir / "btc_daily_heights.csv" : std::filesystem::path(c.heights);
   const std::filesystem::path epochs =
       c.epochs.empty() ? history_dir / ".." / "chain" / "btc_difficulty_epochs.csv" : std::filesystem::path(c.epochs);
+  if (o.hashrate_model == firm::HashrateModel::kMarginDriven) {
+    std::vector<std::string> lists = c.asic_lists;
+    if (lists.empty())
+      for (const char* bundled : {"asic_miners_cbeci_2014_2020.csv", "asic_frontier_2022_2026.csv"})
+        lists.push_back((history_dir / ".." / "network" / bundled).string());
+    o.asic_models = network::read_asic_lists(lists);
+  }
   const market::DailyHistory history = read_history_checked(c.history, c.strict);
   const network::ChainHistory chain = network::read_chain_history(heights, epochs);
   const auto start = std::chrono::steady_clock::now();
@@ -193,8 +200,14 @@ void add_forecast_check_command(CLI::App& app, int& exit_code, const sim::Proces
   cmd->add_option("--price-model", c->price_model, "gbm | jump_diffusion | regime_switching | block_bootstrap")
       ->capture_default_str();
   cmd->add_option("--hashrate-model", c->hashrate_model,
-                  "Network hashrate model: exogenous (the margin-driven model joins in phase 2 of issue 15)")
+                  "Network hashrate model: exogenous | margin_driven")
       ->capture_default_str();
+  cmd->add_option("--margin-window-years", c->margin_window_years,
+                  "margin_driven: years of history before each origin its fit uses")
+      ->capture_default_str();
+  cmd->add_option("--asic-list", c->asic_lists,
+                  "margin_driven: ASIC hardware lists for the efficiency frontier, repeatable (default: "
+                  "../network/asic_miners_cbeci_2014_2020.csv and ../network/asic_frontier_2022_2026.csv from HISTORY)");
   cmd->add_option("--heights", c->heights, "Daily block heights (default: btc_daily_heights.csv beside HISTORY)");
   cmd->add_option("--epochs", c->epochs, "Difficulty epochs (default: ../chain/btc_difficulty_epochs.csv from HISTORY)");
   add_strict_flag(*cmd, c->strict);

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -17,7 +18,9 @@
 #include "hashpivot/core/units.hpp"
 #include "hashpivot/market/history.hpp"
 #include "hashpivot/network/backtest.hpp"
+#include "hashpivot/network/chain_history.hpp"
 #include "hashpivot/network/hashrate.hpp"
+#include "hashpivot/study/network_state.hpp"
 
 namespace hashpivot::cli {
 namespace {
@@ -167,11 +170,155 @@ void run_calibrate_command(const CalibrateCliOptions& o) {
   fmt::print("{}", fit_reports_text(reports));
 }
 
+/// The flags that set study::network_state_at's options and day.
+constexpr ParameterFlag kStateParameterFlags[] = {{"day", "--date"}, {"window_days", "--window-days"}};
+
+/// The most days of --window-days: a year of blocks is far past any epoch.
+constexpr int kMaxStateWindowDays = 366;
+
+struct StateCliOptions {
+  std::string history;
+  std::string date;
+  std::string heights;  // default: btc_daily_heights.csv beside HISTORY
+  std::string epochs;   // default: ../chain/btc_difficulty_epochs.csv from HISTORY
+  int window_days = study::NetworkStateOptions{}.window_days;
+  std::string hashrate_from = "difficulty";
+  bool json = false;
+  bool strict = false;
+};
+
+/// The hashrate that `--hashrate-from` puts on the TOML line, TH/s.
+double chosen_hashrate_ths(const study::NetworkState& s, const std::string& from) {
+  if (from == "difficulty") return s.target_spacing_hashrate_ths;
+  if (from == "implied") return s.implied_hashrate_ths;
+  if (from == "mean-7d") return s.mean_7d_hashrate_ths;
+  throw InputError("command line", 0, "--hashrate-from",
+                   fmt::format("expected difficulty, implied or mean-7d, got '{}'", from));
+}
+
+constexpr const char* kUnknownFeesNote =
+    "unknown: no day of the window has both FeeTotNtv and BlkCnt (Coin Metrics' community data has no "
+    "FeeTotNtv 2024-04-29..2025-08-10)";
+
+/// The [market] lines of a scenario starting on the day (rounded as the bundled scenarios write them).
+std::string state_toml(const study::NetworkState& s, double hashrate_ehs) {
+  std::string out = "[market]\n";
+  out += fmt::format("btc_price_usd = {:.2f}\n", s.btc_price_usd);
+  out += s.fees_btc_per_block ? fmt::format("fees_btc_per_block = {:.5f}\n", *s.fees_btc_per_block)
+                              : "# fees_btc_per_block: unknown in the window\n";
+  out += fmt::format("network_hashrate_ehs = {:.1f}\n", hashrate_ehs);
+  out += fmt::format("height = {}\n", s.next_height);
+  out += fmt::format("bits = \"{}\"\n", format_bits(s.bits));
+  if (s.epoch_first_block_time_unix)
+    out += fmt::format("epoch_first_block_time_unix = {}{}\n", *s.epoch_first_block_time_unix,
+                       s.epoch_start_estimated ? "  # estimated from the day that mined it" : "");
+  else
+    out += "# epoch_first_block_time_unix: unknown\n";
+  return out;
+}
+
+json state_json(const StateCliOptions& o, const study::NetworkState& s, const study::NetworkStateOptions& options,
+                const std::filesystem::path& heights, const std::filesystem::path& epochs) {
+  const double chosen_ths = chosen_hashrate_ths(s, o.hashrate_from);
+  json j{{"history", o.history},
+         {"heights", heights.string()},
+         {"epochs", epochs.string()},
+         {"date", format_date(s.day)},
+         {"height", s.next_height},
+         {"bits", format_bits(s.bits)},
+         {"difficulty", s.difficulty},
+         {"epoch_first_block_time_unix", nullptr},
+         {"epoch_start_estimated", s.epoch_start_estimated},
+         {"btc_price_usd", s.btc_price_usd},
+         {"price_date", format_date(s.day - 1)},
+         {"window_from", format_date(s.day - options.window_days)},
+         {"window_to", format_date(s.day - 1)},
+         {"window_days", options.window_days},
+         {"fees_btc_per_block", nullptr},
+         {"fee_days", s.fee_days},
+         {"min_epoch_days", options.min_epoch_days},
+         {"epoch_days", s.epoch_days},
+         {"implied_from_epoch", s.implied_from_epoch},
+         {"implied_hashrate_ehs", s.implied_hashrate_ths / kThPerEh},
+         {"target_spacing_hashrate_ehs", s.target_spacing_hashrate_ths / kThPerEh},
+         {"mean_7d_hashrate_ehs", number_or_null(s.mean_7d_hashrate_ths / kThPerEh)},
+         {"hashrate_from", o.hashrate_from},
+         {"network_hashrate_ehs", number_or_null(chosen_ths / kThPerEh)},
+         {"toml", state_toml(s, chosen_ths / kThPerEh)}};
+  if (s.epoch_first_block_time_unix) j["epoch_first_block_time_unix"] = *s.epoch_first_block_time_unix;
+  if (s.fees_btc_per_block)
+    j["fees_btc_per_block"] = *s.fees_btc_per_block;
+  else
+    j["fees_note"] = kUnknownFeesNote;
+  return j;
+}
+
+void print_state_text(const StateCliOptions& o, const study::NetworkState& s, const study::NetworkStateOptions& options,
+                      const std::filesystem::path& heights, const std::filesystem::path& epochs) {
+  const std::string from = format_date(s.day - options.window_days), to = format_date(s.day - 1);
+  fmt::print("history     {}\nchain       {}, {}\n", o.history, heights.string(), epochs.string());
+  fmt::print("state at    the start of {} (00:00 UTC)\n", format_date(s.day));
+  fmt::print("height      {} (the day's first block)\n", s.next_height);
+  fmt::print("bits        {} (difficulty {:.6g})\n", format_bits(s.bits), s.difficulty);
+  if (s.epoch_first_block_time_unix)
+    fmt::print("epoch start {} ({}{})\n", *s.epoch_first_block_time_unix,
+               format_date(day_of_unix_time(*s.epoch_first_block_time_unix)),
+               s.epoch_start_estimated ? ", estimated from the day that mined it" : "");
+  else
+    fmt::print("epoch start unknown\n");
+  fmt::print("BTC price   {:.2f} USD (PriceUSD of {})\n", s.btc_price_usd, to);
+  if (s.fees_btc_per_block)
+    fmt::print("fees        {:.6f} BTC per block (sum FeeTotNtv / sum BlkCnt over {}..{}, {} of {} days known)\n",
+               *s.fees_btc_per_block, from, to, s.fee_days, options.window_days);
+  else
+    fmt::print("fees        {}\n", kUnknownFeesNote);
+  fmt::print("hashrate    {:8.1f} EH/s at 10-minute blocks: difficulty x 2^32 / 600 s (about the previous epoch's "
+             "work over its time)\n",
+             s.target_spacing_hashrate_ths / kThPerEh);
+  if (s.implied_from_epoch)
+    fmt::print("            {:8.1f} EH/s implied by the difficulty and the blocks of the {} days of {}..{} in its "
+               "epoch (forecast-check's rule; its defaults: a {}-day window, at least {} days)\n",
+               s.implied_hashrate_ths / kThPerEh, s.epoch_days, from, to, study::NetworkStateOptions{}.window_days,
+               options.min_epoch_days);
+  else
+    fmt::print("            {:8.1f} EH/s the work of {}..{} over its time (only {} days in the epoch in force, "
+               "fewer than {})\n",
+               s.implied_hashrate_ths / kThPerEh, from, to, s.epoch_days, options.min_epoch_days);
+  fmt::print("            {:8.1f} EH/s mean HashRate of the {} days to {}\n", s.mean_7d_hashrate_ths / kThPerEh,
+             study::kComparisonMeanDays, to);
+  fmt::print("\n# network_hashrate_ehs from --hashrate-from {}\n{}", o.hashrate_from,
+             state_toml(s, chosen_hashrate_ths(s, o.hashrate_from) / kThPerEh));
+}
+
+void run_state_command(const StateCliOptions& o) {
+  const std::optional<DayNumber> day = parse_date_flag(o.date, "--date");
+  if (!day) throw InputError("command line", 0, "--date", "required (YYYY-MM-DD)");
+  static_cast<void>(chosen_hashrate_ths(study::NetworkState{}, o.hashrate_from));  // the flag, before the files
+  const std::filesystem::path history_dir = std::filesystem::path(o.history).parent_path();
+  const std::filesystem::path heights = o.heights.empty() ? history_dir / "btc_daily_heights.csv" : std::filesystem::path(o.heights);
+  const std::filesystem::path epochs =
+      o.epochs.empty() ? history_dir / ".." / "chain" / "btc_difficulty_epochs.csv" : std::filesystem::path(o.epochs);
+  const market::DailyHistory history = read_history_checked(o.history, o.strict);
+  const network::ChainHistory chain = network::read_chain_history(heights, epochs);
+  study::NetworkStateOptions options;
+  options.window_days = o.window_days;
+  const study::NetworkState s = study::network_state_at(history, chain, *day, options);
+  if (o.json) {
+    std::cout << state_json(o, s, options, heights, epochs).dump() << '\n';
+    return;
+  }
+  print_state_text(o, s, options, heights, epochs);
+}
+
 }  // namespace
 
 constexpr const char* kBacktestHelp =
     "Simulate blocks and retargets driven by the history's own (smoothed) hashrate from a real retarget, and "
     "compare with the real daily block counts (BlkCnt) and difficulty (DiffMean)";
+
+constexpr const char* kStateHelp =
+    "The network's state at the start of a day as a scenario's [market] takes it: height, bits, epoch start, "
+    "BTC price, fees per block and the starting hashrate, with the TOML lines";
 
 constexpr const char* kCalibrateHelp =
     "Fit the exogenous hashrate model (drift, volatility, lagged price response) to a daily history";
@@ -208,6 +355,23 @@ void add_network_command(CLI::App& app, int& exit_code, const sim::ProcessGroup&
   calibrate_cmd->add_option("--to", calibrate->to, "Last day used (YYYY-MM-DD)");
   add_strict_flag(*calibrate_cmd, calibrate->strict);
   calibrate_cmd->add_flag("--json", calibrate->json, "Print one JSON object keyed by factor and model");
+
+  const auto [state_cmd, state] = add_command<StateCliOptions>(*network, exit_code, "state", kStateHelp,
+      [](StateCliOptions& o) { run_with_flags(kStateParameterFlags, [&] { run_state_command(o); }); });
+  state_cmd->add_option("HISTORY", state->history, "Daily history CSV (Coin Metrics format)")->required();
+  state_cmd->add_option("--date", state->date, "The day whose start is described (YYYY-MM-DD)")->required();
+  state_cmd->add_option("--window-days", state->window_days, "Days before --date behind the fees and the implied hashrate")
+      ->capture_default_str()
+      ->transform(count_in_range("days", 1, kMaxStateWindowDays));
+  state_cmd
+      ->add_option("--hashrate-from", state->hashrate_from,
+                   "network_hashrate_ehs of the TOML lines: difficulty (at 10-minute blocks), implied (difficulty "
+                   "and recent blocks) or mean-7d")
+      ->capture_default_str();
+  state_cmd->add_option("--heights", state->heights, "Daily block heights (default: btc_daily_heights.csv beside HISTORY)");
+  state_cmd->add_option("--epochs", state->epochs, "Difficulty epochs (default: ../chain/btc_difficulty_epochs.csv from HISTORY)");
+  add_strict_flag(*state_cmd, state->strict);
+  state_cmd->add_flag("--json", state->json, "Print one JSON object: height, bits, price, fees, hashrates, toml");
 }
 
 }  // namespace hashpivot::cli
