@@ -117,17 +117,12 @@ ChainHistory read_chain_history(const std::filesystem::path& heights_csv, const 
 
 namespace {
 constexpr double kRelativeDifficultyTolerance = 1e-9;  // DiffMean (15 digits) against the bits' difficulty
-
-double at(const market::DailyHistory& h, const std::vector<double>& v, DayNumber day) {
-  const auto i = h.index_of(day);
-  return i ? v[*i] : std::numeric_limits<double>::quiet_NaN();
-}
 }  // namespace
 
 double work_rate_ths(const market::DailyHistory& h, DayNumber first, DayNumber last) {
   double sum = 0;
   for (DayNumber d = first; d <= last; ++d) {
-    const double v = at(h, h.hashrate_ths, d);
+    const double v = h.value_on(h.hashrate_ths, d);
     if (!market::is_known(v) || v <= 0) return std::numeric_limits<double>::quiet_NaN();
     sum += v;
   }
@@ -139,7 +134,7 @@ double implied_hashrate_ths(const market::DailyHistory& h, DayNumber day, double
   double blocks = 0;
   int days = 0;
   for (DayNumber d = day - window_days; d < day; ++d) {
-    const double diff = at(h, h.difficulty, d), count = at(h, h.block_count, d);
+    const double diff = h.value_on(h.difficulty, d), count = h.value_on(h.block_count, d);
     if (market::is_known(diff) && market::is_known(count) &&
         std::abs(diff - difficulty) <= kRelativeDifficultyTolerance * difficulty) {
       blocks += count;

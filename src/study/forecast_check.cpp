@@ -53,11 +53,6 @@ DayNumber first_of_month(int month_index_value) {
 }
 
 // Value of series v on day `day`, NaN outside the history.
-double at(const market::DailyHistory& h, const std::vector<double>& v, DayNumber day) {
-  const auto i = h.index_of(day);
-  return i ? v[*i] : kNaN;
-}
-
 market::DailyHistory slice_history(const market::DailyHistory& h, DayNumber from, DayNumber to) {
   market::DailyHistory out;
   out.source = h.source;
@@ -90,7 +85,7 @@ double realized_hashrate_ths(const market::DailyHistory& h, DayNumber day, const
 }
 
 double fees_per_block(const market::DailyHistory& h, DayNumber day) {
-  const double fees = at(h, h.fees_btc, day), blocks = at(h, h.block_count, day);
+  const double fees = h.value_on(h.fees_btc, day), blocks = h.value_on(h.block_count, day);
   return market::is_known(fees) && market::is_known(blocks) && blocks > 0 && fees > 0 ? fees / blocks : kNaN;
 }
 
@@ -136,7 +131,7 @@ std::array<double, kForecastSeriesCount> random_walk_sigmas(const market::DailyH
                                                             DayNumber origin, const ForecastCheckOptions& o) {
   std::array<std::vector<double>, kForecastSeriesCount> v;
   for (DayNumber d = from; d < origin; ++d) {
-    const double price = at(h, h.price_usd, d), diff = at(h, h.difficulty, d);
+    const double price = h.value_on(h.price_usd, d), diff = h.value_on(h.difficulty, d);
     v[0].push_back(price);
     v[1].push_back(diff);
     v[2].push_back(d + o.state_window_days <= origin ? work_rate_ths(h, d, d + o.state_window_days - 1) : kNaN);
@@ -186,7 +181,7 @@ std::array<double, kForecastSeriesCount> realized_values(const market::DailyHist
                                                          const network::ChainHistory& chain, DayNumber target,
                                                          const ForecastCheckOptions& o) {
   std::array<double, kForecastSeriesCount> y{kNaN, kNaN, kNaN, kNaN};
-  y[0] = at(h, h.price_usd, target - 1);
+  y[0] = h.value_on(h.price_usd, target - 1);
   const auto state = chain.state_at(target);
   if (state) y[1] = state->chain.difficulty;
   y[2] = realized_hashrate_ths(h, target, o);
@@ -246,7 +241,7 @@ OriginRecord check_origin(const market::DailyHistory& h, const network::ChainHis
   rec.origin = origin;
   const DayNumber window_from = add_years(origin, -o.window_years);
   const auto state = chain.state_at(origin);
-  const double price = at(h, h.price_usd, origin - 1);
+  const double price = h.value_on(h.price_usd, origin - 1);
   if (!state) {
     rec.skipped = "chain state unknown (no block heights for the day before)";
     return rec;

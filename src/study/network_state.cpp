@@ -15,11 +15,6 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-double at(const market::DailyHistory& h, const std::vector<double>& v, DayNumber day) {
-  const auto i = h.index_of(day);
-  return i ? v[*i] : kNaN;
-}
-
 struct FeeMean {
   std::optional<double> per_block;
   int days = 0;
@@ -30,7 +25,7 @@ FeeMean fee_mean(const market::DailyHistory& h, DayNumber first, DayNumber last)
   double fees = 0, blocks = 0;
   FeeMean out;
   for (DayNumber d = first; d <= last; ++d) {
-    const double f = at(h, h.fees_btc, d), b = at(h, h.block_count, d);
+    const double f = h.value_on(h.fees_btc, d), b = h.value_on(h.block_count, d);
     if (!market::is_known(f) || !market::is_known(b) || b <= 0) continue;
     fees += f;
     blocks += b;
@@ -45,8 +40,8 @@ int days_in_epoch(const market::DailyHistory& h, DayNumber first, DayNumber last
   constexpr double kRelativeTolerance = 1e-9;  // as network::implied_hashrate_ths compares them
   int days = 0;
   for (DayNumber d = first; d <= last; ++d) {
-    const double diff = at(h, h.difficulty, d);
-    if (market::is_known(diff) && market::is_known(at(h, h.block_count, d)) &&
+    const double diff = h.value_on(h.difficulty, d);
+    if (market::is_known(diff) && market::is_known(h.value_on(h.block_count, d)) &&
         std::abs(diff - difficulty) <= kRelativeTolerance * difficulty)
       ++days;
   }
@@ -91,7 +86,7 @@ NetworkState network_state_at(const market::DailyHistory& h, const network::Chai
   NetworkState s;
   s.day = day;
   read_chain(chain, day, s);
-  s.btc_price_usd = at(h, h.price_usd, day - 1);
+  s.btc_price_usd = h.value_on(h.price_usd, day - 1);
   if (!market::is_known(s.btc_price_usd))
     throw InputError(h.source, 0, "PriceUSD", fmt::format("unknown on {}, the day before {}", format_date(day - 1),
                                                           format_date(day)));

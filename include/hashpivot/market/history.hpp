@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstddef>
 #include <filesystem>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,6 +44,11 @@ struct DailyHistory {
   [[nodiscard]] DayNumber day(std::size_t index) const { return first_day + static_cast<DayNumber>(index); }
   /// Index of `day`, or std::nullopt outside the history.
   [[nodiscard]] std::optional<std::size_t> index_of(DayNumber day) const;
+  /// `column`'s value on `day` (one of this history's columns), NaN outside the history.
+  [[nodiscard]] double value_on(const std::vector<double>& column, DayNumber day) const {
+    const auto i = index_of(day);
+    return i ? column[*i] : std::numeric_limits<double>::quiet_NaN();
+  }
 };
 
 [[nodiscard]] inline bool is_known(double value) { return !std::isnan(value); }
