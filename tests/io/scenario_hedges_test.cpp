@@ -110,7 +110,7 @@ std::string hedge_error(const std::string& text, const std::string& expected_at)
 TEST(ScenarioHedges, bad_input_names_file_line_and_key) {
   const std::string put = "[[strategies.hedges]]\ntenor_days = 180\nnotional_btc = 10\n";
   EXPECT_NE(hedge_error(hedged_scenario(put + "strike_usd_per_btc = 0\n"), "strike_usd_per_btc")
-                .find("strategies.hedges.strike_usd_per_btc"),
+                .find("strategies[2].hedges[1].strike_usd_per_btc: "),
             std::string::npos);
   EXPECT_NE(hedge_error(hedged_scenario("[[strategies.hedges]]\ntenor_days = 400\nnotional_btc = 10\nstrike_fraction = 0.8\n"),
                         "tenor_days = 400")
@@ -118,7 +118,7 @@ TEST(ScenarioHedges, bad_input_names_file_line_and_key) {
             std::string::npos);
   EXPECT_NE(hedge_error(hedged_scenario("[[strategies.hedges]]\ntenor_days = 30\nnotional_btc = -1\nstrike_fraction = 0.8\n"),
                         "notional_btc = -1")
-                .find("strategies.hedges.notional_btc"),
+                .find("strategies[2].hedges[1].notional_btc: "),
             std::string::npos);
   EXPECT_NE(hedge_error(hedged_scenario(put + "strike_fraction = 0.8\nstrike_usd_per_btc = 60000\n"), "strike_fraction")
                 .find("give the strike once"),
@@ -129,7 +129,7 @@ TEST(ScenarioHedges, bad_input_names_file_line_and_key) {
                 .find("above its put strike"),
             std::string::npos);
   EXPECT_NE(hedge_error(hedged_scenario("", "[hedges]\nimplied_volatility_annual = 0\n"), "implied_volatility_annual")
-                .find("hedges.implied_volatility_annual"),
+                .find("hedges.implied_volatility_annual: "),
             std::string::npos);
 }
 
