@@ -63,6 +63,7 @@ void step_day(const FirmPlan& plan, int day, const DayMarket& market, FirmState&
   deploy_and_relocate_fleet(plan, day, state, a);
   depreciate(plan, state, a);
   service_debt(plan, day, price, state, a);             // 6.
+  settle_hedges(plan, day, price, state, a);            // 6b.
   income_and_tax(plan, state, a);                       // 7.
   one_off_sales(plan, day, price, state, a);            // 8.
   sell_policy(plan, price, state, a);                   // 9.

@@ -231,7 +231,28 @@ double sale_impact_per_sqrt_btc(const MarketImpact& impact) {
   return impact.coefficient * impact.daily_volatility / std::sqrt(impact.daily_volume_btc);
 }
 
+// The option legs of a strategy's hedges (a collar is a put bought and a call sold), leaving out
+// those of zero notional.
+void plan_hedges(const Scenario& scenario, const Strategy& s, FirmPlan& plan) {
+  plan.hedge_volatility_annual = scenario.hedge_market.implied_volatility_annual;
+  plan.hedge_rate_annual = scenario.hedge_market.risk_free_rate_annual;
+  const auto add_leg = [&](const Hedge& h, bool call, double position, double strike) {
+    if (h.notional_btc == 0.0) return;
+    assert(plan.hedge_leg_count < kMaxHedgeLegs && "make_plan: more hedge legs than kMaxHedgeLegs");
+    assert(strike > 0.0 && h.tenor_days >= 1 && "make_plan: a hedge without a strike or a tenor");
+    const int buy_day = static_cast<int>(h.date - scenario.run.start_date);
+    assert(buy_day >= 0 && buy_day + h.tenor_days < plan.horizon_days && "make_plan: a hedge outside the horizon");
+    plan.hedge_legs[plan.hedge_leg_count++] = {call, position, strike, h.notional_btc, buy_day, buy_day + h.tenor_days,
+                                               static_cast<double>(h.tenor_days) / kDaysPerYear};
+  };
+  for (const Hedge& h : s.hedges) {
+    if (h.kind == HedgeKind::kPut || h.kind == HedgeKind::kCollar) add_leg(h, false, 1.0, h.put_strike_usd_per_btc);
+    if (h.kind == HedgeKind::kCollar || h.kind == HedgeKind::kCoveredCall) add_leg(h, true, -1.0, h.call_strike_usd_per_btc);
+  }
+}
+
 void plan_strategy(const Scenario& scenario, const Strategy& s, FirmPlan& plan) {
+  plan_hedges(scenario, s, plan);
   plan.sell_policy = s.sell_policy;
   plan.sell_fraction = s.sell_fraction;
   plan.cash_floor_months = s.cash_floor_months;

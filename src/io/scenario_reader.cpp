@@ -11,6 +11,7 @@
 #include <set>
 
 #include "hashpivot/core/error.hpp"
+#include "hashpivot/firm/plan.hpp"
 #include "hashpivot/firm/strategy_parameters.hpp"
 #include "hashpivot/io/plausibility.hpp"
 #include "hashpivot/io/toml_reader.hpp"
@@ -557,6 +558,69 @@ firm::Refresh read_refresh(TableReader t, const Scenario& s, const std::vector<f
   return r;
 }
 
+// ---- [[strategies.hedges]] and [hedges] -----------------------------------------------------------
+
+// A strike given once, as USD per BTC (`usd_key`) or as a fraction of market.btc_price_usd
+// (`fraction_key`), both > 0.
+double read_strike(TableReader& t, const std::string& usd_key, const std::string& fraction_key, double start_price) {
+  const std::optional<double> usd = t.optional_number(usd_key, Range::positive());
+  const std::optional<double> fraction = t.optional_number(fraction_key, Range::positive());
+  if (usd.has_value() == fraction.has_value())
+    t.fail(usd ? fraction_key : usd_key, fmt::format("give the strike once: {} or {}", usd_key, fraction_key));
+  return usd ? *usd : *fraction * start_price;
+}
+
+// The longest tenor a hedge may have: ten years, the longest horizon.
+constexpr std::int64_t kMaxHedgeTenorDays = 3650;
+
+// One hedge: kind, trade date (default the start date), tenor, notional and the strikes its kind
+// needs; traded and expiring inside the horizon [start, end).
+firm::Hedge read_hedge(TableReader t, const Scenario& s, DayNumber end) {
+  using firm::HedgeKind;
+  firm::Hedge h;
+  h.kind = choice_or(t, "kind", HedgeKind::kPut);
+  h.date = t.optional_date("date").value_or(s.run.start_date);
+  if (h.date < s.run.start_date || h.date >= end)
+    t.fail("date", fmt::format("{} lies outside the horizon {} to {}", format_date(h.date), format_date(s.run.start_date),
+                               format_date(end)));
+  h.tenor_days = static_cast<int>(t.require_integer("tenor_days", Range{1, kMaxHedgeTenorDays}));
+  if (h.date + static_cast<DayNumber>(h.tenor_days) >= end)
+    t.fail("tenor_days", fmt::format("expires on {}, past the horizon, which ends on {}",
+                                     format_date(h.date + static_cast<DayNumber>(h.tenor_days)), format_date(end)));
+  h.notional_btc = t.require_number("notional_btc", Range::non_negative());
+  const double start_price = s.market.btc_price_usd;
+  if (h.kind != HedgeKind::kCoveredCall)
+    h.put_strike_usd_per_btc = read_strike(t, "strike_usd_per_btc", "strike_fraction", start_price);
+  if (h.kind != HedgeKind::kPut)
+    h.call_strike_usd_per_btc = read_strike(t, "call_strike_usd_per_btc", "call_strike_fraction", start_price);
+  if (h.kind == HedgeKind::kCollar && h.call_strike_usd_per_btc <= h.put_strike_usd_per_btc)
+    t.fail("call_strike_usd_per_btc", "a collar's call strike must lie above its put strike");
+  t.finish();
+  return h;
+}
+
+// [hedges]: the implied volatility and the risk-free rate hedges are priced at (defaults:
+// firm::HedgeMarket, ASSUMPTIONs stated there).
+firm::HedgeMarket read_hedge_market(TableReader t) {
+  const firm::HedgeMarket defaults;
+  firm::HedgeMarket m{
+      .implied_volatility_annual = t.number_or("implied_volatility_annual", defaults.implied_volatility_annual,
+                                               Range{0.0, 5.0, true, false}),
+      .risk_free_rate_annual = t.number_or("risk_free_rate_annual", defaults.risk_free_rate_annual, Range{-0.1, 1.0}),
+  };
+  t.finish();
+  return m;
+}
+
+// The option legs `hedges` need (a collar is two): at most firm::kMaxHedgeLegs, zero-notional ones
+// not counted.
+std::size_t hedge_legs(const std::vector<firm::Hedge>& hedges) {
+  std::size_t legs = 0;
+  for (const firm::Hedge& h : hedges)
+    if (h.notional_btc > 0.0) legs += h.kind == firm::HedgeKind::kCollar ? 2 : 1;
+  return legs;
+}
+
 firm::Strategy read_strategy(TableReader t, std::optional<TableReader>& search, const Scenario& scenario,
                              DayNumber end) {
   using firm::PivotPolicy;
@@ -582,6 +646,10 @@ firm::Strategy read_strategy(TableReader t, std::optional<TableReader>& search, 
     }
   }
   for (TableReader refresh : t.tables("refresh")) s.refreshes.push_back(read_refresh(refresh, scenario, s.refreshes, end));
+  for (TableReader hedge : t.tables("hedges")) s.hedges.push_back(read_hedge(hedge, scenario, end));
+  if (hedge_legs(s.hedges) > firm::kMaxHedgeLegs)
+    t.fail("hedges", fmt::format("{} option legs (a collar is two); a strategy may hold at most {}", hedge_legs(s.hedges),
+                                 firm::kMaxHedgeLegs));
   s.sell_displaced = t.bool_or("sell_displaced", false);
   if (s.sell_displaced && s.pivot_policy == PivotPolicy::kNone)
     t.fail("sell_displaced", "sells the machines a pivot displaces, and this strategy has no pivot");
@@ -711,6 +779,7 @@ firm::Scenario read_scenario_document(const toml::table& document, const std::st
       debt_tables[i].fail("maturity", fmt::format("matures on {}, not after the start date {}",
                                                   format_date(s.debts[i].maturity), format_date(s.run.start_date)));
 
+  if (auto hedges = root.optional_table("hedges")) s.hedge_market = read_hedge_market(*hedges);
   auto strategy_tables = root.tables("strategies");
   read_strategies(s, strategy_tables);
   require_unique_names(s.strategies, strategy_tables, "strategy");

@@ -46,6 +46,7 @@ struct FirmRun {
   double slippage_usd = 0;
   double machines_bought = 0;
   double machines_sold = 0;
+  double hedge_pnl_usd = 0;        // Σ DayAccounts::hedge_cash_flow_usd
   firm::DayAccounts month_sums{};   // the month's sums so far of the fields kept monthly
   double gross_of_pool_fee = 1;  // 1 / (1 − pool fee)
 };
@@ -126,7 +127,7 @@ class Worker {
       r.btc_sold = r.margin_calls = 0;
       r.running_th_days = r.available_th_days = r.curtailed_mwh = 0;
       r.energy_cost_usd = r.hosting_fixed_usd = r.other_cash_cost_usd = 0;
-      r.slippage_usd = r.machines_bought = r.machines_sold = 0;
+      r.slippage_usd = r.machines_bought = r.machines_sold = r.hedge_pnl_usd = 0;
       r.month_sums = firm::DayAccounts{};
     }
   }
@@ -217,6 +218,7 @@ class Worker {
           r.slippage_usd += a.slippage_usd;
           r.machines_bought += a.machines_bought;
           r.machines_sold += a.machines_sold;
+          r.hedge_pnl_usd += a.hedge_cash_flow_usd;
           firm::add_accounts<&firm::DayAccountsField::monthly>(r.month_sums, a);
         }
         if (month_end) {
@@ -308,6 +310,7 @@ class Worker {
       st.slippage_usd.add(r.slippage_usd);
       st.machines_bought.add(r.machines_bought);
       st.machines_sold.add(r.machines_sold);
+      st.hedge_pnl_usd.add(r.hedge_pnl_usd);
       if (!r.state.defaulted) {
         st.survivor_net_worth_quantiles.add(net_worth);
         st.survivor_net_worth_worst.add(net_worth);

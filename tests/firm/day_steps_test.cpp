@@ -740,6 +740,7 @@ TEST(DayAccountsFields, rows_are_the_members_in_declaration_order_under_their_ow
       {"machine_sale_gain_usd", &A::machine_sale_gain_usd},
       {"machines_bought", &A::machines_bought},
       {"machines_sold", &A::machines_sold},
+      {"hedge_cash_flow_usd", &A::hedge_cash_flow_usd},
       {"running_hashrate_th", &A::running_hashrate_th},
       {"energy_mwh", &A::energy_mwh},
       {"available_hashrate_th", &A::available_hashrate_th},

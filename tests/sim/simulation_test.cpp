@@ -335,7 +335,7 @@ TEST(MetricTable, columns_and_json_pointers_are_unique_and_the_places_consistent
       EXPECT_FALSE(kMetrics[j].json.starts_with(std::string(m.json) + "/")) << kMetrics[j].json;
     }
   }
-  EXPECT_EQ(kMetricsStoreVersion, 7);
+  EXPECT_EQ(kMetricsStoreVersion, 8);
 }
 
 // The loop allocates nothing per path: ten times the paths, the same number of allocations.

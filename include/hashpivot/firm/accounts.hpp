@@ -11,7 +11,7 @@
 //   net income. Mined BTC is revenue at today's price (non-cash).
 // - Proceeds of BTC sales are an investing cash flow (BTC is a held asset; mining revenue is
 //   non-cash). Operating cash flow = HPC net revenue + curtailment credits − power − opex − SG&A −
-//   interest − tax. Investing = BTC sale proceeds + machine sale proceeds − capex. Financing = debt drawn − debt repaid in
+//   interest − tax. Investing = BTC sale proceeds + machine sale proceeds + hedge cash flow − capex. Financing = debt drawn − debt repaid in
 //   cash. Collateral sold by a lender and convertibles converted into equity are non-cash.
 // - Tax: tax_rate × max(0, pre-tax income excluding the unrealized BTC revaluation), paid in cash the
 //   same day; no loss carry-forward, no deferred tax on the revaluation.
@@ -127,7 +127,8 @@ struct DayAccounts {
   double btc_revaluation_gain_usd;  // unrealized, on BTC held at the start of the day
   double slippage_usd;              // realized loss of the day's BTC sales (firm's and lenders') against
                                     // the day's price: the market impact of [market_impact]
-  double pretax_income_usd;         // EBITDA − depreciation − interest + machine sale gain + revaluation − slippage
+  double pretax_income_usd;         // EBITDA − depreciation − interest + machine sale gain + hedge cash flow
+                                    // + revaluation − slippage
   double tax_usd;
   double net_income_usd;
   // Cash flow, USD (operating + investing + financing = total = Δcash).
@@ -155,6 +156,9 @@ struct DayAccounts {
   double machine_sale_gain_usd;     // those proceeds − the machines' book value (in pre-tax income)
   double machines_bought;           // delivered today, a count
   double machines_sold;             // replaced and sold today, a count
+  // Hedges (step 6b): premiums paid (negative) or received and expiry payoffs received or paid
+  // (negative), USD, cash basis: realized in pre-tax income the day the cash moves, investing flow.
+  double hedge_cash_flow_usd;
   // Operations.
   double running_hashrate_th;       // mean over the day, before uptime
   double energy_mwh;
@@ -177,7 +181,7 @@ struct DayAccountsField {
 
 /// Every field of DayAccounts but the flag defaulted_today, in declaration order: the one list
 /// that sums, names and (through `monthly`) reports them. A new field is one row here.
-inline constexpr std::array<DayAccountsField, 40> kDayAccountsFields{{
+inline constexpr std::array<DayAccountsField, 41> kDayAccountsFields{{
     {"mining_revenue_usd", "USD", &DayAccounts::mining_revenue_usd, true},
     {"hpc_revenue_usd", "USD", &DayAccounts::hpc_revenue_usd, true},
     {"power_cost_usd", "USD", &DayAccounts::power_cost_usd, true},
@@ -213,6 +217,7 @@ inline constexpr std::array<DayAccountsField, 40> kDayAccountsFields{{
     {"machine_sale_gain_usd", "USD", &DayAccounts::machine_sale_gain_usd, false},
     {"machines_bought", "count", &DayAccounts::machines_bought, true},
     {"machines_sold", "count", &DayAccounts::machines_sold, true},
+    {"hedge_cash_flow_usd", "USD", &DayAccounts::hedge_cash_flow_usd, false},
     {"running_hashrate_th", "TH/s", &DayAccounts::running_hashrate_th, false},
     {"energy_mwh", "MWh", &DayAccounts::energy_mwh, false},
     {"available_hashrate_th", "TH/s", &DayAccounts::available_hashrate_th, false},
@@ -277,6 +282,9 @@ struct BalanceSheet {
 ///     relocation costs (opex) on their days; depreciation of fleet and conversion PP&E.
 ///  6. Interest on opening principals; amortization (linear) and maturities repaid in cash;
 ///     a convertible at maturity converts into equity when price >= its conversion price.
+/// 6b. Hedges (FirmPlan::hedge_legs): on a leg's buy day its Black–Scholes premium at the day's
+///     price leaves cash (a sold leg receives it); on its expiry day its payoff enters cash (a sold
+///     call pays it). Cash basis: the net is realized income, taxable, and an investing cash flow.
 ///  7. Tax on positive pre-tax income (excluding revaluation), paid in cash.
 ///  Every sale in 8–11 (and a lender's sale of collateral) fills with the day's market impact: the
 ///  day's sales walk the book in turn (rules::sale_proceeds_usd); a sale meant to raise an amount

@@ -15,6 +15,7 @@
 
 #include "hashpivot/core/units.hpp"
 #include "hashpivot/firm/accounts.hpp"
+#include "hashpivot/firm/options_pricing.hpp"
 #include "hashpivot/firm/plan.hpp"
 #include "hashpivot/firm/rules.hpp"
 
@@ -440,13 +441,41 @@ inline void service_debt(const FirmPlan& plan, int day, double price, FirmState&
 inline void income_and_tax(const FirmPlan& plan, FirmState& state, DayAccounts& a) {
   a.ebitda_usd = a.mining_revenue_usd + a.hpc_revenue_usd + a.curtailment_credit_usd - a.power_cost_usd - a.opex_usd -
                  a.sga_usd;
-  const double taxable = a.ebitda_usd - a.depreciation_usd - a.interest_usd + a.machine_sale_gain_usd;
+  const double taxable =
+      a.ebitda_usd - a.depreciation_usd - a.interest_usd + a.machine_sale_gain_usd + a.hedge_cash_flow_usd;
   a.pretax_income_usd = taxable + a.btc_revaluation_gain_usd;
   a.tax_usd = plan.tax_rate * std::max(0.0, taxable);
   a.net_income_usd = a.pretax_income_usd - a.tax_usd;
   a.operating_cash_flow_usd = a.hpc_revenue_usd + a.curtailment_credit_usd - a.power_cost_usd - a.opex_usd - a.sga_usd -
                               a.interest_usd - a.tax_usd;
   state.cash_usd += a.operating_cash_flow_usd - a.capex_usd;
+}
+
+// ---- 6b. Hedges ----------------------------------------------------------------------------------
+
+/// Hedge leg `leg`'s premium per BTC of notional at spot `price` (firm/options_pricing.hpp).
+inline double hedge_premium_usd_per_btc(const FirmPlan& plan, const PlanHedgeLeg& leg, double price) {
+  const OptionTerms terms{price, leg.strike_usd_per_btc, plan.hedge_rate_annual, plan.hedge_volatility_annual,
+                          leg.maturity_years};
+  return leg.call ? black_scholes_call_usd(terms) : black_scholes_put_usd(terms);
+}
+
+/// Hedge leg `leg`'s payoff per BTC of notional at expiry price `price`: max(S − K, 0) for a call,
+/// max(K − S, 0) for a put.
+inline double hedge_payoff_usd_per_btc(const PlanHedgeLeg& leg, double price) {
+  return std::max(0.0, leg.call ? price - leg.strike_usd_per_btc : leg.strike_usd_per_btc - price);
+}
+
+/// The day's premiums and expiry payoffs of the strategy's option legs into cash and
+/// a.hedge_cash_flow_usd (a strategy without legs touches nothing).
+inline void settle_hedges(const FirmPlan& plan, int day, double price, FirmState& state, DayAccounts& a) {
+  for (std::size_t i = 0; i < plan.hedge_leg_count; ++i) {
+    const PlanHedgeLeg& leg = plan.hedge_legs[i];
+    if (day == leg.buy_day)
+      a.hedge_cash_flow_usd -= leg.position * leg.notional_btc * hedge_premium_usd_per_btc(plan, leg, price);
+    if (day == leg.expiry_day) a.hedge_cash_flow_usd += leg.position * leg.notional_btc * hedge_payoff_usd_per_btc(leg, price);
+  }
+  state.cash_usd += a.hedge_cash_flow_usd;
 }
 
 // ---- 8. One-off sales -----------------------------------------------------------------------------
@@ -604,7 +633,7 @@ inline void remedies(const FirmPlan& plan, int day, double price, FirmState& sta
 inline void close_day(FirmState& state, DayAccounts& a) {
   a.pretax_income_usd -= a.slippage_usd;
   a.net_income_usd -= a.slippage_usd;
-  a.investing_cash_flow_usd = a.btc_sale_proceeds_usd - a.capex_usd + a.machine_sale_proceeds_usd;
+  a.investing_cash_flow_usd = a.btc_sale_proceeds_usd - a.capex_usd + a.machine_sale_proceeds_usd + a.hedge_cash_flow_usd;
   a.financing_cash_flow_usd = a.debt_drawn_usd - a.debt_repaid_usd;
   a.total_cash_flow_usd = a.operating_cash_flow_usd + a.investing_cash_flow_usd + a.financing_cash_flow_usd;
   state.retained_earnings_usd += a.net_income_usd;

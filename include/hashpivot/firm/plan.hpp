@@ -7,6 +7,7 @@
 // A year is 365 days and a month 365/12 days (core/units.hpp).
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <limits>
@@ -157,6 +158,24 @@ struct PlanRelocation {
   double cost_usd;
 };
 
+/// The most option legs one strategy may hold over a run (a collar is two): the plan keeps them in
+/// a fixed array, so the daily step walks a short array and never allocates.
+inline constexpr std::size_t kMaxHedgeLegs = 8;
+
+/// One option leg of a strategy's hedges (scenario.hpp Hedge): European, cash-settled. On buy_day
+/// the premium position × notional × Black–Scholes(the day's price, strike, rate, volatility,
+/// maturity_years) leaves cash (a sold leg, position −1, receives it); on expiry_day the payoff
+/// position × notional × max(±(S − K), 0) enters cash (a sold call pays it).
+struct PlanHedgeLeg {
+  bool call = false;               // false: a put
+  double position = 0;             // +1 bought, −1 sold
+  double strike_usd_per_btc = 0;
+  double notional_btc = 0;
+  int buy_day = 0;
+  int expiry_day = 0;              // buy_day + tenor, inside the horizon
+  double maturity_years = 0;       // tenor / 365
+};
+
 /// Everything step_day needs, sized at construction; step_day never resizes it.
 struct FirmPlan {
   std::vector<PlanFleet> fleet;
@@ -203,6 +222,12 @@ struct FirmPlan {
   double pivot_hashprice_below_usd_per_ph_day;  // kTrigger
   int pivot_trigger_days;                       // kTrigger: consecutive days below, then decide
   bool sell_displaced;                          // sell the machines the pivot displaces on its decision day
+  // Hedges: legs [0, hedge_leg_count) of hedge_legs, priced at the scenario's [hedges] terms. Legs
+  // of zero notional are left out, so a zero-size hedge leaves the plan as without it.
+  std::array<PlanHedgeLeg, kMaxHedgeLegs> hedge_legs{};
+  std::size_t hedge_leg_count = 0;
+  double hedge_volatility_annual = 0;           // implied σ per √year
+  double hedge_rate_annual = 0;                 // risk-free r, continuously compounded
 };
 
 /// The share of entry `entry`'s machines able to hash on `day`, from the plan's table within the
@@ -232,7 +257,8 @@ struct FirmPlan {
 /// Preconditions (asserted; io::read_scenario rejects a file that breaks them, so breaking them in
 /// a scenario built in code is a bug): strategy < scenario.strategies.size(); every name a fleet
 /// entry, a sale or a pivot refers to (machine, site, debt) resolves; a pivot's site has conversion
-/// terms and a scheduled pivot has a date.
+/// terms and a scheduled pivot has a date; the hedges need at most kMaxHedgeLegs legs, each with a
+/// positive strike and tenor, traded and expiring inside the horizon.
 [[nodiscard]] FirmPlan make_plan(const Scenario& scenario, std::size_t strategy);
 
 }  // namespace hashpivot::firm

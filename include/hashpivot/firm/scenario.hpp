@@ -47,6 +47,8 @@ enum class PoolOperator : std::uint8_t { kAntpool, kF2pool, kBraiins, kLuxor };
 /// What a one-off sale's proceeds do (strategies.sales.use): the repay keyword is written
 /// "repay:<debt name>" in a scenario file.
 enum class SaleUse : std::uint8_t { kCash, kCapex, kRepayDebt };
+/// strategies.hedges.kind: a put bought; a collar (put bought, call sold); a covered call (call sold).
+enum class HedgeKind : std::uint8_t { kPut, kCollar, kCoveredCall };
 
 /// One row of a keyword table.
 template <class E>
@@ -86,6 +88,8 @@ inline constexpr std::array<Keyword<PoolOperator>, 4> kPoolOperatorKeywords{{{Po
                                                                              {PoolOperator::kLuxor, "luxor"}}};
 inline constexpr std::array<Keyword<SaleUse>, 3> kSaleUseKeywords{
     {{SaleUse::kCash, "cash"}, {SaleUse::kCapex, "capex"}, {SaleUse::kRepayDebt, "repay"}}};
+inline constexpr std::array<Keyword<HedgeKind>, 3> kHedgeKindKeywords{
+    {{HedgeKind::kPut, "put"}, {HedgeKind::kCollar, "collar"}, {HedgeKind::kCoveredCall, "covered_call"}}};
 
 /// The keyword table of an enum, found by overload on a value of it: keywords(PriceModel{}).
 constexpr std::span<const Keyword<PriceModel>> keywords(PriceModel) { return kPriceModelKeywords; }
@@ -99,6 +103,7 @@ constexpr std::span<const Keyword<PivotPolicy>> keywords(PivotPolicy) { return k
 constexpr std::span<const Keyword<SaleUse>> keywords(SaleUse) { return kSaleUseKeywords; }
 constexpr std::span<const Keyword<PoolScheme>> keywords(PoolScheme) { return kPoolSchemeKeywords; }
 constexpr std::span<const Keyword<PoolOperator>> keywords(PoolOperator) { return kPoolOperatorKeywords; }
+constexpr std::span<const Keyword<HedgeKind>> keywords(HedgeKind) { return kHedgeKindKeywords; }
 
 /// The keyword of `value`, as a scenario file writes it ("?" for a value outside its table).
 template <class E>
@@ -326,6 +331,32 @@ struct Refresh {
   double depreciation_years = 3;
 };
 
+/// [[strategies.hedges]]: BTC options the strategy trades, European, cash-settled against the day's
+/// price (as Hut 8's covered calls settle: INSTRUMENTS.md §b). Bought (or sold) on `date` at the
+/// Black–Scholes premium of that day's price on the path (firm/options_pricing.hpp, at
+/// Scenario::hedge_market's implied volatility and rate), paid from (received into) cash; at
+/// date + tenor_days the put pays notional × max(K_put − S, 0) and the sold call costs
+/// notional × max(S − K_call, 0), in cash. Strikes are absolute, USD per BTC (io resolves a
+/// strike given as a fraction of market.btc_price_usd). A collar is both legs on one notional.
+struct Hedge {
+  HedgeKind kind = HedgeKind::kPut;
+  DayNumber date;                      // the trade date (default: the start date)
+  int tenor_days = 0;                  // trade date to expiry, >= 1; expiry inside the horizon
+  double notional_btc = 0;             // BTC covered, >= 0 (0: no hedge, the run as without it)
+  double put_strike_usd_per_btc = 0;   // put, collar: > 0
+  double call_strike_usd_per_btc = 0;  // collar, covered_call: > 0
+};
+
+/// [hedges]: the market terms every hedge is priced at.
+/// ASSUMPTION (INSTRUMENTS.md §b quotes no implied volatility): 45% a year, the level issue 14's
+/// premium estimate uses; bounds to try 35–75% (the range Deribit's DVOL index is recalled to have
+/// moved in over 2024–2025; not sourced here). The rate: ASSUMPTION 4% a year,
+/// about the US Treasury bill yield of 2025 (bounds 3–5%).
+struct HedgeMarket {
+  double implied_volatility_annual = 0.45;  // σ per √year
+  double risk_free_rate_annual = 0.04;      // r, continuously compounded
+};
+
 /// A range that `hashpivot optimize` searches for one named strategy parameter
 /// (firm/strategy_parameters.hpp), in that parameter's unit: low < high, both inside the
 /// parameter's valid range for the strategy (io::read_scenario checks).
@@ -353,6 +384,7 @@ struct Strategy {
   // The machines a conversion displaces (pivot_mw over the site's mining MW) are sold on the
   // decision day at their tier's price (MachineModel::tier_usd_per_th) instead of idling in place.
   bool sell_displaced = false;
+  std::vector<Hedge> hedges;                           // [[strategies.hedges]], in file order
 };
 
 struct Scenario {
@@ -366,6 +398,7 @@ struct Scenario {
   Treasury treasury;
   MarketImpact market_impact;          // coefficient 0 unless the scenario has [market_impact]
   Pool pool;                           // FPPS unless the scenario has [pool]
+  HedgeMarket hedge_market;            // [hedges], or its defaults
   std::vector<Debt> debts;
   std::vector<Strategy> strategies;
 };

@@ -149,6 +149,12 @@ inline constexpr std::array kRows = std::to_array<Metric>({
     {"net_worth_survivors_cvar5_usd", "/net_worth_survivors_usd/cvar5", MetricUnit::kUsd,
      "  CVaR 5%: mean of the worst 5% ($M)", MetricPlace::kStrategyTable, MetricFormat::kMillionsUsd,
      [](S s) { return s.survivor_net_worth_cvar_usd(); }, 7},
+    // Schema version 8: hedges (issue 14). Net of premiums, undiscounted, over the horizon. Hidden from
+    // the tables until the bundled scenarios hold hedges (a row of zeros in every run table otherwise).
+    {"hedge_pnl_mean_usd", "/hedge_pnl_usd/mean", MetricUnit::kUsd, "", MetricPlace::kHidden,
+     MetricFormat::kMillionsUsd, [](S s) { return s.hedge_pnl_usd.mean(); }, 8},
+    {"hedge_pnl_se_usd", "/hedge_pnl_usd/se", MetricUnit::kUsd, "", MetricPlace::kHidden, MetricFormat::kMillionsUsd,
+     [](S s) { return s.hedge_pnl_usd.standard_error(); }, 8},
 });
 }  // namespace metric_rows
 
