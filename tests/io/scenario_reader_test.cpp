@@ -348,7 +348,7 @@ TEST(ScenarioReader, bad_project_finance_terms_name_file_line_and_key) {
   EXPECT_EQ(error_with(kNoiMargin, kNoiMargin + "project_debt_rate_annual = -0.01\n", "project_debt_rate_annual"),
             "sites[1].conversion.project_debt_rate_annual: expected a number >= 0, got -0.01");
   EXPECT_EQ(error_with("term_years = 15", "term_years = -1", "term_years"),
-            "sites[1].conversion.term_years: expected an integer in [1, 50], got -1");
+            "sites[1].conversion.term_years: expected a number in [1, 50], got -1");
   EXPECT_EQ(error_with(kNoiMargin, kNoiMargin + "residual_value_usd_per_mw = -5\n", "residual_value_usd_per_mw"),
             "sites[1].conversion.residual_value_usd_per_mw: expected a number >= 0, got -5");
   EXPECT_EQ(error_with(kNoiMargin, kNoiMargin + "terminal_value = \"multiple\"\n", "terminal_value"),
