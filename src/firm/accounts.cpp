@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "hashpivot/firm/day_steps.hpp"
+#include "hashpivot/firm/project_finance.hpp"
 
 namespace hashpivot::firm {
 namespace {
@@ -40,8 +41,49 @@ FirmState make_state(const FirmPlan& plan) {
 BalanceSheet balance_sheet(const FirmState& state) {
   double liabilities = 0.0;
   for (const DebtState& d : state.debts) liabilities += d.principal_usd;
+  for (const SiteState& site : state.sites) liabilities += site.project_debt_usd;
   const double assets = state.cash_usd + total_btc(state) * state.btc_mark_price_usd + state.ppe_book_usd;
   return {assets, liabilities, state.paid_in_capital_usd + state.retained_earnings_usd};
+}
+
+ContractedLeaseTerminal contracted_lease_terminal(const FirmPlan& plan, const FirmState& state, int horizon_day) {
+  ContractedLeaseTerminal out;
+  const int days_per_year = static_cast<int>(kDaysPerYear);
+  for (std::size_t k = 0; k < plan.sites.size(); ++k) {
+    const PlanSite& site = plan.sites[k];
+    const SiteState& s = state.sites[k];
+    if (!site.lease_terminal || s.conversion_decision_day < 0) continue;
+    const double noi_per_lease_usd = s.converted_mw * site.noi_margin;  // × lease per MW-day = NOI per day
+    const int elapsed = horizon_day - s.conversion_revenue_day;         // days of the term run at the horizon
+    const bool tenant_defaulted = elapsed >= s.tenant_default_after_days;
+    // The lease's remaining value (at the horizon).
+    if (elapsed >= 0) {
+      if (!tenant_defaulted)
+        out.value_usd += noi_per_lease_usd * lease_remaining_value_usd(site.lease_usd_per_mw_day_by_contract_year,
+                                                                       site.term_days,
+                                                                       std::min(elapsed, site.term_days),
+                                                                       site.lease_daily_factor);
+    } else {
+      out.value_usd += noi_per_lease_usd *
+                       lease_remaining_value_usd(site.lease_usd_per_mw_day_by_contract_year, site.term_days, 0,
+                                                 site.lease_daily_factor) *
+                       std::pow(site.lease_daily_factor, static_cast<double>(-elapsed));
+      const double capex_total = s.converted_mw * site.capex_usd_per_mw * (1.0 - site.tenant_funded_fraction);
+      out.value_usd -= capex_total * static_cast<double>(-elapsed) / static_cast<double>(std::max(1, site.lead_time_days));
+    }
+    // The site's residual value at the term's end, discounted (no tenant risk) to the horizon.
+    const double discount_per_day = lease_daily_factor(site.lease_discount_rate_annual, 0.0);
+    out.value_usd += site.residual_value_usd_per_mw * s.converted_mw *
+                     std::pow(discount_per_day, static_cast<double>(std::max(0, site.term_days - elapsed)));
+    // What the lease put into the last year's EBITDA (the same days as the run's sum).
+    for (int day = std::max(0, horizon_day - days_per_year); day < horizon_day; ++day) {
+      const int t = day - s.conversion_revenue_day;
+      if (t < 0 || t >= site.term_days || t >= s.tenant_default_after_days) continue;
+      out.noi_last_year_usd +=
+          site.lease_usd_per_mw_day_by_contract_year[static_cast<std::size_t>(t / days_per_year)] * noi_per_lease_usd;
+    }
+  }
+  return out;
 }
 
 void step_day(const FirmPlan& plan, int day, const DayMarket& market, FirmState& state, DayAccounts& a) {
@@ -63,6 +105,7 @@ void step_day(const FirmPlan& plan, int day, const DayMarket& market, FirmState&
   deploy_and_relocate_fleet(plan, day, state, a);
   depreciate(plan, state, a);
   service_debt(plan, day, price, state, a);             // 6.
+  service_project_debt(plan, day, state, a);
   settle_hedges(plan, day, price, state, a);            // 6b.
   income_and_tax(plan, state, a);                       // 7.
   one_off_sales(plan, day, price, state, a);            // 8.

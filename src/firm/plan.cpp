@@ -8,6 +8,7 @@
 
 #include "hashpivot/core/date.hpp"
 #include "hashpivot/core/units.hpp"
+#include "hashpivot/firm/project_finance.hpp"
 #include "hashpivot/firm/rules.hpp"
 
 namespace hashpivot::firm {
@@ -26,7 +27,7 @@ int days_from_months(double months) {
   return static_cast<int>(std::lround(months * kDaysPerYear / kMonthsPerYear));
 }
 
-PlanSite plan_site(const Site& site, DayNumber start) {
+PlanSite plan_site(const Site& site, DayNumber start, double discount_rate_annual) {
   PlanSite p{};
   p.capacity_mw = site.capacity_mw;
   p.pue = site.pue;
@@ -54,6 +55,12 @@ PlanSite plan_site(const Site& site, DayNumber start) {
     for (int year = 1; year <= c.term_years; ++year)
       p.lease_usd_per_mw_day_by_contract_year.push_back(
           lease_usd_per_mw_year(c.lease_usd_per_mw_year, c.escalator_annual, year) / kDaysPerYear);
+    p.project_debt_loan_to_cost = c.project_debt_loan_to_cost;
+    p.project_debt_rate_annual = c.project_debt_rate_annual;
+    p.lease_terminal = c.terminal_value == ConversionTerminal::kContractedLease;
+    p.residual_value_usd_per_mw = c.residual_value_usd_per_mw;
+    p.lease_discount_rate_annual = c.lease_discount_rate_annual.value_or(discount_rate_annual);
+    p.lease_daily_factor = lease_daily_factor(p.lease_discount_rate_annual, c.tenant_default_prob_annual);
   }
   return p;
 }
@@ -281,7 +288,7 @@ FirmPlan make_plan(const Scenario& scenario, std::size_t strategy) {
   FirmPlan plan{};
 
   plan.sites.reserve(scenario.sites.size());
-  for (const Site& site : scenario.sites) plan.sites.push_back(plan_site(site, start));
+  for (const Site& site : scenario.sites) plan.sites.push_back(plan_site(site, start, scenario.run.discount_rate_annual));
   plan.fleet.reserve(scenario.fleet.size());
   for (const FleetEntry& entry : scenario.fleet) plan.fleet.push_back(plan_fleet_entry(scenario, entry, plan.sites));
   plan.horizon_days = horizon_days(scenario);

@@ -146,6 +146,11 @@ firm::Conversion read_conversion(TableReader t) {
       .term_years = static_cast<int>(t.require_integer("term_years", Range{1, 50})),
       .noi_margin = t.require_number("noi_margin", Range::fraction()),
       .tenant_default_prob_annual = t.number_or("tenant_default_prob_annual", 0.0, Range::fraction()),
+      .project_debt_loan_to_cost = t.number_or("project_debt_loan_to_cost", 0.0, Range::fraction()),
+      .project_debt_rate_annual = t.number_or("project_debt_rate_annual", 0.0, Range::non_negative()),
+      .terminal_value = choice_or(t, "terminal_value", firm::ConversionTerminal::kEbitdaMultiple),
+      .residual_value_usd_per_mw = t.number_or("residual_value_usd_per_mw", 0.0, Range::non_negative()),
+      .lease_discount_rate_annual = t.optional_number("lease_discount_rate_annual", Range{0.0, 1.0}),
   };
   t.finish();
   return c;

@@ -258,6 +258,10 @@ class Worker {
     return pool_luck_.day(rng_, path, day, share * model::expected_blocks_per_day(md.network_hashrate_ths, md.difficulty));
   }
 
+  static bool has_lease_terminal(const firm::FirmPlan& plan) {
+    return std::any_of(plan.sites.begin(), plan.sites.end(), [](const firm::PlanSite& site) { return site.lease_terminal; });
+  }
+
   void finish_path(double final_price_usd, Accumulator& acc) {
     // Every strategy's NPV first: each is then compared with every other on this path.
     for (std::size_t s = 0; s < runs_.size(); ++s) {
@@ -266,8 +270,15 @@ class Worker {
       double net_worth = 0;  // a survivor's NPV before the floor at 0 (negative: under water)
       if (!r.state.defaulted) {
         const firm::BalanceSheet bs = firm::balance_sheet(r.state);
-        const double terminal =
-            scenario_.run.terminal_ebitda_multiple * std::max(0.0, r.ebitda_last_year_usd);
+        double terminal = scenario_.run.terminal_ebitda_multiple * std::max(0.0, r.ebitda_last_year_usd);
+        if (has_lease_terminal(r.plan)) {
+          // Converted MW valued as a contracted lease, not inside the multiple (firm/project_finance.hpp).
+          const firm::ContractedLeaseTerminal lease =
+              firm::contracted_lease_terminal(r.plan, r.state, calendar_.horizon_days);
+          terminal = scenario_.run.terminal_ebitda_multiple *
+                         std::max(0.0, r.ebitda_last_year_usd - lease.noi_last_year_usd) +
+                     lease.value_usd;
+        }
         const double value_usd = r.state.cash_usd + firm::total_btc(r.state) * final_price_usd - bs.liabilities_usd + terminal;
         npv = discount_ * std::max(0.0, value_usd);
         net_worth = discount_ * value_usd;

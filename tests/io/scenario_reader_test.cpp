@@ -250,6 +250,7 @@ TEST(ScenarioReader, docs_list_every_keyword) {
   expect_documented<firm::SaleUse>(doc);
   expect_documented<firm::PoolScheme>(doc);
   expect_documented<firm::PoolOperator>(doc);
+  expect_documented<firm::ConversionTerminal>(doc);
 }
 
 TEST(ScenarioReader, the_drift_overrides_are_optional_and_read_when_given) {
@@ -313,6 +314,46 @@ TEST(ScenarioReader, a_negative_covenant_names_file_line_and_key) {
             "debt[1].covenant_min_cash_usd: expected a number >= 0, got -1");
   EXPECT_EQ(error_with(kLoanRate, kLoanRate + "covenant_min_cash_usd = \"5M\"\n", "covenant_min_cash_usd"),
             "debt[1].covenant_min_cash_usd: expected a number >= 0, got a string");
+}
+
+// ---- [sites.conversion] project finance -----------------------------------------------------------
+
+const std::string kNoiMargin = "noi_margin = 0.85\n";
+
+TEST(ScenarioReader, project_finance_defaults_to_an_equity_funded_conversion_under_the_multiple) {
+  const auto s = read_scenario(write(kValid).string());
+  const firm::Conversion& c = *s.sites[0].conversion;
+  EXPECT_EQ(c.project_debt_loan_to_cost, 0.0);
+  EXPECT_EQ(c.project_debt_rate_annual, 0.0);
+  EXPECT_EQ(c.terminal_value, firm::ConversionTerminal::kEbitdaMultiple);
+  EXPECT_EQ(c.residual_value_usd_per_mw, 0.0);
+  EXPECT_FALSE(c.lease_discount_rate_annual.has_value());
+  const auto financed = read_with(kNoiMargin, kNoiMargin +
+                                                  "project_debt_loan_to_cost = 0.85\n"
+                                                  "project_debt_rate_annual = 0.0775\n"
+                                                  "terminal_value = \"contracted_lease\"\n"
+                                                  "residual_value_usd_per_mw = 2e6\n"
+                                                  "lease_discount_rate_annual = 0.08\n");
+  const firm::Conversion& f = *financed.sites[0].conversion;
+  EXPECT_EQ(f.project_debt_loan_to_cost, 0.85);
+  EXPECT_EQ(f.project_debt_rate_annual, 0.0775);
+  EXPECT_EQ(f.terminal_value, firm::ConversionTerminal::kContractedLease);
+  EXPECT_EQ(f.residual_value_usd_per_mw, 2e6);
+  EXPECT_EQ(f.lease_discount_rate_annual, 0.08);
+}
+
+TEST(ScenarioReader, bad_project_finance_terms_name_file_line_and_key) {
+  EXPECT_EQ(error_with(kNoiMargin, kNoiMargin + "project_debt_loan_to_cost = 1.2\n", "project_debt_loan_to_cost"),
+            "sites[1].conversion.project_debt_loan_to_cost: expected a number in [0, 1], got 1.2");
+  EXPECT_EQ(error_with(kNoiMargin, kNoiMargin + "project_debt_rate_annual = -0.01\n", "project_debt_rate_annual"),
+            "sites[1].conversion.project_debt_rate_annual: expected a number >= 0, got -0.01");
+  EXPECT_EQ(error_with("term_years = 15", "term_years = -1", "term_years"),
+            "sites[1].conversion.term_years: expected a number in [1, 50], got -1");
+  EXPECT_EQ(error_with(kNoiMargin, kNoiMargin + "residual_value_usd_per_mw = -5\n", "residual_value_usd_per_mw"),
+            "sites[1].conversion.residual_value_usd_per_mw: expected a number >= 0, got -5");
+  EXPECT_EQ(error_with(kNoiMargin, kNoiMargin + "terminal_value = \"multiple\"\n", "terminal_value"),
+            "sites[1].conversion.terminal_value: expected one of \"ebitda_multiple\", \"contracted_lease\", got "
+            "\"multiple\"");
 }
 
 const std::string kPoolFee = "pool_fee = 0.02\n";

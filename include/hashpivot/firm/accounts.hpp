@@ -69,6 +69,10 @@ struct SiteState {
   // contract year `curtailment_year` (day / 365); -1 before the first day.
   double curtailed_hours_in_year;
   int curtailment_year;
+  // Project debt of the conversion (PlanSite::project_debt_loan_to_cost): the balance, and the
+  // daily annuity payment fixed on the first day of revenue (0 before).
+  double project_debt_usd = 0.0;
+  double project_debt_payment_usd = 0.0;
   bool operator==(const SiteState&) const = default;
 };
 
@@ -251,10 +255,28 @@ inline void add_accounts(DayAccounts& sums, const DayAccounts& day) {
 /// Balance sheet at the state's mark price.
 struct BalanceSheet {
   double assets_usd;       // cash + (free + collateral BTC) × mark + PP&E
-  double liabilities_usd;  // Σ principal
+  double liabilities_usd;  // Σ principal, then Σ sites' project debt
   double equity_usd;       // paid-in capital + retained earnings (book; zero to holders after default)
 };
 [[nodiscard]] BalanceSheet balance_sheet(const FirmState& state);
+
+/// The horizon value of the sites whose conversion is valued as a contracted lease
+/// (PlanSite::lease_terminal), and what they put into the last year's EBITDA (which the run's
+/// multiple must then leave out). value_usd = Σ over such sites with MW decided:
+///   lease: the NOI of the term's remaining days (from `horizon_day` to the term's end) weighted by
+///          the tenant's survival and discounted (lease_remaining_value_usd), 0 when the tenant has
+///          defaulted by the horizon; a lease still in its lead time is valued from its first day
+///          and discounted to the horizon, less the capex still to pay (net of the tenant's share;
+///          the project debt still to draw is part of it);
+///   residual: residual_value_usd_per_mw × MW discounted from the term's end (at the horizon when
+///          the term has ended). The project debt left is a liability of the balance sheet.
+/// noi_last_year_usd: those sites' lease NOI over days [horizon_day − 365, horizon_day).
+struct ContractedLeaseTerminal {
+  double value_usd = 0.0;
+  double noi_last_year_usd = 0.0;
+};
+[[nodiscard]] ContractedLeaseTerminal contracted_lease_terminal(const FirmPlan& plan, const FirmState& state,
+                                                                int horizon_day);
 
 /// Advances `state` by day `day` (0 = start date) under `market` and writes the day's accounts.
 /// Pure in (plan, day, market, state); allocates nothing; no virtual calls, no lookups by name.
@@ -280,8 +302,12 @@ struct BalanceSheet {
 ///     refreshes (the deposit on the order day; on delivery the balance, the machines into the
 ///     fleet's book, the replaced machines sold); deployment capex into the fleet's book and
 ///     relocation costs (opex) on their days; depreciation of fleet and conversion PP&E.
+///     Project debt: loan-to-cost × the day's conversion capex (after the tenant's share) is drawn
+///     into cash as the capex is paid.
 ///  6. Interest on opening principals; amortization (linear) and maturities repaid in cash;
-///     a convertible at maturity converts into equity when price >= its conversion price.
+///     a convertible at maturity converts into equity when price >= its conversion price. Project
+///     debt: interest daily on its balance; from the first day of revenue the daily annuity
+///     (firm/project_finance.hpp) over the lease term, its principal part repaid in cash.
 /// 6b. Hedges (FirmPlan::hedge_legs): on a leg's buy day its Black–Scholes premium at the day's
 ///     price leaves cash (a sold leg receives it); on its expiry day its payoff enters cash (a sold
 ///     call pays it). Cash basis: the net is realized income, taxable, and an investing cash flow.

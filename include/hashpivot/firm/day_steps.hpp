@@ -17,6 +17,7 @@
 #include "hashpivot/firm/accounts.hpp"
 #include "hashpivot/firm/options_pricing.hpp"
 #include "hashpivot/firm/plan.hpp"
+#include "hashpivot/firm/project_finance.hpp"
 #include "hashpivot/firm/rules.hpp"
 
 namespace hashpivot::firm::day_steps {
@@ -346,6 +347,12 @@ inline void lease_and_convert_site(const FirmPlan& plan, std::size_t k, int day,
   }
   s.conversion_book_usd += capex;
   a.capex_usd += capex;
+  if (site.project_debt_loan_to_cost > 0.0 && capex > 0.0) {
+    const double draw = capex * site.project_debt_loan_to_cost;
+    s.project_debt_usd += draw;
+    state.cash_usd += draw;
+    a.debt_drawn_usd += draw;
+  }
   if (day >= revenue_day && day < revenue_day + site.term_days) {
     // A defaulted tenant pays nothing more; the capex still depreciates over the term.
     if (day - revenue_day < s.tenant_default_after_days) {
@@ -431,6 +438,31 @@ inline void service_debt(const FirmPlan& plan, int day, double price, FirmState&
     } else if (d.linear) {
       repay_cash(state, i, linear_amortization_usd(principal, d.maturity_day - day + 1), a);
     }
+  }
+}
+
+/// Each site's project debt: interest on the balance; from the first day of revenue the daily
+/// annuity that repays it over the lease term (fixed that day on the balance then), its principal
+/// part (payment − interest; all that is left on the term's last day) repaid in cash. Recourse: the
+/// service goes on after a tenant default.
+inline void service_project_debt(const FirmPlan& plan, int day, FirmState& state, DayAccounts& a) {
+  for (std::size_t k = 0; k < plan.sites.size(); ++k) {
+    SiteState& s = state.sites[k];
+    const double balance = s.project_debt_usd;
+    if (balance <= 0.0) continue;
+    const PlanSite& site = plan.sites[k];
+    const double interest = daily_interest_usd(balance, site.project_debt_rate_annual);
+    a.interest_usd += interest;
+    const int revenue_day = s.conversion_revenue_day;
+    if (day < revenue_day) continue;
+    if (day == revenue_day)
+      s.project_debt_payment_usd =
+          annuity_payment_usd(balance, site.project_debt_rate_annual / kDaysPerYear, std::max(1, site.term_days));
+    const bool last_payment = day >= revenue_day + site.term_days - 1;
+    const double principal = last_payment ? balance : std::clamp(s.project_debt_payment_usd - interest, 0.0, balance);
+    s.project_debt_usd -= principal;
+    state.cash_usd -= principal;
+    a.debt_repaid_usd += principal;
   }
 }
 

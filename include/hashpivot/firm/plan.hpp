@@ -102,6 +102,16 @@ struct PlanSite {
   // Lease per MW per day for contract years 1..term_years: lease_usd_per_mw_year(base, escalator,
   // year) / 365, so the daily step needs no pow (rules.hpp).
   std::vector<double> lease_usd_per_mw_day_by_contract_year;
+  // Project finance (firm/project_finance.hpp). The firm's capex (after the tenant's share) is lent
+  // at this share as it is paid, and repaid as a daily annuity over the term from the first day of
+  // revenue, interest simple at the daily rate; recourse to the firm (service continues after a
+  // tenant default).
+  double project_debt_loan_to_cost = 0.0;
+  double project_debt_rate_annual = 0.0;
+  bool lease_terminal = false;             // ConversionTerminal::kContractedLease
+  double residual_value_usd_per_mw = 0.0;
+  double lease_discount_rate_annual = 0.0; // the lease's and residual's valuation rate
+  double lease_daily_factor = 1.0;         // survival / discount per day (lease_daily_factor)
 };
 
 /// One debt. Day indices are relative to the start date.

@@ -49,6 +49,10 @@ enum class PoolOperator : std::uint8_t { kAntpool, kF2pool, kBraiins, kLuxor };
 enum class SaleUse : std::uint8_t { kCash, kCapex, kRepayDebt };
 /// strategies.hedges.kind: a put bought; a collar (put bought, call sold); a covered call (call sold).
 enum class HedgeKind : std::uint8_t { kPut, kCollar, kCoveredCall };
+/// sites.conversion.terminal_value: how converted MW are valued at the horizon: inside the
+/// run's EBITDA multiple (the rule before project finance), or as lenders value a lease: the
+/// contracted lease to its end, discounted, plus the site's residual value (firm/project_finance.hpp).
+enum class ConversionTerminal : std::uint8_t { kEbitdaMultiple, kContractedLease };
 
 /// One row of a keyword table.
 template <class E>
@@ -90,6 +94,8 @@ inline constexpr std::array<Keyword<SaleUse>, 3> kSaleUseKeywords{
     {{SaleUse::kCash, "cash"}, {SaleUse::kCapex, "capex"}, {SaleUse::kRepayDebt, "repay"}}};
 inline constexpr std::array<Keyword<HedgeKind>, 3> kHedgeKindKeywords{
     {{HedgeKind::kPut, "put"}, {HedgeKind::kCollar, "collar"}, {HedgeKind::kCoveredCall, "covered_call"}}};
+inline constexpr std::array<Keyword<ConversionTerminal>, 2> kConversionTerminalKeywords{
+    {{ConversionTerminal::kEbitdaMultiple, "ebitda_multiple"}, {ConversionTerminal::kContractedLease, "contracted_lease"}}};
 
 /// The keyword table of an enum, found by overload on a value of it: keywords(PriceModel{}).
 constexpr std::span<const Keyword<PriceModel>> keywords(PriceModel) { return kPriceModelKeywords; }
@@ -101,6 +107,9 @@ constexpr std::span<const Keyword<SellPolicy>> keywords(SellPolicy) { return kSe
 constexpr std::span<const Keyword<CurtailPolicy>> keywords(CurtailPolicy) { return kCurtailPolicyKeywords; }
 constexpr std::span<const Keyword<PivotPolicy>> keywords(PivotPolicy) { return kPivotPolicyKeywords; }
 constexpr std::span<const Keyword<SaleUse>> keywords(SaleUse) { return kSaleUseKeywords; }
+constexpr std::span<const Keyword<ConversionTerminal>> keywords(ConversionTerminal) {
+  return kConversionTerminalKeywords;
+}
 constexpr std::span<const Keyword<PoolScheme>> keywords(PoolScheme) { return kPoolSchemeKeywords; }
 constexpr std::span<const Keyword<PoolOperator>> keywords(PoolOperator) { return kPoolOperatorKeywords; }
 constexpr std::span<const Keyword<HedgeKind>> keywords(HedgeKind) { return kHedgeKindKeywords; }
@@ -171,6 +180,12 @@ struct Conversion {
   int term_years;
   double noi_margin;                   // net operating income / lease revenue
   double tenant_default_prob_annual;
+  // Project finance (all zero/default: the conversion is equity-funded and valued by the multiple).
+  double project_debt_loan_to_cost = 0.0;   // share of the firm's capex (after the tenant's share) lent
+  double project_debt_rate_annual = 0.0;    // simple, actual/365; repaid as a daily annuity over the lease term
+  ConversionTerminal terminal_value = ConversionTerminal::kEbitdaMultiple;
+  double residual_value_usd_per_mw = 0.0;   // the site's value at the lease's end (ASSUMPTION; 0 = none)
+  std::optional<double> lease_discount_rate_annual;  // the lease's valuation rate; none = the run's discount rate
 };
 
 /// A site and its power contract. The contract splits into a FIXED part, paid whether the machines
