@@ -20,7 +20,7 @@ FirmState make_state(const FirmPlan& plan) {
   s.cash_usd = plan.opening_cash_usd;
   s.free_btc = plan.opening_free_btc;
   s.debts.reserve(plan.debts.size());
-  for (const PlanDebt& d : plan.debts) s.debts.push_back({d.principal_usd, d.collateral_btc});
+  for (const PlanDebt& d : plan.debts) s.debts.push_back({d.principal_usd, d.collateral_btc, d.maturity_day, d.rate_annual});
   s.fleet.reserve(plan.fleet.size());
   s.ppe_book_usd = 0.0;
   for (const PlanFleet& f : plan.fleet) {
@@ -29,6 +29,8 @@ FirmState make_state(const FirmPlan& plan) {
   }
   s.sites.assign(plan.sites.size(), SiteState{0.0, 0.0, -1, -1, kTenantNeverDefaults, 0.0, -1});
   s.trigger_days_below = 0;
+  s.trailing_ebitda_usd_per_day = 0.0;
+  s.refinancings = 0;
   s.defaulted = false;
   s.default_day = -1;
   s.btc_mark_price_usd = plan.opening_price_usd_per_btc;
@@ -104,10 +106,12 @@ void step_day(const FirmPlan& plan, int day, const DayMarket& market, FirmState&
   refresh_fleet(plan, day, state, a);
   deploy_and_relocate_fleet(plan, day, state, a);
   depreciate(plan, state, a);
-  service_debt(plan, day, price, state, a);             // 6.
+  refinance_maturing(plan, day, price, state, a);       // 6.
+  service_debt(plan, day, price, state, a);
   service_project_debt(plan, day, state, a);
   settle_hedges(plan, day, price, state, a);            // 6b.
   income_and_tax(plan, state, a);                       // 7.
+  state.trailing_ebitda_usd_per_day = trailing_ebitda_usd_per_day(state.trailing_ebitda_usd_per_day, a.ebitda_usd, day);
   one_off_sales(plan, day, price, state, a);            // 8.
   sell_policy(plan, price, state, a);                   // 9.
   service_btc_loans(plan, price, state, a);             // 10.

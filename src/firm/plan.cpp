@@ -206,7 +206,7 @@ void plan_merit_order(FirmPlan& plan) {
     });
 }
 
-PlanDebt plan_debt(const Debt& debt, DayNumber start) {
+PlanDebt plan_debt(const Debt& debt, DayNumber start, bool refinance) {
   PlanDebt d{};
   d.kind = debt.kind;
   d.principal_usd = debt.principal_usd;
@@ -220,6 +220,15 @@ PlanDebt plan_debt(const Debt& debt, DayNumber start) {
   d.conversion_price_usd = debt.conversion_price_usd;
   d.limit_usd = d.kind == DebtKind::kRevolver ? debt.limit_usd : 0.0;
   d.covenant_min_cash_usd = debt.covenant_min_cash_usd;
+  if (refinance && debt.refinance) {
+    const Refinancing& r = *debt.refinance;
+    d.refinance_max_rolls = r.max_rolls;
+    d.refinance_tenor_days = r.tenor_days;
+    d.refinance_rate_annual = r.rate_annual;
+    d.refinance_max_ltv = r.max_ltv;
+    d.refinance_min_interest_coverage = r.min_interest_coverage;
+    d.refinance_fee_fraction = r.fee_fraction;
+  }
   return d;
 }
 
@@ -298,8 +307,8 @@ FirmPlan make_plan(const Scenario& scenario, std::size_t strategy) {
   plan_merit_order(plan);
 
   plan.debts.reserve(scenario.debts.size());
-  for (const Debt& debt : scenario.debts) plan.debts.push_back(plan_debt(debt, start));
   const Strategy& s = scenario.strategies[strategy];
+  for (const Debt& debt : scenario.debts) plan.debts.push_back(plan_debt(debt, start, s.refinance));
   plan.sales.reserve(s.sales.size());
   for (const OneOffSale& sale : s.sales) plan.sales.push_back(plan_sale(scenario, sale));
 

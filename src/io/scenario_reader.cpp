@@ -400,6 +400,25 @@ void add_relocation(Scenario& s, std::size_t i, TableReader& fleet_table, DayNum
   check_capacity(s, s.fleet.size() - 1, *target, t, "on");
 }
 
+// [debt.refinance] of `debt` (its kind and LTV levels read already).
+firm::Refinancing read_refinancing(TableReader t, const firm::Debt& debt) {
+  firm::Refinancing r{
+      .rate_annual = t.require_number("rate_annual", Range{0.0, 1.0}),
+      .tenor_days = static_cast<int>(t.require_integer("tenor_days", Range{1, 10 * 366})),
+  };
+  r.min_interest_coverage = t.number_or("min_interest_coverage", 0.0, Range::non_negative());
+  r.fee_fraction = t.number_or("fee_fraction", 0.0, Range{0.0, 1.0, false, true});
+  r.max_rolls = static_cast<int>(t.integer_or("max_rolls", 1, Range{1, 100}));
+  if (debt.kind == firm::DebtKind::kBtcBacked) {
+    r.max_ltv = t.require_number("max_ltv", Range{0.0, 1.0, true, false});
+    if (r.max_ltv > debt.ltv_call)
+      t.fail("max_ltv", fmt::format("a roll at LTV {} would be margin-called at once: it must be at most ltv_call ({})",
+                                    r.max_ltv, debt.ltv_call));
+  }
+  t.finish();
+  return r;
+}
+
 firm::Debt read_debt(TableReader t) {
   firm::Debt d{
       .name = t.require_string("name"),
@@ -424,6 +443,12 @@ firm::Debt read_debt(TableReader t) {
     d.limit_usd = t.require_number("limit_usd", Range::non_negative());
     if (d.principal_usd > d.limit_usd)
       t.fail("principal_usd", fmt::format("the drawn principal {} exceeds the limit {}", d.principal_usd, d.limit_usd));
+  }
+  if (std::optional<TableReader> refinance = t.optional_table("refinance")) {
+    if (d.kind != firm::DebtKind::kTerm && d.kind != firm::DebtKind::kBtcBacked)
+      t.fail("refinance", fmt::format("a {} debt cannot be rolled: refinancing terms are for term and btc_backed debt",
+                                      firm::keyword(d.kind)));
+    d.refinance = read_refinancing(*refinance, d);
   }
   t.finish();
   return d;
@@ -655,6 +680,9 @@ firm::Strategy read_strategy(TableReader t, std::optional<TableReader>& search, 
   if (hedge_legs(s.hedges) > firm::kMaxHedgeLegs)
     t.fail("hedges", fmt::format("{} option legs (a collar is two); a strategy may hold at most {}", hedge_legs(s.hedges),
                                  firm::kMaxHedgeLegs));
+  s.refinance = t.bool_or("refinance", false);
+  if (s.refinance && std::ranges::none_of(scenario.debts, [](const firm::Debt& d) { return d.refinance.has_value(); }))
+    t.fail("refinance", "rolls debts that have [debt.refinance] terms, and no [[debt]] has them");
   s.sell_displaced = t.bool_or("sell_displaced", false);
   if (s.sell_displaced && s.pivot_policy == PivotPolicy::kNone)
     t.fail("sell_displaced", "sells the machines a pivot displaces, and this strategy has no pivot");

@@ -322,6 +322,7 @@ class Worker {
       st.machines_bought.add(r.machines_bought);
       st.machines_sold.add(r.machines_sold);
       st.hedge_pnl_usd.add(r.hedge_pnl_usd);
+      st.refinancings.add(static_cast<double>(r.state.refinancings));
       if (!r.state.defaulted) {
         st.survivor_net_worth_quantiles.add(net_worth);
         st.survivor_net_worth_worst.add(net_worth);

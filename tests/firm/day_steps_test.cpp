@@ -84,7 +84,7 @@ FirmState state_of(const FirmPlan& plan, double cash_usd, double free_btc) {
   FirmState s{};
   s.cash_usd = cash_usd;
   s.free_btc = free_btc;
-  for (const PlanDebt& d : plan.debts) s.debts.push_back({d.principal_usd, d.collateral_btc});
+  for (const PlanDebt& d : plan.debts) s.debts.push_back({d.principal_usd, d.collateral_btc, d.maturity_day, d.rate_annual});
   for (const PlanFleet& f : plan.fleet) s.fleet.push_back({f.book_value_usd});
   s.sites.assign(plan.sites.size(), SiteState{0, 0, -1, -1, kTenantNeverDefaults, 0, -1});
   s.default_day = -1;
@@ -505,7 +505,7 @@ TEST(DaySteps, make_sale_repaying_a_btc_backed_loan_takes_collateral_after_free_
   FirmState s = state_of(plan, 0, 2);
   DayAccounts a{};
   make_sale(plan, {0, 50, SaleUse::kRepayDebt, 0}, 100'000, s, a);
-  EXPECT_EQ(s.debts[0], (DebtState{0, 0}));
+  EXPECT_EQ(s.debts[0], (DebtState{0, 0, plan.debts[0].maturity_day, plan.debts[0].rate_annual}));
   EXPECT_DOUBLE_EQ(a.btc_sold, 50);
   EXPECT_DOUBLE_EQ(a.btc_released, 72);
   EXPECT_DOUBLE_EQ(s.free_btc, 2 + 100 - 50);
@@ -585,9 +585,9 @@ TEST(DaySteps, sell_policy_sells_what_each_policy_says) {
 TEST(DaySteps, service_btc_loans_tops_up_a_margin_call_and_liquidates_above_the_liquidation_ltv) {
   FirmPlan plan{};
   plan.debts = {btc_loan(3e6, 100)};
-  EXPECT_FALSE(margin_called(plan.debts[0], {3e6, 100}, 60'000));
-  EXPECT_TRUE(margin_called(plan.debts[0], {3e6, 100}, 45'000));
-  EXPECT_FALSE(margin_called(plan.debts[0], {3e6, 100}, 0));
+  EXPECT_FALSE(margin_called(plan.debts[0], {3e6, 100, plan.debts[0].maturity_day, plan.debts[0].rate_annual}, 60'000));
+  EXPECT_TRUE(margin_called(plan.debts[0], {3e6, 100, plan.debts[0].maturity_day, plan.debts[0].rate_annual}, 45'000));
+  EXPECT_FALSE(margin_called(plan.debts[0], {3e6, 100, plan.debts[0].maturity_day, plan.debts[0].rate_annual}, 0));
   FirmState s = state_of(plan, 0, 50);
   DayAccounts a{};
   service_btc_loans(plan, 45'000, s, a);
@@ -602,7 +602,7 @@ TEST(DaySteps, service_btc_loans_tops_up_a_margin_call_and_liquidates_above_the_
   EXPECT_NEAR(a.btc_liquidated, 3e6 / 35'000, 1e-9);
   EXPECT_NEAR(a.debt_repaid_by_collateral_usd, 3e6, 1e-6);
   EXPECT_NEAR(a.btc_released, 100 - 3e6 / 35'000, 1e-9);
-  EXPECT_EQ(dry.debts[0], (DebtState{0, 0}));
+  EXPECT_EQ(dry.debts[0], (DebtState{0, 0, plan.debts[0].maturity_day, plan.debts[0].rate_annual}));
 }
 
 TEST(DaySteps, covenants_accelerate_a_debt_when_cash_is_below_its_minimum) {

@@ -478,6 +478,45 @@ TEST(ScenarioReader, a_negative_market_impact_value_names_file_line_and_key) {
             "market_impact.daily_volume_btc: expected a number > 0, got -1");
 }
 
+// ---- [debt.refinance] and a strategy's refinance ------------------------------------------------
+
+const std::string kLoanLtv = "ltv_liquidation = 0.85\n";
+const std::string kRefinance = "[debt.refinance]\nrate_annual = 0.09\ntenor_days = 364\nmax_ltv = 0.6\n";
+
+TEST(ScenarioReader, refinancing_terms_take_their_defaults_and_a_strategy_opts_in) {
+  const auto absent = read_scenario(write(kValid).string());
+  EXPECT_FALSE(absent.debts[0].refinance.has_value());
+  EXPECT_FALSE(absent.strategies[0].refinance);
+  std::string text = kValid;
+  text.replace(text.find(kLoanLtv), kLoanLtv.size(), kLoanLtv + kRefinance);
+  text.replace(text.find("name = \"hold\"\n"), 14, "name = \"hold\"\nrefinance = true\n");
+  const auto s = read_scenario(write(text).string());
+  ASSERT_TRUE(s.debts[0].refinance.has_value());
+  const firm::Refinancing& r = *s.debts[0].refinance;
+  EXPECT_EQ(r.rate_annual, 0.09);
+  EXPECT_EQ(r.tenor_days, 364);
+  EXPECT_EQ(r.max_ltv, 0.6);
+  EXPECT_EQ(r.min_interest_coverage, 0.0);
+  EXPECT_EQ(r.fee_fraction, 0.0);
+  EXPECT_EQ(r.max_rolls, 1);
+  EXPECT_TRUE(s.strategies[0].refinance);
+  EXPECT_FALSE(s.strategies[1].refinance);
+}
+
+TEST(ScenarioReader, bad_refinancing_terms_name_file_line_and_key) {
+  EXPECT_EQ(error_with(kLoanLtv, kLoanLtv + "[debt.refinance]\nrate_annual = 0.09\ntenor_days = 364\nmax_ltv = 0.75\n",
+                       "max_ltv = 0.75"),
+            "debt[1].refinance.max_ltv: a roll at LTV 0.75 would be margin-called at once: it must be at most "
+            "ltv_call (0.7)");
+  EXPECT_EQ(error_with(kLoanLtv, kLoanLtv + "[debt.refinance]\nrate_annual = 0.09\ntenor_days = 0\nmax_ltv = 0.6\n",
+                       "tenor_days = 0"),
+            "debt[1].refinance.tenor_days: expected a number in [1, 3660], got 0");
+  EXPECT_EQ(error_with(kLoanLtv, kLoanLtv + kRefinance + "fee_fraction = -0.01\n", "fee_fraction"),
+            "debt[1].refinance.fee_fraction: expected a number in [0, 1), got -0.01");
+  EXPECT_EQ(error_with("name = \"hold\"\n", "name = \"hold\"\nrefinance = true\n", "refinance = true"),
+            "strategies[1].refinance: rolls debts that have [debt.refinance] terms, and no [[debt]] has them");
+}
+
 // ---- [strategies.search]: the ranges `hashpivot optimize` searches -----------------------------
 
 const std::string kPivotDate = "pivot_date = 2026-06-01\n";

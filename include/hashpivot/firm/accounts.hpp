@@ -45,6 +45,9 @@ namespace hashpivot::firm {
 struct DebtState {
   double principal_usd;
   double collateral_btc;                   // pledged BTC (btc_backed; 0 otherwise)
+  int maturity_day;                        // the plan's, moved on by each roll (firm/refinancing.hpp)
+  double rate_annual;                      // the plan's, the refinancing rate after a roll
+  int rolls = 0;                           // times rolled on this path
   bool operator==(const DebtState&) const = default;
 };
 
@@ -90,6 +93,10 @@ struct FirmState {
   double retained_earnings_usd;
   double btc_mark_price_usd;               // the price BTC is carried at (last day's price)
   int trigger_days_below;                  // consecutive days with hashprice below the pivot trigger
+  // EBITDA per day, exponentially weighted over kTrailingEbitdaDays (from the first day's): what a
+  // lender's interest-coverage test at a refinancing looks at.
+  double trailing_ebitda_usd_per_day;
+  int refinancings;                        // debts rolled on this path so far
   bool defaulted;
   int default_day;                         // -1 while solvent
 };

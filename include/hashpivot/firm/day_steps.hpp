@@ -18,6 +18,7 @@
 #include "hashpivot/firm/options_pricing.hpp"
 #include "hashpivot/firm/plan.hpp"
 #include "hashpivot/firm/project_finance.hpp"
+#include "hashpivot/firm/refinancing.hpp"
 #include "hashpivot/firm/rules.hpp"
 
 namespace hashpivot::firm::day_steps {
@@ -418,6 +419,40 @@ inline void depreciate(const FirmPlan& plan, FirmState& state, DayAccounts& a) {
 
 // ---- 6. Debt service ------------------------------------------------------------------------------
 
+/// Each debt due today that the plan may roll (refinance_max_rolls > rolls so far): rolled for its
+/// tenor at the refinancing rate, with the fee paid as interest, when the lender's tests pass on
+/// this path: a BTC-backed loan's collateral is topped up from free BTC to stand at max_ltv (no
+/// roll, and nothing moved, when the free BTC cannot cover it); the firm's trailing EBITDA covers
+/// min_interest_coverage × its annual interest after the roll. Else service_debt repays it.
+inline void refinance_maturing(const FirmPlan& plan, int day, double price, FirmState& state, DayAccounts& a) {
+  for (std::size_t i = 0; i < plan.debts.size(); ++i) {
+    const PlanDebt& d = plan.debts[i];
+    DebtState& debt = state.debts[i];
+    if (debt.principal_usd <= 0.0 || day < debt.maturity_day || debt.rolls >= d.refinance_max_rolls) continue;
+    double top_up_btc = 0.0;
+    if (d.kind == DebtKind::kBtcBacked) {
+      if (!(price > 0.0)) continue;
+      top_up_btc =
+          std::max(0.0, collateral_for_ltv_btc(debt.principal_usd, price, d.refinance_max_ltv) - debt.collateral_btc);
+      if (top_up_btc > state.free_btc) continue;
+    }
+    double annual_interest_usd = debt.principal_usd * d.refinance_rate_annual;
+    for (std::size_t j = 0; j < plan.debts.size(); ++j)
+      if (j != i) annual_interest_usd += state.debts[j].principal_usd * state.debts[j].rate_annual;
+    if (!passes_interest_coverage(state.trailing_ebitda_usd_per_day, kDaysPerYear, annual_interest_usd,
+                                  d.refinance_min_interest_coverage))
+      continue;
+    state.free_btc -= top_up_btc;
+    debt.collateral_btc += top_up_btc;
+    a.btc_topped_up += top_up_btc;
+    debt.maturity_day = day + d.refinance_tenor_days;
+    debt.rate_annual = d.refinance_rate_annual;
+    ++debt.rolls;
+    ++state.refinancings;
+    a.interest_usd += d.refinance_fee_fraction * debt.principal_usd;
+  }
+}
+
 /// For each debt with principal left: interest on the opening principal; at or after maturity the
 /// principal is repaid in cash, or a convertible converts into equity when price >= its conversion
 /// price; before maturity, linear amortization is repaid in cash.
@@ -426,8 +461,8 @@ inline void service_debt(const FirmPlan& plan, int day, double price, FirmState&
     const PlanDebt& d = plan.debts[i];
     const double principal = state.debts[i].principal_usd;
     if (principal <= 0.0) continue;
-    a.interest_usd += daily_interest_usd(principal, d.rate_annual);
-    if (day >= d.maturity_day) {
+    a.interest_usd += daily_interest_usd(principal, state.debts[i].rate_annual);
+    if (day >= state.debts[i].maturity_day) {
       if (d.kind == DebtKind::kConvertible && d.conversion_price_usd > 0.0 && price >= d.conversion_price_usd) {
         state.debts[i].principal_usd = 0.0;
         state.paid_in_capital_usd += principal;
@@ -436,7 +471,7 @@ inline void service_debt(const FirmPlan& plan, int day, double price, FirmState&
         repay_cash(state, i, principal, a);
       }
     } else if (d.linear) {
-      repay_cash(state, i, linear_amortization_usd(principal, d.maturity_day - day + 1), a);
+      repay_cash(state, i, linear_amortization_usd(principal, state.debts[i].maturity_day - day + 1), a);
     }
   }
 }

@@ -128,6 +128,14 @@ struct PlanDebt {
   double conversion_price_usd;     // convertible: converted into equity at maturity when price >= this
   double limit_usd;                // revolver: drawable up to this principal until maturity
   double covenant_min_cash_usd;    // accelerated when cash ends a day below this; 0 = none
+  // Refinancing (scenario.hpp Refinancing): rolled at maturity when the strategy refinances and the
+  // debt has terms; refinance_max_rolls 0 = never rolled.
+  int refinance_max_rolls;
+  int refinance_tenor_days;
+  double refinance_rate_annual;
+  double refinance_max_ltv;
+  double refinance_min_interest_coverage;
+  double refinance_fee_fraction;
 };
 
 /// A one-off BTC sale of the strategy.

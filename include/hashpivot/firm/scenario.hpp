@@ -268,6 +268,21 @@ struct FleetEntry {
   bool relocated = false;
 };
 
+/// [debt.refinance]: the market terms on which a lender rolls a term or BTC-backed debt at its
+/// maturity, for a strategy with `refinance = true`. On the maturity day (and on each rolled
+/// maturity) the whole principal is rolled for tenor_days at rate_annual when the lender's tests
+/// pass on that path (firm/refinancing.hpp): BTC-backed, principal / (collateral × price) <= max_ltv
+/// after topping the collateral up from free BTC; any kind, trailing EBITDA >= min_interest_coverage
+/// × the firm's annual interest after the roll. Else the debt is repaid in cash as without terms.
+struct Refinancing {
+  double rate_annual;                  // simple, actual/365, on the rolled principal
+  int tenor_days;                      // each roll's term
+  double max_ltv = 1.0;                // BTC-backed: the highest LTV the lender rolls at
+  double min_interest_coverage = 0.0;  // trailing EBITDA / annual interest; 0 = no test
+  double fee_fraction = 0.0;           // arrangement fee on the rolled principal, paid in cash as interest
+  int max_rolls = 1;                   // rolls a path may make of this debt
+};
+
 struct Debt {
   std::string name;
   DebtKind kind = DebtKind::kTerm;
@@ -287,6 +302,7 @@ struct Debt {
   // Any kind: a minimum-liquidity covenant. When the firm's cash ends a day below this, the debt
   // is accelerated (all principal due in cash that day). 0 = no covenant.
   double covenant_min_cash_usd = 0;
+  std::optional<Refinancing> refinance{};  // [debt.refinance]; term and btc_backed only
 };
 
 struct Treasury {
@@ -400,6 +416,9 @@ struct Strategy {
   // decision day at their tier's price (MachineModel::tier_usd_per_th) instead of idling in place.
   bool sell_displaced = false;
   std::vector<Hedge> hedges;                           // [[strategies.hedges]], in file order
+  // Roll every debt that has [debt.refinance] terms at maturity when the lender's tests pass
+  // (else repay it as without terms).
+  bool refinance = false;
 };
 
 struct Scenario {

@@ -155,6 +155,8 @@ inline constexpr std::array kRows = std::to_array<Metric>({
      MetricFormat::kMillionsUsd, [](S s) { return s.hedge_pnl_usd.mean(); }, 8},
     {"hedge_pnl_se_usd", "/hedge_pnl_usd/se", MetricUnit::kUsd, "", MetricPlace::kHidden, MetricFormat::kMillionsUsd,
      [](S s) { return s.hedge_pnl_usd.standard_error(); }, 8},
+    {"refinancings_mean", "/refinancings/mean", MetricUnit::kCount, "Debts rolled at maturity (refinancings)",
+     MetricPlace::kStrategyTable, MetricFormat::kFixed2, [](S s) { return s.refinancings.mean(); }, 8},
 });
 }  // namespace metric_rows
 
