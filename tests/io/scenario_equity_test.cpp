@@ -105,6 +105,9 @@ TEST(ScenarioEquity, bad_input_names_file_line_and_key) {
   expect_error(equity_scenario("[firm]\nshares_outstanding = -5\n", ""), "shares_outstanding = -5",
                "firm.shares_outstanding: ");
   expect_error(equity_scenario("", kAtm), "size_usd = 50e6", "shares outstanding missing");
+  expect_error(equity_scenario(kEquity, ""), "nav_multiple = 1.2", "shares outstanding missing");
+  expect_error(equity_scenario(kShares + "[equity]\nnav_multiple = 0\n", ""), "nav_multiple = 0",
+               "equity.nav_multiple: ");
   expect_error(equity_scenario("[[debt]]\nname = \"n\"\nkind = \"convertible\"\nprincipal_usd = 1\nrate_annual = 0\n"
                                "maturity = 2026-12-01\nconversion_price_usd_per_share = 12\n",
                                ""),
