@@ -35,6 +35,8 @@ FirmState make_state(const FirmPlan& plan) {
   s.default_day = -1;
   s.btc_mark_price_usd = plan.opening_price_usd_per_btc;
   s.paid_in_capital_usd = 0.0;
+  s.shares_outstanding = plan.shares_outstanding;
+  s.nav_multiple = plan.nav_multiple;
   const BalanceSheet opening = balance_sheet(s);
   s.retained_earnings_usd = opening.assets_usd - opening.liabilities_usd - s.paid_in_capital_usd;
   return s;
@@ -98,6 +100,7 @@ void step_day(const FirmPlan& plan, int day, const DayMarket& market, FirmState&
   [[maybe_unused]] const double cash_open = state.cash_usd;
 
   remark_btc(price, state, a);                          // 1.
+  mark_share_price(plan, state);                        // 1b.
   decide_pivot(plan, day, market, state);               // 2.
   sell_displaced_machines(plan, day, state, a);
   mine_and_pay_power(plan, day, market, state, a);      // 3.
@@ -113,6 +116,7 @@ void step_day(const FirmPlan& plan, int day, const DayMarket& market, FirmState&
   income_and_tax(plan, state, a);                       // 7.
   state.trailing_ebitda_usd_per_day = trailing_ebitda_usd_per_day(state.trailing_ebitda_usd_per_day, a.ebitda_usd, day);
   one_off_sales(plan, day, price, state, a);            // 8.
+  atm_programme(plan, day, state, a);                   // 8b.
   sell_policy(plan, price, state, a);                   // 9.
   service_btc_loans(plan, price, state, a);             // 10.
   covenants(plan, state, a);

@@ -218,6 +218,7 @@ PlanDebt plan_debt(const Debt& debt, DayNumber start, bool refinance) {
   d.ltv_liquidation = debt.ltv_liquidation;
   d.ltv_target = debt.ltv_target;
   d.conversion_price_usd = debt.conversion_price_usd;
+  d.conversion_price_usd_per_share = debt.conversion_price_usd_per_share;
   d.limit_usd = d.kind == DebtKind::kRevolver ? debt.limit_usd : 0.0;
   d.covenant_min_cash_usd = debt.covenant_min_cash_usd;
   if (refinance && debt.refinance) {
@@ -267,8 +268,29 @@ void plan_hedges(const Scenario& scenario, const Strategy& s, FirmPlan& plan) {
   }
 }
 
+// The scenario's shares and the strategy's ATM programme (firm/equity.hpp). A programme of size 0
+// sells nothing: the plan is left as without it.
+void plan_equity(const Scenario& scenario, const Strategy& s, FirmPlan& plan) {
+  const Equity& e = scenario.equity;
+  plan.shares_outstanding = e.has_shares() ? e.shares_outstanding : 0.0;
+  plan.nav_multiple = e.nav_multiple;
+  if (!s.atm || !(s.atm->size_usd > 0.0) || !e.has_shares()) return;
+  const AtmProgramme& atm = *s.atm;
+  plan.has_atm = true;
+  plan.atm_from_day = static_cast<int>(atm.date - scenario.run.start_date);
+  plan.atm_size_usd = atm.size_usd;
+  plan.atm_raise_usd = std::min(atm.raise_usd, atm.size_usd);
+  plan.atm_max_shares_per_day = atm.max_volume_share * e.daily_volume_shares;
+  plan.atm_discount = atm.discount;
+  plan.atm_fee = atm.fee;
+  plan.atm_floor_usd_per_share = atm.floor_usd_per_share;
+  plan.atm_min_market_cap_usd = atm.min_market_cap_usd;
+  plan.atm_remedy = atm.remedy;
+}
+
 void plan_strategy(const Scenario& scenario, const Strategy& s, FirmPlan& plan) {
   plan_hedges(scenario, s, plan);
+  plan_equity(scenario, s, plan);
   plan.sell_policy = s.sell_policy;
   plan.sell_fraction = s.sell_fraction;
   plan.cash_floor_months = s.cash_floor_months;

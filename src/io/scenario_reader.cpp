@@ -438,7 +438,13 @@ firm::Debt read_debt(TableReader t) {
       t.fail("ltv_call", fmt::format("expected ltv_target < ltv_call < ltv_liquidation, got {} / {} / {}", d.ltv_target,
                                      d.ltv_call, d.ltv_liquidation));
   } else if (d.kind == firm::DebtKind::kConvertible) {
-    d.conversion_price_usd = t.require_number("conversion_price_usd", Range::positive());
+    // Converts into shares at a price per share, or (the stand-in without shares) on the BTC price.
+    const std::optional<double> per_share = t.optional_number("conversion_price_usd_per_share", Range::positive());
+    if (per_share && t.has("conversion_price_usd"))
+      t.fail("conversion_price_usd", "give one conversion price: conversion_price_usd_per_share (into shares) or "
+                                     "conversion_price_usd (the BTC-price stand-in)");
+    if (per_share) d.conversion_price_usd_per_share = *per_share;
+    else d.conversion_price_usd = t.require_number("conversion_price_usd", Range::positive());
   } else if (d.kind == firm::DebtKind::kRevolver) {
     d.limit_usd = t.require_number("limit_usd", Range::non_negative());
     if (d.principal_usd > d.limit_usd)
@@ -651,6 +657,53 @@ std::size_t hedge_legs(const std::vector<firm::Hedge>& hedges) {
   return legs;
 }
 
+// ---- [firm], [equity] and [strategies.atm] --------------------------------------------------------
+
+// The message of every per-share input in a scenario without shares.
+constexpr const char* kSharesMissing =
+    "shares outstanding missing when per-share output is asked for: give [firm] shares_outstanding";
+
+// [firm] shares_outstanding (> 0) and [equity] (firm::Equity), into `s`.
+void read_equity(TableReader& root, Scenario& s) {
+  if (auto firm_table = root.optional_table("firm")) {
+    s.equity.shares_outstanding = firm_table->require_number("shares_outstanding", Range::positive());
+    firm_table->finish();
+  }
+  if (auto equity = root.optional_table("equity")) {
+    const firm::Equity defaults;
+    s.equity.nav_multiple = equity->number_or("nav_multiple", defaults.nav_multiple, Range::positive());
+    s.equity.nav_multiple_dispersion =
+        equity->number_or("nav_multiple_dispersion", defaults.nav_multiple_dispersion, Range{0.0, 3.0});
+    s.equity.daily_volume_shares = equity->number_or("daily_volume_shares", 0.0, Range::positive());
+    if (!s.equity.has_shares()) equity->fail("nav_multiple", kSharesMissing);
+    equity->finish();
+  }
+}
+
+// [strategies.atm]: an ATM programme (firm::AtmProgramme), starting inside the horizon [start, end).
+firm::AtmProgramme read_atm(TableReader t, const Scenario& s, DayNumber end) {
+  if (!s.equity.has_shares()) t.fail("size_usd", kSharesMissing);
+  firm::AtmProgramme a;
+  a.date = t.optional_date("date").value_or(s.run.start_date);
+  if (a.date < s.run.start_date || a.date >= end)
+    t.fail("date", fmt::format("{} lies outside the horizon {} to {}", format_date(a.date), format_date(s.run.start_date),
+                               format_date(end)));
+  a.size_usd = t.require_number("size_usd", Range::non_negative());
+  a.raise_usd = t.number_or("raise_usd", 0.0, Range::non_negative());
+  if (a.raise_usd > a.size_usd)
+    t.fail("raise_usd", fmt::format("raises {} of a programme of {}", a.raise_usd, a.size_usd));
+  a.max_volume_share = t.require_number("max_volume_share", Range{0.0, 1.0, true, false});
+  a.discount = t.number_or("discount", a.discount, Range{0.0, 1.0, false, true});
+  a.fee = t.number_or("fee", a.fee, Range{0.0, 1.0, false, true});
+  a.floor_usd_per_share = t.number_or("floor_usd_per_share", 0.0, Range::non_negative());
+  a.min_market_cap_usd = t.number_or("min_market_cap_usd", 0.0, Range::non_negative());
+  a.remedy = choice_or(t, "remedy", firm::AtmRemedy::kAfterBtc);
+  if (!(s.equity.daily_volume_shares > 0))
+    t.fail("max_volume_share", "the cap is a share of the stock's volume: give [equity] daily_volume_shares");
+  t.finish();
+  return a;
+}
+
 firm::Strategy read_strategy(TableReader t, std::optional<TableReader>& search, const Scenario& scenario,
                              DayNumber end) {
   using firm::PivotPolicy;
@@ -683,6 +736,7 @@ firm::Strategy read_strategy(TableReader t, std::optional<TableReader>& search, 
   s.refinance = t.bool_or("refinance", false);
   if (s.refinance && std::ranges::none_of(scenario.debts, [](const firm::Debt& d) { return d.refinance.has_value(); }))
     t.fail("refinance", "rolls debts that have [debt.refinance] terms, and no [[debt]] has them");
+  if (auto atm = t.optional_table("atm")) s.atm = read_atm(*atm, scenario, end);
   s.sell_displaced = t.bool_or("sell_displaced", false);
   if (s.sell_displaced && s.pivot_policy == PivotPolicy::kNone)
     t.fail("sell_displaced", "sells the machines a pivot displaces, and this strategy has no pivot");
@@ -804,8 +858,14 @@ firm::Scenario read_scenario_document(const toml::table& document, const std::st
   if (auto pool = root.optional_table("pool")) s.pool = read_pool(*pool, s.treasury.pool_fee, treasury_fee_given);
   if (auto impact = root.optional_table("market_impact")) s.market_impact = read_market_impact(*impact);
 
+  read_equity(root, s);
+
   auto debt_tables = root.tables("debt");
-  for (auto& t : debt_tables) s.debts.push_back(read_debt(t));
+  for (auto& t : debt_tables) {
+    s.debts.push_back(read_debt(t));
+    if (s.debts.back().conversion_price_usd_per_share > 0 && !s.equity.has_shares())
+      t.fail("conversion_price_usd_per_share", kSharesMissing);
+  }
   require_unique_names(s.debts, debt_tables, "debt");
   for (std::size_t i = 0; i < s.debts.size(); ++i)
     if (s.debts[i].maturity <= s.run.start_date)

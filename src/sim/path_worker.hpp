@@ -14,6 +14,7 @@
 #include "hashpivot/model/market_model.hpp"
 #include "hashpivot/model/pool_luck.hpp"
 #include "hashpivot/firm/accounts.hpp"
+#include "hashpivot/firm/equity.hpp"
 #include "hashpivot/firm/plan.hpp"
 #include "hashpivot/random/philox.hpp"
 
@@ -22,6 +23,10 @@ namespace hashpivot::sim::detail {
 /// A tenant's annual default probability is clamped just below 1 so that its hazard, −ln(1 − p), stays
 /// finite (a tenant certain to default still defaults on a drawn day, not on day 0).
 inline constexpr double kMaxTenantDefaultProbAnnual = 1.0 - 1e-15;
+
+/// The step of Stream::kFirm whose counter holds a path's NAV-multiple draw (step 0 holds the
+/// tenants' default draws, one block per site).
+inline constexpr std::uint32_t kNavMultipleStep = 1;
 
 /// One strategy's firm on the current path, and its running totals.
 struct FirmRun {
@@ -118,8 +123,17 @@ class Worker {
       }
       tenant_default_after_[k] = after;
     }
+    // The path's NAV multiple (firm/equity.hpp), common to every strategy: drawn at its own counter
+    // (kFirm, path, kNavMultipleStep), so no other draw moves, and only when it is dispersed.
+    const firm::Equity& equity = scenario_.equity;
+    const double nav_multiple =
+        equity.nav_multiple_dispersion > 0
+            ? firm::nav_multiple_on_path(equity.nav_multiple, equity.nav_multiple_dispersion,
+                                         rng_.normals({random::Stream::kFirm, path, kNavMultipleStep, 0})[0])
+            : equity.nav_multiple;
     for (FirmRun& r : runs_) {
       r.state = r.opening;  // same sizes: copy-assignment reuses the vectors' storage
+      r.state.nav_multiple = nav_multiple;
       for (std::size_t k = 0; k < r.state.sites.size(); ++k)
         r.state.sites[k].tenant_default_after_days = tenant_default_after_[k];
       r.btc_mined = r.cash_cost_usd = r.all_in_cost_usd = r.effective_ph_days = 0;
@@ -323,6 +337,14 @@ class Worker {
       st.machines_sold.add(r.machines_sold);
       st.hedge_pnl_usd.add(r.hedge_pnl_usd);
       st.refinancings.add(static_cast<double>(r.state.refinancings));
+      if (r.plan.shares_outstanding > 0) {
+        // NPV to equity over the shares at the horizon; shares issued by ATM sales and conversions.
+        const double shares_issued = r.state.shares_outstanding - r.plan.shares_outstanding;
+        st.npv_per_share_usd.add(npv / r.state.shares_outstanding);
+        st.npv_per_share_quantiles.add(npv / r.state.shares_outstanding);
+        st.shares_issued.add(shares_issued);
+        st.shares_issued_quantiles.add(shares_issued);
+      }
       if (!r.state.defaulted) {
         st.survivor_net_worth_quantiles.add(net_worth);
         st.survivor_net_worth_worst.add(net_worth);

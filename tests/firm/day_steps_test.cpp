@@ -746,6 +746,9 @@ TEST(DayAccountsFields, rows_are_the_members_in_declaration_order_under_their_ow
       {"available_hashrate_th", &A::available_hashrate_th},
       {"curtailed_mwh", &A::curtailed_mwh},
       {"hosting_fixed_usd", &A::hosting_fixed_usd},
+      {"equity_issued_usd", &A::equity_issued_usd},
+      {"equity_issue_fees_usd", &A::equity_issue_fees_usd},
+      {"shares_issued", &A::shares_issued},
   };
   ASSERT_EQ(kDayAccountsFields.size(), expected.size());
   for (std::size_t i = 0; i < expected.size(); ++i) {

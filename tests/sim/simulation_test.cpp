@@ -228,6 +228,42 @@ TEST(Simulation, fpps_and_zero_impact_leave_every_result_unchanged) {
   }
 }
 
+// Shares with a dispersed NAV multiple and an ATM of size 0 leave every firm-level result as it was
+// (the multiple's draw is a counter of its own); NPV per share is NPV over the shares, path by path;
+// without shares the per-share metrics are unknown (NaN). A raising ATM issues shares.
+TEST(Simulation, shares_and_a_zero_size_atm_leave_every_result_unchanged) {
+  const std::string shares = "\n[firm]\nshares_outstanding = 5e6\n[equity]\nnav_multiple = 1.3\n"
+                             "nav_multiple_dispersion = 0.4\ndaily_volume_shares = 1e6\n";
+  const std::string atm = "[strategies.atm]\nmax_volume_share = 0.2\nsize_usd = ";
+  const RunResult plain = run(scenario_from(miner_toml() + testing::strategy_toml("atm0"), "equity_plain.toml"), 200, 2);
+  std::string text = miner_toml();
+  text.insert(text.find("tax_rate = 0.2\n") + 15, shares);
+  text += testing::strategy_toml("atm0", atm + "0\n");
+  const RunResult zero = run(scenario_from(text, "equity_zero.toml"), 200, 2);
+  for (std::size_t i = 0; i < plain.strategies.size(); ++i) {
+    const StrategyStatistics& a = plain.strategies[i];
+    const StrategyStatistics& b = zero.strategies[i];
+    expect_bitwise_equal(a.npv_usd.mean(), b.npv_usd.mean(), a.name + " npv");
+    expect_bitwise_equal(a.defaulted.probability(), b.defaulted.probability(), a.name + " p(default)");
+    expect_bitwise_equal(a.btc_sold.mean(), b.btc_sold.mean(), a.name + " btc sold");
+    EXPECT_TRUE(std::isnan(a.npv_per_share_usd.mean())) << a.name;
+    EXPECT_TRUE(std::isnan(a.shares_issued.mean())) << a.name;
+    EXPECT_NEAR(b.npv_per_share_usd.mean(), b.npv_usd.mean() / 5e6, 1e-12 * b.npv_usd.mean()) << a.name;
+    EXPECT_EQ(b.shares_issued.mean(), 0.0) << a.name;
+  }
+  // An ATM that raises $50M from the start issues shares; its bits do not depend on the threads.
+  std::string raising = miner_toml();
+  raising.insert(raising.find("tax_rate = 0.2\n") + 15, shares);
+  raising += testing::strategy_toml("atm", atm + "100e6\nraise_usd = 50e6\n");
+  const firm::Scenario s = scenario_from(raising, "equity_raise.toml");
+  const RunResult one = run(s, 100, 1);
+  const RunResult two = run(s, 100, 2);
+  const StrategyStatistics& issuer = one.strategies.back();
+  EXPECT_GT(issuer.shares_issued.mean(), 0.0);
+  expect_bitwise_equal(issuer.npv_per_share_usd.mean(), two.strategies.back().npv_per_share_usd.mean(), "per share");
+  expect_bitwise_equal(issuer.shares_issued.mean(), two.strategies.back().shares_issued.mean(), "shares issued");
+}
+
 // PPLNS with a 2% pool (λ ≈ 2.9 blocks a day): what the luck adds to BTC mined (btc_pool_luck) has
 // mean 0 over the horizon, within its sampling error (a day's luck is independent of whether the
 // firm is still alive that day; BTC mined itself may fall: bad luck can bring a default forward,

@@ -25,7 +25,9 @@
 //   on the in-service day, depreciated from that day; a relocation's cost is opex on its day.
 // - Equity = paid-in capital + retained earnings. Opening paid-in capital is 0 and opening retained
 //   earnings are set so that the opening balance sheet (at the scenario's BTC price) balances; net
-//   income goes to retained earnings; a converted convertible adds its principal to paid-in capital.
+//   income goes to retained earnings; a converted convertible adds its principal to paid-in capital;
+//   ATM shares add their net proceeds (the agents' fee charged against paid-in capital), a financing
+//   cash flow.
 //   Assets = liabilities + equity holds after every day.
 // - Default: the firm defaults on the day its cash stays negative after every remedy. From then on
 //   the state is frozen (step_day does nothing) and the engine values equity to holders at zero.
@@ -99,6 +101,11 @@ struct FirmState {
   int refinancings;                        // debts rolled on this path so far
   bool defaulted;
   int default_day;                         // -1 while solvent
+  // Shares (firm/equity.hpp; all 0 when the plan has no shares).
+  double shares_outstanding = 0;           // at day 0 the plan's; + ATM sales + conversions
+  double nav_multiple = 1;                 // the path's m (make_state: the plan's level; the engine draws it)
+  double share_price_usd = 0;              // the day's price per share (step 1b), USD
+  double atm_sold_usd = 0;                 // gross ATM sales so far (against the programme's size)
 };
 
 inline constexpr int kTenantNeverDefaults = std::numeric_limits<int>::max();
@@ -177,6 +184,11 @@ struct DayAccounts {
   double available_hashrate_th;     // machines in service and available (before curtailment), before uptime
   double curtailed_mwh;             // energy not drawn by available machines switched off
   double hosting_fixed_usd;         // the part of power_cost_usd paid whether machines run or not
+  // Equity (firm/equity.hpp): ATM sales (net proceeds a financing cash flow, into paid-in capital;
+  // the agents' fee charged against it) and shares issued (ATM sales and conversions), a count.
+  double equity_issued_usd;         // net of fees
+  double equity_issue_fees_usd;
+  double shares_issued;
   bool defaulted_today;
 };
 
@@ -192,7 +204,7 @@ struct DayAccountsField {
 
 /// Every field of DayAccounts but the flag defaulted_today, in declaration order: the one list
 /// that sums, names and (through `monthly`) reports them. A new field is one row here.
-inline constexpr std::array<DayAccountsField, 41> kDayAccountsFields{{
+inline constexpr std::array<DayAccountsField, 44> kDayAccountsFields{{
     {"mining_revenue_usd", "USD", &DayAccounts::mining_revenue_usd, true},
     {"hpc_revenue_usd", "USD", &DayAccounts::hpc_revenue_usd, true},
     {"power_cost_usd", "USD", &DayAccounts::power_cost_usd, true},
@@ -234,6 +246,9 @@ inline constexpr std::array<DayAccountsField, 41> kDayAccountsFields{{
     {"available_hashrate_th", "TH/s", &DayAccounts::available_hashrate_th, false},
     {"curtailed_mwh", "MWh", &DayAccounts::curtailed_mwh, false},
     {"hosting_fixed_usd", "USD", &DayAccounts::hosting_fixed_usd, false},
+    {"equity_issued_usd", "USD", &DayAccounts::equity_issued_usd, false},
+    {"equity_issue_fees_usd", "USD", &DayAccounts::equity_issue_fees_usd, false},
+    {"shares_issued", "count", &DayAccounts::shares_issued, false},
 }};
 
 /// Adds `day` into the running sums `sums`, field by field: every row of kDayAccountsFields, or with
@@ -291,6 +306,8 @@ struct ContractedLeaseTerminal {
 /// Order of the day:
 ///  0. Defaulted already: nothing changes, accounts are zero.
 ///  1. Re-mark BTC held to today's price (unrealized gain/loss).
+/// 1b. Share price (a plan with shares only): max(0, m × NAV) / shares on the re-marked opening
+///     balances (firm/equity.hpp), the price every sale and conversion of the day uses.
 ///  2. Pivot decision: schedule on its day; trigger after pivot_trigger_days consecutive days with
 ///     hashprice_usd below the threshold. From the decision day the MW leave mining (the site's
 ///     fleet runs at 1 − converted_mw / mining_it_mw) and carry no site opex. With sell_displaced,
@@ -312,7 +329,9 @@ struct ContractedLeaseTerminal {
 ///     Project debt: loan-to-cost × the day's conversion capex (after the tenant's share) is drawn
 ///     into cash as the capex is paid.
 ///  6. Interest on opening principals; amortization (linear) and maturities repaid in cash;
-///     a convertible at maturity converts into equity when price >= its conversion price. Project
+///     a convertible at maturity converts into equity when price >= its conversion price (with a
+///     conversion price per share: into principal / that price shares when the day's share price is
+///     at or above it, else repaid in cash). Project
 ///     debt: interest daily on its balance; from the first day of revenue the daily annuity
 ///     (firm/project_finance.hpp) over the lease term, its principal part repaid in cash.
 /// 6b. Hedges (FirmPlan::hedge_legs): on a leg's buy day its Black–Scholes premium at the day's
@@ -326,6 +345,8 @@ struct ContractedLeaseTerminal {
 ///     capex), or to repay the named debt (rest to cash; a repaid BTC-backed loan releases collateral).
 ///     A sale that repays a BTC-backed loan sells free BTC first, then that loan's collateral, no
 ///     more than the loan still needs.
+/// 8b. ATM programme (FirmPlan::has_atm): from its first day, shares sold up to the day's cap until
+///     the gross sold reaches atm_raise_usd; net proceeds to cash and paid-in capital (financing).
 ///  9. Sell policy: sell_all_mined / sell_fraction of today's mined BTC; cash_floor sells free BTC up
 ///     to cash_floor_months × 365/12 × today's cash costs (power + opex + SG&A + interest); hold.
 /// 10. BTC-backed loans: LTV > call → top up from free BTC toward ltv_target; LTV still >
@@ -334,7 +355,8 @@ struct ContractedLeaseTerminal {
 ///     principal is repaid in cash now, which the remedies must fund).
 /// 11. Remedies while cash < 0: sell free BTC; have BTC lenders release the collateral above what
 ///     keeps each loan at its ltv_target and sell it; then draw revolvers (before maturity) up to
-///     their limit.
+///     their limit. An ATM programme whose remedy allows it sells shares for the shortfall before
+///     any BTC (before_btc) or after the BTC, before the revolvers (after_btc).
 /// 12. Cash still < 0 (below -1e-6 USD, the rounding of BTC sold to cover it): default
 ///     (defaulted = true, default_day = day); the day's accounts stay as they are.
 /// Each step is a function of firm/day_steps.hpp, which step_day calls in this order.

@@ -15,6 +15,7 @@
 
 #include "hashpivot/core/units.hpp"
 #include "hashpivot/firm/accounts.hpp"
+#include "hashpivot/firm/equity.hpp"
 #include "hashpivot/firm/options_pricing.hpp"
 #include "hashpivot/firm/plan.hpp"
 #include "hashpivot/firm/project_finance.hpp"
@@ -453,9 +454,19 @@ inline void refinance_maturing(const FirmPlan& plan, int day, double price, Firm
   }
 }
 
+/// Whether convertible `d` converts at maturity today: into shares on the share-price rule
+/// (firm/equity.hpp conversion_shares) when it has a conversion price per share, else on the BTC
+/// price stand-in (price >= conversion_price_usd; no shares issued).
+inline bool converts_today(const PlanDebt& d, double price, const FirmState& state) {
+  if (d.kind != DebtKind::kConvertible) return false;
+  if (d.conversion_price_usd_per_share > 0.0) return state.share_price_usd >= d.conversion_price_usd_per_share;
+  return d.conversion_price_usd > 0.0 && price >= d.conversion_price_usd;
+}
+
 /// For each debt with principal left: interest on the opening principal; at or after maturity the
-/// principal is repaid in cash, or a convertible converts into equity when price >= its conversion
-/// price; before maturity, linear amortization is repaid in cash.
+/// principal is repaid in cash, or a convertible converts into equity (converts_today; into
+/// principal / conversion price shares when priced per share); before maturity, linear
+/// amortization is repaid in cash.
 inline void service_debt(const FirmPlan& plan, int day, double price, FirmState& state, DayAccounts& a) {
   for (std::size_t i = 0; i < plan.debts.size(); ++i) {
     const PlanDebt& d = plan.debts[i];
@@ -463,10 +474,15 @@ inline void service_debt(const FirmPlan& plan, int day, double price, FirmState&
     if (principal <= 0.0) continue;
     a.interest_usd += daily_interest_usd(principal, state.debts[i].rate_annual);
     if (day >= state.debts[i].maturity_day) {
-      if (d.kind == DebtKind::kConvertible && d.conversion_price_usd > 0.0 && price >= d.conversion_price_usd) {
+      if (converts_today(d, price, state)) {
         state.debts[i].principal_usd = 0.0;
         state.paid_in_capital_usd += principal;
         a.debt_converted_to_equity_usd += principal;
+        if (d.conversion_price_usd_per_share > 0.0) {
+          const double shares = conversion_shares(principal, d.conversion_price_usd_per_share, state.share_price_usd);
+          state.shares_outstanding += shares;
+          a.shares_issued += shares;
+        }
       } else {
         repay_cash(state, i, principal, a);
       }
@@ -581,6 +597,15 @@ inline void one_off_sales(const FirmPlan& plan, int day, double price, FirmState
     if (sale.day == day) make_sale(plan, sale, price, state, a);
 }
 
+// ---- 8b. ATM programme ----------------------------------------------------------------------------
+
+/// From the programme's first day, ATM shares are sold (up to the day's cap) until the gross sold
+/// over the run, by either use, reaches raise_usd (firm/equity.hpp issue_atm_shares).
+inline void atm_programme(const FirmPlan& plan, int day, FirmState& state, DayAccounts& a) {
+  if (!plan.has_atm || day < plan.atm_from_day || state.atm_sold_usd >= plan.atm_raise_usd) return;
+  issue_atm_shares(plan, plan.atm_raise_usd - state.atm_sold_usd, state, a);
+}
+
 // ---- 9. Sell policy -------------------------------------------------------------------------------
 
 /// sell_all_mined / sell_fraction of today's mined BTC; cash_floor sells free BTC up to
@@ -664,11 +689,21 @@ inline void covenants(const FirmPlan& plan, FirmState& state, DayAccounts& a) {
 
 // ---- 11. Remedies ---------------------------------------------------------------------------------
 
+/// While cash < 0 and the programme allows (from its first day, by its remedy keyword): ATM shares
+/// sold for the gross that nets the shortfall (as far as the cap, the programme and the floors let).
+inline void atm_remedy(const FirmPlan& plan, int day, FirmState& state, DayAccounts& a) {
+  if (state.cash_usd < 0.0 && plan.has_atm && day >= plan.atm_from_day)
+    issue_atm_shares(plan, atm_gross_for_net_usd(plan, -state.cash_usd), state, a);
+}
+
 /// While cash < 0: sell free BTC; then have each BTC lender release the collateral above what keeps
 /// its loan at ltv_target, and sell it; then draw revolvers (before maturity) up to their limit.
+/// An ATM programme whose remedy allows it sells shares first (before_btc) or after the BTC, before
+/// the revolvers (after_btc).
 inline void remedies(const FirmPlan& plan, int day, double price, FirmState& state, DayAccounts& a) {
   const double impact = plan.sale_impact_per_sqrt_btc;
   const auto to_cover_btc = [&] { return btc_to_raise(-state.cash_usd, price, impact, sold_today_btc(a)); };
+  if (plan.atm_remedy == AtmRemedy::kBeforeBtc) atm_remedy(plan, day, state, a);
   if (state.cash_usd < 0.0 && price > 0.0) sell_free(state, to_cover_btc(), price, impact, a);
   for (std::size_t i = 0; i < plan.debts.size() && state.cash_usd < 0.0 && price > 0.0; ++i) {
     const PlanDebt& d = plan.debts[i];
@@ -682,6 +717,7 @@ inline void remedies(const FirmPlan& plan, int day, double price, FirmState& sta
     a.btc_released += release;
     sell_free(state, release, price, impact, a);
   }
+  if (plan.atm_remedy == AtmRemedy::kAfterBtc) atm_remedy(plan, day, state, a);
   for (std::size_t i = 0; i < plan.debts.size() && state.cash_usd < 0.0; ++i) {
     const PlanDebt& d = plan.debts[i];
     if (d.kind != DebtKind::kRevolver || day >= d.maturity_day) continue;
@@ -701,7 +737,7 @@ inline void close_day(FirmState& state, DayAccounts& a) {
   a.pretax_income_usd -= a.slippage_usd;
   a.net_income_usd -= a.slippage_usd;
   a.investing_cash_flow_usd = a.btc_sale_proceeds_usd - a.capex_usd + a.machine_sale_proceeds_usd + a.hedge_cash_flow_usd;
-  a.financing_cash_flow_usd = a.debt_drawn_usd - a.debt_repaid_usd;
+  a.financing_cash_flow_usd = a.debt_drawn_usd - a.debt_repaid_usd + a.equity_issued_usd;
   a.total_cash_flow_usd = a.operating_cash_flow_usd + a.investing_cash_flow_usd + a.financing_cash_flow_usd;
   state.retained_earnings_usd += a.net_income_usd;
 }

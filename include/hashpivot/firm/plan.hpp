@@ -126,6 +126,7 @@ struct PlanDebt {
   double ltv_liquidation;
   double ltv_target;
   double conversion_price_usd;     // convertible: converted into equity at maturity when price >= this
+  double conversion_price_usd_per_share = 0;  // convertible into shares (> 0): see firm/equity.hpp
   double limit_usd;                // revolver: drawable up to this principal until maturity
   double covenant_min_cash_usd;    // accelerated when cash ends a day below this; 0 = none
   // Refinancing (scenario.hpp Refinancing): rolled at maturity when the strategy refinances and the
@@ -246,6 +247,21 @@ struct FirmPlan {
   std::size_t hedge_leg_count = 0;
   double hedge_volatility_annual = 0;           // implied σ per √year
   double hedge_rate_annual = 0;                 // risk-free r, continuously compounded
+
+  // Shares and ATM equity (firm/equity.hpp). shares_outstanding 0: the scenario has no shares, no
+  // share price is kept and none of the rules below runs.
+  double shares_outstanding = 0;                // at day 0
+  double nav_multiple = 1;                      // the multiple's level; a path may scale it (FirmState::nav_multiple)
+  bool has_atm = false;                         // the strategy has an ATM programme of positive size and cap
+  int atm_from_day = 0;
+  double atm_size_usd = 0;                      // gross, over the run
+  double atm_raise_usd = 0;                     // gross, sold from atm_from_day regardless of need
+  double atm_max_shares_per_day = 0;            // max_volume_share × daily_volume_shares
+  double atm_discount = 0;
+  double atm_fee = 0;
+  double atm_floor_usd_per_share = 0;
+  double atm_min_market_cap_usd = 0;
+  AtmRemedy atm_remedy = AtmRemedy::kNone;
 };
 
 /// The share of entry `entry`'s machines able to hash on `day`, from the plan's table within the

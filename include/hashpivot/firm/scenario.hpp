@@ -53,6 +53,10 @@ enum class HedgeKind : std::uint8_t { kPut, kCollar, kCoveredCall };
 /// run's EBITDA multiple (the rule before project finance), or as lenders value a lease: the
 /// contracted lease to its end, discounted, plus the site's residual value (firm/project_finance.hpp).
 enum class ConversionTerminal : std::uint8_t { kEbitdaMultiple, kContractedLease };
+/// strategies.atm.remedy: whether an ATM programme's shares fund a cash shortfall in the default
+/// waterfall (step 11), and where: not at all, before any BTC is sold, or after the free BTC and the
+/// collateral above target are sold (before revolvers are drawn).
+enum class AtmRemedy : std::uint8_t { kNone, kBeforeBtc, kAfterBtc };
 
 /// One row of a keyword table.
 template <class E>
@@ -107,6 +111,9 @@ constexpr std::span<const Keyword<SellPolicy>> keywords(SellPolicy) { return kSe
 constexpr std::span<const Keyword<CurtailPolicy>> keywords(CurtailPolicy) { return kCurtailPolicyKeywords; }
 constexpr std::span<const Keyword<PivotPolicy>> keywords(PivotPolicy) { return kPivotPolicyKeywords; }
 constexpr std::span<const Keyword<SaleUse>> keywords(SaleUse) { return kSaleUseKeywords; }
+inline constexpr std::array<Keyword<AtmRemedy>, 3> kAtmRemedyKeywords{
+    {{AtmRemedy::kNone, "none"}, {AtmRemedy::kBeforeBtc, "before_btc"}, {AtmRemedy::kAfterBtc, "after_btc"}}};
+constexpr std::span<const Keyword<AtmRemedy>> keywords(AtmRemedy) { return kAtmRemedyKeywords; }
 constexpr std::span<const Keyword<ConversionTerminal>> keywords(ConversionTerminal) {
   return kConversionTerminalKeywords;
 }
@@ -295,8 +302,13 @@ struct Debt {
   double ltv_call = 0;                 // top up collateral from free BTC above this LTV
   double ltv_liquidation = 0;          // collateral sold by the lender above this LTV
   double ltv_target = 0;               // LTV restored by a top-up
-  // convertible
+  // convertible. conversion_price_usd: the BTC price at or above which it converts at maturity
+  // (the stand-in for a share price, for scenarios without shares; no shares are issued).
+  // conversion_price_usd_per_share (> 0, needs [firm] shares_outstanding): at maturity the holder
+  // converts into principal / this many shares when the day's share price is at or above it, else
+  // is repaid in cash (firm/equity.hpp). One of the two is set.
   double conversion_price_usd = 0;
+  double conversion_price_usd_per_share = 0;
   // revolver
   double limit_usd = 0;
   // Any kind: a minimum-liquidity covenant. When the firm's cash ends a day below this, the debt
@@ -388,6 +400,48 @@ struct HedgeMarket {
   double risk_free_rate_annual = 0.04;      // r, continuously compounded
 };
 
+/// [firm] shares_outstanding and [equity]: the firm's shares and the rule that prices them on a path
+/// (firm/equity.hpp). Market value of equity = m × NAV, NAV = cash + BTC held (free and pledged) at
+/// the day's price + PP&E book − debt principal (the scenario's debts and the sites' project debt);
+/// price per share = max(0, m × NAV) / shares. m is drawn once per path: nav_multiple ×
+/// exp(σZ − σ²/2), σ = nav_multiple_dispersion, Z standard normal (mean nav_multiple).
+/// ASSUMPTION nav_multiple = 1.0 (equity valued at NAV): the public miners' table
+/// (shared/data/public_miners_2026.csv) holds no market caps or share counts, so the peers' multiple
+/// cannot be computed from it; bounds to try 0.5–3.0 (miners have traded from well below NAV in
+/// 2022 to several times it with AI/HPC contracts; recalled, not sourced here).
+/// nav_multiple_dispersion is a parameter with no source: 0 (the default) makes m deterministic.
+struct Equity {
+  double shares_outstanding = 0;       // [firm] shares_outstanding at the start, a count; 0: none given
+  double nav_multiple = 1.0;           // level of m (ASSUMPTION, above)
+  double nav_multiple_dispersion = 0;  // σ of ln m across paths; 0: deterministic
+  double daily_volume_shares = 0;      // the stock's daily trading volume, shares a day (ATM cap's base)
+
+  [[nodiscard]] bool has_shares() const { return shares_outstanding > 0; }
+};
+
+/// [strategies.atm]: an at-the-market equity programme (INSTRUMENTS.md §d). From `date` the firm
+/// may sell shares each day, at most max_volume_share × [equity] daily_volume_shares, at the day's
+/// share price × (1 − discount), paying fee of the gross to the agents; never below
+/// floor_usd_per_share nor while the market cap (price × shares) is below min_market_cap_usd, and
+/// never more than size_usd gross over the run (the registered programme). It sells raise_usd
+/// gross as fast as the cap allows from `date` (e.g. to fund capex), and, by `remedy`, what is left
+/// of size_usd covers a cash shortfall in the default waterfall. Net proceeds are a financing cash
+/// flow and paid-in capital; the fee is charged against paid-in capital.
+/// The fee default 3%: MARA's 2025 ATM, agents' commission up to 3% (INSTRUMENTS.md §d; Riot's
+/// Dec 2025 programme: up to 1%). The discount: ASSUMPTION 0 (an ATM sells at the market price;
+/// a positive value stands for the price pressure of the sales), bounds 0–5%.
+struct AtmProgramme {
+  DayNumber date;                      // first day shares may be sold (default: the start date)
+  double size_usd = 0;                 // registered programme size, gross USD; 0: sells nothing
+  double raise_usd = 0;                // sold from `date` regardless of need, gross USD (<= size_usd)
+  double max_volume_share = 0;         // cap per day, fraction of daily_volume_shares, in (0, 1]
+  double discount = 0;                 // to the day's share price, [0, 1)
+  double fee = 0.03;                   // of gross proceeds, [0, 1)
+  double floor_usd_per_share = 0;      // no sale below this share price (>= 0)
+  double min_market_cap_usd = 0;       // no sale while price × shares is below this (>= 0)
+  AtmRemedy remedy = AtmRemedy::kAfterBtc;
+};
+
 /// A range that `hashpivot optimize` searches for one named strategy parameter
 /// (firm/strategy_parameters.hpp), in that parameter's unit: low < high, both inside the
 /// parameter's valid range for the strategy (io::read_scenario checks).
@@ -419,6 +473,7 @@ struct Strategy {
   // Roll every debt that has [debt.refinance] terms at maturity when the lender's tests pass
   // (else repay it as without terms).
   bool refinance = false;
+  std::optional<AtmProgramme> atm;                     // [strategies.atm]; needs [firm] shares_outstanding
 };
 
 struct Scenario {
@@ -433,6 +488,7 @@ struct Scenario {
   MarketImpact market_impact;          // coefficient 0 unless the scenario has [market_impact]
   Pool pool;                           // FPPS unless the scenario has [pool]
   HedgeMarket hedge_market;            // [hedges], or its defaults
+  Equity equity;                       // [firm] shares_outstanding and [equity]; no shares unless given
   std::vector<Debt> debts;
   std::vector<Strategy> strategies;
 };

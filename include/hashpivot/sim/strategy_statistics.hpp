@@ -53,6 +53,13 @@ struct StrategyStatistics {
   // not floored (negative: how far under water); defaulted paths are left out.
   stats::QuantileSketch survivor_net_worth_quantiles;
   stats::TailMean survivor_net_worth_worst;   // CVaR at kCvarAlpha of the survivors' net worth
+  // Per share (firm/equity.hpp), only when the scenario has shares (empty otherwise: NaN): the NPV
+  // to equity over the shares at the horizon (initial + ATM sales + conversions), USD per share,
+  // and the shares issued over the horizon (ATM sales + conversions), a count.
+  stats::Moments npv_per_share_usd;
+  stats::QuantileSketch npv_per_share_quantiles;
+  stats::Moments shares_issued;
+  stats::QuantileSketch shares_issued_quantiles;
 
   /// `strategies`: how many the run compares (npv_vs_each has one entry per strategy).
   StrategyStatistics(std::string strategy_name, std::size_t months, std::uint64_t paths, std::size_t strategies);
@@ -86,7 +93,8 @@ struct StrategyStatistics {
                     s.npv_utility, s.btc_sold, s.margin_called, s.running_th_days, s.available_th_days,
                     s.curtailed_mwh, s.energy_cost_usd, s.hosting_fixed_usd, s.other_cash_cost_usd, s.slippage_usd,
                     s.machines_bought, s.machines_sold, s.npv_vs_each, s.survivor_net_worth_quantiles,
-                    s.survivor_net_worth_worst, s.hedge_pnl_usd, s.refinancings);
+                    s.survivor_net_worth_worst, s.hedge_pnl_usd, s.npv_per_share_usd, s.npv_per_share_quantiles,
+                    s.shares_issued, s.shares_issued_quantiles, s.refinancings);
   }
 };
 
