@@ -45,6 +45,7 @@ TEST(StrategyJson, has_the_shape_of_run_json) {
       {"machines_sold", {{"mean", 34.0}}},
       {"net_worth_survivors_usd", {{"p5", 35.0}, {"cvar5", 36.0}}},
       {"hedge_pnl_usd", {{"mean", 37.0}, {"se", 38.0}}},
+      {"margin_posted_usd", {{"mean", 39.0}, {"p95", 40.0}}},
   };
   EXPECT_EQ(strategy_json(numbered("hold", 1)), expected) << strategy_json(numbered("hold", 1)).dump(2);
 }

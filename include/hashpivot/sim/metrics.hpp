@@ -155,6 +155,11 @@ inline constexpr std::array kRows = std::to_array<Metric>({
      MetricFormat::kMillionsUsd, [](S s) { return s.hedge_pnl_usd.mean(); }, 8},
     {"hedge_pnl_se_usd", "/hedge_pnl_usd/se", MetricUnit::kUsd, "", MetricPlace::kHidden, MetricFormat::kMillionsUsd,
      [](S s) { return s.hedge_pnl_usd.standard_error(); }, 8},
+    // The peak margin posted on a path's hashprice forwards (initial + variation), USD.
+    {"margin_posted_mean_usd", "/margin_posted_usd/mean", MetricUnit::kUsd, "", MetricPlace::kHidden,
+     MetricFormat::kMillionsUsd, [](S s) { return s.margin_posted_usd.mean(); }, 8},
+    {"margin_posted_p95_usd", "/margin_posted_usd/p95", MetricUnit::kUsd, "", MetricPlace::kHidden,
+     MetricFormat::kMillionsUsd, [](S s) { return s.margin_posted_quantiles.quantile(0.95); }, 8},
 });
 }  // namespace metric_rows
 
