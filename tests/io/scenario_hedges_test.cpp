@@ -238,7 +238,7 @@ TEST(ScenarioHedges, bad_forwards_and_swaps_name_file_line_and_key) {
                 .find("past the horizon"),
             std::string::npos);
   EXPECT_NE(hedge_error(hedged_scenario(swap + "site = \"site\"\ntenor_months = 3\nfixed_usd_per_mwh = 45\n"),
-                        "site = \"site\"")
+                        "site = \"site\"\ntenor_months")
                 .find("strategies[2].hedges[1].site: site \"site\" buys power at a fixed price"),
             std::string::npos);
   EXPECT_NE(hedge_error(hedged_scenario(swap + "site = \"nowhere\"\ntenor_months = 3\nfixed_usd_per_mwh = 45\n"),
@@ -284,6 +284,27 @@ TEST(ScenarioHedges, option_notional_above_the_btc_held_is_an_error_unless_allow
       read_test_scenario("hedges_allowed.toml", hedged_scenario(put_150, "[hedges]\nallow_exceeding_btc_held = true\n"));
   EXPECT_TRUE(allowed.hedge_market.allow_exceeding_btc_held);
   EXPECT_DOUBLE_EQ(allowed.strategies[1].hedges[0].notional_btc, 150.0);
+}
+
+
+// A strike of 0 and a tenor past the horizon are errors for every option kind (the forward and
+// swap kinds: bad_forwards_and_swaps_name_file_line_and_key).
+TEST(ScenarioHedges, every_option_kind_rejects_a_zero_strike_and_a_tenor_past_the_horizon) {
+  for (const std::string kind : {"put", "collar", "covered_call"}) {
+    const std::string head = "[[strategies.hedges]]\nkind = \"" + kind + "\"\nnotional_btc = 10\n";
+    const std::string put_strike = kind == "covered_call" ? "" : "strike_fraction = 0.8\n";
+    const std::string call_strike = kind == "put" ? "" : "call_strike_fraction = 1.3\n";
+    const std::string zero_key = kind == "put" ? "strike_usd_per_btc" : "call_strike_usd_per_btc";
+    const std::string zero_strike = kind == "put" ? "strike_usd_per_btc = 0\n" : put_strike + "call_strike_usd_per_btc = 0\n";
+    EXPECT_NE(hedge_error(hedged_scenario(head + "tenor_days = 30\n" + zero_strike), zero_key + " = 0")
+                  .find("strategies[2].hedges[1]." + zero_key + ": "),
+              std::string::npos)
+        << kind;
+    EXPECT_NE(hedge_error(hedged_scenario(head + "tenor_days = 365\n" + put_strike + call_strike), "tenor_days = 365")
+                  .find("past the horizon"),
+              std::string::npos)
+        << kind;
+  }
 }
 
 }  // namespace
