@@ -46,7 +46,9 @@ BalanceSheet balance_sheet(const FirmState& state) {
   double liabilities = 0.0;
   for (const DebtState& d : state.debts) liabilities += d.principal_usd;
   for (const SiteState& site : state.sites) liabilities += site.project_debt_usd;
-  const double assets = state.cash_usd + total_btc(state) * state.btc_mark_price_usd + state.ppe_book_usd;
+  // Margin posted is added last, so that without forwards (0) the sum keeps its bits.
+  const double assets =
+      state.cash_usd + total_btc(state) * state.btc_mark_price_usd + state.ppe_book_usd + state.margin_posted_usd;
   return {assets, liabilities, state.paid_in_capital_usd + state.retained_earnings_usd};
 }
 
@@ -113,6 +115,7 @@ void step_day(const FirmPlan& plan, int day, const DayMarket& market, FirmState&
   service_debt(plan, day, price, state, a);
   service_project_debt(plan, day, state, a);
   settle_hedges(plan, day, price, state, a);            // 6b.
+  settle_swaps(plan, day, market, state, a);
   income_and_tax(plan, state, a);                       // 7.
   state.trailing_ebitda_usd_per_day = trailing_ebitda_usd_per_day(state.trailing_ebitda_usd_per_day, a.ebitda_usd, day);
   one_off_sales(plan, day, price, state, a);            // 8.

@@ -288,9 +288,44 @@ void plan_equity(const Scenario& scenario, const Strategy& s, FirmPlan& plan) {
   plan.atm_remedy = atm.remedy;
 }
 
+// The legs of a strategy's hashprice forwards (one per calendar month) and power swaps (one each),
+// leaving out those of zero size. A forward's initial margin is the fraction of each month's
+// notional value (fixed × PH/s × days), all posted over the contract's first to last settlement day.
+void plan_swaps(const Scenario& scenario, const Strategy& s, FirmPlan& plan) {
+  const DayNumber start = scenario.run.start_date;
+  const auto add_leg = [&](const PlanSwapLeg& leg) {
+    assert(plan.swap_leg_count < kMaxSwapLegs && "make_plan: more forward months and swaps than kMaxSwapLegs");
+    assert(leg.start_day >= 0 && leg.start_day < leg.end_day && leg.end_day <= plan.horizon_days &&
+           leg.fixed_price > 0.0 && "make_plan: a forward or swap outside the horizon or without a fixed price");
+    plan.swap_legs[plan.swap_leg_count++] = leg;
+  };
+  for (const Hedge& h : s.hedges) {
+    const int first_day = static_cast<int>(h.date - start);
+    const int end_day = static_cast<int>(tenor_end(h) - start);
+    if (h.kind == HedgeKind::kPowerSwap && h.power_mw > 0.0) {
+      const std::size_t site = index_by_name(scenario.sites, h.site);
+      assert(plan.sites[site].index_power && "make_plan: a power swap at a site without an index price");
+      add_leg({true, site, h.power_mw, h.fixed_usd_per_mwh, first_day, end_day, 0.0, 0, 0});
+    }
+    if (h.kind != HedgeKind::kHashpriceForward || h.notional_ph_s == 0.0) continue;
+    const double margin_per_day =
+        scenario.hedge_market.forward_initial_margin_fraction * h.fixed_usd_per_ph_day * h.notional_ph_s;
+    int month_start = first_day;
+    for (int m = 1; m <= h.tenor_months; ++m) {
+      Hedge months = h;
+      months.tenor_months = m;
+      const int month_end = static_cast<int>(tenor_end(months) - start);
+      add_leg({false, kNoIndex, h.notional_ph_s, h.fixed_usd_per_ph_day, month_start, month_end,
+               margin_per_day * static_cast<double>(month_end - month_start), first_day, end_day - 1});
+      month_start = month_end;
+    }
+  }
+}
+
 void plan_strategy(const Scenario& scenario, const Strategy& s, FirmPlan& plan) {
   plan_hedges(scenario, s, plan);
   plan_equity(scenario, s, plan);
+  plan_swaps(scenario, s, plan);
   plan.sell_policy = s.sell_policy;
   plan.sell_fraction = s.sell_fraction;
   plan.cash_floor_months = s.cash_floor_months;

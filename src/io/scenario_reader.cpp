@@ -609,16 +609,17 @@ double read_strike(TableReader& t, const std::string& usd_key, const std::string
 // The longest tenor a hedge may have: ten years, the longest horizon.
 constexpr std::int64_t kMaxHedgeTenorDays = 3650;
 
-// One hedge: kind, trade date (default the start date), tenor, notional and the strikes its kind
-// needs; traded and expiring inside the horizon [start, end).
-firm::Hedge read_hedge(TableReader t, const Scenario& s, DayNumber end) {
+// The longest a forward or swap may run: ten years of months, the longest horizon.
+constexpr std::int64_t kMaxHedgeTenorMonths = 120;
+
+bool is_option(firm::HedgeKind kind) {
+  return kind == firm::HedgeKind::kPut || kind == firm::HedgeKind::kCollar || kind == firm::HedgeKind::kCoveredCall;
+}
+
+// An option's tenor (days, expiring inside the horizon [start, end)), notional and the strikes its
+// kind needs.
+void read_option_terms(TableReader& t, const Scenario& s, DayNumber end, firm::Hedge& h) {
   using firm::HedgeKind;
-  firm::Hedge h;
-  h.kind = choice_or(t, "kind", HedgeKind::kPut);
-  h.date = t.optional_date("date").value_or(s.run.start_date);
-  if (h.date < s.run.start_date || h.date >= end)
-    t.fail("date", fmt::format("{} lies outside the horizon {} to {}", format_date(h.date), format_date(s.run.start_date),
-                               format_date(end)));
   h.tenor_days = static_cast<int>(t.require_integer("tenor_days", Range{1, kMaxHedgeTenorDays}));
   if (h.date + static_cast<DayNumber>(h.tenor_days) >= end)
     t.fail("tenor_days", fmt::format("expires on {}, past the horizon, which ends on {}",
@@ -631,18 +632,61 @@ firm::Hedge read_hedge(TableReader t, const Scenario& s, DayNumber end) {
     h.call_strike_usd_per_btc = read_strike(t, "call_strike_usd_per_btc", "call_strike_fraction", start_price);
   if (h.kind == HedgeKind::kCollar && h.call_strike_usd_per_btc <= h.put_strike_usd_per_btc)
     t.fail("call_strike_usd_per_btc", "a collar's call strike must lie above its put strike");
+}
+
+// A hashprice forward's or power swap's months (the last ending inside the horizon [start, end)),
+// size and fixed price; a swap's site must exist and follow the power index.
+void read_swap_terms(TableReader& t, const Scenario& s, DayNumber end, firm::Hedge& h) {
+  h.tenor_months = static_cast<int>(t.require_integer("tenor_months", Range{1, kMaxHedgeTenorMonths}));
+  const DayNumber last_day = firm::tenor_end(h) - 1;
+  if (last_day >= end)
+    t.fail("tenor_months", fmt::format("its last month ends on {}, past the horizon, which ends on {}",
+                                       format_date(last_day), format_date(end)));
+  if (h.kind == firm::HedgeKind::kHashpriceForward) {
+    h.notional_ph_s = t.require_number("notional_ph_s", Range::non_negative());
+    h.fixed_usd_per_ph_day = t.require_number("fixed_usd_per_ph_day", Range::positive());
+    return;
+  }
+  h.site = t.require_string("site");
+  const firm::Site* site = find_site(s, h.site);
+  if (!site) t.fail("site", fmt::format("no [[sites]] entry is named \"{}\"", h.site));
+  if (site->power_contract == firm::PowerContract::kFixed)
+    t.fail("site", fmt::format("site \"{}\" buys power at a fixed price; a power swap hedges an index price "
+                               "(power_contract = \"{}\" or \"{}\")",
+                               h.site, firm::keyword(firm::PowerContract::kIndex),
+                               firm::keyword(firm::PowerContract::kPassThrough)));
+  h.power_mw = t.require_number("power_mw", Range::non_negative());
+  if (h.power_mw > site->capacity_mw)
+    t.fail("power_mw", fmt::format("{} MW is more than the site's capacity of {} MW", h.power_mw, site->capacity_mw));
+  h.fixed_usd_per_mwh = t.require_number("fixed_usd_per_mwh", Range::positive());
+}
+
+// One hedge: kind, trade date (default the start date) and its kind's terms, inside the horizon
+// [start, end).
+firm::Hedge read_hedge(TableReader t, const Scenario& s, DayNumber end) {
+  firm::Hedge h;
+  h.kind = choice_or(t, "kind", firm::HedgeKind::kPut);
+  h.date = t.optional_date("date").value_or(s.run.start_date);
+  if (h.date < s.run.start_date || h.date >= end)
+    t.fail("date", fmt::format("{} lies outside the horizon {} to {}", format_date(h.date), format_date(s.run.start_date),
+                               format_date(end)));
+  if (is_option(h.kind)) read_option_terms(t, s, end, h);
+  else read_swap_terms(t, s, end, h);
   t.finish();
   return h;
 }
 
-// [hedges]: the implied volatility and the risk-free rate hedges are priced at (defaults:
-// firm::HedgeMarket, ASSUMPTIONs stated there).
+// [hedges]: the implied volatility and the risk-free rate hedges are priced at, the forwards'
+// initial margin and the notional policy (defaults: firm::HedgeMarket, ASSUMPTIONs stated there).
 firm::HedgeMarket read_hedge_market(TableReader t) {
   const firm::HedgeMarket defaults;
   firm::HedgeMarket m{
       .implied_volatility_annual = t.number_or("implied_volatility_annual", defaults.implied_volatility_annual,
                                                Range{0.0, 5.0, true, false}),
       .risk_free_rate_annual = t.number_or("risk_free_rate_annual", defaults.risk_free_rate_annual, Range{-0.1, 1.0}),
+      .forward_initial_margin_fraction = t.number_or(
+          "forward_initial_margin_fraction", defaults.forward_initial_margin_fraction, Range::fraction()),
+      .allow_exceeding_btc_held = t.bool_or("allow_exceeding_btc_held", defaults.allow_exceeding_btc_held),
   };
   t.finish();
   return m;
@@ -704,6 +748,41 @@ firm::AtmProgramme read_atm(TableReader t, const Scenario& s, DayNumber end) {
   return a;
 }
 
+// The forward months and swaps `hedges` need (a forward is one leg a month): at most
+// firm::kMaxSwapLegs, zero-size ones not counted.
+std::size_t swap_legs(const std::vector<firm::Hedge>& hedges) {
+  std::size_t legs = 0;
+  for (const firm::Hedge& h : hedges) {
+    if (h.kind == firm::HedgeKind::kHashpriceForward && h.notional_ph_s > 0.0) legs += static_cast<std::size_t>(h.tenor_months);
+    if (h.kind == firm::HedgeKind::kPowerSwap && h.power_mw > 0.0) legs += 1;
+  }
+  return legs;
+}
+
+// Unless [hedges] allow_exceeding_btc_held: the BTC options open on each one's trade date (traded
+// on or before it, expiring after it) cover no more than the BTC held at the start, free and
+// pledged; the first that would is named at its notional_btc.
+void check_option_notional(const Scenario& s, const std::vector<firm::Hedge>& hedges,
+                           const std::vector<TableReader>& tables) {
+  if (s.hedge_market.allow_exceeding_btc_held) return;
+  double held_btc = s.treasury.btc;
+  for (const firm::Debt& d : s.debts) held_btc += d.collateral_btc;
+  for (std::size_t i = 0; i < hedges.size(); ++i) {
+    if (!is_option(hedges[i].kind) || hedges[i].notional_btc <= 0.0) continue;
+    const DayNumber day = hedges[i].date;
+    double open_btc = 0.0;
+    for (const firm::Hedge& h : hedges)
+      if (is_option(h.kind) && h.date <= day && day < h.date + static_cast<DayNumber>(h.tenor_days))
+        open_btc += h.notional_btc;
+    if (open_btc > held_btc)
+      tables[i].fail("notional_btc",
+                     fmt::format("{} BTC of puts, collars and covered calls open on {} is more than the {} BTC held at "
+                                 "the start (treasury.btc and debt collateral); [hedges] allow_exceeding_btc_held = true "
+                                 "allows it",
+                                 open_btc, format_date(day), held_btc));
+  }
+}
+
 firm::Strategy read_strategy(TableReader t, std::optional<TableReader>& search, const Scenario& scenario,
                              DayNumber end) {
   using firm::PivotPolicy;
@@ -729,7 +808,8 @@ firm::Strategy read_strategy(TableReader t, std::optional<TableReader>& search, 
     }
   }
   for (TableReader refresh : t.tables("refresh")) s.refreshes.push_back(read_refresh(refresh, scenario, s.refreshes, end));
-  for (TableReader hedge : t.tables("hedges")) s.hedges.push_back(read_hedge(hedge, scenario, end));
+  const std::vector<TableReader> hedge_tables = t.tables("hedges");
+  for (const TableReader& hedge : hedge_tables) s.hedges.push_back(read_hedge(hedge, scenario, end));
   if (hedge_legs(s.hedges) > firm::kMaxHedgeLegs)
     t.fail("hedges", fmt::format("{} option legs (a collar is two); a strategy may hold at most {}", hedge_legs(s.hedges),
                                  firm::kMaxHedgeLegs));
@@ -737,6 +817,11 @@ firm::Strategy read_strategy(TableReader t, std::optional<TableReader>& search, 
   if (s.refinance && std::ranges::none_of(scenario.debts, [](const firm::Debt& d) { return d.refinance.has_value(); }))
     t.fail("refinance", "rolls debts that have [debt.refinance] terms, and no [[debt]] has them");
   if (auto atm = t.optional_table("atm")) s.atm = read_atm(*atm, scenario, end);
+  if (swap_legs(s.hedges) > firm::kMaxSwapLegs)
+    t.fail("hedges", fmt::format("{} forward months and power swaps (a forward is one a month); a strategy may hold at "
+                                 "most {}",
+                                 swap_legs(s.hedges), firm::kMaxSwapLegs));
+  check_option_notional(scenario, s.hedges, hedge_tables);
   s.sell_displaced = t.bool_or("sell_displaced", false);
   if (s.sell_displaced && s.pivot_policy == PivotPolicy::kNone)
     t.fail("sell_displaced", "sells the machines a pivot displaces, and this strategy has no pivot");

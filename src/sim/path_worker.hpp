@@ -52,6 +52,7 @@ struct FirmRun {
   double machines_bought = 0;
   double machines_sold = 0;
   double hedge_pnl_usd = 0;        // Σ DayAccounts::hedge_cash_flow_usd
+  double margin_peak_usd = 0;      // the most margin posted on the forwards at any day's close
   firm::DayAccounts month_sums{};   // the month's sums so far of the fields kept monthly
   double gross_of_pool_fee = 1;  // 1 / (1 − pool fee)
 };
@@ -142,6 +143,7 @@ class Worker {
       r.running_th_days = r.available_th_days = r.curtailed_mwh = 0;
       r.energy_cost_usd = r.hosting_fixed_usd = r.other_cash_cost_usd = 0;
       r.slippage_usd = r.machines_bought = r.machines_sold = r.hedge_pnl_usd = 0;
+      r.margin_peak_usd = 0;
       r.month_sums = firm::DayAccounts{};
     }
   }
@@ -233,6 +235,7 @@ class Worker {
           r.machines_bought += a.machines_bought;
           r.machines_sold += a.machines_sold;
           r.hedge_pnl_usd += a.hedge_cash_flow_usd;
+          r.margin_peak_usd = std::max(r.margin_peak_usd, r.state.margin_posted_usd);
           firm::add_accounts<&firm::DayAccountsField::monthly>(r.month_sums, a);
         }
         if (month_end) {
@@ -293,7 +296,9 @@ class Worker {
                          std::max(0.0, r.ebitda_last_year_usd - lease.noi_last_year_usd) +
                      lease.value_usd;
         }
-        const double value_usd = r.state.cash_usd + firm::total_btc(r.state) * final_price_usd - bs.liabilities_usd + terminal;
+        // Margin still posted is the firm's (0 at the horizon: every forward settles inside it).
+        const double value_usd = r.state.cash_usd + firm::total_btc(r.state) * final_price_usd - bs.liabilities_usd +
+                                 terminal + r.state.margin_posted_usd;
         npv = discount_ * std::max(0.0, value_usd);
         net_worth = discount_ * value_usd;
       }
@@ -345,6 +350,8 @@ class Worker {
         st.shares_issued.add(shares_issued);
         st.shares_issued_quantiles.add(shares_issued);
       }
+      st.margin_posted_usd.add(r.margin_peak_usd);
+      st.margin_posted_quantiles.add(r.margin_peak_usd);
       if (!r.state.defaulted) {
         st.survivor_net_worth_quantiles.add(net_worth);
         st.survivor_net_worth_worst.add(net_worth);

@@ -741,6 +741,7 @@ TEST(DayAccountsFields, rows_are_the_members_in_declaration_order_under_their_ow
       {"machines_bought", &A::machines_bought},
       {"machines_sold", &A::machines_sold},
       {"hedge_cash_flow_usd", &A::hedge_cash_flow_usd},
+      {"margin_cash_flow_usd", &A::margin_cash_flow_usd},
       {"running_hashrate_th", &A::running_hashrate_th},
       {"energy_mwh", &A::energy_mwh},
       {"available_hashrate_th", &A::available_hashrate_th},

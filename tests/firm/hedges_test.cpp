@@ -2,14 +2,19 @@
 // against a published Black–Scholes example and put-call parity, and on GBM paths of the engine's
 // own price process (market::GbmPrice on the Philox draws) with drift at the risk-free rate, the
 // mean discounted payoff the daily step pays equals the premium it charged, within 3 standard errors.
+// Hashprice forwards and power swaps (PlanSwapLeg, day_steps::settle_swaps): settlements and margin
+// against a schedule computed by hand.
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 
 #include "hashpivot/core/units.hpp"
 #include "hashpivot/firm/accounts.hpp"
+#include "hashpivot/firm/day_steps.hpp"
 #include "hashpivot/firm/options_pricing.hpp"
 #include "hashpivot/firm/plan.hpp"
 #include "hashpivot/market/btc_price.hpp"
@@ -139,6 +144,84 @@ TEST(Hedges, premium_and_payoff_go_through_cash_income_and_investing) {
   step_day(plan, 11, DayMarket{70'000.0, 0.0, 0.0, {}, {}, 1.0}, state, a);
   EXPECT_DOUBLE_EQ(a.hedge_cash_flow_usd, 2.0 * 10'000.0);
   EXPECT_DOUBLE_EQ(state.cash_usd, cash_after_premium + 20'000.0);
+}
+
+
+// A forward sold on 10 PH/s at $40/PH/day over two months (days 0–30 and 31–58) with 35% initial
+// margin, on a hand-made index: 45 on days 0–9, 30 on days 10–30, 50 in the second month.
+// By hand: initial margin 0.35 × 40 × 10 × (31 + 28) = 8,260, posted on day 0 and returned on day
+// 58 with the last settlement. Month 1 accrues (40 − 45) × 10 = −50 a day to −500 on day 9, then
+// +100 a day: variation margin is that loss (500 on day 9, 400 on day 10, 0 from day 14) and the
+// month settles +1,600 on day 30 (−500 + 21 × 100). Month 2 accrues −100 a day: 2,700 of variation
+// margin on day 57, and settles −2,800 on day 58, when all margin comes back.
+TEST(HashpriceForward, settlement_and_margin_follow_the_hand_schedule) {
+  FirmPlan plan = hedge_only_plan(70, 0.45, 0.04);
+  const double im1 = 0.35 * 40.0 * 10.0 * 31.0;
+  const double im2 = 0.35 * 40.0 * 10.0 * 28.0;
+  plan.swap_legs[0] = {false, kNoIndex, 10.0, 40.0, 0, 31, im1, 0, 58};
+  plan.swap_legs[1] = {false, kNoIndex, 10.0, 40.0, 31, 59, im2, 0, 58};
+  plan.swap_leg_count = 2;
+  const auto index = [](int day) { return day < 10 ? 45.0 : day < 31 ? 30.0 : 50.0; };
+  const auto expected_margin = [&](int day) {
+    if (day >= 58) return 0.0;
+    double vm = 0.0;
+    if (day <= 9) vm = 50.0 * (day + 1);
+    else if (day < 30) vm = std::max(0.0, 500.0 - 100.0 * (day - 9));
+    else if (day >= 31) vm = 100.0 * (day - 30);
+    return 8'260.0 + vm;
+  };
+  FirmState state = make_state(plan);
+  DayAccounts a{};
+  double margin_before = 0.0;
+  double settled = 0.0;
+  double peak = 0.0;
+  for (int day = 0; day < 70; ++day) {
+    step_day(plan, day, DayMarket{90'000.0, 0.0, index(day), {}, {}, 1.0}, state, a);
+    const double expected_settlement = day == 30 ? 1'600.0 : day == 58 ? -2'800.0 : 0.0;
+    EXPECT_NEAR(a.hedge_cash_flow_usd, expected_settlement, 1e-9) << "day " << day;
+    EXPECT_NEAR(state.margin_posted_usd, expected_margin(day), 1e-9) << "day " << day;
+    EXPECT_NEAR(a.margin_cash_flow_usd, margin_before - expected_margin(day), 1e-9) << "day " << day;
+    // Margin is cash moved aside, not income: only the settlement reaches pre-tax income.
+    EXPECT_EQ(a.pretax_income_usd, a.hedge_cash_flow_usd) << "day " << day;
+    EXPECT_EQ(a.investing_cash_flow_usd, a.hedge_cash_flow_usd + a.margin_cash_flow_usd) << "day " << day;
+    // The balance sheet counts margin posted as an asset beside cash.
+    const BalanceSheet bs = balance_sheet(state);
+    EXPECT_NEAR(bs.assets_usd, state.cash_usd + state.margin_posted_usd, 1e-6);
+    EXPECT_NEAR(bs.assets_usd - bs.liabilities_usd, bs.equity_usd, 1e-6) << "day " << day;
+    margin_before = expected_margin(day);
+    settled += expected_settlement;
+    peak = std::max(peak, state.margin_posted_usd);
+    EXPECT_NEAR(state.cash_usd + state.margin_posted_usd, 1e9 + settled, 1e-6) << "day " << day;
+  }
+  EXPECT_EQ(im1 + im2, 8'260.0);
+  EXPECT_NEAR(peak, 8'260.0 + 2'700.0, 1e-9);
+  EXPECT_NEAR(state.cash_usd, 1e9 + 1'600.0 - 2'800.0, 1e-6);
+}
+
+// A power swap at an index site, 5 MW at a fixed $50/MWh, settles each day (index − 50) × 5 × 24:
+// +$1,440 at an index of $62, −$1,200 at $40; nothing outside its days, and no margin.
+TEST(PowerSwap, settles_index_less_fixed_times_mw_times_24_hours_each_day) {
+  FirmPlan plan = hedge_only_plan(30, 0.45, 0.04);
+  plan.sites.push_back(PlanSite{});
+  plan.sites[0].index_power = true;
+  plan.swap_legs[0] = {true, 0, 5.0, 50.0, 2, 10, 0.0, 0, 0};
+  plan.swap_leg_count = 1;
+  FirmState state = make_state(plan);
+  DayAccounts a{};
+  const auto settle = [&](int day, double index_usd_per_mwh) {
+    const std::array<double, 1> power{index_usd_per_mwh};
+    a = DayAccounts{};
+    const double cash_before = state.cash_usd;
+    day_steps::settle_swaps(plan, day, DayMarket{90'000.0, 0.0, 40.0, power, {}, 1.0}, state, a);
+    EXPECT_EQ(state.cash_usd - cash_before, a.hedge_cash_flow_usd);
+    EXPECT_EQ(a.margin_cash_flow_usd, 0.0);
+    return a.hedge_cash_flow_usd;
+  };
+  EXPECT_EQ(settle(1, 62.0), 0.0);
+  EXPECT_DOUBLE_EQ(settle(2, 62.0), 12.0 * 5.0 * 24.0);
+  EXPECT_DOUBLE_EQ(settle(9, 40.0), -10.0 * 5.0 * 24.0);
+  EXPECT_EQ(settle(10, 62.0), 0.0);
+  EXPECT_EQ(state.margin_posted_usd, 0.0);
 }
 
 }  // namespace

@@ -48,6 +48,8 @@ TEST(StrategyJson, has_the_shape_of_run_json) {
       {"npv_per_share_usd",
        {{"mean", 39.0}, {"se", 40.0}, {"p5", 41.0}, {"p25", 42.0}, {"p50", 43.0}, {"p75", 44.0}, {"p95", 45.0}}},
       {"shares_issued", {{"mean", 46.0}, {"p50", 47.0}, {"p95", 48.0}}},
+      {"margin_posted_usd", {{"mean", 49.0}, {"p95", 50.0}}},
+      {"refinancings", {{"mean", 51.0}}},
   };
   EXPECT_EQ(strategy_json(numbered("hold", 1)), expected) << strategy_json(numbered("hold", 1)).dump(2);
 }

@@ -19,6 +19,8 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "hashpivot/firm/accounts.hpp"
 #include "hashpivot/firm/plan.hpp"
 #include "hashpivot/sim/metrics.hpp"
@@ -602,6 +604,50 @@ TEST(Simulation, a_rank_with_another_seed_is_refused_not_merged) {
     EXPECT_NE(std::string(e.what()).find("seed"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("rank 1"), std::string::npos) << e.what();
   }
+}
+
+
+// A hashprice forward sold over March 2026 (the run's second calendar month) at the mean simulated
+// hashprice index of March on the same paths (the run's market series: each path's mean index over
+// the month, averaged over paths) has mean P&L zero within 3 standard errors, and one a dollar
+// above it earns a dollar × PH/s × 31 days more on every path; its peak margin is at least its
+// initial margin. A zero-notional forward leaves every statistic bit for bit as the strategy
+// without it (common random numbers: the same paths for every strategy).
+TEST(Simulation, a_forward_at_the_mean_simulated_index_has_zero_mean_pnl) {
+  using namespace testing;
+  const std::string firm = scenario_toml("forward", 1, 2000, 5) + test_market_toml("btc_price_model = \"gbm\"") +
+                           s21_machine_toml() + site_toml("site", 40, 50) + fleet_toml("S21", "site", 10000) +
+                           treasury_toml(100, 1e8, 0) + strategy_toml("hold");
+  const auto forward = [](const std::string& name, double ph_s, double fixed_usd_per_ph_day) {
+    return strategy_toml(name, fmt::format("[[strategies.hedges]]\nkind = \"hashprice_forward\"\ndate = 2026-03-01\n"
+                                           "tenor_months = 1\nnotional_ph_s = {}\nfixed_usd_per_ph_day = {}\n",
+                                           ph_s, fixed_usd_per_ph_day));
+  };
+  const RunResult zero = run(scenario_from(firm + forward("zero", 0, 40), "forward_zero.toml"), 2000, 2);
+  const StrategyStatistics& hold = zero.strategies[0];
+  const StrategyStatistics& none = zero.strategies[1];
+  expect_bitwise_equal(none.npv_usd.mean(), hold.npv_usd.mean(), "npv mean");
+  expect_bitwise_equal(none.npv_usd.variance(), hold.npv_usd.variance(), "npv variance");
+  expect_bitwise_equal(none.survivor_net_worth_cvar_usd(), hold.survivor_net_worth_cvar_usd(), "net worth cvar");
+  EXPECT_EQ(none.hedge_pnl_usd.mean(), 0.0);
+  EXPECT_EQ(none.margin_posted_quantiles.quantile(0.95), 0.0);
+
+  const double march_index =
+      zero.market_series.moments(0, 1, static_cast<std::size_t>(MarketSeries::kHashpriceUsdPerPhDay)).mean();
+  ASSERT_GT(march_index, 0.0);
+  const double ph_s = 1000.0;
+  const RunResult fair = run(scenario_from(firm + forward("fair", ph_s, march_index) +
+                                               forward("dollar_above", ph_s, march_index + 1.0),
+                                           "forward_fair.toml"),
+                             2000, 2);
+  const StrategyStatistics& at_mean = fair.strategies[1];
+  EXPECT_EQ(at_mean.defaulted.probability(), 0.0);
+  EXPECT_GT(at_mean.hedge_pnl_usd.standard_error(), 0.0);
+  EXPECT_NEAR(at_mean.hedge_pnl_usd.mean(), 0.0, 3.0 * at_mean.hedge_pnl_usd.standard_error());
+  EXPECT_NEAR(fair.strategies[2].hedge_pnl_usd.mean() - at_mean.hedge_pnl_usd.mean(), ph_s * 31.0, 1e-6 * ph_s * 31.0);
+  const double initial_margin = 0.35 * march_index * ph_s * 31.0;
+  EXPECT_GE(at_mean.margin_posted_usd.mean(), initial_margin * (1.0 - 1e-12));
+  EXPECT_GE(at_mean.margin_posted_quantiles.quantile(0.95), at_mean.margin_posted_usd.mean() * (1.0 - 1e-3));
 }
 
 }  // namespace

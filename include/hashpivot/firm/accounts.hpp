@@ -11,8 +11,8 @@
 //   net income. Mined BTC is revenue at today's price (non-cash).
 // - Proceeds of BTC sales are an investing cash flow (BTC is a held asset; mining revenue is
 //   non-cash). Operating cash flow = HPC net revenue + curtailment credits − power − opex − SG&A −
-//   interest − tax. Investing = BTC sale proceeds + machine sale proceeds + hedge cash flow − capex. Financing = debt drawn − debt repaid in
-//   cash. Collateral sold by a lender and convertibles converted into equity are non-cash.
+//   interest − tax. Investing = BTC sale proceeds + machine sale proceeds + hedge cash flow + margin
+//   returned − margin posted − capex. Financing = debt drawn − debt repaid in cash. Collateral sold by a lender and convertibles converted into equity are non-cash.
 // - Tax: tax_rate × max(0, pre-tax income excluding the unrealized BTC revaluation), paid in cash the
 //   same day; no loss carry-forward, no deferred tax on the revaluation.
 // - PP&E: fleet book values depreciate straight line (book / (depreciation_years × 365) a day) until
@@ -29,6 +29,10 @@
 //   ATM shares add their net proceeds (the agents' fee charged against paid-in capital), a financing
 //   cash flow.
 //   Assets = liabilities + equity holds after every day.
+// - Hedges are on a cash basis: option premiums and payoffs, forward settlements and swap payments
+//   are realized income the day the cash moves; a forward's unsettled month-to-date P&L is not
+//   carried. Margin posted on forwards is an asset (cash restricted with the counterparty), moved
+//   out of and back into cash as an investing flow, never income.
 // - Default: the firm defaults on the day its cash stays negative after every remedy. From then on
 //   the state is frozen (step_day does nothing) and the engine values equity to holders at zero.
 
@@ -106,6 +110,12 @@ struct FirmState {
   double nav_multiple = 1;                 // the path's m (make_state: the plan's level; the engine draws it)
   double share_price_usd = 0;              // the day's price per share (step 1b), USD
   double atm_sold_usd = 0;                 // gross ATM sales so far (against the programme's size)
+  // Hashprice forwards (FirmPlan::swap_legs order): each leg's month-to-date P&L, USD, settled and
+  // reset on the month's last day (0 for power swaps, which settle daily).
+  std::array<double, kMaxSwapLegs> swap_accrued_usd{};
+  // Margin posted on the forwards (initial + variation), USD: cash restricted with the counterparty
+  // and returned, so an asset of the balance sheet (beside cash), never an expense.
+  double margin_posted_usd = 0.0;
 };
 
 inline constexpr int kTenantNeverDefaults = std::numeric_limits<int>::max();
@@ -177,6 +187,9 @@ struct DayAccounts {
   // Hedges (step 6b): premiums paid (negative) or received and expiry payoffs received or paid
   // (negative), USD, cash basis: realized in pre-tax income the day the cash moves, investing flow.
   double hedge_cash_flow_usd;
+  // Margin (step 6b): initial and variation margin of the forwards returned (positive) less posted
+  // (negative), USD: a movement between cash and margin posted, an investing flow, not income.
+  double margin_cash_flow_usd;
   // Operations.
   double running_hashrate_th;       // mean over the day, before uptime
   double energy_mwh;
@@ -204,7 +217,7 @@ struct DayAccountsField {
 
 /// Every field of DayAccounts but the flag defaulted_today, in declaration order: the one list
 /// that sums, names and (through `monthly`) reports them. A new field is one row here.
-inline constexpr std::array<DayAccountsField, 44> kDayAccountsFields{{
+inline constexpr std::array<DayAccountsField, 45> kDayAccountsFields{{
     {"mining_revenue_usd", "USD", &DayAccounts::mining_revenue_usd, true},
     {"hpc_revenue_usd", "USD", &DayAccounts::hpc_revenue_usd, true},
     {"power_cost_usd", "USD", &DayAccounts::power_cost_usd, true},
@@ -241,6 +254,7 @@ inline constexpr std::array<DayAccountsField, 44> kDayAccountsFields{{
     {"machines_bought", "count", &DayAccounts::machines_bought, true},
     {"machines_sold", "count", &DayAccounts::machines_sold, true},
     {"hedge_cash_flow_usd", "USD", &DayAccounts::hedge_cash_flow_usd, false},
+    {"margin_cash_flow_usd", "USD", &DayAccounts::margin_cash_flow_usd, false},
     {"running_hashrate_th", "TH/s", &DayAccounts::running_hashrate_th, false},
     {"energy_mwh", "MWh", &DayAccounts::energy_mwh, false},
     {"available_hashrate_th", "TH/s", &DayAccounts::available_hashrate_th, false},
@@ -276,7 +290,7 @@ inline void add_accounts(DayAccounts& sums, const DayAccounts& day) {
 
 /// Balance sheet at the state's mark price.
 struct BalanceSheet {
-  double assets_usd;       // cash + (free + collateral BTC) × mark + PP&E
+  double assets_usd;       // cash + margin posted + (free + collateral BTC) × mark + PP&E
   double liabilities_usd;  // Σ principal, then Σ sites' project debt
   double equity_usd;       // paid-in capital + retained earnings (book; zero to holders after default)
 };
@@ -337,6 +351,10 @@ struct ContractedLeaseTerminal {
 /// 6b. Hedges (FirmPlan::hedge_legs): on a leg's buy day its Black–Scholes premium at the day's
 ///     price leaves cash (a sold leg receives it); on its expiry day its payoff enters cash (a sold
 ///     call pays it). Cash basis: the net is realized income, taxable, and an investing cash flow.
+///     Forwards and swaps (FirmPlan::swap_legs): a forward's month accrues (fixed − hashprice index)
+///     × PH/s a day and settles on its last day; a power swap pays (index − fixed) × MW × 24 h a day;
+///     both into hedge_cash_flow_usd. The forwards' margin (initial over the contract, variation =
+///     the month-to-date loss) moves between cash and margin posted (margin_cash_flow_usd).
 ///  7. Tax on positive pre-tax income (excluding revaluation), paid in cash.
 ///  Every sale in 8–11 (and a lender's sale of collateral) fills with the day's market impact: the
 ///  day's sales walk the book in turn (rules::sale_proceeds_usd); a sale meant to raise an amount

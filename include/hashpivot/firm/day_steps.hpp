@@ -561,6 +561,48 @@ inline void settle_hedges(const FirmPlan& plan, int day, double price, FirmState
   state.cash_usd += a.hedge_cash_flow_usd;
 }
 
+/// The index price a power swap at site `k` settles on: the day's index price where the market
+/// gives one (without a pass-through site's margin), else the site's price at day 0.
+inline double swap_index_usd_per_mwh(const PlanSite& site, std::size_t k, const DayMarket& market) {
+  return !market.power_usd_per_mwh.empty() ? market.power_usd_per_mwh[k] : site.fixed_power_price_usd_per_mwh;
+}
+
+/// The day's hashprice forwards and power swaps (PlanSwapLeg): a forward's month accrues
+/// (fixed − the day's hashprice index) × PH/s into state.swap_accrued_usd and settles it on the
+/// month's last day; a power swap pays (index − fixed) × MW × 24 h. Both into cash and
+/// a.hedge_cash_flow_usd. The margin the forwards need today (the initial margin of the contracts
+/// open, plus each unsettled month's month-to-date loss) replaces yesterday's: the difference moves
+/// between cash and state.margin_posted_usd (a.margin_cash_flow_usd). A strategy without forwards
+/// or swaps touches nothing.
+inline void settle_swaps(const FirmPlan& plan, int day, const DayMarket& market, FirmState& state, DayAccounts& a) {
+  if (plan.swap_leg_count == 0) return;
+  constexpr double kHours = static_cast<double>(kHoursPerDay);
+  double settled_usd = 0.0;
+  double margin_usd = 0.0;
+  for (std::size_t i = 0; i < plan.swap_leg_count; ++i) {
+    const PlanSwapLeg& leg = plan.swap_legs[i];
+    if (day >= leg.margin_from_day && day < leg.margin_until_day) margin_usd += leg.initial_margin_usd;
+    if (day < leg.start_day || day >= leg.end_day) continue;
+    if (leg.power) {
+      const double index = swap_index_usd_per_mwh(plan.sites[leg.site], leg.site, market);
+      settled_usd += (index - leg.fixed_price) * leg.quantity * kHours;
+      continue;
+    }
+    double& accrued = state.swap_accrued_usd[i];
+    accrued += (leg.fixed_price - market.hashprice_usd_per_ph_day) * leg.quantity;
+    if (day + 1 == leg.end_day) {
+      settled_usd += accrued;
+      accrued = 0.0;
+    } else {
+      margin_usd += std::max(0.0, -accrued);
+    }
+  }
+  a.hedge_cash_flow_usd += settled_usd;
+  a.margin_cash_flow_usd = state.margin_posted_usd - margin_usd;
+  state.margin_posted_usd = margin_usd;
+  state.cash_usd += settled_usd + a.margin_cash_flow_usd;
+}
+
 // ---- 8. One-off sales -----------------------------------------------------------------------------
 
 /// One one-off sale: free BTC sold (up to what is free), proceeds to cash. A sale that repays a debt
@@ -736,7 +778,8 @@ inline void remedies(const FirmPlan& plan, int day, double price, FirmState& sta
 inline void close_day(FirmState& state, DayAccounts& a) {
   a.pretax_income_usd -= a.slippage_usd;
   a.net_income_usd -= a.slippage_usd;
-  a.investing_cash_flow_usd = a.btc_sale_proceeds_usd - a.capex_usd + a.machine_sale_proceeds_usd + a.hedge_cash_flow_usd;
+  a.investing_cash_flow_usd = a.btc_sale_proceeds_usd - a.capex_usd + a.machine_sale_proceeds_usd + a.hedge_cash_flow_usd +
+                              a.margin_cash_flow_usd;
   a.financing_cash_flow_usd = a.debt_drawn_usd - a.debt_repaid_usd + a.equity_issued_usd;
   a.total_cash_flow_usd = a.operating_cash_flow_usd + a.investing_cash_flow_usd + a.financing_cash_flow_usd;
   state.retained_earnings_usd += a.net_income_usd;

@@ -195,6 +195,32 @@ struct PlanHedgeLeg {
   double maturity_years = 0;       // tenor / 365
 };
 
+/// The most forward months and power swaps one strategy may hold over a run (a forward is one leg
+/// per month, a swap one leg): a fixed array, as the option legs.
+inline constexpr std::size_t kMaxSwapLegs = 36;
+
+/// One leg of a strategy's hashprice forwards and power swaps (scenario.hpp Hedge), settled over the
+/// days [start_day, end_day).
+/// - A forward's month (power = false): each day accrues (fixed − the day's hashprice index,
+///   USD/PH/day) × quantity (PH/s) into the month-to-date P&L, settled in cash on end_day − 1; while
+///   the month-to-date P&L is a loss it is posted as variation margin. Initial margin
+///   initial_margin_usd is posted over [margin_from_day, margin_until_day): the contract's first
+///   day to its last settlement day (returned that day). A forward's months share those two days
+///   and each carries its share of the contract's initial margin.
+/// - A power swap (power = true): each day (the site's index price − fixed, USD/MWh) × quantity (MW)
+///   × 24 h in cash; no margin.
+struct PlanSwapLeg {
+  bool power = false;              // false: a hashprice forward's month; true: a power swap
+  std::size_t site = kNoIndex;     // power swap: index into FirmPlan::sites
+  double quantity = 0;             // PH/s (forward) or MW (swap)
+  double fixed_price = 0;          // USD per PH/s per day (forward) or USD/MWh (swap)
+  int start_day = 0;
+  int end_day = 0;                 // exclusive; a forward's month settles on end_day − 1
+  double initial_margin_usd = 0;
+  int margin_from_day = 0;
+  int margin_until_day = 0;        // exclusive
+};
+
 /// Everything step_day needs, sized at construction; step_day never resizes it.
 struct FirmPlan {
   std::vector<PlanFleet> fleet;
@@ -262,6 +288,10 @@ struct FirmPlan {
   double atm_floor_usd_per_share = 0;
   double atm_min_market_cap_usd = 0;
   AtmRemedy atm_remedy = AtmRemedy::kNone;
+  // Hashprice forwards (one leg per month) and power swaps: legs [0, swap_leg_count) of swap_legs.
+  // Zero-size ones are left out, so a zero-size forward or swap leaves the plan as without it.
+  std::array<PlanSwapLeg, kMaxSwapLegs> swap_legs{};
+  std::size_t swap_leg_count = 0;
 };
 
 /// The share of entry `entry`'s machines able to hash on `day`, from the plan's table within the
@@ -292,7 +322,8 @@ struct FirmPlan {
 /// a scenario built in code is a bug): strategy < scenario.strategies.size(); every name a fleet
 /// entry, a sale or a pivot refers to (machine, site, debt) resolves; a pivot's site has conversion
 /// terms and a scheduled pivot has a date; the hedges need at most kMaxHedgeLegs legs, each with a
-/// positive strike and tenor, traded and expiring inside the horizon.
+/// positive strike and tenor, traded and expiring inside the horizon; the forwards and swaps need at
+/// most kMaxSwapLegs legs and end inside the horizon, a swap's site follows the power index.
 [[nodiscard]] FirmPlan make_plan(const Scenario& scenario, std::size_t strategy);
 
 }  // namespace hashpivot::firm

@@ -47,8 +47,10 @@ enum class PoolOperator : std::uint8_t { kAntpool, kF2pool, kBraiins, kLuxor };
 /// What a one-off sale's proceeds do (strategies.sales.use): the repay keyword is written
 /// "repay:<debt name>" in a scenario file.
 enum class SaleUse : std::uint8_t { kCash, kCapex, kRepayDebt };
-/// strategies.hedges.kind: a put bought; a collar (put bought, call sold); a covered call (call sold).
-enum class HedgeKind : std::uint8_t { kPut, kCollar, kCoveredCall };
+/// strategies.hedges.kind: a put bought; a collar (put bought, call sold); a covered call (call sold);
+/// a hashprice forward sold (the firm receives a fixed hashprice, pays the index); a power swap
+/// (the firm pays a fixed power price, receives the site's index price).
+enum class HedgeKind : std::uint8_t { kPut, kCollar, kCoveredCall, kHashpriceForward, kPowerSwap };
 /// sites.conversion.terminal_value: how converted MW are valued at the horizon: inside the
 /// run's EBITDA multiple (the rule before project finance), or as lenders value a lease: the
 /// contracted lease to its end, discounted, plus the site's residual value (firm/project_finance.hpp).
@@ -96,8 +98,11 @@ inline constexpr std::array<Keyword<PoolOperator>, 4> kPoolOperatorKeywords{{{Po
                                                                              {PoolOperator::kLuxor, "luxor"}}};
 inline constexpr std::array<Keyword<SaleUse>, 3> kSaleUseKeywords{
     {{SaleUse::kCash, "cash"}, {SaleUse::kCapex, "capex"}, {SaleUse::kRepayDebt, "repay"}}};
-inline constexpr std::array<Keyword<HedgeKind>, 3> kHedgeKindKeywords{
-    {{HedgeKind::kPut, "put"}, {HedgeKind::kCollar, "collar"}, {HedgeKind::kCoveredCall, "covered_call"}}};
+inline constexpr std::array<Keyword<HedgeKind>, 5> kHedgeKindKeywords{{{HedgeKind::kPut, "put"},
+                                                                       {HedgeKind::kCollar, "collar"},
+                                                                       {HedgeKind::kCoveredCall, "covered_call"},
+                                                                       {HedgeKind::kHashpriceForward, "hashprice_forward"},
+                                                                       {HedgeKind::kPowerSwap, "power_swap"}}};
 inline constexpr std::array<Keyword<ConversionTerminal>, 2> kConversionTerminalKeywords{
     {{ConversionTerminal::kEbitdaMultiple, "ebitda_multiple"}, {ConversionTerminal::kContractedLease, "contracted_lease"}}};
 
@@ -381,23 +386,59 @@ struct Refresh {
 /// date + tenor_days the put pays notional × max(K_put − S, 0) and the sold call costs
 /// notional × max(S − K_call, 0), in cash. Strikes are absolute, USD per BTC (io resolves a
 /// strike given as a fraction of market.btc_price_usd). A collar is both legs on one notional.
+///
+/// A hashprice forward (as Luxor's non-deliverable forward, INSTRUMENTS.md §a) runs `tenor_months`
+/// calendar months from `date` (the first one to the end of date's month). The firm sells
+/// notional_ph_s forward at fixed_usd_per_ph_day: each month settles in cash on its last day
+/// (fixed − the month's mean hashprice index, USD/PH/day) × PH/s × the month's days. Initial margin,
+/// HedgeMarket::forward_initial_margin_fraction × the whole contract's notional value
+/// (fixed × PH/s × its days), is posted from `date` and returned with the last settlement; the
+/// month-to-date loss is posted daily as variation margin and released at the month's settlement.
+/// A power swap at index site `site` over the same months: each day the firm receives
+/// (index − fixed_usd_per_mwh) × power_mw × 24 h (pays fixed, receives floating); no margin.
 struct Hedge {
   HedgeKind kind = HedgeKind::kPut;
   DayNumber date;                      // the trade date (default: the start date)
-  int tenor_days = 0;                  // trade date to expiry, >= 1; expiry inside the horizon
+  int tenor_days = 0;                  // options: trade date to expiry, >= 1; expiry inside the horizon
   double notional_btc = 0;             // BTC covered, >= 0 (0: no hedge, the run as without it)
   double put_strike_usd_per_btc = 0;   // put, collar: > 0
   double call_strike_usd_per_btc = 0;  // collar, covered_call: > 0
+  // Hashprice forwards and power swaps.
+  int tenor_months = 0;                // calendar months from `date`, >= 1; the last ends inside the horizon
+  double notional_ph_s = 0;            // hashprice_forward: PH/s sold forward, >= 0 (0: no hedge)
+  double fixed_usd_per_ph_day = 0;     // hashprice_forward: the fixed hashprice, USD per PH/s per day, > 0
+  std::string site;                    // power_swap: an index (or pass_through) site's name
+  double power_mw = 0;                 // power_swap: MW swapped, >= 0 (0: no hedge)
+  double fixed_usd_per_mwh = 0;        // power_swap: the fixed price paid, USD/MWh, > 0
 };
+
+/// The first day after a forward's or swap's months: the first day of the calendar month
+/// `h.tenor_months` months after h.date's (so the first month may be partial).
+[[nodiscard]] inline DayNumber tenor_end(const Hedge& h) {
+  const int target = month_index(h.date) + h.tenor_months;
+  DayNumber day = h.date;
+  while (month_index(day) < target) day += 28;  // a month has at least 28 days: never steps over one
+  while (month_index(day - 1) >= target) --day;
+  return day;
+}
 
 /// [hedges]: the market terms every hedge is priced at.
 /// ASSUMPTION (INSTRUMENTS.md §b quotes no implied volatility): 45% a year, the level issue 14's
 /// premium estimate uses; bounds to try 35–75% (the range Deribit's DVOL index is recalled to have
 /// moved in over 2024–2025; not sourced here). The rate: ASSUMPTION 4% a year,
 /// about the US Treasury bill yield of 2025 (bounds 3–5%).
+///
+/// forward_initial_margin_fraction: Luxor's initial margin on USD-denominated hashprice NDFs, 35% of
+/// notional (INSTRUMENTS.md §a, docs.luxor.tech/derivatives/ndf; 18% for BTC-denominated ones; Luxor
+/// may change it "in its sole discretion"). Bounds to try: 18–35%.
+/// allow_exceeding_btc_held: false forbids a put, collar or covered call whose notional, with the
+/// strategy's other BTC options open on its trade date, exceeds the BTC held at the start (free and
+/// pledged): beyond that a put is a speculation and a covered call is naked.
 struct HedgeMarket {
   double implied_volatility_annual = 0.45;  // σ per √year
   double risk_free_rate_annual = 0.04;      // r, continuously compounded
+  double forward_initial_margin_fraction = 0.35;  // of a forward's notional value, in [0, 1]
+  bool allow_exceeding_btc_held = false;
 };
 
 /// [firm] shares_outstanding and [equity]: the firm's shares and the rule that prices them on a path

@@ -158,8 +158,6 @@ inline constexpr std::array kRows = std::to_array<Metric>({
      MetricFormat::kMillionsUsd, [](S s) { return s.hedge_pnl_usd.mean(); }, 8},
     {"hedge_pnl_se_usd", "/hedge_pnl_usd/se", MetricUnit::kUsd, "", MetricPlace::kHidden, MetricFormat::kMillionsUsd,
      [](S s) { return s.hedge_pnl_usd.standard_error(); }, 8},
-    {"refinancings_mean", "/refinancings/mean", MetricUnit::kCount, "Debts rolled at maturity (refinancings)",
-     MetricPlace::kStrategyTable, MetricFormat::kFixed2, [](S s) { return s.refinancings.mean(); }, 8},
     // Schema version 8: shares (issue 14). NaN (JSON null) when the scenario has no
     // shares_outstanding; the strategy table leaves out a row unknown for every strategy.
     {"npv_per_share_mean_usd", "/npv_per_share_usd/mean", MetricUnit::kUsd, "NPV per share, mean ($)",
@@ -182,6 +180,14 @@ inline constexpr std::array kRows = std::to_array<Metric>({
      [](S s) { return s.shares_issued_quantiles.quantile(0.50); }, 8},
     {"shares_issued_p95", "/shares_issued/p95", MetricUnit::kCount, "", MetricPlace::kHidden, MetricFormat::kWhole,
      [](S s) { return s.shares_issued_quantiles.quantile(0.95); }, 8},
+    // The peak margin posted on a path's hashprice forwards (initial + variation), USD.
+    {"margin_posted_mean_usd", "/margin_posted_usd/mean", MetricUnit::kUsd, "", MetricPlace::kHidden,
+     MetricFormat::kMillionsUsd, [](S s) { return s.margin_posted_usd.mean(); }, 8},
+    {"margin_posted_p95_usd", "/margin_posted_usd/p95", MetricUnit::kUsd, "", MetricPlace::kHidden,
+     MetricFormat::kMillionsUsd, [](S s) { return s.margin_posted_quantiles.quantile(0.95); }, 8},
+    // Debts rolled at maturity ([debt.refinance]), mean count per path.
+    {"refinancings_mean", "/refinancings/mean", MetricUnit::kCount, "", MetricPlace::kHidden, MetricFormat::kFixed2,
+     [](S s) { return s.refinancings.mean(); }, 8},
 });
 }  // namespace metric_rows
 

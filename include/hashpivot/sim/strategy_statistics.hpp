@@ -47,6 +47,10 @@ struct StrategyStatistics {
   stats::Moments machines_sold;               // replaced by them and sold, a count
   stats::Moments hedge_pnl_usd;               // the hedges' premiums and payoffs over the horizon, net, USD (undiscounted)
   stats::Moments refinancings;                // debts rolled at maturity over the horizon, a count
+  // The peak margin posted on the hashprice forwards over the path (initial + variation, at a day's
+  // close), USD: the cash the hedge ties up at its worst, the number a treasurer must fund.
+  stats::Moments margin_posted_usd;
+  stats::QuantileSketch margin_posted_quantiles;
   // The tail that still tells strategies apart when NPV's is 0 (docs/model.md §6): NPV is 0 on a
   // default and floored at 0 on a survivor under water, so its 5% tail is often 0 for every
   // strategy. Net worth is a survivor's discounted cash + BTC at market − debt + terminal value,
@@ -94,7 +98,8 @@ struct StrategyStatistics {
                     s.curtailed_mwh, s.energy_cost_usd, s.hosting_fixed_usd, s.other_cash_cost_usd, s.slippage_usd,
                     s.machines_bought, s.machines_sold, s.npv_vs_each, s.survivor_net_worth_quantiles,
                     s.survivor_net_worth_worst, s.hedge_pnl_usd, s.npv_per_share_usd, s.npv_per_share_quantiles,
-                    s.shares_issued, s.shares_issued_quantiles, s.refinancings);
+                    s.shares_issued, s.shares_issued_quantiles, s.refinancings, s.margin_posted_usd,
+                    s.margin_posted_quantiles);
   }
 };
 
