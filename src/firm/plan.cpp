@@ -338,6 +338,11 @@ void plan_strategy(const Scenario& scenario, const Strategy& s, FirmPlan& plan) 
   plan.pivot_site = index_by_name(scenario.sites, s.pivot_site);
   assert(plan.sites[plan.pivot_site].has_conversion && "make_plan: the pivot site has no [sites.conversion]");
   plan.pivot_mw = s.pivot_mw;
+  PlanSite& pivot_site = plan.sites[plan.pivot_site];
+  pivot_site.tenant_funded_fraction = s.pivot_tenant_funded_fraction.value_or(pivot_site.tenant_funded_fraction);
+  pivot_site.project_debt_loan_to_cost =
+      s.pivot_project_debt_loan_to_cost.value_or(pivot_site.project_debt_loan_to_cost);
+  pivot_site.project_debt_rate_annual = s.pivot_project_debt_rate_annual.value_or(pivot_site.project_debt_rate_annual);
   if (s.pivot_policy == PivotPolicy::kSchedule) {
     assert(s.pivot_date && "make_plan: a scheduled pivot without pivot_date");
     plan.pivot_day = static_cast<int>(*s.pivot_date - scenario.run.start_date);

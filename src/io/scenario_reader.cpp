@@ -817,6 +817,14 @@ firm::Strategy read_strategy(TableReader t, std::optional<TableReader>& search, 
   if (s.refinance && std::ranges::none_of(scenario.debts, [](const firm::Debt& d) { return d.refinance.has_value(); }))
     t.fail("refinance", "rolls debts that have [debt.refinance] terms, and no [[debt]] has them");
   if (auto atm = t.optional_table("atm")) s.atm = read_atm(*atm, scenario, end);
+  if (auto finance = t.optional_table("pivot_finance")) {
+    if (s.pivot_policy == PivotPolicy::kNone)
+      finance->fail("tenant_funded_fraction", "finances a conversion, and this strategy has no pivot");
+    s.pivot_tenant_funded_fraction = finance->optional_number("tenant_funded_fraction", Range::fraction());
+    s.pivot_project_debt_loan_to_cost = finance->optional_number("project_debt_loan_to_cost", Range::fraction());
+    s.pivot_project_debt_rate_annual = finance->optional_number("project_debt_rate_annual", Range::non_negative());
+    finance->finish();
+  }
   if (swap_legs(s.hedges) > firm::kMaxSwapLegs)
     t.fail("hedges", fmt::format("{} forward months and power swaps (a forward is one a month); a strategy may hold at "
                                  "most {}",

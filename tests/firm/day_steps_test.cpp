@@ -635,18 +635,36 @@ TEST(DaySteps, remedies_sell_free_btc_then_excess_collateral_then_draw_revolvers
   EXPECT_NEAR(a.btc_released, 40, 1e-9);
   EXPECT_NEAR(s.debts[0].collateral_btc, 60, 1e-9);
   EXPECT_EQ(a.debt_drawn_usd, 0);
-  // −$10M: $5M from BTC as above, then the revolver's $4M of headroom; $1M short.
+  // −$10M: $5M from BTC as above; then the loan ($3M) is repaid from 30 of its 60 BTC left and the
+  // other 30 are released and sold ($3M); the last $2M from the revolver's $4M of headroom.
   FirmState short_state = state_of(plan, -10e6, 10);
   a = DayAccounts{};
   remedies(plan, 0, 1e5, short_state, a);
-  EXPECT_EQ(a.debt_drawn_usd, 4e6);
-  EXPECT_EQ(short_state.debts[1].principal_usd, 5e6);
-  EXPECT_NEAR(short_state.cash_usd, -1e6, 1e-6);
+  EXPECT_EQ(short_state.debts[0].principal_usd, 0.0);
+  EXPECT_EQ(short_state.debts[0].collateral_btc, 0.0);
+  EXPECT_NEAR(a.btc_sold, 10 + 40 + 30 + 30, 1e-9);
+  EXPECT_NEAR(a.debt_drawn_usd, 2e6, 1e-6);
+  EXPECT_NEAR(short_state.debts[1].principal_usd, 3e6, 1e-6);
+  EXPECT_NEAR(short_state.cash_usd, 0, 1e-6);
   // A matured revolver is not drawn.
   FirmState matured = state_of(plan, -10e6, 10);
   a = DayAccounts{};
   remedies(plan, 100, 1e5, matured, a);
   EXPECT_EQ(a.debt_drawn_usd, 0);
+}
+
+// A loan under water ($3M on 100 BTC at $20,000 = $2M) is not repaid from its collateral: nothing
+// would be left to free, so the lender keeps it and the shortfall stays (the firm defaults).
+TEST(DaySteps, remedies_leave_a_loan_under_water_to_its_lender) {
+  FirmPlan plan{};
+  plan.debts = {btc_loan(3e6, 100)};
+  FirmState s = state_of(plan, -1e6, 0);
+  DayAccounts a{};
+  remedies(plan, 0, 20'000, s, a);
+  EXPECT_EQ(s.debts[0].principal_usd, 3e6);
+  EXPECT_EQ(s.debts[0].collateral_btc, 100);
+  EXPECT_EQ(a.btc_sold, 0);
+  EXPECT_EQ(s.cash_usd, -1e6);
 }
 
 // ---- Totals and 12. Default -----------------------------------------------------------------------

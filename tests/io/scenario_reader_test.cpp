@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "hashpivot/core/error.hpp"
+#include "hashpivot/firm/plan.hpp"
 
 namespace hashpivot::io {
 namespace {
@@ -515,6 +516,26 @@ TEST(ScenarioReader, bad_refinancing_terms_name_file_line_and_key) {
             "debt[1].refinance.fee_fraction: expected a number in [0, 1), got -0.01");
   EXPECT_EQ(error_with("name = \"hold\"\n", "name = \"hold\"\nrefinance = true\n", "refinance = true"),
             "strategies[1].refinance: rolls debts that have [debt.refinance] terms, and no [[debt]] has them");
+}
+
+// [strategies.pivot_finance] replaces the pivot site's financing terms in that strategy's plan only.
+TEST(ScenarioReader, a_strategys_pivot_finance_replaces_the_sites_terms_in_its_plan_only) {
+  const auto s = read_with("pivot_date = 2026-06-01\n",
+                           "pivot_date = 2026-06-01\n[strategies.pivot_finance]\ntenant_funded_fraction = 0.25\n"
+                           "project_debt_loan_to_cost = 0.85\nproject_debt_rate_annual = 0.0775\n");
+  EXPECT_EQ(s.strategies[1].pivot_tenant_funded_fraction, 0.25);
+  EXPECT_EQ(s.strategies[1].pivot_project_debt_loan_to_cost, 0.85);
+  EXPECT_EQ(s.strategies[1].pivot_project_debt_rate_annual, 0.0775);
+  const firm::FirmPlan financed = firm::make_plan(s, 1);
+  EXPECT_EQ(financed.sites[0].tenant_funded_fraction, 0.25);
+  EXPECT_EQ(financed.sites[0].project_debt_loan_to_cost, 0.85);
+  EXPECT_EQ(financed.sites[0].project_debt_rate_annual, 0.0775);
+  const firm::FirmPlan plain = firm::make_plan(s, 0);
+  EXPECT_EQ(plain.sites[0].tenant_funded_fraction, 0.0);
+  EXPECT_EQ(plain.sites[0].project_debt_loan_to_cost, 0.0);
+  EXPECT_EQ(error_with("name = \"hold\"\n", "name = \"hold\"\n[strategies.pivot_finance]\nproject_debt_loan_to_cost = 0.5\n",
+                       "[strategies.pivot_finance]"),
+            "strategies[1].pivot_finance.tenant_funded_fraction: finances a conversion, and this strategy has no pivot");
 }
 
 // ---- [strategies.search]: the ranges `hashpivot optimize` searches -----------------------------

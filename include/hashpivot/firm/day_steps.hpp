@@ -731,6 +731,25 @@ inline void covenants(const FirmPlan& plan, FirmState& state, DayAccounts& a) {
 
 // ---- 11. Remedies ---------------------------------------------------------------------------------
 
+/// While cash < 0, each BTC-backed loan whose collateral is worth more than it owes is repaid by
+/// selling just enough of that collateral (as Cango repaid its BTC-backed loan in February 2026), and
+/// the rest of the collateral, released as the loan closes, is sold as free BTC to cover the
+/// shortfall: the equity in pledged BTC pays the bills before the firm defaults. A loan under water
+/// (collateral short of what it owes, after market impact) is left to its lender.
+inline void deleverage_from_collateral(const FirmPlan& plan, double price, FirmState& state, DayAccounts& a) {
+  const double impact = plan.sale_impact_per_sqrt_btc;
+  for (std::size_t i = 0; i < plan.debts.size() && state.cash_usd < 0.0 && price > 0.0; ++i) {
+    DebtState& debt = state.debts[i];
+    if (plan.debts[i].kind != DebtKind::kBtcBacked || debt.principal_usd <= 0.0) continue;
+    const double owed_btc = btc_to_raise(debt.principal_usd, price, impact, sold_today_btc(a));
+    if (!(owed_btc < debt.collateral_btc)) continue;
+    debt.collateral_btc -= owed_btc;
+    const double proceeds = record_sale(state, owed_btc, price, impact, a);
+    repay_cash(state, i, std::max(proceeds, debt.principal_usd), a);
+    sell_free(state, btc_to_raise(-state.cash_usd, price, impact, sold_today_btc(a)), price, impact, a);
+  }
+}
+
 /// While cash < 0 and the programme allows (from its first day, by its remedy keyword): ATM shares
 /// sold for the gross that nets the shortfall (as far as the cap, the programme and the floors let).
 inline void atm_remedy(const FirmPlan& plan, int day, FirmState& state, DayAccounts& a) {
@@ -759,6 +778,7 @@ inline void remedies(const FirmPlan& plan, int day, double price, FirmState& sta
     a.btc_released += release;
     sell_free(state, release, price, impact, a);
   }
+  deleverage_from_collateral(plan, price, state, a);
   if (plan.atm_remedy == AtmRemedy::kAfterBtc) atm_remedy(plan, day, state, a);
   for (std::size_t i = 0; i < plan.debts.size() && state.cash_usd < 0.0; ++i) {
     const PlanDebt& d = plan.debts[i];

@@ -204,7 +204,7 @@ struct Conversion {
 /// run or not, and an ENERGY part, paid per MWh drawn; only the energy part is avoidable, so only it
 /// decides curtailment (docs/model.md §4; firm/day_steps.hpp mine_site). The CONTRACTED capacity of a
 /// day is the nameplate draw (× PUE) of the site's machines in service that day (hosting contracts
-/// bill the hosted miners' nameplate wattage: INSTRUMENTS.md §f), less MW converted to AI/HPC. The
+/// bill the hosted miners' nameplate wattage: docs/instruments.md §f), less MW converted to AI/HPC. The
 /// fixed part is any of:
 ///  - hosting_fee_usd_per_kw_month on the contracted capacity;
 ///  - fixed_share of power_price_usd_per_mwh (fixed contracts only), billed on the contracted
@@ -380,14 +380,14 @@ struct Refresh {
 };
 
 /// [[strategies.hedges]]: BTC options the strategy trades, European, cash-settled against the day's
-/// price (as Hut 8's covered calls settle: INSTRUMENTS.md §b). Bought (or sold) on `date` at the
+/// price (as Hut 8's covered calls settle: docs/instruments.md §b). Bought (or sold) on `date` at the
 /// Black–Scholes premium of that day's price on the path (firm/options_pricing.hpp, at
 /// Scenario::hedge_market's implied volatility and rate), paid from (received into) cash; at
 /// date + tenor_days the put pays notional × max(K_put − S, 0) and the sold call costs
 /// notional × max(S − K_call, 0), in cash. Strikes are absolute, USD per BTC (io resolves a
 /// strike given as a fraction of market.btc_price_usd). A collar is both legs on one notional.
 ///
-/// A hashprice forward (as Luxor's non-deliverable forward, INSTRUMENTS.md §a) runs `tenor_months`
+/// A hashprice forward (as Luxor's non-deliverable forward, docs/instruments.md §a) runs `tenor_months`
 /// calendar months from `date` (the first one to the end of date's month). The firm sells
 /// notional_ph_s forward at fixed_usd_per_ph_day: each month settles in cash on its last day
 /// (fixed − the month's mean hashprice index, USD/PH/day) × PH/s × the month's days. Initial margin,
@@ -423,13 +423,13 @@ struct Hedge {
 }
 
 /// [hedges]: the market terms every hedge is priced at.
-/// ASSUMPTION (INSTRUMENTS.md §b quotes no implied volatility): 45% a year, the level issue 14's
-/// premium estimate uses; bounds to try 35–75% (the range Deribit's DVOL index is recalled to have
-/// moved in over 2024–2025; not sourced here). The rate: ASSUMPTION 4% a year,
+/// ASSUMPTION (docs/instruments.md §b quotes no implied volatility): 45% a year, about the level of
+/// Deribit's 30-day DVOL index (42 on bathymark.com); bounds to try 35–75% (the range DVOL is
+/// recalled to have moved in over 2024–2025; not sourced here). The rate: ASSUMPTION 4% a year,
 /// about the US Treasury bill yield of 2025 (bounds 3–5%).
 ///
 /// forward_initial_margin_fraction: Luxor's initial margin on USD-denominated hashprice NDFs, 35% of
-/// notional (INSTRUMENTS.md §a, docs.luxor.tech/derivatives/ndf; 18% for BTC-denominated ones; Luxor
+/// notional (docs/instruments.md §a, docs.luxor.tech/derivatives/ndf; 18% for BTC-denominated ones; Luxor
 /// may change it "in its sole discretion"). Bounds to try: 18–35%.
 /// allow_exceeding_btc_held: false forbids a put, collar or covered call whose notional, with the
 /// strategy's other BTC options open on its trade date, exceeds the BTC held at the start (free and
@@ -460,7 +460,7 @@ struct Equity {
   [[nodiscard]] bool has_shares() const { return shares_outstanding > 0; }
 };
 
-/// [strategies.atm]: an at-the-market equity programme (INSTRUMENTS.md §d). From `date` the firm
+/// [strategies.atm]: an at-the-market equity programme (docs/instruments.md §d). From `date` the firm
 /// may sell shares each day, at most max_volume_share × [equity] daily_volume_shares, at the day's
 /// share price × (1 − discount), paying fee of the gross to the agents; never below
 /// floor_usd_per_share nor while the market cap (price × shares) is below min_market_cap_usd, and
@@ -468,7 +468,7 @@ struct Equity {
 /// gross as fast as the cap allows from `date` (e.g. to fund capex), and, by `remedy`, what is left
 /// of size_usd covers a cash shortfall in the default waterfall. Net proceeds are a financing cash
 /// flow and paid-in capital; the fee is charged against paid-in capital.
-/// The fee default 3%: MARA's 2025 ATM, agents' commission up to 3% (INSTRUMENTS.md §d; Riot's
+/// The fee default 3%: MARA's 2025 ATM, agents' commission up to 3% (docs/instruments.md §d; Riot's
 /// Dec 2025 programme: up to 1%). The discount: ASSUMPTION 0 (an ATM sells at the market price;
 /// a positive value stands for the price pressure of the sales), bounds 0–5%.
 struct AtmProgramme {
@@ -514,6 +514,11 @@ struct Strategy {
   // Roll every debt that has [debt.refinance] terms at maturity when the lender's tests pass
   // (else repay it as without terms).
   bool refinance = false;
+  // [strategies.pivot_finance]: this strategy's own financing of its conversion, each key replacing
+  // the pivot site's [sites.conversion] term of the same name when given.
+  std::optional<double> pivot_tenant_funded_fraction;
+  std::optional<double> pivot_project_debt_loan_to_cost;
+  std::optional<double> pivot_project_debt_rate_annual;
   std::optional<AtmProgramme> atm;                     // [strategies.atm]; needs [firm] shares_outstanding
 };
 
