@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "hashpivot/firm/day_steps.hpp"
+#include "hashpivot/firm/project_finance.hpp"
 
 namespace hashpivot::firm {
 namespace {
@@ -19,7 +20,7 @@ FirmState make_state(const FirmPlan& plan) {
   s.cash_usd = plan.opening_cash_usd;
   s.free_btc = plan.opening_free_btc;
   s.debts.reserve(plan.debts.size());
-  for (const PlanDebt& d : plan.debts) s.debts.push_back({d.principal_usd, d.collateral_btc});
+  for (const PlanDebt& d : plan.debts) s.debts.push_back({d.principal_usd, d.collateral_btc, d.maturity_day, d.rate_annual});
   s.fleet.reserve(plan.fleet.size());
   s.ppe_book_usd = 0.0;
   for (const PlanFleet& f : plan.fleet) {
@@ -28,10 +29,14 @@ FirmState make_state(const FirmPlan& plan) {
   }
   s.sites.assign(plan.sites.size(), SiteState{0.0, 0.0, -1, -1, kTenantNeverDefaults, 0.0, -1});
   s.trigger_days_below = 0;
+  s.trailing_ebitda_usd_per_day = 0.0;
+  s.refinancings = 0;
   s.defaulted = false;
   s.default_day = -1;
   s.btc_mark_price_usd = plan.opening_price_usd_per_btc;
   s.paid_in_capital_usd = 0.0;
+  s.shares_outstanding = plan.shares_outstanding;
+  s.nav_multiple = plan.nav_multiple;
   const BalanceSheet opening = balance_sheet(s);
   s.retained_earnings_usd = opening.assets_usd - opening.liabilities_usd - s.paid_in_capital_usd;
   return s;
@@ -40,8 +45,51 @@ FirmState make_state(const FirmPlan& plan) {
 BalanceSheet balance_sheet(const FirmState& state) {
   double liabilities = 0.0;
   for (const DebtState& d : state.debts) liabilities += d.principal_usd;
-  const double assets = state.cash_usd + total_btc(state) * state.btc_mark_price_usd + state.ppe_book_usd;
+  for (const SiteState& site : state.sites) liabilities += site.project_debt_usd;
+  // Margin posted is added last, so that without forwards (0) the sum keeps its bits.
+  const double assets =
+      state.cash_usd + total_btc(state) * state.btc_mark_price_usd + state.ppe_book_usd + state.margin_posted_usd;
   return {assets, liabilities, state.paid_in_capital_usd + state.retained_earnings_usd};
+}
+
+ContractedLeaseTerminal contracted_lease_terminal(const FirmPlan& plan, const FirmState& state, int horizon_day) {
+  ContractedLeaseTerminal out;
+  const int days_per_year = static_cast<int>(kDaysPerYear);
+  for (std::size_t k = 0; k < plan.sites.size(); ++k) {
+    const PlanSite& site = plan.sites[k];
+    const SiteState& s = state.sites[k];
+    if (!site.lease_terminal || s.conversion_decision_day < 0) continue;
+    const double noi_per_lease_usd = s.converted_mw * site.noi_margin;  // × lease per MW-day = NOI per day
+    const int elapsed = horizon_day - s.conversion_revenue_day;         // days of the term run at the horizon
+    const bool tenant_defaulted = elapsed >= s.tenant_default_after_days;
+    // The lease's remaining value (at the horizon).
+    if (elapsed >= 0) {
+      if (!tenant_defaulted)
+        out.value_usd += noi_per_lease_usd * lease_remaining_value_usd(site.lease_usd_per_mw_day_by_contract_year,
+                                                                       site.term_days,
+                                                                       std::min(elapsed, site.term_days),
+                                                                       site.lease_daily_factor);
+    } else {
+      out.value_usd += noi_per_lease_usd *
+                       lease_remaining_value_usd(site.lease_usd_per_mw_day_by_contract_year, site.term_days, 0,
+                                                 site.lease_daily_factor) *
+                       std::pow(site.lease_daily_factor, static_cast<double>(-elapsed));
+      const double capex_total = s.converted_mw * site.capex_usd_per_mw * (1.0 - site.tenant_funded_fraction);
+      out.value_usd -= capex_total * static_cast<double>(-elapsed) / static_cast<double>(std::max(1, site.lead_time_days));
+    }
+    // The site's residual value at the term's end, discounted (no tenant risk) to the horizon.
+    const double discount_per_day = lease_daily_factor(site.lease_discount_rate_annual, 0.0);
+    out.value_usd += site.residual_value_usd_per_mw * s.converted_mw *
+                     std::pow(discount_per_day, static_cast<double>(std::max(0, site.term_days - elapsed)));
+    // What the lease put into the last year's EBITDA (the same days as the run's sum).
+    for (int day = std::max(0, horizon_day - days_per_year); day < horizon_day; ++day) {
+      const int t = day - s.conversion_revenue_day;
+      if (t < 0 || t >= site.term_days || t >= s.tenant_default_after_days) continue;
+      out.noi_last_year_usd +=
+          site.lease_usd_per_mw_day_by_contract_year[static_cast<std::size_t>(t / days_per_year)] * noi_per_lease_usd;
+    }
+  }
+  return out;
 }
 
 void step_day(const FirmPlan& plan, int day, const DayMarket& market, FirmState& state, DayAccounts& a) {
@@ -54,6 +102,7 @@ void step_day(const FirmPlan& plan, int day, const DayMarket& market, FirmState&
   [[maybe_unused]] const double cash_open = state.cash_usd;
 
   remark_btc(price, state, a);                          // 1.
+  mark_share_price(plan, state);                        // 1b.
   decide_pivot(plan, day, market, state);               // 2.
   sell_displaced_machines(plan, day, state, a);
   mine_and_pay_power(plan, day, market, state, a);      // 3.
@@ -62,9 +111,15 @@ void step_day(const FirmPlan& plan, int day, const DayMarket& market, FirmState&
   refresh_fleet(plan, day, state, a);
   deploy_and_relocate_fleet(plan, day, state, a);
   depreciate(plan, state, a);
-  service_debt(plan, day, price, state, a);             // 6.
+  refinance_maturing(plan, day, price, state, a);       // 6.
+  service_debt(plan, day, price, state, a);
+  service_project_debt(plan, day, state, a);
+  settle_hedges(plan, day, price, state, a);            // 6b.
+  settle_swaps(plan, day, market, state, a);
   income_and_tax(plan, state, a);                       // 7.
+  state.trailing_ebitda_usd_per_day = trailing_ebitda_usd_per_day(state.trailing_ebitda_usd_per_day, a.ebitda_usd, day);
   one_off_sales(plan, day, price, state, a);            // 8.
+  atm_programme(plan, day, state, a);                   // 8b.
   sell_policy(plan, price, state, a);                   // 9.
   service_btc_loans(plan, price, state, a);             // 10.
   covenants(plan, state, a);

@@ -8,6 +8,7 @@
 
 #include "hashpivot/core/date.hpp"
 #include "hashpivot/core/units.hpp"
+#include "hashpivot/firm/project_finance.hpp"
 #include "hashpivot/firm/rules.hpp"
 
 namespace hashpivot::firm {
@@ -26,7 +27,7 @@ int days_from_months(double months) {
   return static_cast<int>(std::lround(months * kDaysPerYear / kMonthsPerYear));
 }
 
-PlanSite plan_site(const Site& site, DayNumber start) {
+PlanSite plan_site(const Site& site, DayNumber start, double discount_rate_annual) {
   PlanSite p{};
   p.capacity_mw = site.capacity_mw;
   p.pue = site.pue;
@@ -54,6 +55,12 @@ PlanSite plan_site(const Site& site, DayNumber start) {
     for (int year = 1; year <= c.term_years; ++year)
       p.lease_usd_per_mw_day_by_contract_year.push_back(
           lease_usd_per_mw_year(c.lease_usd_per_mw_year, c.escalator_annual, year) / kDaysPerYear);
+    p.project_debt_loan_to_cost = c.project_debt_loan_to_cost;
+    p.project_debt_rate_annual = c.project_debt_rate_annual;
+    p.lease_terminal = c.terminal_value == ConversionTerminal::kContractedLease;
+    p.residual_value_usd_per_mw = c.residual_value_usd_per_mw;
+    p.lease_discount_rate_annual = c.lease_discount_rate_annual.value_or(discount_rate_annual);
+    p.lease_daily_factor = lease_daily_factor(p.lease_discount_rate_annual, c.tenant_default_prob_annual);
   }
   return p;
 }
@@ -199,7 +206,7 @@ void plan_merit_order(FirmPlan& plan) {
     });
 }
 
-PlanDebt plan_debt(const Debt& debt, DayNumber start) {
+PlanDebt plan_debt(const Debt& debt, DayNumber start, bool refinance) {
   PlanDebt d{};
   d.kind = debt.kind;
   d.principal_usd = debt.principal_usd;
@@ -211,8 +218,18 @@ PlanDebt plan_debt(const Debt& debt, DayNumber start) {
   d.ltv_liquidation = debt.ltv_liquidation;
   d.ltv_target = debt.ltv_target;
   d.conversion_price_usd = debt.conversion_price_usd;
+  d.conversion_price_usd_per_share = debt.conversion_price_usd_per_share;
   d.limit_usd = d.kind == DebtKind::kRevolver ? debt.limit_usd : 0.0;
   d.covenant_min_cash_usd = debt.covenant_min_cash_usd;
+  if (refinance && debt.refinance) {
+    const Refinancing& r = *debt.refinance;
+    d.refinance_max_rolls = r.max_rolls;
+    d.refinance_tenor_days = r.tenor_days;
+    d.refinance_rate_annual = r.rate_annual;
+    d.refinance_max_ltv = r.max_ltv;
+    d.refinance_min_interest_coverage = r.min_interest_coverage;
+    d.refinance_fee_fraction = r.fee_fraction;
+  }
   return d;
 }
 
@@ -231,7 +248,84 @@ double sale_impact_per_sqrt_btc(const MarketImpact& impact) {
   return impact.coefficient * impact.daily_volatility / std::sqrt(impact.daily_volume_btc);
 }
 
+// The option legs of a strategy's hedges (a collar is a put bought and a call sold), leaving out
+// those of zero notional.
+void plan_hedges(const Scenario& scenario, const Strategy& s, FirmPlan& plan) {
+  plan.hedge_volatility_annual = scenario.hedge_market.implied_volatility_annual;
+  plan.hedge_rate_annual = scenario.hedge_market.risk_free_rate_annual;
+  const auto add_leg = [&](const Hedge& h, bool call, double position, double strike) {
+    if (h.notional_btc == 0.0) return;
+    assert(plan.hedge_leg_count < kMaxHedgeLegs && "make_plan: more hedge legs than kMaxHedgeLegs");
+    assert(strike > 0.0 && h.tenor_days >= 1 && "make_plan: a hedge without a strike or a tenor");
+    const int buy_day = static_cast<int>(h.date - scenario.run.start_date);
+    assert(buy_day >= 0 && buy_day + h.tenor_days < plan.horizon_days && "make_plan: a hedge outside the horizon");
+    plan.hedge_legs[plan.hedge_leg_count++] = {call, position, strike, h.notional_btc, buy_day, buy_day + h.tenor_days,
+                                               static_cast<double>(h.tenor_days) / kDaysPerYear};
+  };
+  for (const Hedge& h : s.hedges) {
+    if (h.kind == HedgeKind::kPut || h.kind == HedgeKind::kCollar) add_leg(h, false, 1.0, h.put_strike_usd_per_btc);
+    if (h.kind == HedgeKind::kCollar || h.kind == HedgeKind::kCoveredCall) add_leg(h, true, -1.0, h.call_strike_usd_per_btc);
+  }
+}
+
+// The scenario's shares and the strategy's ATM programme (firm/equity.hpp). A programme of size 0
+// sells nothing: the plan is left as without it.
+void plan_equity(const Scenario& scenario, const Strategy& s, FirmPlan& plan) {
+  const Equity& e = scenario.equity;
+  plan.shares_outstanding = e.has_shares() ? e.shares_outstanding : 0.0;
+  plan.nav_multiple = e.nav_multiple;
+  if (!s.atm || !(s.atm->size_usd > 0.0) || !e.has_shares()) return;
+  const AtmProgramme& atm = *s.atm;
+  plan.has_atm = true;
+  plan.atm_from_day = static_cast<int>(atm.date - scenario.run.start_date);
+  plan.atm_size_usd = atm.size_usd;
+  plan.atm_raise_usd = std::min(atm.raise_usd, atm.size_usd);
+  plan.atm_max_shares_per_day = atm.max_volume_share * e.daily_volume_shares;
+  plan.atm_discount = atm.discount;
+  plan.atm_fee = atm.fee;
+  plan.atm_floor_usd_per_share = atm.floor_usd_per_share;
+  plan.atm_min_market_cap_usd = atm.min_market_cap_usd;
+  plan.atm_remedy = atm.remedy;
+}
+
+// The legs of a strategy's hashprice forwards (one per calendar month) and power swaps (one each),
+// leaving out those of zero size. A forward's initial margin is the fraction of each month's
+// notional value (fixed × PH/s × days), all posted over the contract's first to last settlement day.
+void plan_swaps(const Scenario& scenario, const Strategy& s, FirmPlan& plan) {
+  const DayNumber start = scenario.run.start_date;
+  const auto add_leg = [&](const PlanSwapLeg& leg) {
+    assert(plan.swap_leg_count < kMaxSwapLegs && "make_plan: more forward months and swaps than kMaxSwapLegs");
+    assert(leg.start_day >= 0 && leg.start_day < leg.end_day && leg.end_day <= plan.horizon_days &&
+           leg.fixed_price > 0.0 && "make_plan: a forward or swap outside the horizon or without a fixed price");
+    plan.swap_legs[plan.swap_leg_count++] = leg;
+  };
+  for (const Hedge& h : s.hedges) {
+    const int first_day = static_cast<int>(h.date - start);
+    const int end_day = static_cast<int>(tenor_end(h) - start);
+    if (h.kind == HedgeKind::kPowerSwap && h.power_mw > 0.0) {
+      const std::size_t site = index_by_name(scenario.sites, h.site);
+      assert(plan.sites[site].index_power && "make_plan: a power swap at a site without an index price");
+      add_leg({true, site, h.power_mw, h.fixed_usd_per_mwh, first_day, end_day, 0.0, 0, 0});
+    }
+    if (h.kind != HedgeKind::kHashpriceForward || h.notional_ph_s == 0.0) continue;
+    const double margin_per_day =
+        scenario.hedge_market.forward_initial_margin_fraction * h.fixed_usd_per_ph_day * h.notional_ph_s;
+    int month_start = first_day;
+    for (int m = 1; m <= h.tenor_months; ++m) {
+      Hedge months = h;
+      months.tenor_months = m;
+      const int month_end = static_cast<int>(tenor_end(months) - start);
+      add_leg({false, kNoIndex, h.notional_ph_s, h.fixed_usd_per_ph_day, month_start, month_end,
+               margin_per_day * static_cast<double>(month_end - month_start), first_day, end_day - 1});
+      month_start = month_end;
+    }
+  }
+}
+
 void plan_strategy(const Scenario& scenario, const Strategy& s, FirmPlan& plan) {
+  plan_hedges(scenario, s, plan);
+  plan_equity(scenario, s, plan);
+  plan_swaps(scenario, s, plan);
   plan.sell_policy = s.sell_policy;
   plan.sell_fraction = s.sell_fraction;
   plan.cash_floor_months = s.cash_floor_months;
@@ -244,6 +338,11 @@ void plan_strategy(const Scenario& scenario, const Strategy& s, FirmPlan& plan) 
   plan.pivot_site = index_by_name(scenario.sites, s.pivot_site);
   assert(plan.sites[plan.pivot_site].has_conversion && "make_plan: the pivot site has no [sites.conversion]");
   plan.pivot_mw = s.pivot_mw;
+  PlanSite& pivot_site = plan.sites[plan.pivot_site];
+  pivot_site.tenant_funded_fraction = s.pivot_tenant_funded_fraction.value_or(pivot_site.tenant_funded_fraction);
+  pivot_site.project_debt_loan_to_cost =
+      s.pivot_project_debt_loan_to_cost.value_or(pivot_site.project_debt_loan_to_cost);
+  pivot_site.project_debt_rate_annual = s.pivot_project_debt_rate_annual.value_or(pivot_site.project_debt_rate_annual);
   if (s.pivot_policy == PivotPolicy::kSchedule) {
     assert(s.pivot_date && "make_plan: a scheduled pivot without pivot_date");
     plan.pivot_day = static_cast<int>(*s.pivot_date - scenario.run.start_date);
@@ -260,7 +359,7 @@ FirmPlan make_plan(const Scenario& scenario, std::size_t strategy) {
   FirmPlan plan{};
 
   plan.sites.reserve(scenario.sites.size());
-  for (const Site& site : scenario.sites) plan.sites.push_back(plan_site(site, start));
+  for (const Site& site : scenario.sites) plan.sites.push_back(plan_site(site, start, scenario.run.discount_rate_annual));
   plan.fleet.reserve(scenario.fleet.size());
   for (const FleetEntry& entry : scenario.fleet) plan.fleet.push_back(plan_fleet_entry(scenario, entry, plan.sites));
   plan.horizon_days = horizon_days(scenario);
@@ -270,8 +369,8 @@ FirmPlan make_plan(const Scenario& scenario, std::size_t strategy) {
   plan_merit_order(plan);
 
   plan.debts.reserve(scenario.debts.size());
-  for (const Debt& debt : scenario.debts) plan.debts.push_back(plan_debt(debt, start));
   const Strategy& s = scenario.strategies[strategy];
+  for (const Debt& debt : scenario.debts) plan.debts.push_back(plan_debt(debt, start, s.refinance));
   plan.sales.reserve(s.sales.size());
   for (const OneOffSale& sale : s.sales) plan.sales.push_back(plan_sale(scenario, sale));
 

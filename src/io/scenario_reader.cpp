@@ -11,6 +11,7 @@
 #include <set>
 
 #include "hashpivot/core/error.hpp"
+#include "hashpivot/firm/plan.hpp"
 #include "hashpivot/firm/strategy_parameters.hpp"
 #include "hashpivot/io/plausibility.hpp"
 #include "hashpivot/io/toml_reader.hpp"
@@ -145,6 +146,11 @@ firm::Conversion read_conversion(TableReader t) {
       .term_years = static_cast<int>(t.require_integer("term_years", Range{1, 50})),
       .noi_margin = t.require_number("noi_margin", Range::fraction()),
       .tenant_default_prob_annual = t.number_or("tenant_default_prob_annual", 0.0, Range::fraction()),
+      .project_debt_loan_to_cost = t.number_or("project_debt_loan_to_cost", 0.0, Range::fraction()),
+      .project_debt_rate_annual = t.number_or("project_debt_rate_annual", 0.0, Range::non_negative()),
+      .terminal_value = choice_or(t, "terminal_value", firm::ConversionTerminal::kEbitdaMultiple),
+      .residual_value_usd_per_mw = t.number_or("residual_value_usd_per_mw", 0.0, Range::non_negative()),
+      .lease_discount_rate_annual = t.optional_number("lease_discount_rate_annual", Range{0.0, 1.0}),
   };
   t.finish();
   return c;
@@ -394,6 +400,25 @@ void add_relocation(Scenario& s, std::size_t i, TableReader& fleet_table, DayNum
   check_capacity(s, s.fleet.size() - 1, *target, t, "on");
 }
 
+// [debt.refinance] of `debt` (its kind and LTV levels read already).
+firm::Refinancing read_refinancing(TableReader t, const firm::Debt& debt) {
+  firm::Refinancing r{
+      .rate_annual = t.require_number("rate_annual", Range{0.0, 1.0}),
+      .tenor_days = static_cast<int>(t.require_integer("tenor_days", Range{1, 10 * 366})),
+  };
+  r.min_interest_coverage = t.number_or("min_interest_coverage", 0.0, Range::non_negative());
+  r.fee_fraction = t.number_or("fee_fraction", 0.0, Range{0.0, 1.0, false, true});
+  r.max_rolls = static_cast<int>(t.integer_or("max_rolls", 1, Range{1, 100}));
+  if (debt.kind == firm::DebtKind::kBtcBacked) {
+    r.max_ltv = t.require_number("max_ltv", Range{0.0, 1.0, true, false});
+    if (r.max_ltv > debt.ltv_call)
+      t.fail("max_ltv", fmt::format("a roll at LTV {} would be margin-called at once: it must be at most ltv_call ({})",
+                                    r.max_ltv, debt.ltv_call));
+  }
+  t.finish();
+  return r;
+}
+
 firm::Debt read_debt(TableReader t) {
   firm::Debt d{
       .name = t.require_string("name"),
@@ -413,11 +438,23 @@ firm::Debt read_debt(TableReader t) {
       t.fail("ltv_call", fmt::format("expected ltv_target < ltv_call < ltv_liquidation, got {} / {} / {}", d.ltv_target,
                                      d.ltv_call, d.ltv_liquidation));
   } else if (d.kind == firm::DebtKind::kConvertible) {
-    d.conversion_price_usd = t.require_number("conversion_price_usd", Range::positive());
+    // Converts into shares at a price per share, or (the stand-in without shares) on the BTC price.
+    const std::optional<double> per_share = t.optional_number("conversion_price_usd_per_share", Range::positive());
+    if (per_share && t.has("conversion_price_usd"))
+      t.fail("conversion_price_usd", "give one conversion price: conversion_price_usd_per_share (into shares) or "
+                                     "conversion_price_usd (the BTC-price stand-in)");
+    if (per_share) d.conversion_price_usd_per_share = *per_share;
+    else d.conversion_price_usd = t.require_number("conversion_price_usd", Range::positive());
   } else if (d.kind == firm::DebtKind::kRevolver) {
     d.limit_usd = t.require_number("limit_usd", Range::non_negative());
     if (d.principal_usd > d.limit_usd)
       t.fail("principal_usd", fmt::format("the drawn principal {} exceeds the limit {}", d.principal_usd, d.limit_usd));
+  }
+  if (std::optional<TableReader> refinance = t.optional_table("refinance")) {
+    if (d.kind != firm::DebtKind::kTerm && d.kind != firm::DebtKind::kBtcBacked)
+      t.fail("refinance", fmt::format("a {} debt cannot be rolled: refinancing terms are for term and btc_backed debt",
+                                      firm::keyword(d.kind)));
+    d.refinance = read_refinancing(*refinance, d);
   }
   t.finish();
   return d;
@@ -557,6 +594,195 @@ firm::Refresh read_refresh(TableReader t, const Scenario& s, const std::vector<f
   return r;
 }
 
+// ---- [[strategies.hedges]] and [hedges] -----------------------------------------------------------
+
+// A strike given once, as USD per BTC (`usd_key`) or as a fraction of market.btc_price_usd
+// (`fraction_key`), both > 0.
+double read_strike(TableReader& t, const std::string& usd_key, const std::string& fraction_key, double start_price) {
+  const std::optional<double> usd = t.optional_number(usd_key, Range::positive());
+  const std::optional<double> fraction = t.optional_number(fraction_key, Range::positive());
+  if (usd.has_value() == fraction.has_value())
+    t.fail(usd ? fraction_key : usd_key, fmt::format("give the strike once: {} or {}", usd_key, fraction_key));
+  return usd ? *usd : *fraction * start_price;
+}
+
+// The longest tenor a hedge may have: ten years, the longest horizon.
+constexpr std::int64_t kMaxHedgeTenorDays = 3650;
+
+// The longest a forward or swap may run: ten years of months, the longest horizon.
+constexpr std::int64_t kMaxHedgeTenorMonths = 120;
+
+bool is_option(firm::HedgeKind kind) {
+  return kind == firm::HedgeKind::kPut || kind == firm::HedgeKind::kCollar || kind == firm::HedgeKind::kCoveredCall;
+}
+
+// An option's tenor (days, expiring inside the horizon [start, end)), notional and the strikes its
+// kind needs.
+void read_option_terms(TableReader& t, const Scenario& s, DayNumber end, firm::Hedge& h) {
+  using firm::HedgeKind;
+  h.tenor_days = static_cast<int>(t.require_integer("tenor_days", Range{1, kMaxHedgeTenorDays}));
+  if (h.date + static_cast<DayNumber>(h.tenor_days) >= end)
+    t.fail("tenor_days", fmt::format("expires on {}, past the horizon, which ends on {}",
+                                     format_date(h.date + static_cast<DayNumber>(h.tenor_days)), format_date(end)));
+  h.notional_btc = t.require_number("notional_btc", Range::non_negative());
+  const double start_price = s.market.btc_price_usd;
+  if (h.kind != HedgeKind::kCoveredCall)
+    h.put_strike_usd_per_btc = read_strike(t, "strike_usd_per_btc", "strike_fraction", start_price);
+  if (h.kind != HedgeKind::kPut)
+    h.call_strike_usd_per_btc = read_strike(t, "call_strike_usd_per_btc", "call_strike_fraction", start_price);
+  if (h.kind == HedgeKind::kCollar && h.call_strike_usd_per_btc <= h.put_strike_usd_per_btc)
+    t.fail("call_strike_usd_per_btc", "a collar's call strike must lie above its put strike");
+}
+
+// A hashprice forward's or power swap's months (the last ending inside the horizon [start, end)),
+// size and fixed price; a swap's site must exist and follow the power index.
+void read_swap_terms(TableReader& t, const Scenario& s, DayNumber end, firm::Hedge& h) {
+  h.tenor_months = static_cast<int>(t.require_integer("tenor_months", Range{1, kMaxHedgeTenorMonths}));
+  const DayNumber last_day = firm::tenor_end(h) - 1;
+  if (last_day >= end)
+    t.fail("tenor_months", fmt::format("its last month ends on {}, past the horizon, which ends on {}",
+                                       format_date(last_day), format_date(end)));
+  if (h.kind == firm::HedgeKind::kHashpriceForward) {
+    h.notional_ph_s = t.require_number("notional_ph_s", Range::non_negative());
+    h.fixed_usd_per_ph_day = t.require_number("fixed_usd_per_ph_day", Range::positive());
+    return;
+  }
+  h.site = t.require_string("site");
+  const firm::Site* site = find_site(s, h.site);
+  if (!site) t.fail("site", fmt::format("no [[sites]] entry is named \"{}\"", h.site));
+  if (site->power_contract == firm::PowerContract::kFixed)
+    t.fail("site", fmt::format("site \"{}\" buys power at a fixed price; a power swap hedges an index price "
+                               "(power_contract = \"{}\" or \"{}\")",
+                               h.site, firm::keyword(firm::PowerContract::kIndex),
+                               firm::keyword(firm::PowerContract::kPassThrough)));
+  h.power_mw = t.require_number("power_mw", Range::non_negative());
+  if (h.power_mw > site->capacity_mw)
+    t.fail("power_mw", fmt::format("{} MW is more than the site's capacity of {} MW", h.power_mw, site->capacity_mw));
+  h.fixed_usd_per_mwh = t.require_number("fixed_usd_per_mwh", Range::positive());
+}
+
+// One hedge: kind, trade date (default the start date) and its kind's terms, inside the horizon
+// [start, end).
+firm::Hedge read_hedge(TableReader t, const Scenario& s, DayNumber end) {
+  firm::Hedge h;
+  h.kind = choice_or(t, "kind", firm::HedgeKind::kPut);
+  h.date = t.optional_date("date").value_or(s.run.start_date);
+  if (h.date < s.run.start_date || h.date >= end)
+    t.fail("date", fmt::format("{} lies outside the horizon {} to {}", format_date(h.date), format_date(s.run.start_date),
+                               format_date(end)));
+  if (is_option(h.kind)) read_option_terms(t, s, end, h);
+  else read_swap_terms(t, s, end, h);
+  t.finish();
+  return h;
+}
+
+// [hedges]: the implied volatility and the risk-free rate hedges are priced at, the forwards'
+// initial margin and the notional policy (defaults: firm::HedgeMarket, ASSUMPTIONs stated there).
+firm::HedgeMarket read_hedge_market(TableReader t) {
+  const firm::HedgeMarket defaults;
+  firm::HedgeMarket m{
+      .implied_volatility_annual = t.number_or("implied_volatility_annual", defaults.implied_volatility_annual,
+                                               Range{0.0, 5.0, true, false}),
+      .risk_free_rate_annual = t.number_or("risk_free_rate_annual", defaults.risk_free_rate_annual, Range{-0.1, 1.0}),
+      .forward_initial_margin_fraction = t.number_or(
+          "forward_initial_margin_fraction", defaults.forward_initial_margin_fraction, Range::fraction()),
+      .allow_exceeding_btc_held = t.bool_or("allow_exceeding_btc_held", defaults.allow_exceeding_btc_held),
+  };
+  t.finish();
+  return m;
+}
+
+// The option legs `hedges` need (a collar is two): at most firm::kMaxHedgeLegs, zero-notional ones
+// not counted.
+std::size_t hedge_legs(const std::vector<firm::Hedge>& hedges) {
+  std::size_t legs = 0;
+  for (const firm::Hedge& h : hedges)
+    if (h.notional_btc > 0.0) legs += h.kind == firm::HedgeKind::kCollar ? 2 : 1;
+  return legs;
+}
+
+// ---- [firm], [equity] and [strategies.atm] --------------------------------------------------------
+
+// The message of every per-share input in a scenario without shares.
+constexpr const char* kSharesMissing =
+    "shares outstanding missing when per-share output is asked for: give [firm] shares_outstanding";
+
+// [firm] shares_outstanding (> 0) and [equity] (firm::Equity), into `s`.
+void read_equity(TableReader& root, Scenario& s) {
+  if (auto firm_table = root.optional_table("firm")) {
+    s.equity.shares_outstanding = firm_table->require_number("shares_outstanding", Range::positive());
+    firm_table->finish();
+  }
+  if (auto equity = root.optional_table("equity")) {
+    const firm::Equity defaults;
+    s.equity.nav_multiple = equity->number_or("nav_multiple", defaults.nav_multiple, Range::positive());
+    s.equity.nav_multiple_dispersion =
+        equity->number_or("nav_multiple_dispersion", defaults.nav_multiple_dispersion, Range{0.0, 3.0});
+    s.equity.daily_volume_shares = equity->number_or("daily_volume_shares", 0.0, Range::positive());
+    if (!s.equity.has_shares()) equity->fail("nav_multiple", kSharesMissing);
+    equity->finish();
+  }
+}
+
+// [strategies.atm]: an ATM programme (firm::AtmProgramme), starting inside the horizon [start, end).
+firm::AtmProgramme read_atm(TableReader t, const Scenario& s, DayNumber end) {
+  if (!s.equity.has_shares()) t.fail("size_usd", kSharesMissing);
+  firm::AtmProgramme a;
+  a.date = t.optional_date("date").value_or(s.run.start_date);
+  if (a.date < s.run.start_date || a.date >= end)
+    t.fail("date", fmt::format("{} lies outside the horizon {} to {}", format_date(a.date), format_date(s.run.start_date),
+                               format_date(end)));
+  a.size_usd = t.require_number("size_usd", Range::non_negative());
+  a.raise_usd = t.number_or("raise_usd", 0.0, Range::non_negative());
+  if (a.raise_usd > a.size_usd)
+    t.fail("raise_usd", fmt::format("raises {} of a programme of {}", a.raise_usd, a.size_usd));
+  a.max_volume_share = t.require_number("max_volume_share", Range{0.0, 1.0, true, false});
+  a.discount = t.number_or("discount", a.discount, Range{0.0, 1.0, false, true});
+  a.fee = t.number_or("fee", a.fee, Range{0.0, 1.0, false, true});
+  a.floor_usd_per_share = t.number_or("floor_usd_per_share", 0.0, Range::non_negative());
+  a.min_market_cap_usd = t.number_or("min_market_cap_usd", 0.0, Range::non_negative());
+  a.remedy = choice_or(t, "remedy", firm::AtmRemedy::kAfterBtc);
+  if (!(s.equity.daily_volume_shares > 0))
+    t.fail("max_volume_share", "the cap is a share of the stock's volume: give [equity] daily_volume_shares");
+  t.finish();
+  return a;
+}
+
+// The forward months and swaps `hedges` need (a forward is one leg a month): at most
+// firm::kMaxSwapLegs, zero-size ones not counted.
+std::size_t swap_legs(const std::vector<firm::Hedge>& hedges) {
+  std::size_t legs = 0;
+  for (const firm::Hedge& h : hedges) {
+    if (h.kind == firm::HedgeKind::kHashpriceForward && h.notional_ph_s > 0.0) legs += static_cast<std::size_t>(h.tenor_months);
+    if (h.kind == firm::HedgeKind::kPowerSwap && h.power_mw > 0.0) legs += 1;
+  }
+  return legs;
+}
+
+// Unless [hedges] allow_exceeding_btc_held: the BTC options open on each one's trade date (traded
+// on or before it, expiring after it) cover no more than the BTC held at the start, free and
+// pledged; the first that would is named at its notional_btc.
+void check_option_notional(const Scenario& s, const std::vector<firm::Hedge>& hedges,
+                           const std::vector<TableReader>& tables) {
+  if (s.hedge_market.allow_exceeding_btc_held) return;
+  double held_btc = s.treasury.btc;
+  for (const firm::Debt& d : s.debts) held_btc += d.collateral_btc;
+  for (std::size_t i = 0; i < hedges.size(); ++i) {
+    if (!is_option(hedges[i].kind) || hedges[i].notional_btc <= 0.0) continue;
+    const DayNumber day = hedges[i].date;
+    double open_btc = 0.0;
+    for (const firm::Hedge& h : hedges)
+      if (is_option(h.kind) && h.date <= day && day < h.date + static_cast<DayNumber>(h.tenor_days))
+        open_btc += h.notional_btc;
+    if (open_btc > held_btc)
+      tables[i].fail("notional_btc",
+                     fmt::format("{} BTC of puts, collars and covered calls open on {} is more than the {} BTC held at "
+                                 "the start (treasury.btc and debt collateral); [hedges] allow_exceeding_btc_held = true "
+                                 "allows it",
+                                 open_btc, format_date(day), held_btc));
+  }
+}
+
 firm::Strategy read_strategy(TableReader t, std::optional<TableReader>& search, const Scenario& scenario,
                              DayNumber end) {
   using firm::PivotPolicy;
@@ -582,6 +808,28 @@ firm::Strategy read_strategy(TableReader t, std::optional<TableReader>& search, 
     }
   }
   for (TableReader refresh : t.tables("refresh")) s.refreshes.push_back(read_refresh(refresh, scenario, s.refreshes, end));
+  const std::vector<TableReader> hedge_tables = t.tables("hedges");
+  for (const TableReader& hedge : hedge_tables) s.hedges.push_back(read_hedge(hedge, scenario, end));
+  if (hedge_legs(s.hedges) > firm::kMaxHedgeLegs)
+    t.fail("hedges", fmt::format("{} option legs (a collar is two); a strategy may hold at most {}", hedge_legs(s.hedges),
+                                 firm::kMaxHedgeLegs));
+  s.refinance = t.bool_or("refinance", false);
+  if (s.refinance && std::ranges::none_of(scenario.debts, [](const firm::Debt& d) { return d.refinance.has_value(); }))
+    t.fail("refinance", "rolls debts that have [debt.refinance] terms, and no [[debt]] has them");
+  if (auto atm = t.optional_table("atm")) s.atm = read_atm(*atm, scenario, end);
+  if (auto finance = t.optional_table("pivot_finance")) {
+    if (s.pivot_policy == PivotPolicy::kNone)
+      finance->fail("tenant_funded_fraction", "finances a conversion, and this strategy has no pivot");
+    s.pivot_tenant_funded_fraction = finance->optional_number("tenant_funded_fraction", Range::fraction());
+    s.pivot_project_debt_loan_to_cost = finance->optional_number("project_debt_loan_to_cost", Range::fraction());
+    s.pivot_project_debt_rate_annual = finance->optional_number("project_debt_rate_annual", Range::non_negative());
+    finance->finish();
+  }
+  if (swap_legs(s.hedges) > firm::kMaxSwapLegs)
+    t.fail("hedges", fmt::format("{} forward months and power swaps (a forward is one a month); a strategy may hold at "
+                                 "most {}",
+                                 swap_legs(s.hedges), firm::kMaxSwapLegs));
+  check_option_notional(scenario, s.hedges, hedge_tables);
   s.sell_displaced = t.bool_or("sell_displaced", false);
   if (s.sell_displaced && s.pivot_policy == PivotPolicy::kNone)
     t.fail("sell_displaced", "sells the machines a pivot displaces, and this strategy has no pivot");
@@ -703,14 +951,21 @@ firm::Scenario read_scenario_document(const toml::table& document, const std::st
   if (auto pool = root.optional_table("pool")) s.pool = read_pool(*pool, s.treasury.pool_fee, treasury_fee_given);
   if (auto impact = root.optional_table("market_impact")) s.market_impact = read_market_impact(*impact);
 
+  read_equity(root, s);
+
   auto debt_tables = root.tables("debt");
-  for (auto& t : debt_tables) s.debts.push_back(read_debt(t));
+  for (auto& t : debt_tables) {
+    s.debts.push_back(read_debt(t));
+    if (s.debts.back().conversion_price_usd_per_share > 0 && !s.equity.has_shares())
+      t.fail("conversion_price_usd_per_share", kSharesMissing);
+  }
   require_unique_names(s.debts, debt_tables, "debt");
   for (std::size_t i = 0; i < s.debts.size(); ++i)
     if (s.debts[i].maturity <= s.run.start_date)
       debt_tables[i].fail("maturity", fmt::format("matures on {}, not after the start date {}",
                                                   format_date(s.debts[i].maturity), format_date(s.run.start_date)));
 
+  if (auto hedges = root.optional_table("hedges")) s.hedge_market = read_hedge_market(*hedges);
   auto strategy_tables = root.tables("strategies");
   read_strategies(s, strategy_tables);
   require_unique_names(s.strategies, strategy_tables, "strategy");

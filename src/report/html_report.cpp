@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <utility>
@@ -51,14 +52,25 @@ std::string json_for_script(const nlohmann::json& j) {
   return text;
 }
 
+// Whether the run's scenario has shares (shares issued is known, not NaN, for its strategies).
+bool has_shares(const io::RunRecord& r) {
+  constexpr std::size_t kSharesIssued = sim::metric_index("shares_issued_mean");
+  return std::ranges::any_of(r.strategies, [](const io::StrategySummary& s) { return std::isfinite(s[kSharesIssued]); });
+}
+
 // What the page's script draws. NaN and infinity have no JSON form: null, which the page shows as "-".
 }  // namespace
 
 nlohmann::json chart_data_json(const io::RunRecord& r) {
   constexpr std::size_t kHashcost = sim::metric_index("hashcost_usd_per_ph_day");
+  constexpr std::size_t kDefault = sim::metric_index("p_default");
+  constexpr std::size_t kSharesIssued = sim::metric_index("shares_issued_mean");
   nlohmann::json strategies = nlohmann::json::array();
   for (const io::StrategySummary& s : r.strategies)
-    strategies.push_back({{"strategy", s.strategy}, {"hashcost_usd_per_ph_day", number_or_null(s[kHashcost])}});
+    strategies.push_back({{"strategy", s.strategy},
+                          {"hashcost_usd_per_ph_day", number_or_null(s[kHashcost])},
+                          {"p_default", number_or_null(s[kDefault])},
+                          {"shares_issued_mean", number_or_null(s[kSharesIssued])}});
   nlohmann::json quantiles = nlohmann::json::array();
   std::vector<std::string> months;
   for (const io::MonthlyQuantiles& q : r.monthly_quantiles) {
@@ -308,6 +320,10 @@ std::string render_html(const io::RunRecord& r) {
           "same value, not floored: negative when the firm ends under water): its 5th percentile and CVaR 5% (the mean of "
           "its worst 5%), read beside P(default), which counts the rest.</p>";
   html += "<h2>When firms default</h2><div id=\"defaults\" class=\"wide\"></div>";
+  if (has_shares(r))
+    html += "<h2>Dilution against default risk</h2><p class=\"note\">One point per strategy: its probability of "
+            "default over the horizon and the shares it issues on average (ATM sales and conversions), on the same "
+            "paths.</p><div id=\"dilution\" class=\"wide\"></div>";
   html += "<h2>Equity</h2><div id=\"equity\" class=\"grid\"></div>";
   html += "<h2>Cash</h2><p class=\"note\">After a default, cash stays as it stood on the day of default (the shortfall "
           "that caused it, often negative), while equity counts as 0: the creditors own what is left.</p>"

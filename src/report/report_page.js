@@ -9,7 +9,7 @@
     body.dataset.errors = String(errors);
   });
   const data = JSON.parse(document.getElementById('hp-data').textContent);
-  const palette = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2'];
+  const palette = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22'];
   let expected = 0;
   let drawn = 0;
 
@@ -169,6 +169,28 @@
     });
     chart(section('defaults'), 'Probability of default by then (%)', '%', series, columns,
           { yAxis: { values: function (u, sp) { return sp.map(function (v) { return v.toFixed(0) + '%'; }); } } });
+  })();
+
+  // Dilution against default risk: a point per strategy (x: P(default) %, y: shares issued, millions).
+  (function () {
+    const box = section('dilution');
+    if (!box) return;
+    const points = data.strategies.filter(function (s) { return s.p_default != null && s.shares_issued_mean != null; });
+    const xs = points.map(function (s) { return 100 * s.p_default; })
+      .filter(function (x, i, all) { return all.indexOf(x) === i; }).sort(function (a, b) { return a - b; });
+    const columns = [xs];
+    const series = [];
+    points.forEach(function (s, i) {
+      columns.push(xs.map(function (x) { return x === 100 * s.p_default ? s.shares_issued_mean / 1e6 : null; }));
+      series.push({ label: s.strategy, stroke: palette[i % palette.length], fill: palette[i % palette.length],
+                    paths: function () { return null; }, points: { show: true, size: 12 },
+                    value: function (u, v) { return v == null ? '-' : v.toFixed(1) + 'M shares'; } });
+    });
+    chart(box, 'Shares issued (millions) against P(default) (%)', '', series, columns, {
+      scales: { x: { time: false } },
+      axes: [{ label: 'P(default) over the horizon (%)', values: function (u, sp) { return sp.map(function (v) { return v.toFixed(0) + '%'; }); } },
+             { values: function (u, sp) { return sp.map(function (v) { return v.toFixed(0) + 'M'; }); } }],
+    });
   })();
 
   // Fans per strategy.

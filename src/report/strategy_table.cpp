@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "hashpivot/report/format.hpp"
 
@@ -38,6 +39,9 @@ TextTable strategy_table(std::span<const io::StrategySummary> strategies) {
   for (const io::StrategySummary& s : strategies) table.header.push_back(s.strategy);
   for (std::size_t i = 0; i < sim::kMetricCount; ++i) {
     if (sim::kMetrics[i].place != sim::MetricPlace::kStrategyTable) continue;
+    if (sim::kMetrics[i].hidden_when_unknown &&
+        std::ranges::none_of(strategies, [&](const io::StrategySummary& s) { return std::isfinite(s.values[i]); }))
+      continue;
     std::vector<std::string> row = {std::string(sim::kMetrics[i].label)};
     for (const io::StrategySummary& s : strategies) row.push_back(cell(s, i));
     table.rows.push_back(std::move(row));

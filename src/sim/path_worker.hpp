@@ -14,6 +14,7 @@
 #include "hashpivot/model/market_model.hpp"
 #include "hashpivot/model/pool_luck.hpp"
 #include "hashpivot/firm/accounts.hpp"
+#include "hashpivot/firm/equity.hpp"
 #include "hashpivot/firm/plan.hpp"
 #include "hashpivot/random/philox.hpp"
 
@@ -22,6 +23,10 @@ namespace hashpivot::sim::detail {
 /// A tenant's annual default probability is clamped just below 1 so that its hazard, −ln(1 − p), stays
 /// finite (a tenant certain to default still defaults on a drawn day, not on day 0).
 inline constexpr double kMaxTenantDefaultProbAnnual = 1.0 - 1e-15;
+
+/// The step of Stream::kFirm whose counter holds a path's NAV-multiple draw (step 0 holds the
+/// tenants' default draws, one block per site).
+inline constexpr std::uint32_t kNavMultipleStep = 1;
 
 /// One strategy's firm on the current path, and its running totals.
 struct FirmRun {
@@ -46,6 +51,8 @@ struct FirmRun {
   double slippage_usd = 0;
   double machines_bought = 0;
   double machines_sold = 0;
+  double hedge_pnl_usd = 0;        // Σ DayAccounts::hedge_cash_flow_usd
+  double margin_peak_usd = 0;      // the most margin posted on the forwards at any day's close
   firm::DayAccounts month_sums{};   // the month's sums so far of the fields kept monthly
   double gross_of_pool_fee = 1;  // 1 / (1 − pool fee)
 };
@@ -117,8 +124,17 @@ class Worker {
       }
       tenant_default_after_[k] = after;
     }
+    // The path's NAV multiple (firm/equity.hpp), common to every strategy: drawn at its own counter
+    // (kFirm, path, kNavMultipleStep), so no other draw moves, and only when it is dispersed.
+    const firm::Equity& equity = scenario_.equity;
+    const double nav_multiple =
+        equity.nav_multiple_dispersion > 0
+            ? firm::nav_multiple_on_path(equity.nav_multiple, equity.nav_multiple_dispersion,
+                                         rng_.normals({random::Stream::kFirm, path, kNavMultipleStep, 0})[0])
+            : equity.nav_multiple;
     for (FirmRun& r : runs_) {
       r.state = r.opening;  // same sizes: copy-assignment reuses the vectors' storage
+      r.state.nav_multiple = nav_multiple;
       for (std::size_t k = 0; k < r.state.sites.size(); ++k)
         r.state.sites[k].tenant_default_after_days = tenant_default_after_[k];
       r.btc_mined = r.cash_cost_usd = r.all_in_cost_usd = r.effective_ph_days = 0;
@@ -126,7 +142,8 @@ class Worker {
       r.btc_sold = r.margin_calls = 0;
       r.running_th_days = r.available_th_days = r.curtailed_mwh = 0;
       r.energy_cost_usd = r.hosting_fixed_usd = r.other_cash_cost_usd = 0;
-      r.slippage_usd = r.machines_bought = r.machines_sold = 0;
+      r.slippage_usd = r.machines_bought = r.machines_sold = r.hedge_pnl_usd = 0;
+      r.margin_peak_usd = 0;
       r.month_sums = firm::DayAccounts{};
     }
   }
@@ -217,6 +234,8 @@ class Worker {
           r.slippage_usd += a.slippage_usd;
           r.machines_bought += a.machines_bought;
           r.machines_sold += a.machines_sold;
+          r.hedge_pnl_usd += a.hedge_cash_flow_usd;
+          r.margin_peak_usd = std::max(r.margin_peak_usd, r.state.margin_posted_usd);
           firm::add_accounts<&firm::DayAccountsField::monthly>(r.month_sums, a);
         }
         if (month_end) {
@@ -256,6 +275,10 @@ class Worker {
     return pool_luck_.day(rng_, path, day, share * model::expected_blocks_per_day(md.network_hashrate_ths, md.difficulty));
   }
 
+  static bool has_lease_terminal(const firm::FirmPlan& plan) {
+    return std::any_of(plan.sites.begin(), plan.sites.end(), [](const firm::PlanSite& site) { return site.lease_terminal; });
+  }
+
   void finish_path(double final_price_usd, Accumulator& acc) {
     // Every strategy's NPV first: each is then compared with every other on this path.
     for (std::size_t s = 0; s < runs_.size(); ++s) {
@@ -264,9 +287,18 @@ class Worker {
       double net_worth = 0;  // a survivor's NPV before the floor at 0 (negative: under water)
       if (!r.state.defaulted) {
         const firm::BalanceSheet bs = firm::balance_sheet(r.state);
-        const double terminal =
-            scenario_.run.terminal_ebitda_multiple * std::max(0.0, r.ebitda_last_year_usd);
-        const double value_usd = r.state.cash_usd + firm::total_btc(r.state) * final_price_usd - bs.liabilities_usd + terminal;
+        double terminal = scenario_.run.terminal_ebitda_multiple * std::max(0.0, r.ebitda_last_year_usd);
+        if (has_lease_terminal(r.plan)) {
+          // Converted MW valued as a contracted lease, not inside the multiple (firm/project_finance.hpp).
+          const firm::ContractedLeaseTerminal lease =
+              firm::contracted_lease_terminal(r.plan, r.state, calendar_.horizon_days);
+          terminal = scenario_.run.terminal_ebitda_multiple *
+                         std::max(0.0, r.ebitda_last_year_usd - lease.noi_last_year_usd) +
+                     lease.value_usd;
+        }
+        // Margin still posted is the firm's (0 at the horizon: every forward settles inside it).
+        const double value_usd = r.state.cash_usd + firm::total_btc(r.state) * final_price_usd - bs.liabilities_usd +
+                                 terminal + r.state.margin_posted_usd;
         npv = discount_ * std::max(0.0, value_usd);
         net_worth = discount_ * value_usd;
       }
@@ -308,6 +340,18 @@ class Worker {
       st.slippage_usd.add(r.slippage_usd);
       st.machines_bought.add(r.machines_bought);
       st.machines_sold.add(r.machines_sold);
+      st.hedge_pnl_usd.add(r.hedge_pnl_usd);
+      st.refinancings.add(static_cast<double>(r.state.refinancings));
+      if (r.plan.shares_outstanding > 0) {
+        // NPV to equity over the shares at the horizon; shares issued by ATM sales and conversions.
+        const double shares_issued = r.state.shares_outstanding - r.plan.shares_outstanding;
+        st.npv_per_share_usd.add(npv / r.state.shares_outstanding);
+        st.npv_per_share_quantiles.add(npv / r.state.shares_outstanding);
+        st.shares_issued.add(shares_issued);
+        st.shares_issued_quantiles.add(shares_issued);
+      }
+      st.margin_posted_usd.add(r.margin_peak_usd);
+      st.margin_posted_quantiles.add(r.margin_peak_usd);
       if (!r.state.defaulted) {
         st.survivor_net_worth_quantiles.add(net_worth);
         st.survivor_net_worth_worst.add(net_worth);

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "hashpivot/core/error.hpp"
+#include "hashpivot/firm/options_pricing.hpp"
 #include "hashpivot/random/philox.hpp"
 #include "hashpivot/stats/statistics.hpp"
 #include "hashpivot/valuation/least_squares.hpp"
@@ -432,13 +433,7 @@ LsmResult lsm_evaluate(const LsmPolicy& policy, const LsmSample& sample, const L
 
 double black_scholes_put(const PutContract& put) {
   validate_contract(put);
-  const double sqrt_t = std::sqrt(put.maturity);
-  const double d1 = (std::log(put.spot / put.strike) + (put.rate + 0.5 * put.volatility * put.volatility) * put.maturity) /
-                    (put.volatility * sqrt_t);
-  const double d2 = d1 - put.volatility * sqrt_t;
-  // N(−x) = erfc(x/√2)/2, accurate in the tails.
-  const auto normal_lower = [](double v) { return 0.5 * std::erfc(-v / std::numbers::sqrt2); };
-  return put.strike * std::exp(-put.rate * put.maturity) * normal_lower(-d2) - put.spot * normal_lower(-d1);
+  return firm::black_scholes_put_usd({put.spot, put.strike, put.rate, put.volatility, put.maturity});
 }
 
 double binomial_put(const PutContract& put, std::size_t steps, ExerciseStyle style, std::size_t bermudan_dates) {

@@ -5,10 +5,12 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <functional>
 
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/core/units.hpp"
 #include "hashpivot/firm/plan.hpp"
+#include "hashpivot/firm/project_finance.hpp"
 #include "hashpivot/firm/rules.hpp"
 #include "hashpivot/valuation/least_squares.hpp"
 
@@ -497,6 +499,87 @@ double resolve_convert_mw(const firm::Scenario& scenario, const SiteMining& site
   return std::min(mw, site.mining_it_mw);
 }
 
+namespace {
+
+/// The monthly terms of a financed conversion (conversion_values with project debt or the
+/// contracted-lease terminal): amounts for the `mw` converted, months counted from the decision.
+struct FinancedConversion {
+  std::size_t lead;             // months of construction
+  std::size_t term;             // months of lease
+  double capex;                 // USD, the firm's share (after the tenant's), all of it
+  double debt;                  // USD lent: loan-to-cost × capex
+  double rate_month;            // the debt's monthly rate (annual / 12)
+  double payment;               // USD a month from the first revenue month: the annuity over the term
+  double lease_discount;        // monthly factor of the lease's valuation rate
+};
+
+FinancedConversion financed_conversion(const firm::Conversion& c, double mw, double discount) {
+  FinancedConversion f{};
+  f.lead = static_cast<std::size_t>(std::max(0, c.lead_time_months));
+  f.term = static_cast<std::size_t>(std::max(0, c.term_years)) * kMonthsInYear;
+  f.capex = mw * c.capex_usd_per_mw * (1.0 - c.tenant_funded_fraction);
+  f.debt = f.capex * c.project_debt_loan_to_cost;
+  f.rate_month = c.project_debt_rate_annual / kMonthsPerYear;
+  f.payment = f.term > 0 ? firm::annuity_payment_usd(f.debt, f.rate_month, static_cast<int>(f.term)) : 0.0;
+  f.lease_discount = c.lease_discount_rate_annual ? std::pow(1.0 + *c.lease_discount_rate_annual, -1.0 / kMonthsPerYear)
+                                                  : discount;
+  return f;
+}
+
+/// The debt's balance at the end of month `since` after the decision: drawn evenly over the lead
+/// (all at once without one), then the annuity's balance after that month's payment.
+double financed_debt_balance(const FinancedConversion& f, std::size_t since) {
+  if (since < f.lead) return f.debt * static_cast<double>(since + 1) / static_cast<double>(f.lead);
+  const std::size_t paid = std::min(f.term, since - f.lead + 1);
+  return f.term > 0 ? firm::annuity_balance_usd(f.debt, f.rate_month, static_cast<int>(f.term), static_cast<int>(paid))
+                    : 0.0;
+}
+
+/// conversion_values with project finance (its doc): G_m = the equity's cash flows (capex less the
+/// debt drawn; NOI less interest in construction and less the annuity in the term) to the horizon,
+/// plus the terminal: the multiple × the NOI in force, or the contracted lease to its end (expected
+/// NOI discounted at the lease's rate) plus the residual, less the capex still to pay; less the debt
+/// left.
+std::vector<double> financed_conversion_values(const firm::Conversion& c, double mw, std::size_t months,
+                                               double discount, double terminal_multiple,
+                                               const std::function<double(std::size_t)>& noi_month) {
+  const FinancedConversion f = financed_conversion(c, mw, discount);
+  const bool lease_terminal = c.terminal_value == firm::ConversionTerminal::kContractedLease;
+  std::vector<double> g(months, 0.0);
+  for (std::size_t m = 0; m < months; ++m) {
+    double value = 0;
+    double d = 1;
+    for (std::size_t k = m; k < months; ++k, d *= discount) {
+      const std::size_t since = k - m;
+      double cf = 0;
+      if (f.lead == 0 ? since == 0 : since < f.lead)
+        cf -= (f.lead == 0 ? f.capex : f.capex / static_cast<double>(f.lead)) * (1.0 - c.project_debt_loan_to_cost);
+      if (since < f.lead) cf -= financed_debt_balance(f, since) * f.rate_month;
+      if (since >= f.lead && since < f.lead + f.term) cf += noi_month(since - f.lead) - f.payment;
+      value += d * cf;
+    }
+    const std::size_t since = months - m;  // the horizon, d = discount^(months − m)
+    const double capex_left = since < f.lead ? f.capex * static_cast<double>(f.lead - since) / static_cast<double>(f.lead) : 0.0;
+    double terminal = -capex_left - (since == 0 ? 0.0 : financed_debt_balance(f, since - 1));
+    if (lease_terminal) {
+      const std::size_t from = since < f.lead ? 0 : since - f.lead;
+      double lease = 0;
+      double w = since < f.lead ? std::pow(f.lease_discount, static_cast<double>(f.lead - since)) : 1.0;
+      for (std::size_t k = from; k < f.term; ++k, w *= f.lease_discount) lease += w * noi_month(k);
+      const std::size_t to_end = f.lead + f.term > since ? f.lead + f.term - since : 0;
+      terminal += lease + c.residual_value_usd_per_mw * mw * std::pow(f.lease_discount, static_cast<double>(to_end));
+    } else if (since < f.lead) {
+      terminal += terminal_multiple * kMonthsPerYear * noi_month(0);
+    } else if (since < f.lead + f.term) {
+      terminal += terminal_multiple * kMonthsPerYear * noi_month(since - f.lead);
+    }
+    g[m] = value + d * terminal;
+  }
+  return g;
+}
+
+}  // namespace
+
 std::vector<double> conversion_values(const firm::Conversion& c, double mw, std::size_t months, double discount,
                                       double terminal_multiple) {
   const auto lead = static_cast<std::size_t>(std::max(0, c.lead_time_months));
@@ -508,6 +591,8 @@ std::vector<double> conversion_values(const firm::Conversion& c, double mw, std:
     return firm::lease_usd_per_mw_year(c.lease_usd_per_mw_year, c.escalator_annual, contract_year) / kMonthsPerYear * mw *
            c.noi_margin * survival;
   };
+  if (c.project_debt_loan_to_cost > 0.0 || c.terminal_value == firm::ConversionTerminal::kContractedLease)
+    return financed_conversion_values(c, mw, months, discount, terminal_multiple, noi_month);
   std::vector<double> g(months, 0.0);
   for (std::size_t m = 0; m < months; ++m) {
     double value = 0;

@@ -551,8 +551,9 @@ TEST(Accounts, a_sale_repaying_a_btc_backed_loan_sells_free_btc_then_collateral)
 }
 
 // When cash runs out, a BTC lender releases the collateral above what keeps the loan at its target
-// LTV; the firm sells it before defaulting: here 1000 − 30M / (0.6 × 60,000) = 166.67 BTC.
-TEST(Accounts, remedies_sell_collateral_in_excess_of_the_target_ltv_before_defaulting) {
+// LTV (here 1000 − 30M / (0.6 × 60,000) = 166.67 BTC); the firm sells it, then repays the loan from
+// 500 more BTC and sells the 333.33 released: all 1,000 BTC, $30M of equity, before defaulting.
+TEST(Accounts, remedies_sell_excess_collateral_then_repay_the_loan_from_it_before_defaulting) {
   Scenario s = simple_scenario();
   s.debts = {debt("btc", DebtKind::kBtcBacked, 30e6, 0.07, 700, Amortization::kBullet)};
   s.debts[0].collateral_btc = 1000;
@@ -567,10 +568,11 @@ TEST(Accounts, remedies_sell_collateral_in_excess_of_the_target_ltv_before_defau
   FirmState state = make_state(plan);
   DayAccounts a{};
   step_day(plan, 0, constant_market(60'000, 50), state, a);
-  const double excess = 1000 - 30e6 / (0.6 * 60'000);
-  EXPECT_NEAR(a.btc_released, excess, 1e-9);
-  EXPECT_NEAR(state.debts[0].collateral_btc, 30e6 / (0.6 * 60'000), 1e-9);
-  EXPECT_NEAR(a.btc_sold, excess + a.btc_mined, 1e-9);  // the day's mining first, then the release
+  const double repaid_from_collateral = 30e6 / 60'000.0;
+  EXPECT_NEAR(a.btc_released, 1000 - repaid_from_collateral, 1e-9);
+  EXPECT_EQ(state.debts[0].principal_usd, 0.0);
+  EXPECT_EQ(state.debts[0].collateral_btc, 0.0);
+  EXPECT_NEAR(a.btc_sold, 1000 + a.btc_mined, 1e-9);  // the day's mining, the release, the loan's collateral
   EXPECT_TRUE(state.defaulted);
 
   // With a cost the excess covers, the firm survives at the target LTV or below.

@@ -84,7 +84,7 @@ FirmState state_of(const FirmPlan& plan, double cash_usd, double free_btc) {
   FirmState s{};
   s.cash_usd = cash_usd;
   s.free_btc = free_btc;
-  for (const PlanDebt& d : plan.debts) s.debts.push_back({d.principal_usd, d.collateral_btc});
+  for (const PlanDebt& d : plan.debts) s.debts.push_back({d.principal_usd, d.collateral_btc, d.maturity_day, d.rate_annual});
   for (const PlanFleet& f : plan.fleet) s.fleet.push_back({f.book_value_usd});
   s.sites.assign(plan.sites.size(), SiteState{0, 0, -1, -1, kTenantNeverDefaults, 0, -1});
   s.default_day = -1;
@@ -505,7 +505,7 @@ TEST(DaySteps, make_sale_repaying_a_btc_backed_loan_takes_collateral_after_free_
   FirmState s = state_of(plan, 0, 2);
   DayAccounts a{};
   make_sale(plan, {0, 50, SaleUse::kRepayDebt, 0}, 100'000, s, a);
-  EXPECT_EQ(s.debts[0], (DebtState{0, 0}));
+  EXPECT_EQ(s.debts[0], (DebtState{0, 0, plan.debts[0].maturity_day, plan.debts[0].rate_annual}));
   EXPECT_DOUBLE_EQ(a.btc_sold, 50);
   EXPECT_DOUBLE_EQ(a.btc_released, 72);
   EXPECT_DOUBLE_EQ(s.free_btc, 2 + 100 - 50);
@@ -585,9 +585,9 @@ TEST(DaySteps, sell_policy_sells_what_each_policy_says) {
 TEST(DaySteps, service_btc_loans_tops_up_a_margin_call_and_liquidates_above_the_liquidation_ltv) {
   FirmPlan plan{};
   plan.debts = {btc_loan(3e6, 100)};
-  EXPECT_FALSE(margin_called(plan.debts[0], {3e6, 100}, 60'000));
-  EXPECT_TRUE(margin_called(plan.debts[0], {3e6, 100}, 45'000));
-  EXPECT_FALSE(margin_called(plan.debts[0], {3e6, 100}, 0));
+  EXPECT_FALSE(margin_called(plan.debts[0], {3e6, 100, plan.debts[0].maturity_day, plan.debts[0].rate_annual}, 60'000));
+  EXPECT_TRUE(margin_called(plan.debts[0], {3e6, 100, plan.debts[0].maturity_day, plan.debts[0].rate_annual}, 45'000));
+  EXPECT_FALSE(margin_called(plan.debts[0], {3e6, 100, plan.debts[0].maturity_day, plan.debts[0].rate_annual}, 0));
   FirmState s = state_of(plan, 0, 50);
   DayAccounts a{};
   service_btc_loans(plan, 45'000, s, a);
@@ -602,7 +602,7 @@ TEST(DaySteps, service_btc_loans_tops_up_a_margin_call_and_liquidates_above_the_
   EXPECT_NEAR(a.btc_liquidated, 3e6 / 35'000, 1e-9);
   EXPECT_NEAR(a.debt_repaid_by_collateral_usd, 3e6, 1e-6);
   EXPECT_NEAR(a.btc_released, 100 - 3e6 / 35'000, 1e-9);
-  EXPECT_EQ(dry.debts[0], (DebtState{0, 0}));
+  EXPECT_EQ(dry.debts[0], (DebtState{0, 0, plan.debts[0].maturity_day, plan.debts[0].rate_annual}));
 }
 
 TEST(DaySteps, covenants_accelerate_a_debt_when_cash_is_below_its_minimum) {
@@ -635,18 +635,36 @@ TEST(DaySteps, remedies_sell_free_btc_then_excess_collateral_then_draw_revolvers
   EXPECT_NEAR(a.btc_released, 40, 1e-9);
   EXPECT_NEAR(s.debts[0].collateral_btc, 60, 1e-9);
   EXPECT_EQ(a.debt_drawn_usd, 0);
-  // −$10M: $5M from BTC as above, then the revolver's $4M of headroom; $1M short.
+  // −$10M: $5M from BTC as above; then the loan ($3M) is repaid from 30 of its 60 BTC left and the
+  // other 30 are released and sold ($3M); the last $2M from the revolver's $4M of headroom.
   FirmState short_state = state_of(plan, -10e6, 10);
   a = DayAccounts{};
   remedies(plan, 0, 1e5, short_state, a);
-  EXPECT_EQ(a.debt_drawn_usd, 4e6);
-  EXPECT_EQ(short_state.debts[1].principal_usd, 5e6);
-  EXPECT_NEAR(short_state.cash_usd, -1e6, 1e-6);
+  EXPECT_EQ(short_state.debts[0].principal_usd, 0.0);
+  EXPECT_EQ(short_state.debts[0].collateral_btc, 0.0);
+  EXPECT_NEAR(a.btc_sold, 10 + 40 + 30 + 30, 1e-9);
+  EXPECT_NEAR(a.debt_drawn_usd, 2e6, 1e-6);
+  EXPECT_NEAR(short_state.debts[1].principal_usd, 3e6, 1e-6);
+  EXPECT_NEAR(short_state.cash_usd, 0, 1e-6);
   // A matured revolver is not drawn.
   FirmState matured = state_of(plan, -10e6, 10);
   a = DayAccounts{};
   remedies(plan, 100, 1e5, matured, a);
   EXPECT_EQ(a.debt_drawn_usd, 0);
+}
+
+// A loan under water ($3M on 100 BTC at $20,000 = $2M) is not repaid from its collateral: nothing
+// would be left to free, so the lender keeps it and the shortfall stays (the firm defaults).
+TEST(DaySteps, remedies_leave_a_loan_under_water_to_its_lender) {
+  FirmPlan plan{};
+  plan.debts = {btc_loan(3e6, 100)};
+  FirmState s = state_of(plan, -1e6, 0);
+  DayAccounts a{};
+  remedies(plan, 0, 20'000, s, a);
+  EXPECT_EQ(s.debts[0].principal_usd, 3e6);
+  EXPECT_EQ(s.debts[0].collateral_btc, 100);
+  EXPECT_EQ(a.btc_sold, 0);
+  EXPECT_EQ(s.cash_usd, -1e6);
 }
 
 // ---- Totals and 12. Default -----------------------------------------------------------------------
@@ -740,11 +758,16 @@ TEST(DayAccountsFields, rows_are_the_members_in_declaration_order_under_their_ow
       {"machine_sale_gain_usd", &A::machine_sale_gain_usd},
       {"machines_bought", &A::machines_bought},
       {"machines_sold", &A::machines_sold},
+      {"hedge_cash_flow_usd", &A::hedge_cash_flow_usd},
+      {"margin_cash_flow_usd", &A::margin_cash_flow_usd},
       {"running_hashrate_th", &A::running_hashrate_th},
       {"energy_mwh", &A::energy_mwh},
       {"available_hashrate_th", &A::available_hashrate_th},
       {"curtailed_mwh", &A::curtailed_mwh},
       {"hosting_fixed_usd", &A::hosting_fixed_usd},
+      {"equity_issued_usd", &A::equity_issued_usd},
+      {"equity_issue_fees_usd", &A::equity_issue_fees_usd},
+      {"shares_issued", &A::shares_issued},
   };
   ASSERT_EQ(kDayAccountsFields.size(), expected.size());
   for (std::size_t i = 0; i < expected.size(); ++i) {

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "hashpivot/core/error.hpp"
+#include "hashpivot/firm/plan.hpp"
 
 namespace hashpivot::io {
 namespace {
@@ -250,6 +251,7 @@ TEST(ScenarioReader, docs_list_every_keyword) {
   expect_documented<firm::SaleUse>(doc);
   expect_documented<firm::PoolScheme>(doc);
   expect_documented<firm::PoolOperator>(doc);
+  expect_documented<firm::ConversionTerminal>(doc);
 }
 
 TEST(ScenarioReader, the_drift_overrides_are_optional_and_read_when_given) {
@@ -313,6 +315,46 @@ TEST(ScenarioReader, a_negative_covenant_names_file_line_and_key) {
             "debt[1].covenant_min_cash_usd: expected a number >= 0, got -1");
   EXPECT_EQ(error_with(kLoanRate, kLoanRate + "covenant_min_cash_usd = \"5M\"\n", "covenant_min_cash_usd"),
             "debt[1].covenant_min_cash_usd: expected a number >= 0, got a string");
+}
+
+// ---- [sites.conversion] project finance -----------------------------------------------------------
+
+const std::string kNoiMargin = "noi_margin = 0.85\n";
+
+TEST(ScenarioReader, project_finance_defaults_to_an_equity_funded_conversion_under_the_multiple) {
+  const auto s = read_scenario(write(kValid).string());
+  const firm::Conversion& c = *s.sites[0].conversion;
+  EXPECT_EQ(c.project_debt_loan_to_cost, 0.0);
+  EXPECT_EQ(c.project_debt_rate_annual, 0.0);
+  EXPECT_EQ(c.terminal_value, firm::ConversionTerminal::kEbitdaMultiple);
+  EXPECT_EQ(c.residual_value_usd_per_mw, 0.0);
+  EXPECT_FALSE(c.lease_discount_rate_annual.has_value());
+  const auto financed = read_with(kNoiMargin, kNoiMargin +
+                                                  "project_debt_loan_to_cost = 0.85\n"
+                                                  "project_debt_rate_annual = 0.0775\n"
+                                                  "terminal_value = \"contracted_lease\"\n"
+                                                  "residual_value_usd_per_mw = 2e6\n"
+                                                  "lease_discount_rate_annual = 0.08\n");
+  const firm::Conversion& f = *financed.sites[0].conversion;
+  EXPECT_EQ(f.project_debt_loan_to_cost, 0.85);
+  EXPECT_EQ(f.project_debt_rate_annual, 0.0775);
+  EXPECT_EQ(f.terminal_value, firm::ConversionTerminal::kContractedLease);
+  EXPECT_EQ(f.residual_value_usd_per_mw, 2e6);
+  EXPECT_EQ(f.lease_discount_rate_annual, 0.08);
+}
+
+TEST(ScenarioReader, bad_project_finance_terms_name_file_line_and_key) {
+  EXPECT_EQ(error_with(kNoiMargin, kNoiMargin + "project_debt_loan_to_cost = 1.2\n", "project_debt_loan_to_cost"),
+            "sites[1].conversion.project_debt_loan_to_cost: expected a number in [0, 1], got 1.2");
+  EXPECT_EQ(error_with(kNoiMargin, kNoiMargin + "project_debt_rate_annual = -0.01\n", "project_debt_rate_annual"),
+            "sites[1].conversion.project_debt_rate_annual: expected a number >= 0, got -0.01");
+  EXPECT_EQ(error_with("term_years = 15", "term_years = -1", "term_years"),
+            "sites[1].conversion.term_years: expected a number in [1, 50], got -1");
+  EXPECT_EQ(error_with(kNoiMargin, kNoiMargin + "residual_value_usd_per_mw = -5\n", "residual_value_usd_per_mw"),
+            "sites[1].conversion.residual_value_usd_per_mw: expected a number >= 0, got -5");
+  EXPECT_EQ(error_with(kNoiMargin, kNoiMargin + "terminal_value = \"multiple\"\n", "terminal_value"),
+            "sites[1].conversion.terminal_value: expected one of \"ebitda_multiple\", \"contracted_lease\", got "
+            "\"multiple\"");
 }
 
 const std::string kPoolFee = "pool_fee = 0.02\n";
@@ -435,6 +477,65 @@ TEST(ScenarioReader, a_negative_market_impact_value_names_file_line_and_key) {
             "market_impact.daily_volatility: expected a number in [0, 1], got -0.02");
   EXPECT_EQ(error_with(kPoolFee, kPoolFee + "\n[market_impact]\ndaily_volume_btc = -1\n", "daily_volume_btc"),
             "market_impact.daily_volume_btc: expected a number > 0, got -1");
+}
+
+// ---- [debt.refinance] and a strategy's refinance ------------------------------------------------
+
+const std::string kLoanLtv = "ltv_liquidation = 0.85\n";
+const std::string kRefinance = "[debt.refinance]\nrate_annual = 0.09\ntenor_days = 364\nmax_ltv = 0.6\n";
+
+TEST(ScenarioReader, refinancing_terms_take_their_defaults_and_a_strategy_opts_in) {
+  const auto absent = read_scenario(write(kValid).string());
+  EXPECT_FALSE(absent.debts[0].refinance.has_value());
+  EXPECT_FALSE(absent.strategies[0].refinance);
+  std::string text = kValid;
+  text.replace(text.find(kLoanLtv), kLoanLtv.size(), kLoanLtv + kRefinance);
+  text.replace(text.find("name = \"hold\"\n"), 14, "name = \"hold\"\nrefinance = true\n");
+  const auto s = read_scenario(write(text).string());
+  ASSERT_TRUE(s.debts[0].refinance.has_value());
+  const firm::Refinancing& r = *s.debts[0].refinance;
+  EXPECT_EQ(r.rate_annual, 0.09);
+  EXPECT_EQ(r.tenor_days, 364);
+  EXPECT_EQ(r.max_ltv, 0.6);
+  EXPECT_EQ(r.min_interest_coverage, 0.0);
+  EXPECT_EQ(r.fee_fraction, 0.0);
+  EXPECT_EQ(r.max_rolls, 1);
+  EXPECT_TRUE(s.strategies[0].refinance);
+  EXPECT_FALSE(s.strategies[1].refinance);
+}
+
+TEST(ScenarioReader, bad_refinancing_terms_name_file_line_and_key) {
+  EXPECT_EQ(error_with(kLoanLtv, kLoanLtv + "[debt.refinance]\nrate_annual = 0.09\ntenor_days = 364\nmax_ltv = 0.75\n",
+                       "max_ltv = 0.75"),
+            "debt[1].refinance.max_ltv: a roll at LTV 0.75 would be margin-called at once: it must be at most "
+            "ltv_call (0.7)");
+  EXPECT_EQ(error_with(kLoanLtv, kLoanLtv + "[debt.refinance]\nrate_annual = 0.09\ntenor_days = 0\nmax_ltv = 0.6\n",
+                       "tenor_days = 0"),
+            "debt[1].refinance.tenor_days: expected a number in [1, 3660], got 0");
+  EXPECT_EQ(error_with(kLoanLtv, kLoanLtv + kRefinance + "fee_fraction = -0.01\n", "fee_fraction"),
+            "debt[1].refinance.fee_fraction: expected a number in [0, 1), got -0.01");
+  EXPECT_EQ(error_with("name = \"hold\"\n", "name = \"hold\"\nrefinance = true\n", "refinance = true"),
+            "strategies[1].refinance: rolls debts that have [debt.refinance] terms, and no [[debt]] has them");
+}
+
+// [strategies.pivot_finance] replaces the pivot site's financing terms in that strategy's plan only.
+TEST(ScenarioReader, a_strategys_pivot_finance_replaces_the_sites_terms_in_its_plan_only) {
+  const auto s = read_with("pivot_date = 2026-06-01\n",
+                           "pivot_date = 2026-06-01\n[strategies.pivot_finance]\ntenant_funded_fraction = 0.25\n"
+                           "project_debt_loan_to_cost = 0.85\nproject_debt_rate_annual = 0.0775\n");
+  EXPECT_EQ(s.strategies[1].pivot_tenant_funded_fraction, 0.25);
+  EXPECT_EQ(s.strategies[1].pivot_project_debt_loan_to_cost, 0.85);
+  EXPECT_EQ(s.strategies[1].pivot_project_debt_rate_annual, 0.0775);
+  const firm::FirmPlan financed = firm::make_plan(s, 1);
+  EXPECT_EQ(financed.sites[0].tenant_funded_fraction, 0.25);
+  EXPECT_EQ(financed.sites[0].project_debt_loan_to_cost, 0.85);
+  EXPECT_EQ(financed.sites[0].project_debt_rate_annual, 0.0775);
+  const firm::FirmPlan plain = firm::make_plan(s, 0);
+  EXPECT_EQ(plain.sites[0].tenant_funded_fraction, 0.0);
+  EXPECT_EQ(plain.sites[0].project_debt_loan_to_cost, 0.0);
+  EXPECT_EQ(error_with("name = \"hold\"\n", "name = \"hold\"\n[strategies.pivot_finance]\nproject_debt_loan_to_cost = 0.5\n",
+                       "[strategies.pivot_finance]"),
+            "strategies[1].pivot_finance.tenant_funded_fraction: finances a conversion, and this strategy has no pivot");
 }
 
 // ---- [strategies.search]: the ranges `hashpivot optimize` searches -----------------------------

@@ -44,6 +44,12 @@ TEST(StrategyJson, has_the_shape_of_run_json) {
       {"machines_bought", {{"mean", 33.0}}},
       {"machines_sold", {{"mean", 34.0}}},
       {"net_worth_survivors_usd", {{"p5", 35.0}, {"cvar5", 36.0}}},
+      {"hedge_pnl_usd", {{"mean", 37.0}, {"se", 38.0}}},
+      {"npv_per_share_usd",
+       {{"mean", 39.0}, {"se", 40.0}, {"p5", 41.0}, {"p25", 42.0}, {"p50", 43.0}, {"p75", 44.0}, {"p95", 45.0}}},
+      {"shares_issued", {{"mean", 46.0}, {"p50", 47.0}, {"p95", 48.0}}},
+      {"margin_posted_usd", {{"mean", 49.0}, {"p95", 50.0}}},
+      {"refinancings", {{"mean", 51.0}}},
   };
   EXPECT_EQ(strategy_json(numbered("hold", 1)), expected) << strategy_json(numbered("hold", 1)).dump(2);
 }
@@ -80,7 +86,8 @@ TEST(StrategyTable, a_row_per_shown_metric_a_column_per_strategy) {
                                               "Slippage on BTC sales ($M)", "Machines bought (refresh)",
                                               "Machines sold (replaced)",
                                               "Net worth if it survives: 5th percentile ($M)",
-                                              "  CVaR 5%: mean of the worst 5% ($M)"}));
+                                              "  CVaR 5%: mean of the worst 5% ($M)", "NPV per share, mean ($)",
+                                              "  median ($)", "Shares issued, mean"}));
   // p_default = 1e6 (a fraction, as a percentage), npv mean = 3e6 ($M), BTC sold = 23e6 (whole),
   // P(margin call) = 25e6 for "hold"; twice those for "sell".
   EXPECT_EQ(table.rows[0][1], "100000000.0%");
@@ -89,8 +96,30 @@ TEST(StrategyTable, a_row_per_shown_metric_a_column_per_strategy) {
   EXPECT_EQ(table.rows[11][2], "46000000");
   EXPECT_EQ(table.rows[10][1], "18.0");
   // The survivors' net worth, 5th percentile and CVaR 5% (35e6 and 36e6 for "hold"), in $M.
-  EXPECT_EQ(table.rows[table.rows.size() - 2][1], "35.0");
-  EXPECT_EQ(table.rows.back()[1], "36.0");
+  EXPECT_EQ(table.rows[table.rows.size() - 5][1], "35.0");
+  EXPECT_EQ(table.rows[table.rows.size() - 4][1], "36.0");
+  // NPV per share, mean (39e6, two decimals) and shares issued (46e6, whole).
+  EXPECT_EQ(table.rows[table.rows.size() - 3][1], "39000000.00");
+  EXPECT_EQ(table.rows.back()[1], "46000000");
+}
+
+// A scenario without shares: the per-share rows are unknown for every strategy and left out; known
+// for one strategy, they show ("-" for the other).
+TEST(StrategyTable, per_share_rows_unknown_for_every_strategy_are_left_out) {
+  std::vector<io::StrategySummary> strategies = {numbered("hold", 1), numbered("sell", 2)};
+  const auto nan = std::numeric_limits<double>::quiet_NaN();
+  for (io::StrategySummary& s : strategies) {
+    s[sim::metric_index("npv_per_share_mean_usd")] = nan;
+    s[sim::metric_index("npv_per_share_p50_usd")] = nan;
+    s[sim::metric_index("shares_issued_mean")] = nan;
+  }
+  const std::vector<io::StrategySummary> known = {numbered("hold", 1)};
+  const std::size_t full = strategy_table(known).rows.size();
+  EXPECT_EQ(strategy_table(strategies).rows.size(), full - 3);
+  strategies[1][sim::metric_index("npv_per_share_mean_usd")] = 4.25;
+  const TextTable table = strategy_table(strategies);
+  ASSERT_EQ(table.rows.size(), full - 2);
+  EXPECT_EQ(table.rows.back(), (std::vector<std::string>{"NPV per share, mean ($)", "-", "4.25"}));
 }
 
 TEST(StrategyTable, later_strategies_against_the_first_with_the_interval_in_one_cell) {
@@ -119,7 +148,7 @@ TEST(StrategyTable, text_aligns_columns_and_names_the_first_strategy) {
     begin = end + 1;
     ++lines;
   }
-  EXPECT_EQ(lines, 24u);  // the header and 23 metrics
+  EXPECT_EQ(lines, 27u);  // the header and 26 metrics
   EXPECT_NE(table.find("  a much longer name\n"), std::string::npos) << table;
   EXPECT_EQ(comparison_text({strategies.data(), 1}).find("Against"), std::string::npos);
   EXPECT_EQ(table_text({{"", "x"}, {{"label", "-"}}}, 10, 4), std::string(10, ' ') + "   x\nlabel        -\n");

@@ -19,6 +19,8 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "hashpivot/firm/accounts.hpp"
 #include "hashpivot/firm/plan.hpp"
 #include "hashpivot/sim/metrics.hpp"
@@ -228,6 +230,42 @@ TEST(Simulation, fpps_and_zero_impact_leave_every_result_unchanged) {
   }
 }
 
+// Shares with a dispersed NAV multiple and an ATM of size 0 leave every firm-level result as it was
+// (the multiple's draw is a counter of its own); NPV per share is NPV over the shares, path by path;
+// without shares the per-share metrics are unknown (NaN). A raising ATM issues shares.
+TEST(Simulation, shares_and_a_zero_size_atm_leave_every_result_unchanged) {
+  const std::string shares = "\n[firm]\nshares_outstanding = 5e6\n[equity]\nnav_multiple = 1.3\n"
+                             "nav_multiple_dispersion = 0.4\ndaily_volume_shares = 1e6\n";
+  const std::string atm = "[strategies.atm]\nmax_volume_share = 0.2\nsize_usd = ";
+  const RunResult plain = run(scenario_from(miner_toml() + testing::strategy_toml("atm0"), "equity_plain.toml"), 200, 2);
+  std::string text = miner_toml();
+  text.insert(text.find("tax_rate = 0.2\n") + 15, shares);
+  text += testing::strategy_toml("atm0", atm + "0\n");
+  const RunResult zero = run(scenario_from(text, "equity_zero.toml"), 200, 2);
+  for (std::size_t i = 0; i < plain.strategies.size(); ++i) {
+    const StrategyStatistics& a = plain.strategies[i];
+    const StrategyStatistics& b = zero.strategies[i];
+    expect_bitwise_equal(a.npv_usd.mean(), b.npv_usd.mean(), a.name + " npv");
+    expect_bitwise_equal(a.defaulted.probability(), b.defaulted.probability(), a.name + " p(default)");
+    expect_bitwise_equal(a.btc_sold.mean(), b.btc_sold.mean(), a.name + " btc sold");
+    EXPECT_TRUE(std::isnan(a.npv_per_share_usd.mean())) << a.name;
+    EXPECT_TRUE(std::isnan(a.shares_issued.mean())) << a.name;
+    EXPECT_NEAR(b.npv_per_share_usd.mean(), b.npv_usd.mean() / 5e6, 1e-12 * b.npv_usd.mean()) << a.name;
+    EXPECT_EQ(b.shares_issued.mean(), 0.0) << a.name;
+  }
+  // An ATM that raises $50M from the start issues shares; its bits do not depend on the threads.
+  std::string raising = miner_toml();
+  raising.insert(raising.find("tax_rate = 0.2\n") + 15, shares);
+  raising += testing::strategy_toml("atm", atm + "100e6\nraise_usd = 50e6\n");
+  const firm::Scenario s = scenario_from(raising, "equity_raise.toml");
+  const RunResult one = run(s, 100, 1);
+  const RunResult two = run(s, 100, 2);
+  const StrategyStatistics& issuer = one.strategies.back();
+  EXPECT_GT(issuer.shares_issued.mean(), 0.0);
+  expect_bitwise_equal(issuer.npv_per_share_usd.mean(), two.strategies.back().npv_per_share_usd.mean(), "per share");
+  expect_bitwise_equal(issuer.shares_issued.mean(), two.strategies.back().shares_issued.mean(), "shares issued");
+}
+
 // PPLNS with a 2% pool (λ ≈ 2.9 blocks a day): what the luck adds to BTC mined (btc_pool_luck) has
 // mean 0 over the horizon, within its sampling error (a day's luck is independent of whether the
 // firm is still alive that day; BTC mined itself may fall: bad luck can bring a default forward,
@@ -335,7 +373,7 @@ TEST(MetricTable, columns_and_json_pointers_are_unique_and_the_places_consistent
       EXPECT_FALSE(kMetrics[j].json.starts_with(std::string(m.json) + "/")) << kMetrics[j].json;
     }
   }
-  EXPECT_EQ(kMetricsStoreVersion, 7);
+  EXPECT_EQ(kMetricsStoreVersion, 8);
 }
 
 // The loop allocates nothing per path: ten times the paths, the same number of allocations.
@@ -566,6 +604,50 @@ TEST(Simulation, a_rank_with_another_seed_is_refused_not_merged) {
     EXPECT_NE(std::string(e.what()).find("seed"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("rank 1"), std::string::npos) << e.what();
   }
+}
+
+
+// A hashprice forward sold over March 2026 (the run's second calendar month) at the mean simulated
+// hashprice index of March on the same paths (the run's market series: each path's mean index over
+// the month, averaged over paths) has mean P&L zero within 3 standard errors, and one a dollar
+// above it earns a dollar × PH/s × 31 days more on every path; its peak margin is at least its
+// initial margin. A zero-notional forward leaves every statistic bit for bit as the strategy
+// without it (common random numbers: the same paths for every strategy).
+TEST(Simulation, a_forward_at_the_mean_simulated_index_has_zero_mean_pnl) {
+  using namespace testing;
+  const std::string firm = scenario_toml("forward", 1, 2000, 5) + test_market_toml("btc_price_model = \"gbm\"") +
+                           s21_machine_toml() + site_toml("site", 40, 50) + fleet_toml("S21", "site", 10000) +
+                           treasury_toml(100, 1e8, 0) + strategy_toml("hold");
+  const auto forward = [](const std::string& name, double ph_s, double fixed_usd_per_ph_day) {
+    return strategy_toml(name, fmt::format("[[strategies.hedges]]\nkind = \"hashprice_forward\"\ndate = 2026-03-01\n"
+                                           "tenor_months = 1\nnotional_ph_s = {}\nfixed_usd_per_ph_day = {}\n",
+                                           ph_s, fixed_usd_per_ph_day));
+  };
+  const RunResult zero = run(scenario_from(firm + forward("zero", 0, 40), "forward_zero.toml"), 2000, 2);
+  const StrategyStatistics& hold = zero.strategies[0];
+  const StrategyStatistics& none = zero.strategies[1];
+  expect_bitwise_equal(none.npv_usd.mean(), hold.npv_usd.mean(), "npv mean");
+  expect_bitwise_equal(none.npv_usd.variance(), hold.npv_usd.variance(), "npv variance");
+  expect_bitwise_equal(none.survivor_net_worth_cvar_usd(), hold.survivor_net_worth_cvar_usd(), "net worth cvar");
+  EXPECT_EQ(none.hedge_pnl_usd.mean(), 0.0);
+  EXPECT_EQ(none.margin_posted_quantiles.quantile(0.95), 0.0);
+
+  const double march_index =
+      zero.market_series.moments(0, 1, static_cast<std::size_t>(MarketSeries::kHashpriceUsdPerPhDay)).mean();
+  ASSERT_GT(march_index, 0.0);
+  const double ph_s = 1000.0;
+  const RunResult fair = run(scenario_from(firm + forward("fair", ph_s, march_index) +
+                                               forward("dollar_above", ph_s, march_index + 1.0),
+                                           "forward_fair.toml"),
+                             2000, 2);
+  const StrategyStatistics& at_mean = fair.strategies[1];
+  EXPECT_EQ(at_mean.defaulted.probability(), 0.0);
+  EXPECT_GT(at_mean.hedge_pnl_usd.standard_error(), 0.0);
+  EXPECT_NEAR(at_mean.hedge_pnl_usd.mean(), 0.0, 3.0 * at_mean.hedge_pnl_usd.standard_error());
+  EXPECT_NEAR(fair.strategies[2].hedge_pnl_usd.mean() - at_mean.hedge_pnl_usd.mean(), ph_s * 31.0, 1e-6 * ph_s * 31.0);
+  const double initial_margin = 0.35 * march_index * ph_s * 31.0;
+  EXPECT_GE(at_mean.margin_posted_usd.mean(), initial_margin * (1.0 - 1e-12));
+  EXPECT_GE(at_mean.margin_posted_quantiles.quantile(0.95), at_mean.margin_posted_usd.mean() * (1.0 - 1e-3));
 }
 
 }  // namespace

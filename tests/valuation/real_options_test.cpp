@@ -347,7 +347,19 @@ TEST(RealOptionsSite, path_ranges_concatenate_to_the_whole) {
 
 // G_m by hand for a lease with no lead time, no default and no terminal value: an annuity.
 TEST(RealOptionsSite, conversion_value_is_the_discounted_lease_less_capex) {
-  const firm::Conversion c{1e6, 0.25, 0, 120000, 0.0, 1, 0.5, 0.0};
+  const firm::Conversion c{.capex_usd_per_mw = 1e6,
+                          .tenant_funded_fraction = 0.25,
+                          .lead_time_months = 0,
+                          .lease_usd_per_mw_year = 120000,
+                          .escalator_annual = 0.0,
+                          .term_years = 1,
+                          .noi_margin = 0.5,
+                          .tenant_default_prob_annual = 0.0,
+                          .project_debt_loan_to_cost = 0.0,
+                          .project_debt_rate_annual = 0.0,
+                          .terminal_value = firm::ConversionTerminal::kEbitdaMultiple,
+                          .residual_value_usd_per_mw = 0.0,
+                          .lease_discount_rate_annual = std::nullopt};
   const double d = 0.99;
   const std::vector<double> g = conversion_values(c, 2, 24, d, 0);
   double expected = -2 * 1e6 * 0.75;
@@ -355,6 +367,46 @@ TEST(RealOptionsSite, conversion_value_is_the_discounted_lease_less_capex) {
   EXPECT_NEAR(g[0], expected, 1e-6);
   // Decided in the last month: capex, one month of NOI, nothing after the horizon (multiple 0).
   EXPECT_NEAR(g[23], -1.5e6 + 10000, 1e-6);
+}
+
+// With project finance, by hand: a 2-year lease (NOI 10,000 a month in year 1, 10,300 in year 2), no
+// lead time, half the firm's capex of 1.5M lent at 12% (1% a month) and repaid as a 24-month
+// annuity; a 12-month horizon. G_0 = −750,000 + Σ_{k<12} d^k (NOI − A) + d^12 (the remaining 12
+// months of lease discounted at the lease's 10% + the residual discounted 12 months − the balance
+// after 12 payments, rolled by hand).
+TEST(RealOptionsSite, a_financed_conversion_values_the_equity_flows_the_remaining_lease_and_the_debt_left) {
+  firm::Conversion c{.capex_usd_per_mw = 1e6,
+                     .tenant_funded_fraction = 0.25,
+                     .lead_time_months = 0,
+                     .lease_usd_per_mw_year = 120000,
+                     .escalator_annual = 0.03,
+                     .term_years = 2,
+                     .noi_margin = 0.5,
+                     .tenant_default_prob_annual = 0.0,
+                     .project_debt_loan_to_cost = 0.5,
+                     .project_debt_rate_annual = 0.12,
+                     .terminal_value = firm::ConversionTerminal::kContractedLease,
+                     .residual_value_usd_per_mw = 4e5,
+                     .lease_discount_rate_annual = 0.10};
+  const double d = 0.99;
+  const std::vector<double> g = conversion_values(c, 2, 12, d, 4.0);
+  const double debt = 750000, r = 0.01;
+  const double payment = debt * r * std::pow(1 + r, 24) / (std::pow(1 + r, 24) - 1);
+  const auto noi = [](int k) { return (k < 12 ? 120000.0 : 120000.0 * 1.03) / 12 * 2 * 0.5; };
+  double expected = -750000;
+  for (int k = 0; k < 12; ++k) expected += std::pow(d, k) * (noi(k) - payment);
+  double balance = debt;
+  for (int k = 0; k < 12; ++k) balance = balance * (1 + r) - payment;
+  const double ld = std::pow(1.10, -1.0 / 12);
+  double lease = 0;
+  for (int k = 12; k < 24; ++k) lease += std::pow(ld, k - 12) * noi(k);
+  expected += std::pow(d, 12) * (lease + 4e5 * 2 * std::pow(ld, 12) - balance);
+  EXPECT_NEAR(g[0], expected, 1e-6 * std::abs(expected));
+  // Under the multiple with the same debt: the annual NOI in force × 4 − the balance left.
+  c.terminal_value = firm::ConversionTerminal::kEbitdaMultiple;
+  const std::vector<double> m = conversion_values(c, 2, 12, d, 4.0);
+  const double flows = expected - std::pow(d, 12) * (lease + 4e5 * 2 * std::pow(ld, 12) - balance);
+  EXPECT_NEAR(m[0], flows + std::pow(d, 12) * (4.0 * 12 * noi(12) - balance), 1e-6 * std::abs(expected));
 }
 
 }  // namespace

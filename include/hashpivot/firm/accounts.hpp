@@ -11,8 +11,8 @@
 //   net income. Mined BTC is revenue at today's price (non-cash).
 // - Proceeds of BTC sales are an investing cash flow (BTC is a held asset; mining revenue is
 //   non-cash). Operating cash flow = HPC net revenue + curtailment credits − power − opex − SG&A −
-//   interest − tax. Investing = BTC sale proceeds + machine sale proceeds − capex. Financing = debt drawn − debt repaid in
-//   cash. Collateral sold by a lender and convertibles converted into equity are non-cash.
+//   interest − tax. Investing = BTC sale proceeds + machine sale proceeds + hedge cash flow + margin
+//   returned − margin posted − capex. Financing = debt drawn − debt repaid in cash. Collateral sold by a lender and convertibles converted into equity are non-cash.
 // - Tax: tax_rate × max(0, pre-tax income excluding the unrealized BTC revaluation), paid in cash the
 //   same day; no loss carry-forward, no deferred tax on the revaluation.
 // - PP&E: fleet book values depreciate straight line (book / (depreciation_years × 365) a day) until
@@ -25,8 +25,14 @@
 //   on the in-service day, depreciated from that day; a relocation's cost is opex on its day.
 // - Equity = paid-in capital + retained earnings. Opening paid-in capital is 0 and opening retained
 //   earnings are set so that the opening balance sheet (at the scenario's BTC price) balances; net
-//   income goes to retained earnings; a converted convertible adds its principal to paid-in capital.
+//   income goes to retained earnings; a converted convertible adds its principal to paid-in capital;
+//   ATM shares add their net proceeds (the agents' fee charged against paid-in capital), a financing
+//   cash flow.
 //   Assets = liabilities + equity holds after every day.
+// - Hedges are on a cash basis: option premiums and payoffs, forward settlements and swap payments
+//   are realized income the day the cash moves; a forward's unsettled month-to-date P&L is not
+//   carried. Margin posted on forwards is an asset (cash restricted with the counterparty), moved
+//   out of and back into cash as an investing flow, never income.
 // - Default: the firm defaults on the day its cash stays negative after every remedy. From then on
 //   the state is frozen (step_day does nothing) and the engine values equity to holders at zero.
 
@@ -45,6 +51,9 @@ namespace hashpivot::firm {
 struct DebtState {
   double principal_usd;
   double collateral_btc;                   // pledged BTC (btc_backed; 0 otherwise)
+  int maturity_day;                        // the plan's, moved on by each roll (firm/refinancing.hpp)
+  double rate_annual;                      // the plan's, the refinancing rate after a roll
+  int rolls = 0;                           // times rolled on this path
   bool operator==(const DebtState&) const = default;
 };
 
@@ -69,6 +78,10 @@ struct SiteState {
   // contract year `curtailment_year` (day / 365); -1 before the first day.
   double curtailed_hours_in_year;
   int curtailment_year;
+  // Project debt of the conversion (PlanSite::project_debt_loan_to_cost): the balance, and the
+  // daily annuity payment fixed on the first day of revenue (0 before).
+  double project_debt_usd = 0.0;
+  double project_debt_payment_usd = 0.0;
   bool operator==(const SiteState&) const = default;
 };
 
@@ -86,8 +99,23 @@ struct FirmState {
   double retained_earnings_usd;
   double btc_mark_price_usd;               // the price BTC is carried at (last day's price)
   int trigger_days_below;                  // consecutive days with hashprice below the pivot trigger
+  // EBITDA per day, exponentially weighted over kTrailingEbitdaDays (from the first day's): what a
+  // lender's interest-coverage test at a refinancing looks at.
+  double trailing_ebitda_usd_per_day;
+  int refinancings;                        // debts rolled on this path so far
   bool defaulted;
   int default_day;                         // -1 while solvent
+  // Shares (firm/equity.hpp; all 0 when the plan has no shares).
+  double shares_outstanding = 0;           // at day 0 the plan's; + ATM sales + conversions
+  double nav_multiple = 1;                 // the path's m (make_state: the plan's level; the engine draws it)
+  double share_price_usd = 0;              // the day's price per share (step 1b), USD
+  double atm_sold_usd = 0;                 // gross ATM sales so far (against the programme's size)
+  // Hashprice forwards (FirmPlan::swap_legs order): each leg's month-to-date P&L, USD, settled and
+  // reset on the month's last day (0 for power swaps, which settle daily).
+  std::array<double, kMaxSwapLegs> swap_accrued_usd{};
+  // Margin posted on the forwards (initial + variation), USD: cash restricted with the counterparty
+  // and returned, so an asset of the balance sheet (beside cash), never an expense.
+  double margin_posted_usd = 0.0;
 };
 
 inline constexpr int kTenantNeverDefaults = std::numeric_limits<int>::max();
@@ -127,7 +155,8 @@ struct DayAccounts {
   double btc_revaluation_gain_usd;  // unrealized, on BTC held at the start of the day
   double slippage_usd;              // realized loss of the day's BTC sales (firm's and lenders') against
                                     // the day's price: the market impact of [market_impact]
-  double pretax_income_usd;         // EBITDA − depreciation − interest + machine sale gain + revaluation − slippage
+  double pretax_income_usd;         // EBITDA − depreciation − interest + machine sale gain + hedge cash flow
+                                    // + revaluation − slippage
   double tax_usd;
   double net_income_usd;
   // Cash flow, USD (operating + investing + financing = total = Δcash).
@@ -155,6 +184,12 @@ struct DayAccounts {
   double machine_sale_gain_usd;     // those proceeds − the machines' book value (in pre-tax income)
   double machines_bought;           // delivered today, a count
   double machines_sold;             // replaced and sold today, a count
+  // Hedges (step 6b): premiums paid (negative) or received and expiry payoffs received or paid
+  // (negative), USD, cash basis: realized in pre-tax income the day the cash moves, investing flow.
+  double hedge_cash_flow_usd;
+  // Margin (step 6b): initial and variation margin of the forwards returned (positive) less posted
+  // (negative), USD: a movement between cash and margin posted, an investing flow, not income.
+  double margin_cash_flow_usd;
   // Operations.
   double running_hashrate_th;       // mean over the day, before uptime
   double energy_mwh;
@@ -162,6 +197,11 @@ struct DayAccounts {
   double available_hashrate_th;     // machines in service and available (before curtailment), before uptime
   double curtailed_mwh;             // energy not drawn by available machines switched off
   double hosting_fixed_usd;         // the part of power_cost_usd paid whether machines run or not
+  // Equity (firm/equity.hpp): ATM sales (net proceeds a financing cash flow, into paid-in capital;
+  // the agents' fee charged against it) and shares issued (ATM sales and conversions), a count.
+  double equity_issued_usd;         // net of fees
+  double equity_issue_fees_usd;
+  double shares_issued;
   bool defaulted_today;
 };
 
@@ -177,7 +217,7 @@ struct DayAccountsField {
 
 /// Every field of DayAccounts but the flag defaulted_today, in declaration order: the one list
 /// that sums, names and (through `monthly`) reports them. A new field is one row here.
-inline constexpr std::array<DayAccountsField, 40> kDayAccountsFields{{
+inline constexpr std::array<DayAccountsField, 45> kDayAccountsFields{{
     {"mining_revenue_usd", "USD", &DayAccounts::mining_revenue_usd, true},
     {"hpc_revenue_usd", "USD", &DayAccounts::hpc_revenue_usd, true},
     {"power_cost_usd", "USD", &DayAccounts::power_cost_usd, true},
@@ -213,11 +253,16 @@ inline constexpr std::array<DayAccountsField, 40> kDayAccountsFields{{
     {"machine_sale_gain_usd", "USD", &DayAccounts::machine_sale_gain_usd, false},
     {"machines_bought", "count", &DayAccounts::machines_bought, true},
     {"machines_sold", "count", &DayAccounts::machines_sold, true},
+    {"hedge_cash_flow_usd", "USD", &DayAccounts::hedge_cash_flow_usd, false},
+    {"margin_cash_flow_usd", "USD", &DayAccounts::margin_cash_flow_usd, false},
     {"running_hashrate_th", "TH/s", &DayAccounts::running_hashrate_th, false},
     {"energy_mwh", "MWh", &DayAccounts::energy_mwh, false},
     {"available_hashrate_th", "TH/s", &DayAccounts::available_hashrate_th, false},
     {"curtailed_mwh", "MWh", &DayAccounts::curtailed_mwh, false},
     {"hosting_fixed_usd", "USD", &DayAccounts::hosting_fixed_usd, false},
+    {"equity_issued_usd", "USD", &DayAccounts::equity_issued_usd, false},
+    {"equity_issue_fees_usd", "USD", &DayAccounts::equity_issue_fees_usd, false},
+    {"shares_issued", "count", &DayAccounts::shares_issued, false},
 }};
 
 /// Adds `day` into the running sums `sums`, field by field: every row of kDayAccountsFields, or with
@@ -245,11 +290,29 @@ inline void add_accounts(DayAccounts& sums, const DayAccounts& day) {
 
 /// Balance sheet at the state's mark price.
 struct BalanceSheet {
-  double assets_usd;       // cash + (free + collateral BTC) × mark + PP&E
-  double liabilities_usd;  // Σ principal
+  double assets_usd;       // cash + margin posted + (free + collateral BTC) × mark + PP&E
+  double liabilities_usd;  // Σ principal, then Σ sites' project debt
   double equity_usd;       // paid-in capital + retained earnings (book; zero to holders after default)
 };
 [[nodiscard]] BalanceSheet balance_sheet(const FirmState& state);
+
+/// The horizon value of the sites whose conversion is valued as a contracted lease
+/// (PlanSite::lease_terminal), and what they put into the last year's EBITDA (which the run's
+/// multiple must then leave out). value_usd = Σ over such sites with MW decided:
+///   lease: the NOI of the term's remaining days (from `horizon_day` to the term's end) weighted by
+///          the tenant's survival and discounted (lease_remaining_value_usd), 0 when the tenant has
+///          defaulted by the horizon; a lease still in its lead time is valued from its first day
+///          and discounted to the horizon, less the capex still to pay (net of the tenant's share;
+///          the project debt still to draw is part of it);
+///   residual: residual_value_usd_per_mw × MW discounted from the term's end (at the horizon when
+///          the term has ended). The project debt left is a liability of the balance sheet.
+/// noi_last_year_usd: those sites' lease NOI over days [horizon_day − 365, horizon_day).
+struct ContractedLeaseTerminal {
+  double value_usd = 0.0;
+  double noi_last_year_usd = 0.0;
+};
+[[nodiscard]] ContractedLeaseTerminal contracted_lease_terminal(const FirmPlan& plan, const FirmState& state,
+                                                                int horizon_day);
 
 /// Advances `state` by day `day` (0 = start date) under `market` and writes the day's accounts.
 /// Pure in (plan, day, market, state); allocates nothing; no virtual calls, no lookups by name.
@@ -257,6 +320,8 @@ struct BalanceSheet {
 /// Order of the day:
 ///  0. Defaulted already: nothing changes, accounts are zero.
 ///  1. Re-mark BTC held to today's price (unrealized gain/loss).
+/// 1b. Share price (a plan with shares only): max(0, m × NAV) / shares on the re-marked opening
+///     balances (firm/equity.hpp), the price every sale and conversion of the day uses.
 ///  2. Pivot decision: schedule on its day; trigger after pivot_trigger_days consecutive days with
 ///     hashprice_usd below the threshold. From the decision day the MW leave mining (the site's
 ///     fleet runs at 1 − converted_mw / mining_it_mw) and carry no site opex. With sell_displaced,
@@ -275,8 +340,21 @@ struct BalanceSheet {
 ///     refreshes (the deposit on the order day; on delivery the balance, the machines into the
 ///     fleet's book, the replaced machines sold); deployment capex into the fleet's book and
 ///     relocation costs (opex) on their days; depreciation of fleet and conversion PP&E.
+///     Project debt: loan-to-cost × the day's conversion capex (after the tenant's share) is drawn
+///     into cash as the capex is paid.
 ///  6. Interest on opening principals; amortization (linear) and maturities repaid in cash;
-///     a convertible at maturity converts into equity when price >= its conversion price.
+///     a convertible at maturity converts into equity when price >= its conversion price (with a
+///     conversion price per share: into principal / that price shares when the day's share price is
+///     at or above it, else repaid in cash). Project
+///     debt: interest daily on its balance; from the first day of revenue the daily annuity
+///     (firm/project_finance.hpp) over the lease term, its principal part repaid in cash.
+/// 6b. Hedges (FirmPlan::hedge_legs): on a leg's buy day its Black–Scholes premium at the day's
+///     price leaves cash (a sold leg receives it); on its expiry day its payoff enters cash (a sold
+///     call pays it). Cash basis: the net is realized income, taxable, and an investing cash flow.
+///     Forwards and swaps (FirmPlan::swap_legs): a forward's month accrues (fixed − hashprice index)
+///     × PH/s a day and settles on its last day; a power swap pays (index − fixed) × MW × 24 h a day;
+///     both into hedge_cash_flow_usd. The forwards' margin (initial over the contract, variation =
+///     the month-to-date loss) moves between cash and margin posted (margin_cash_flow_usd).
 ///  7. Tax on positive pre-tax income (excluding revaluation), paid in cash.
 ///  Every sale in 8–11 (and a lender's sale of collateral) fills with the day's market impact: the
 ///  day's sales walk the book in turn (rules::sale_proceeds_usd); a sale meant to raise an amount
@@ -285,6 +363,8 @@ struct BalanceSheet {
 ///     capex), or to repay the named debt (rest to cash; a repaid BTC-backed loan releases collateral).
 ///     A sale that repays a BTC-backed loan sells free BTC first, then that loan's collateral, no
 ///     more than the loan still needs.
+/// 8b. ATM programme (FirmPlan::has_atm): from its first day, shares sold up to the day's cap until
+///     the gross sold reaches atm_raise_usd; net proceeds to cash and paid-in capital (financing).
 ///  9. Sell policy: sell_all_mined / sell_fraction of today's mined BTC; cash_floor sells free BTC up
 ///     to cash_floor_months × 365/12 × today's cash costs (power + opex + SG&A + interest); hold.
 /// 10. BTC-backed loans: LTV > call → top up from free BTC toward ltv_target; LTV still >
@@ -293,7 +373,8 @@ struct BalanceSheet {
 ///     principal is repaid in cash now, which the remedies must fund).
 /// 11. Remedies while cash < 0: sell free BTC; have BTC lenders release the collateral above what
 ///     keeps each loan at its ltv_target and sell it; then draw revolvers (before maturity) up to
-///     their limit.
+///     their limit. An ATM programme whose remedy allows it sells shares for the shortfall before
+///     any BTC (before_btc) or after the BTC, before the revolvers (after_btc).
 /// 12. Cash still < 0 (below -1e-6 USD, the rounding of BTC sold to cover it): default
 ///     (defaulted = true, default_day = day); the day's accounts stay as they are.
 /// Each step is a function of firm/day_steps.hpp, which step_day calls in this order.

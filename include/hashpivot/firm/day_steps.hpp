@@ -15,7 +15,11 @@
 
 #include "hashpivot/core/units.hpp"
 #include "hashpivot/firm/accounts.hpp"
+#include "hashpivot/firm/equity.hpp"
+#include "hashpivot/firm/options_pricing.hpp"
 #include "hashpivot/firm/plan.hpp"
+#include "hashpivot/firm/project_finance.hpp"
+#include "hashpivot/firm/refinancing.hpp"
 #include "hashpivot/firm/rules.hpp"
 
 namespace hashpivot::firm::day_steps {
@@ -345,6 +349,12 @@ inline void lease_and_convert_site(const FirmPlan& plan, std::size_t k, int day,
   }
   s.conversion_book_usd += capex;
   a.capex_usd += capex;
+  if (site.project_debt_loan_to_cost > 0.0 && capex > 0.0) {
+    const double draw = capex * site.project_debt_loan_to_cost;
+    s.project_debt_usd += draw;
+    state.cash_usd += draw;
+    a.debt_drawn_usd += draw;
+  }
   if (day >= revenue_day && day < revenue_day + site.term_days) {
     // A defaulted tenant pays nothing more; the capex still depreciates over the term.
     if (day - revenue_day < s.tenant_default_after_days) {
@@ -410,26 +420,100 @@ inline void depreciate(const FirmPlan& plan, FirmState& state, DayAccounts& a) {
 
 // ---- 6. Debt service ------------------------------------------------------------------------------
 
+/// Each debt due today that the plan may roll (refinance_max_rolls > rolls so far): rolled for its
+/// tenor at the refinancing rate, with the fee paid as interest, when the lender's tests pass on
+/// this path: a BTC-backed loan's collateral is topped up from free BTC to stand at max_ltv (no
+/// roll, and nothing moved, when the free BTC cannot cover it); the firm's trailing EBITDA covers
+/// min_interest_coverage × its annual interest after the roll. Else service_debt repays it.
+inline void refinance_maturing(const FirmPlan& plan, int day, double price, FirmState& state, DayAccounts& a) {
+  for (std::size_t i = 0; i < plan.debts.size(); ++i) {
+    const PlanDebt& d = plan.debts[i];
+    DebtState& debt = state.debts[i];
+    if (debt.principal_usd <= 0.0 || day < debt.maturity_day || debt.rolls >= d.refinance_max_rolls) continue;
+    double top_up_btc = 0.0;
+    if (d.kind == DebtKind::kBtcBacked) {
+      if (!(price > 0.0)) continue;
+      top_up_btc =
+          std::max(0.0, collateral_for_ltv_btc(debt.principal_usd, price, d.refinance_max_ltv) - debt.collateral_btc);
+      if (top_up_btc > state.free_btc) continue;
+    }
+    double annual_interest_usd = debt.principal_usd * d.refinance_rate_annual;
+    for (std::size_t j = 0; j < plan.debts.size(); ++j)
+      if (j != i) annual_interest_usd += state.debts[j].principal_usd * state.debts[j].rate_annual;
+    if (!passes_interest_coverage(state.trailing_ebitda_usd_per_day, kDaysPerYear, annual_interest_usd,
+                                  d.refinance_min_interest_coverage))
+      continue;
+    state.free_btc -= top_up_btc;
+    debt.collateral_btc += top_up_btc;
+    a.btc_topped_up += top_up_btc;
+    debt.maturity_day = day + d.refinance_tenor_days;
+    debt.rate_annual = d.refinance_rate_annual;
+    ++debt.rolls;
+    ++state.refinancings;
+    a.interest_usd += d.refinance_fee_fraction * debt.principal_usd;
+  }
+}
+
+/// Whether convertible `d` converts at maturity today: into shares on the share-price rule
+/// (firm/equity.hpp conversion_shares) when it has a conversion price per share, else on the BTC
+/// price stand-in (price >= conversion_price_usd; no shares issued).
+inline bool converts_today(const PlanDebt& d, double price, const FirmState& state) {
+  if (d.kind != DebtKind::kConvertible) return false;
+  if (d.conversion_price_usd_per_share > 0.0) return state.share_price_usd >= d.conversion_price_usd_per_share;
+  return d.conversion_price_usd > 0.0 && price >= d.conversion_price_usd;
+}
+
 /// For each debt with principal left: interest on the opening principal; at or after maturity the
-/// principal is repaid in cash, or a convertible converts into equity when price >= its conversion
-/// price; before maturity, linear amortization is repaid in cash.
+/// principal is repaid in cash, or a convertible converts into equity (converts_today; into
+/// principal / conversion price shares when priced per share); before maturity, linear
+/// amortization is repaid in cash.
 inline void service_debt(const FirmPlan& plan, int day, double price, FirmState& state, DayAccounts& a) {
   for (std::size_t i = 0; i < plan.debts.size(); ++i) {
     const PlanDebt& d = plan.debts[i];
     const double principal = state.debts[i].principal_usd;
     if (principal <= 0.0) continue;
-    a.interest_usd += daily_interest_usd(principal, d.rate_annual);
-    if (day >= d.maturity_day) {
-      if (d.kind == DebtKind::kConvertible && d.conversion_price_usd > 0.0 && price >= d.conversion_price_usd) {
+    a.interest_usd += daily_interest_usd(principal, state.debts[i].rate_annual);
+    if (day >= state.debts[i].maturity_day) {
+      if (converts_today(d, price, state)) {
         state.debts[i].principal_usd = 0.0;
         state.paid_in_capital_usd += principal;
         a.debt_converted_to_equity_usd += principal;
+        if (d.conversion_price_usd_per_share > 0.0) {
+          const double shares = conversion_shares(principal, d.conversion_price_usd_per_share, state.share_price_usd);
+          state.shares_outstanding += shares;
+          a.shares_issued += shares;
+        }
       } else {
         repay_cash(state, i, principal, a);
       }
     } else if (d.linear) {
-      repay_cash(state, i, linear_amortization_usd(principal, d.maturity_day - day + 1), a);
+      repay_cash(state, i, linear_amortization_usd(principal, state.debts[i].maturity_day - day + 1), a);
     }
+  }
+}
+
+/// Each site's project debt: interest on the balance; from the first day of revenue the daily
+/// annuity that repays it over the lease term (fixed that day on the balance then), its principal
+/// part (payment − interest; all that is left on the term's last day) repaid in cash. Recourse: the
+/// service goes on after a tenant default.
+inline void service_project_debt(const FirmPlan& plan, int day, FirmState& state, DayAccounts& a) {
+  for (std::size_t k = 0; k < plan.sites.size(); ++k) {
+    SiteState& s = state.sites[k];
+    const double balance = s.project_debt_usd;
+    if (balance <= 0.0) continue;
+    const PlanSite& site = plan.sites[k];
+    const double interest = daily_interest_usd(balance, site.project_debt_rate_annual);
+    a.interest_usd += interest;
+    const int revenue_day = s.conversion_revenue_day;
+    if (day < revenue_day) continue;
+    if (day == revenue_day)
+      s.project_debt_payment_usd =
+          annuity_payment_usd(balance, site.project_debt_rate_annual / kDaysPerYear, std::max(1, site.term_days));
+    const bool last_payment = day >= revenue_day + site.term_days - 1;
+    const double principal = last_payment ? balance : std::clamp(s.project_debt_payment_usd - interest, 0.0, balance);
+    s.project_debt_usd -= principal;
+    state.cash_usd -= principal;
+    a.debt_repaid_usd += principal;
   }
 }
 
@@ -440,13 +524,83 @@ inline void service_debt(const FirmPlan& plan, int day, double price, FirmState&
 inline void income_and_tax(const FirmPlan& plan, FirmState& state, DayAccounts& a) {
   a.ebitda_usd = a.mining_revenue_usd + a.hpc_revenue_usd + a.curtailment_credit_usd - a.power_cost_usd - a.opex_usd -
                  a.sga_usd;
-  const double taxable = a.ebitda_usd - a.depreciation_usd - a.interest_usd + a.machine_sale_gain_usd;
+  const double taxable =
+      a.ebitda_usd - a.depreciation_usd - a.interest_usd + a.machine_sale_gain_usd + a.hedge_cash_flow_usd;
   a.pretax_income_usd = taxable + a.btc_revaluation_gain_usd;
   a.tax_usd = plan.tax_rate * std::max(0.0, taxable);
   a.net_income_usd = a.pretax_income_usd - a.tax_usd;
   a.operating_cash_flow_usd = a.hpc_revenue_usd + a.curtailment_credit_usd - a.power_cost_usd - a.opex_usd - a.sga_usd -
                               a.interest_usd - a.tax_usd;
   state.cash_usd += a.operating_cash_flow_usd - a.capex_usd;
+}
+
+// ---- 6b. Hedges ----------------------------------------------------------------------------------
+
+/// Hedge leg `leg`'s premium per BTC of notional at spot `price` (firm/options_pricing.hpp).
+inline double hedge_premium_usd_per_btc(const FirmPlan& plan, const PlanHedgeLeg& leg, double price) {
+  const OptionTerms terms{price, leg.strike_usd_per_btc, plan.hedge_rate_annual, plan.hedge_volatility_annual,
+                          leg.maturity_years};
+  return leg.call ? black_scholes_call_usd(terms) : black_scholes_put_usd(terms);
+}
+
+/// Hedge leg `leg`'s payoff per BTC of notional at expiry price `price`: max(S − K, 0) for a call,
+/// max(K − S, 0) for a put.
+inline double hedge_payoff_usd_per_btc(const PlanHedgeLeg& leg, double price) {
+  return std::max(0.0, leg.call ? price - leg.strike_usd_per_btc : leg.strike_usd_per_btc - price);
+}
+
+/// The day's premiums and expiry payoffs of the strategy's option legs into cash and
+/// a.hedge_cash_flow_usd (a strategy without legs touches nothing).
+inline void settle_hedges(const FirmPlan& plan, int day, double price, FirmState& state, DayAccounts& a) {
+  for (std::size_t i = 0; i < plan.hedge_leg_count; ++i) {
+    const PlanHedgeLeg& leg = plan.hedge_legs[i];
+    if (day == leg.buy_day)
+      a.hedge_cash_flow_usd -= leg.position * leg.notional_btc * hedge_premium_usd_per_btc(plan, leg, price);
+    if (day == leg.expiry_day) a.hedge_cash_flow_usd += leg.position * leg.notional_btc * hedge_payoff_usd_per_btc(leg, price);
+  }
+  state.cash_usd += a.hedge_cash_flow_usd;
+}
+
+/// The index price a power swap at site `k` settles on: the day's index price where the market
+/// gives one (without a pass-through site's margin), else the site's price at day 0.
+inline double swap_index_usd_per_mwh(const PlanSite& site, std::size_t k, const DayMarket& market) {
+  return !market.power_usd_per_mwh.empty() ? market.power_usd_per_mwh[k] : site.fixed_power_price_usd_per_mwh;
+}
+
+/// The day's hashprice forwards and power swaps (PlanSwapLeg): a forward's month accrues
+/// (fixed − the day's hashprice index) × PH/s into state.swap_accrued_usd and settles it on the
+/// month's last day; a power swap pays (index − fixed) × MW × 24 h. Both into cash and
+/// a.hedge_cash_flow_usd. The margin the forwards need today (the initial margin of the contracts
+/// open, plus each unsettled month's month-to-date loss) replaces yesterday's: the difference moves
+/// between cash and state.margin_posted_usd (a.margin_cash_flow_usd). A strategy without forwards
+/// or swaps touches nothing.
+inline void settle_swaps(const FirmPlan& plan, int day, const DayMarket& market, FirmState& state, DayAccounts& a) {
+  if (plan.swap_leg_count == 0) return;
+  constexpr double kHours = static_cast<double>(kHoursPerDay);
+  double settled_usd = 0.0;
+  double margin_usd = 0.0;
+  for (std::size_t i = 0; i < plan.swap_leg_count; ++i) {
+    const PlanSwapLeg& leg = plan.swap_legs[i];
+    if (day >= leg.margin_from_day && day < leg.margin_until_day) margin_usd += leg.initial_margin_usd;
+    if (day < leg.start_day || day >= leg.end_day) continue;
+    if (leg.power) {
+      const double index = swap_index_usd_per_mwh(plan.sites[leg.site], leg.site, market);
+      settled_usd += (index - leg.fixed_price) * leg.quantity * kHours;
+      continue;
+    }
+    double& accrued = state.swap_accrued_usd[i];
+    accrued += (leg.fixed_price - market.hashprice_usd_per_ph_day) * leg.quantity;
+    if (day + 1 == leg.end_day) {
+      settled_usd += accrued;
+      accrued = 0.0;
+    } else {
+      margin_usd += std::max(0.0, -accrued);
+    }
+  }
+  a.hedge_cash_flow_usd += settled_usd;
+  a.margin_cash_flow_usd = state.margin_posted_usd - margin_usd;
+  state.margin_posted_usd = margin_usd;
+  state.cash_usd += settled_usd + a.margin_cash_flow_usd;
 }
 
 // ---- 8. One-off sales -----------------------------------------------------------------------------
@@ -483,6 +637,15 @@ inline void make_sale(const FirmPlan& plan, const PlanSale& sale, double price, 
 inline void one_off_sales(const FirmPlan& plan, int day, double price, FirmState& state, DayAccounts& a) {
   for (const PlanSale& sale : plan.sales)
     if (sale.day == day) make_sale(plan, sale, price, state, a);
+}
+
+// ---- 8b. ATM programme ----------------------------------------------------------------------------
+
+/// From the programme's first day, ATM shares are sold (up to the day's cap) until the gross sold
+/// over the run, by either use, reaches raise_usd (firm/equity.hpp issue_atm_shares).
+inline void atm_programme(const FirmPlan& plan, int day, FirmState& state, DayAccounts& a) {
+  if (!plan.has_atm || day < plan.atm_from_day || state.atm_sold_usd >= plan.atm_raise_usd) return;
+  issue_atm_shares(plan, plan.atm_raise_usd - state.atm_sold_usd, state, a);
 }
 
 // ---- 9. Sell policy -------------------------------------------------------------------------------
@@ -568,11 +731,40 @@ inline void covenants(const FirmPlan& plan, FirmState& state, DayAccounts& a) {
 
 // ---- 11. Remedies ---------------------------------------------------------------------------------
 
+/// While cash < 0, each BTC-backed loan whose collateral is worth more than it owes is repaid by
+/// selling just enough of that collateral (as Cango repaid its BTC-backed loan in February 2026), and
+/// the rest of the collateral, released as the loan closes, is sold as free BTC to cover the
+/// shortfall: the equity in pledged BTC pays the bills before the firm defaults. A loan under water
+/// (collateral short of what it owes, after market impact) is left to its lender.
+inline void deleverage_from_collateral(const FirmPlan& plan, double price, FirmState& state, DayAccounts& a) {
+  const double impact = plan.sale_impact_per_sqrt_btc;
+  for (std::size_t i = 0; i < plan.debts.size() && state.cash_usd < 0.0 && price > 0.0; ++i) {
+    DebtState& debt = state.debts[i];
+    if (plan.debts[i].kind != DebtKind::kBtcBacked || debt.principal_usd <= 0.0) continue;
+    const double owed_btc = btc_to_raise(debt.principal_usd, price, impact, sold_today_btc(a));
+    if (!(owed_btc < debt.collateral_btc)) continue;
+    debt.collateral_btc -= owed_btc;
+    const double proceeds = record_sale(state, owed_btc, price, impact, a);
+    repay_cash(state, i, std::max(proceeds, debt.principal_usd), a);
+    sell_free(state, btc_to_raise(-state.cash_usd, price, impact, sold_today_btc(a)), price, impact, a);
+  }
+}
+
+/// While cash < 0 and the programme allows (from its first day, by its remedy keyword): ATM shares
+/// sold for the gross that nets the shortfall (as far as the cap, the programme and the floors let).
+inline void atm_remedy(const FirmPlan& plan, int day, FirmState& state, DayAccounts& a) {
+  if (state.cash_usd < 0.0 && plan.has_atm && day >= plan.atm_from_day)
+    issue_atm_shares(plan, atm_gross_for_net_usd(plan, -state.cash_usd), state, a);
+}
+
 /// While cash < 0: sell free BTC; then have each BTC lender release the collateral above what keeps
 /// its loan at ltv_target, and sell it; then draw revolvers (before maturity) up to their limit.
+/// An ATM programme whose remedy allows it sells shares first (before_btc) or after the BTC, before
+/// the revolvers (after_btc).
 inline void remedies(const FirmPlan& plan, int day, double price, FirmState& state, DayAccounts& a) {
   const double impact = plan.sale_impact_per_sqrt_btc;
   const auto to_cover_btc = [&] { return btc_to_raise(-state.cash_usd, price, impact, sold_today_btc(a)); };
+  if (plan.atm_remedy == AtmRemedy::kBeforeBtc) atm_remedy(plan, day, state, a);
   if (state.cash_usd < 0.0 && price > 0.0) sell_free(state, to_cover_btc(), price, impact, a);
   for (std::size_t i = 0; i < plan.debts.size() && state.cash_usd < 0.0 && price > 0.0; ++i) {
     const PlanDebt& d = plan.debts[i];
@@ -586,6 +778,8 @@ inline void remedies(const FirmPlan& plan, int day, double price, FirmState& sta
     a.btc_released += release;
     sell_free(state, release, price, impact, a);
   }
+  deleverage_from_collateral(plan, price, state, a);
+  if (plan.atm_remedy == AtmRemedy::kAfterBtc) atm_remedy(plan, day, state, a);
   for (std::size_t i = 0; i < plan.debts.size() && state.cash_usd < 0.0; ++i) {
     const PlanDebt& d = plan.debts[i];
     if (d.kind != DebtKind::kRevolver || day >= d.maturity_day) continue;
@@ -604,8 +798,9 @@ inline void remedies(const FirmPlan& plan, int day, double price, FirmState& sta
 inline void close_day(FirmState& state, DayAccounts& a) {
   a.pretax_income_usd -= a.slippage_usd;
   a.net_income_usd -= a.slippage_usd;
-  a.investing_cash_flow_usd = a.btc_sale_proceeds_usd - a.capex_usd + a.machine_sale_proceeds_usd;
-  a.financing_cash_flow_usd = a.debt_drawn_usd - a.debt_repaid_usd;
+  a.investing_cash_flow_usd = a.btc_sale_proceeds_usd - a.capex_usd + a.machine_sale_proceeds_usd + a.hedge_cash_flow_usd +
+                              a.margin_cash_flow_usd;
+  a.financing_cash_flow_usd = a.debt_drawn_usd - a.debt_repaid_usd + a.equity_issued_usd;
   a.total_cash_flow_usd = a.operating_cash_flow_usd + a.investing_cash_flow_usd + a.financing_cash_flow_usd;
   state.retained_earnings_usd += a.net_income_usd;
 }

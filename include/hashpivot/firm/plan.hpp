@@ -7,6 +7,7 @@
 // A year is 365 days and a month 365/12 days (core/units.hpp).
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <limits>
@@ -101,6 +102,16 @@ struct PlanSite {
   // Lease per MW per day for contract years 1..term_years: lease_usd_per_mw_year(base, escalator,
   // year) / 365, so the daily step needs no pow (rules.hpp).
   std::vector<double> lease_usd_per_mw_day_by_contract_year;
+  // Project finance (firm/project_finance.hpp). The firm's capex (after the tenant's share) is lent
+  // at this share as it is paid, and repaid as a daily annuity over the term from the first day of
+  // revenue, interest simple at the daily rate; recourse to the firm (service continues after a
+  // tenant default).
+  double project_debt_loan_to_cost = 0.0;
+  double project_debt_rate_annual = 0.0;
+  bool lease_terminal = false;             // ConversionTerminal::kContractedLease
+  double residual_value_usd_per_mw = 0.0;
+  double lease_discount_rate_annual = 0.0; // the lease's and residual's valuation rate
+  double lease_daily_factor = 1.0;         // survival / discount per day (lease_daily_factor)
 };
 
 /// One debt. Day indices are relative to the start date.
@@ -115,8 +126,17 @@ struct PlanDebt {
   double ltv_liquidation;
   double ltv_target;
   double conversion_price_usd;     // convertible: converted into equity at maturity when price >= this
+  double conversion_price_usd_per_share = 0;  // convertible into shares (> 0): see firm/equity.hpp
   double limit_usd;                // revolver: drawable up to this principal until maturity
   double covenant_min_cash_usd;    // accelerated when cash ends a day below this; 0 = none
+  // Refinancing (scenario.hpp Refinancing): rolled at maturity when the strategy refinances and the
+  // debt has terms; refinance_max_rolls 0 = never rolled.
+  int refinance_max_rolls;
+  int refinance_tenor_days;
+  double refinance_rate_annual;
+  double refinance_max_ltv;
+  double refinance_min_interest_coverage;
+  double refinance_fee_fraction;
 };
 
 /// A one-off BTC sale of the strategy.
@@ -155,6 +175,50 @@ struct PlanRelocation {
   int day;
   std::size_t entry;               // the entry that leaves its site
   double cost_usd;
+};
+
+/// The most option legs one strategy may hold over a run (a collar is two): the plan keeps them in
+/// a fixed array, so the daily step walks a short array and never allocates.
+inline constexpr std::size_t kMaxHedgeLegs = 8;
+
+/// One option leg of a strategy's hedges (scenario.hpp Hedge): European, cash-settled. On buy_day
+/// the premium position × notional × Black–Scholes(the day's price, strike, rate, volatility,
+/// maturity_years) leaves cash (a sold leg, position −1, receives it); on expiry_day the payoff
+/// position × notional × max(±(S − K), 0) enters cash (a sold call pays it).
+struct PlanHedgeLeg {
+  bool call = false;               // false: a put
+  double position = 0;             // +1 bought, −1 sold
+  double strike_usd_per_btc = 0;
+  double notional_btc = 0;
+  int buy_day = 0;
+  int expiry_day = 0;              // buy_day + tenor, inside the horizon
+  double maturity_years = 0;       // tenor / 365
+};
+
+/// The most forward months and power swaps one strategy may hold over a run (a forward is one leg
+/// per month, a swap one leg): a fixed array, as the option legs.
+inline constexpr std::size_t kMaxSwapLegs = 36;
+
+/// One leg of a strategy's hashprice forwards and power swaps (scenario.hpp Hedge), settled over the
+/// days [start_day, end_day).
+/// - A forward's month (power = false): each day accrues (fixed − the day's hashprice index,
+///   USD/PH/day) × quantity (PH/s) into the month-to-date P&L, settled in cash on end_day − 1; while
+///   the month-to-date P&L is a loss it is posted as variation margin. Initial margin
+///   initial_margin_usd is posted over [margin_from_day, margin_until_day): the contract's first
+///   day to its last settlement day (returned that day). A forward's months share those two days
+///   and each carries its share of the contract's initial margin.
+/// - A power swap (power = true): each day (the site's index price − fixed, USD/MWh) × quantity (MW)
+///   × 24 h in cash; no margin.
+struct PlanSwapLeg {
+  bool power = false;              // false: a hashprice forward's month; true: a power swap
+  std::size_t site = kNoIndex;     // power swap: index into FirmPlan::sites
+  double quantity = 0;             // PH/s (forward) or MW (swap)
+  double fixed_price = 0;          // USD per PH/s per day (forward) or USD/MWh (swap)
+  int start_day = 0;
+  int end_day = 0;                 // exclusive; a forward's month settles on end_day − 1
+  double initial_margin_usd = 0;
+  int margin_from_day = 0;
+  int margin_until_day = 0;        // exclusive
 };
 
 /// Everything step_day needs, sized at construction; step_day never resizes it.
@@ -203,6 +267,31 @@ struct FirmPlan {
   double pivot_hashprice_below_usd_per_ph_day;  // kTrigger
   int pivot_trigger_days;                       // kTrigger: consecutive days below, then decide
   bool sell_displaced;                          // sell the machines the pivot displaces on its decision day
+  // Hedges: legs [0, hedge_leg_count) of hedge_legs, priced at the scenario's [hedges] terms. Legs
+  // of zero notional are left out, so a zero-size hedge leaves the plan as without it.
+  std::array<PlanHedgeLeg, kMaxHedgeLegs> hedge_legs{};
+  std::size_t hedge_leg_count = 0;
+  double hedge_volatility_annual = 0;           // implied σ per √year
+  double hedge_rate_annual = 0;                 // risk-free r, continuously compounded
+
+  // Shares and ATM equity (firm/equity.hpp). shares_outstanding 0: the scenario has no shares, no
+  // share price is kept and none of the rules below runs.
+  double shares_outstanding = 0;                // at day 0
+  double nav_multiple = 1;                      // the multiple's level; a path may scale it (FirmState::nav_multiple)
+  bool has_atm = false;                         // the strategy has an ATM programme of positive size and cap
+  int atm_from_day = 0;
+  double atm_size_usd = 0;                      // gross, over the run
+  double atm_raise_usd = 0;                     // gross, sold from atm_from_day regardless of need
+  double atm_max_shares_per_day = 0;            // max_volume_share × daily_volume_shares
+  double atm_discount = 0;
+  double atm_fee = 0;
+  double atm_floor_usd_per_share = 0;
+  double atm_min_market_cap_usd = 0;
+  AtmRemedy atm_remedy = AtmRemedy::kNone;
+  // Hashprice forwards (one leg per month) and power swaps: legs [0, swap_leg_count) of swap_legs.
+  // Zero-size ones are left out, so a zero-size forward or swap leaves the plan as without it.
+  std::array<PlanSwapLeg, kMaxSwapLegs> swap_legs{};
+  std::size_t swap_leg_count = 0;
 };
 
 /// The share of entry `entry`'s machines able to hash on `day`, from the plan's table within the
@@ -232,7 +321,9 @@ struct FirmPlan {
 /// Preconditions (asserted; io::read_scenario rejects a file that breaks them, so breaking them in
 /// a scenario built in code is a bug): strategy < scenario.strategies.size(); every name a fleet
 /// entry, a sale or a pivot refers to (machine, site, debt) resolves; a pivot's site has conversion
-/// terms and a scheduled pivot has a date.
+/// terms and a scheduled pivot has a date; the hedges need at most kMaxHedgeLegs legs, each with a
+/// positive strike and tenor, traded and expiring inside the horizon; the forwards and swaps need at
+/// most kMaxSwapLegs legs and end inside the horizon, a swap's site follows the power index.
 [[nodiscard]] FirmPlan make_plan(const Scenario& scenario, std::size_t strategy);
 
 }  // namespace hashpivot::firm

@@ -47,6 +47,18 @@ enum class PoolOperator : std::uint8_t { kAntpool, kF2pool, kBraiins, kLuxor };
 /// What a one-off sale's proceeds do (strategies.sales.use): the repay keyword is written
 /// "repay:<debt name>" in a scenario file.
 enum class SaleUse : std::uint8_t { kCash, kCapex, kRepayDebt };
+/// strategies.hedges.kind: a put bought; a collar (put bought, call sold); a covered call (call sold);
+/// a hashprice forward sold (the firm receives a fixed hashprice, pays the index); a power swap
+/// (the firm pays a fixed power price, receives the site's index price).
+enum class HedgeKind : std::uint8_t { kPut, kCollar, kCoveredCall, kHashpriceForward, kPowerSwap };
+/// sites.conversion.terminal_value: how converted MW are valued at the horizon: inside the
+/// run's EBITDA multiple (the rule before project finance), or as lenders value a lease: the
+/// contracted lease to its end, discounted, plus the site's residual value (firm/project_finance.hpp).
+enum class ConversionTerminal : std::uint8_t { kEbitdaMultiple, kContractedLease };
+/// strategies.atm.remedy: whether an ATM programme's shares fund a cash shortfall in the default
+/// waterfall (step 11), and where: not at all, before any BTC is sold, or after the free BTC and the
+/// collateral above target are sold (before revolvers are drawn).
+enum class AtmRemedy : std::uint8_t { kNone, kBeforeBtc, kAfterBtc };
 
 /// One row of a keyword table.
 template <class E>
@@ -86,6 +98,13 @@ inline constexpr std::array<Keyword<PoolOperator>, 4> kPoolOperatorKeywords{{{Po
                                                                              {PoolOperator::kLuxor, "luxor"}}};
 inline constexpr std::array<Keyword<SaleUse>, 3> kSaleUseKeywords{
     {{SaleUse::kCash, "cash"}, {SaleUse::kCapex, "capex"}, {SaleUse::kRepayDebt, "repay"}}};
+inline constexpr std::array<Keyword<HedgeKind>, 5> kHedgeKindKeywords{{{HedgeKind::kPut, "put"},
+                                                                       {HedgeKind::kCollar, "collar"},
+                                                                       {HedgeKind::kCoveredCall, "covered_call"},
+                                                                       {HedgeKind::kHashpriceForward, "hashprice_forward"},
+                                                                       {HedgeKind::kPowerSwap, "power_swap"}}};
+inline constexpr std::array<Keyword<ConversionTerminal>, 2> kConversionTerminalKeywords{
+    {{ConversionTerminal::kEbitdaMultiple, "ebitda_multiple"}, {ConversionTerminal::kContractedLease, "contracted_lease"}}};
 
 /// The keyword table of an enum, found by overload on a value of it: keywords(PriceModel{}).
 constexpr std::span<const Keyword<PriceModel>> keywords(PriceModel) { return kPriceModelKeywords; }
@@ -97,8 +116,15 @@ constexpr std::span<const Keyword<SellPolicy>> keywords(SellPolicy) { return kSe
 constexpr std::span<const Keyword<CurtailPolicy>> keywords(CurtailPolicy) { return kCurtailPolicyKeywords; }
 constexpr std::span<const Keyword<PivotPolicy>> keywords(PivotPolicy) { return kPivotPolicyKeywords; }
 constexpr std::span<const Keyword<SaleUse>> keywords(SaleUse) { return kSaleUseKeywords; }
+inline constexpr std::array<Keyword<AtmRemedy>, 3> kAtmRemedyKeywords{
+    {{AtmRemedy::kNone, "none"}, {AtmRemedy::kBeforeBtc, "before_btc"}, {AtmRemedy::kAfterBtc, "after_btc"}}};
+constexpr std::span<const Keyword<AtmRemedy>> keywords(AtmRemedy) { return kAtmRemedyKeywords; }
+constexpr std::span<const Keyword<ConversionTerminal>> keywords(ConversionTerminal) {
+  return kConversionTerminalKeywords;
+}
 constexpr std::span<const Keyword<PoolScheme>> keywords(PoolScheme) { return kPoolSchemeKeywords; }
 constexpr std::span<const Keyword<PoolOperator>> keywords(PoolOperator) { return kPoolOperatorKeywords; }
+constexpr std::span<const Keyword<HedgeKind>> keywords(HedgeKind) { return kHedgeKindKeywords; }
 
 /// The keyword of `value`, as a scenario file writes it ("?" for a value outside its table).
 template <class E>
@@ -166,13 +192,19 @@ struct Conversion {
   int term_years;
   double noi_margin;                   // net operating income / lease revenue
   double tenant_default_prob_annual;
+  // Project finance (all zero/default: the conversion is equity-funded and valued by the multiple).
+  double project_debt_loan_to_cost = 0.0;   // share of the firm's capex (after the tenant's share) lent
+  double project_debt_rate_annual = 0.0;    // simple, actual/365; repaid as a daily annuity over the lease term
+  ConversionTerminal terminal_value = ConversionTerminal::kEbitdaMultiple;
+  double residual_value_usd_per_mw = 0.0;   // the site's value at the lease's end (ASSUMPTION; 0 = none)
+  std::optional<double> lease_discount_rate_annual;  // the lease's valuation rate; none = the run's discount rate
 };
 
 /// A site and its power contract. The contract splits into a FIXED part, paid whether the machines
 /// run or not, and an ENERGY part, paid per MWh drawn; only the energy part is avoidable, so only it
 /// decides curtailment (docs/model.md §4; firm/day_steps.hpp mine_site). The CONTRACTED capacity of a
 /// day is the nameplate draw (× PUE) of the site's machines in service that day (hosting contracts
-/// bill the hosted miners' nameplate wattage: INSTRUMENTS.md §f), less MW converted to AI/HPC. The
+/// bill the hosted miners' nameplate wattage: docs/instruments.md §f), less MW converted to AI/HPC. The
 /// fixed part is any of:
 ///  - hosting_fee_usd_per_kw_month on the contracted capacity;
 ///  - fixed_share of power_price_usd_per_mwh (fixed contracts only), billed on the contracted
@@ -248,6 +280,21 @@ struct FleetEntry {
   bool relocated = false;
 };
 
+/// [debt.refinance]: the market terms on which a lender rolls a term or BTC-backed debt at its
+/// maturity, for a strategy with `refinance = true`. On the maturity day (and on each rolled
+/// maturity) the whole principal is rolled for tenor_days at rate_annual when the lender's tests
+/// pass on that path (firm/refinancing.hpp): BTC-backed, principal / (collateral × price) <= max_ltv
+/// after topping the collateral up from free BTC; any kind, trailing EBITDA >= min_interest_coverage
+/// × the firm's annual interest after the roll. Else the debt is repaid in cash as without terms.
+struct Refinancing {
+  double rate_annual;                  // simple, actual/365, on the rolled principal
+  int tenor_days;                      // each roll's term
+  double max_ltv = 1.0;                // BTC-backed: the highest LTV the lender rolls at
+  double min_interest_coverage = 0.0;  // trailing EBITDA / annual interest; 0 = no test
+  double fee_fraction = 0.0;           // arrangement fee on the rolled principal, paid in cash as interest
+  int max_rolls = 1;                   // rolls a path may make of this debt
+};
+
 struct Debt {
   std::string name;
   DebtKind kind = DebtKind::kTerm;
@@ -260,13 +307,19 @@ struct Debt {
   double ltv_call = 0;                 // top up collateral from free BTC above this LTV
   double ltv_liquidation = 0;          // collateral sold by the lender above this LTV
   double ltv_target = 0;               // LTV restored by a top-up
-  // convertible
+  // convertible. conversion_price_usd: the BTC price at or above which it converts at maturity
+  // (the stand-in for a share price, for scenarios without shares; no shares are issued).
+  // conversion_price_usd_per_share (> 0, needs [firm] shares_outstanding): at maturity the holder
+  // converts into principal / this many shares when the day's share price is at or above it, else
+  // is repaid in cash (firm/equity.hpp). One of the two is set.
   double conversion_price_usd = 0;
+  double conversion_price_usd_per_share = 0;
   // revolver
   double limit_usd = 0;
   // Any kind: a minimum-liquidity covenant. When the firm's cash ends a day below this, the debt
   // is accelerated (all principal due in cash that day). 0 = no covenant.
   double covenant_min_cash_usd = 0;
+  std::optional<Refinancing> refinance{};  // [debt.refinance]; term and btc_backed only
 };
 
 struct Treasury {
@@ -326,6 +379,110 @@ struct Refresh {
   double depreciation_years = 3;
 };
 
+/// [[strategies.hedges]]: BTC options the strategy trades, European, cash-settled against the day's
+/// price (as Hut 8's covered calls settle: docs/instruments.md §b). Bought (or sold) on `date` at the
+/// Black–Scholes premium of that day's price on the path (firm/options_pricing.hpp, at
+/// Scenario::hedge_market's implied volatility and rate), paid from (received into) cash; at
+/// date + tenor_days the put pays notional × max(K_put − S, 0) and the sold call costs
+/// notional × max(S − K_call, 0), in cash. Strikes are absolute, USD per BTC (io resolves a
+/// strike given as a fraction of market.btc_price_usd). A collar is both legs on one notional.
+///
+/// A hashprice forward (as Luxor's non-deliverable forward, docs/instruments.md §a) runs `tenor_months`
+/// calendar months from `date` (the first one to the end of date's month). The firm sells
+/// notional_ph_s forward at fixed_usd_per_ph_day: each month settles in cash on its last day
+/// (fixed − the month's mean hashprice index, USD/PH/day) × PH/s × the month's days. Initial margin,
+/// HedgeMarket::forward_initial_margin_fraction × the whole contract's notional value
+/// (fixed × PH/s × its days), is posted from `date` and returned with the last settlement; the
+/// month-to-date loss is posted daily as variation margin and released at the month's settlement.
+/// A power swap at index site `site` over the same months: each day the firm receives
+/// (index − fixed_usd_per_mwh) × power_mw × 24 h (pays fixed, receives floating); no margin.
+struct Hedge {
+  HedgeKind kind = HedgeKind::kPut;
+  DayNumber date;                      // the trade date (default: the start date)
+  int tenor_days = 0;                  // options: trade date to expiry, >= 1; expiry inside the horizon
+  double notional_btc = 0;             // BTC covered, >= 0 (0: no hedge, the run as without it)
+  double put_strike_usd_per_btc = 0;   // put, collar: > 0
+  double call_strike_usd_per_btc = 0;  // collar, covered_call: > 0
+  // Hashprice forwards and power swaps.
+  int tenor_months = 0;                // calendar months from `date`, >= 1; the last ends inside the horizon
+  double notional_ph_s = 0;            // hashprice_forward: PH/s sold forward, >= 0 (0: no hedge)
+  double fixed_usd_per_ph_day = 0;     // hashprice_forward: the fixed hashprice, USD per PH/s per day, > 0
+  std::string site;                    // power_swap: an index (or pass_through) site's name
+  double power_mw = 0;                 // power_swap: MW swapped, >= 0 (0: no hedge)
+  double fixed_usd_per_mwh = 0;        // power_swap: the fixed price paid, USD/MWh, > 0
+};
+
+/// The first day after a forward's or swap's months: the first day of the calendar month
+/// `h.tenor_months` months after h.date's (so the first month may be partial).
+[[nodiscard]] inline DayNumber tenor_end(const Hedge& h) {
+  const int target = month_index(h.date) + h.tenor_months;
+  DayNumber day = h.date;
+  while (month_index(day) < target) day += 28;  // a month has at least 28 days: never steps over one
+  while (month_index(day - 1) >= target) --day;
+  return day;
+}
+
+/// [hedges]: the market terms every hedge is priced at.
+/// ASSUMPTION (docs/instruments.md §b quotes no implied volatility): 45% a year, about the level of
+/// Deribit's 30-day DVOL index (42 on bathymark.com); bounds to try 35–75% (the range DVOL is
+/// recalled to have moved in over 2024–2025; not sourced here). The rate: ASSUMPTION 4% a year,
+/// about the US Treasury bill yield of 2025 (bounds 3–5%).
+///
+/// forward_initial_margin_fraction: Luxor's initial margin on USD-denominated hashprice NDFs, 35% of
+/// notional (docs/instruments.md §a, docs.luxor.tech/derivatives/ndf; 18% for BTC-denominated ones; Luxor
+/// may change it "in its sole discretion"). Bounds to try: 18–35%.
+/// allow_exceeding_btc_held: false forbids a put, collar or covered call whose notional, with the
+/// strategy's other BTC options open on its trade date, exceeds the BTC held at the start (free and
+/// pledged): beyond that a put is a speculation and a covered call is naked.
+struct HedgeMarket {
+  double implied_volatility_annual = 0.45;  // σ per √year
+  double risk_free_rate_annual = 0.04;      // r, continuously compounded
+  double forward_initial_margin_fraction = 0.35;  // of a forward's notional value, in [0, 1]
+  bool allow_exceeding_btc_held = false;
+};
+
+/// [firm] shares_outstanding and [equity]: the firm's shares and the rule that prices them on a path
+/// (firm/equity.hpp). Market value of equity = m × NAV, NAV = cash + BTC held (free and pledged) at
+/// the day's price + PP&E book − debt principal (the scenario's debts and the sites' project debt);
+/// price per share = max(0, m × NAV) / shares. m is drawn once per path: nav_multiple ×
+/// exp(σZ − σ²/2), σ = nav_multiple_dispersion, Z standard normal (mean nav_multiple).
+/// ASSUMPTION nav_multiple = 1.0 (equity valued at NAV): the public miners' table
+/// (shared/data/public_miners_2026.csv) holds no market caps or share counts, so the peers' multiple
+/// cannot be computed from it; bounds to try 0.5–3.0 (miners have traded from well below NAV in
+/// 2022 to several times it with AI/HPC contracts; recalled, not sourced here).
+/// nav_multiple_dispersion is a parameter with no source: 0 (the default) makes m deterministic.
+struct Equity {
+  double shares_outstanding = 0;       // [firm] shares_outstanding at the start, a count; 0: none given
+  double nav_multiple = 1.0;           // level of m (ASSUMPTION, above)
+  double nav_multiple_dispersion = 0;  // σ of ln m across paths; 0: deterministic
+  double daily_volume_shares = 0;      // the stock's daily trading volume, shares a day (ATM cap's base)
+
+  [[nodiscard]] bool has_shares() const { return shares_outstanding > 0; }
+};
+
+/// [strategies.atm]: an at-the-market equity programme (docs/instruments.md §d). From `date` the firm
+/// may sell shares each day, at most max_volume_share × [equity] daily_volume_shares, at the day's
+/// share price × (1 − discount), paying fee of the gross to the agents; never below
+/// floor_usd_per_share nor while the market cap (price × shares) is below min_market_cap_usd, and
+/// never more than size_usd gross over the run (the registered programme). It sells raise_usd
+/// gross as fast as the cap allows from `date` (e.g. to fund capex), and, by `remedy`, what is left
+/// of size_usd covers a cash shortfall in the default waterfall. Net proceeds are a financing cash
+/// flow and paid-in capital; the fee is charged against paid-in capital.
+/// The fee default 3%: MARA's 2025 ATM, agents' commission up to 3% (docs/instruments.md §d; Riot's
+/// Dec 2025 programme: up to 1%). The discount: ASSUMPTION 0 (an ATM sells at the market price;
+/// a positive value stands for the price pressure of the sales), bounds 0–5%.
+struct AtmProgramme {
+  DayNumber date;                      // first day shares may be sold (default: the start date)
+  double size_usd = 0;                 // registered programme size, gross USD; 0: sells nothing
+  double raise_usd = 0;                // sold from `date` regardless of need, gross USD (<= size_usd)
+  double max_volume_share = 0;         // cap per day, fraction of daily_volume_shares, in (0, 1]
+  double discount = 0;                 // to the day's share price, [0, 1)
+  double fee = 0.03;                   // of gross proceeds, [0, 1)
+  double floor_usd_per_share = 0;      // no sale below this share price (>= 0)
+  double min_market_cap_usd = 0;       // no sale while price × shares is below this (>= 0)
+  AtmRemedy remedy = AtmRemedy::kAfterBtc;
+};
+
 /// A range that `hashpivot optimize` searches for one named strategy parameter
 /// (firm/strategy_parameters.hpp), in that parameter's unit: low < high, both inside the
 /// parameter's valid range for the strategy (io::read_scenario checks).
@@ -353,6 +510,16 @@ struct Strategy {
   // The machines a conversion displaces (pivot_mw over the site's mining MW) are sold on the
   // decision day at their tier's price (MachineModel::tier_usd_per_th) instead of idling in place.
   bool sell_displaced = false;
+  std::vector<Hedge> hedges;                           // [[strategies.hedges]], in file order
+  // Roll every debt that has [debt.refinance] terms at maturity when the lender's tests pass
+  // (else repay it as without terms).
+  bool refinance = false;
+  // [strategies.pivot_finance]: this strategy's own financing of its conversion, each key replacing
+  // the pivot site's [sites.conversion] term of the same name when given.
+  std::optional<double> pivot_tenant_funded_fraction;
+  std::optional<double> pivot_project_debt_loan_to_cost;
+  std::optional<double> pivot_project_debt_rate_annual;
+  std::optional<AtmProgramme> atm;                     // [strategies.atm]; needs [firm] shares_outstanding
 };
 
 struct Scenario {
@@ -366,6 +533,8 @@ struct Scenario {
   Treasury treasury;
   MarketImpact market_impact;          // coefficient 0 unless the scenario has [market_impact]
   Pool pool;                           // FPPS unless the scenario has [pool]
+  HedgeMarket hedge_market;            // [hedges], or its defaults
+  Equity equity;                       // [firm] shares_outstanding and [equity]; no shares unless given
   std::vector<Debt> debts;
   std::vector<Strategy> strategies;
 };

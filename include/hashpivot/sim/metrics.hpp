@@ -58,6 +58,9 @@ struct Metric {
   double (*value)(const StrategyStatistics&);
   /// The result-store schema version that added the column (io/result_store.hpp).
   int store_version = 1;
+  /// A kStrategyTable row the human tables leave out when it is unknown (NaN) for every strategy
+  /// (per-share rows of a scenario without shares: a row of "-" tells nothing).
+  bool hidden_when_unknown = false;
 };
 
 namespace metric_rows {
@@ -149,6 +152,42 @@ inline constexpr std::array kRows = std::to_array<Metric>({
     {"net_worth_survivors_cvar5_usd", "/net_worth_survivors_usd/cvar5", MetricUnit::kUsd,
      "  CVaR 5%: mean of the worst 5% ($M)", MetricPlace::kStrategyTable, MetricFormat::kMillionsUsd,
      [](S s) { return s.survivor_net_worth_cvar_usd(); }, 7},
+    // Schema version 8: hedges (issue 14). Net of premiums, undiscounted, over the horizon. Hidden from
+    // the tables until the bundled scenarios hold hedges (a row of zeros in every run table otherwise).
+    {"hedge_pnl_mean_usd", "/hedge_pnl_usd/mean", MetricUnit::kUsd, "", MetricPlace::kHidden,
+     MetricFormat::kMillionsUsd, [](S s) { return s.hedge_pnl_usd.mean(); }, 8},
+    {"hedge_pnl_se_usd", "/hedge_pnl_usd/se", MetricUnit::kUsd, "", MetricPlace::kHidden, MetricFormat::kMillionsUsd,
+     [](S s) { return s.hedge_pnl_usd.standard_error(); }, 8},
+    // Schema version 8: shares (issue 14). NaN (JSON null) when the scenario has no
+    // shares_outstanding; the strategy table leaves out a row unknown for every strategy.
+    {"npv_per_share_mean_usd", "/npv_per_share_usd/mean", MetricUnit::kUsd, "NPV per share, mean ($)",
+     MetricPlace::kStrategyTable, MetricFormat::kFixed2, [](S s) { return s.npv_per_share_usd.mean(); }, 8, true},
+    {"npv_per_share_se_usd", "/npv_per_share_usd/se", MetricUnit::kUsd, "", MetricPlace::kHidden,
+     MetricFormat::kFixed2, [](S s) { return s.npv_per_share_usd.standard_error(); }, 8},
+    {"npv_per_share_p5_usd", "/npv_per_share_usd/p5", MetricUnit::kUsd, "", MetricPlace::kHidden,
+     MetricFormat::kFixed2, [](S s) { return s.npv_per_share_quantiles.quantile(0.05); }, 8},
+    {"npv_per_share_p25_usd", "/npv_per_share_usd/p25", MetricUnit::kUsd, "", MetricPlace::kHidden,
+     MetricFormat::kFixed2, [](S s) { return s.npv_per_share_quantiles.quantile(0.25); }, 8},
+    {"npv_per_share_p50_usd", "/npv_per_share_usd/p50", MetricUnit::kUsd, "  median ($)", MetricPlace::kStrategyTable,
+     MetricFormat::kFixed2, [](S s) { return s.npv_per_share_quantiles.quantile(0.50); }, 8, true},
+    {"npv_per_share_p75_usd", "/npv_per_share_usd/p75", MetricUnit::kUsd, "", MetricPlace::kHidden,
+     MetricFormat::kFixed2, [](S s) { return s.npv_per_share_quantiles.quantile(0.75); }, 8},
+    {"npv_per_share_p95_usd", "/npv_per_share_usd/p95", MetricUnit::kUsd, "", MetricPlace::kHidden,
+     MetricFormat::kFixed2, [](S s) { return s.npv_per_share_quantiles.quantile(0.95); }, 8},
+    {"shares_issued_mean", "/shares_issued/mean", MetricUnit::kCount, "Shares issued, mean", MetricPlace::kStrategyTable,
+     MetricFormat::kWhole, [](S s) { return s.shares_issued.mean(); }, 8, true},
+    {"shares_issued_p50", "/shares_issued/p50", MetricUnit::kCount, "", MetricPlace::kHidden, MetricFormat::kWhole,
+     [](S s) { return s.shares_issued_quantiles.quantile(0.50); }, 8},
+    {"shares_issued_p95", "/shares_issued/p95", MetricUnit::kCount, "", MetricPlace::kHidden, MetricFormat::kWhole,
+     [](S s) { return s.shares_issued_quantiles.quantile(0.95); }, 8},
+    // The peak margin posted on a path's hashprice forwards (initial + variation), USD.
+    {"margin_posted_mean_usd", "/margin_posted_usd/mean", MetricUnit::kUsd, "", MetricPlace::kHidden,
+     MetricFormat::kMillionsUsd, [](S s) { return s.margin_posted_usd.mean(); }, 8},
+    {"margin_posted_p95_usd", "/margin_posted_usd/p95", MetricUnit::kUsd, "", MetricPlace::kHidden,
+     MetricFormat::kMillionsUsd, [](S s) { return s.margin_posted_quantiles.quantile(0.95); }, 8},
+    // Debts rolled at maturity ([debt.refinance]), mean count per path.
+    {"refinancings_mean", "/refinancings/mean", MetricUnit::kCount, "", MetricPlace::kHidden, MetricFormat::kFixed2,
+     [](S s) { return s.refinancings.mean(); }, 8},
 });
 }  // namespace metric_rows
 

@@ -57,8 +57,9 @@ inline constexpr std::uint32_t kPathsPerBlock = 256;
 inline constexpr std::uint32_t kBlocksPerChunk = 4;
 /// The version of the serialized statistics that ranks exchange; bumped when the layout changes
 /// (2: StrategyStatistics::btc_sold and margin_called; 3: slippage_usd, machines bought and sold,
-/// and their monthly fields; 4: the survivors' net worth).
-inline constexpr std::uint64_t kStatisticsFormatVersion = 4;
+/// and their monthly fields; 4: the survivors' net worth; 5: hedge_pnl_usd; 6: NPV per share,
+/// shares issued, refinancings, margin posted).
+inline constexpr std::uint64_t kStatisticsFormatVersion = 6;
 
 /// Month-end (or month-mean) series kept as quantile sketches per strategy and month.
 enum class FirmSeries : std::size_t { kCashUsd, kBtcHeld, kDebtUsd, kEquityUsd, kCount };

@@ -45,12 +45,25 @@ struct StrategyStatistics {
   stats::Moments slippage_usd;                // market impact of the BTC sold over the horizon (firm's and lenders')
   stats::Moments machines_bought;             // delivered by the strategy's refreshes over the horizon, a count
   stats::Moments machines_sold;               // replaced by them and sold, a count
+  stats::Moments hedge_pnl_usd;               // the hedges' premiums and payoffs over the horizon, net, USD (undiscounted)
+  stats::Moments refinancings;                // debts rolled at maturity over the horizon, a count
+  // The peak margin posted on the hashprice forwards over the path (initial + variation, at a day's
+  // close), USD: the cash the hedge ties up at its worst, the number a treasurer must fund.
+  stats::Moments margin_posted_usd;
+  stats::QuantileSketch margin_posted_quantiles;
   // The tail that still tells strategies apart when NPV's is 0 (docs/model.md §6): NPV is 0 on a
   // default and floored at 0 on a survivor under water, so its 5% tail is often 0 for every
   // strategy. Net worth is a survivor's discounted cash + BTC at market − debt + terminal value,
   // not floored (negative: how far under water); defaulted paths are left out.
   stats::QuantileSketch survivor_net_worth_quantiles;
   stats::TailMean survivor_net_worth_worst;   // CVaR at kCvarAlpha of the survivors' net worth
+  // Per share (firm/equity.hpp), only when the scenario has shares (empty otherwise: NaN): the NPV
+  // to equity over the shares at the horizon (initial + ATM sales + conversions), USD per share,
+  // and the shares issued over the horizon (ATM sales + conversions), a count.
+  stats::Moments npv_per_share_usd;
+  stats::QuantileSketch npv_per_share_quantiles;
+  stats::Moments shares_issued;
+  stats::QuantileSketch shares_issued_quantiles;
 
   /// `strategies`: how many the run compares (npv_vs_each has one entry per strategy).
   StrategyStatistics(std::string strategy_name, std::size_t months, std::uint64_t paths, std::size_t strategies);
@@ -84,7 +97,9 @@ struct StrategyStatistics {
                     s.npv_utility, s.btc_sold, s.margin_called, s.running_th_days, s.available_th_days,
                     s.curtailed_mwh, s.energy_cost_usd, s.hosting_fixed_usd, s.other_cash_cost_usd, s.slippage_usd,
                     s.machines_bought, s.machines_sold, s.npv_vs_each, s.survivor_net_worth_quantiles,
-                    s.survivor_net_worth_worst);
+                    s.survivor_net_worth_worst, s.hedge_pnl_usd, s.npv_per_share_usd, s.npv_per_share_quantiles,
+                    s.shares_issued, s.shares_issued_quantiles, s.refinancings, s.margin_posted_usd,
+                    s.margin_posted_quantiles);
   }
 };
 

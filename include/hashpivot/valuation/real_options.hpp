@@ -279,6 +279,13 @@ struct SiteOptionSettings {
 /// (escalated by contract year, times the tenant's survival (1 − q)^(years since first revenue)),
 /// within the horizon, plus at date M the terminal multiple × the lease's annual NOI then in force
 /// (or of its first year, less unpaid capex, if still in construction; 0 if the term has ended).
+/// With project finance (conversion.project_debt_loan_to_cost > 0 or terminal_value =
+/// contracted_lease; the firm's rules, firm/project_finance.hpp, monthly): the equity's flows: capex ×
+/// (1 − loan-to-cost), interest on the debt drawn during construction, NOI less the annuity that
+/// repays the debt over the term (monthly rate = annual / 12); at date M less the debt left and the
+/// capex still to pay, plus either the multiple × the annual NOI in force or the remaining lease
+/// (the expected NOI to the term's end, discounted at lease_discount_rate_annual, default the
+/// scenario's rate) and residual_value_usd_per_mw × mw discounted from the term's end.
 [[nodiscard]] std::vector<double> conversion_values(const firm::Conversion& conversion, double mw, std::size_t months,
                                                     double discount, double terminal_multiple);
 

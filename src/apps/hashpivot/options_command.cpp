@@ -457,6 +457,12 @@ void print_site_text(const OptionsCommandOptions& o, const firm::Scenario& scena
                v.mw, musd(c.capex_usd_per_mw), kPercentPerUnit * c.tenant_funded_fraction, c.lead_time_months,
                musd(c.lease_usd_per_mw_year), kPercentPerUnit * c.noi_margin, c.term_years,
                kPercentPerUnit * c.escalator_annual, kPercentPerUnit * c.tenant_default_prob_annual);
+    if (c.terminal_value == firm::ConversionTerminal::kContractedLease || c.project_debt_loan_to_cost > 0.0)
+      fmt::print("  financed: project debt {:.0f}% of the firm's capex at {:.2f}%/year; at the horizon {}\n",
+                 kPercentPerUnit * c.project_debt_loan_to_cost, kPercentPerUnit * c.project_debt_rate_annual,
+                 c.terminal_value == firm::ConversionTerminal::kContractedLease
+                     ? fmt::format("the lease to its contracted end, residual ${:.2f}M/MW", musd(c.residual_value_usd_per_mw))
+                     : std::string("the EBITDA multiple"));
     row("  option to convert ($M)", musd(convert.value), musd(convert.standard_error),
         fmt::format("in-sample {:.2f} ± {:.2f}", musd(v.convert_fit->in_sample.value),
                     musd(v.convert_fit->in_sample.standard_error)));
