@@ -342,7 +342,9 @@ struct ContractedLeaseTerminal {
 ///     relocation costs (opex) on their days; depreciation of fleet and conversion PP&E.
 ///     Project debt: loan-to-cost × the day's conversion capex (after the tenant's share) is drawn
 ///     into cash as the capex is paid.
-///  6. Interest on opening principals; amortization (linear) and maturities repaid in cash;
+///  6. A debt due today that the strategy refinances is rolled when the lender's tests pass
+///     (firm/refinancing.hpp: LTV after a top-up from free BTC, trailing-EBITDA coverage; the fee
+///     is interest). Interest on opening principals; amortization (linear) and maturities repaid in cash;
 ///     a convertible at maturity converts into equity when price >= its conversion price (with a
 ///     conversion price per share: into principal / that price shares when the day's share price is
 ///     at or above it, else repaid in cash). Project
@@ -372,8 +374,9 @@ struct ContractedLeaseTerminal {
 ///     Then covenants: a debt whose covenant_min_cash_usd exceeds the cash is accelerated (its
 ///     principal is repaid in cash now, which the remedies must fund).
 /// 11. Remedies while cash < 0: sell free BTC; have BTC lenders release the collateral above what
-///     keeps each loan at its ltv_target and sell it; then draw revolvers (before maturity) up to
-///     their limit. An ATM programme whose remedy allows it sells shares for the shortfall before
+///     keeps each loan at its ltv_target and sell it; then repay each BTC-backed loan not under water
+///     from its own collateral and sell what that releases; then draw revolvers (before maturity) up
+///     to their limit. An ATM programme whose remedy allows it sells shares for the shortfall before
 ///     any BTC (before_btc) or after the BTC, before the revolvers (after_btc).
 /// 12. Cash still < 0 (below -1e-6 USD, the rounding of BTC sold to cover it): default
 ///     (defaulted = true, default_day = day); the day's accounts stay as they are.
