@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "hashpivot/core/calendar.hpp"
@@ -22,11 +23,13 @@ struct Accumulator {
   stats::MonthlySeries market_series;
   MonthlyAccounts accounts;
 
-  Accumulator(const firm::Scenario& scenario, std::size_t months, std::uint64_t paths)
-      : firm_series({scenario.strategies.size(), months, kFirmSeries}),
+  /// One StrategyStatistics per run firm (a strategy of a scenario, or a firm of a peer run), named
+  /// by `names`.
+  Accumulator(const std::vector<std::string>& names, std::size_t months, std::uint64_t paths)
+      : firm_series({names.size(), months, kFirmSeries}),
         market_series({1, months, kMarketSeries}),
-        accounts(scenario.strategies.size(), months) {
-    for (const firm::Strategy& s : scenario.strategies) strategies.emplace_back(s.name, months, paths, scenario.strategies.size());
+        accounts(names.size(), months) {
+    for (const std::string& name : names) strategies.emplace_back(name, months, paths, names.size());
   }
   void merge(const Accumulator& o) {
     for (std::size_t s = 0; s < strategies.size(); ++s) strategies[s].merge(o.strategies[s]);

@@ -1,12 +1,14 @@
 #pragma once
-// Internal to the engine: one thread's worker, which runs every strategy's firm over the paths of a
-// block on the common simulated markets and adds them to an accumulator.
+// Internal to the engine: one thread's worker, which runs every firm of a run (each strategy of a
+// scenario, or each firm of a peer run) over the paths of a block on the common simulated markets
+// and adds them to an accumulator.
 
 #include <algorithm>
 #include <array>
 #include <climits>
 #include <cmath>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "accumulator.hpp"
@@ -30,6 +32,7 @@ inline constexpr std::uint32_t kNavMultipleStep = 1;
 
 /// One strategy's firm on the current path, and its running totals.
 struct FirmRun {
+  std::size_t group = 0;  // its FirmGroup: the scenario whose sites, pool and equity it shares
   firm::FirmPlan plan;
   firm::FirmState opening;
   firm::FirmState state;
@@ -57,52 +60,80 @@ struct FirmRun {
   double gross_of_pool_fee = 1;  // 1 / (1 − pool fee)
 };
 
+/// What the firms of one scenario share on a path: its sites' power prices, its tenants' default
+/// days, its pool's luck and its NAV multiple. A run of one scenario has one group; a peer run has
+/// one per firm. Every group reads the same counters (kFirm for tenants and the NAV multiple,
+/// kPoolLuck), so firms of different scenarios see common random numbers, and a group's draws do not
+/// depend on the other groups.
+struct FirmGroup {
+  FirmGroup(const firm::Scenario& s, std::size_t first, std::size_t end)
+      : scenario(&s), first_run(first), end_run(end), pool_luck(s.pool.window_days),
+        pool_pays_luck(s.pool.scheme != firm::PoolScheme::kFpps) {}
+  const firm::Scenario* scenario;
+  std::size_t first_run;  // its runs: runs_[first_run, end_run)
+  std::size_t end_run;
+  std::vector<double> power_usd_per_mwh;
+  std::vector<double> hourly_usd_per_mwh;
+  std::vector<std::uint8_t> site_index;
+  std::vector<double> site_price;
+  std::vector<double> tenant_hazard_per_day;
+  std::vector<int> tenant_default_after;
+  model::PoolLuck pool_luck;
+  bool pool_pays_luck;
+  bool hourly_needed = false;
+  double discount = 1;  // (1 + the scenario's discount rate)^−years
+};
+
 /// A thread's scratch: sized once, reused for every path of every block it runs.
 class Worker {
  public:
-  Worker(const firm::Scenario& scenario, const model::MarketModel& market, const Calendar& calendar, std::uint64_t seed,
+  /// `firms`: the firms to run, in the accumulator's order; consecutive firms of the same scenario
+  /// share a FirmGroup.
+  Worker(std::span<const RunFirm> firms, const model::MarketModel& market, const Calendar& calendar, std::uint64_t seed,
          const CrraUtility& utility)
-      : scenario_(scenario),
-        market_(market),
-        calendar_(calendar),
-        rng_(seed),
-        utility_(utility),
-        pool_luck_(scenario.pool.window_days),
-        pool_pays_luck_(scenario.pool.scheme != firm::PoolScheme::kFpps) {
-    for (std::size_t s = 0; s < scenario.strategies.size(); ++s) {
+      : market_(market), calendar_(calendar), rng_(seed), utility_(utility) {
+    const double years = calendar.horizon_days / kDaysPerYear;
+    years_ = years;
+    for (std::size_t i = 0; i < firms.size(); ++i) {
+      const firm::Scenario& scenario = *firms[i].scenario;
+      if (groups_.empty() || groups_.back().scenario != &scenario) groups_.emplace_back(scenario, i, i);
+      FirmGroup& group = groups_.back();
+      group.end_run = i + 1;
       FirmRun run;
-      run.plan = firm::make_plan(scenario, s);
+      run.group = groups_.size() - 1;
+      run.plan = firm::make_plan(scenario, firms[i].strategy);
       run.opening = firm::make_state(run.plan);
       run.state = run.opening;
       run.gross_of_pool_fee = 1.0 / (1.0 - run.plan.pool_fee);
-      hourly_needed_ = hourly_needed_ || run.plan.curtail_policy == firm::CurtailPolicy::kEconomic;
+      group.hourly_needed = group.hourly_needed || run.plan.curtail_policy == firm::CurtailPolicy::kEconomic;
       runs_.push_back(std::move(run));
     }
-    // Hourly prices only matter to economic curtailment at index sites.
-    hourly_needed_ = hourly_needed_ && market.has_energy_index;
-    const std::size_t sites = scenario.sites.size();
-    power_usd_per_mwh_.assign(sites, 0.0);
-    hourly_usd_per_mwh_.assign(sites * kHoursPerDay, 0.0);
-    site_index_.resize(sites);
-    site_price_.resize(sites);
-    tenant_hazard_per_day_.assign(sites, 0.0);
-    tenant_default_after_.assign(sites, firm::kTenantNeverDefaults);
-    for (std::size_t k = 0; k < sites; ++k) {
-      const firm::Site& site = scenario.sites[k];
-      site_index_[k] = site.power_contract != firm::PowerContract::kFixed;  // index and pass_through follow the index
-      site_price_[k] = site.power_price_usd_per_mwh;
-      if (site.conversion && site.conversion->tenant_default_prob_annual > 0)
-        tenant_hazard_per_day_[k] =
-            -std::log1p(-std::min(site.conversion->tenant_default_prob_annual, kMaxTenantDefaultProbAnnual)) /
-            kDaysPerYear;
+    for (FirmGroup& group : groups_) {
+      const firm::Scenario& scenario = *group.scenario;
+      // Hourly prices only matter to economic curtailment at index sites.
+      group.hourly_needed = group.hourly_needed && market.has_energy_index;
+      const std::size_t sites = scenario.sites.size();
+      group.power_usd_per_mwh.assign(sites, 0.0);
+      group.hourly_usd_per_mwh.assign(sites * kHoursPerDay, 0.0);
+      group.site_index.resize(sites);
+      group.site_price.resize(sites);
+      group.tenant_hazard_per_day.assign(sites, 0.0);
+      group.tenant_default_after.assign(sites, firm::kTenantNeverDefaults);
+      for (std::size_t k = 0; k < sites; ++k) {
+        const firm::Site& site = scenario.sites[k];
+        group.site_index[k] = site.power_contract != firm::PowerContract::kFixed;  // index and pass_through follow the index
+        group.site_price[k] = site.power_price_usd_per_mwh;
+        if (site.conversion && site.conversion->tenant_default_prob_annual > 0)
+          group.tenant_hazard_per_day[k] =
+              -std::log1p(-std::min(site.conversion->tenant_default_prob_annual, kMaxTenantDefaultProbAnnual)) /
+              kDaysPerYear;
+      }
+      group.discount = std::pow(1.0 + scenario.run.discount_rate_annual, -years);
     }
     npv_by_strategy_.assign(runs_.size(), 0.0);
     net_worth_by_strategy_.assign(runs_.size(), 0.0);
     month_end_cells_ = runs_.size() * kFirmSeries + kMarketSeries;
     month_end_values_.assign(calendar.month_labels.size() * month_end_cells_ * kPathsPerBlock, 0.0);
-    const double years = calendar.horizon_days / kDaysPerYear;
-    discount_ = std::pow(1.0 + scenario.run.discount_rate_annual, -years);
-    years_ = years;
   }
 
   void run_block(std::uint32_t block, std::int64_t total_paths, Accumulator& acc) {
@@ -114,37 +145,40 @@ class Worker {
 
  private:
   void start_path(std::uint32_t path) {
-    pool_luck_.start();
-    for (std::size_t k = 0; k < tenant_hazard_per_day_.size(); ++k) {
-      int after = firm::kTenantNeverDefaults;
-      if (tenant_hazard_per_day_[k] > 0) {
-        const double u = rng_.uniforms({random::Stream::kFirm, path, 0, static_cast<std::uint32_t>(k)})[0];
-        const double days = -std::log(u) / tenant_hazard_per_day_[k];
-        after = days < static_cast<double>(INT_MAX) ? static_cast<int>(days) : firm::kTenantNeverDefaults;
+    for (FirmGroup& group : groups_) {
+      group.pool_luck.start();
+      for (std::size_t k = 0; k < group.tenant_hazard_per_day.size(); ++k) {
+        int after = firm::kTenantNeverDefaults;
+        if (group.tenant_hazard_per_day[k] > 0) {
+          const double u = rng_.uniforms({random::Stream::kFirm, path, 0, static_cast<std::uint32_t>(k)})[0];
+          const double days = -std::log(u) / group.tenant_hazard_per_day[k];
+          after = days < static_cast<double>(INT_MAX) ? static_cast<int>(days) : firm::kTenantNeverDefaults;
+        }
+        group.tenant_default_after[k] = after;
       }
-      tenant_default_after_[k] = after;
-    }
-    // The path's NAV multiple (firm/equity.hpp), common to every strategy: drawn at its own counter
-    // (kFirm, path, kNavMultipleStep), so no other draw moves, and only when it is dispersed.
-    const firm::Equity& equity = scenario_.equity;
-    const double nav_multiple =
-        equity.nav_multiple_dispersion > 0
-            ? firm::nav_multiple_on_path(equity.nav_multiple, equity.nav_multiple_dispersion,
-                                         rng_.normals({random::Stream::kFirm, path, kNavMultipleStep, 0})[0])
-            : equity.nav_multiple;
-    for (FirmRun& r : runs_) {
-      r.state = r.opening;  // same sizes: copy-assignment reuses the vectors' storage
-      r.state.nav_multiple = nav_multiple;
-      for (std::size_t k = 0; k < r.state.sites.size(); ++k)
-        r.state.sites[k].tenant_default_after_days = tenant_default_after_[k];
-      r.btc_mined = r.cash_cost_usd = r.all_in_cost_usd = r.effective_ph_days = 0;
-      r.ebitda_usd = r.ebitda_last_year_usd = 0;
-      r.btc_sold = r.margin_calls = 0;
-      r.running_th_days = r.available_th_days = r.curtailed_mwh = 0;
-      r.energy_cost_usd = r.hosting_fixed_usd = r.other_cash_cost_usd = 0;
-      r.slippage_usd = r.machines_bought = r.machines_sold = r.hedge_pnl_usd = 0;
-      r.margin_peak_usd = 0;
-      r.month_sums = firm::DayAccounts{};
+      // The path's NAV multiple (firm/equity.hpp), common to every strategy: drawn at its own counter
+      // (kFirm, path, kNavMultipleStep), so no other draw moves, and only when it is dispersed.
+      const firm::Equity& equity = group.scenario->equity;
+      const double nav_multiple =
+          equity.nav_multiple_dispersion > 0
+              ? firm::nav_multiple_on_path(equity.nav_multiple, equity.nav_multiple_dispersion,
+                                           rng_.normals({random::Stream::kFirm, path, kNavMultipleStep, 0})[0])
+              : equity.nav_multiple;
+      for (std::size_t s = group.first_run; s < group.end_run; ++s) {
+        FirmRun& r = runs_[s];
+        r.state = r.opening;  // same sizes: copy-assignment reuses the vectors' storage
+        r.state.nav_multiple = nav_multiple;
+        for (std::size_t k = 0; k < r.state.sites.size(); ++k)
+          r.state.sites[k].tenant_default_after_days = group.tenant_default_after[k];
+        r.btc_mined = r.cash_cost_usd = r.all_in_cost_usd = r.effective_ph_days = 0;
+        r.ebitda_usd = r.ebitda_last_year_usd = 0;
+        r.btc_sold = r.margin_calls = 0;
+        r.running_th_days = r.available_th_days = r.curtailed_mwh = 0;
+        r.energy_cost_usd = r.hosting_fixed_usd = r.other_cash_cost_usd = 0;
+        r.slippage_usd = r.machines_bought = r.machines_sold = r.hedge_pnl_usd = 0;
+        r.margin_peak_usd = 0;
+        r.month_sums = firm::DayAccounts{};
+      }
     }
   }
 
@@ -189,67 +223,70 @@ class Worker {
       const model::MarketDayDraws draws{draws_.normal0[day], draws_.normal1[day], draws_.normal2[day],
                                  draws_.fee_spike_uniform[day], draws_.price_uniform[day]};
       step_market_day(market_, rng_, path, day, draws, ms, md);
-      for (std::size_t k = 0; k < site_price_.size(); ++k) {
-        if (!site_index_[k]) continue;
-        power_usd_per_mwh_[k] = site_price_[k] * md.energy_factor;
-        if (!hourly_needed_) continue;
-        for (std::size_t h = 0; h < kHoursPerDay; ++h)
-          hourly_usd_per_mwh_[k * kHoursPerDay + h] = power_usd_per_mwh_[k] * market_.energy_hour_factor[h];
-      }
-      const firm::DayMarket dm{md.price_usd_per_btc,
-                               md.hashprice_btc_per_ph_day,
-                               md.hashprice_usd_per_ph_day,
-                               power_usd_per_mwh_,
-                               hourly_needed_ ? std::span<const double>(hourly_usd_per_mwh_) : std::span<const double>(),
-                               pool_pays_luck_ ? pool_luck(path, day, md) : 1.0};
       month_hashprice_sum += md.hashprice_usd_per_ph_day;
       ++month_days;
       // PH/s-days that earn one BTC before the pool fee: what turns BTC mined into effective hashrate.
       const double ph_days_per_btc = 1.0 / md.hashprice_btc_per_ph_day;
       const std::size_t month = calendar_.month_of_day[day];
       const bool month_end = calendar_.closes_month[day] != 0;
-      for (std::size_t s = 0; s < runs_.size(); ++s) {
-        FirmRun& r = runs_[s];
-        // A defaulted firm's day is all zeros (firm::step_day's first rule): adding it changes no sum.
-        if (!r.state.defaulted) {
-          firm::step_day(r.plan, d, dm, r.state, r.day);
-          const firm::DayAccounts& a = r.day;
-          const double cash_cost = a.power_cost_usd + a.opex_usd - a.curtailment_credit_usd;
-          r.btc_mined += a.btc_mined;
-          r.cash_cost_usd += cash_cost;
-          r.all_in_cost_usd += cash_cost + a.sga_usd + a.depreciation_usd + a.interest_usd;
-          // The FPPS amount (BTC mined less the pool's luck) measures the hashrate that ran.
-          const double fpps_btc = a.btc_mined - a.btc_pool_luck;
-          if (fpps_btc > 0) r.effective_ph_days += fpps_btc * ph_days_per_btc * r.gross_of_pool_fee;
-          r.ebitda_usd += a.ebitda_usd;
-          if (d >= last_year_from) r.ebitda_last_year_usd += a.ebitda_usd;
-          r.btc_sold += a.btc_sold;
-          r.margin_calls += a.margin_calls;
-          r.running_th_days += a.running_hashrate_th;
-          r.available_th_days += a.available_hashrate_th;
-          r.curtailed_mwh += a.curtailed_mwh;
-          r.energy_cost_usd += a.power_cost_usd - a.hosting_fixed_usd - a.curtailment_credit_usd;
-          r.hosting_fixed_usd += a.hosting_fixed_usd;
-          r.other_cash_cost_usd += a.opex_usd;
-          r.slippage_usd += a.slippage_usd;
-          r.machines_bought += a.machines_bought;
-          r.machines_sold += a.machines_sold;
-          r.hedge_pnl_usd += a.hedge_cash_flow_usd;
-          r.margin_peak_usd = std::max(r.margin_peak_usd, r.state.margin_posted_usd);
-          firm::add_accounts<&firm::DayAccountsField::monthly>(r.month_sums, a);
+      for (FirmGroup& group : groups_) {
+        for (std::size_t k = 0; k < group.site_price.size(); ++k) {
+          if (!group.site_index[k]) continue;
+          group.power_usd_per_mwh[k] = group.site_price[k] * md.energy_factor;
+          if (!group.hourly_needed) continue;
+          for (std::size_t h = 0; h < kHoursPerDay; ++h)
+            group.hourly_usd_per_mwh[k * kHoursPerDay + h] = group.power_usd_per_mwh[k] * market_.energy_hour_factor[h];
         }
-        if (month_end) {
-          acc.accounts.add(s, month, r.month_sums);
-          r.month_sums = firm::DayAccounts{};
-          const firm::BalanceSheet bs = firm::balance_sheet(r.state);
-          const double btc = firm::total_btc(r.state);
-          const auto firm_cell = [&](FirmSeries series) -> double& {
-            return month_end_value(month, s * kFirmSeries + static_cast<std::size_t>(series), slot);
-          };
-          firm_cell(FirmSeries::kCashUsd) = r.state.cash_usd;
-          firm_cell(FirmSeries::kBtcHeld) = btc;
-          firm_cell(FirmSeries::kDebtUsd) = bs.liabilities_usd;
-          firm_cell(FirmSeries::kEquityUsd) = r.state.defaulted ? 0.0 : bs.equity_usd;
+        const firm::DayMarket dm{md.price_usd_per_btc,
+                                 md.hashprice_btc_per_ph_day,
+                                 md.hashprice_usd_per_ph_day,
+                                 group.power_usd_per_mwh,
+                                 group.hourly_needed ? std::span<const double>(group.hourly_usd_per_mwh)
+                                                     : std::span<const double>(),
+                                 group.pool_pays_luck ? pool_luck(group, path, day, md) : 1.0};
+        for (std::size_t s = group.first_run; s < group.end_run; ++s) {
+          FirmRun& r = runs_[s];
+          // A defaulted firm's day is all zeros (firm::step_day's first rule): adding it changes no sum.
+          if (!r.state.defaulted) {
+            firm::step_day(r.plan, d, dm, r.state, r.day);
+            const firm::DayAccounts& a = r.day;
+            const double cash_cost = a.power_cost_usd + a.opex_usd - a.curtailment_credit_usd;
+            r.btc_mined += a.btc_mined;
+            r.cash_cost_usd += cash_cost;
+            r.all_in_cost_usd += cash_cost + a.sga_usd + a.depreciation_usd + a.interest_usd;
+            // The FPPS amount (BTC mined less the pool's luck) measures the hashrate that ran.
+            const double fpps_btc = a.btc_mined - a.btc_pool_luck;
+            if (fpps_btc > 0) r.effective_ph_days += fpps_btc * ph_days_per_btc * r.gross_of_pool_fee;
+            r.ebitda_usd += a.ebitda_usd;
+            if (d >= last_year_from) r.ebitda_last_year_usd += a.ebitda_usd;
+            r.btc_sold += a.btc_sold;
+            r.margin_calls += a.margin_calls;
+            r.running_th_days += a.running_hashrate_th;
+            r.available_th_days += a.available_hashrate_th;
+            r.curtailed_mwh += a.curtailed_mwh;
+            r.energy_cost_usd += a.power_cost_usd - a.hosting_fixed_usd - a.curtailment_credit_usd;
+            r.hosting_fixed_usd += a.hosting_fixed_usd;
+            r.other_cash_cost_usd += a.opex_usd;
+            r.slippage_usd += a.slippage_usd;
+            r.machines_bought += a.machines_bought;
+            r.machines_sold += a.machines_sold;
+            r.hedge_pnl_usd += a.hedge_cash_flow_usd;
+            r.margin_peak_usd = std::max(r.margin_peak_usd, r.state.margin_posted_usd);
+            firm::add_accounts<&firm::DayAccountsField::monthly>(r.month_sums, a);
+          }
+          if (month_end) {
+            acc.accounts.add(s, month, r.month_sums);
+            r.month_sums = firm::DayAccounts{};
+            const firm::BalanceSheet bs = firm::balance_sheet(r.state);
+            const double btc = firm::total_btc(r.state);
+            const auto firm_cell = [&](FirmSeries series) -> double& {
+              return month_end_value(month, s * kFirmSeries + static_cast<std::size_t>(series), slot);
+            };
+            firm_cell(FirmSeries::kCashUsd) = r.state.cash_usd;
+            firm_cell(FirmSeries::kBtcHeld) = btc;
+            firm_cell(FirmSeries::kDebtUsd) = bs.liabilities_usd;
+            firm_cell(FirmSeries::kEquityUsd) = r.state.defaulted ? 0.0 : bs.equity_usd;
+          }
         }
       }
       if (month_end) {
@@ -269,10 +306,10 @@ class Worker {
 
   /// The day's luck of a PPLNS/TIDES pool (model/pool_luck.hpp): its share of the network's
   /// expected blocks, drawn at (kPoolLuck, path, day) whatever the strategies.
-  double pool_luck(std::uint32_t path, std::uint32_t day, const model::MarketDay& md) {
-    const firm::Pool& pool = scenario_.pool;
+  double pool_luck(FirmGroup& group, std::uint32_t path, std::uint32_t day, const model::MarketDay& md) {
+    const firm::Pool& pool = group.scenario->pool;
     const double share = model::pool_share(pool.share_of_network, pool.hashrate_ehs, md.network_hashrate_ths);
-    return pool_luck_.day(rng_, path, day, share * model::expected_blocks_per_day(md.network_hashrate_ths, md.difficulty));
+    return group.pool_luck.day(rng_, path, day, share * model::expected_blocks_per_day(md.network_hashrate_ths, md.difficulty));
   }
 
   static bool has_lease_terminal(const firm::FirmPlan& plan) {
@@ -283,24 +320,26 @@ class Worker {
     // Every strategy's NPV first: each is then compared with every other on this path.
     for (std::size_t s = 0; s < runs_.size(); ++s) {
       const FirmRun& r = runs_[s];
+      const FirmGroup& group = groups_[r.group];
+      const firm::RunSettings& settings = group.scenario->run;
       double npv = 0;
       double net_worth = 0;  // a survivor's NPV before the floor at 0 (negative: under water)
       if (!r.state.defaulted) {
         const firm::BalanceSheet bs = firm::balance_sheet(r.state);
-        double terminal = scenario_.run.terminal_ebitda_multiple * std::max(0.0, r.ebitda_last_year_usd);
+        double terminal = settings.terminal_ebitda_multiple * std::max(0.0, r.ebitda_last_year_usd);
         if (has_lease_terminal(r.plan)) {
           // Converted MW valued as a contracted lease, not inside the multiple (firm/project_finance.hpp).
           const firm::ContractedLeaseTerminal lease =
               firm::contracted_lease_terminal(r.plan, r.state, calendar_.horizon_days);
-          terminal = scenario_.run.terminal_ebitda_multiple *
+          terminal = settings.terminal_ebitda_multiple *
                          std::max(0.0, r.ebitda_last_year_usd - lease.noi_last_year_usd) +
                      lease.value_usd;
         }
         // Margin still posted is the firm's (0 at the horizon: every forward settles inside it).
         const double value_usd = r.state.cash_usd + firm::total_btc(r.state) * final_price_usd - bs.liabilities_usd +
                                  terminal + r.state.margin_posted_usd;
-        npv = discount_ * std::max(0.0, value_usd);
-        net_worth = discount_ * value_usd;
+        npv = group.discount * std::max(0.0, value_usd);
+        net_worth = group.discount * value_usd;
       }
       npv_by_strategy_[s] = npv;
       net_worth_by_strategy_[s] = net_worth;
@@ -359,27 +398,17 @@ class Worker {
     }
   }
 
-  const firm::Scenario& scenario_;
   const model::MarketModel& market_;
   const Calendar& calendar_;
   random::CounterRng rng_;
   CrraUtility utility_;
+  std::vector<FirmGroup> groups_;
   std::vector<FirmRun> runs_;
   std::vector<double> npv_by_strategy_;        // the path's NPV of each strategy, set in finish_path
   std::vector<double> net_worth_by_strategy_;  // and its net worth (the NPV before the floor at 0)
   model::MarketPathDraws draws_;
-  std::vector<double> power_usd_per_mwh_;
-  std::vector<double> hourly_usd_per_mwh_;
-  std::vector<std::uint8_t> site_index_;
-  std::vector<double> site_price_;
-  std::vector<double> tenant_hazard_per_day_;
-  std::vector<int> tenant_default_after_;
   std::size_t month_end_cells_ = 0;
   std::vector<double> month_end_values_;  // months × month_end_cells_ × kPathsPerBlock
-  model::PoolLuck pool_luck_;
-  bool pool_pays_luck_ = false;
-  bool hourly_needed_ = false;
-  double discount_ = 1;
   double years_ = 1;
 };
 

@@ -165,14 +165,15 @@ BlockPlan plan_blocks(const RunOptions& options, int rank, int ranks) {
 /// the total on every rank.
 class ChunkMerger {
  public:
-  ChunkMerger(const firm::Scenario& scenario, std::size_t months, const RunOptions& options, const ProcessGroup& group)
-      : total(scenario, months, static_cast<std::uint64_t>(options.paths)),
-        chunk(scenario, months, static_cast<std::uint64_t>(options.paths)),
+  ChunkMerger(const std::vector<std::string>& names, std::size_t months, const RunOptions& options,
+              const ProcessGroup& group)
+      : total(names, months, static_cast<std::uint64_t>(options.paths)),
+        chunk(names, months, static_cast<std::uint64_t>(options.paths)),
         options_(options),
         group_(group),
         ranks_(group.size()) {
     // The root's buffer for other ranks' chunks.
-    if (group.is_root() && ranks_ > 1) received_.emplace(scenario, months, static_cast<std::uint64_t>(options.paths));
+    if (group.is_root() && ranks_ > 1) received_.emplace(names, months, static_cast<std::uint64_t>(options.paths));
   }
 
   detail::Accumulator total;
@@ -318,39 +319,47 @@ bool run_own_blocks(const BlockPlan& plan, std::vector<detail::Worker>& workers,
   return !stopping;
 }
 
-}  // namespace
-
-RunResult run_simulation(const firm::Scenario& scenario, const model::MarketModel& market, const RunOptions& options) {
+/// The run of `firms` on `market` (run_simulation's and run_peers' body): its result is named
+/// `name` and dated by the first firm's scenario.
+RunResult run_firms(const std::string& name, std::span<const RunFirm> firms, const model::MarketModel& market,
+                    const RunOptions& options) {
   require(options.paths >= 1, "paths", "must be at least 1");
   require(options.threads >= 1, "threads", "must be at least 1");
-  assert(!scenario.strategies.empty());  // io::read_scenario requires one
+  assert(!firms.empty());
   const auto started = std::chrono::steady_clock::now();
   const ProcessGroup alone;
   const ProcessGroup& group = options.group != nullptr ? *options.group : alone;
-  const Calendar calendar = make_calendar(scenario.run.start_date, scenario.run.horizon_years);
+  const firm::RunSettings& settings = firms.front().scenario->run;
+  for ([[maybe_unused]] const RunFirm& f : firms)
+    assert(f.scenario->run.start_date == settings.start_date && f.scenario->run.horizon_years == settings.horizon_years &&
+           f.strategy < f.scenario->strategies.size());
+  const Calendar calendar = make_calendar(settings.start_date, settings.horizon_years);
   const std::size_t months = calendar.months();
   const BlockPlan plan = plan_blocks(options, group.rank(), group.size());
   const unsigned threads = plan.threads;
+  std::vector<std::string> names;
+  names.reserve(firms.size());
+  for (const RunFirm& f : firms) names.push_back(f.label);
 
-  ChunkMerger merger(scenario, months, options, group);
+  ChunkMerger merger(names, months, options, group);
   const auto paths = static_cast<std::uint64_t>(options.paths);
   std::vector<detail::Accumulator> slots;
   std::vector<detail::Worker> workers;
   slots.reserve(plan.workers_here + 2);
   workers.reserve(plan.workers_here);
-  for (std::size_t i = 0; i < plan.workers_here + 2; ++i) slots.emplace_back(scenario, months, paths);
+  for (std::size_t i = 0; i < plan.workers_here + 2; ++i) slots.emplace_back(names, months, paths);
   for (unsigned t = 0; t < plan.workers_here; ++t)
-    workers.emplace_back(scenario, market, calendar, options.seed, options.utility);
+    workers.emplace_back(firms, market, calendar, options.seed, options.utility);
   if (!run_own_blocks(plan, workers, slots, options.paths, merger, options.stop_signal))
     throw Cancelled(options.stop_signal->load());
   merger.finish(plan.chunks);
   detail::Accumulator& total = merger.total;
 
-  RunResult result{scenario.run.name,
+  RunResult result{name,
                    options.seed,
                    options.paths,
                    threads,
-                   scenario.run.start_date,
+                   settings.start_date,
                    calendar.horizon_days,
                    calendar.month_labels,
                    std::move(total.strategies),
@@ -361,6 +370,21 @@ RunResult run_simulation(const firm::Scenario& scenario, const model::MarketMode
                    0.0};
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;
+}
+
+}  // namespace
+
+RunResult run_simulation(const firm::Scenario& scenario, const model::MarketModel& market, const RunOptions& options) {
+  assert(!scenario.strategies.empty());  // io::read_scenario requires one
+  std::vector<RunFirm> firms;
+  firms.reserve(scenario.strategies.size());
+  for (std::size_t s = 0; s < scenario.strategies.size(); ++s) firms.push_back({&scenario, s, scenario.strategies[s].name});
+  return run_firms(scenario.run.name, firms, market, options);
+}
+
+RunResult run_peers(const std::string& name, std::span<const RunFirm> firms, const model::MarketModel& market,
+                    const RunOptions& options) {
+  return run_firms(name, firms, market, options);
 }
 
 }  // namespace hashpivot::sim

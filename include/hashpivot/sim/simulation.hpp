@@ -38,6 +38,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -162,6 +163,15 @@ struct RunOptions {
   const std::atomic<int>* stop_signal = nullptr;
 };
 
+/// One firm of a run: a scenario and the index of the strategy it follows, shown as `label`.
+/// run_simulation runs every strategy of one scenario; run_peers runs one strategy of each of
+/// several scenarios (the firms of a peer group) on the same markets.
+struct RunFirm {
+  const firm::Scenario* scenario = nullptr;
+  std::size_t strategy = 0;
+  std::string label;
+};
+
 struct RunResult {
   std::string scenario_name;
   std::uint64_t seed = 0;
@@ -186,5 +196,18 @@ struct RunResult {
 /// scenario, seed or path count). The scenario has at least one strategy (asserted).
 [[nodiscard]] RunResult run_simulation(const firm::Scenario& scenario, const model::MarketModel& market,
                                        const RunOptions& options);
+
+/// Runs `firms` (each a scenario's strategy) on the same `options.paths` paths of `market`, as
+/// run_simulation runs a scenario's strategies: the result has one StrategyStatistics per firm, in
+/// order and named by its label, the paired NPV differences between firms on each path (against the
+/// first, and between each pair), and the firm series per firm. A firm's statistics are bit-identical
+/// to those of its strategy in run_simulation of its own scenario on the same market, seed and paths
+/// (its sites, pool, tenants and NAV multiple draw from the same counters; the firms share nothing
+/// else). The scenarios must share the start date and horizon (asserted: the caller checks their
+/// [scenario] and [market] agree, as io::check_peer_scenarios does); `market` is built from one of
+/// them with has_energy_index set when any firm has an index site. `name` is the result's
+/// scenario_name. Throws as run_simulation.
+[[nodiscard]] RunResult run_peers(const std::string& name, std::span<const RunFirm> firms,
+                                  const model::MarketModel& market, const RunOptions& options);
 
 }  // namespace hashpivot::sim

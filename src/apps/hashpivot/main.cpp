@@ -16,6 +16,7 @@
 #include "network_command.hpp"
 #include "optimize_command.hpp"
 #include "options_command.hpp"
+#include "peers_command.hpp"
 #include "report_command.hpp"
 #include "run_command.hpp"
 #include "runs_command.hpp"
@@ -50,11 +51,11 @@ Outcome run_hashpivot(int argc, char** argv, const hashpivot::sim::ProcessGroup&
   int exit_code = kExitOk;
   // In the order `hashpivot --help` lists them.
   using AddCommand = void (*)(CLI::App&, int&, const hashpivot::sim::ProcessGroup&);
-  constexpr std::array<AddCommand, 13> kCommands{
+  constexpr std::array<AddCommand, 14> kCommands{
       add_chain_command,   add_network_command,  add_calibrate_command,   add_run_command,
-      add_runs_command,    add_backtest_command, add_options_command,     add_bench_command,
-      add_report_command,  add_optimize_command, add_sensitivity_command, add_forecast_check_command,
-      add_serve_command};
+      add_peers_command,   add_runs_command,     add_backtest_command,    add_options_command,
+      add_bench_command,   add_report_command,   add_optimize_command,    add_sensitivity_command,
+      add_forecast_check_command, add_serve_command};
   for (const AddCommand add : kCommands) add(app, exit_code, group);
 
   const std::string rank_prefix = group.is_root() ? "" : fmt::format("rank {}: ", group.rank());

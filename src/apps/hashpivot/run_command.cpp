@@ -140,50 +140,6 @@ void print_table(const sim::RunResult& r, const io::RunRecord& record, const std
              "discounted; 0 on paths that default.\n");
 }
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-/// Commits the run's outputs together: its record in the store (unless --no-record) and its
-/// report (with --report); on any failure or a stop asked for before the commit, neither.
-///
-/// The order, and why. The report shows the run's id, which the store assigns inside its
-/// transaction, so the report is rendered and written to its temporary file there, after the rows;
-/// a stop (SIGINT/SIGTERM) is checked once more, then signals are held back, the transaction
-/// commits, and the report is renamed into place. Renaming after the commit, not before: the one
-/// window no handler can close (SIGKILL or a power cut between the commit and the rename) then
-/// leaves a recorded run whose report is missing, which `hashpivot report ID` writes again, plus
-/// a ".NAME.PID.partial" temporary; the other order would leave a report naming a run id the
-/// store never committed, and would hand to the next run. A rename that fails after the commit
-/// (the folder was checked before the run, so hardly ever) deletes the record again.
-void commit_outputs(io::RunRecord& record, io::ResultStore* store, const std::string& report_path) {
-  std::optional<cancellation::Deferred> deferred;  // declared first: released after the temporary is gone
-  std::optional<StagedFile> report;
-  const auto stage = [&] {
-    if (!report_path.empty()) report.emplace(report_path, report::render_html(record), "--report");
-    cancellation::throw_if_requested();  // the last point a stop leaves nothing behind
-    deferred.emplace();
-  };
-  if (store != nullptr) {
-    store->save(record, [&](std::int64_t id) {
-      record.run.id = id;
-      stage();
-    });
-  } else {
-    stage();
-  }
-  if (!report) return;
-  try {
-    report->commit();
-  } catch (...) {
-    if (store != nullptr) store->remove(record.run.id);
-    throw;
-  }
-}
-
 void run_run(const RunCommandOptions& o, const sim::ProcessGroup& group) {
   // SIGINT and SIGTERM stop the run cleanly: polled below, between blocks of paths and before the
   // outputs are committed. Under MPI the root decides (only it polls; its Cancelled aborts the rest).
@@ -214,35 +170,14 @@ void run_run(const RunCommandOptions& o, const sim::ProcessGroup& group) {
   if (group.is_root()) options.stop_signal = &cancellation::stop_signal();
   confirm_simulation_time(scenario, market, options.paths, 1, options.threads, o.yes, "--paths",
                           fmt::format("{} paths", with_thousands(options.paths)));
-  const bool terminal = isatty(fileno(stderr)) != 0;
-  const auto started = std::chrono::steady_clock::now();
-  bool shown = false;
-  if (terminal) {
-    options.progress = [&](std::int64_t done, std::int64_t total) {
-      const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-      if (elapsed < kProgressAfterSeconds && !shown) return;
-      shown = true;
-      const double left = elapsed * static_cast<double>(total - done) / static_cast<double>(std::max<std::int64_t>(done, 1));
-      fmt::print(stderr, "\r{} of {} paths ({:.0f}%), {:.1f} s, about {:.0f} s left   ", done, total,
-                 kPercentPerUnit * static_cast<double>(done) / static_cast<double>(total), elapsed, left);
-      std::fflush(stderr);
-    };
-  }
-  const sim::RunResult result = [&] {
-    try {
-      return sim::run_simulation(scenario, market, options);
-    } catch (const Cancelled&) {
-      if (shown) fmt::print(stderr, "\r{:80}\r", "");  // the progress line gives way to the message
-      throw;
-    }
-  }();
+  ProgressLine progress(options);
+  const sim::RunResult result = progress.run([&] { return sim::run_simulation(scenario, market, options); });
   if (!group.is_root()) return;
-  if (shown) fmt::print(stderr, "\r{:80}\r", "");
   const auto finished_at = std::chrono::system_clock::now();
   io::RunRecord record =
       io::make_run_record(scenario, scenario_text, result, started_at, finished_at, HASHPIVOT_VERSION);
   for (const InputWarning& w : input.warnings) record.warnings.push_back(w.message());
-  commit_outputs(record, store.get(), o.report);
+  commit_run_outputs(record, store.get(), o.report);
   if (o.json) {
     nlohmann::json j = to_json(result, record);
     if (!o.no_record) j["run_id"] = record.run.id;
@@ -256,6 +191,67 @@ void run_run(const RunCommandOptions& o, const sim::ProcessGroup& group) {
 }
 
 }  // namespace
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+/// Commits the run's outputs together: its record in the store (unless --no-record) and its
+/// report (with --report); on any failure or a stop asked for before the commit, neither.
+///
+/// The order, and why. The report shows the run's id, which the store assigns inside its
+/// transaction, so the report is rendered and written to its temporary file there, after the rows;
+/// a stop (SIGINT/SIGTERM) is checked once more, then signals are held back, the transaction
+/// commits, and the report is renamed into place. Renaming after the commit, not before: the one
+/// window no handler can close (SIGKILL or a power cut between the commit and the rename) then
+/// leaves a recorded run whose report is missing, which `hashpivot report ID` writes again, plus
+/// a ".NAME.PID.partial" temporary; the other order would leave a report naming a run id the
+/// store never committed, and would hand to the next run. A rename that fails after the commit
+/// (the folder was checked before the run, so hardly ever) deletes the record again.
+ProgressLine::ProgressLine(sim::RunOptions& options) : started_(std::chrono::steady_clock::now()) {
+  if (isatty(fileno(stderr)) == 0) return;
+  options.progress = [this](std::int64_t done, std::int64_t total) {
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    if (elapsed < kProgressAfterSeconds && !shown_) return;
+    shown_ = true;
+    const double left = elapsed * static_cast<double>(total - done) / static_cast<double>(std::max<std::int64_t>(done, 1));
+    fmt::print(stderr, "\r{} of {} paths ({:.0f}%), {:.1f} s, about {:.0f} s left   ", done, total,
+               kPercentPerUnit * static_cast<double>(done) / static_cast<double>(total), elapsed, left);
+    std::fflush(stderr);
+  };
+}
+
+void ProgressLine::clear() {
+  if (shown_) fmt::print(stderr, "\r{:80}\r", "");
+}
+
+void commit_run_outputs(io::RunRecord& record, io::ResultStore* store, const std::string& report_path) {
+  std::optional<cancellation::Deferred> deferred;  // declared first: released after the temporary is gone
+  std::optional<StagedFile> report;
+  const auto stage = [&] {
+    if (!report_path.empty()) report.emplace(report_path, report::render_html(record), "--report");
+    cancellation::throw_if_requested();  // the last point a stop leaves nothing behind
+    deferred.emplace();
+  };
+  if (store != nullptr) {
+    store->save(record, [&](std::int64_t id) {
+      record.run.id = id;
+      stage();
+    });
+  } else {
+    stage();
+  }
+  if (!report) return;
+  try {
+    report->commit();
+  } catch (...) {
+    if (store != nullptr) store->remove(record.run.id);
+    throw;
+  }
+}
 
 constexpr const char* kRunHelp =
     R"(Run every strategy of a scenario on the same simulated markets (common random numbers) and compare them:
