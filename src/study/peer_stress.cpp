@@ -38,7 +38,7 @@ double issued_btc(std::int64_t height, std::int64_t count, const chain::Consensu
 /// The ramp's share done on day `day`: 0 on day 0, 1 from kStressRampDays on.
 double ramp(int day) { return std::min(1.0, static_cast<double>(day) / kStressRampDays); }
 
-/// 2022's ratio of `column` on 2022-01-01 + min(day, 364) to its value on 2022-01-01.
+/// 2022's ratio of `column` (price or difficulty) on 2022-01-01 + min(day, 364) to its value on 2022-01-01.
 struct Replay {
   const market::DailyHistory& history;
   DayNumber first;
@@ -54,12 +54,6 @@ struct Replay {
   }
   [[nodiscard]] double ratio(const std::vector<double>& column, int day, const char* name) const {
     return value(column, day, name) / value(column, 0, name);
-  }
-  [[nodiscard]] double fees_ratio(int day) const {
-    const auto per_block = [&](int d) {
-      return value(history.fees_btc, d, "FeeTotNtv") / value(history.block_count, d, "BlkCnt");
-    };
-    return per_block(day) / per_block(0);
   }
 };
 
@@ -96,7 +90,6 @@ market::DailyHistory stress_history(PeerStress stress, const firm::MarketSetup& 
       case PeerStress::kReplay2022:
         price *= replay->ratio(real_history->price_usd, day, "PriceUSD");
         difficulty *= replay->ratio(real_history->difficulty, day, "DiffMean");
-        fees_per_block *= replay->fees_ratio(day);
         break;
       case PeerStress::kBtcHalvedInQuarter:
         price *= std::exp(ramp(day) * std::log(kStressPriceFraction));

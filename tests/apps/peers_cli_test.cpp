@@ -91,7 +91,10 @@ TEST(PeersCli, the_table_ranks_the_firms_and_the_run_is_recorded_once) {
                            "Recorded as run 1"})
     EXPECT_NE(r.out.find(text), std::string::npos) << text << "\n" << r.out;
   const auto runs = json_output(run_cli("runs list --json --db " + db.string()));
-  ASSERT_EQ(runs.size(), 1u) << runs.dump();
+  ASSERT_EQ(runs["runs"].size(), 1u) << runs.dump();
+  // One run whose strategies are the firms.
+  EXPECT_EQ(runs["runs"][0]["strategies"],
+            nlohmann::json({files.a.stem().string() + ":convert", files.b.stem().string()}));
   fs::remove(db);
 }
 

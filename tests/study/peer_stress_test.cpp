@@ -119,9 +119,12 @@ TEST(PeerStress, a_pure_treasury_ends_with_cash_plus_btc_at_the_stressed_price) 
   EXPECT_NEAR(o.net_worth_end_usd, 5e6 + 1000 * 78702.39 / 2, 1e-6);
 }
 
-// A BTC-backed loan at LTV 0.61 (120 $M on 2,500 BTC at $78,702) passes its 0.85 liquidation level
-// when BTC halves: the lender takes collateral; at a flat price it never does.
-TEST(PeerStress, halving_btc_liquidates_a_loan_that_a_flat_price_leaves_alone) {
+// A firm with no revenue or costs that owes a BTC-backed loan (120 $M at 9%, due 2030-06-01) pays its
+// interest and principal by selling BTC. At a flat price that is, in closed form, the debt service
+// less its cash, 120 $M × (1 + 0.09 × 1581 / 365) − 5 $M = 161.8 $M, over the price: 2,056 BTC of its
+// 5,500 (3,000 free, 2,500 pledged). When BTC halves, the margin call makes it repay early from the
+// collateral: more BTC leaves, and it still ends with the rest at the last price.
+TEST(PeerStress, a_firm_serving_a_loan_from_btc_sells_the_debt_service_over_the_price) {
   const firm::Scenario s = scenario_with(
       testing::xp_machine_toml() + testing::site_toml("hosted", 10, 70) + testing::fleet_toml("XP", "hosted", 0) +
           testing::treasury_toml(3000, 5e6, 0) +
@@ -131,9 +134,18 @@ TEST(PeerStress, halving_btc_liquidates_a_loan_that_a_flat_price_leaves_alone) {
   const auto outcome = [&](PeerStress stress) {
     return run_peer_stress(s, 0, stress_history(stress, s.market, s.run.start_date, kDays, nullptr));
   };
-  EXPECT_GT(outcome(PeerStress::kBtcHalvedInQuarter).btc_liquidated + outcome(PeerStress::kBtcHalvedInQuarter).btc_sold,
-            0.0);
-  EXPECT_EQ(outcome(PeerStress::kHalvingFlatPrice).btc_liquidated, 0.0);
+  const double s0 = 78702.39;
+  const PeerStressOutcome flat = outcome(PeerStress::kHalvingFlatPrice);
+  const double flat_out = flat.btc_sold + flat.btc_liquidated;
+  const double debt_service_usd = 120e6 * (1 + 0.09 * 1581 / 365.0) - 5e6;
+  EXPECT_FALSE(flat.default_day.has_value());
+  EXPECT_NEAR(flat_out, debt_service_usd / s0, 0.01 * debt_service_usd / s0);
+  EXPECT_NEAR(flat.net_worth_end_usd, (5500 - flat_out) * s0, 1e-6 * flat.net_worth_end_usd);
+  const PeerStressOutcome halved = outcome(PeerStress::kBtcHalvedInQuarter);
+  const double halved_out = halved.btc_sold + halved.btc_liquidated;
+  EXPECT_FALSE(halved.default_day.has_value());
+  EXPECT_GT(halved_out, flat_out + 1000);
+  EXPECT_NEAR(halved.net_worth_end_usd, (5500 - halved_out) * s0 / 2, 1e-6 * halved.net_worth_end_usd);
 }
 
 }  // namespace

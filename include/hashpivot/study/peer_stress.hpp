@@ -6,13 +6,14 @@
 // per block) and mines 144 blocks a day from the start height, so the subsidy halves on the day
 // the height passes the next halving (1,050,000: about April 2028). Day d = 0, 1, …:
 //
-//   replay_2022            S_d = S0 · P(d)/P(0), D_d = D0 · Q(d)/Q(0), f_d = f0 · F(d)/F(0), with P, Q, F
-//                          the real history's price, difficulty and fees per block on 2022-01-01 + d
-//                          (d ≤ 364; later days keep 2022-12-31's ratios). The year miners' hashprice
-//                          fell to its low (USD hashprice −75% from January to November 2022) and
-//                          stayed there, replayed from today's levels: the issue's "hashprice at the
-//                          2022 low for a year", kept as a path because a level would not be a stress
-//                          (2022's lowest USD hashprice, about $55/PH/day, is above February 2026's).
+//   replay_2022            S_d = S0 · P(d)/P(0), D_d = D0 · Q(d)/Q(0), f_d = f0, with P and Q the real
+//                          history's price and difficulty on 2022-01-01 + d (d ≤ 364; later days keep
+//                          2022-12-31's ratios). The year the hashprice fell to its low and stayed
+//                          there, replayed from today's levels: the "hashprice at the 2022 low for a
+//                          year" of the peer issue, kept as a path because 2022's USD level would not
+//                          stress a 2026 firm (it is above February 2026's hashprice; docs/peers.md
+//                          gives both). Fees stay at the start's: the history lacks 2022's fees on 247
+//                          days, and fees are under 1% of the block reward at the start.
 //   btc_halved_in_quarter  ln S_d falls linearly from ln S0 to ln(S0/2) over days 0..91, then stays;
 //                          D_d = D0, f_d = f0.
 //   halving_flat_price     S_d = S0, D_d = D0, f_d = f0: only the halving moves.
@@ -40,7 +41,7 @@ struct PeerStressInfo {
 };
 
 inline constexpr std::array<PeerStressInfo, 4> kPeerStresses{{
-    {PeerStress::kReplay2022, "replay_2022", "BTC price, difficulty and fees move as over 2022 (hashprice to its low)"},
+    {PeerStress::kReplay2022, "replay_2022", "BTC price and difficulty move as over 2022 (hashprice to its low)"},
     {PeerStress::kBtcHalvedInQuarter, "btc_halved_in_quarter", "BTC falls 50% over a quarter, then stays"},
     {PeerStress::kHalvingFlatPrice, "halving_flat_price", "price, difficulty and fees flat through the halving"},
     {PeerStress::kHashrateSurge, "hashrate_surge", "difficulty rises 20% over a quarter, price flat"},
@@ -58,8 +59,8 @@ inline constexpr std::string_view kReplayFirstDate = "2022-01-01";
 /// The stress's market over [start − 1, start + days − 1] as a daily history in calibrate's
 /// columns (PriceUSD, DiffMean, BlkCnt, FeeTotNtv, SplyCur, HashRate): day start − 1 holds the
 /// start's values and the supply issued before the start height, so the first day's issuance is
-/// known. `real_history` is read by replay_2022 only (2022-01-01..12-31 must have price,
-/// difficulty, fees and block counts; InputError naming its file and column otherwise).
+/// known. `real_history` is read by replay_2022 only (2022-01-01..12-31 must have price and
+/// difficulty; InputError naming its file and column otherwise).
 /// Precondition: days ≥ 1.
 [[nodiscard]] market::DailyHistory stress_history(PeerStress stress, const firm::MarketSetup& market, DayNumber start,
                                                   int days, const market::DailyHistory* real_history);

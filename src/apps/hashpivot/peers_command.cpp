@@ -17,6 +17,7 @@
 
 #include "cli_support.hpp"
 #include "run_command.hpp"
+#include "hashpivot/core/atomic_file.hpp"
 #include "hashpivot/core/cancellation.hpp"
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/core/units.hpp"
@@ -88,7 +89,14 @@ FirmSummary summarize(const sim::RunResult& r, std::size_t k, const firm::Scenar
   return f;
 }
 
-double metric(const io::StrategySummary& s, std::string_view key) { return s[sim::metric_index(key)]; }
+// The metric table's columns the peer table reads (sim/metrics.hpp).
+constexpr std::size_t kPDefault = sim::metric_index("p_default");
+constexpr std::size_t kPerShareMean = sim::metric_index("npv_per_share_mean_usd");
+constexpr std::size_t kPerShareSe = sim::metric_index("npv_per_share_se_usd");
+constexpr std::size_t kNpvMean = sim::metric_index("npv_mean_usd");
+constexpr std::size_t kBtcSold = sim::metric_index("btc_sold_mean_btc");
+constexpr std::size_t kSharesIssued = sim::metric_index("shares_issued_mean");
+constexpr std::size_t kHashcost = sim::metric_index("hashcost_usd_per_ph_day");
 
 /// The ranking: lowest probability of default first; then the highest mean NPV per share (firms
 /// without shares after those with, by mean NPV).
@@ -96,12 +104,12 @@ std::vector<std::size_t> rank_firms(const std::vector<io::StrategySummary>& rows
   std::vector<std::size_t> order(rows.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    const double pa = metric(rows[a], "p_default"), pb = metric(rows[b], "p_default");
+    const double pa = rows[a][kPDefault], pb = rows[b][kPDefault];
     if (pa != pb) return pa < pb;
-    const double sa = metric(rows[a], "npv_per_share_mean_usd"), sb = metric(rows[b], "npv_per_share_mean_usd");
+    const double sa = rows[a][kPerShareMean], sb = rows[b][kPerShareMean];
     if (std::isnan(sa) != std::isnan(sb)) return !std::isnan(sa);
     if (!std::isnan(sa) && sa != sb) return sa > sb;
-    return metric(rows[a], "npv_mean_usd") > metric(rows[b], "npv_mean_usd");
+    return rows[a][kNpvMean] > rows[b][kNpvMean];
   });
   return order;
 }
@@ -148,9 +156,9 @@ std::string dilution_text(double shares_issued, double shares_outstanding) {
 }
 
 std::string per_share_text(const io::StrategySummary& s) {
-  const double mean = metric(s, "npv_per_share_mean_usd");
+  const double mean = s[kPerShareMean];
   if (std::isnan(mean)) return "—";
-  const double half = kZ95 * metric(s, "npv_per_share_se_usd");
+  const double half = kZ95 * s[kPerShareSe];
   return fmt::format("{:.2f} [{:.2f}, {:.2f}]", mean, mean - half, mean + half);
 }
 
@@ -174,10 +182,10 @@ void print_tables(const sim::RunResult& r, const io::RunRecord& record, const st
     const io::StrategySummary& s = record.strategies[k];
     const FirmSummary& f = firms[k];
     fmt::print("{:>4}  {:<22} {:>10} {:>9} {:>10.0f} {:>10.0f} {:>9} {:>24} {:>10.1f} {:>7}\n", rank + 1,
-               run_firms[k].label, report::percent(metric(s, "p_default")), f.median_default_month.value_or("—"),
-               metric(s, "btc_sold_mean_btc"), f.btc_liquidated_mean,
-               dilution_text(metric(s, "shares_issued_mean"), f.shares_outstanding), per_share_text(s),
-               metric(s, "hashcost_usd_per_ph_day"), report::percent(f.hpc_revenue_share, 0));
+               run_firms[k].label, report::percent(s[kPDefault]), f.median_default_month.value_or("—"),
+               s[kBtcSold], f.btc_liquidated_mean,
+               dilution_text(s[kSharesIssued], f.shares_outstanding), per_share_text(s),
+               s[kHashcost], report::percent(f.hpc_revenue_share, 0));
   }
   fmt::print("\nRanked by P(default), then mean NPV per share. Dilution: shares issued (ATM sales, conversions) over "
              "the shares at the start.\n");
@@ -188,7 +196,7 @@ void print_tables(const sim::RunResult& r, const io::RunRecord& record, const st
       const stats::PairedDifference& d = r.strategies[a].npv_vs_each.against(b);
       const stats::ConfidenceInterval ci = d.confidence_interval_95();
       fmt::print("  {} − {}: ${}M [{}, {}], {} better on {} of paths\n", run_firms[a].label, run_firms[b].label,
-                 report::millions(d.difference().mean()), report::millions(ci.low), report::millions(ci.high),
+                 report::millions(d.difference().mean()), report::millions(ci.lower), report::millions(ci.upper),
                  run_firms[a].label, report::percent(d.candidate_wins().probability()));
     }
   }
@@ -257,7 +265,7 @@ nlohmann::json to_json(const sim::RunResult& r, const io::RunRecord& record, con
       const stats::ConfidenceInterval ci = d.confidence_interval_95();
       paired.push_back({{"against", run_firms[other].label},
                         {"mean", d.difference().mean()},
-                        {"ci95", {ci.low, ci.high}},
+                        {"ci95", {ci.lower, ci.upper}},
                         {"p_better", d.candidate_wins().probability()}});
     }
     j["npv_vs_firm_usd"] = paired;
