@@ -1,5 +1,6 @@
 #include "hashpivot/firm/accounts.hpp"
 
+#include <algorithm>
 #include <cassert>
 #include <cmath>
 
@@ -90,6 +91,21 @@ ContractedLeaseTerminal contracted_lease_terminal(const FirmPlan& plan, const Fi
     }
   }
   return out;
+}
+
+double equity_value_at_horizon_usd(const FirmPlan& plan, const FirmState& state, int horizon_day, double price_usd,
+                                   double multiple, double ebitda_last_year_usd) {
+  const BalanceSheet bs = balance_sheet(state);
+  double terminal = multiple * std::max(0.0, ebitda_last_year_usd);
+  const bool lease_terminal =
+      std::any_of(plan.sites.begin(), plan.sites.end(), [](const PlanSite& site) { return site.lease_terminal; });
+  if (lease_terminal) {
+    // Converted MW valued as a contracted lease, not inside the multiple (firm/project_finance.hpp).
+    const ContractedLeaseTerminal lease = contracted_lease_terminal(plan, state, horizon_day);
+    terminal = multiple * std::max(0.0, ebitda_last_year_usd - lease.noi_last_year_usd) + lease.value_usd;
+  }
+  // Margin still posted is the firm's (0 at the horizon of a run: every forward settles inside it).
+  return state.cash_usd + total_btc(state) * price_usd - bs.liabilities_usd + terminal + state.margin_posted_usd;
 }
 
 void step_day(const FirmPlan& plan, int day, const DayMarket& market, FirmState& state, DayAccounts& a) {

@@ -312,10 +312,6 @@ class Worker {
     return group.pool_luck.day(rng_, path, day, share * model::expected_blocks_per_day(md.network_hashrate_ths, md.difficulty));
   }
 
-  static bool has_lease_terminal(const firm::FirmPlan& plan) {
-    return std::any_of(plan.sites.begin(), plan.sites.end(), [](const firm::PlanSite& site) { return site.lease_terminal; });
-  }
-
   void finish_path(double final_price_usd, Accumulator& acc) {
     // Every strategy's NPV first: each is then compared with every other on this path.
     for (std::size_t s = 0; s < runs_.size(); ++s) {
@@ -325,19 +321,9 @@ class Worker {
       double npv = 0;
       double net_worth = 0;  // a survivor's NPV before the floor at 0 (negative: under water)
       if (!r.state.defaulted) {
-        const firm::BalanceSheet bs = firm::balance_sheet(r.state);
-        double terminal = settings.terminal_ebitda_multiple * std::max(0.0, r.ebitda_last_year_usd);
-        if (has_lease_terminal(r.plan)) {
-          // Converted MW valued as a contracted lease, not inside the multiple (firm/project_finance.hpp).
-          const firm::ContractedLeaseTerminal lease =
-              firm::contracted_lease_terminal(r.plan, r.state, calendar_.horizon_days);
-          terminal = settings.terminal_ebitda_multiple *
-                         std::max(0.0, r.ebitda_last_year_usd - lease.noi_last_year_usd) +
-                     lease.value_usd;
-        }
-        // Margin still posted is the firm's (0 at the horizon: every forward settles inside it).
-        const double value_usd = r.state.cash_usd + firm::total_btc(r.state) * final_price_usd - bs.liabilities_usd +
-                                 terminal + r.state.margin_posted_usd;
+        const double value_usd =
+            firm::equity_value_at_horizon_usd(r.plan, r.state, calendar_.horizon_days, final_price_usd,
+                                              settings.terminal_ebitda_multiple, r.ebitda_last_year_usd);
         npv = group.discount * std::max(0.0, value_usd);
         net_worth = group.discount * value_usd;
       }

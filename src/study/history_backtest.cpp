@@ -288,6 +288,17 @@ HistoryBacktest run_history_backtest(const firm::Scenario& scenario, std::size_t
     result.days.push_back(day);
   }
 
+  // The equity's value on the last day, as a run values its horizon.
+  constexpr std::size_t kDaysPerYearCount = 365;
+  double ebitda_last_year_usd = 0;
+  for (std::size_t k = result.days.size() > kDaysPerYearCount ? result.days.size() - kDaysPerYearCount : 0;
+       k < result.days.size(); ++k)
+    ebitda_last_year_usd += result.days[k].accounts.ebitda_usd;
+  if (!market.empty())
+    result.equity_value_end_usd =
+        firm::equity_value_at_horizon_usd(plan, state, static_cast<int>(market.size()), market.back().price_usd_per_btc,
+                                          scenario.run.terminal_ebitda_multiple, ebitda_last_year_usd);
+
   // Calendar months and the total.
   start_period(result.total, "total", from);
   for (const HistoryBacktestDay& d : result.days) {

@@ -127,10 +127,7 @@ PeerStressOutcome run_peer_stress(const firm::Scenario& scenario, std::size_t st
   outcome.btc_sold = backtest.total.sums.btc_sold;
   outcome.btc_liquidated = backtest.total.sums.btc_liquidated;
   outcome.btc_mined = backtest.total.sums.btc_mined;
-  if (!backtest.default_day) {
-    const HistoryBacktestDay& last = backtest.days.back();
-    outcome.net_worth_end_usd = last.cash_usd + last.btc_held * last.market.price_usd_per_btc - last.debt_usd;
-  }
+  if (!backtest.default_day) outcome.equity_value_end_usd = backtest.equity_value_end_usd;
   return outcome;
 }
 

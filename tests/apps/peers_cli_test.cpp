@@ -62,7 +62,7 @@ TEST(PeersCli, json_has_the_firms_the_pairs_and_the_stresses) {
   ASSERT_EQ(j["stress"].size(), 4u);
   for (const auto& s : j["stress"]) {
     EXPECT_EQ(s["firms"].size(), 2u);
-    EXPECT_TRUE(s["firms"][0]["net_worth_end_usd"].is_number());
+    EXPECT_TRUE(s["firms"][0]["equity_value_end_usd"].is_number());
   }
   EXPECT_TRUE(j["hashprice_usd_per_ph_day"]["p50"].is_number());
 }

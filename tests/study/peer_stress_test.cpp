@@ -116,7 +116,7 @@ TEST(PeerStress, a_pure_treasury_ends_with_cash_plus_btc_at_the_stressed_price) 
   const PeerStressOutcome o = run_peer_stress(s, 0, h);
   EXPECT_FALSE(o.default_day.has_value());
   EXPECT_EQ(o.btc_sold, 0.0);
-  EXPECT_NEAR(o.net_worth_end_usd, 5e6 + 1000 * 78702.39 / 2, 1e-6);
+  EXPECT_NEAR(o.equity_value_end_usd, 5e6 + 1000 * 78702.39 / 2, 1e-6);
 }
 
 // A firm with no revenue or costs that owes a BTC-backed loan (120 $M at 9%, due 2030-06-01) pays its
@@ -140,12 +140,12 @@ TEST(PeerStress, a_firm_serving_a_loan_from_btc_sells_the_debt_service_over_the_
   const double debt_service_usd = 120e6 * (1 + 0.09 * 1581 / 365.0) - 5e6;
   EXPECT_FALSE(flat.default_day.has_value());
   EXPECT_NEAR(flat_out, debt_service_usd / s0, 0.01 * debt_service_usd / s0);
-  EXPECT_NEAR(flat.net_worth_end_usd, (5500 - flat_out) * s0, 1e-6 * flat.net_worth_end_usd);
+  EXPECT_NEAR(flat.equity_value_end_usd, (5500 - flat_out) * s0, 1e-6 * flat.equity_value_end_usd);
   const PeerStressOutcome halved = outcome(PeerStress::kBtcHalvedInQuarter);
   const double halved_out = halved.btc_sold + halved.btc_liquidated;
   EXPECT_FALSE(halved.default_day.has_value());
   EXPECT_GT(halved_out, flat_out + 1000);
-  EXPECT_NEAR(halved.net_worth_end_usd, (5500 - halved_out) * s0 / 2, 1e-6 * halved.net_worth_end_usd);
+  EXPECT_NEAR(halved.equity_value_end_usd, (5500 - halved_out) * s0 / 2, 1e-6 * halved.equity_value_end_usd);
 }
 
 }  // namespace

@@ -314,6 +314,16 @@ struct ContractedLeaseTerminal {
 [[nodiscard]] ContractedLeaseTerminal contracted_lease_terminal(const FirmPlan& plan, const FirmState& state,
                                                                 int horizon_day);
 
+/// What equity holders own at horizon day `horizon_day`, before discounting (docs/model.md §6), USD:
+///     cash + BTC held × price_usd − liabilities + terminal value + margin posted,
+///     terminal value = multiple × max(0, ebitda_last_year_usd),
+/// where the sites valued as contracted leases (terminal_value = "contracted_lease") take their lease
+/// NOI out of that EBITDA and add their contracted_lease_terminal value instead. Negative when the
+/// firm is under water. The run's NPV is this, floored at 0 and discounted; the stresses and the
+/// backtest report it undiscounted.
+[[nodiscard]] double equity_value_at_horizon_usd(const FirmPlan& plan, const FirmState& state, int horizon_day,
+                                                 double price_usd, double multiple, double ebitda_last_year_usd);
+
 /// Advances `state` by day `day` (0 = start date) under `market` and writes the day's accounts.
 /// Pure in (plan, day, market, state); allocates nothing; no virtual calls, no lookups by name.
 ///

@@ -132,6 +132,9 @@ struct HistoryBacktest {
   HistoryBacktestPeriod total;                    // the whole window
   std::array<int, kHistoryInputs> filled_days{};  // per HistoryInput: days the fill rule supplied it
   std::optional<DayNumber> default_day;           // the day the firm defaulted, if it did
+  // What equity holders own on the last day (firm::equity_value_at_horizon_usd, undiscounted: the
+  // scenario's terminal multiple on the EBITDA of the last 365 days or fewer, leases to their end).
+  double equity_value_end_usd = 0;
   std::vector<std::string> notes;                 // scenario dates the moved start changes (see above)
 };
 

@@ -71,7 +71,9 @@ struct PeerStressOutcome {
   double btc_sold = 0;                   // by the firm over the days (policy, one-off and remedy sales)
   double btc_liquidated = 0;             // by its lenders
   double btc_mined = 0;
-  double net_worth_end_usd = 0;          // cash + BTC at the last price − debt on the last day (0 once defaulted)
+  // What equity holders own on the last day, undiscounted (firm::equity_value_at_horizon_usd: cash +
+  // BTC at the last price − debt + the terminal value a run gives its horizon); 0 once defaulted.
+  double equity_value_end_usd = 0;
 };
 
 /// Runs strategy `strategy` of `scenario` on `history` (a stress_history) from its second day (the

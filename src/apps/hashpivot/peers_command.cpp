@@ -210,14 +210,14 @@ void print_tables(const sim::RunResult& r, const io::RunRecord& record, const st
       for (const StressRow& row : stresses) {
         const study::PeerStressOutcome& o = row.firms[k];
         const std::string cell = o.default_day ? "default " + format_date(*o.default_day)
-                                               : fmt::format("${}M, sold {:.0f}", report::millions(o.net_worth_end_usd, 0),
+                                               : fmt::format("${}M, sold {:.0f}", report::millions(o.equity_value_end_usd, 0),
                                                              o.btc_sold);
         fmt::print(" {:>22}", cell);
       }
       fmt::print("\n");
     }
-    fmt::print("  A survivor's cell: its net worth on the last day (cash + BTC at market − debt) and the BTC it "
-               "sold.\n");
+    fmt::print("  A survivor's cell: what its equity holders own on the last day, undiscounted (cash + BTC at "
+               "market − debt + the terminal value a run gives its horizon), and the BTC it sold.\n");
   }
   fmt::print("\nThe full metric table, firm by firm:\n\n{}", report::comparison_text(record.strategies));
 }
@@ -234,7 +234,7 @@ nlohmann::json stress_json(const std::vector<StressRow>& stresses, std::span<con
                             {"btc_mined", o.btc_mined},
                             {"btc_sold", o.btc_sold},
                             {"btc_liquidated", o.btc_liquidated},
-                            {"net_worth_end_usd", o.net_worth_end_usd}});
+                            {"equity_value_end_usd", o.equity_value_end_usd}});
     }
     out.push_back({{"name", row.name}, {"description", row.description}, {"firms", firms_json}});
   }
