@@ -117,6 +117,20 @@ market::DailyHistory stress_history(PeerStress stress, const firm::MarketSetup& 
   return out;
 }
 
+Replay2022Hashprice replay_2022_hashprice(const market::DailyHistory& real_history) {
+  constexpr int kLastDay = 364;
+  const DayNumber first = *parse_date(kReplayFirstDate);
+  const std::vector<HistoryMarketDay> days = history_market_days(real_history, first, first + kLastDay);
+  Replay2022Hashprice out{days.front().hashprice_usd_per_ph_day, days.front().hashprice_usd_per_ph_day, first};
+  for (const HistoryMarketDay& d : days) {
+    if (d.hashprice_usd_per_ph_day < out.low_usd_per_ph_day) {
+      out.low_usd_per_ph_day = d.hashprice_usd_per_ph_day;
+      out.low_day = d.day;
+    }
+  }
+  return out;
+}
+
 PeerStressOutcome run_peer_stress(const firm::Scenario& scenario, std::size_t strategy,
                                   const market::DailyHistory& history) {
   const DayNumber from = history.first_day + 1;

@@ -117,4 +117,29 @@ TEST(PeersCli, bad_input_is_located_and_prints_nothing) {
   EXPECT_EQ(twice.exit_code, 2);
 }
 
+// The bundled peer group (scenarios/peers/, with scenarios/cango.toml): every firm reads, runs beside the
+// others and backtests on the real 2025.
+TEST(PeersCli, the_eleven_bundled_miners_run_together_and_each_backtests_2025) {
+  const std::string dir = std::string(HASHPIVOT_SCENARIOS_DIR) + "/peers";
+  std::vector<std::string> files;
+  for (const auto& entry : fs::directory_iterator(dir))
+    if (entry.path().extension() == ".toml") files.push_back(entry.path().string());
+  std::sort(files.begin(), files.end());
+  ASSERT_EQ(files.size(), 10u);
+  std::string args = "peers";
+  for (const std::string& f : files) args += " " + f;
+  args += " " + std::string(HASHPIVOT_SCENARIOS_DIR) + "/cango.toml --paths 256 --threads 2 --json --no-record --strict";
+  const auto j = json_output(run_cli(args));
+  ASSERT_EQ(j["firms"].size(), 11u);
+  for (const auto& f : j["firms"]) {
+    EXPECT_EQ(f["strategy"], f["firm"] == "cango" ? "hold" : "as_reported") << f["firm"];
+    EXPECT_TRUE(f["npv_per_share_usd"]["mean"].is_number()) << f["firm"] << ": every listed miner has shares";
+  }
+  for (const std::string& f : files) {
+    const CliResult r = run_cli("backtest " + f + " --history " + kHistoryCsv +
+                                " --from 2025-01-01 --to 2025-12-31 --json --strict");
+    EXPECT_EQ(r.exit_code, 0) << f << "\n" << r.err;
+  }
+}
+
 }  // namespace

@@ -123,9 +123,10 @@ TEST(MpiRun, optimize_of_two_ranks_equals_one_process) {
 // A peer group runs one strategy of each scenario on the shared paths; its stress markets run at
 // the root. 2100 paths: three chunks, so ranks 1 and 2 each send one.
 TEST(MpiRun, peers_of_two_and_three_ranks_equal_one_process) {
-  const std::string args = "peers " + kCango + ":hold " + kCango + ":sell_4451_repay_ai --paths 2100 --threads 1 " +
-                           "--no-record --json --stress --history " + std::string(HASHPIVOT_TEST_DATA_DIR) +
-                           "/history/btc_daily_history_coinmetrics_format.csv";
+  const std::string peers = std::string(HASHPIVOT_SCENARIOS_DIR) + "/peers/";
+  const std::string args = "peers " + peers + "riot.toml " + peers + "iren.toml " + kCango + ":hold " + kCango +
+                           ":sell_4451_repay_ai --paths 2100 --threads 1 --no-record --json --stress --history " +
+                           std::string(HASHPIVOT_TEST_DATA_DIR) + "/history/btc_daily_history_coinmetrics_format.csv";
   const CliResult one = run_cli(args);
   expect_same_output(one, run_mpi(2, args), "peers, 2 ranks");
   expect_same_output(one, run_mpi(3, args), "peers, 3 ranks");

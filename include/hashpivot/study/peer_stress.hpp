@@ -65,6 +65,15 @@ inline constexpr std::string_view kReplayFirstDate = "2022-01-01";
 [[nodiscard]] market::DailyHistory stress_history(PeerStress stress, const firm::MarketSetup& market, DayNumber start,
                                                   int days, const market::DailyHistory* real_history);
 
+/// The real 2022 that replay_2022 replays, in USD hashprice (history_market_days of the history over
+/// 2022, its fill rule included): its first day's and its lowest day's, to print beside the start's.
+struct Replay2022Hashprice {
+  double first_usd_per_ph_day = 0;   // 2022-01-01
+  double low_usd_per_ph_day = 0;
+  DayNumber low_day = 0;
+};
+[[nodiscard]] Replay2022Hashprice replay_2022_hashprice(const market::DailyHistory& real_history);
+
 /// What a firm's strategy came to on a stress market.
 struct PeerStressOutcome {
   std::optional<DayNumber> default_day;  // the day it defaulted, if it did

@@ -30,6 +30,7 @@
 #include "hashpivot/report/strategy_table.hpp"
 #include "hashpivot/sim/metrics.hpp"
 #include "hashpivot/sim/simulation.hpp"
+#include "hashpivot/study/history_backtest.hpp"
 #include "hashpivot/study/peer_stress.hpp"
 
 namespace hashpivot::cli {
@@ -134,6 +135,7 @@ struct StressRow {
   std::string name;
   std::string description;
   std::vector<study::PeerStressOutcome> firms;  // in the run's order
+  double first_hashprice_usd_per_ph_day = 0;    // the stress market's first day (the start's)
 };
 
 std::vector<StressRow> run_stresses(std::span<const firm::Scenario> scenarios, std::span<const sim::RunFirm> firms,
@@ -143,7 +145,10 @@ std::vector<StressRow> run_stresses(std::span<const firm::Scenario> scenarios, s
   for (const study::PeerStressInfo& info : study::kPeerStresses) {
     const market::DailyHistory market =
         study::stress_history(info.stress, first.market, first.run.start_date, days, history);
-    StressRow row{std::string(info.name), std::string(info.description), {}};
+    StressRow row{std::string(info.name), std::string(info.description), {},
+                  study::history_market_days(market, first.run.start_date, first.run.start_date)
+                      .front()
+                      .hashprice_usd_per_ph_day};
     for (const sim::RunFirm& f : firms) row.firms.push_back(study::run_peer_stress(*f.scenario, f.strategy, market));
     rows.push_back(std::move(row));
   }
@@ -164,7 +169,7 @@ std::string per_share_text(const io::StrategySummary& s) {
 
 void print_tables(const sim::RunResult& r, const io::RunRecord& record, const std::vector<FirmSummary>& firms,
                   const std::vector<std::size_t>& order, const std::vector<StressRow>& stresses,
-                  std::span<const sim::RunFirm> run_firms) {
+                  std::span<const sim::RunFirm> run_firms, const std::optional<study::Replay2022Hashprice>& replay) {
   fmt::print("{}: {} firms on the same {} paths, seed {}, {} + {} days, {} thread{}, {:.1f} s\n", r.scenario_name,
              r.strategies.size(), r.paths, r.seed, format_date(r.start_day), r.horizon_days, r.threads,
              r.threads == 1 ? "" : "s", r.seconds);
@@ -202,6 +207,11 @@ void print_tables(const sim::RunResult& r, const io::RunRecord& record, const st
   }
   if (!stresses.empty()) {
     fmt::print("\nStress markets (deterministic, from the start date over the horizon; docs/peers.md):\n");
+    for (const StressRow& row : stresses) fmt::print("  {}: {}\n", row.name, row.description);
+    fmt::print("  (2022's USD hashprice went from ${:.1f} per PH/s per day on 2022-01-01 to a low of ${:.1f} on {}; "
+               "the start's is ${:.1f}.)\n\n",
+               replay->first_usd_per_ph_day, replay->low_usd_per_ph_day, format_date(replay->low_day),
+               stresses.front().first_hashprice_usd_per_ph_day);
     fmt::print("  {:<22}", "firm");
     for (const StressRow& row : stresses) fmt::print(" {:>22}", row.name);
     fmt::print("\n");
@@ -236,14 +246,17 @@ nlohmann::json stress_json(const std::vector<StressRow>& stresses, std::span<con
                             {"btc_liquidated", o.btc_liquidated},
                             {"equity_value_end_usd", o.equity_value_end_usd}});
     }
-    out.push_back({{"name", row.name}, {"description", row.description}, {"firms", firms_json}});
+    out.push_back({{"name", row.name},
+                   {"description", row.description},
+                   {"first_hashprice_usd_per_ph_day", row.first_hashprice_usd_per_ph_day},
+                   {"firms", firms_json}});
   }
   return out;
 }
 
 nlohmann::json to_json(const sim::RunResult& r, const io::RunRecord& record, const std::vector<FirmSummary>& firms,
                        const std::vector<std::size_t>& order, const std::vector<StressRow>& stresses,
-                       std::span<const sim::RunFirm> run_firms) {
+                       std::span<const sim::RunFirm> run_firms, const std::optional<study::Replay2022Hashprice>& replay) {
   std::vector<std::size_t> rank_of(order.size());
   for (std::size_t rank = 0; rank < order.size(); ++rank) rank_of[order[rank]] = rank + 1;
   nlohmann::json firms_json = nlohmann::json::array();
@@ -280,6 +293,11 @@ nlohmann::json to_json(const sim::RunResult& r, const io::RunRecord& record, con
           {"firms", firms_json},
           {"hashprice_usd_per_ph_day", {{"p5", fan.p5}, {"p50", fan.p50}, {"p95", fan.p95}}},
           {"stress", stress_json(stresses, run_firms)},
+          {"replay_2022_hashprice_usd_per_ph_day",
+           replay ? nlohmann::json{{"first", replay->first_usd_per_ph_day},
+                                   {"low", replay->low_usd_per_ph_day},
+                                   {"low_date", format_date(replay->low_day)}}
+                  : nlohmann::json()},
           {"market", r.market_description},
           {"warnings", record.warnings}};
 }
@@ -337,6 +355,8 @@ void run_peers_command(const PeersCommandOptions& o, const sim::ProcessGroup& gr
   if (!group.is_root()) return;
   const std::vector<StressRow> stresses =
       o.stress ? run_stresses(scenarios, firms, &*history, result.horizon_days) : std::vector<StressRow>{};
+  const std::optional<study::Replay2022Hashprice> replay =
+      o.stress ? std::optional(study::replay_2022_hashprice(*history)) : std::nullopt;
 
   io::RunRecord record = io::make_run_record(scenarios.front(), scenario_text, result, started_at,
                                              std::chrono::system_clock::now(), HASHPIVOT_VERSION);
@@ -348,11 +368,11 @@ void run_peers_command(const PeersCommandOptions& o, const sim::ProcessGroup& gr
   for (std::size_t k = 0; k < firms.size(); ++k) summaries.push_back(summarize(result, k, scenarios[k]));
   const std::vector<std::size_t> order = rank_firms(record.strategies);
   if (o.json) {
-    nlohmann::json j = to_json(result, record, summaries, order, stresses, firms);
+    nlohmann::json j = to_json(result, record, summaries, order, stresses, firms, replay);
     if (!o.no_record) j["run_id"] = record.run.id;
     std::cout << j.dump(2) << "\n";
   } else {
-    print_tables(result, record, summaries, order, stresses, firms);
+    print_tables(result, record, summaries, order, stresses, firms, replay);
     if (!o.no_record)
       fmt::print("Recorded as run {} in {} (hashpivot runs show {}).\n", record.run.id, io::redact_store_location(db),
                  record.run.id);
