@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -155,6 +156,11 @@ std::vector<StressRow> run_stresses(std::span<const firm::Scenario> scenarios, s
   return rows;
 }
 
+/// USD in millions with the sign before the currency: "−$38M", "$1,234.5M" style of report::millions.
+std::string usd_millions_text(double usd, int decimals) {
+  return fmt::format("{}${}M", usd < 0 ? "−" : "", report::millions(std::abs(usd), decimals));
+}
+
 std::string dilution_text(double shares_issued, double shares_outstanding) {
   if (shares_outstanding <= 0 || std::isnan(shares_issued)) return "—";
   return fmt::format("{:+.1f}%", kPercentPerUnit * shares_issued / shares_outstanding);
@@ -200,9 +206,10 @@ void print_tables(const sim::RunResult& r, const io::RunRecord& record, const st
       const std::size_t a = order[rank], b = order[rank + 1];
       const stats::PairedDifference& d = r.strategies[a].npv_vs_each.against(b);
       const stats::ConfidenceInterval ci = d.confidence_interval_95();
-      fmt::print("  {} − {}: ${}M [{}, {}], {} better on {} of paths\n", run_firms[a].label, run_firms[b].label,
-                 report::millions(d.difference().mean()), report::millions(ci.lower), report::millions(ci.upper),
-                 run_firms[a].label, report::percent(d.candidate_wins().probability()));
+      fmt::print("  {} − {}: {} [{}, {}], {} better on {} of paths\n", run_firms[a].label, run_firms[b].label,
+                 usd_millions_text(d.difference().mean(), 1), usd_millions_text(ci.lower, 1),
+                 usd_millions_text(ci.upper, 1), run_firms[a].label,
+                 report::percent(d.candidate_wins().probability()));
     }
   }
   if (!stresses.empty()) {
@@ -220,7 +227,7 @@ void print_tables(const sim::RunResult& r, const io::RunRecord& record, const st
       for (const StressRow& row : stresses) {
         const study::PeerStressOutcome& o = row.firms[k];
         const std::string cell = o.default_day ? "default " + format_date(*o.default_day)
-                                               : fmt::format("${}M, sold {:.0f}", report::millions(o.equity_value_end_usd, 0),
+                                               : fmt::format("{}, sold {:.0f}", usd_millions_text(o.equity_value_end_usd, 0),
                                                              o.btc_sold);
         fmt::print(" {:>22}", cell);
       }
