@@ -6,10 +6,10 @@
 // price; cancels a long run; finds the two recorded runs in the runs list (filtered), opens one,
 // compares the two (the changed key in the inputs diff), deletes one; on the what-if page a slider
 // reruns the scenario and the numbers change; the study page draws a strategy's sensitivity
-// tornado, the optimizer's declared and optimum points and a site's real-option boundaries. Fails on
-// any console error. Screenshots go to
+// tornado, the optimizer's declared and optimum points and a site's real-option boundaries; a peer run
+// recorded by `hashpivot peers` shows its firms ranked as the command ranked them. Fails on any console error. Screenshots go to
 // OUTPUT_DIR. Exits 77 (skipped) without Chromium or playwright-core.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -105,6 +105,9 @@ try {
   assert.equal(charts.length, 2 + 2 * strategies + 2, 'default, cost, two fans per strategy, BTC price, hashprice');
   for (const [title, points] of charts) assert.equal(points, 'yes', `chart "${title}" has data`);
   assert.ok(charts.some(([title]) => /hashcost/.test(title)), 'the hashprice chart has the hashcost lines');
+  // The strategies ranked as `hashpivot peers` ranks firms: one row each, ranks 1..N.
+  const ranks = await page.locator('[data-testid=ranking] tbody tr td:first-child').allTextContents();
+  assert.deepEqual(ranks, Array.from({ length: strategies }, (_, i) => String(i + 1)));
   await shot('run');
   await page.screenshot({ path: join(outDir, 'run-top.png') });  // the viewport: for the README
 
@@ -222,6 +225,21 @@ try {
   assert.match(await page.locator('[data-testid=options-values]').textContent(), /option to convert .*\(SE\)/);
   await page.locator('[data-testid=options-charts]').scrollIntoViewIfNeeded();
   await shot('study-options');
+
+  step = 'a peer run recorded by the command line: its page ranks the firms';
+  const peers = spawnSync(binary, ['peers', join(root, 'scenarios/peers/riot.toml'), join(root, 'scenarios/peers/iren.toml'),
+                                   join(root, 'scenarios/cango.toml'), '--paths', '200', '--threads', '1', '--json',
+                                   '--db', join(work, 'store.sqlite')], { encoding: 'utf8' });
+  assert.equal(peers.status, 0, peers.stderr);
+  const peerRun = JSON.parse(peers.stdout);
+  await page.goto(new URL(`#/run/${peerRun.run_id}`, url).href);
+  await page.waitForSelector('[data-testid=ranking] tbody tr');
+  const ranked = await page.locator('[data-testid=ranking] tbody tr').evaluateAll(
+    (rows) => rows.map((row) => [...row.querySelectorAll('td')].slice(0, 2).map((td) => td.textContent)));
+  const expected = peerRun.firms.map((f) => [String(f.rank), f.firm]).sort((a, b) => Number(a[0]) - Number(b[0]));
+  assert.deepEqual(ranked, expected, 'the dashboard ranks the firms as the command did');
+  await page.waitForSelector('[data-testid=charts] .chart[data-points=yes]');
+  await shot('peers');
 
   assert.deepEqual(problems, []);
   console.log(`dashboard: ${charts.length} charts drawn with data, ${strategies} strategies, progress ${sawProgress ? 'seen' : 'not seen (the run was done first)'}; last what-if rerun: ${whatifStatus}; screenshots in ${outDir}`);

@@ -47,6 +47,20 @@ function safe(cell, s) {
   try { return cell(s); } catch { return '-'; }
 }
 
+/// The strategies (the firms of a peer run) ranked on survival and value per share, as
+/// `hashpivot peers` ranks them: the server computes the ranking (report/ranking.hpp).
+export function RankingTable({ ranking }) {
+  const ci = (x, digits) => (x.mean == null ? '-' : `${x.mean.toFixed(digits)} [${x.ci95[0].toFixed(digits)}, ${x.ci95[1].toFixed(digits)}]`);
+  const num = (x, digits) => (x == null ? '-' : x.toFixed(digits));
+  return html`<table class="cmp" data-testid="ranking"><thead><tr><th>rank</th><th></th><th>P(default)</th>
+      <th>median default</th><th>BTC sold</th><th>BTC liquidated</th><th>shares issued</th><th>NPV per share $ (95% CI)</th>
+      <th>hashcost $/PH/day</th><th>AI/HPC revenue</th></tr></thead>
+    <tbody>${ranking.map((r) => html`<tr><td>${r.rank}</td><td>${r.strategy}</td><td>${pct(r.p_default)}</td>
+      <td>${r.default_month_median ?? '-'}</td><td>${num(r.btc_sold, 0)}</td><td>${num(r.btc_liquidated, 0)}</td>
+      <td>${num(r.shares_issued, 0)}</td><td>${ci(r.npv_per_share_usd, 2)}</td><td>${num(r.hashcost_usd_per_ph_day, 1)}</td>
+      <td>${pct(r.hpc_revenue_share)}</td></tr>`)}</tbody></table>`;
+}
+
 export function RunCharts({ data }) {
   const specs = [defaultSpec(data), costSpec(data)];
   data.strategies.forEach((s, i) => {
@@ -73,6 +87,8 @@ export function RunResults({ id }) {
   if (!run || !charts) return html`<p>loading...</p>`;
   return html`<p data-testid="run-summary">${run.scenario}: run ${run.id}, ${run.paths} paths, seed ${run.seed}, from ${run.start_date}</p>
     <${StrategyTable} strategies=${run.strategies} />
+    ${charts.ranking && charts.ranking.length > 1
+      ? html`<h3>Ranked on survival and value per share</h3><${RankingTable} ranking=${charts.ranking} />` : null}
     <${RunCharts} data=${charts} />`;
 }
 

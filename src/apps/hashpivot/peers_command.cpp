@@ -10,7 +10,6 @@
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <numeric>
 #include <optional>
 #include <string>
 #include <thread>
@@ -28,6 +27,7 @@
 #include "hashpivot/io/scenario_reader.hpp"
 #include "hashpivot/model/market_model.hpp"
 #include "hashpivot/report/format.hpp"
+#include "hashpivot/report/ranking.hpp"
 #include "hashpivot/report/strategy_table.hpp"
 #include "hashpivot/sim/metrics.hpp"
 #include "hashpivot/sim/simulation.hpp"
@@ -52,69 +52,15 @@ struct PeersCommandOptions {
   bool yes = false;
 };
 
-/// What the peer table shows of one firm, beyond its metric row.
-struct FirmSummary {
-  std::size_t index = 0;               // in the run's order
-  double shares_outstanding = 0;       // at the start; 0: none given
-  std::optional<std::string> median_default_month;  // among the paths on which it defaulted
-  double btc_liquidated_mean = 0;      // by its lenders, over the horizon
-  double hpc_revenue_share = 0;        // AI/HPC revenue / (mining + AI/HPC revenue), of the means
-};
-
 constexpr double kZ95 = 1.959963984540054;  // the two-sided 95% normal quantile
-
-/// The month by which half of the firm's defaults have happened.
-std::optional<std::string> median_default_month(const sim::RunResult& r, std::size_t k) {
-  const stats::EventMonthHistogram& months = r.strategies[k].default_month;
-  const double events = static_cast<double>(months.total().events());
-  if (events == 0) return std::nullopt;
-  double seen = 0;
-  for (std::size_t m = 0; m < r.months.size() && m < months.months(); ++m) {
-    seen += static_cast<double>(months.events_in_month(m));
-    if (seen >= events / 2) return r.months[m];
-  }
-  return r.months.back();
-}
-
-FirmSummary summarize(const sim::RunResult& r, std::size_t k, const firm::Scenario& scenario) {
-  FirmSummary f;
-  f.index = k;
-  f.shares_outstanding = scenario.equity.shares_outstanding;
-  f.median_default_month = median_default_month(r, k);
-  double mining = 0, hpc = 0;
-  for (std::size_t m = 0; m < r.months.size(); ++m) {
-    f.btc_liquidated_mean += r.accounts.at(k, m, &firm::DayAccounts::btc_liquidated).mean();
-    mining += r.accounts.at(k, m, &firm::DayAccounts::mining_revenue_usd).mean();
-    hpc += r.accounts.at(k, m, &firm::DayAccounts::hpc_revenue_usd).mean();
-  }
-  f.hpc_revenue_share = mining + hpc > 0 ? hpc / (mining + hpc) : 0.0;
-  return f;
-}
 
 // The metric table's columns the peer table reads (sim/metrics.hpp).
 constexpr std::size_t kPDefault = sim::metric_index("p_default");
 constexpr std::size_t kPerShareMean = sim::metric_index("npv_per_share_mean_usd");
 constexpr std::size_t kPerShareSe = sim::metric_index("npv_per_share_se_usd");
-constexpr std::size_t kNpvMean = sim::metric_index("npv_mean_usd");
 constexpr std::size_t kBtcSold = sim::metric_index("btc_sold_mean_btc");
 constexpr std::size_t kSharesIssued = sim::metric_index("shares_issued_mean");
 constexpr std::size_t kHashcost = sim::metric_index("hashcost_usd_per_ph_day");
-
-/// The ranking: lowest probability of default first; then the highest mean NPV per share (firms
-/// without shares after those with, by mean NPV).
-std::vector<std::size_t> rank_firms(const std::vector<io::StrategySummary>& rows) {
-  std::vector<std::size_t> order(rows.size());
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    const double pa = rows[a][kPDefault], pb = rows[b][kPDefault];
-    if (pa != pb) return pa < pb;
-    const double sa = rows[a][kPerShareMean], sb = rows[b][kPerShareMean];
-    if (std::isnan(sa) != std::isnan(sb)) return !std::isnan(sa);
-    if (!std::isnan(sa) && sa != sb) return sa > sb;
-    return rows[a][kNpvMean] > rows[b][kNpvMean];
-  });
-  return order;
-}
 
 /// The monthly mean hashprice's 5/50/95% quantiles across paths, averaged over the months.
 struct HashpriceFan {
@@ -173,8 +119,8 @@ std::string per_share_text(const io::StrategySummary& s) {
   return fmt::format("{:.2f} [{:.2f}, {:.2f}]", mean, mean - half, mean + half);
 }
 
-void print_tables(const sim::RunResult& r, const io::RunRecord& record, const std::vector<FirmSummary>& firms,
-                  const std::vector<std::size_t>& order, const std::vector<StressRow>& stresses,
+void print_tables(const sim::RunResult& r, const io::RunRecord& record, const std::vector<report::RankedStrategy>& ranked,
+                  const std::vector<StressRow>& stresses,
                   std::span<const sim::RunFirm> run_firms, const std::optional<study::Replay2022Hashprice>& replay) {
   fmt::print("{}: {} firms on the same {} paths, seed {}, {} + {} days, {} thread{}, {:.1f} s\n", r.scenario_name,
              r.strategies.size(), r.paths, r.seed, format_date(r.start_day), r.horizon_days, r.threads,
@@ -188,22 +134,21 @@ void print_tables(const sim::RunResult& r, const io::RunRecord& record, const st
              "median", "BTC sold", "BTC liq.", "dilution", "NPV per share $ (95% CI)", "hashcost", "AI/HPC");
   fmt::print("{:>4}  {:<22} {:>10} {:>9} {:>10} {:>10} {:>9} {:>24} {:>10} {:>7}\n", "", "", "", "default", "(mean)",
              "(mean)", "(mean)", "", "$/PH/day", "revenue");
-  for (std::size_t rank = 0; rank < order.size(); ++rank) {
-    const std::size_t k = order[rank];
+  for (const report::RankedStrategy& f : ranked) {
+    const std::size_t k = f.index;
     const io::StrategySummary& s = record.strategies[k];
-    const FirmSummary& f = firms[k];
-    fmt::print("{:>4}  {:<22} {:>10} {:>9} {:>10.0f} {:>10.0f} {:>9} {:>24} {:>10.1f} {:>7}\n", rank + 1,
+    fmt::print("{:>4}  {:<22} {:>10} {:>9} {:>10.0f} {:>10.0f} {:>9} {:>24} {:>10.1f} {:>7}\n", f.rank,
                run_firms[k].label, report::percent(s[kPDefault]), f.median_default_month.value_or("—"),
                s[kBtcSold], f.btc_liquidated_mean,
-               dilution_text(s[kSharesIssued], f.shares_outstanding), per_share_text(s),
+               dilution_text(s[kSharesIssued], run_firms[k].scenario->equity.shares_outstanding), per_share_text(s),
                s[kHashcost], report::percent(f.hpc_revenue_share, 0));
   }
   fmt::print("\nRanked by P(default), then mean NPV per share. Dilution: shares issued (ATM sales, conversions) over "
              "the shares at the start.\n");
-  if (order.size() > 1) {
+  if (ranked.size() > 1) {
     fmt::print("\nPaired NPV differences, each firm against the next in the ranking (same paths):\n");
-    for (std::size_t rank = 0; rank + 1 < order.size(); ++rank) {
-      const std::size_t a = order[rank], b = order[rank + 1];
+    for (std::size_t rank = 0; rank + 1 < ranked.size(); ++rank) {
+      const std::size_t a = ranked[rank].index, b = ranked[rank + 1].index;
       const stats::PairedDifference& d = r.strategies[a].npv_vs_each.against(b);
       const stats::ConfidenceInterval ci = d.confidence_interval_95();
       fmt::print("  {} − {}: {} [{}, {}], {} better on {} of paths\n", run_firms[a].label, run_firms[b].label,
@@ -222,7 +167,8 @@ void print_tables(const sim::RunResult& r, const io::RunRecord& record, const st
     fmt::print("  {:<22}", "firm");
     for (const StressRow& row : stresses) fmt::print(" {:>22}", row.name);
     fmt::print("\n");
-    for (const std::size_t k : order) {
+    for (const report::RankedStrategy& f : ranked) {
+      const std::size_t k = f.index;
       fmt::print("  {:<22}", run_firms[k].label);
       for (const StressRow& row : stresses) {
         const study::PeerStressOutcome& o = row.firms[k];
@@ -261,26 +207,26 @@ nlohmann::json stress_json(const std::vector<StressRow>& stresses, std::span<con
   return out;
 }
 
-nlohmann::json to_json(const sim::RunResult& r, const io::RunRecord& record, const std::vector<FirmSummary>& firms,
-                       const std::vector<std::size_t>& order, const std::vector<StressRow>& stresses,
+nlohmann::json to_json(const sim::RunResult& r, const io::RunRecord& record, const std::vector<report::RankedStrategy>& ranked,
+                       const std::vector<StressRow>& stresses,
                        std::span<const sim::RunFirm> run_firms, const std::optional<study::Replay2022Hashprice>& replay) {
-  std::vector<std::size_t> rank_of(order.size());
-  for (std::size_t rank = 0; rank < order.size(); ++rank) rank_of[order[rank]] = rank + 1;
+  std::vector<const report::RankedStrategy*> of_firm(ranked.size());
+  for (const report::RankedStrategy& f : ranked) of_firm[f.index] = &f;
   nlohmann::json firms_json = nlohmann::json::array();
-  for (std::size_t k = 0; k < firms.size(); ++k) {
-    const FirmSummary& f = firms[k];
+  for (std::size_t k = 0; k < run_firms.size(); ++k) {
+    const report::RankedStrategy& f = *of_firm[k];
     nlohmann::json j = report::strategy_json(record.strategies[k]);
     j["firm"] = run_firms[k].label;
     j["scenario"] = run_firms[k].scenario->source;
     j["scenario_name"] = run_firms[k].scenario->run.name;
     j["strategy"] = run_firms[k].scenario->strategies[run_firms[k].strategy].name;
-    j["rank"] = rank_of[k];
-    j["shares_outstanding"] = f.shares_outstanding;
+    j["rank"] = f.rank;
+    j["shares_outstanding"] = run_firms[k].scenario->equity.shares_outstanding;
     j["default_month_median"] = f.median_default_month ? nlohmann::json(*f.median_default_month) : nlohmann::json();
     j["btc_liquidated"] = {{"mean", f.btc_liquidated_mean}};
     j["hpc_revenue_share"] = f.hpc_revenue_share;
     nlohmann::json paired = nlohmann::json::array();
-    for (std::size_t other = 0; other < firms.size(); ++other) {
+    for (std::size_t other = 0; other < run_firms.size(); ++other) {
       const stats::PairedDifference& d = r.strategies[k].npv_vs_each.against(other);
       const stats::ConfidenceInterval ci = d.confidence_interval_95();
       paired.push_back({{"against", run_firms[other].label},
@@ -371,15 +317,13 @@ void run_peers_command(const PeersCommandOptions& o, const sim::ProcessGroup& gr
   for (const InputWarning& w : warnings) record.warnings.push_back(w.message());
   commit_run_outputs(record, store.get(), o.report);
 
-  std::vector<FirmSummary> summaries;
-  for (std::size_t k = 0; k < firms.size(); ++k) summaries.push_back(summarize(result, k, scenarios[k]));
-  const std::vector<std::size_t> order = rank_firms(record.strategies);
+  const std::vector<report::RankedStrategy> ranked = report::rank_strategies(record);
   if (o.json) {
-    nlohmann::json j = to_json(result, record, summaries, order, stresses, firms, replay);
+    nlohmann::json j = to_json(result, record, ranked, stresses, firms, replay);
     if (!o.no_record) j["run_id"] = record.run.id;
     std::cout << j.dump(2) << "\n";
   } else {
-    print_tables(result, record, summaries, order, stresses, firms, replay);
+    print_tables(result, record, ranked, stresses, firms, replay);
     if (!o.no_record)
       fmt::print("Recorded as run {} in {} (hashpivot runs show {}).\n", record.run.id, io::redact_store_location(db),
                  record.run.id);
