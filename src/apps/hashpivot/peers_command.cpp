@@ -363,11 +363,7 @@ void add_peers_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& g
   cmd->add_flag("--json", options->json, "Print one JSON object instead of the tables");
   add_strict_flag(*cmd, options->strict);
   cmd->add_flag("--yes", options->yes, "Run even when estimated to take over an hour");
-  cmd->add_option("--db", options->db,
-                  "Result store the run is recorded in: a SQLite file, or postgresql://… "
-                  "(default: $HASHPIVOT_DB, else hashpivot.sqlite in the current directory)");
-  cmd->add_flag("--no-record", options->no_record, "Do not record the run in the result store");
-  cmd->add_option("--report", options->report, "Also write the run's self-contained HTML report to this file");
+  add_record_options(*cmd, options->db, options->no_record, options->report);
 }
 
 }  // namespace hashpivot::cli

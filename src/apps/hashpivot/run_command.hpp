@@ -15,6 +15,10 @@ namespace hashpivot::cli {
 
 void add_run_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& group);
 
+/// The options of a command whose run is recorded and reported, as `run` and `peers` spell them:
+/// --db STORE, --no-record and --report FILE.
+void add_record_options(CLI::App& cmd, std::string& db, bool& no_record, std::string& report);
+
 /// The whole text of the file at `path` ("" when it cannot be read).
 [[nodiscard]] std::string read_text(const std::string& path);
 
