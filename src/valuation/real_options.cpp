@@ -6,6 +6,7 @@
 #include <cassert>
 #include <cmath>
 #include <functional>
+#include <thread>
 
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/core/units.hpp"
@@ -424,14 +425,17 @@ SiteMonths::SiteMonths(std::size_t paths_, std::size_t months_)
       margin_running_usd(paths_ * months_, 0.0),
       start_hashprice_usd_per_ph_day(paths_, 0.0) {}
 
-void simulate_site_months(const model::MarketModel& market, const SiteMining& site, const Calendar& calendar,
-                          std::uint64_t seed, std::uint32_t first_path, SiteMonths& out) {
-  assert(calendar.months() == out.months);
+namespace {
+
+/// Rows [row_begin, row_end) of simulate_site_months.
+void simulate_site_rows(const model::MarketModel& market, const SiteMining& site, const Calendar& calendar,
+                        std::uint64_t seed, std::uint32_t first_path, std::size_t row_begin, std::size_t row_end,
+                        SiteMonths& out) {
   const std::vector<int>& first_days = calendar.month_first_day;
   const random::CounterRng rng(seed);
   const double kHours = static_cast<double>(kHoursPerDay);
   const bool hourly = site.index_power && market.has_energy_index;
-  for (std::size_t row = 0; row < out.paths; ++row) {
+  for (std::size_t row = row_begin; row < row_end; ++row) {
     const auto path = static_cast<std::uint32_t>(first_path + row);
     model::MarketPathState state = start_market_path(market, rng, path);
     model::MarketDay day;
@@ -477,6 +481,21 @@ void simulate_site_months(const model::MarketModel& market, const SiteMining& si
       out.margin_running_usd[i] = running;
     }
   }
+}
+
+}  // namespace
+
+void simulate_site_months(const model::MarketModel& market, const SiteMining& site, const Calendar& calendar,
+                          std::uint64_t seed, std::uint32_t first_path, SiteMonths& out, unsigned threads) {
+  assert(calendar.months() == out.months && threads >= 1);
+  const std::size_t workers = std::min<std::size_t>(threads, std::max<std::size_t>(out.paths, 1));
+  const auto row_begin = [&](std::size_t t) { return out.paths * t / workers; };
+  std::vector<std::thread> pool;
+  for (std::size_t t = 1; t < workers; ++t)
+    pool.emplace_back(simulate_site_rows, std::cref(market), std::cref(site), std::cref(calendar), seed, first_path,
+                      row_begin(t), row_begin(t + 1), std::ref(out));
+  simulate_site_rows(market, site, calendar, seed, first_path, row_begin(0), row_begin(1), out);
+  for (std::thread& th : pool) th.join();
 }
 
 double monthly_discount(const firm::Scenario& scenario) {

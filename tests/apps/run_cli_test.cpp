@@ -159,10 +159,12 @@ namespace {
 TEST(BenchCli, json_has_the_issue_keys) {
   const auto j = json_output(run_on_scenario("bench", kScenario, "--paths 256 --threads 2 --json"));
   for (const char* key : {"path_days_per_second", "threads", "path_days_per_second_per_core",
-                          "gbm_path_steps_per_second_per_core", "peak_rss_mib"})
+                          "gbm_path_steps_per_second_per_core", "ratio_to_gbm_floor", "peak_rss_mib"})
     EXPECT_TRUE(j[key].is_number()) << key;
   EXPECT_EQ(j["threads"], 2);
   EXPECT_GT(j["peak_rss_mib"].get<double>(), 0.0);
+  EXPECT_DOUBLE_EQ(j["ratio_to_gbm_floor"].get<double>(), j["path_days_per_second_one_thread"].get<double>() /
+                                                              j["gbm_path_steps_per_second_per_core"].get<double>());
 }
 
 // --years replaces the scenario's horizon: 2026-02-01 to 2036-02-01 holds the leap days of 2028 and

@@ -345,6 +345,26 @@ TEST(RealOptionsSite, path_ranges_concatenate_to_the_whole) {
   for (std::size_t i = 0; i < 6 * months; ++i) EXPECT_GE(all.margin_curtailed_usd[i], all.margin_running_usd[i] - 1e-6);
 }
 
+// Threads take contiguous ranges of rows, each path depending only on (seed, p): the months are the
+// same bits for any thread count, including more threads than paths.
+TEST(RealOptionsSite, any_thread_count_simulates_the_same_months) {
+  firm::Scenario s = io::read_scenario(kCango);
+  s.run.horizon_years = 1;
+  const model::MarketModel market = io::load_market_model(s);
+  const SiteMining site = site_mining(s, "georgia");
+  const Calendar calendar = make_calendar(s.run.start_date, s.run.horizon_years);
+  SiteMonths one(7, calendar.months());
+  simulate_site_months(market, site, calendar, 7, 3, one, 1);
+  for (const unsigned threads : {2u, 3u, 9u}) {
+    SiteMonths many(7, calendar.months());
+    simulate_site_months(market, site, calendar, 7, 3, many, threads);
+    EXPECT_EQ(many.hashprice_usd_per_ph_day, one.hashprice_usd_per_ph_day) << threads;
+    EXPECT_EQ(many.margin_curtailed_usd, one.margin_curtailed_usd) << threads;
+    EXPECT_EQ(many.margin_running_usd, one.margin_running_usd) << threads;
+    EXPECT_EQ(many.start_hashprice_usd_per_ph_day, one.start_hashprice_usd_per_ph_day) << threads;
+  }
+}
+
 // G_m by hand for a lease with no lead time, no default and no terminal value: an annuity.
 TEST(RealOptionsSite, conversion_value_is_the_discounted_lease_less_capex) {
   const firm::Conversion c{.capex_usd_per_mw = 1e6,

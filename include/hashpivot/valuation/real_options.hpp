@@ -250,9 +250,10 @@ struct SiteMonths {
 /// run's common random numbers: path p is the same as in `hashpivot run`) and writes them into
 /// rows 0 … out.paths − 1 of `out`, month m being the calendar's month m (the scenario's:
 /// make_calendar(run.start_date, run.horizon_years); out.months == calendar.months()).
-/// Allocation-free per day.
+/// On `threads` threads (≥ 1), each simulating a contiguous range of rows: a row depends only on
+/// (seed, path), so `out` is bit-identical for any thread count. Allocation-free per day.
 void simulate_site_months(const model::MarketModel& market, const SiteMining& site, const Calendar& calendar,
-                          std::uint64_t seed, std::uint32_t first_path, SiteMonths& out);
+                          std::uint64_t seed, std::uint32_t first_path, SiteMonths& out, unsigned threads = 1);
 
 /// The choices docs/real_options.md documents; defaults are ASSUMPTIONS stated there.
 struct SiteOptionSettings {

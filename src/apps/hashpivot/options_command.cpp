@@ -15,6 +15,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cli_support.hpp"
@@ -77,6 +78,7 @@ struct OptionsCommandOptions {
   bool json = false;
   bool strict = false;  // --strict: implausible input is an error
   bool yes = false;  // run even when estimated over an hour
+  unsigned threads = 0;  // a site's simulation: 0 = every core
 };
 
 [[noreturn]] void bad_flag(const std::string& flag, const std::string& problem) {
@@ -288,14 +290,15 @@ void unpack_into(const std::vector<std::byte>& bytes, std::size_t first, std::si
 /// the root, an empty set elsewhere.
 std::optional<valuation::SiteMonths> simulate_all(const model::MarketModel& market, const valuation::SiteMining& site,
                                                   const Calendar& calendar, std::uint64_t seed, std::size_t total,
-                                                  const sim::ProcessGroup& group) {
+                                                  const sim::ProcessGroup& group, unsigned threads) {
   const std::size_t months = calendar.months();
   const auto ranks = static_cast<std::size_t>(group.size());
   const auto share_begin = [&](std::size_t r) { return total * r / ranks; };
   const auto rank = static_cast<std::size_t>(group.rank());
   valuation::SiteMonths mine(share_begin(rank + 1) - share_begin(rank), months);
   if (mine.paths > 0)
-    valuation::simulate_site_months(market, site, calendar, seed, static_cast<std::uint32_t>(share_begin(rank)), mine);
+    valuation::simulate_site_months(market, site, calendar, seed, static_cast<std::uint32_t>(share_begin(rank)), mine,
+                                    threads);
   if (ranks == 1) return mine;
   if (!group.is_root()) {
     group.send_to_root(pack(mine));
@@ -516,19 +519,20 @@ void run_site(const OptionsCommandOptions& o, const sim::ProcessGroup& group) {
   if (v.pricing + v.fitting > kMaxSitePaths) bad_flag("--paths", "--paths + --fit-paths must be at most 2,000,000");
   const model::MarketModel market = io::load_market_model(scenario);
   const Calendar calendar = make_calendar(scenario.run.start_date, scenario.run.horizon_years);
-  // The simulation of the site's months dominates; one process simulates them on one thread.
+  // The simulation of the site's months dominates; each process simulates its share on `threads`.
+  const unsigned threads = o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
   confirm_by_pilot(
       [&] {
         valuation::SiteMonths pilot(sim::kPathsPerBlock, calendar.months());
         valuation::simulate_site_months(market, v.site, calendar, v.seed, 0, pilot);
       },
-      sim::kPathsPerBlock, static_cast<double>(v.fitting + v.pricing), 1, o.yes, "--paths",
+      sim::kPathsPerBlock, static_cast<double>(v.fitting + v.pricing), threads, o.yes, "--paths",
       fmt::format("{} fitting + {} pricing paths", with_thousands(static_cast<std::int64_t>(v.fitting)),
                   with_thousands(static_cast<std::int64_t>(v.pricing))));
   const auto started = std::chrono::steady_clock::now();
   // Fitting paths 0 … F−1, pricing paths F … F+P−1: independent draws of the same market.
   const std::optional<valuation::SiteMonths> months =
-      simulate_all(market, v.site, calendar, v.seed, v.fitting + v.pricing, group);
+      simulate_all(market, v.site, calendar, v.seed, v.fitting + v.pricing, group, threads);
   if (!group.is_root() || !months) return;
   v.months = months->months;
   value_site_options(o.settings, o.degree, scenario, *months, v);
@@ -609,6 +613,9 @@ void add_options_command(CLI::App& app, int& exit_code, const sim::ProcessGroup&
   cmd->add_option("--fit-paths", options->fit_paths, "Paths the exercise rule is fitted on, independent of the pricing paths (a site: default 4000)")
       ->capture_default_str()
       ->transform(count_in_range("paths", 100, 10'000'000));
+  cmd->add_option("--threads", options->threads,
+                  "A site's simulation threads (default: every core); the output is the same for any count")
+      ->transform(count_in_range("threads", 1, 1024));
   cmd->add_option("--seed", options->seed, "Seed of every random draw (a site: default the scenario's seed)")
       ->capture_default_str();
   cmd->add_option("--steps-per-year", options->steps_per_year, "Exercise dates per year (Longstaff & Schwartz use 50)")
