@@ -3,14 +3,21 @@
 #include <fmt/format.h>
 #include <sys/resource.h>
 
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <thread>
+#include <vector>
 
 #include "cli_support.hpp"
+#include "hashpivot/core/error.hpp"
 #include "hashpivot/core/units.hpp"
 #include "hashpivot/io/market_inputs.hpp"
 #include "hashpivot/model/market_model.hpp"
@@ -81,6 +88,79 @@ BenchResult run_benchmark(const BenchOptions& o) {
   return r;
 }
 
+namespace {
+
+/// The path of this program, for its own commands as children.
+std::string own_binary() {
+  std::error_code error;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (error) throw std::runtime_error("bench --commands: cannot find this program (/proc/self/exe): " + error.message());
+  return self.string();
+}
+
+/// Runs `binary arguments` (arguments already shell-safe), returns its stdout; throws with its
+/// exit status when it fails.
+std::string run_child(const std::string& binary, const std::string& arguments) {
+  const std::string command = "'" + binary + "' " + arguments + " 2>/dev/null";
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
+  if (!pipe) throw std::runtime_error("bench --commands: cannot start " + command);
+  std::string out;
+  std::array<char, 4096> buffer{};
+  std::size_t n = 0;
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe.get())) > 0) out.append(buffer.data(), n);
+  const int status = pclose(pipe.release());
+  if (status != 0) throw std::runtime_error(fmt::format("bench --commands: `{}` failed (status {})", command, status));
+  return out;
+}
+
+double children_peak_rss_mib() {
+  rusage usage{};
+  getrusage(RUSAGE_CHILDREN, &usage);
+  return static_cast<double>(usage.ru_maxrss) / kKibPerMib;
+}
+
+std::string quoted(const std::string& text) {
+  std::string out = "'";
+  for (const char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+}  // namespace
+
+std::vector<CommandTiming> time_commands(const BenchOptions& o) {
+  const firm::Scenario scenario = io::read_scenario(o.scenario);
+  const auto searched = std::find_if(scenario.strategies.begin(), scenario.strategies.end(),
+                                     [](const firm::Strategy& s) { return !s.search.empty(); });
+  if (searched == scenario.strategies.end())
+    throw InputError(o.scenario, 0, "strategies.search", "bench --commands needs a strategy with search ranges");
+  const auto site = std::find_if(scenario.sites.begin(), scenario.sites.end(),
+                                 [](const firm::Site& s) { return s.conversion.has_value(); });
+  if (site == scenario.sites.end())
+    throw InputError(o.scenario, 0, "sites.conversion", "bench --commands needs a site with a [sites.conversion]");
+  const unsigned threads = o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
+  const std::string common = fmt::format("{} --json --threads {}", quoted(o.scenario), threads);
+  const std::string binary = own_binary();
+  std::vector<CommandTiming> out;
+  const auto timed = [&](CommandTiming t, const auto& se_from_json) {
+    const auto start = std::chrono::steady_clock::now();
+    const nlohmann::json j = nlohmann::json::parse(run_child(binary, t.arguments));
+    t.seconds = seconds_since(start);
+    t.se = se_from_json(j);
+    t.peak_rss_mib = children_peak_rss_mib();
+    out.push_back(std::move(t));
+  };
+  timed({"optimize", fmt::format("optimize {} --strategy {}", common, quoted(searched->name)), 0,
+         "the optimum's objective", 0, 0},
+        [](const nlohmann::json& j) { return j.at("optimum").at("objective_se").get<double>(); });
+  timed({"sensitivity", fmt::format("sensitivity {} --strategy {}", common, quoted(scenario.strategies.front().name)),
+         0, "the base run's mean NPV", 0, 0},
+        [](const nlohmann::json& j) { return j.at("strategies").at(0).at("base").at("npv_usd").at("se").get<double>(); });
+  timed({"options --site", fmt::format("options {} --site {}", common, quoted(site->name)), 0,
+         "the option to convert", 0, 0},
+        [](const nlohmann::json& j) { return j.at("convert").at("se").get<double>(); });
+  return out;
+}
+
 void configure_bench_options(CLI::App& cmd, BenchOptions& options) {
   cmd.add_option("SCENARIO", options.scenario, "Scenario file")->capture_default_str();
   cmd.add_option("--threads", options.threads, "Threads for the parallel measurement (default: every core)")
@@ -88,9 +168,39 @@ void configure_bench_options(CLI::App& cmd, BenchOptions& options) {
   cmd.add_option("--paths", options.paths, "Paths per measurement")->capture_default_str()->transform(count_in_range("paths", 256, 100'000'000));
   cmd.add_option("--years", options.years, "Horizon in years instead of the scenario's")->transform(count_in_range("years", 1, 10));
   cmd.add_flag("--json", options.json, "Print one JSON object");
+  cmd.add_flag("--commands", options.commands,
+               "Time optimize, sensitivity and options --site with their default settings instead (seconds, SE, "
+               "SE x sqrt(seconds): the SE one second of that command would give)");
+}
+
+void print_command_timings(const BenchOptions& options) {
+  const std::vector<CommandTiming> timings = time_commands(options);
+  if (options.json) {
+    nlohmann::json commands = nlohmann::json::array();
+    for (const CommandTiming& t : timings)
+      commands.push_back({{"command", t.name},
+                          {"arguments", t.arguments},
+                          {"seconds", t.seconds},
+                          {"se_of", t.se_of},
+                          {"se_usd", t.se},
+                          {"se_usd_times_sqrt_seconds", t.se * std::sqrt(t.seconds)},
+                          {"peak_rss_mib", t.peak_rss_mib}});
+    std::cout << nlohmann::json{{"scenario", options.scenario}, {"commands", commands}}.dump(2) << "\n";
+    return;
+  }
+  fmt::print("{}: the commands users wait on, default settings\n", options.scenario);
+  fmt::print("  {:<16} {:>9} {:>12} {:>16}  {}\n", "command", "seconds", "SE ($M)", "SE x sqrt(s)", "SE of");
+  for (const CommandTiming& t : timings)
+    fmt::print("  {:<16} {:>9.1f} {:>12.2f} {:>16.2f}  {}\n", t.name, t.seconds, t.se / kMillion,
+               t.se * std::sqrt(t.seconds) / kMillion, t.se_of);
+  fmt::print("  peak memory of the children {:.1f} MiB\n", timings.back().peak_rss_mib);
 }
 
 void print_benchmark(const BenchOptions& options) {
+  if (options.commands) {
+    print_command_timings(options);
+    return;
+  }
   const BenchResult r = run_benchmark(options);
   const double per_core = r.path_days_per_second / r.threads;
   // The full model's one-thread speed over the GBM floor's, both measured in this run: a path-day

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace hashpivot::cli {
 
@@ -18,6 +19,7 @@ struct BenchOptions {
   std::int64_t paths = 2048;
   int years = 0;               // 0: the scenario's horizon_years
   bool json = false;
+  bool commands = false;       // --commands: time optimize, sensitivity and options --site instead
 };
 
 struct BenchResult {
@@ -38,6 +40,23 @@ struct BenchResult {
 void configure_bench_options(CLI::App& command, BenchOptions& options);
 /// Runs the measurement and prints it (a table, or JSON with options.json).
 void print_benchmark(const BenchOptions& options);
+
+/// One command that users wait on, run with its default settings as a child process of this
+/// binary (`--json`), timed from start to exit.
+struct CommandTiming {
+  std::string name;        // "optimize", "sensitivity", "options --site"
+  std::string arguments;   // after the binary's name
+  double seconds = 0;      // wall time
+  std::string se_of;       // which estimate's standard error `se` is
+  double se = 0;           // in the estimate's unit (USD)
+  double peak_rss_mib = 0; // the largest child's resident set so far (getrusage RUSAGE_CHILDREN)
+};
+
+/// Times `optimize` (the first strategy with [strategies.search] ranges), `sensitivity` (the first
+/// strategy) and `options --site` (the first site with a conversion) on options.scenario with their
+/// default settings and options.threads. Throws InputError when the scenario lacks what a command
+/// needs, and std::runtime_error when a command fails.
+[[nodiscard]] std::vector<CommandTiming> time_commands(const BenchOptions& options);
 
 void add_bench_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& group);
 
