@@ -52,9 +52,10 @@ struct CommandTiming {
   double peak_rss_mib = 0; // the largest child's resident set so far (getrusage RUSAGE_CHILDREN)
 };
 
-/// Times `optimize` (the first strategy with [strategies.search] ranges), `sensitivity` (the first
-/// strategy) and `options --site` (the first site with a conversion) on options.scenario with their
-/// default settings and options.threads. Throws InputError when the scenario lacks what a command
+/// Times `optimize` (the first strategy with [strategies.search] ranges; SE of the optimum's
+/// objective), `sensitivity` (the first strategy; SE of the base run's mean NPV) and `options --site`
+/// (the first site with a conversion; SE of the option to idle and restart) on options.scenario with
+/// their default settings and options.threads. Throws InputError when the scenario lacks what a command
 /// needs, and std::runtime_error when a command fails.
 [[nodiscard]] std::vector<CommandTiming> time_commands(const BenchOptions& options);
 
