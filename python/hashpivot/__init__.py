@@ -13,12 +13,12 @@ hashpivot.InputError with the command line's message (file:line: key: problem).
 
 from ._hashpivot import InputError, ParameterError, __version__
 from ._scenario import PlausibilityWarning, Scenario, load_scenario
-from ._result import Result, metrics, run
+from ._result import Result, metrics, peers, run
 from ._store import Store, StoredRun
 from ._studies import (Backtest, Calibration, Optimization, Sensitivity, backtest, calibrate, optimize,
                        sensitivity)
 from . import chain
 
-__all__ = ["InputError", "ParameterError", "__version__", "PlausibilityWarning", "Scenario", "load_scenario", "Result", "metrics", "run",
+__all__ = ["InputError", "ParameterError", "__version__", "PlausibilityWarning", "Scenario", "load_scenario", "Result", "metrics", "peers", "run",
            "Store", "StoredRun", "Backtest", "Calibration", "Optimization", "Sensitivity", "backtest", "calibrate",
            "optimize", "sensitivity", "chain"]

@@ -1,6 +1,7 @@
 """Runs: hashpivot.run and its Result, the same numbers `hashpivot run --json` prints."""
 
 import functools
+import os
 
 import numpy as np
 import pandas as pd
@@ -77,6 +78,25 @@ class _RecordFrames:
     @property
     def strategies(self):
         return list(self.summary.index)
+
+    @functools.cached_property
+    def ranking(self):
+        """The strategies (the firms of hashpivot.peers) ranked on survival and value per share, as
+        `hashpivot peers` ranks them: one row per strategy in rank order, with its rank, P(default),
+        mean NPV per share and its 95% CI, mean NPV, BTC sold and liquidated, shares issued,
+        hashcost, the AI/HPC share of revenue and the median default month (None without defaults)."""
+        rows = []
+        for r in self._handle.ranking():
+            rows.append({"strategy": r["strategy"], "rank": r["rank"], "p_default": r["p_default"],
+                         "npv_per_share_usd_mean": r["npv_per_share_usd"]["mean"],
+                         "npv_per_share_usd_ci95_low": (r["npv_per_share_usd"]["ci95"] or [None, None])[0],
+                         "npv_per_share_usd_ci95_high": (r["npv_per_share_usd"]["ci95"] or [None, None])[1],
+                         "npv_usd_mean": r["npv_usd"]["mean"], "btc_sold": r["btc_sold"],
+                         "btc_liquidated": r["btc_liquidated"], "shares_issued": r["shares_issued"],
+                         "hashcost_usd_per_ph_day": r["hashcost_usd_per_ph_day"],
+                         "hpc_revenue_share": r["hpc_revenue_share"],
+                         "default_month_median": r["default_month_median"]})
+        return pd.DataFrame(rows).set_index("strategy")
 
     @functools.cached_property
     def monthly(self):
@@ -159,6 +179,24 @@ class Result(_RecordFrames):
     def __repr__(self):
         return (f"<Result {self.scenario_name!r}: {self.info['paths']} paths, seed {self.seed}, "
                 f"strategies {', '.join(self.strategies)}>")
+
+
+def peers(firms, paths=None, seed=None, threads=None):
+    """Runs several firms on the same simulated markets, as `hashpivot peers` does. Each firm is a
+    Scenario, a scenario file's path, or a (scenario, strategy name) pair (default: the scenario's
+    first strategy); it is labelled by its file's stem, with ":strategy" when one is named. The
+    scenarios must share the [scenario] dates and seed and every [market] key (InputError
+    otherwise). A firm's numbers are those of hashpivot.run on its own scenario with the same paths
+    and seed; Result.ranking ranks the firms and Result.paired compares two on the same paths."""
+    documents, strategies, labels = [], [], []
+    for firm in firms:
+        scenario, strategy = firm if isinstance(firm, tuple) else (firm, "")
+        document = document_of(scenario)
+        documents.append(document)
+        strategies.append(strategy)
+        label = os.path.splitext(os.path.basename(document.source))[0]
+        labels.append(f"{label}:{strategy}" if strategy else label)
+    return Result(_h.peers(documents, strategies, labels, paths=paths, seed=seed, threads=threads))
 
 
 def run(scenario, paths=None, seed=None, threads=None):

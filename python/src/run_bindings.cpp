@@ -20,9 +20,13 @@
 #include "record_columns.hpp"
 #include "scenario_document.hpp"
 #include "hashpivot/core/cancellation.hpp"
+#include "hashpivot/core/date.hpp"
+#include "hashpivot/core/error.hpp"
 #include "hashpivot/io/market_inputs.hpp"
+#include "hashpivot/io/peers.hpp"
 #include "hashpivot/io/run_record.hpp"
 #include "hashpivot/model/market_model.hpp"
+#include "hashpivot/report/ranking.hpp"
 #include "hashpivot/sim/metrics.hpp"
 #include "hashpivot/sim/simulation.hpp"
 
@@ -52,6 +56,62 @@ std::shared_ptr<RunHandle> run(const ScenarioDocument& document, std::optional<s
     const auto finished_at = std::chrono::system_clock::now();
     handle->record = io::make_run_record(scenario, text, result, started_at, finished_at, HASHPIVOT_VERSION);
     for (const InputWarning& w : document.warnings()) handle->record.warnings.push_back(w.message());
+    handle->strategies = std::move(result.strategies);
+    handle->months = std::move(result.months);
+    handle->seconds = result.seconds;
+  } catch (const Cancelled&) {
+    interruption.raise_kept();
+  }
+  return handle;
+}
+
+/// hashpivot.peers: one strategy of each document on the same markets (sim::run_peers), checked as
+/// `hashpivot peers` checks them; the record's strategies are the firms, named by `labels`.
+std::shared_ptr<RunHandle> peers(const std::vector<std::shared_ptr<ScenarioDocument>>& documents,
+                                 const std::vector<std::string>& strategies, const std::vector<std::string>& labels,
+                                 std::optional<std::int64_t> paths, std::optional<std::uint64_t> seed,
+                                 std::optional<unsigned> threads) {
+  if (documents.empty() || strategies.size() != documents.size() || labels.size() != documents.size())
+    throw InputError("peers", 0, "scenarios", "give at least one scenario, with one strategy and one label each");
+  std::vector<firm::Scenario> scenarios;
+  std::string text;
+  std::string paths_text;
+  for (const auto& d : documents) {
+    scenarios.push_back(d->scenario());
+    text += "# ---- " + d->source() + " ----\n" + d->text() + "\n";
+    paths_text += (paths_text.empty() ? "" : " ") + d->source();
+  }
+  io::check_peer_scenarios(scenarios);
+  std::vector<sim::RunFirm> firms;
+  for (std::size_t i = 0; i < scenarios.size(); ++i) {
+    if (paths) scenarios[i].run.paths = *paths;
+    if (seed) scenarios[i].run.seed = *seed;
+  }
+  for (std::size_t i = 0; i < scenarios.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j)
+      if (labels[j] == labels[i]) throw InputError("peers", 0, "labels", "two firms are labelled " + labels[i]);
+    firms.push_back({&scenarios[i], io::peer_strategy_index(scenarios[i], strategies[i]), labels[i]});
+  }
+  sim::RunOptions options;
+  options.paths = scenarios.front().run.paths;
+  options.seed = scenarios.front().run.seed;
+  options.threads = threads_or_all(threads);
+  Interruption interruption;
+  options.progress = [&interruption](std::int64_t, std::int64_t) { interruption.poll(); };
+  options.stop_signal = interruption.stop_signal();
+  auto handle = std::make_shared<RunHandle>();
+  try {
+    const py::gil_scoped_release release;
+    const auto started_at = std::chrono::system_clock::now();
+    const model::MarketModel market = io::load_peer_market_model(scenarios);
+    const std::string name = "Peer group of " + std::to_string(firms.size()) + " firms, " +
+                             format_date(scenarios.front().run.start_date);
+    sim::RunResult result = sim::run_peers(name, firms, market, options);
+    const auto finished_at = std::chrono::system_clock::now();
+    handle->record = io::make_run_record(scenarios.front(), text, result, started_at, finished_at, HASHPIVOT_VERSION);
+    handle->record.run.scenario_path = paths_text;
+    for (const auto& d : documents)
+      for (const InputWarning& w : d->warnings()) handle->record.warnings.push_back(w.message());
     handle->strategies = std::move(result.strategies);
     handle->months = std::move(result.months);
     handle->seconds = result.seconds;
@@ -241,10 +301,14 @@ void bind_run(py::module_& m) {
            py::arg("strategy"))
       .def("npv_tail_values", [](const RunHandle& h, const std::string& s) { return tail_values(strategy_named(h, s).npv_worst); },
            py::arg("strategy"))
-      .def("paired", &paired, py::arg("baseline"), py::arg("candidate"));
+      .def("paired", &paired, py::arg("baseline"), py::arg("candidate"))
+      .def("ranking", [](const RunHandle& h) { return py::module_::import("json").attr("loads")(report::ranking_json(h.record).dump()); });
   m.def("run", &run, py::arg("scenario"), py::arg("paths") = py::none(), py::arg("seed") = py::none(),
         py::arg("threads") = py::none(),
         "Runs every strategy of the scenario (a ScenarioDocument) on the same simulated markets.");
+  m.def("peers", &peers, py::arg("scenarios"), py::arg("strategies"), py::arg("labels"), py::arg("paths") = py::none(),
+        py::arg("seed") = py::none(), py::arg("threads") = py::none(),
+        "Runs one strategy of each scenario (ScenarioDocuments) on the same simulated markets, as `hashpivot peers`.");
   m.def("metric_table", &metric_table, "The metric table (sim::kMetrics): one dict per metric, in its order.");
 }
 

@@ -156,3 +156,23 @@ def test_ctrl_c_stops_a_long_run_with_keyboard_interrupt(tmp_path):
     out, err = process.communicate(timeout=60)
     assert process.returncode == 0, err
     assert "interrupted after" in out
+
+
+def test_peers_give_each_firm_its_own_run_and_rank_them_as_the_command_line(cli):
+    riot = os.path.join(REPO, "scenarios", "peers", "riot.toml")
+    r = hashpivot.peers([riot, (CANGO, "sell_4451_repay_ai")], paths=PATHS, seed=SEED, threads=2)
+    assert r.strategies == ["riot", "cango:sell_4451_repay_ai"]
+    alone = hashpivot.run(CANGO, paths=PATHS, seed=SEED, threads=1)
+    for column in ("p_default", "npv_usd_mean", "btc_mined_mean", "npv_per_share_usd_mean"):
+        assert same(alone.summary.loc["sell_4451_repay_ai", column], r.summary.loc["cango:sell_4451_repay_ai", column])
+    cli_peers = cli.json("peers", riot, str(CANGO) + ":sell_4451_repay_ai", "--paths", PATHS, "--seed", SEED, "--no-record")
+    expected = sorted((f["rank"], f["firm"]) for f in cli_peers["firms"])
+    assert list(zip(r.ranking["rank"], r.ranking.index)) == expected
+    # The firms' paired difference on the same paths, both ways.
+    ab = r.paired("riot", "cango:sell_4451_repay_ai")
+    ba = r.paired("cango:sell_4451_repay_ai", "riot")
+    assert ab["mean_usd"] == pytest.approx(-ba["mean_usd"], rel=1e-9)
+    means = r.summary["npv_usd_mean"]
+    assert ab["mean_usd"] == pytest.approx(means["cango:sell_4451_repay_ai"] - means["riot"], rel=1e-6)
+    with pytest.raises(hashpivot.InputError):
+        hashpivot.peers([riot, riot], paths=64)
