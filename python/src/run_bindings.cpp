@@ -33,17 +33,17 @@
 namespace hashpivot::python {
 namespace {
 
-std::shared_ptr<RunHandle> run(const ScenarioDocument& document, std::optional<std::int64_t> paths,
-                               std::optional<std::uint64_t> seed, std::optional<unsigned> threads) {
-  firm::Scenario scenario = document.scenario();
-  const std::string text = document.text();
-  if (paths) scenario.run.paths = *paths;
-  if (seed) scenario.run.seed = *seed;
+/// Runs `simulate(options)` (returning a sim::RunResult) with the GIL released and Ctrl-C polled after
+/// each chunk of paths merged (it stops the run after the blocks in progress); keeps its record,
+/// made from `scenario` and `text` (io::make_run_record), and statistics. `scenario` gives the
+/// paths and the seed.
+template <class Simulate>
+std::shared_ptr<RunHandle> simulate_into_handle(const firm::Scenario& scenario, const std::string& text,
+                                                std::optional<unsigned> threads, const Simulate& simulate) {
   sim::RunOptions options;
   options.paths = scenario.run.paths;
   options.seed = scenario.run.seed;
   options.threads = threads_or_all(threads);
-  // Polled at the root after each chunk of paths merged: Ctrl-C stops the run after the blocks in progress.
   Interruption interruption;
   options.progress = [&interruption](std::int64_t, std::int64_t) { interruption.poll(); };
   options.stop_signal = interruption.stop_signal();
@@ -51,17 +51,27 @@ std::shared_ptr<RunHandle> run(const ScenarioDocument& document, std::optional<s
   try {
     const py::gil_scoped_release release;
     const auto started_at = std::chrono::system_clock::now();
-    const model::MarketModel market = io::load_market_model(scenario);
-    sim::RunResult result = sim::run_simulation(scenario, market, options);
+    sim::RunResult result = simulate(options);
     const auto finished_at = std::chrono::system_clock::now();
     handle->record = io::make_run_record(scenario, text, result, started_at, finished_at, HASHPIVOT_VERSION);
-    for (const InputWarning& w : document.warnings()) handle->record.warnings.push_back(w.message());
     handle->strategies = std::move(result.strategies);
     handle->months = std::move(result.months);
     handle->seconds = result.seconds;
   } catch (const Cancelled&) {
     interruption.raise_kept();
   }
+  return handle;
+}
+
+std::shared_ptr<RunHandle> run(const ScenarioDocument& document, std::optional<std::int64_t> paths,
+                               std::optional<std::uint64_t> seed, std::optional<unsigned> threads) {
+  firm::Scenario scenario = document.scenario();
+  if (paths) scenario.run.paths = *paths;
+  if (seed) scenario.run.seed = *seed;
+  auto handle = simulate_into_handle(scenario, document.text(), threads, [&](const sim::RunOptions& options) {
+    return sim::run_simulation(scenario, io::load_market_model(scenario), options);
+  });
+  for (const InputWarning& w : document.warnings()) handle->record.warnings.push_back(w.message());
   return handle;
 }
 
@@ -92,32 +102,14 @@ std::shared_ptr<RunHandle> peers(const std::vector<std::shared_ptr<ScenarioDocum
       if (labels[j] == labels[i]) throw InputError("peers", 0, "labels", "two firms are labelled " + labels[i]);
     firms.push_back({&scenarios[i], io::peer_strategy_index(scenarios[i], strategies[i]), labels[i]});
   }
-  sim::RunOptions options;
-  options.paths = scenarios.front().run.paths;
-  options.seed = scenarios.front().run.seed;
-  options.threads = threads_or_all(threads);
-  Interruption interruption;
-  options.progress = [&interruption](std::int64_t, std::int64_t) { interruption.poll(); };
-  options.stop_signal = interruption.stop_signal();
-  auto handle = std::make_shared<RunHandle>();
-  try {
-    const py::gil_scoped_release release;
-    const auto started_at = std::chrono::system_clock::now();
-    const model::MarketModel market = io::load_peer_market_model(scenarios);
-    const std::string name = "Peer group of " + std::to_string(firms.size()) + " firms, " +
-                             format_date(scenarios.front().run.start_date);
-    sim::RunResult result = sim::run_peers(name, firms, market, options);
-    const auto finished_at = std::chrono::system_clock::now();
-    handle->record = io::make_run_record(scenarios.front(), text, result, started_at, finished_at, HASHPIVOT_VERSION);
-    handle->record.run.scenario_path = paths_text;
-    for (const auto& d : documents)
-      for (const InputWarning& w : d->warnings()) handle->record.warnings.push_back(w.message());
-    handle->strategies = std::move(result.strategies);
-    handle->months = std::move(result.months);
-    handle->seconds = result.seconds;
-  } catch (const Cancelled&) {
-    interruption.raise_kept();
-  }
+  const std::string name =
+      "Peer group of " + std::to_string(firms.size()) + " firms, " + format_date(scenarios.front().run.start_date);
+  auto handle = simulate_into_handle(scenarios.front(), text, threads, [&](const sim::RunOptions& options) {
+    return sim::run_peers(name, firms, io::load_peer_market_model(scenarios), options);
+  });
+  handle->record.run.scenario_path = paths_text;
+  for (const auto& d : documents)
+    for (const InputWarning& w : d->warnings()) handle->record.warnings.push_back(w.message());
   return handle;
 }
 
