@@ -83,7 +83,8 @@ class _RecordFrames:
     def ranking(self):
         """The strategies (the firms of hashpivot.peers) ranked on survival and value per share, as
         `hashpivot peers` ranks them: one row per strategy in rank order, with its rank, P(default),
-        mean NPV per share and its 95% CI, mean NPV, BTC sold and liquidated, shares issued,
+        mean NPV per share and its 95% CI, mean NPV, BTC sold (and of it, forced by cash shortfalls)
+        and liquidated, shares issued,
         hashcost, the AI/HPC share of revenue and the median default month (None without defaults)."""
         rows = []
         for r in self._handle.ranking():
@@ -92,7 +93,8 @@ class _RecordFrames:
                          "npv_per_share_usd_ci95_low": (r["npv_per_share_usd"]["ci95"] or [None, None])[0],
                          "npv_per_share_usd_ci95_high": (r["npv_per_share_usd"]["ci95"] or [None, None])[1],
                          "npv_usd_mean": r["npv_usd"]["mean"], "btc_sold": r["btc_sold"],
-                         "btc_liquidated": r["btc_liquidated"], "shares_issued": r["shares_issued"],
+                         "btc_sold_forced": r["btc_sold_forced"], "btc_liquidated": r["btc_liquidated"],
+                         "shares_issued": r["shares_issued"],
                          "hashcost_usd_per_ph_day": r["hashcost_usd_per_ph_day"],
                          "hpc_revenue_share": r["hpc_revenue_share"],
                          "default_month_median": r["default_month_median"]})

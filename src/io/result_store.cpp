@@ -247,6 +247,7 @@ std::string series_unit(std::string_view name) {
       {"equity_usd", "USD"},
       {"btc_mined", "BTC"},
       {"btc_sold", "BTC"},
+      {"btc_sold_forced", "BTC"},
       {"btc_liquidated", "BTC"},
   };
   if (const auto it = kKnown.find(name); it != kKnown.end()) return std::string(it->second);

@@ -64,6 +64,7 @@ std::vector<RankedStrategy> rank_strategies(const io::RunRecord& record) {
     for (const io::MonthlyAccount& a : record.monthly_accounts) {
       if (a.strategy != name) continue;
       if (a.field == "btc_liquidated") s.btc_liquidated_mean += a.mean;
+      if (a.field == "btc_sold_forced") s.btc_sold_forced_mean += a.mean;
       if (a.field == "mining_revenue_usd") mining += a.mean;
       if (a.field == "hpc_revenue_usd") hpc += a.mean;
     }
@@ -83,6 +84,7 @@ nlohmann::json ranking_json(const io::RunRecord& record) {
                    {"npv_per_share_usd", mean_and_ci(s[kPerShareMean], s[kPerShareSe])},
                    {"npv_usd", mean_and_ci(s[kNpvMean], s[kNpvSe])},
                    {"btc_sold", number_or_null(s[kBtcSold])},
+                   {"btc_sold_forced", r.btc_sold_forced_mean},
                    {"btc_liquidated", r.btc_liquidated_mean},
                    {"shares_issued", number_or_null(s[kSharesIssued])},
                    {"hashcost_usd_per_ph_day", number_or_null(s[kHashcost])},

@@ -139,6 +139,7 @@ PeerStressOutcome run_peer_stress(const firm::Scenario& scenario, std::size_t st
   PeerStressOutcome outcome;
   outcome.default_day = backtest.default_day;
   outcome.btc_sold = backtest.total.sums.btc_sold;
+  outcome.btc_sold_forced = backtest.total.sums.btc_sold_forced;
   outcome.btc_liquidated = backtest.total.sums.btc_liquidated;
   outcome.btc_mined = backtest.total.sums.btc_mined;
   if (!backtest.default_day) outcome.equity_value_end_usd = backtest.equity_value_end_usd;

@@ -40,8 +40,9 @@ TEST(PeersCli, json_has_the_firms_the_pairs_and_the_stresses) {
   EXPECT_EQ(j["firms"][1]["strategy"], "sell_production");
   std::vector<int> ranks;
   for (const auto& f : j["firms"]) {
-    for (const char* key : {"p_default", "npv_usd", "npv_per_share_usd", "shares_issued", "btc_sold", "btc_liquidated",
-                            "hashcost_usd_per_ph_day", "hpc_revenue_share", "default_month_median", "npv_vs_firm_usd"})
+    for (const char* key : {"p_default", "npv_usd", "npv_per_share_usd", "shares_issued", "btc_sold", "btc_sold_forced",
+                            "btc_liquidated", "hashcost_usd_per_ph_day", "hpc_revenue_share", "default_month_median",
+                            "npv_vs_firm_usd"})
       EXPECT_TRUE(f.contains(key)) << key;
     ranks.push_back(f["rank"]);
     EXPECT_EQ(f["npv_vs_firm_usd"].size(), 2u);

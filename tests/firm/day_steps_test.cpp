@@ -561,6 +561,7 @@ TEST(DaySteps, sell_policy_sells_what_each_policy_says) {
     FirmState s = state_of(plan, cash_usd, 10);
     DayAccounts day = a;
     sell_policy(plan, 50'000, s, day);
+    EXPECT_EQ(day.btc_sold_forced, 0.0) << "a policy's sale is not forced";
     return day.btc_sold;
   };
   EXPECT_EQ(sold(SellPolicy::kHold, 0), 0);
@@ -629,9 +630,11 @@ TEST(DaySteps, remedies_sell_free_btc_then_excess_collateral_then_draw_revolvers
   plan.debts[1].limit_usd = 5e6;
   FirmState s = state_of(plan, -5e6, 10);
   DayAccounts a{};
+  a.btc_sold = 7;  // sold earlier in the day (a policy or one-off sale): not forced
   remedies(plan, 0, 1e5, s, a);
   EXPECT_NEAR(s.cash_usd, 0, 1e-6);
-  EXPECT_NEAR(a.btc_sold, 50, 1e-9);
+  EXPECT_NEAR(a.btc_sold, 7 + 50, 1e-9);
+  EXPECT_NEAR(a.btc_sold_forced, 50, 1e-9);  // the remedies' sales, and only those
   EXPECT_NEAR(a.btc_released, 40, 1e-9);
   EXPECT_NEAR(s.debts[0].collateral_btc, 60, 1e-9);
   EXPECT_EQ(a.debt_drawn_usd, 0);
@@ -643,6 +646,7 @@ TEST(DaySteps, remedies_sell_free_btc_then_excess_collateral_then_draw_revolvers
   EXPECT_EQ(short_state.debts[0].principal_usd, 0.0);
   EXPECT_EQ(short_state.debts[0].collateral_btc, 0.0);
   EXPECT_NEAR(a.btc_sold, 10 + 40 + 30 + 30, 1e-9);
+  EXPECT_NEAR(a.btc_sold_forced, a.btc_sold, 1e-9);  // the loan repaid from its collateral is forced too
   EXPECT_NEAR(a.debt_drawn_usd, 2e6, 1e-6);
   EXPECT_NEAR(short_state.debts[1].principal_usd, 3e6, 1e-6);
   EXPECT_NEAR(short_state.cash_usd, 0, 1e-6);
@@ -749,6 +753,7 @@ TEST(DayAccountsFields, rows_are_the_members_in_declaration_order_under_their_ow
       {"debt_converted_to_equity_usd", &A::debt_converted_to_equity_usd},
       {"btc_mined", &A::btc_mined},
       {"btc_sold", &A::btc_sold},
+      {"btc_sold_forced", &A::btc_sold_forced},
       {"btc_topped_up", &A::btc_topped_up},
       {"btc_released", &A::btc_released},
       {"btc_liquidated", &A::btc_liquidated},
@@ -784,7 +789,7 @@ TEST(DayAccountsFields, rows_are_the_members_in_declaration_order_under_their_ow
                          "mining_revenue_usd", "hpc_revenue_usd", "power_cost_usd", "curtailment_credit_usd",
                          "opex_usd", "sga_usd", "ebitda_usd", "depreciation_usd", "interest_usd", "slippage_usd", "tax_usd",
                          "net_income_usd", "operating_cash_flow_usd", "investing_cash_flow_usd",
-                         "financing_cash_flow_usd", "btc_mined", "btc_sold", "btc_liquidated", "btc_pool_luck", "machines_bought",
+                         "financing_cash_flow_usd", "btc_mined", "btc_sold", "btc_sold_forced", "btc_liquidated", "btc_pool_luck", "machines_bought",
                          "machines_sold"}));
 }
 

@@ -53,10 +53,11 @@ export function RankingTable({ ranking }) {
   const ci = (x, digits) => (x.mean == null ? '-' : `${x.mean.toFixed(digits)} [${x.ci95[0].toFixed(digits)}, ${x.ci95[1].toFixed(digits)}]`);
   const num = (x, digits) => (x == null ? '-' : x.toFixed(digits));
   return html`<table class="cmp" data-testid="ranking"><thead><tr><th>rank</th><th></th><th>P(default)</th>
-      <th>median default</th><th>BTC sold</th><th>BTC liquidated</th><th>shares issued</th><th>NPV per share $ (95% CI)</th>
+      <th>median default</th><th>BTC sold</th><th>of which forced</th><th>BTC liquidated</th><th>shares issued</th><th>NPV per share $ (95% CI)</th>
       <th>hashcost $/PH/day</th><th>AI/HPC revenue</th></tr></thead>
     <tbody>${ranking.map((r) => html`<tr><td>${r.rank}</td><td>${r.strategy}</td><td>${pct(r.p_default)}</td>
-      <td>${r.default_month_median ?? '-'}</td><td>${num(r.btc_sold, 0)}</td><td>${num(r.btc_liquidated, 0)}</td>
+      <td>${r.default_month_median ?? '-'}</td><td>${num(r.btc_sold, 0)}</td><td>${num(r.btc_sold_forced, 0)}</td>
+      <td>${num(r.btc_liquidated, 0)}</td>
       <td>${num(r.shares_issued, 0)}</td><td>${ci(r.npv_per_share_usd, 2)}</td><td>${num(r.hashcost_usd_per_ph_day, 1)}</td>
       <td>${pct(r.hpc_revenue_share)}</td></tr>`)}</tbody></table>`;
 }

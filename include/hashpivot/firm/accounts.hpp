@@ -174,6 +174,7 @@ struct DayAccounts {
   // BTC flows. Δ(free + collateral) = mined − sold − liquidated.
   double btc_mined;
   double btc_sold;                  // by the firm: one-off, policy and remedy sales
+  double btc_sold_forced;           // of btc_sold, the remedies' sales: BTC sold to cover a cash shortfall
   double btc_topped_up;             // free → collateral
   double btc_released;              // collateral → free when a BTC-backed loan is closed
   double btc_liquidated;            // collateral sold by a lender
@@ -217,7 +218,7 @@ struct DayAccountsField {
 
 /// Every field of DayAccounts but the flag defaulted_today, in declaration order: the one list
 /// that sums, names and (through `monthly`) reports them. A new field is one row here.
-inline constexpr std::array<DayAccountsField, 45> kDayAccountsFields{{
+inline constexpr std::array<DayAccountsField, 46> kDayAccountsFields{{
     {"mining_revenue_usd", "USD", &DayAccounts::mining_revenue_usd, true},
     {"hpc_revenue_usd", "USD", &DayAccounts::hpc_revenue_usd, true},
     {"power_cost_usd", "USD", &DayAccounts::power_cost_usd, true},
@@ -244,6 +245,7 @@ inline constexpr std::array<DayAccountsField, 45> kDayAccountsFields{{
     {"debt_converted_to_equity_usd", "USD", &DayAccounts::debt_converted_to_equity_usd, false},
     {"btc_mined", "BTC", &DayAccounts::btc_mined, true},
     {"btc_sold", "BTC", &DayAccounts::btc_sold, true},
+    {"btc_sold_forced", "BTC", &DayAccounts::btc_sold_forced, true},
     {"btc_topped_up", "BTC", &DayAccounts::btc_topped_up, false},
     {"btc_released", "BTC", &DayAccounts::btc_released, false},
     {"btc_liquidated", "BTC", &DayAccounts::btc_liquidated, true},

@@ -759,10 +759,12 @@ inline void atm_remedy(const FirmPlan& plan, int day, FirmState& state, DayAccou
 
 /// While cash < 0: sell free BTC; then have each BTC lender release the collateral above what keeps
 /// its loan at ltv_target, and sell it; then draw revolvers (before maturity) up to their limit.
+/// The BTC sold here is also counted in btc_sold_forced (the sales the shortfall forced).
 /// An ATM programme whose remedy allows it sells shares first (before_btc) or after the BTC, before
 /// the revolvers (after_btc).
 inline void remedies(const FirmPlan& plan, int day, double price, FirmState& state, DayAccounts& a) {
   const double impact = plan.sale_impact_per_sqrt_btc;
+  const double sold_before = a.btc_sold;
   const auto to_cover_btc = [&] { return btc_to_raise(-state.cash_usd, price, impact, sold_today_btc(a)); };
   if (plan.atm_remedy == AtmRemedy::kBeforeBtc) atm_remedy(plan, day, state, a);
   if (state.cash_usd < 0.0 && price > 0.0) sell_free(state, to_cover_btc(), price, impact, a);
@@ -779,6 +781,7 @@ inline void remedies(const FirmPlan& plan, int day, double price, FirmState& sta
     sell_free(state, release, price, impact, a);
   }
   deleverage_from_collateral(plan, price, state, a);
+  a.btc_sold_forced += a.btc_sold - sold_before;
   if (plan.atm_remedy == AtmRemedy::kAfterBtc) atm_remedy(plan, day, state, a);
   for (std::size_t i = 0; i < plan.debts.size() && state.cash_usd < 0.0; ++i) {
     const PlanDebt& d = plan.debts[i];

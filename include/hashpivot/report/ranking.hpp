@@ -22,6 +22,7 @@ struct RankedStrategy {
   std::size_t index = 0;                            // in record.strategies
   std::size_t rank = 0;                             // 1: the first
   std::optional<std::string> median_default_month;  // "YYYY-MM" by which half its defaults happened; none without
+  double btc_sold_forced_mean = 0;                  // BTC sold to cover cash shortfalls (the remedies), mean
   double btc_liquidated_mean = 0;                   // BTC its lenders took over the horizon, mean over paths
   double hpc_revenue_share = 0;                     // Σ AI/HPC revenue / Σ (mining + AI/HPC revenue), of the means
 };
@@ -30,7 +31,7 @@ struct RankedStrategy {
 [[nodiscard]] std::vector<RankedStrategy> rank_strategies(const io::RunRecord& record);
 
 /// rank_strategies as JSON, in rank order: each {"strategy", "rank", "p_default", "npv_per_share_usd"
-/// {"mean", "ci95"}, "npv_usd" {"mean", "ci95"}, "btc_sold", "btc_liquidated", "shares_issued",
+/// {"mean", "ci95"}, "npv_usd" {"mean", "ci95"}, "btc_sold", "btc_sold_forced", "btc_liquidated", "shares_issued",
 /// "hashcost_usd_per_ph_day", "hpc_revenue_share", "default_month_median"}; means over paths, CIs ±
 /// 1.96 SE; null where unknown (no shares).
 [[nodiscard]] nlohmann::json ranking_json(const io::RunRecord& record);

@@ -59,8 +59,8 @@ inline constexpr std::uint32_t kBlocksPerChunk = 4;
 /// The version of the serialized statistics that ranks exchange; bumped when the layout changes
 /// (2: StrategyStatistics::btc_sold and margin_called; 3: slippage_usd, machines bought and sold,
 /// and their monthly fields; 4: the survivors' net worth; 5: hedge_pnl_usd; 6: NPV per share,
-/// shares issued, refinancings, margin posted).
-inline constexpr std::uint64_t kStatisticsFormatVersion = 6;
+/// shares issued, refinancings, margin posted; 7: the monthly account btc_sold_forced).
+inline constexpr std::uint64_t kStatisticsFormatVersion = 7;
 
 /// Month-end (or month-mean) series kept as quantile sketches per strategy and month.
 enum class FirmSeries : std::size_t { kCashUsd, kBtcHeld, kDebtUsd, kEquityUsd, kCount };

@@ -78,6 +78,7 @@ struct Replay2022Hashprice {
 struct PeerStressOutcome {
   std::optional<DayNumber> default_day;  // the day it defaulted, if it did
   double btc_sold = 0;                   // by the firm over the days (policy, one-off and remedy sales)
+  double btc_sold_forced = 0;            // of which the remedies' (to cover cash shortfalls)
   double btc_liquidated = 0;             // by its lenders
   double btc_mined = 0;
   // What equity holders own on the last day, undiscounted (firm::equity_value_at_horizon_usd: cash +

@@ -130,21 +130,22 @@ void print_tables(const sim::RunResult& r, const io::RunRecord& record, const st
   fmt::print("  hashprice over the horizon (monthly mean, averaged over the months): p5 ${:.1f}, median ${:.1f}, "
              "p95 ${:.1f} per PH/s per day\n\n",
              fan.p5, fan.p50, fan.p95);
-  fmt::print("{:>4}  {:<22} {:>10} {:>9} {:>10} {:>10} {:>9} {:>24} {:>10} {:>7}\n", "rank", "firm", "P(default)",
-             "median", "BTC sold", "BTC liq.", "dilution", "NPV per share $ (95% CI)", "hashcost", "AI/HPC");
-  fmt::print("{:>4}  {:<22} {:>10} {:>9} {:>10} {:>10} {:>9} {:>24} {:>10} {:>7}\n", "", "", "", "default", "(mean)",
-             "(mean)", "(mean)", "", "$/PH/day", "revenue");
+  fmt::print("{:>4}  {:<22} {:>10} {:>9} {:>9} {:>9} {:>9} {:>9} {:>24} {:>10} {:>7}\n", "rank", "firm", "P(default)",
+             "median", "BTC sold", "of which", "BTC liq.", "dilution", "NPV per share $ (95% CI)", "hashcost", "AI/HPC");
+  fmt::print("{:>4}  {:<22} {:>10} {:>9} {:>9} {:>9} {:>9} {:>9} {:>24} {:>10} {:>7}\n", "", "", "", "default", "(mean)",
+             "forced", "(mean)", "(mean)", "", "$/PH/day", "revenue");
   for (const report::RankedStrategy& f : ranked) {
     const std::size_t k = f.index;
     const io::StrategySummary& s = record.strategies[k];
-    fmt::print("{:>4}  {:<22} {:>10} {:>9} {:>10.0f} {:>10.0f} {:>9} {:>24} {:>10.1f} {:>7}\n", f.rank,
+    fmt::print("{:>4}  {:<22} {:>10} {:>9} {:>9.0f} {:>9.0f} {:>9.0f} {:>9} {:>24} {:>10.1f} {:>7}\n", f.rank,
                run_firms[k].label, report::percent(s[kPDefault]), f.median_default_month.value_or("—"),
-               s[kBtcSold], f.btc_liquidated_mean,
+               s[kBtcSold], f.btc_sold_forced_mean, f.btc_liquidated_mean,
                dilution_text(s[kSharesIssued], run_firms[k].scenario->equity.shares_outstanding), per_share_text(s),
                s[kHashcost], report::percent(f.hpc_revenue_share, 0));
   }
-  fmt::print("\nRanked by P(default), then mean NPV per share. Dilution: shares issued (ATM sales, conversions) over "
-             "the shares at the start.\n");
+  fmt::print("\nRanked by P(default), then mean NPV per share. BTC sold: by the firm's policy, one-off sales and, "
+             "forced, to cover cash shortfalls;\nBTC liq.: taken by its lenders. Dilution: shares issued (ATM sales, "
+             "conversions) over the shares at the start.\n");
   if (ranked.size() > 1) {
     fmt::print("\nPaired NPV differences, each firm against the next in the ranking (same paths):\n");
     for (std::size_t rank = 0; rank + 1 < ranked.size(); ++rank) {
@@ -173,14 +174,14 @@ void print_tables(const sim::RunResult& r, const io::RunRecord& record, const st
       for (const StressRow& row : stresses) {
         const study::PeerStressOutcome& o = row.firms[k];
         const std::string cell = o.default_day ? "default " + format_date(*o.default_day)
-                                               : fmt::format("{}, sold {:.0f}", usd_millions_text(o.equity_value_end_usd, 0),
-                                                             o.btc_sold);
+                                               : fmt::format("{}, forced {:.0f}", usd_millions_text(o.equity_value_end_usd, 0),
+                                                             o.btc_sold_forced);
         fmt::print(" {:>22}", cell);
       }
       fmt::print("\n");
     }
     fmt::print("  A survivor's cell: what its equity holders own on the last day, undiscounted (cash + BTC at "
-               "market − debt + the terminal value a run gives its horizon), and the BTC it sold.\n");
+               "market − debt + the terminal value a run gives its horizon), and the BTC it was forced to sell.\n");
   }
   fmt::print("\nThe full metric table, firm by firm:\n\n{}", report::comparison_text(record.strategies));
 }
@@ -196,6 +197,7 @@ nlohmann::json stress_json(const std::vector<StressRow>& stresses, std::span<con
                             {"default_date", o.default_day ? nlohmann::json(format_date(*o.default_day)) : nlohmann::json()},
                             {"btc_mined", o.btc_mined},
                             {"btc_sold", o.btc_sold},
+                            {"btc_sold_forced", o.btc_sold_forced},
                             {"btc_liquidated", o.btc_liquidated},
                             {"equity_value_end_usd", o.equity_value_end_usd}});
     }
@@ -224,6 +226,7 @@ nlohmann::json to_json(const sim::RunResult& r, const io::RunRecord& record, con
     j["shares_outstanding"] = run_firms[k].scenario->equity.shares_outstanding;
     j["default_month_median"] = f.median_default_month ? nlohmann::json(*f.median_default_month) : nlohmann::json();
     j["btc_liquidated"] = {{"mean", f.btc_liquidated_mean}};
+    j["btc_sold_forced"] = {{"mean", f.btc_sold_forced_mean}};
     j["hpc_revenue_share"] = f.hpc_revenue_share;
     nlohmann::json paired = nlohmann::json::array();
     for (std::size_t other = 0; other < run_firms.size(); ++other) {
@@ -335,7 +338,7 @@ void run_peers_command(const PeersCommandOptions& o, const sim::ProcessGroup& gr
 
 constexpr const char* kPeersHelp =
     R"(Run several listed miners on the same simulated markets (common random numbers) and rank them: probability
-of default and its median month, BTC sold and liquidated, dilution, NPV per share with its 95% CI, hashcost
+of default and its median month, BTC sold (forced by cash shortfalls or not) and liquidated, dilution, NPV per share with its 95% CI, hashcost
 against the hashprice fan, the AI/HPC share of revenue, and paired NPV differences between firms.
 Each SCENARIO is a firm's scenario file, FILE or FILE:STRATEGY (default: its first strategy); the scenarios
 must share the [scenario] start date, horizon and seed and every [market] key (scenarios/peers/ holds
