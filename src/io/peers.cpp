@@ -23,12 +23,6 @@ std::string file_text(const firm::Scenario& scenario, const std::string& relativ
   return std::filesystem::absolute(resolve_scenario_path(scenario, relative), error).lexically_normal().string();
 }
 
-bool buys_at_index(const firm::Scenario& scenario) {
-  for (const firm::Site& site : scenario.sites)
-    if (site.power_contract != firm::PowerContract::kFixed) return true;
-  return false;
-}
-
 }  // namespace
 
 std::vector<SharedKey> peer_shared_keys(const firm::Scenario& s) {
@@ -71,7 +65,7 @@ void check_peer_scenarios(std::span<const firm::Scenario> scenarios) {
 
 model::MarketModel load_peer_market_model(std::span<const firm::Scenario> scenarios) {
   for (const firm::Scenario& s : scenarios)
-    if (buys_at_index(s)) return load_market_model(s);
+    if (firm::has_index_site(s)) return load_market_model(s);
   return load_market_model(scenarios.front());
 }
 

@@ -108,12 +108,6 @@ void load_price_model(const firm::Scenario& scenario, const MarketInputs& inputs
   }
 }
 
-bool any_index_site(const firm::Scenario& s) {
-  for (const firm::Site& site : s.sites)
-    if (site.power_contract != firm::PowerContract::kFixed) return true;  // index and pass_through
-  return false;
-}
-
 void load_exogenous_hashrate(const firm::Scenario& scenario, const market::Calibration& c, MarketModel& m) {
   m.hashrate = from_calibration(c, "hashrate", "exogenous", network::exogenous_params_from_report);
   if (scenario.market.hashrate_drift_annual) m.hashrate.drift_per_day = *scenario.market.hashrate_drift_annual / kDaysPerYear;
@@ -190,7 +184,7 @@ MarketModel build_market_model(const firm::Scenario& scenario, const MarketInput
     return market::CorrelatedShocks(market::correlation_from_report(r));
   });
 
-  m.has_energy_index = any_index_site(scenario);
+  m.has_energy_index = firm::has_index_site(scenario);
   if (m.has_energy_index) {
     m.energy = from_calibration(c, "energy", "log_ou_spikes_hourly", market::energy_index_from_report);
     m.energy_stationary_log = m.energy.log_daily.stationary_mean();

@@ -5,11 +5,11 @@
 #include <numeric>
 
 #include "hashpivot/sim/metrics.hpp"
+#include "hashpivot/stats/statistics.hpp"
 
 namespace hashpivot::report {
 namespace {
 
-constexpr double kZ95 = 1.959963984540054;  // the two-sided 95% normal quantile
 constexpr std::size_t kPDefault = sim::metric_index("p_default");
 constexpr std::size_t kNpvMean = sim::metric_index("npv_mean_usd");
 constexpr std::size_t kNpvSe = sim::metric_index("npv_se_usd");
@@ -35,9 +35,9 @@ std::optional<std::string> median_default_month(const io::RunRecord& record, con
 
 nlohmann::json number_or_null(double value) { return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(); }
 
-nlohmann::json mean_and_ci(double mean, double se) {
+nlohmann::json mean_and_ci(double mean, double half_width) {
   if (!std::isfinite(mean)) return {{"mean", nullptr}, {"ci95", nullptr}};
-  return {{"mean", mean}, {"ci95", {mean - kZ95 * se, mean + kZ95 * se}}};
+  return {{"mean", mean}, {"ci95", {mean - half_width, mean + half_width}}};
 }
 
 }  // namespace
@@ -69,6 +69,7 @@ std::vector<RankedStrategy> rank_strategies(const io::RunRecord& record) {
       if (a.field == "hpc_revenue_usd") hpc += a.mean;
     }
     s.hpc_revenue_share = mining + hpc > 0 ? hpc / (mining + hpc) : 0.0;
+    s.npv_per_share_ci95_half_usd = stats::kNormalQuantile975 * rows[order[r]][kPerShareSe];
     ranked.push_back(std::move(s));
   }
   return ranked;
@@ -81,8 +82,8 @@ nlohmann::json ranking_json(const io::RunRecord& record) {
     out.push_back({{"strategy", s.strategy},
                    {"rank", r.rank},
                    {"p_default", number_or_null(s[kPDefault])},
-                   {"npv_per_share_usd", mean_and_ci(s[kPerShareMean], s[kPerShareSe])},
-                   {"npv_usd", mean_and_ci(s[kNpvMean], s[kNpvSe])},
+                   {"npv_per_share_usd", mean_and_ci(s[kPerShareMean], r.npv_per_share_ci95_half_usd)},
+                   {"npv_usd", mean_and_ci(s[kNpvMean], stats::kNormalQuantile975 * s[kNpvSe])},
                    {"btc_sold", number_or_null(s[kBtcSold])},
                    {"btc_sold_forced", r.btc_sold_forced_mean},
                    {"btc_liquidated", r.btc_liquidated_mean},

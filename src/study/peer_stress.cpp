@@ -14,8 +14,10 @@
 namespace hashpivot::study {
 namespace {
 
-/// Blocks a stress day mines: the target spacing's, on schedule.
-constexpr std::int64_t kStressBlocksPerDay = 144;
+/// Blocks a stress day mines: a day over the target spacing, on schedule (144 on mainnet).
+std::int64_t blocks_per_day(const chain::ConsensusParams& params) {
+  return static_cast<std::int64_t>(kSecondsPerDay) / params.pow_target_spacing_s;
+}
 
 /// BTC issued by the blocks [0, height) of the schedule.
 double supply_before_height_btc(std::int64_t height, const chain::ConsensusParams& params) {
@@ -64,6 +66,7 @@ market::DailyHistory stress_history(PeerStress stress, const firm::MarketSetup& 
   assert(days >= 1);
   const chain::ConsensusParams params = chain::ConsensusParams::mainnet();
   const double start_difficulty = chain::difficulty_from_bits(market.bits);
+  const std::int64_t blocks = blocks_per_day(params);
   std::optional<Replay> replay;
   if (stress == PeerStress::kReplay2022) {
     if (real_history == nullptr)
@@ -85,7 +88,6 @@ market::DailyHistory stress_history(PeerStress stress, const firm::MarketSetup& 
     const int day = std::max(0, static_cast<int>(row) - 1);  // row 0: the day before the start, at day 0's values
     double price = market.btc_price_usd;
     double difficulty = start_difficulty;
-    double fees_per_block = market.fees_btc_per_block;
     switch (stress) {
       case PeerStress::kReplay2022:
         price *= replay->ratio(real_history->price_usd, day, "PriceUSD");
@@ -104,13 +106,13 @@ market::DailyHistory stress_history(PeerStress stress, const firm::MarketSetup& 
     out.difficulty[row] = difficulty;
     out.hashrate_ths[row] = difficulty * hashes_per_difficulty / static_cast<double>(params.pow_target_spacing_s) /
                             kHashesPerTh;
-    out.block_count[row] = static_cast<double>(kStressBlocksPerDay);
-    out.fees_btc[row] = fees_per_block * static_cast<double>(kStressBlocksPerDay);
+    out.block_count[row] = static_cast<double>(blocks);
+    out.fees_btc[row] = market.fees_btc_per_block * static_cast<double>(blocks);  // f0: no stress moves fees
     if (row == 0) {
       out.supply_btc[row] = supply;  // issued before the start height
     } else {
-      supply += issued_btc(height, kStressBlocksPerDay, params);
-      height += kStressBlocksPerDay;
+      supply += issued_btc(height, blocks, params);
+      height += blocks;
       out.supply_btc[row] = supply;
     }
   }

@@ -539,6 +539,14 @@ struct Scenario {
   std::vector<Strategy> strategies;
 };
 
+/// Whether some site of `scenario` buys power at the index (power_contract index or pass_through):
+/// then its market simulates the energy index.
+[[nodiscard]] inline bool has_index_site(const Scenario& scenario) {
+  for (const Site& site : scenario.sites)
+    if (site.power_contract != PowerContract::kFixed) return true;
+  return false;
+}
+
 /// The machine model of `scenario` named `name`; nullptr when none is (names are unique: the reader
 /// checks). Not for the daily step: the plan holds machines by index.
 [[nodiscard]] inline const MachineModel* find_machine(const Scenario& scenario, std::string_view name) {

@@ -25,6 +25,7 @@ struct RankedStrategy {
   double btc_sold_forced_mean = 0;                  // BTC sold to cover cash shortfalls (the remedies), mean
   double btc_liquidated_mean = 0;                   // BTC its lenders took over the horizon, mean over paths
   double hpc_revenue_share = 0;                     // Σ AI/HPC revenue / Σ (mining + AI/HPC revenue), of the means
+  double npv_per_share_ci95_half_usd = 0;           // 1.96 SE of the mean NPV per share (NaN without shares)
 };
 
 /// The strategies of `record`, in rank order.

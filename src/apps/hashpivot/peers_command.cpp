@@ -52,12 +52,9 @@ struct PeersCommandOptions {
   bool yes = false;
 };
 
-constexpr double kZ95 = 1.959963984540054;  // the two-sided 95% normal quantile
-
 // The metric table's columns the peer table reads (sim/metrics.hpp).
 constexpr std::size_t kPDefault = sim::metric_index("p_default");
 constexpr std::size_t kPerShareMean = sim::metric_index("npv_per_share_mean_usd");
-constexpr std::size_t kPerShareSe = sim::metric_index("npv_per_share_se_usd");
 constexpr std::size_t kBtcSold = sim::metric_index("btc_sold_mean_btc");
 constexpr std::size_t kSharesIssued = sim::metric_index("shares_issued_mean");
 constexpr std::size_t kHashcost = sim::metric_index("hashcost_usd_per_ph_day");
@@ -112,10 +109,10 @@ std::string dilution_text(double shares_issued, double shares_outstanding) {
   return fmt::format("{:+.1f}%", kPercentPerUnit * shares_issued / shares_outstanding);
 }
 
-std::string per_share_text(const io::StrategySummary& s) {
+std::string per_share_text(const io::StrategySummary& s, const report::RankedStrategy& f) {
   const double mean = s[kPerShareMean];
   if (std::isnan(mean)) return "—";
-  const double half = kZ95 * s[kPerShareSe];
+  const double half = f.npv_per_share_ci95_half_usd;
   return fmt::format("{:.2f} [{:.2f}, {:.2f}]", mean, mean - half, mean + half);
 }
 
@@ -140,7 +137,7 @@ void print_tables(const sim::RunResult& r, const io::RunRecord& record, const st
     fmt::print("{:>4}  {:<22} {:>10} {:>9} {:>9.0f} {:>9.0f} {:>9.0f} {:>9} {:>24} {:>10.1f} {:>7}\n", f.rank,
                run_firms[k].label, report::percent(s[kPDefault]), f.median_default_month.value_or("—"),
                s[kBtcSold], f.btc_sold_forced_mean, f.btc_liquidated_mean,
-               dilution_text(s[kSharesIssued], run_firms[k].scenario->equity.shares_outstanding), per_share_text(s),
+               dilution_text(s[kSharesIssued], run_firms[k].scenario->equity.shares_outstanding), per_share_text(s, f),
                s[kHashcost], report::percent(f.hpc_revenue_share, 0));
   }
   fmt::print("\nRanked by P(default), then mean NPV per share. BTC sold: by the firm's policy, one-off sales and, "
