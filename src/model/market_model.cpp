@@ -5,6 +5,7 @@
 #include <bit>
 #include <cassert>
 #include <cmath>
+#include <limits>
 
 #include "hashpivot/chain/params.hpp"
 #include "hashpivot/chain/subsidy.hpp"
@@ -318,6 +319,100 @@ void draw_market_path(const random::CounterRng& rng, std::uint32_t path, std::ui
   normals_of_uniforms(z0, days, central);
   normals_of_uniforms(z1, days, central);
   normals_of_uniforms(z2, days, central);
+}
+
+void mirror_market_draws(MarketPathDraws& draws, std::uint32_t days) {
+  const std::size_t n = days;
+  assert(draws.normal0.size() >= n);
+  for (std::size_t d = 0; d < n; ++d) {
+    draws.normal0[d] = -draws.normal0[d];
+    draws.normal1[d] = -draws.normal1[d];
+    draws.normal2[d] = -draws.normal2[d];
+    draws.fee_spike_uniform[d] = 1.0 - draws.fee_spike_uniform[d];
+    draws.price_uniform[d] = 1.0 - draws.price_uniform[d];
+  }
+}
+
+std::vector<double> expected_price_ratio_by_day(const MarketModel& m, int days) {
+  std::vector<double> ratio;
+  if (days < 1) return ratio;
+  // The price shock is the first correlated factor: L₀₀ times a standard normal.
+  const double shock_scale = m.shocks.lower()[0][0];
+  // E[e^{(μ − σ²/2)dt + σ√dt·L₀₀·z}] for z ~ N(0, 1).
+  const auto day_factor = [&](double mu_annual, double sigma_annual) {
+    return std::exp((mu_annual - 0.5 * sigma_annual * sigma_annual) * market::kDayYears +
+                    0.5 * sigma_annual * sigma_annual * shock_scale * shock_scale * market::kDayYears);
+  };
+  switch (m.price_model) {
+    case PriceModel::kGbm:
+    case PriceModel::kJumpDiffusion: {
+      // Merton's jumps are compensated: E[e^{n μ_J + σ_J √n z_J}] over n ~ Poisson(λ/365) is
+      // e^{λκ/365}, which the drift's −λκ/365 cancels, so a day's factor is the diffusion's.
+      const double factor = m.price_model == PriceModel::kJumpDiffusion
+                                ? day_factor(m.jump_diffusion.mu_annual, m.jump_diffusion.sigma_annual)
+                                : day_factor(m.gbm.mu_annual, m.gbm.sigma_annual);
+      ratio.resize(static_cast<std::size_t>(days));
+      double value = 1;
+      for (std::size_t d = 0; d < ratio.size(); ++d) {
+        ratio[d] = value;
+        value *= factor;
+      }
+      return ratio;
+    }
+    case PriceModel::kRegimeSwitching: {
+      const auto& rs = m.regime_switching;
+      const double bull_factor = day_factor(rs.bull_mu_annual, rs.bull_sigma_annual);
+      const double bear_factor = day_factor(rs.bear_mu_annual, rs.bear_sigma_annual);
+      // v(s) = E[S_d/S_0 · 1{regime_d = s}]; day d's regime is drawn from day d − 1's, then its return.
+      double bull = rs.stationary_bull_probability();
+      double bear = 1.0 - bull;
+      ratio.resize(static_cast<std::size_t>(days));
+      ratio[0] = 1;
+      for (std::size_t d = 1; d < ratio.size(); ++d) {
+        const double next_bull = (bull * rs.p_stay_bull_daily + bear * (1.0 - rs.p_stay_bear_daily)) * bull_factor;
+        const double next_bear = (bear * rs.p_stay_bear_daily + bull * (1.0 - rs.p_stay_bull_daily)) * bear_factor;
+        bull = next_bull;
+        bear = next_bear;
+        ratio[d] = bull + bear;
+      }
+      return ratio;
+    }
+    case PriceModel::kBlockBootstrap:
+      return ratio;
+  }
+  return ratio;
+}
+
+double expected_log_price_change(const MarketModel& m, int steps) {
+  const double days = static_cast<double>(steps) * market::kDayYears;
+  switch (m.price_model) {
+    case PriceModel::kGbm:
+      return (m.gbm.mu_annual - 0.5 * m.gbm.sigma_annual * m.gbm.sigma_annual) * days;
+    case PriceModel::kJumpDiffusion: {
+      const auto& jd = m.jump_diffusion;
+      return (jd.mu_annual - 0.5 * jd.sigma_annual * jd.sigma_annual - jd.jump_intensity_per_year * jd.jump_compensator() +
+              jd.jump_intensity_per_year * jd.jump_mean_log) *
+             days;
+    }
+    case PriceModel::kRegimeSwitching: {
+      const auto& rs = m.regime_switching;
+      const double bull = rs.stationary_bull_probability();
+      return (bull * (rs.bull_mu_annual - 0.5 * rs.bull_sigma_annual * rs.bull_sigma_annual) +
+              (1 - bull) * (rs.bear_mu_annual - 0.5 * rs.bear_sigma_annual * rs.bear_sigma_annual)) *
+             days;
+    }
+    case PriceModel::kBlockBootstrap:
+      break;
+  }
+  return std::numeric_limits<double>::quiet_NaN();
+}
+
+std::vector<double> PriceControls::means(const MarketModel& m, int horizon_days) {
+  const std::vector<double> ratio = expected_price_ratio_by_day(m, horizon_days);
+  if (ratio.empty()) return {};
+  double sum = 0;
+  for (const double r : ratio) sum += r;
+  return {ratio.back(), sum / static_cast<double>(ratio.size()), expected_log_price_change(m, horizon_days - 1)};
 }
 
 void step_market_day(const MarketModel& m, const random::CounterRng& rng, std::uint32_t path, std::uint32_t day,

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,12 +25,17 @@ struct Accumulator {
   MonthlyAccounts accounts;
 
   /// One StrategyStatistics per run firm (a strategy of a scenario, or a firm of a peer run), named
-  /// by `names`.
-  Accumulator(const std::vector<std::string>& names, std::size_t months, std::uint64_t paths)
+  /// by `names`. `npv_control_means`: with variance reduction, the known means of the NPV's control
+  /// variates (none when the price model has no closed form); nullopt without.
+  Accumulator(const std::vector<std::string>& names, std::size_t months, std::uint64_t paths,
+              const std::optional<std::vector<double>>& npv_control_means)
       : firm_series({names.size(), months, kFirmSeries}),
         market_series({1, months, kMarketSeries}),
         accounts(names.size(), months) {
-    for (const std::string& name : names) strategies.emplace_back(name, months, paths, names.size());
+    for (const std::string& name : names) {
+      strategies.emplace_back(name, months, paths, names.size());
+      if (npv_control_means) strategies.back().npv_controlled = stats::ControlledMean(*npv_control_means);
+    }
   }
   void merge(const Accumulator& o) {
     for (std::size_t s = 0; s < strategies.size(); ++s) strategies[s].merge(o.strategies[s]);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cassert>
 #include <climits>
 #include <cmath>
 #include <cstdint>
@@ -84,14 +85,21 @@ struct FirmGroup {
   double discount = 1;  // (1 + the scenario's discount rate)^−years
 };
 
+/// A path's control variates for the mean NPV (RunOptions::variance_reduction).
+using PathControls = std::array<double, model::PriceControls::kCount>;
+static_assert(model::PriceControls::kCount <= stats::ControlledMean::kMaxControls);
+
 /// A thread's scratch: sized once, reused for every path of every block it runs.
 class Worker {
  public:
   /// `firms`: the firms to run, in the accumulator's order; consecutive firms of the same scenario
   /// share a FirmGroup.
+  /// `variance_reduction`: antithetic pairs and `npv_controls` control variates
+  /// (RunOptions::variance_reduction).
   Worker(std::span<const RunFirm> firms, const model::MarketModel& market, const Calendar& calendar, std::uint64_t seed,
-         const CrraUtility& utility)
-      : market_(market), calendar_(calendar), rng_(seed), utility_(utility) {
+         const CrraUtility& utility, bool variance_reduction, std::size_t npv_controls)
+      : market_(market), calendar_(calendar), rng_(seed), utility_(utility), variance_reduction_(variance_reduction),
+        npv_controls_(npv_controls) {
     const double years = calendar.horizon_days / kDaysPerYear;
     years_ = years;
     for (std::size_t i = 0; i < firms.size(); ++i) {
@@ -131,6 +139,7 @@ class Worker {
       group.discount = std::pow(1.0 + scenario.run.discount_rate_annual, -years);
     }
     npv_by_strategy_.assign(runs_.size(), 0.0);
+    pair_first_npv_.assign(runs_.size(), 0.0);
     net_worth_by_strategy_.assign(runs_.size(), 0.0);
     month_end_cells_ = runs_.size() * kFirmSeries + kMarketSeries;
     month_end_values_.assign(calendar.month_labels.size() * month_end_cells_ * kPathsPerBlock, 0.0);
@@ -139,7 +148,8 @@ class Worker {
   void run_block(std::uint32_t block, std::int64_t total_paths, Accumulator& acc) {
     const auto first = static_cast<std::int64_t>(block) * kPathsPerBlock;
     const std::int64_t last = std::min<std::int64_t>(first + kPathsPerBlock, total_paths);
-    for (std::int64_t p = first; p < last; ++p) run_path(static_cast<std::uint32_t>(p), static_cast<std::size_t>(p - first), acc);
+    for (std::int64_t p = first; p < last; ++p)
+      run_path(static_cast<std::uint32_t>(p), static_cast<std::size_t>(p - first), p + 1 == total_paths, acc);
     add_month_end_values(static_cast<std::size_t>(last - first), acc);
   }
 
@@ -209,12 +219,25 @@ class Worker {
     }
   }
 
-  void run_path(std::uint32_t path, std::size_t slot, Accumulator& acc) {
+  /// `last`: the run's last path (with variance reduction, the one left without a pair when the
+  /// paths are odd).
+  void run_path(std::uint32_t path, std::size_t slot, bool last, Accumulator& acc) {
     start_path(path);
     model::MarketPathState ms = start_market_path(market_, rng_, path);
-    // The path's main market draws for every day at once, in vectorized loops (SoA buffers reused).
-    draw_market_path(rng_, path, static_cast<std::uint32_t>(calendar_.horizon_days), draws_);
+    // The path's main market draws for every day at once, in vectorized loops (SoA buffers reused);
+    // with variance reduction an odd path takes its even partner's, mirrored (antithetic): the
+    // partner ran just before on this worker (blocks start at even paths), so its draws are still in
+    // the buffers and the mirror costs a pass over them instead of a draw.
+    const auto days = static_cast<std::uint32_t>(calendar_.horizon_days);
+    if (variance_reduction_ && path % 2 == 1) {
+      assert(drawn_path_ == path - 1);
+      model::mirror_market_draws(draws_, days);
+    } else {
+      draw_market_path(rng_, path, days, draws_);
+    }
+    drawn_path_ = path;
     model::MarketDay md;
+    double price_sum_usd = 0;  // Σ_d S_d, for the mean-price control
     double month_hashprice_sum = 0;
     int month_days = 0;
     const int last_year_from = calendar_.horizon_days - static_cast<int>(kDaysPerYear);
@@ -223,6 +246,7 @@ class Worker {
       const model::MarketDayDraws draws{draws_.normal0[day], draws_.normal1[day], draws_.normal2[day],
                                  draws_.fee_spike_uniform[day], draws_.price_uniform[day]};
       step_market_day(market_, rng_, path, day, draws, ms, md);
+      price_sum_usd += md.price_usd_per_btc;
       month_hashprice_sum += md.hashprice_usd_per_ph_day;
       ++month_days;
       // PH/s-days that earn one BTC before the pool fee: what turns BTC mined into effective hashrate.
@@ -301,7 +325,9 @@ class Worker {
         month_days = 0;
       }
     }
-    finish_path(md.price_usd_per_btc, acc);
+    const PathControls controls =
+        model::PriceControls::values(md.price_usd_per_btc, price_sum_usd, market_.btc_price_usd, calendar_.horizon_days);
+    finish_path(path, last, md.price_usd_per_btc, controls, acc);
   }
 
   /// The day's luck of a PPLNS/TIDES pool (model/pool_luck.hpp): its share of the network's
@@ -312,7 +338,8 @@ class Worker {
     return group.pool_luck.day(rng_, path, day, share * model::expected_blocks_per_day(md.network_hashrate_ths, md.difficulty));
   }
 
-  void finish_path(double final_price_usd, Accumulator& acc) {
+  void finish_path(std::uint32_t path, bool last, double final_price_usd,
+                   const PathControls& controls, Accumulator& acc) {
     // Every strategy's NPV first: each is then compared with every other on this path.
     for (std::size_t s = 0; s < runs_.size(); ++s) {
       const FirmRun& r = runs_[s];
@@ -331,6 +358,15 @@ class Worker {
       net_worth_by_strategy_[s] = net_worth;
     }
     const double first_npv = npv_by_strategy_[0];
+    // With variance reduction the pair (2k, 2k + 1) is the unit of the mean NPV and of the paired
+    // differences: path 2k waits for its partner (the same worker runs it next: blocks are even),
+    // unless it is the run's last path.
+    const bool pair_first = variance_reduction_ && path % 2 == 0 && !last;
+    const bool pair_second = variance_reduction_ && path % 2 == 1;
+    const std::span<const double> path_controls(controls.data(), npv_controls_);
+    PathControls pair_controls{};
+    if (pair_second)
+      for (std::size_t i = 0; i < npv_controls_; ++i) pair_controls[i] = 0.5 * (pair_first_controls_[i] + controls[i]);
     for (std::size_t s = 0; s < runs_.size(); ++s) {
       const FirmRun& r = runs_[s];
       StrategyStatistics& st = acc.strategies[s];
@@ -351,8 +387,15 @@ class Worker {
       st.cash_cost_usd.add(r.cash_cost_usd);
       st.all_in_cost_usd.add(r.all_in_cost_usd);
       st.effective_ph_days.add(r.effective_ph_days);
-      st.npv_vs_first.add(npv, first_npv);
-      st.npv_vs_each.add(npv, npv_by_strategy_);
+      if (pair_second) {
+        st.npv_controlled.add(0.5 * (pair_first_npv_[s] + npv), std::span<const double>(pair_controls.data(), npv_controls_));
+        st.npv_vs_first.add_pair(pair_first_npv_[s], pair_first_npv_[0], npv, first_npv);
+        st.npv_vs_each.add_pair(pair_first_npv_[s], pair_first_npv_, npv, npv_by_strategy_);
+      } else if (!pair_first) {
+        if (variance_reduction_) st.npv_controlled.add(npv, path_controls);
+        st.npv_vs_first.add(npv, first_npv);
+        st.npv_vs_each.add(npv, npv_by_strategy_);
+      }
       st.npv_utility.add(utility_.utility(npv));
       st.btc_sold.add(r.btc_sold);
       st.margin_called.add(r.margin_calls > 0);
@@ -382,6 +425,10 @@ class Worker {
         st.survivor_net_worth_worst.add(net_worth);
       }
     }
+    if (pair_first) {
+      pair_first_npv_ = npv_by_strategy_;  // same size: no allocation
+      pair_first_controls_ = controls;
+    }
   }
 
   const model::MarketModel& market_;
@@ -393,6 +440,11 @@ class Worker {
   std::vector<double> npv_by_strategy_;        // the path's NPV of each strategy, set in finish_path
   std::vector<double> net_worth_by_strategy_;  // and its net worth (the NPV before the floor at 0)
   model::MarketPathDraws draws_;
+  std::uint32_t drawn_path_ = UINT32_MAX;  // whose draws draws_ holds (before any mirror)
+  bool variance_reduction_ = false;
+  std::size_t npv_controls_ = 0;
+  std::vector<double> pair_first_npv_;  // the NPVs of the pair's first path, waiting for its partner
+  PathControls pair_first_controls_{};
   std::size_t month_end_cells_ = 0;
   std::vector<double> month_end_values_;  // months × month_end_cells_ × kPathsPerBlock
   double years_ = 1;

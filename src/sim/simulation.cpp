@@ -166,14 +166,15 @@ BlockPlan plan_blocks(const RunOptions& options, int rank, int ranks) {
 class ChunkMerger {
  public:
   ChunkMerger(const std::vector<std::string>& names, std::size_t months, const RunOptions& options,
-              const ProcessGroup& group)
-      : total(names, months, static_cast<std::uint64_t>(options.paths)),
-        chunk(names, months, static_cast<std::uint64_t>(options.paths)),
+              const ProcessGroup& group, const std::optional<std::vector<double>>& npv_control_means)
+      : total(names, months, static_cast<std::uint64_t>(options.paths), npv_control_means),
+        chunk(names, months, static_cast<std::uint64_t>(options.paths), npv_control_means),
         options_(options),
         group_(group),
         ranks_(group.size()) {
     // The root's buffer for other ranks' chunks.
-    if (group.is_root() && ranks_ > 1) received_.emplace(names, months, static_cast<std::uint64_t>(options.paths));
+    if (group.is_root() && ranks_ > 1)
+      received_.emplace(names, months, static_cast<std::uint64_t>(options.paths), npv_control_means);
   }
 
   detail::Accumulator total;
@@ -341,15 +342,19 @@ RunResult run_firms(const std::string& name, std::span<const RunFirm> firms, con
   names.reserve(firms.size());
   for (const RunFirm& f : firms) names.push_back(f.label);
 
-  ChunkMerger merger(names, months, options, group);
+  // The controls' known means (RunOptions::variance_reduction); none when the price model has no closed form.
+  std::optional<std::vector<double>> npv_control_means;
+  if (options.variance_reduction) npv_control_means = model::PriceControls::means(market, calendar.horizon_days);
+  ChunkMerger merger(names, months, options, group, npv_control_means);
   const auto paths = static_cast<std::uint64_t>(options.paths);
   std::vector<detail::Accumulator> slots;
   std::vector<detail::Worker> workers;
   slots.reserve(plan.workers_here + 2);
   workers.reserve(plan.workers_here);
-  for (std::size_t i = 0; i < plan.workers_here + 2; ++i) slots.emplace_back(names, months, paths);
+  for (std::size_t i = 0; i < plan.workers_here + 2; ++i) slots.emplace_back(names, months, paths, npv_control_means);
+  const std::size_t npv_controls = npv_control_means ? npv_control_means->size() : 0;
   for (unsigned t = 0; t < plan.workers_here; ++t)
-    workers.emplace_back(firms, market, calendar, options.seed, options.utility);
+    workers.emplace_back(firms, market, calendar, options.seed, options.utility, options.variance_reduction, npv_controls);
   if (!run_own_blocks(plan, workers, slots, options.paths, merger, options.stop_signal))
     throw Cancelled(options.stop_signal->load());
   merger.finish(plan.chunks);
@@ -369,6 +374,7 @@ RunResult run_firms(const std::string& name, std::span<const RunFirm> firms, con
                    market.description,
                    0.0};
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  result.variance_reduction = options.variance_reduction;
   return result;
 }
 

@@ -449,3 +449,173 @@ void MonthlySeries::deserialize(ByteReader& in) {
 }
 
 }  // namespace hashpivot::stats
+
+namespace hashpivot::stats {
+
+ControlledMean::ControlledMean(std::span<const double> control_means) : controls_(control_means.size()) {
+  assert(control_means.size() <= kMaxControls);
+  for (std::size_t i = 0; i < controls_; ++i) control_means_[i] = control_means[i];
+}
+
+void ControlledMean::add(double y, std::span<const double> x) {
+  assert(x.size() == controls_ && !std::isnan(y));
+  std::array<double, kValues> value{};
+  value[0] = y;
+  for (std::size_t i = 0; i < controls_; ++i) value[1 + i] = x[i];
+  ++count_;
+  const double n = static_cast<double>(count_);
+  std::array<double, kValues> before{};  // v − the old mean
+  for (std::size_t i = 0; i <= controls_; ++i) {
+    before[i] = value[i] - mean_[i];
+    mean_[i] += before[i] / n;
+  }
+  for (std::size_t i = 0; i <= controls_; ++i)
+    for (std::size_t j = 0; j <= controls_; ++j) comoment_[i * kValues + j] += before[i] * (value[j] - mean_[j]);
+}
+
+void ControlledMean::merge(const ControlledMean& other) {
+  assert(controls_ == other.controls_);
+  if (other.count_ == 0) return;
+  if (count_ == 0) {
+    *this = other;
+    return;
+  }
+  const double count_a = static_cast<double>(count_);
+  const double count_b = static_cast<double>(other.count_);
+  const double count_total = count_a + count_b;
+  std::array<double, kValues> delta{};
+  for (std::size_t i = 0; i <= controls_; ++i) delta[i] = other.mean_[i] - mean_[i];
+  for (std::size_t i = 0; i <= controls_; ++i)
+    for (std::size_t j = 0; j <= controls_; ++j)
+      comoment_[i * kValues + j] +=
+          other.comoment_[i * kValues + j] + delta[i] * delta[j] * (count_a * count_b / count_total);
+  for (std::size_t i = 0; i <= controls_; ++i) mean_[i] += delta[i] * (count_b / count_total);
+  count_ += other.count_;
+}
+
+void ControlledMean::clear() {
+  count_ = 0;
+  mean_ = {};
+  comoment_ = {};
+}
+
+void ControlledMean::serialize(ByteWriter& out) const {
+  out.write_varint(controls_);
+  for (std::size_t i = 0; i < controls_; ++i) out.write_f64(control_means_[i]);
+  out.write_u64(count_);
+  for (const double m : mean_) out.write_f64(m);
+  for (const double c : comoment_) out.write_f64(c);
+}
+
+void ControlledMean::deserialize(ByteReader& in) {
+  ByteReader::expect("ControlledMean controls", in.read_varint(), controls_);
+  for (std::size_t i = 0; i < controls_; ++i)
+    ByteReader::expect("ControlledMean control mean", in.read_u64(), std::bit_cast<std::uint64_t>(control_means_[i]));
+  count_ = in.read_u64();
+  for (double& m : mean_) m = in.read_f64();
+  for (double& c : comoment_) c = in.read_f64();
+}
+
+double ControlledMean::plain_mean() const { return count_ == 0 ? kNaN : mean_[0]; }
+
+double ControlledMean::plain_standard_error() const {
+  if (count_ < 2) return kNaN;
+  const double n = static_cast<double>(count_);
+  return std::sqrt(comoment(0, 0) / (n - 1) / n);
+}
+
+namespace {
+
+/// The Cholesky factor of a k × k symmetric matrix (row-major, k ≤ 3) over the rows and columns in
+/// `used`, built in order; a row whose pivot is ≤ 1e−12 of its diagonal is dropped from `used`.
+template <std::size_t N>
+std::array<double, N * N> cholesky_dropping_collinear(const std::array<double, N * N>& a, std::array<bool, N>& used) {
+  std::array<double, N * N> lower{};
+  for (std::size_t i = 0; i < N; ++i) {
+    if (!used[i]) continue;
+    for (std::size_t j = 0; j < i; ++j) {
+      if (!used[j]) continue;
+      double sum = a[i * N + j];
+      for (std::size_t k = 0; k < j; ++k)
+        if (used[k]) sum -= lower[i * N + k] * lower[j * N + k];
+      lower[i * N + j] = sum / lower[j * N + j];
+    }
+    double pivot = a[i * N + i];
+    for (std::size_t k = 0; k < i; ++k)
+      if (used[k]) pivot -= lower[i * N + k] * lower[i * N + k];
+    if (!(pivot > 1e-12 * a[i * N + i])) {
+      used[i] = false;
+      for (std::size_t k = 0; k < i; ++k) lower[i * N + k] = 0;
+      continue;
+    }
+    lower[i * N + i] = std::sqrt(pivot);
+  }
+  return lower;
+}
+
+}  // namespace
+
+std::array<double, ControlledMean::kMaxControls * ControlledMean::kMaxControls> ControlledMean::control_comoments() const {
+  // S_xx is symmetric in exact arithmetic; Welford's update makes S_ij and S_ji differ in the last
+  // bits, so the lower triangle (S_ij, i ≥ j) is read for both.
+  std::array<double, kMaxControls * kMaxControls> sxx{};
+  for (std::size_t i = 0; i < kMaxControls; ++i)
+    for (std::size_t j = 0; j < kMaxControls; ++j)
+      sxx[i * kMaxControls + j] = i >= j ? comoment(1 + i, 1 + j) : comoment(1 + j, 1 + i);
+  return sxx;
+}
+
+std::array<bool, ControlledMean::kMaxControls> ControlledMean::used_controls() const {
+  std::array<bool, kMaxControls> used{};
+  if (count_ < 2) return used;
+  for (std::size_t i = 0; i < controls_; ++i) used[i] = comoment(1 + i, 1 + i) > 0;
+  (void)cholesky_dropping_collinear<kMaxControls>(control_comoments(), used);
+  return used;
+}
+
+std::array<double, ControlledMean::kMaxControls> ControlledMean::coefficients() const {
+  std::array<double, kMaxControls> beta{};
+  if (count_ < 2) return beta;
+  std::array<bool, kMaxControls> used{};
+  for (std::size_t i = 0; i < controls_; ++i) used[i] = comoment(1 + i, 1 + i) > 0;
+  const std::array<double, kMaxControls * kMaxControls> lower =
+      cholesky_dropping_collinear<kMaxControls>(control_comoments(), used);
+  // L Lᵀ β = S_xy: forward, then back substitution over the used controls.
+  std::array<double, kMaxControls> forward{};
+  for (std::size_t i = 0; i < kMaxControls; ++i) {
+    if (!used[i]) continue;
+    double sum = comoment(0, 1 + i);
+    for (std::size_t k = 0; k < i; ++k)
+      if (used[k]) sum -= lower[i * kMaxControls + k] * forward[k];
+    forward[i] = sum / lower[i * kMaxControls + i];
+  }
+  for (std::size_t i = kMaxControls; i-- > 0;) {
+    if (!used[i]) continue;
+    double sum = forward[i];
+    for (std::size_t k = i + 1; k < kMaxControls; ++k)
+      if (used[k]) sum -= lower[k * kMaxControls + i] * beta[k];
+    beta[i] = sum / lower[i * kMaxControls + i];
+  }
+  return beta;
+}
+
+double ControlledMean::estimate() const {
+  if (count_ == 0) return kNaN;
+  const std::array<double, kMaxControls> beta = coefficients();
+  double value = mean_[0];
+  for (std::size_t i = 0; i < controls_; ++i) value -= beta[i] * (mean_[1 + i] - control_means_[i]);
+  return value;
+}
+
+double ControlledMean::standard_error() const {
+  const std::array<bool, kMaxControls> used = used_controls();
+  const auto k = static_cast<std::uint64_t>(std::count(used.begin(), used.end(), true));
+  if (count_ < 2 + k) return kNaN;
+  const std::array<double, kMaxControls> beta = coefficients();
+  double residual = comoment(0, 0);
+  for (std::size_t i = 0; i < controls_; ++i) residual -= beta[i] * comoment(0, 1 + i);
+  const double n = static_cast<double>(count_);
+  return std::sqrt(std::max(0.0, residual) / (n - 1 - static_cast<double>(k)) / n);
+}
+
+}  // namespace hashpivot::stats

@@ -224,7 +224,7 @@ Estimate cvar_estimate(const sim::StrategyStatistics& st) {
 }
 
 Estimate objective_estimate(const Objective& o, const sim::StrategyStatistics& st) {
-  const Estimate mean{st.npv_usd.mean(), st.npv_usd.standard_error()};
+  const Estimate mean{st.npv_mean_usd(), st.npv_se_usd()};
   switch (o.kind) {
     case ObjectiveKind::kMeanNpv:
       return mean;
@@ -266,7 +266,7 @@ PointEvaluation evaluate_point(const firm::Scenario& scenario, const model::Mark
   const sim::RunResult r = run_simulation(one, market, options);
   const sim::StrategyStatistics& st = r.strategies.front();
   e.objective = objective_estimate(settings.objective, st);
-  e.mean_npv_usd = {st.npv_usd.mean(), st.npv_usd.standard_error()};
+  e.mean_npv_usd = {st.npv_mean_usd(), st.npv_se_usd()};
   e.cvar_usd = cvar_estimate(st);
   e.p_default = {st.defaulted.probability(), st.defaulted.standard_error()};
   e.feasible = !settings.max_default_prob || e.p_default.value <= *settings.max_default_prob;

@@ -338,8 +338,8 @@ void apply_bump(const InputBump& bump, int direction, firm::Scenario& s, model::
 
 SensitivityOutcome outcome_of(const sim::StrategyStatistics& st) {
   SensitivityOutcome o;
-  o.npv_mean_usd = st.npv_usd.mean();
-  o.npv_se_usd = st.npv_usd.standard_error();
+  o.npv_mean_usd = st.npv_mean_usd();
+  o.npv_se_usd = st.npv_se_usd();
   o.p_default = st.defaulted.probability();
   o.p_default_se = st.defaulted.standard_error();
   o.ebitda_usd_per_year = st.ebitda_usd_per_year.mean();

@@ -37,7 +37,8 @@ TEST(RunCli, json_has_the_issue_keys_and_sane_values) {
     EXPECT_EQ(s["npv_vs_first_usd"]["ci95"].size(), 2u);
     EXPECT_EQ(s["npv_vs_first_usd"].size(), 3u);  // mean, ci95, p_better
     EXPECT_EQ(s["cost_per_btc_usd"].size(), 5u);  // cash, all_in; energy, fixed_hosting, other (schema 4)
-    EXPECT_EQ(s["npv_usd"].size(), 7u);           // mean, se, p5 … p95
+    EXPECT_EQ(s["npv_usd"].size(), 8u);           // mean, se, p5 … p95, se_plain (schema 9)
+    EXPECT_EQ(s["npv_usd"]["se_plain"], s["npv_usd"]["se"]);  // no variance reduction asked
     EXPECT_TRUE(s["btc_sold"]["mean"].is_number());
     EXPECT_TRUE(s["btc_sold"]["se"].is_number());
     // Only a term loan: no BTC-backed loan to call, on any path.
@@ -83,6 +84,32 @@ TEST(RunCli, output_is_identical_for_any_thread_count) {
   ASSERT_EQ(one.exit_code, 0) << one.err;
   EXPECT_EQ(one.out, two.out);
   EXPECT_EQ(one.out, three.out);
+}
+
+// --variance-reduction: the JSON says so, and each strategy's npv_usd carries the reduced SE and the
+// plain one of the same paths (the reduced one smaller); any thread count prints the same bytes;
+// the table says what was done and how much it gained.
+TEST(RunCli, variance_reduction_reports_both_standard_errors) {
+  const auto path = write_temp_file("run_cli_vr.toml", kScenario);
+  const std::string args = " --paths 600 --seed 4 --variance-reduction --json --no-record";
+  const Result one = run_cli("run " + path.string() + args + " --threads 1");
+  const Result two = run_cli("run " + path.string() + args + " --threads 2");
+  const Result table = run_cli("run " + path.string() + " --paths 300 --variance-reduction --no-record");
+  const Result plain = run_cli("run " + path.string() + " --paths 300 --no-record");
+  std::filesystem::remove(path);
+  const auto j = json_output(one);
+  EXPECT_EQ(one.out, two.out);
+  EXPECT_EQ(j["variance_reduction"], true);
+  for (const auto& s : j["strategies"]) {
+    const double se = s["npv_usd"]["se"];
+    const double se_plain = s["npv_usd"]["se_plain"];
+    EXPECT_GT(se, 0.0) << s["name"];
+    EXPECT_LT(se, se_plain) << s["name"];
+  }
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("Variance reduction: antithetic pairs of paths and control variates"), std::string::npos)
+      << table.out;
+  EXPECT_EQ(plain.out.find("Variance reduction"), std::string::npos);
 }
 
 // A run is recorded in the store it is given, and its report can be written then or later.
@@ -165,6 +192,16 @@ TEST(BenchCli, json_has_the_issue_keys) {
   EXPECT_GT(j["peak_rss_mib"].get<double>(), 0.0);
   EXPECT_DOUBLE_EQ(j["ratio_to_gbm_floor"].get<double>(), j["path_days_per_second_one_thread"].get<double>() /
                                                               j["gbm_path_steps_per_second_per_core"].get<double>());
+  // Variance reduction on the same paths: the effective speed-up is the variance ratio times the time ratio.
+  const auto& vr = j["variance_reduction"];
+  for (const char* key : {"npv_se_plain_usd", "npv_se_usd", "seconds_plain", "seconds", "variance_ratio", "time_ratio",
+                          "effective_speedup"})
+    EXPECT_TRUE(vr[key].is_number()) << key;
+  EXPECT_TRUE(vr["strategy"].is_string());
+  EXPECT_NEAR(vr["variance_ratio"].get<double>(),
+              std::pow(vr["npv_se_plain_usd"].get<double>() / vr["npv_se_usd"].get<double>(), 2), 1e-9);
+  EXPECT_NEAR(vr["effective_speedup"].get<double>(), vr["variance_ratio"].get<double>() * vr["time_ratio"].get<double>(),
+              1e-9 * vr["effective_speedup"].get<double>());
 }
 
 // --years replaces the scenario's horizon: 2026-02-01 to 2036-02-01 holds the leap days of 2028 and

@@ -103,6 +103,103 @@ TEST(MarketModel, a_paths_batched_draws_equal_the_per_day_draws_bit_for_bit) {
   EXPECT_NE(batch.normal0[5], other.normal0[5]);
 }
 
+// Antithetic draws: a path's mirror has each normal negated and each uniform at 1 − u, exactly.
+TEST(MarketModel, mirrored_draws_negate_the_normals_and_reflect_the_uniforms) {
+  const random::CounterRng rng(20260201);
+  MarketPathDraws plain, mirrored;
+  constexpr std::uint32_t kDays = 500;
+  draw_market_path(rng, 4, kDays, plain);
+  draw_market_path(rng, 4, kDays, mirrored);
+  mirror_market_draws(mirrored, kDays);
+  for (std::uint32_t d = 0; d < kDays; ++d) {
+    EXPECT_EQ(mirrored.normal0[d], -plain.normal0[d]) << d;
+    EXPECT_EQ(mirrored.normal1[d], -plain.normal1[d]) << d;
+    EXPECT_EQ(mirrored.normal2[d], -plain.normal2[d]) << d;
+    EXPECT_EQ(mirrored.fee_spike_uniform[d] + plain.fee_spike_uniform[d], 1.0) << d;
+    EXPECT_EQ(mirrored.price_uniform[d] + plain.price_uniform[d], 1.0) << d;
+    EXPECT_GT(mirrored.price_uniform[d], 0.0);
+    EXPECT_LT(mirrored.price_uniform[d], 1.0);
+  }
+}
+
+// The control variates' known means: E[S_d]/S_0. GBM against its textbook closed form e^{μd/365};
+// every model with a closed form against the mean of S_d/S_0 over simulated paths (the independent
+// reference: the step itself), within 4 SE; none for the block bootstrap.
+TEST(MarketModel, expected_price_ratio_is_the_closed_form_and_the_simulated_mean) {
+  constexpr std::uint32_t kDays = 366;
+  for (const char* model : {"gbm", "jump_diffusion", "regime_switching"}) {
+    SCOPED_TRACE(model);
+    const MarketModel m = model_from(market_test_toml(std::string("btc_price_model = \"") + model + "\""));
+    const std::vector<double> ratio = expected_price_ratio_by_day(m, kDays);
+    ASSERT_EQ(ratio.size(), kDays);
+    EXPECT_EQ(ratio[0], 1.0);
+    if (m.price_model == PriceModel::kGbm) {
+      for (std::uint32_t d : {1u, 100u, 365u}) EXPECT_NEAR(ratio[d], std::exp(m.gbm.mu_annual * d / 365.0), 1e-12);
+    }
+    std::vector<double> last, mid, log_last;
+    simulate(m, 6000, kDays, [&](std::uint32_t, std::uint32_t d, const MarketDay& md) {
+      if (d == kDays - 1) last.push_back(md.price_usd_per_btc / m.btc_price_usd);
+      if (d == kDays - 1) log_last.push_back(std::log(md.price_usd_per_btc / m.btc_price_usd));
+      if (d == 120) mid.push_back(md.price_usd_per_btc / m.btc_price_usd);
+    });
+    const Sample at_end = summarize(last);
+    const Sample at_mid = summarize(mid);
+    const Sample log_at_end = summarize(log_last);
+    EXPECT_NEAR(at_end.mean, ratio[kDays - 1], 4 * at_end.se);
+    EXPECT_NEAR(at_mid.mean, ratio[120], 4 * at_mid.se);
+    EXPECT_NEAR(log_at_end.mean, expected_log_price_change(m, kDays - 1), 4 * log_at_end.se);
+    // The controls' means: the last day's ratio, the mean ratio over the days, the log change.
+    const std::vector<double> means = PriceControls::means(m, kDays);
+    ASSERT_EQ(means.size(), PriceControls::kCount);
+    EXPECT_EQ(means[0], ratio[kDays - 1]);
+    double sum = 0;
+    for (const double r : ratio) sum += r;
+    EXPECT_NEAR(means[1], sum / kDays, 1e-15 * sum);
+    EXPECT_EQ(means[2], expected_log_price_change(m, kDays - 1));
+  }
+  const std::string history = std::string(HASHPIVOT_TEST_DATA_DIR) + "/history/btc_daily_history_coinmetrics_format.csv";
+  EXPECT_TRUE(expected_price_ratio_by_day(
+                  model_from(market_test_toml("btc_price_model = \"block_bootstrap\"\nhistory = \"" + history + "\"")),
+                  kDays)
+                  .empty());
+}
+
+// Two regimes against brute force: the sum over all 2^d regime sequences of their probability
+// (stationary start, the Markov chain's stays) times the product of the days' factors.
+TEST(MarketModel, regime_switching_expected_price_ratio_equals_the_enumeration_of_regime_paths) {
+  const MarketModel m = model_from(market_test_toml("btc_price_model = \"regime_switching\""));
+  const market::RegimeSwitchingPrice& rs = m.regime_switching;
+  const auto factor = [&](int regime) {
+    const double mu = regime == 0 ? rs.bull_mu_annual : rs.bear_mu_annual;
+    return std::exp(mu / 365.0);  // E[e^{(μ − σ²/2)dt + σ√dt z}] = e^{μ dt}
+  };
+  constexpr int kDays = 12;
+  const std::vector<double> ratio = expected_price_ratio_by_day(m, kDays + 1);
+  for (int days = 1; days <= kDays; ++days) {
+    double expected = 0;
+    for (unsigned code = 0; code < (1u << (days + 1)); ++code) {
+      // Bit t: the regime of day t (0 bull, 1 bear); day 0 draws the stationary start.
+      int regime = static_cast<int>(code & 1u);
+      const double pi_bull = rs.stationary_bull_probability();
+      double weight = regime == 0 ? pi_bull : 1 - pi_bull;
+      for (int t = 1; t <= days; ++t) {
+        const int next = static_cast<int>((code >> t) & 1u);
+        const double stay = regime == 0 ? rs.p_stay_bull_daily : rs.p_stay_bear_daily;
+        weight *= (next == regime ? stay : 1 - stay) * factor(next);
+        regime = next;
+      }
+      expected += weight;
+    }
+    EXPECT_NEAR(ratio[static_cast<std::size_t>(days)], expected, 1e-13) << days;
+  }
+  // The log change: the chain starts stationary, so every day has the stationary mix of drifts.
+  const double pi = rs.stationary_bull_probability();
+  EXPECT_NEAR(expected_log_price_change(m, 365),
+              pi * (rs.bull_mu_annual - rs.bull_sigma_annual * rs.bull_sigma_annual / 2) +
+                  (1 - pi) * (rs.bear_mu_annual - rs.bear_sigma_annual * rs.bear_sigma_annual / 2),
+              1e-14);
+}
+
 // Exogenous hashrate: E[ln H_T/H_0] = drift·T (the halving-era calibration has no price term).
 // Difficulty follows it through Core's retargets: at the end, D · 2^32 / (H · 600) ≈ 1 (it lags
 // growth by about an epoch, so a little below one).

@@ -373,7 +373,7 @@ TEST(MetricTable, columns_and_json_pointers_are_unique_and_the_places_consistent
       EXPECT_FALSE(kMetrics[j].json.starts_with(std::string(m.json) + "/")) << kMetrics[j].json;
     }
   }
-  EXPECT_EQ(kMetricsStoreVersion, 8);
+  EXPECT_EQ(kMetricsStoreVersion, 9);
 }
 
 // The loop allocates nothing per path: ten times the paths, the same number of allocations.
@@ -648,6 +648,73 @@ TEST(Simulation, a_forward_at_the_mean_simulated_index_has_zero_mean_pnl) {
   const double initial_margin = 0.35 * march_index * ph_s * 31.0;
   EXPECT_GE(at_mean.margin_posted_usd.mean(), initial_margin * (1.0 - 1e-12));
   EXPECT_GE(at_mean.margin_posted_quantiles.quantile(0.95), at_mean.margin_posted_usd.mean() * (1.0 - 1e-3));
+}
+
+
+RunResult run_reduced(const firm::Scenario& s, const model::MarketModel& market, std::int64_t paths, unsigned threads) {
+  RunOptions options{paths, s.run.seed, threads, {}};
+  options.variance_reduction = true;
+  return run_simulation(s, market, options);
+}
+
+// Variance reduction keeps the determinism rule: pairs never span blocks, so 1, 2 and 3 threads give
+// the same bits; an odd path count leaves the last path a unit of its own.
+TEST(VarianceReduction, results_are_bit_identical_for_any_thread_count) {
+  const firm::Scenario s = scenario_from(miner_toml(), "simulation_vr_threads.toml");
+  const model::MarketModel market = io::load_market_model(s);
+  const RunResult one = run_reduced(s, market, 1701, 1);
+  EXPECT_TRUE(one.variance_reduction);
+  for (const StrategyStatistics& st : one.strategies) {
+    EXPECT_EQ(st.npv_controlled.count(), 851u) << st.name;  // 850 pairs and the lone last path
+    EXPECT_EQ(st.npv_controlled.controls(), model::PriceControls::kCount);
+    EXPECT_EQ(st.npv_usd.count(), 1701u);
+    EXPECT_EQ(st.npv_vs_first.difference().count(), 851u);
+    EXPECT_EQ(st.npv_vs_first.candidate_wins().trials(), 1701u);
+  }
+  for (const unsigned threads : {2u, 3u}) {
+    const RunResult many = run_reduced(s, market, 1701, threads);
+    EXPECT_TRUE(state_of(many) == state_of(one)) << threads << " threads";
+  }
+}
+
+// Closed form: a pure treasury's NPV is linear in the last day's price, NPV = (cash + BTC · S_T)/(1 + r)^T,
+// so the control variate removes all its variance and the estimate is the exact
+// (cash + BTC · S_0 · e^{μ(T − 1 day)})/(1 + r)^T (the last day is day T − 1: T − 1 daily returns).
+TEST(VarianceReduction, a_pure_treasurys_mean_npv_is_exact_with_the_price_control) {
+  const firm::Scenario s = scenario_from(pure_treasury_toml(testing::strategy_toml("hold")), "simulation_vr_treasury.toml");
+  const model::MarketModel market = io::load_market_model(s);
+  const RunResult r = run_reduced(s, market, 600, 2);
+  const double steps_years = (r.horizon_days - 1) / 365.0;
+  const double expected =
+      (5e6 + 1000 * 78702.39 * std::exp(market.gbm.mu_annual * steps_years)) / std::pow(1.1, r.horizon_days / 365.0);
+  const StrategyStatistics& st = r.strategies[0];
+  // Exact up to rounding, which the near-collinear controls (S_T and ln S_T) amplify: a millionth,
+  // where the plain SE is over a thousandth.
+  EXPECT_NEAR(st.npv_mean_usd(), expected, 1e-6 * expected);
+  EXPECT_LT(st.npv_se_usd(), 1e-6 * expected);
+  EXPECT_GT(st.npv_usd.standard_error(), 1e-3 * expected);
+  EXPECT_NEAR(st.npv_controlled.coefficients()[0], 1000 * 78702.39 / std::pow(1.1, r.horizon_days / 365.0),
+              1e-4 * 1000 * 78702.39);
+}
+
+// On the test miner (every policy, jumps, defaults): the reduced and the plain mean NPV agree within
+// their combined 4 SE for every strategy, the reduced SE is the smaller, and the metric table's
+// se_plain is the plain SE of the same paths.
+TEST(VarianceReduction, the_reduced_mean_agrees_with_the_plain_one_and_its_se_is_smaller) {
+  const firm::Scenario s = scenario_from(miner_toml(), "simulation_vr_miner.toml");
+  const model::MarketModel market = io::load_market_model(s);
+  const RunResult plain = run_simulation(s, market, {2048, s.run.seed, 2, {}});
+  const RunResult reduced = run_reduced(s, market, 2048, 2);
+  for (std::size_t k = 0; k < plain.strategies.size(); ++k) {
+    const StrategyStatistics& a = plain.strategies[k];
+    const StrategyStatistics& b = reduced.strategies[k];
+    SCOPED_TRACE(a.name);
+    EXPECT_EQ(a.npv_mean_usd(), a.npv_usd.mean());  // without it, the table's mean is the plain one
+    EXPECT_NEAR(b.npv_mean_usd(), a.npv_mean_usd(), 4 * std::hypot(a.npv_se_usd(), b.npv_se_usd()));
+    EXPECT_LT(b.npv_se_usd(), a.npv_se_usd());
+    EXPECT_EQ(metric_values(b)[metric_index("npv_se_plain_usd")], b.npv_usd.standard_error());
+    EXPECT_EQ(metric_values(b)[metric_index("npv_se_usd")], b.npv_se_usd());
+  }
 }
 
 }  // namespace

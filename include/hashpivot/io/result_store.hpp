@@ -41,7 +41,8 @@ namespace hashpivot::io {
 /// store_version 3 (BTC sold, P(margin call)); 4 those of store_version 4 (running fraction,
 /// curtailed MWh, the cash cost per BTC split into energy, fixed hosting and other); 5 those of store_version 5 (slippage, machines bought and sold);
 /// 6 added the table run_warnings (the plausibility warnings of a run's inputs); 7 the metric
-/// table's rows of store_version 7 (the survivors' net worth: its 5th percentile and CVaR 5%).
+/// table's rows of store_version 7 (the survivors' net worth: its 5th percentile and CVaR 5%); 8 those
+/// of per share, margin posted and refinancings; 9 the SE of the mean NPV without variance reduction.
 inline constexpr int kResultTablesVersion = 6;
 /// The current schema version: a metric row with a later store_version raises it. Opening an
 /// older store adds, in one transaction, each later version's tables and metric columns (the

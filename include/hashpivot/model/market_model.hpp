@@ -30,6 +30,7 @@
 // costs three Philox calls (about 1.1 of them the Poisson's).
 
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -163,6 +164,44 @@ struct MarketPathDraws {
 /// the days that the compiler vectorizes (Philox's 32×32→64 multiplies, the bits-to-double map and
 /// the central region of the normal quantile; the 15% of tail draws are finished one by one).
 void draw_market_path(const random::CounterRng& rng, std::uint32_t path, std::uint32_t days, MarketPathDraws& out);
+
+/// Antithetic draws (variance reduction): turns the draws of a path into those of its mirror, each
+/// normal negated and each uniform u replaced by 1 − u (exact for these 32-bit grid uniforms). Both
+/// paths then have the model's distribution, with opposite shocks. Days < `days` only.
+void mirror_market_draws(MarketPathDraws& draws, std::uint32_t days);
+
+/// E[S_d]/S_0 for each day d < days of the model's BTC price (day 0: 1), in closed form, as the
+/// step simulates it: GBM and Merton jump-diffusion, e^{μd/365} (the shock is the first correlated
+/// factor, L₀₀·z, so a day's factor is e^{(μ − σ²/2)/365 + σ²L₀₀²/730}); two regimes, the forward
+/// recursion v_d(s′) = Σ_s v_{d−1}(s) P(s → s′) g(s′), g(s′) regime s′'s day factor as above, from the
+/// stationary start v_0 = (π_bull, 1 − π_bull), and E[S_d]/S_0 = Σ_s v_d(s). Empty for the block bootstrap (no closed form: its
+/// days are dependent) and for a given path (no randomness to control). What the control variates
+/// of a variance-reduced run (sim::RunOptions::variance_reduction) take as their known means.
+[[nodiscard]] std::vector<double> expected_price_ratio_by_day(const MarketModel& model, int days);
+
+/// E[ln(S_d/S_0)] after `steps` daily returns, in closed form: GBM (μ − σ²/2)·d/365; Merton
+/// (μ − σ²/2 − λκ + λμ_J)·d/365; two regimes, whose chain starts and so stays in its stationary
+/// distribution, (π_bull(μ_bull − σ_bull²/2) + (1 − π_bull)(μ_bear − σ_bear²/2))·d/365. NaN for the
+/// block bootstrap.
+[[nodiscard]] double expected_log_price_change(const MarketModel& model, int steps);
+
+/// The BTC price figures of one path that a variance-reduced run takes as control variates for the
+/// mean NPV (sim::RunOptions::variance_reduction), over days 0 … T − 1 of a horizon of T days:
+///   x₁ = S_{T−1}/S_0,   x₂ = (1/T) Σ_d S_d/S_0,   x₃ = ln(S_{T−1}/S_0).
+/// A miner's NPV moves with the price it ends at (its treasury), the prices it sold at (its
+/// revenue) and, through defaults and the floor at 0, with the log price's downside.
+struct PriceControls {
+  static constexpr std::size_t kCount = 3;
+  /// Their means in closed form (expected_price_ratio_by_day, expected_log_price_change); empty when
+  /// the price model has none.
+  [[nodiscard]] static std::vector<double> means(const MarketModel& model, int horizon_days);
+  /// Their values on a path: the last day's price, the sum of the days' prices and S_0, USD per BTC.
+  [[nodiscard]] static std::array<double, kCount> values(double last_price_usd, double price_sum_usd,
+                                                         double start_price_usd, int horizon_days) {
+    return {last_price_usd / start_price_usd, price_sum_usd / (start_price_usd * static_cast<double>(horizon_days)),
+            std::log(last_price_usd / start_price_usd)};
+  }
+};
 
 /// step_market_day with the day's main draws given (taken from draw_market_path's buffers): the
 /// same result as the overload above when draws = market_day_draws(rng, path, day).

@@ -71,9 +71,9 @@ inline constexpr std::array kRows = std::to_array<Metric>({
     {"p_default_se", "/p_default_se", MetricUnit::kFraction, "", MetricPlace::kHidden, MetricFormat::kPercent,
      [](S s) { return s.defaulted.standard_error(); }},
     {"npv_mean_usd", "/npv_usd/mean", MetricUnit::kUsd, "NPV to equity, mean ($M)", MetricPlace::kStrategyTable,
-     MetricFormat::kMillionsUsd, [](S s) { return s.npv_usd.mean(); }},
+     MetricFormat::kMillionsUsd, [](S s) { return s.npv_mean_usd(); }},
     {"npv_se_usd", "/npv_usd/se", MetricUnit::kUsd, "  standard error ($M)", MetricPlace::kStrategyTable,
-     MetricFormat::kMillionsUsd, [](S s) { return s.npv_usd.standard_error(); }},
+     MetricFormat::kMillionsUsd, [](S s) { return s.npv_se_usd(); }},
     // Hidden from the tables, kept in the JSON, CSV and store: 0.0 for every strategy once more than 5%
     // of paths default or end under water (NPV is 0 there); the survivors' net worth (schema 7)
     // replaces them in the tables.
@@ -188,6 +188,10 @@ inline constexpr std::array kRows = std::to_array<Metric>({
     // Debts rolled at maturity ([debt.refinance]), mean count per path.
     {"refinancings_mean", "/refinancings/mean", MetricUnit::kCount, "", MetricPlace::kHidden, MetricFormat::kFixed2,
      [](S s) { return s.refinancings.mean(); }, 8},
+    // The SE of the mean NPV over independent paths, without variance reduction: equal to npv_se_usd
+    // when the run had none; with it, what the same paths would have given plain.
+    {"npv_se_plain_usd", "/npv_usd/se_plain", MetricUnit::kUsd, "", MetricPlace::kHidden, MetricFormat::kMillionsUsd,
+     [](S s) { return s.npv_usd.standard_error(); }, 9},
 });
 }  // namespace metric_rows
 

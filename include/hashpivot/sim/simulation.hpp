@@ -59,8 +59,9 @@ inline constexpr std::uint32_t kBlocksPerChunk = 4;
 /// The version of the serialized statistics that ranks exchange; bumped when the layout changes
 /// (2: StrategyStatistics::btc_sold and margin_called; 3: slippage_usd, machines bought and sold,
 /// and their monthly fields; 4: the survivors' net worth; 5: hedge_pnl_usd; 6: NPV per share,
-/// shares issued, refinancings, margin posted; 7: the monthly account btc_sold_forced).
-inline constexpr std::uint64_t kStatisticsFormatVersion = 7;
+/// shares issued, refinancings, margin posted; 7: the monthly account btc_sold_forced; 8: the
+/// variance-reduced NPV).
+inline constexpr std::uint64_t kStatisticsFormatVersion = 8;
 
 /// Month-end (or month-mean) series kept as quantile sketches per strategy and month.
 enum class FirmSeries : std::size_t { kCashUsd, kBtcHeld, kDebtUsd, kEquityUsd, kCount };
@@ -161,6 +162,15 @@ struct RunOptions {
   /// (non-zero) the run stops, waits for the blocks in progress, and throws Cancelled(that signal).
   /// Under MPI the caller sets it at the root only: the root's Cancelled aborts the other ranks.
   const std::atomic<int>* stop_signal = nullptr;
+  /// Variance reduction for the mean NPV (docs/speed.md): paths run in antithetic pairs (path 2k + 1
+  /// takes path 2k's main market draws mirrored, model::mirror_market_draws; its other draws are its
+  /// own), and each strategy's mean NPV is estimated over the pairs with the control variates of
+  /// model::PriceControls (the BTC price on the last day, its mean over the horizon and its log on the
+  /// last day, over the starting price), whose means the price model gives in closed form. The SE and
+  /// the paired differences' CIs are then computed over the pairs (StrategyStatistics::npv_controlled,
+  /// npv_vs_first, npv_vs_each); every other statistic takes each path as it is. Results stay
+  /// bit-identical for any number of threads and ranks (a pair never spans two blocks).
+  bool variance_reduction = false;
 };
 
 /// One firm of a run: a scenario and the index of the strategy it follows, shown as `label`.
@@ -186,6 +196,7 @@ struct RunResult {
   MonthlyAccounts accounts;            // strategies × months × AccountsField
   std::vector<std::string> market_description;
   double seconds = 0;                  // wall time of the simulation
+  bool variance_reduction = false;     // RunOptions::variance_reduction
 };
 
 /// Runs every strategy of `scenario` on `options.paths` paths of `market`. With `options.group`,

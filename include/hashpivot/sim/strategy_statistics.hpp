@@ -64,6 +64,10 @@ struct StrategyStatistics {
   stats::QuantileSketch npv_per_share_quantiles;
   stats::Moments shares_issued;
   stats::QuantileSketch shares_issued_quantiles;
+  // With RunOptions::variance_reduction only (empty otherwise): the NPV per antithetic pair of paths
+  // with its control variates (simulation.hpp), whose estimate and SE replace npv_usd's in the
+  // metric table; npv_usd keeps each path (its SE is then the SE without variance reduction).
+  stats::ControlledMean npv_controlled;
 
   /// `strategies`: how many the run compares (npv_vs_each has one entry per strategy).
   StrategyStatistics(std::string strategy_name, std::size_t months, std::uint64_t paths, std::size_t strategies);
@@ -74,6 +78,14 @@ struct StrategyStatistics {
   void serialize(stats::ByteWriter& out) const;
   void deserialize(stats::ByteReader& in);
 
+  /// The mean NPV: the variance-reduced estimate when the run had it, else the mean over paths.
+  [[nodiscard]] double npv_mean_usd() const {
+    return npv_controlled.count() > 0 ? npv_controlled.estimate() : npv_usd.mean();
+  }
+  /// Its standard error.
+  [[nodiscard]] double npv_se_usd() const {
+    return npv_controlled.count() > 0 ? npv_controlled.standard_error() : npv_usd.standard_error();
+  }
   [[nodiscard]] double cash_cost_usd_per_btc() const { return cash_cost_usd.mean() / btc_mined.mean(); }
   [[nodiscard]] double all_in_cost_usd_per_btc() const { return all_in_cost_usd.mean() / btc_mined.mean(); }
   [[nodiscard]] double hashcost_usd_per_ph_day() const { return cash_cost_usd.mean() / effective_ph_days.mean(); }
@@ -99,7 +111,7 @@ struct StrategyStatistics {
                     s.machines_bought, s.machines_sold, s.npv_vs_each, s.survivor_net_worth_quantiles,
                     s.survivor_net_worth_worst, s.hedge_pnl_usd, s.npv_per_share_usd, s.npv_per_share_quantiles,
                     s.shares_issued, s.shares_issued_quantiles, s.refinancings, s.margin_posted_usd,
-                    s.margin_posted_quantiles);
+                    s.margin_posted_quantiles, s.npv_controlled);
   }
 };
 

@@ -34,6 +34,7 @@
 // equal merges before it. A shape that differs from the receiver's, or bytes that end early,
 // throw SerializationError. The bytes are the same on every platform (little-endian).
 
+#include <array>
 #include <bit>
 #include <cassert>
 #include <cmath>
@@ -398,6 +399,14 @@ class PairedDifference {
     difference_.add(candidate - baseline);
     candidate_wins_.add(candidate > baseline);
   }
+  /// An antithetic pair of paths (a, b) as one unit: the difference's Moments get the mean of the
+  /// pair's two differences (the pair's paths are not independent, the pairs are), the wins count
+  /// each path.
+  void add_pair(double candidate_a, double baseline_a, double candidate_b, double baseline_b) {
+    difference_.add(0.5 * ((candidate_a - baseline_a) + (candidate_b - baseline_b)));
+    candidate_wins_.add(candidate_a > baseline_a);
+    candidate_wins_.add(candidate_b > baseline_b);
+  }
   void merge(const PairedDifference& other) {
     difference_.merge(other.difference_);
     candidate_wins_.merge(other.candidate_wins_);
@@ -429,6 +438,13 @@ class PairedDifferences {
     assert(baselines.size() == pairs_.size());
     for (std::size_t t = 0; t < pairs_.size(); ++t) pairs_[t].add(candidate, baselines[t]);
   }
+  /// An antithetic pair of paths (a, b) as one unit (PairedDifference::add_pair).
+  void add_pair(double candidate_a, std::span<const double> baselines_a, double candidate_b,
+                std::span<const double> baselines_b) {
+    assert(baselines_a.size() == pairs_.size() && baselines_b.size() == pairs_.size());
+    for (std::size_t t = 0; t < pairs_.size(); ++t)
+      pairs_[t].add_pair(candidate_a, baselines_a[t], candidate_b, baselines_b[t]);
+  }
   void merge(const PairedDifferences& other);
   void clear();
   void serialize(ByteWriter& out) const;
@@ -441,6 +457,60 @@ class PairedDifferences {
 
  private:
   std::vector<PairedDifference> pairs_;
+};
+
+/// The mean of Y estimated with up to kMaxControls control variates X whose means μ are known in
+/// closed form (Glasserman 2004, §4.1): over n independent units (y_i, x_i),
+///   β = S_xx⁻¹ S_xy,   estimate = ȳ − βᵀ(x̄ − μ),   SE = √( (S_yy − βᵀ S_xy) / (n − 1 − k) / n ),
+/// where S are the sums of cross-products of deviations from the means (co-moments) and k the
+/// controls used. Controls are taken in order, each left out when what the ones before it do not
+/// already explain of it is under 1e−12 of its own variance (one that does not vary, or is
+/// collinear with those before): S_xx is then positive definite and solved by Cholesky. Estimating β
+/// from the same units biases the estimate by O(1/n), negligible at Monte Carlo sizes. Co-moments are
+/// updated by Welford's rule and merged by Chan et al.'s, as Moments: merge by the block rule. With
+/// no controls it is the mean of the units with their SE. The control means are its shape: fixed at
+/// construction, kept by clear(), and checked by merge (asserted) and deserialize.
+class ControlledMean {
+ public:
+  static constexpr std::size_t kMaxControls = 3;
+  ControlledMean() = default;
+  /// `control_means`: μ, one per control (at most kMaxControls, asserted).
+  explicit ControlledMean(std::span<const double> control_means);
+
+  /// One unit: y and its controls x (x.size() == controls(), asserted; no NaN).
+  void add(double y, std::span<const double> x);
+  void merge(const ControlledMean& other);
+  void clear();
+  void serialize(ByteWriter& out) const;
+  /// Throws SerializationError unless the serialized control means equal this one's, bit for bit.
+  void deserialize(ByteReader& in);
+
+  [[nodiscard]] std::size_t controls() const { return controls_; }
+  [[nodiscard]] std::uint64_t count() const { return count_; }
+  /// ȳ: the units' mean, without the controls; NaN when empty.
+  [[nodiscard]] double plain_mean() const;
+  /// √(S_yy/(n − 1)/n): the units' SE without the controls; NaN when n < 2.
+  [[nodiscard]] double plain_standard_error() const;
+  /// β of each control (0 for one left out); zeros when n < 2.
+  [[nodiscard]] std::array<double, kMaxControls> coefficients() const;
+  /// ȳ − βᵀ(x̄ − μ); NaN when empty.
+  [[nodiscard]] double estimate() const;
+  /// The SE of estimate(); NaN when n < 2 + the controls used.
+  [[nodiscard]] double standard_error() const;
+
+ private:
+  static constexpr std::size_t kValues = 1 + kMaxControls;  // y, then the controls
+  [[nodiscard]] double comoment(std::size_t i, std::size_t j) const { return comoment_[i * kValues + j]; }
+  /// Which controls are used, and how many.
+  [[nodiscard]] std::array<bool, kMaxControls> used_controls() const;
+  /// S_xx, symmetric (its lower triangle mirrored).
+  [[nodiscard]] std::array<double, kMaxControls * kMaxControls> control_comoments() const;
+
+  std::size_t controls_ = 0;
+  std::array<double, kMaxControls> control_means_{};
+  std::uint64_t count_ = 0;
+  std::array<double, kValues> mean_{};
+  std::array<double, kValues * kValues> comoment_{};  // S_ij = Σ (v_i − v̄_i)(v_j − v̄_j), symmetric
 };
 
 /// Extent of a MonthlySeries.

@@ -32,6 +32,17 @@ struct BenchResult {
   double path_days_per_second = 0;               // with `threads`
   double gbm_path_steps_per_second_per_core = 0;
   double peak_rss_mib = 0;
+  /// Variance reduction (sim::RunOptions::variance_reduction) on the same paths and `threads`, for the
+  /// strategy it helps least: the SE of its mean NPV plain and reduced, the wall times, and the
+  /// effective speed-up (variance ratio × time ratio): how many times fewer seconds the same SE takes.
+  std::string variance_reduction_strategy;
+  double se_plain_usd = 0;
+  double se_reduced_usd = 0;
+  double seconds_plain = 0;
+  double seconds_reduced = 0;
+  [[nodiscard]] double variance_ratio() const { return (se_plain_usd * se_plain_usd) / (se_reduced_usd * se_reduced_usd); }
+  [[nodiscard]] double time_ratio() const { return seconds_plain / seconds_reduced; }
+  [[nodiscard]] double effective_speedup() const { return variance_ratio() * time_ratio(); }
 };
 
 [[nodiscard]] BenchResult run_benchmark(const BenchOptions& options);
