@@ -201,10 +201,13 @@ def peers(firms, paths=None, seed=None, threads=None):
     return Result(_h.peers(documents, strategies, labels, paths=paths, seed=seed, threads=threads))
 
 
-def run(scenario, paths=None, seed=None, threads=None):
+def run(scenario, paths=None, seed=None, threads=None, variance_reduction=False):
     """Runs every strategy of `scenario` (a Scenario, or a scenario file's path) on the same
     simulated markets, as `hashpivot run` does: paths and seed default to the scenario's, threads
     to every core. The same seed gives the same numbers for any threads, and the numbers of
-    `hashpivot run --json --seed SEED --paths PATHS`. The GIL is released while it runs; Ctrl-C
-    stops it (KeyboardInterrupt) after the current chunk of 1,024 paths."""
-    return Result(_h.run(document_of(scenario), paths=paths, seed=seed, threads=threads))
+    `hashpivot run --json --seed SEED --paths PATHS`. With variance_reduction=True, as
+    `--variance-reduction`: antithetic pairs and price control variates for the mean NPV, whose
+    SE is then npv_usd_se, and npv_usd_se_plain the SE without. The GIL is released while it runs;
+    Ctrl-C stops it (KeyboardInterrupt) after the current chunk of 1,024 paths."""
+    return Result(_h.run(document_of(scenario), paths=paths, seed=seed, threads=threads,
+                         variance_reduction=variance_reduction))

@@ -39,11 +39,13 @@ namespace {
 /// paths and the seed.
 template <class Simulate>
 std::shared_ptr<RunHandle> simulate_into_handle(const firm::Scenario& scenario, const std::string& text,
-                                                std::optional<unsigned> threads, const Simulate& simulate) {
+                                                std::optional<unsigned> threads, const Simulate& simulate,
+                                                bool variance_reduction = false) {
   sim::RunOptions options;
   options.paths = scenario.run.paths;
   options.seed = scenario.run.seed;
   options.threads = threads_or_all(threads);
+  options.variance_reduction = variance_reduction;
   Interruption interruption;
   options.progress = [&interruption](std::int64_t, std::int64_t) { interruption.poll(); };
   options.stop_signal = interruption.stop_signal();
@@ -64,13 +66,15 @@ std::shared_ptr<RunHandle> simulate_into_handle(const firm::Scenario& scenario, 
 }
 
 std::shared_ptr<RunHandle> run(const ScenarioDocument& document, std::optional<std::int64_t> paths,
-                               std::optional<std::uint64_t> seed, std::optional<unsigned> threads) {
+                               std::optional<std::uint64_t> seed, std::optional<unsigned> threads,
+                               bool variance_reduction) {
   firm::Scenario scenario = document.scenario();
   if (paths) scenario.run.paths = *paths;
   if (seed) scenario.run.seed = *seed;
-  auto handle = simulate_into_handle(scenario, document.text(), threads, [&](const sim::RunOptions& options) {
-    return sim::run_simulation(scenario, io::load_market_model(scenario), options);
-  });
+  auto handle = simulate_into_handle(
+      scenario, document.text(), threads,
+      [&](const sim::RunOptions& options) { return sim::run_simulation(scenario, io::load_market_model(scenario), options); },
+      variance_reduction);
   for (const InputWarning& w : document.warnings()) handle->record.warnings.push_back(w.message());
   return handle;
 }
@@ -296,7 +300,7 @@ void bind_run(py::module_& m) {
       .def("paired", &paired, py::arg("baseline"), py::arg("candidate"))
       .def("ranking", [](const RunHandle& h) { return py::module_::import("json").attr("loads")(report::ranking_json(h.record).dump()); });
   m.def("run", &run, py::arg("scenario"), py::arg("paths") = py::none(), py::arg("seed") = py::none(),
-        py::arg("threads") = py::none(),
+        py::arg("threads") = py::none(), py::arg("variance_reduction") = false,
         "Runs every strategy of the scenario (a ScenarioDocument) on the same simulated markets.");
   m.def("peers", &peers, py::arg("scenarios"), py::arg("strategies"), py::arg("labels"), py::arg("paths") = py::none(),
         py::arg("seed") = py::none(), py::arg("threads") = py::none(),

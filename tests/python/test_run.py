@@ -53,6 +53,17 @@ def test_summary_equals_the_command_line_json_value_for_value(result, cli_json):
             assert same(expected, summary.loc[strategy["name"], column]), (strategy["name"], column)
 
 
+def test_variance_reduction_gives_the_command_lines_numbers_and_a_smaller_se(cli):
+    reduced = hashpivot.run(CANGO, paths=PATHS, seed=SEED, threads=2, variance_reduction=True).summary
+    expected = cli.json("run", CANGO, "--paths", PATHS, "--seed", SEED, "--variance-reduction", "--no-record")
+    for strategy in expected["strategies"]:
+        row = reduced.loc[strategy["name"]]
+        assert row["npv_usd_mean"] == strategy["npv_usd"]["mean"]
+        assert row["npv_usd_se"] == strategy["npv_usd"]["se"]
+        assert row["npv_usd_se_plain"] == strategy["npv_usd"]["se_plain"]
+        assert row["npv_usd_se"] < row["npv_usd_se_plain"]
+
+
 def test_monthly_quantiles_equal_the_command_line_months(result, cli_json):
     monthly = result.monthly.set_index(["strategy", "month", "metric"])
     checked = 0
