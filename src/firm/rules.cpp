@@ -41,8 +41,13 @@ double btc_to_raise(double usd, double price_usd, double impact_per_sqrt_btc, do
   constexpr int kMaxNewtonSteps = 100;
   double total = q0 + usd / price_usd;
   for (int step = 0; step < kMaxNewtonSteps; ++step) {
-    const double shortfall = target - impacted_revenue_usd(price_usd, c, total);
-    const double marginal = price_usd * (1.0 - 1.5 * c * std::sqrt(total));
+    // R(total) and R'(total) share √total (the iterates stay at or below Q*, where R's q is total):
+    // one square root a step instead of two, the same bits as impacted_revenue_usd.
+    const double root = std::sqrt(total);
+    const double revenue = total <= exhausted ? price_usd * (total - c * total * root)
+                                              : impacted_revenue_usd(price_usd, c, total);
+    const double shortfall = target - revenue;
+    const double marginal = price_usd * (1.0 - 1.5 * c * root);
     if (!(shortfall > 0.0) || !(marginal > 0.0)) break;
     const double next = std::min(exhausted, total + shortfall / marginal);
     if (next <= total) break;
