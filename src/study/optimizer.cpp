@@ -261,6 +261,7 @@ PointEvaluation evaluate_point(const firm::Scenario& scenario, const model::Mark
   options.seed = seed;
   options.threads = std::max(1u, settings.threads);
   options.group = settings.group;
+  options.variance_reduction = settings.variance_reduction;
   if (settings.objective.kind == ObjectiveKind::kCrra)
     options.utility = {settings.objective.gamma, settings.objective.wealth_offset_usd};
   const sim::RunResult r = run_simulation(one, market, options);

@@ -500,6 +500,7 @@ SensitivityResult run_sensitivity(const firm::Scenario& scenario, const model::M
   run_options.seed = options.seed;
   run_options.threads = options.threads;
   run_options.group = options.group;
+  run_options.variance_reduction = options.variance_reduction;
   const auto simulate = [&](const firm::Scenario& s, const model::MarketModel& m, const std::string& label) {
     if (options.progress) options.progress(label, result.runs, tornado_runs);
     ++result.runs;

@@ -56,6 +56,20 @@ TEST(OptimizeCli, json_has_the_documented_keys_and_its_optimum_is_what_run_repor
   EXPECT_NEAR(j["out_of_sample"]["objective"].get<double>(), fresh_npv, 1e-9 * std::abs(fresh_npv));
 }
 
+// --variance-reduction: each evaluation is run --variance-reduction's; at the declared point (the same
+// parameters either way) the mean NPV's SE is below the plain one, and the numbers are the run's.
+TEST(OptimizeCli, variance_reduction_evaluates_as_run_does_with_a_smaller_se) {
+  const std::string path = write_temp_file("optimize_vr.toml", scenario_text(500));
+  const std::string args = "optimize " + path + " --vary sale_btc=1:999 --json --seed 9" + kFlags;
+  const auto plain = json_output(run_cli(args));
+  const auto reduced = json_output(run_cli(args + " --variance-reduction"));
+  EXPECT_LT(reduced["declared"]["mean_npv_se_usd"].get<double>(), plain["declared"]["mean_npv_se_usd"].get<double>());
+  const auto rj = json_output(
+      run_cli("run " + path + " --no-record --json --paths 300 --seed 9 --threads 1 --variance-reduction"));
+  EXPECT_EQ(reduced["declared"]["mean_npv_usd"], rj["strategies"][0]["npv_usd"]["mean"]);
+  EXPECT_EQ(reduced["declared"]["mean_npv_se_usd"], rj["strategies"][0]["npv_usd"]["se"]);
+}
+
 TEST(OptimizeCli, without_vary_it_searches_the_declared_ranges_and_prints_the_table) {
   const std::string path = write_temp_file(
       "optimize_declared.toml", scenario_text(500, "search.sale_btc = { low = 100, high = 900 }\n"));

@@ -85,6 +85,18 @@ TEST(SensitivityCli, no_break_even_gives_null_break_evens_in_json) {
   EXPECT_EQ(j["runs"], 15);  // the base and 7 inputs low and high
 }
 
+// --variance-reduction: every run's mean NPV on antithetic pairs with the price controls; on the same
+// paths the base run's SE is below the plain one.
+TEST(SensitivityCli, variance_reduction_shrinks_the_base_runs_se) {
+  const std::string args = "--strategy hold --paths 256 --seed 4 --no-break-even --json";
+  const auto plain = json_output(run_on_scenario("sensitivity", kScenario, args));
+  const auto reduced = json_output(run_on_scenario("sensitivity", kScenario, args + " --variance-reduction"));
+  const double se_plain = plain["strategies"][0]["base"]["npv_usd"]["se"];
+  const double se_reduced = reduced["strategies"][0]["base"]["npv_usd"]["se"];
+  EXPECT_GT(se_reduced, 0.0);
+  EXPECT_LT(se_reduced, se_plain);
+}
+
 TEST(SensitivityCli, bad_input_exits_2_naming_the_flag) {
   const auto path = write_temp_file("sensitivity_cli_bad.toml", kScenario);
   const Result unknown = run_cli("sensitivity " + path.string() + " --strategy nope --paths 8");

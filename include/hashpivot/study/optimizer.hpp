@@ -92,6 +92,7 @@ struct OptimizerSettings {
   std::int64_t out_of_sample_paths = 0;    // 0 = paths
   std::uint64_t out_of_sample_seed = 1;    // must differ from seed
   unsigned threads = 1;
+  bool variance_reduction = false;         // every evaluation's, sim::RunOptions::variance_reduction
   int max_evaluations = 80;                // of the search; the out-of-sample runs come on top
   double x_tolerance = 1e-3;               // stop when steps are below this share of each range
   SearchAlgorithm algorithm = SearchAlgorithm::kNelderMead;

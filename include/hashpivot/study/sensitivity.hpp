@@ -166,6 +166,7 @@ struct SensitivityOptions {
   std::uint64_t seed = 0;
   unsigned threads = 1;
   const sim::ProcessGroup* group = nullptr;
+  bool variance_reduction = false;  // every run's, sim::RunOptions::variance_reduction
   double relative_bump = 0.2;
   std::vector<std::size_t> strategies;   // indices into scenario.strategies; empty = all
   bool break_evens = true;

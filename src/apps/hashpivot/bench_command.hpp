@@ -55,7 +55,7 @@ void print_benchmark(const BenchOptions& options);
 /// One command that users wait on, run with its default settings as a child process of this
 /// binary (`--json`), timed from start to exit.
 struct CommandTiming {
-  std::string name;        // "optimize", "sensitivity", "options --site"
+  std::string name;        // "optimize", "sensitivity", "options --site", "optimize --variance-reduction", ...
   std::string arguments;   // after the binary's name
   double seconds = 0;      // wall time
   std::string se_of;       // which estimate's standard error `se` is
@@ -66,7 +66,8 @@ struct CommandTiming {
 /// Times `optimize` (the first strategy with [strategies.search] ranges; SE of the optimum's
 /// objective), `sensitivity` (the first strategy; SE of the base run's mean NPV) and `options --site`
 /// (the first site with a conversion; SE of the option to idle and restart) on options.scenario with
-/// their default settings and options.threads. Throws InputError when the scenario lacks what a command
+/// their default settings and options.threads; then optimize and sensitivity again with
+/// --variance-reduction (the same work, a smaller SE). Throws InputError when the scenario lacks what a command
 /// needs, and std::runtime_error when a command fails.
 [[nodiscard]] std::vector<CommandTiming> time_commands(const BenchOptions& options);
 

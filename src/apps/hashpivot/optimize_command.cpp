@@ -56,6 +56,7 @@ struct OptimizeCommandOptions {
   bool json = false;
   bool strict = false;  // --strict: implausible input is an error
   bool yes = false;  // run even when estimated over an hour
+  bool variance_reduction = false;
 };
 
 // Fresh paths for the out-of-sample check: another seed of the counter-based generator draws
@@ -248,6 +249,7 @@ void run_optimize(const OptimizeCommandOptions& o, const sim::ProcessGroup& grou
   if (s.out_of_sample_seed == s.seed) bad_flag("--oos-seed", "must differ from the search's seed");
   s.out_of_sample_paths = o.oos_paths;
   s.threads = o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
+  s.variance_reduction = o.variance_reduction;
   s.max_evaluations = o.max_evaluations;
   s.x_tolerance = o.xtol;
   s.algorithm = parse_algorithm(o.algorithm);
@@ -368,6 +370,8 @@ void add_optimize_command(CLI::App& app, int& exit_code, const sim::ProcessGroup
       ->capture_default_str()
       ->check(CLI::IsMember({"neldermead", "cobyla", "subplex"}));
   cmd->add_flag("--json", options->json, "Print one JSON object instead of the table");
+  cmd->add_flag("--variance-reduction", options->variance_reduction,
+                "Antithetic pairs and price control variates for each evaluation's mean NPV (as run --variance-reduction)");
   add_strict_flag(*cmd, options->strict);
   cmd->add_flag("--yes", options->yes, "Run even when estimated to take over an hour (otherwise asked, or exit 2 off a terminal)");
 }

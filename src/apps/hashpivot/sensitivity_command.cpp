@@ -50,6 +50,7 @@ struct SensitivityCommandOptions {
   bool strict = false;  // --strict: implausible input is an error
   bool yes = false;  // run even when estimated over an hour
   bool no_break_even = false;
+  bool variance_reduction = false;
 };
 
 std::string basis_name(study::BumpBasis basis) {
@@ -160,6 +161,7 @@ void run_sensitivity_command(const SensitivityCommandOptions& o, const sim::Proc
   options.paths = o.paths;
   options.seed = o.seed >= 0 ? static_cast<std::uint64_t>(o.seed) : scenario.run.seed;
   options.threads = o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
+  options.variance_reduction = o.variance_reduction;
   options.group = &group;
   options.relative_bump = o.bump;
   options.break_evens = !o.no_break_even;
@@ -263,6 +265,8 @@ void add_sensitivity_command(CLI::App& app, int& exit_code, const sim::ProcessGr
                   "Relative bump of the inputs without a calibrated standard error, in [0, 1) (default 0.2 = ±20%)");
   cmd->add_flag("--no-break-even", options->no_break_even, "Skip the break-even BTC and power prices");
   cmd->add_flag("--json", options->json, "Print one JSON object instead of the table (shape: docs/sensitivity.md)");
+  cmd->add_flag("--variance-reduction", options->variance_reduction,
+                "Antithetic pairs and price control variates for every run's mean NPV (as run --variance-reduction)");
   add_strict_flag(*cmd, options->strict);
   cmd->add_flag("--yes", options->yes, "Run even when estimated to take over an hour (otherwise asked, or exit 2 off a terminal)");
 }
