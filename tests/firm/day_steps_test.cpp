@@ -657,6 +657,31 @@ TEST(DaySteps, remedies_sell_free_btc_then_excess_collateral_then_draw_revolvers
   EXPECT_EQ(a.debt_drawn_usd, 0);
 }
 
+// The rounding a cover sale leaves (cash at −$10⁻⁸) is not a shortfall: no BTC is sold, no collateral
+// released, no loan repaid, no revolver drawn, and the firm does not default; a cent short is one.
+TEST(DaySteps, a_cash_rounding_residue_is_not_a_shortfall_a_cent_is) {
+  FirmPlan plan{};
+  plan.debts = {btc_loan(3e6, 100), debt(DebtKind::kRevolver, 1e6, 100)};
+  plan.debts[1].limit_usd = 5e6;
+  FirmState residue = state_of(plan, -1e-8, 0);
+  DayAccounts a{};
+  remedies(plan, 0, 1e5, residue, a);
+  default_if_short(0, residue, a);
+  EXPECT_EQ(a.btc_sold, 0.0);
+  EXPECT_EQ(a.btc_released, 0.0);
+  EXPECT_EQ(a.debt_drawn_usd, 0.0);
+  EXPECT_EQ(residue.debts[0].principal_usd, 3e6);
+  EXPECT_EQ(residue.cash_usd, -1e-8);
+  EXPECT_FALSE(residue.defaulted);
+  EXPECT_FALSE(cash_short(residue));
+  FirmState cent = state_of(plan, -0.01, 0);
+  a = DayAccounts{};
+  remedies(plan, 0, 1e5, cent, a);
+  EXPECT_NEAR(a.btc_released, 0.01 / 1e5, 1e-15);  // the collateral above target covers it
+  EXPECT_NEAR(cent.cash_usd, 0, 1e-6);
+  EXPECT_EQ(cent.debts[0].principal_usd, 3e6);
+}
+
 // A loan under water ($3M on 100 BTC at $20,000 = $2M) is not repaid from its collateral: nothing
 // would be left to free, so the lender keeps it and the shortfall stays (the firm defaults).
 TEST(DaySteps, remedies_leave_a_loan_under_water_to_its_lender) {

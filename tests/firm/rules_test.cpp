@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cmath>
+#include <limits>
 
 #include "hashpivot/network/hashprice.hpp"
 
@@ -100,6 +101,15 @@ TEST(MarketImpact, btc_to_raise_inverts_the_proceeds_and_stops_where_the_book_is
       const double q = btc_to_raise(usd, price, c, before);
       EXPECT_NEAR(sale_proceeds_usd(price, c, before, q), usd, 1e-7 * usd) << before << " " << usd;
       EXPECT_GT(q, usd / price);  // more BTC than at the quoted price
+    }
+  }
+  // To the rounding of the proceeds themselves (R(q0 + q) − R(q0) carries R's rounding), from a cent
+  // to a billion dollars, on a fresh day and after sales of 1 to 20,000 BTC.
+  for (const double before : {0.0, 1.0, 250.0, 5000.0, 20000.0}) {
+    for (double usd = 0.01; usd < 1e9; usd *= 3.7) {
+      const double q = btc_to_raise(usd, price, c, before);
+      const double rounding = 8 * std::numeric_limits<double>::epsilon() * impacted_revenue_usd(price, c, before + q);
+      EXPECT_NEAR(sale_proceeds_usd(price, c, before, q), usd, rounding + 1e-12 * usd) << before << " " << usd;
     }
   }
   EXPECT_EQ(btc_to_raise(-5, price, c, 0), 0.0);

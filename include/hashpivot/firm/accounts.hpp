@@ -385,12 +385,13 @@ struct ContractedLeaseTerminal {
 ///     liquidation → rules::liquidate, the collateral left is released and any shortfall is due in cash.
 ///     Then covenants: a debt whose covenant_min_cash_usd exceeds the cash is accelerated (its
 ///     principal is repaid in cash now, which the remedies must fund).
-/// 11. Remedies while cash < 0: sell free BTC; have BTC lenders release the collateral above what
+/// 11. Remedies while cash is short (below −1e-6 USD: the rounding a cover sale leaves is not a
+///     shortfall, day_steps.hpp cash_short): sell free BTC; have BTC lenders release the collateral above what
 ///     keeps each loan at its ltv_target and sell it; then repay each BTC-backed loan not under water
 ///     from its own collateral and sell what that releases; then draw revolvers (before maturity) up
 ///     to their limit. An ATM programme whose remedy allows it sells shares for the shortfall before
 ///     any BTC (before_btc) or after the BTC, before the revolvers (after_btc).
-/// 12. Cash still < 0 (below -1e-6 USD, the rounding of BTC sold to cover it): default
+/// 12. Cash still short after the remedies: default
 ///     (defaulted = true, default_day = day); the day's accounts stay as they are.
 /// Each step is a function of firm/day_steps.hpp, which step_day calls in this order.
 void step_day(const FirmPlan& plan, int day, const DayMarket& market, FirmState& state, DayAccounts& accounts);

@@ -731,14 +731,23 @@ inline void covenants(const FirmPlan& plan, FirmState& state, DayAccounts& a) {
 
 // ---- 11. Remedies ---------------------------------------------------------------------------------
 
-/// While cash < 0, each BTC-backed loan whose collateral is worth more than it owes is repaid by
+/// Cash within this of zero counts as zero (the rounding of the BTC sold to cover a shortfall: a
+/// sale's proceeds are a difference of two revenues of up to $10^9, exact to about 10^−7 USD).
+inline constexpr double kCashToleranceUsd = 1e-6;
+
+/// A shortfall the remedies must cover, and that defaults the firm if they cannot: cash below
+/// −kCashToleranceUsd. Rounding left by a cover sale is not one: acting on it (a BTC-backed loan repaid
+/// from its collateral over 10^−8 USD) made results turn on the last bit of the sale.
+[[nodiscard]] inline bool cash_short(const FirmState& state) { return state.cash_usd < -kCashToleranceUsd; }
+
+/// While cash is short (cash_short), each BTC-backed loan whose collateral is worth more than it owes is repaid by
 /// selling just enough of that collateral (as Cango repaid its BTC-backed loan in February 2026), and
 /// the rest of the collateral, released as the loan closes, is sold as free BTC to cover the
 /// shortfall: the equity in pledged BTC pays the bills before the firm defaults. A loan under water
 /// (collateral short of what it owes, after market impact) is left to its lender.
 inline void deleverage_from_collateral(const FirmPlan& plan, double price, FirmState& state, DayAccounts& a) {
   const double impact = plan.sale_impact_per_sqrt_btc;
-  for (std::size_t i = 0; i < plan.debts.size() && state.cash_usd < 0.0 && price > 0.0; ++i) {
+  for (std::size_t i = 0; i < plan.debts.size() && cash_short(state) && price > 0.0; ++i) {
     DebtState& debt = state.debts[i];
     if (plan.debts[i].kind != DebtKind::kBtcBacked || debt.principal_usd <= 0.0) continue;
     const double owed_btc = btc_to_raise(debt.principal_usd, price, impact, sold_today_btc(a));
@@ -750,14 +759,14 @@ inline void deleverage_from_collateral(const FirmPlan& plan, double price, FirmS
   }
 }
 
-/// While cash < 0 and the programme allows (from its first day, by its remedy keyword): ATM shares
+/// While cash is short and the programme allows (from its first day, by its remedy keyword): ATM shares
 /// sold for the gross that nets the shortfall (as far as the cap, the programme and the floors let).
 inline void atm_remedy(const FirmPlan& plan, int day, FirmState& state, DayAccounts& a) {
-  if (state.cash_usd < 0.0 && plan.has_atm && day >= plan.atm_from_day)
+  if (cash_short(state) && plan.has_atm && day >= plan.atm_from_day)
     issue_atm_shares(plan, atm_gross_for_net_usd(plan, -state.cash_usd), state, a);
 }
 
-/// While cash < 0: sell free BTC; then have each BTC lender release the collateral above what keeps
+/// While cash is short (below −kCashToleranceUsd): sell free BTC; then have each BTC lender release the collateral above what keeps
 /// its loan at ltv_target, and sell it; then draw revolvers (before maturity) up to their limit.
 /// The BTC sold here is also counted in btc_sold_forced (the sales the shortfall forced).
 /// An ATM programme whose remedy allows it sells shares first (before_btc) or after the BTC, before
@@ -767,8 +776,8 @@ inline void remedies(const FirmPlan& plan, int day, double price, FirmState& sta
   const double sold_before = a.btc_sold;
   const auto to_cover_btc = [&] { return btc_to_raise(-state.cash_usd, price, impact, sold_today_btc(a)); };
   if (plan.atm_remedy == AtmRemedy::kBeforeBtc) atm_remedy(plan, day, state, a);
-  if (state.cash_usd < 0.0 && price > 0.0) sell_free(state, to_cover_btc(), price, impact, a);
-  for (std::size_t i = 0; i < plan.debts.size() && state.cash_usd < 0.0 && price > 0.0; ++i) {
+  if (cash_short(state) && price > 0.0) sell_free(state, to_cover_btc(), price, impact, a);
+  for (std::size_t i = 0; i < plan.debts.size() && cash_short(state) && price > 0.0; ++i) {
     const PlanDebt& d = plan.debts[i];
     DebtState& debt = state.debts[i];
     if (d.kind != DebtKind::kBtcBacked || debt.principal_usd <= 0.0) continue;
@@ -783,7 +792,7 @@ inline void remedies(const FirmPlan& plan, int day, double price, FirmState& sta
   deleverage_from_collateral(plan, price, state, a);
   a.btc_sold_forced += a.btc_sold - sold_before;
   if (plan.atm_remedy == AtmRemedy::kAfterBtc) atm_remedy(plan, day, state, a);
-  for (std::size_t i = 0; i < plan.debts.size() && state.cash_usd < 0.0; ++i) {
+  for (std::size_t i = 0; i < plan.debts.size() && cash_short(state); ++i) {
     const PlanDebt& d = plan.debts[i];
     if (d.kind != DebtKind::kRevolver || day >= d.maturity_day) continue;
     const double draw = std::min(-state.cash_usd, std::max(0.0, d.limit_usd - state.debts[i].principal_usd));
@@ -808,12 +817,9 @@ inline void close_day(FirmState& state, DayAccounts& a) {
   state.retained_earnings_usd += a.net_income_usd;
 }
 
-/// Cash within this of zero after the remedies counts as zero (rounding of BTC sold to cover it).
-inline constexpr double kCashToleranceUsd = 1e-6;
-
 /// Cash still below -kCashToleranceUsd after the remedies: the firm defaults today.
 inline void default_if_short(int day, FirmState& state, DayAccounts& a) {
-  if (state.cash_usd < -kCashToleranceUsd) {
+  if (cash_short(state)) {
     state.defaulted = true;
     state.default_day = day;
     a.defaulted_today = true;
