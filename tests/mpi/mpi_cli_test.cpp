@@ -139,6 +139,15 @@ TEST(MpiRun, peers_of_two_and_three_ranks_equal_one_process) {
   expect_same_output(one, run_mpi(3, args), "peers, 3 ranks");
 }
 
+// Variance reduction: pairs of paths never span a block, and the controlled means' co-moments travel
+// with the chunks. 2100 paths: three chunks, one per rank with 3 ranks.
+TEST(MpiRun, variance_reduced_run_of_two_and_three_ranks_equals_one_process) {
+  const std::string args = "run " + kRunScenario + " --paths 2100 --threads 1 --no-record --json --variance-reduction";
+  const CliResult one = run_cli(args);
+  expect_same_output(one, run_mpi(2, args), "run --variance-reduction, 2 ranks");
+  expect_same_output(one, run_mpi(3, args), "run --variance-reduction, 3 ranks");
+}
+
 TEST(MpiRun, site_options_of_three_ranks_equal_one_process) {
   const std::string args = "options " + kCango + " --site georgia --json --paths 300 --fit-paths 300";
   expect_same_output(run_cli(args), run_mpi(3, args), "options --site, 3 ranks");

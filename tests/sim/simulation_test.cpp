@@ -521,7 +521,7 @@ struct RankRuns {
 
 /// Runs `ranks` ranks as threads, each with `threads` worker threads; rank r uses seeds[r].
 RankRuns run_on_ranks(const firm::Scenario& s, const model::MarketModel& market, std::int64_t paths, unsigned threads,
-                      Mailroom& room, const std::vector<std::uint64_t>& seeds) {
+                      Mailroom& room, const std::vector<std::uint64_t>& seeds, bool variance_reduction = false) {
   const int ranks = static_cast<int>(seeds.size());
   std::vector<std::optional<RunResult>> results(seeds.size());
   RankRuns runs;
@@ -532,6 +532,7 @@ RankRuns run_on_ranks(const firm::Scenario& s, const model::MarketModel& market,
       const ThreadRank group(room, r, ranks);
       RunOptions options{paths, seeds[static_cast<std::size_t>(r)], threads, {}};
       options.group = &group;
+      options.variance_reduction = variance_reduction;
       try {
         results[static_cast<std::size_t>(r)].emplace(run_simulation(s, market, options));
       } catch (...) {
@@ -674,6 +675,14 @@ TEST(VarianceReduction, results_are_bit_identical_for_any_thread_count) {
   for (const unsigned threads : {2u, 3u}) {
     const RunResult many = run_reduced(s, market, 1701, threads);
     EXPECT_TRUE(state_of(many) == state_of(one)) << threads << " threads";
+  }
+  // And 2 and 3 ranks (in-process, as the MPI tests run them with mpirun).
+  for (const int ranks : {2, 3}) {
+    Mailroom room(ranks);
+    const RankRuns runs =
+        run_on_ranks(s, market, 1701, 2, room, std::vector<std::uint64_t>(static_cast<std::size_t>(ranks), s.run.seed), true);
+    ASSERT_EQ(runs.results.size(), static_cast<std::size_t>(ranks));
+    for (const RunResult& got : runs.results) EXPECT_TRUE(state_of(got) == state_of(one)) << ranks << " ranks";
   }
 }
 
