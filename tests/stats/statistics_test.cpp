@@ -781,7 +781,8 @@ TEST(ControlledMean, equals_the_two_pass_least_squares_estimate_and_merges_and_s
   EXPECT_TRUE(same_bits(copy.estimate(), merged.estimate()));
   EXPECT_TRUE(same_bits(copy.standard_error(), merged.standard_error()));
   ControlledMean other_means(std::array<double, 2>{0.1, 0.0});
-  ByteReader in(bytes_of(merged));
+  const std::vector<std::byte> bytes = bytes_of(merged);
+  ByteReader in(bytes);
   EXPECT_THROW(other_means.deserialize(in), SerializationError);
   merged.clear();
   EXPECT_EQ(merged.count(), 0u);
