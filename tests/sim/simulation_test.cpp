@@ -658,29 +658,30 @@ RunResult run_reduced(const firm::Scenario& s, const model::MarketModel& market,
   return run_simulation(s, market, options);
 }
 
-// Variance reduction keeps the determinism rule: pairs never span blocks, so 1, 2 and 3 threads give
-// the same bits; an odd path count leaves the last path a unit of its own.
+// Variance reduction keeps the determinism rule: pairs never span blocks, so 1, 2 and 3 threads and 2
+// and 3 ranks give the same bits (2,101 paths: three chunks, one per rank with 3); an odd path count
+// leaves the last path a unit of its own.
 TEST(VarianceReduction, results_are_bit_identical_for_any_thread_count) {
   const firm::Scenario s = scenario_from(miner_toml(), "simulation_vr_threads.toml");
   const model::MarketModel market = io::load_market_model(s);
-  const RunResult one = run_reduced(s, market, 1701, 1);
+  const RunResult one = run_reduced(s, market, 2101, 1);
   EXPECT_TRUE(one.variance_reduction);
   for (const StrategyStatistics& st : one.strategies) {
-    EXPECT_EQ(st.npv_controlled.count(), 851u) << st.name;  // 850 pairs and the lone last path
+    EXPECT_EQ(st.npv_controlled.count(), 1051u) << st.name;  // 1,050 pairs and the lone last path
     EXPECT_EQ(st.npv_controlled.controls(), model::PriceControls::kCount);
-    EXPECT_EQ(st.npv_usd.count(), 1701u);
-    EXPECT_EQ(st.npv_vs_first.difference().count(), 851u);
-    EXPECT_EQ(st.npv_vs_first.candidate_wins().trials(), 1701u);
+    EXPECT_EQ(st.npv_usd.count(), 2101u);
+    EXPECT_EQ(st.npv_vs_first.difference().count(), 1051u);
+    EXPECT_EQ(st.npv_vs_first.candidate_wins().trials(), 2101u);
   }
   for (const unsigned threads : {2u, 3u}) {
-    const RunResult many = run_reduced(s, market, 1701, threads);
+    const RunResult many = run_reduced(s, market, 2101, threads);
     EXPECT_TRUE(state_of(many) == state_of(one)) << threads << " threads";
   }
   // And 2 and 3 ranks (in-process, as the MPI tests run them with mpirun).
   for (const int ranks : {2, 3}) {
     Mailroom room(ranks);
     const RankRuns runs =
-        run_on_ranks(s, market, 1701, 2, room, std::vector<std::uint64_t>(static_cast<std::size_t>(ranks), s.run.seed), true);
+        run_on_ranks(s, market, 2101, 2, room, std::vector<std::uint64_t>(static_cast<std::size_t>(ranks), s.run.seed), true);
     ASSERT_EQ(runs.results.size(), static_cast<std::size_t>(ranks));
     for (const RunResult& got : runs.results) EXPECT_TRUE(state_of(got) == state_of(one)) << ranks << " ranks";
   }
