@@ -118,6 +118,7 @@ struct RunRequest {
   std::string text;
   std::vector<std::string> warnings;
   unsigned threads = 0;  // simulation threads asked for (the What-if page's "all cores"); 0: --threads
+  bool variance_reduction = false;  // as run --variance-reduction
 };
 
 /// The .toml files in `root` and its folders kScenarioListLevels deep (hidden and build folders and
@@ -252,6 +253,11 @@ struct Server::Impl {
         throw InputError("request", 0, "threads", fmt::format("an integer from 0 (every core) to {} is required", cores));
       request.threads = t.get<std::int64_t>() == 0 ? cores : static_cast<unsigned>(t.get<std::int64_t>());
     }
+    if (body.contains("variance_reduction")) {
+      if (!body["variance_reduction"].is_boolean())
+        throw InputError("request", 0, "variance_reduction", "true or false is required");
+      request.variance_reduction = body["variance_reduction"].get<bool>();
+    }
     return request;
   }
 
@@ -264,6 +270,7 @@ struct Server::Impl {
     run_options.seed = request.scenario.run.seed;
     run_options.threads = request.threads != 0 ? request.threads : options.threads_per_run;
     run_options.stop_signal = &context.stop_flag();
+    run_options.variance_reduction = request.variance_reduction;
     run_options.progress = [&](std::int64_t done, std::int64_t total) { context.progress(done, total); };
     const sim::RunResult result = sim::run_simulation(request.scenario, market, run_options);
     io::RunRecord record = io::make_run_record(request.scenario, request.text, result, started_at,

@@ -406,6 +406,9 @@ TEST(ServeApi, bad_requests_get_their_status_and_a_message) {
   for (const json& threads : {json(cores + 1), json(-1), json(1.5), json("all")})
     expect_error(c.Post("/api/runs", json{{"scenario_toml", small_scenario()}, {"threads", threads}}.dump(), "application/json"),
                  400, "threads");
+  expect_error(c.Post("/api/runs", json{{"scenario_toml", small_scenario()}, {"variance_reduction", 1}}.dump(),
+                      "application/json"),
+               400, "variance_reduction");
   // An invalid scenario: the reader's message and the key it names.
   std::string bad = small_scenario();
   bad.replace(bad.find("horizon_years = 1"), 17, "horizon_years = 99");
@@ -515,6 +518,21 @@ TEST(ServeApi, a_run_on_every_core_gives_the_same_results_as_on_one_thread) {
   const json one = run_with(1);
   ASSERT_FALSE(one.empty());
   EXPECT_EQ(run_with(0), one);  // 0: every core; the paths do not depend on the threads
+}
+
+// "variance_reduction": true runs as `run --variance-reduction`: the recorded strategies carry the
+// reduced SE, below the plain one of the same paths.
+TEST(ServeApi, a_variance_reduced_run_records_both_standard_errors) {
+  ServedApi api;
+  httplib::Client c = api.client();
+  const json request = {{"scenario_toml", small_scenario()}, {"paths", 300}, {"seed", 5}, {"variance_reduction", true}};
+  const httplib::Result r = c.Post("/api/runs", request.dump(), "application/json");
+  ASSERT_TRUE(r && r->status == 202);
+  const std::string id = body_of(r)["run_id"].get<std::string>();
+  EXPECT_EQ(read_events(c, id).back().first, "done");
+  const json strategies = body_of(c.Get(("/api/runs/" + id).c_str()))["strategies"];
+  ASSERT_FALSE(strategies.empty());
+  for (const json& s : strategies) EXPECT_LT(s["npv_usd"]["se"].get<double>(), s["npv_usd"]["se_plain"].get<double>());
 }
 
 TEST(ServeApi, a_closed_event_stream_cancels_nothing_but_itself) {
