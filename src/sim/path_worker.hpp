@@ -85,6 +85,10 @@ struct FirmGroup {
   double discount = 1;  // (1 + the scenario's discount rate)^−years
 };
 
+/// Antithetic pairs (2k, 2k + 1) must not span two blocks: a worker runs a block's paths in order,
+/// and the odd path mirrors the draws its partner left in the worker's buffers.
+static_assert(kPathsPerBlock % 2 == 0);
+
 /// A path's control variates for the mean NPV (RunOptions::variance_reduction).
 using PathControls = std::array<double, model::PriceControls::kCount>;
 static_assert(model::PriceControls::kCount <= stats::ControlledMean::kMaxControls);

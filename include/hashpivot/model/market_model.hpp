@@ -174,8 +174,8 @@ void mirror_market_draws(MarketPathDraws& draws, std::uint32_t days);
 /// step simulates it: GBM and Merton jump-diffusion, e^{μd/365} (the shock is the first correlated
 /// factor, L₀₀·z, so a day's factor is e^{(μ − σ²/2)/365 + σ²L₀₀²/730}); two regimes, the forward
 /// recursion v_d(s′) = Σ_s v_{d−1}(s) P(s → s′) g(s′), g(s′) regime s′'s day factor as above, from the
-/// stationary start v_0 = (π_bull, 1 − π_bull), and E[S_d]/S_0 = Σ_s v_d(s). Empty for the block bootstrap (no closed form: its
-/// days are dependent) and for a given path (no randomness to control). What the control variates
+/// stationary start v_0 = (π_bull, 1 − π_bull), and E[S_d]/S_0 = Σ_s v_d(s). Empty for the block
+/// bootstrap (no closed form: its days are dependent). What the control variates
 /// of a variance-reduced run (sim::RunOptions::variance_reduction) take as their known means.
 [[nodiscard]] std::vector<double> expected_price_ratio_by_day(const MarketModel& model, int days);
 

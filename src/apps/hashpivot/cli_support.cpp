@@ -185,6 +185,13 @@ void add_strict_flag(CLI::App& cmd, bool& strict) {
                "otherwise print a warning (docs/scenario.md, Plausibility warnings)");
 }
 
+void add_variance_reduction_flag(CLI::App& cmd, bool& variance_reduction) {
+  cmd.add_flag("--variance-reduction", variance_reduction,
+               "Antithetic pairs of paths and control variates (the BTC price, whose mean is known) for every run's "
+               "mean NPV: its SE shrinks; run --json reports npv_usd.se with them and npv_usd.se_plain without "
+               "(docs/speed.md)");
+}
+
 void report_warnings(std::span<const InputWarning> warnings, bool strict, bool print) {
   if (warnings.empty()) return;
   if (strict) {

@@ -50,6 +50,8 @@ enum ExitCode : int { kExitOk = 0, kExitCheckFailed = 1, kExitBadInput = 2, kExi
 /// what the world has seen, core/plausibility.hpp) become errors, exit 2. Every command that reads
 /// a scenario, a history or a calibration has it.
 void add_strict_flag(CLI::App& cmd, bool& strict);
+/// --variance-reduction (sim::RunOptions::variance_reduction) on a command whose runs report a mean NPV.
+void add_variance_reduction_flag(CLI::App& cmd, bool& variance_reduction);
 
 /// Prints each warning to stderr as "hashpivot: warning: file:line: key: problem" before the work
 /// starts (only when `print`: under MPI the root alone prints); with `strict`, throws the first as

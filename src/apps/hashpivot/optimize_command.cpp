@@ -370,8 +370,7 @@ void add_optimize_command(CLI::App& app, int& exit_code, const sim::ProcessGroup
       ->capture_default_str()
       ->check(CLI::IsMember({"neldermead", "cobyla", "subplex"}));
   cmd->add_flag("--json", options->json, "Print one JSON object instead of the table");
-  cmd->add_flag("--variance-reduction", options->variance_reduction,
-                "Antithetic pairs and price control variates for each evaluation's mean NPV (as run --variance-reduction)");
+  add_variance_reduction_flag(*cmd, options->variance_reduction);
   add_strict_flag(*cmd, options->strict);
   cmd->add_flag("--yes", options->yes, "Run even when estimated to take over an hour (otherwise asked, or exit 2 off a terminal)");
 }

@@ -287,9 +287,7 @@ void add_run_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& gro
       ->transform(count_in_range("", 0, std::numeric_limits<std::int64_t>::max()));
   cmd->add_option("--threads", options->threads, "Worker threads (default: every core)")->transform(count_in_range("threads", 1, 1024));
   cmd->add_flag("--json", options->json, "Print one JSON object instead of the table");
-  cmd->add_flag("--variance-reduction", options->variance_reduction,
-                "Antithetic pairs of paths and control variates (the BTC price, whose mean is known) for the mean NPV: "
-                "its SE shrinks; --json reports npv_usd.se with them and npv_usd.se_plain without (docs/speed.md)");
+  add_variance_reduction_flag(*cmd, options->variance_reduction);
   add_strict_flag(*cmd, options->strict);
   cmd->add_flag("--yes", options->yes, "Run even when estimated to take over an hour (otherwise asked, or exit 2 off a terminal)");
   add_record_options(*cmd, options->db, options->no_record, options->report);

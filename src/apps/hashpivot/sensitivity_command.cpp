@@ -265,8 +265,7 @@ void add_sensitivity_command(CLI::App& app, int& exit_code, const sim::ProcessGr
                   "Relative bump of the inputs without a calibrated standard error, in [0, 1) (default 0.2 = ±20%)");
   cmd->add_flag("--no-break-even", options->no_break_even, "Skip the break-even BTC and power prices");
   cmd->add_flag("--json", options->json, "Print one JSON object instead of the table (shape: docs/sensitivity.md)");
-  cmd->add_flag("--variance-reduction", options->variance_reduction,
-                "Antithetic pairs and price control variates for every run's mean NPV (as run --variance-reduction)");
+  add_variance_reduction_flag(*cmd, options->variance_reduction);
   add_strict_flag(*cmd, options->strict);
   cmd->add_flag("--yes", options->yes, "Run even when estimated to take over an hour (otherwise asked, or exit 2 off a terminal)");
 }
