@@ -91,14 +91,20 @@ constexpr std::array kSchemaV6 = {
     " PRIMARY KEY (run_id, seq))",
 };
 
+// Version 10: whether the run reduced the variance of its mean NPV (1 or 0; NULL in the runs
+// recorded before, which cannot say).
+constexpr std::array kSchemaV10 = {
+    "ALTER TABLE runs ADD COLUMN variance_reduction INTEGER",
+};
+
 // The columns save() writes, in the order of its row.
-constexpr std::array<std::string_view, 12> kRunColumns = {
+constexpr std::array<std::string_view, 13> kRunColumns = {
     "scenario_name", "scenario_path", "scenario_text", "seed", "paths", "threads", "version",
-    "started_at", "finished_at", "start_date", "horizon_days", "market_description"};
-// The columns a listing reads (no scenario text).
+    "started_at", "finished_at", "start_date", "horizon_days", "variance_reduction", "market_description"};
+// The columns a listing reads (no scenario text), and their types.
 constexpr std::string_view kRunInfoSelect =
     "id, scenario_name, scenario_path, seed, paths, threads, version, started_at, finished_at, start_date, "
-    "horizon_days";
+    "horizon_days, variance_reduction";
 
 // Every metric's column has a schema version that adds it.
 static_assert(std::ranges::all_of(sim::kMetrics, [](const sim::Metric& m) {
@@ -130,6 +136,7 @@ std::vector<std::string> schema_statements(int version) {
   }
   if (version == 2) add(kSchemaV2);
   if (version == 6) add(kSchemaV6);
+  if (version == 10) add(kSchemaV10);
   for (const sim::Metric& m : sim::kMetrics)
     if (m.store_version == version)
       statements.push_back(fmt::format("ALTER TABLE strategy_summaries ADD COLUMN {} DOUBLE PRECISION", m.column));
@@ -353,6 +360,7 @@ std::int64_t ResultStore::save(const RunRecord& record, const std::function<void
                          text(info.finished_at),
                          text(info.start_date),
                          integer(info.horizon_days),
+                         info.variance_reduction ? integer(*info.variance_reduction ? 1 : 0) : Value{},
                          text(join_lines(record.market_description))};
     assert(run_row.size() == kRunColumns.size());
     std::string placeholders;
@@ -423,6 +431,12 @@ std::int64_t ResultStore::save(const RunRecord& record, const std::function<void
 
 // --- Reading. ---
 
+std::vector<ResultStore::Type> ResultStore::run_info_types() {
+  using T = Type;
+  return {T::kInteger, T::kText, T::kText, T::kInteger, T::kInteger, T::kInteger,
+          T::kText,    T::kText, T::kText, T::kText,    T::kInteger, T::kInteger};
+}
+
 RunInfo ResultStore::run_info_from(const Row& row) {
   RunInfo info;
   info.id = integer_from(row[0]);
@@ -436,13 +450,13 @@ RunInfo ResultStore::run_info_from(const Row& row) {
   info.finished_at = text_from(row[8]);
   info.start_date = text_from(row[9]);
   info.horizon_days = static_cast<int>(integer_from(row[10]));
+  if (const std::int64_t* flag = std::get_if<std::int64_t>(&row[11])) info.variance_reduction = *flag != 0;
   return info;
 }
 
 std::vector<RunListing> ResultStore::list() {
   using T = Type;
-  const std::vector<Type> info_types = {T::kInteger, T::kText, T::kText, T::kInteger, T::kInteger, T::kInteger,
-                                        T::kText,    T::kText, T::kText, T::kText,    T::kInteger};
+  const std::vector<Type> info_types = run_info_types();
   std::vector<RunListing> listings;
   read_or_throw_input_error(location_, [&] { read_transaction([&] {
     listings.clear();
@@ -469,15 +483,17 @@ std::optional<RunRecord> ResultStore::load(std::int64_t id) {
   read_or_throw_input_error(location_, [&] { read_transaction([&] {
     found.reset();
     const Row key = {Value{id}};
+    std::vector<Type> run_types = run_info_types();
+    const std::size_t info_columns = run_types.size();
+    run_types.insert(run_types.end(), {T::kText, T::kText});
     const std::vector<Row> runs =
         query(fmt::format("SELECT {}, scenario_text, market_description FROM runs WHERE id = $1", kRunInfoSelect), key,
-              {T::kInteger, T::kText, T::kText, T::kInteger, T::kInteger, T::kInteger, T::kText, T::kText, T::kText,
-               T::kText, T::kInteger, T::kText, T::kText});
+              run_types);
     if (runs.empty()) return;
     RunRecord record;
     record.run = run_info_from(runs[0]);
-    record.scenario_text = text_from(runs[0][11]);
-    record.market_description = split_lines(text_from(runs[0][12]));
+    record.scenario_text = text_from(runs[0][info_columns]);
+    record.market_description = split_lines(text_from(runs[0][info_columns + 1]));
 
     std::vector<Type> types = {T::kText};
     types.insert(types.end(), sim::kMetricCount, T::kReal);

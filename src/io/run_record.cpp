@@ -88,6 +88,7 @@ io::RunRecord make_run_record(const firm::Scenario& scenario_as_read, const std:
   info.finished_at = format_utc_timestamp(finished);
   info.start_date = format_date(result.start_day);
   info.horizon_days = result.horizon_days;
+  info.variance_reduction = result.variance_reduction;
   record.scenario_text = scenario_text;
   record.market_description = result.market_description;
 

@@ -304,9 +304,11 @@ std::string render_html(const io::RunRecord& r) {
   html += "<h1>" + escape_html(r.run.scenario_name) + "</h1>";
   // A run made with --no-record has no id (0): the header does not invent one.
   const std::string run_label = r.run.id > 0 ? fmt::format("run {}", r.run.id) : "not recorded";
-  html += fmt::format("<p class=\"meta\">{} &middot; {} paths &middot; seed {} &middot; from {} for {} days &middot; "
+  html += fmt::format("<p class=\"meta\">{} &middot; {} paths{} &middot; seed {} &middot; from {} for {} days &middot; "
                       "hashpivot {} &middot; {} to {}</p>",
-                      run_label, r.run.paths, r.run.seed, escape_html(r.run.start_date), r.run.horizon_days,
+                      run_label, r.run.paths,
+                      r.run.variance_reduction.value_or(false) ? " (antithetic pairs, control variates)" : "",
+                      r.run.seed, escape_html(r.run.start_date), r.run.horizon_days,
                       escape_html(r.run.version), escape_html(r.run.started_at), escape_html(r.run.finished_at));
   html += warnings_html(r.warnings);
   html += "<p class=\"verdict\">" + verdict(r) + "</p>";

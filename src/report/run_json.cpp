@@ -15,7 +15,9 @@ nlohmann::json run_info_json(const io::RunInfo& r) {
           {"started_at", r.started_at},
           {"finished_at", r.finished_at},
           {"start_date", r.start_date},
-          {"horizon_days", r.horizon_days}};
+          {"horizon_days", r.horizon_days},
+          // null: recorded before the store said (schema version 10)
+          {"variance_reduction", r.variance_reduction ? nlohmann::json(*r.variance_reduction) : nlohmann::json()}};
 }
 
 nlohmann::json run_listing_json(const io::RunListing& listing) {

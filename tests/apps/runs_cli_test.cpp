@@ -230,6 +230,7 @@ TEST_F(RunsCli, show_prints_the_comparison_and_json_keeps_the_numbers) {
   const auto j = json_output(run_cli("runs show " + id + " --json --db " + db_));
   EXPECT_EQ(j["id"], r.run.id);
   EXPECT_EQ(j["scenario"], "runs, test miner");
+  EXPECT_EQ(j["variance_reduction"], false);
   ASSERT_EQ(j["strategies"].size(), 2u);
   for (std::size_t k = 0; k < 2; ++k) {
     const io::StrategySummary& s = r.strategies[k];
@@ -256,6 +257,7 @@ TEST_F(RunsCli, metrics_unknown_to_an_older_run_show_as_a_dash_and_null) {
   for (io::StrategySummary& s : r.strategies)
     for (std::size_t i = 0; i < sim::kMetricCount; ++i)
       if (sim::kMetrics[i].store_version > 2) s[i] = std::nan("");
+  r.run.variance_reduction.reset();  // nor did it say how its mean NPV was estimated
   const std::string id = std::to_string(io::open_result_store(db_)->save(r));
   const Result text = run_cli("runs show " + id + " --db " + db_);
   ASSERT_EQ(text.exit_code, 0) << text.err;
@@ -271,6 +273,7 @@ TEST_F(RunsCli, metrics_unknown_to_an_older_run_show_as_a_dash_and_null) {
   const Result json = run_cli("runs show " + id + " --json --db " + db_);
   ASSERT_EQ(json.exit_code, 0) << json.err;
   const nlohmann::json document = nlohmann::json::parse(json.out);  // the loop must not outlive it
+  EXPECT_TRUE(document["variance_reduction"].is_null()) << json.out;
   for (const auto& js : document["strategies"]) {
     EXPECT_TRUE(js["btc_sold"]["mean"].is_null()) << js.dump();
     EXPECT_TRUE(js["p_margin_call"].is_null()) << js.dump();
@@ -296,7 +299,7 @@ TEST_F(RunsCli, export_csv_writes_every_file_with_units) {
   ASSERT_EQ(run_lines.size(), 2u);
   EXPECT_EQ(run_lines[0],
             "id,scenario_name,scenario_path,seed,paths,threads,version,started_at_utc,finished_at_utc,start_date,"
-            "horizon_days");
+            "horizon_days,variance_reduction");
   EXPECT_NE(run_lines[1].find("\"runs, test miner\""), std::string::npos) << run_lines[1];
 
   const auto summaries = lines_of(slurp(out / "strategy_summaries.csv"));
@@ -427,6 +430,17 @@ TEST_F(RunsCli, run_with_db_is_listed) {
   const Result show = run_cli("runs show 1 --json --db " + db_);
   ASSERT_EQ(show.exit_code, 0) << show.err;
   EXPECT_EQ(nlohmann::json::parse(show.out)["strategies"].size(), 2u);
+  // How the mean NPV was estimated is recorded with the run.
+  ASSERT_EQ(run_cli("run " + scenario_path_.string() + " --paths 64 --variance-reduction --db " + db_).exit_code, 0);
+  const auto both = json_output(run_cli("runs list --json --db " + db_));
+  ASSERT_EQ(both["runs"].size(), 2u);
+  EXPECT_EQ(both["runs"][0]["variance_reduction"], false);
+  EXPECT_EQ(both["runs"][1]["variance_reduction"], true);
+  const std::string reduced = run_cli("runs show 2 --db " + db_).out;
+  const std::size_t sampling = reduced.find("  sampling   64 paths, seed 5");
+  ASSERT_NE(sampling, std::string::npos) << reduced;
+  EXPECT_EQ(reduced.substr(reduced.find('\n', sampling) - 20, 20), ", variance reduction") << reduced;
+  EXPECT_EQ(run_cli("runs show 1 --db " + db_).out.find("variance reduction"), std::string::npos);
 }
 
 TEST_F(RunsCli, postgres_store_lists_shows_and_exports) {

@@ -61,6 +61,7 @@ RunRecord sample_record(const std::string& name = "Cango \"₿\", test") {
   r.run.finished_at = "2026-02-01T09:31:02.500Z";
   r.run.start_date = "2026-02-01";
   r.run.horizon_days = 730;
+  r.run.variance_reduction = true;
   r.scenario_text = "[scenario]\nname = \"Cango \\\"₿\\\", test\"\n\tpaths = 123456 # 'quoted'; -- not SQL\n";
   r.market_description = {"BTC price: GBM, μ 0.31/yr, σ 0.52/yr", "hashrate: exogenous, 866.2 EH/s"};
 
@@ -119,6 +120,7 @@ void expect_same_record(const RunRecord& expected, const RunRecord& got) {
   EXPECT_EQ(got.run.finished_at, expected.run.finished_at);
   EXPECT_EQ(got.run.start_date, expected.run.start_date);
   EXPECT_EQ(got.run.horizon_days, expected.run.horizon_days);
+  EXPECT_EQ(got.run.variance_reduction, expected.run.variance_reduction);
   EXPECT_EQ(got.scenario_text, expected.scenario_text);
   EXPECT_EQ(got.market_description, expected.market_description);
   EXPECT_EQ(got.warnings, expected.warnings);
@@ -177,6 +179,7 @@ using RowCounter = std::function<long(const std::string& table)>;
 void check_round_trip(const Opener& open) {
   const RunRecord first = sample_record();
   RunRecord second = sample_record("second run");
+  second.run.variance_reduction = false;
   second.market_description.clear();
   second.strategies.resize(1);
   second.default_months.clear();
@@ -201,6 +204,8 @@ void check_round_trip(const Opener& open) {
   EXPECT_EQ(listed[0].run.id, first_id);
   EXPECT_EQ(listed[0].run.scenario_name, first.run.scenario_name);
   EXPECT_EQ(listed[0].run.seed, first.run.seed);
+  EXPECT_EQ(listed[0].run.variance_reduction, std::optional<bool>(true));
+  EXPECT_EQ(listed[1].run.variance_reduction, std::optional<bool>(false));
   EXPECT_EQ(listed[0].strategies, (std::vector<std::string>{"hold", "sell, \"all\""}));
   EXPECT_EQ(listed[1].strategies, (std::vector<std::string>{"hold"}));
 
@@ -331,6 +336,7 @@ void check_migrated_version_2(const Opener& open) {
   ASSERT_TRUE(v2.has_value());
   EXPECT_EQ(v2->run.scenario_name, "v2 run");
   EXPECT_EQ(v2->run.threads, 4u);
+  EXPECT_FALSE(v2->run.variance_reduction.has_value());  // recorded before version 10: unknown
   EXPECT_EQ(v2->market_description, (std::vector<std::string>{"line one", "line two"}));
   EXPECT_TRUE(v2->warnings.empty());  // recorded before version 6
   ASSERT_EQ(v2->strategies.size(), 1u);
@@ -370,6 +376,7 @@ void check_migrated_version_1(const Opener& open, const std::function<long()>& s
   EXPECT_EQ(old->run.seed, 42u);
   EXPECT_EQ(old->run.paths, 1000);
   EXPECT_EQ(old->run.threads, 0u);  // not recorded by version 1
+  EXPECT_FALSE(old->run.variance_reduction.has_value());
   EXPECT_TRUE(old->market_description.empty());
   EXPECT_TRUE(old->warnings.empty());  // recorded before version 6
   ASSERT_EQ(old->strategies.size(), 1u);

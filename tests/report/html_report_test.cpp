@@ -104,6 +104,18 @@ TEST(HtmlReport, an_unrecorded_run_says_so_and_a_recorded_one_gives_its_id) {
   EXPECT_NE(html.find("<p class=\"meta\">run 42 &middot;"), std::string::npos);
 }
 
+// How the mean NPV was estimated is in the header: said only when variance reduction was on.
+TEST(HtmlReport, the_header_says_when_the_mean_npv_was_variance_reduced) {
+  io::RunRecord record = make_record();
+  const std::string said = " paths (antithetic pairs, control variates) &middot;";
+  record.run.variance_reduction = false;
+  EXPECT_EQ(render_html(record).find(said), std::string::npos);
+  record.run.variance_reduction.reset();  // an older record: unknown, nothing claimed
+  EXPECT_EQ(render_html(record).find(said), std::string::npos);
+  record.run.variance_reduction = true;
+  EXPECT_NE(render_html(record).find(said), std::string::npos);
+}
+
 TEST(HtmlReport, the_inputs_are_summarized_and_the_file_is_kept_behind_a_details) {
   const io::RunRecord record = make_record();
   const std::string html = render_html(record);

@@ -42,8 +42,9 @@ namespace hashpivot::io {
 /// curtailed MWh, the cash cost per BTC split into energy, fixed hosting and other); 5 those of store_version 5 (slippage, machines bought and sold);
 /// 6 added the table run_warnings (the plausibility warnings of a run's inputs); 7 the metric
 /// table's rows of store_version 7 (the survivors' net worth: its 5th percentile and CVaR 5%); 8 those
-/// of per share, margin posted and refinancings; 9 the SE of the mean NPV without variance reduction.
-inline constexpr int kResultTablesVersion = 6;
+/// of per share, margin posted and refinancings; 9 the SE of the mean NPV without variance reduction;
+/// 10 added runs.variance_reduction.
+inline constexpr int kResultTablesVersion = 10;
 /// The current schema version: a metric row with a later store_version raises it. Opening an
 /// older store adds, in one transaction, each later version's tables and metric columns (the
 /// runs recorded before have NULL there: unknown).
@@ -73,6 +74,9 @@ struct RunInfo {
   std::string finished_at;
   std::string start_date;
   int horizon_days = 0;
+  /// Whether the mean NPV was estimated with variance reduction (sim::RunOptions::variance_reduction);
+  /// std::nullopt for a run recorded before schema version 10, which did not say.
+  std::optional<bool> variance_reduction;
 };
 
 /// Per strategy, every number `hashpivot run --json` prints at the strategy level: the rows of the
@@ -210,6 +214,8 @@ class ResultStore {
   void open_or_migrate_schema(StoreAccess access);
   [[nodiscard]] int read_schema_version();
   void migrate(int from_version);
+  /// The column types of kRunInfoSelect's row, which run_info_from reads.
+  [[nodiscard]] static std::vector<Type> run_info_types();
   [[nodiscard]] RunInfo run_info_from(const Row& row);
 
   std::string location_;

@@ -157,10 +157,12 @@ std::vector<CsvFile> csv_files(const io::RunRecord& r) {
   const io::RunInfo& run = r.run;
   files.push_back({"run.csv",
                    "id,scenario_name,scenario_path,seed,paths,threads,version,started_at_utc,finished_at_utc,"
-                   "start_date,horizon_days\n" +
-                       fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", run.id, csv_text(run.scenario_name),
+                   "start_date,horizon_days,variance_reduction\n" +
+                       fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}\n", run.id, csv_text(run.scenario_name),
                                    csv_text(run.scenario_path), run.seed, run.paths, run.threads, csv_text(run.version),
-                                   run.started_at, run.finished_at, run.start_date, run.horizon_days)});
+                                   run.started_at, run.finished_at, run.start_date, run.horizon_days,
+                                   // empty: recorded before the store said
+                                   run.variance_reduction ? (*run.variance_reduction ? "true" : "false") : "")});
 
   // A column per metric, in the table's order; a fraction's name says so.
   std::string summaries = "strategy";
@@ -290,8 +292,9 @@ void print_show(const io::RunRecord& r, const std::string& where) {
   const io::RunInfo& run = r.run;
   fmt::print("run {} in {}: {}\n", run.id, where, run.scenario_name);
   fmt::print("  scenario   {}\n", run.scenario_path.empty() ? "-" : run.scenario_path);
-  fmt::print("  sampling   {} paths, seed {}{}\n", run.paths, run.seed,
-             run.threads > 0 ? fmt::format(", {} thread{}", run.threads, run.threads == 1 ? "" : "s") : "");
+  fmt::print("  sampling   {} paths, seed {}{}{}\n", run.paths, run.seed,
+             run.threads > 0 ? fmt::format(", {} thread{}", run.threads, run.threads == 1 ? "" : "s") : "",
+             run.variance_reduction.value_or(false) ? ", variance reduction" : "");
   fmt::print("  horizon    {} + {} days\n", run.start_date, run.horizon_days);
   fmt::print("  recorded   hashpivot {}, {} to {} ({})\n", run.version, run.started_at, run.finished_at,
              duration(run));
