@@ -530,7 +530,9 @@ TEST(ServeApi, a_variance_reduced_run_records_both_standard_errors) {
   ASSERT_TRUE(r && r->status == 202);
   const std::string id = body_of(r)["run_id"].get<std::string>();
   EXPECT_EQ(read_events(c, id).back().first, "done");
-  const json strategies = body_of(c.Get(("/api/runs/" + id).c_str()))["strategies"];
+  const json run = body_of(c.Get(("/api/runs/" + id).c_str()));
+  EXPECT_EQ(run["variance_reduction"], true);  // recorded with the run (the dashboard shows it)
+  const json strategies = run["strategies"];
   ASSERT_FALSE(strategies.empty());
   for (const json& s : strategies) EXPECT_LT(s["npv_usd"]["se"].get<double>(), s["npv_usd"]["se_plain"].get<double>());
 }

@@ -191,6 +191,18 @@ try {
     return body && body.textContent !== text && !/running/.test(document.querySelector('[data-testid=whatif-status]').textContent);
   }, afterPower);
   assert.ok(await page.locator('#pivot-date').count() === 1, 'Cango schedules its pivot: a date slider');
+  // Variance reduction is on by default and says what it gained; off, the same paths rerun plain.
+  assert.ok(await page.isChecked('#variance-reduction'));
+  const reducedStatus = await page.locator('[data-testid=whatif-status]').textContent();
+  const gain = reducedStatus.match(/variance reduction: mean NPV SE at least (\d+\.\d)x smaller/);
+  assert.ok(gain && Number(gain[1]) >= 1, reducedStatus);
+  const afterDrift = await results.textContent();
+  await page.uncheck('#variance-reduction');
+  await page.waitForFunction((text) => {
+    const body = document.querySelector('[data-testid=whatif-results] tbody');
+    return body && body.textContent !== text && !/running/.test(document.querySelector('[data-testid=whatif-status]').textContent);
+  }, afterDrift);
+  assert.doesNotMatch(await page.locator('[data-testid=whatif-status]').textContent(), /variance reduction/);
   const whatifStatus = await page.locator('[data-testid=whatif-status]').textContent();
   await shot('whatif');
 
@@ -242,7 +254,7 @@ try {
   await shot('peers');
 
   assert.deepEqual(problems, []);
-  console.log(`dashboard: ${charts.length} charts drawn with data, ${strategies} strategies, progress ${sawProgress ? 'seen' : 'not seen (the run was done first)'}; last what-if rerun: ${whatifStatus}; screenshots in ${outDir}`);
+  console.log(`dashboard: ${charts.length} charts drawn with data, ${strategies} strategies, progress ${sawProgress ? 'seen' : 'not seen (the run was done first)'}; what-if reruns: ${reducedStatus} (reduced), ${whatifStatus} (plain); screenshots in ${outDir}`);
 } catch (e) {
   console.error(`dashboard test failed at "${step}": ${e.message}`);
   if (problems.length) console.error(problems.join('\n'));

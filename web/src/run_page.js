@@ -86,7 +86,7 @@ export function RunResults({ id }) {
   }, [id]);
   if (error) return html`<p class="error">${error}</p>`;
   if (!run || !charts) return html`<p>loading...</p>`;
-  return html`<p data-testid="run-summary">${run.scenario}: run ${run.id}, ${run.paths} paths, seed ${run.seed}, from ${run.start_date}</p>
+  return html`<p data-testid="run-summary">${run.scenario}: run ${run.id}, ${run.paths} paths${run.variance_reduction ? ' (variance reduction)' : ''}, seed ${run.seed}, from ${run.start_date}</p>
     <${StrategyTable} strategies=${run.strategies} />
     ${charts.ranking && charts.ranking.length > 1
       ? html`<h3>Ranked on survival and value per share</h3><${RankingTable} ranking=${charts.ranking} />` : null}
