@@ -682,6 +682,26 @@ TEST(DaySteps, a_cash_rounding_residue_is_not_a_shortfall_a_cent_is) {
   EXPECT_EQ(cent.debts[0].principal_usd, 3e6);
 }
 
+// A repayment that leaves rounding owed (a sale sized to repay the loan raises its principal to about
+// 10^−7 USD) closes the loan and frees its collateral; a cent still owed keeps it pledged.
+TEST(DaySteps, a_loan_repaid_but_for_rounding_is_closed_and_its_collateral_freed) {
+  FirmPlan plan{};
+  plan.debts = {btc_loan(3e6, 100)};
+  FirmState rounding = state_of(plan, 3e6, 0);
+  DayAccounts a{};
+  repay_cash(rounding, 0, 3e6 - 1e-7, a);
+  EXPECT_EQ(rounding.debts[0].principal_usd, 0.0);
+  EXPECT_EQ(rounding.debts[0].collateral_btc, 0.0);
+  EXPECT_EQ(rounding.free_btc, 100.0);
+  EXPECT_EQ(a.btc_released, 100.0);
+  FirmState cent = state_of(plan, 3e6, 0);
+  a = DayAccounts{};
+  repay_cash(cent, 0, 3e6 - 0.01, a);
+  EXPECT_NEAR(cent.debts[0].principal_usd, 0.01, 1e-9);
+  EXPECT_EQ(cent.debts[0].collateral_btc, 100.0);
+  EXPECT_EQ(a.btc_released, 0.0);
+}
+
 // A loan under water ($3M on 100 BTC at $20,000 = $2M) is not repaid from its collateral: nothing
 // would be left to free, so the lender keeps it and the shortfall stays (the firm defaults).
 TEST(DaySteps, remedies_leave_a_loan_under_water_to_its_lender) {

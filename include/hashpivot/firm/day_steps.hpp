@@ -26,10 +26,16 @@ namespace hashpivot::firm::day_steps {
 
 // ---- Cash and BTC movements shared by the steps ---------------------------------------------------
 
-/// Closes BTC-backed debt `i` once its principal reached zero: the collateral goes back to free BTC.
+/// Cash, or a loan's principal, within this of zero counts as zero (the rounding of a sale's
+/// proceeds: a difference of two revenues of up to $10^9, exact to about 10^−7 USD).
+inline constexpr double kCashToleranceUsd = 1e-6;
+
+/// Closes BTC-backed debt `i` once its principal is repaid (at most kCashToleranceUsd left: what a
+/// sale sized to repay it can leave in rounding): the collateral goes back to free BTC. A loan kept
+/// open for a millionth of a dollar would keep its collateral locked on the last bit of a sale.
 inline void release_if_repaid(FirmState& state, std::size_t i, DayAccounts& a) {
   DebtState& debt = state.debts[i];
-  if (debt.principal_usd <= 0.0 && debt.collateral_btc > 0.0) {
+  if (debt.principal_usd <= kCashToleranceUsd && debt.collateral_btc > 0.0) {
     debt.principal_usd = 0.0;
     a.btc_released += debt.collateral_btc;
     state.free_btc += debt.collateral_btc;
@@ -730,10 +736,6 @@ inline void covenants(const FirmPlan& plan, FirmState& state, DayAccounts& a) {
 }
 
 // ---- 11. Remedies ---------------------------------------------------------------------------------
-
-/// Cash within this of zero counts as zero (the rounding of the BTC sold to cover a shortfall: a
-/// sale's proceeds are a difference of two revenues of up to $10^9, exact to about 10^−7 USD).
-inline constexpr double kCashToleranceUsd = 1e-6;
 
 /// A shortfall the remedies must cover, and that defaults the firm if they cannot: cash below
 /// −kCashToleranceUsd. Rounding left by a cover sale is not one: acting on it (a BTC-backed loan repaid
