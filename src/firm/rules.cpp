@@ -27,6 +27,9 @@ double topup_to_target_btc(double loan_usd, double collateral_btc, double price_
   return std::max(0.0, loan_usd / (ltv_target * price_usd) - collateral_btc);
 }
 
+/// btc_to_raise's Newton steps stop after one smaller than this share of q.
+constexpr double kConvergedStepOfQ = 1e-8;
+
 double btc_to_raise(double usd, double price_usd, double impact_per_sqrt_btc, double sold_before_btc) {
   assert(price_usd > 0);
   if (impact_per_sqrt_btc <= 0.0) return usd / price_usd;
@@ -34,12 +37,20 @@ double btc_to_raise(double usd, double price_usd, double impact_per_sqrt_btc, do
   const double c = impact_per_sqrt_btc;
   const double exhausted = impact_exhausted_btc(c);
   const double q0 = std::min(sold_before_btc, exhausted);
-  const double target = impacted_revenue_usd(price_usd, c, q0) + usd;
-  if (target >= impacted_revenue_usd(price_usd, c, exhausted)) return std::max(0.0, exhausted - q0);
+  // R(0) = 0 exactly (the day's first sale): no square root for it.
+  const double target = q0 > 0.0 ? impacted_revenue_usd(price_usd, c, q0) + usd : usd;
+  // R(Q*) = price·Q*/3 up to rounding: a target clearly below that is below the computed R(Q*) too,
+  // so the exact test (and its square root) is needed only near the top of the book.
+  constexpr double kClearlyBelowTop = 0.999;
+  const bool near_top = !(target < kClearlyBelowTop * price_usd * exhausted / 3.0);
+  if (near_top && target >= impacted_revenue_usd(price_usd, c, exhausted)) return std::max(0.0, exhausted - q0);
   // R is increasing and concave on [0, Q*]: from a point below the root each Newton step stays below
-  // it, so the iterates rise monotonically; stop when a step no longer moves Q.
+  // it, so the iterates rise monotonically. q0 + usd / price is below the root (R' <= price); one step
+  // of the root's own fixed-point form, Q = T / price + c·Q^{3/2}, stays below it and takes the
+  // relative error from about c√Q to about c²Q.
   constexpr int kMaxNewtonSteps = 100;
   double total = q0 + usd / price_usd;
+  total = std::min(exhausted, std::max(total, target / price_usd + c * total * std::sqrt(total)));
   for (int step = 0; step < kMaxNewtonSteps; ++step) {
     // R(total) and R'(total) share √total (the iterates stay at or below Q*, where R's q is total):
     // one square root a step instead of two, the same bits as impacted_revenue_usd.
@@ -51,7 +62,12 @@ double btc_to_raise(double usd, double price_usd, double impact_per_sqrt_btc, do
     if (!(shortfall > 0.0) || !(marginal > 0.0)) break;
     const double next = std::min(exhausted, total + shortfall / marginal);
     if (next <= total) break;
+    // After a step δ the root is within (R''/2R')·δ² above, which leaves the proceeds short by at
+    // most price·q·(δ/q)²/4 (for any q below Q*): 2.5·10⁻¹⁷ of price·q after a step of 10⁻⁸ of q,
+    // under their own rounding. Stopping there saves the steps that only confirm convergence.
+    const bool converged = next - total <= kConvergedStepOfQ * next;
     total = next;
+    if (converged) break;
   }
   return total - q0;
 }

@@ -78,13 +78,15 @@ struct CurtailedDay {
 [[nodiscard]] inline double sale_proceeds_usd(double price_usd, double impact_per_sqrt_btc, double sold_before_btc,
                                               double btc) {
   if (impact_per_sqrt_btc <= 0.0) return btc * price_usd;
-  return impacted_revenue_usd(price_usd, impact_per_sqrt_btc, sold_before_btc + btc) -
-         impacted_revenue_usd(price_usd, impact_per_sqrt_btc, sold_before_btc);
+  const double after = impacted_revenue_usd(price_usd, impact_per_sqrt_btc, sold_before_btc + btc);
+  // R(0) = 0 exactly and x − 0 = x: the day's first sale needs one square root, not two.
+  return sold_before_btc > 0.0 ? after - impacted_revenue_usd(price_usd, impact_per_sqrt_btc, sold_before_btc) : after;
 }
 
 /// The BTC to sell, after `sold_before_btc` sold today, to raise `usd`: the q with
-/// sale_proceeds_usd(price, c, q0, q) = usd (Newton's method on the concave R from q = usd / price,
-/// which stays below the root and converges to it), `usd` / `price_usd` when there is no impact, 0
+/// sale_proceeds_usd(price, c, q0, q) = usd (Newton's method on the concave R from one fixed-point
+/// step above q0 + usd / price, which stays below the root and converges to it; it stops after a step
+/// under 10^−8 of q, when the proceeds fall short of `usd` by under 10^−16 of them), `usd` / `price_usd` when there is no impact, 0
 /// for usd <= 0, and Q* − q0 (everything the book still takes) when even that raises less than `usd`.
 /// Preconditions: price_usd > 0.
 [[nodiscard]] double btc_to_raise(double usd, double price_usd, double impact_per_sqrt_btc, double sold_before_btc);
