@@ -123,14 +123,73 @@ QuantileSketch::QuantileSketch(const QuantileSketchOptions& options) : options_(
   const double decades = std::log(options.max_magnitude / options.min_magnitude) / log_gamma;
   assert(decades <= kMaxBucketsPerSign);
   buckets_per_sign_ = static_cast<std::size_t>(std::ceil(decades));
-  counts_.assign(2 * buckets_per_sign_ + 3, 0);
+  bucket_count_ = 2 * buckets_per_sign_ + 3;
+  // Default-initialized: the pages no value reaches are never written, so never made resident.
+  counts_ = std::make_unique_for_overwrite<std::uint32_t[]>(bucket_count_);
+}
+
+QuantileSketch::QuantileSketch(const QuantileSketch& other)
+    : options_(other.options_), buckets_per_sign_(other.buckets_per_sign_), bucket_count_(other.bucket_count_),
+      gamma_(other.gamma_), inverse_log_gamma_(other.inverse_log_gamma_),
+      inverse_min_magnitude_(other.inverse_min_magnitude_),
+      counts_(std::make_unique_for_overwrite<std::uint32_t[]>(other.bucket_count_)),
+      span_begin_(other.span_begin_), span_end_(other.span_end_), count_(other.count_), min_(other.min_),
+      max_(other.max_) {
+  std::copy(other.counts_.get() + span_begin_, other.counts_.get() + span_end_, counts_.get() + span_begin_);
+}
+
+QuantileSketch& QuantileSketch::operator=(const QuantileSketch& other) {
+  if (this == &other) return *this;
+  if (bucket_count_ != other.bucket_count_) counts_ = std::make_unique_for_overwrite<std::uint32_t[]>(other.bucket_count_);
+  options_ = other.options_;
+  buckets_per_sign_ = other.buckets_per_sign_;
+  bucket_count_ = other.bucket_count_;
+  gamma_ = other.gamma_;
+  inverse_log_gamma_ = other.inverse_log_gamma_;
+  inverse_min_magnitude_ = other.inverse_min_magnitude_;
+  span_begin_ = other.span_begin_;
+  span_end_ = other.span_end_;
+  std::copy(other.counts_.get() + span_begin_, other.counts_.get() + span_end_, counts_.get() + span_begin_);
+  count_ = other.count_;
+  min_ = other.min_;
+  max_ = other.max_;
+  return *this;
+}
+
+void QuantileSketch::widen(std::size_t begin, std::size_t end) {
+  assert(begin < end && end <= bucket_count_);
+  std::uint32_t* counts = counts_.get();
+  if (span_begin_ == span_end_) {
+    std::fill(counts + begin, counts + end, 0u);
+    span_begin_ = begin;
+    span_end_ = end;
+    return;
+  }
+  if (begin < span_begin_) {
+    std::fill(counts + begin, counts + span_begin_, 0u);
+    span_begin_ = begin;
+  }
+  if (end > span_end_) {
+    std::fill(counts + span_end_, counts + end, 0u);
+    span_end_ = end;
+  }
+}
+
+std::vector<std::uint32_t> QuantileSketch::bucket_counts() const {
+  std::vector<std::uint32_t> all(bucket_count_, 0u);
+  std::copy(counts_.get() + span_begin_, counts_.get() + span_end_,
+            all.begin() + static_cast<std::ptrdiff_t>(span_begin_));
+  return all;
 }
 
 void QuantileSketch::merge(const QuantileSketch& other) {
-  assert(options_ == other.options_ && counts_.size() == other.counts_.size());
-  for (std::size_t i = 0; i < counts_.size(); ++i) {
-    assert(counts_[i] <= std::numeric_limits<std::uint32_t>::max() - other.counts_[i]);
-    counts_[i] += other.counts_[i];
+  assert(options_ == other.options_ && bucket_count_ == other.bucket_count_);
+  if (other.span_begin_ < other.span_end_) {
+    widen(other.span_begin_, other.span_end_);
+    for (std::size_t i = other.span_begin_; i < other.span_end_; ++i) {
+      assert(counts_[i] <= std::numeric_limits<std::uint32_t>::max() - other.counts_[i]);
+      counts_[i] += other.counts_[i];
+    }
   }
   count_ += other.count_;
   min_ = std::min(min_, other.min_);
@@ -138,7 +197,7 @@ void QuantileSketch::merge(const QuantileSketch& other) {
 }
 
 void QuantileSketch::clear() {
-  std::fill(counts_.begin(), counts_.end(), 0u);
+  span_begin_ = span_end_ = 0;
   count_ = 0;
   min_ = std::numeric_limits<double>::infinity();
   max_ = -std::numeric_limits<double>::infinity();
@@ -148,14 +207,16 @@ void QuantileSketch::serialize(ByteWriter& out) const {
   out.write_f64(options_.relative_accuracy);
   out.write_f64(options_.min_magnitude);
   out.write_f64(options_.max_magnitude);
-  out.write_varint(counts_.size());
+  out.write_varint(bucket_count_);
   out.write_u64(count_);
   out.write_f64(min_);
   out.write_f64(max_);
-  const auto non_zero = static_cast<std::uint64_t>(std::count_if(counts_.begin(), counts_.end(), [](std::uint32_t c) { return c != 0; }));
+  const std::uint32_t* const begin = counts_.get() + span_begin_;
+  const std::uint32_t* const end = counts_.get() + span_end_;
+  const auto non_zero = static_cast<std::uint64_t>(std::count_if(begin, end, [](std::uint32_t c) { return c != 0; }));
   out.write_varint(non_zero);
   std::size_t next = 0;  // the gap is counted from the bucket after the previous non-zero one
-  for (std::size_t i = 0; i < counts_.size(); ++i) {
+  for (std::size_t i = span_begin_; i < span_end_; ++i) {
     if (counts_[i] == 0) continue;
     out.write_varint(i - next);
     out.write_varint(counts_[i]);
@@ -167,20 +228,21 @@ void QuantileSketch::deserialize(ByteReader& in) {
   expect_same_bits("QuantileSketch relative_accuracy", in.read_f64(), options_.relative_accuracy);
   expect_same_bits("QuantileSketch min_magnitude", in.read_f64(), options_.min_magnitude);
   expect_same_bits("QuantileSketch max_magnitude", in.read_f64(), options_.max_magnitude);
-  ByteReader::expect("QuantileSketch buckets", in.read_varint(), counts_.size());
+  ByteReader::expect("QuantileSketch buckets", in.read_varint(), bucket_count_);
   const std::uint64_t count = in.read_u64();
   const double min = in.read_f64();
   const double max = in.read_f64();
   const std::uint64_t non_zero = in.read_varint();
-  if (non_zero > counts_.size()) throw SerializationError("QuantileSketch: more non-zero buckets than buckets");
-  std::fill(counts_.begin(), counts_.end(), 0u);
+  if (non_zero > bucket_count_) throw SerializationError("QuantileSketch: more non-zero buckets than buckets");
+  span_begin_ = span_end_ = 0;
   std::uint64_t total = 0;
   std::uint64_t next = 0;
   for (std::uint64_t k = 0; k < non_zero; ++k) {
     const std::uint64_t bucket = next + in.read_varint();
     const std::uint64_t bucket_count = in.read_varint();
-    if (bucket >= counts_.size() || bucket_count == 0 || bucket_count > std::numeric_limits<std::uint32_t>::max())
+    if (bucket >= bucket_count_ || bucket_count == 0 || bucket_count > std::numeric_limits<std::uint32_t>::max())
       throw SerializationError("QuantileSketch: a bucket or count out of range");
+    widen(static_cast<std::size_t>(bucket), static_cast<std::size_t>(bucket) + 1);  // ascending: the span's end
     counts_[bucket] = static_cast<std::uint32_t>(bucket_count);
     total += bucket_count;
     next = bucket + 1;
@@ -202,7 +264,7 @@ double QuantileSketch::representative(std::size_t bucket) const {
   const std::size_t zero = buckets_per_sign_ + 1;
   if (bucket == zero) return 0.0;
   if (bucket == 0) return min_;                    // negative overflow: the exact minimum
-  if (bucket == counts_.size() - 1) return max_;  // positive overflow: the exact maximum
+  if (bucket == bucket_count_ - 1) return max_;  // positive overflow: the exact maximum
   const std::size_t j = bucket < zero ? zero - 1 - bucket : bucket - zero - 1;
   const double lower_edge = options_.min_magnitude * std::pow(gamma_, static_cast<double>(j));
   const double magnitude = lower_edge * (2 * gamma_ / (1 + gamma_));  // 2·lo·hi/(lo + hi)
@@ -215,8 +277,8 @@ double QuantileSketch::quantile(double q) const {
   const std::uint64_t k = rank(q, count_);
   if (k == 0) return min_;
   if (k == count_ - 1) return max_;
-  std::uint64_t seen = 0;
-  for (std::size_t bucket = 0; bucket < counts_.size(); ++bucket) {
+  std::uint64_t seen = 0;  // the buckets outside the span are empty
+  for (std::size_t bucket = span_begin_; bucket < span_end_; ++bucket) {
     seen += counts_[bucket];
     if (seen > k) return std::clamp(representative(bucket), min_, max_);
   }

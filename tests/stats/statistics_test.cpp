@@ -11,6 +11,7 @@
 #include <cstring>
 #include <new>
 #include <stdexcept>
+#include <numeric>
 #include <vector>
 
 #include "hashpivot/random/philox.hpp"
@@ -124,6 +125,51 @@ std::vector<double> sample(const char* name, std::uint32_t n) {
     }
   }
   return values;
+}
+
+// Only the span of buckets between the lowest and highest value is kept up to date (initialized,
+// merged, cleared): none for a new sketch, a few dozen for values within a factor of 2; a merge or a
+// far value widens it. The counters equal a dense histogram counted here, and clear() empties it.
+TEST(QuantileSketch, keeps_only_the_span_of_buckets_its_values_reach) {
+  QuantileSketch sketch;
+  EXPECT_EQ(sketch.span(), 0u);
+  // The bucket of v > 0 by the class comment's definition, j = ⌊ln(v / min) / ln γ⌋, evaluated as
+  // the sketch does (the same rounding at bucket edges), into a dense histogram of every bucket.
+  const double inverse_log_gamma = 1 / std::log((1 + 0.01) / (1 - 0.01));
+  std::vector<std::uint32_t> dense(sketch.bucket_count(), 0u);
+  const std::size_t zero = (sketch.bucket_count() - 3) / 2 + 1;
+  const auto dense_add = [&](double v) {
+    const auto j = static_cast<std::size_t>(std::log(v * (1 / 1e-2)) * inverse_log_gamma);
+    ++dense[zero + 1 + j];
+  };
+  for (int i = 0; i < 1000; ++i) {
+    const double v = 100.0 + 0.1 * i;  // 100 … 199.9: ln 2 / ln γ ≈ 35 buckets
+    sketch.add(v);
+    dense_add(v);
+  }
+  EXPECT_LE(sketch.span(), 36u);
+  EXPECT_EQ(sketch.bucket_counts(), dense);
+  QuantileSketch far;
+  far.add(-5e6);
+  far.add(3e9);
+  sketch.merge(far);
+  const std::vector<std::uint32_t> merged = sketch.bucket_counts();
+  EXPECT_EQ(std::accumulate(merged.begin(), merged.end(), std::uint64_t{0}), 1002u);
+  EXPECT_EQ(sketch.quantile(0.0), -5e6);
+  EXPECT_EQ(sketch.quantile(1.0), 3e9);
+  EXPECT_NEAR(sketch.quantile(0.5), 150.0, 0.01 * 150.0);
+  EXPECT_GT(sketch.span(), 36u);
+  sketch.clear();
+  EXPECT_EQ(sketch.span(), 0u);
+  EXPECT_EQ(sketch.bucket_counts(), std::vector<std::uint32_t>(sketch.bucket_count(), 0u));
+  // A cleared sketch counts afresh: no stale counter survives in the buckets it had spanned.
+  sketch.add(120.0);
+  sketch.add(-5e6);
+  const std::vector<std::uint32_t> again = sketch.bucket_counts();
+  EXPECT_EQ(std::accumulate(again.begin(), again.end(), std::uint64_t{0}), 2u);
+  QuantileSketch copy = sketch;
+  EXPECT_EQ(copy.bucket_counts(), again);
+  EXPECT_EQ(copy.quantile(0.5), sketch.quantile(0.5));
 }
 
 TEST(QuantileSketch, each_quantile_is_within_the_documented_bound_of_the_exact_one) {

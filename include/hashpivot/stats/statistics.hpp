@@ -41,6 +41,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -190,18 +191,28 @@ struct QuantileSketchOptions {
 /// exact [min, max] seen, and k = 0 and k = N − 1 return the exact min and max; for x₍k₎ in an
 /// overflow bucket the estimate lies between max_magnitude and the exact extreme of that sign.
 ///
-/// Memory: 2·J + 3 counters of 4 bytes, fixed by the options and independent of the count
-/// (defaults, ε = 1 % over [1e-2, 1e12]: J = 1612, 3227 buckets, 12.6 KiB). At most 2³²−1 values
-/// per bucket (asserted). The state is integer counts plus exact min/max, so add and merge are
-/// exactly order-independent.
+/// Memory: 2·J + 3 counters of 4 bytes, allocated at construction and fixed by the options, not the
+/// count (defaults, ε = 1 % over [1e-2, 1e12]: J = 1612, 3227 buckets, 12.6 KiB). Only the span from
+/// the lowest to the highest bucket reached is initialized and kept up to date, so a copy, a merge
+/// and clear() cost the span (a month's values over a run reach tens to hundreds of buckets), not
+/// every bucket, and the pages beyond it are never touched. At most 2³²−1 values per bucket
+/// (asserted). The state is integer counts plus exact min/max, so add and merge are exactly
+/// order-independent.
 class QuantileSketch {
  public:
   /// Preconditions (asserted): 0 < ε < 0.5 and 0 < min_magnitude < max_magnitude < ∞.
   explicit QuantileSketch(const QuantileSketchOptions& options = {});
+  /// A copy allocates its own counters and copies the span.
+  QuantileSketch(const QuantileSketch& other);
+  QuantileSketch& operator=(const QuantileSketch& other);
+  QuantileSketch(QuantileSketch&&) noexcept = default;
+  QuantileSketch& operator=(QuantileSketch&&) noexcept = default;
+  ~QuantileSketch() = default;
 
   void add(double value) {
     assert(!std::isnan(value));
     const std::size_t bucket = bucket_of(value);
+    if (bucket < span_begin_ || bucket >= span_end_) widen(bucket, bucket + 1);
     assert(counts_[bucket] < std::numeric_limits<std::uint32_t>::max());
     ++counts_[bucket];
     ++count_;
@@ -210,7 +221,7 @@ class QuantileSketch {
   }
   /// Adds the other's counts. Asserts that both have the same options.
   void merge(const QuantileSketch& other);
-  /// Empties the sketch, keeping its storage.
+  /// Empties the sketch, keeping its storage (no counter is touched: the span becomes empty).
   void clear();
   /// Options, count, min, max and the non-zero counters as (gap, count) varints. deserialize
   /// throws SerializationError unless the options equal this sketch's; it does not allocate.
@@ -227,9 +238,11 @@ class QuantileSketch {
   [[nodiscard]] double max() const { return max_; }
   [[nodiscard]] const QuantileSketchOptions& options() const { return options_; }
   /// Number of counters (2·J + 3); fixed at construction.
-  [[nodiscard]] std::size_t bucket_count() const { return counts_.size(); }
-  /// Raw counters, ordered from the most negative bucket to the most positive.
-  [[nodiscard]] const std::vector<std::uint32_t>& bucket_counts() const { return counts_; }
+  [[nodiscard]] std::size_t bucket_count() const { return bucket_count_; }
+  /// Every counter, ordered from the most negative bucket to the most positive (a copy).
+  [[nodiscard]] std::vector<std::uint32_t> bucket_counts() const;
+  /// The buckets kept up to date: from the lowest to the highest reached since the last clear (0: none).
+  [[nodiscard]] std::size_t span() const { return span_end_ - span_begin_; }
 
  private:
   // Layout, ascending in value: [0] negative overflow, [1 … J] negative buckets J−1 … 0,
@@ -246,13 +259,20 @@ class QuantileSketch {
     return value < 0 ? zero - 1 - j : zero + 1 + j;
   }
   [[nodiscard]] double representative(std::size_t bucket) const;
+  /// Extends the span to cover buckets [begin, end), zeroing the counters it adds.
+  void widen(std::size_t begin, std::size_t end);
 
   QuantileSketchOptions options_;
   std::size_t buckets_per_sign_ = 0;  // J
+  std::size_t bucket_count_ = 0;      // 2·J + 3
   double gamma_ = 0;
   double inverse_log_gamma_ = 0;
   double inverse_min_magnitude_ = 0;
-  std::vector<std::uint32_t> counts_;
+  // bucket_count_ counters, of which only [span_begin_, span_end_) hold values (the rest are
+  // uninitialized: never read).
+  std::unique_ptr<std::uint32_t[]> counts_;
+  std::size_t span_begin_ = 0;
+  std::size_t span_end_ = 0;
   std::uint64_t count_ = 0;
   double min_ = std::numeric_limits<double>::infinity();
   double max_ = -std::numeric_limits<double>::infinity();
