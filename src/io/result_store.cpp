@@ -101,7 +101,7 @@ constexpr std::array kSchemaV10 = {
 constexpr std::array<std::string_view, 13> kRunColumns = {
     "scenario_name", "scenario_path", "scenario_text", "seed", "paths", "threads", "version",
     "started_at", "finished_at", "start_date", "horizon_days", "variance_reduction", "market_description"};
-// The columns a listing reads (no scenario text), and their types.
+// The columns a listing reads (no scenario text; run_info_types() gives their types).
 constexpr std::string_view kRunInfoSelect =
     "id, scenario_name, scenario_path, seed, paths, threads, version, started_at, finished_at, start_date, "
     "horizon_days, variance_reduction";
