@@ -7,6 +7,8 @@
 #include <cmath>
 #include <utility>
 
+#include <fmt/format.h>
+
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/core/units.hpp"
 #include "hashpivot/market/calibration.hpp"
@@ -437,32 +439,62 @@ std::vector<std::size_t> selected_strategies(const firm::Scenario& scenario, con
   return selected;
 }
 
+/// Whether moving `input` changes the simulated markets (else it changes only the firm: its sites'
+/// power prices or its conversion's terms).
+bool moves_market(SensitivityInput input) {
+  return input != SensitivityInput::kPowerPrice && input != SensitivityInput::kConversionCapex &&
+         input != SensitivityInput::kLeaseRate;
+}
+
 /// The tornado: the base run, then each bump's low and high runs, each strategy's bars sorted by the
-/// size of their NPV swing. `simulate` runs one scenario on one market.
-template <class Simulate>
+/// size of their NPV swing. `simulate` runs one scenario on one market; `simulate_together` runs
+/// several scenarios' strategies as the firms of one run on one market (sim::run_peers): the base and
+/// the bumps that leave the market alone run that way, so their paths' markets are simulated once,
+/// not once per run, and each firm's statistics are those of its own run to the bit.
+template <class Simulate, class SimulateTogether>
 void tornado(const firm::Scenario& chosen, const model::MarketModel& market, const std::vector<InputBump>& bumps,
-             const Simulate& simulate, SensitivityResult& result) {
+             const Simulate& simulate, const SimulateTogether& simulate_together, SensitivityResult& result) {
   const std::size_t strategies = chosen.strategies.size();
-  const sim::RunResult base = simulate(chosen, market, "base");
+  const auto bumped = [&](const InputBump& bump, int side, model::MarketModel& m) {
+    firm::Scenario s = chosen;
+    apply_bump(bump, side == 0 ? -1 : 1, s, m);
+    return s;
+  };
+  // The base, then the low and high scenario of each bump of the firm alone, in bump order.
+  std::vector<firm::Scenario> together = {chosen};
+  std::vector<std::size_t> together_first(bumps.size(), 0);  // index in `together` of a bump's low side
+  for (std::size_t i = 0; i < bumps.size(); ++i) {
+    if (bumps[i].basis == BumpBasis::kAbsent || moves_market(bumps[i].input)) continue;
+    together_first[i] = together.size();
+    model::MarketModel unchanged = market;  // apply_bump leaves it as it is for these inputs
+    for (int side = 0; side < 2; ++side) together.push_back(bumped(bumps[i], side, unchanged));
+  }
+  const sim::RunResult shared = simulate_together(together, market);
   result.strategies.resize(strategies);
   for (std::size_t k = 0; k < strategies; ++k) {
     result.strategies[k].strategy = chosen.strategies[k].name;
-    result.strategies[k].base = outcome_of(base.strategies[k]);
+    result.strategies[k].base = outcome_of(shared.strategies[k]);
   }
-  for (const InputBump& bump : bumps) {
+  for (std::size_t i = 0; i < bumps.size(); ++i) {
+    const InputBump& bump = bumps[i];
     std::array<std::vector<SensitivityOutcome>, 2> sides;
     for (int side = 0; side < 2; ++side) {
+      std::vector<SensitivityOutcome>& outcomes = sides[static_cast<std::size_t>(side)];
       if (bump.basis == BumpBasis::kAbsent) {
         // Nothing to move: the base run is both ends (a zero swing, not an error).
-        for (std::size_t k = 0; k < strategies; ++k) sides[static_cast<std::size_t>(side)].push_back(result.strategies[k].base);
+        for (std::size_t k = 0; k < strategies; ++k) outcomes.push_back(result.strategies[k].base);
         continue;
       }
-      firm::Scenario s = chosen;
+      if (!moves_market(bump.input)) {
+        const std::size_t scenario = together_first[i] + static_cast<std::size_t>(side);
+        for (std::size_t k = 0; k < strategies; ++k) outcomes.push_back(outcome_of(shared.strategies[scenario * strategies + k]));
+        continue;
+      }
       model::MarketModel m = market;
-      apply_bump(bump, side == 0 ? -1 : 1, s, m);
+      const firm::Scenario s = bumped(bump, side, m);
       const sim::RunResult r =
           simulate(s, m, std::string(sensitivity_input_name(bump.input)) + (side == 0 ? " low" : " high"));
-      for (std::size_t k = 0; k < strategies; ++k) sides[static_cast<std::size_t>(side)].push_back(outcome_of(r.strategies[k]));
+      for (std::size_t k = 0; k < strategies; ++k) outcomes.push_back(outcome_of(r.strategies[k]));
     }
     for (std::size_t k = 0; k < strategies; ++k)
       result.strategies[k].bars.push_back(TornadoBar{bump, sides[0][k], sides[1][k]});
@@ -507,7 +539,20 @@ SensitivityResult run_sensitivity(const firm::Scenario& scenario, const model::M
     return run_simulation(s, m, run_options);
   };
 
-  tornado(chosen, market, bumps, simulate, result);
+  const auto simulate_together = [&](const std::vector<firm::Scenario>& scenarios, const model::MarketModel& m) {
+    const std::size_t inputs = (scenarios.size() - 1) / 2;
+    if (options.progress)
+      options.progress(inputs == 0 ? std::string("base")
+                                   : fmt::format("base and {} input{} of the firm", inputs, inputs == 1 ? "" : "s"),
+                       result.runs, tornado_runs);
+    result.runs += static_cast<int>(scenarios.size());  // the runs it stands for
+    std::vector<sim::RunFirm> firms;
+    for (const firm::Scenario& s : scenarios)
+      for (std::size_t k = 0; k < s.strategies.size(); ++k) firms.push_back({&s, k, s.strategies[k].name});
+    return sim::run_peers(scenarios.front().run.name, firms, m, run_options);
+  };
+
+  tornado(chosen, market, bumps, simulate, simulate_together, result);
 
   if (options.break_evens) {
     const double opening_price = market.btc_price_usd;

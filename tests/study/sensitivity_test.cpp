@@ -190,6 +190,54 @@ TEST(Sensitivity, bumping_nothing_reproduces_the_base_run_bit_for_bit) {
   }
 }
 
+// The inputs of the firm alone (power price, conversion capex, lease rate) run with the base as the
+// firms of one run, on one simulation of the markets: each end equals a run of its own of the scenario
+// with that input moved by hand, bit for bit; the progress names the shared run once, and the run
+// count still counts every run it stands for.
+TEST(Sensitivity, inputs_of_the_firm_share_the_base_runs_markets_and_equal_their_own_runs) {
+  const firm::Scenario s = scenario_from(
+      firm_toml("gbm", "[treasury]\nbtc = 500\ncash_usd = 30e6\nsga_usd_per_year = 20e6\n",
+                "[[strategies]]\nname = \"hold\"\n[[strategies]]\nname = \"convert\"\npivot = \"schedule\"\n"
+                "pivot_site = \"owned\"\npivot_mw = 10\npivot_date = 2026-03-01\n"),
+      "sens_together.toml");
+  const model::MarketModel market = io::load_market_model(s);
+  SensitivityOptions o = options_for(s, 300);
+  o.break_evens = false;
+  std::vector<std::string> labels;
+  o.progress = [&](const std::string& label, int, int) { labels.push_back(label); };
+  const SensitivityResult r = run_sensitivity(s, market, CalibrationErrors{}, o);
+  EXPECT_EQ(r.runs, 1 + 2 * 7);
+  ASSERT_FALSE(labels.empty());
+  EXPECT_EQ(labels.front(), "base and 3 inputs of the firm");
+  EXPECT_EQ(labels.size(), 1u + 2 * 4);  // the shared run, then the four market inputs' two ends
+  const auto by_hand = [&](SensitivityInput input, double factor) {
+    firm::Scenario moved = s;
+    for (firm::Site& site : moved.sites) {
+      if (input == SensitivityInput::kPowerPrice) site.power_price_usd_per_mwh *= factor;
+      if (input == SensitivityInput::kConversionCapex && site.conversion) site.conversion->capex_usd_per_mw *= factor;
+      if (input == SensitivityInput::kLeaseRate && site.conversion) site.conversion->lease_usd_per_mw_year *= factor;
+    }
+    return sim::run_simulation(moved, market, {300, s.run.seed, 1, {}});
+  };
+  for (const SensitivityInput input :
+       {SensitivityInput::kPowerPrice, SensitivityInput::kConversionCapex, SensitivityInput::kLeaseRate}) {
+    const sim::RunResult low = by_hand(input, 1 - o.relative_bump);
+    const sim::RunResult high = by_hand(input, 1 + o.relative_bump);
+    for (std::size_t k = 0; k < 2; ++k) {
+      const TornadoBar& b = bar_of(r.strategies[k], input);
+      const std::string what = r.strategies[k].strategy + " " + std::string(sensitivity_input_name(input));
+      EXPECT_TRUE(same_bits(b.low.npv_mean_usd, low.strategies[k].npv_usd.mean())) << what;
+      EXPECT_TRUE(same_bits(b.high.npv_mean_usd, high.strategies[k].npv_usd.mean())) << what;
+      EXPECT_TRUE(same_bits(b.low.p_default, low.strategies[k].defaulted.probability())) << what;
+      EXPECT_TRUE(same_bits(b.high.ebitda_usd_per_year, high.strategies[k].ebitda_usd_per_year.mean())) << what;
+    }
+  }
+  // The convert strategy sees all three: none of its firm bars is flat.
+  for (const SensitivityInput input :
+       {SensitivityInput::kPowerPrice, SensitivityInput::kConversionCapex, SensitivityInput::kLeaseRate})
+    EXPECT_NE(bar_of(r.strategies[1], input).npv_swing_usd(), 0.0) << sensitivity_input_name(input);
+}
+
 // Inputs that cannot matter: a strategy that never converts does not see the conversion's capex or
 // lease (exactly zero swing), and a scenario with no convertible site has them absent.
 TEST(Sensitivity, inputs_a_strategy_never_uses_have_exactly_zero_swing) {
