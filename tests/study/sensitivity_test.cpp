@@ -39,6 +39,16 @@ const TornadoBar& bar_of(const StrategySensitivity& st, SensitivityInput input) 
   throw std::logic_error("no bar");
 }
 
+/// The test firm with cash, BTC and SG&A, and two strategies: hold, and convert 10 MW of "owned" on
+/// 2026-03-01.
+firm::Scenario hold_and_convert(const std::string& price_model, const std::string& name) {
+  return scenario_from(
+      firm_toml(price_model, "[treasury]\nbtc = 500\ncash_usd = 30e6\nsga_usd_per_year = 20e6\n",
+                "[[strategies]]\nname = \"hold\"\n[[strategies]]\nname = \"convert\"\npivot = \"schedule\"\n"
+                "pivot_site = \"owned\"\npivot_mw = 10\npivot_date = 2026-03-01\n"),
+      name);
+}
+
 SensitivityOptions options_for(const firm::Scenario& s, std::int64_t paths) {
   SensitivityOptions o;
   o.paths = paths;
@@ -162,11 +172,7 @@ TEST(Sensitivity, a_break_even_outside_the_bracket_is_reported_as_none) {
 // Common random numbers: moving nothing (a zero relative bump, no calibrated SE) reproduces the
 // base run bit for bit, and the base run is run_simulation's.
 TEST(Sensitivity, bumping_nothing_reproduces_the_base_run_bit_for_bit) {
-  const firm::Scenario s = scenario_from(
-      firm_toml("jump_diffusion", "[treasury]\nbtc = 500\ncash_usd = 30e6\nsga_usd_per_year = 20e6\n",
-                "[[strategies]]\nname = \"hold\"\n[[strategies]]\nname = \"convert\"\npivot = \"schedule\"\n"
-                "pivot_site = \"owned\"\npivot_mw = 10\npivot_date = 2026-03-01\n"),
-      "sens_nothing.toml");
+  const firm::Scenario s = hold_and_convert("jump_diffusion", "sens_nothing.toml");
   const model::MarketModel market = io::load_market_model(s);
   SensitivityOptions o = options_for(s, 300);
   o.relative_bump = 0;
@@ -195,11 +201,7 @@ TEST(Sensitivity, bumping_nothing_reproduces_the_base_run_bit_for_bit) {
 // with that input moved by hand, bit for bit; the progress names the shared run once, and the run
 // count still counts every run it stands for.
 TEST(Sensitivity, inputs_of_the_firm_share_the_base_runs_markets_and_equal_their_own_runs) {
-  const firm::Scenario s = scenario_from(
-      firm_toml("gbm", "[treasury]\nbtc = 500\ncash_usd = 30e6\nsga_usd_per_year = 20e6\n",
-                "[[strategies]]\nname = \"hold\"\n[[strategies]]\nname = \"convert\"\npivot = \"schedule\"\n"
-                "pivot_site = \"owned\"\npivot_mw = 10\npivot_date = 2026-03-01\n"),
-      "sens_together.toml");
+  const firm::Scenario s = hold_and_convert("gbm", "sens_together.toml");
   const model::MarketModel market = io::load_market_model(s);
   SensitivityOptions o = options_for(s, 300);
   o.break_evens = false;
