@@ -128,18 +128,16 @@ QuantileSketch::QuantileSketch(const QuantileSketchOptions& options) : options_(
   counts_ = std::make_unique_for_overwrite<std::uint32_t[]>(bucket_count_);
 }
 
+// The counters of the same size, then everything else by the assignment (which copies the span).
 QuantileSketch::QuantileSketch(const QuantileSketch& other)
-    : options_(other.options_), buckets_per_sign_(other.buckets_per_sign_), bucket_count_(other.bucket_count_),
-      gamma_(other.gamma_), inverse_log_gamma_(other.inverse_log_gamma_),
-      inverse_min_magnitude_(other.inverse_min_magnitude_),
-      counts_(std::make_unique_for_overwrite<std::uint32_t[]>(other.bucket_count_)),
-      span_begin_(other.span_begin_), span_end_(other.span_end_), count_(other.count_), min_(other.min_),
-      max_(other.max_) {
-  std::copy(other.counts_.get() + span_begin_, other.counts_.get() + span_end_, counts_.get() + span_begin_);
+    : bucket_count_(other.bucket_count_),
+      counts_(std::make_unique_for_overwrite<std::uint32_t[]>(other.bucket_count_)) {
+  *this = other;
 }
 
 QuantileSketch& QuantileSketch::operator=(const QuantileSketch& other) {
   if (this == &other) return *this;
+  // Same options, same size: the counters' storage is reused, as a vector's would be.
   if (bucket_count_ != other.bucket_count_) counts_ = std::make_unique_for_overwrite<std::uint32_t[]>(other.bucket_count_);
   options_ = other.options_;
   buckets_per_sign_ = other.buckets_per_sign_;

@@ -296,6 +296,13 @@ std::vector<InputBump> make_bumps(const firm::Scenario& s, const model::MarketMo
   return bumps;
 }
 
+/// Whether apply_bump moves `input` in the market model (else only in the scenario: its sites' power
+/// prices or its conversion's terms). Kept beside apply_bump, whose switch it summarizes.
+bool moves_market(SensitivityInput input) {
+  return input != SensitivityInput::kPowerPrice && input != SensitivityInput::kConversionCapex &&
+         input != SensitivityInput::kLeaseRate;
+}
+
 void apply_bump(const InputBump& bump, int direction, firm::Scenario& s, model::MarketModel& m) {
   if (direction == 0 || bump.basis == BumpBasis::kAbsent) return;
   const double dir = direction < 0 ? -1.0 : 1.0;
@@ -437,13 +444,6 @@ std::vector<std::size_t> selected_strategies(const firm::Scenario& scenario, con
     for (std::size_t k = 0; k < scenario.strategies.size(); ++k) selected.push_back(k);
   for ([[maybe_unused]] const std::size_t k : selected) assert(k < scenario.strategies.size());  // resolved by name
   return selected;
-}
-
-/// Whether moving `input` changes the simulated markets (else it changes only the firm: its sites'
-/// power prices or its conversion's terms).
-bool moves_market(SensitivityInput input) {
-  return input != SensitivityInput::kPowerPrice && input != SensitivityInput::kConversionCapex &&
-         input != SensitivityInput::kLeaseRate;
 }
 
 /// The tornado: the base run, then each bump's low and high runs, each strategy's bars sorted by the
