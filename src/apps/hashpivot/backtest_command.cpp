@@ -216,7 +216,7 @@ void print_text(const study::HistoryBacktest& r, const firm::Scenario& scenario,
 }
 
 /// The flags that set the backtest's parameters (cli_support.hpp, ParameterFlag).
-constexpr ParameterFlag kParameterFlags[] = {{"from", "--from"}, {"to", "--to"}, {"strategy", "--strategy"}};
+constexpr ParameterFlag kBacktestFlags[] = {{"from", "--from"}, {"to", "--to"}, {"strategy", "--strategy"}};
 
 void run_backtest(const BacktestOptions& o) {
   const auto from = parse_date_flag(o.from, "--from");
@@ -264,7 +264,7 @@ Exit codes: 0 ok, 2 bad input (file:line: field: problem), 3 internal error.)";
 
 void add_backtest_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& /*group*/) {
   const auto [cmd, options] = add_command<BacktestOptions>(app, exit_code, "backtest", kBacktestHelp,
-      [](BacktestOptions& o) { run_with_flags(kParameterFlags, [&] { run_backtest(o); }); });
+      [](BacktestOptions& o) { run_with_flags(kBacktestFlags, [&] { run_backtest(o); }); });
   cmd->add_option("SCENARIO", options->scenario, "Scenario file (TOML; see docs/scenario.md)")->required();
   cmd->add_option("--history", options->history,
                   "Daily history CSV in calibrate's Coin Metrics format "

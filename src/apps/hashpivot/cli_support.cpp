@@ -221,6 +221,10 @@ market::DailyHistory read_history_checked(const std::string& path, bool strict) 
 
 std::string format_bits(unsigned bits) { return fmt::format("0x{:08x}", bits); }
 
+void bad_flag(const std::string& flag, const std::string& problem) {
+  throw InputError("command line", 0, flag, problem);
+}
+
 void rethrow_with_flag(const ParameterError& e, std::span<const ParameterFlag> flags) {
   for (const ParameterFlag& f : flags)
     if (f.parameter == e.parameter()) throw InputError("command line", 0, std::string(f.flag), e.problem());

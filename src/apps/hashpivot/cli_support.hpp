@@ -100,6 +100,12 @@ void confirm_by_pilot(const std::function<void()>& pilot, double pilot_units, do
 void confirm_simulation_time(const firm::Scenario& scenario, const model::MarketModel& market, std::int64_t paths,
                              double runs, unsigned threads, bool yes, const std::string& flag, const std::string& what);
 
+/// Long commands print progress only once they have run this long: short runs stay quiet.
+inline constexpr double kProgressAfterSeconds = 1.0;
+
+/// Throws the InputError of a command-line flag: "command line: FLAG: PROBLEM".
+[[noreturn]] void bad_flag(const std::string& flag, const std::string& problem);
+
 /// "3 h 20 min", "45 min", "12 s".
 [[nodiscard]] std::string format_duration(double seconds);
 

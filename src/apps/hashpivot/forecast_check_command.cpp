@@ -26,7 +26,7 @@ using nlohmann::json;
 // Paths per origin by default: 1000 put each origin's 5% and 95% sample quantiles within about ±0.7 percentage
 // points of probability (binomial SE √(0.05·0.95/1000) ≈ 0.0069) and cost little next to the calibrations, which
 // take most of the time (docs/forecast_check.md).
-constexpr std::uint32_t kDefaultPaths = 1000;
+constexpr std::uint32_t kDefaultForecastPaths = 1000;
 
 struct ForecastCheckCli {
   std::string history;
@@ -35,7 +35,7 @@ struct ForecastCheckCli {
   std::string from = "2016-01-01";
   std::string to = "2025-12-01";
   std::vector<int> horizons{1, 3, 6, 12};
-  std::uint32_t paths = kDefaultPaths;
+  std::uint32_t paths = kDefaultForecastPaths;
   std::uint64_t seed = 1;
   unsigned threads = 0;
   int window_years = 4;
@@ -48,11 +48,9 @@ struct ForecastCheckCli {
   std::string report;
 };
 
-json number(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
-
 json series_json(const study::SeriesScores& s) {
   const bool any = s.n > 0;
-  auto value = [any](double v) { return any ? number(v) : json(nullptr); };
+  auto value = [any](double v) { return any ? report::number_or_null(v) : json(nullptr); };
   json pit = json::array();
   for (double p : s.pit) pit.push_back(value(p));
   return {{"n", s.n},
@@ -143,7 +141,7 @@ study::ForecastCheckOptions to_options(const ForecastCheckCli& c) {
 }
 
 /// The flags that set the check's parameters (cli_support.hpp, ParameterFlag).
-constexpr ParameterFlag kParameterFlags[] = {
+constexpr ParameterFlag kForecastCheckFlags[] = {
     {"horizons_months", "--horizons"}, {"paths", "--paths"}, {"threads", "--threads"},
     {"window_years", "--window-years"}, {"from", "--from"}, {"history", "HISTORY"},
 };
@@ -187,7 +185,7 @@ constexpr const char* kForecastCheckHelp =
 
 void add_forecast_check_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& /*group*/) {
   const auto [cmd, c] = add_command<ForecastCheckCli>(app, exit_code, "forecast-check", kForecastCheckHelp,
-      [](ForecastCheckCli& o) { run_with_flags(kParameterFlags, [&] { run_forecast_check_command(o); }); });
+      [](ForecastCheckCli& o) { run_with_flags(kForecastCheckFlags, [&] { run_forecast_check_command(o); }); });
   cmd->add_option("HISTORY", c->history, "Daily history CSV (Coin Metrics format)")->required();
   cmd->add_option("--from", c->from, "First origin: month starts on or after this day")->capture_default_str();
   cmd->add_option("--to", c->to, "Last origin: month starts on or before this day")->capture_default_str();

@@ -312,15 +312,15 @@ void run_state_command(const StateCliOptions& o) {
 
 }  // namespace
 
-constexpr const char* kBacktestHelp =
+constexpr const char* kNetworkBacktestHelp =
     "Simulate blocks and retargets driven by the history's own (smoothed) hashrate from a real retarget, and "
     "compare with the real daily block counts (BlkCnt) and difficulty (DiffMean)";
 
-constexpr const char* kStateHelp =
+constexpr const char* kNetworkStateHelp =
     "The network's state at the start of a day as a scenario's [market] takes it: height, bits, epoch start, "
     "BTC price, fees per block and the starting hashrate, with the TOML lines";
 
-constexpr const char* kCalibrateHelp =
+constexpr const char* kNetworkCalibrateHelp =
     "Fit the exogenous hashrate model (drift, volatility, lagged price response) to a daily history";
 
 void add_network_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& group) {
@@ -328,7 +328,7 @@ void add_network_command(CLI::App& app, int& exit_code, const sim::ProcessGroup&
   CLI::App* network = app.add_subcommand("network", "The simulated Bitcoin network against real history");
   network->require_subcommand(1);
 
-  const auto [backtest_cmd, backtest] = add_command<BacktestCliOptions>(*network, exit_code, "backtest", kBacktestHelp,
+  const auto [backtest_cmd, backtest] = add_command<BacktestCliOptions>(*network, exit_code, "backtest", kNetworkBacktestHelp,
       [](BacktestCliOptions& o) { run_with_flags(kBacktestParameterFlags, [&] { run_backtest_command(o); }); });
   backtest_cmd->add_option("HISTORY", backtest->history, "Daily history CSV (Coin Metrics format)")->required();
   backtest_cmd->add_option("--from", backtest->from, "Start at the first retarget on or after this day (YYYY-MM-DD)");
@@ -349,14 +349,14 @@ void add_network_command(CLI::App& app, int& exit_code, const sim::ProcessGroup&
                          "Print one JSON object: days, blocks_mape_pct, difficulty_mape_pct and more");
 
   const auto [calibrate_cmd, calibrate] = add_command<CalibrateCliOptions>(
-      *network, exit_code, "calibrate", kCalibrateHelp, [](CalibrateCliOptions& o) { run_calibrate_command(o); });
+      *network, exit_code, "calibrate", kNetworkCalibrateHelp, [](CalibrateCliOptions& o) { run_calibrate_command(o); });
   calibrate_cmd->add_option("HISTORY", calibrate->history, "Daily history CSV (Coin Metrics format)")->required();
   calibrate_cmd->add_option("--from", calibrate->from, "First day used (YYYY-MM-DD)");
   calibrate_cmd->add_option("--to", calibrate->to, "Last day used (YYYY-MM-DD)");
   add_strict_flag(*calibrate_cmd, calibrate->strict);
   calibrate_cmd->add_flag("--json", calibrate->json, "Print one JSON object keyed by factor and model");
 
-  const auto [state_cmd, state] = add_command<StateCliOptions>(*network, exit_code, "state", kStateHelp,
+  const auto [state_cmd, state] = add_command<StateCliOptions>(*network, exit_code, "state", kNetworkStateHelp,
       [](StateCliOptions& o) { run_with_flags(kStateParameterFlags, [&] { run_state_command(o); }); });
   state_cmd->add_option("HISTORY", state->history, "Daily history CSV (Coin Metrics format)")->required();
   state_cmd->add_option("--date", state->date, "The day whose start is described (YYYY-MM-DD)")->required();

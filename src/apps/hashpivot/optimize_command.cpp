@@ -31,7 +31,7 @@ namespace hashpivot::cli {
 namespace {
 
 /// The flags that set the optimizer's settings (cli_support.hpp, ParameterFlag).
-constexpr ParameterFlag kParameterFlags[] = {
+constexpr ParameterFlag kOptimizeFlags[] = {
     {"objective", "--objective"},       {"ranges", "--vary"},
     {"paths", "--paths"},               {"out_of_sample_paths", "--oos-paths"},
     {"max_evaluations", "--max-evaluations"}, {"max_default_prob", "--max-default-prob"},
@@ -62,11 +62,6 @@ struct OptimizeCommandOptions {
 // Fresh paths for the out-of-sample check: another seed of the counter-based generator draws
 // independent numbers for every (stream, path, day), so any other seed will do; +1 is documented.
 constexpr std::uint64_t kOutOfSampleSeedOffset = 1;
-constexpr double kProgressAfterSeconds = 1.0;
-
-[[noreturn]] void bad_flag(const std::string& flag, const std::string& problem) {
-  throw InputError("command line", 0, flag, problem);
-}
 
 double parse_double(std::string_view text, const std::string& flag, const std::string& what) {
   double value = 0;
@@ -111,7 +106,7 @@ study::SearchAlgorithm parse_algorithm(const std::string& text) {
 
 using report::millions;
 // Probabilities to two decimals: a default limit binds at the second decimal (4.97% against 5%).
-std::string percent(double p) { return report::percent(p, 2); }
+std::string percent_with_2_decimals(double p) { return report::percent(p, 2); }
 
 bool is_integer_parameter(const std::string& name) {
   for (const firm::StrategyParameter& p : firm::strategy_parameters())
@@ -145,7 +140,7 @@ void print_table(const study::OptimizationResult& r, const study::OptimizerSetti
   const std::int64_t oos_paths = s.out_of_sample_paths > 0 ? s.out_of_sample_paths : s.paths;
   fmt::print("Optimizing \"{}\" of {} ({})\n", r.strategy, scenario.run.name, path);
   fmt::print("  objective {} (maximized), {}; {} paths, seed {} (common random numbers); {} evaluations, {:.1f} s\n",
-             objective, s.max_default_prob ? fmt::format("P(default) <= {}", percent(*s.max_default_prob)) : "no default limit",
+             objective, s.max_default_prob ? fmt::format("P(default) <= {}", percent_with_2_decimals(*s.max_default_prob)) : "no default limit",
              s.paths, s.seed, r.evaluations, seconds);
   if (s.objective.kind == study::ObjectiveKind::kCrra)
     fmt::print("  CRRA wealth outside the firm: ${}M\n", millions(s.objective.wealth_offset_usd));
@@ -163,7 +158,7 @@ void print_table(const study::OptimizationResult& r, const study::OptimizerSetti
         parameter_value(name, r.declared.parameters[i]), parameter_value(name, r.best.parameters[i]), "", "");
   }
   auto est = [](const study::Estimate& e) { return fmt::format("{} ± {}", millions(e.value), millions(e.standard_error)); };
-  auto pct = [](const study::Estimate& e) { return fmt::format("{} ± {}", percent(e.value), percent(e.standard_error)); };
+  auto pct = [](const study::Estimate& e) { return fmt::format("{} ± {}", percent_with_2_decimals(e.value), percent_with_2_decimals(e.standard_error)); };
   row(fmt::format("objective {} ($M)", objective), est(r.declared.objective), est(r.best.objective),
       est(r.declared_out_of_sample.objective), est(r.best_out_of_sample.objective));
   row("mean NPV ($M)", est(r.declared.mean_npv_usd), est(r.best.mean_npv_usd), est(r.declared_out_of_sample.mean_npv_usd),
@@ -180,19 +175,19 @@ void print_table(const study::OptimizationResult& r, const study::OptimizerSetti
              r.best.objective.value >= r.declared.objective.value ? "raises" : "lowers",
              millions(std::abs(r.best.objective.value - r.declared.objective.value)),
              millions(r.best_out_of_sample.objective.value - r.declared_out_of_sample.objective.value),
-             percent(r.declared.p_default.value), percent(r.best.p_default.value),
-             percent(r.declared_out_of_sample.p_default.value), percent(r.best_out_of_sample.p_default.value));
+             percent_with_2_decimals(r.declared.p_default.value), percent_with_2_decimals(r.best.p_default.value),
+             percent_with_2_decimals(r.declared_out_of_sample.p_default.value), percent_with_2_decimals(r.best_out_of_sample.p_default.value));
   if (s.max_default_prob) {
     const double limit = *s.max_default_prob;
     if (!r.best.feasible) {
-      fmt::print("No point searched met P(default) <= {}: the one shown defaults least.\n", percent(limit));
+      fmt::print("No point searched met P(default) <= {}: the one shown defaults least.\n", percent_with_2_decimals(limit));
     } else if (r.best.p_default.value >= limit - 2 * std::max(r.best.p_default.standard_error, 1.0 / static_cast<double>(s.paths))) {
       fmt::print("The default limit binds: the optimum defaults on {} of paths, within two SE of the limit {}; a looser "
                  "limit buys more objective. A point chosen at the limit of one sample tends to exceed it on another:\n"
                  "ask for a margin below the level you can accept.\n",
-                 percent(r.best.p_default.value), percent(limit));
+                 percent_with_2_decimals(r.best.p_default.value), percent_with_2_decimals(limit));
     } else {
-      fmt::print("The default limit does not bind ({} against {}).\n", percent(r.best.p_default.value), percent(limit));
+      fmt::print("The default limit does not bind ({} against {}).\n", percent_with_2_decimals(r.best.p_default.value), percent_with_2_decimals(limit));
     }
     fmt::print("Out of sample the limit {} ({}).\n", r.best_out_of_sample.feasible ? "holds" : "is exceeded",
                pct(r.best_out_of_sample.p_default));
@@ -242,7 +237,7 @@ void run_optimize(const OptimizeCommandOptions& o, const sim::ProcessGroup& grou
     }
   }
   // Each range naming a parameter the strategy uses, once, with both ends valid: the optimizer checks
-  // them (ParameterError "ranges", which kParameterFlags names --vary).
+  // them (ParameterError "ranges", which kOptimizeFlags names --vary).
   s.paths = o.paths;
   s.seed = o.seed >= 0 ? static_cast<std::uint64_t>(o.seed) : scenario.run.seed;
   s.out_of_sample_seed = o.oos_seed >= 0 ? static_cast<std::uint64_t>(o.oos_seed) : s.seed + kOutOfSampleSeedOffset;
@@ -338,7 +333,7 @@ Exit codes: 0 ok, 2 bad input, 3 internal error.)";
 
 void add_optimize_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& group) {
   const auto [cmd, options] = add_command<OptimizeCommandOptions>(app, exit_code, "optimize", kOptimizeHelp,
-      [&group](OptimizeCommandOptions& o) { run_with_flags(kParameterFlags, [&] { run_optimize(o, group); }); });
+      [&group](OptimizeCommandOptions& o) { run_with_flags(kOptimizeFlags, [&] { run_optimize(o, group); }); });
   cmd->add_option("SCENARIO", options->scenario, "Scenario file (TOML; see docs/scenario.md)")->required();
   cmd->add_option("--strategy", options->strategy, "The strategy to optimize (required when the scenario has several)");
   cmd->add_option("--vary", options->vary,

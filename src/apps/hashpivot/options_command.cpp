@@ -40,7 +40,7 @@ constexpr double kMaxExerciseDates = 10000;
 constexpr double kMaxStoredPathDates = 1e8;  // fitting paths × dates: 16 bytes each, 1.6 GB
 
 /// The flags that set the valuation's parameters (cli_support.hpp, ParameterFlag).
-constexpr ParameterFlag kParameterFlags[] = {
+constexpr ParameterFlag kOptionsFlags[] = {
     {"site", "--site"},
     {"convert_mw", "--mw"},
     {"shutdown_cost", "--shutdown-usd-per-mw"},
@@ -80,10 +80,6 @@ struct OptionsCommandOptions {
   bool yes = false;  // run even when estimated over an hour
   unsigned threads = 0;  // a site's simulation: 0 = every core
 };
-
-[[noreturn]] void bad_flag(const std::string& flag, const std::string& problem) {
-  throw InputError("command line", 0, flag, problem);
-}
 
 double required(double value, const std::string& flag, const std::string& what) {
   if (std::isnan(value)) bad_flag(flag, "missing: --american-put needs " + what);
@@ -586,7 +582,7 @@ void add_options_command(CLI::App& app, int& exit_code, const sim::ProcessGroup&
     o.paths_given = given.count("--paths") > 0;
     o.fit_paths_given = given.count("--fit-paths") > 0;
     if (given.count("--seed") > 0) o.site_seed = o.seed;
-    run_with_flags(kParameterFlags, [&] { run_options(o, group); });
+    run_with_flags(kOptionsFlags, [&] { run_options(o, group); });
   };
   const auto [cmd, options] = add_command<OptionsCommandOptions>(app, exit_code, "options", kOptionsHelp, run);
   cmd->add_option("SCENARIO", options->scenario, "Scenario file whose site's real options to value");

@@ -47,8 +47,6 @@ struct RunCommandOptions {
   bool variance_reduction = false;  // antithetic pairs and control variates for the mean NPV
 };
 
-constexpr double kProgressAfterSeconds = 1.0;  // quiet for short runs
-
 nlohmann::json band(const stats::MonthlySeries& series, std::size_t strategy, std::size_t month, std::size_t which) {
   return {{"p5", series.quantile(strategy, month, which, 0.05)},
           {"p25", series.quantile(strategy, month, which, 0.25)},

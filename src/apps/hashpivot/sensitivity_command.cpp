@@ -28,21 +28,20 @@ namespace hashpivot::cli {
 namespace {
 
 /// The flags that set the study's options (cli_support.hpp, ParameterFlag).
-constexpr ParameterFlag kParameterFlags[] = {{"paths", "--paths"}, {"relative_bump", "--bump"}, {"threads", "--threads"}};
+constexpr ParameterFlag kSensitivityFlags[] = {{"paths", "--paths"}, {"relative_bump", "--bump"}, {"threads", "--threads"}};
 
 // ASSUMPTION (docs/sensitivity.md): 2,000 paths keep the default run near a minute on the bundled
 // Cango scenario with 2 cores; common random numbers make the swings far more precise than the
 // means' own SEs.
-constexpr std::int64_t kDefaultPaths = 2000;
+constexpr std::int64_t kDefaultSensitivityPaths = 2000;
 // ASSUMPTION (docs/sensitivity.md): ±20%, about the half-widths of docs/model.md §4's ranges for capex
 // ($8–11M per MW around $9.5M: ±16%) and lease rates ($1.2–2.3M per MW-year around $1.75M: ±31%).
 constexpr double kDefaultBump = 0.2;
-constexpr double kProgressAfterSeconds = 1.0;
 
 struct SensitivityCommandOptions {
   std::string scenario;
   std::string strategy;     // "": every strategy
-  std::int64_t paths = kDefaultPaths;
+  std::int64_t paths = kDefaultSensitivityPaths;
   std::int64_t seed = -1;   // -1: the scenario's
   unsigned threads = 0;     // 0: every core
   double bump = kDefaultBump;
@@ -252,7 +251,7 @@ See docs/sensitivity.md. Exit codes: 0 ok, 2 bad input, 3 internal error.)";
 void add_sensitivity_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& group) {
   const auto [cmd, options] = add_command<SensitivityCommandOptions>(app, exit_code, "sensitivity", kSensitivityHelp,
       [&group](SensitivityCommandOptions& o) {
-        run_with_flags(kParameterFlags, [&] { run_sensitivity_command(o, group); });
+        run_with_flags(kSensitivityFlags, [&] { run_sensitivity_command(o, group); });
       });
   cmd->add_option("SCENARIO", options->scenario, "Scenario file (TOML; see docs/scenario.md)")->required();
   cmd->add_option("--strategy", options->strategy, "The strategy to analyse (default: every strategy of the scenario)");
