@@ -215,7 +215,11 @@ double MarginHashrateModel::installed_base_ths(const FleetState& f, DayNumber da
 }
 
 double MarginHashrateModel::running_base_ths(const FleetState& f, DayNumber day, double hashprice) const {
-  const double log_h = std::log(hashprice);
+  return running_base_ths_of_log(f, day, std::log(hashprice), installed_base_ths(f, day));
+}
+
+double MarginHashrateModel::running_base_ths_of_log(const FleetState& f, DayNumber day, double log_h,
+                                                    double installed_base) const {
   const double oldest = position_of(day - params_.max_age_days);
   const double newest_end = static_cast<double>(f.top_bin + 1);
   const double top = cumulative_end(f, f.top_bin);
@@ -231,12 +235,16 @@ double MarginHashrateModel::running_base_ths(const FleetState& f, DayNumber day,
     running += top - cumulative_at(f, from);
   }
   const double must_run = params_.must_run_share;
-  return must_run * installed_base_ths(f, day) + (1.0 - must_run) * class_weight_ * running;
+  return must_run * installed_base + (1.0 - must_run) * class_weight_ * running;
 }
 
 double MarginHashrateModel::entry_share(DayNumber day, double hashprice) const {
+  return entry_share_of_log(day, std::log(hashprice));
+}
+
+double MarginHashrateModel::entry_share_of_log(DayNumber day, double log_h) const {
   const double log_cost = log_frontier_cost_at_origin_ - log_frontier_decline_per_day_ * static_cast<double>(day - origin_);
-  const double ratio = std::exp(std::log(hashprice) - log_cost);
+  const double ratio = std::exp(log_h - log_cost);
   return std::clamp((ratio - 1.0 - params_.entry_hurdle) / params_.entry_ramp, 0.0, 1.0);
 }
 
@@ -267,9 +275,12 @@ FleetDay step_fleet(const MarginHashrateModel& model, FleetState& fleet, DayNumb
   if (day >= p.ai_exit_start_day) fleet.log_scale -= p.ai_exit_share_per_year / kDaysPerYear;
   const double scale = std::exp(fleet.log_scale);
   if (out.arrived_ths > 0) model.install(fleet, day - p.pipeline_lag_days, out.arrived_ths / scale);
-  out.installed_ths = scale * model.installed_base_ths(fleet, day);
-  out.running_ths = scale * model.running_base_ths(fleet, day, hashprice);
-  out.ordered_ths = p.supply_share_per_year / kDaysPerYear * out.installed_ths * model.entry_share(day, hashprice);
+  // ln h and the base installed, once for the three uses (the fleet's step is a sixth of a one-strategy run).
+  const double log_h = std::log(hashprice);
+  const double installed_base = model.installed_base_ths(fleet, day);
+  out.installed_ths = scale * installed_base;
+  out.running_ths = scale * model.running_base_ths_of_log(fleet, day, log_h, installed_base);
+  out.ordered_ths = p.supply_share_per_year / kDaysPerYear * out.installed_ths * model.entry_share_of_log(day, log_h);
   fleet.pipeline_ths[slot] = out.ordered_ths;
   return out;
 }

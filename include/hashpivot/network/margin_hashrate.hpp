@@ -164,6 +164,11 @@ class MarginHashrateModel {
   [[nodiscard]] double installed_base_ths(const FleetState& fleet, DayNumber day) const;
   /// Orders of a day as a share of installed hashrate (before supply_share_per_year/365).
   [[nodiscard]] double entry_share(DayNumber day, double hashprice_usd_per_ph_day) const;
+  /// The same three from ln(hashprice) and the base installed, which the daily step computes once for
+  /// all of them (equal to the bit to the functions above).
+  [[nodiscard]] double running_base_ths_of_log(const FleetState& fleet, DayNumber day, double log_hashprice,
+                                               double installed_base_ths) const;
+  [[nodiscard]] double entry_share_of_log(DayNumber day, double log_hashprice) const;
   /// Adds `base_ths` released on `release_day` (the newest release so far, or in its bin).
   void install(FleetState& fleet, DayNumber release_day, double base_ths) const;
   /// The pipeline slot of orders arriving on `day`.
