@@ -296,8 +296,7 @@ std::vector<InputBump> make_bumps(const firm::Scenario& s, const model::MarketMo
   return bumps;
 }
 
-/// Whether apply_bump moves `input` in the market model (else only in the scenario: its sites' power
-/// prices or its conversion's terms). Kept beside apply_bump, whose switch it summarizes.
+// Kept beside apply_bump, whose switch it summarizes (the tests check the two agree).
 bool moves_market(SensitivityInput input) {
   return input != SensitivityInput::kPowerPrice && input != SensitivityInput::kConversionCapex &&
          input != SensitivityInput::kLeaseRate;

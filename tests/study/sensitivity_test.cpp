@@ -19,10 +19,10 @@ namespace {
 // Test inputs, not a calibrated case: one fixed-price site of `mw_sites` machines, a convertible
 // second site, no debt unless asked, and the strategies given.
 std::string firm_toml(const std::string& price_model, const std::string& treasury, const std::string& strategies,
-                      const std::string& debt = "") {
+                      const std::string& debt = "", const std::string& market_lines = "") {
   using namespace testing;
   return scenario_toml("sensitivity test", 1, 256, 5, "terminal_ebitda_multiple = 0\n") +
-         test_market_toml("btc_price_model = \"" + price_model + "\"") + xp_machine_toml() +
+         test_market_toml("btc_price_model = \"" + price_model + "\"\n" + market_lines) + xp_machine_toml() +
          site_toml("hosted", 100, 70) + site_toml("owned", 20, 60, conversion_toml(9e6, 3, 1.7e6)) +
          fleet_toml("XP", "hosted", 20000) + fleet_toml("XP", "owned", 5000) + treasury + debt + strategies;
 }
@@ -40,12 +40,13 @@ const TornadoBar& bar_of(const StrategySensitivity& st, SensitivityInput input) 
 }
 
 /// The test firm with cash, BTC and SG&A, and two strategies: hold, and convert 10 MW of "owned" on
-/// 2026-03-01.
-firm::Scenario hold_and_convert(const std::string& price_model, const std::string& name) {
+/// 2026-03-01; `market_lines` go into its [market].
+firm::Scenario hold_and_convert(const std::string& price_model, const std::string& name,
+                                const std::string& market_lines = "") {
   return scenario_from(
       firm_toml(price_model, "[treasury]\nbtc = 500\ncash_usd = 30e6\nsga_usd_per_year = 20e6\n",
                 "[[strategies]]\nname = \"hold\"\n[[strategies]]\nname = \"convert\"\npivot = \"schedule\"\n"
-                "pivot_site = \"owned\"\npivot_mw = 10\npivot_date = 2026-03-01\n"),
+                "pivot_site = \"owned\"\npivot_mw = 10\npivot_date = 2026-03-01\n", "", market_lines),
       name);
 }
 
@@ -193,6 +194,45 @@ TEST(Sensitivity, bumping_nothing_reproduces_the_base_run_bit_for_bit) {
       EXPECT_EQ(b.npv_swing_usd(), 0.0) << what;
     }
     EXPECT_FALSE(st.btc_price_usd.has_value());
+  }
+}
+
+// moves_market is what lets sensitivity share the base run's markets among the firm-only inputs: it
+// must say "moves" exactly when apply_bump changes a simulated market day. Each input is bumped down
+// and up, and the market of the bumped model is stepped beside the base one on a few paths.
+TEST(Sensitivity, moves_market_is_true_exactly_for_the_inputs_whose_bump_changes_the_simulated_markets) {
+  // Both hashrate models: the margin-driven network's supply share is the hashrate input there.
+  for (const std::string hashrate : {"exogenous", "margin_driven"}) {
+    const firm::Scenario s =
+        hold_and_convert("gbm", "sens_moves_" + hashrate + ".toml", "hashrate_model = \"" + hashrate + "\"");
+    const model::MarketModel base = io::load_market_model(s);
+    ASSERT_EQ(base.hashrate_model == firm::HashrateModel::kMarginDriven, hashrate == "margin_driven");
+    const std::vector<InputBump> bumps = make_bumps(s, base, CalibrationErrors{}, 0.2);
+    const random::CounterRng rng(s.run.seed);
+    for (const InputBump& bump : bumps) {
+      ASSERT_NE(bump.basis, BumpBasis::kAbsent) << sensitivity_input_name(bump.input);
+      for (const int direction : {-1, +1}) {
+        firm::Scenario bumped_scenario = s;
+        model::MarketModel bumped = base;
+        apply_bump(bump, direction, bumped_scenario, bumped);
+        bool moved = false;
+        for (std::uint32_t path = 0; path < 3 && !moved; ++path) {
+          model::MarketPathState a = start_market_path(base, rng, path), b = start_market_path(bumped, rng, path);
+          model::MarketDay da, db;
+          for (std::uint32_t day = 0; day < 60 && !moved; ++day) {
+            step_market_day(base, rng, path, day, a, da);
+            step_market_day(bumped, rng, path, day, b, db);
+            moved = !same_bits(da.price_usd_per_btc, db.price_usd_per_btc) ||
+                    !same_bits(da.fees_btc_per_block, db.fees_btc_per_block) ||
+                    !same_bits(da.network_hashrate_ths, db.network_hashrate_ths) ||
+                    !same_bits(da.hashprice_usd_per_ph_day, db.hashprice_usd_per_ph_day) ||
+                    !same_bits(da.energy_factor, db.energy_factor) || da.blocks != db.blocks;
+          }
+        }
+        EXPECT_EQ(moved, moves_market(bump.input))
+            << hashrate << ", " << sensitivity_input_name(bump.input) << ", direction " << direction;
+      }
+    }
   }
 }
 

@@ -115,6 +115,10 @@ struct InputBump {
 /// 0 nothing. An absent input changes nothing.
 void apply_bump(const InputBump& bump, int direction, firm::Scenario& scenario, model::MarketModel& market);
 
+/// Whether apply_bump moves `input` in the market model; the others (power price, conversion capex,
+/// lease rate) move only the scenario, so their runs share the base run's simulated markets.
+[[nodiscard]] bool moves_market(SensitivityInput input);
+
 /// The shown value of an input (as in InputBump::base) for a scenario and market.
 [[nodiscard]] double input_value(SensitivityInput input, const firm::Scenario& scenario, const model::MarketModel& market);
 
