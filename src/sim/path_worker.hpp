@@ -20,6 +20,7 @@
 #include "hashpivot/firm/equity.hpp"
 #include "hashpivot/firm/plan.hpp"
 #include "hashpivot/random/philox.hpp"
+#include "hashpivot/sim/market_replay.hpp"
 
 namespace hashpivot::sim::detail {
 
@@ -99,11 +100,11 @@ class Worker {
   /// `firms`: the firms to run, in the accumulator's order; consecutive firms of the same scenario
   /// share a FirmGroup.
   /// `variance_reduction`: antithetic pairs and `npv_controls` control variates
-  /// (RunOptions::variance_reduction).
+  /// (RunOptions::variance_reduction). `replay`: the run's RunOptions::market_replay (checked by the run).
   Worker(std::span<const RunFirm> firms, const model::MarketModel& market, const Calendar& calendar, std::uint64_t seed,
-         const CrraUtility& utility, bool variance_reduction, std::size_t npv_controls)
+         const CrraUtility& utility, bool variance_reduction, std::size_t npv_controls, MarketReplay* replay)
       : market_(market), calendar_(calendar), rng_(seed), utility_(utility), variance_reduction_(variance_reduction),
-        npv_controls_(npv_controls) {
+        npv_controls_(npv_controls), replay_(replay) {
     const double years = calendar.horizon_days / kDaysPerYear;
     years_ = years;
     for (std::size_t i = 0; i < firms.size(); ++i) {
@@ -152,8 +153,11 @@ class Worker {
   void run_block(std::uint32_t block, std::int64_t total_paths, Accumulator& acc) {
     const auto first = static_cast<std::int64_t>(block) * kPathsPerBlock;
     const std::int64_t last = std::min<std::int64_t>(first + kPathsPerBlock, total_paths);
+    // A block is replayed whole or simulated whole (and then stored): an antithetic pair never spans two.
+    const bool replaying = replay_ != nullptr && replay_->has_block(block);
     for (std::int64_t p = first; p < last; ++p)
-      run_path(static_cast<std::uint32_t>(p), static_cast<std::size_t>(p - first), p + 1 == total_paths, acc);
+      run_path(static_cast<std::uint32_t>(p), static_cast<std::size_t>(p - first), p + 1 == total_paths, replaying, acc);
+    if (replay_ != nullptr && !replaying) replay_->mark_block(block);
     add_month_end_values(static_cast<std::size_t>(last - first), acc);
   }
 
@@ -224,22 +228,28 @@ class Worker {
   }
 
   /// `last`: the run's last path (with variance reduction, the one left without a pair when the
-  /// paths are odd).
-  void run_path(std::uint32_t path, std::size_t slot, bool last, Accumulator& acc) {
+  /// paths are odd). `replaying`: the market days come from replay_, else they are simulated (and
+  /// stored when there is a replay).
+  void run_path(std::uint32_t path, std::size_t slot, bool last, bool replaying, Accumulator& acc) {
     start_path(path);
-    model::MarketPathState ms = start_market_path(market_, rng_, path);
+    model::MarketPathState ms;
+    if (!replaying) ms = start_market_path(market_, rng_, path);
     // The path's main market draws for every day at once, in vectorized loops (SoA buffers reused);
     // with variance reduction an odd path takes its even partner's, mirrored (antithetic): the
     // partner ran just before on this worker (blocks start at even paths), so its draws are still in
     // the buffers and the mirror costs a pass over them instead of a draw.
     const auto days = static_cast<std::uint32_t>(calendar_.horizon_days);
-    if (variance_reduction_ && path % 2 == 1) {
+    if (replaying) {
+      drawn_path_ = UINT32_MAX;
+    } else if (variance_reduction_ && path % 2 == 1) {
       assert(drawn_path_ == path - 1);
       model::mirror_market_draws(draws_, days);
+      drawn_path_ = path;
     } else {
       draw_market_path(rng_, path, days, draws_);
+      drawn_path_ = path;
     }
-    drawn_path_ = path;
+    MarketReplay* const store = replaying ? nullptr : replay_;
     model::MarketDay md;
     double price_sum_usd = 0;  // Σ_d S_d, for the mean-price control
     double month_hashprice_sum = 0;
@@ -247,16 +257,25 @@ class Worker {
     const int last_year_from = calendar_.horizon_days - static_cast<int>(kDaysPerYear);
     for (int d = 0; d < calendar_.horizon_days; ++d) {
       const auto day = static_cast<std::uint32_t>(d);
-      const model::MarketDayDraws draws{draws_.normal0[day], draws_.normal1[day], draws_.normal2[day],
-                                 draws_.fee_spike_uniform[day], draws_.price_uniform[day]};
-      step_market_day(market_, rng_, path, day, draws, ms, md);
+      const std::size_t month = calendar_.month_of_day[day];
+      const bool month_end = calendar_.closes_month[day] != 0;
+      if (replaying) {
+        replay_->load_day(path, day, md);
+        if (month_end) replay_->load_month_end(path, month, md);
+      } else {
+        const model::MarketDayDraws draws{draws_.normal0[day], draws_.normal1[day], draws_.normal2[day],
+                                          draws_.fee_spike_uniform[day], draws_.price_uniform[day]};
+        step_market_day(market_, rng_, path, day, draws, ms, md);
+        if (store != nullptr) {
+          store->store_day(path, day, md);
+          if (month_end) store->store_month_end(path, month, md);
+        }
+      }
       price_sum_usd += md.price_usd_per_btc;
       month_hashprice_sum += md.hashprice_usd_per_ph_day;
       ++month_days;
       // PH/s-days that earn one BTC before the pool fee: what turns BTC mined into effective hashrate.
       const double ph_days_per_btc = 1.0 / md.hashprice_btc_per_ph_day;
-      const std::size_t month = calendar_.month_of_day[day];
-      const bool month_end = calendar_.closes_month[day] != 0;
       for (FirmGroup& group : groups_) {
         for (std::size_t k = 0; k < group.site_price.size(); ++k) {
           if (!group.site_index[k]) continue;
@@ -451,6 +470,7 @@ class Worker {
   PathControls pair_first_controls_{};
   std::size_t month_end_cells_ = 0;
   std::vector<double> month_end_values_;  // months × month_end_cells_ × kPathsPerBlock
+  MarketReplay* replay_ = nullptr;        // RunOptions::market_replay
   double years_ = 1;
 };
 

@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <span>
 #include <thread>
 #include <tuple>
@@ -16,6 +17,7 @@
 #include "hashpivot/core/calendar.hpp"
 #include "hashpivot/core/cancellation.hpp"
 #include "hashpivot/core/error.hpp"
+#include "hashpivot/sim/market_replay.hpp"
 
 #include "accumulator.hpp"
 #include "path_worker.hpp"
@@ -345,6 +347,14 @@ RunResult run_firms(const std::string& name, std::span<const RunFirm> firms, con
   // The controls' known means (RunOptions::variance_reduction); none when the price model has no closed form.
   std::optional<std::vector<double>> npv_control_means;
   if (options.variance_reduction) npv_control_means = model::PriceControls::means(market, calendar.horizon_days);
+  MarketReplay* const replay = options.market_replay;
+  if (replay != nullptr) {
+    if (!replay->matches(market, options.seed, options.paths, calendar.horizon_days, options.variance_reduction))
+      throw std::invalid_argument("market replay: stored for another market, seed, path count, horizon or variance reduction");
+    for (const RunFirm& f : firms)
+      if (f.scenario->pool.scheme != firm::PoolScheme::kFpps && !replay->with_network())
+        throw std::invalid_argument("market replay: a firm's pool pays its luck, and the replay keeps no network days");
+  }
   ChunkMerger merger(names, months, options, group, npv_control_means);
   const auto paths = static_cast<std::uint64_t>(options.paths);
   std::vector<detail::Accumulator> slots;
@@ -354,7 +364,8 @@ RunResult run_firms(const std::string& name, std::span<const RunFirm> firms, con
   for (std::size_t i = 0; i < plan.workers_here + 2; ++i) slots.emplace_back(names, months, paths, npv_control_means);
   const std::size_t npv_controls = npv_control_means ? npv_control_means->size() : 0;
   for (unsigned t = 0; t < plan.workers_here; ++t)
-    workers.emplace_back(firms, market, calendar, options.seed, options.utility, options.variance_reduction, npv_controls);
+    workers.emplace_back(firms, market, calendar, options.seed, options.utility, options.variance_reduction, npv_controls,
+                         replay);
   if (!run_own_blocks(plan, workers, slots, options.paths, merger, options.stop_signal))
     throw Cancelled(options.stop_signal->load());
   merger.finish(plan.chunks);

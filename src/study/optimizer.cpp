@@ -10,8 +10,10 @@
 #include <optional>
 #include <vector>
 
+#include "hashpivot/core/calendar.hpp"
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/firm/strategy_parameters.hpp"
+#include "hashpivot/sim/market_replay.hpp"
 
 namespace hashpivot::study {
 namespace {
@@ -249,7 +251,8 @@ Estimate objective_estimate(const Objective& o, const sim::StrategyStatistics& s
 
 PointEvaluation evaluate_point(const firm::Scenario& scenario, const model::MarketModel& market, std::size_t strategy,
                                const OptimizerSettings& settings, const std::vector<double>& parameters,
-                               std::int64_t paths, std::uint64_t seed, double penalty_scale_usd) {
+                               std::int64_t paths, std::uint64_t seed, double penalty_scale_usd,
+                               sim::MarketReplay* replay) {
   firm::Scenario one = only_strategy(scenario, strategy);
   PointEvaluation e;
   for (std::size_t i = 0; i < settings.ranges.size(); ++i) {
@@ -262,6 +265,7 @@ PointEvaluation evaluate_point(const firm::Scenario& scenario, const model::Mark
   options.threads = std::max(1u, settings.threads);
   options.group = settings.group;
   options.variance_reduction = settings.variance_reduction;
+  options.market_replay = replay;
   if (settings.objective.kind == ObjectiveKind::kCrra)
     options.utility = {settings.objective.gamma, settings.objective.wealth_offset_usd};
   const sim::RunResult r = run_simulation(one, market, options);
@@ -283,11 +287,25 @@ OptimizationResult optimize_strategy(const firm::Scenario& scenario, const model
   result.strategy = scenario.strategies[strategy].name;
   result.ranges = settings.ranges;
 
+  // Every run of the search has the same market, seed and paths: the first stores the market days,
+  // the others replay them, when they fit in the budget.
+  std::optional<sim::MarketReplay> replay;
+  const Calendar calendar = make_calendar(scenario.run.start_date, scenario.run.horizon_years);
+  const bool pool_pays_luck = scenario.pool.scheme != firm::PoolScheme::kFpps;
+  const auto replay_for = [&](std::int64_t paths, std::uint64_t seed) -> sim::MarketReplay* {
+    replay.reset();  // one at a time: the budget bounds the peak
+    if (sim::MarketReplay::bytes_needed(market, paths, calendar, pool_pays_luck) > settings.market_replay_budget_bytes)
+      return nullptr;
+    return &replay.emplace(market, seed, paths, calendar, settings.variance_reduction, pool_pays_luck);
+  };
+  sim::MarketReplay* const search_replay = replay_for(settings.paths, settings.seed);
+
   // The declared point, on the same paths: the start of the search and the reference of the report.
   std::vector<double> declared(dims);
   for (std::size_t i = 0; i < dims; ++i)
     declared[i] = firm::get_strategy_parameter(scenario, strategy, settings.ranges[i].parameter);
-  result.declared = evaluate_point(scenario, market, strategy, settings, declared, settings.paths, settings.seed, 0.0);
+  result.declared =
+      evaluate_point(scenario, market, strategy, settings, declared, settings.paths, settings.seed, 0.0, search_replay);
   result.penalty_scale_usd = std::max({std::abs(result.declared.objective.value),
                                        result.declared.mean_npv_usd.standard_error *
                                            std::sqrt(static_cast<double>(settings.paths)),
@@ -318,7 +336,7 @@ OptimizationResult optimize_strategy(const firm::Scenario& scenario, const model
     static_cast<void>(grad);  // derivative-free algorithms pass no gradient
     if (result.evaluations >= settings.max_evaluations) throw nlopt::forced_stop();
     PointEvaluation e = evaluate_point(scenario, market, strategy, settings, to_parameters(point), settings.paths,
-                                       settings.seed, result.penalty_scale_usd);
+                                       settings.seed, result.penalty_scale_usd, search_replay);
     ++result.evaluations;
     if (!have_best || better(e, best)) {
       best = e;
@@ -336,10 +354,12 @@ OptimizationResult optimize_strategy(const firm::Scenario& scenario, const model
   result.best = best;
   result.at_bound = at_bounds(best.parameters, settings);
   const std::int64_t oos_paths = settings.out_of_sample_paths > 0 ? settings.out_of_sample_paths : settings.paths;
+  // The two re-runs on fresh paths share their market too.
+  sim::MarketReplay* const fresh_replay = replay_for(oos_paths, settings.out_of_sample_seed);
   result.best_out_of_sample = evaluate_point(scenario, market, strategy, settings, best.parameters, oos_paths,
-                                             settings.out_of_sample_seed, result.penalty_scale_usd);
+                                             settings.out_of_sample_seed, result.penalty_scale_usd, fresh_replay);
   result.declared_out_of_sample = evaluate_point(scenario, market, strategy, settings, declared, oos_paths,
-                                                 settings.out_of_sample_seed, result.penalty_scale_usd);
+                                                 settings.out_of_sample_seed, result.penalty_scale_usd, fresh_replay);
   return result;
 }
 

@@ -23,6 +23,7 @@
 
 #include "hashpivot/firm/accounts.hpp"
 #include "hashpivot/firm/plan.hpp"
+#include "hashpivot/sim/market_replay.hpp"
 #include "hashpivot/sim/metrics.hpp"
 #include "hashpivot/io/market_inputs.hpp"
 #include "hashpivot/io/scenario_reader.hpp"
@@ -725,6 +726,88 @@ TEST(VarianceReduction, the_reduced_mean_agrees_with_the_plain_one_and_its_se_is
     EXPECT_EQ(metric_values(b)[metric_index("npv_se_plain_usd")], b.npv_usd.standard_error());
     EXPECT_EQ(metric_values(b)[metric_index("npv_se_usd")], b.npv_se_usd());
   }
+}
+
+// ---- Market replay --------------------------------------------------------------------------------
+
+// A run that stores the market days and a run that replays them give the bits of a plain run, for
+// every strategy of the test miner (an index site with hourly curtailment, a PPLNS pool, jumps,
+// defaults), with and without variance reduction, on other thread counts than the run that stored
+// them; 700 paths: three blocks, the last partial.
+TEST(MarketReplay, stored_and_replayed_runs_give_the_bits_of_a_plain_run) {
+  const firm::Scenario s = miner_with("\n[pool]\nscheme = \"pplns\"\nshare_of_network = 0.02\n", "replay_pplns.toml");
+  model::MarketModel market = io::load_market_model(s);
+  ASSERT_TRUE(market.has_energy_index);
+  const Calendar calendar = make_calendar(s.run.start_date, s.run.horizon_years);
+  constexpr std::int64_t kPaths = 700;
+  for (const bool reduced : {false, true}) {
+    SCOPED_TRACE(reduced ? "variance reduction" : "plain");
+    RunOptions options{kPaths, s.run.seed, 2, {}};
+    options.variance_reduction = reduced;
+    const std::vector<std::byte> expected = state_of(run_simulation(s, market, options));
+    MarketReplay replay(market, s.run.seed, kPaths, calendar, reduced, true);
+    EXPECT_FALSE(replay.has_block(0));
+    options.market_replay = &replay;
+    EXPECT_TRUE(state_of(run_simulation(s, market, options)) == expected) << "the run that stored the days";
+    for (std::uint32_t block = 0; block < 3; ++block) EXPECT_TRUE(replay.has_block(block)) << block;
+    for (const unsigned threads : {1u, 3u}) {
+      options.threads = threads;
+      EXPECT_TRUE(state_of(run_simulation(s, market, options)) == expected) << "replayed on " << threads << " threads";
+    }
+    // The replayed runs read the stored days: with the fee level moved in the very model the replay
+    // was stored for (which a caller must not do), a replayed run still gives the stored bits, while
+    // a simulated one moves.
+    const double fee_level = market.fees.log_fees.theta_log;
+    market.fees.log_fees.theta_log = fee_level + 1.0;
+    EXPECT_TRUE(state_of(run_simulation(s, market, options)) == expected);
+    options.market_replay = nullptr;
+    EXPECT_FALSE(state_of(run_simulation(s, market, options)) == expected);
+    market.fees.log_fees.theta_log = fee_level;
+  }
+}
+
+// A replay is used only by runs it was stored for, and only keeps what their firms read.
+TEST(MarketReplay, a_run_it_does_not_match_is_refused) {
+  const firm::Scenario s = miner_with("\n[pool]\nscheme = \"pplns\"\nshare_of_network = 0.02\n", "replay_refused.toml");
+  const model::MarketModel market = io::load_market_model(s);
+  const model::MarketModel same_inputs = market;  // another object: the replay knows its own
+  const Calendar calendar = make_calendar(s.run.start_date, s.run.horizon_years);
+  MarketReplay replay(market, s.run.seed, 300, calendar, false, true);
+  RunOptions options{300, s.run.seed, 1, {}};
+  options.market_replay = &replay;
+  RunOptions other_seed = options;
+  other_seed.seed += 1;
+  EXPECT_THROW((void)run_simulation(s, market, other_seed), std::invalid_argument);
+  RunOptions other_paths = options;
+  other_paths.paths = 301;
+  EXPECT_THROW((void)run_simulation(s, market, other_paths), std::invalid_argument);
+  RunOptions reduced = options;
+  reduced.variance_reduction = true;
+  EXPECT_THROW((void)run_simulation(s, market, reduced), std::invalid_argument);
+  EXPECT_THROW((void)run_simulation(s, same_inputs, options), std::invalid_argument);
+  // A PPLNS pool's luck reads the network's days, which this replay does not keep.
+  MarketReplay without_network(market, s.run.seed, 300, calendar, false, false);
+  options.market_replay = &without_network;
+  EXPECT_THROW((void)run_simulation(s, market, options), std::invalid_argument);
+  EXPECT_FALSE(without_network.has_block(0));
+}
+
+// What the optimizer weighs against its budget: two doubles a path-day, one more for an energy index,
+// two more for the network, and two a path-month, plus a byte a block.
+TEST(MarketReplay, bytes_needed_counts_the_fields_kept) {
+  const firm::Scenario s = scenario_from(miner_toml(), "replay_bytes.toml");
+  const model::MarketModel market = io::load_market_model(s);
+  const Calendar calendar = make_calendar(s.run.start_date, s.run.horizon_years);
+  const auto days = static_cast<std::uint64_t>(calendar.horizon_days);
+  const std::uint64_t months = calendar.months();
+  const std::uint64_t paths = 1000;
+  const std::uint64_t blocks = 4;  // 1000 paths of 256
+  constexpr std::uint64_t kDouble = sizeof(double);
+  EXPECT_EQ(MarketReplay::bytes_needed(market, 1000, calendar, false), kDouble * paths * (3 * days + 2 * months) + blocks);
+  EXPECT_EQ(MarketReplay::bytes_needed(market, 1000, calendar, true), kDouble * paths * (5 * days + 2 * months) + blocks);
+  model::MarketModel fixed = market;
+  fixed.has_energy_index = false;
+  EXPECT_EQ(MarketReplay::bytes_needed(fixed, 1000, calendar, false), kDouble * paths * (2 * days + 2 * months) + blocks);
 }
 
 }  // namespace

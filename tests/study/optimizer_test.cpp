@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -146,6 +147,38 @@ TEST(Optimizer, without_a_constraint_the_smallest_sale_is_best_when_btc_outgrows
   EXPECT_TRUE(r.at_bound.at(0));
   // The declared 500 BTC sale is worse on the same paths.
   EXPECT_GT(r.best.objective.value, r.declared.objective.value);
+}
+
+// The search's runs replay the markets the first simulated (sim::MarketReplay), and the fresh re-runs
+// theirs: every evaluation, and so the whole search, is the same to the bit as without a replay.
+TEST(Optimizer, the_market_replay_changes_no_bit_of_the_result) {
+  const firm::Scenario s = read_treasury_scenario();
+  const model::MarketModel market = io::load_market_model(s);
+  OptimizerSettings settings = sale_settings(s);
+  settings.max_evaluations = 12;
+  settings.out_of_sample_paths = 1500;
+  for (const bool reduced : {false, true}) {
+    SCOPED_TRACE(reduced ? "variance reduction" : "plain");
+    settings.variance_reduction = reduced;
+    settings.market_replay_budget_bytes = kDefaultMarketReplayBudgetBytes;
+    const OptimizationResult replayed = optimize_strategy(s, market, 0, settings);
+    settings.market_replay_budget_bytes = 0;
+    const OptimizationResult simulated = optimize_strategy(s, market, 0, settings);
+    EXPECT_EQ(replayed.evaluations, simulated.evaluations);
+    const auto same = [](const PointEvaluation& a, const PointEvaluation& b, const char* what) {
+      EXPECT_EQ(a.parameters, b.parameters) << what;
+      for (const auto& [x, y] : {std::pair{a.objective, b.objective}, std::pair{a.mean_npv_usd, b.mean_npv_usd},
+                                 std::pair{a.cvar_usd, b.cvar_usd}, std::pair{a.p_default, b.p_default}}) {
+        EXPECT_EQ(std::bit_cast<std::uint64_t>(x.value), std::bit_cast<std::uint64_t>(y.value)) << what;
+        EXPECT_EQ(std::bit_cast<std::uint64_t>(x.standard_error), std::bit_cast<std::uint64_t>(y.standard_error)) << what;
+      }
+      EXPECT_EQ(std::bit_cast<std::uint64_t>(a.penalized), std::bit_cast<std::uint64_t>(b.penalized)) << what;
+    };
+    same(replayed.declared, simulated.declared, "declared");
+    same(replayed.best, simulated.best, "best");
+    same(replayed.declared_out_of_sample, simulated.declared_out_of_sample, "declared, fresh paths");
+    same(replayed.best_out_of_sample, simulated.best_out_of_sample, "best, fresh paths");
+  }
 }
 
 // ---- Objectives and their standard errors -----------------------------------------------------

@@ -147,6 +147,8 @@ struct CrraUtility {
   [[nodiscard]] double marginal_utility(double npv_usd) const;
 };
 
+class MarketReplay;  // sim/market_replay.hpp
+
 struct RunOptions {
   std::int64_t paths = 0;
   std::uint64_t seed = 0;
@@ -171,6 +173,12 @@ struct RunOptions {
   /// npv_vs_first, npv_vs_each); every other statistic takes each path as it is. Results stay
   /// bit-identical for any number of threads and ranks (a pair never spans two blocks).
   bool variance_reduction = false;
+  /// When set, the run replays the stored market days of each block it holds and stores those of
+  /// the others (sim/market_replay.hpp): runs that differ only in their firms then simulate the
+  /// markets once. It must match this run (market, seed, paths, horizon, variance reduction) and keep
+  /// the network's days when a firm's pool pays its luck; else std::invalid_argument. Results are
+  /// bit-identical with and without it.
+  MarketReplay* market_replay = nullptr;
 };
 
 /// One firm of a run: a scenario and the index of the strategy it follows, shown as `label`.

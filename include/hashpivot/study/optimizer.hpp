@@ -28,7 +28,9 @@
 // Each evaluation runs only the strategy being optimized (a copy of the scenario without the others)
 // with the same seed: every point sees the same market paths, so differences between points are not
 // sampling noise. The best point and the declared point are then re-run on fresh paths (another
-// seed) so that overfitting to one sample shows.
+// seed) so that overfitting to one sample shows. As the markets do not depend on the firm, the
+// search's runs replay the markets the first one simulated (sim/market_replay.hpp) when they fit in
+// OptimizerSettings::market_replay_budget_bytes: the same bits, about half the time.
 //
 // Processes: with `group` set, run_simulation splits the paths over the ranks and every rank gets the
 // same statistics, so every rank takes the same optimizer steps and returns the same result.
@@ -83,6 +85,11 @@ struct Estimate {
 
 enum class SearchAlgorithm { kNelderMead, kCobyla, kSubplex };
 
+/// ASSUMPTION: the memory the search may keep its paths' market days in (sim::MarketReplay), 512 MiB:
+/// Cango's default search (4,000 paths of 5 years) needs 120 MB; a larger search runs without a
+/// replay, as fast as before and no slower. Far below the 24 GiB of the project's CI machine.
+inline constexpr std::uint64_t kDefaultMarketReplayBudgetBytes = std::uint64_t{512} << 20;
+
 struct OptimizerSettings {
   std::vector<firm::SearchRange> ranges;  // the parameters searched, low < high
   Objective objective;
@@ -97,6 +104,9 @@ struct OptimizerSettings {
   double x_tolerance = 1e-3;               // stop when steps are below this share of each range
   SearchAlgorithm algorithm = SearchAlgorithm::kNelderMead;
   const sim::ProcessGroup* group = nullptr;
+  /// The most memory the search's market replay may take; 0: no replay (each evaluation simulates
+  /// the markets). The results are the same to the bit either way.
+  std::uint64_t market_replay_budget_bytes = kDefaultMarketReplayBudgetBytes;
   /// Called after each evaluation with (evaluations done, max_evaluations, best penalized so far).
   std::function<void(int, int, double)> progress;
 };
@@ -132,10 +142,12 @@ struct OptimizationResult {
                                                    std::size_t strategy, const OptimizerSettings& settings);
 
 /// Evaluates `strategy` of `scenario` with `parameters` (one per range) on `paths` paths from `seed`,
-/// alone; `penalty_scale_usd` as in the file comment. Exposed for tests and the command.
+/// alone; `penalty_scale_usd` as in the file comment; `replay`: sim::RunOptions::market_replay.
+/// Exposed for tests and the command.
 [[nodiscard]] PointEvaluation evaluate_point(const firm::Scenario& scenario, const model::MarketModel& market,
                                              std::size_t strategy, const OptimizerSettings& settings,
                                              const std::vector<double>& parameters, std::int64_t paths,
-                                             std::uint64_t seed, double penalty_scale_usd);
+                                             std::uint64_t seed, double penalty_scale_usd,
+                                             sim::MarketReplay* replay = nullptr);
 
 }  // namespace hashpivot::study
