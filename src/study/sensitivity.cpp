@@ -5,14 +5,17 @@
 #include <cassert>
 #include <chrono>
 #include <cmath>
+#include <optional>
 #include <utility>
 
 #include <fmt/format.h>
 
+#include "hashpivot/core/calendar.hpp"
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/core/units.hpp"
 #include "hashpivot/market/calibration.hpp"
 #include "hashpivot/market/sample_moments.hpp"
+#include "hashpivot/sim/market_replay.hpp"
 
 namespace hashpivot::study {
 namespace {
@@ -532,10 +535,24 @@ SensitivityResult run_sensitivity(const firm::Scenario& scenario, const model::M
   run_options.threads = options.threads;
   run_options.group = options.group;
   run_options.variance_reduction = options.variance_reduction;
-  const auto simulate = [&](const firm::Scenario& s, const model::MarketModel& m, const std::string& label) {
+  // The base run stores its markets for the runs that keep them (sim::MarketReplay): the power
+  // price's break-even moves the firm alone, so its root-finding runs replay the base's markets.
+  std::optional<sim::MarketReplay> replay;
+  if (options.break_evens) {
+    const Calendar calendar = make_calendar(chosen.run.start_date, chosen.run.horizon_years);
+    const bool pool_pays_luck = chosen.pool.scheme != firm::PoolScheme::kFpps;
+    if (sim::MarketReplay::bytes_needed(market, options.paths, calendar, pool_pays_luck) <=
+        options.market_replay_budget_bytes)
+      replay.emplace(market, options.seed, options.paths, calendar, options.variance_reduction, pool_pays_luck);
+  }
+  sim::MarketReplay* const base_markets = replay ? &*replay : nullptr;
+  const auto simulate = [&](const firm::Scenario& s, const model::MarketModel& m, const std::string& label,
+                            sim::MarketReplay* markets = nullptr) {
     if (options.progress) options.progress(label, result.runs, tornado_runs);
     ++result.runs;
-    return run_simulation(s, m, run_options);
+    sim::RunOptions o = run_options;
+    o.market_replay = markets;
+    return run_simulation(s, m, o);
   };
 
   const auto simulate_together = [&](const std::vector<firm::Scenario>& scenarios, const model::MarketModel& m) {
@@ -548,7 +565,9 @@ SensitivityResult run_sensitivity(const firm::Scenario& scenario, const model::M
     std::vector<sim::RunFirm> firms;
     for (const firm::Scenario& s : scenarios)
       for (std::size_t k = 0; k < s.strategies.size(); ++k) firms.push_back({&s, k, s.strategies[k].name});
-    return sim::run_peers(scenarios.front().run.name, firms, m, run_options);
+    sim::RunOptions o = run_options;
+    o.market_replay = base_markets;  // the base's markets, stored
+    return sim::run_peers(scenarios.front().run.name, firms, m, o);
   };
 
   tornado(chosen, market, bumps, simulate, simulate_together, result);
@@ -570,8 +589,10 @@ SensitivityResult run_sensitivity(const firm::Scenario& scenario, const model::M
           sale.repay_debt.clear();
         }
       const std::string& name = alone.strategies.front().name;
-      // Solves f(x) = mean EBITDA per year = 0 for x in [low, high]; `scaled` builds the run at x.
-      const auto solve = [&](double low, double high, double unit_per_x, const std::string& label, auto scaled) {
+      // Solves f(x) = mean EBITDA per year = 0 for x in [low, high]; `scaled` builds the run at x;
+      // `market_moves`: whether it moves the market (else the runs replay the base's markets).
+      const auto solve = [&](double low, double high, double unit_per_x, const std::string& label, bool market_moves,
+                             auto scaled) {
         BreakEven be;
         be.bracket_low = low * unit_per_x;
         be.bracket_high = high * unit_per_x;
@@ -580,7 +601,8 @@ SensitivityResult run_sensitivity(const firm::Scenario& scenario, const model::M
           firm::Scenario s = alone;
           model::MarketModel m = market;
           scaled(x, s, m);
-          const SensitivityOutcome o = outcome_of(simulate(s, m, label).strategies.front());
+          const SensitivityOutcome o =
+              outcome_of((market_moves ? simulate(s, m, label) : simulate(s, market, label, base_markets)).strategies.front());
           seen.emplace_back(x, o);
           return o.ebitda_usd_per_year;
         };
@@ -604,13 +626,13 @@ SensitivityResult run_sensitivity(const firm::Scenario& scenario, const model::M
         return be;
       };
       BreakEven btc = solve(options.btc_factor_low, options.btc_factor_high, opening_price,
-                            "break-even BTC price of " + name, [&](double x, firm::Scenario& s, model::MarketModel& m) {
+                            "break-even BTC price of " + name, true, [&](double x, firm::Scenario& s, model::MarketModel& m) {
                               m.btc_price_usd = opening_price * x;
                               s.market.btc_price_usd = opening_price * x;
                             });
       btc.factor = btc.found ? btc.value / opening_price : kNoValue;
       BreakEven power = solve(options.power_factor_low, options.power_factor_high, mean_power,
-                              "break-even power price of " + name,
+                              "break-even power price of " + name, false,
                               [](double x, firm::Scenario& s, model::MarketModel&) { scale_power_prices(s, x); });
       power.factor = power.found ? power.value / mean_power : kNoValue;
       result.strategies[k].btc_price_usd = btc;

@@ -160,7 +160,7 @@ TEST(Optimizer, the_market_replay_changes_no_bit_of_the_result) {
   for (const bool reduced : {false, true}) {
     SCOPED_TRACE(reduced ? "variance reduction" : "plain");
     settings.variance_reduction = reduced;
-    settings.market_replay_budget_bytes = kDefaultMarketReplayBudgetBytes;
+    settings.market_replay_budget_bytes = sim::kDefaultMarketReplayBudgetBytes;
     const OptimizationResult replayed = optimize_strategy(s, market, 0, settings);
     settings.market_replay_budget_bytes = 0;
     const OptimizationResult simulated = optimize_strategy(s, market, 0, settings);

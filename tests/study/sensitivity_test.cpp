@@ -197,6 +197,42 @@ TEST(Sensitivity, bumping_nothing_reproduces_the_base_run_bit_for_bit) {
   }
 }
 
+// The power price's break-even replays the base run's markets (sim::MarketReplay): every figure of the
+// sensitivity, break-evens included, is the same to the bit as without a replay.
+TEST(Sensitivity, the_market_replay_changes_no_bit_of_the_result) {
+  const firm::Scenario s = hold_and_convert("gbm", "sens_replay.toml");
+  const model::MarketModel market = io::load_market_model(s);
+  SensitivityOptions options = options_for(s, 300);
+  const SensitivityResult replayed = run_sensitivity(s, market, CalibrationErrors{}, options);
+  options.market_replay_budget_bytes = 0;
+  const SensitivityResult simulated = run_sensitivity(s, market, CalibrationErrors{}, options);
+  EXPECT_EQ(replayed.runs, simulated.runs);
+  ASSERT_EQ(replayed.strategies.size(), simulated.strategies.size());
+  const auto same_outcome = [](const SensitivityOutcome& a, const SensitivityOutcome& b) {
+    return same_bits(a.npv_mean_usd, b.npv_mean_usd) && same_bits(a.npv_se_usd, b.npv_se_usd) &&
+           same_bits(a.p_default, b.p_default) && same_bits(a.ebitda_usd_per_year, b.ebitda_usd_per_year) &&
+           same_bits(a.ebitda_se_usd_per_year, b.ebitda_se_usd_per_year);
+  };
+  for (std::size_t k = 0; k < replayed.strategies.size(); ++k) {
+    const StrategySensitivity& a = replayed.strategies[k];
+    const StrategySensitivity& b = simulated.strategies[k];
+    SCOPED_TRACE(a.strategy);
+    EXPECT_TRUE(same_outcome(a.base, b.base));
+    ASSERT_EQ(a.bars.size(), b.bars.size());
+    for (std::size_t i = 0; i < a.bars.size(); ++i)
+      EXPECT_TRUE(same_outcome(a.bars[i].low, b.bars[i].low) && same_outcome(a.bars[i].high, b.bars[i].high))
+          << sensitivity_input_name(a.bars[i].bump.input);
+    for (const auto& [x, y] : {std::pair{a.btc_price_usd, b.btc_price_usd},
+                               std::pair{a.power_price_usd_per_mwh, b.power_price_usd_per_mwh}}) {
+      ASSERT_TRUE(x && y);
+      EXPECT_EQ(x->found, y->found);
+      EXPECT_TRUE(same_bits(x->value, y->value) && same_bits(x->se, y->se)) << x->value << " vs " << y->value;
+      EXPECT_EQ(x->evaluations, y->evaluations);
+    }
+    ASSERT_TRUE(a.power_price_usd_per_mwh->found);  // the replayed break-even was searched
+  }
+}
+
 // moves_market is what lets sensitivity share the base run's markets among the firm-only inputs: it
 // must say "moves" exactly when apply_bump changes a simulated market day. Each input is bumped down
 // and up, and the market of the bumped model is stepped beside the base one on a few paths.

@@ -25,6 +25,11 @@
 
 namespace hashpivot::sim {
 
+/// ASSUMPTION: the memory a command may keep its runs' market days in, 512 MiB: Cango's default
+/// optimize (4,000 paths of 5 years) needs 120 MB and its sensitivity (2,000 paths) 60 MB; a larger
+/// run goes without a replay, as fast as before. Far below the 24 GiB of the project's CI machine.
+inline constexpr std::uint64_t kDefaultMarketReplayBudgetBytes = std::uint64_t{512} << 20;
+
 class MarketReplay {
  public:
   /// The store for `paths` paths of `calendar`'s horizon of `market` with `seed` and variance

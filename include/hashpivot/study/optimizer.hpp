@@ -45,6 +45,7 @@
 #include <vector>
 
 #include "hashpivot/model/market_model.hpp"
+#include "hashpivot/sim/market_replay.hpp"
 #include "hashpivot/sim/process_group.hpp"
 #include "hashpivot/sim/simulation.hpp"
 #include "hashpivot/firm/scenario.hpp"
@@ -85,11 +86,6 @@ struct Estimate {
 
 enum class SearchAlgorithm { kNelderMead, kCobyla, kSubplex };
 
-/// ASSUMPTION: the memory the search may keep its paths' market days in (sim::MarketReplay), 512 MiB:
-/// Cango's default search (4,000 paths of 5 years) needs 120 MB; a larger search runs without a
-/// replay, as fast as before and no slower. Far below the 24 GiB of the project's CI machine.
-inline constexpr std::uint64_t kDefaultMarketReplayBudgetBytes = std::uint64_t{512} << 20;
-
 struct OptimizerSettings {
   std::vector<firm::SearchRange> ranges;  // the parameters searched, low < high
   Objective objective;
@@ -106,7 +102,7 @@ struct OptimizerSettings {
   const sim::ProcessGroup* group = nullptr;
   /// The most memory the search's market replay may take; 0: no replay (each evaluation simulates
   /// the markets). The results are the same to the bit either way.
-  std::uint64_t market_replay_budget_bytes = kDefaultMarketReplayBudgetBytes;
+  std::uint64_t market_replay_budget_bytes = sim::kDefaultMarketReplayBudgetBytes;
   /// Called after each evaluation with (evaluations done, max_evaluations, best penalized so far).
   std::function<void(int, int, double)> progress;
 };

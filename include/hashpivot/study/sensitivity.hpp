@@ -53,6 +53,7 @@
 #include <vector>
 
 #include "hashpivot/model/market_model.hpp"
+#include "hashpivot/sim/market_replay.hpp"
 #include "hashpivot/sim/process_group.hpp"
 #include "hashpivot/sim/simulation.hpp"
 #include "hashpivot/firm/scenario.hpp"
@@ -182,6 +183,9 @@ struct SensitivityOptions {
   double tolerance = 5e-3;
   /// Half-width of the central difference that gives the slope for a break-even's SE, relative to the base.
   double slope_step = 0.05;
+  /// The most memory the runs that share the base's market (the power price's break-even) may keep
+  /// it in (sim::MarketReplay); 0: none. The results are the same to the bit either way.
+  std::uint64_t market_replay_budget_bytes = sim::kDefaultMarketReplayBudgetBytes;
   /// Called from the calling thread before each run with its label ("base", "power_price high",
   /// "break-even BTC price of hold"), the runs done so far, and the tornado's run count.
   std::function<void(const std::string&, int, int)> progress;
