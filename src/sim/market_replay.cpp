@@ -57,27 +57,29 @@ bool MarketReplay::matches(const model::MarketModel& market, std::uint64_t seed,
          variance_reduction == variance_reduction_;
 }
 
+template <class Self, class Visit>
+void MarketReplay::for_each_daily_field(Self& self, Visit&& visit) {
+  visit(self.price_usd_per_btc_, &model::MarketDay::price_usd_per_btc, true);
+  visit(self.hashprice_btc_per_ph_day_, &model::MarketDay::hashprice_btc_per_ph_day, true);
+  visit(self.energy_factor_, &model::MarketDay::energy_factor, self.with_energy_);
+  visit(self.network_hashrate_ths_, &model::MarketDay::network_hashrate_ths, self.with_network_);
+  visit(self.difficulty_, &model::MarketDay::difficulty, self.with_network_);
+}
+
 void MarketReplay::store_day(std::uint32_t path, std::uint32_t d, const model::MarketDay& day) {
   const std::size_t i = at(path, d);
-  price_usd_per_btc_[i] = day.price_usd_per_btc;
-  hashprice_btc_per_ph_day_[i] = day.hashprice_btc_per_ph_day;
-  if (with_energy_) energy_factor_[i] = day.energy_factor;
-  if (with_network_) {
-    network_hashrate_ths_[i] = day.network_hashrate_ths;
-    difficulty_[i] = day.difficulty;
-  }
+  for_each_daily_field(*this, [&](auto& values, auto field, bool kept) {
+    if (kept) values[i] = day.*field;
+  });
 }
 
 void MarketReplay::load_day(std::uint32_t path, std::uint32_t d, model::MarketDay& day) const {
   const std::size_t i = at(path, d);
-  day.price_usd_per_btc = price_usd_per_btc_[i];
-  day.hashprice_btc_per_ph_day = hashprice_btc_per_ph_day_[i];
+  for_each_daily_field(*this, [&](const auto& values, auto field, bool kept) {
+    if (kept) day.*field = values[i];
+  });
   day.hashprice_usd_per_ph_day = day.hashprice_btc_per_ph_day * day.price_usd_per_btc;  // as the step computes it
-  day.energy_factor = with_energy_ ? energy_factor_[i] : 1.0;
-  if (with_network_) {
-    day.network_hashrate_ths = network_hashrate_ths_[i];
-    day.difficulty = difficulty_[i];
-  }
+  if (!with_energy_) day.energy_factor = 1.0;  // as the step sets it without an energy index
 }
 
 void MarketReplay::store_month_end(std::uint32_t path, std::size_t month, const model::MarketDay& day) {

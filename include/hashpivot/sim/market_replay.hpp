@@ -67,6 +67,10 @@ class MarketReplay {
   [[nodiscard]] std::size_t at_month(std::uint32_t path, std::size_t month) const {
     return static_cast<std::size_t>(path) * months_ + month;
   }
+  /// Calls visit(array, MarketDay member, kept) for each field kept per path-day: the one list that
+  /// store_day and load_day walk.
+  template <class Self, class Visit>
+  static void for_each_daily_field(Self& self, Visit&& visit);
 
   const model::MarketModel* market_;
   std::uint64_t seed_;
