@@ -733,13 +733,13 @@ TEST(VarianceReduction, the_reduced_mean_agrees_with_the_plain_one_and_its_se_is
 // A run that stores the market days and a run that replays them give the bits of a plain run, for
 // every strategy of the test miner (an index site with hourly curtailment, a PPLNS pool, jumps,
 // defaults), with and without variance reduction, on other thread counts than the run that stored
-// them; 700 paths: three blocks, the last partial.
+// them; 520 paths: three blocks, the last partial.
 TEST(MarketReplay, stored_and_replayed_runs_give_the_bits_of_a_plain_run) {
   const firm::Scenario s = miner_with("\n[pool]\nscheme = \"pplns\"\nshare_of_network = 0.02\n", "replay_pplns.toml");
   model::MarketModel market = io::load_market_model(s);
   ASSERT_TRUE(market.has_energy_index);
   const Calendar calendar = make_calendar(s.run.start_date, s.run.horizon_years);
-  constexpr std::int64_t kPaths = 700;
+  constexpr std::int64_t kPaths = 520;
   for (const bool reduced : {false, true}) {
     SCOPED_TRACE(reduced ? "variance reduction" : "plain");
     RunOptions options{kPaths, s.run.seed, 2, {}};

@@ -156,7 +156,8 @@ TEST(Optimizer, the_market_replay_changes_no_bit_of_the_result) {
   const model::MarketModel market = io::load_market_model(s);
   OptimizerSettings settings = sale_settings(s);
   settings.max_evaluations = 12;
-  settings.out_of_sample_paths = 1500;
+  settings.paths = 600;  // three blocks, the last partial
+  settings.out_of_sample_paths = 520;
   for (const bool reduced : {false, true}) {
     SCOPED_TRACE(reduced ? "variance reduction" : "plain");
     settings.variance_reduction = reduced;
