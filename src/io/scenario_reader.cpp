@@ -304,7 +304,7 @@ firm::Pool read_pool(TableReader t, double& fee, bool treasury_fee_given) {
   const std::optional<double> hashrate = t.optional_number("pool_hashrate_ehs", Range::positive());
   if (share && hashrate)
     t.fail("pool_hashrate_ehs", "give the pool's size once: share_of_network or pool_hashrate_ehs, not both");
-  if (p.scheme != firm::PoolScheme::kFpps && !share && !hashrate)
+  if (p.pays_luck() && !share && !hashrate)
     t.fail("scheme", fmt::format("\"{}\" pays by the blocks the pool finds: give share_of_network or "
                                  "pool_hashrate_ehs",
                                  firm::keyword(p.scheme)));

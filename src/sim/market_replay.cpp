@@ -51,6 +51,15 @@ std::uint64_t MarketReplay::bytes_needed(const model::MarketModel& market, std::
          blocks_of(paths);
 }
 
+std::optional<MarketReplay> MarketReplay::within_budget(const model::MarketModel& market, const firm::Scenario& scenario,
+                                                        std::uint64_t seed, std::int64_t paths, bool variance_reduction,
+                                                        std::uint64_t budget_bytes) {
+  const Calendar calendar = make_calendar(scenario.run.start_date, scenario.run.horizon_years);
+  const bool with_network = scenario.pool.pays_luck();
+  if (bytes_needed(market, paths, calendar, with_network) > budget_bytes) return std::nullopt;
+  return MarketReplay(market, seed, paths, calendar, variance_reduction, with_network);
+}
+
 bool MarketReplay::matches(const model::MarketModel& market, std::uint64_t seed, std::int64_t paths, int horizon_days,
                            bool variance_reduction) const {
   return &market == market_ && seed == seed_ && paths == paths_ && static_cast<std::size_t>(horizon_days) == days_ &&

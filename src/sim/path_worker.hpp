@@ -70,7 +70,7 @@ struct FirmRun {
 struct FirmGroup {
   FirmGroup(const firm::Scenario& s, std::size_t first, std::size_t end)
       : scenario(&s), first_run(first), end_run(end), pool_luck(s.pool.window_days),
-        pool_pays_luck(s.pool.scheme != firm::PoolScheme::kFpps) {}
+        pool_pays_luck(s.pool.pays_luck()) {}
   const firm::Scenario* scenario;
   std::size_t first_run;  // its runs: runs_[first_run, end_run)
   std::size_t end_run;

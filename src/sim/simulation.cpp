@@ -352,7 +352,7 @@ RunResult run_firms(const std::string& name, std::span<const RunFirm> firms, con
     if (!replay->matches(market, options.seed, options.paths, calendar.horizon_days, options.variance_reduction))
       throw std::invalid_argument("market replay: stored for another market, seed, path count, horizon or variance reduction");
     for (const RunFirm& f : firms)
-      if (f.scenario->pool.scheme != firm::PoolScheme::kFpps && !replay->with_network())
+      if (f.scenario->pool.pays_luck() && !replay->with_network())
         throw std::invalid_argument("market replay: a firm's pool pays its luck, and the replay keeps no network days");
   }
   ChunkMerger merger(names, months, options, group, npv_control_means);

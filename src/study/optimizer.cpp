@@ -10,7 +10,6 @@
 #include <optional>
 #include <vector>
 
-#include "hashpivot/core/calendar.hpp"
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/firm/strategy_parameters.hpp"
 #include "hashpivot/sim/market_replay.hpp"
@@ -290,13 +289,11 @@ OptimizationResult optimize_strategy(const firm::Scenario& scenario, const model
   // Every run of the search has the same market, seed and paths: the first stores the market days,
   // the others replay them, when they fit in the budget.
   std::optional<sim::MarketReplay> replay;
-  const Calendar calendar = make_calendar(scenario.run.start_date, scenario.run.horizon_years);
-  const bool pool_pays_luck = scenario.pool.scheme != firm::PoolScheme::kFpps;
   const auto replay_for = [&](std::int64_t paths, std::uint64_t seed) -> sim::MarketReplay* {
     replay.reset();  // one at a time: the budget bounds the peak
-    if (sim::MarketReplay::bytes_needed(market, paths, calendar, pool_pays_luck) > settings.market_replay_budget_bytes)
-      return nullptr;
-    return &replay.emplace(market, seed, paths, calendar, settings.variance_reduction, pool_pays_luck);
+    replay = sim::MarketReplay::within_budget(market, scenario, seed, paths, settings.variance_reduction,
+                                              settings.market_replay_budget_bytes);
+    return replay ? &*replay : nullptr;
   };
   sim::MarketReplay* const search_replay = replay_for(settings.paths, settings.seed);
 

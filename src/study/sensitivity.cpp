@@ -10,7 +10,6 @@
 
 #include <fmt/format.h>
 
-#include "hashpivot/core/calendar.hpp"
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/core/units.hpp"
 #include "hashpivot/market/calibration.hpp"
@@ -538,13 +537,9 @@ SensitivityResult run_sensitivity(const firm::Scenario& scenario, const model::M
   // The base run stores its markets for the runs that keep them (sim::MarketReplay): the power
   // price's break-even moves the firm alone, so its root-finding runs replay the base's markets.
   std::optional<sim::MarketReplay> replay;
-  if (options.break_evens) {
-    const Calendar calendar = make_calendar(chosen.run.start_date, chosen.run.horizon_years);
-    const bool pool_pays_luck = chosen.pool.scheme != firm::PoolScheme::kFpps;
-    if (sim::MarketReplay::bytes_needed(market, options.paths, calendar, pool_pays_luck) <=
-        options.market_replay_budget_bytes)
-      replay.emplace(market, options.seed, options.paths, calendar, options.variance_reduction, pool_pays_luck);
-  }
+  if (options.break_evens)
+    replay = sim::MarketReplay::within_budget(market, chosen, options.seed, options.paths, options.variance_reduction,
+                                              options.market_replay_budget_bytes);
   sim::MarketReplay* const base_markets = replay ? &*replay : nullptr;
   const auto simulate = [&](const firm::Scenario& s, const model::MarketModel& m, const std::string& label,
                             sim::MarketReplay* markets = nullptr) {

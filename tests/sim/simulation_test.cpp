@@ -792,7 +792,7 @@ TEST(MarketReplay, a_run_it_does_not_match_is_refused) {
   EXPECT_FALSE(without_network.has_block(0));
 }
 
-// What the optimizer weighs against its budget: two doubles a path-day, one more for an energy index,
+// What optimize and sensitivity weigh against their budget: two doubles a path-day, one more for an energy index,
 // two more for the network, and two a path-month, plus a byte a block.
 TEST(MarketReplay, bytes_needed_counts_the_fields_kept) {
   const firm::Scenario s = scenario_from(miner_toml(), "replay_bytes.toml");
@@ -808,6 +808,21 @@ TEST(MarketReplay, bytes_needed_counts_the_fields_kept) {
   model::MarketModel fixed = market;
   fixed.has_energy_index = false;
   EXPECT_EQ(MarketReplay::bytes_needed(fixed, 1000, calendar, false), kDouble * paths * (2 * days + 2 * months) + blocks);
+  // The commands' factory: the scenario's horizon, the network's days only for a pool that pays luck,
+  // and nothing above the budget.
+  const std::uint64_t fpps_bytes = MarketReplay::bytes_needed(market, 1000, calendar, false);
+  const std::optional<MarketReplay> fits = MarketReplay::within_budget(market, s, s.run.seed, 1000, false, fpps_bytes);
+  ASSERT_TRUE(fits.has_value());
+  EXPECT_FALSE(fits->with_network());
+  EXPECT_TRUE(fits->matches(market, s.run.seed, 1000, calendar.horizon_days, false));
+  EXPECT_FALSE(MarketReplay::within_budget(market, s, s.run.seed, 1000, false, fpps_bytes - 1).has_value());
+  const firm::Scenario pplns = miner_with("\n[pool]\nscheme = \"pplns\"\nshare_of_network = 0.02\n", "replay_bytes_pplns.toml");
+  const std::uint64_t pplns_bytes = MarketReplay::bytes_needed(market, 1000, calendar, true);
+  EXPECT_FALSE(MarketReplay::within_budget(market, pplns, s.run.seed, 1000, false, pplns_bytes - 1).has_value());
+  const std::optional<MarketReplay> with_network =
+      MarketReplay::within_budget(market, pplns, s.run.seed, 1000, false, pplns_bytes);
+  ASSERT_TRUE(with_network.has_value());
+  EXPECT_TRUE(with_network->with_network());
 }
 
 }  // namespace

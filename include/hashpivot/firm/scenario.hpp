@@ -341,6 +341,8 @@ struct Pool {
   double share_of_network = 0;         // the pool's hashrate / the network's (when not pool_hashrate_ehs)
   double hashrate_ehs = 0;             // the pool's hashrate, EH/s; > 0: the share follows the network
   int window_days = 1;                 // the trailing days the pool's luck is averaged over
+  /// PPLNS and TIDES pay the pool's luck (the blocks it found); FPPS pays the expected value.
+  [[nodiscard]] bool pays_luck() const { return scheme != PoolScheme::kFpps; }
 };
 
 /// [market_impact]: the square-root impact of the firm's BTC sales on the price it gets (docs/model.md §4;

@@ -18,9 +18,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "hashpivot/core/calendar.hpp"
+#include "hashpivot/firm/scenario.hpp"
 #include "hashpivot/model/market_model.hpp"
 
 namespace hashpivot::sim {
@@ -40,6 +42,13 @@ class MarketReplay {
   /// Bytes the store of those paths takes (the caller keeps one only under a memory budget).
   [[nodiscard]] static std::uint64_t bytes_needed(const model::MarketModel& market, std::int64_t paths,
                                                   const Calendar& calendar, bool with_network);
+
+  /// The store for runs of `scenario`'s firms (its horizon; the network's days when its pool pays
+  /// luck) on `market`, or none when it would take more than `budget_bytes`.
+  [[nodiscard]] static std::optional<MarketReplay> within_budget(const model::MarketModel& market,
+                                                                 const firm::Scenario& scenario, std::uint64_t seed,
+                                                                 std::int64_t paths, bool variance_reduction,
+                                                                 std::uint64_t budget_bytes);
 
   /// Whether a run with these inputs may use it: the same market object, seed, paths, horizon and
   /// variance reduction.
