@@ -30,6 +30,9 @@ double se_of(const market::Calibration& c, std::string_view factor, std::string_
 // (~1e6 USD) keep their cents in a double.
 constexpr double kOperatingCashUsd = 1e13;
 
+// A break-even's search starts at the scenario's own value (a factor of 1 on the base).
+constexpr double kBaseFactor = 1;
+
 bool usable_se(double se) { return std::isfinite(se) && se > 0; }
 
 double regime_volatility(const market::RegimeSwitchingPrice& p, double bull_sigma, double bear_sigma) {
@@ -357,11 +360,11 @@ SensitivityOutcome outcome_of(const sim::StrategyStatistics& st) {
   return o;
 }
 
-std::optional<double> find_root(const std::function<double(double)>& f, double a, double b, double tolerance,
-                                int& evaluations, double* slope) {
-  double fa = f(a);
-  double fb = f(b);
-  evaluations += 2;
+namespace {
+
+/// Brent's method on [a, b] with f(a) = fa and f(b) = fb already known (find_root's contract).
+std::optional<double> brent(const std::function<double(double)>& f, double a, double fa, double b, double fb,
+                            double tolerance, int& evaluations, double* slope) {
   const auto set_slope = [&](double x0, double f0, double x1, double f1) {
     if (slope != nullptr) *slope = x1 != x0 ? (f1 - f0) / (x1 - x0) : kNoValue;
   };
@@ -433,6 +436,48 @@ std::optional<double> find_root(const std::function<double(double)>& f, double a
   }
   set_slope(b, fb, c, fc);
   return b;
+}
+
+}  // namespace
+
+std::optional<double> find_root(const std::function<double(double)>& f, double a, double b, double tolerance,
+                                int& evaluations, double* slope) {
+  const double fa = f(a);
+  const double fb = f(b);
+  evaluations += 2;
+  return brent(f, a, fa, b, fb, tolerance, evaluations, slope);
+}
+
+std::optional<double> find_root_from(const std::function<double(double)>& f, double start, bool increasing,
+                                     double low, double high, double tolerance, int& evaluations) {
+  assert(low <= high && start > 0);
+  double x = std::clamp(start, low, high);
+  double fx = f(x);
+  ++evaluations;
+  // Each step doubles or halves x toward the root: the side where f crosses zero, for f monotone
+  // in the direction given. Below start / 16 the next step down is the bracket's low end (which
+  // may be 0, never reached by halving).
+  constexpr double kStepFactor = 2;
+  constexpr double kHalvingsBeforeLowEnd = 16;
+  while (fx != 0) {
+    const bool root_above = (fx < 0) == increasing;
+    double next = 0;
+    if (root_above) {
+      next = std::min(high, x * kStepFactor);
+    } else {
+      next = x / kStepFactor;
+      if (next < low || next < start / kHalvingsBeforeLowEnd) next = low;
+    }
+    if (next == x) return std::nullopt;  // at the bracket's end, f still on the same side
+    const double fnext = f(next);
+    ++evaluations;
+    if (fnext == 0 || (fnext > 0) != (fx > 0))
+      return brent(f, std::min(x, next), x < next ? fx : fnext, std::max(x, next), x < next ? fnext : fx, tolerance,
+                   evaluations, nullptr);
+    x = next;
+    fx = fnext;
+  }
+  return x;
 }
 
 namespace {
@@ -587,7 +632,7 @@ SensitivityResult run_sensitivity(const firm::Scenario& scenario, const model::M
       // Solves f(x) = mean EBITDA per year = 0 for x in [low, high]; `scaled` builds the run at x;
       // `market_moves`: whether it moves the market (else the runs replay the base's markets).
       const auto solve = [&](double low, double high, double unit_per_x, const std::string& label, bool market_moves,
-                             auto scaled) {
+                             bool increasing, auto scaled) {
         BreakEven be;
         be.bracket_low = low * unit_per_x;
         be.bracket_high = high * unit_per_x;
@@ -602,7 +647,8 @@ SensitivityResult run_sensitivity(const firm::Scenario& scenario, const model::M
           return o.ebitda_usd_per_year;
         };
         // The tolerance is relative to the base value, i.e. absolute in x (a factor of the base).
-        const std::optional<double> root = find_root(f, low, high, options.tolerance, be.evaluations);
+        const std::optional<double> root =
+            find_root_from(f, kBaseFactor, increasing, low, high, options.tolerance, be.evaluations);
         if (root) {
           be.found = true;
           be.value = *root * unit_per_x;
@@ -621,13 +667,13 @@ SensitivityResult run_sensitivity(const firm::Scenario& scenario, const model::M
         return be;
       };
       BreakEven btc = solve(options.btc_factor_low, options.btc_factor_high, opening_price,
-                            "break-even BTC price of " + name, true, [&](double x, firm::Scenario& s, model::MarketModel& m) {
+                            "break-even BTC price of " + name, true, true, [&](double x, firm::Scenario& s, model::MarketModel& m) {
                               m.btc_price_usd = opening_price * x;
                               s.market.btc_price_usd = opening_price * x;
                             });
       btc.factor = btc.found ? btc.value / opening_price : kNoValue;
       BreakEven power = solve(options.power_factor_low, options.power_factor_high, mean_power,
-                              "break-even power price of " + name, false,
+                              "break-even power price of " + name, false, false,
                               [](double x, firm::Scenario& s, model::MarketModel&) { scale_power_prices(s, x); });
       power.factor = power.found ? power.value / mean_power : kNoValue;
       result.strategies[k].btc_price_usd = btc;

@@ -71,6 +71,47 @@ TEST(FindRoot, finds_the_cube_root_of_two_and_reports_no_root_without_a_sign_cha
   EXPECT_EQ(none_evaluations, 2);
 }
 
+// The outward search finds the roots Brent's method finds on the whole bracket, from either side of
+// the start and for either direction of f, with fewer evaluations when the root is near the start.
+TEST(FindRootFrom, finds_roots_on_either_side_of_the_start_in_fewer_evaluations) {
+  const auto cube = [](double x) { return x * x * x - 2; };  // rising; root ∛2, above the start
+  int from_start = 0;
+  const auto root = find_root_from(cube, 1, true, 0.1, 10, 1e-12, from_start);
+  ASSERT_TRUE(root.has_value());
+  EXPECT_NEAR(*root, std::cbrt(2.0), 1e-11);
+  int whole_bracket = 0;
+  ASSERT_TRUE(find_root(cube, 0.1, 10, 1e-12, whole_bracket).has_value());
+  EXPECT_LT(from_start, whole_bracket);
+
+  int falling = 0;  // falling; root 3: the search doubles to 2, then 4, and Brent finishes in [2, 4]
+  const auto three = find_root_from([](double x) { return 3 - x; }, 1, false, 0, 10, 1e-12, falling);
+  ASSERT_TRUE(three.has_value());
+  EXPECT_NEAR(*three, 3.0, 1e-11);
+
+  // A root far below the start, with the bracket's low end at 0: halving to 1/16, then the low end.
+  int below = 0;
+  const auto small = find_root_from([](double x) { return x - 1e-3; }, 1, true, 0, 10, 1e-12, below);
+  ASSERT_TRUE(small.has_value());
+  EXPECT_NEAR(*small, 1e-3, 1e-11);
+}
+
+TEST(FindRootFrom, reports_none_when_f_keeps_its_sign_to_the_end_of_the_bracket) {
+  // Rising and positive everywhere in [0.1, 10]: its root would lie below. The search visits 1,
+  // 0.5, 0.25, 0.125 and the low end 0.1 (the next halving, 0.0625, is below it), then stops.
+  int evaluations = 0;
+  EXPECT_FALSE(find_root_from([](double x) { return x + 1; }, 1, true, 0.1, 10, 1e-9, evaluations).has_value());
+  EXPECT_EQ(evaluations, 5);
+  // Falling and positive: the root would lie above; 1, 2, 4, 8 and the high end 10.
+  int above = 0;
+  EXPECT_FALSE(find_root_from([](double x) { return 20 - x; }, 1, false, 0, 10, 1e-9, above).has_value());
+  EXPECT_EQ(above, 5);
+  // A start outside the bracket is clamped into it.
+  int clamped = 0;
+  const auto root = find_root_from([](double x) { return x - 15; }, 1, true, 10, 20, 1e-12, clamped);
+  ASSERT_TRUE(root.has_value());
+  EXPECT_NEAR(*root, 15.0, 1e-11);
+}
+
 // The fees bump moves the opening and long-run log levels alike, so every day's fees scale by the
 // same factor; the break-even's price scaling multiplies every day's price.
 TEST(Sensitivity, fee_bump_and_price_scaling_scale_every_day_of_every_path) {
@@ -167,7 +208,9 @@ TEST(Sensitivity, a_break_even_outside_the_bracket_is_reported_as_none) {
   const SensitivityResult r = run_sensitivity(s, market, CalibrationErrors{}, o);
   ASSERT_TRUE(r.strategies.at(0).btc_price_usd.has_value());
   EXPECT_FALSE(r.strategies[0].btc_price_usd->found);
-  EXPECT_EQ(r.strategies[0].btc_price_usd->evaluations, 2);
+  // The search starts at the bracket's low end (the base, 1×, clamped into it), where f is already
+  // positive, and f rises with the price: one run says there is no root in the bracket.
+  EXPECT_EQ(r.strategies[0].btc_price_usd->evaluations, 1);
 }
 
 // Common random numbers: moving nothing (a zero relative bump, no calibrated SE) reproduces the

@@ -36,8 +36,10 @@
 //   - the opening BTC price x (USD/BTC): every price path is scaled by x / S_0 (all price models move
 //     log returns, so scaling S_0 scales the path; hashprice in USD follows, hashprice in BTC does not);
 //   - a common factor m on every site's power price; reported as m × the capacity-weighted mean price.
-//   The break-even is the root of f in the bracket, found by Brent's method on common random numbers
-//   (f is deterministic given the seed); none when f has the same sign at both ends of the bracket.
+//   The break-even is the root of f in the bracket, searched from the base value outward (f rises
+//   with the BTC price and falls with the power price: find_root_from) and then found by Brent's
+//   method on common random numbers (f is deterministic given the seed); none when f keeps its sign
+//   up to the bracket's end on the root's side.
 //   Its SE (delta method): SE of the mean EBITDA near the root / |slope of f|, the slope a central
 //   difference over root ± slope_step × base (two more runs; the final bracket's secant may be
 //   steep where a curtailment decision flips on many paths at once).
@@ -212,5 +214,15 @@ struct SensitivityResult {
 /// counts the calls of f. `slope` receives the secant slope of the final bracket (for the SE).
 [[nodiscard]] std::optional<double> find_root(const std::function<double(double)>& f, double a, double b,
                                               double tolerance, int& evaluations, double* slope = nullptr);
+
+/// The root of f in [low, high] for f monotone (rising when `increasing`, else falling), searched
+/// from `start` (> 0; clamped into the bracket) outward: each step doubles or halves x toward the
+/// side where f crosses zero (below start / 16 the next step down is `low`), and the first pair of
+/// points whose signs differ is handed to Brent's method (find_root, without re-evaluating its ends).
+/// nullopt when f keeps its sign up to the bracket's end on the root's side. Where the root lies near
+/// `start`, a few evaluations instead of the whole bracket's: about 8 instead of 11 on Cango.
+[[nodiscard]] std::optional<double> find_root_from(const std::function<double(double)>& f, double start,
+                                                   bool increasing, double low, double high, double tolerance,
+                                                   int& evaluations);
 
 }  // namespace hashpivot::study
