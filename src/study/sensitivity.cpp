@@ -629,6 +629,9 @@ SensitivityResult run_sensitivity(const firm::Scenario& scenario, const model::M
           sale.repay_debt.clear();
         }
       const std::string& name = alone.strategies.front().name;
+      // Both searches start at the base value (kBaseFactor), where each scales nothing: their first
+      // run is the same run, made once, on the base's markets (stored by the base run when a replay fits).
+      std::optional<SensitivityOutcome> at_base;
       // Solves f(x) = mean EBITDA per year = 0 for x in [low, high]; `scaled` builds the run at x;
       // `market_moves`: whether it moves the market (else the runs replay the base's markets).
       const auto solve = [&](double low, double high, double unit_per_x, const std::string& label, bool market_moves,
@@ -638,13 +641,19 @@ SensitivityResult run_sensitivity(const firm::Scenario& scenario, const model::M
         be.bracket_high = high * unit_per_x;
         std::vector<std::pair<double, SensitivityOutcome>> seen;
         const auto f = [&](double x) {
-          firm::Scenario s = alone;
-          model::MarketModel m = market;
-          scaled(x, s, m);
-          const SensitivityOutcome o =
-              outcome_of((market_moves ? simulate(s, m, label) : simulate(s, market, label, base_markets)).strategies.front());
-          seen.emplace_back(x, o);
-          return o.ebitda_usd_per_year;
+          const bool base = x == kBaseFactor;
+          if (!(base && at_base)) {
+            firm::Scenario s = alone;
+            model::MarketModel m = market;
+            scaled(x, s, m);
+            const sim::RunResult r =
+                market_moves && !base ? simulate(s, m, label) : simulate(s, market, label, base_markets);
+            seen.emplace_back(x, outcome_of(r.strategies.front()));
+            if (base) at_base = seen.back().second;
+          } else {
+            seen.emplace_back(x, *at_base);
+          }
+          return seen.back().second.ebitda_usd_per_year;
         };
         // The tolerance is relative to the base value, i.e. absolute in x (a factor of the base).
         const std::optional<double> root =

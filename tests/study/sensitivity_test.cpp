@@ -276,6 +276,26 @@ TEST(Sensitivity, the_market_replay_changes_no_bit_of_the_result) {
   }
 }
 
+// Each strategy's two break-evens start at the base value, where neither scales anything: they share
+// that run, so the runs made are the tornado's and every break-even's values of f, less one per
+// strategy.
+TEST(Sensitivity, the_two_break_evens_share_their_run_at_the_base_value) {
+  const firm::Scenario s = hold_and_convert("gbm", "sens_shared_base.toml");
+  const model::MarketModel market = io::load_market_model(s);
+  const SensitivityOptions options = options_for(s, 200);
+  const SensitivityResult r = run_sensitivity(s, market, CalibrationErrors{}, options);
+  SensitivityOptions tornado_only = options;
+  tornado_only.break_evens = false;
+  const int tornado_runs = run_sensitivity(s, market, CalibrationErrors{}, tornado_only).runs;
+  int break_even_runs = 0;
+  for (const StrategySensitivity& st : r.strategies) {
+    ASSERT_TRUE(st.btc_price_usd && st.power_price_usd_per_mwh);
+    break_even_runs += st.btc_price_usd->evaluations + st.power_price_usd_per_mwh->evaluations - 1;
+  }
+  EXPECT_EQ(r.runs, tornado_runs + break_even_runs);
+  ASSERT_EQ(r.strategies.size(), 2U);
+}
+
 // moves_market is what lets sensitivity share the base run's markets among the firm-only inputs: it
 // must say "moves" exactly when apply_bump changes a simulated market day. Each input is bumped down
 // and up, and the market of the bumped model is stepped beside the base one on a few paths.

@@ -157,7 +157,7 @@ struct BreakEven {
   double factor = kNoValue;    // value over the base (opening price, or the mean power price)
   double bracket_low = 0;      // the bracket searched, in the value's unit
   double bracket_high = 0;
-  int evaluations = 0;         // runs used
+  int evaluations = 0;         // values of f used (the first, at the base value, is one run for both break-evens)
 };
 
 struct StrategySensitivity {
@@ -185,8 +185,8 @@ struct SensitivityOptions {
   double tolerance = 5e-3;
   /// Half-width of the central difference that gives the slope for a break-even's SE, relative to the base.
   double slope_step = 0.05;
-  /// The most memory the runs that share the base's market (the power price's break-even) may keep
-  /// it in (sim::MarketReplay); 0: none. The results are the same to the bit either way.
+  /// The most memory the runs that share the base's market (the power price's break-even, and both
+  /// break-evens' first run, at the base value) may keep it in (sim::MarketReplay); 0: none. The results are the same to the bit either way.
   std::uint64_t market_replay_budget_bytes = sim::kDefaultMarketReplayBudgetBytes;
   /// Called from the calling thread before each run with its label ("base", "power_price high",
   /// "break-even BTC price of hold"), the runs done so far, and the tornado's run count.
@@ -200,7 +200,7 @@ struct SensitivityResult {
   double relative_bump = 0;
   std::string price_model;                        // "gbm", ...
   std::vector<StrategySensitivity> strategies;
-  int runs = 0;
+  int runs = 0;  // simulation runs made (a run of several firms on one market counts for each)
   double seconds = 0;
 };
 
