@@ -455,10 +455,10 @@ std::optional<double> find_root_from(const std::function<double(double)>& f, dou
   double fx = f(x);
   ++evaluations;
   // Each step doubles or halves x toward the root: the side where f crosses zero, for f monotone
-  // in the direction given. Below start / 16 the next step down is the bracket's low end (which
-  // may be 0, never reached by halving).
+  // in the direction given. Below start / 16 (four halvings) the next step down is the bracket's
+  // low end (which may be 0, never reached by halving).
   constexpr double kStepFactor = 2;
-  constexpr double kHalvingsBeforeLowEnd = 16;
+  constexpr double kLowestHalvingOfStart = 1.0 / 16;
   while (fx != 0) {
     const bool root_above = (fx < 0) == increasing;
     double next = 0;
@@ -466,7 +466,7 @@ std::optional<double> find_root_from(const std::function<double(double)>& f, dou
       next = std::min(high, x * kStepFactor);
     } else {
       next = x / kStepFactor;
-      if (next < low || next < start / kHalvingsBeforeLowEnd) next = low;
+      if (next < low || next < start * kLowestHalvingOfStart) next = low;
     }
     if (next == x) return std::nullopt;  // at the bracket's end, f still on the same side
     const double fnext = f(next);
