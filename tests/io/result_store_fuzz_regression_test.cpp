@@ -1,11 +1,9 @@
 // Stores the result_store fuzz target (fuzz/result_store_fuzz.cpp, HASHPIVOT_FUZZ_STRICT_STORE=1)
 // found that `hashpivot runs list/show` report as "internal error" (exit 3), although the fault is
-// in the file the user named: valid SQLite, wrong as a result store. The SQL that builds each is in
-// tests/fuzz_regressions/result_store/ (scripts/fuzz.sh replays it in the default mode, where the
-// store's std::runtime_error is still accepted).
-//
-// DISABLED until src/io/result_store.cpp reports such a store as an InputError naming it (the change
-// is described in docs/fuzzing.md, "What was found"): then remove the DISABLED_ prefixes.
+// in the file the user named: SQLite, but wrong as a result store. The SQL that builds each (or the
+// file itself) is in tests/fuzz_regressions/result_store/ (scripts/fuzz.sh replays them in the
+// default mode, where the store's std::runtime_error is still accepted). src/io/result_store.cpp
+// now reports each as an InputError naming the store (docs/fuzzing.md, "What was found").
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
