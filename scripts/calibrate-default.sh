@@ -9,8 +9,9 @@
 #   growth rates of price and hashrate into 2026 (the bundled scenarios use it).
 # Both fit the margin-driven network on their own window. On the 2024-2026 window its parameters are
 # weakly identified (wide bootstrap SEs), but a fit on 2016-2026 carries the 2016-2021 build-out (about
-# 70% a year) into 2026 and puts February-July 2026's real difficulty (125-145T) below its 5% band,
-# while the era's own fit holds it (docs/forecast_check.md, "What markets did next").
+# 70% a year) into 2026 and puts April-July 2026's real difficulty (125-139T) in its lowest quarter,
+# below its 5% band by July, while the era's own fit holds it between its 5% and 50% quantiles
+# (docs/forecast_check.md, "What markets did next").
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bash "$root/scripts/setup.sh" build
