@@ -214,7 +214,8 @@ def _flatten(mapping, prefix=""):
 
 def sensitivity(scenario, strategy=None, paths=2000, seed=None, threads=None, relative_bump=0.2, break_even=True):
     """Bumps each input the scenario depends on (by its calibration SE, or +-relative_bump) and,
-    with break_even, finds the BTC and power prices at which mean NPV is zero, as `hashpivot
-    sensitivity` does, every run on the same paths. Ctrl-C stops it between runs."""
+    with break_even, finds the BTC and power prices at which the strategy's operations, without its
+    debt, have zero mean EBITDA, as `hashpivot sensitivity` does, every run on the same paths. Ctrl-C
+    stops it between runs."""
     return Sensitivity(_h.sensitivity(document_of(scenario), strategy or "", paths, seed, threads, relative_bump,
                                       break_even))

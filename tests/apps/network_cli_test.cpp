@@ -212,12 +212,12 @@ TEST(NetworkStateCli, prints_the_three_hashrates_and_the_toml_lines_by_default) 
   EXPECT_EQ(implied["network_hashrate_ehs"].get<double>(), implied["implied_hashrate_ehs"].get<double>());
 }
 
-// Coin Metrics has no FeeTotNtv from 2024-04-29 to 2025-08-10: the fees are unknown, the rest of the state is not.
+// Coin Metrics has no FeeTotNtv from 2024-04-28 to 2025-08-10: the fees are unknown, the rest of the state is not.
 TEST(NetworkStateCli, a_day_without_fees_reports_them_unknown_and_the_rest) {
   const auto j = json_output(run_cli("network state " + kHistoryCsv + " --date 2025-01-01 --json"));
   EXPECT_TRUE(j["fees_btc_per_block"].is_null());
   EXPECT_EQ(j["fee_days"], 0);
-  EXPECT_NE(j["fees_note"].get<std::string>().find("2024-04-29..2025-08-10"), std::string::npos);
+  EXPECT_NE(j["fees_note"].get<std::string>().find("2024-04-28..2025-08-10"), std::string::npos);
   EXPECT_GT(j["height"].get<std::int64_t>(), 870000);
   EXPECT_GT(j["implied_hashrate_ehs"].get<double>(), 500);
   EXPECT_NE(j["toml"].get<std::string>().find("# fees_btc_per_block: unknown"), std::string::npos);

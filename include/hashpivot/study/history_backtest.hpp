@@ -26,11 +26,11 @@
 //   (SplyCur_{d−1}) lies in; where that supply is unknown too, carried forward as above. Era
 //   boundaries are the schedule's supplies (210,000 blocks an era); SplyCur omits the genesis block
 //   and subsidy some miners left unclaimed, so a gap spanning a halving switches a few blocks late.
-// The real history has long gaps: fees are unknown from 2024-04-29 to 2025-08-10, BlkCnt from
+// The real history has long gaps: fees are unknown from 2024-04-28 to 2025-08-10, BlkCnt from
 // 2025-04-17 to 2025-08-10 and DiffMean from 2025-04-18 to 2025-08-09 (the days whose epoch is not
 // certain; data/README.md), so the window 2025-01-01..12-31 fills 222 days of fees with 2025-08-11's
 // value, 114 days of difficulty with 2025-04-17's and 116 days of issuance with the 3.125 BTC subsidy;
-// a window inside 2024-04-29..2025-08-10 has no fees at all.
+// a window inside 2024-04-28..2025-08-10 has no fees at all.
 //
 // The firm: the scenario's firm with its start date moved to `from` and its opening BTC mark set to
 // the window's first price (so the opening balance sheet and day 0's revaluation are right). Every

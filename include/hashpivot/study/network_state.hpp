@@ -7,7 +7,7 @@
 //     epochs table has it or the heights place it (ChainHistory::state_at; absent otherwise);
 //   - btc_price_usd: PriceUSD of day − 1 (Coin Metrics' close at 00:00 UTC of `day`);
 //   - fees_btc_per_block: ΣFeeTotNtv / ΣBlkCnt over the days of [day − window_days, day − 1] where both are
-//     known; absent where none is (Coin Metrics has no fees 2024-04-29..2025-08-10);
+//     known; absent where none is (Coin Metrics has no fees 2024-04-28..2025-08-10);
 //   - implied_hashrate_ths: network::implied_hashrate_ths with forecast-check's defaults
 //     (ForecastCheckOptions::state_window_days and min_state_days): the difficulty in force times the blocks
 //     of the window's days that lie wholly in its epoch, over their time;

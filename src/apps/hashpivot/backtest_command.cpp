@@ -253,7 +253,7 @@ Fill rule for unknown values, counted per input and reported: an unknown price, 
 block takes the last value known earlier in the window --from..--to; days before the window's first
 known value take that first value; an unknown issuance per block is the chain's subsidy of the era the
 day's opening supply lies in; an input with no known value in the window is an error. Values before
---from are not used. (Bundled history: fees unknown 2024-04-29..2025-08-10 and after 2026-03-30;
+--from are not used. (Bundled history: fees unknown 2024-04-28..2025-08-10 and after 2026-03-30;
 DiffMean 2025-04-18..08-09 and after 2026-04-01; BlkCnt 2025-04-17..08-10 and after 2026-03-30.)
 Assumptions: the scenario's firm (treasury, debt, fleet, book values) is taken as of --from, with BTC
 marked at that day's price; dated events (maturities, sales, pivots) keep their dates; the horizon is

@@ -198,7 +198,7 @@ double chosen_hashrate_ths(const study::NetworkState& s, const std::string& from
 
 constexpr const char* kUnknownFeesNote =
     "unknown: no day of the window has both FeeTotNtv and BlkCnt (Coin Metrics' community data has no "
-    "FeeTotNtv 2024-04-29..2025-08-10)";
+    "FeeTotNtv 2024-04-28..2025-08-10)";
 
 /// The [market] lines of a scenario starting on the day (rounded as the bundled scenarios write them).
 std::string state_toml(const study::NetworkState& s, double hashrate_ehs) {

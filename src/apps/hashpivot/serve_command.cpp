@@ -54,19 +54,21 @@ void run_serve(ServeOptions& o) {
 constexpr const char* kServeHelp =
     R"(Serve the JSON API (docs/serve.md): post a scenario's TOML to start a run, follow its progress as
 server-sent events, cancel it, read the recorded runs. Runs wait in a queue for --workers workers and are
-recorded in the store as `hashpivot run` records them. Listens on 127.0.0.1 only, unless --host is given,
-which then needs --token (sent by clients as "Authorization: Bearer TOKEN"). Prints its address on stdout;
-SIGINT or SIGTERM stops it (running runs are cancelled, nothing half-recorded) with exit code 0.)";
+recorded in the store as `hashpivot run` records them. Listens on 127.0.0.1 only, unless --host is given:
+any but a loopback host (127.0.0.1, ::1, localhost) then needs --token (sent by clients as "Authorization:
+Bearer TOKEN"). Prints its address on stdout; SIGINT or SIGTERM stops it (running runs are cancelled,
+nothing half-recorded) with exit code 0.)";
 
 void add_serve_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& /*group*/) {
   const auto [cmd, options] =
       add_command<ServeOptions>(app, exit_code, "serve", kServeHelp, [](ServeOptions& o) { run_serve(o); });
   server::ServerOptions& s = options->server;
-  cmd->add_option("--port", s.port, "TCP port (0: any free one, printed)")->transform(count_in_range("port", 0, 65535));
+  cmd->add_option("--port", s.port, fmt::format("TCP port (default {}; 0: any free one, printed)", s.port))
+      ->transform(count_in_range("port", 0, 65535));
   cmd->add_option("--db", options->db, "Result store (default: $HASHPIVOT_DB, else hashpivot.sqlite here)");
   cmd->add_option("--scenarios", s.scenarios_dir,
                   "Folder a posted scenario's relative paths resolve in; no file outside it is read (default: .)");
-  cmd->add_option("--host", s.host, "Address to listen on (default 127.0.0.1); any other needs --token");
+  cmd->add_option("--host", s.host, "Address to listen on (default 127.0.0.1); any but 127.0.0.1, ::1 or localhost needs --token");
   cmd->add_option("--token", s.token, "Token every request must carry (Authorization: Bearer TOKEN)");
   cmd->add_option("--workers", s.workers, "Runs at once; the others wait (default 1)")
       ->transform(count_in_range("workers", 1, 256));
