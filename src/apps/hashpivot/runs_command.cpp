@@ -273,9 +273,11 @@ void print_market_bands(const io::RunRecord& r) {
       if ((m + 1) % kMonthsInYear != 0 && m + 1 != market_months.size()) continue;
       fmt::print("{:<9}", market_months[m]);
       for (const auto& [key, label] : series) {
+        // A named copy: C++20 lambdas may capture structured bindings, clang before 16 may not.
+        const std::string_view wanted = key;
         const auto it = std::find_if(r.monthly_quantiles.begin(), r.monthly_quantiles.end(),
                                      [&](const io::MonthlyQuantiles& q) {
-                                       return !q.strategy && q.month == market_months[m] && q.series == key;
+                                       return !q.strategy && q.month == market_months[m] && q.series == wanted;
                                      });
         const int digits = key == "btc_price_usd" ? 0 : 2;
         fmt::print("{:>30}", it == r.monthly_quantiles.end()
