@@ -30,6 +30,9 @@ std::string amount(double x) {
 
 std::string usd_millions(double usd) { return "$" + millions(usd) + "M"; }
 
+/// "$55,093": whole dollars with thousands separators.
+std::string usd_whole(double usd) { return "$" + amount(std::round(usd)); }
+
 std::string sell_clause(const firm::Strategy& s) {
   switch (s.sell_policy) {
     case firm::SellPolicy::kHold: return "keeps every BTC it mines";
@@ -76,7 +79,10 @@ std::string debt_terms(const firm::Debt& d) {
                                   percent(d.ltv_target, 0), percent(d.ltv_call, 0), percent(d.ltv_liquidation, 0)));
       break;
     case firm::DebtKind::kConvertible:
-      parts.push_back(fmt::format("converts at ${} per BTC", dollars(d.conversion_price_usd)));
+      // Priced per share (the share-price rule) or, without shares, on the BTC price stand-in.
+      parts.push_back(d.conversion_price_usd_per_share > 0
+                          ? fmt::format("converts at ${} per share", fixed(d.conversion_price_usd_per_share, 2))
+                          : fmt::format("converts at ${} per BTC", dollars(d.conversion_price_usd)));
       break;
     case firm::DebtKind::kRevolver: parts.push_back("limit " + usd_millions(d.limit_usd)); break;
     case firm::DebtKind::kTerm: break;
@@ -115,6 +121,52 @@ json fleet_json(const firm::Scenario& s) {
           {"entries", entries}};
 }
 
+/// A hedge as its trade reads: puts and calls on BTC, hashprice sold forward, power swapped to fixed.
+std::string hedge_clause(const firm::Hedge& h) {
+  const std::string from = format_date(h.date);
+  switch (h.kind) {
+    case firm::HedgeKind::kPut:
+      return fmt::format("buys puts on {} BTC struck at {} on {}, for {} days", amount(h.notional_btc),
+                         usd_whole(h.put_strike_usd_per_btc), from, h.tenor_days);
+    case firm::HedgeKind::kCollar:
+      return fmt::format("collars {} BTC (puts at {}, calls sold at {}) on {}, for {} days", amount(h.notional_btc),
+                         usd_whole(h.put_strike_usd_per_btc), usd_whole(h.call_strike_usd_per_btc), from, h.tenor_days);
+    case firm::HedgeKind::kCoveredCall:
+      return fmt::format("sells calls on {} BTC struck at {} on {}, for {} days", amount(h.notional_btc),
+                         usd_whole(h.call_strike_usd_per_btc), from, h.tenor_days);
+    case firm::HedgeKind::kHashpriceForward:
+      return fmt::format("sells {} PH/s of hashprice forward at ${}/PH/day for {} months from {}",
+                         amount(h.notional_ph_s), fixed(h.fixed_usd_per_ph_day, 2), h.tenor_months, from);
+    case firm::HedgeKind::kPowerSwap:
+      return fmt::format("swaps {} MW at {} to a fixed ${}/MWh for {} months from {}", amount(h.power_mw), h.site,
+                         fixed(h.fixed_usd_per_mwh, 2), h.tenor_months, from);
+  }
+  return "";
+}
+
+/// A fleet refresh as its order reads.
+std::string refresh_clause(const firm::Refresh& r) {
+  std::string text = fmt::format("orders {} {} on {} (delivered {} days later, ${}/TH)", amount(static_cast<double>(r.count)),
+                                 r.machine, format_date(r.date), r.lead_time_days, fixed(r.usd_per_th, 2));
+  if (!r.replaces.empty()) text += ", replacing its " + r.replaces;
+  return text;
+}
+
+/// How the strategy funds its conversion when its [strategies.pivot_finance] says.
+std::string pivot_finance_clause(const firm::Strategy& s) {
+  std::vector<std::string> parts;
+  if (s.pivot_project_debt_loan_to_cost && *s.pivot_project_debt_loan_to_cost > 0) {
+    std::string debt = fmt::format("project debt for {} of the cost", percent(*s.pivot_project_debt_loan_to_cost, 0));
+    if (s.pivot_project_debt_rate_annual) debt += fmt::format(" at {}", percent(*s.pivot_project_debt_rate_annual, 2));
+    parts.push_back(debt);
+  }
+  if (s.pivot_tenant_funded_fraction && *s.pivot_tenant_funded_fraction > 0)
+    parts.push_back(fmt::format("a tenant funding {}", percent(*s.pivot_tenant_funded_fraction, 0)));
+  std::string text;
+  for (const std::string& p : parts) text += (text.empty() ? "funds the conversion with " : " and ") + p;
+  return text;
+}
+
 }  // namespace
 
 std::string strategy_sentence(const firm::Strategy& s) {
@@ -124,6 +176,16 @@ std::string strategy_sentence(const firm::Strategy& s) {
                         : "runs its machines whatever the power price");
   for (const firm::OneOffSale& sale : s.sales) clauses.push_back(sale_clause(sale));
   if (s.pivot_policy != firm::PivotPolicy::kNone) clauses.push_back(pivot_clause(s));
+  if (const std::string finance = pivot_finance_clause(s); !finance.empty()) clauses.push_back(finance);
+  if (s.sell_displaced) clauses.push_back("sells the machines the conversion displaces");
+  for (const firm::Refresh& r : s.refreshes) clauses.push_back(refresh_clause(r));
+  for (const firm::Hedge& h : s.hedges)
+    if (h.notional_btc > 0 || h.notional_ph_s > 0 || h.power_mw > 0) clauses.push_back(hedge_clause(h));
+  if (s.refinance) clauses.push_back("rolls its debts at maturity when the lenders' tests pass");
+  if (s.atm && s.atm->size_usd > 0)
+    clauses.push_back(fmt::format("sells shares at the market from {} ({} programme, {} of it whatever the need)",
+                                  format_date(s.atm->date), usd_millions(s.atm->size_usd),
+                                  usd_millions(s.atm->raise_usd)));
   std::string text;
   for (const std::string& c : clauses) text += (text.empty() ? "" : "; ") + c;
   if (!text.empty()) text[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(text[0])));

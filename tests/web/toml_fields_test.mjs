@@ -73,6 +73,11 @@ assert.equal(setKey(text, 'market', 'btc_price_drift_annual', '0.1'), null);
 
 assert.equal(unitOf('power_price_usd_per_mwh'), '$/MWh');
 assert.equal(unitOf('capacity_mw'), 'MW');
+// A price per unit is not the unit: the longest suffix wins.
+assert.equal(unitOf('capex_usd_per_mw'), '$/MW');
+assert.equal(unitOf('strike_usd_per_btc'), '$/BTC');
+assert.equal(unitOf('conversion_price_usd_per_share'), '$/share');
+assert.equal(unitOf('lease_usd_per_mw_year'), '$/MW/year');
 assert.equal(unitOf('network_hashrate_ehs'), 'EH/s');
 assert.equal(unitOf('name'), '');
 assert.deepEqual(choicesOf('`fixed` (default) | `index` | `pass_through`'), ['fixed', 'index', 'pass_through']);

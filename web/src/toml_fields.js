@@ -133,6 +133,7 @@ export function setKey(text, tablePath, key, raw) {
 const UNITS = [
   ['_usd_per_mwh', '$/MWh'], ['_usd_per_kw_month', '$/kW/month'], ['_usd_per_mw_year', '$/MW/year'],
   ['_usd_per_year', '$/year'], ['_usd_per_ph_day', '$/PH/day'], ['_usd_per_block', '$/block'],
+  ['_usd_per_mw', '$/MW'], ['_usd_per_btc', '$/BTC'], ['_usd_per_share', '$/share'],
   ['_btc_per_block', 'BTC/block'], ['_usd', '$'], ['_btc', 'BTC'], ['_mw', 'MW'], ['_mwh', 'MWh'],
   ['_kw', 'kW'], ['_ehs', 'EH/s'], ['_th', 'TH/s'], ['_w', 'W'], ['_years', 'years'], ['_months', 'months'],
   ['_days', 'days'], ['_hours', 'hours'], ['_hours_per_year', 'h/year'], ['_annual', 'per year'],

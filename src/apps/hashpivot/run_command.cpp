@@ -137,7 +137,7 @@ void print_table(const sim::RunResult& r, const io::RunRecord& record, const std
   fmt::print("\n{}", report::comparison_text(record.strategies));
   if (record.strategies.size() > 1) print_verdict(record.strategies);
   fmt::print("\nNPV to equity: what holders own at the horizon (cash + BTC at market − debt + terminal value), "
-             "discounted; 0 on paths that default.\n");
+             "discounted; 0 on paths that default or end under water.\n");
   if (r.variance_reduction) {
     constexpr std::size_t kSe = sim::metric_index("npv_se_usd");
     constexpr std::size_t kSePlain = sim::metric_index("npv_se_plain_usd");
