@@ -35,23 +35,22 @@ TEST(InputsSummary, a_strategy_sentence_names_each_policy_that_moves_its_results
   refresh.usd_per_th = 14.5;
   refresh.replaces = "S19";
   s.refreshes.push_back(refresh);
-  firm::Hedge put;
-  put.kind = firm::HedgeKind::kPut;
-  put.date = date("2026-02-07");
+  const auto hedge = [](firm::HedgeKind kind, const char* on) {
+    firm::Hedge h;
+    h.kind = kind;
+    h.date = date(on);
+    return h;
+  };
+  firm::Hedge put = hedge(firm::HedgeKind::kPut, "2026-02-07");
   put.tenor_days = 357;
   put.notional_btc = 4872;
   put.put_strike_usd_per_btc = 55091.67;
-  s.hedges.push_back(put);
-  firm::Hedge forward;
-  forward.kind = firm::HedgeKind::kHashpriceForward;
-  forward.date = date("2026-03-01");
+  firm::Hedge forward = hedge(firm::HedgeKind::kHashpriceForward, "2026-03-01");
   forward.tenor_months = 6;
   forward.notional_ph_s = 5000;
   forward.fixed_usd_per_ph_day = 45;
-  s.hedges.push_back(forward);
-  firm::Hedge zero;  // a hedge of no size changes nothing and is not said
-  zero.kind = firm::HedgeKind::kPowerSwap;
-  s.hedges.push_back(zero);
+  // The swap has no size: it changes nothing and is not said.
+  s.hedges = {put, forward, hedge(firm::HedgeKind::kPowerSwap, "2026-03-01")};
   s.refinance = true;
   firm::AtmProgramme atm;
   atm.date = date("2026-02-09");
