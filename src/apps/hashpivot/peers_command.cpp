@@ -339,9 +339,10 @@ of default and its median month, BTC sold (forced by cash shortfalls or not) and
 against the hashprice fan, the AI/HPC share of revenue, and paired NPV differences between firms.
 Each SCENARIO is a firm's scenario file, FILE or FILE:STRATEGY (default: its first strategy); the scenarios
 must share the [scenario] start date, horizon and seed and every [market] key (scenarios/peers/ holds
-ten listed miners as of February 2026; with scenarios/cango.toml, the eleven of the README's peer group). A firm's figures are the same as in `hashpivot run` of its own
-scenario with the same paths and seed. --stress also runs every firm on four deterministic stress markets
-(replay of 2022, BTC −50% in a quarter, the halving at a flat price, a 20% hashrate surge; docs/peers.md).
+ten listed miners as of February 2026; with scenarios/cango.toml, the eleven of the README's peer group).
+A firm's figures are the same as in `hashpivot run` of its own scenario with the same paths and seed.
+--stress also runs every firm on four deterministic stress markets (replay of 2022, BTC −50% in a quarter,
+the halving at a flat price, a 20% hashrate surge; docs/peers.md).
 Bit-identical for any --threads and under `mpirun -n K`. Recorded in the result store as one run whose
 strategies are the firms. Exit codes: 0 ok, 2 bad input (file:line: key: problem), 3 internal error,
 130/143 stopped by SIGINT/SIGTERM.)";

@@ -68,7 +68,8 @@ void add_serve_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& /
   cmd->add_option("--db", options->db, "Result store (default: $HASHPIVOT_DB, else hashpivot.sqlite here)");
   cmd->add_option("--scenarios", s.scenarios_dir,
                   "Folder a posted scenario's relative paths resolve in; no file outside it is read (default: .)");
-  cmd->add_option("--host", s.host, "Address to listen on (default 127.0.0.1); any but 127.0.0.1, ::1 or localhost needs --token");
+  cmd->add_option("--host", s.host,
+                  "Address to listen on (default 127.0.0.1); any but 127.0.0.1, ::1 or localhost needs --token");
   cmd->add_option("--token", s.token, "Token every request must carry (Authorization: Bearer TOKEN)");
   cmd->add_option("--workers", s.workers, "Runs at once; the others wait (default 1)")
       ->transform(count_in_range("workers", 1, 256));
