@@ -254,7 +254,7 @@ void plan_hedges(const Scenario& scenario, const Strategy& s, FirmPlan& plan) {
   plan.hedge_volatility_annual = scenario.hedge_market.implied_volatility_annual;
   plan.hedge_rate_annual = scenario.hedge_market.risk_free_rate_annual;
   const auto add_leg = [&](const Hedge& h, bool call, double position, double strike) {
-    if (h.notional_btc == 0.0) return;
+    if (!h.trades()) return;
     assert(plan.hedge_leg_count < kMaxHedgeLegs && "make_plan: more hedge legs than kMaxHedgeLegs");
     assert(strike > 0.0 && h.tenor_days >= 1 && "make_plan: a hedge without a strike or a tenor");
     const int buy_day = static_cast<int>(h.date - scenario.run.start_date);
@@ -302,12 +302,12 @@ void plan_swaps(const Scenario& scenario, const Strategy& s, FirmPlan& plan) {
   for (const Hedge& h : s.hedges) {
     const int first_day = static_cast<int>(h.date - start);
     const int end_day = static_cast<int>(tenor_end(h) - start);
-    if (h.kind == HedgeKind::kPowerSwap && h.power_mw > 0.0) {
+    if (h.kind == HedgeKind::kPowerSwap && h.trades()) {
       const std::size_t site = index_by_name(scenario.sites, h.site);
       assert(plan.sites[site].index_power && "make_plan: a power swap at a site without an index price");
       add_leg({true, site, h.power_mw, h.fixed_usd_per_mwh, first_day, end_day, 0.0, 0, 0});
     }
-    if (h.kind != HedgeKind::kHashpriceForward || h.notional_ph_s == 0.0) continue;
+    if (h.kind != HedgeKind::kHashpriceForward || !h.trades()) continue;
     const double margin_per_day =
         scenario.hedge_market.forward_initial_margin_fraction * h.fixed_usd_per_ph_day * h.notional_ph_s;
     int month_start = first_day;

@@ -180,7 +180,7 @@ std::string strategy_sentence(const firm::Strategy& s) {
   if (s.sell_displaced) clauses.push_back("sells the machines the conversion displaces");
   for (const firm::Refresh& r : s.refreshes) clauses.push_back(refresh_clause(r));
   for (const firm::Hedge& h : s.hedges)
-    if (h.notional_btc > 0 || h.notional_ph_s > 0 || h.power_mw > 0) clauses.push_back(hedge_clause(h));
+    if (h.trades()) clauses.push_back(hedge_clause(h));
   if (s.refinance) clauses.push_back("rolls its debts at maturity when the lenders' tests pass");
   if (s.atm && s.atm->size_usd > 0)
     clauses.push_back(fmt::format("sells shares at the market from {} ({} programme, {} of it whatever the need)",

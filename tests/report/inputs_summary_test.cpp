@@ -49,8 +49,11 @@ TEST(InputsSummary, a_strategy_sentence_names_each_policy_that_moves_its_results
   forward.tenor_months = 6;
   forward.notional_ph_s = 5000;
   forward.fixed_usd_per_ph_day = 45;
-  // The swap has no size: it changes nothing and is not said.
-  s.hedges = {put, forward, hedge(firm::HedgeKind::kPowerSwap, "2026-03-01")};
+  // The swap has no size, nor has a put whose only size is a swap's MW: they change nothing and are
+  // not said (firm::Hedge::trades, which make_plan reads too).
+  firm::Hedge stray_put = hedge(firm::HedgeKind::kPut, "2026-03-01");
+  stray_put.power_mw = 5;
+  s.hedges = {put, forward, hedge(firm::HedgeKind::kPowerSwap, "2026-03-01"), stray_put};
   s.refinance = true;
   firm::AtmProgramme atm;
   atm.date = date("2026-02-09");

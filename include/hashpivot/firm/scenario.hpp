@@ -412,6 +412,19 @@ struct Hedge {
   std::string site;                    // power_swap: an index (or pass_through) site's name
   double power_mw = 0;                 // power_swap: MW swapped, >= 0 (0: no hedge)
   double fixed_usd_per_mwh = 0;        // power_swap: the fixed price paid, USD/MWh, > 0
+
+  /// Whether it trades anything: its kind's size (BTC for options, PH/s for a forward, MW for a swap)
+  /// is above 0. A hedge of size 0 leaves the run as without it.
+  [[nodiscard]] bool trades() const {
+    switch (kind) {
+      case HedgeKind::kHashpriceForward: return notional_ph_s > 0.0;
+      case HedgeKind::kPowerSwap: return power_mw > 0.0;
+      case HedgeKind::kPut:
+      case HedgeKind::kCollar:
+      case HedgeKind::kCoveredCall: return notional_btc > 0.0;
+    }
+    return false;
+  }
 };
 
 /// The first day after a forward's or swap's months: the first day of the calendar month
