@@ -22,6 +22,7 @@
 #include "hashpivot/core/units.hpp"
 #include "hashpivot/io/market_inputs.hpp"
 #include "hashpivot/model/market_model.hpp"
+#include "hashpivot/sim/market_replay.hpp"
 #include "hashpivot/sim/simulation.hpp"
 #include "hashpivot/io/scenario_reader.hpp"
 #include "hashpivot/market/btc_price.hpp"
@@ -33,6 +34,7 @@ namespace {
 /// The GBM floor's path length: ten years of daily steps.
 constexpr auto kGbmFloorDays = static_cast<std::uint32_t>(10 * kDaysPerYear);
 constexpr double kKibPerMib = 1024.0;
+constexpr double kNanosecondsPerSecond = 1e9;
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -86,6 +88,24 @@ BenchResult run_benchmark(const BenchOptions& o) {
   const double path_days = static_cast<double>(o.paths) * r.days * static_cast<double>(r.strategies);
   const double one_thread_seconds = timed(1, false, result);
   r.path_days_per_second_one_thread = path_days / one_thread_seconds;
+  // Where that time goes: the same run on 1 thread again, its markets read from a store a first run
+  // filled (sim::MarketReplay, the same bits) instead of simulated, is the firms' time; the
+  // difference is the market's, simulated once per path for all the strategies.
+  if (std::optional<sim::MarketReplay> store = sim::MarketReplay::within_budget(
+          market, scenario, scenario.run.seed, o.paths, false, sim::kDefaultMarketReplayBudgetBytes)) {
+    sim::RunOptions options{o.paths, scenario.run.seed, r.threads, {}};
+    options.market_replay = &*store;
+    [[maybe_unused]] const sim::RunResult filled = sim::run_simulation(scenario, market, options);
+    options.threads = 1;
+    const auto start = std::chrono::steady_clock::now();
+    const sim::RunResult replayed = sim::run_simulation(scenario, market, options);
+    const double firm_seconds = seconds_since(start);
+    if (replayed.strategies.front().npv_usd.mean() != result.strategies.front().npv_usd.mean())
+      throw std::runtime_error("bench: the run on the stored markets differs from the simulated run");
+    const double paths_days = static_cast<double>(o.paths) * r.days;
+    r.firm_ns_per_path_day = firm_seconds / path_days * kNanosecondsPerSecond;
+    r.market_ns_per_path_day = (one_thread_seconds - firm_seconds) / paths_days * kNanosecondsPerSecond;
+  }
   r.seconds_plain = r.threads == 1 ? one_thread_seconds : timed(r.threads, false, result);
   r.path_days_per_second = path_days / r.seconds_plain;
   sim::RunResult reduced = result;
@@ -251,6 +271,8 @@ void print_benchmark(const BenchOptions& options) {
                            {"speedup", r.path_days_per_second / r.path_days_per_second_one_thread},
                            {"gbm_path_steps_per_second_per_core", r.gbm_path_steps_per_second_per_core},
                            {"ratio_to_gbm_floor", ratio_to_gbm_floor},
+                           {"market_ns_per_path_day", r.market_ns_per_path_day},
+                           {"firm_ns_per_path_day", r.firm_ns_per_path_day},
                            {"variance_reduction", {{"strategy", r.variance_reduction_strategy},
                                                    {"npv_se_plain_usd", r.se_plain_usd},
                                                    {"npv_se_usd", r.se_reduced_usd},
@@ -270,6 +292,13 @@ void print_benchmark(const BenchOptions& options) {
   fmt::print("  GBM floor     {:>8.2f} M path-steps/s per core (one factor, Philox + Box-Muller)\n",
              r.gbm_path_steps_per_second_per_core / kMillion);
   fmt::print("  model / floor {:>8.2f}x (1 thread's path-days against the floor's path-steps)\n", ratio_to_gbm_floor);
+  if (r.firm_ns_per_path_day > 0)
+    fmt::print("  1 thread's time: the market {:.0f} ns a path's day (once for the {} strategies), each firm {:.0f} ns "
+               "a path-day\n",
+               r.market_ns_per_path_day, r.strategies, r.firm_ns_per_path_day);
+  else
+    fmt::print("  1 thread's time: not split (storing the markets of {} paths would exceed {:.0f} MiB)\n", r.paths,
+               static_cast<double>(sim::kDefaultMarketReplayBudgetBytes) / kKibPerMib / kKibPerMib);
   fmt::print("  variance reduction, least helped strategy ({}):\n", r.variance_reduction_strategy);
   fmt::print("    SE of mean NPV ${:.2f}M plain in {:.2f} s, ${:.2f}M reduced in {:.2f} s\n", r.se_plain_usd / kMillion,
              r.seconds_plain, r.se_reduced_usd / kMillion, r.seconds_reduced);
@@ -280,7 +309,9 @@ void print_benchmark(const BenchOptions& options) {
 
 constexpr const char* kBenchHelp =
     R"(Measure the engine: path-days per second (one strategy's firm on one path for one day, network and markets
-included) with 1 thread and with --threads, per core, against a single-factor GBM path generator as the floor,
+included) with 1 thread and with --threads, per core, against a single-factor GBM path generator as the floor;
+where 1 thread's time goes (the market per path and day, shared by the strategies, and each firm per path-day:
+the run again on markets read from a store instead of simulated); variance reduction's effective speed-up;
 and the peak resident memory. bench/hashpivot_bench.cpp builds the same measurement as hashpivot-bench.)";
 
 void add_bench_command(CLI::App& app, int& exit_code, const sim::ProcessGroup& /*group*/) {

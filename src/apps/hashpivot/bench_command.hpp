@@ -31,6 +31,11 @@ struct BenchResult {
   double path_days_per_second_one_thread = 0;
   double path_days_per_second = 0;               // with `threads`
   double gbm_path_steps_per_second_per_core = 0;
+  /// Where 1 thread's time goes (0 when the store of the markets would exceed its budget): the
+  /// market's, per path and day (simulated once for all the strategies), and one strategy's firm's,
+  /// per path-day, timed as the run again on markets read from a store (sim::MarketReplay).
+  double market_ns_per_path_day = 0;
+  double firm_ns_per_path_day = 0;
   double peak_rss_mib = 0;
   /// Variance reduction (sim::RunOptions::variance_reduction) on the same paths and `threads`, for the
   /// strategy it helps least: the SE of its mean NPV plain and reduced, the wall times, and the
