@@ -7,6 +7,7 @@
 
 #include "hashpivot/core/csv.hpp"
 #include "hashpivot/core/error.hpp"
+#include "hashpivot/core/rounding.hpp"
 #include "hashpivot/core/units.hpp"
 #include "hashpivot/random/philox.hpp"
 
@@ -19,7 +20,7 @@ constexpr std::size_t kMinFrontierModels = 3;
 /// The first day of window_frontier's fit: the Antminer S9's release (16 nm), 2016-06-01.
 constexpr DayNumber kFrontierEraStart = 16953;
 
-std::int64_t floor_bin(double position) { return static_cast<std::int64_t>(std::floor(position)); }
+std::int64_t floor_bin(double position) { return floor_to_int64(position); }
 
 }  // namespace
 

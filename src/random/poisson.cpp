@@ -4,6 +4,8 @@
 #include <cassert>
 #include <cmath>
 
+#include "hashpivot/core/rounding.hpp"
+
 namespace hashpivot::random {
 namespace {
 
@@ -76,10 +78,11 @@ std::int64_t poisson(const CounterRng& rng, DrawAddress at, double mean) {
     const double u = uv[0] - 0.5;
     const double v = uv[1];
     const double us = 0.5 - std::fabs(u);
-    const double k_real = std::floor((2.0 * a / us + b) * u + mean + 0.43);
-    if (us >= 0.07 && v <= v_r) return static_cast<std::int64_t>(k_real);
-    if (k_real < 0.0 || (us < 0.013 && v > us)) continue;
-    const auto k = static_cast<std::int64_t>(k_real);
+    const double x = (2.0 * a / us + b) * u + mean + 0.43;  // k = floor(x)
+    if (us >= 0.07 && v <= v_r) return floor_to_int64(x);
+    if (x < 0.0 || (us < 0.013 && v > us)) continue;
+    const std::int64_t k = floor_to_int64(x);
+    const auto k_real = static_cast<double>(k);
     // ln(mean) only here, once a draw fails the squeeze: about 70% of draws at the mean of 144 blocks
     // a day return before it (P(us >= 0.07) * v_r = 0.86 * 0.80).
     if (std::log(v * inv_alpha / (a / (us * us) + b)) <= -mean + k_real * std::log(mean) - log_factorial(k)) return k;

@@ -285,17 +285,19 @@ void print_benchmark(const BenchOptions& options) {
     std::cout << j.dump(2) << "\n";
     return;
   }
-  fmt::print("{}: {} strategies x {} paths x {} days\n", r.scenario, r.strategies, r.paths, r.days);
+  fmt::print("{}: {} strateg{} x {} paths x {} days\n", r.scenario, r.strategies, r.strategies == 1 ? "y" : "ies", r.paths,
+             r.days);
   fmt::print("  1 thread      {:>8.2f} M path-days/s\n", r.path_days_per_second_one_thread / kMillion);
-  fmt::print("  {} thread{}    {:>8.2f} M path-days/s ({:.2f}x), {:.2f} M per core\n", r.threads, r.threads == 1 ? " " : "s",
-             r.path_days_per_second / kMillion, r.path_days_per_second / r.path_days_per_second_one_thread, per_core / kMillion);
+  if (r.threads > 1)
+    fmt::print("  {} threads    {:>8.2f} M path-days/s ({:.2f}x), {:.2f} M per core\n", r.threads,
+               r.path_days_per_second / kMillion, r.path_days_per_second / r.path_days_per_second_one_thread, per_core / kMillion);
   fmt::print("  GBM floor     {:>8.2f} M path-steps/s per core (one factor, Philox + Box-Muller)\n",
              r.gbm_path_steps_per_second_per_core / kMillion);
   fmt::print("  model / floor {:>8.2f}x (1 thread's path-days against the floor's path-steps)\n", ratio_to_gbm_floor);
   if (r.firm_ns_per_path_day > 0)
-    fmt::print("  1 thread's time: the market {:.0f} ns a path's day (once for the {} strategies), each firm {:.0f} ns "
+    fmt::print("  1 thread's time: the market {:.0f} ns a path's day (once for the {} strateg{}), each firm {:.0f} ns "
                "a path-day\n",
-               r.market_ns_per_path_day, r.strategies, r.firm_ns_per_path_day);
+               r.market_ns_per_path_day, r.strategies, r.strategies == 1 ? "y" : "ies", r.firm_ns_per_path_day);
   else
     fmt::print("  1 thread's time: not split (storing the markets of {} paths would exceed {:.0f} MiB)\n", r.paths,
                static_cast<double>(sim::kDefaultMarketReplayBudgetBytes) / kKibPerMib / kKibPerMib);
