@@ -35,6 +35,9 @@ namespace {
 constexpr auto kGbmFloorDays = static_cast<std::uint32_t>(10 * kDaysPerYear);
 constexpr double kKibPerMib = 1024.0;
 constexpr double kNanosecondsPerSecond = 1e9;
+/// The time split's paths (at most) and timings of each run (the least kept).
+constexpr std::int64_t kSplitPaths = 1024;
+constexpr int kSplitRounds = 2;
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -88,24 +91,6 @@ BenchResult run_benchmark(const BenchOptions& o) {
   const double path_days = static_cast<double>(o.paths) * r.days * static_cast<double>(r.strategies);
   const double one_thread_seconds = timed(1, false, result);
   r.path_days_per_second_one_thread = path_days / one_thread_seconds;
-  // Where that time goes: the same run on 1 thread again, its markets read from a store a first run
-  // filled (sim::MarketReplay, the same bits) instead of simulated, is the firms' time; the
-  // difference is the market's, simulated once per path for all the strategies.
-  if (std::optional<sim::MarketReplay> store = sim::MarketReplay::within_budget(
-          market, scenario, scenario.run.seed, o.paths, false, sim::kDefaultMarketReplayBudgetBytes)) {
-    sim::RunOptions options{o.paths, scenario.run.seed, r.threads, {}};
-    options.market_replay = &*store;
-    [[maybe_unused]] const sim::RunResult filled = sim::run_simulation(scenario, market, options);
-    options.threads = 1;
-    const auto start = std::chrono::steady_clock::now();
-    const sim::RunResult replayed = sim::run_simulation(scenario, market, options);
-    const double firm_seconds = seconds_since(start);
-    if (replayed.strategies.front().npv_usd.mean() != result.strategies.front().npv_usd.mean())
-      throw std::runtime_error("bench: the run on the stored markets differs from the simulated run");
-    const double paths_days = static_cast<double>(o.paths) * r.days;
-    r.firm_ns_per_path_day = firm_seconds / path_days * kNanosecondsPerSecond;
-    r.market_ns_per_path_day = (one_thread_seconds - firm_seconds) / paths_days * kNanosecondsPerSecond;
-  }
   r.seconds_plain = r.threads == 1 ? one_thread_seconds : timed(r.threads, false, result);
   r.path_days_per_second = path_days / r.seconds_plain;
   sim::RunResult reduced = result;
@@ -124,7 +109,40 @@ BenchResult run_benchmark(const BenchOptions& o) {
     }
   }
   r.gbm_path_steps_per_second_per_core = gbm_path_steps_per_second(static_cast<std::uint32_t>(o.paths), kGbmFloorDays);
-  r.peak_rss_mib = peak_rss_mib();
+  r.peak_rss_mib = peak_rss_mib();  // before the store below, which holds every path's markets
+  // Where the one-thread time goes: the same run on 1 thread again, its markets read from a store
+  // that a first run filled (sim::MarketReplay, the same bits) instead of simulated, is the firms'
+  // time; the difference is the market's, simulated once per path for all the strategies. A
+  // difference of two timings: on up to kSplitPaths paths, each timed twice, alternated, the least
+  // of each kept, so that a change in the host's load between them moves it less.
+  const std::int64_t split_paths = std::min(o.paths, kSplitPaths);
+  if (std::optional<sim::MarketReplay> store = sim::MarketReplay::within_budget(
+          market, scenario, scenario.run.seed, split_paths, false, sim::kDefaultMarketReplayBudgetBytes)) {
+    sim::RunOptions options{split_paths, scenario.run.seed, r.threads, {}};
+    options.market_replay = &*store;
+    const sim::RunResult filled = sim::run_simulation(scenario, market, options);
+    options.threads = 1;
+    sim::RunOptions simulating = options;
+    simulating.market_replay = nullptr;
+    double simulated_seconds = std::numeric_limits<double>::infinity();
+    double replayed_seconds = std::numeric_limits<double>::infinity();
+    for (int round = 0; round < kSplitRounds; ++round) {
+      auto start = std::chrono::steady_clock::now();
+      const sim::RunResult simulated = sim::run_simulation(scenario, market, simulating);
+      simulated_seconds = std::min(simulated_seconds, seconds_since(start));
+      start = std::chrono::steady_clock::now();
+      const sim::RunResult replayed = sim::run_simulation(scenario, market, options);
+      replayed_seconds = std::min(replayed_seconds, seconds_since(start));
+      if (replayed.strategies.front().npv_usd.mean() != simulated.strategies.front().npv_usd.mean() ||
+          filled.strategies.front().npv_usd.mean() != simulated.strategies.front().npv_usd.mean())
+        throw std::runtime_error("bench: the run on the stored markets differs from the simulated run");
+    }
+    const double paths_days = static_cast<double>(split_paths) * r.days;
+    r.split_paths = split_paths;
+    r.firm_ns_per_path_day = replayed_seconds / (paths_days * static_cast<double>(r.strategies)) * kNanosecondsPerSecond;
+    r.market_ns_per_path_day = (simulated_seconds - replayed_seconds) / paths_days * kNanosecondsPerSecond;
+    r.split_seconds_one_thread = simulated_seconds;
+  }
   return r;
 }
 
@@ -271,8 +289,10 @@ void print_benchmark(const BenchOptions& options) {
                            {"speedup", r.path_days_per_second / r.path_days_per_second_one_thread},
                            {"gbm_path_steps_per_second_per_core", r.gbm_path_steps_per_second_per_core},
                            {"ratio_to_gbm_floor", ratio_to_gbm_floor},
-                           {"market_ns_per_path_day", r.market_ns_per_path_day},
-                           {"firm_ns_per_path_day", r.firm_ns_per_path_day},
+                           {"time_split", {{"paths", r.split_paths},
+                                           {"seconds_one_thread", r.split_seconds_one_thread},
+                                           {"market_ns_per_path_day", r.market_ns_per_path_day},
+                                           {"firm_ns_per_path_day", r.firm_ns_per_path_day}}},
                            {"variance_reduction", {{"strategy", r.variance_reduction_strategy},
                                                    {"npv_se_plain_usd", r.se_plain_usd},
                                                    {"npv_se_usd", r.se_reduced_usd},
@@ -295,12 +315,13 @@ void print_benchmark(const BenchOptions& options) {
              r.gbm_path_steps_per_second_per_core / kMillion);
   fmt::print("  model / floor {:>8.2f}x (1 thread's path-days against the floor's path-steps)\n", ratio_to_gbm_floor);
   if (r.firm_ns_per_path_day > 0)
-    fmt::print("  1 thread's time: the market {:.0f} ns a path's day (once for the {} strateg{}), each firm {:.0f} ns "
-               "a path-day\n",
-               r.market_ns_per_path_day, r.strategies, r.strategies == 1 ? "y" : "ies", r.firm_ns_per_path_day);
+    fmt::print("  where 1 thread's time goes ({} paths, run again on their stored markets):\n"
+               "    market {:.0f} ns a path's day (once for the {} strateg{}), each firm {:.0f} ns a path-day\n",
+               r.split_paths, r.market_ns_per_path_day, r.strategies, r.strategies == 1 ? "y" : "ies",
+               r.firm_ns_per_path_day);
   else
-    fmt::print("  1 thread's time: not split (storing the markets of {} paths would exceed {:.0f} MiB)\n", r.paths,
-               static_cast<double>(sim::kDefaultMarketReplayBudgetBytes) / kKibPerMib / kKibPerMib);
+    fmt::print("  where 1 thread's time goes: not measured (storing the markets of {} paths would exceed {:.0f} MiB)\n",
+               std::min(r.paths, kSplitPaths), static_cast<double>(sim::kDefaultMarketReplayBudgetBytes) / kKibPerMib / kKibPerMib);
   fmt::print("  variance reduction, least helped strategy ({}):\n", r.variance_reduction_strategy);
   fmt::print("    SE of mean NPV ${:.2f}M plain in {:.2f} s, ${:.2f}M reduced in {:.2f} s\n", r.se_plain_usd / kMillion,
              r.seconds_plain, r.se_reduced_usd / kMillion, r.seconds_reduced);

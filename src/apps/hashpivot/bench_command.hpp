@@ -31,9 +31,12 @@ struct BenchResult {
   double path_days_per_second_one_thread = 0;
   double path_days_per_second = 0;               // with `threads`
   double gbm_path_steps_per_second_per_core = 0;
-  /// Where 1 thread's time goes (0 when the store of the markets would exceed its budget): the
-  /// market's, per path and day (simulated once for all the strategies), and one strategy's firm's,
-  /// per path-day, timed as the run again on markets read from a store (sim::MarketReplay).
+  /// Where 1 thread's time goes, on `split_paths` paths (0 when the store of their markets would
+  /// exceed its budget): the market's, per path and day (simulated once for all the strategies), and
+  /// one strategy's firm's, per path-day, timed as the run again on markets read from a store
+  /// (sim::MarketReplay); `split_seconds_one_thread` is the simulated run's time they split.
+  std::int64_t split_paths = 0;
+  double split_seconds_one_thread = 0;
   double market_ns_per_path_day = 0;
   double firm_ns_per_path_day = 0;
   double peak_rss_mib = 0;
