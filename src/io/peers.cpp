@@ -42,6 +42,7 @@ std::vector<SharedKey> peer_shared_keys(const firm::Scenario& s) {
       {"market.epoch_first_block_time_unix", std::to_string(m.epoch_first_block_time_unix)},
       {"market.btc_price_drift_annual", optional_text(m.btc_price_drift_annual)},
       {"market.hashrate_drift_annual", optional_text(m.hashrate_drift_annual)},
+      {"market.network_supply_share_annual", optional_text(m.network_supply_share_annual)},
       {"market.history", file_text(s, m.history_file)},
   };
 }

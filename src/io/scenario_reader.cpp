@@ -113,6 +113,7 @@ firm::MarketSetup read_market(TableReader t) {
       .epoch_first_block_time_unix = t.require_integer("epoch_first_block_time_unix", Range::positive()),
       .btc_price_drift_annual = t.optional_number("btc_price_drift_annual", Range{-2.0, 2.0}),
       .hashrate_drift_annual = t.optional_number("hashrate_drift_annual", Range{-2.0, 2.0}),
+      .network_supply_share_annual = t.optional_number("network_supply_share_annual", Range{0.0, 5.0}),
       .history_file = "",
   };
   if (m.btc_price_model == firm::PriceModel::kBlockBootstrap) m.history_file = t.require_string("history");

@@ -110,6 +110,10 @@ void load_price_model(const firm::Scenario& scenario, const MarketInputs& inputs
 }
 
 void load_exogenous_hashrate(const firm::Scenario& scenario, const market::Calibration& c, MarketModel& m) {
+  if (scenario.market.network_supply_share_annual)
+    throw InputError(scenario.source, 0, "market.network_supply_share_annual",
+                     "applies to the margin-driven hashrate model only: the exogenous network's growth is "
+                     "hashrate_drift_annual");
   m.hashrate = from_calibration(c, "hashrate", "exogenous", network::exogenous_params_from_report);
   if (scenario.market.hashrate_drift_annual) m.hashrate.drift_per_day = *scenario.market.hashrate_drift_annual / kDaysPerYear;
   if (m.hashrate.price_lag_days > network::kMaxPriceLagDays)
@@ -136,8 +140,9 @@ void load_margin_hashrate(const firm::Scenario& scenario, const market::Calibrat
     throw InputError(scenario.source, 0, "market.hashrate_drift_annual",
                      "applies to the exogenous hashrate model only: the margin-driven network's growth follows from "
                      "the hashprice and the fleet's costs");
-  const network::MarginHashrateParams params =
+  network::MarginHashrateParams params =
       from_calibration(c, "hashrate", "margin_driven", network::margin_params_from_report);
+  if (scenario.market.network_supply_share_annual) params.supply_share_per_year = *scenario.market.network_supply_share_annual;
   try {
     set_margin_network(m, params);
   } catch (const ParameterError& e) {
@@ -153,10 +158,11 @@ void load_margin_hashrate(const firm::Scenario& scenario, const market::Calibrat
   m.description.push_back(fmt::format(
       "Network hashrate: margin-driven, {:.0f} of {:.0f} EH/s installed running at {:.2f} USD/PH/day; power price "
       "median {:.1f} USD/MWh (log sd {:.2f}), {}-year life, frontier {:.1f} J/TH on the start date; orders up to {:.2f} "
-      "of installed a year above {:.2f}x power cost, {} days to energize; AI/HPC exits {:.3f}/yr; sigma {:.3f}/yr",
+      "of installed a year{} above {:.2f}x power cost, {} days to energize; AI/HPC exits {:.3f}/yr; sigma {:.3f}/yr",
       m.network_hashrate_ths / kThPerEh, installed / kThPerEh, hashprice, p.power_price_median_usd_per_mwh,
       p.power_price_log_sd, p.max_age_days / static_cast<int>(kDaysPerYear), p.frontier.j_per_th(m.start_day),
-      p.supply_share_per_year, 1 + p.entry_hurdle, p.pipeline_lag_days, p.ai_exit_share_per_year,
+      p.supply_share_per_year, scenario.market.network_supply_share_annual ? " (scenario)" : "", 1 + p.entry_hurdle,
+      p.pipeline_lag_days, p.ai_exit_share_per_year,
       p.sigma_per_day * std::sqrt(kDaysPerYear)));
 }
 

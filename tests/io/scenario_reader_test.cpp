@@ -271,6 +271,17 @@ TEST(ScenarioReader, the_drift_overrides_are_optional_and_read_when_given) {
   EXPECT_DOUBLE_EQ(*ends.market.hashrate_drift_annual, 2.0);
 }
 
+TEST(ScenarioReader, the_network_supply_share_is_optional_and_read_in_its_range) {
+  EXPECT_FALSE(read_scenario(write(kValid).string()).market.network_supply_share_annual.has_value());
+  const auto given = read_with(kEpochLine, kEpochLine + "network_supply_share_annual = 0.5\n");
+  ASSERT_TRUE(given.market.network_supply_share_annual.has_value());
+  EXPECT_DOUBLE_EQ(*given.market.network_supply_share_annual, 0.5);
+  EXPECT_DOUBLE_EQ(*read_with(kEpochLine, kEpochLine + "network_supply_share_annual = 0\n").market.network_supply_share_annual, 0.0);
+  EXPECT_DOUBLE_EQ(*read_with(kEpochLine, kEpochLine + "network_supply_share_annual = 5\n").market.network_supply_share_annual, 5.0);
+  EXPECT_EQ(error_with(kEpochLine, kEpochLine + "network_supply_share_annual = -0.1\n", "network_supply_share_annual"),
+            "market.network_supply_share_annual: expected a number in [0, 5], got -0.1");
+}
+
 TEST(ScenarioReader, a_drift_out_of_range_names_file_line_and_key) {
   EXPECT_EQ(error_with(kEpochLine, kEpochLine + "btc_price_drift_annual = 2.5\n", "btc_price_drift_annual"),
             "market.btc_price_drift_annual: expected a number in [-2, 2], got 2.5");

@@ -1,5 +1,6 @@
 #include "hashpivot/model/market_model.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -369,9 +370,50 @@ TEST(MarketModel, rejects_what_it_cannot_run_naming_the_key) {
   } catch (const InputError& e) {
     EXPECT_EQ(e.field(), "market.hashrate_drift_annual");
   }
+  // The exogenous network has no fleet to order: a supply share has nothing to move either.
+  try {
+    (void)model_from(market_test_toml("network_supply_share_annual = 0.5"));
+    FAIL() << "expected an InputError";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.field(), "market.network_supply_share_annual");
+  }
   std::string text = market_test_toml("");
   text.replace(text.find(kCalibration), kCalibration.size(), "/nonexistent/calibration.toml");
   EXPECT_THROW((void)model_from(text), InputError);
+}
+
+// market.network_supply_share_annual replaces the calibration's supply share of the margin-driven
+// network, and the description says so; on the same paths the network that orders nothing ends the
+// year with less hashrate on average than the calibrated one, and the one that orders twice the
+// calibrated share with more.
+TEST(MarketModel, a_scenario_supply_share_replaces_the_calibrated_one) {
+  const std::string margin = "hashrate_model = \"margin_driven\"\n";
+  const MarketModel calibrated = model_from(market_test_toml(margin));
+  const double share = calibrated.margin.params().supply_share_per_year;
+  ASSERT_GT(share, 0.0);
+  const MarketModel none = model_from(market_test_toml(margin + "network_supply_share_annual = 0"));
+  const MarketModel doubled = model_from(market_test_toml(margin + fmt::format("network_supply_share_annual = {}", 2 * share)));
+  EXPECT_EQ(none.margin.params().supply_share_per_year, 0.0);
+  EXPECT_EQ(doubled.margin.params().supply_share_per_year, 2 * share);
+  const auto says = [](const MarketModel& m, const std::string& text) {
+    return std::any_of(m.description.begin(), m.description.end(),
+                       [&](const std::string& line) { return line.find(text) != std::string::npos; });
+  };
+  EXPECT_TRUE(says(none, "orders up to 0.00 of installed a year (scenario)"));
+  EXPECT_FALSE(says(calibrated, "(scenario)"));
+  constexpr std::uint32_t kPaths = 200, kDays = 366;
+  const auto mean_log_growth = [&](const MarketModel& m) {
+    double sum = 0;
+    simulate(m, kPaths, kDays, [&](std::uint32_t, std::uint32_t d, const MarketDay& md) {
+      if (d == kDays - 1) sum += std::log(md.network_hashrate_ths / m.network_hashrate_ths);
+    });
+    return sum / kPaths;
+  };
+  const double growth_none = mean_log_growth(none);
+  const double growth_calibrated = mean_log_growth(calibrated);
+  const double growth_doubled = mean_log_growth(doubled);
+  EXPECT_LT(growth_none, growth_calibrated);
+  EXPECT_LT(growth_calibrated, growth_doubled);
 }
 
 // A calibration whose GBM volatility is negative: the process builder rejects the parameter, and the

@@ -186,13 +186,23 @@ try {
   assert.equal(await page.locator('[data-testid=btc-drift-value]').textContent(), 'calibrated');
   await slide('btc-drift', -0.5);
   assert.equal(await page.locator('[data-testid=btc-drift-value]').textContent(), 'mu -0.50 a year');
-  // Cango's network is margin-driven, which refuses a hashrate drift: no slider to set one.
+  // Cango's network is margin-driven, which refuses a hashrate drift: no slider to set one; its growth
+  // is the share of its fleet it orders when mining pays, which the scenario leaves to the calibration.
   assert.equal(await page.locator('#hashrate-drift').count(), 0);
   assert.match(await page.locator('[data-testid=hashrate-note]').textContent(), /margin-driven/);
   await page.waitForFunction((text) => {
     const body = document.querySelector('[data-testid=whatif-results] tbody');
     return body && body.textContent !== text && !/running/.test(document.querySelector('[data-testid=whatif-status]').textContent);
   }, afterPower);
+  assert.equal(await page.locator('[data-testid=network-supply-value]').textContent(), 'calibrated');
+  const beforeSupply = await results.textContent();
+  await slide('network-supply', 0.1);
+  assert.equal(await page.locator('[data-testid=network-supply-value]').textContent(), '0.10 of the fleet a year');
+  await page.waitForFunction((text) => {
+    const body = document.querySelector('[data-testid=whatif-results] tbody');
+    return body && body.textContent !== text && !/running/.test(document.querySelector('[data-testid=whatif-status]').textContent);
+  }, beforeSupply);
+  assert.equal(await page.locator('[data-testid=whatif-status] .error').count(), 0);
   assert.ok(await page.locator('#pivot-date').count() === 1, 'Cango schedules its pivot: a date slider');
   // Variance reduction is on by default and says what it gained; off, the same paths rerun plain.
   assert.ok(await page.isChecked('#variance-reduction'));

@@ -1,8 +1,9 @@
 // The What-if page: sliders over the inputs users move most (the BTC price at the start and its
-// drift, network hashrate's growth when the network is exogenous, every site's power price, the size
-// of the strategies' planned BTC sales, the MW each pivot converts and the day of a scheduled pivot).
-// The sliders edit the scenario's text (a drift the scenario does not state is added under
-// [market]), so the run is read by the same reader as any other. Each change reruns the scenario on
+// drift, the network's growth: its hashrate drift when exogenous, its supply share when
+// margin-driven, every site's power price, the size of the strategies' planned BTC sales, the MW each
+// pivot converts and the day of a scheduled pivot). The sliders edit the scenario's text (a drift or
+// share the scenario does not state is added under [market]), so the run is read by the same reader
+// as any other. Each change reruns the scenario on
 // the server at a small path count with the scenario's seed (common random numbers: the same paths
 // every time, so differences are the inputs') on every core, and redraws the strategies' figures with
 // their standard errors.
@@ -22,6 +23,9 @@ const html = htm.bind(h);
 const WHATIF_PATHS = 300;  // a rerun of Cango (9 strategies): about 3 s on 2 cores here, 0.8 s of it the run
 const MS_PER_DAY = 24 * 60 * 60 * 1000;
 const DAYS_PER_YEAR = 365;
+// Where the network-supply thumb sits while the calibration's share stands (its label says
+// "calibrated"; the page does not read the calibration file): the middle of its range.
+const SUPPLY_THUMB_BEFORE_MOVED = 1;
 
 const dayOf = (iso) => Math.round(Date.parse(`${iso}T00:00:00Z`) / MS_PER_DAY);
 const isoOf = (day) => new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
@@ -43,6 +47,7 @@ export function applySliders(text, s) {
   // Drifts the scenario may not state (then the calibration's stand): added under [market].
   if (s.btcDrift != null) out = setKey(out, 'market', 'btc_price_drift_annual', String(s.btcDrift)) ?? out;
   if (s.hashrateDrift != null) out = setKey(out, 'market', 'hashrate_drift_annual', String(s.hashrateDrift)) ?? out;
+  if (s.networkSupply != null) out = setKey(out, 'market', 'network_supply_share_annual', String(s.networkSupply)) ?? out;
   return out;
 }
 
@@ -102,13 +107,15 @@ export function WhatIfPage() {
   const pivotDate = fields.find((f) => f.docId === 'strategies.pivot_date');
   const horizon = horizonDays(fields);
   // hashrate_drift_annual applies to the exogenous network only (the default); a margin-driven
-  // network's hashrate answers the hashprice, and the reader refuses the key there.
+  // network's hashrate answers the hashprice, and its growth is the share of its fleet it orders a
+  // year when mining pays (network_supply_share_annual); the reader refuses each key on the other.
   const hashrateModel = fields.find((f) => f.path === 'market.hashrate_model');
   const exogenousNetwork = !hashrateModel || displayValue(hashrateModel.raw) === 'exogenous';
   const [sliders, setSliders] = useState({
     btcPriceFactor: 1, powerPriceDelta: 0, saleFactor: 1, pivotMw: pivotField ? Number(pivotField.raw) : null,
     btcDrift: numberOrNull(fields.find((f) => f.path === 'market.btc_price_drift_annual')),
     hashrateDrift: numberOrNull(fields.find((f) => f.path === 'market.hashrate_drift_annual')),
+    networkSupply: numberOrNull(fields.find((f) => f.path === 'market.network_supply_share_annual')),
     startDay: horizon && horizon.startDay,
     pivotDay: pivotDate && horizon && /^\d{4}-\d{2}-\d{2}$/.test(pivotDate.raw) ? dayOf(pivotDate.raw) - horizon.startDay : null,
   });
@@ -149,6 +156,7 @@ export function WhatIfPage() {
   const signed = (v) => `${v >= 0 ? '+' : ''}${v.toFixed(2)}`;
   const priceDrift = (v) => (v == null ? 'calibrated' : `mu ${signed(v)} a year`);
   const hashrateDrift = (v) => (v == null ? 'calibrated' : `${signed(v)} log per year`);
+  const supplyShare = (v) => (v == null ? 'calibrated' : `${v.toFixed(2)} of the fleet a year`);
   return html`<h2>What-if: ${displayValue(fields.find((f) => f.path === 'scenario.name')?.raw || '')}</h2>
     <p>Each change reruns ${WHATIF_PATHS} paths on the scenario's seed (the same paths every time), on every core.</p>
     <${Slider} label="BTC price at the start" name="btc-price" min="0.4" max="1.6" step="0.05" value=${sliders.btcPriceFactor}
@@ -166,8 +174,12 @@ export function WhatIfPage() {
     ${exogenousNetwork
       ? html`<${Slider} label="Network hashrate growth" name="hashrate-drift" min="-0.5" max="1.5" step="0.05"
           value=${sliders.hashrateDrift ?? 0} show=${() => hashrateDrift(sliders.hashrateDrift)} onChange=${change('hashrateDrift')} />`
-      : html`<p data-testid="hashrate-note">Network hashrate: margin-driven (it answers the hashprice: machines switch off
-          when they do not pay and are ordered when they do), so it has no growth slider.</p>`}
+      : html`<${Slider} label="Network growth: machines ordered when mining pays" name="network-supply" min="0" max="2"
+          step="0.05" value=${sliders.networkSupply ?? SUPPLY_THUMB_BEFORE_MOVED} show=${() => supplyShare(sliders.networkSupply)}
+          onChange=${change('networkSupply')} />
+        <p data-testid="hashrate-note">The network is margin-driven: its machines switch off when they do not
+          pay, and it orders this share of its fleet a year when the newest machines pay in full (less as the margin
+          narrows).</p>`}
     <p><label><input type="checkbox" id="variance-reduction" checked=${reduced}
       onChange=${(e) => { setReduced(e.target.checked); rerun(sliders, e.target.checked); }} />
       Variance reduction for the mean NPV (antithetic pairs, price control variates)</label></p>
