@@ -109,7 +109,7 @@ BenchResult run_benchmark(const BenchOptions& o) {
     }
   }
   r.gbm_path_steps_per_second_per_core = gbm_path_steps_per_second(static_cast<std::uint32_t>(o.paths), kGbmFloorDays);
-  r.peak_rss_mib = peak_rss_mib();  // before the store below, which holds every path's markets
+  r.peak_rss_mib = peak_rss_mib();  // before the store below, which holds its paths' markets
   // Where the one-thread time goes: the same run on 1 thread again, its markets read from a store
   // that a first run filled (sim::MarketReplay, the same bits) instead of simulated, is the firms'
   // time; the difference is the market's, simulated once per path for all the strategies. A
