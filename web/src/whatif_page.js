@@ -3,10 +3,9 @@
 // margin-driven, every site's power price, the size of the strategies' planned BTC sales, the MW each
 // pivot converts and the day of a scheduled pivot). The sliders edit the scenario's text (a drift or
 // share the scenario does not state is added under [market]), so the run is read by the same reader
-// as any other. Each change reruns the scenario on
-// the server at a small path count with the scenario's seed (common random numbers: the same paths
-// every time, so differences are the inputs') on every core, and redraws the strategies' figures with
-// their standard errors.
+// as any other. Each change reruns the scenario on the server at a small path count with the
+// scenario's seed (common random numbers: the same paths every time, so differences are the inputs')
+// on every core, and redraws the strategies' figures with their standard errors.
 // Variance reduction (antithetic pairs and price control variates, as run --variance-reduction) is
 // on by default: at the same path count it narrows the mean NPV's SE, which is what a rerun compares;
 // a checkbox turns it off. The runs are recorded, named "(what-if)".
@@ -178,8 +177,8 @@ export function WhatIfPage() {
           step="0.05" value=${sliders.networkSupply ?? SUPPLY_THUMB_BEFORE_MOVED} show=${() => supplyShare(sliders.networkSupply)}
           onChange=${change('networkSupply')} />
         <p data-testid="hashrate-note">The network is margin-driven: its machines switch off when they do not
-          pay, and it orders this share of its fleet a year when the newest machines pay in full (less as the margin
-          narrows).</p>`}
+          pay, and it orders up to this share of its fleet a year when the newest machines earn well over their power
+          cost (less as that margin narrows).</p>`}
     <p><label><input type="checkbox" id="variance-reduction" checked=${reduced}
       onChange=${(e) => { setReduced(e.target.checked); rerun(sliders, e.target.checked); }} />
       Variance reduction for the mean NPV (antithetic pairs, price control variates)</label></p>
