@@ -175,12 +175,14 @@ try {
     input.dispatchEvent(new Event('input', { bubbles: true }));
     input.dispatchEvent(new Event('change', { bubbles: true }));
   }, value);
+  // A rerun is done when the results differ from `text` (their text before it) and nothing is running.
+  const rerunDone = (text) => page.waitForFunction((previous) => {
+    const body = document.querySelector('[data-testid=whatif-results] tbody');
+    return body && body.textContent !== previous && !/running/.test(document.querySelector('[data-testid=whatif-status]').textContent);
+  }, text);
   await slide('power-price', 30);
   assert.equal(await page.locator('[data-testid=power-price-value]').textContent(), '+30 $/MWh');
-  await page.waitForFunction((text) => {
-    const body = document.querySelector('[data-testid=whatif-results] tbody');
-    return body && body.textContent !== text && !/running/.test(document.querySelector('[data-testid=whatif-status]').textContent);
-  }, before);
+  await rerunDone(before);
   // A drift Cango does not state: the slider adds the key under [market], and the figures move.
   const afterPower = await results.textContent();
   assert.equal(await page.locator('[data-testid=btc-drift-value]').textContent(), 'calibrated');
@@ -190,18 +192,12 @@ try {
   // is the share of its fleet it orders when mining pays, which the scenario leaves to the calibration.
   assert.equal(await page.locator('#hashrate-drift').count(), 0);
   assert.match(await page.locator('[data-testid=hashrate-note]').textContent(), /margin-driven/);
-  await page.waitForFunction((text) => {
-    const body = document.querySelector('[data-testid=whatif-results] tbody');
-    return body && body.textContent !== text && !/running/.test(document.querySelector('[data-testid=whatif-status]').textContent);
-  }, afterPower);
+  await rerunDone(afterPower);
   assert.equal(await page.locator('[data-testid=network-supply-value]').textContent(), 'calibrated');
   const beforeSupply = await results.textContent();
   await slide('network-supply', 0.1);
   assert.equal(await page.locator('[data-testid=network-supply-value]').textContent(), '0.10 of the fleet a year');
-  await page.waitForFunction((text) => {
-    const body = document.querySelector('[data-testid=whatif-results] tbody');
-    return body && body.textContent !== text && !/running/.test(document.querySelector('[data-testid=whatif-status]').textContent);
-  }, beforeSupply);
+  await rerunDone(beforeSupply);
   assert.equal(await page.locator('[data-testid=whatif-status] .error').count(), 0);
   assert.ok(await page.locator('#pivot-date').count() === 1, 'Cango schedules its pivot: a date slider');
   // Variance reduction is on by default and says what it gained; off, the same paths rerun plain.
@@ -209,12 +205,9 @@ try {
   const reducedStatus = await page.locator('[data-testid=whatif-status]').textContent();
   const gain = reducedStatus.match(/variance reduction: mean NPV SE at least (\d+\.\d)x smaller/);
   assert.ok(gain && Number(gain[1]) >= 1, reducedStatus);
-  const afterDrift = await results.textContent();
+  const reducedResults = await results.textContent();
   await page.uncheck('#variance-reduction');
-  await page.waitForFunction((text) => {
-    const body = document.querySelector('[data-testid=whatif-results] tbody');
-    return body && body.textContent !== text && !/running/.test(document.querySelector('[data-testid=whatif-status]').textContent);
-  }, afterDrift);
+  await rerunDone(reducedResults);
   assert.doesNotMatch(await page.locator('[data-testid=whatif-status]').textContent(), /variance reduction/);
   const whatifStatus = await page.locator('[data-testid=whatif-status]').textContent();
   await shot('whatif');
