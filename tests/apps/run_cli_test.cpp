@@ -215,6 +215,15 @@ TEST(BenchCli, json_has_the_issue_keys) {
               1e-9 * vr["effective_speedup"].get<double>());
 }
 
+// bench --commands times optimize and options --site, so it needs a strategy with search ranges and a
+// site with a conversion: without them it stops before running anything, naming the key (exit 2).
+TEST(BenchCli, commands_name_what_the_scenario_lacks) {
+  const Result r = run_on_scenario("bench", kScenario, "--commands --threads 1");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("strategies.search"), std::string::npos) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+}
+
 // --years replaces the scenario's horizon: 2026-02-01 to 2036-02-01 holds the leap days of 2028 and
 // 2032 (2036's falls after February 1).
 TEST(BenchCli, years_replace_the_horizon) {
