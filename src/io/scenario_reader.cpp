@@ -117,6 +117,14 @@ firm::MarketSetup read_market(TableReader t) {
       .history_file = "",
   };
   if (m.btc_price_model == firm::PriceModel::kBlockBootstrap) m.history_file = t.require_string("history");
+  // Each network model has its own growth key; the other model would have nothing to move with it.
+  if (m.hashrate_model == firm::HashrateModel::kMarginDriven && m.hashrate_drift_annual)
+    t.fail("hashrate_drift_annual",
+           "applies to the exogenous hashrate model only: the margin-driven network's growth follows from the "
+           "hashprice and the fleet's costs (its capacity is network_supply_share_annual)");
+  if (m.hashrate_model == firm::HashrateModel::kExogenous && m.network_supply_share_annual)
+    t.fail("network_supply_share_annual",
+           "applies to the margin-driven hashrate model only: the exogenous network's growth is hashrate_drift_annual");
   check_units_of_market(t, m);
   t.finish();
   return m;

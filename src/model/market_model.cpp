@@ -110,10 +110,7 @@ void load_price_model(const firm::Scenario& scenario, const MarketInputs& inputs
 }
 
 void load_exogenous_hashrate(const firm::Scenario& scenario, const market::Calibration& c, MarketModel& m) {
-  if (scenario.market.network_supply_share_annual)
-    throw InputError(scenario.source, 0, "market.network_supply_share_annual",
-                     "applies to the margin-driven hashrate model only: the exogenous network's growth is "
-                     "hashrate_drift_annual");
+  assert(!scenario.market.network_supply_share_annual && "the reader refuses it for an exogenous network");
   m.hashrate = from_calibration(c, "hashrate", "exogenous", network::exogenous_params_from_report);
   if (scenario.market.hashrate_drift_annual) m.hashrate.drift_per_day = *scenario.market.hashrate_drift_annual / kDaysPerYear;
   if (m.hashrate.price_lag_days > network::kMaxPriceLagDays)
@@ -136,10 +133,7 @@ double start_hashprice_usd(const MarketModel& m) {
 // The margin-driven network: the calibrated fleet model, and a fleet on the start date running the
 // scenario's network hashrate at the starting hashprice. Needs the chain and the starting values.
 void load_margin_hashrate(const firm::Scenario& scenario, const market::Calibration& c, MarketModel& m) {
-  if (scenario.market.hashrate_drift_annual)
-    throw InputError(scenario.source, 0, "market.hashrate_drift_annual",
-                     "applies to the exogenous hashrate model only: the margin-driven network's growth follows from "
-                     "the hashprice and the fleet's costs");
+  assert(!scenario.market.hashrate_drift_annual && "the reader refuses it for a margin-driven network");
   network::MarginHashrateParams params =
       from_calibration(c, "hashrate", "margin_driven", network::margin_params_from_report);
   if (scenario.market.network_supply_share_annual) params.supply_share_per_year = *scenario.market.network_supply_share_annual;

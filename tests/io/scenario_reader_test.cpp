@@ -273,13 +273,26 @@ TEST(ScenarioReader, the_drift_overrides_are_optional_and_read_when_given) {
 
 TEST(ScenarioReader, the_network_supply_share_is_optional_and_read_in_its_range) {
   EXPECT_FALSE(read_scenario(write(kValid).string()).market.network_supply_share_annual.has_value());
-  const auto given = read_with(kEpochLine, kEpochLine + "network_supply_share_annual = 0.5\n");
+  const std::string margin = kEpochLine + "hashrate_model = \"margin_driven\"\n";
+  const auto given = read_with(kEpochLine, margin + "network_supply_share_annual = 0.5\n");
   ASSERT_TRUE(given.market.network_supply_share_annual.has_value());
   EXPECT_DOUBLE_EQ(*given.market.network_supply_share_annual, 0.5);
-  EXPECT_DOUBLE_EQ(*read_with(kEpochLine, kEpochLine + "network_supply_share_annual = 0\n").market.network_supply_share_annual, 0.0);
-  EXPECT_DOUBLE_EQ(*read_with(kEpochLine, kEpochLine + "network_supply_share_annual = 5\n").market.network_supply_share_annual, 5.0);
-  EXPECT_EQ(error_with(kEpochLine, kEpochLine + "network_supply_share_annual = -0.1\n", "network_supply_share_annual"),
+  EXPECT_DOUBLE_EQ(*read_with(kEpochLine, margin + "network_supply_share_annual = 0\n").market.network_supply_share_annual, 0.0);
+  EXPECT_DOUBLE_EQ(*read_with(kEpochLine, margin + "network_supply_share_annual = 5\n").market.network_supply_share_annual, 5.0);
+  EXPECT_EQ(error_with(kEpochLine, margin + "network_supply_share_annual = -0.1\n", "network_supply_share_annual"),
             "market.network_supply_share_annual: expected a number in [0, 5], got -0.1");
+}
+
+// Each network model's growth key is refused on the other, at the key's line (the model would
+// ignore it: a view the run would silently not take).
+TEST(ScenarioReader, a_growth_key_of_the_other_network_model_is_refused_at_its_line) {
+  EXPECT_EQ(error_with(kEpochLine, kEpochLine + "network_supply_share_annual = 0.5\n", "network_supply_share_annual"),
+            "market.network_supply_share_annual: applies to the margin-driven hashrate model only: the exogenous "
+            "network's growth is hashrate_drift_annual");
+  EXPECT_EQ(error_with(kEpochLine, kEpochLine + "hashrate_model = \"margin_driven\"\nhashrate_drift_annual = 0.1\n",
+                       "hashrate_drift_annual"),
+            "market.hashrate_drift_annual: applies to the exogenous hashrate model only: the margin-driven network's "
+            "growth follows from the hashprice and the fleet's costs (its capacity is network_supply_share_annual)");
 }
 
 TEST(ScenarioReader, a_drift_out_of_range_names_file_line_and_key) {

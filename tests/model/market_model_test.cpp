@@ -363,20 +363,8 @@ TEST(MarketModel, block_bootstrap_is_recentred_on_an_overridden_drift) {
 }
 
 TEST(MarketModel, rejects_what_it_cannot_run_naming_the_key) {
-  // The margin-driven network's growth follows from the hashprice: a drift override has nothing to move.
-  try {
-    (void)model_from(market_test_toml("hashrate_model = \"margin_driven\"\nhashrate_drift_annual = 0.1"));
-    FAIL() << "expected an InputError";
-  } catch (const InputError& e) {
-    EXPECT_EQ(e.field(), "market.hashrate_drift_annual");
-  }
-  // The exogenous network has no fleet to order: a supply share has nothing to move either.
-  try {
-    (void)model_from(market_test_toml("network_supply_share_annual = 0.5"));
-    FAIL() << "expected an InputError";
-  } catch (const InputError& e) {
-    EXPECT_EQ(e.field(), "market.network_supply_share_annual");
-  }
+  // (A growth key of the other network model is refused by the reader, at its line:
+  // ScenarioReader.a_growth_key_of_the_other_network_model_is_refused_at_its_line.)
   std::string text = market_test_toml("");
   text.replace(text.find(kCalibration), kCalibration.size(), "/nonexistent/calibration.toml");
   EXPECT_THROW((void)model_from(text), InputError);

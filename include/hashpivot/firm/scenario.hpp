@@ -167,8 +167,9 @@ struct MarketSetup {
   // Optional overrides of calibrated drifts (a stated view instead of the history's average).
   std::optional<double> btc_price_drift_annual;   // μ of the price process, per year
   std::optional<double> hashrate_drift_annual;    // mean log growth of network hashrate, per year
-  // margin_driven only: the share of the installed fleet the network orders a year when the
-  // frontier pays in full (replaces the calibration's supply_share_per_year: its growth capacity).
+  // margin_driven only: the share of the installed fleet the network orders a year, at most, when
+  // the newest machines earn well over their power cost (replaces the calibration's
+  // supply_share_per_year: its growth capacity).
   std::optional<double> network_supply_share_annual;
   std::string history_file;         // block_bootstrap: the daily history whose returns are resampled
 };
