@@ -10,6 +10,7 @@
 #include <string>
 
 #include "apps/cli_runner.hpp"
+#include "support/temp_file.hpp"
 #include "support/test_scenario.hpp"
 
 namespace {
@@ -26,7 +27,8 @@ std::string scenario_text(double sale_btc, const std::string& extra_strategy_lin
 const std::string kFlags = " --paths 300 --max-evaluations 12 --threads 2";
 
 TEST(OptimizeCli, json_has_the_documented_keys_and_its_optimum_is_what_run_reports) {
-  const std::string path = write_temp_file("optimize_json.toml", scenario_text(500));
+  const TempFile file("optimize_json.toml", scenario_text(500));
+  const std::string path = file.string();
   const auto j =
       json_output(run_cli("optimize " + path + " --vary sale_btc=1:999 --max-default-prob 0.1 --json" + kFlags));
   for (const char* key : {"strategy", "best", "objective", "objective_se", "p_default", "out_of_sample", "evaluations"})
@@ -45,7 +47,8 @@ TEST(OptimizeCli, json_has_the_documented_keys_and_its_optimum_is_what_run_repor
 
   // The reported optimum, written into the scenario and run by `hashpivot run` on the same seed and
   // paths, gives the same mean NPV and P(default): the optimizer's numbers are the engine's.
-  const std::string at_best = write_temp_file("optimize_at_best.toml", scenario_text(sale));
+  const TempFile at_best_file("optimize_at_best.toml", scenario_text(sale));
+  const std::string at_best = at_best_file.string();
   const auto rj = json_output(run_cli("run " + at_best + " --no-record --json --paths 300 --seed 9 --threads 1"));
   const double npv = rj["strategies"][0]["npv_usd"]["mean"].get<double>();
   EXPECT_NEAR(j["objective"].get<double>(), npv, 1e-9 * std::abs(npv));
@@ -59,7 +62,8 @@ TEST(OptimizeCli, json_has_the_documented_keys_and_its_optimum_is_what_run_repor
 // --variance-reduction: each evaluation is run --variance-reduction's; at the declared point (the same
 // parameters either way) the mean NPV's SE is below the plain one, and the numbers are the run's.
 TEST(OptimizeCli, variance_reduction_evaluates_as_run_does_with_a_smaller_se) {
-  const std::string path = write_temp_file("optimize_vr.toml", scenario_text(500));
+  const TempFile file("optimize_vr.toml", scenario_text(500));
+  const std::string path = file.string();
   const std::string args = "optimize " + path + " --vary sale_btc=1:999 --json --seed 9" + kFlags;
   const auto plain = json_output(run_cli(args));
   const auto reduced = json_output(run_cli(args + " --variance-reduction"));
@@ -71,8 +75,8 @@ TEST(OptimizeCli, variance_reduction_evaluates_as_run_does_with_a_smaller_se) {
 }
 
 TEST(OptimizeCli, without_vary_it_searches_the_declared_ranges_and_prints_the_table) {
-  const std::string path = write_temp_file(
-      "optimize_declared.toml", scenario_text(500, "search.sale_btc = { low = 100, high = 900 }\n"));
+  const TempFile file("optimize_declared.toml", scenario_text(500, "search.sale_btc = { low = 100, high = 900 }\n"));
+  const std::string path = file.string();
   const auto j = json_output(run_cli("optimize " + path + " --json" + kFlags));
   EXPECT_EQ(j["ranges"]["sale_btc"][0].get<double>(), 100.0);
   EXPECT_EQ(j["ranges"]["sale_btc"][1].get<double>(), 900.0);
@@ -84,7 +88,8 @@ TEST(OptimizeCli, without_vary_it_searches_the_declared_ranges_and_prints_the_ta
 }
 
 TEST(OptimizeCli, bad_input_exits_2_and_names_the_flag) {
-  const std::string path = write_temp_file("optimize_bad.toml", scenario_text(500));
+  const TempFile file("optimize_bad.toml", scenario_text(500));
+  const std::string path = file.string();
   const auto expect_bad = [&](const std::string& args, const std::string& flag) {
     const auto r = run_cli("optimize " + path + " " + args + kFlags);
     EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.err;

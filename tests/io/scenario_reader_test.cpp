@@ -11,6 +11,7 @@
 
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/firm/plan.hpp"
+#include "support/temp_file.hpp"
 
 namespace hashpivot::io {
 namespace {
@@ -89,11 +90,9 @@ btc = 40
 use = "repay:loan"
 )";
 
-std::filesystem::path write(const std::string& text) {
-  const auto path = std::filesystem::temp_directory_path() / ("hashpivot_scenario_" + std::to_string(::getpid()) + ".toml");
-  std::ofstream(path) << text;
-  return path;
-}
+// The scenario `text` in a file, removed when the returned value goes (at the end of the
+// statement for `read_scenario(write(text).string())`).
+testing::TempFile write(const std::string& text) { return testing::TempFile("scenario_reader_test.toml", text); }
 
 // 1-based line of the first occurrence of `needle` in `text`.
 std::size_t line_of(const std::string& text, const std::string& needle) {

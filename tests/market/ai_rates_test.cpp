@@ -11,6 +11,7 @@
 
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/random/philox.hpp"
+#include "support/temp_file.hpp"
 
 namespace hashpivot::market {
 namespace {
@@ -112,8 +113,8 @@ TEST(AiRatesCalibration, malformed_rows_throw_input_error_with_the_line_and_colu
       {good + "2025-10-19T21:02:58Z,H100_80GB,SXM5,-1\n", 3, "median"},
   }};
   for (std::size_t i = 0; i < cases.size(); ++i) {
-    const std::string path = ::testing::TempDir() + "/gpu_bad_" + std::to_string(i) + ".csv";
-    std::ofstream(path) << header << std::get<0>(cases[i]);
+    const hashpivot::testing::TempFile file("gpu_bad_" + std::to_string(i) + ".csv", header + std::get<0>(cases[i]));
+    const std::string path = file.string();
     try {
       (void)calibrate_ai_rates(path);
       ADD_FAILURE() << "case " << i << " did not throw";

@@ -12,6 +12,7 @@
 
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/random/philox.hpp"
+#include "support/temp_file.hpp"
 
 namespace hashpivot::market {
 namespace {
@@ -157,8 +158,8 @@ TEST(EnergyCsv, malformed_rows_throw_input_error_with_the_line_and_column) {
       {"2021-01-01,01:00,N,10\n2021-01-01,02:00,X,11\n", 3, "repeated_hour_flag"},
   }};
   for (std::size_t i = 0; i < cases.size(); ++i) {
-    const std::string path = ::testing::TempDir() + "/energy_bad_" + std::to_string(i) + ".csv";
-    std::ofstream(path) << header << cases[i].body;
+    const hashpivot::testing::TempFile file("energy_bad_" + std::to_string(i) + ".csv", header + cases[i].body);
+    const std::string path = file.string();
     try {
       (void)read_ercot_hourly_csv(path, "hb_west_usd_per_mwh");
       ADD_FAILURE() << "case " << i << " did not throw";
@@ -168,8 +169,8 @@ TEST(EnergyCsv, malformed_rows_throw_input_error_with_the_line_and_column) {
       EXPECT_EQ(e.field(), cases[i].field) << i << ": " << e.what();
     }
   }
-  const std::string path = ::testing::TempDir() + "/energy_no_column.csv";
-  std::ofstream(path) << header << "2021-01-01,01:00,N,10\n";
+  const hashpivot::testing::TempFile no_column("energy_no_column.csv", header + "2021-01-01,01:00,N,10\n");
+  const std::string path = no_column.string();
   try {
     (void)read_ercot_hourly_csv(path, "hb_north_usd_per_mwh");
     ADD_FAILURE() << "a missing column did not throw";
@@ -177,8 +178,9 @@ TEST(EnergyCsv, malformed_rows_throw_input_error_with_the_line_and_column) {
     EXPECT_EQ(e.field(), "hb_north_usd_per_mwh");
   }
   // A repeated hour with the flag is averaged, and a missing hour stays unknown.
-  const std::string ok = ::testing::TempDir() + "/energy_dst.csv";
-  std::ofstream(ok) << header << "2021-11-07,01:00,N,10\n2021-11-07,02:00,N,20\n2021-11-07,02:00,Y,30\n";
+  const hashpivot::testing::TempFile dst("energy_dst.csv",
+                                         header + "2021-11-07,01:00,N,10\n2021-11-07,02:00,N,20\n2021-11-07,02:00,Y,30\n");
+  const std::string ok = dst.string();
   const HourlyPrices p = read_ercot_hourly_csv(ok, "hb_west_usd_per_mwh");
   ASSERT_EQ(p.days(), 1u);
   EXPECT_EQ(p.usd_per_mwh[1], 25.0);
