@@ -229,6 +229,35 @@ MarketPathState start_market_path(const MarketModel& m, const random::CounterRng
   return s;
 }
 
+MarketGrowth market_growth(const MarketModel& m) {
+  MarketGrowth g;
+  switch (m.price_model) {
+    case PriceModel::kGbm:
+      g.btc_price_drift_annual = m.gbm.mu_annual;
+      break;
+    case PriceModel::kJumpDiffusion:
+      g.btc_price_drift_annual = m.jump_diffusion.mu_annual;
+      break;
+    case PriceModel::kRegimeSwitching: {
+      const market::RegimeSwitchingPrice& p = m.regime_switching;
+      const double pi = p.stationary_bull_probability();
+      g.btc_price_drift_annual = pi * p.bull_mu_annual + (1 - pi) * p.bear_mu_annual;
+      break;
+    }
+    case PriceModel::kBlockBootstrap: {
+      const market::SampleMoments moments = market::sample_moments(m.bootstrap.log_returns);
+      g.btc_price_drift_annual = (moments.mean + 0.5 * moments.unbiased_variance()) * kDaysPerYear;
+      break;
+    }
+  }
+  if (m.hashrate_model == firm::HashrateModel::kMarginDriven) {
+    g.network_supply_share_annual = m.margin.params().supply_share_per_year;
+  } else {
+    g.hashrate_drift_annual = m.hashrate.drift_per_day * kDaysPerYear;
+  }
+  return g;
+}
+
 MarketDayDraws market_day_draws(const random::CounterRng& rng, std::uint32_t path, std::uint32_t day) {
   using random::normal_quantile;
   using random::to_open_unit;

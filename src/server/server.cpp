@@ -385,8 +385,16 @@ struct Server::Impl {
     }
     try {
       const RunRequest request = read_request(body);
+      // The growth its market runs with (the calibration's, or the scenario's keys): what the
+      // What-if page's growth sliders start from.
+      const model::MarketGrowth growth = model::market_growth(io::load_market_model(request.scenario));
+      const auto nullable = [](const std::optional<double>& v) { return v ? json(*v) : json(nullptr); };
       send_json(res, 200, {{"ok", true}, {"name", request.scenario.run.name}, {"paths", request.scenario.run.paths},
-                           {"seed", request.scenario.run.seed}, {"warnings", request.warnings}});
+                           {"seed", request.scenario.run.seed}, {"warnings", request.warnings},
+                           {"market_growth",
+                            {{"btc_price_drift_annual", growth.btc_price_drift_annual},
+                             {"hashrate_drift_annual", nullable(growth.hashrate_drift_annual)},
+                             {"network_supply_share_annual", nullable(growth.network_supply_share_annual)}}}});
     } catch (const InputError& e) {
       json out = {{"ok", false}, {"error", e.what()}, {"field", e.field()}};
       if (e.line() > 0) out["line"] = e.line();

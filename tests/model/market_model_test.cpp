@@ -16,6 +16,7 @@
 #include "hashpivot/chain/subsidy.hpp"
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/io/calibration_reader.hpp"
+#include "hashpivot/market/fit.hpp"
 #include "hashpivot/io/market_inputs.hpp"
 #include "hashpivot/io/scenario_reader.hpp"
 #include "support/test_scenario.hpp"
@@ -402,6 +403,51 @@ TEST(MarketModel, a_scenario_supply_share_replaces_the_calibrated_one) {
   const double growth_doubled = mean_log_growth(doubled);
   EXPECT_LT(growth_none, growth_calibrated);
   EXPECT_LT(growth_calibrated, growth_doubled);
+}
+
+// market_growth gives, for each price model and both networks, the values that stated as their
+// scenario keys leave the model as it is: the model built with them has the parameters of the
+// model built without them (to rounding), and its description says the values came from the scenario.
+TEST(MarketModel, its_growth_stated_as_the_scenario_keys_changes_nothing) {
+  const std::string history = std::string(HASHPIVOT_TEST_DATA_DIR) + "/history/btc_daily_history_coinmetrics_format.csv";
+  const auto restated = [](const MarketGrowth& g) {
+    std::string keys = fmt::format("btc_price_drift_annual = {:.17g}\n", g.btc_price_drift_annual);
+    if (g.hashrate_drift_annual) keys += fmt::format("hashrate_drift_annual = {:.17g}\n", *g.hashrate_drift_annual);
+    if (g.network_supply_share_annual)
+      keys += fmt::format("network_supply_share_annual = {:.17g}\n", *g.network_supply_share_annual);
+    return keys;
+  };
+  for (const std::string price_model : {"gbm", "jump_diffusion", "regime_switching", "block_bootstrap"}) {
+    for (const std::string network : {"exogenous", "margin_driven"}) {
+      const std::string lines = "btc_price_model = \"" + price_model + "\"\nhashrate_model = \"" + network + "\"\n" +
+                                (price_model == "block_bootstrap" ? "history = \"" + history + "\"\n" : "");
+      const MarketModel plain = model_from(market_test_toml(lines));
+      const MarketGrowth growth = market_growth(plain);
+      SCOPED_TRACE(price_model + ", " + network);
+      ASSERT_EQ(growth.network_supply_share_annual.has_value(), network == "margin_driven");
+      ASSERT_EQ(growth.hashrate_drift_annual.has_value(), network == "exogenous");
+      const MarketModel stated = model_from(market_test_toml(lines + restated(growth)));
+      EXPECT_TRUE(std::any_of(stated.description.begin(), stated.description.end(), [](const std::string& line) {
+        return line.find("scenario") != std::string::npos;
+      }));
+      constexpr double kTolerance = 1e-12;
+      EXPECT_NEAR(stated.gbm.mu_annual, plain.gbm.mu_annual, kTolerance);
+      EXPECT_NEAR(stated.jump_diffusion.mu_annual, plain.jump_diffusion.mu_annual, kTolerance);
+      EXPECT_NEAR(stated.regime_switching.bull_mu_annual, plain.regime_switching.bull_mu_annual, kTolerance);
+      EXPECT_NEAR(stated.regime_switching.bear_mu_annual, plain.regime_switching.bear_mu_annual, kTolerance);
+      ASSERT_EQ(stated.bootstrap.log_returns.size(), plain.bootstrap.log_returns.size());
+      for (std::size_t i = 0; i < plain.bootstrap.log_returns.size(); ++i)
+        ASSERT_NEAR(stated.bootstrap.log_returns[i], plain.bootstrap.log_returns[i], kTolerance) << i;
+      EXPECT_NEAR(stated.hashrate.drift_per_day, plain.hashrate.drift_per_day, kTolerance);
+      EXPECT_NEAR(stated.margin.params().supply_share_per_year, plain.margin.params().supply_share_per_year, kTolerance);
+    }
+  }
+  // Against the calibration file itself: the margin-driven network's share, and GBM's mu.
+  const market::Calibration calibration = io::read_calibration_toml(kCalibration);
+  const MarketGrowth gbm_margin = market_growth(model_from(market_test_toml("btc_price_model = \"gbm\"\nhashrate_model = \"margin_driven\"\n")));
+  EXPECT_EQ(*gbm_margin.network_supply_share_annual,
+            market::report_parameter(calibration.report("hashrate", "margin_driven"), "supply_share_per_year"));
+  EXPECT_EQ(gbm_margin.btc_price_drift_annual, market::report_parameter(calibration.report("btc_price", "gbm"), "mu_annual"));
 }
 
 // A calibration whose GBM volatility is negative: the process builder rejects the parameter, and the

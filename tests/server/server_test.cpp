@@ -24,7 +24,9 @@
 #include <vector>
 
 #include "hashpivot/core/error.hpp"
+#include "hashpivot/io/calibration_reader.hpp"
 #include "hashpivot/io/result_store.hpp"
+#include "hashpivot/market/fit.hpp"
 #include "sensitivity_command.hpp"
 #include "support/test_scenario.hpp"
 
@@ -207,6 +209,19 @@ TEST(ServeApi, validate_reads_a_scenario_as_a_run_would_and_names_the_bad_field_
   EXPECT_EQ(ok["ok"], true) << ok.dump();
   EXPECT_EQ(ok["name"], "serve test miner");
   EXPECT_EQ(ok["paths"], 64);
+  // The growth its market runs with: the calibration file's jump-diffusion drift (the default price
+  // model) and an exogenous network's drift; a margin-driven network's supply share as the scenario states it.
+  const market::Calibration calibration =
+      io::read_calibration_toml(std::string(HASHPIVOT_TEST_DATA_DIR) + "/calibration/halving_2024_market.toml");
+  EXPECT_EQ(ok["market_growth"]["btc_price_drift_annual"].get<double>(),
+            market::report_parameter(calibration.report("btc_price", "jump_diffusion"), "mu_annual"));
+  EXPECT_TRUE(ok["market_growth"]["hashrate_drift_annual"].is_number());
+  EXPECT_TRUE(ok["market_growth"]["network_supply_share_annual"].is_null());
+  const json margin = validate(testing::s21_miner_toml(testing::scenario_toml("serve test miner", 1, 64, 7), 60,
+                                                       "hashrate_model = \"margin_driven\"\nnetwork_supply_share_annual = 0.5\n") +
+                               testing::treasury_toml(100, 5e6, 1e6) + testing::hold_and_sell_all_toml());
+  EXPECT_EQ(margin["market_growth"]["network_supply_share_annual"], 0.5) << margin.dump();
+  EXPECT_TRUE(margin["market_growth"]["hashrate_drift_annual"].is_null());
   std::string bad = small_scenario();
   bad.replace(bad.find("horizon_years = 1"), 17, "horizon_years = 50");
   const json invalid = validate(bad);

@@ -183,9 +183,28 @@ try {
   await slide('power-price', 30);
   assert.equal(await page.locator('[data-testid=power-price-value]').textContent(), '+30 $/MWh');
   await rerunDone(before);
-  // A drift Cango does not state: the slider adds the key under [market], and the figures move.
+  // A drift Cango does not state: the slider starts at the calibration's, says so, and moved adds
+  // the key under [market], and the figures move. The reference is the calibration file Cango names
+  // (two regimes: the drifts weighted by the chain's stationary probabilities).
   const afterPower = await results.textContent();
-  assert.equal(await page.locator('[data-testid=btc-drift-value]').textContent(), 'calibrated');
+  const calibration = readFileSync(join(root, 'data/calibration/halving_2024_market.toml'), 'utf8');
+  const calibrated = (table, key) =>
+    Number(calibration.split(`[${table}]\n`)[1].match(new RegExp(`^${key} = (\\S+)$`, 'm'))[1]);
+  const regimes = 'market.btc_price.regime_switching';
+  const leaveBull = 1 - calibrated(regimes, 'p_stay_bull_daily');
+  const leaveBear = 1 - calibrated(regimes, 'p_stay_bear_daily');
+  const bull = leaveBear / (leaveBull + leaveBear);
+  const drift = bull * calibrated(regimes, 'bull_mu_annual') + (1 - bull) * calibrated(regimes, 'bear_mu_annual');
+  const shown = (id, prefix) => page.waitForFunction(([testId, start]) =>
+    document.querySelector(`[data-testid=${testId}-value]`).textContent.startsWith(start), [id, prefix]);
+  await shown('btc-drift', 'calibrated: ');
+  assert.equal(await page.locator('[data-testid=btc-drift-value]').textContent(),
+    `calibrated: mu ${drift >= 0 ? '+' : ''}${drift.toFixed(2)} a year`);
+  const thumbNear = async (id, value) => {
+    const thumb = Number(await page.$eval(`#${id}`, (input) => input.value));
+    assert.ok(Math.abs(thumb - value) <= 0.025 + 1e-9, `${id} thumb ${thumb}, calibrated ${value}`);  // step 0.05
+  };
+  await thumbNear('btc-drift', drift);
   await slide('btc-drift', -0.5);
   assert.equal(await page.locator('[data-testid=btc-drift-value]').textContent(), 'mu -0.50 a year');
   // Cango's network is margin-driven, which refuses a hashrate drift: no slider to set one; its growth
@@ -193,7 +212,10 @@ try {
   assert.equal(await page.locator('#hashrate-drift').count(), 0);
   assert.match(await page.locator('[data-testid=hashrate-note]').textContent(), /margin-driven/);
   await rerunDone(afterPower);
-  assert.equal(await page.locator('[data-testid=network-supply-value]').textContent(), 'calibrated');
+  const share = calibrated('market.hashrate.margin_driven', 'supply_share_per_year');
+  assert.equal(await page.locator('[data-testid=network-supply-value]').textContent(),
+    `calibrated: ${share.toFixed(2)} of the fleet a year`);
+  await thumbNear('network-supply', share);
   const beforeSupply = await results.textContent();
   await slide('network-supply', 0.1);
   assert.equal(await page.locator('[data-testid=network-supply-value]').textContent(), '0.10 of the fleet a year');

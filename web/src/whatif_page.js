@@ -2,8 +2,8 @@
 // drift, the network's growth: its hashrate drift when exogenous, its supply share when
 // margin-driven, every site's power price, the size of the strategies' planned BTC sales, the MW each
 // pivot converts and the day of a scheduled pivot). The sliders edit the scenario's text (a drift or
-// share the scenario does not state is added under [market]), so the run is read by the same reader
-// as any other. Each change reruns the scenario on the server at a small path count with the
+// share the scenario does not state starts at the value its market runs with, from the server's
+// reader, and is added under [market] once moved), so the run is read by the same reader as any other. Each change reruns the scenario on the server at a small path count with the
 // scenario's seed (common random numbers: the same paths every time, so differences are the inputs')
 // on every core, and redraws the strategies' figures with their standard errors.
 // Variance reduction (antithetic pairs and price control variates, as run --variance-reduction) is
@@ -22,9 +22,6 @@ const html = htm.bind(h);
 const WHATIF_PATHS = 300;  // a rerun of Cango (9 strategies): about 3 s on 2 cores here, 0.8 s of it the run
 const MS_PER_DAY = 24 * 60 * 60 * 1000;
 const DAYS_PER_YEAR = 365;
-// Where the network-supply thumb sits while the calibration's share stands (its label says
-// "calibrated"; the page does not read the calibration file): the middle of its range.
-const SUPPLY_THUMB_BEFORE_MOVED = 1;
 
 const dayOf = (iso) => Math.round(Date.parse(`${iso}T00:00:00Z`) / MS_PER_DAY);
 const isoOf = (day) => new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
@@ -118,6 +115,9 @@ export function WhatIfPage() {
     startDay: horizon && horizon.startDay,
     pivotDay: pivotDate && horizon && /^\d{4}-\d{2}-\d{2}$/.test(pivotDate.raw) ? dayOf(pivotDate.raw) - horizon.startDay : null,
   });
+  // The growth the scenario's market runs with (its calibration's, or its keys'), from the server's
+  // reader: where a growth slider's thumb sits, and what its label says, until it is moved.
+  const [growth, setGrowth] = useState(null);
   const [reduced, setReduced] = useState(true);
   const [result, setResult] = useState(null);
   const [busy, setBusy] = useState(false);
@@ -141,7 +141,13 @@ export function WhatIfPage() {
       if (mine === generation.current) setBusy(false);
     }
   };
-  useEffect(() => { if (kept.text) rerun(sliders); }, []);
+  useEffect(() => {
+    if (!kept.text) return;
+    rerun(sliders);
+    postJson('/api/validate', { scenario_toml: kept.text, scenario_path: kept.path })
+      .then((r) => { if (r.ok) setGrowth(r.market_growth); })
+      .catch(() => {});  // the labels then say "calibrated" without a value
+  }, []);
   if (!kept.text) return html`<h2>What-if</h2><p>Load a scenario on the <a href="#/scenario">Scenario</a> page first.</p>`;
 
   const change = (key) => (value, done) => {
@@ -150,12 +156,15 @@ export function WhatIfPage() {
     if (done) rerun(next);
   };
   const basePrice = price ? Number(price.raw) : 0;
-  // A drift the scenario does not state is the calibration's until its slider moves. The BTC price's
-  // replaces the model's mu (E[S] grows by e^mu a year); the hashrate's is a mean log growth.
+  // A drift the scenario does not state is the calibration's until its slider moves: the thumb sits
+  // at it and the label says so. The BTC price's replaces the model's mu (E[S] grows by e^mu a
+  // year); the hashrate's is a mean log growth.
   const signed = (v) => `${v >= 0 ? '+' : ''}${v.toFixed(2)}`;
-  const priceDrift = (v) => (v == null ? 'calibrated' : `mu ${signed(v)} a year`);
-  const hashrateDrift = (v) => (v == null ? 'calibrated' : `${signed(v)} log per year`);
-  const supplyShare = (v) => (v == null ? 'calibrated' : `${v.toFixed(2)} of the fleet a year`);
+  const calibrated = (moved, value, text) =>
+    moved != null ? text(moved) : value != null ? `calibrated: ${text(value)}` : 'calibrated';
+  const priceDrift = (v) => calibrated(v, growth?.btc_price_drift_annual, (x) => `mu ${signed(x)} a year`);
+  const hashrateDrift = (v) => calibrated(v, growth?.hashrate_drift_annual, (x) => `${signed(x)} log per year`);
+  const supplyShare = (v) => calibrated(v, growth?.network_supply_share_annual, (x) => `${x.toFixed(2)} of the fleet a year`);
   return html`<h2>What-if: ${displayValue(fields.find((f) => f.path === 'scenario.name')?.raw || '')}</h2>
     <p>Each change reruns ${WHATIF_PATHS} paths on the scenario's seed (the same paths every time), on every core.</p>
     <${Slider} label="BTC price at the start" name="btc-price" min="0.4" max="1.6" step="0.05" value=${sliders.btcPriceFactor}
@@ -168,13 +177,13 @@ export function WhatIfPage() {
       show=${(v) => `${v} MW`} onChange=${change('pivotMw')} />`}
     ${sliders.pivotDay != null && html`<${Slider} label="Pivot date (scheduled)" name="pivot-date" min="0" max=${horizon.days - 1} step="1"
       value=${sliders.pivotDay} show=${(v) => `${isoOf(sliders.startDay + v)} (day ${v})`} onChange=${change('pivotDay')} />`}
-    <${Slider} label="BTC price drift" name="btc-drift" min="-1" max="1" step="0.05" value=${sliders.btcDrift ?? 0}
+    <${Slider} label="BTC price drift" name="btc-drift" min="-1" max="1" step="0.05" value=${sliders.btcDrift ?? growth?.btc_price_drift_annual ?? 0}
       show=${() => priceDrift(sliders.btcDrift)} onChange=${change('btcDrift')} />
     ${exogenousNetwork
       ? html`<${Slider} label="Network hashrate growth" name="hashrate-drift" min="-0.5" max="1.5" step="0.05"
-          value=${sliders.hashrateDrift ?? 0} show=${() => hashrateDrift(sliders.hashrateDrift)} onChange=${change('hashrateDrift')} />`
+          value=${sliders.hashrateDrift ?? growth?.hashrate_drift_annual ?? 0} show=${() => hashrateDrift(sliders.hashrateDrift)} onChange=${change('hashrateDrift')} />`
       : html`<${Slider} label="Network growth: machines ordered when mining pays" name="network-supply" min="0" max="2"
-          step="0.05" value=${sliders.networkSupply ?? SUPPLY_THUMB_BEFORE_MOVED} show=${() => supplyShare(sliders.networkSupply)}
+          step="0.05" value=${sliders.networkSupply ?? growth?.network_supply_share_annual ?? 1} show=${() => supplyShare(sliders.networkSupply)}
           onChange=${change('networkSupply')} />
         <p data-testid="hashrate-note">The network is margin-driven: its machines switch off when they do not
           pay, and it orders up to this share of its fleet a year when the newest machines earn well over their power

@@ -32,6 +32,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -94,6 +95,22 @@ struct MarketInputs {
 /// returns before the start date; applies the drift overrides. Throws InputError naming the file
 /// (the calibration's source, or the scenario) and key of anything missing or unusable.
 [[nodiscard]] MarketModel build_market_model(const firm::Scenario& scenario, const MarketInputs& inputs);
+
+/// The growth a market model runs with, in the units of the scenario keys that replace it
+/// (docs/scenario.md): each is the value that, stated as its key, leaves the model as it is. What a
+/// page shows as "calibrated" before the user states a view of it.
+struct MarketGrowth {
+  /// market.btc_price_drift_annual, the annual drift of E[S]: GBM's and Merton's mu; two regimes,
+  /// the regimes' mu weighted by their stationary probabilities; the block bootstrap, (mean log
+  /// return + variance / 2) × 365 of its sample (the key's re-centring, undone).
+  double btc_price_drift_annual = 0;
+  /// market.hashrate_drift_annual (exogenous network): the mean log growth a year, else none.
+  std::optional<double> hashrate_drift_annual;
+  /// market.network_supply_share_annual (margin-driven network): the share of its fleet it orders
+  /// a year when mining pays, else none.
+  std::optional<double> network_supply_share_annual;
+};
+[[nodiscard]] MarketGrowth market_growth(const MarketModel& model);
 
 /// Sets the margin-driven network's parameters and its fleet on the start date (running the model's
 /// starting hashrate at the starting hashprice), as build_market_model does; for studies that move a
