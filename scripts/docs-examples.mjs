@@ -18,6 +18,20 @@
 // a block out of --check, which then does not run it either (its output depends on the machine's
 // speed, or it takes too long for the check); --write regenerates it like any other.
 //
+// Figures quoted in prose are generated the same way. A source names a command that prints JSON:
+//
+//   <!-- figures name="cango" run="{bin} peers scenarios/cango.toml:hold ... --json --no-record" -->
+//
+// and a figure is the text right before a comment giving its source, a JavaScript expression over
+// the source's JSON and a format (the table kFigureFormats below):
+//
+//   holding defaults on 17%<!-- fig cango: firm("hold").p_default | %0 --> of paths
+//
+// The expression sees `j` (the JSON), `firm(name)` (the peers entry of the strategy or firm `name`),
+// `vs(a, b)` (a's paired NPV difference against b: mean, ci95, p_better) and `values(field, ...names)`
+// (the field of every firm but those named). --check fails when a
+// figure's text differs from its formatted value; --write replaces it. A source runs once per call.
+//
 //   node scripts/docs-examples.mjs --bin build/hashpivot --write   # regenerate every example
 //   node scripts/docs-examples.mjs --bin build/hashpivot --check   # exit 1 when one differs
 //   ... [FILE.md ...]                                               # only these files
@@ -110,12 +124,96 @@ function masked(lines, attrs) {
   return lines.map((line) => patterns.reduce((l, re) => l.replace(re, "<masked>"), line));
 }
 
+// Each format: how a value is written, and the shape of the text it replaces (anchored at the end of
+// the prose before the comment).
+const withCommas = (x) => Math.round(x).toLocaleString("en-US");
+const signed = (x, text) => `${x >= 0 ? "+" : "-"}${text}`;
+const kFigureFormats = {
+  "%0": { write: (v) => `${(100 * v).toFixed(0)}%`, shape: /\d+%$/ },
+  "%1": { write: (v) => `${(100 * v).toFixed(1)}%`, shape: /\d+\.\d%$/ },
+  "%2": { write: (v) => `${(100 * v).toFixed(2)}%`, shape: /\d+\.\d\d%$/ },
+  "$M0": { write: (v) => `$${(v / 1e6).toFixed(0)}M`, shape: /\$\d+M$/ },
+  "$M1": { write: (v) => `$${(v / 1e6).toFixed(1)}M`, shape: /\$\d+\.\dM$/ },
+  "+$M0": { write: (v) => signed(v, `$${Math.abs(v / 1e6).toFixed(0)}M`), shape: /[+-]\$\d+M$/ },
+  "$2": { write: (v) => `$${v.toFixed(2)}`, shape: /\$\d+\.\d\d$/ },
+  "$,100": { write: (v) => `$${withCommas(Math.round(v / 100) * 100)}`, shape: /\$[\d,]+$/ },
+  "$,1000": { write: (v) => `$${withCommas(Math.round(v / 1000) * 1000)}`, shape: /\$[\d,]+$/ },
+  "M0": { write: (v) => `${(v / 1e6).toFixed(0)}M`, shape: /\d+M$/ },
+  "0": { write: (v) => v.toFixed(0), shape: /\d+$/ },
+};
+
+// name -> run command of the sources in `lines` (<!-- figures name="..." run="..." -->).
+function figureSources(lines, file) {
+  const sources = new Map();
+  for (const [k, line] of lines.entries()) {
+    const marker = line.match(/^<!-- figures\b(.*)-->\s*$/);
+    if (!marker) continue;
+    const { name, run } = attributes(marker[1]);
+    if (!name || !run) throw new Error(`${file}:${k + 1}: a figures source needs name="..." and run="..."`);
+    sources.set(name, run);
+  }
+  return sources;
+}
+
+const sourceOutputs = new Map();  // run command -> its parsed JSON, once per call
+function sourceJson(run, bin) {
+  if (!sourceOutputs.has(run)) {
+    const cmd = run.replaceAll("{bin}", bin);
+    sourceOutputs.set(run, JSON.parse(execSync(cmd, { cwd: root, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 })));
+  }
+  return sourceOutputs.get(run);
+}
+
+function evaluateFigure(json, expression) {
+  const firms = json.firms ?? [];
+  const firm = (name) => {
+    const found = firms.find((f) => f.name === name || f.name.endsWith(`:${name}`));
+    if (!found) throw new Error(`no firm "${name}"`);
+    return found;
+  };
+  const vs = (a, b) => {
+    const found = firm(a).npv_vs_firm_usd.find((d) => d.against === firm(b).name);
+    if (!found) throw new Error(`no paired difference of "${a}" against "${b}"`);
+    return found;
+  };
+  const values = (field, ...except) =>
+    firms.filter((f) => !except.some((name) => f.name === name || f.name.endsWith(`:${name}`))).map((f) => f[field]);
+  return new Function("j", "firm", "vs", "values", `return (${expression});`)(json, firm, vs, values);
+}
+
+// The prose line with its figures checked (stale) or rewritten (returned).
+function processFigures(line, where, sources, args, stale) {
+  return line.replace(/<!-- fig (\w+): (.*?) \| (\S+) -->/g, (comment, name, expression, format, offset, whole) => {
+    if (!sources.has(name)) throw new Error(`${where}: no figures source "${name}" in this file`);
+    const spec = kFigureFormats[format];
+    if (!spec) throw new Error(`${where}: unknown figure format "${format}"`);
+    const value = evaluateFigure(sourceJson(sources.get(name), args.bin), expression);
+    if (typeof value !== "number" || !Number.isFinite(value)) throw new Error(`${where}: ${expression} is not a number`);
+    const before = whole.slice(0, offset).replace(/<!-- fig .*? -->/g, "");
+    const have = before.match(spec.shape)?.[0];
+    const want = spec.write(value);
+    if (args.mode === "check" && have !== want) stale.push(`${where}: figure "${have ?? "(none)"}" differs from ${expression} = ${want}`);
+    return comment;
+  }).replace(/(\S*?)(<!-- fig (\w+): (.*?) \| (\S+) -->)/g, (all, text, comment, name, expression, format) => {
+    if (args.mode !== "write") return all;
+    const spec = kFigureFormats[format];
+    const value = evaluateFigure(sourceJson(sources.get(name), args.bin), expression);
+    const have = text.match(spec.shape)?.[0];
+    if (have === undefined) throw new Error(`${where}: no figure of format ${format} before "${comment}"`);
+    return text.slice(0, text.length - have.length) + spec.write(value) + comment;
+  });
+}
+
 function processFile(file, args) {
   const lines = readFileSync(file, "utf8").split("\n");
+  const sources = figureSources(lines, file);
   const out = [];
   const stale = [];
+  let fenced = false;
   for (let i = 0; i < lines.length; ++i) {
-    out.push(lines[i]);
+    if (lines[i].startsWith("```")) fenced = !fenced;
+    const figures = !fenced && lines[i].includes("<!-- fig ");
+    out.push(figures ? processFigures(lines[i], `${file}:${i + 1}`, sources, args, stale) : lines[i]);
     const marker = lines[i].match(/^<!-- example\b(.*)-->\s*$/);
     if (!marker || !lines[i + 1]?.startsWith("```")) continue;
     const attrs = attributes(marker[1]);
@@ -152,7 +250,7 @@ let stale = [];
 for (const file of args.files) stale = stale.concat(processFile(file, args));
 if (stale.length > 0) {
   console.error(stale.join("\n"));
-  console.error(`${stale.length} example(s) went stale: regenerate with node scripts/docs-examples.mjs --write`);
+  console.error(`${stale.length} example(s) or figure(s) went stale: regenerate with node scripts/docs-examples.mjs --write`);
   process.exit(1);
 }
 console.log(`docs-examples: ${args.mode === "write" ? "wrote" : "checked"} ${args.files.length} file(s)`);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The README's and docs' command examples equal what the program prints (scripts/docs-examples.mjs,
-# timings masked), and the check fails when an example is edited by hand.
+# The README's and docs' command examples, and the figures their prose quotes, equal what the program
+# prints (scripts/docs-examples.mjs, timings masked), and the check fails when either is edited by hand.
 # Usage: docs_examples_test.sh ROOT HASHPIVOT_BINARY
 set -euo pipefail
 root=$1
@@ -27,4 +27,23 @@ if node "$generator" --bin "$bin" --check "$scratch/example.md" 2>"$scratch/err"
   exit 1
 fi
 grep -q 'example.md:6: example differs' "$scratch/err" || { cat "$scratch/err"; exit 1; }
-echo "docs examples: current, and a hand edit is caught"
+
+# A figure in prose: written from its source's JSON (read here by Python as the reference), checked,
+# and caught when edited by hand.
+peers="peers scenarios/cango.toml:hold scenarios/cango.toml:sell_4451_repay_ai --paths 200 --json --no-record"
+cat >"$scratch/figures.md" <<MD
+<!-- figures name="two" run="{bin} $peers" -->
+Holding defaults on 0.0%<!-- fig two: firm("hold").p_default | %1 --> of paths.
+MD
+node "$generator" --bin "$bin" --write "$scratch/figures.md" >/dev/null
+node "$generator" --bin "$bin" --check "$scratch/figures.md" >/dev/null
+(cd "$root" && "$bin" $peers) >"$scratch/peers.json"
+want=$(python3 -c 'import json, sys; print("%.1f%%" % (100 * json.load(open(sys.argv[1]))["firms"][0]["p_default"]))' "$scratch/peers.json")
+grep -qF "Holding defaults on $want<!-- fig" "$scratch/figures.md" || { cat "$scratch/figures.md"; echo "expected $want"; exit 1; }
+sed -i "s/on $want</on 99.9%</" "$scratch/figures.md"
+if node "$generator" --bin "$bin" --check "$scratch/figures.md" 2>"$scratch/err"; then
+  echo "a hand-edited figure passed the check"
+  exit 1
+fi
+grep -q 'figures.md:2: figure "99.9%" differs' "$scratch/err" || { cat "$scratch/err"; exit 1; }
+echo "docs examples and figures: current, and a hand edit is caught"
