@@ -28,8 +28,9 @@
 //   holding defaults on 17%<!-- fig cango: firm("hold").p_default | %0 --> of paths
 //
 // The expression sees `j` (the JSON), `firm(name)` (the peers entry of the strategy or firm `name`),
-// `vs(a, b)` (a's paired NPV difference against b: mean, ci95, p_better) and `values(field, ...names)`
-// (the field of every firm but those named). --check fails when a
+// `vs(a, b)` (a's paired NPV difference against b: mean, ci95, p_better), `values(field, ...names)`
+// (the field of every firm but those named) and `defaults(stress)` (how many firms default in the
+// peers' stress market of that name). --check fails when a
 // figure's text differs from its formatted value; --write replaces it. A source runs once per call.
 //
 //   node scripts/docs-examples.mjs --bin build/hashpivot --write   # regenerate every example
@@ -127,6 +128,9 @@ function masked(lines, attrs) {
 // Each format: how a value is written, and the shape of the text it replaces (anchored at the end of
 // the prose before the comment).
 const withCommas = (x) => Math.round(x).toLocaleString("en-US");
+const kWords = ["none", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"];
+const kOrdinals = ["", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+  "eleventh", "twelfth"];
 const signed = (x, text) => `${x >= 0 ? "+" : "-"}${text}`;
 const kFigureFormats = {
   "%0": { write: (v) => `${(100 * v).toFixed(0)}%`, shape: /\d+%$/ },
@@ -138,7 +142,10 @@ const kFigureFormats = {
   "$2": { write: (v) => `$${v.toFixed(2)}`, shape: /\$\d+\.\d\d$/ },
   "$,100": { write: (v) => `$${withCommas(Math.round(v / 100) * 100)}`, shape: /\$[\d,]+$/ },
   "$,1000": { write: (v) => `$${withCommas(Math.round(v / 1000) * 1000)}`, shape: /\$[\d,]+$/ },
+  "$0": { write: (v) => `$${v.toFixed(0)}`, shape: /\$\d+$/ },
   "M0": { write: (v) => `${(v / 1e6).toFixed(0)}M`, shape: /\d+M$/ },
+  "word": { write: (v) => kWords[v], shape: new RegExp(`\\b(${kWords.slice(1).join("|")})$`) },
+  "ordinal": { write: (v) => kOrdinals[v], shape: new RegExp(`\\b(${kOrdinals.slice(1).join("|")})$`) },
   "0": { write: (v) => v.toFixed(0), shape: /\d+$/ },
 };
 
@@ -178,7 +185,12 @@ function evaluateFigure(json, expression) {
   };
   const values = (field, ...except) =>
     firms.filter((f) => !except.some((name) => f.name === name || f.name.endsWith(`:${name}`))).map((f) => f[field]);
-  return new Function("j", "firm", "vs", "values", `return (${expression});`)(json, firm, vs, values);
+  const defaults = (stress) => {
+    const found = (json.stress ?? []).find((st) => st.name === stress);
+    if (!found) throw new Error(`no stress market "${stress}"`);
+    return found.firms.filter((f) => f.defaulted).length;
+  };
+  return new Function("j", "firm", "vs", "values", "defaults", `return (${expression});`)(json, firm, vs, values, defaults);
 }
 
 // The prose line with its figures checked (stale) or rewritten (returned).
@@ -192,6 +204,7 @@ function processFigures(line, where, sources, args, stale) {
     const before = whole.slice(0, offset).replace(/<!-- fig .*? -->/g, "");
     const have = before.match(spec.shape)?.[0];
     const want = spec.write(value);
+    if (want === undefined) throw new Error(`${where}: ${expression} = ${value} has no ${format} form`);
     if (args.mode === "check" && have !== want) stale.push(`${where}: figure "${have ?? "(none)"}" differs from ${expression} = ${want}`);
     return comment;
   }).replace(/(\S*?)(<!-- fig (\w+): (.*?) \| (\S+) -->)/g, (all, text, comment, name, expression, format) => {
