@@ -196,6 +196,26 @@ TEST(ServeApi, the_scenario_files_are_listed_and_read_only_inside_the_scenarios_
   fs::remove_all(dir);
 }
 
+// A browser accepts brotli; the JSON answers come uncompressed all the same (compressing a run's 1.6 MB
+// of charts at brotli's default quality took 2.5 s of the What-if's 3.2 s rerun), typed as UTF-8 JSON.
+TEST(ServeApi, json_goes_uncompressed_to_a_browser_that_accepts_brotli) {
+  ServedApi api;
+  httplib::Client c = api.client();
+  c.set_decompress(false);
+  const httplib::Headers browser{{"Accept-Encoding", "gzip, deflate, br"}};
+  const httplib::Result listed = c.Get("/api/scenarios", browser);
+  ASSERT_TRUE(listed);
+  EXPECT_EQ(listed->status, 200);
+  EXPECT_FALSE(listed->has_header("Content-Encoding")) << listed->get_header_value("Content-Encoding");
+  EXPECT_EQ(listed->get_header_value("Content-Type"), "application/json; charset=utf-8");
+  EXPECT_TRUE(json::parse(listed->body).contains("scenarios"));
+  const httplib::Result validated =
+      c.Post("/api/validate", browser, json{{"scenario_toml", small_scenario()}}.dump(), "application/json");
+  ASSERT_TRUE(validated);
+  EXPECT_FALSE(validated->has_header("Content-Encoding"));
+  EXPECT_EQ(json::parse(validated->body)["ok"], true);
+}
+
 TEST(ServeApi, validate_reads_a_scenario_as_a_run_would_and_names_the_bad_field_and_line) {
   ServedApi api;
   httplib::Client c = api.client();
