@@ -30,8 +30,8 @@
 // The expression sees `j` (the JSON), `firm(name)` (the peers entry of the strategy or firm `name`),
 // `vs(a, b)` (a's paired NPV difference against b: mean, ci95, p_better), `values(field, ...names)`
 // (the field of every firm but those named) and `defaults(stress)` (how many firms default in the
-// peers' stress market of that name). --check fails when a
-// figure's text differs from its formatted value; --write replaces it. A source runs once per call.
+// peers' stress market of that name). --check fails when a figure's text differs from its formatted
+// value; --write replaces it. A source runs once per call.
 //
 //   node scripts/docs-examples.mjs --bin build/hashpivot --write   # regenerate every example
 //   node scripts/docs-examples.mjs --bin build/hashpivot --check   # exit 1 when one differs

@@ -3,9 +3,10 @@
 // margin-driven, every site's power price, the size of the strategies' planned BTC sales, the MW each
 // pivot converts and the day of a scheduled pivot). The sliders edit the scenario's text (a drift or
 // share the scenario does not state starts at the value its market runs with, from the server's
-// reader, and is added under [market] once moved), so the run is read by the same reader as any other. Each change reruns the scenario on the server at a small path count with the
-// scenario's seed (common random numbers: the same paths every time, so differences are the inputs')
-// on every core, and redraws the strategies' figures with their standard errors.
+// reader, and is added under [market] once moved), so the run is read by the same reader as any
+// other. Each change reruns the scenario on the server at a small path count with the scenario's
+// seed (common random numbers: the same paths every time, so differences are the inputs') on every
+// core, and redraws the strategies' figures with their standard errors.
 // Variance reduction (antithetic pairs and price control variates, as run --variance-reduction) is
 // on by default: at the same path count it narrows the mean NPV's SE, which is what a rerun compares;
 // a checkbox turns it off. The runs are recorded, named "(what-if)".
