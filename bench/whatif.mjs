@@ -1,0 +1,73 @@
+// The dashboard's What-if, timed as a user waits on it: starts `hashpivot serve` on a free port with a
+// fresh store, loads a scenario in Debian's Chromium (playwright-core, installed by scripts/setup.sh
+// in web/), opens the What-if page and moves the power-price slider RERUNS times, printing for each
+// the time from the slider's release to the redrawn figures, and the page's own status line (the
+// rerun's seconds from the request to the record and charts read). A benchmark, not a test: it
+// prints, it asserts nothing (docs/speed.md, "The dashboard's What-if").
+//
+//   node bench/whatif.mjs build/hashpivot [SCENARIO] [RERUNS]     # default scenarios/cango.toml, 4
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const root = resolve(new URL('..', import.meta.url).pathname);
+const [binary, scenario = 'scenarios/cango.toml', rerunsText = '4'] = process.argv.slice(2);
+const reruns = Number(rerunsText);
+const chromiumPath = process.env.HASHPIVOT_CHROMIUM || '/usr/bin/chromium';
+if (!binary || !Number.isInteger(reruns) || reruns < 1 || !existsSync(chromiumPath)) {
+  console.error('usage: node bench/whatif.mjs HASHPIVOT_BINARY [SCENARIO] [RERUNS]  (needs Chromium at /usr/bin/chromium '
+    + 'or $HASHPIVOT_CHROMIUM, and web/node_modules)');
+  process.exit(2);
+}
+const { chromium } = createRequire(join(root, 'web/package.json'))('playwright-core');
+const TIMEOUT_MS = 120000;
+
+const work = mkdtempSync(join(tmpdir(), 'hashpivot-whatif-'));
+const server = spawn(resolve(binary), ['serve', '--port', '0', '--db', join(work, 'store.sqlite'), '--scenarios', root],
+                     { stdio: ['ignore', 'pipe', 'inherit'] });
+const url = await new Promise((done, fail) => {
+  let out = '';
+  server.stdout.on('data', (chunk) => {
+    out += chunk;
+    const line = /^(http:\/\/\S+)\n/.exec(out);
+    if (line) done(line[1]);
+  });
+  server.on('exit', (code) => fail(new Error(`hashpivot serve exited with ${code}`)));
+});
+const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
+try {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  page.setDefaultTimeout(TIMEOUT_MS);
+  await page.goto(url);
+  await page.selectOption('[data-testid=scenario-file]', scenario);
+  await page.waitForSelector('[data-testid=valid]');
+  await page.click('header a[href="#/whatif"]');
+  await page.waitForSelector('[data-testid=whatif-results] ~ [data-testid=charts] .chart[data-points=yes]');
+  const status = () => page.locator('[data-testid=whatif-status]').textContent();
+  console.log(`${scenario}: What-if reruns in Chromium (first: ${await status()})`);
+  const shown = [];
+  for (let i = 0; i < reruns; ++i) {
+    const before = await page.locator('[data-testid=whatif-results] tbody').textContent();
+    const start = Date.now();
+    await page.$eval('#power-price', (input, value) => {
+      input.value = String(value);
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+    }, 5 * (i + 1));
+    await page.waitForFunction((previous) => {
+      const body = document.querySelector('[data-testid=whatif-results] tbody');
+      return body && body.textContent !== previous
+        && !/running/.test(document.querySelector('[data-testid=whatif-status]').textContent);
+    }, before);
+    shown.push((Date.now() - start) / 1000);
+    console.log(`  rerun ${i + 1}: figures shown ${shown[i].toFixed(2)} s after the release (${await status()})`);
+  }
+  shown.sort((a, b) => a - b);
+  console.log(`  least ${shown[0].toFixed(2)} s, median ${shown[Math.floor((shown.length - 1) / 2)].toFixed(2)} s`);
+} finally {
+  await browser.close();
+  server.kill();
+  rmSync(work, { recursive: true, force: true });
+}
