@@ -531,7 +531,10 @@ MarginHashrateParams margin_params_from_report(const market::FitReport& report) 
   auto value = [&](std::string_view name) { return market::report_parameter(report, name); };
   auto whole = [&](std::string_view name) {
     const double v = value(name);
-    require(std::isfinite(v) && v == std::round(v), name, "expected a whole number");
+    // In int's range before the cast (a calibration file may hold any number; the fuzzer found 1.9e12).
+    constexpr double kLargest = std::numeric_limits<int>::max();
+    require(std::isfinite(v) && v == std::round(v) && std::abs(v) <= kLargest, name,
+            "expected a whole number of magnitude at most 2147483647");
     return static_cast<int>(v);
   };
   MarginHashrateParams p;

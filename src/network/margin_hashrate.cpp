@@ -137,7 +137,10 @@ EfficiencyFrontier window_frontier(std::span<const AsicModel> models, DayNumber 
 MarginHashrateModel::MarginHashrateModel(const MarginHashrateParams& p, DayNumber origin_day)
     : params_(p), origin_(origin_day) {
   require(p.cohort_days >= 1, "cohort_days", "must be >= 1 day");
-  require(p.max_age_days >= 1, "max_age_days", "must be >= 1 day");
+  require(p.max_age_days >= 1 && p.max_age_days <= kMaxAgeDaysBound, "max_age_days", "must be 1 to 36,500 days");
+  require(p.cohort_days <= p.max_age_days, "cohort_days", "must be at most max_age_days");
+  require(p.frontier.reference_day >= 0 && p.frontier.reference_day <= kLatestFrontierReferenceDay,
+          "frontier_reference_day", "must be a day number from 0 (1970-01-01) to 73,000 (in 2169)");
   require(p.max_age_days / p.cohort_days + 4 <= kFleetBins, "cohort_days",
           "too short for max_age_days: a fleet holds at most 96 release bins");
   require(p.pipeline_lag_days >= 1 && p.pipeline_lag_days <= kMaxPipelineDays, "pipeline_lag_days",

@@ -377,6 +377,23 @@ TEST(MarginCalibration, margin_params_from_report_round_trips_the_fit_and_names_
       EXPECT_EQ(e.parameter(), name);
     }
   }
+  // A whole number beyond int's range is refused by name, not cast (undefined behaviour: the
+  // calibration reader's fuzzer found max_age_days = 1867435472117); int's own bounds pass.
+  for (const double huge : {1867435472117.0, -1867435472117.0, 2147483648.0}) {
+    market::FitReport out_of_range = r;
+    for (market::Estimate& e : out_of_range.parameters)
+      if (e.name == "max_age_days") e.value = huge;
+    try {
+      (void)margin_params_from_report(out_of_range);
+      ADD_FAILURE() << "no error for max_age_days = " << huge;
+    } catch (const ParameterError& e) {
+      EXPECT_EQ(e.parameter(), "max_age_days");
+    }
+  }
+  market::FitReport largest = r;
+  for (market::Estimate& e : largest.parameters)
+    if (e.name == "ai_exit_start_day") e.value = 2147483647.0;
+  EXPECT_EQ(margin_params_from_report(largest).ai_exit_start_day, 2147483647);
 }
 
 // The engine's starting fleet (margin_params_from_report's fleet_growth_annual, the window's growth) is

@@ -183,6 +183,35 @@ double installed_by_hand(const std::vector<std::pair<DayNumber, double>>& releas
   return total;
 }
 
+// Parameters whose day arithmetic would leave int's range (a calibration file may hold any number)
+// are refused by name; the bounds themselves, and the defaults, are accepted.
+TEST(MarginFleet, parameters_outside_the_days_it_can_count_are_refused_by_name) {
+  const auto refused = [](const MarginHashrateParams& p, const std::string& name) {
+    try {
+      (void)MarginHashrateModel(p, 10000);
+      ADD_FAILURE() << "no error for " << name;
+    } catch (const ParameterError& e) {
+      EXPECT_EQ(e.parameter(), name);
+    }
+  };
+  MarginHashrateParams century;
+  century.max_age_days = kMaxAgeDaysBound;
+  century.cohort_days = kMaxAgeDaysBound / (kFleetBins - 4);
+  EXPECT_NO_THROW((void)MarginHashrateModel(century, 10000));
+  century.max_age_days = kMaxAgeDaysBound + 1;
+  refused(century, "max_age_days");
+  MarginHashrateParams long_bins;
+  long_bins.cohort_days = long_bins.max_age_days + 1;
+  refused(long_bins, "cohort_days");
+  MarginHashrateParams dated;
+  dated.frontier.reference_day = kLatestFrontierReferenceDay;
+  EXPECT_NO_THROW((void)MarginHashrateModel(dated, 10000));
+  for (const DayNumber day : {DayNumber{-1}, kLatestFrontierReferenceDay + 1}) {
+    dated.frontier.reference_day = day;
+    refused(dated, "frontier_reference_day");
+  }
+}
+
 TEST(MarginFleet, without_orders_or_shocks_a_fleet_loses_only_what_retires_at_max_age) {
   for (const int cohort_days : {1, 30}) {
     MarginHashrateParams p = quiet_params();
