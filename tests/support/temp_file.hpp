@@ -11,12 +11,16 @@
 
 namespace hashpivot::testing {
 
+/// `name` in the temporary folder, prefixed with the process ID (ctest runs tests in parallel processes).
+inline std::filesystem::path temp_file_path(const std::string& name) {
+  return std::filesystem::temp_directory_path() / (std::to_string(::getpid()) + "_" + name);
+}
+
 /// `text` written to `name` (prefixed with the process ID: ctest runs tests in parallel processes)
 /// in the temporary folder; the file is removed when this goes out of scope.
 class TempFile {
  public:
-  TempFile(const std::string& name, const std::string& text)
-      : path_(std::filesystem::temp_directory_path() / (std::to_string(::getpid()) + "_" + name)) {
+  TempFile(const std::string& name, const std::string& text) : path_(temp_file_path(name)) {
     std::ofstream(path_) << text;
   }
   ~TempFile() {

@@ -18,6 +18,7 @@
 
 #include "hashpivot/firm/scenario.hpp"
 #include "hashpivot/io/scenario_reader.hpp"
+#include "support/temp_file.hpp"
 #include "support/test_market.hpp"
 
 namespace hashpivot::testing {
@@ -127,10 +128,9 @@ inline std::string s21_miner_toml(const std::string& scenario_table, double powe
          site_toml("site", 40, power_price_usd_per_mwh) + fleet_toml("S21", "site", 10000);
 }
 
-/// Writes `text` to a file named `name` (made unique to this process: ctest runs tests in parallel
-/// processes) in the temporary folder and returns its path.
+/// Writes `text` to temp_file_path(`name`) and returns its path; the caller removes it (or use TempFile).
 inline std::filesystem::path write_temp_file(const std::string& name, const std::string& text) {
-  const auto path = std::filesystem::temp_directory_path() / (std::to_string(::getpid()) + "_" + name);
+  const auto path = temp_file_path(name);
   std::ofstream(path) << text;
   return path;
 }
