@@ -9,7 +9,6 @@
 // Test inputs, not a calibrated case.
 
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <cstdint>
 #include <filesystem>
