@@ -193,27 +193,24 @@ function evaluateFigure(json, expression) {
   return new Function("j", "firm", "vs", "values", "defaults", `return (${expression});`)(json, firm, vs, values, defaults);
 }
 
-// The prose line with its figures checked (stale) or rewritten (returned).
+// The prose line with its figures checked (stale) or rewritten (returned). A figure is the run of
+// non-space text right before its comment, matched by its format's shape at its end.
 function processFigures(line, where, sources, args, stale) {
-  return line.replace(/<!-- fig (\w+): (.*?) \| (\S+) -->/g, (comment, name, expression, format, offset, whole) => {
+  return line.replace(/(\S*?)(<!-- fig (\w+): (.*?) \| (\S+) -->)/g, (all, text, comment, name, expression, format) => {
     if (!sources.has(name)) throw new Error(`${where}: no figures source "${name}" in this file`);
     const spec = kFigureFormats[format];
     if (!spec) throw new Error(`${where}: unknown figure format "${format}"`);
     const value = evaluateFigure(sourceJson(sources.get(name), args.bin), expression);
     if (typeof value !== "number" || !Number.isFinite(value)) throw new Error(`${where}: ${expression} is not a number`);
-    const before = whole.slice(0, offset).replace(/<!-- fig .*? -->/g, "");
-    const have = before.match(spec.shape)?.[0];
     const want = spec.write(value);
     if (want === undefined) throw new Error(`${where}: ${expression} = ${value} has no ${format} form`);
-    if (args.mode === "check" && have !== want) stale.push(`${where}: figure "${have ?? "(none)"}" differs from ${expression} = ${want}`);
-    return comment;
-  }).replace(/(\S*?)(<!-- fig (\w+): (.*?) \| (\S+) -->)/g, (all, text, comment, name, expression, format) => {
-    if (args.mode !== "write") return all;
-    const spec = kFigureFormats[format];
-    const value = evaluateFigure(sourceJson(sources.get(name), args.bin), expression);
     const have = text.match(spec.shape)?.[0];
+    if (args.mode === "check") {
+      if (have !== want) stale.push(`${where}: figure "${have ?? "(none)"}" differs from ${expression} = ${want}`);
+      return all;
+    }
     if (have === undefined) throw new Error(`${where}: no figure of format ${format} before "${comment}"`);
-    return text.slice(0, text.length - have.length) + spec.write(value) + comment;
+    return text.slice(0, text.length - have.length) + want + comment;
   });
 }
 
