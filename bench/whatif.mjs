@@ -6,11 +6,12 @@
 // prints, it asserts nothing (docs/speed.md, "The dashboard's What-if").
 //
 //   node bench/whatif.mjs build/hashpivot [SCENARIO] [RERUNS]     # default scenarios/cango.toml, 4
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+
+import { rerunDone, slide, startServer } from '../tests/web/dashboard_driver.mjs';
 
 const root = resolve(new URL('..', import.meta.url).pathname);
 const [binary, scenario = 'scenarios/cango.toml', rerunsText = '4'] = process.argv.slice(2);
@@ -25,17 +26,7 @@ const { chromium } = createRequire(join(root, 'web/package.json'))('playwright-c
 const TIMEOUT_MS = 120000;
 
 const work = mkdtempSync(join(tmpdir(), 'hashpivot-whatif-'));
-const server = spawn(resolve(binary), ['serve', '--port', '0', '--db', join(work, 'store.sqlite'), '--scenarios', root],
-                     { stdio: ['ignore', 'pipe', 'inherit'] });
-const url = await new Promise((done, fail) => {
-  let out = '';
-  server.stdout.on('data', (chunk) => {
-    out += chunk;
-    const line = /^(http:\/\/\S+)\n/.exec(out);
-    if (line) done(line[1]);
-  });
-  server.on('exit', (code) => fail(new Error(`hashpivot serve exited with ${code}`)));
-});
+const { server, url } = await startServer(resolve(binary), root, join(work, 'store.sqlite'));
 const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
 try {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
@@ -51,16 +42,8 @@ try {
   for (let i = 0; i < reruns; ++i) {
     const before = await page.locator('[data-testid=whatif-results] tbody').textContent();
     const start = Date.now();
-    await page.$eval('#power-price', (input, value) => {
-      input.value = String(value);
-      input.dispatchEvent(new Event('input', { bubbles: true }));
-      input.dispatchEvent(new Event('change', { bubbles: true }));
-    }, 5 * (i + 1));
-    await page.waitForFunction((previous) => {
-      const body = document.querySelector('[data-testid=whatif-results] tbody');
-      return body && body.textContent !== previous
-        && !/running/.test(document.querySelector('[data-testid=whatif-status]').textContent);
-    }, before);
+    await slide(page, 'power-price', 5 * (i + 1));
+    await rerunDone(page, before);
     shown.push((Date.now() - start) / 1000);
     console.log(`  rerun ${i + 1}: figures shown ${shown[i].toFixed(2)} s after the release (${await status()})`);
   }

@@ -9,12 +9,13 @@
 // tornado, the optimizer's declared and optimum points and a site's real-option boundaries; a peer run
 // recorded by `hashpivot peers` shows its firms ranked as the command ranked them. Fails on any console error. Screenshots go to
 // OUTPUT_DIR. Exits 77 (skipped) without Chromium or playwright-core.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import assert from 'node:assert/strict';
+import { rerunDone as waitForRerun, slide as slideTo, startServer } from './dashboard_driver.mjs';
 
 const SKIP = 77;
 const [binary, root, outDir] = process.argv.slice(2);
@@ -35,21 +36,7 @@ const work = mkdtempSync(join(tmpdir(), 'hashpivot-web-'));
 const RUN_PATHS = 300;
 const TIMEOUT_MS = 30000;
 
-function startServer() {
-  const server = spawn(binary, ['serve', '--port', '0', '--db', join(work, 'store.sqlite'), '--scenarios', root],
-                       { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    server.stdout.on('data', (chunk) => {
-      out += chunk;
-      const line = /^(http:\/\/\S+)\n/.exec(out);
-      if (line) resolve({ server, url: line[1] });
-    });
-    server.on('exit', (code) => reject(new Error(`hashpivot serve exited with ${code}`)));
-  });
-}
-
-const { server, url } = await startServer();
+const { server, url } = await startServer(binary, root, join(work, 'store.sqlite'));
 const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
 const problems = [];
 let step = 'start';
@@ -170,16 +157,8 @@ try {
   await page.waitForSelector('[data-testid=whatif-results] ~ [data-testid=charts] .chart[data-points=yes]');
   const before = await results.textContent();
   assert.match(before, /\(SE\)/);
-  const slide = (id, value) => page.$eval(`#${id}`, (input, v) => {
-    input.value = String(v);
-    input.dispatchEvent(new Event('input', { bubbles: true }));
-    input.dispatchEvent(new Event('change', { bubbles: true }));
-  }, value);
-  // A rerun is done when the results differ from `text` (their text before it) and nothing is running.
-  const rerunDone = (text) => page.waitForFunction((previous) => {
-    const body = document.querySelector('[data-testid=whatif-results] tbody');
-    return body && body.textContent !== previous && !/running/.test(document.querySelector('[data-testid=whatif-status]').textContent);
-  }, text);
+  const slide = (id, value) => slideTo(page, id, value);
+  const rerunDone = (text) => waitForRerun(page, text);
   await slide('power-price', 30);
   assert.equal(await page.locator('[data-testid=power-price-value]').textContent(), '+30 $/MWh');
   await rerunDone(before);
