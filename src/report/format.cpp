@@ -51,4 +51,6 @@ std::string metric_text(sim::MetricFormat format, double value) {
 
 nlohmann::json number_or_null(double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); }
 
+nlohmann::json number_or_null(const std::optional<double>& x) { return x ? number_or_null(*x) : nlohmann::json(nullptr); }
+
 }  // namespace hashpivot::report

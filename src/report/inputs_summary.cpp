@@ -93,8 +93,6 @@ std::string debt_terms(const firm::Debt& d) {
   return text;
 }
 
-json nullable(const std::optional<double>& x) { return x ? json(*x) : json(nullptr); }
-
 json fleet_json(const firm::Scenario& s) {
   json entries = json::array();
   double hashrate_th = 0, weighted_j_per_th = 0, power_mw = 0;
@@ -229,9 +227,9 @@ json inputs_summary_json(const firm::Scenario& s) {
             {"network_hashrate_ehs", s.market.network_hashrate_ehs},
             {"fees_btc_per_block", s.market.fees_btc_per_block},
             {"hashrate_model", keyword(s.market.hashrate_model)},
-            {"btc_price_drift_annual", nullable(s.market.btc_price_drift_annual)},
-            {"hashrate_drift_annual", nullable(s.market.hashrate_drift_annual)},
-            {"network_supply_share_annual", nullable(s.market.network_supply_share_annual)}}},
+            {"btc_price_drift_annual", number_or_null(s.market.btc_price_drift_annual)},
+            {"hashrate_drift_annual", number_or_null(s.market.hashrate_drift_annual)},
+            {"network_supply_share_annual", number_or_null(s.market.network_supply_share_annual)}}},
           {"fleet", fleet_json(s)},
           {"sites", sites},
           {"treasury",

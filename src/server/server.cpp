@@ -25,6 +25,7 @@
 #include "hashpivot/io/scenario_reader.hpp"
 #include "hashpivot/io/toml_reader.hpp"
 #include "hashpivot/model/market_model.hpp"
+#include "hashpivot/report/format.hpp"
 #include "hashpivot/report/run_json.hpp"
 #include "hashpivot/server/job_queue.hpp"
 #include "hashpivot/sim/simulation.hpp"
@@ -392,13 +393,12 @@ struct Server::Impl {
       // The growth its market runs with (the calibration's, or the scenario's keys): what the
       // What-if page's growth sliders start from.
       const model::MarketGrowth growth = model::market_growth(io::load_market_model(request.scenario));
-      const auto nullable = [](const std::optional<double>& v) { return v ? json(*v) : json(nullptr); };
       send_json(res, 200, {{"ok", true}, {"name", request.scenario.run.name}, {"paths", request.scenario.run.paths},
                            {"seed", request.scenario.run.seed}, {"warnings", request.warnings},
                            {"market_growth",
                             {{"btc_price_drift_annual", growth.btc_price_drift_annual},
-                             {"hashrate_drift_annual", nullable(growth.hashrate_drift_annual)},
-                             {"network_supply_share_annual", nullable(growth.network_supply_share_annual)}}}});
+                             {"hashrate_drift_annual", report::number_or_null(growth.hashrate_drift_annual)},
+                             {"network_supply_share_annual", report::number_or_null(growth.network_supply_share_annual)}}}});
     } catch (const InputError& e) {
       json out = {{"ok", false}, {"error", e.what()}, {"field", e.field()}};
       if (e.line() > 0) out["line"] = e.line();

@@ -5,6 +5,7 @@
 // when a small negative value rounds to zero is written "0.0").
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "hashpivot/sim/metrics.hpp"
@@ -29,5 +30,7 @@ namespace hashpivot::report {
 
 /// A number in JSON: null when it is not finite (JSON has no NaN or infinity).
 [[nodiscard]] nlohmann::json number_or_null(double x);
+/// An optional number in JSON: null when absent (a scenario key left to the calibration).
+[[nodiscard]] nlohmann::json number_or_null(const std::optional<double>& x);
 
 }  // namespace hashpivot::report
