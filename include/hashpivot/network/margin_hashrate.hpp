@@ -99,9 +99,9 @@ inline constexpr int kFleetBins = 96;
 inline constexpr int kMaxPipelineDays = 365;
 /// Bounds that keep the model's day arithmetic in range whatever a calibration file says (the
 /// fuzzer reaches them; real calibrations sit far inside): a machine life of at most a century, and
-/// a frontier reference day from day 0 (1970-01-01) to day 73,000 (in 2169).
-inline constexpr int kMaxAgeDaysBound = 36'500;
-inline constexpr DayNumber kLatestFrontierReferenceDay = 73'000;
+/// a frontier reference day from day 0 (1970-01-01) to two centuries of days later (73,000, in 2169).
+inline constexpr int kMaxAgeDaysBound = 100 * static_cast<int>(kDaysPerYear);
+inline constexpr DayNumber kLatestFrontierReferenceDay = 2 * kMaxAgeDaysBound;
 
 /// The model's parameters. Which are fitted, sourced or assumed: network/margin_calibration.hpp.
 struct MarginHashrateParams {
