@@ -47,6 +47,13 @@ auto from_calibration(const market::Calibration& c, const char* factor, const ch
   }
 }
 
+// The drift of E[S] a block bootstrap of daily log returns `returns` gives, per year:
+// (mean + variance / 2) × 365 of the sample (what btc_price_drift_annual re-centres it on).
+double bootstrap_drift_annual(const std::vector<double>& returns) {
+  const market::SampleMoments moments = market::sample_moments(returns);
+  return (moments.mean + 0.5 * moments.unbiased_variance()) * kDaysPerYear;
+}
+
 void load_price_model(const firm::Scenario& scenario, const MarketInputs& inputs, MarketModel& m) {
   const market::Calibration& c = inputs.calibration;
   // The calibration names each price model's fit by the scenario's keyword for it.
@@ -72,8 +79,7 @@ void load_price_model(const firm::Scenario& scenario, const MarketInputs& inputs
     auto& p = m.regime_switching;
     if (drift) {
       // Shift both regimes' drifts by the same amount so the stationary mean drift is the override.
-      const double pi = p.stationary_bull_probability();
-      const double shift = *drift - (pi * p.bull_mu_annual + (1 - pi) * p.bear_mu_annual);
+      const double shift = *drift - p.stationary_mu_annual();
       p.bull_mu_annual += shift;
       p.bear_mu_annual += shift;
     }
@@ -97,8 +103,7 @@ void load_price_model(const firm::Scenario& scenario, const MarketInputs& inputs
     if (drift) {
       // Re-centre the returns so that E[S_T]/S_0 grows at the override: mean log return
       // (mu − sigma²/2)/365 with sigma² the sample's annualized variance.
-      const market::SampleMoments moments = market::sample_moments(returns);
-      const double shift = (*drift - 0.5 * moments.unbiased_variance() * kDaysPerYear) / kDaysPerYear - moments.mean;
+      const double shift = (*drift - bootstrap_drift_annual(returns)) / kDaysPerYear;
       for (double& r : returns) r += shift;
     }
     m.description.push_back(fmt::format("BTC price: stationary block bootstrap of {} daily returns from {} (mean block "
@@ -238,17 +243,12 @@ MarketGrowth market_growth(const MarketModel& m) {
     case PriceModel::kJumpDiffusion:
       g.btc_price_drift_annual = m.jump_diffusion.mu_annual;
       break;
-    case PriceModel::kRegimeSwitching: {
-      const market::RegimeSwitchingPrice& p = m.regime_switching;
-      const double pi = p.stationary_bull_probability();
-      g.btc_price_drift_annual = pi * p.bull_mu_annual + (1 - pi) * p.bear_mu_annual;
+    case PriceModel::kRegimeSwitching:
+      g.btc_price_drift_annual = m.regime_switching.stationary_mu_annual();
       break;
-    }
-    case PriceModel::kBlockBootstrap: {
-      const market::SampleMoments moments = market::sample_moments(m.bootstrap.log_returns);
-      g.btc_price_drift_annual = (moments.mean + 0.5 * moments.unbiased_variance()) * kDaysPerYear;
+    case PriceModel::kBlockBootstrap:
+      g.btc_price_drift_annual = bootstrap_drift_annual(m.bootstrap.log_returns);
       break;
-    }
   }
   if (m.hashrate_model == firm::HashrateModel::kMarginDriven) {
     g.network_supply_share_annual = m.margin.params().supply_share_per_year;

@@ -42,24 +42,6 @@ double regime_volatility(const market::RegimeSwitchingPrice& p, double bull_sigm
 
 market::SampleMoments bootstrap_moments(const model::MarketModel& m) { return market::sample_moments(m.bootstrap.log_returns); }
 
-double price_drift_annual(const model::MarketModel& m) {
-  switch (m.price_model) {
-    case model::PriceModel::kGbm:
-      return m.gbm.mu_annual;
-    case model::PriceModel::kJumpDiffusion:
-      return m.jump_diffusion.mu_annual;
-    case model::PriceModel::kRegimeSwitching: {
-      const double pi = m.regime_switching.stationary_bull_probability();
-      return pi * m.regime_switching.bull_mu_annual + (1 - pi) * m.regime_switching.bear_mu_annual;
-    }
-    case model::PriceModel::kBlockBootstrap: {
-      const market::SampleMoments s = bootstrap_moments(m);
-      return (s.mean + 0.5 * s.unbiased_variance()) * kDaysPerYear;
-    }
-  }
-  return kNoValue;
-}
-
 double price_volatility_annual(const model::MarketModel& m) {
   switch (m.price_model) {
     case model::PriceModel::kGbm:
@@ -220,8 +202,8 @@ CalibrationErrors calibration_errors(const firm::Scenario& scenario, const marke
 // The network's growth input: the exogenous drift of ln hashrate a year, or the margin-driven network's
 // supply share a year (its growth capacity).
 double hashrate_growth(const model::MarketModel& m) {
-  return m.hashrate_model == firm::HashrateModel::kMarginDriven ? m.margin.params().supply_share_per_year
-                                                                 : m.hashrate.drift_per_day * kDaysPerYear;
+  const model::MarketGrowth g = model::market_growth(m);
+  return g.network_supply_share_annual ? *g.network_supply_share_annual : *g.hashrate_drift_annual;
 }
 
 double mean_power_price_usd_per_mwh(const firm::Scenario& s) {
@@ -239,7 +221,7 @@ void scale_power_prices(firm::Scenario& s, double factor) {
 
 double input_value(SensitivityInput input, const firm::Scenario& s, const model::MarketModel& m) {
   switch (input) {
-    case SensitivityInput::kBtcPriceDrift: return price_drift_annual(m);
+    case SensitivityInput::kBtcPriceDrift: return model::market_growth(m).btc_price_drift_annual;
     case SensitivityInput::kBtcPriceVolatility: return price_volatility_annual(m);
     case SensitivityInput::kHashrateGrowth: return hashrate_growth(m);
     case SensitivityInput::kPowerPrice: return mean_power_price_usd_per_mwh(s);
@@ -257,7 +239,8 @@ std::vector<InputBump> make_bumps(const firm::Scenario& s, const model::MarketMo
                                   double relative_bump) {
   require(relative_bump >= 0 && relative_bump < 1, "relative_bump", "must be in [0, 1)");
   std::vector<InputBump> bumps;
-  bumps.push_back(additive(SensitivityInput::kBtcPriceDrift, price_drift_annual(m), errors.btc_price_mu_annual, relative_bump));
+  bumps.push_back(additive(SensitivityInput::kBtcPriceDrift, model::market_growth(m).btc_price_drift_annual,
+                           errors.btc_price_mu_annual, relative_bump));
 
   const double sigma = price_volatility_annual(m);
   if (m.price_model == model::PriceModel::kRegimeSwitching) {

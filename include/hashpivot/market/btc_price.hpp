@@ -108,6 +108,12 @@ struct RegimeSwitchingPrice {
     const double leave = (1.0 - p_stay_bull_daily) + (1.0 - p_stay_bear_daily);
     return leave > 0 ? (1.0 - p_stay_bear_daily) / leave : 0.5;
   }
+  /// The stationary mean of the regimes' drifts, π_bull·μ_bull + (1 − π_bull)·μ_bear, per year: the
+  /// drift a scenario's btc_price_drift_annual replaces (both regimes shifted alike).
+  [[nodiscard]] double stationary_mu_annual() const {
+    const double pi = stationary_bull_probability();
+    return pi * bull_mu_annual + (1 - pi) * bear_mu_annual;
+  }
   /// The initial regime from a uniform: bull if uniform < π_bull.
   [[nodiscard]] PriceRegime initial_regime(double uniform) const {
     return uniform < stationary_bull_probability() ? PriceRegime::kBull : PriceRegime::kBear;

@@ -97,8 +97,9 @@ struct MarketInputs {
 [[nodiscard]] MarketModel build_market_model(const firm::Scenario& scenario, const MarketInputs& inputs);
 
 /// The growth a market model runs with, in the units of the scenario keys that replace it
-/// (docs/scenario.md): each is the value that, stated as its key, leaves the model as it is. What a
-/// page shows as "calibrated" before the user states a view of it.
+/// (docs/scenario.md): each is the value that, stated as its key, leaves the model as it is. The
+/// sensitivity study's base values of the drift and growth inputs, and what the What-if page shows as
+/// "calibrated" before the user states a view of them.
 struct MarketGrowth {
   /// market.btc_price_drift_annual, the annual drift of E[S]: GBM's and Merton's mu; two regimes,
   /// the regimes' mu weighted by their stationary probabilities; the block bootstrap, (mean log
