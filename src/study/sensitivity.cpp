@@ -5,6 +5,7 @@
 #include <cassert>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <optional>
 #include <utility>
 
@@ -290,6 +291,14 @@ bool moves_market(SensitivityInput input) {
          input != SensitivityInput::kLeaseRate;
 }
 
+/// Whether moving `input` can change `strategy`'s run: the conversion's capex and lease rate reach
+/// only a strategy that can convert a site (firm::can_convert); every other input reaches every one.
+bool reaches(SensitivityInput input, const firm::Strategy& strategy) {
+  if (input == SensitivityInput::kConversionCapex || input == SensitivityInput::kLeaseRate)
+    return firm::can_convert(strategy);
+  return true;
+}
+
 void apply_bump(const InputBump& bump, int direction, firm::Scenario& s, model::MarketModel& m) {
   if (direction == 0 || bump.basis == BumpBasis::kAbsent) return;
   const double dir = direction < 0 ? -1.0 : 1.0;
@@ -489,16 +498,35 @@ void tornado(const firm::Scenario& chosen, const model::MarketModel& market, con
     apply_bump(bump, side == 0 ? -1 : 1, s, m);
     return s;
   };
-  // The base, then the low and high scenario of each bump of the firm alone, in bump order.
+  // The base, then the low and high scenario of each bump of the firm alone, in bump order, each
+  // holding only the strategies its input reaches (the others' runs are the base's: a firm that
+  // never reads the input runs the base's day on the base's market, the same bits).
+  constexpr std::size_t kBaseFirm = SIZE_MAX;
   std::vector<firm::Scenario> together = {chosen};
-  std::vector<std::size_t> together_first(bumps.size(), 0);  // index in `together` of a bump's low side
+  std::size_t firms_together = strategies;
+  int runs_stood_for = 1;
+  // firm_of[i][side][k]: strategy k's firm in the shared run at bump i's side, or kBaseFirm.
+  std::vector<std::array<std::vector<std::size_t>, 2>> firm_of(bumps.size());
   for (std::size_t i = 0; i < bumps.size(); ++i) {
     if (bumps[i].basis == BumpBasis::kAbsent || moves_market(bumps[i].input)) continue;
-    together_first[i] = together.size();
-    model::MarketModel unchanged = market;  // apply_bump leaves it as it is for these inputs
-    for (int side = 0; side < 2; ++side) together.push_back(bumped(bumps[i], side, unchanged));
+    runs_stood_for += 2;
+    for (int side = 0; side < 2; ++side) {
+      model::MarketModel unchanged = market;  // apply_bump leaves it as it is for these inputs
+      firm::Scenario s = bumped(bumps[i], side, unchanged);
+      std::vector<std::size_t>& firm_index = firm_of[i][static_cast<std::size_t>(side)];
+      firm_index.assign(strategies, kBaseFirm);
+      std::vector<firm::Strategy> reached;
+      for (std::size_t k = 0; k < strategies; ++k) {
+        if (!reaches(bumps[i].input, s.strategies[k])) continue;
+        firm_index[k] = firms_together++;
+        reached.push_back(s.strategies[k]);
+      }
+      if (reached.empty()) continue;
+      s.strategies = std::move(reached);
+      together.push_back(std::move(s));
+    }
   }
-  const sim::RunResult shared = simulate_together(together, market);
+  const sim::RunResult shared = simulate_together(together, market, runs_stood_for);
   result.strategies.resize(strategies);
   for (std::size_t k = 0; k < strategies; ++k) {
     result.strategies[k].strategy = chosen.strategies[k].name;
@@ -515,8 +543,10 @@ void tornado(const firm::Scenario& chosen, const model::MarketModel& market, con
         continue;
       }
       if (!moves_market(bump.input)) {
-        const std::size_t scenario = together_first[i] + static_cast<std::size_t>(side);
-        for (std::size_t k = 0; k < strategies; ++k) outcomes.push_back(outcome_of(shared.strategies[scenario * strategies + k]));
+        const std::vector<std::size_t>& firm_index = firm_of[i][static_cast<std::size_t>(side)];
+        for (std::size_t k = 0; k < strategies; ++k)
+          outcomes.push_back(firm_index[k] == kBaseFirm ? result.strategies[k].base
+                                                        : outcome_of(shared.strategies[firm_index[k]]));
         continue;
       }
       model::MarketModel m = market;
@@ -578,13 +608,15 @@ SensitivityResult run_sensitivity(const firm::Scenario& scenario, const model::M
     return run_simulation(s, m, o);
   };
 
-  const auto simulate_together = [&](const std::vector<firm::Scenario>& scenarios, const model::MarketModel& m) {
+  // `runs_stood_for`: the runs whose results it gives (the header's and the progress line's count).
+  const auto simulate_together = [&](const std::vector<firm::Scenario>& scenarios, const model::MarketModel& m,
+                                     int runs_stood_for) {
     const std::size_t inputs = (scenarios.size() - 1) / 2;
     if (options.progress)
       options.progress(inputs == 0 ? std::string("base")
                                    : fmt::format("base and {} input{} of the firm", inputs, inputs == 1 ? "" : "s"),
                        result.runs, tornado_runs);
-    result.runs += static_cast<int>(scenarios.size());  // the runs it stands for
+    result.runs += runs_stood_for;
     std::vector<sim::RunFirm> firms;
     for (const firm::Scenario& s : scenarios)
       for (std::size_t k = 0; k < s.strategies.size(); ++k) firms.push_back({&s, k, s.strategies[k].name});

@@ -380,7 +380,9 @@ TEST(Sensitivity, inputs_of_the_firm_share_the_base_runs_markets_and_equal_their
 }
 
 // Inputs that cannot matter: a strategy that never converts does not see the conversion's capex or
-// lease (exactly zero swing), and a scenario with no convertible site has them absent.
+// lease (exactly zero swing, and a run of the moved scenario made by hand gives the base's bits, so
+// the tornado takes the base's result for them instead of running them), and a scenario with no
+// convertible site has them absent.
 TEST(Sensitivity, inputs_a_strategy_never_uses_have_exactly_zero_swing) {
   const std::string hold = "[[strategies]]\nname = \"hold\"\n";
   const firm::Scenario s =
@@ -389,13 +391,28 @@ TEST(Sensitivity, inputs_a_strategy_never_uses_have_exactly_zero_swing) {
   const model::MarketModel market = io::load_market_model(s);
   SensitivityOptions o = options_for(s, 256);
   o.break_evens = false;
+  std::vector<std::string> labels;
+  o.progress = [&](const std::string& label, int, int) { labels.push_back(label); };
   const SensitivityResult r = run_sensitivity(s, market, CalibrationErrors{}, o);
   const StrategySensitivity& st = r.strategies.at(0);
+  ASSERT_FALSE(labels.empty());
+  EXPECT_EQ(labels.front(), "base and 1 input of the firm");  // the power price; capex and lease not run
+  EXPECT_EQ(r.runs, 1 + 2 * 7);                                // the runs it stands for, all counted
   for (const SensitivityInput input : {SensitivityInput::kConversionCapex, SensitivityInput::kLeaseRate}) {
     const TornadoBar& b = bar_of(st, input);
     EXPECT_EQ(b.bump.basis, BumpBasis::kRelative);
     EXPECT_EQ(b.npv_swing_usd(), 0.0);
     EXPECT_TRUE(same_bits(b.low.p_default, b.high.p_default));
+    firm::Scenario moved = s;
+    for (firm::Site& site : moved.sites) {
+      if (!site.conversion) continue;
+      site.conversion->capex_usd_per_mw *= 1 + o.relative_bump;
+      site.conversion->lease_usd_per_mw_year *= 1 - o.relative_bump;
+    }
+    const sim::RunResult by_hand = sim::run_simulation(moved, market, {256, s.run.seed, 1, {}});
+    EXPECT_TRUE(same_bits(by_hand.strategies[0].npv_usd.mean(), b.high.npv_mean_usd));
+    EXPECT_TRUE(same_bits(by_hand.strategies[0].npv_se_usd(), b.high.npv_se_usd));
+    EXPECT_TRUE(same_bits(by_hand.strategies[0].ebitda_usd_per_year.mean(), b.low.ebitda_usd_per_year));
   }
   // The tornado is sorted by |swing|: the unused inputs come last.
   for (std::size_t i = 1; i < st.bars.size(); ++i)

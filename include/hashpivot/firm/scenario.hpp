@@ -541,6 +541,11 @@ struct Strategy {
   std::optional<AtmProgramme> atm;                     // [strategies.atm]; needs [firm] shares_outstanding
 };
 
+/// Whether the strategy can convert a site to AI/HPC: a site converts only by its strategy's pivot
+/// (firm/day_steps.hpp decide_pivot), so a strategy without one never reads a conversion's terms
+/// (capex, lease, financing).
+[[nodiscard]] inline bool can_convert(const Strategy& strategy) { return strategy.pivot_policy != PivotPolicy::kNone; }
+
 struct Scenario {
   std::string source;                  // the file it was read from
   RunSettings run;
