@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <limits>
+#include <numbers>
 #include <vector>
 
 #include "hashpivot/core/error.hpp"
@@ -92,6 +93,28 @@ TEST(FeeFit, uses_only_pairs_of_consecutive_known_days) {
   std::vector<double> too_short(20, 1.0);
   EXPECT_THROW((void)fit_log_ou_spikes(too_short), ParameterError);
   EXPECT_THROW((void)fit_on_file(too_short, "fees.csv", "FeeTotNtv"), InputError);
+}
+
+// The fit's log-likelihood is the mixture's, written out as the textbook sum over transitions:
+// ln((1 − p)·N(e; 0, σ²) + p·N(e; μ_s, σ² + σ_s²)) with e = x' − x − κ(θ − x), at the fitted parameters
+// (the fit computes it from the larger component, taking ln(2π·v) once an evaluation).
+TEST(FeeFit, reports_the_mixture_log_likelihood_summed_directly) {
+  const LogOuSpikes truth{0.1, -2.0, 0.2, 0.05, 0.8, 0.6};
+  std::vector<double> x(3000);
+  simulate_log_ou_spikes(truth, random::CounterRng(7), random::Stream::kTest, random::Stream::kTest, 0, -2.0, x);
+  const LogOuSpikesFit f = fit_log_ou_spikes(x);
+  const LogOuSpikes& p = f.process;
+  const auto density = [](double e, double mean, double variance) {
+    return std::exp(-0.5 * (e - mean) * (e - mean) / variance) / std::sqrt(2 * std::numbers::pi * variance);
+  };
+  const double v0 = p.sigma_daily * p.sigma_daily, v1 = v0 + p.spike_sd_log * p.spike_sd_log;
+  double direct = 0;
+  for (std::size_t t = 0; t + 1 < x.size(); ++t) {
+    const double e = x[t + 1] - x[t] - p.kappa_per_day * (p.theta_log - x[t]);
+    direct += std::log((1 - p.spike_prob_daily) * density(e, 0, v0) + p.spike_prob_daily * density(e, p.spike_mean_log, v1));
+  }
+  EXPECT_NEAR(f.log_likelihood, direct, 1e-9 * std::abs(direct));
+  EXPECT_GT(p.spike_prob_daily, 0.01);  // both components carry weight: the test reaches both branches
 }
 
 // A synthetic history generated from known parameters, with a gap; the fit is within 4 SE.
