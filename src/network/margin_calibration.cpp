@@ -124,6 +124,9 @@ class Fitter {
     for (std::size_t i = 0; i < filled_.size() && !is_known(filled_[i]); ++i) filled_[i] = kNaN;
     const auto first_known = std::find_if(filled_.begin(), filled_.end(), [](double v) { return is_known(v); });
     if (first_known != filled_.end()) std::fill(filled_.begin(), first_known, *first_known);
+    // Every replay steps the fleet at these hashprices: their logs once here, not once a replay.
+    log_filled_.resize(filled_.size());
+    std::transform(filled_.begin(), filled_.end(), log_filled_.begin(), [](double h) { return std::log(h); });
   }
 
   [[nodiscard]] const Weeks& weeks() const { return weeks_; }
@@ -164,7 +167,7 @@ class Fitter {
     for (std::size_t i = start_index; i < weeks_.log_mean.size() * kWeek; ++i) {
       const DayNumber day = data_.first_day + static_cast<DayNumber>(i);
       const double running = i == start_index ? std::exp(weeks_.log_mean[first_week_])
-                                              : step_fleet(model, fleet, day, filled_[i], 0.0).running_ths;
+                                              : step_fleet_of_log(model, fleet, day, log_filled_[i], 0.0).running_ths;
       week_sum += running;
       if ((i + 1) % kWeek != 0) continue;
       const std::size_t w = i / kWeek;
@@ -218,6 +221,7 @@ class Fitter {
   MarginHashrateParams fixed_;
   Weeks weeks_;
   std::vector<double> filled_;   // hashprice, the last known carried forward (the first known before it)
+  std::vector<double> log_filled_;  // std::log of filled_
   std::size_t first_week_ = std::numeric_limits<std::size_t>::max();
 };
 

@@ -271,16 +271,24 @@ FleetState start_fleet(const MarginHashrateModel& model, DayNumber day, double r
 }
 
 FleetDay step_fleet(const MarginHashrateModel& model, FleetState& fleet, DayNumber day, double hashprice, double z) {
+  // ln h once for the three uses (the fleet's step is a sixth of a one-strategy run).
+  return step_fleet_of_log(model, fleet, day, std::log(hashprice), z);
+}
+
+FleetDay step_fleet_of_log(const MarginHashrateModel& model, FleetState& fleet, DayNumber day, double log_h, double z) {
   const MarginHashrateParams& p = model.params();
   FleetDay out;
   const std::size_t slot = model.pipeline_slot(day);
   out.arrived_ths = fleet.pipeline_ths[slot];
   fleet.log_scale += p.sigma_per_day * z;
   if (day >= p.ai_exit_start_day) fleet.log_scale -= p.ai_exit_share_per_year / kDaysPerYear;
-  const double scale = std::exp(fleet.log_scale);
+  // The same log_scale gives the same exp: a shocked path's changes daily, a fit's fleet keeps it.
+  if (!(fleet.log_scale == fleet.scale_of_log_scale)) {
+    fleet.scale = std::exp(fleet.log_scale);
+    fleet.scale_of_log_scale = fleet.log_scale;
+  }
+  const double scale = fleet.scale;
   if (out.arrived_ths > 0) model.install(fleet, day - p.pipeline_lag_days, out.arrived_ths / scale);
-  // ln h and the base installed, once for the three uses (the fleet's step is a sixth of a one-strategy run).
-  const double log_h = std::log(hashprice);
   const double installed_base = model.installed_base_ths(fleet, day);
   out.installed_ths = scale * installed_base;
   out.running_ths = scale * model.running_base_ths_of_log(fleet, day, log_h, installed_base);

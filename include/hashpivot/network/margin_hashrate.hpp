@@ -35,6 +35,7 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <optional>
 #include <span>
 #include <string>
@@ -144,6 +145,10 @@ struct FleetState {
   std::int64_t top_bin = 0;                               // the newest bin with releases
   std::array<double, kMaxPipelineDays> pipeline_ths{};   // orders arriving on day d, slot (d − origin) % lag
   double log_scale = 0;
+  // exp(log_scale) as step_fleet last computed it, and the log_scale it was computed from: a fit's
+  // fleet (no daily shock) keeps its scale for days, and exp is a fifth of its day.
+  double scale = 0;
+  double scale_of_log_scale = std::numeric_limits<double>::quiet_NaN();
 };
 
 /// One day of a fleet.
@@ -209,5 +214,10 @@ class MarginHashrateModel {
 /// AI/HPC exits, retirement, shutdowns, orders (the steps above). Pure; allocates nothing.
 FleetDay step_fleet(const MarginHashrateModel& model, FleetState& fleet, DayNumber day,
                     double hashprice_usd_per_ph_day, double z);
+/// step_fleet from ln(hashprice), for a caller that steps the same hashprices many times (a fit's
+/// replays of one history, which take their logs once): the bits of step_fleet at a hashprice
+/// whose std::log is `log_hashprice_usd_per_ph_day`.
+FleetDay step_fleet_of_log(const MarginHashrateModel& model, FleetState& fleet, DayNumber day,
+                           double log_hashprice_usd_per_ph_day, double z);
 
 }  // namespace hashpivot::network
