@@ -24,6 +24,8 @@ constexpr std::uint64_t kBootstrapFitSeed = 1;  // the goodness-of-fit simulatio
 constexpr std::uint32_t kBootstrapFitPaths = 200;
 constexpr double kKs1PercentCritical = 1.6276;  // asymptotic Kolmogorov distribution, P(K > c) = 1%
 const double kLogSqrtTwoPi = 0.5 * std::log(2.0 * std::numbers::pi);
+/// A search from one of several starts: the SEs (the Hessian's evaluations) only for the one that wins.
+constexpr MleOptions kSearchWithoutErrors{MleOptions{}.max_evaluations, MleOptions{}.xtol_rel, false};
 
 double annualized_volatility(double daily_variance) { return std::sqrt(daily_variance * kDaysPerYear); }
 
@@ -259,9 +261,10 @@ FitReport fit_jump_diffusion(std::span<const double> r) {
   const LogLikelihood ll = [r](std::span<const double> theta) { return jump_diffusion_log_likelihood(r, theta); };
   MleResult fit{};
   for (std::size_t s = 0; s < starts.size(); ++s) {
-    MleResult candidate = maximize_likelihood(ll, starts[s], lower, upper);
+    MleResult candidate = maximize_likelihood(ll, starts[s], lower, upper, kSearchWithoutErrors);
     if (s == 0 || candidate.log_likelihood > fit.log_likelihood) fit = std::move(candidate);
   }
+  fit.se = standard_errors(ll, fit.theta, lower, upper);  // the winner's only
   const JumpDiffusionPrice p{fit.theta[0], fit.theta[1], fit.theta[2], fit.theta[3], fit.theta[4]};
   FitReport report = new_report(
       "jump_diffusion",
@@ -297,12 +300,13 @@ FitReport fit_regime_switching(std::span<const double> r) {
     std::vector<double> start{std::clamp(mu + 0.5, -19.0, 19.0), std::clamp(0.6 * sigma, 2e-3, 9.0),
                               std::clamp(mu - 0.5, -19.0, 19.0), std::clamp(1.6 * sigma, 2e-3, 9.0), p_calm,
                               p_turbulent};
-    MleResult fit = maximize_likelihood(ll, start, lower, upper);
+    MleResult fit = maximize_likelihood(ll, start, lower, upper, kSearchWithoutErrors);
     if (!have || fit.log_likelihood > best.log_likelihood) {
       best = std::move(fit);
       have = true;
     }
   }
+  best.se = standard_errors(ll, best.theta, lower, upper);  // the winner's only
   // Label: bull is the regime with the higher drift.
   if (best.theta[2] > best.theta[0]) {
     for (auto* v : {&best.theta, &best.se}) {

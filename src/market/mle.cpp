@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 namespace hashpivot::market {
 namespace {
@@ -91,7 +92,9 @@ MleResult maximize_likelihood(const LogLikelihood& f, std::vector<double> start,
   run(nlopt::LN_BOBYQA, f, start, lower, upper, options, ok);
   bool polish_ok = true;
   const double best = run(nlopt::LN_NELDERMEAD, f, start, lower, upper, options, polish_ok);
-  return {start, standard_errors(f, start, lower, upper), best, ok || polish_ok};
+  std::vector<double> se = options.standard_errors ? standard_errors(f, start, lower, upper)
+                                                   : std::vector<double>(start.size(), std::numeric_limits<double>::quiet_NaN());
+  return {std::move(start), std::move(se), best, ok || polish_ok};
 }
 
 }  // namespace hashpivot::market

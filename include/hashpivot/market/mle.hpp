@@ -20,9 +20,12 @@ struct MleResult {
 
 /// How far the search goes: each stage (BOBYQA, then the Nelder–Mead polish) stops after
 /// `max_evaluations` or when a step changes no parameter by more than `xtol_rel` of its size.
+/// `standard_errors`: whether to compute them (2n(n+1) more evaluations for n parameters); a fit
+/// whose SEs come from elsewhere (a bootstrap) turns it off, and MleResult::se is then all NaN.
 struct MleOptions {
   int max_evaluations = 20000;
   double xtol_rel = 1e-10;
+  bool standard_errors = true;
 };
 
 /// Maximizes `log_likelihood` from `start` within [lower, upper] (same sizes; start inside).
