@@ -197,8 +197,18 @@ double MarginHashrateModel::cumulative_end(const FleetState& f, std::int64_t bin
 
 double MarginHashrateModel::cumulative_at(const FleetState& f, double position) const {
   const std::int64_t b = floor_bin(position);
-  const double before = cumulative_end(f, b - 1);
-  return before + (position - static_cast<double>(b)) * (cumulative_end(f, b) - before);
+  // cumulative_end(b − 1) and cumulative_end(b), with one slot computed: the bins are a ring, so
+  // b − 1's slot is the one before b's (this runs six times a fleet's day).
+  double before = 0.0;
+  double end = 0.0;
+  if (b > f.top_bin) {
+    before = end = cumulative_end(f, f.top_bin);
+  } else if (b >= 0) {
+    const auto slot = static_cast<std::size_t>(b % kFleetBins);
+    end = f.cumulative_ths[slot];
+    if (b > 0) before = f.cumulative_ths[slot == 0 ? kFleetBins - 1 : slot - 1];
+  }
+  return before + (position - static_cast<double>(b)) * (end - before);
 }
 
 void MarginHashrateModel::install(FleetState& f, DayNumber release_day, double base_ths) const {
