@@ -224,7 +224,7 @@ FitReport fit_gbm(std::span<const double> r) {
   return report;
 }
 
-FitReport fit_jump_diffusion(std::span<const double> r) {
+FitReport fit_jump_diffusion(std::span<const double> r, FitDetail detail) {
   require_returns(r);
   const SampleMoments m = sample_moments(r);
   // Start: the diffusion from the robust scale (1.4826 × median absolute deviation), jumps from
@@ -264,7 +264,7 @@ FitReport fit_jump_diffusion(std::span<const double> r) {
     MleResult candidate = maximize_likelihood(ll, starts[s], lower, upper, kSearchWithoutErrors);
     if (s == 0 || candidate.log_likelihood > fit.log_likelihood) fit = std::move(candidate);
   }
-  fit.se = standard_errors(ll, fit.theta, lower, upper);  // the winner's only
+  if (detail == FitDetail::kFull) fit.se = standard_errors(ll, fit.theta, lower, upper);  // the winner's only
   const JumpDiffusionPrice p{fit.theta[0], fit.theta[1], fit.theta[2], fit.theta[3], fit.theta[4]};
   FitReport report = new_report(
       "jump_diffusion",
@@ -274,6 +274,7 @@ FitReport fit_jump_diffusion(std::span<const double> r) {
   const std::array<const char*, 5> names{"mu_annual", "sigma_annual", "jump_intensity_per_year", "jump_mean_log",
                                          "jump_sd_log"};
   for (std::size_t i = 0; i < names.size(); ++i) report.parameters.push_back({names[i], fit.theta[i], fit.se[i]});
+  if (detail == FitDetail::kEstimates) return report;
   const Cumulants c = jump_diffusion_cumulants(p);
   report.fit = {
       {"annualized volatility of daily log returns", annualized_volatility(c.variance),
@@ -285,7 +286,7 @@ FitReport fit_jump_diffusion(std::span<const double> r) {
   return report;
 }
 
-FitReport fit_regime_switching(std::span<const double> r) {
+FitReport fit_regime_switching(std::span<const double> r, FitDetail detail) {
   require_returns(r);
   const SampleMoments m = sample_moments(r);
   const double sigma = annualized_volatility(m.variance);
@@ -306,7 +307,7 @@ FitReport fit_regime_switching(std::span<const double> r) {
       have = true;
     }
   }
-  best.se = standard_errors(ll, best.theta, lower, upper);  // the winner's only
+  if (detail == FitDetail::kFull) best.se = standard_errors(ll, best.theta, lower, upper);  // the winner's only
   // Label: bull is the regime with the higher drift.
   if (best.theta[2] > best.theta[0]) {
     for (auto* v : {&best.theta, &best.se}) {
@@ -323,6 +324,7 @@ FitReport fit_regime_switching(std::span<const double> r) {
   const std::array<const char*, 6> names{"bull_mu_annual",    "bull_sigma_annual", "bear_mu_annual",
                                          "bear_sigma_annual", "p_stay_bull_daily", "p_stay_bear_daily"};
   for (std::size_t i = 0; i < names.size(); ++i) report.parameters.push_back({names[i], best.theta[i], best.se[i]});
+  if (detail == FitDetail::kEstimates) return report;
   std::vector<double> filtered;
   const std::array<double, 6> theta{p.bull_mu_annual,    p.bull_sigma_annual, p.bear_mu_annual,
                                     p.bear_sigma_annual, p.p_stay_bull_daily, p.p_stay_bear_daily};

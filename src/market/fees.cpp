@@ -56,7 +56,7 @@ void simulate_log_ou_spikes(const LogOuSpikes& process, const random::CounterRng
     out[t] = process.step(out[t - 1], draw_spike_shocks(rng, diffusion, spikes, path, static_cast<std::uint32_t>(t)));
 }
 
-LogOuSpikesFit fit_log_ou_spikes(std::span<const double> x) {
+LogOuSpikesFit fit_log_ou_spikes(std::span<const double> x, FitDetail detail) {
   std::vector<double> from, to;
   for (std::size_t t = 0; t + 1 < x.size(); ++t)
     if (std::isfinite(x[t]) && std::isfinite(x[t + 1])) {
@@ -114,7 +114,9 @@ LogOuSpikesFit fit_log_ou_spikes(std::span<const double> x) {
   const std::vector<double> upper{1.5, *hi_it + range + 10, 20, 0.5, 20, 20};
   std::vector<double> start{kappa0, theta0, sigma0, 0.05, 0.0, 3 * sigma0};
   for (std::size_t i = 0; i < start.size(); ++i) start[i] = std::clamp(start[i], lower[i], upper[i]);
-  const MleResult r = maximize_likelihood(ll, start, lower, upper);
+  MleOptions search;
+  search.standard_errors = detail == FitDetail::kFull;
+  const MleResult r = maximize_likelihood(ll, start, lower, upper, search);
 
   LogOuSpikesFit fit{from_theta(r.theta), {}, r.log_likelihood, static_cast<int>(from.size()), r.converged, {}};
   for (std::size_t i = 0; i < fit.se.size(); ++i) fit.se[i] = r.se[i];
@@ -147,17 +149,18 @@ std::vector<double> log_fees_btc_per_block(const DailyHistory& h) {
   return x;
 }
 
-LogOuSpikesFit fit_on_file(std::span<const double> x, const std::string& source, const std::string& column) {
+LogOuSpikesFit fit_on_file(std::span<const double> x, const std::string& source, const std::string& column,
+                           FitDetail detail) {
   try {
-    return fit_log_ou_spikes(x);
+    return fit_log_ou_spikes(x, detail);
   } catch (const ParameterError& e) {
     throw InputError(source, 0, column, e.problem());
   }
 }
 
-FitReport calibrate_fees(const DailyHistory& history) {
+FitReport calibrate_fees(const DailyHistory& history, FitDetail detail) {
   const std::vector<double> x = log_fees_btc_per_block(history);
-  const LogOuSpikesFit f = fit_on_file(x, history.source, "FeeTotNtv");
+  const LogOuSpikesFit f = fit_on_file(x, history.source, "FeeTotNtv", detail);
   const LogOuSpikes& p = f.process;
 
   FitReport report;
@@ -169,6 +172,7 @@ FitReport calibrate_fees(const DailyHistory& history) {
   report.observations = f.observations;
   report.log_likelihood = f.log_likelihood;
   report.parameters = log_ou_spikes_estimates(f, "theta_log_btc", "theta_btc_per_block");
+  if (detail == FitDetail::kEstimates) return report;
 
   // History moments of the log over the known days.
   double sum = 0, sum2 = 0;

@@ -152,17 +152,19 @@ market::Calibration calibrate_window(const market::DailyHistory& window, const m
   market::Calibration c;
   c.source = fmt::format("forecast-check calibration {} to {}", format_date(window.first_day),
                          format_date(window.day(window.days() - 1)));
+  // The forecasts use the estimates only: no SEs, no goodness of fit (market::FitDetail).
+  constexpr market::FitDetail kDetail = market::FitDetail::kEstimates;
   switch (price_model) {
     case firm::PriceModel::kGbm: c.reports.push_back(market::fit_gbm(returns)); break;
-    case firm::PriceModel::kJumpDiffusion: c.reports.push_back(market::fit_jump_diffusion(returns)); break;
-    case firm::PriceModel::kRegimeSwitching: c.reports.push_back(market::fit_regime_switching(returns)); break;
+    case firm::PriceModel::kJumpDiffusion: c.reports.push_back(market::fit_jump_diffusion(returns, kDetail)); break;
+    case firm::PriceModel::kRegimeSwitching: c.reports.push_back(market::fit_regime_switching(returns, kDetail)); break;
     case firm::PriceModel::kBlockBootstrap: c.reports.push_back(market::fit_block_bootstrap(returns)); break;
   }
-  c.reports.push_back(market::calibrate_fees(window));
+  c.reports.push_back(market::calibrate_fees(window, kDetail));
   for (auto& r : network::calibrate_hashrate(window)) c.reports.push_back(std::move(r));
   if (o.hashrate_model == firm::HashrateModel::kMarginDriven) {
     const DayNumber last = margin_window.day(margin_window.days() - 1);
-    // The forecasts use the estimates only: no bootstrap of their SEs.
+    // Nor a bootstrap of the margin-driven fit's SEs.
     for (auto& r : network::calibrate_margin_hashrate(margin_window, network::window_frontier(o.asic_models, last),
                                                       network::MarginFitOptions{.bootstrap_replicates = 0}))
       c.reports.push_back(std::move(r));

@@ -91,6 +91,28 @@ TEST(BtcPriceCalibrationRegime, recovers_known_parameters) {
                        {"p_stay_bear_daily", 0.97}});
 }
 
+// FitDetail::kEstimates (what forecast-check asks at each origin): the same parameters to the bit,
+// without their SEs or goodness of fit, which the full fit reports.
+TEST(BtcPriceCalibration, the_estimates_alone_are_the_full_fits_parameters) {
+  const std::vector<double> returns = btc_log_returns(synthetic_history(RegimeSwitchingPrice{0.9, 0.45, -0.5, 1.1, 0.99, 0.97}, 1500, 15));
+  const auto fit = [&](bool regime, FitDetail detail) {
+    return regime ? fit_regime_switching(returns, detail) : fit_jump_diffusion(returns, detail);
+  };
+  for (const bool regime : {true, false}) {
+    const FitReport full = fit(regime, FitDetail::kFull), alone = fit(regime, FitDetail::kEstimates);
+    ASSERT_EQ(alone.parameters.size(), full.parameters.size()) << full.model;
+    EXPECT_EQ(alone.log_likelihood, full.log_likelihood) << full.model;
+    for (std::size_t i = 0; i < full.parameters.size(); ++i) {
+      EXPECT_EQ(alone.parameters[i].name, full.parameters[i].name);
+      EXPECT_EQ(alone.parameters[i].value, full.parameters[i].value) << full.parameters[i].name;
+      EXPECT_TRUE(std::isnan(alone.parameters[i].se)) << full.parameters[i].name;
+      EXPECT_TRUE(std::isfinite(full.parameters[i].se)) << full.parameters[i].name;
+    }
+    EXPECT_TRUE(alone.fit.empty());
+    EXPECT_FALSE(full.fit.empty());
+  }
+}
+
 TEST(BtcPriceCalibrationBootstrap, politis_white_block_length_grows_with_serial_dependence) {
   const random::CounterRng rng(14);
   std::vector<double> noise(4000), ar(4000);

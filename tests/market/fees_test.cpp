@@ -156,6 +156,23 @@ TEST(FeeCalibration, recovers_known_parameters_from_a_long_synthetic_series) {
   EXPECT_EQ(back.log_fees.kappa_per_day, find_estimate(r, "kappa_per_day").value);
 }
 
+// FitDetail::kEstimates: the same parameters to the bit, no SEs and no goodness of fit (the
+// simulated stationary mean among them).
+TEST(FeeCalibration, the_estimates_alone_are_the_full_fits_parameters) {
+  const DailyHistory h = read_daily_history_csv(
+      std::string(HASHPIVOT_TEST_DATA_DIR) + "/history/btc_daily_history_coinmetrics_format.csv", 19000, 20500);
+  const FitReport full = calibrate_fees(h), alone = calibrate_fees(h, FitDetail::kEstimates);
+  ASSERT_EQ(alone.parameters.size(), full.parameters.size());
+  for (std::size_t i = 0; i < full.parameters.size(); ++i) {
+    EXPECT_EQ(alone.parameters[i].value, full.parameters[i].value) << full.parameters[i].name;
+    EXPECT_TRUE(std::isnan(alone.parameters[i].se)) << full.parameters[i].name;
+    EXPECT_TRUE(std::isfinite(full.parameters[i].se)) << full.parameters[i].name;
+  }
+  EXPECT_EQ(alone.log_likelihood, full.log_likelihood);
+  EXPECT_TRUE(alone.fit.empty());
+  EXPECT_EQ(full.fit.size(), 5u);
+}
+
 TEST(FeeCalibration, runs_on_the_real_history_with_finite_positive_standard_errors) {
   const DailyHistory h =
       read_daily_history_csv(std::string(HASHPIVOT_TEST_DATA_DIR) + "/history/btc_daily_history_coinmetrics_format.csv");

@@ -48,8 +48,8 @@ namespace hashpivot::market {
 
 /// The individual fits on a series of daily log returns (what calibrate_btc_price runs).
 [[nodiscard]] FitReport fit_gbm(std::span<const double> log_returns);
-[[nodiscard]] FitReport fit_jump_diffusion(std::span<const double> log_returns);
-[[nodiscard]] FitReport fit_regime_switching(std::span<const double> log_returns);
+[[nodiscard]] FitReport fit_jump_diffusion(std::span<const double> log_returns, FitDetail detail = FitDetail::kFull);
+[[nodiscard]] FitReport fit_regime_switching(std::span<const double> log_returns, FitDetail detail = FitDetail::kFull);
 [[nodiscard]] FitReport fit_block_bootstrap(std::span<const double> log_returns);
 
 /// Politis–White (2004) / Patton–Politis–White (2009) optimal mean block length of the stationary

@@ -98,11 +98,13 @@ struct LogOuSpikesFit {
 /// Fits on a daily series `x` where NaN marks an unknown day: only pairs (x_t, x_{t+1}) with both
 /// known are used, so gaps break the chain instead of bridging it. Throws ParameterError "series"
 /// with fewer than 30 usable pairs.
-[[nodiscard]] LogOuSpikesFit fit_log_ou_spikes(std::span<const double> x);
+/// With FitDetail::kEstimates the SEs are NaN (no Hessian).
+[[nodiscard]] LogOuSpikesFit fit_log_ou_spikes(std::span<const double> x, FitDetail detail = FitDetail::kFull);
 
 /// fit_log_ou_spikes on a series derived from column `column` of the file `source`: too short a
 /// series is then that file's problem, an InputError naming it and the column.
-[[nodiscard]] LogOuSpikesFit fit_on_file(std::span<const double> x, const std::string& source, const std::string& column);
+[[nodiscard]] LogOuSpikesFit fit_on_file(std::span<const double> x, const std::string& source, const std::string& column,
+                                         FitDetail detail = FitDetail::kFull);
 
 /// Fees per block in BTC: x = ln(fees per block), a LogOuSpikes in ln BTC per block. There are no
 /// defaults: the parameters come from calibrate_fees (fee_process_from_report) or configuration.
@@ -135,7 +137,7 @@ void simulate_fees_btc_per_block(const FeeProcess& process, const random::Counte
 /// mean issuance per block; history: Σ fees / Σ (fees + issuance), issuance = day-on-day change of
 /// SplyCur, over the days where all are known).
 /// Throws InputError (the history's file, FeeTotNtv) when it has fewer than 30 consecutive known pairs.
-[[nodiscard]] FitReport calibrate_fees(const DailyHistory& history);
+[[nodiscard]] FitReport calibrate_fees(const DailyHistory& history, FitDetail detail = FitDetail::kFull);
 
 /// The process a report from calibrate_fees describes. Throws ParameterError naming a missing
 /// parameter.

@@ -3,6 +3,7 @@
 // goodness of fit that compare the fitted model with the history it was fitted on.
 // `hashpivot calibrate` prints, serializes (JSON, TOML) and ships these.
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +22,11 @@ struct GoodnessOfFit {
   double history;          // the same statistic on the history
   std::string note;        // how `model` was obtained, e.g. "simulated, 200 paths"
 };
+
+/// How much a fit reports: everything, or the parameters alone (their SEs NaN, `fit` empty) for a
+/// caller that only runs the model it fits: forecast-check refits every model at each origin, and
+/// the SEs (a Hessian's evaluations) and the fees' simulated goodness of fit were a fifth of its time.
+enum class FitDetail : std::uint8_t { kFull, kEstimates };
 
 struct FitReport {
   std::string factor;      // "btc_price", "fees", "hashrate", "energy", "correlation", ...
