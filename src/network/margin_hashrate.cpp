@@ -22,6 +22,13 @@ constexpr DayNumber kFrontierEraStart = 16953;
 
 std::int64_t floor_bin(double position) { return floor_to_int64(position); }
 
+/// entry_share_of_log skips its exp where ln(revenue / cost) is beyond a clamp bound's log by this
+/// (a ratio 10^-6 past the bound) ...
+constexpr double kEntryClampMarginLog = 1e-6;
+/// ... and only for a bound above 10^-6 of max(1, |hurdle|): the distance past the bound, at least
+/// 10^-12 of that, then dwarfs the rounding of exp and of the share's arithmetic (a few 2^-53 of it).
+constexpr double kEntryBoundFloor = 1e-6;
+
 }  // namespace
 
 double EfficiencyFrontier::j_per_th(DayNumber day) const {
@@ -179,6 +186,16 @@ MarginHashrateModel::MarginHashrateModel(const MarginHashrateParams& p, DayNumbe
   log_frontier_cost_at_origin_ = log_cost_factor + log_median + log_e_ref -
                                  decline * static_cast<double>(origin_ - p.frontier.reference_day) / kDaysPerYear;
   log_frontier_decline_per_day_ = decline / kDaysPerYear;
+  // The share clamps (r − 1 − hurdle)/ramp of r = e^x to [0, 1]: 0 for r <= 1 + hurdle, 1 for
+  // r >= 1 + hurdle + ramp. Beyond those bounds' logs by kEntryClampMarginLog the clamp is certain
+  // whatever the rounding of exp and of the share's arithmetic, so the share needs no exp (most
+  // days: revenue is well above a new machine's power cost, or well below it). The same bits as
+  // taking it (tested).
+  const double zero_bound = 1.0 + p.entry_hurdle;
+  const double full_bound = zero_bound + p.entry_ramp;
+  const double scale = std::max(1.0, std::abs(p.entry_hurdle));
+  if (zero_bound > kEntryBoundFloor * scale) entry_zero_below_log_ = std::log(zero_bound) - kEntryClampMarginLog;
+  if (full_bound > kEntryBoundFloor * scale) entry_full_above_log_ = std::log(full_bound) + kEntryClampMarginLog;
 }
 
 double MarginHashrateModel::position_of(DayNumber day) const {
@@ -258,7 +275,10 @@ double MarginHashrateModel::entry_share(DayNumber day, double hashprice) const {
 
 double MarginHashrateModel::entry_share_of_log(DayNumber day, double log_h) const {
   const double log_cost = log_frontier_cost_at_origin_ - log_frontier_decline_per_day_ * static_cast<double>(day - origin_);
-  const double ratio = std::exp(log_h - log_cost);
+  const double log_ratio = log_h - log_cost;
+  if (log_ratio < entry_zero_below_log_) return 0.0;
+  if (log_ratio > entry_full_above_log_) return 1.0;
+  const double ratio = std::exp(log_ratio);
   return std::clamp((ratio - 1.0 - params_.entry_hurdle) / params_.entry_ramp, 0.0, 1.0);
 }
 

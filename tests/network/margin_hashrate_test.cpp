@@ -221,6 +221,56 @@ TEST(MarginFleet, the_kept_scale_and_the_step_from_logs_change_no_bit) {
   }
 }
 
+// The entry share skips its exp where the clamp to [0, 1] is certain: it must give the formula's
+// bits everywhere, here on a frontier that does not decline and costs exactly 1 (so ln h is the log
+// ratio, ulp for ulp), for hurdles and ramps around the bounds' edge cases, at ln(revenue / cost)
+// within 3·10^-6 of each clamp bound (inside and outside the skip's margin of 10^-6), at each of the
+// 64 ulps either side of it, and spread over the whole range.
+TEST(MarginFleet, the_entry_share_skips_its_exp_only_where_the_clamp_is_certain) {
+  MarginHashrateParams p;
+  p.frontier = test_frontier();
+  p.frontier.log_decline_per_year = 0;
+  // A cost of exactly 1 USD per PH/s-day, so that ln h is the log ratio itself, ulp for ulp.
+  p.frontier.j_per_th_at_reference = 1.0;
+  p.power_price_median_usd_per_mwh = 1.0;
+  p.power_overhead = 1.0 / kMwhPerPhDayPerJPerTh;
+  ASSERT_EQ(kMwhPerPhDayPerJPerTh * p.power_overhead, 1.0);
+  const double log_cost = std::log(kMwhPerPhDayPerJPerTh * p.power_overhead) + std::log(p.power_price_median_usd_per_mwh) +
+                          std::log(p.frontier.j_per_th_at_reference);
+  ASSERT_EQ(log_cost, 0.0);
+  const random::CounterRng rng(5);
+  int compared = 0;
+  for (const double hurdle : {-0.4636561930584524, 0.0, 0.3, 1.6269395168271856, 20.0, -0.9999995, -0.5})
+    for (const double ramp : {1.0, 1e-3, 5.0}) {
+      p.entry_hurdle = hurdle;
+      p.entry_ramp = ramp;
+      const MarginHashrateModel model(p, kReference);
+      const auto formula = [&](double log_h) {
+        return std::clamp((std::exp(log_h - log_cost) - 1.0 - hurdle) / ramp, 0.0, 1.0);
+      };
+      std::vector<double> log_hs;
+      for (const double bound : {std::log(1.0 + hurdle), std::log(1.0 + hurdle + ramp)}) {
+        for (int k = -30; k <= 30; ++k) log_hs.push_back(log_cost + (bound + 1e-7 * k));
+        // The ulps of ln h around the bound, where exp's rounding decides (a skip without its
+        // margin fails here: e.g. hurdle 0, ramp 10^-3 one ulp above the upper bound gives 1 − 10^-13).
+        double up = log_cost + bound, down = up;
+        for (int k = 0; k < 64; ++k) {
+          log_hs.push_back(up = std::nextafter(up, 1e9));
+          log_hs.push_back(down = std::nextafter(down, -1e9));
+        }
+      }
+      for (std::uint32_t i = 0; i < 2000; ++i)
+        log_hs.push_back(log_cost - 8.0 + 16.0 * rng.uniforms({random::Stream::kTest, i, 0})[0]);
+      for (const double log_h : log_hs) {
+        const double share = model.entry_share_of_log(kReference, log_h);
+        ASSERT_EQ(std::bit_cast<std::uint64_t>(share), std::bit_cast<std::uint64_t>(formula(log_h)))
+            << "hurdle " << hurdle << ", ramp " << ramp << ", ln h " << log_h;
+        ++compared;
+      }
+    }
+  EXPECT_EQ(compared, 7 * 3 * (2 * (61 + 128) + 2000));
+}
+
 /// The installed base of `releases` on `day` by brute force: each release's TH/s spread evenly over the
 /// days of its release bin (the model's documented spreading), a day's share gone once its age exceeds
 /// max_age_days.

@@ -200,6 +200,10 @@ class MarginHashrateModel {
   double position_per_log_hashprice_ = 0;
   double log_frontier_cost_at_origin_ = 0;  // ln of a frontier machine's power cost at the median price, on origin
   double log_frontier_decline_per_day_ = 0;
+  // ln(revenue / frontier cost) below which the entry share is certainly 0 and above which it is
+  // certainly 1 (entry_share_of_log returns those without its exp); ∓inf where no margin is safe.
+  double entry_zero_below_log_ = -std::numeric_limits<double>::infinity();
+  double entry_full_above_log_ = std::numeric_limits<double>::infinity();
 };
 
 /// A fleet on `day` running `running_ths` at `hashprice_usd_per_ph_day`: releases over the
