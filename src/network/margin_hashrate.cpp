@@ -312,12 +312,7 @@ FleetDay step_fleet_of_log(const MarginHashrateModel& model, FleetState& fleet, 
   out.arrived_ths = fleet.pipeline_ths[slot];
   fleet.log_scale += p.sigma_per_day * z;
   if (day >= p.ai_exit_start_day) fleet.log_scale -= p.ai_exit_share_per_year / kDaysPerYear;
-  // The same log_scale gives the same exp: a shocked path's changes daily, a fit's fleet keeps it.
-  if (!(fleet.log_scale == fleet.scale_of_log_scale)) {
-    fleet.scale = std::exp(fleet.log_scale);
-    fleet.scale_of_log_scale = fleet.log_scale;
-  }
-  const double scale = fleet.scale;
+  const double scale = std::exp(fleet.log_scale);
   if (out.arrived_ths > 0) model.install(fleet, day - p.pipeline_lag_days, out.arrived_ths / scale);
   const double installed_base = model.installed_base_ths(fleet, day);
   out.installed_ths = scale * installed_base;

@@ -171,56 +171,6 @@ TEST(MarginFleet, start_fleet_runs_exactly_the_requested_hashrate_and_fills_the_
   EXPECT_THROW((void)start_fleet(model, day, 600e6, 1e-6 * frontier_cost), ParameterError);
 }
 
-// The fleet keeps exp(log_scale) while log_scale stays, and a fit takes its hashprices' logs once:
-// neither changes a bit. Stepping from ln h equals stepping from h (shocked, with AI/HPC exits), and
-// a fleet whose log_scale is moved by hand every week (the fit's resets) equals one whose kept scale
-// is thrown away before every day.
-TEST(MarginFleet, the_kept_scale_and_the_step_from_logs_change_no_bit) {
-  MarginHashrateParams p;
-  p.frontier = fit_efficiency_frontier(kCbeci, FrontierFit::kEnvelope, kS9Release);
-  p.entry_hurdle = 0.2;
-  p.supply_share_per_year = 0.8;
-  p.ai_exit_share_per_year = 0.05;
-  const DayNumber day0 = 20000;
-  p.ai_exit_start_day = day0 + 100;
-  const double frontier_cost = power_cost_usd_per_ph_day(p.frontier.j_per_th(day0), p.power_overhead, p.power_price_median_usd_per_mwh);
-  const auto same = [](const FleetDay& a, const FleetDay& b) {
-    return std::bit_cast<std::uint64_t>(a.running_ths) == std::bit_cast<std::uint64_t>(b.running_ths) &&
-           std::bit_cast<std::uint64_t>(a.installed_ths) == std::bit_cast<std::uint64_t>(b.installed_ths) &&
-           std::bit_cast<std::uint64_t>(a.arrived_ths) == std::bit_cast<std::uint64_t>(b.arrived_ths) &&
-           std::bit_cast<std::uint64_t>(a.ordered_ths) == std::bit_cast<std::uint64_t>(b.ordered_ths);
-  };
-  const random::CounterRng rng(11);
-  for (const double sigma : {0.0, 0.01}) {
-    p.sigma_per_day = sigma;
-    const MarginHashrateModel model(p, day0 - p.max_age_days - 2 * p.cohort_days);
-    FleetState from_price = start_fleet(model, day0, 600e6, 2.0 * frontier_cost);
-    FleetState from_log = from_price, moved = from_price, fresh = from_price;
-    int distinct_scales = 0;
-    for (int t = 1; t <= 400; ++t) {
-      const DayNumber day = day0 + t;
-      // A hashprice that wanders across the entry ramp and the classes' break-evens.
-      const double h = frontier_cost * (1.0 + 1.5 * (1.0 + std::sin(t / 23.0)));
-      const double z = rng.normals({random::Stream::kTest, 0, static_cast<std::uint32_t>(t)})[0];
-      ASSERT_TRUE(same(step_fleet(model, from_price, day, h, z), step_fleet_of_log(model, from_log, day, std::log(h), z)))
-          << "sigma " << sigma << ", day " << t;
-      if (t % 7 == 0) {
-        moved.log_scale += 0.01;
-        fresh.log_scale += 0.01;
-      }
-      const double kept = moved.scale;
-      fresh.scale_of_log_scale = std::numeric_limits<double>::quiet_NaN();
-      ASSERT_TRUE(same(step_fleet(model, moved, day, h, z), step_fleet(model, fresh, day, h, z))) << "day " << t;
-      distinct_scales += moved.scale != kept;
-    }
-    // Without the shock the scale was computed on the first day, at the 14 resets before the exits
-    // start, and on each of the 301 days of exits (day 100 on): the kept scale served the rest.
-    if (sigma == 0.0) {
-      EXPECT_EQ(distinct_scales, 1 + 98 / 7 + (400 - 99));
-    }
-  }
-}
-
 // The entry share skips its exp where the clamp to [0, 1] is certain: it must give the formula's
 // bits everywhere, here on a frontier that does not decline and costs exactly 1 (so ln h is the log
 // ratio, ulp for ulp), for hurdles and ramps around the bounds' edge cases, at ln(revenue / cost)

@@ -145,10 +145,6 @@ struct FleetState {
   std::int64_t top_bin = 0;                               // the newest bin with releases
   std::array<double, kMaxPipelineDays> pipeline_ths{};   // orders arriving on day d, slot (d − origin) % lag
   double log_scale = 0;
-  // exp(log_scale) as step_fleet last computed it, and the log_scale it was computed from: a fit's
-  // fleet (no daily shock) keeps its scale for days, and exp is a fifth of its day.
-  double scale = 0;
-  double scale_of_log_scale = std::numeric_limits<double>::quiet_NaN();
 };
 
 /// One day of a fleet.
