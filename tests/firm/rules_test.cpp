@@ -5,6 +5,7 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "hashpivot/network/hashprice.hpp"
 
@@ -119,6 +120,50 @@ TEST(MarketImpact, btc_to_raise_inverts_the_proceeds_and_stops_where_the_book_is
   EXPECT_NEAR(impacted_revenue_usd(price, c, exhausted), price * exhausted / 3.0, 1e-6 * price * exhausted);
   EXPECT_EQ(btc_to_raise(price * exhausted, price, c, 100), exhausted - 100);
   EXPECT_EQ(sale_proceeds_usd(price, c, exhausted, 10), 0.0);
+}
+
+// The reference: R(q) = target solved by Newton's method in extended precision (x87's 64-bit
+// significand; from a = target / price, below the root of the concave R, the steps rise to it).
+long double extended_root_btc(long double price, long double c, long double target) {
+  long double q = target / price;
+  for (int step = 0; step < 200; ++step) {
+    const long double next = q - (price * (q - c * q * std::sqrt(q)) - target) / (price * (1.0L - 1.5L * c * std::sqrt(q)));
+    if (!(next > q)) break;
+    q = next;
+  }
+  return q;
+}
+
+TEST(MarketImpact, btc_to_raise_is_the_extended_precision_root_for_small_and_large_sales) {
+  // Both ways of solving: the series for sales small against the book (ε = c·√(target / price) up to
+  // 2·10⁻³) and Newton's steps above; sales from a cent to 90 % of the book, fresh days and after
+  // earlier sales, and sales at ε just either side of the switch, where the series' last term counts.
+  int cases = 0;
+  for (const double c : {1e-6, 5e-5, 1e-3}) {
+    for (const double price : {5'000.0, 80'000.0, 1e6}) {
+      const double top_usd = 0.9 * impacted_revenue_usd(price, c, impact_exhausted_btc(c));
+      for (const double before : {0.0, 1.0, 250.0, 5000.0}) {
+        if (before >= 0.5 * impact_exhausted_btc(c)) continue;
+        const long double revenue_before =
+            before > 0 ? price * (before - static_cast<long double>(c) * before * std::sqrt(static_cast<long double>(before))) : 0.0L;
+        std::vector<double> sums_usd;
+        for (double usd = 0.01; usd + revenue_before < top_usd; usd *= 3.7) sums_usd.push_back(usd);
+        for (const double side : {1.0 - 1e-9, 1.0 + 1e-9}) {
+          const double a_btc = std::pow(2e-3 * side / c, 2);  // ε = 2·10⁻³ × side
+          const double usd = static_cast<double>(price * a_btc - revenue_before);
+          if (usd > 0 && usd + revenue_before < top_usd) sums_usd.push_back(usd);
+        }
+        for (const double usd : sums_usd) {
+          const long double root = extended_root_btc(price, c, revenue_before + usd);
+          const double total = before + btc_to_raise(usd, price, c, before);
+          EXPECT_NEAR(static_cast<double>((total - root) / root), 0.0, 3 * std::numeric_limits<double>::epsilon())
+              << "c " << c << " price " << price << " before " << before << " usd " << usd;
+          ++cases;
+        }
+      }
+    }
+  }
+  EXPECT_GT(cases, 300);
 }
 
 TEST(MarketImpact, a_lenders_liquidation_sells_more_collateral_under_impact) {
