@@ -33,8 +33,8 @@ constexpr double kConvergedStepOfQ = 1e-8;
 /// The root of q − c·q^{3/2} = a (R(q) = price·a) is q = a·(1 + δ) with δ = ε·(1 + δ)^{3/2}, ε = c·√a.
 /// Lagrange's inversion gives δ = Σₙ C(3n/2, n − 1)/n · εⁿ = ε + 1.5ε² + 2.625ε³ + 5ε⁴ + 10.0546875ε⁵
 /// + 21ε⁶ + 45.1064…ε⁷ + …, whose coefficients grow by less than 27/4 a power. Up to ε = 2·10⁻³ the
-/// terms after ε⁶ add under 6·10⁻¹⁸ of q, about a twentieth of its rounding: the sum to ε⁶ is the root. Such
-/// a sale is far below the exhausted book (q/Q* = 9ε²(1 + δ)/4 < 10⁻⁵).
+/// terms after ε⁶ add under 6·10⁻¹⁸ of q, about a twentieth of its rounding: the sum to ε⁶ is the
+/// root. Such a sale is far below the exhausted book (q/Q* = 9ε²(1 + δ)/4 < 10⁻⁵).
 constexpr double kSeriesMaxImpact = 2e-3;
 
 namespace {

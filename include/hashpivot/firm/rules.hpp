@@ -86,10 +86,11 @@ struct CurtailedDay {
 /// The BTC to sell, after `sold_before_btc` sold today, to raise `usd`: the q with
 /// sale_proceeds_usd(price, c, q0, q) = usd. A sale small against the book (ε = c·√a up to 2·10⁻³,
 /// a = (R(q0) + usd) / price; at Cango's impact, up to about 1,600 BTC in a day) takes the root's
-/// series in ε, q0 + q = a·(1 + ε + 1.5ε² + …): one division and one square root. A larger one takes Newton's method on the concave R from one
-/// fixed-point step above q0 + usd / price, which stays below the root and converges to it; it stops
-/// after a step under 10^−8 of q, when the proceeds fall short of `usd` by under 10^−16 of them.
-/// Either is within rounding of the root. `usd` / `price_usd` when there is no impact, 0
+/// series in ε, q0 + q = a·(1 + ε + 1.5ε² + …): one division and one square root. A larger one
+/// takes Newton's method on the concave R from one fixed-point step above q0 + usd / price, which
+/// stays below the root and converges to it; it stops after a step under 10^−8 of q, when the
+/// proceeds fall short of `usd` by under 10^−16 of them. Either is within a few ulps of the root.
+/// `usd` / `price_usd` when there is no impact, 0
 /// for usd <= 0, and Q* − q0 (everything the book still takes) when even that raises less than `usd`.
 /// Preconditions: price_usd > 0.
 [[nodiscard]] double btc_to_raise(double usd, double price_usd, double impact_per_sqrt_btc, double sold_before_btc);
