@@ -69,10 +69,10 @@ double btc_to_raise(double usd, double price_usd, double impact_per_sqrt_btc, do
   // R is increasing and concave on [0, Q*]: from a point below the root each Newton step stays below
   // it, so the iterates rise monotonically. q0 + usd / price is below the root (R' <= price); one step
   // of the root's own fixed-point form, Q = T / price + c·Q^{3/2}, stays below it and takes the
-  // relative error from about c√Q to about c²Q.
+  // relative error from about c√Q to about c²Q (T / price is linear_btc, above).
   constexpr int kMaxNewtonSteps = 100;
   double total = q0 + usd / price_usd;
-  total = std::min(exhausted, std::max(total, target / price_usd + c * total * std::sqrt(total)));
+  total = std::min(exhausted, std::max(total, linear_btc + c * total * std::sqrt(total)));
   for (int step = 0; step < kMaxNewtonSteps; ++step) {
     // R(total) and R'(total) share √total (the iterates stay at or below Q*, where R's q is total):
     // one square root a step instead of two, the same bits as impacted_revenue_usd.
