@@ -382,7 +382,20 @@ FirmPlan make_plan(const Scenario& scenario, std::size_t strategy) {
   plan.sga_usd_per_day = scenario.treasury.sga_usd_per_year / kDaysPerYear;
   plan.sale_impact_per_sqrt_btc = sale_impact_per_sqrt_btc(scenario.market_impact);
   plan_strategy(scenario, s, plan);
+  plan.live = live_rules(plan);
   return plan;
+}
+
+FirmPlan::LiveRules live_rules(const FirmPlan& plan) {
+  const auto any_site = [&](auto has) { return std::any_of(plan.sites.begin(), plan.sites.end(), has); };
+  const auto any_debt = [&](auto has) { return std::any_of(plan.debts.begin(), plan.debts.end(), has); };
+  FirmPlan::LiveRules live;
+  live.site_decisions = any_site([](const PlanSite& site) { return site.site_level_decision; });
+  live.conversions = plan.pivot_policy != PivotPolicy::kNone;
+  live.refinancing = any_debt([](const PlanDebt& d) { return d.refinance_max_rolls > 0; });
+  live.covenants = any_debt([](const PlanDebt& d) { return d.covenant_min_cash_usd > 0.0; });
+  live.revolvers = any_debt([](const PlanDebt& d) { return d.kind == DebtKind::kRevolver; });
+  return live;
 }
 
 }  // namespace hashpivot::firm

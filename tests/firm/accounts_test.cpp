@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <atomic>
 #include <cmath>
 #include <cstdint>
@@ -341,6 +342,86 @@ TEST(Accounts, random_scenarios_balance_every_day_and_conserve_cash_and_btc) {
   EXPECT_GT(drawn, 0);
   std::printf("top-ups %d, liquidations %d, defaults %d, paths with HPC revenue %d, conversions %d, draws %d\n",
               topped_up, liquidated, defaulted, hpc, converted, drawn);
+}
+
+// The rules make_plan marks dead (FirmPlan::LiveRules) are skipped by step_day: brute force, the same
+// random firms stepped with every rule live give the same days and states to the bit. The seeds turn
+// each flag on and off: covenants, refinancing terms, a take-or-pay site, no revolver, no pivot.
+TEST(Accounts, skipping_the_rules_a_plan_cannot_act_on_gives_the_day_of_every_rule_run) {
+  constexpr int kDays = 3 * 365;
+  std::array<std::array<int, 2>, 5> seen{};  // [flag][value]: plans seen with each flag off and on
+  for (std::uint64_t seed = 1; seed <= 30; ++seed) {
+    const RandomCase c = random_case(seed, kDays);
+    Scenario scenario = c.scenario;
+    if (seed % 2 == 0) scenario.debts[0].covenant_min_cash_usd = 2e6;
+    if (seed % 3 == 0) {
+      scenario.debts[1].refinance = Refinancing{0.1, 365, 0.7, 1.5, 0.01, 2};
+      scenario.strategies[0].refinance = true;
+    }
+    if (seed % 4 == 0) scenario.sites[0].take_or_pay_fraction = 0.6;
+    if (seed % 5 == 0) scenario.debts.erase(scenario.debts.begin() + 2);  // the revolver
+    if (seed % 7 == 0) scenario.strategies[0].pivot_policy = PivotPolicy::kNone;
+    const FirmPlan plan = make_plan(scenario, 0);
+    const FirmPlan::LiveRules live = plan.live;
+    const std::array<bool, 5> flags{live.site_decisions, live.conversions, live.refinancing, live.covenants,
+                                    live.revolvers};
+    for (std::size_t f = 0; f < flags.size(); ++f) ++seen[f][flags[f] ? 1 : 0];
+    FirmPlan every_rule = plan;
+    every_rule.live = FirmPlan::LiveRules{};
+    FirmState skipped = make_state(plan);
+    FirmState full = make_state(every_rule);
+    DayAccounts a{};
+    DayAccounts b{};
+    for (int day = 0; day < kDays; ++day) {
+      const DayMarket m = market_of(c, static_cast<std::size_t>(day));
+      step_day(plan, day, m, skipped, a);
+      step_day(every_rule, day, m, full, b);
+      for (const DayAccountsField& field : kDayAccountsFields)
+        ASSERT_EQ(std::bit_cast<std::uint64_t>(a.*field.member), std::bit_cast<std::uint64_t>(b.*field.member))
+            << field.name << ", seed " << seed << " day " << day;
+      ASSERT_EQ(a.defaulted_today, b.defaulted_today);
+      ASSERT_EQ(std::bit_cast<std::uint64_t>(skipped.cash_usd), std::bit_cast<std::uint64_t>(full.cash_usd))
+          << "seed " << seed << " day " << day;
+      ASSERT_EQ(skipped.free_btc, full.free_btc);
+      ASSERT_EQ(skipped.debts, full.debts);
+      ASSERT_EQ(skipped.sites, full.sites);
+      ASSERT_EQ(skipped.fleet, full.fleet);
+      ASSERT_EQ(skipped.retained_earnings_usd, full.retained_earnings_usd);
+      ASSERT_EQ(skipped.refinancings, full.refinancings);
+    }
+  }
+  for (std::size_t f = 0; f < seen.size(); ++f) {
+    EXPECT_GT(seen[f][0], 0) << "flag " << f << " never off";
+    EXPECT_GT(seen[f][1], 0) << "flag " << f << " never on";
+  }
+}
+
+// Each flag of live_rules is on exactly when the plan has what its rule acts on.
+TEST(Accounts, live_rules_are_on_for_the_plans_that_have_what_each_rule_acts_on) {
+  Scenario s = simple_scenario();
+  const auto live = [&] { return make_plan(s, 0).live; };
+  FirmPlan::LiveRules none = live();
+  EXPECT_FALSE(none.site_decisions || none.conversions || none.refinancing || none.covenants || none.revolvers);
+  const FirmPlan::LiveRules field_by_field = FirmPlan{}.live;
+  EXPECT_TRUE(field_by_field.site_decisions && field_by_field.conversions && field_by_field.refinancing &&
+              field_by_field.covenants && field_by_field.revolvers);
+  s.sites[0].max_curtailed_hours_per_year = 200;
+  EXPECT_TRUE(live().site_decisions);
+  s.sites[0].conversion = conversion(6);
+  EXPECT_FALSE(live().conversions);  // terms alone convert nothing: the pivot does
+  s.strategies[0].pivot_policy = PivotPolicy::kTrigger;
+  s.strategies[0].pivot_site = "tx";
+  EXPECT_TRUE(live().conversions);
+  s.debts = {debt("term", DebtKind::kTerm, 1e6, 0.1, 400, Amortization::kBullet)};
+  EXPECT_FALSE(live().refinancing || live().covenants || live().revolvers);
+  s.debts[0].refinance = Refinancing{0.1, 365};
+  EXPECT_FALSE(live().refinancing);  // terms without a strategy that refinances
+  s.strategies[0].refinance = true;
+  EXPECT_TRUE(live().refinancing);
+  s.debts[0].covenant_min_cash_usd = 1e6;
+  EXPECT_TRUE(live().covenants);
+  s.debts.push_back(debt("rcf", DebtKind::kRevolver, 0, 0.08, 900, Amortization::kBullet));
+  EXPECT_TRUE(live().revolvers);
 }
 
 TEST(Accounts, step_day_does_not_allocate) {

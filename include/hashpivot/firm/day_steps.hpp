@@ -304,8 +304,9 @@ inline void mine_and_pay_power(const FirmPlan& plan, int day, const DayMarket& m
                                DayAccounts& a) {
   for (std::size_t entry = 0; entry < plan.fleet.size(); ++entry)
     if (!plan.sites[plan.fleet[entry].site].site_level_decision) mine_fleet_entry(plan, entry, day, market, state, a);
-  for (std::size_t k = 0; k < plan.sites.size(); ++k)
-    if (plan.sites[k].site_level_decision) mine_site(plan, k, day, market, state, a);
+  if (plan.live.site_decisions)
+    for (std::size_t k = 0; k < plan.sites.size(); ++k)
+      if (plan.sites[k].site_level_decision) mine_site(plan, k, day, market, state, a);
   if (market.pool_luck != 1.0) {
     const double fpps_btc = a.btc_mined;
     a.btc_mined = fpps_btc * market.pool_luck;
@@ -375,6 +376,7 @@ inline void lease_and_convert_site(const FirmPlan& plan, std::size_t k, int day,
 
 /// Every site's HPC lease and conversion (lease_and_convert_site), in site order.
 inline void hpc_lease_and_capex(const FirmPlan& plan, int day, FirmState& state, DayAccounts& a) {
+  if (!plan.live.conversions) return;
   for (std::size_t k = 0; k < plan.sites.size(); ++k) lease_and_convert_site(plan, k, day, state, a);
 }
 
@@ -432,6 +434,7 @@ inline void depreciate(const FirmPlan& plan, FirmState& state, DayAccounts& a) {
 /// roll, and nothing moved, when the free BTC cannot cover it); the firm's trailing EBITDA covers
 /// min_interest_coverage × its annual interest after the roll. Else service_debt repays it.
 inline void refinance_maturing(const FirmPlan& plan, int day, double price, FirmState& state, DayAccounts& a) {
+  if (!plan.live.refinancing) return;
   for (std::size_t i = 0; i < plan.debts.size(); ++i) {
     const PlanDebt& d = plan.debts[i];
     DebtState& debt = state.debts[i];
@@ -503,6 +506,7 @@ inline void service_debt(const FirmPlan& plan, int day, double price, FirmState&
 /// part (payment − interest; all that is left on the term's last day) repaid in cash. Recourse: the
 /// service goes on after a tenant default.
 inline void service_project_debt(const FirmPlan& plan, int day, FirmState& state, DayAccounts& a) {
+  if (!plan.live.conversions) return;  // project debt is drawn only by a conversion's capex
   for (std::size_t k = 0; k < plan.sites.size(); ++k) {
     SiteState& s = state.sites[k];
     const double balance = s.project_debt_usd;
@@ -728,6 +732,7 @@ inline void service_btc_loans(const FirmPlan& plan, double price, FirmState& sta
 /// Minimum-cash covenants: a debt whose covenant_min_cash_usd exceeds the cash is accelerated (its
 /// principal repaid in cash now, which the remedies must fund).
 inline void covenants(const FirmPlan& plan, FirmState& state, DayAccounts& a) {
+  if (!plan.live.covenants) return;
   for (std::size_t i = 0; i < plan.debts.size(); ++i) {
     const double covenant = plan.debts[i].covenant_min_cash_usd;
     if (covenant > 0.0 && state.debts[i].principal_usd > 0.0 && state.cash_usd < covenant)
@@ -794,6 +799,7 @@ inline void remedies(const FirmPlan& plan, int day, double price, FirmState& sta
   deleverage_from_collateral(plan, price, state, a);
   a.btc_sold_forced += a.btc_sold - sold_before;
   if (plan.atm_remedy == AtmRemedy::kAfterBtc) atm_remedy(plan, day, state, a);
+  if (!plan.live.revolvers) return;
   for (std::size_t i = 0; i < plan.debts.size() && cash_short(state); ++i) {
     const PlanDebt& d = plan.debts[i];
     if (d.kind != DebtKind::kRevolver || day >= d.maturity_day) continue;

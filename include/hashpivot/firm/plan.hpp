@@ -292,7 +292,24 @@ struct FirmPlan {
   // Zero-size ones are left out, so a zero-size forward or swap leaves the plan as without it.
   std::array<PlanSwapLeg, kMaxSwapLegs> swap_legs{};
   std::size_t swap_leg_count = 0;
+
+  // Which of the day's rules can act under this plan: a rule whose flag is false would only walk
+  // its sites or debts and find nothing to do, so step_day skips it (a tenth of its instructions
+  // on Cango's `hold`, docs/speed.md). make_plan sets them with live_rules; a plan built field by
+  // field keeps every rule live.
+  struct LiveRules {
+    bool site_decisions = true;  // a site decides as a whole (PlanSite::site_level_decision: mine_site)
+    bool conversions = true;     // a pivot can convert a site: its lease, capex and project debt
+    bool refinancing = true;     // a debt may roll (PlanDebt::refinance_max_rolls > 0)
+    bool covenants = true;       // a debt has a minimum-cash covenant
+    bool revolvers = true;       // a revolver can be drawn (the last remedy)
+  } live;
 };
+
+/// The rules that can act under `plan` (FirmPlan::LiveRules), from its sites, debts and pivot
+/// policy: a site's conversion (and with it its lease, capex and project debt) comes only from
+/// the pivot (day_steps::decide_pivot).
+[[nodiscard]] FirmPlan::LiveRules live_rules(const FirmPlan& plan);
 
 /// The share of entry `entry`'s machines able to hash on `day`, from the plan's table within the
 /// horizon (fleet_available_undisturbed after it: no downtime event lies past the horizon).
