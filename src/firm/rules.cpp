@@ -30,37 +30,13 @@ double topup_to_target_btc(double loan_usd, double collateral_btc, double price_
 /// btc_to_raise's Newton steps stop after one smaller than this share of q.
 constexpr double kConvergedStepOfQ = 1e-8;
 
-/// The root of q − c·q^{3/2} = a (R(q) = price·a) is q = a·(1 + δ) with δ = ε·(1 + δ)^{3/2}, ε = c·√a.
-/// Lagrange's inversion gives δ = Σₙ C(3n/2, n − 1)/n · εⁿ = ε + 1.5ε² + 2.625ε³ + 5ε⁴ + 10.0546875ε⁵
-/// + 21ε⁶ + 45.1064…ε⁷ + …, whose coefficients grow by less than 27/4 a power. Up to ε = 2·10⁻³ the
-/// terms after ε⁶ add under 6·10⁻¹⁸ of q, about a twentieth of its rounding: the sum to ε⁶ is the
-/// root. Such a sale is far below the exhausted book (q/Q* = 9ε²(1 + δ)/4 < 10⁻⁵).
-constexpr double kSeriesMaxImpact = 2e-3;
+namespace detail {
 
-namespace {
-
-/// δ(ε) above, summed to ε⁶ by Estrin's scheme (short dependency chains: the latency is the cost).
-[[nodiscard]] double root_growth_of_impact(double eps) {
-  const double eps2 = eps * eps;
-  return eps * ((1.0 + 1.5 * eps) + eps2 * ((2.625 + 5.0 * eps) + eps2 * (10.0546875 + 21.0 * eps)));
-}
-
-}  // namespace
-
-double btc_to_raise(double usd, double price_usd, double impact_per_sqrt_btc, double sold_before_btc) {
+double btc_to_raise_beyond_series(double usd, double price_usd, double impact_per_sqrt_btc, double q0, double target,
+                                  double linear_btc) {
   assert(price_usd > 0);
-  if (impact_per_sqrt_btc <= 0.0) return usd / price_usd;
-  if (usd <= 0.0) return 0.0;
   const double c = impact_per_sqrt_btc;
   const double exhausted = impact_exhausted_btc(c);
-  const double q0 = std::min(sold_before_btc, exhausted);
-  // R(0) = 0 exactly (the day's first sale): no square root for it.
-  const double target = q0 > 0.0 ? impacted_revenue_usd(price_usd, c, q0) + usd : usd;
-  // A sale small against the book: the root as a series, a division and a square root instead of
-  // Newton's steps (each a square root and a division, in sequence).
-  const double linear_btc = target / price_usd;
-  const double impact = c * std::sqrt(linear_btc);
-  if (impact <= kSeriesMaxImpact) return std::max(0.0, linear_btc + linear_btc * root_growth_of_impact(impact) - q0);
   // R(Q*) = price·Q*/3 up to rounding: a target clearly below that is below the computed R(Q*) too,
   // so the exact test (and its square root) is needed only near the top of the book.
   constexpr double kClearlyBelowTop = 0.999;
@@ -93,6 +69,8 @@ double btc_to_raise(double usd, double price_usd, double impact_per_sqrt_btc, do
   }
   return total - q0;
 }
+
+}  // namespace detail
 
 Liquidation liquidate(double loan_usd, double collateral_btc, double price_usd, double impact_per_sqrt_btc,
                       double sold_before_btc) {

@@ -3,6 +3,7 @@
 // 24 hours and a year 365 days.
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <limits>
 #include <span>
@@ -93,7 +94,49 @@ struct CurtailedDay {
 /// `usd` / `price_usd` when there is no impact, 0
 /// for usd <= 0, and Q* − q0 (everything the book still takes) when even that raises less than `usd`.
 /// Preconditions: price_usd > 0.
-[[nodiscard]] double btc_to_raise(double usd, double price_usd, double impact_per_sqrt_btc, double sold_before_btc);
+[[nodiscard]] inline double btc_to_raise(double usd, double price_usd, double impact_per_sqrt_btc,
+                                         double sold_before_btc);
+
+namespace detail {
+
+/// The root of q − c·q^{3/2} = a (R(q) = price·a) is q = a·(1 + δ) with δ = ε·(1 + δ)^{3/2}, ε = c·√a.
+/// Lagrange's inversion gives δ = Σₙ C(3n/2, n − 1)/n · εⁿ = ε + 1.5ε² + 2.625ε³ + 5ε⁴ + 10.0546875ε⁵
+/// + 21ε⁶ + 45.1064…ε⁷ + …, whose coefficients grow by less than 27/4 a power. Up to ε = 2·10⁻³ the
+/// terms after ε⁶ add under 6·10⁻¹⁸ of q, about a twentieth of its rounding: the sum to ε⁶ is the
+/// root. Such a sale is far below the exhausted book (q/Q* = 9ε²(1 + δ)/4 < 10⁻⁵).
+inline constexpr double kSeriesMaxImpact = 2e-3;
+
+/// δ(ε) above, summed to ε⁶ by Estrin's scheme (short dependency chains: the latency is the cost).
+[[nodiscard]] inline double root_growth_of_impact(double eps) {
+  const double eps2 = eps * eps;
+  return eps * ((1.0 + 1.5 * eps) + eps2 * ((2.625 + 5.0 * eps) + eps2 * (10.0546875 + 21.0 * eps)));
+}
+
+/// btc_to_raise for a sale beyond the series' reach (ε above kSeriesMaxImpact): the top of the book
+/// or Newton's method, as btc_to_raise says. `target` is R(q0) + usd and `linear_btc` target / price.
+[[nodiscard]] double btc_to_raise_beyond_series(double usd, double price_usd, double impact_per_sqrt_btc, double q0,
+                                                double target, double linear_btc);
+
+}  // namespace detail
+
+// Inline: it is on the chain from one day's cash to the next for a firm that sells to pay its bills
+// (the remedies' cover sale), and out of line its call and spills were part of that chain's latency.
+inline double btc_to_raise(double usd, double price_usd, double impact_per_sqrt_btc, double sold_before_btc) {
+  assert(price_usd > 0);
+  if (impact_per_sqrt_btc <= 0.0) return usd / price_usd;
+  if (usd <= 0.0) return 0.0;
+  const double c = impact_per_sqrt_btc;
+  const double q0 = std::min(sold_before_btc, impact_exhausted_btc(c));
+  // R(0) = 0 exactly (the day's first sale): no square root for it.
+  const double target = q0 > 0.0 ? impacted_revenue_usd(price_usd, c, q0) + usd : usd;
+  // A sale small against the book: the root as a series, a division and a square root instead of
+  // Newton's steps (each a square root and a division, in sequence).
+  const double linear_btc = target / price_usd;
+  const double impact = c * std::sqrt(linear_btc);
+  if (impact <= detail::kSeriesMaxImpact)
+    return std::max(0.0, linear_btc + linear_btc * detail::root_growth_of_impact(impact) - q0);
+  return detail::btc_to_raise_beyond_series(usd, price_usd, c, q0, target, linear_btc);
+}
 
 // ---- BTC-collateralized loans -----------------------------------------------------------------
 
