@@ -121,7 +121,9 @@ inline constexpr double kSeriesMaxImpact = 2e-3;
 
 // Inline: it is on the chain from one day's cash to the next for a firm that sells to pay its bills
 // (the remedies' cover sale), and out of line its call and spills were part of that chain's latency.
-inline double btc_to_raise(double usd, double price_usd, double impact_per_sqrt_btc, double sold_before_btc) {
+// Always: GCC 12's inliner kept the remedies' four calls out of line (a run 1-2 % slower).
+[[gnu::always_inline]] inline double btc_to_raise(double usd, double price_usd, double impact_per_sqrt_btc,
+                                                double sold_before_btc) {
   assert(price_usd > 0);
   if (impact_per_sqrt_btc <= 0.0) return usd / price_usd;
   if (usd <= 0.0) return 0.0;
