@@ -395,6 +395,9 @@ FirmPlan::LiveRules live_rules(const FirmPlan& plan) {
   live.refinancing = any_debt([](const PlanDebt& d) { return d.refinance_max_rolls > 0; });
   live.covenants = any_debt([](const PlanDebt& d) { return d.covenant_min_cash_usd > 0.0; });
   live.revolvers = any_debt([](const PlanDebt& d) { return d.kind == DebtKind::kRevolver; });
+  live.share_price = plan.has_atm || any_debt([](const PlanDebt& d) {
+                       return d.kind == DebtKind::kConvertible && d.conversion_price_usd_per_share > 0.0;
+                     });
   return live;
 }
 

@@ -346,10 +346,11 @@ TEST(Accounts, random_scenarios_balance_every_day_and_conserve_cash_and_btc) {
 
 // The rules make_plan marks dead (FirmPlan::LiveRules) are skipped by step_day: brute force, the same
 // random firms stepped with every rule live give the same days and states to the bit. The seeds turn
-// each flag on and off: covenants, refinancing terms, a take-or-pay site, no revolver, no pivot.
+// each flag on and off: covenants, refinancing terms, a take-or-pay site, no revolver, no pivot,
+// shares with an ATM that covers shortfalls or a convertible priced per share (or neither).
 TEST(Accounts, skipping_the_rules_a_plan_cannot_act_on_gives_the_day_of_every_rule_run) {
   constexpr int kDays = 3 * 365;
-  std::array<std::array<int, 2>, 5> seen{};  // [flag][value]: plans seen with each flag off and on
+  std::array<std::array<int, 2>, 6> seen{};  // [flag][value]: plans seen with each flag off and on
   for (std::uint64_t seed = 1; seed <= 30; ++seed) {
     const RandomCase c = random_case(seed, kDays);
     Scenario scenario = c.scenario;
@@ -361,10 +362,21 @@ TEST(Accounts, skipping_the_rules_a_plan_cannot_act_on_gives_the_day_of_every_ru
     if (seed % 4 == 0) scenario.sites[0].take_or_pay_fraction = 0.6;
     if (seed % 5 == 0) scenario.debts.erase(scenario.debts.begin() + 2);  // the revolver
     if (seed % 7 == 0) scenario.strategies[0].pivot_policy = PivotPolicy::kNone;
+    if (seed % 3 != 1) {
+      // 2M shares near NAV/share $10-40: an ATM that sells into shortfalls reads the day's price, as
+      // does a convertible priced per share (converting above $12.5).
+      scenario.equity.shares_outstanding = 2e6;
+      scenario.equity.daily_volume_shares = 1e6;
+      if (seed % 3 == 0) scenario.strategies[0].atm = AtmProgramme{kStart, 50e6, 0, 0.5, 0, 0.03};
+      if (seed % 9 == 2) {
+        scenario.debts[3].conversion_price_usd = 0;
+        scenario.debts[3].conversion_price_usd_per_share = 12.5;
+      }
+    }
     const FirmPlan plan = make_plan(scenario, 0);
     const FirmPlan::LiveRules live = plan.live;
-    const std::array<bool, 5> flags{live.site_decisions, live.conversions, live.refinancing, live.covenants,
-                                    live.revolvers};
+    const std::array<bool, 6> flags{live.site_decisions, live.conversions, live.refinancing, live.covenants,
+                                    live.revolvers,       live.share_price};
     for (std::size_t f = 0; f < flags.size(); ++f) ++seen[f][flags[f] ? 1 : 0];
     FirmPlan every_rule = plan;
     every_rule.live = FirmPlan::LiveRules{};
@@ -388,6 +400,8 @@ TEST(Accounts, skipping_the_rules_a_plan_cannot_act_on_gives_the_day_of_every_ru
       ASSERT_EQ(skipped.fleet, full.fleet);
       ASSERT_EQ(skipped.retained_earnings_usd, full.retained_earnings_usd);
       ASSERT_EQ(skipped.refinancings, full.refinancings);
+      ASSERT_EQ(skipped.shares_outstanding, full.shares_outstanding);
+      ASSERT_EQ(skipped.paid_in_capital_usd, full.paid_in_capital_usd);
     }
   }
   for (std::size_t f = 0; f < seen.size(); ++f) {
@@ -401,10 +415,11 @@ TEST(Accounts, live_rules_are_on_for_the_plans_that_have_what_each_rule_acts_on)
   Scenario s = simple_scenario();
   const auto live = [&] { return make_plan(s, 0).live; };
   FirmPlan::LiveRules none = live();
-  EXPECT_FALSE(none.site_decisions || none.conversions || none.refinancing || none.covenants || none.revolvers);
+  EXPECT_FALSE(none.site_decisions || none.conversions || none.refinancing || none.covenants || none.revolvers ||
+               none.share_price);
   const FirmPlan::LiveRules field_by_field = FirmPlan{}.live;
   EXPECT_TRUE(field_by_field.site_decisions && field_by_field.conversions && field_by_field.refinancing &&
-              field_by_field.covenants && field_by_field.revolvers);
+              field_by_field.covenants && field_by_field.revolvers && field_by_field.share_price);
   s.sites[0].max_curtailed_hours_per_year = 200;
   EXPECT_TRUE(live().site_decisions);
   s.sites[0].conversion = conversion(6);
@@ -422,6 +437,20 @@ TEST(Accounts, live_rules_are_on_for_the_plans_that_have_what_each_rule_acts_on)
   EXPECT_TRUE(live().covenants);
   s.debts.push_back(debt("rcf", DebtKind::kRevolver, 0, 0.08, 900, Amortization::kBullet));
   EXPECT_TRUE(live().revolvers);
+  EXPECT_FALSE(live().share_price);
+  s.equity.shares_outstanding = 1e6;
+  EXPECT_FALSE(live().share_price);  // shares alone: nothing sells or converts into them
+  s.debts.push_back(debt("cvt", DebtKind::kConvertible, 1e6, 0.04, 600, Amortization::kBullet));
+  s.debts.back().conversion_price_usd = 100'000;
+  EXPECT_FALSE(live().share_price);  // converts on the BTC price
+  s.debts.back().conversion_price_usd = 0;
+  s.debts.back().conversion_price_usd_per_share = 12;
+  EXPECT_TRUE(live().share_price);
+  s.debts.pop_back();
+  s.strategies[0].atm = AtmProgramme{kStart, 0, 0, 0.5, 0, 0.03};
+  EXPECT_FALSE(live().share_price);  // a programme of size 0 sells nothing
+  s.strategies[0].atm->size_usd = 5e6;
+  EXPECT_TRUE(live().share_price);
 }
 
 TEST(Accounts, step_day_does_not_allocate) {

@@ -108,7 +108,7 @@ struct FirmState {
   // Shares (firm/equity.hpp; all 0 when the plan has no shares).
   double shares_outstanding = 0;           // at day 0 the plan's; + ATM sales + conversions
   double nav_multiple = 1;                 // the path's m (make_state: the plan's level; the engine draws it)
-  double share_price_usd = 0;              // the day's price per share (step 1b), USD
+  double share_price_usd = 0;              // the day's price per share (step 1b) where the plan reads one, USD
   double atm_sold_usd = 0;                 // gross ATM sales so far (against the programme's size)
   // Hashprice forwards (FirmPlan::swap_legs order): each leg's month-to-date P&L, USD, settled and
   // reset on the month's last day (0 for power swaps, which settle daily).
@@ -332,8 +332,9 @@ struct ContractedLeaseTerminal {
 /// Order of the day:
 ///  0. Defaulted already: nothing changes, accounts are zero.
 ///  1. Re-mark BTC held to today's price (unrealized gain/loss).
-/// 1b. Share price (a plan with shares only): max(0, m × NAV) / shares on the re-marked opening
-///     balances (firm/equity.hpp), the price every sale and conversion of the day uses.
+/// 1b. Share price (a plan with shares that sells or converts into them: an ATM, a convertible priced
+///     per share): max(0, m × NAV) / shares on the re-marked opening balances (firm/equity.hpp), the
+///     price every sale and conversion of the day uses.
 ///  2. Pivot decision: schedule on its day; trigger after pivot_trigger_days consecutive days with
 ///     hashprice_usd below the threshold. From the decision day the MW leave mining (the site's
 ///     fleet runs at 1 − converted_mw / mining_it_mw) and carry no site opex. With sell_displaced,

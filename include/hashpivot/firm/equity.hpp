@@ -76,9 +76,11 @@ struct AtmSale {
   return share_price_usd_today >= conversion_price_usd_per_share ? principal_usd / conversion_price_usd_per_share : 0.0;
 }
 
-/// Step 1b: the day's share price from the state just re-marked (a plan without shares: nothing).
+/// Step 1b: the day's share price from the state just re-marked. Nothing for a plan without shares,
+/// or one that never reads the price (FirmPlan::LiveRules::share_price: no ATM, no convertible priced
+/// per share), which would pay for a balance sheet a day for nothing.
 inline void mark_share_price(const FirmPlan& plan, FirmState& state) {
-  if (plan.shares_outstanding <= 0.0) return;
+  if (!plan.live.share_price || plan.shares_outstanding <= 0.0) return;
   state.share_price_usd = share_price_usd(state.nav_multiple, net_asset_value_usd(state), state.shares_outstanding);
 }
 

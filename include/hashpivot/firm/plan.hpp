@@ -303,6 +303,7 @@ struct FirmPlan {
     bool refinancing = true;     // a debt may roll (PlanDebt::refinance_max_rolls > 0)
     bool covenants = true;       // a debt has a minimum-cash covenant
     bool revolvers = true;       // a revolver can be drawn (the last remedy)
+    bool share_price = true;     // the day's share price is read: an ATM, or a convertible priced per share
   } live;
 };
 
