@@ -17,12 +17,13 @@ std::size_t line_of(const toml::node& node) { return static_cast<std::size_t>(no
 
 // Which plausible range (core/plausibility.hpp) a parameter falls under, by the end of its name
 // (mu_annual covers bull_mu_annual and bear_mu_annual).
-constexpr std::array<std::pair<std::string_view, std::string_view>, 5> kParameterRanges = {{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 6> kParameterRanges = {{
     {"mu_annual", "calibration *mu_annual, *drift_annual"},
     {"drift_annual", "calibration *mu_annual, *drift_annual"},
     {"sigma_annual", "calibration *sigma_annual"},
     {"sigma_daily", "calibration *sigma_daily, *sigma_log_daily"},
     {"sigma_log_daily", "calibration *sigma_daily, *sigma_log_daily"},
+    {"sigma_per_day", "calibration hashrate *sigma_per_day"},
 }};
 
 void check_parameter(const std::string& path, const toml::node& node, const std::string& key, std::string_view name,

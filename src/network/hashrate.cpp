@@ -144,7 +144,10 @@ double variance_of(const std::vector<double>& v) {
 ExogenousHashrateParams ExogenousHashrateParams::from_annual(double drift_annual, double sigma_annual,
                                                              double price_beta, int price_lag_days) {
   require(price_lag_days >= 0, "price_lag_days", "must be >= 0");
-  return {drift_annual / kDaysPerYear, sigma_annual / std::sqrt(kDaysPerYear), price_beta, price_lag_days};
+  const double sigma_per_day = sigma_annual / std::sqrt(kDaysPerYear);
+  require(sigma_per_day >= 0 && sigma_per_day <= kMaxSigmaPerDay, "sigma_annual",
+          "must be 0 to 4.77 (a daily log shock's standard deviation of at most 0.25; the 2024-2026 fit is 0.30)");
+  return {drift_annual / kDaysPerYear, sigma_per_day, price_beta, price_lag_days};
 }
 
 double next_hashrate_ths(double hashrate_ths, double z, double lagged_price_log_return,

@@ -9,6 +9,7 @@
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/core/rounding.hpp"
 #include "hashpivot/core/units.hpp"
+#include "hashpivot/network/hashrate.hpp"
 #include "hashpivot/random/philox.hpp"
 
 namespace hashpivot::network {
@@ -161,7 +162,8 @@ MarginHashrateModel::MarginHashrateModel(const MarginHashrateParams& p, DayNumbe
   require(p.supply_share_per_year >= 0, "supply_share_per_year", "must be >= 0");
   require(p.must_run_share >= 0 && p.must_run_share < 1, "must_run_share", "must be in [0, 1)");
   require(p.ai_exit_share_per_year >= 0 && p.ai_exit_share_per_year < 1, "ai_exit_share_per_year", "must be in [0, 1)");
-  require(p.sigma_per_day >= 0, "sigma_per_day", "must be >= 0");
+  require(p.sigma_per_day >= 0 && p.sigma_per_day <= kMaxSigmaPerDay, "sigma_per_day",
+          "must be 0 to 0.25 (the standard deviation of the fleet's daily log shock; the 2024-2026 fit is 0.017)");
   require(p.frontier.j_per_th_at_reference > 0, "frontier_j_per_th_at_reference", "must be > 0");
   require(p.frontier.log_decline_per_year >= 0, "frontier_log_decline_per_year", "must be >= 0");
   classes_ = p.power_classes;

@@ -147,6 +147,27 @@ TEST(Plausibility, a_calibrated_drift_of_a_broken_history_is_warned) {
   EXPECT_EQ(found[1].line, 7u);
 }
 
+// The network's daily shock: the margin-driven fleet's sigma_per_day at 0.2 is warned where it stands
+// (file, line, key); the fitted 0.0165 and the bound 0.1 are not.
+TEST(Plausibility, a_network_daily_shock_that_kills_the_simulated_network_is_warned) {
+  const auto warnings_for = [](const std::string& sigma) {
+    const std::string text = "[market.hashrate.margin_driven]\npower_price_median_usd_per_mwh = 21.5\n"
+                             "sigma_per_day = " + sigma + "\n";
+    const fs::path path = testing::write_temp_file("plausibility_calibration.toml", text);
+    std::vector<InputWarning> found;
+    (void)read_calibration_toml(path.string(), found);
+    fs::remove(path);
+    return found;
+  };
+  const std::vector<InputWarning> found = warnings_for("0.2");
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].field, "market.hashrate.margin_driven.sigma_per_day");
+  EXPECT_EQ(found[0].line, 3u);
+  EXPECT_NE(found[0].problem.find("0.2 is outside the plausible range"), std::string::npos) << found[0].problem;
+  EXPECT_TRUE(warnings_for("0.0165").empty());
+  EXPECT_TRUE(warnings_for("0.1").empty());
+}
+
 TEST(Plausibility, the_bundled_scenarios_history_and_calibrations_give_no_warning) {
   std::size_t scenarios = 0;
   for (const auto& entry : fs::directory_iterator(HASHPIVOT_SCENARIOS_DIR)) {

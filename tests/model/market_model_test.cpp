@@ -475,5 +475,60 @@ TEST(MarketModel, a_bad_calibration_parameter_names_the_file_and_its_key) {
   std::filesystem::remove(path);
 }
 
+// The network's daily log shock above network::kMaxSigmaPerDay is refused by name (the calibration
+// reader's fuzzer found sigma_per_day = 561 for the margin-driven fleet: its hashrate overflowed within
+// days and the block count's Poisson mean was NaN; tests/fuzz_regressions/calibration_reader/); at the
+// bound the margin-driven market runs the longest horizon, ten years, with every value finite (its
+// network may die there: core/plausibility.hpp warns far below the bound).
+TEST(MarketModel, a_network_shock_a_double_cannot_follow_is_refused_and_the_bound_runs_ten_years) {
+  std::stringstream original;
+  original << std::ifstream(kCalibration).rdbuf();
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("market_model_test_network_sigma_" + std::to_string(::getpid()) + ".toml");
+  // The calibration with `key` of [market.hashrate.MODEL] set to `value`, as the scenario's calibration.
+  const auto model_with = [&](const std::string& model, const std::string& key, const std::string& value) {
+    std::string calibration = original.str();
+    const std::size_t section = calibration.find("[market.hashrate." + model + "]\n");
+    const std::size_t at = calibration.find("\n" + key + " = ", section);
+    EXPECT_NE(section, std::string::npos);
+    EXPECT_NE(at, std::string::npos);
+    const std::size_t from = at + key.size() + 4, to = calibration.find('\n', from);
+    calibration.replace(from, to - from, value);
+    std::ofstream(path) << calibration;
+    std::string text = market_test_toml(model == "margin_driven" ? "hashrate_model = \"margin_driven\"" : "");
+    text.replace(text.find(kCalibration), kCalibration.size(), path.string());
+    return model_from(text);
+  };
+  const auto refused = [&](const std::string& model, const std::string& key, const std::string& value) {
+    try {
+      (void)model_with(model, key, value);
+      ADD_FAILURE() << "no error for " << key << " = " << value;
+    } catch (const InputError& e) {
+      EXPECT_EQ(e.source(), path.string());
+      EXPECT_EQ(e.field(), "market.hashrate." + model + "." + key);
+    }
+  };
+  refused("margin_driven", "sigma_per_day", "561.0039891854775796");
+  refused("margin_driven", "sigma_per_day", "0.2500001");
+  refused("margin_driven", "sigma_per_day", "nan");
+  refused("exogenous", "sigma_annual", "4.78");  // 0.2501 a day
+  refused("exogenous", "sigma_annual", "-0.3");
+  EXPECT_NO_THROW((void)model_with("exogenous", "sigma_annual", "4.77"));
+  const MarketModel at_bound = model_with("margin_driven", "sigma_per_day", "0.25");
+  ASSERT_EQ(at_bound.margin.params().sigma_per_day, network::kMaxSigmaPerDay);
+  constexpr std::uint32_t kPaths = 64, kTenYears = 3652;
+  double largest_log_change = 0;
+  simulate(at_bound, kPaths, kTenYears, [&](std::uint32_t p, std::uint32_t d, const MarketDay& md) {
+    ASSERT_TRUE(std::isfinite(md.network_hashrate_ths) && md.network_hashrate_ths >= 0) << "path " << p << " day " << d;
+    ASSERT_TRUE(std::isfinite(md.difficulty) && md.difficulty > 0) << "path " << p << " day " << d;
+    ASSERT_TRUE(std::isfinite(md.hashprice_usd_per_ph_day)) << "path " << p << " day " << d;
+    if (md.network_hashrate_ths > 0)
+      largest_log_change =
+          std::max(largest_log_change, std::abs(std::log(md.network_hashrate_ths / at_bound.network_hashrate_ths)));
+  });
+  EXPECT_GT(largest_log_change, 5.0) << "the shocks at the bound move the network far";
+  std::filesystem::remove(path);
+}
+
 }  // namespace
 }  // namespace hashpivot::model

@@ -36,13 +36,24 @@
 namespace hashpivot::network {
 
 
+/// The largest standard deviation of the daily log shock of the network's size that its models accept
+/// (the exogenous walk's sigma_per_day, the margin-driven fleet's). The calibration reader's fuzzer
+/// found sigma_per_day = 561: the simulated hashrate overflowed within days and the block count's
+/// Poisson mean was NaN (at 10 too, within a month). Ten years of the margin-driven market on 200 paths
+/// (market_model_test's test of this bound, widened once): every value finite at 0.5, a difficulty out
+/// of double's range at 0.7 and at 1; the bound keeps a factor 2 below what ran. Far below it the
+/// network already dies on some paths (core/plausibility.hpp warns above 0.1). The 2024-2026 fits give
+/// 0.016-0.017.
+inline constexpr double kMaxSigmaPerDay = 0.25;
+
 struct ExogenousHashrateParams {
   double drift_per_day = 0;   // mean daily log change, excluding the price term
   double sigma_per_day = 0;   // standard deviation of the daily log shock
   double price_beta = 0;      // response of the daily log change to the log price return k days before
   int price_lag_days = 0;     // k >= 0
 
-  /// From annualized drift and volatility (365 days a year).
+  /// From annualized drift and volatility (365 days a year). Throws ParameterError for a negative
+  /// price lag, or a volatility that is not finite or is negative or above kMaxSigmaPerDay a day.
   [[nodiscard]] static ExogenousHashrateParams from_annual(double drift_annual, double sigma_annual,
                                                            double price_beta = 0, int price_lag_days = 0);
 };
