@@ -84,19 +84,6 @@ struct CurtailedDay {
   return sold_before_btc > 0.0 ? after - impacted_revenue_usd(price_usd, impact_per_sqrt_btc, sold_before_btc) : after;
 }
 
-/// The BTC to sell, after `sold_before_btc` sold today, to raise `usd`: the q with
-/// sale_proceeds_usd(price, c, q0, q) = usd. A sale small against the book (ε = c·√a up to 2·10⁻³,
-/// a = (R(q0) + usd) / price; at Cango's impact, up to about 1,600 BTC in a day) takes the root's
-/// series in ε, q0 + q = a·(1 + ε + 1.5ε² + …): one division and one square root. A larger one
-/// takes Newton's method on the concave R from one fixed-point step above q0 + usd / price, which
-/// stays below the root and converges to it; it stops after a step under 10^−8 of q, when the
-/// proceeds fall short of `usd` by under 10^−16 of them. Either is within a few ulps of the root.
-/// `usd` / `price_usd` when there is no impact, 0
-/// for usd <= 0, and Q* − q0 (everything the book still takes) when even that raises less than `usd`.
-/// Preconditions: price_usd > 0.
-[[nodiscard]] inline double btc_to_raise(double usd, double price_usd, double impact_per_sqrt_btc,
-                                         double sold_before_btc);
-
 namespace detail {
 
 /// The root of q − c·q^{3/2} = a (R(q) = price·a) is q = a·(1 + δ) with δ = ε·(1 + δ)^{3/2}, ε = c·√a.
@@ -119,11 +106,22 @@ inline constexpr double kSeriesMaxImpact = 2e-3;
 
 }  // namespace detail
 
-// Inline: it is on the chain from one day's cash to the next for a firm that sells to pay its bills
-// (the remedies' cover sale), and out of line its call and spills were part of that chain's latency.
-// Always: GCC 12's inliner kept the remedies' four calls out of line (a run 1-2 % slower).
-[[gnu::always_inline]] inline double btc_to_raise(double usd, double price_usd, double impact_per_sqrt_btc,
-                                                double sold_before_btc) {
+/// The BTC to sell, after `sold_before_btc` sold today, to raise `usd`: the q with
+/// sale_proceeds_usd(price, c, q0, q) = usd. A sale small against the book (ε = c·√a up to 2·10⁻³,
+/// a = (R(q0) + usd) / price; at Cango's impact, up to about 1,600 BTC in a day) takes the root's
+/// series in ε, q0 + q = a·(1 + ε + 1.5ε² + …): one division and one square root. A larger one
+/// takes Newton's method on the concave R from one fixed-point step above q0 + usd / price, which
+/// stays below the root and converges to it; it stops after a step under 10^−8 of q, when the
+/// proceeds fall short of `usd` by under 10^−16 of them. Either is within a few ulps of the root.
+/// `usd` / `price_usd` when there is no impact, 0
+/// for usd <= 0, and Q* − q0 (everything the book still takes) when even that raises less than `usd`.
+/// Preconditions: price_usd > 0.
+///
+/// Inline: it is on the chain from one day's cash to the next for a firm that sells to pay its bills
+/// (the remedies' cover sale), and out of line its call and spills were part of that chain's latency.
+/// Always: GCC 12's inliner kept the remedies' four calls out of line (a run 1-2 % slower).
+[[nodiscard, gnu::always_inline]] inline double btc_to_raise(double usd, double price_usd,
+                                                             double impact_per_sqrt_btc, double sold_before_btc) {
   assert(price_usd > 0);
   if (impact_per_sqrt_btc <= 0.0) return usd / price_usd;
   if (usd <= 0.0) return 0.0;
