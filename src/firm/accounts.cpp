@@ -137,12 +137,17 @@ void step_day(const FirmPlan& plan, int day, const DayMarket& market, FirmState&
   one_off_sales(plan, day, price, state, a);            // 8.
   atm_programme(plan, day, state, a);                   // 8b.
   sell_policy(plan, price, state, a);                   // 9.
+  finish_day(plan, day, price, state, a);               // 10.-12.
+  assert(std::abs(state.cash_usd - cash_open - a.total_cash_flow_usd) <=
+         kCashIdentityTolerance * (1.0 + std::abs(cash_open) + std::abs(a.total_cash_flow_usd)));
+}
+
+void finish_day(const FirmPlan& plan, int day, double price, FirmState& state, DayAccounts& a) {
+  using namespace day_steps;
   service_btc_loans(plan, price, state, a);             // 10.
   covenants(plan, state, a);
   remedies(plan, day, price, state, a);                 // 11.
   close_day(state, a);
-  assert(std::abs(state.cash_usd - cash_open - a.total_cash_flow_usd) <=
-         kCashIdentityTolerance * (1.0 + std::abs(cash_open) + std::abs(a.total_cash_flow_usd)));
   default_if_short(day, state, a);                      // 12.
 }
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "accumulator.hpp"
+#include "path_totals.hpp"
 #include "hashpivot/core/units.hpp"
 #include "hashpivot/model/market_model.hpp"
 #include "hashpivot/model/pool_luck.hpp"
@@ -24,6 +25,9 @@
 
 namespace hashpivot::sim::detail {
 
+/// Paths a worker steps side by side (Worker::run_lanes): a block of the firm's lanes.
+inline constexpr std::size_t kLanes = firm::lanes::kLanes;
+
 /// A tenant's annual default probability is clamped just below 1 so that its hazard, −ln(1 − p), stays
 /// finite (a tenant certain to default still defaults on a drawn day, not on day 0).
 inline constexpr double kMaxTenantDefaultProbAnnual = 1.0 - 1e-15;
@@ -32,34 +36,24 @@ inline constexpr double kMaxTenantDefaultProbAnnual = 1.0 - 1e-15;
 /// tenants' default draws, one block per site).
 inline constexpr std::uint32_t kNavMultipleStep = 1;
 
-/// One strategy's firm on the current path, and its running totals.
+/// One strategy's firm on the current path, and its running totals; and on the current block of
+/// paths when the worker steps them side by side (Worker::run_lanes).
 struct FirmRun {
   std::size_t group = 0;  // its FirmGroup: the scenario whose sites, pool and equity it shares
   firm::FirmPlan plan;
   firm::FirmState opening;
   firm::FirmState state;
   firm::DayAccounts day{};
-  double btc_mined = 0;
-  double cash_cost_usd = 0;
-  double all_in_cost_usd = 0;
-  double effective_ph_days = 0;
-  double ebitda_usd = 0;
-  double ebitda_last_year_usd = 0;
-  double btc_sold = 0;
-  double margin_calls = 0;  // BTC-backed loans called, summed over the days
-  double running_th_days = 0;
-  double available_th_days = 0;
-  double curtailed_mwh = 0;
-  double energy_cost_usd = 0;      // power − fixed hosting − credits
-  double hosting_fixed_usd = 0;
-  double other_cash_cost_usd = 0;  // site opex
-  double slippage_usd = 0;
-  double machines_bought = 0;
-  double machines_sold = 0;
-  double hedge_pnl_usd = 0;        // Σ DayAccounts::hedge_cash_flow_usd
-  double margin_peak_usd = 0;      // the most margin posted on the forwards at any day's close
-  firm::DayAccounts month_sums{};   // the month's sums so far of the fields kept monthly
+  PathTotals totals;
   double gross_of_pool_fee = 1;  // 1 / (1 − pool fee)
+  // Side by side (run_lanes): a plan that steps in lanes (firm::steps_in_lanes) keeps its paths'
+  // states in `lanes`; another keeps one state a path in `lane_paths`.
+  bool in_lanes = false;
+  firm::LaneState lanes;
+  firm::LaneState lane_scratch;
+  firm::LaneAccounts lane_day{};
+  std::array<firm::FirmState, firm::lanes::kLanes> lane_paths;
+  BasicPathTotals<firm::lanes::Lanes> lane_totals;
 };
 
 /// What the firms of one scenario share on a path: its sites' power prices, its tenants' default
@@ -76,6 +70,8 @@ struct FirmGroup {
   std::size_t end_run;
   std::vector<double> power_usd_per_mwh;
   std::vector<double> hourly_usd_per_mwh;
+  firm::lanes::LaneVector lane_power_usd_per_mwh;  // per site, each lane a path (Worker::run_lanes)
+  std::vector<double> path_power_usd_per_mwh;      // lanes × sites, for a path's firm::DayMarket
   std::vector<std::uint8_t> site_index;
   std::vector<double> site_price;
   std::vector<double> tenant_hazard_per_day;
@@ -101,12 +97,15 @@ class Worker {
   /// share a FirmGroup.
   /// `variance_reduction`: antithetic pairs and `npv_controls` control variates
   /// (RunOptions::variance_reduction). `replay`: the run's RunOptions::market_replay (checked by the run).
+  /// `block_step`: RunOptions::block_step.
   Worker(std::span<const RunFirm> firms, const model::MarketModel& market, const Calendar& calendar, std::uint64_t seed,
-         const CrraUtility& utility, bool variance_reduction, std::size_t npv_controls, MarketReplay* replay)
+         const CrraUtility& utility, bool variance_reduction, std::size_t npv_controls, MarketReplay* replay,
+         bool block_step)
       : market_(market), calendar_(calendar), rng_(seed), utility_(utility), variance_reduction_(variance_reduction),
         npv_controls_(npv_controls), replay_(replay) {
     const double years = calendar.horizon_days / kDaysPerYear;
     years_ = years;
+    last_year_from_ = calendar.horizon_days - static_cast<int>(kDaysPerYear);
     for (std::size_t i = 0; i < firms.size(); ++i) {
       const firm::Scenario& scenario = *firms[i].scenario;
       if (groups_.empty() || groups_.back().scenario != &scenario) groups_.emplace_back(scenario, i, i);
@@ -127,6 +126,8 @@ class Worker {
       group.hourly_needed = group.hourly_needed && market.has_energy_index;
       const std::size_t sites = scenario.sites.size();
       group.power_usd_per_mwh.assign(sites, 0.0);
+      group.lane_power_usd_per_mwh.assign(sites, firm::lanes::Lanes{});
+      group.path_power_usd_per_mwh.assign(kLanes * sites, 0.0);
       group.hourly_usd_per_mwh.assign(sites * kHoursPerDay, 0.0);
       group.site_index.resize(sites);
       group.site_price.resize(sites);
@@ -143,6 +144,22 @@ class Worker {
       }
       group.discount = std::pow(1.0 + scenario.run.discount_rate_annual, -years);
     }
+    // Side by side only where every lane's day has the same inputs as a path's: no hourly prices
+    // (a block's market has none) and no pool luck (drawn with a state a path).
+    lanes_ = block_step && std::none_of(groups_.begin(), groups_.end(), [](const FirmGroup& g) {
+               return g.hourly_needed || g.pool_pays_luck;
+             });
+    if (lanes_) {
+      for (FirmRun& r : runs_) {
+        r.in_lanes = firm::steps_in_lanes(r.plan);
+        if (r.in_lanes) {
+          r.lanes = firm::lane_state_of(r.opening);
+          r.lane_scratch = r.lanes;
+        } else {
+          r.lane_paths.fill(r.opening);
+        }
+      }
+    }
     npv_by_strategy_.assign(runs_.size(), 0.0);
     pair_first_npv_.assign(runs_.size(), 0.0);
     net_worth_by_strategy_.assign(runs_.size(), 0.0);
@@ -155,7 +172,13 @@ class Worker {
     const std::int64_t last = std::min<std::int64_t>(first + kPathsPerBlock, total_paths);
     // A block is replayed whole or simulated whole (and then stored): an antithetic pair never spans two.
     const bool replaying = replay_ != nullptr && replay_->has_block(block);
-    for (std::int64_t p = first; p < last; ++p)
+    std::int64_t p = first;
+    // kLanes paths side by side while a whole set is left (from an even path: an antithetic pair
+    // stays in one set), then one at a time.
+    if (lanes_)
+      for (; p + static_cast<std::int64_t>(kLanes) <= last; p += static_cast<std::int64_t>(kLanes))
+        run_lanes(static_cast<std::uint32_t>(p), static_cast<std::size_t>(p - first), total_paths, replaying, acc);
+    for (; p < last; ++p)
       run_path(static_cast<std::uint32_t>(p), static_cast<std::size_t>(p - first), p + 1 == total_paths, replaying, acc);
     if (replay_ != nullptr && !replaying) replay_->mark_block(block);
     add_month_end_values(static_cast<std::size_t>(last - first), acc);
@@ -188,14 +211,7 @@ class Worker {
         r.state.nav_multiple = nav_multiple;
         for (std::size_t k = 0; k < r.state.sites.size(); ++k)
           r.state.sites[k].tenant_default_after_days = group.tenant_default_after[k];
-        r.btc_mined = r.cash_cost_usd = r.all_in_cost_usd = r.effective_ph_days = 0;
-        r.ebitda_usd = r.ebitda_last_year_usd = 0;
-        r.btc_sold = r.margin_calls = 0;
-        r.running_th_days = r.available_th_days = r.curtailed_mwh = 0;
-        r.energy_cost_usd = r.hosting_fixed_usd = r.other_cash_cost_usd = 0;
-        r.slippage_usd = r.machines_bought = r.machines_sold = r.hedge_pnl_usd = 0;
-        r.margin_peak_usd = 0;
-        r.month_sums = firm::DayAccounts{};
+        r.totals = PathTotals{};
       }
     }
   }
@@ -227,6 +243,22 @@ class Worker {
     }
   }
 
+  /// At the close of `month`: strategy `s`'s month sums into the accumulator, and the path's
+  /// month-end firm cells (from its `state`) into block slot `slot`.
+  void close_month(std::size_t s, const firm::DayAccounts& month_sums, const firm::FirmState& state, std::size_t month,
+                   std::size_t slot, Accumulator& acc) {
+    acc.accounts.add(s, month, month_sums);
+    const firm::BalanceSheet bs = firm::balance_sheet(state);
+    const double btc = firm::total_btc(state);
+    const auto firm_cell = [&](FirmSeries series) -> double& {
+      return month_end_value(month, s * kFirmSeries + static_cast<std::size_t>(series), slot);
+    };
+    firm_cell(FirmSeries::kCashUsd) = state.cash_usd;
+    firm_cell(FirmSeries::kBtcHeld) = btc;
+    firm_cell(FirmSeries::kDebtUsd) = bs.liabilities_usd;
+    firm_cell(FirmSeries::kEquityUsd) = state.defaulted ? 0.0 : bs.equity_usd;
+  }
+
   /// `last`: the run's last path (with variance reduction, the one left without a pair when the
   /// paths are odd). `replaying`: the market days come from replay_, else they are simulated (and
   /// stored when there is a replay).
@@ -254,7 +286,6 @@ class Worker {
     double price_sum_usd = 0;  // Σ_d S_d, for the mean-price control
     double month_hashprice_sum = 0;
     int month_days = 0;
-    const int last_year_from = calendar_.horizon_days - static_cast<int>(kDaysPerYear);
     for (int d = 0; d < calendar_.horizon_days; ++d) {
       const auto day = static_cast<std::uint32_t>(d);
       const std::size_t month = calendar_.month_of_day[day];
@@ -296,43 +327,11 @@ class Worker {
           // A defaulted firm's day is all zeros (firm::step_day's first rule): adding it changes no sum.
           if (!r.state.defaulted) {
             firm::step_day(r.plan, d, dm, r.state, r.day);
-            const firm::DayAccounts& a = r.day;
-            const double cash_cost = a.power_cost_usd + a.opex_usd - a.curtailment_credit_usd;
-            r.btc_mined += a.btc_mined;
-            r.cash_cost_usd += cash_cost;
-            r.all_in_cost_usd += cash_cost + a.sga_usd + a.depreciation_usd + a.interest_usd;
-            // The FPPS amount (BTC mined less the pool's luck) measures the hashrate that ran.
-            const double fpps_btc = a.btc_mined - a.btc_pool_luck;
-            if (fpps_btc > 0) r.effective_ph_days += fpps_btc * ph_days_per_btc * r.gross_of_pool_fee;
-            r.ebitda_usd += a.ebitda_usd;
-            if (d >= last_year_from) r.ebitda_last_year_usd += a.ebitda_usd;
-            r.btc_sold += a.btc_sold;
-            r.margin_calls += a.margin_calls;
-            r.running_th_days += a.running_hashrate_th;
-            r.available_th_days += a.available_hashrate_th;
-            r.curtailed_mwh += a.curtailed_mwh;
-            r.energy_cost_usd += a.power_cost_usd - a.hosting_fixed_usd - a.curtailment_credit_usd;
-            r.hosting_fixed_usd += a.hosting_fixed_usd;
-            r.other_cash_cost_usd += a.opex_usd;
-            r.slippage_usd += a.slippage_usd;
-            r.machines_bought += a.machines_bought;
-            r.machines_sold += a.machines_sold;
-            r.hedge_pnl_usd += a.hedge_cash_flow_usd;
-            r.margin_peak_usd = std::max(r.margin_peak_usd, r.state.margin_posted_usd);
-            firm::add_accounts<&firm::DayAccountsField::monthly>(r.month_sums, a);
+            add_day(r.totals, r.day, r.state.margin_posted_usd, d >= last_year_from_, ph_days_per_btc, r.gross_of_pool_fee, true);
           }
           if (month_end) {
-            acc.accounts.add(s, month, r.month_sums);
-            r.month_sums = firm::DayAccounts{};
-            const firm::BalanceSheet bs = firm::balance_sheet(r.state);
-            const double btc = firm::total_btc(r.state);
-            const auto firm_cell = [&](FirmSeries series) -> double& {
-              return month_end_value(month, s * kFirmSeries + static_cast<std::size_t>(series), slot);
-            };
-            firm_cell(FirmSeries::kCashUsd) = r.state.cash_usd;
-            firm_cell(FirmSeries::kBtcHeld) = btc;
-            firm_cell(FirmSeries::kDebtUsd) = bs.liabilities_usd;
-            firm_cell(FirmSeries::kEquityUsd) = r.state.defaulted ? 0.0 : bs.equity_usd;
+            close_month(s, r.totals.month_sums, r.state, month, slot, acc);
+            r.totals.month_sums = firm::DayAccounts{};
           }
         }
       }
@@ -351,6 +350,180 @@ class Worker {
     const PathControls controls =
         model::PriceControls::values(md.price_usd_per_btc, price_sum_usd, market_.btc_price_usd, calendar_.horizon_days);
     finish_path(path, last, md.price_usd_per_btc, controls, acc);
+  }
+
+  /// Lane `l` of a block's totals: the path's.
+  static PathTotals lane_of(const BasicPathTotals<firm::lanes::Lanes>& t, std::size_t l) {
+    static_assert(sizeof(PathTotals) == 19 * sizeof(double) + sizeof(firm::DayAccounts),
+                  "a total was added to PathTotals: add it here");
+    PathTotals p;
+    p.btc_mined = t.btc_mined[l];
+    p.cash_cost_usd = t.cash_cost_usd[l];
+    p.all_in_cost_usd = t.all_in_cost_usd[l];
+    p.effective_ph_days = t.effective_ph_days[l];
+    p.ebitda_usd = t.ebitda_usd[l];
+    p.ebitda_last_year_usd = t.ebitda_last_year_usd[l];
+    p.btc_sold = t.btc_sold[l];
+    p.margin_calls = t.margin_calls[l];
+    p.running_th_days = t.running_th_days[l];
+    p.available_th_days = t.available_th_days[l];
+    p.curtailed_mwh = t.curtailed_mwh[l];
+    p.energy_cost_usd = t.energy_cost_usd[l];
+    p.hosting_fixed_usd = t.hosting_fixed_usd[l];
+    p.other_cash_cost_usd = t.other_cash_cost_usd[l];
+    p.slippage_usd = t.slippage_usd[l];
+    p.machines_bought = t.machines_bought[l];
+    p.machines_sold = t.machines_sold[l];
+    p.hedge_pnl_usd = t.hedge_pnl_usd[l];
+    p.margin_peak_usd = t.margin_peak_usd[l];
+    firm::get_lane(t.month_sums, l, p.month_sums);
+    return p;
+  }
+
+  /// Paths first .. first + kLanes − 1 side by side (slots `slot` on): each day their kLanes markets,
+  /// then each firm's day on all of them, by firm::step_day_lanes where its plan steps in lanes (else
+  /// firm::step_day on each), and each path's totals, month ends and finish as run_path does them, in
+  /// path order: the same bits as kLanes calls of run_path. Only for a run with neither hourly power
+  /// prices nor a pool that pays its luck (lanes_).
+  void run_lanes(std::uint32_t first, std::size_t slot, std::int64_t total_paths, bool replaying, Accumulator& acc) {
+    const auto days = static_cast<std::uint32_t>(calendar_.horizon_days);
+    std::array<model::MarketPathState, kLanes> ms{};
+    for (std::size_t l = 0; l < kLanes; ++l) {
+      const auto path = first + static_cast<std::uint32_t>(l);
+      start_path(path);
+      for (FirmRun& r : runs_) {
+        if (l == 0) r.lane_totals = BasicPathTotals<firm::lanes::Lanes>{};
+        if (r.in_lanes) {
+          firm::set_lane(r.lanes, l, r.state);
+        } else {
+          r.lane_paths[l] = r.state;  // same sizes: no allocation
+        }
+      }
+      if (replaying) continue;
+      ms[l] = start_market_path(market_, rng_, path);
+      // An odd path of a pair takes its partner's draws (the lane before) mirrored, as run_path does.
+      if (variance_reduction_ && path % 2 == 1) {
+        lane_draws_[l] = lane_draws_[l - 1];  // same sizes after the first set: no allocation
+        model::mirror_market_draws(lane_draws_[l], days);
+      } else {
+        draw_market_path(rng_, path, days, lane_draws_[l]);
+      }
+    }
+    drawn_path_ = UINT32_MAX;  // draws_ was not touched
+    MarketReplay* const store = replaying ? nullptr : replay_;
+    std::array<model::MarketDay, kLanes> md{};
+    std::array<double, kLanes> price_sum_usd{};
+    std::array<double, kLanes> month_hashprice_sum{};
+    firm::lanes::Lanes ph_days_per_btc{};
+    int month_days = 0;
+    firm::LaneMarket lane_market{};
+    std::array<firm::DayMarket, kLanes> path_markets{};
+    for (int d = 0; d < calendar_.horizon_days; ++d) {
+      const auto day = static_cast<std::uint32_t>(d);
+      const std::size_t month = calendar_.month_of_day[day];
+      const bool month_end = calendar_.closes_month[day] != 0;
+      for (std::size_t l = 0; l < kLanes; ++l) {
+        const auto path = first + static_cast<std::uint32_t>(l);
+        if (replaying) {
+          replay_->load_day(path, day, md[l]);
+          if (month_end) replay_->load_month_end(path, month, md[l]);
+        } else {
+          const model::MarketPathDraws& dr = lane_draws_[l];
+          const model::MarketDayDraws draws{dr.normal0[day], dr.normal1[day], dr.normal2[day],
+                                            dr.fee_spike_uniform[day], dr.price_uniform[day]};
+          step_market_day(market_, rng_, path, day, draws, ms[l], md[l]);
+          if (store != nullptr) {
+            store->store_day(path, day, md[l]);
+            if (month_end) store->store_month_end(path, month, md[l]);
+          }
+        }
+        price_sum_usd[l] += md[l].price_usd_per_btc;
+        month_hashprice_sum[l] += md[l].hashprice_usd_per_ph_day;
+        ph_days_per_btc[l] = 1.0 / md[l].hashprice_btc_per_ph_day;
+        lane_market.price_usd_per_btc[l] = md[l].price_usd_per_btc;
+        lane_market.hashprice_btc_per_ph_day[l] = md[l].hashprice_btc_per_ph_day;
+        lane_market.hashprice_usd_per_ph_day[l] = md[l].hashprice_usd_per_ph_day;
+      }
+      ++month_days;
+      for (FirmGroup& group : groups_) {
+        const std::size_t sites = group.site_price.size();
+        for (std::size_t l = 0; l < kLanes; ++l) {
+          for (std::size_t k = 0; k < sites; ++k) {
+            if (!group.site_index[k]) continue;
+            const double price = group.site_price[k] * md[l].energy_factor;
+            group.lane_power_usd_per_mwh[k][l] = price;
+            group.path_power_usd_per_mwh[l * sites + k] = price;
+          }
+          path_markets[l] = firm::DayMarket{md[l].price_usd_per_btc,
+                                            md[l].hashprice_btc_per_ph_day,
+                                            md[l].hashprice_usd_per_ph_day,
+                                            std::span<const double>(group.path_power_usd_per_mwh).subspan(l * sites, sites),
+                                            std::span<const double>(),
+                                            1.0};
+        }
+        lane_market.power_usd_per_mwh = group.lane_power_usd_per_mwh;
+        for (std::size_t s = group.first_run; s < group.end_run; ++s) {
+          FirmRun& r = runs_[s];
+          if (r.in_lanes) {
+            const firm::lanes::LaneMask solvent = !r.lanes.defaulted;
+            if (firm::lanes::any(solvent)) {
+              if (!firm::step_day_lanes(r.plan, d, lane_market, r.lanes, r.lane_day, r.lane_scratch, r.state, r.day))
+                firm::step_day_by_lane(r.plan, d, path_markets, r.lanes, r.lane_day, r.state, r.day);
+              add_day(r.lane_totals, r.lane_day, r.lanes.margin_posted_usd, d >= last_year_from_, ph_days_per_btc,
+                           r.gross_of_pool_fee, solvent);
+            }
+          } else {
+            firm::lanes::LaneMask solvent{};
+            firm::lanes::Lanes margin_posted_usd{};
+            for (std::size_t l = 0; l < kLanes; ++l) {
+              firm::FirmState& state = r.lane_paths[l];
+              if (state.defaulted) continue;
+              firm::step_day(r.plan, d, path_markets[l], state, r.day);
+              firm::set_lane(r.lane_day, l, r.day);
+              solvent[l] = -1;
+              margin_posted_usd[l] = state.margin_posted_usd;
+            }
+            if (firm::lanes::any(solvent))
+              add_day(r.lane_totals, r.lane_day, margin_posted_usd, d >= last_year_from_, ph_days_per_btc,
+                           r.gross_of_pool_fee, solvent);
+          }
+          if (!month_end) continue;
+          for (std::size_t l = 0; l < kLanes; ++l) {
+            if (r.in_lanes) firm::get_lane(r.lanes, l, r.state);
+            firm::get_lane(r.lane_totals.month_sums, l, r.day);
+            close_month(s, r.day, r.in_lanes ? r.state : r.lane_paths[l], month, slot + l, acc);
+          }
+          r.lane_totals.month_sums = firm::LaneAccounts{};
+        }
+      }
+      if (month_end) {
+        for (std::size_t l = 0; l < kLanes; ++l) {
+          const auto market_cell = [&](MarketSeries series) -> double& {
+            return month_end_value(month, runs_.size() * kFirmSeries + static_cast<std::size_t>(series), slot + l);
+          };
+          market_cell(MarketSeries::kBtcPriceUsd) = md[l].price_usd_per_btc;
+          market_cell(MarketSeries::kHashpriceUsdPerPhDay) = month_hashprice_sum[l] / month_days;
+          market_cell(MarketSeries::kDifficultyT) = md[l].difficulty / kTrillion;
+          market_cell(MarketSeries::kFeesBtcPerBlock) = md[l].fees_btc_per_block;
+          month_hashprice_sum[l] = 0;
+        }
+        month_days = 0;
+      }
+    }
+    for (std::size_t l = 0; l < kLanes; ++l) {
+      const auto path = first + static_cast<std::uint32_t>(l);
+      for (FirmRun& r : runs_) {
+        if (r.in_lanes) {
+          firm::get_lane(r.lanes, l, r.state);
+        } else {
+          r.state = r.lane_paths[l];
+        }
+        r.totals = lane_of(r.lane_totals, l);
+      }
+      const PathControls controls = model::PriceControls::values(md[l].price_usd_per_btc, price_sum_usd[l],
+                                                                 market_.btc_price_usd, calendar_.horizon_days);
+      finish_path(path, static_cast<std::int64_t>(path) + 1 == total_paths, md[l].price_usd_per_btc, controls, acc);
+    }
   }
 
   /// The day's luck of a PPLNS/TIDES pool (model/pool_luck.hpp): its share of the network's
@@ -373,7 +546,7 @@ class Worker {
       if (!r.state.defaulted) {
         const double value_usd =
             firm::equity_value_at_horizon_usd(r.plan, r.state, calendar_.horizon_days, final_price_usd,
-                                              settings.terminal_ebitda_multiple, r.ebitda_last_year_usd);
+                                              settings.terminal_ebitda_multiple, r.totals.ebitda_last_year_usd);
         npv = group.discount * std::max(0.0, value_usd);
         net_worth = group.discount * value_usd;
       }
@@ -404,12 +577,12 @@ class Worker {
       st.npv_usd.add(npv);
       st.npv_quantiles.add(npv);
       st.npv_worst.add(npv);
-      st.btc_mined.add(r.btc_mined);
+      st.btc_mined.add(r.totals.btc_mined);
       st.btc_held_end.add(firm::total_btc(r.state));
-      st.ebitda_usd_per_year.add(r.ebitda_usd / years_);
-      st.cash_cost_usd.add(r.cash_cost_usd);
-      st.all_in_cost_usd.add(r.all_in_cost_usd);
-      st.effective_ph_days.add(r.effective_ph_days);
+      st.ebitda_usd_per_year.add(r.totals.ebitda_usd / years_);
+      st.cash_cost_usd.add(r.totals.cash_cost_usd);
+      st.all_in_cost_usd.add(r.totals.all_in_cost_usd);
+      st.effective_ph_days.add(r.totals.effective_ph_days);
       if (pair_second) {
         st.npv_controlled.add(0.5 * (pair_first_npv_[s] + npv), std::span<const double>(pair_controls.data(), npv_controls_));
         st.npv_vs_first.add_pair(pair_first_npv_[s], pair_first_npv_[0], npv, first_npv);
@@ -420,18 +593,18 @@ class Worker {
         st.npv_vs_each.add(npv, npv_by_strategy_);
       }
       st.npv_utility.add(utility_.utility(npv));
-      st.btc_sold.add(r.btc_sold);
-      st.margin_called.add(r.margin_calls > 0);
-      st.running_th_days.add(r.running_th_days);
-      st.available_th_days.add(r.available_th_days);
-      st.curtailed_mwh.add(r.curtailed_mwh);
-      st.energy_cost_usd.add(r.energy_cost_usd);
-      st.hosting_fixed_usd.add(r.hosting_fixed_usd);
-      st.other_cash_cost_usd.add(r.other_cash_cost_usd);
-      st.slippage_usd.add(r.slippage_usd);
-      st.machines_bought.add(r.machines_bought);
-      st.machines_sold.add(r.machines_sold);
-      st.hedge_pnl_usd.add(r.hedge_pnl_usd);
+      st.btc_sold.add(r.totals.btc_sold);
+      st.margin_called.add(r.totals.margin_calls > 0);
+      st.running_th_days.add(r.totals.running_th_days);
+      st.available_th_days.add(r.totals.available_th_days);
+      st.curtailed_mwh.add(r.totals.curtailed_mwh);
+      st.energy_cost_usd.add(r.totals.energy_cost_usd);
+      st.hosting_fixed_usd.add(r.totals.hosting_fixed_usd);
+      st.other_cash_cost_usd.add(r.totals.other_cash_cost_usd);
+      st.slippage_usd.add(r.totals.slippage_usd);
+      st.machines_bought.add(r.totals.machines_bought);
+      st.machines_sold.add(r.totals.machines_sold);
+      st.hedge_pnl_usd.add(r.totals.hedge_pnl_usd);
       st.refinancings.add(static_cast<double>(r.state.refinancings));
       if (r.plan.shares_outstanding > 0) {
         // NPV to equity over the shares at the horizon; shares issued by ATM sales and conversions.
@@ -441,8 +614,8 @@ class Worker {
         st.shares_issued.add(shares_issued);
         st.shares_issued_quantiles.add(shares_issued);
       }
-      st.margin_posted_usd.add(r.margin_peak_usd);
-      st.margin_posted_quantiles.add(r.margin_peak_usd);
+      st.margin_posted_usd.add(r.totals.margin_peak_usd);
+      st.margin_posted_quantiles.add(r.totals.margin_peak_usd);
       if (!r.state.defaulted) {
         st.survivor_net_worth_quantiles.add(net_worth);
         st.survivor_net_worth_worst.add(net_worth);
@@ -463,6 +636,8 @@ class Worker {
   std::vector<double> npv_by_strategy_;        // the path's NPV of each strategy, set in finish_path
   std::vector<double> net_worth_by_strategy_;  // and its net worth (the NPV before the floor at 0)
   model::MarketPathDraws draws_;
+  bool lanes_ = false;  // paths stepped kLanes side by side (run_lanes)
+  std::array<model::MarketPathDraws, kLanes> lane_draws_;
   std::uint32_t drawn_path_ = UINT32_MAX;  // whose draws draws_ holds (before any mirror)
   bool variance_reduction_ = false;
   std::size_t npv_controls_ = 0;
@@ -472,6 +647,7 @@ class Worker {
   std::vector<double> month_end_values_;  // months × month_end_cells_ × kPathsPerBlock
   MarketReplay* replay_ = nullptr;        // RunOptions::market_replay
   double years_ = 1;
+  int last_year_from_ = 0;  // the first day of the run's last year (its EBITDA values the horizon)
 };
 
 }  // namespace hashpivot::sim::detail

@@ -365,7 +365,7 @@ RunResult run_firms(const std::string& name, std::span<const RunFirm> firms, con
   const std::size_t npv_controls = npv_control_means ? npv_control_means->size() : 0;
   for (unsigned t = 0; t < plan.workers_here; ++t)
     workers.emplace_back(firms, market, calendar, options.seed, options.utility, options.variance_reduction, npv_controls,
-                         replay);
+                         replay, options.block_step);
   if (!run_own_blocks(plan, workers, slots, options.paths, merger, options.stop_signal))
     throw Cancelled(options.stop_signal->load());
   merger.finish(plan.chunks);

@@ -734,6 +734,35 @@ TEST(VarianceReduction, the_reduced_mean_agrees_with_the_plain_one_and_its_se_is
 // every strategy of the test miner (an index site with hourly curtailment, a PPLNS pool, jumps,
 // defaults), with and without variance reduction, on other thread counts than the run that stored
 // them; 520 paths: three blocks, the last partial.
+// The block step (RunOptions::block_step: the firms of 8 paths at once, firm::step_day_lanes) gives
+// the bits of the path-by-path step, whole results compared: on Cango (fixed-price sites, FPPS: every
+// set of 8 paths goes side by side), whose strategies take each way a block has (a plan in lanes, one
+// path by path, the dated days, a lender's day), with a last block of 11 paths (one set of 8 and 3
+// alone), plain and with variance reduction, on 1 and 2 threads, and with stored markets.
+TEST(BlockStep, the_block_step_gives_the_bits_of_the_path_by_path_step) {
+  firm::Scenario s = io::read_scenario(std::string(HASHPIVOT_SCENARIOS_DIR) + "/cango.toml");
+  s.run.horizon_years = 2;
+  const model::MarketModel market = io::load_market_model(s);
+  const Calendar calendar = make_calendar(s.run.start_date, s.run.horizon_years);
+  constexpr std::int64_t kPaths = kPathsPerBlock + 11;
+  for (const bool reduced : {false, true}) {
+    SCOPED_TRACE(reduced ? "variance reduction" : "plain");
+    RunOptions options{kPaths, s.run.seed, 1, {}};
+    options.variance_reduction = reduced;
+    options.block_step = false;
+    const std::vector<std::byte> expected = state_of(run_simulation(s, market, options));
+    options.block_step = true;
+    for (const unsigned threads : {1u, 2u}) {
+      options.threads = threads;
+      EXPECT_TRUE(state_of(run_simulation(s, market, options)) == expected) << threads << " threads";
+    }
+    MarketReplay replay(market, s.run.seed, kPaths, calendar, reduced, false);
+    options.market_replay = &replay;
+    EXPECT_TRUE(state_of(run_simulation(s, market, options)) == expected) << "storing the markets";
+    EXPECT_TRUE(state_of(run_simulation(s, market, options)) == expected) << "replaying them";
+  }
+}
+
 TEST(MarketReplay, stored_and_replayed_runs_give_the_bits_of_a_plain_run) {
   const firm::Scenario s = miner_with("\n[pool]\nscheme = \"pplns\"\nshare_of_network = 0.02\n", "replay_pplns.toml");
   model::MarketModel market = io::load_market_model(s);

@@ -43,80 +43,93 @@
 #include <utility>
 #include <vector>
 
+#include "hashpivot/firm/lanes.hpp"
 #include "hashpivot/firm/plan.hpp"
 
 namespace hashpivot::firm {
 
+// The state of a path (T = double) or of a block of paths, one a lane (T = lanes::Lanes): each
+// number is a T, each day or count a lanes::IntOf<T>, each flag a lanes::MaskOf<T> (firm/lanes.hpp).
+// FirmState and the rest are the one-path types.
+
 /// One debt's balances (FirmPlan::debts order).
-struct DebtState {
-  double principal_usd;
-  double collateral_btc;                   // pledged BTC (btc_backed; 0 otherwise)
-  int maturity_day;                        // the plan's, moved on by each roll (firm/refinancing.hpp)
-  double rate_annual;                      // the plan's, the refinancing rate after a roll
-  int rolls = 0;                           // times rolled on this path
-  bool operator==(const DebtState&) const = default;
+template <class T>
+struct alignas(lanes::kAlignOf<T>) BasicDebtState {
+  T principal_usd;
+  T collateral_btc;                        // pledged BTC (btc_backed; 0 otherwise)
+  lanes::IntOf<T> maturity_day;                       // the plan's, moved on by each roll (firm/refinancing.hpp)
+  T rate_annual;                           // the plan's, the refinancing rate after a roll
+  lanes::IntOf<T> rolls{};                          // times rolled on this path
+  bool operator==(const BasicDebtState&) const = default;
 };
+using DebtState = BasicDebtState<double>;
 
 /// One fleet entry's balances (FirmPlan::fleet order).
-struct FleetState {
-  double book_usd;                         // carrying value, net of depreciation
-  double in_place = 1.0;                   // share of the entry's machines not sold (its depreciation scales with it)
-  bool operator==(const FleetState&) const = default;
+template <class T>
+struct alignas(lanes::kAlignOf<T>) BasicFleetState {
+  T book_usd;                       // carrying value, net of depreciation
+  T in_place = lanes::splat<T>(1.0);                  // share of the entry's machines not sold (its depreciation scales with it)
+  bool operator==(const BasicFleetState&) const = default;
 };
+using FleetState = BasicFleetState<double>;
 
 /// One site's conversion to AI/HPC (FirmPlan::sites order).
-struct SiteState {
-  double conversion_book_usd;              // capitalized conversion capex, net of depreciation
-  double converted_mw;                     // MW decided for conversion (leave mining that day)
-  int conversion_decision_day;             // -1 when none
-  int conversion_revenue_day;              // first day of lease revenue, -1 when none
+template <class T>
+struct alignas(lanes::kAlignOf<T>) BasicSiteState {
+  T conversion_book_usd;             // capitalized conversion capex, net of depreciation
+  T converted_mw;                   // MW decided for conversion (leave mining that day)
+  lanes::IntOf<T> conversion_decision_day;            // -1 when none
+  lanes::IntOf<T> conversion_revenue_day;             // first day of lease revenue, -1 when none
   // Days of lease revenue after which the tenant defaults and pays nothing more (kTenantNeverDefaults
   // by default; the engine draws it from the tenant's default probability). The MW stay converted
   // (irreversible) and the capex keeps depreciating; no re-letting is assumed.
-  int tenant_default_after_days;
+  lanes::IntOf<T> tenant_default_after_days;
   // Curtailment rights (PlanSite::max_curtailed_hours_per_year): full-site hours curtailed in the
   // contract year `curtailment_year` (day / 365); -1 before the first day.
-  double curtailed_hours_in_year;
-  int curtailment_year;
+  T curtailed_hours_in_year;
+  lanes::IntOf<T> curtailment_year;
   // Project debt of the conversion (PlanSite::project_debt_loan_to_cost): the balance, and the
   // daily annuity payment fixed on the first day of revenue (0 before).
-  double project_debt_usd = 0.0;
-  double project_debt_payment_usd = 0.0;
-  bool operator==(const SiteState&) const = default;
+  T project_debt_usd{};
+  T project_debt_payment_usd{};
+  bool operator==(const BasicSiteState&) const = default;
 };
+using SiteState = BasicSiteState<double>;
 
 /// The firm's state between days: company-wide balances, and one struct per debt, fleet entry and
 /// site (an array of structs per path; the vectors are sized by make_state and never resized by
 /// step_day, so a path's state is copied without allocating once sized).
-struct FirmState {
-  double cash_usd;
-  double free_btc;                         // unpledged BTC
-  std::vector<DebtState> debts;            // per FirmPlan::debts
-  std::vector<FleetState> fleet;           // per FirmPlan::fleet
-  std::vector<SiteState> sites;            // per FirmPlan::sites
-  double ppe_book_usd;                     // Σ fleet book + Σ site conversion book
-  double paid_in_capital_usd;
-  double retained_earnings_usd;
-  double btc_mark_price_usd;               // the price BTC is carried at (last day's price)
-  int trigger_days_below;                  // consecutive days with hashprice below the pivot trigger
+template <class T>
+struct alignas(lanes::kAlignOf<T>) BasicFirmState {
+  T cash_usd;
+  T free_btc;                        // unpledged BTC
+  std::vector<BasicDebtState<T>> debts;           // per FirmPlan::debts
+  std::vector<BasicFleetState<T>> fleet;          // per FirmPlan::fleet
+  std::vector<BasicSiteState<T>> sites;           // per FirmPlan::sites
+  alignas(lanes::kAlignOf<T>) T ppe_book_usd;                    // Σ fleet book + Σ site conversion book
+  T paid_in_capital_usd;
+  T retained_earnings_usd;
+  T btc_mark_price_usd;               // the price BTC is carried at (last day's price)
+  lanes::IntOf<T> trigger_days_below;                  // consecutive days with hashprice below the pivot trigger
   // EBITDA per day, exponentially weighted over kTrailingEbitdaDays (from the first day's): what a
   // lender's interest-coverage test at a refinancing looks at.
-  double trailing_ebitda_usd_per_day;
-  int refinancings;                        // debts rolled on this path so far
-  bool defaulted;
-  int default_day;                         // -1 while solvent
+  T trailing_ebitda_usd_per_day;
+  lanes::IntOf<T> refinancings;                       // debts rolled on this path so far
+  lanes::MaskOf<T> defaulted;
+  lanes::IntOf<T> default_day;                        // -1 while solvent
   // Shares (firm/equity.hpp; all 0 when the plan has no shares).
-  double shares_outstanding = 0;           // at day 0 the plan's; + ATM sales + conversions
-  double nav_multiple = 1;                 // the path's m (make_state: the plan's level; the engine draws it)
-  double share_price_usd = 0;              // the day's price per share (step 1b) where the plan reads one, USD
-  double atm_sold_usd = 0;                 // gross ATM sales so far (against the programme's size)
+  T shares_outstanding{};          // at day 0 the plan's; + ATM sales + conversions
+  T nav_multiple = lanes::splat<T>(1.0);                // the path's m (make_state: the plan's level; the engine draws it)
+  T share_price_usd{};             // the day's price per share (step 1b) where the plan reads one, USD
+  T atm_sold_usd{};                // gross ATM sales so far (against the programme's size)
   // Hashprice forwards (FirmPlan::swap_legs order): each leg's month-to-date P&L, USD, settled and
   // reset on the month's last day (0 for power swaps, which settle daily).
-  std::array<double, kMaxSwapLegs> swap_accrued_usd{};
+  std::array<T, kMaxSwapLegs> swap_accrued_usd{};
   // Margin posted on the forwards (initial + variation), USD: cash restricted with the counterparty
   // and returned, so an asset of the balance sheet (beside cash), never an expense.
-  double margin_posted_usd = 0.0;
+  T margin_posted_usd{};
 };
+using FirmState = BasicFirmState<double>;
 
 inline constexpr int kTenantNeverDefaults = std::numeric_limits<int>::max();
 
@@ -124,169 +137,188 @@ inline constexpr int kTenantNeverDefaults = std::numeric_limits<int>::max();
 /// marked at the opening price, paid-in capital 0 and retained earnings balancing the sheet.
 [[nodiscard]] FirmState make_state(const FirmPlan& plan);
 
-/// One day's market as seen by the firm.
-struct DayMarket {
-  double price_usd_per_btc;
-  double hashprice_btc_per_ph_day;
-  double hashprice_usd_per_ph_day;
+/// One day's market as seen by the firm (T = lanes::Lanes: a block's paths, one a lane; their hourly
+/// prices are not given: a block whose plan needs them is stepped path by path).
+template <class T>
+struct alignas(lanes::kAlignOf<T>) BasicDayMarket {
+  T price_usd_per_btc;
+  T hashprice_btc_per_ph_day;
+  T hashprice_usd_per_ph_day;
   /// Per site (FirmPlan::sites order): the day's mean power price, USD/MWh. Used by index sites;
   /// fixed-price sites use their contract price. May be empty when every site is fixed.
-  std::span<const double> power_usd_per_mwh;
+  std::span<const T> power_usd_per_mwh;
   /// Optional: sites × 24 hourly prices (site-major), USD/MWh, for economic curtailment at index
   /// sites (rules::curtail_hourly). Empty: curtailment decides on the daily price for the whole day.
   std::span<const double> hourly_power_usd_per_mwh;
   /// The pool's luck (model/pool_luck.hpp): the day's BTC mined are the FPPS amount × this. 1 under
   /// FPPS (and in a backtest); drawn by the engine per path-day under PPLNS or TIDES.
-  double pool_luck = 1.0;
+  alignas(lanes::kAlignOf<T>) T pool_luck = lanes::splat<T>(1.0);
 };
+using DayMarket = BasicDayMarket<double>;
 
 /// The day's accounts. Every field is for this day only; step_day overwrites all of them.
-struct DayAccounts {
+template <class T>
+struct alignas(lanes::kAlignOf<T>) BasicDayAccounts {
   // Income statement, USD.
-  double mining_revenue_usd;        // BTC mined × price
-  double hpc_revenue_usd;           // lease × MW × NOI margin (net operating income)
-  double power_cost_usd;
-  double curtailment_credit_usd;
-  double opex_usd;                  // site fixed opex + relocation costs
-  double sga_usd;
-  double ebitda_usd;                // mining + HPC + credits − power − opex − SG&A
-  double depreciation_usd;
-  double interest_usd;
-  double btc_revaluation_gain_usd;  // unrealized, on BTC held at the start of the day
-  double slippage_usd;              // realized loss of the day's BTC sales (firm's and lenders') against
+  T mining_revenue_usd;        // BTC mined × price
+  T hpc_revenue_usd;           // lease × MW × NOI margin (net operating income)
+  T power_cost_usd;
+  T curtailment_credit_usd;
+  T opex_usd;                  // site fixed opex + relocation costs
+  T sga_usd;
+  T ebitda_usd;                // mining + HPC + credits − power − opex − SG&A
+  T depreciation_usd;
+  T interest_usd;
+  T btc_revaluation_gain_usd;  // unrealized, on BTC held at the start of the day
+  T slippage_usd;              // realized loss of the day's BTC sales (firm's and lenders') against
                                     // the day's price: the market impact of [market_impact]
-  double pretax_income_usd;         // EBITDA − depreciation − interest + machine sale gain + hedge cash flow
+  T pretax_income_usd;         // EBITDA − depreciation − interest + machine sale gain + hedge cash flow
                                     // + revaluation − slippage
-  double tax_usd;
-  double net_income_usd;
+  T tax_usd;
+  T net_income_usd;
   // Cash flow, USD (operating + investing + financing = total = Δcash).
-  double operating_cash_flow_usd;
-  double btc_sale_proceeds_usd;     // part of investing
-  double capex_usd;                 // conversion capex paid (tenant-funded share excluded), refreshes, deployments
-  double investing_cash_flow_usd;
-  double debt_drawn_usd;
-  double debt_repaid_usd;           // in cash: amortization, maturities, one-off repayments, shortfalls
-  double financing_cash_flow_usd;
-  double total_cash_flow_usd;
+  T operating_cash_flow_usd;
+  T btc_sale_proceeds_usd;     // part of investing
+  T capex_usd;                 // conversion capex paid (tenant-funded share excluded), refreshes, deployments
+  T investing_cash_flow_usd;
+  T debt_drawn_usd;
+  T debt_repaid_usd;           // in cash: amortization, maturities, one-off repayments, shortfalls
+  T financing_cash_flow_usd;
+  T total_cash_flow_usd;
   // Non-cash debt movements, USD.
-  double debt_repaid_by_collateral_usd;
-  double debt_converted_to_equity_usd;
+  T debt_repaid_by_collateral_usd;
+  T debt_converted_to_equity_usd;
   // BTC flows. Δ(free + collateral) = mined − sold − liquidated.
-  double btc_mined;
-  double btc_sold;                  // by the firm: one-off, policy and remedy sales
-  double btc_sold_forced;           // of btc_sold, the remedies' sales: BTC sold to cover a cash shortfall
-  double btc_topped_up;             // free → collateral
-  double btc_released;              // collateral → free when a BTC-backed loan is closed
-  double btc_liquidated;            // collateral sold by a lender
-  double margin_calls;              // BTC-backed loans whose LTV exceeded ltv_call (step 10), a count
-  double btc_pool_luck;             // BTC mined above (below: negative) the FPPS amount: the pool's luck
+  T btc_mined;
+  T btc_sold;                  // by the firm: one-off, policy and remedy sales
+  T btc_sold_forced;           // of btc_sold, the remedies' sales: BTC sold to cover a cash shortfall
+  T btc_topped_up;             // free → collateral
+  T btc_released;              // collateral → free when a BTC-backed loan is closed
+  T btc_liquidated;            // collateral sold by a lender
+  T margin_calls;              // BTC-backed loans whose LTV exceeded ltv_call (step 10), a count
+  T btc_pool_luck;             // BTC mined above (below: negative) the FPPS amount: the pool's luck
   // Refresh and resale (step 5, rules of a strategy's [[strategies.refresh]]).
-  double machine_sale_proceeds_usd; // replaced machines sold at their tier's secondary price (investing)
-  double machine_sale_gain_usd;     // those proceeds − the machines' book value (in pre-tax income)
-  double machines_bought;           // delivered today, a count
-  double machines_sold;             // replaced and sold today, a count
+  T machine_sale_proceeds_usd; // replaced machines sold at their tier's secondary price (investing)
+  T machine_sale_gain_usd;     // those proceeds − the machines' book value (in pre-tax income)
+  T machines_bought;           // delivered today, a count
+  T machines_sold;             // replaced and sold today, a count
   // Hedges (step 6b): premiums paid (negative) or received and expiry payoffs received or paid
   // (negative), USD, cash basis: realized in pre-tax income the day the cash moves, investing flow.
-  double hedge_cash_flow_usd;
+  T hedge_cash_flow_usd;
   // Margin (step 6b): initial and variation margin of the forwards returned (positive) less posted
   // (negative), USD: a movement between cash and margin posted, an investing flow, not income.
-  double margin_cash_flow_usd;
+  T margin_cash_flow_usd;
   // Operations.
-  double running_hashrate_th;       // mean over the day, before uptime
-  double energy_mwh;
+  T running_hashrate_th;       // mean over the day, before uptime
+  T energy_mwh;
   // Power contracts and curtailment.
-  double available_hashrate_th;     // machines in service and available (before curtailment), before uptime
-  double curtailed_mwh;             // energy not drawn by available machines switched off
-  double hosting_fixed_usd;         // the part of power_cost_usd paid whether machines run or not
+  T available_hashrate_th;     // machines in service and available (before curtailment), before uptime
+  T curtailed_mwh;             // energy not drawn by available machines switched off
+  T hosting_fixed_usd;         // the part of power_cost_usd paid whether machines run or not
   // Equity (firm/equity.hpp): ATM sales (net proceeds a financing cash flow, into paid-in capital;
   // the agents' fee charged against it) and shares issued (ATM sales and conversions), a count.
-  double equity_issued_usd;         // net of fees
-  double equity_issue_fees_usd;
-  double shares_issued;
-  bool defaulted_today;
+  T equity_issued_usd;         // net of fees
+  T equity_issue_fees_usd;
+  T shares_issued;
+  lanes::MaskOf<T> defaulted_today;
 };
+using DayAccounts = BasicDayAccounts<double>;
 
 /// One row of the member table of DayAccounts: a summable field, its name (as run --json, the
 /// result store and reports write it) and unit, and whether the simulation keeps its monthly sums
 /// (sim::MonthlyAccounts, in this table's order).
-struct DayAccountsField {
+template <class T>
+struct BasicDayAccountsField {
   const char* name;
   const char* unit;
-  double DayAccounts::*member;
+  T BasicDayAccounts<T>::*member;
   bool monthly;
 };
+using DayAccountsField = BasicDayAccountsField<double>;
 
 /// Every field of DayAccounts but the flag defaulted_today, in declaration order: the one list
-/// that sums, names and (through `monthly`) reports them. A new field is one row here.
-inline constexpr std::array<DayAccountsField, 46> kDayAccountsFields{{
-    {"mining_revenue_usd", "USD", &DayAccounts::mining_revenue_usd, true},
-    {"hpc_revenue_usd", "USD", &DayAccounts::hpc_revenue_usd, true},
-    {"power_cost_usd", "USD", &DayAccounts::power_cost_usd, true},
-    {"curtailment_credit_usd", "USD", &DayAccounts::curtailment_credit_usd, true},
-    {"opex_usd", "USD", &DayAccounts::opex_usd, true},
-    {"sga_usd", "USD", &DayAccounts::sga_usd, true},
-    {"ebitda_usd", "USD", &DayAccounts::ebitda_usd, true},
-    {"depreciation_usd", "USD", &DayAccounts::depreciation_usd, true},
-    {"interest_usd", "USD", &DayAccounts::interest_usd, true},
-    {"btc_revaluation_gain_usd", "USD", &DayAccounts::btc_revaluation_gain_usd, false},
-    {"slippage_usd", "USD", &DayAccounts::slippage_usd, true},
-    {"pretax_income_usd", "USD", &DayAccounts::pretax_income_usd, false},
-    {"tax_usd", "USD", &DayAccounts::tax_usd, true},
-    {"net_income_usd", "USD", &DayAccounts::net_income_usd, true},
-    {"operating_cash_flow_usd", "USD", &DayAccounts::operating_cash_flow_usd, true},
-    {"btc_sale_proceeds_usd", "USD", &DayAccounts::btc_sale_proceeds_usd, false},
-    {"capex_usd", "USD", &DayAccounts::capex_usd, false},
-    {"investing_cash_flow_usd", "USD", &DayAccounts::investing_cash_flow_usd, true},
-    {"debt_drawn_usd", "USD", &DayAccounts::debt_drawn_usd, false},
-    {"debt_repaid_usd", "USD", &DayAccounts::debt_repaid_usd, false},
-    {"financing_cash_flow_usd", "USD", &DayAccounts::financing_cash_flow_usd, true},
-    {"total_cash_flow_usd", "USD", &DayAccounts::total_cash_flow_usd, false},
-    {"debt_repaid_by_collateral_usd", "USD", &DayAccounts::debt_repaid_by_collateral_usd, false},
-    {"debt_converted_to_equity_usd", "USD", &DayAccounts::debt_converted_to_equity_usd, false},
-    {"btc_mined", "BTC", &DayAccounts::btc_mined, true},
-    {"btc_sold", "BTC", &DayAccounts::btc_sold, true},
-    {"btc_sold_forced", "BTC", &DayAccounts::btc_sold_forced, true},
-    {"btc_topped_up", "BTC", &DayAccounts::btc_topped_up, false},
-    {"btc_released", "BTC", &DayAccounts::btc_released, false},
-    {"btc_liquidated", "BTC", &DayAccounts::btc_liquidated, true},
-    {"margin_calls", "count", &DayAccounts::margin_calls, false},
-    {"btc_pool_luck", "BTC", &DayAccounts::btc_pool_luck, true},
-    {"machine_sale_proceeds_usd", "USD", &DayAccounts::machine_sale_proceeds_usd, false},
-    {"machine_sale_gain_usd", "USD", &DayAccounts::machine_sale_gain_usd, false},
-    {"machines_bought", "count", &DayAccounts::machines_bought, true},
-    {"machines_sold", "count", &DayAccounts::machines_sold, true},
-    {"hedge_cash_flow_usd", "USD", &DayAccounts::hedge_cash_flow_usd, false},
-    {"margin_cash_flow_usd", "USD", &DayAccounts::margin_cash_flow_usd, false},
-    {"running_hashrate_th", "TH/s", &DayAccounts::running_hashrate_th, false},
-    {"energy_mwh", "MWh", &DayAccounts::energy_mwh, false},
-    {"available_hashrate_th", "TH/s", &DayAccounts::available_hashrate_th, false},
-    {"curtailed_mwh", "MWh", &DayAccounts::curtailed_mwh, false},
-    {"hosting_fixed_usd", "USD", &DayAccounts::hosting_fixed_usd, false},
-    {"equity_issued_usd", "USD", &DayAccounts::equity_issued_usd, false},
-    {"equity_issue_fees_usd", "USD", &DayAccounts::equity_issue_fees_usd, false},
-    {"shares_issued", "count", &DayAccounts::shares_issued, false},
+/// that sums, names and (through `monthly`) reports them, for a path and (the same rows) for a
+/// block's lanes. A new field is one row here.
+template <class T>
+inline constexpr std::array<BasicDayAccountsField<T>, 46> kBasicDayAccountsFields{{
+    {"mining_revenue_usd", "USD", &BasicDayAccounts<T>::mining_revenue_usd, true},
+    {"hpc_revenue_usd", "USD", &BasicDayAccounts<T>::hpc_revenue_usd, true},
+    {"power_cost_usd", "USD", &BasicDayAccounts<T>::power_cost_usd, true},
+    {"curtailment_credit_usd", "USD", &BasicDayAccounts<T>::curtailment_credit_usd, true},
+    {"opex_usd", "USD", &BasicDayAccounts<T>::opex_usd, true},
+    {"sga_usd", "USD", &BasicDayAccounts<T>::sga_usd, true},
+    {"ebitda_usd", "USD", &BasicDayAccounts<T>::ebitda_usd, true},
+    {"depreciation_usd", "USD", &BasicDayAccounts<T>::depreciation_usd, true},
+    {"interest_usd", "USD", &BasicDayAccounts<T>::interest_usd, true},
+    {"btc_revaluation_gain_usd", "USD", &BasicDayAccounts<T>::btc_revaluation_gain_usd, false},
+    {"slippage_usd", "USD", &BasicDayAccounts<T>::slippage_usd, true},
+    {"pretax_income_usd", "USD", &BasicDayAccounts<T>::pretax_income_usd, false},
+    {"tax_usd", "USD", &BasicDayAccounts<T>::tax_usd, true},
+    {"net_income_usd", "USD", &BasicDayAccounts<T>::net_income_usd, true},
+    {"operating_cash_flow_usd", "USD", &BasicDayAccounts<T>::operating_cash_flow_usd, true},
+    {"btc_sale_proceeds_usd", "USD", &BasicDayAccounts<T>::btc_sale_proceeds_usd, false},
+    {"capex_usd", "USD", &BasicDayAccounts<T>::capex_usd, false},
+    {"investing_cash_flow_usd", "USD", &BasicDayAccounts<T>::investing_cash_flow_usd, true},
+    {"debt_drawn_usd", "USD", &BasicDayAccounts<T>::debt_drawn_usd, false},
+    {"debt_repaid_usd", "USD", &BasicDayAccounts<T>::debt_repaid_usd, false},
+    {"financing_cash_flow_usd", "USD", &BasicDayAccounts<T>::financing_cash_flow_usd, true},
+    {"total_cash_flow_usd", "USD", &BasicDayAccounts<T>::total_cash_flow_usd, false},
+    {"debt_repaid_by_collateral_usd", "USD", &BasicDayAccounts<T>::debt_repaid_by_collateral_usd, false},
+    {"debt_converted_to_equity_usd", "USD", &BasicDayAccounts<T>::debt_converted_to_equity_usd, false},
+    {"btc_mined", "BTC", &BasicDayAccounts<T>::btc_mined, true},
+    {"btc_sold", "BTC", &BasicDayAccounts<T>::btc_sold, true},
+    {"btc_sold_forced", "BTC", &BasicDayAccounts<T>::btc_sold_forced, true},
+    {"btc_topped_up", "BTC", &BasicDayAccounts<T>::btc_topped_up, false},
+    {"btc_released", "BTC", &BasicDayAccounts<T>::btc_released, false},
+    {"btc_liquidated", "BTC", &BasicDayAccounts<T>::btc_liquidated, true},
+    {"margin_calls", "count", &BasicDayAccounts<T>::margin_calls, false},
+    {"btc_pool_luck", "BTC", &BasicDayAccounts<T>::btc_pool_luck, true},
+    {"machine_sale_proceeds_usd", "USD", &BasicDayAccounts<T>::machine_sale_proceeds_usd, false},
+    {"machine_sale_gain_usd", "USD", &BasicDayAccounts<T>::machine_sale_gain_usd, false},
+    {"machines_bought", "count", &BasicDayAccounts<T>::machines_bought, true},
+    {"machines_sold", "count", &BasicDayAccounts<T>::machines_sold, true},
+    {"hedge_cash_flow_usd", "USD", &BasicDayAccounts<T>::hedge_cash_flow_usd, false},
+    {"margin_cash_flow_usd", "USD", &BasicDayAccounts<T>::margin_cash_flow_usd, false},
+    {"running_hashrate_th", "TH/s", &BasicDayAccounts<T>::running_hashrate_th, false},
+    {"energy_mwh", "MWh", &BasicDayAccounts<T>::energy_mwh, false},
+    {"available_hashrate_th", "TH/s", &BasicDayAccounts<T>::available_hashrate_th, false},
+    {"curtailed_mwh", "MWh", &BasicDayAccounts<T>::curtailed_mwh, false},
+    {"hosting_fixed_usd", "USD", &BasicDayAccounts<T>::hosting_fixed_usd, false},
+    {"equity_issued_usd", "USD", &BasicDayAccounts<T>::equity_issued_usd, false},
+    {"equity_issue_fees_usd", "USD", &BasicDayAccounts<T>::equity_issue_fees_usd, false},
+    {"shares_issued", "count", &BasicDayAccounts<T>::shares_issued, false},
 }};
+inline constexpr const std::array<DayAccountsField, 46>& kDayAccountsFields = kBasicDayAccountsFields<double>;
 
 /// Adds `day` into the running sums `sums`, field by field: every row of kDayAccountsFields, or with
 /// `Only` (a flag of the row, e.g. &DayAccountsField::monthly) the rows that have it set; a defaulted
-/// day sets sums.defaulted_today. Unrolled at compile time: one add per field summed.
-template <bool DayAccountsField::*Only = nullptr>
-inline void add_accounts(DayAccounts& sums, const DayAccounts& day) {
+/// day sets sums.defaulted_today. Unrolled at compile time: one add per field summed. Over lanes,
+/// only where `m` is true.
+template <bool DayAccountsField::*Only = nullptr, class T>
+inline void add_accounts(BasicDayAccounts<T>& sums, const BasicDayAccounts<T>& day, lanes::MaskOf<T> m) {
   [&]<std::size_t... I>(std::index_sequence<I...>) {
     (
         [&] {
           constexpr DayAccountsField row = kDayAccountsFields[I];
-          if constexpr (Only == nullptr || row.*Only) sums.*(row.member) += day.*(row.member);
+          if constexpr (Only == nullptr || row.*Only) {
+            constexpr auto member = kBasicDayAccountsFields<T>[I].member;
+            lanes::assign_if(m, sums.*member, sums.*member + day.*member);
+          }
         }(),
         ...);
   }(std::make_index_sequence<kDayAccountsFields.size()>{});
-  sums.defaulted_today = sums.defaulted_today || day.defaulted_today;
+  lanes::assign_if(m, sums.defaulted_today, lanes::either(sums.defaulted_today, day.defaulted_today));
+}
+template <bool DayAccountsField::*Only = nullptr>
+inline void add_accounts(DayAccounts& sums, const DayAccounts& day) {
+  add_accounts<Only, double>(sums, day, true);
 }
 
 /// BTC held: free plus pledged as collateral (summed in debt order).
-[[nodiscard]] inline double total_btc(const FirmState& state) {
-  double btc = state.free_btc;
-  for (const DebtState& d : state.debts) btc += d.collateral_btc;
+template <class T>
+[[nodiscard]] inline T total_btc(const BasicFirmState<T>& state) {
+  T btc = state.free_btc;
+  for (const BasicDebtState<T>& d : state.debts) btc += d.collateral_btc;
   return btc;
 }
 
@@ -396,5 +428,50 @@ struct ContractedLeaseTerminal {
 ///     (defaulted = true, default_day = day); the day's accounts stay as they are.
 /// Each step is a function of firm/day_steps.hpp, which step_day calls in this order.
 void step_day(const FirmPlan& plan, int day, const DayMarket& market, FirmState& state, DayAccounts& accounts);
+
+/// The end of step_day's day, from step 10 (the BTC-backed loans) to 12 (default), on a solvent
+/// firm whose day has run steps 1-9 (`a` holds their accounts; `price` is the day's BTC price).
+void finish_day(const FirmPlan& plan, int day, double price, FirmState& state, DayAccounts& a);
+
+// ---- A block of paths at once (docs/speed.md, "The structure-of-arrays step") -----------------------
+
+/// A block's kLanes paths, one a lane: the state, the day's market and the day's accounts.
+using LaneState = BasicFirmState<lanes::Lanes>;
+using LaneMarket = BasicDayMarket<lanes::Lanes>;
+using LaneAccounts = BasicDayAccounts<lanes::Lanes>;
+
+/// Whether step_day_lanes can step `plan` (on a market without hourly prices): every rule the plan
+/// can act on has a form over lanes, or acts only on days step_day_lanes leaves to step_day. Not
+/// for plans that read a share price (an ATM, a convertible priced per share), have covenants,
+/// revolvers, forwards or swaps, sites that decide as a whole, or a pivot on a trigger.
+[[nodiscard]] bool steps_in_lanes(const FirmPlan& plan);
+
+/// Advances each lane of `state` by day `day` under its lane of `market` and writes its lane of the
+/// day's accounts, to the bit what step_day gives that lane's path alone (a defaulted lane does
+/// nothing and its accounts are zero). Returns false, leaving `state` as it was, on a day it leaves
+/// to step_day: a dated event of the plan (the pivot's day, a sale, a refresh, a deployment or
+/// relocation, a hedge bought or expiring) or a solvent lane's debt due. The caller then steps each
+/// lane with step_day (step_day_by_lane). A day on which a BTC lender acts (a margin call, a
+/// liquidation) runs steps 1-9 over the lanes and the rest path by path (finish_day).
+/// Preconditions: steps_in_lanes(plan); `market` has no hourly prices; `scratch` and `path_state`
+/// have the plan's sizes (a copy of `state`, make_state). Allocates nothing.
+[[nodiscard]] bool step_day_lanes(const FirmPlan& plan, int day, const LaneMarket& market, LaneState& state,
+                                  LaneAccounts& accounts, LaneState& scratch, FirmState& path_state,
+                                  DayAccounts& path_accounts);
+
+/// step_day on each lane of a block: lane l's path state out of `state` into `path_state`, stepped under
+/// markets[l], and back, with its accounts into lane l of `accounts`. `path_state` has the plan's
+/// sizes (make_state will do); nothing is allocated.
+void step_day_by_lane(const FirmPlan& plan, int day, std::span<const DayMarket> markets, LaneState& state,
+                      LaneAccounts& accounts, FirmState& path_state, DayAccounts& path_accounts);
+
+/// A block whose every lane is `path` (the plan's sizes).
+[[nodiscard]] LaneState lane_state_of(const FirmState& path);
+/// Lane `lane` of a block's state into `path` (sized like it), and `path` into lane `lane`.
+void get_lane(const LaneState& state, std::size_t lane, FirmState& path);
+void set_lane(LaneState& state, std::size_t lane, const FirmState& path);
+/// Lane `lane` of a block's accounts into a path's, and a path's into lane `lane`.
+void get_lane(const LaneAccounts& accounts, std::size_t lane, DayAccounts& path);
+void set_lane(LaneAccounts& accounts, std::size_t lane, const DayAccounts& path);
 
 }  // namespace hashpivot::firm

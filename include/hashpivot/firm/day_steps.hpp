@@ -7,15 +7,23 @@
 //
 // A step assumes what step_day has done before it: `a` was zeroed at the start of the day and the
 // earlier steps have run. Prices are the day's: `price` is DayMarket::price_usd_per_btc.
+//
+// The steps a block of paths runs together (step_day_lanes, accounts.hpp) are templates over the
+// number type T (firm/lanes.hpp): double for a path, lanes::Lanes for a block, the same source. A
+// branch on the plan or the day stays a branch; a branch on a path's values becomes a mask `m` (a
+// bool for a path) and each update under it a select. The helpers that move cash and BTC take the
+// mask of the paths they act on (true for a path's call).
 
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <limits>
+#include <type_traits>
 
 #include "hashpivot/core/units.hpp"
 #include "hashpivot/firm/accounts.hpp"
 #include "hashpivot/firm/equity.hpp"
+#include "hashpivot/firm/lanes.hpp"
 #include "hashpivot/firm/options_pricing.hpp"
 #include "hashpivot/firm/plan.hpp"
 #include "hashpivot/firm/project_finance.hpp"
@@ -33,57 +41,80 @@ inline constexpr double kCashToleranceUsd = 1e-6;
 /// Closes BTC-backed debt `i` once its principal is repaid (at most kCashToleranceUsd left: what a
 /// sale sized to repay it can leave in rounding): the collateral goes back to free BTC. A loan kept
 /// open for a millionth of a dollar would keep its collateral locked on the last bit of a sale.
-inline void release_if_repaid(FirmState& state, std::size_t i, DayAccounts& a) {
-  DebtState& debt = state.debts[i];
-  if (debt.principal_usd <= kCashToleranceUsd && debt.collateral_btc > 0.0) {
-    debt.principal_usd = 0.0;
-    a.btc_released += debt.collateral_btc;
-    state.free_btc += debt.collateral_btc;
-    debt.collateral_btc = 0.0;
-  }
+template <class T>
+inline void release_if_repaid(lanes::MaskOf<T> m, BasicFirmState<T>& state, std::size_t i, BasicDayAccounts<T>& a) {
+  BasicDebtState<T>& debt = state.debts[i];
+  const auto repaid = m && debt.principal_usd <= kCashToleranceUsd && debt.collateral_btc > 0.0;
+  if (!lanes::any(repaid)) return;
+  lanes::assign_if(repaid, debt.principal_usd, T{});
+  lanes::assign_if(repaid, a.btc_released, a.btc_released + debt.collateral_btc);
+  lanes::assign_if(repaid, state.free_btc, state.free_btc + debt.collateral_btc);
+  lanes::assign_if(repaid, debt.collateral_btc, T{});
 }
 
 /// BTC sold on the market so far today, by the firm and by its lenders: what a further sale's market
 /// impact starts from (rules::sale_proceeds_usd).
-inline double sold_today_btc(const DayAccounts& a) { return a.btc_sold + a.btc_liquidated; }
+template <class T>
+inline T sold_today_btc(const BasicDayAccounts<T>& a) {
+  return a.btc_sold + a.btc_liquidated;
+}
 
 /// `btc` BTC (already taken from free BTC or collateral) sold by the firm at `price` with the day's
 /// market impact `impact` (plan.sale_impact_per_sqrt_btc): proceeds to cash, the shortfall against
 /// `btc` × `price` to slippage_usd. Returns the proceeds, USD.
-inline double record_sale(FirmState& state, double btc, double price, double impact, DayAccounts& a) {
-  const double proceeds = sale_proceeds_usd(price, impact, sold_today_btc(a), btc);
-  state.cash_usd += proceeds;
-  a.slippage_usd += btc * price - proceeds;
-  a.btc_sold += btc;
-  a.btc_sale_proceeds_usd += proceeds;
-  return proceeds;
+template <class T>
+inline T record_sale(lanes::MaskOf<T> m, BasicFirmState<T>& state, T btc, T price, double impact,
+                     BasicDayAccounts<T>& a) {
+  const T proceeds = sale_proceeds_usd(price, impact, sold_today_btc(a), btc);
+  lanes::assign_if(m, state.cash_usd, state.cash_usd + proceeds);
+  lanes::assign_if(m, a.slippage_usd, a.slippage_usd + (btc * price - proceeds));
+  lanes::assign_if(m, a.btc_sold, a.btc_sold + btc);
+  lanes::assign_if(m, a.btc_sale_proceeds_usd, a.btc_sale_proceeds_usd + proceeds);
+  return lanes::select(m, proceeds, T{});
 }
 
 /// Sells up to `btc` of free BTC at `price` with market impact `impact`, proceeds to cash. Returns
 /// the proceeds, USD.
-inline double sell_free(FirmState& state, double btc, double price, double impact, DayAccounts& a) {
-  const double sold = std::clamp(btc, 0.0, state.free_btc);
-  if (sold <= 0.0) return 0.0;
-  state.free_btc -= sold;
-  return record_sale(state, sold, price, impact, a);
+template <class T>
+inline T sell_free(lanes::MaskOf<T> m, BasicFirmState<T>& state, T btc, T price, double impact,
+                   BasicDayAccounts<T>& a) {
+  const T sold = lanes::clamp(btc, T{}, state.free_btc);
+  const auto selling = m && !(sold <= 0.0);
+  if (!lanes::any(selling)) return T{};
+  lanes::assign_if(selling, state.free_btc, state.free_btc - sold);
+  return record_sale(selling, state, sold, price, impact, a);
 }
 
 /// Repays up to `usd` of debt `i` in cash (closing a BTC-backed loan it pays off). Returns the
 /// amount repaid, USD.
-inline double repay_cash(FirmState& state, std::size_t i, double usd, DayAccounts& a) {
-  const double paid = std::clamp(usd, 0.0, state.debts[i].principal_usd);
-  state.debts[i].principal_usd -= paid;
-  state.cash_usd -= paid;
-  a.debt_repaid_usd += paid;
-  release_if_repaid(state, i, a);
-  return paid;
+template <class T>
+inline T repay_cash(lanes::MaskOf<T> m, BasicFirmState<T>& state, std::size_t i, T usd, BasicDayAccounts<T>& a) {
+  const T paid = lanes::clamp(usd, T{}, state.debts[i].principal_usd);
+  lanes::assign_if(m, state.debts[i].principal_usd, state.debts[i].principal_usd - paid);
+  lanes::assign_if(m, state.cash_usd, state.cash_usd - paid);
+  lanes::assign_if(m, a.debt_repaid_usd, a.debt_repaid_usd + paid);
+  release_if_repaid(m, state, i, a);
+  return lanes::select(m, paid, T{});
 }
+
+// A path's calls of the helpers above: the path acts (its mask is true).
+inline double record_sale(FirmState& state, double btc, double price, double impact, DayAccounts& a) {
+  return record_sale(true, state, btc, price, impact, a);
+}
+inline double sell_free(FirmState& state, double btc, double price, double impact, DayAccounts& a) {
+  return sell_free(true, state, btc, price, impact, a);
+}
+inline double repay_cash(FirmState& state, std::size_t i, double usd, DayAccounts& a) {
+  return repay_cash(true, state, i, usd, a);
+}
+inline void release_if_repaid(FirmState& state, std::size_t i, DayAccounts& a) { release_if_repaid(true, state, i, a); }
 
 // ---- 1. Re-mark -----------------------------------------------------------------------------------
 
 /// Re-marks the BTC held at the start of the day from the last mark to `price`: the unrealized
 /// gain into btc_revaluation_gain_usd, and `price` becomes the mark.
-inline void remark_btc(double price, FirmState& state, DayAccounts& a) {
+template <class T>
+inline void remark_btc(std::type_identity_t<T> price, BasicFirmState<T>& state, BasicDayAccounts<T>& a) {
   a.btc_revaluation_gain_usd = total_btc(state) * (price - state.btc_mark_price_usd);
   state.btc_mark_price_usd = price;
 }
@@ -145,29 +176,35 @@ inline void sell_displaced_machines(const FirmPlan& plan, int day, FirmState& st
 
 /// The share of a site's machines still mining: 1 − converted_mw / mining_it_mw (at least 0), and 0
 /// at a site without machines.
-inline double mining_share(const PlanSite& site, const SiteState& site_state) {
-  const double converted_mw = site_state.converted_mw;
-  double share = site.mining_it_mw > 0.0 ? 1.0 : 0.0;
-  if (converted_mw > 0.0 && share > 0.0) share = std::max(0.0, 1.0 - converted_mw / site.mining_it_mw);
+template <class T>
+inline T mining_share(const PlanSite& site, const BasicSiteState<T>& site_state) {
+  const T converted_mw = site_state.converted_mw;
+  T share = lanes::splat<T>(site.mining_it_mw > 0.0 ? 1.0 : 0.0);
+  const auto reduced = converted_mw > 0.0 && share > 0.0;
+  if (lanes::any(reduced))
+    lanes::assign_if(reduced, share, lanes::max(T{}, 1.0 - converted_mw / site.mining_it_mw));
   return share;
 }
 
 /// How a fleet entry's load runs on a day: hours, their fraction of the day, and the power cost and
 /// curtailment credit per MW of load.
-struct PowerDay {
-  double running_hours;
-  double running_fraction;
-  double energy_cost_usd_per_mw;
-  double credit_usd_per_mw;
+template <class T>
+struct BasicPowerDay {
+  T running_hours;
+  T running_fraction;
+  T energy_cost_usd_per_mw;
+  T credit_usd_per_mw;
 };
+using PowerDay = BasicPowerDay<double>;
 
 /// The day's energy price at site `k`, USD/MWh: a fixed contract's energy part; an index or
 /// pass-through site's index price of the day (plus its margin) where the market gives one, else
 /// its price at day 0.
-inline double energy_price_usd_per_mwh(const PlanSite& site, std::size_t k, const DayMarket& market) {
+template <class T>
+inline T energy_price_usd_per_mwh(const PlanSite& site, std::size_t k, const BasicDayMarket<T>& market) {
   return site.index_power && !market.power_usd_per_mwh.empty()
              ? market.power_usd_per_mwh[k] + site.energy_margin_usd_per_mwh
-             : site.fixed_power_price_usd_per_mwh;
+             : lanes::splat<T>(site.fixed_power_price_usd_per_mwh);
 }
 
 /// Curtailment (docs/model.md §4) of fleet entry `f` at its site `site` when the entry decides alone (no
@@ -177,19 +214,28 @@ inline double energy_price_usd_per_mwh(const PlanSite& site, std::size_t k, cons
 /// hourly prices, else all-or-nothing on the daily price (off when energy price + credit >=
 /// break-even, which is linear in the hashprice). Entries of one site decide on their own
 /// break-evens, so the least efficient switch off first: the site's running fraction is partial.
-inline PowerDay power_day(CurtailPolicy curtail, const PlanFleet& f, const PlanSite& site, const DayMarket& market) {
+template <class T>
+inline BasicPowerDay<T> power_day(CurtailPolicy curtail, const PlanFleet& f, const PlanSite& site,
+                                  const BasicDayMarket<T>& market) {
   constexpr double kHours = static_cast<double>(kHoursPerDay);
-  const double daily_price = energy_price_usd_per_mwh(site, f.site, market);
-  PowerDay p{kHours, 1.0, daily_price * kHours, 0.0};
+  const T daily_price = energy_price_usd_per_mwh(site, f.site, market);
+  BasicPowerDay<T> p{lanes::splat<T>(kHours), lanes::splat<T>(1.0), daily_price * kHours, T{}};
   if (curtail != CurtailPolicy::kEconomic) return p;
-  const double breakeven = f.breakeven_usd_per_mwh_per_hashprice_usd * market.hashprice_usd_per_ph_day;
+  const T breakeven = f.breakeven_usd_per_mwh_per_hashprice_usd * market.hashprice_usd_per_ph_day;
   const double credit = site.curtailment_credit_usd_per_mwh;
-  if (site.index_power && market.hourly_power_usd_per_mwh.size() >= (f.site + 1) * kHoursPerDay) {
-    const CurtailedDay c = curtail_hourly(market.hourly_power_usd_per_mwh.subspan(f.site * kHoursPerDay, kHoursPerDay),
-                                          breakeven, credit, site.energy_margin_usd_per_mwh);
-    p = {c.running_hours, c.running_hours / kHours, c.energy_cost_usd_per_mw, c.credit_usd_per_mw};
-  } else if (!(daily_price + credit < breakeven)) {
-    p = {0.0, 0.0, 0.0, credit * kHours};
+  if constexpr (!lanes::kIsLanes<T>) {
+    if (site.index_power && market.hourly_power_usd_per_mwh.size() >= (f.site + 1) * kHoursPerDay) {
+      const CurtailedDay c = curtail_hourly(market.hourly_power_usd_per_mwh.subspan(f.site * kHoursPerDay, kHoursPerDay),
+                                            breakeven, credit, site.energy_margin_usd_per_mwh);
+      return {c.running_hours, c.running_hours / kHours, c.energy_cost_usd_per_mw, c.credit_usd_per_mw};
+    }
+  }  // a block's market has no hourly prices: a plan that reads them is stepped path by path
+  const auto off = !(daily_price + credit < breakeven);
+  if (lanes::any(off)) {
+    lanes::assign_if(off, p.running_hours, T{});
+    lanes::assign_if(off, p.running_fraction, T{});
+    lanes::assign_if(off, p.energy_cost_usd_per_mw, T{});
+    lanes::assign_if(off, p.credit_usd_per_mw, lanes::splat<T>(credit * kHours));
   }
   return p;
 }
@@ -197,23 +243,27 @@ inline PowerDay power_day(CurtailPolicy curtail, const PlanFleet& f, const PlanS
 /// One fleet entry's day when it decides alone: its machines hashing (availability × the site's
 /// mining share), running hashrate, FPPS BTC mined (rules::fpps_btc_per_day, linear in the hashrate
 /// and the hashprice), energy, power cost, curtailment credits and curtailed MWh, added to `a`.
-inline void mine_fleet_entry(const FirmPlan& plan, std::size_t entry, int day, const DayMarket& market,
-                             const FirmState& state, DayAccounts& a) {
+template <class T>
+inline void mine_fleet_entry(const FirmPlan& plan, std::size_t entry, int day, const BasicDayMarket<T>& market,
+                             const BasicFirmState<T>& state, BasicDayAccounts<T>& a) {
   constexpr double kHours = static_cast<double>(kHoursPerDay);
   const PlanFleet& f = plan.fleet[entry];
   const PlanSite& site = plan.sites[f.site];
-  const double share = mining_share(site, state.sites[f.site]) * fleet_availability(plan, entry, day);
-  if (share <= 0.0) return;
-  const double load_mw = f.load_mw_all_running * share;  // at the meter while hashing
-  const PowerDay p = power_day(plan.curtail_policy, f, site, market);
-  const double running_share = share * p.running_fraction;
-  a.available_hashrate_th += f.hashrate_th_total * share;
-  a.running_hashrate_th += f.hashrate_th_total * running_share;
-  a.btc_mined += f.btc_per_day_per_hashprice * running_share * market.hashprice_btc_per_ph_day;
-  a.energy_mwh += load_mw * p.running_hours;
-  a.curtailed_mwh += load_mw * (kHours - p.running_hours);
-  a.power_cost_usd += load_mw * p.energy_cost_usd_per_mw;
-  a.curtailment_credit_usd += load_mw * p.credit_usd_per_mw;
+  const T share = mining_share(site, state.sites[f.site]) * fleet_availability(plan, entry, day);
+  const auto mining = !(share <= 0.0);
+  if (!lanes::any(mining)) return;
+  const T load_mw = f.load_mw_all_running * share;  // at the meter while hashing
+  const BasicPowerDay<T> p = power_day(plan.curtail_policy, f, site, market);
+  const T running_share = share * p.running_fraction;
+  using lanes::assign_if;
+  assign_if(mining, a.available_hashrate_th, a.available_hashrate_th + f.hashrate_th_total * share);
+  assign_if(mining, a.running_hashrate_th, a.running_hashrate_th + f.hashrate_th_total * running_share);
+  assign_if(mining, a.btc_mined,
+            a.btc_mined + f.btc_per_day_per_hashprice * running_share * market.hashprice_btc_per_ph_day);
+  assign_if(mining, a.energy_mwh, a.energy_mwh + load_mw * p.running_hours);
+  assign_if(mining, a.curtailed_mwh, a.curtailed_mwh + load_mw * (kHours - p.running_hours));
+  assign_if(mining, a.power_cost_usd, a.power_cost_usd + load_mw * p.energy_cost_usd_per_mw);
+  assign_if(mining, a.curtailment_credit_usd, a.curtailment_credit_usd + load_mw * p.credit_usd_per_mw);
 }
 
 /// The MWh an entry of full-day energy `full_mwh` and break-even `breakeven` draws at a site with a
@@ -300,17 +350,21 @@ inline void mine_site(const FirmPlan& plan, std::size_t k, int day, const DayMar
 /// each site that decides as a whole); the pool pays the FPPS amount × its luck (PPLNS/TIDES:
 /// DayMarket::pool_luck, the difference into btc_pool_luck); the BTC mined goes to free BTC and is
 /// revenue at `price`.
-inline void mine_and_pay_power(const FirmPlan& plan, int day, const DayMarket& market, FirmState& state,
-                               DayAccounts& a) {
+template <class T>
+inline void mine_and_pay_power(const FirmPlan& plan, int day, const BasicDayMarket<T>& market,
+                               BasicFirmState<T>& state, BasicDayAccounts<T>& a) {
   for (std::size_t entry = 0; entry < plan.fleet.size(); ++entry)
     if (!plan.sites[plan.fleet[entry].site].site_level_decision) mine_fleet_entry(plan, entry, day, market, state, a);
-  if (plan.live.site_decisions)
-    for (std::size_t k = 0; k < plan.sites.size(); ++k)
-      if (plan.sites[k].site_level_decision) mine_site(plan, k, day, market, state, a);
-  if (market.pool_luck != 1.0) {
-    const double fpps_btc = a.btc_mined;
-    a.btc_mined = fpps_btc * market.pool_luck;
-    a.btc_pool_luck = a.btc_mined - fpps_btc;
+  if constexpr (!lanes::kIsLanes<T>) {  // a plan with such a site is stepped path by path
+    if (plan.live.site_decisions)
+      for (std::size_t k = 0; k < plan.sites.size(); ++k)
+        if (plan.sites[k].site_level_decision) mine_site(plan, k, day, market, state, a);
+  }
+  const auto luck = market.pool_luck != 1.0;
+  if (lanes::any(luck)) {
+    const T fpps_btc = a.btc_mined;
+    lanes::assign_if(luck, a.btc_mined, fpps_btc * market.pool_luck);
+    lanes::assign_if(luck, a.btc_pool_luck, a.btc_mined - fpps_btc);
   }
   state.free_btc += a.btc_mined;
   a.mining_revenue_usd = a.btc_mined * market.price_usd_per_btc;
@@ -321,17 +375,19 @@ inline void mine_and_pay_power(const FirmPlan& plan, int day, const DayMarket& m
 /// Fixed opex of each site's unconverted MW; the power contract's fixed charges (kW-month hosting
 /// fee and fixed share) on the contracted MW (site_contracted_mw) until the term's end
 /// (PlanSite::fixed_end_day), into the power cost and hosting_fixed_usd; the day's SG&A.
-inline void site_costs(const FirmPlan& plan, int day, const FirmState& state, DayAccounts& a) {
+template <class T>
+inline void site_costs(const FirmPlan& plan, int day, const BasicFirmState<T>& state, BasicDayAccounts<T>& a) {
   for (std::size_t k = 0; k < plan.sites.size(); ++k) {
-    a.opex_usd += plan.sites[k].opex_usd_per_mw_day * std::max(0.0, plan.sites[k].capacity_mw - state.sites[k].converted_mw);
+    a.opex_usd +=
+        plan.sites[k].opex_usd_per_mw_day * lanes::max(T{}, plan.sites[k].capacity_mw - state.sites[k].converted_mw);
     if (plan.sites[k].fixed_cost_usd_per_mw_day > 0.0 && day < plan.sites[k].fixed_end_day) {
-      const double fixed =
+      const T fixed =
           plan.sites[k].fixed_cost_usd_per_mw_day * site_contracted_mw(plan, k, day, state.sites[k].converted_mw);
       a.power_cost_usd += fixed;
       a.hosting_fixed_usd += fixed;
     }
   }
-  a.sga_usd = plan.sga_usd_per_day;
+  a.sga_usd = lanes::splat<T>(plan.sga_usd_per_day);
 }
 
 // ---- 5. HPC lease, conversion capex, depreciation -------------------------------------------------
@@ -340,42 +396,52 @@ inline void site_costs(const FirmPlan& plan, int day, const FirmState& state, Da
 /// decision day when there is none) and capitalized; from the first revenue day for the term, lease
 /// × MW × NOI margin of the contract year until the tenant defaults, and the capex depreciates
 /// straight line over the term.
-inline void lease_and_convert_site(const FirmPlan& plan, std::size_t k, int day, FirmState& state, DayAccounts& a) {
-  SiteState& s = state.sites[k];
-  const int decided = s.conversion_decision_day;
-  if (decided < 0) return;
+template <class T>
+inline void lease_and_convert_site(const FirmPlan& plan, std::size_t k, int day, BasicFirmState<T>& state,
+                                   BasicDayAccounts<T>& a) {
+  using lanes::assign_if;
+  BasicSiteState<T>& s = state.sites[k];
+  const lanes::IntOf<T> decided = s.conversion_decision_day;
+  const auto converting = !(decided < 0);
+  if (!lanes::any(converting)) return;
   const PlanSite& site = plan.sites[k];
-  const double mw = s.converted_mw;
-  const double capex_total = mw * site.capex_usd_per_mw * (1.0 - site.tenant_funded_fraction);
-  const int revenue_day = s.conversion_revenue_day;
-  double capex = 0.0;
+  const T mw = s.converted_mw;
+  const T capex_total = mw * site.capex_usd_per_mw * (1.0 - site.tenant_funded_fraction);
+  const lanes::IntOf<T> revenue_day = s.conversion_revenue_day;
+  T capex{};
   if (site.lead_time_days == 0) {
-    if (day == decided) capex = capex_total;
-  } else if (day < revenue_day) {
-    capex = capex_total / static_cast<double>(site.lead_time_days);
+    assign_if(converting && day == decided, capex, capex_total);
+  } else {
+    assign_if(converting && day < revenue_day, capex, capex_total / static_cast<double>(site.lead_time_days));
   }
-  s.conversion_book_usd += capex;
-  a.capex_usd += capex;
-  if (site.project_debt_loan_to_cost > 0.0 && capex > 0.0) {
-    const double draw = capex * site.project_debt_loan_to_cost;
-    s.project_debt_usd += draw;
-    state.cash_usd += draw;
-    a.debt_drawn_usd += draw;
+  assign_if(converting, s.conversion_book_usd, s.conversion_book_usd + capex);
+  assign_if(converting, a.capex_usd, a.capex_usd + capex);
+  if (site.project_debt_loan_to_cost > 0.0) {
+    const auto drawing = converting && capex > 0.0;
+    const T draw = capex * site.project_debt_loan_to_cost;
+    assign_if(drawing, s.project_debt_usd, s.project_debt_usd + draw);
+    assign_if(drawing, state.cash_usd, state.cash_usd + draw);
+    assign_if(drawing, a.debt_drawn_usd, a.debt_drawn_usd + draw);
   }
-  if (day >= revenue_day && day < revenue_day + site.term_days) {
-    // A defaulted tenant pays nothing more; the capex still depreciates over the term.
-    if (day - revenue_day < s.tenant_default_after_days) {
-      const auto contract_year_index = static_cast<std::size_t>((day - revenue_day) / static_cast<int>(kDaysPerYear));
-      a.hpc_revenue_usd += site.lease_usd_per_mw_day_by_contract_year[contract_year_index] * mw * site.noi_margin;
-    }
-    const double dep = std::min(s.conversion_book_usd, capex_total / static_cast<double>(std::max(1, site.term_days)));
-    s.conversion_book_usd -= dep;
-    a.depreciation_usd += dep;
-  }
+  const auto in_term = converting && day >= revenue_day && day < revenue_day + site.term_days;
+  if (!lanes::any(in_term)) return;
+  // A defaulted tenant pays nothing more; the capex still depreciates over the term.
+  const auto paid = in_term && day - revenue_day < s.tenant_default_after_days;
+  T lease_usd_per_mw_day{};
+  lanes::for_each_lane(paid, [&](std::size_t l) {
+    const auto contract_year_index =
+        static_cast<std::size_t>((day - lanes::lane(revenue_day, l)) / static_cast<int>(kDaysPerYear));
+    lanes::set_lane(lease_usd_per_mw_day, l, site.lease_usd_per_mw_day_by_contract_year[contract_year_index]);
+  });
+  assign_if(paid, a.hpc_revenue_usd, a.hpc_revenue_usd + lease_usd_per_mw_day * mw * site.noi_margin);
+  const T dep = lanes::min(s.conversion_book_usd, capex_total / static_cast<double>(std::max(1, site.term_days)));
+  assign_if(in_term, s.conversion_book_usd, s.conversion_book_usd - dep);
+  assign_if(in_term, a.depreciation_usd, a.depreciation_usd + dep);
 }
 
 /// Every site's HPC lease and conversion (lease_and_convert_site), in site order.
-inline void hpc_lease_and_capex(const FirmPlan& plan, int day, FirmState& state, DayAccounts& a) {
+template <class T>
+inline void hpc_lease_and_capex(const FirmPlan& plan, int day, BasicFirmState<T>& state, BasicDayAccounts<T>& a) {
   if (!plan.live.conversions) return;
   for (std::size_t k = 0; k < plan.sites.size(); ++k) lease_and_convert_site(plan, k, day, state, a);
 }
@@ -417,9 +483,10 @@ inline void deploy_and_relocate_fleet(const FirmPlan& plan, int day, FirmState& 
 
 /// The fleet's straight-line depreciation (to zero book), then the day's capex less all
 /// depreciation (conversion's included) into PP&E.
-inline void depreciate(const FirmPlan& plan, FirmState& state, DayAccounts& a) {
+template <class T>
+inline void depreciate(const FirmPlan& plan, BasicFirmState<T>& state, BasicDayAccounts<T>& a) {
   for (std::size_t i = 0; i < plan.fleet.size(); ++i) {
-    const double dep = std::min(state.fleet[i].book_usd, plan.fleet[i].depreciation_usd_per_day * state.fleet[i].in_place);
+    const T dep = lanes::min(state.fleet[i].book_usd, plan.fleet[i].depreciation_usd_per_day * state.fleet[i].in_place);
     state.fleet[i].book_usd -= dep;
     a.depreciation_usd += dep;
   }
@@ -476,28 +543,35 @@ inline bool converts_today(const PlanDebt& d, double price, const FirmState& sta
 /// principal is repaid in cash, or a convertible converts into equity (converts_today; into
 /// principal / conversion price shares when priced per share); before maturity, linear
 /// amortization is repaid in cash.
-inline void service_debt(const FirmPlan& plan, int day, double price, FirmState& state, DayAccounts& a) {
+template <class T>
+inline void service_debt(const FirmPlan& plan, int day, std::type_identity_t<T> price, BasicFirmState<T>& state, BasicDayAccounts<T>& a) {
   for (std::size_t i = 0; i < plan.debts.size(); ++i) {
     const PlanDebt& d = plan.debts[i];
-    const double principal = state.debts[i].principal_usd;
-    if (principal <= 0.0) continue;
-    a.interest_usd += daily_interest_usd(principal, state.debts[i].rate_annual);
-    if (day >= state.debts[i].maturity_day) {
-      if (converts_today(d, price, state)) {
-        state.debts[i].principal_usd = 0.0;
-        state.paid_in_capital_usd += principal;
-        a.debt_converted_to_equity_usd += principal;
-        if (d.conversion_price_usd_per_share > 0.0) {
-          const double shares = conversion_shares(principal, d.conversion_price_usd_per_share, state.share_price_usd);
-          state.shares_outstanding += shares;
-          a.shares_issued += shares;
+    const T principal = state.debts[i].principal_usd;
+    const auto owed = !(principal <= 0.0);
+    if (!lanes::any(owed)) continue;
+    lanes::assign_if(owed, a.interest_usd, a.interest_usd + daily_interest_usd(principal, state.debts[i].rate_annual));
+    const auto due = owed && day >= state.debts[i].maturity_day;
+    if constexpr (!lanes::kIsLanes<T>) {
+      if (due) {
+        if (converts_today(d, price, state)) {
+          state.debts[i].principal_usd = 0.0;
+          state.paid_in_capital_usd += principal;
+          a.debt_converted_to_equity_usd += principal;
+          if (d.conversion_price_usd_per_share > 0.0) {
+            const double shares = conversion_shares(principal, d.conversion_price_usd_per_share, state.share_price_usd);
+            state.shares_outstanding += shares;
+            a.shares_issued += shares;
+          }
+        } else {
+          repay_cash(state, i, principal, a);
         }
-      } else {
-        repay_cash(state, i, principal, a);
+        continue;
       }
-    } else if (d.linear) {
-      repay_cash(state, i, linear_amortization_usd(principal, state.debts[i].maturity_day - day + 1), a);
-    }
+    }  // a block is stepped path by path on a day a solvent path's debt is due (step_day_lanes)
+    if (d.linear)
+      repay_cash(owed && !due, state, i,
+                 linear_amortization_usd(principal, state.debts[i].maturity_day - day + 1), a);
   }
 }
 
@@ -505,25 +579,31 @@ inline void service_debt(const FirmPlan& plan, int day, double price, FirmState&
 /// annuity that repays it over the lease term (fixed that day on the balance then), its principal
 /// part (payment − interest; all that is left on the term's last day) repaid in cash. Recourse: the
 /// service goes on after a tenant default.
-inline void service_project_debt(const FirmPlan& plan, int day, FirmState& state, DayAccounts& a) {
+template <class T>
+inline void service_project_debt(const FirmPlan& plan, int day, BasicFirmState<T>& state, BasicDayAccounts<T>& a) {
   if (!plan.live.conversions) return;  // project debt is drawn only by a conversion's capex
+  using lanes::assign_if;
   for (std::size_t k = 0; k < plan.sites.size(); ++k) {
-    SiteState& s = state.sites[k];
-    const double balance = s.project_debt_usd;
-    if (balance <= 0.0) continue;
+    BasicSiteState<T>& s = state.sites[k];
+    const T balance = s.project_debt_usd;
+    const auto owed = !(balance <= 0.0);
+    if (!lanes::any(owed)) continue;
     const PlanSite& site = plan.sites[k];
-    const double interest = daily_interest_usd(balance, site.project_debt_rate_annual);
-    a.interest_usd += interest;
-    const int revenue_day = s.conversion_revenue_day;
-    if (day < revenue_day) continue;
-    if (day == revenue_day)
-      s.project_debt_payment_usd =
-          annuity_payment_usd(balance, site.project_debt_rate_annual / kDaysPerYear, std::max(1, site.term_days));
-    const bool last_payment = day >= revenue_day + site.term_days - 1;
-    const double principal = last_payment ? balance : std::clamp(s.project_debt_payment_usd - interest, 0.0, balance);
-    s.project_debt_usd -= principal;
-    state.cash_usd -= principal;
-    a.debt_repaid_usd += principal;
+    const T interest = daily_interest_usd(balance, lanes::splat<T>(site.project_debt_rate_annual));
+    assign_if(owed, a.interest_usd, a.interest_usd + interest);
+    const lanes::IntOf<T> revenue_day = s.conversion_revenue_day;
+    const auto repaying = owed && !(day < revenue_day);
+    if (!lanes::any(repaying)) continue;
+    lanes::for_each_lane(repaying && day == revenue_day, [&](std::size_t l) {
+      lanes::set_lane(s.project_debt_payment_usd, l,
+                      annuity_payment_usd(lanes::lane(balance, l), site.project_debt_rate_annual / kDaysPerYear,
+                                          std::max(1, site.term_days)));
+    });
+    const auto last_payment = day >= revenue_day + site.term_days - 1;
+    const T principal = lanes::select(last_payment, balance, lanes::clamp(s.project_debt_payment_usd - interest, T{}, balance));
+    assign_if(repaying, s.project_debt_usd, s.project_debt_usd - principal);
+    assign_if(repaying, state.cash_usd, state.cash_usd - principal);
+    assign_if(repaying, a.debt_repaid_usd, a.debt_repaid_usd + principal);
   }
 }
 
@@ -531,13 +611,14 @@ inline void service_project_debt(const FirmPlan& plan, int day, FirmState& state
 
 /// EBITDA, pre-tax income, tax (tax_rate × positive pre-tax income excluding the revaluation), net
 /// income and operating cash flow; cash moves by operating cash flow less capex.
-inline void income_and_tax(const FirmPlan& plan, FirmState& state, DayAccounts& a) {
+template <class T>
+inline void income_and_tax(const FirmPlan& plan, BasicFirmState<T>& state, BasicDayAccounts<T>& a) {
   a.ebitda_usd = a.mining_revenue_usd + a.hpc_revenue_usd + a.curtailment_credit_usd - a.power_cost_usd - a.opex_usd -
                  a.sga_usd;
-  const double taxable =
+  const T taxable =
       a.ebitda_usd - a.depreciation_usd - a.interest_usd + a.machine_sale_gain_usd + a.hedge_cash_flow_usd;
   a.pretax_income_usd = taxable + a.btc_revaluation_gain_usd;
-  a.tax_usd = plan.tax_rate * std::max(0.0, taxable);
+  a.tax_usd = plan.tax_rate * lanes::max(T{}, taxable);
   a.net_income_usd = a.pretax_income_usd - a.tax_usd;
   a.operating_cash_flow_usd = a.hpc_revenue_usd + a.curtailment_credit_usd - a.power_cost_usd - a.opex_usd - a.sga_usd -
                               a.interest_usd - a.tax_usd;
@@ -561,12 +642,15 @@ inline double hedge_payoff_usd_per_btc(const PlanHedgeLeg& leg, double price) {
 
 /// The day's premiums and expiry payoffs of the strategy's option legs into cash and
 /// a.hedge_cash_flow_usd (a strategy without legs touches nothing).
-inline void settle_hedges(const FirmPlan& plan, int day, double price, FirmState& state, DayAccounts& a) {
-  for (std::size_t i = 0; i < plan.hedge_leg_count; ++i) {
-    const PlanHedgeLeg& leg = plan.hedge_legs[i];
-    if (day == leg.buy_day)
-      a.hedge_cash_flow_usd -= leg.position * leg.notional_btc * hedge_premium_usd_per_btc(plan, leg, price);
-    if (day == leg.expiry_day) a.hedge_cash_flow_usd += leg.position * leg.notional_btc * hedge_payoff_usd_per_btc(leg, price);
+template <class T>
+inline void settle_hedges(const FirmPlan& plan, int day, std::type_identity_t<T> price, BasicFirmState<T>& state, BasicDayAccounts<T>& a) {
+  if constexpr (!lanes::kIsLanes<T>) {  // a block is stepped path by path on a leg's buy and expiry days
+    for (std::size_t i = 0; i < plan.hedge_leg_count; ++i) {
+      const PlanHedgeLeg& leg = plan.hedge_legs[i];
+      if (day == leg.buy_day)
+        a.hedge_cash_flow_usd -= leg.position * leg.notional_btc * hedge_premium_usd_per_btc(plan, leg, price);
+      if (day == leg.expiry_day) a.hedge_cash_flow_usd += leg.position * leg.notional_btc * hedge_payoff_usd_per_btc(leg, price);
+    }
   }
   state.cash_usd += a.hedge_cash_flow_usd;
 }
@@ -662,22 +746,26 @@ inline void atm_programme(const FirmPlan& plan, int day, FirmState& state, DayAc
 
 /// sell_all_mined / sell_fraction of today's mined BTC; cash_floor sells free BTC up to
 /// cash_floor_months × 365/12 days of today's cash costs (power + opex + SG&A + interest); hold.
-inline void sell_policy(const FirmPlan& plan, double price, FirmState& state, DayAccounts& a) {
+template <class T>
+inline void sell_policy(const FirmPlan& plan, std::type_identity_t<T> price, BasicFirmState<T>& state, BasicDayAccounts<T>& a) {
+  const auto every_path = lanes::all_true<T>();
   switch (plan.sell_policy) {
     case SellPolicy::kHold:
       break;
     case SellPolicy::kSellAllMined:
-      sell_free(state, a.btc_mined, price, plan.sale_impact_per_sqrt_btc, a);
+      sell_free(every_path, state, a.btc_mined, price, plan.sale_impact_per_sqrt_btc, a);
       break;
     case SellPolicy::kSellFraction:
-      sell_free(state, plan.sell_fraction * a.btc_mined, price, plan.sale_impact_per_sqrt_btc, a);
+      sell_free(every_path, state, plan.sell_fraction * a.btc_mined, price, plan.sale_impact_per_sqrt_btc, a);
       break;
     case SellPolicy::kCashFloor: {
-      const double daily_costs = a.power_cost_usd + a.opex_usd + a.sga_usd + a.interest_usd;
-      const double floor_usd = plan.cash_floor_months * kDaysPerYear / kMonthsPerYear * daily_costs;
-      if (state.cash_usd < floor_usd && price > 0.0) {
+      const T daily_costs = a.power_cost_usd + a.opex_usd + a.sga_usd + a.interest_usd;
+      const T floor_usd = plan.cash_floor_months * kDaysPerYear / kMonthsPerYear * daily_costs;
+      const auto below = state.cash_usd < floor_usd && price > 0.0;
+      if (lanes::any(below)) {
         const double impact = plan.sale_impact_per_sqrt_btc;
-        sell_free(state, btc_to_raise(floor_usd - state.cash_usd, price, impact, sold_today_btc(a)), price, impact, a);
+        const T short_usd = lanes::select(below, floor_usd - state.cash_usd, T{});
+        sell_free(below, state, btc_to_raise(short_usd, price, impact, sold_today_btc(a)), price, impact, a);
       }
       break;
     }
@@ -687,8 +775,12 @@ inline void sell_policy(const FirmPlan& plan, double price, FirmState& state, Da
 // ---- 10. BTC-backed loans -------------------------------------------------------------------------
 
 /// The margin call test: the loan's LTV at `price` is above its call level (and BTC has a price).
-inline bool margin_called(const PlanDebt& d, const DebtState& debt, double price) {
+template <class T>
+inline lanes::MaskOf<T> margin_called(const PlanDebt& d, const BasicDebtState<T>& debt, T price) {
   return loan_to_value(debt.principal_usd, debt.collateral_btc, price) > d.ltv_call && price > 0.0;
+}
+inline bool margin_called(const PlanDebt& d, const DebtState& debt, double price) {
+  return margin_called<double>(d, debt, price);
 }
 
 /// A margin call answered: free BTC pledged toward the loan's target LTV, as much as is free.
@@ -745,24 +837,36 @@ inline void covenants(const FirmPlan& plan, FirmState& state, DayAccounts& a) {
 /// A shortfall the remedies must cover, and that defaults the firm if they cannot: cash below
 /// −kCashToleranceUsd. Rounding left by a cover sale is not one: acting on it (a BTC-backed loan repaid
 /// from its collateral over 10^−8 USD) made results turn on the last bit of the sale.
-[[nodiscard]] inline bool cash_short(const FirmState& state) { return state.cash_usd < -kCashToleranceUsd; }
+template <class T>
+[[nodiscard]] inline lanes::MaskOf<T> cash_short(const BasicFirmState<T>& state) {
+  return state.cash_usd < -kCashToleranceUsd;
+}
 
 /// While cash is short (cash_short), each BTC-backed loan whose collateral is worth more than it owes is repaid by
 /// selling just enough of that collateral (as Cango repaid its BTC-backed loan in February 2026), and
 /// the rest of the collateral, released as the loan closes, is sold as free BTC to cover the
 /// shortfall: the equity in pledged BTC pays the bills before the firm defaults. A loan under water
 /// (collateral short of what it owes, after market impact) is left to its lender.
-inline void deleverage_from_collateral(const FirmPlan& plan, double price, FirmState& state, DayAccounts& a) {
+template <class T>
+inline void deleverage_from_collateral(const FirmPlan& plan, std::type_identity_t<T> price, BasicFirmState<T>& state,
+                                       BasicDayAccounts<T>& a) {
+  using lanes::assign_if;
   const double impact = plan.sale_impact_per_sqrt_btc;
-  for (std::size_t i = 0; i < plan.debts.size() && cash_short(state) && price > 0.0; ++i) {
-    DebtState& debt = state.debts[i];
-    if (plan.debts[i].kind != DebtKind::kBtcBacked || debt.principal_usd <= 0.0) continue;
-    const double owed_btc = btc_to_raise(debt.principal_usd, price, impact, sold_today_btc(a));
-    if (!(owed_btc < debt.collateral_btc)) continue;
-    debt.collateral_btc -= owed_btc;
-    const double proceeds = record_sale(state, owed_btc, price, impact, a);
-    repay_cash(state, i, std::max(proceeds, debt.principal_usd), a);
-    sell_free(state, btc_to_raise(-state.cash_usd, price, impact, sold_today_btc(a)), price, impact, a);
+  for (std::size_t i = 0; i < plan.debts.size(); ++i) {
+    const auto short_now = cash_short(state) && price > 0.0;
+    if (!lanes::any(short_now)) break;
+    BasicDebtState<T>& debt = state.debts[i];
+    if (plan.debts[i].kind != DebtKind::kBtcBacked) continue;
+    const auto owed = short_now && !(debt.principal_usd <= 0.0);
+    if (!lanes::any(owed)) continue;
+    const T owed_btc = btc_to_raise(lanes::select(owed, debt.principal_usd, T{}), price, impact, sold_today_btc(a));
+    const auto repays = owed && owed_btc < debt.collateral_btc;
+    if (!lanes::any(repays)) continue;
+    assign_if(repays, debt.collateral_btc, debt.collateral_btc - owed_btc);
+    const T proceeds = record_sale(repays, state, owed_btc, price, impact, a);
+    repay_cash(repays, state, i, lanes::max(proceeds, debt.principal_usd), a);
+    const T shortfall_usd = lanes::select(repays, -state.cash_usd, T{});
+    sell_free(repays, state, btc_to_raise(shortfall_usd, price, impact, sold_today_btc(a)), price, impact, a);
   }
 }
 
@@ -773,32 +877,45 @@ inline void atm_remedy(const FirmPlan& plan, int day, FirmState& state, DayAccou
     issue_atm_shares(plan, atm_gross_for_net_usd(plan, -state.cash_usd), state, a);
 }
 
-/// While cash is short (below −kCashToleranceUsd): sell free BTC; then have each BTC lender release the collateral above what keeps
-/// its loan at ltv_target, and sell it; then draw revolvers (before maturity) up to their limit.
-/// The BTC sold here is also counted in btc_sold_forced (the sales the shortfall forced).
-/// An ATM programme whose remedy allows it sells shares first (before_btc) or after the BTC, before
-/// the revolvers (after_btc).
-inline void remedies(const FirmPlan& plan, int day, double price, FirmState& state, DayAccounts& a) {
+/// The first remedy: while cash is short (and BTC has a price), free BTC sold for the shortfall.
+template <class T>
+inline void cover_from_free_btc(const FirmPlan& plan, std::type_identity_t<T> price, BasicFirmState<T>& state, BasicDayAccounts<T>& a) {
+  const auto short_now = cash_short(state) && price > 0.0;
+  if (!lanes::any(short_now)) return;
   const double impact = plan.sale_impact_per_sqrt_btc;
-  const double sold_before = a.btc_sold;
-  const auto to_cover_btc = [&] { return btc_to_raise(-state.cash_usd, price, impact, sold_today_btc(a)); };
-  if (plan.atm_remedy == AtmRemedy::kBeforeBtc) atm_remedy(plan, day, state, a);
-  if (cash_short(state) && price > 0.0) sell_free(state, to_cover_btc(), price, impact, a);
-  for (std::size_t i = 0; i < plan.debts.size() && cash_short(state) && price > 0.0; ++i) {
+  const T shortfall_usd = lanes::select(short_now, -state.cash_usd, T{});
+  sell_free(short_now, state, btc_to_raise(shortfall_usd, price, impact, sold_today_btc(a)), price, impact, a);
+}
+
+/// The second remedy: while cash is short (and BTC has a price), each BTC lender releases the
+/// collateral above what keeps its loan at ltv_target, as much as the shortfall needs, and it is sold.
+template <class T>
+inline void release_excess_collateral(const FirmPlan& plan, std::type_identity_t<T> price, BasicFirmState<T>& state,
+                                      BasicDayAccounts<T>& a) {
+  using lanes::assign_if;
+  const double impact = plan.sale_impact_per_sqrt_btc;
+  for (std::size_t i = 0; i < plan.debts.size(); ++i) {
+    const auto short_now = cash_short(state) && price > 0.0;
+    if (!lanes::any(short_now)) break;
     const PlanDebt& d = plan.debts[i];
-    DebtState& debt = state.debts[i];
-    if (d.kind != DebtKind::kBtcBacked || debt.principal_usd <= 0.0) continue;
-    const double excess = debt.collateral_btc - debt.principal_usd / (d.ltv_target * price);
-    if (excess <= 0.0) continue;
-    const double release = std::min(excess, to_cover_btc());
-    debt.collateral_btc -= release;
-    state.free_btc += release;
-    a.btc_released += release;
-    sell_free(state, release, price, impact, a);
+    BasicDebtState<T>& debt = state.debts[i];
+    if (d.kind != DebtKind::kBtcBacked) continue;
+    const auto owed = short_now && !(debt.principal_usd <= 0.0);
+    if (!lanes::any(owed)) continue;
+    const T excess = debt.collateral_btc - debt.principal_usd / (d.ltv_target * price);
+    const auto releases = owed && !(excess <= 0.0);
+    if (!lanes::any(releases)) continue;
+    const T shortfall_usd = lanes::select(releases, -state.cash_usd, T{});
+    const T release = lanes::min(excess, btc_to_raise(shortfall_usd, price, impact, sold_today_btc(a)));
+    assign_if(releases, debt.collateral_btc, debt.collateral_btc - release);
+    assign_if(releases, state.free_btc, state.free_btc + release);
+    assign_if(releases, a.btc_released, a.btc_released + release);
+    sell_free(releases, state, release, price, impact, a);
   }
-  deleverage_from_collateral(plan, price, state, a);
-  a.btc_sold_forced += a.btc_sold - sold_before;
-  if (plan.atm_remedy == AtmRemedy::kAfterBtc) atm_remedy(plan, day, state, a);
+}
+
+/// The last remedy: while cash is short, revolvers (before maturity) drawn up to their limit.
+inline void draw_revolvers(const FirmPlan& plan, int day, FirmState& state, DayAccounts& a) {
   if (!plan.live.revolvers) return;
   for (std::size_t i = 0; i < plan.debts.size() && cash_short(state); ++i) {
     const PlanDebt& d = plan.debts[i];
@@ -810,12 +927,36 @@ inline void remedies(const FirmPlan& plan, int day, double price, FirmState& sta
   }
 }
 
+/// While cash is short (below −kCashToleranceUsd): sell free BTC; then have each BTC lender release the collateral above what keeps
+/// its loan at ltv_target, and sell it; then draw revolvers (before maturity) up to their limit.
+/// The BTC sold here is also counted in btc_sold_forced (the sales the shortfall forced).
+/// An ATM programme whose remedy allows it sells shares first (before_btc) or after the BTC, before
+/// the revolvers (after_btc).
+/// A plan with an ATM or a revolver is stepped path by path (steps_in_lanes): over lanes, the BTC only.
+template <class T>
+inline void remedies(const FirmPlan& plan, int day, std::type_identity_t<T> price, BasicFirmState<T>& state,
+                     BasicDayAccounts<T>& a) {
+  const T sold_before = a.btc_sold;
+  if constexpr (!lanes::kIsLanes<T>) {
+    if (plan.atm_remedy == AtmRemedy::kBeforeBtc) atm_remedy(plan, day, state, a);
+  }
+  cover_from_free_btc(plan, price, state, a);
+  release_excess_collateral(plan, price, state, a);
+  deleverage_from_collateral(plan, price, state, a);
+  a.btc_sold_forced += a.btc_sold - sold_before;
+  if constexpr (!lanes::kIsLanes<T>) {
+    if (plan.atm_remedy == AtmRemedy::kAfterBtc) atm_remedy(plan, day, state, a);
+    draw_revolvers(plan, day, state, a);
+  }
+}
+
 // ---- Totals and 12. Default -----------------------------------------------------------------------
 
 /// The slippage of the day's sales (a realized loss against BTC carried at the day's price) out of
 /// pre-tax and net income (tax was set in step 7, before the sales: the loss is not deducted); the
 /// cash flow totals (investing, financing, total); net income into retained earnings.
-inline void close_day(FirmState& state, DayAccounts& a) {
+template <class T>
+inline void close_day(BasicFirmState<T>& state, BasicDayAccounts<T>& a) {
   a.pretax_income_usd -= a.slippage_usd;
   a.net_income_usd -= a.slippage_usd;
   a.investing_cash_flow_usd = a.btc_sale_proceeds_usd - a.capex_usd + a.machine_sale_proceeds_usd + a.hedge_cash_flow_usd +
@@ -826,12 +967,13 @@ inline void close_day(FirmState& state, DayAccounts& a) {
 }
 
 /// Cash still below -kCashToleranceUsd after the remedies: the firm defaults today.
-inline void default_if_short(int day, FirmState& state, DayAccounts& a) {
-  if (cash_short(state)) {
-    state.defaulted = true;
-    state.default_day = day;
-    a.defaulted_today = true;
-  }
+template <class T>
+inline void default_if_short(int day, BasicFirmState<T>& state, BasicDayAccounts<T>& a) {
+  const auto short_now = cash_short(state);
+  if (!lanes::any(short_now)) return;
+  lanes::assign_if(short_now, state.defaulted, lanes::all_true<T>());
+  lanes::assign_if(short_now, state.default_day, lanes::splat_int<lanes::IntOf<T>>(day));
+  lanes::assign_if(short_now, a.defaulted_today, lanes::all_true<T>());
 }
 
 }  // namespace hashpivot::firm::day_steps

@@ -13,6 +13,7 @@
 #include <limits>
 #include <vector>
 
+#include "hashpivot/firm/lanes.hpp"
 #include "hashpivot/firm/scenario.hpp"
 
 namespace hashpivot::firm {
@@ -331,8 +332,9 @@ struct FirmPlan {
 }
 
 /// The contracted MW of site `k` on `day`: site_deployed_mw less the MW converted (at least 0).
-[[nodiscard]] inline double site_contracted_mw(const FirmPlan& plan, std::size_t k, int day, double converted_mw) {
-  return std::max(0.0, site_deployed_mw(plan, k, day) - converted_mw);
+template <class T>
+[[nodiscard]] inline T site_contracted_mw(const FirmPlan& plan, std::size_t k, int day, T converted_mw) {
+  return lanes::max(T{}, site_deployed_mw(plan, k, day) - converted_mw);
 }
 
 /// Flattens `scenario` and its strategy number `strategy`.

@@ -12,8 +12,8 @@ inline constexpr double kTrailingEbitdaDays = 91.0;
 
 /// The exponentially weighted EBITDA per day after `day`'s EBITDA: E_0 = ebitda_0,
 /// E_t = E_{t−1} + (ebitda_t − E_{t−1}) / kTrailingEbitdaDays.
-[[nodiscard]] constexpr double trailing_ebitda_usd_per_day(double previous_usd_per_day, double ebitda_today_usd,
-                                                           int day) {
+template <class T>
+[[nodiscard]] constexpr T trailing_ebitda_usd_per_day(T previous_usd_per_day, T ebitda_today_usd, int day) {
   if (day == 0) return ebitda_today_usd;
   return previous_usd_per_day + (ebitda_today_usd - previous_usd_per_day) / kTrailingEbitdaDays;
 }

@@ -9,6 +9,7 @@
 #include <span>
 
 #include "hashpivot/core/units.hpp"
+#include "hashpivot/firm/lanes.hpp"
 
 // The one-line rules are defined here, inline: firm::step_day calls them for every fleet entry on
 // every path-day, and a call into another translation unit was 7% of a run's time.
@@ -69,19 +70,30 @@ struct CurtailedDay {
 }
 
 /// R(Q) above, USD: what the day's first `btc` BTC sold raise at `price_usd` (impact > 0).
+/// For a path (T = double) or a block's lanes (T = lanes::Lanes), as the rules below that take a T.
+template <class T>
+[[nodiscard]] inline T impacted_revenue_usd(T price_usd, double impact_per_sqrt_btc, T btc) {
+  const T q = lanes::min(btc, lanes::splat<T>(impact_exhausted_btc(impact_per_sqrt_btc)));
+  return price_usd * (q - impact_per_sqrt_btc * q * lanes::sqrt(q));
+}
 [[nodiscard]] inline double impacted_revenue_usd(double price_usd, double impact_per_sqrt_btc, double btc) {
-  const double q = std::min(btc, impact_exhausted_btc(impact_per_sqrt_btc));
-  return price_usd * (q - impact_per_sqrt_btc * q * std::sqrt(q));
+  return impacted_revenue_usd<double>(price_usd, impact_per_sqrt_btc, btc);
 }
 
 /// What a sale of `btc` BTC raises after `sold_before_btc` BTC already sold today: R(q0 + q) − R(q0),
 /// and `btc` × `price_usd` when there is no impact. The slippage is `btc` × `price_usd` minus this.
+template <class T>
+[[nodiscard]] inline T sale_proceeds_usd(T price_usd, double impact_per_sqrt_btc, T sold_before_btc, T btc) {
+  if (impact_per_sqrt_btc <= 0.0) return btc * price_usd;
+  const T after = impacted_revenue_usd(price_usd, impact_per_sqrt_btc, sold_before_btc + btc);
+  // R(0) = 0 exactly and x − 0 = x: the day's first sale needs one square root, not two.
+  const auto sold_before = sold_before_btc > 0.0;
+  if (!lanes::any(sold_before)) return after;
+  return lanes::select(sold_before, after - impacted_revenue_usd(price_usd, impact_per_sqrt_btc, sold_before_btc), after);
+}
 [[nodiscard]] inline double sale_proceeds_usd(double price_usd, double impact_per_sqrt_btc, double sold_before_btc,
                                               double btc) {
-  if (impact_per_sqrt_btc <= 0.0) return btc * price_usd;
-  const double after = impacted_revenue_usd(price_usd, impact_per_sqrt_btc, sold_before_btc + btc);
-  // R(0) = 0 exactly and x − 0 = x: the day's first sale needs one square root, not two.
-  return sold_before_btc > 0.0 ? after - impacted_revenue_usd(price_usd, impact_per_sqrt_btc, sold_before_btc) : after;
+  return sale_proceeds_usd<double>(price_usd, impact_per_sqrt_btc, sold_before_btc, btc);
 }
 
 namespace detail {
@@ -94,8 +106,9 @@ namespace detail {
 inline constexpr double kSeriesMaxImpact = 2e-3;
 
 /// δ(ε) above, summed to ε⁶ by Estrin's scheme (short dependency chains: the latency is the cost).
-[[nodiscard]] inline double root_growth_of_impact(double eps) {
-  const double eps2 = eps * eps;
+template <class T>
+[[nodiscard]] inline T root_growth_of_impact(T eps) {
+  const T eps2 = eps * eps;
   return eps * ((1.0 + 1.5 * eps) + eps2 * ((2.625 + 5.0 * eps) + eps2 * (10.0546875 + 21.0 * eps)));
 }
 
@@ -120,31 +133,52 @@ inline constexpr double kSeriesMaxImpact = 2e-3;
 /// Inline: it is on the chain from one day's cash to the next for a firm that sells to pay its bills
 /// (the remedies' cover sale), and out of line its call and spills were part of that chain's latency.
 /// Always: GCC 12's inliner kept the remedies' four calls out of line (a run 1-2 % slower).
-[[nodiscard, gnu::always_inline]] inline double btc_to_raise(double usd, double price_usd,
-                                                             double impact_per_sqrt_btc, double sold_before_btc) {
-  assert(price_usd > 0);
+template <class T>
+[[nodiscard, gnu::always_inline]] inline T btc_to_raise(T usd, T price_usd, double impact_per_sqrt_btc,
+                                                        T sold_before_btc) {
+  if constexpr (!lanes::kIsLanes<T>) assert(price_usd > 0);
   if (impact_per_sqrt_btc <= 0.0) return usd / price_usd;
-  if (usd <= 0.0) return 0.0;
+  const auto nothing = usd <= 0.0;
+  if (lanes::all(nothing)) return T{};
   const double c = impact_per_sqrt_btc;
-  const double q0 = std::min(sold_before_btc, impact_exhausted_btc(c));
+  const T q0 = lanes::min(sold_before_btc, lanes::splat<T>(impact_exhausted_btc(c)));
   // R(0) = 0 exactly (the day's first sale): no square root for it.
-  const double target = q0 > 0.0 ? impacted_revenue_usd(price_usd, c, q0) + usd : usd;
+  const auto sold_before = q0 > 0.0;
+  const T target =
+      lanes::any(sold_before) ? lanes::select(sold_before, impacted_revenue_usd(price_usd, c, q0) + usd, usd) : usd;
   // A sale small against the book: the root as a series, a division and a square root instead of
   // Newton's steps (each a square root and a division, in sequence).
-  const double linear_btc = target / price_usd;
-  const double impact = c * std::sqrt(linear_btc);
-  if (impact <= detail::kSeriesMaxImpact)
-    return std::max(0.0, linear_btc + linear_btc * detail::root_growth_of_impact(impact) - q0);
-  return detail::btc_to_raise_beyond_series(usd, price_usd, c, q0, target, linear_btc);
+  const T linear_btc = target / price_usd;
+  const T impact = c * lanes::sqrt(linear_btc);
+  const auto series = impact <= detail::kSeriesMaxImpact;
+  if constexpr (lanes::kIsLanes<T>) {
+    T btc = lanes::max(T{}, linear_btc + linear_btc * detail::root_growth_of_impact(impact) - q0);
+    for (std::size_t l = 0; l < lanes::kLanes; ++l)
+      if (!series[l] && !nothing[l])
+        btc[l] = detail::btc_to_raise_beyond_series(usd[l], price_usd[l], c, q0[l], target[l], linear_btc[l]);
+    return lanes::select(nothing, T{}, btc);
+  } else {
+    if (series) return std::max(0.0, linear_btc + linear_btc * detail::root_growth_of_impact(impact) - q0);
+    return detail::btc_to_raise_beyond_series(usd, price_usd, c, q0, target, linear_btc);
+  }
+}
+[[nodiscard, gnu::always_inline]] inline double btc_to_raise(double usd, double price_usd, double impact_per_sqrt_btc,
+                                                             double sold_before_btc) {
+  return btc_to_raise<double>(usd, price_usd, impact_per_sqrt_btc, sold_before_btc);
 }
 
 // ---- BTC-collateralized loans -----------------------------------------------------------------
 
 /// Loan-to-value: loan / (collateral × price). Infinite when the collateral is worth nothing.
+template <class T>
+[[nodiscard]] inline T loan_to_value(T loan_usd, T collateral_btc, T price_usd) {
+  const T collateral_usd = collateral_btc * price_usd;
+  const T no_collateral =
+      lanes::select(loan_usd > 0.0, lanes::splat<T>(std::numeric_limits<double>::infinity()), lanes::splat<T>(0.0));
+  return lanes::select(collateral_usd <= 0.0, no_collateral, loan_usd / collateral_usd);
+}
 [[nodiscard]] inline double loan_to_value(double loan_usd, double collateral_btc, double price_usd) {
-  const double collateral_usd = collateral_btc * price_usd;
-  if (collateral_usd <= 0) return loan_usd > 0 ? std::numeric_limits<double>::infinity() : 0.0;
-  return loan_usd / collateral_usd;
+  return loan_to_value<double>(loan_usd, collateral_btc, price_usd);
 }
 
 /// BTC to add so that the LTV falls back to `ltv_target`: loan / (ltv_target × price) − collateral,
@@ -166,15 +200,22 @@ struct Liquidation {
 // ---- Debt service and leases ------------------------------------------------------------------
 
 /// Interest accrued in one day at an annual simple rate (actual/365).
-[[nodiscard]] inline double daily_interest_usd(double principal_usd, double rate_annual) {
+template <class T>
+[[nodiscard]] inline T daily_interest_usd(T principal_usd, T rate_annual) {
   return principal_usd * rate_annual / kDaysPerYear;
+}
+[[nodiscard]] inline double daily_interest_usd(double principal_usd, double rate_annual) {
+  return daily_interest_usd<double>(principal_usd, rate_annual);
 }
 
 /// Straight-line amortization: the principal due today so that it reaches zero at maturity.
 /// `days_to_maturity` counts today; the last day repays what remains.
+template <class T>
+[[nodiscard]] inline T linear_amortization_usd(T principal_usd, lanes::IntOf<T> days_to_maturity) {
+  return lanes::select(days_to_maturity <= 1, principal_usd, principal_usd / lanes::to_double(days_to_maturity));
+}
 [[nodiscard]] inline double linear_amortization_usd(double principal_usd, int days_to_maturity) {
-  if (days_to_maturity <= 1) return principal_usd;
-  return principal_usd / days_to_maturity;
+  return linear_amortization_usd<double>(principal_usd, days_to_maturity);
 }
 
 /// Lease revenue of contract year n (1-based) with an annual escalator: base × (1 + g)^(n − 1).

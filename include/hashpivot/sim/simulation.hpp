@@ -179,6 +179,12 @@ struct RunOptions {
   /// the network's days when a firm's pool pays its luck; else std::invalid_argument. Results are
   /// bit-identical with and without it.
   MarketReplay* market_replay = nullptr;
+  /// Steps the firms of firm::lanes::kLanes paths at once where the run allows (firm::step_day_lanes,
+  /// for the plans firm::steps_in_lanes accepts, on markets without hourly prices or pool luck;
+  /// docs/speed.md, "The structure-of-arrays step"); false steps every path alone. The results are
+  /// the same bits either way. By default on where it pays (firm::lanes::kBlockStepPays: a build
+  /// with AVX-512).
+  bool block_step = firm::lanes::kBlockStepPays;
 };
 
 /// One firm of a run: a scenario and the index of the strategy it follows, shown as `label`.
