@@ -36,7 +36,7 @@ std::uint64_t bits(double x) { return std::bit_cast<std::uint64_t>(x); }
 
 TEST(LaneStep, a_block_of_paths_gives_each_path_the_bits_of_its_day_alone) {
   int days_in_lanes = 0, days_by_lane = 0, defaults = 0, lane_defaults_while_others_run = 0, big_sales = 0;
-  for (std::uint64_t seed = 1; seed <= 24; ++seed) {
+  for (std::uint64_t seed = 1; seed <= 48; ++seed) {
     const Scenario scenario = lane_scenario(seed);
     FirmPlan plan = make_plan(scenario, 0);
     // Market impact: none, Cango's (the cover sale's series), or strong enough that some sales take

@@ -734,10 +734,10 @@ TEST(VarianceReduction, the_reduced_mean_agrees_with_the_plain_one_and_its_se_is
 // every strategy of the test miner (an index site with hourly curtailment, a PPLNS pool, jumps,
 // defaults), with and without variance reduction, on other thread counts than the run that stored
 // them; 520 paths: three blocks, the last partial.
-// The block step (RunOptions::block_step: the firms of 8 paths at once, firm::step_day_lanes) gives
+// The block step (RunOptions::block_step: the firms of kLanes paths at once, firm::step_day_lanes) gives
 // the bits of the path-by-path step, whole results compared: on Cango (fixed-price sites, FPPS: every
-// set of 8 paths goes side by side), whose strategies take each way a block has (a plan in lanes, one
-// path by path, the dated days, a lender's day), with a last block of 11 paths (one set of 8 and 3
+// set of kLanes paths goes side by side), whose strategies take each way a block has (a plan in lanes, one
+// path by path, the dated days, a lender's day), with a last block of 11 paths (two sets of 4 and 3
 // alone), plain and with variance reduction, on 1 and 2 threads, and with stored markets.
 TEST(BlockStep, the_block_step_gives_the_bits_of_the_path_by_path_step) {
   firm::Scenario s = io::read_scenario(std::string(HASHPIVOT_SCENARIOS_DIR) + "/cango.toml");

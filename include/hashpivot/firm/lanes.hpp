@@ -21,15 +21,17 @@
 
 namespace hashpivot::firm::lanes {
 
-/// Paths a block steps at once: one AVX-512 register of doubles, two AVX2, four SSE2.
-inline constexpr std::size_t kLanes = 8;
+/// Paths a block steps at once: 4 doubles, one AVX2 register (half an AVX-512 one, two SSE2). On
+/// the Intel host 4 lanes measured faster than 8 with AVX-512 too (docs/speed.md, "The
+/// structure-of-arrays step"): the fewer the lanes, the fewer the days a rare event of one of them
+/// sends the block path by path, and the less work is done for both sides of a branch.
+inline constexpr std::size_t kLanes = 4;
 
 /// Whether this build's instruction set makes a block of paths faster than one path at a time
-/// (sim::RunOptions::block_step's default): with AVX-512 (a build for such a machine:
-/// HASHPIVOT_NATIVE), where a Lanes is one register. Not with AVX2 (two registers, and GCC 12 splits
-/// the masks' work lane by lane) nor at the x86-64 baseline (four SSE2 registers): there the block
-/// step measured 2.4-2.5 times slower than the path's (docs/speed.md, "The structure-of-arrays step").
-#if defined(__AVX512F__)
+/// (sim::RunOptions::block_step's default): with AVX2 or AVX-512 (a build for a machine that has
+/// them: HASHPIVOT_NATIVE), where a Lanes is one register. Not at the x86-64 baseline, where it takes two
+/// SSE2 registers and the block step measured slower than the path's.
+#if defined(__AVX2__)
 inline constexpr bool kBlockStepPays = true;
 #else
 inline constexpr bool kBlockStepPays = false;
@@ -65,10 +67,10 @@ template <class T>
 inline constexpr bool kIsLanes = NumberTraits<T>::kLanes;
 
 /// The alignment of a number type in the structs that hold one a field (alignas(kAlignOf<T>)):
-/// its own for a path's; for a block's, the size of its register. GCC aligns a vector type to its
-/// size only where the instruction set has registers that wide (64 bytes with AVX-512, 16 without),
-/// and the block step runs code for AVX-512 in a program built for the baseline (lane_step.cpp),
-/// whose aligned loads need the 64: the layout is fixed here, the same for every instruction set.
+/// its own for a path's; for a block's, its size. GCC aligns a vector type to its size only where
+/// the instruction set has registers that wide (32 bytes with AVX, 16 without), and code built for
+/// a wider set than the rest of the program (as function multi-versioning does; docs/speed.md)
+/// loads it with aligned moves: the layout is fixed here, the same for every instruction set.
 inline constexpr std::size_t kLaneAlignment = kLanes * sizeof(double);
 template <class T>
 inline constexpr std::size_t kAlignOf = kIsLanes<T> ? kLaneAlignment : alignof(T);

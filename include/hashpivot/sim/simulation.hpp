@@ -183,7 +183,7 @@ struct RunOptions {
   /// for the plans firm::steps_in_lanes accepts, on markets without hourly prices or pool luck;
   /// docs/speed.md, "The structure-of-arrays step"); false steps every path alone. The results are
   /// the same bits either way. By default on where it pays (firm::lanes::kBlockStepPays: a build
-  /// with AVX-512).
+  /// with AVX2 or AVX-512).
   bool block_step = firm::lanes::kBlockStepPays;
 };
 
