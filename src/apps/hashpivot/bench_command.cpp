@@ -20,6 +20,7 @@
 #include "cli_support.hpp"
 #include "hashpivot/core/error.hpp"
 #include "hashpivot/core/units.hpp"
+#include "hashpivot/firm/lanes.hpp"
 #include "hashpivot/io/market_inputs.hpp"
 #include "hashpivot/model/market_model.hpp"
 #include "hashpivot/sim/market_replay.hpp"
@@ -79,9 +80,11 @@ BenchResult run_benchmark(const BenchOptions& o) {
   r.paths = o.paths;
   r.threads = o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
   r.strategies = scenario.strategies.size();
-  const auto timed = [&](unsigned threads, bool variance_reduction, sim::RunResult& out) {
+  r.block_step = sim::RunOptions{}.block_step;
+  const auto timed = [&](unsigned threads, bool variance_reduction, sim::RunResult& out, bool block_step) {
     sim::RunOptions options{o.paths, scenario.run.seed, threads, {}};
     options.variance_reduction = variance_reduction;
+    options.block_step = block_step;
     const auto start = std::chrono::steady_clock::now();
     out = sim::run_simulation(scenario, market, options);
     return seconds_since(start);
@@ -89,12 +92,18 @@ BenchResult run_benchmark(const BenchOptions& o) {
   sim::RunResult result = sim::run_simulation(scenario, market, {sim::kPathsPerBlock, 1, 1, {}});  // warm-up
   r.days = result.horizon_days;
   const double path_days = static_cast<double>(o.paths) * r.days * static_cast<double>(r.strategies);
-  const double one_thread_seconds = timed(1, false, result);
+  const double one_thread_seconds = timed(1, false, result, r.block_step);
   r.path_days_per_second_one_thread = path_days / one_thread_seconds;
-  r.seconds_plain = r.threads == 1 ? one_thread_seconds : timed(r.threads, false, result);
+  {
+    sim::RunResult other = result;
+    r.path_days_per_second_one_thread_other_step = path_days / timed(1, false, other, !r.block_step);
+    if (other.strategies.front().npv_usd.mean() != result.strategies.front().npv_usd.mean())
+      throw std::runtime_error("bench: the run with the block step differs from the run path by path");
+  }
+  r.seconds_plain = r.threads == 1 ? one_thread_seconds : timed(r.threads, false, result, r.block_step);
   r.path_days_per_second = path_days / r.seconds_plain;
   sim::RunResult reduced = result;
-  r.seconds_reduced = timed(r.threads, true, reduced);
+  r.seconds_reduced = timed(r.threads, true, reduced, r.block_step);
   // The strategy whose variance the reduction cuts least: the figure to quote.
   double least = std::numeric_limits<double>::infinity();
   for (std::size_t k = 0; k < result.strategies.size(); ++k) {
@@ -288,6 +297,8 @@ void print_benchmark(const BenchOptions& options) {
                            {"speedup", r.path_days_per_second / r.path_days_per_second_one_thread},
                            {"gbm_path_steps_per_second_per_core", r.gbm_path_steps_per_second_per_core},
                            {"ratio_to_gbm_floor", ratio_to_gbm_floor},
+                           {"block_step", {{"used", r.block_step},
+                                           {"path_days_per_second_one_thread_other", r.path_days_per_second_one_thread_other_step}}},
                            {"time_split", {{"paths", r.split_paths},
                                            {"seconds_one_thread", r.split_seconds_one_thread},
                                            {"market_ns_per_path_day", r.market_ns_per_path_day},
@@ -313,6 +324,13 @@ void print_benchmark(const BenchOptions& options) {
   fmt::print("  GBM floor     {:>8.2f} M path-steps/s per core (one factor, Philox + Box-Muller)\n",
              r.gbm_path_steps_per_second_per_core / kMillion);
   fmt::print("  model / floor {:>8.2f}x (1 thread's path-days against the floor's path-steps)\n", ratio_to_gbm_floor);
+  // The other way of stepping the firms (sim::RunOptions::block_step), the same run on 1 thread.
+  if (r.block_step)
+    fmt::print("  path by path  {:>8.2f} M path-days/s on 1 thread (this build steps {} paths at once)\n",
+               r.path_days_per_second_one_thread_other_step / kMillion, firm::lanes::kLanes);
+  else
+    fmt::print("  {} at once     {:>8.2f} M path-days/s on 1 thread (this build steps path by path: no AVX2)\n",
+               firm::lanes::kLanes, r.path_days_per_second_one_thread_other_step / kMillion);
   if (r.firm_ns_per_path_day > 0)
     fmt::print("  where 1 thread's time goes ({} paths, run again on their stored markets):\n"
                "    market {:.0f} ns a path's day (once for the {} strateg{}), each firm {:.0f} ns a path-day\n",
@@ -332,6 +350,8 @@ void print_benchmark(const BenchOptions& options) {
 constexpr const char* kBenchHelp =
     R"(Measure the engine: path-days per second (one strategy's firm on one path for one day, network and markets
 included) with 1 thread and with --threads, per core, against a single-factor GBM path generator as the floor;
+one thread with the firms stepped the other way (4 paths at once, or path by path: the build uses the first
+with AVX2 or AVX-512);
 where 1 thread's time goes (the market per path and day, shared by the strategies, and each firm per path-day:
 the run again on markets read from a store instead of simulated); variance reduction's effective speed-up;
 and the peak resident memory. bench/hashpivot_bench.cpp builds the same measurement as hashpivot-bench.)";

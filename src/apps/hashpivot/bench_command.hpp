@@ -29,6 +29,10 @@ struct BenchResult {
   std::size_t strategies = 0;
   unsigned threads = 1;
   double path_days_per_second_one_thread = 0;
+  /// The block step (sim::RunOptions::block_step): whether this build uses it, and 1 thread's
+  /// path-days per second with the other choice (the same run, the same bits).
+  bool block_step = false;
+  double path_days_per_second_one_thread_other_step = 0;
   double path_days_per_second = 0;               // with `threads`
   double gbm_path_steps_per_second_per_core = 0;
   /// Where 1 thread's time goes, on `split_paths` paths (0 when the store of their markets would
