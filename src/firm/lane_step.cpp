@@ -182,7 +182,7 @@ void step_day_by_lane(const FirmPlan& plan, int day, std::span<const DayMarket> 
 }
 
 LaneState lane_state_of(const FirmState& path) {
-  LaneState state;
+  LaneState state{};
   state.debts.resize(path.debts.size());
   state.fleet.resize(path.fleet.size());
   state.sites.resize(path.sites.size());

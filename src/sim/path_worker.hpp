@@ -49,11 +49,11 @@ struct FirmRun {
   // Side by side (run_lanes): a plan that steps in lanes (firm::steps_in_lanes) keeps its paths'
   // states in `lanes`; another keeps one state a path in `lane_paths`.
   bool in_lanes = false;
-  firm::LaneState lanes;
-  firm::LaneState lane_scratch;
+  firm::LaneState lanes{};
+  firm::LaneState lane_scratch{};
   firm::LaneAccounts lane_day{};
-  std::array<firm::FirmState, firm::lanes::kLanes> lane_paths;
-  BasicPathTotals<firm::lanes::Lanes> lane_totals;
+  std::array<firm::FirmState, firm::lanes::kLanes> lane_paths{};  // value-initialized: moved with the run
+  BasicPathTotals<firm::lanes::Lanes> lane_totals{};
 };
 
 /// What the firms of one scenario share on a path: its sites' power prices, its tenants' default

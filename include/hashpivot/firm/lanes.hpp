@@ -6,11 +6,10 @@
 //
 // The contract: every operation here gives, lane by lane, the bits its scalar form gives on that
 // lane's values. The vector arithmetic of GCC (+ − × ÷, comparisons, and !, && and || on their
-// masks) is IEEE lane by lane; max,
-// min and clamp keep std::max's, std::min's and std::clamp's choice of operand (which matters for
-// NaN and for ±0); a branch becomes a select of both sides. Files that use Lanes are compiled without
-// contraction of a multiply and an add (-ffp-contract=off), so that no instruction set fuses what
-// the scalar code rounds twice.
+// masks) is IEEE lane by lane; max, min and clamp keep std::max's, std::min's and std::clamp's
+// choice of operand (which matters for NaN and for ±0); a branch becomes a select of both sides.
+// Files that use Lanes are compiled without contraction of a multiply and an add
+// (-ffp-contract=off), so that no instruction set fuses what the scalar code rounds twice.
 
 #include <cmath>
 #include <cstddef>
@@ -29,8 +28,8 @@ inline constexpr std::size_t kLanes = 4;
 
 /// Whether this build's instruction set makes a block of paths faster than one path at a time
 /// (sim::RunOptions::block_step's default): with AVX2 or AVX-512 (a build for a machine that has
-/// them: HASHPIVOT_NATIVE), where a Lanes is one register. Not at the x86-64 baseline, where it takes two
-/// SSE2 registers and the block step measured slower than the path's.
+/// them: HASHPIVOT_NATIVE), where a Lanes is one register. Not at the x86-64 baseline, where it
+/// takes two SSE2 registers and the block step measured slower than the path's.
 #if defined(__AVX2__)
 inline constexpr bool kBlockStepPays = true;
 #else
@@ -51,25 +50,25 @@ template <>
 struct NumberTraits<double> {
   using Int = int;
   using Mask = bool;
-  static constexpr bool kLanes = false;
+  static constexpr bool kBlock = false;
 };
 template <>
 struct NumberTraits<Lanes> {
   using Int = LaneInts;
   using Mask = LaneMask;
-  static constexpr bool kLanes = true;
+  static constexpr bool kBlock = true;
 };
 template <class T>
 using IntOf = typename NumberTraits<T>::Int;
 template <class T>
 using MaskOf = typename NumberTraits<T>::Mask;
 template <class T>
-inline constexpr bool kIsLanes = NumberTraits<T>::kLanes;
+inline constexpr bool kIsLanes = NumberTraits<T>::kBlock;
 
 /// The alignment of a number type in the structs that hold one a field (alignas(kAlignOf<T>)):
 /// its own for a path's; for a block's, its size. GCC aligns a vector type to its size only where
 /// the instruction set has registers that wide (32 bytes with AVX, 16 without), and code built for
-/// a wider set than the rest of the program (as function multi-versioning does; docs/speed.md)
+/// a wider set than the rest of the program (function multi-versioning, tried: docs/speed.md)
 /// loads it with aligned moves: the layout is fixed here, the same for every instruction set.
 inline constexpr std::size_t kLaneAlignment = kLanes * sizeof(double);
 template <class T>
