@@ -50,7 +50,7 @@ inline void add_day(BasicPathTotals<T>& t, const firm::BasicDayAccounts<T>& a, T
   add(t.all_in_cost_usd, cash_cost + a.sga_usd + a.depreciation_usd + a.interest_usd);
   // The FPPS amount (BTC mined less the pool's luck) measures the hashrate that ran.
   const T fpps_btc = a.btc_mined - a.btc_pool_luck;
-  firm::lanes::assign_if(firm::lanes::both(solvent, fpps_btc > 0.0), t.effective_ph_days,
+  firm::lanes::assign_if(solvent && fpps_btc > 0.0, t.effective_ph_days,
                          t.effective_ph_days + fpps_btc * ph_days_per_btc * gross_of_pool_fee);
   add(t.ebitda_usd, a.ebitda_usd);
   if (last_year) add(t.ebitda_last_year_usd, a.ebitda_usd);

@@ -112,8 +112,6 @@ template <class I>
 [[nodiscard]] inline double select(bool m, double a, double b) { return m ? a : b; }
 [[nodiscard]] inline int select(bool m, int a, int b) { return m ? a : b; }
 [[nodiscard]] inline bool select(bool m, bool a, bool b) { return m ? a : b; }
-[[nodiscard]] inline bool both(bool a, bool b) { return a && b; }
-[[nodiscard]] inline bool either(bool a, bool b) { return a || b; }
 [[nodiscard]] inline bool any(bool m) { return m; }
 [[nodiscard]] inline bool all(bool m) { return m; }
 [[nodiscard]] inline double max(double a, double b) { return (a < b) ? b : a; }  // std::max's choice
@@ -124,10 +122,6 @@ template <class I>
 
 // ---- Lanes ------------------------------------------------------------------------------------------
 
-// On masks (every bit set or none) as bitwise operations: GCC lowers a vector's && and || lane by
-// lane where the function's instruction set is chosen late (function multi-versioning).
-[[nodiscard]] inline LaneMask both(LaneMask a, LaneMask b) { return a & b; }
-[[nodiscard]] inline LaneMask either(LaneMask a, LaneMask b) { return a | b; }
 [[nodiscard]] inline Lanes select(LaneMask m, Lanes a, Lanes b) { return m ? a : b; }
 [[nodiscard]] inline LaneInts select(LaneMask m, LaneInts a, LaneInts b) { return m ? a : b; }
 [[nodiscard]] inline bool any(LaneMask m) {

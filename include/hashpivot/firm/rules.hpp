@@ -151,14 +151,14 @@ template <class T>
   const T linear_btc = target / price_usd;
   const T impact = c * lanes::sqrt(linear_btc);
   const auto series = impact <= detail::kSeriesMaxImpact;
+  T btc = lanes::max(T{}, linear_btc + linear_btc * detail::root_growth_of_impact(impact) - q0);
   if constexpr (lanes::kIsLanes<T>) {
-    T btc = lanes::max(T{}, linear_btc + linear_btc * detail::root_growth_of_impact(impact) - q0);
     for (std::size_t l = 0; l < lanes::kLanes; ++l)
       if (!series[l] && !nothing[l])
         btc[l] = detail::btc_to_raise_beyond_series(usd[l], price_usd[l], c, q0[l], target[l], linear_btc[l]);
     return lanes::select(nothing, T{}, btc);
   } else {
-    if (series) return std::max(0.0, linear_btc + linear_btc * detail::root_growth_of_impact(impact) - q0);
+    if (series) return btc;
     return detail::btc_to_raise_beyond_series(usd, price_usd, c, q0, target, linear_btc);
   }
 }
