@@ -307,7 +307,7 @@ inline void add_accounts(BasicDayAccounts<T>& sums, const BasicDayAccounts<T>& d
         }(),
         ...);
   }(std::make_index_sequence<kDayAccountsFields.size()>{});
-  lanes::assign_if(m, sums.defaulted_today, sums.defaulted_today || day.defaulted_today);
+  lanes::assign_if(m, sums.defaulted_today, lanes::either(sums.defaulted_today, day.defaulted_today));
 }
 template <bool DayAccountsField::*Only = nullptr>
 inline void add_accounts(DayAccounts& sums, const DayAccounts& day) {

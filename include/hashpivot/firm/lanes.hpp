@@ -112,6 +112,7 @@ template <class I>
 [[nodiscard]] inline double select(bool m, double a, double b) { return m ? a : b; }
 [[nodiscard]] inline int select(bool m, int a, int b) { return m ? a : b; }
 [[nodiscard]] inline bool select(bool m, bool a, bool b) { return m ? a : b; }
+[[nodiscard]] inline bool either(bool a, bool b) { return a || b; }
 [[nodiscard]] inline bool any(bool m) { return m; }
 [[nodiscard]] inline bool all(bool m) { return m; }
 [[nodiscard]] inline double max(double a, double b) { return (a < b) ? b : a; }  // std::max's choice
@@ -122,6 +123,8 @@ template <class I>
 
 // ---- Lanes ------------------------------------------------------------------------------------------
 
+// A mask's "or" as a LaneMask: clang types a vector's || as a vector of long long, not of int64_t.
+[[nodiscard]] inline LaneMask either(LaneMask a, LaneMask b) { return a | b; }
 [[nodiscard]] inline Lanes select(LaneMask m, Lanes a, Lanes b) { return m ? a : b; }
 [[nodiscard]] inline LaneInts select(LaneMask m, LaneInts a, LaneInts b) { return m ? a : b; }
 [[nodiscard]] inline bool any(LaneMask m) {
