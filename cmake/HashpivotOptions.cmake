@@ -4,10 +4,10 @@ add_library(hashpivot_options INTERFACE)
 target_compile_options(hashpivot_options INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion -Wnon-virtual-dtor
   -Wold-style-cast -Wcast-align -Woverloaded-virtual -Wdouble-promotion
-  # The firm's block step passes vectors of 8 doubles (firm/lanes.hpp) by value between inline
-  # functions; GCC notes that their calling convention differs with AVX-512 on or off, which only
-  # matters for calls between objects built with different flags (the build dispatches whole block
-  # steps, never such a call).
+  # The firm's block step passes vectors of 4 doubles (firm/lanes.hpp) by value between inline
+  # functions; GCC notes that their calling convention differs with AVX on or off, which only matters
+  # for calls between objects built with different flags (the block step's copies for AVX2 and
+  # AVX-512 take references only: src/CMakeLists.txt, hashpivot_lane_copies).
   -Wno-psabi)
 if(HASHPIVOT_WERROR)
   target_compile_options(hashpivot_options INTERFACE -Werror)
@@ -19,4 +19,11 @@ if(HASHPIVOT_SANITIZE)
   target_compile_options(hashpivot_options INTERFACE
     -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
   target_link_options(hashpivot_options INTERFACE -fsanitize=address,undefined)
+endif()
+
+# The block step's copies for x86-64-v3 (AVX2) and -v4 (AVX-512) beside the build's own
+# (src/CMakeLists.txt, hashpivot_lane_copies): where GCC builds for x86-64 (they need its -fno-weak).
+set(HASHPIVOT_LANE_COPIES OFF)
+if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$" AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  set(HASHPIVOT_LANE_COPIES ON)
 endif()

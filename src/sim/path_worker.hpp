@@ -14,6 +14,7 @@
 
 #include "accumulator.hpp"
 #include "path_totals.hpp"
+#include "lane_totals.hpp"
 #include "hashpivot/core/units.hpp"
 #include "hashpivot/model/market_model.hpp"
 #include "hashpivot/model/pool_luck.hpp"
@@ -97,12 +98,12 @@ class Worker {
   /// share a FirmGroup.
   /// `variance_reduction`: antithetic pairs and `npv_controls` control variates
   /// (RunOptions::variance_reduction). `replay`: the run's RunOptions::market_replay (checked by the run).
-  /// `block_step`: RunOptions::block_step.
+  /// `block_step`, `lane_set`: RunOptions::block_step and RunOptions::lane_instruction_set.
   Worker(std::span<const RunFirm> firms, const model::MarketModel& market, const Calendar& calendar, std::uint64_t seed,
          const CrraUtility& utility, bool variance_reduction, std::size_t npv_controls, MarketReplay* replay,
-         bool block_step)
+         bool block_step, firm::lanes::InstructionSet lane_set)
       : market_(market), calendar_(calendar), rng_(seed), utility_(utility), variance_reduction_(variance_reduction),
-        npv_controls_(npv_controls), replay_(replay) {
+        npv_controls_(npv_controls), replay_(replay), lane_set_(lane_set) {
     const double years = calendar.horizon_days / kDaysPerYear;
     years_ = years;
     last_year_from_ = calendar.horizon_days - static_cast<int>(kDaysPerYear);
@@ -467,10 +468,11 @@ class Worker {
           if (r.in_lanes) {
             const firm::lanes::LaneMask solvent = !r.lanes.defaulted;
             if (firm::lanes::any(solvent)) {
-              if (!firm::step_day_lanes(r.plan, d, lane_market, r.lanes, r.lane_day, r.lane_scratch, r.state, r.day))
+              if (!firm::step_day_lanes(r.plan, d, lane_market, r.lanes, r.lane_day, r.lane_scratch, r.state, r.day,
+                                        lane_set_))
                 firm::step_day_by_lane(r.plan, d, path_markets, r.lanes, r.lane_day, r.state, r.day);
-              add_day(r.lane_totals, r.lane_day, r.lanes.margin_posted_usd, d >= last_year_from_, ph_days_per_btc,
-                           r.gross_of_pool_fee, solvent);
+              add_lane_day(lane_set_, r.lane_totals, r.lane_day, r.lanes.margin_posted_usd, d >= last_year_from_,
+                           ph_days_per_btc, r.gross_of_pool_fee, solvent);
             }
           } else {
             firm::lanes::LaneMask solvent{};
@@ -484,8 +486,8 @@ class Worker {
               margin_posted_usd[l] = state.margin_posted_usd;
             }
             if (firm::lanes::any(solvent))
-              add_day(r.lane_totals, r.lane_day, margin_posted_usd, d >= last_year_from_, ph_days_per_btc,
-                           r.gross_of_pool_fee, solvent);
+              add_lane_day(lane_set_, r.lane_totals, r.lane_day, margin_posted_usd, d >= last_year_from_,
+                           ph_days_per_btc, r.gross_of_pool_fee, solvent);
           }
           if (!month_end) continue;
           for (std::size_t l = 0; l < kLanes; ++l) {
@@ -646,6 +648,7 @@ class Worker {
   std::size_t month_end_cells_ = 0;
   std::vector<double> month_end_values_;  // months × month_end_cells_ × kPathsPerBlock
   MarketReplay* replay_ = nullptr;        // RunOptions::market_replay
+  firm::lanes::InstructionSet lane_set_;  // RunOptions::lane_instruction_set
   double years_ = 1;
   int last_year_from_ = 0;  // the first day of the run's last year (its EBITDA values the horizon)
 };

@@ -347,6 +347,9 @@ RunResult run_firms(const std::string& name, std::span<const RunFirm> firms, con
   // The controls' known means (RunOptions::variance_reduction); none when the price model has no closed form.
   std::optional<std::vector<double>> npv_control_means;
   if (options.variance_reduction) npv_control_means = model::PriceControls::means(market, calendar.horizon_days);
+  if (options.block_step && !firm::lane_instruction_set_available(options.lane_instruction_set))
+    throw std::invalid_argument("block step: this build or processor has no copy of it for " +
+                                std::string(firm::name_of(options.lane_instruction_set)));
   MarketReplay* const replay = options.market_replay;
   if (replay != nullptr) {
     if (!replay->matches(market, options.seed, options.paths, calendar.horizon_days, options.variance_reduction))
@@ -365,7 +368,7 @@ RunResult run_firms(const std::string& name, std::span<const RunFirm> firms, con
   const std::size_t npv_controls = npv_control_means ? npv_control_means->size() : 0;
   for (unsigned t = 0; t < plan.workers_here; ++t)
     workers.emplace_back(firms, market, calendar, options.seed, options.utility, options.variance_reduction, npv_controls,
-                         replay, options.block_step);
+                         replay, options.block_step, options.lane_instruction_set);
   if (!run_own_blocks(plan, workers, slots, options.paths, merger, options.stop_signal))
     throw Cancelled(options.stop_signal->load());
   merger.finish(plan.chunks);

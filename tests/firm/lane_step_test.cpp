@@ -2,12 +2,18 @@
 // bits, lane by lane, day by day, on random firms whose lanes see different markets.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cstdint>
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <limits>
+#include <set>
 #include <span>
+#include <sstream>
+#include <string>
 #include <vector>
 
 #include "hashpivot/firm/accounts.hpp"
@@ -34,7 +40,12 @@ Scenario lane_scenario(std::uint64_t seed) {
 
 std::uint64_t bits(double x) { return std::bit_cast<std::uint64_t>(x); }
 
-TEST(LaneStep, a_block_of_paths_gives_each_path_the_bits_of_its_day_alone) {
+// Each copy of the block step this build has (lanes::InstructionSet), where this processor runs it.
+class LaneStepOn : public testing::TestWithParam<lanes::InstructionSet> {};
+
+TEST_P(LaneStepOn, a_block_of_paths_gives_each_path_the_bits_of_its_day_alone) {
+  const lanes::InstructionSet set = GetParam();
+  if (!lane_instruction_set_available(set)) GTEST_SKIP() << "no copy for " << name_of(set) << " here";
   int days_in_lanes = 0, days_by_lane = 0, defaults = 0, lane_defaults_while_others_run = 0, big_sales = 0;
   for (std::uint64_t seed = 1; seed <= 48; ++seed) {
     const Scenario scenario = lane_scenario(seed);
@@ -78,7 +89,7 @@ TEST(LaneStep, a_block_of_paths_gives_each_path_the_bits_of_its_day_alone) {
         solvent += !paths[l].defaulted;
         step_day(plan, day, day_markets[l], paths[l], expected[l]);
       }
-      if (step_day_lanes(plan, day, m, block, block_day, scratch, path_scratch, path_day)) {
+      if (step_day_lanes(plan, day, m, block, block_day, scratch, path_scratch, path_day, set)) {
         ++days_in_lanes;
         if (solvent > 0 && solvent < static_cast<int>(kLanes)) ++lane_defaults_while_others_run;
       } else {
@@ -118,6 +129,51 @@ TEST(LaneStep, a_block_of_paths_gives_each_path_the_bits_of_its_day_alone) {
   EXPECT_GT(days_by_lane, 0);
   EXPECT_GT(defaults, 0);
   EXPECT_GT(lane_defaults_while_others_run, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Copies, LaneStepOn,
+                         testing::Values(lanes::InstructionSet::kBaseline, lanes::InstructionSet::kAvx2,
+                                         lanes::InstructionSet::kAvx512),
+                         [](const testing::TestParamInfo<lanes::InstructionSet>& param) {
+                           return std::string(name_of(param.param));
+                         });
+
+// The flags Linux reads from the processor (/proc/cpuinfo), an account independent of libgcc's.
+std::set<std::string> cpu_flags() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("flags", 0) != 0) continue;
+    std::istringstream words(line.substr(line.find(':') + 1));
+    return {std::istream_iterator<std::string>(words), std::istream_iterator<std::string>()};
+  }
+  return {};
+}
+
+// A copy is taken only where the processor has every instruction set its level of x86-64 names (the
+// psABI's x86-64-v3 and -v4), and, in GCC's build for x86-64, wherever it has them.
+TEST(LaneStep, a_copy_runs_exactly_where_the_processor_has_its_instruction_sets) {
+  const std::set<std::string> flags = cpu_flags();
+  if (flags.empty()) GTEST_SKIP() << "no /proc/cpuinfo flags here";
+  const auto has_all = [&](std::initializer_list<const char*> names) {
+    return std::all_of(names.begin(), names.end(), [&](const char* n) { return flags.count(n) > 0; });
+  };
+  const bool v3 = has_all({"avx", "avx2", "bmi1", "bmi2", "f16c", "fma", "abm", "movbe", "xsave"});
+  const bool v4 = v3 && has_all({"avx512f", "avx512bw", "avx512cd", "avx512dq", "avx512vl"});
+  EXPECT_TRUE(lane_instruction_set_available(lanes::InstructionSet::kBaseline));
+  if (lane_instruction_set_available(lanes::InstructionSet::kAvx2)) {
+    EXPECT_TRUE(v3);
+  }
+  if (lane_instruction_set_available(lanes::InstructionSet::kAvx512)) {
+    EXPECT_TRUE(v4);
+  }
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+  EXPECT_EQ(lane_instruction_set_available(lanes::InstructionSet::kAvx2), v3);
+  EXPECT_EQ(lane_instruction_set_available(lanes::InstructionSet::kAvx512), v4);
+  EXPECT_EQ(widest_lane_instruction_set(), v4   ? lanes::InstructionSet::kAvx512
+                                           : v3 ? lanes::InstructionSet::kAvx2
+                                                : lanes::InstructionSet::kBaseline);
+#endif
 }
 
 // Each rule that has no form over lanes keeps its plan out of them.

@@ -738,7 +738,8 @@ TEST(VarianceReduction, the_reduced_mean_agrees_with_the_plain_one_and_its_se_is
 // the bits of the path-by-path step, whole results compared: on Cango (fixed-price sites, FPPS: every
 // set of kLanes paths goes side by side), whose strategies take each way a block has (a plan in lanes, one
 // path by path, the dated days, a lender's day), with a last block of 11 paths (two sets of 4 and 3
-// alone), plain and with variance reduction, on 1 and 2 threads, and with stored markets.
+// alone), plain and with variance reduction, on 1 and 2 threads, with the copy of the step for each
+// instruction set, and with stored markets.
 TEST(BlockStep, the_block_step_gives_the_bits_of_the_path_by_path_step) {
   firm::Scenario s = io::read_scenario(std::string(HASHPIVOT_SCENARIOS_DIR) + "/cango.toml");
   s.run.horizon_years = 2;
@@ -756,6 +757,15 @@ TEST(BlockStep, the_block_step_gives_the_bits_of_the_path_by_path_step) {
       options.threads = threads;
       EXPECT_TRUE(state_of(run_simulation(s, market, options)) == expected) << threads << " threads";
     }
+    // Each copy of the block step this processor runs (the default is the widest).
+    for (const auto set : {firm::lanes::InstructionSet::kBaseline, firm::lanes::InstructionSet::kAvx2}) {
+      options.lane_instruction_set = set;
+      if (firm::lane_instruction_set_available(set))
+        EXPECT_TRUE(state_of(run_simulation(s, market, options)) == expected) << firm::name_of(set);
+      else
+        EXPECT_THROW(run_simulation(s, market, options), std::invalid_argument) << firm::name_of(set);
+    }
+    options.lane_instruction_set = firm::widest_lane_instruction_set();
     MarketReplay replay(market, s.run.seed, kPaths, calendar, reduced, false);
     options.market_replay = &replay;
     EXPECT_TRUE(state_of(run_simulation(s, market, options)) == expected) << "storing the markets";

@@ -40,6 +40,7 @@
 #include <cstddef>
 #include <limits>
 #include <span>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -453,11 +454,25 @@ using LaneAccounts = BasicDayAccounts<lanes::Lanes>;
 /// relocation, a hedge bought or expiring) or a solvent lane's debt due. The caller then steps each
 /// lane with step_day (step_day_by_lane). A day on which a BTC lender acts (a margin call, a
 /// liquidation) runs steps 1-9 over the lanes and the rest path by path (finish_day).
+/// `set`: the instruction set whose copy of the step runs (every copy gives the same bits), one that
+/// lane_instruction_set_available accepts.
 /// Preconditions: steps_in_lanes(plan); `market` has no hourly prices; `scratch` and `path_state`
 /// have the plan's sizes (a copy of `state`, make_state). Allocates nothing.
 [[nodiscard]] bool step_day_lanes(const FirmPlan& plan, int day, const LaneMarket& market, LaneState& state,
                                   LaneAccounts& accounts, LaneState& scratch, FirmState& path_state,
-                                  DayAccounts& path_accounts);
+                                  DayAccounts& path_accounts, lanes::InstructionSet set);
+
+/// Whether this build has a copy of step_day_lanes for `set` and this processor runs it (the
+/// baseline's: always).
+[[nodiscard]] bool lane_instruction_set_available(lanes::InstructionSet set);
+/// The widest instruction set lane_instruction_set_available accepts.
+[[nodiscard]] lanes::InstructionSet widest_lane_instruction_set();
+/// Whether the block step on `set` is faster than one path at a time: on AVX2 and AVX-512, where a
+/// Lanes is one register (measured: docs/speed.md); not on the baseline's two SSE2 registers, unless
+/// the whole build is for a machine with AVX2 (HASHPIVOT_NATIVE).
+[[nodiscard]] bool block_step_pays(lanes::InstructionSet set);
+/// "baseline", "avx2" or "avx512".
+[[nodiscard]] std::string_view name_of(lanes::InstructionSet set);
 
 /// step_day on each lane of a block: lane l's path state out of `state` into `path_state`, stepped under
 /// markets[l], and back, with its accounts into lane l of `accounts`. `path_state` has the plan's

@@ -26,15 +26,13 @@ namespace hashpivot::firm::lanes {
 /// sends the block path by path, and the less work is done for both sides of a branch.
 inline constexpr std::size_t kLanes = 4;
 
-/// Whether this build's instruction set makes a block of paths faster than one path at a time
-/// (sim::RunOptions::block_step's default): with AVX2 or AVX-512 (a build for a machine that has
-/// them: HASHPIVOT_NATIVE), where a Lanes is one register. Not at the x86-64 baseline, where it
-/// takes two SSE2 registers and the block step measured slower than the path's.
-#if defined(__AVX2__)
-inline constexpr bool kBlockStepPays = true;
-#else
-inline constexpr bool kBlockStepPays = false;
-#endif
+/// The instruction sets the block step (step_day_lanes) is compiled for. The baseline is the build's
+/// own (x86-64's SSE2 in Debian's build, where a Lanes takes two registers and the block step
+/// measured slower than the path's); where GCC builds for x86-64, the build adds a copy of the step
+/// for x86-64-v3 (AVX2) and one for x86-64-v4 (AVX-512), and a run takes the widest this processor
+/// runs (firm::widest_lane_instruction_set). Every one gives the same bits: no copy fuses a multiply
+/// and an add (-ffp-contract=off), and vector arithmetic is IEEE lane by lane.
+enum class InstructionSet { kBaseline, kAvx2, kAvx512 };
 
 /// kLanes doubles, one a path.
 using Lanes = double __attribute__((vector_size(kLanes * sizeof(double))));

@@ -182,9 +182,13 @@ struct RunOptions {
   /// Steps the firms of firm::lanes::kLanes paths at once where the run allows (firm::step_day_lanes,
   /// for the plans firm::steps_in_lanes accepts, on markets without hourly prices or pool luck;
   /// docs/speed.md, "The structure-of-arrays step"); false steps every path alone. The results are
-  /// the same bits either way. By default on where it pays (firm::lanes::kBlockStepPays: a build
-  /// with AVX2 or AVX-512).
-  bool block_step = firm::lanes::kBlockStepPays;
+  /// the same bits either way. By default on where it pays (firm::block_step_pays: a processor with
+  /// AVX2 or AVX-512).
+  bool block_step = firm::block_step_pays(firm::widest_lane_instruction_set());
+  /// The instruction set whose copy of the block step runs (firm::step_day_lanes; one that
+  /// firm::lane_instruction_set_available accepts, else std::invalid_argument): by default the widest
+  /// this processor runs. Every copy gives the same bits.
+  firm::lanes::InstructionSet lane_instruction_set = firm::widest_lane_instruction_set();
 };
 
 /// One firm of a run: a scenario and the index of the strategy it follows, shown as `label`.

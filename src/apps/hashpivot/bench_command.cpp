@@ -69,6 +69,13 @@ double gbm_path_steps_per_second(std::uint32_t paths, std::uint32_t days) {
   return static_cast<double>(paths) * static_cast<double>(days) / elapsed;
 }
 
+// --block-step's copy of the block step (CLI::IsMember admits only these).
+firm::lanes::InstructionSet lane_instruction_set_of(const std::string& name) {
+  for (const auto set : {firm::lanes::InstructionSet::kAvx2, firm::lanes::InstructionSet::kAvx512})
+    if (name == firm::name_of(set)) return set;
+  return firm::lanes::InstructionSet::kBaseline;
+}
+
 }  // namespace
 
 BenchResult run_benchmark(const BenchOptions& o) {
@@ -81,10 +88,20 @@ BenchResult run_benchmark(const BenchOptions& o) {
   r.threads = o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
   r.strategies = scenario.strategies.size();
   r.block_step = sim::RunOptions{}.block_step;
+  r.lane_set = sim::RunOptions{}.lane_instruction_set;
+  if (o.block_step == "off") {
+    r.block_step = false;
+  } else if (o.block_step != "auto") {
+    r.block_step = true;
+    r.lane_set = lane_instruction_set_of(o.block_step);
+    if (!firm::lane_instruction_set_available(r.lane_set))
+      throw std::invalid_argument("--block-step " + o.block_step + ": this build or processor has no copy for it");
+  }
   const auto timed = [&](unsigned threads, bool variance_reduction, sim::RunResult& out, bool block_step) {
     sim::RunOptions options{o.paths, scenario.run.seed, threads, {}};
     options.variance_reduction = variance_reduction;
     options.block_step = block_step;
+    options.lane_instruction_set = r.lane_set;
     const auto start = std::chrono::steady_clock::now();
     out = sim::run_simulation(scenario, market, options);
     return seconds_since(start);
@@ -128,6 +145,8 @@ BenchResult run_benchmark(const BenchOptions& o) {
   if (std::optional<sim::MarketReplay> store = sim::MarketReplay::within_budget(
           market, scenario, scenario.run.seed, split_paths, false, sim::kDefaultMarketReplayBudgetBytes)) {
     sim::RunOptions options{split_paths, scenario.run.seed, r.threads, {}};
+    options.block_step = r.block_step;
+    options.lane_instruction_set = r.lane_set;
     options.market_replay = &*store;
     [[maybe_unused]] const sim::RunResult filled = sim::run_simulation(scenario, market, options);
     options.threads = 1;
@@ -247,6 +266,11 @@ void configure_bench_options(CLI::App& cmd, BenchOptions& options) {
   cmd.add_option("--paths", options.paths, "Paths per measurement")->capture_default_str()->transform(count_in_range("paths", 256, 100'000'000));
   cmd.add_option("--years", options.years, "Horizon in years instead of the scenario's")->transform(count_in_range("years", 1, 10));
   cmd.add_flag("--json", options.json, "Print one JSON object");
+  cmd.add_option("--block-step", options.block_step,
+                 "How the firms of a run step: auto (4 paths at once in the widest copy this processor runs, "
+                 "where that pays), off (path by path), or one copy: baseline, avx2, avx512")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"auto", "off", "baseline", "avx2", "avx512"}));
   cmd.add_flag("--commands", options.commands,
                "Time optimize, sensitivity and options --site with their default settings instead (seconds, SE, "
                "SE x sqrt(seconds): the SE one second of that command would give)");
@@ -298,6 +322,7 @@ void print_benchmark(const BenchOptions& options) {
                            {"gbm_path_steps_per_second_per_core", r.gbm_path_steps_per_second_per_core},
                            {"ratio_to_gbm_floor", ratio_to_gbm_floor},
                            {"block_step", {{"used", r.block_step},
+                                           {"instruction_set", firm::name_of(r.lane_set)},
                                            {"path_days_per_second_one_thread_other", r.path_days_per_second_one_thread_other_step}}},
                            {"time_split", {{"paths", r.split_paths},
                                            {"seconds_one_thread", r.split_seconds_one_thread},
@@ -326,11 +351,11 @@ void print_benchmark(const BenchOptions& options) {
   fmt::print("  model / floor {:>8.2f}x (1 thread's path-days against the floor's path-steps)\n", ratio_to_gbm_floor);
   // The other way of stepping the firms (sim::RunOptions::block_step), the same run on 1 thread.
   if (r.block_step)
-    fmt::print("  path by path  {:>8.2f} M path-days/s on 1 thread (this build steps {} paths at once)\n",
-               r.path_days_per_second_one_thread_other_step / kMillion, firm::lanes::kLanes);
+    fmt::print("  path by path  {:>8.2f} M path-days/s on 1 thread (the run above steps {} paths at once, {})\n",
+               r.path_days_per_second_one_thread_other_step / kMillion, firm::lanes::kLanes, firm::name_of(r.lane_set));
   else
-    fmt::print("  {} at once     {:>8.2f} M path-days/s on 1 thread (this build steps path by path: no AVX2)\n",
-               firm::lanes::kLanes, r.path_days_per_second_one_thread_other_step / kMillion);
+    fmt::print("  {} at once     {:>8.2f} M path-days/s on 1 thread ({}; the run above steps path by path)\n",
+               firm::lanes::kLanes, r.path_days_per_second_one_thread_other_step / kMillion, firm::name_of(r.lane_set));
   if (r.firm_ns_per_path_day > 0)
     fmt::print("  where 1 thread's time goes ({} paths, run again on their stored markets):\n"
                "    market {:.0f} ns a path's day (once for the {} strateg{}), each firm {:.0f} ns a path-day\n",

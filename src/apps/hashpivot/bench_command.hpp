@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "hashpivot/firm/lanes.hpp"
 #include "hashpivot/sim/process_group.hpp"
 
 #include <cstdint>
@@ -20,6 +21,9 @@ struct BenchOptions {
   int years = 0;               // 0: the scenario's horizon_years
   bool json = false;
   bool commands = false;       // --commands: time optimize, sensitivity and options --site instead
+  /// --block-step: "auto" (sim::RunOptions' defaults), "off" (path by path), or the copy of the block
+  /// step to time: "baseline", "avx2", "avx512" (firm::lanes::InstructionSet).
+  std::string block_step = "auto";
 };
 
 struct BenchResult {
@@ -32,6 +36,7 @@ struct BenchResult {
   /// The block step (sim::RunOptions::block_step): whether this build uses it, and 1 thread's
   /// path-days per second with the other choice (the same run, the same bits).
   bool block_step = false;
+  firm::lanes::InstructionSet lane_set = firm::lanes::InstructionSet::kBaseline;  // the copy timed
   double path_days_per_second_one_thread_other_step = 0;
   double path_days_per_second = 0;               // with `threads`
   double gbm_path_steps_per_second_per_core = 0;
