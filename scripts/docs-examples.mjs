@@ -22,8 +22,15 @@
 //
 //   <!-- figures name="cango" run="{bin} peers scenarios/cango.toml:hold ... --json --no-record" -->
 //
+// or a command whose text output an example block of the same call shows (run once for both, so the
+// prose quotes the very run the block prints; check="no" when it depends on the machine's speed,
+// as a block's does):
+//
+//   <!-- figures name="bench" text="{bin} bench scenarios/cango.toml --threads 2" check="no" -->
+//
 // and a figure is the text right before a comment giving its source, a JavaScript expression over
-// the source's JSON and a format (the table kFigureFormats below):
+// the source's JSON (or, for a text source, `num(/regex/)`: the number its first group matches in
+// the output) and a format (the table kFigureFormats below):
 //
 //   holding defaults on 17%<!-- fig cango: firm("hold").p_default | %0 --> of paths
 //
@@ -103,21 +110,32 @@ function shownCommand(body) {
   return lines;
 }
 
-function runExample(attrs, command, bin) {
+// The output lines of `run` ({bin}: the binary, {tmp}: a fresh directory), once per call for a
+// command without {tmp}: an example block and a text figures source of the same command share it.
+const textOutputs = new Map();
+function runText(run, bin) {
+  const cached = !run.includes("{tmp}");
+  if (cached && textOutputs.has(run)) return textOutputs.get(run);
   const tmp = mkdtempSync(join(tmpdir(), "hashpivot-docs-"));
   try {
-    const typed = command.map((l) => l.replace(/^\$ /, "").replace(/\\\s*$/, "")).join(" ").replace(/\s+#.*$/, "");
-    const cmd = (attrs.run ?? typed.replace(/\bbuild\/hashpivot\b/g, "{bin}")).replaceAll("{bin}", bin).replaceAll("{tmp}", tmp);
+    const cmd = run.replaceAll("{bin}", bin).replaceAll("{tmp}", tmp);
     const output = execSync(`(${cmd}) 2>&1`, {
       cwd: root,
       encoding: "utf8",
       env: { ...process.env, HASHPIVOT_DB: join(tmp, "store.sqlite") },
       maxBuffer: 64 * 1024 * 1024,
     });
-    return output.replace(/\n$/, "").split("\n");
+    const lines = output.replace(/\n$/, "").split("\n");
+    if (cached) textOutputs.set(run, lines);
+    return lines;
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+function runExample(attrs, command, bin) {
+  const typed = command.map((l) => l.replace(/^\$ /, "").replace(/\\\s*$/, "")).join(" ").replace(/\s+#.*$/, "");
+  return runText(attrs.run ?? typed.replace(/\bbuild\/hashpivot\b/g, "{bin}"), bin);
 }
 
 function masked(lines, attrs) {
@@ -147,6 +165,8 @@ const kFigureFormats = {
   "word": { write: (v) => kWords[v], shape: new RegExp(`\\b(${kWords.slice(1).join("|")})$`) },
   "ordinal": { write: (v) => kOrdinals[v], shape: new RegExp(`\\b(${kOrdinals.slice(1).join("|")})$`) },
   "0": { write: (v) => v.toFixed(0), shape: /\d+$/ },
+  "1": { write: (v) => v.toFixed(1), shape: /\d+\.\d$/ },
+  "2": { write: (v) => v.toFixed(2), shape: /\d+\.\d\d$/ },
 };
 
 // name -> run command of the sources in `lines` (<!-- figures name="..." run="..." -->).
@@ -155,9 +175,9 @@ function figureSources(lines, file) {
   for (const [k, line] of lines.entries()) {
     const marker = line.match(/^<!-- figures\b(.*)-->\s*$/);
     if (!marker) continue;
-    const { name, run } = attributes(marker[1]);
-    if (!name || !run) throw new Error(`${file}:${k + 1}: a figures source needs name="..." and run="..."`);
-    sources.set(name, run);
+    const { name, run, text, check } = attributes(marker[1]);
+    if (!name || !(run || text)) throw new Error(`${file}:${k + 1}: a figures source needs name="..." and run="..." or text="..."`);
+    sources.set(name, { run, text, check });
   }
   return sources;
 }
@@ -169,6 +189,16 @@ function sourceJson(run, bin) {
     sourceOutputs.set(run, JSON.parse(execSync(cmd, { cwd: root, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 })));
   }
   return sourceOutputs.get(run);
+}
+
+// A text source's figure: num(/regex/) is the number the first group of `regex` matches in its output.
+function evaluateTextFigure(lines, expression) {
+  const num = (re) => {
+    const found = lines.map((l) => l.match(re)).find((m) => m);
+    if (!found) throw new Error(`no line matches ${re}`);
+    return Number(found[1].replaceAll(",", ""));
+  };
+  return new Function("num", `return (${expression});`)(num);
 }
 
 function evaluateFigure(json, expression) {
@@ -200,7 +230,11 @@ function processFigures(line, where, sources, args, stale) {
     if (!sources.has(name)) throw new Error(`${where}: no figures source "${name}" in this file`);
     const spec = kFigureFormats[format];
     if (!spec) throw new Error(`${where}: unknown figure format "${format}"`);
-    const value = evaluateFigure(sourceJson(sources.get(name), args.bin), expression);
+    const source = sources.get(name);
+    if (args.mode === "check" && source.check === "no") return all;
+    const value = source.text
+      ? evaluateTextFigure(runText(source.text, args.bin), expression)
+      : evaluateFigure(sourceJson(source.run, args.bin), expression);
     if (typeof value !== "number" || !Number.isFinite(value)) throw new Error(`${where}: ${expression} is not a number`);
     const want = spec.write(value);
     if (want === undefined) throw new Error(`${where}: ${expression} = ${value} has no ${format} form`);

@@ -46,4 +46,31 @@ if node "$generator" --bin "$bin" --check "$scratch/figures.md" 2>"$scratch/err"
   exit 1
 fi
 grep -q 'figures.md:2: figure "99.9%" differs' "$scratch/err" || { cat "$scratch/err"; exit 1; }
+
+# A figure from a command's text output, the run an example block of the same command shows: written
+# from the block's own line, checked, caught when edited by hand, and left alone by --check when its
+# source says check="no" (a timing's).
+hashprice="chain hashprice --difficulty 144.4T --price-usd 68000 --fees-btc-per-block 0.036"
+cat >"$scratch/text.md" <<MD
+<!-- figures name="hp" text="{bin} $hashprice" -->
+<!-- figures name="timing" text="{bin} $hashprice" check="no" -->
+A PH/s earns \$0.00<!-- fig hp: num(/hashprice\s+\\\$([\d.]+)/) | 2 --> a day (also 0.00<!-- fig timing: num(/hashprice\s+\\\$([\d.]+)/) | 2 -->).
+<!-- example -->
+\`\`\`
+\$ build/hashpivot $hashprice
+\`\`\`
+MD
+node "$generator" --bin "$bin" --write "$scratch/text.md" >/dev/null
+node "$generator" --bin "$bin" --check "$scratch/text.md" >/dev/null
+grep -qF 'earns $29.94<!-- fig hp' "$scratch/text.md" || { cat "$scratch/text.md"; echo "expected the block's \$29.94"; exit 1; }
+grep -qF 'also 29.94<!-- fig timing' "$scratch/text.md" || { cat "$scratch/text.md"; echo "expected 29.94 written"; exit 1; }
+grep -qF 'hashprice    $29.94 per PH/s per day' "$scratch/text.md" || { cat "$scratch/text.md"; exit 1; }
+sed -i 's/also 29.94</also 11.11</' "$scratch/text.md"
+node "$generator" --bin "$bin" --check "$scratch/text.md" >/dev/null || { echo "a check=\"no\" figure was checked"; exit 1; }
+sed -i 's/earns \$29.94</earns $29.95</' "$scratch/text.md"
+if node "$generator" --bin "$bin" --check "$scratch/text.md" 2>"$scratch/err"; then
+  echo "a hand-edited text figure passed the check"
+  exit 1
+fi
+grep -q 'text.md:3: figure "29.95" differs' "$scratch/err" || { cat "$scratch/err"; exit 1; }
 echo "docs examples and figures: current, and a hand edit is caught"
