@@ -34,6 +34,8 @@
 //
 //   holding defaults on 17%<!-- fig cango: firm("hold").p_default | %0 --> of paths
 //
+// (in a table row, `\|` instead of `|`, which would end the cell).
+//
 // The expression sees `j` (the JSON), `firm(name)` (the peers entry of the strategy or firm `name`),
 // `vs(a, b)` (a's paired NPV difference against b: mean, ci95, p_better), `values(field, ...names)`
 // (the field of every firm but those named) and `defaults(stress)` (how many firms default in the
@@ -226,7 +228,8 @@ function evaluateFigure(json, expression) {
 // The prose line with its figures checked (stale) or rewritten (returned). A figure is the run of
 // non-space text right before its comment, matched by its format's shape at its end.
 function processFigures(line, where, sources, args, stale) {
-  return line.replace(/(\S*?)(<!-- fig (\w+): (.*?) \| (\S+) -->)/g, (all, text, comment, name, expression, format) => {
+  // In a table row the separator is written "\|", so the table keeps its cells.
+  return line.replace(/(\S*?)(<!-- fig (\w+): (.*?) \\?\| (\S+) -->)/g, (all, text, comment, name, expression, format) => {
     if (!sources.has(name)) throw new Error(`${where}: no figures source "${name}" in this file`);
     const spec = kFigureFormats[format];
     if (!spec) throw new Error(`${where}: unknown figure format "${format}"`);

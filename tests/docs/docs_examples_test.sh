@@ -55,6 +55,8 @@ cat >"$scratch/text.md" <<MD
 <!-- figures name="hp" text="{bin} $hashprice" -->
 <!-- figures name="timing" text="{bin} $hashprice" check="no" -->
 A PH/s earns \$0.00<!-- fig hp: num(/hashprice\s+\\\$([\d.]+)/) | 2 --> a day (also 0.00<!-- fig timing: num(/hashprice\s+\\\$([\d.]+)/) | 2 -->).
+
+| in a table | \$0.00<!-- fig hp: num(/hashprice\s+\\\$([\d.]+)/) \\| 2 --> |
 <!-- example -->
 \`\`\`
 \$ build/hashpivot $hashprice
@@ -65,6 +67,7 @@ node "$generator" --bin "$bin" --check "$scratch/text.md" >/dev/null
 grep -qF 'earns $29.94<!-- fig hp' "$scratch/text.md" || { cat "$scratch/text.md"; echo "expected the block's \$29.94"; exit 1; }
 grep -qF 'also 29.94<!-- fig timing' "$scratch/text.md" || { cat "$scratch/text.md"; echo "expected 29.94 written"; exit 1; }
 grep -qF 'hashprice    $29.94 per PH/s per day' "$scratch/text.md" || { cat "$scratch/text.md"; exit 1; }
+grep -qF '| in a table | $29.94<!-- fig hp' "$scratch/text.md" || { cat "$scratch/text.md"; echo "the table's figure"; exit 1; }
 sed -i 's/also 29.94</also 11.11</' "$scratch/text.md"
 node "$generator" --bin "$bin" --check "$scratch/text.md" >/dev/null || { echo "a check=\"no\" figure was checked"; exit 1; }
 sed -i 's/earns \$29.94</earns $29.95</' "$scratch/text.md"
