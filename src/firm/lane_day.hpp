@@ -12,8 +12,9 @@ namespace hashpivot::firm {
 using LaneDay = bool(const FirmPlan& plan, int day, const LaneMarket& market, LaneState& state, LaneAccounts& accounts,
                      LaneState& scratch, FirmState& path_state, DayAccounts& path_accounts);
 
-/// The copies, one a source file (lane_day_*.cpp, lane_day_body.hpp): the baseline's, built with the
-/// build's flags, and where the build has them (HASHPIVOT_LANE_COPIES_X86), x86-64-v3's and -v4's.
+/// The copies, each lane_day_body.hpp compiled on its own (src/CMakeLists.txt, hashpivot_lane_copies):
+/// the baseline's, with the build's flags, and where the build has them (HASHPIVOT_LANE_COPIES_X86),
+/// x86-64-v3's and -v4's.
 namespace isa_baseline {
 LaneDay step_day_lanes;
 }

@@ -1,14 +1,8 @@
 // The body of the block step (step_day_lanes, accounts.hpp), compiled once for each instruction set
-// (lane_day_baseline.cpp, lane_day_avx2.cpp, lane_day_avx512.cpp) into its own namespace
-// isa_<HASHPIVOT_LANE_ISA>. Not a header to include elsewhere.
-//
-// A copy built for a wider instruction set than the program's must share no code with the rest of
-// it: the linker keeps one copy of each inline function and template instance (a COMDAT group), and
-// if it kept the AVX2 file's, the baseline's callers would run AVX2 instructions (and, since vector
-// arguments travel in different registers, with another calling convention). So those files are
-// built with -fno-weak, which makes every inline function and instance they emit local to them
-// (src/CMakeLists.txt; tests/firm/lane_copies_test.sh checks the objects' symbols), and they touch
-// the rest of the program only through functions that take references (get_lane, finish_day).
+// into its own namespace isa_<HASHPIVOT_LANE_ISA> by the files src/CMakeLists.txt generates
+// (hashpivot_lane_copies, which says why the wider copies are built with -fno-weak). Not a header to
+// include elsewhere. It reaches the rest of the program only through functions that take references
+// (get_lane, set_lane, finish_day): a vector by value travels in other registers with AVX.
 #ifndef HASHPIVOT_LANE_ISA
 #error "define HASHPIVOT_LANE_ISA (baseline, avx2 or avx512) before including lane_day_body.hpp"
 #endif

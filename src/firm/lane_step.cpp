@@ -50,19 +50,15 @@ bool step_day_lanes(const FirmPlan& plan, int day, const LaneMarket& market, Lan
 }
 
 bool lane_instruction_set_available(lanes::InstructionSet set) {
-  switch (set) {
-    case lanes::InstructionSet::kBaseline:
-      return true;
+  if (set == lanes::InstructionSet::kBaseline) return true;
 #if defined(HASHPIVOT_LANE_COPIES_X86)
-    // The copies' -march (src/CMakeLists.txt); libgcc checks that the system saves the registers.
-    case lanes::InstructionSet::kAvx2:
-      return __builtin_cpu_supports("x86-64-v3") != 0;
-    case lanes::InstructionSet::kAvx512:
-      return __builtin_cpu_supports("x86-64-v4") != 0;
+  // The copies' -march (src/CMakeLists.txt); libgcc checks that the system saves the wider registers.
+  // __builtin_cpu_init in case this runs before libgcc's own constructor has.
+  __builtin_cpu_init();
+  if (set == lanes::InstructionSet::kAvx2) return __builtin_cpu_supports("x86-64-v3") != 0;
+  if (set == lanes::InstructionSet::kAvx512) return __builtin_cpu_supports("x86-64-v4") != 0;
 #endif
-    default:
-      return false;
-  }
+  return false;
 }
 
 lanes::InstructionSet widest_lane_instruction_set() {
