@@ -43,16 +43,6 @@ FirmState make_state(const FirmPlan& plan) {
   return s;
 }
 
-BalanceSheet balance_sheet(const FirmState& state) {
-  double liabilities = 0.0;
-  for (const DebtState& d : state.debts) liabilities += d.principal_usd;
-  for (const SiteState& site : state.sites) liabilities += site.project_debt_usd;
-  // Margin posted is added last, so that without forwards (0) the sum keeps its bits.
-  const double assets =
-      state.cash_usd + total_btc(state) * state.btc_mark_price_usd + state.ppe_book_usd + state.margin_posted_usd;
-  return {assets, liabilities, state.paid_in_capital_usd + state.retained_earnings_usd};
-}
-
 ContractedLeaseTerminal contracted_lease_terminal(const FirmPlan& plan, const FirmState& state, int horizon_day) {
   ContractedLeaseTerminal out;
   const int days_per_year = static_cast<int>(kDaysPerYear);

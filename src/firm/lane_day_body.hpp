@@ -71,7 +71,7 @@ bool step_day_lanes(const FirmPlan& plan, int day, const LaneMarket& market, Lan
   if (!all_solvent) opening = state;
   const Lanes price = market.price_usd_per_btc;
   remark_btc(price, state, a);                      // 1.
-  // 1b: the share price is read by no plan that steps in lanes (steps_in_lanes).
+  mark_share_price(plan, state);                    // 1b.
   // 2: the pivot acts only on its scheduled day (day_needs_paths), machines displaced with it.
   mine_and_pay_power(plan, day, market, state, a);  // 3.
   site_costs(plan, day, state, a);                  // 4.
@@ -84,7 +84,8 @@ bool step_day_lanes(const FirmPlan& plan, int day, const LaneMarket& market, Lan
   settle_hedges(plan, day, price, state, a);        // 6b: no leg bought or expiring today.
   income_and_tax(plan, state, a);                   // 7.
   state.trailing_ebitda_usd_per_day = trailing_ebitda_usd_per_day(state.trailing_ebitda_usd_per_day, a.ebitda_usd, day);
-  // 8: no sale today (day_needs_paths); 8b: no ATM (steps_in_lanes).
+  // 8: no sale today (day_needs_paths).
+  atm_programme(plan, day, state, a);               // 8b.
   sell_policy(plan, price, state, a);               // 9.
   if (lender_acts(plan, price, state, alive)) {     // 10.-12. path by path: steps 1-9 gave each lane's bits.
     for (std::size_t l = 0; l < lanes::kLanes; ++l) {
@@ -96,7 +97,7 @@ bool step_day_lanes(const FirmPlan& plan, int day, const LaneMarket& market, Lan
       set_lane(a, l, path_accounts);
     }
   } else {
-    remedies(plan, day, price, state, a);           // 11: the BTC's (no ATM, no revolver).
+    remedies(plan, day, price, state, a);           // 11: the ATM's and the BTC's (no revolver).
     close_day(state, a);
     default_if_short(day, state, a);                // 12.
   }

@@ -30,8 +30,8 @@ struct FromLane {
 }  // namespace
 
 bool steps_in_lanes(const FirmPlan& plan) {
-  return !plan.live.site_decisions && !plan.live.share_price && !plan.has_atm && !plan.live.covenants &&
-         !plan.live.revolvers && plan.swap_leg_count == 0 && plan.pivot_policy != PivotPolicy::kTrigger;
+  return !plan.live.site_decisions && !plan.live.covenants && !plan.live.revolvers && plan.swap_leg_count == 0 &&
+         plan.pivot_policy != PivotPolicy::kTrigger;
 }
 
 bool step_day_lanes(const FirmPlan& plan, int day, const LaneMarket& market, LaneState& state, LaneAccounts& a,

@@ -323,13 +323,24 @@ template <class T>
   return btc;
 }
 
-/// Balance sheet at the state's mark price.
-struct BalanceSheet {
-  double assets_usd;       // cash + margin posted + (free + collateral BTC) × mark + PP&E
-  double liabilities_usd;  // Σ principal, then Σ sites' project debt
-  double equity_usd;       // paid-in capital + retained earnings (book; zero to holders after default)
+/// Balance sheet at the state's mark price (T: a path's double or a block's lanes).
+template <class T>
+struct BasicBalanceSheet {
+  T assets_usd;       // cash + margin posted + (free + collateral BTC) × mark + PP&E
+  T liabilities_usd;  // Σ principal, then Σ sites' project debt
+  T equity_usd;       // paid-in capital + retained earnings (book; zero to holders after default)
 };
-[[nodiscard]] BalanceSheet balance_sheet(const FirmState& state);
+using BalanceSheet = BasicBalanceSheet<double>;
+template <class T>
+[[nodiscard]] inline BasicBalanceSheet<T> balance_sheet(const BasicFirmState<T>& state) {
+  T liabilities = lanes::splat<T>(0.0);
+  for (const BasicDebtState<T>& d : state.debts) liabilities += d.principal_usd;
+  for (const BasicSiteState<T>& site : state.sites) liabilities += site.project_debt_usd;
+  // Margin posted is added last, so that without forwards (0) the sum keeps its bits.
+  const T assets =
+      state.cash_usd + total_btc(state) * state.btc_mark_price_usd + state.ppe_book_usd + state.margin_posted_usd;
+  return {assets, liabilities, state.paid_in_capital_usd + state.retained_earnings_usd};
+}
 
 /// The horizon value of the sites whose conversion is valued as a contracted lease
 /// (PlanSite::lease_terminal), and what they put into the last year's EBITDA (which the run's
@@ -443,8 +454,8 @@ using LaneAccounts = BasicDayAccounts<lanes::Lanes>;
 
 /// Whether step_day_lanes can step `plan` (on a market without hourly prices): every rule the plan
 /// can act on has a form over lanes, or acts only on days step_day_lanes leaves to step_day. Not
-/// for plans that read a share price (an ATM, a convertible priced per share), have covenants,
-/// revolvers, forwards or swaps, sites that decide as a whole, or a pivot on a trigger.
+/// for plans that have covenants, revolvers, forwards or swaps, sites that decide as a whole, or a
+/// pivot on a trigger.
 [[nodiscard]] bool steps_in_lanes(const FirmPlan& plan);
 
 /// Advances each lane of `state` by day `day` under its lane of `market` and writes its lane of the

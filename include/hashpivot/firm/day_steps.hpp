@@ -737,9 +737,12 @@ inline void one_off_sales(const FirmPlan& plan, int day, double price, FirmState
 
 /// From the programme's first day, ATM shares are sold (up to the day's cap) until the gross sold
 /// over the run, by either use, reaches raise_usd (firm/equity.hpp issue_atm_shares).
-inline void atm_programme(const FirmPlan& plan, int day, FirmState& state, DayAccounts& a) {
-  if (!plan.has_atm || day < plan.atm_from_day || state.atm_sold_usd >= plan.atm_raise_usd) return;
-  issue_atm_shares(plan, plan.atm_raise_usd - state.atm_sold_usd, state, a);
+template <class T>
+inline void atm_programme(const FirmPlan& plan, int day, BasicFirmState<T>& state, BasicDayAccounts<T>& a) {
+  if (!plan.has_atm || day < plan.atm_from_day) return;
+  const auto raising = !(state.atm_sold_usd >= plan.atm_raise_usd);
+  if (!lanes::any(raising)) return;
+  issue_atm_shares(raising, plan, plan.atm_raise_usd - state.atm_sold_usd, state, a);
 }
 
 // ---- 9. Sell policy -------------------------------------------------------------------------------
@@ -872,9 +875,12 @@ inline void deleverage_from_collateral(const FirmPlan& plan, std::type_identity_
 
 /// While cash is short and the programme allows (from its first day, by its remedy keyword): ATM shares
 /// sold for the gross that nets the shortfall (as far as the cap, the programme and the floors let).
-inline void atm_remedy(const FirmPlan& plan, int day, FirmState& state, DayAccounts& a) {
-  if (cash_short(state) && plan.has_atm && day >= plan.atm_from_day)
-    issue_atm_shares(plan, atm_gross_for_net_usd(plan, -state.cash_usd), state, a);
+template <class T>
+inline void atm_remedy(const FirmPlan& plan, int day, BasicFirmState<T>& state, BasicDayAccounts<T>& a) {
+  if (!plan.has_atm || day < plan.atm_from_day) return;
+  const auto short_now = cash_short(state);
+  if (!lanes::any(short_now)) return;
+  issue_atm_shares(short_now, plan, atm_gross_for_net_usd(plan, T(-state.cash_usd)), state, a);
 }
 
 /// The first remedy: while cash is short (and BTC has a price), free BTC sold for the shortfall.
@@ -932,22 +938,18 @@ inline void draw_revolvers(const FirmPlan& plan, int day, FirmState& state, DayA
 /// The BTC sold here is also counted in btc_sold_forced (the sales the shortfall forced).
 /// An ATM programme whose remedy allows it sells shares first (before_btc) or after the BTC, before
 /// the revolvers (after_btc).
-/// A plan with an ATM or a revolver is stepped path by path (steps_in_lanes): over lanes, the BTC only.
+/// A plan with a revolver is stepped path by path (steps_in_lanes): over lanes, no revolver.
 template <class T>
 inline void remedies(const FirmPlan& plan, int day, std::type_identity_t<T> price, BasicFirmState<T>& state,
                      BasicDayAccounts<T>& a) {
   const T sold_before = a.btc_sold;
-  if constexpr (!lanes::kIsLanes<T>) {
-    if (plan.atm_remedy == AtmRemedy::kBeforeBtc) atm_remedy(plan, day, state, a);
-  }
+  if (plan.atm_remedy == AtmRemedy::kBeforeBtc) atm_remedy(plan, day, state, a);
   cover_from_free_btc(plan, price, state, a);
   release_excess_collateral(plan, price, state, a);
   deleverage_from_collateral(plan, price, state, a);
   a.btc_sold_forced += a.btc_sold - sold_before;
-  if constexpr (!lanes::kIsLanes<T>) {
-    if (plan.atm_remedy == AtmRemedy::kAfterBtc) atm_remedy(plan, day, state, a);
-    draw_revolvers(plan, day, state, a);
-  }
+  if (plan.atm_remedy == AtmRemedy::kAfterBtc) atm_remedy(plan, day, state, a);
+  if constexpr (!lanes::kIsLanes<T>) draw_revolvers(plan, day, state, a);
 }
 
 // ---- Totals and 12. Default -----------------------------------------------------------------------

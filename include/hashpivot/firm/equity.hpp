@@ -15,6 +15,7 @@
 #include <cmath>
 
 #include "hashpivot/firm/accounts.hpp"
+#include "hashpivot/firm/lanes.hpp"
 #include "hashpivot/firm/plan.hpp"
 
 namespace hashpivot::firm {
@@ -25,14 +26,19 @@ namespace hashpivot::firm {
   return dispersion > 0.0 ? level * std::exp(dispersion * z - 0.5 * dispersion * dispersion) : level;
 }
 
-/// Price per share, USD: max(0, multiple × nav_usd) / shares (0 without shares).
-[[nodiscard]] inline double share_price_usd(double nav_multiple, double nav_usd, double shares) {
-  return shares > 0.0 ? std::max(0.0, nav_multiple * nav_usd) / shares : 0.0;
+/// Price per share, USD: max(0, multiple × nav_usd) / shares (0 without shares). T: a path's double
+/// or a block's lanes (firm/lanes.hpp).
+template <class T>
+[[nodiscard]] inline T share_price_usd(T nav_multiple, T nav_usd, T shares) {
+  const T zero = lanes::splat<T>(0.0);
+  return lanes::select(shares > 0.0, lanes::max(zero, nav_multiple * nav_usd) / shares, zero);
 }
 
-/// NAV of `state`, USD, at its BTC mark: cash + BTC × mark + PP&E − all debt principal.
-[[nodiscard]] inline double net_asset_value_usd(const FirmState& state) {
-  const BalanceSheet bs = balance_sheet(state);
+/// NAV of `state`, USD, at its BTC mark: cash + BTC × mark + PP&E − all debt principal
+/// (balance_sheet's assets less its liabilities).
+template <class T>
+[[nodiscard]] inline T net_asset_value_usd(const BasicFirmState<T>& state) {
+  const BasicBalanceSheet<T> bs = balance_sheet(state);
   return bs.assets_usd - bs.liabilities_usd;
 }
 
@@ -46,26 +52,34 @@ struct AtmTerms {
 
 /// One ATM sale: shares sold, gross proceeds (shares × price × (1 − discount)), the agents' fee
 /// (fee × gross) and the net to cash (gross − fee).
-struct AtmSale {
-  double shares = 0;
-  double gross_usd = 0;
-  double fee_usd = 0;
-  double net_usd = 0;
+template <class T>
+struct BasicAtmSale {
+  T shares{};
+  T gross_usd{};
+  T fee_usd{};
+  T net_usd{};
 };
+using AtmSale = BasicAtmSale<double>;
 
 /// The ATM sale of up to `gross_wanted_usd` gross at share price `price_usd_per_share` with
 /// `shares_outstanding` shares, at most `shares_left_today` shares and `gross_left_usd` of the
 /// programme. Nothing when the price is 0, below the floor, or the market cap is below the minimum.
-[[nodiscard]] inline AtmSale atm_sale(const AtmTerms& terms, double price_usd_per_share, double shares_outstanding,
-                                      double shares_left_today, double gross_left_usd, double gross_wanted_usd) {
-  const double sale_price = price_usd_per_share * (1.0 - terms.discount);
-  if (!(sale_price > 0.0) || price_usd_per_share < terms.floor_usd_per_share ||
-      price_usd_per_share * shares_outstanding < terms.min_market_cap_usd)
-    return {};
-  const double gross = std::min({gross_wanted_usd, gross_left_usd, std::max(0.0, shares_left_today) * sale_price});
-  if (!(gross > 0.0)) return {};
-  const double fee = gross * terms.fee;
-  return {gross / sale_price, gross, fee, gross - fee};
+template <class T>
+[[nodiscard]] inline BasicAtmSale<T> atm_sale(const AtmTerms& terms, T price_usd_per_share, T shares_outstanding,
+                                              T shares_left_today, T gross_left_usd, T gross_wanted_usd) {
+  const T sale_price = price_usd_per_share * (1.0 - terms.discount);
+  const auto priced = sale_price > 0.0 && !(price_usd_per_share < terms.floor_usd_per_share) &&
+                      !(price_usd_per_share * shares_outstanding < terms.min_market_cap_usd);
+  if (!lanes::any(priced)) return {};
+  // std::min({wanted, left, cap}): the first of the smallest.
+  const T gross = lanes::min(lanes::min(gross_wanted_usd, gross_left_usd),
+                             lanes::max(lanes::splat<T>(0.0), shares_left_today) * sale_price);
+  const auto sells = priced && gross > 0.0;
+  if (!lanes::any(sells)) return {};
+  const T fee = gross * terms.fee;
+  const T zero{};
+  return {lanes::select(sells, gross / sale_price, zero), lanes::select(sells, gross, zero),
+          lanes::select(sells, fee, zero), lanes::select(sells, gross - fee, zero)};
 }
 
 /// Shares a convertible's holder takes at maturity under the share-price rule: principal /
@@ -79,36 +93,41 @@ struct AtmSale {
 /// Step 1b: the day's share price from the state just re-marked. Nothing for a plan without shares,
 /// or one that never reads the price (FirmPlan::LiveRules::share_price: no ATM, no convertible priced
 /// per share), which would pay for a balance sheet a day for nothing.
-inline void mark_share_price(const FirmPlan& plan, FirmState& state) {
+template <class T>
+inline void mark_share_price(const FirmPlan& plan, BasicFirmState<T>& state) {
   if (!plan.live.share_price || plan.shares_outstanding <= 0.0) return;
   state.share_price_usd = share_price_usd(state.nav_multiple, net_asset_value_usd(state), state.shares_outstanding);
 }
 
-/// Sells ATM shares for up to `gross_wanted_usd` gross today within the plan's terms, the day's cap
-/// (less what was sold earlier today) and what is left of the programme: net proceeds to cash and
-/// paid-in capital (the fee charged against it), shares outstanding up. Returns the net, USD.
-inline double issue_atm_shares(const FirmPlan& plan, double gross_wanted_usd, FirmState& state, DayAccounts& a) {
-  if (!plan.has_atm) return 0.0;
+/// Sells ATM shares, on the paths of `m` (a path's: true), for up to `gross_wanted_usd` gross today
+/// within the plan's terms, the day's cap (less what was sold earlier today) and what is left of the
+/// programme: net proceeds to cash and paid-in capital (the fee charged against it), shares
+/// outstanding up.
+template <class T>
+inline void issue_atm_shares(lanes::MaskOf<T> m, const FirmPlan& plan, T gross_wanted_usd, BasicFirmState<T>& state,
+                             BasicDayAccounts<T>& a) {
+  if (!plan.has_atm) return;
   const AtmTerms terms{plan.atm_discount, plan.atm_fee, plan.atm_floor_usd_per_share, plan.atm_min_market_cap_usd};
-  const double sale_price = state.share_price_usd * (1.0 - plan.atm_discount);
-  const double sold_today_gross = a.equity_issued_usd + a.equity_issue_fees_usd;
-  const double shares_sold_today = sale_price > 0.0 ? sold_today_gross / sale_price : 0.0;
-  const AtmSale sale = atm_sale(terms, state.share_price_usd, state.shares_outstanding,
-                                plan.atm_max_shares_per_day - shares_sold_today, plan.atm_size_usd - state.atm_sold_usd,
-                                gross_wanted_usd);
-  if (sale.gross_usd <= 0.0) return 0.0;
-  state.shares_outstanding += sale.shares;
-  state.atm_sold_usd += sale.gross_usd;
-  state.cash_usd += sale.net_usd;
-  state.paid_in_capital_usd += sale.net_usd;
-  a.equity_issued_usd += sale.net_usd;
-  a.equity_issue_fees_usd += sale.fee_usd;
-  a.shares_issued += sale.shares;
-  return sale.net_usd;
+  const T sale_price = state.share_price_usd * (1.0 - plan.atm_discount);
+  const T sold_today_gross = a.equity_issued_usd + a.equity_issue_fees_usd;
+  const T shares_sold_today = lanes::select(sale_price > 0.0, sold_today_gross / sale_price, T{});
+  const BasicAtmSale<T> sale =
+      atm_sale(terms, state.share_price_usd, state.shares_outstanding, plan.atm_max_shares_per_day - shares_sold_today,
+               plan.atm_size_usd - state.atm_sold_usd, gross_wanted_usd);
+  const auto sells = m && sale.gross_usd > 0.0;
+  if (!lanes::any(sells)) return;
+  lanes::assign_if(sells, state.shares_outstanding, state.shares_outstanding + sale.shares);
+  lanes::assign_if(sells, state.atm_sold_usd, state.atm_sold_usd + sale.gross_usd);
+  lanes::assign_if(sells, state.cash_usd, state.cash_usd + sale.net_usd);
+  lanes::assign_if(sells, state.paid_in_capital_usd, state.paid_in_capital_usd + sale.net_usd);
+  lanes::assign_if(sells, a.equity_issued_usd, a.equity_issued_usd + sale.net_usd);
+  lanes::assign_if(sells, a.equity_issue_fees_usd, a.equity_issue_fees_usd + sale.fee_usd);
+  lanes::assign_if(sells, a.shares_issued, a.shares_issued + sale.shares);
 }
 
 /// The gross sale that nets `net_usd` after the plan's fee.
-[[nodiscard]] inline double atm_gross_for_net_usd(const FirmPlan& plan, double net_usd) {
+template <class T>
+[[nodiscard]] inline T atm_gross_for_net_usd(const FirmPlan& plan, T net_usd) {
   return net_usd / (1.0 - plan.atm_fee);
 }
 
