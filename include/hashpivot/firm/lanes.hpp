@@ -65,9 +65,9 @@ inline constexpr bool kIsLanes = NumberTraits<T>::kBlock;
 
 /// The alignment of a number type in the structs that hold one a field (alignas(kAlignOf<T>)):
 /// its own for a path's; for a block's, its size. GCC aligns a vector type to its size only where
-/// the instruction set has registers that wide (32 bytes with AVX, 16 without), and code built for
-/// a wider set than the rest of the program (function multi-versioning, tried: docs/speed.md)
-/// loads it with aligned moves: the layout is fixed here, the same for every instruction set.
+/// the instruction set has registers that wide (32 bytes with AVX, 16 without), and the block step's
+/// copies for AVX2 and AVX-512 (InstructionSet), built for a wider set than the rest of the program,
+/// load it with aligned moves: the layout is fixed here, the same for every instruction set.
 inline constexpr std::size_t kLaneAlignment = kLanes * sizeof(double);
 template <class T>
 inline constexpr std::size_t kAlignOf = kIsLanes<T> ? kLaneAlignment : alignof(T);

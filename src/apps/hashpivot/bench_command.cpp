@@ -375,8 +375,8 @@ void print_benchmark(const BenchOptions& options) {
 constexpr const char* kBenchHelp =
     R"(Measure the engine: path-days per second (one strategy's firm on one path for one day, network and markets
 included) with 1 thread and with --threads, per core, against a single-factor GBM path generator as the floor;
-one thread with the firms stepped the other way (4 paths at once, or path by path: the build uses the first
-with AVX2 or AVX-512);
+one thread with the firms stepped the other way (4 paths at once, or path by path: a run does the first where
+the processor has AVX2 or AVX-512; --block-step picks);
 where 1 thread's time goes (the market per path and day, shared by the strategies, and each firm per path-day:
 the run again on markets read from a store instead of simulated); variance reduction's effective speed-up;
 and the peak resident memory. bench/hashpivot_bench.cpp builds the same measurement as hashpivot-bench.)";
