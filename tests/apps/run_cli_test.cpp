@@ -224,6 +224,23 @@ TEST(BenchCli, commands_name_what_the_scenario_lacks) {
   EXPECT_TRUE(r.out.empty()) << r.out;
 }
 
+// --block-step picks how the firms step: off steps path by path and times the baseline copy's block
+// step as the other way; a name that is no copy is refused, naming the option and the choices.
+TEST(BenchCli, block_step_picks_the_way_the_firms_step) {
+  const Result r =
+      run_cli("bench " + std::string(HASHPIVOT_SCENARIOS_DIR) + "/cango.toml --paths 256 --threads 1 --years 1 "
+              "--block-step off --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out)["block_step"];
+  EXPECT_EQ(j["used"], false);
+  EXPECT_TRUE(j["instruction_set"].is_string());
+  EXPECT_GT(j["path_days_per_second_one_thread_other"].get<double>(), 0.0);
+  const Result bad = run_cli("bench --block-step sse4 --paths 256");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--block-step"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("avx512"), std::string::npos) << bad.err;
+}
+
 // --years replaces the scenario's horizon: 2026-02-01 to 2036-02-01 holds the leap days of 2028 and
 // 2032 (2036's falls after February 1).
 TEST(BenchCli, years_replace_the_horizon) {
